@@ -1,0 +1,17 @@
+"""The FastAPI application (/v1). Routers are added per capability."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from arrears import __version__
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(title="arrears", version=__version__, openapi_url="/v1/openapi.json")
+
+    @app.get("/v1/health", tags=["ops"])
+    def health() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    return app

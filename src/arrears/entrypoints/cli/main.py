@@ -1,0 +1,24 @@
+"""The `arrears` command. Each capability registers its own sub-command group here."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(
+    name="arrears",
+    help="arrears: humane, lawful, efficient credit card collections.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+
+
+def _register() -> None:
+    from arrears.entrypoints.cli import portfolio_cli
+
+    portfolio_cli.register(app)
+
+
+_register()
+
+if __name__ == "__main__":
+    app()

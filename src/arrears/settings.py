@@ -1,0 +1,33 @@
+"""Settings from the environment (ARREARS_*). Production refuses missing secrets."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ARREARS_", env_file=None, extra="ignore")
+
+    environment: str = Field(default="development", description="development | production")
+    database_url: str = Field(default="sqlite:///var/arrears.db")
+    # Base64 (urlsafe) 32-byte keys. Required in production; on a laptop a key file is made.
+    data_key: str | None = None
+    lookup_key: str | None = None
+    key_file: Path = Path("var/arrears.key")
+    log_level: str = "INFO"
+    log_json: bool = True
+    timezone: str = "Asia/Shanghai"
+    aging_ladder: str = "M1:1-30,M2:31-60,M3:61-90,M4:91-120,M5:121-150,M6:151-180,M7+:181+"
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment.lower() in {"production", "prod"}
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,52 @@
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from arrears.domain.money import Money, MoneyError, parse_amount, total
+
+amounts = st.decimals(
+    min_value=Decimal("-1000000000"), max_value=Decimal("1000000000"), places=2,
+    allow_nan=False, allow_infinity=False,
+)
+
+
+@given(st.floats(allow_nan=False))
+def test_money_refuses_any_float(value: float) -> None:
+    with pytest.raises(MoneyError):
+        Money(value)  # type: ignore[arg-type]
+
+
+@given(st.lists(amounts, max_size=50))
+def test_sums_are_exact_to_the_fen(values: list[Decimal]) -> None:
+    assert total([Money(v) for v in values]).amount == sum(values, Decimal(0))
+
+
+@given(amounts, amounts)
+def test_adding_then_subtracting_gives_back_the_original(a: Decimal, b: Decimal) -> None:
+    assert (Money(a) + Money(b) - Money(b)).amount == a
+
+
+def test_mixing_currencies_is_an_error() -> None:
+    with pytest.raises(MoneyError, match="currency mismatch"):
+        Money(Decimal("1.00"), "CNY") + Money(Decimal("1.00"), "USD")
+
+
+@pytest.mark.parametrize("text", ["1.234", "abc", "", "NaN", "Infinity", "1e400000"])
+def test_parse_amount_rejects_bad_money_text(text: str) -> None:
+    with pytest.raises(MoneyError):
+        parse_amount(text)
+
+
+def test_parse_amount_accepts_two_decimals() -> None:
+    assert parse_amount("1234.50") == Decimal("1234.50")
+
+
+def test_rounding_is_half_up_to_the_fen() -> None:
+    assert Money(Decimal("0.125")).rounded().amount == Decimal("0.13")
+    assert Money(Decimal("-0.125")).rounded().amount == Decimal("-0.13")
+
+
+def test_str_shows_amount_and_currency() -> None:
+    assert str(Money.of("12.5")) == "12.50 CNY"
