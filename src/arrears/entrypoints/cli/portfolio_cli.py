@@ -2,9 +2,140 @@
 
 from __future__ import annotations
 
+import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
 from arrears import __version__
+from arrears.bootstrap import Container, bootstrap
+from arrears.logs import configure_logging, log
+from arrears.services.ingest.load import IngestReport, load_portfolio
+from arrears.services.ingest.portfolio import PortfolioRefused, read_portfolio
+from arrears.services.ingest.reading import PortfolioReadError
+from arrears.services.nightly import RunReport, run_nightly
+from arrears.settings import get_settings
+
+console = Console()
+err = Console(stderr=True)
+logger = logging.getLogger("arrears.cli")
+
+
+def _today() -> date:
+    return datetime.now(ZoneInfo(get_settings().timezone)).date()
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _cents(value: int) -> str:
+    sign = "-" if value < 0 else ""
+    value = abs(value)
+    return f"{sign}{value // 100:,}.{value % 100:02d}"
+
+
+@contextmanager
+def _stages(title: str, total: int) -> Iterator[callable]:  # type: ignore[valid-type]
+    with Progress(
+        SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(),
+        TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
+        console=err, transient=False,
+    ) as progress:
+        task = progress.add_task(title, total=total)
+        started = [False]
+
+        def advance(name: str) -> None:
+            if started[0]:
+                progress.advance(task)
+            started[0] = True
+            progress.update(task, description=f"{title}: {name}")
+
+        yield advance
+        progress.update(task, completed=total, description=f"{title}: done")
+
+
+def _container() -> Container:
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_json)
+    return bootstrap(settings)
+
+
+def do_ingest(container: Container, folder: Path, as_of: date) -> IngestReport:
+    started = time.perf_counter()
+    with _stages("validate", 1) as stage:
+        stage("reading and checking files")
+        portfolio = read_portfolio(folder)
+    with _stages("load", 7) as stage:
+        report = load_portfolio(container.engine, container.cipher, portfolio, as_of, _now(), stage)
+    log(logger, "ingest finished", folder=str(folder), digest=report.digest[:12],
+        already_loaded=report.already_loaded, seconds=round(time.perf_counter() - started, 2))
+    return report
+
+
+def print_ingest(report: IngestReport) -> None:
+    if report.already_loaded:
+        console.print(f"[green]已导入 / already loaded[/] snapshot {report.digest[:12]}: nothing changed")
+        return
+    table = Table(title=f"导入 Ingest · snapshot {report.snapshot_id} · as of {report.as_of}")
+    for column in ("file 文件", "inserted 新增", "updated 更新", "unchanged 未变", "left 移出"):
+        table.add_column(column, justify="right" if "file" not in column else "left")
+    for name, c in report.counts.items():
+        table.add_row(name, str(c.inserted), str(c.updated), str(c.unchanged), str(c.left_portfolio))
+    console.print(table)
+    if report.pauses_opened or report.pauses_closed:
+        console.print(f"争议停表 dispute pauses: opened {report.pauses_opened}, closed {report.pauses_closed}")
+    for name, c in report.counts.items():
+        if c.ignored_changes:
+            console.print(f"[yellow]{name}: {c.ignored_changes} existing rows differ; the ledger is append-only, kept as stored[/]")
+    for note in report.notes:
+        console.print(f"[yellow]note:[/] {note}")
+
+
+def print_run(report: RunReport, names: list[str]) -> None:
+    table = Table(title=f"账龄分布 Buckets as of {report.as_of}")
+    table.add_column("bucket 账龄")
+    table.add_column("accounts 户数", justify="right")
+    table.add_column("balance 余额 (CNY)", justify="right")
+    for line in report.buckets:
+        table.add_row(line.bucket, f"{line.accounts:,}", _cents(line.balance_cents))
+    table.add_row("[bold]total 合计", f"[bold]{report.accounts:,}", f"[bold]{_cents(report.balance_cents)}")
+    console.print(table)
+    if report.previous_as_of is None:
+        console.print("迁徙率 roll rates: first run, no previous run to compare with")
+    else:
+        roll = Table(title=f"迁徙率 Roll rates {report.previous_as_of} → {report.as_of} (share of accounts)")
+        roll.add_column("from \\ to")
+        for name in names:
+            roll.add_column(name, justify="right")
+        for before in names:
+            if before not in report.roll_counts:
+                continue
+            cells = []
+            for after in names:
+                rate = report.roll_rate(before, after)
+                cells.append("" if not rate else f"{rate:.1%}")
+            roll.add_row(before, *cells)
+        console.print(roll)
+    console.print(f"账龄变化 bucket changes recorded: {report.transitions:,}")
+
+
+def _refuse(error: PortfolioRefused) -> None:
+    for line in error.errors:
+        err.print(str(line), markup=False, highlight=False)
+    shown = len(error.errors)
+    if error.total > shown:
+        err.print(f"... and {error.total - shown} more")
+    err.print(f"[red]拒绝导入 refused:[/] {error.total} error(s); nothing was stored")
 
 
 def register(app: typer.Typer) -> None:
@@ -12,3 +143,63 @@ def register(app: typer.Typer) -> None:
     def version() -> None:
         """Print the arrears version."""
         typer.echo(__version__)
+
+    @app.command("ingest")
+    def ingest(
+        folder: Annotated[Path, typer.Argument(help="portfolio-v1 folder (CSV or Parquet)")],
+        as_of: Annotated[str | None, typer.Option(help="snapshot date YYYY-MM-DD (default today)")] = None,
+    ) -> None:
+        """Validate and load a portfolio snapshot in one transaction (idempotent)."""
+        container = _container()
+        try:
+            report = do_ingest(container, folder, date.fromisoformat(as_of) if as_of else _today())
+        except PortfolioReadError as exc:
+            err.print(f"[red]{exc}[/]")
+            raise typer.Exit(2) from exc
+        except PortfolioRefused as exc:
+            _refuse(exc)
+            raise typer.Exit(1) from exc
+        print_ingest(report)
+
+    @app.command("run")
+    def run(
+        as_of: Annotated[str, typer.Option("--as-of", help="the business date YYYY-MM-DD")],
+    ) -> None:
+        """The nightly run: age every account, record bucket changes, roll rates."""
+        container = _container()
+        day = date.fromisoformat(as_of)
+        with _stages("nightly run", 4) as stage:
+            report = run_nightly(container.engine, day, container.ladder, _now(), stage)
+        print_run(report, container.ladder.names)
+
+    @app.command("demo")
+    def demo(
+        out: Annotated[Path | None, typer.Option(help="only write the files to this folder")] = None,
+        customers: Annotated[int, typer.Option(help="how many customers")] = 10_000,
+        as_of: Annotated[str | None, typer.Option(help="business date (default today)")] = None,
+        fmt: Annotated[str, typer.Option("--format", help="csv or parquet")] = "csv",
+        seed: Annotated[int, typer.Option(help="random seed")] = 20261129,
+    ) -> None:
+        """Generate a realistic synthetic portfolio; ingest it and run the nightly job."""
+        from arrears.services.demo_generator import DemoSize, generate
+
+        day = date.fromisoformat(as_of) if as_of else _today()
+        target = out or Path("var/demo") / day.isoformat()
+        with _stages("generate", 1) as stage:
+            stage(f"{customers:,} customers")
+            counts = generate(target, day, DemoSize(customers=customers, seed=seed), fmt)
+        console.print(f"生成 generated in {target}: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
+        if out is not None:
+            return
+        container = _container()
+        print_ingest(do_ingest(container, target, day))
+        with _stages("nightly run", 4) as stage:
+            report = run_nightly(container.engine, day, container.ladder, _now(), stage)
+        print_run(report, container.ladder.names)
+        console.print(
+            "\n[bold]下一步 Next:[/]\n"
+            f"  数据库 database: {container.settings.database_url}\n"
+            f"  组合文件 portfolio files: {target}\n"
+            f"  再跑一次夜间作业 re-run the nightly job: arrears run --as-of {day}\n"
+            "  命令列表 all commands: arrears --help"
+        )

@@ -1,0 +1,97 @@
+"""Field encryption for personal data: AES-256-GCM for storage, a keyed hash for lookups.
+
+Keys come from settings in production (a missing key is a clear error). On a laptop a key
+file is created on first use (mode 0600, under ./var, ignored by git).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from arrears.settings import Settings
+
+NONCE_BYTES = 12
+KEY_VERSION = b"\x01"
+
+
+class EncryptionKeyError(RuntimeError):
+    """Encryption keys are missing or malformed."""
+
+
+def _decode_key(text: str, name: str) -> bytes:
+    try:
+        raw = base64.urlsafe_b64decode(text.encode() + b"=" * (-len(text) % 4))
+    except ValueError as exc:
+        raise EncryptionKeyError(f"{name} is not valid base64") from exc
+    if len(raw) != 32:
+        raise EncryptionKeyError(f"{name} must decode to 32 bytes, got {len(raw)}")
+    return raw
+
+
+def new_key_text() -> str:
+    return base64.urlsafe_b64encode(os.urandom(32)).decode().rstrip("=")
+
+
+@dataclass(frozen=True)
+class FieldCipher:
+    """Encrypts and decrypts personal data fields; computes lookup hashes."""
+
+    data_key: bytes
+    lookup_key: bytes
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_aead", AESGCM(self.data_key))
+
+    def encrypt(self, plaintext: str) -> bytes:
+        nonce = os.urandom(NONCE_BYTES)
+        return KEY_VERSION + nonce + self._aead.encrypt(nonce, plaintext.encode(), None)  # type: ignore[attr-defined]
+
+    def decrypt(self, blob: bytes) -> str:
+        if not blob or blob[:1] != KEY_VERSION:
+            raise EncryptionKeyError("unknown ciphertext version")
+        nonce, body = blob[1 : 1 + NONCE_BYTES], blob[1 + NONCE_BYTES :]
+        return self._aead.decrypt(nonce, bytes(body), None).decode()  # type: ignore[attr-defined]
+
+    def lookup_hash(self, value: str) -> str:
+        """A keyed hash for exact lookups (e.g. find a customer by phone)."""
+        return hmac.new(self.lookup_key, value.encode(), hashlib.sha256).hexdigest()[:32]
+
+    def digest(self, *parts: str) -> str:
+        """A keyed digest of a whole row, to see whether it changed without storing it."""
+        joined = "\x1f".join(parts)
+        return hmac.new(self.lookup_key, joined.encode(), hashlib.blake2b).hexdigest()[:32]
+
+
+def _load_or_create_key_file(path: Path) -> tuple[bytes, bytes]:
+    if path.exists():
+        data = json.loads(path.read_text())
+        return _decode_key(data["data_key"], "data_key"), _decode_key(data["lookup_key"], "lookup_key")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = {"data_key": new_key_text(), "lookup_key": new_key_text()}
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        json.dump(data, handle)
+    return _decode_key(data["data_key"], "data_key"), _decode_key(data["lookup_key"], "lookup_key")
+
+
+def cipher_from_settings(settings: Settings) -> FieldCipher:
+    if settings.data_key and settings.lookup_key:
+        return FieldCipher(
+            _decode_key(settings.data_key, "ARREARS_DATA_KEY"),
+            _decode_key(settings.lookup_key, "ARREARS_LOOKUP_KEY"),
+        )
+    if settings.is_production:
+        raise EncryptionKeyError(
+            "ARREARS_DATA_KEY and ARREARS_LOOKUP_KEY must be set in production "
+            "(32 random bytes each, urlsafe base64); refusing to start without them"
+        )
+    data_key, lookup_key = _load_or_create_key_file(settings.key_file)
+    return FieldCipher(data_key, lookup_key)

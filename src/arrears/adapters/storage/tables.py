@@ -1,0 +1,223 @@
+"""SQLAlchemy tables. Money is stored as whole cents (BigInteger), exact on every database.
+
+Personal data columns end in ``_enc`` (AES-GCM ciphertext) or ``_hash`` (keyed lookup hash)
+or ``_masked`` (already masked for display); no plaintext personal data is stored.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+Id = String(64)
+
+
+def _ts(name: str, nullable: bool = True) -> Column:
+    return Column(name, DateTime(timezone=True), nullable=nullable)
+
+
+snapshots = Table(
+    "snapshots",
+    metadata,
+    Column("snapshot_id", Integer, primary_key=True, autoincrement=True),
+    Column("digest", String(64), nullable=False),
+    Column("as_of", Date, nullable=False),
+    _ts("ingested_at", nullable=False),
+    Column("source", Text, nullable=False),
+    Column("summary", Text, nullable=False),  # JSON: counts inserted/updated per table
+)
+
+agencies = Table(
+    "agencies",
+    metadata,
+    Column("agency_id", Id, primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("authorized_until", Date),
+    Column("last_evaluation", Date),
+    Column("row_digest", String(32), nullable=False),
+)
+
+agents = Table(
+    "agents",
+    metadata,
+    Column("agent_id", Id, primary_key=True),
+    Column("agency_id", Id),
+    Column("name_enc", LargeBinary),
+    Column("name_masked", String(200)),
+    Column("training_valid_until", Date),
+    Column("row_digest", String(32), nullable=False),
+)
+
+customers = Table(
+    "customers",
+    metadata,
+    Column("customer_id", Id, primary_key=True),
+    Column("name_enc", LargeBinary, nullable=False),
+    Column("name_hash", String(32), nullable=False, index=True),
+    Column("name_masked", String(200), nullable=False),
+    Column("national_id_enc", LargeBinary),
+    Column("national_id_hash", String(32), index=True),
+    Column("national_id_masked", String(40)),
+    Column("birth_date", Date),
+    Column("language", String(5), nullable=False),
+    Column("timezone", String(64), nullable=False),
+    Column("jurisdiction", String(64), nullable=False),
+    Column("address_enc", LargeBinary),
+    Column("address_masked", String(200)),
+    Column("monthly_income_cents", BigInteger),
+    Column("preferred_channel", String(10)),
+    Column("preferred_hours", String(20)),
+    Column("row_digest", String(32), nullable=False),
+    Column("in_portfolio", Boolean, nullable=False, default=True),
+)
+
+contact_points = Table(
+    "contact_points",
+    metadata,
+    Column("contact_point_id", Id, primary_key=True),
+    Column("customer_id", Id, ForeignKey("customers.customer_id"), nullable=False, index=True),
+    Column("kind", String(10), nullable=False),
+    Column("value_enc", LargeBinary, nullable=False),
+    Column("value_hash", String(32), nullable=False, index=True),
+    Column("value_masked", String(200), nullable=False),
+    Column("owner", String(20), nullable=False),
+    Column("relation", String(50)),
+    Column("consent", Boolean),
+    Column("status", String(10), nullable=False),
+    Column("do_not_contact", Boolean, nullable=False),
+    Column("source", String(20)),
+    Column("row_digest", String(32), nullable=False),
+    Column("in_portfolio", Boolean, nullable=False, default=True),
+)
+
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("account_id", Id, primary_key=True),
+    Column("customer_id", Id, ForeignKey("customers.customer_id"), nullable=False, index=True),
+    Column("product", String(20), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("open_date", Date),
+    Column("credit_limit_cents", BigInteger),
+    Column("balance_cents", BigInteger, nullable=False),
+    Column("principal_cents", BigInteger),
+    Column("interest_cents", BigInteger),
+    Column("fees_cents", BigInteger),
+    Column("min_payment_cents", BigInteger),
+    Column("due_date", Date),
+    Column("past_due_cents", BigInteger, nullable=False),
+    Column("oldest_unpaid_due_date", Date),
+    Column("status", String(20), nullable=False),
+    Column("agency_id", Id),
+    Column("flags", String(200), nullable=False),  # sorted, ';'-joined
+    Column("row_digest", String(32), nullable=False),
+    Column("in_portfolio", Boolean, nullable=False, default=True),
+)
+
+payments = Table(
+    "payments",
+    metadata,
+    Column("payment_id", Id, primary_key=True),
+    Column("account_id", Id, nullable=False, index=True),
+    _ts("paid_at", nullable=False),
+    Column("amount_cents", BigInteger, nullable=False),
+    Column("channel", String(50)),
+    Column("reversed", Boolean, nullable=False),
+    Column("row_digest", String(32), nullable=False),
+)
+
+contacts = Table(
+    "contacts",
+    metadata,
+    Column("contact_id", Id, primary_key=True),
+    Column("account_id", Id, nullable=False, index=True),
+    Column("customer_id", Id, nullable=False, index=True),
+    Column("contact_point_id", Id),
+    Column("channel", String(10), nullable=False),
+    Column("direction", String(10), nullable=False),
+    _ts("at", nullable=False),
+    Column("party", String(20)),
+    Column("outcome", String(20), nullable=False),
+    Column("promise_amount_cents", BigInteger),
+    Column("promise_date", Date),
+    Column("complaint", Boolean, nullable=False),
+    Column("agent_id", Id),
+    Column("agency_id", Id),
+    Column("row_digest", String(32), nullable=False),
+)
+
+pause_periods = Table(
+    "pause_periods",
+    metadata,
+    Column("pause_id", Integer, primary_key=True, autoincrement=True),
+    Column("account_id", Id, nullable=False, index=True),
+    Column("start", Date, nullable=False),
+    Column("end", Date),  # inclusive; NULL while open
+    Column("reason", String(20), nullable=False),
+)
+
+aging_runs = Table(
+    "aging_runs",
+    metadata,
+    Column("as_of", Date, primary_key=True),
+    _ts("ran_at", nullable=False),
+    Column("ladder", String(300), nullable=False),
+    Column("previous_as_of", Date),
+    Column("accounts", Integer, nullable=False),
+    Column("balance_cents", BigInteger, nullable=False),
+)
+
+account_aging = Table(
+    "account_aging",
+    metadata,
+    Column("as_of", Date, primary_key=True),
+    Column("account_id", Id, primary_key=True),
+    Column("dpd", Integer, nullable=False),
+    Column("bucket", String(10), nullable=False),
+    Column("balance_cents", BigInteger, nullable=False),
+    Column("past_due_cents", BigInteger, nullable=False),
+)
+Index("ix_account_aging_account", account_aging.c.account_id, account_aging.c.as_of)
+
+bucket_transitions = Table(
+    "bucket_transitions",
+    metadata,
+    Column("account_id", Id, primary_key=True),
+    Column("on", Date, primary_key=True),
+    Column("from_bucket", String(10), nullable=False),
+    Column("to_bucket", String(10), nullable=False),
+    Column("direction", String(15), nullable=False),
+)
+Index("ix_bucket_transitions_on", bucket_transitions.c.on)
+
+roll_rates = Table(
+    "roll_rates",
+    metadata,
+    Column("as_of", Date, primary_key=True),
+    Column("from_bucket", String(10), primary_key=True),
+    Column("to_bucket", String(10), primary_key=True),
+    Column("accounts", Integer, nullable=False),
+    Column("balance_cents", BigInteger, nullable=False),
+)

@@ -1,0 +1,1 @@
+"""Ingestion of portfolio-v1 folders: read, validate, load in one transaction."""

@@ -1,0 +1,330 @@
+"""Load a validated portfolio in one transaction: insert new rows, update changed ones.
+
+Change detection uses a keyed digest of each row's plaintext, so unchanged rows (and their
+ciphertexts) are left alone and loading the same snapshot twice changes nothing.
+Contacts are an append-only ledger; payments keep their history (a reversal updates one).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import polars as pl
+from sqlalchemy import Connection, Engine, Table, select, update
+
+from arrears.adapters.crypto import FieldCipher
+from arrears.adapters.storage import tables as t
+from arrears.adapters.storage.bulk import insert_rows, update_rows
+from arrears.domain.personal import (
+    mask_address,
+    mask_email,
+    mask_name,
+    mask_national_id,
+    mask_phone,
+)
+from arrears.domain.vocabulary import PAUSING_FLAGS
+from arrears.services.ingest.portfolio import Portfolio
+
+SEP = "\x1f"
+
+
+@dataclass
+class TableCounts:
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    left_portfolio: int = 0
+    ignored_changes: int = 0
+
+
+@dataclass
+class IngestReport:
+    digest: str
+    as_of: date
+    snapshot_id: int | None
+    already_loaded: bool
+    counts: dict[str, TableCounts] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    pauses_opened: int = 0
+    pauses_closed: int = 0
+
+
+def _digests(frame: pl.DataFrame, columns: list[str], key: bytes) -> pl.Series:
+    joined = pl.concat_str(
+        [pl.col(c).cast(pl.Utf8).fill_null("\x00") for c in columns], separator=SEP
+    )
+    texts = frame.select(joined.alias("j"))["j"].to_list()
+    return pl.Series(
+        "row_digest",
+        [hashlib.blake2b(s.encode(), key=key, digest_size=16).hexdigest() for s in texts],
+    )
+
+
+def _instants(series: pl.Series, dialect: str) -> list[Any]:
+    if dialect == "postgresql":
+        return series.to_list()
+    return series.dt.strftime("%Y-%m-%d %H:%M:%S.%6f").to_list()
+
+
+@dataclass(frozen=True)
+class Loader:
+    """How one portfolio table becomes rows of one database table."""
+
+    source: str
+    table: Table
+    key: str
+    digest_columns: tuple[str, ...]
+    build: Callable[[pl.DataFrame, FieldCipher, str], Iterator[tuple[Any, ...]]]
+    columns: tuple[str, ...]
+    membership: bool = False  # track in_portfolio (rows can leave the portfolio)
+    append_only: bool = False
+
+
+def _opt_enc(cipher: FieldCipher, value: str | None) -> bytes | None:
+    return cipher.encrypt(value) if value is not None else None
+
+
+def _opt_hash(cipher: FieldCipher, value: str | None) -> str | None:
+    return cipher.lookup_hash(value) if value is not None else None
+
+
+def _build_customers(frame: pl.DataFrame, cipher: FieldCipher, _d: str) -> Iterator[tuple[Any, ...]]:
+    cols = frame.select(
+        "customer_id", "name", "national_id", "birth_date_d",
+        pl.col("language").fill_null("zh"), pl.col("timezone").fill_null("Asia/Shanghai"),
+        pl.when(pl.col("jurisdiction_j") == "").then(pl.lit("CN")).otherwise(pl.col("jurisdiction_j")),
+        "address", "monthly_income_cents", "preferred_channel", "preferred_hours", "row_digest",
+    )
+    for (cid, name, nid, birth, lang, zone, juris, addr, income, pref, hours, digest) in cols.iter_rows():
+        yield (
+            cid, cipher.encrypt(name), cipher.lookup_hash(name), mask_name(name),
+            _opt_enc(cipher, nid), _opt_hash(cipher, nid.upper() if nid else None),
+            mask_national_id(nid) if nid else None, birth, lang, zone, juris,
+            _opt_enc(cipher, addr), mask_address(addr) if addr else None,
+            income, pref, hours, digest, True,
+        )
+
+
+def _mask_contact(kind: str, value: str) -> str:
+    if kind in ("mobile", "home", "work"):
+        return mask_phone(value)
+    return mask_email(value) if kind == "email" else mask_address(value)
+
+
+def _build_points(frame: pl.DataFrame, cipher: FieldCipher, _d: str) -> Iterator[tuple[Any, ...]]:
+    cols = frame.select(
+        "contact_point_id", "customer_id", "kind", "value_n", "owner", "relation",
+        pl.when(pl.col("consent").is_null()).then(None).otherwise(pl.col("consent_b")),
+        pl.col("status").fill_null("unknown"), "do_not_contact_b", "source", "row_digest",
+    )
+    for (pid, cid, kind, value, owner, rel, consent, status, dnc, source, digest) in cols.iter_rows():
+        yield (
+            pid, cid, kind, cipher.encrypt(value), cipher.lookup_hash(value),
+            _mask_contact(kind, value), owner, rel, consent, status, dnc, source, digest, True,
+        )
+
+
+def _build_accounts(frame: pl.DataFrame, _c: FieldCipher, _d: str) -> Iterator[tuple[Any, ...]]:
+    yield from frame.select(
+        "account_id", "customer_id", pl.col("product").fill_null("credit_card"),
+        pl.col("currency").fill_null("CNY"), "open_date_d", "credit_limit_cents", "balance_cents",
+        "principal_cents", "interest_cents", "fees_cents", "min_payment_cents", "due_date_d",
+        "past_due_amount_cents", "oldest_unpaid_due_date_d", pl.col("status").fill_null("open"),
+        "agency_id", "flags_j", "row_digest", pl.lit(True),
+    ).iter_rows()
+
+
+def _build_payments(frame: pl.DataFrame, _c: FieldCipher, dialect: str) -> Iterator[tuple[Any, ...]]:
+    paid_at = _instants(frame["paid_at_t"], dialect)
+    rows = frame.select("payment_id", "account_id", "amount_cents", "channel", "reversed_b", "row_digest")
+    for (pid, aid, amount, channel, rev, digest), at in zip(rows.iter_rows(), paid_at, strict=True):
+        yield (pid, aid, at, amount, channel, rev, digest)
+
+
+def _build_contacts(frame: pl.DataFrame, _c: FieldCipher, dialect: str) -> Iterator[tuple[Any, ...]]:
+    at = _instants(frame["at_t"], dialect)
+    rows = frame.select(
+        "contact_id", "account_id", "customer_id", "contact_point_id", "channel",
+        pl.col("direction").fill_null("outbound"), "party", "outcome", "promise_amount_cents",
+        "promise_date_d", "complaint_b", "agent_id", "agency_id", "row_digest",
+    )
+    for row, when in zip(rows.iter_rows(), at, strict=True):
+        yield (*row[:6], when, *row[6:])
+
+
+def _build_agencies(frame: pl.DataFrame, _c: FieldCipher, _d: str) -> Iterator[tuple[Any, ...]]:
+    yield from frame.select(
+        "agency_id", "name", "authorized_until_d", "last_evaluation_d", "row_digest"
+    ).iter_rows()
+
+
+def _build_agents(frame: pl.DataFrame, cipher: FieldCipher, _d: str) -> Iterator[tuple[Any, ...]]:
+    for aid, agency, name, until, digest in frame.select(
+        "agent_id", "agency_id", "name", "training_valid_until_d", "row_digest"
+    ).iter_rows():
+        yield (aid, agency, _opt_enc(cipher, name), mask_name(name) if name else None, until, digest)
+
+
+LOADERS: tuple[Loader, ...] = (
+    Loader("agencies", t.agencies, "agency_id",
+           ("agency_id", "name", "authorized_until", "last_evaluation"), _build_agencies,
+           ("agency_id", "name", "authorized_until", "last_evaluation", "row_digest")),
+    Loader("agents", t.agents, "agent_id",
+           ("agent_id", "agency_id", "name", "training_valid_until"), _build_agents,
+           ("agent_id", "agency_id", "name_enc", "name_masked", "training_valid_until", "row_digest")),
+    Loader("customers", t.customers, "customer_id",
+           ("customer_id", "name", "national_id", "birth_date", "language", "timezone",
+            "jurisdiction_j", "address", "monthly_income_cents", "preferred_channel",
+            "preferred_hours"), _build_customers,
+           ("customer_id", "name_enc", "name_hash", "name_masked", "national_id_enc",
+            "national_id_hash", "national_id_masked", "birth_date", "language", "timezone",
+            "jurisdiction", "address_enc", "address_masked", "monthly_income_cents",
+            "preferred_channel", "preferred_hours", "row_digest", "in_portfolio"),
+           membership=True),
+    Loader("contact_points", t.contact_points, "contact_point_id",
+           ("contact_point_id", "customer_id", "kind", "value_n", "owner", "relation", "consent",
+            "status", "do_not_contact", "source"), _build_points,
+           ("contact_point_id", "customer_id", "kind", "value_enc", "value_hash", "value_masked",
+            "owner", "relation", "consent", "status", "do_not_contact", "source", "row_digest",
+            "in_portfolio"),
+           membership=True),
+    Loader("accounts", t.accounts, "account_id",
+           ("account_id", "customer_id", "product", "currency", "open_date", "credit_limit_cents",
+            "balance_cents", "principal_cents", "interest_cents", "fees_cents",
+            "min_payment_cents", "due_date", "past_due_amount_cents", "oldest_unpaid_due_date",
+            "status", "agency_id", "flags_j"), _build_accounts,
+           ("account_id", "customer_id", "product", "currency", "open_date", "credit_limit_cents",
+            "balance_cents", "principal_cents", "interest_cents", "fees_cents",
+            "min_payment_cents", "due_date", "past_due_cents", "oldest_unpaid_due_date",
+            "status", "agency_id", "flags", "row_digest", "in_portfolio"),
+           membership=True),
+    Loader("payments", t.payments, "payment_id",
+           ("payment_id", "account_id", "paid_at_t", "amount_cents", "channel", "reversed_b"),
+           _build_payments,
+           ("payment_id", "account_id", "paid_at", "amount_cents", "channel", "reversed",
+            "row_digest")),
+    Loader("contacts", t.contacts, "contact_id",
+           ("contact_id", "account_id", "customer_id", "contact_point_id", "channel", "direction",
+            "at_t", "party", "outcome", "promise_amount_cents", "promise_date", "complaint_b",
+            "agent_id", "agency_id"), _build_contacts,
+           ("contact_id", "account_id", "customer_id", "contact_point_id", "channel", "direction",
+            "at", "party", "outcome", "promise_amount_cents", "promise_date", "complaint",
+            "agent_id", "agency_id", "row_digest"),
+           append_only=True),
+)
+
+
+def _existing(connection: Connection, loader: Loader) -> pl.DataFrame:
+    columns = [loader.table.c[loader.key].label("key"), loader.table.c.row_digest.label("old")]
+    if loader.membership:
+        columns.append(loader.table.c.in_portfolio.label("was_in"))
+    rows = connection.execute(select(*columns)).all()
+    schema = {"key": pl.Utf8, "old": pl.Utf8, "was_in": pl.Boolean}
+    if not loader.membership:
+        schema.pop("was_in")
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def load_table(
+    connection: Connection, loader: Loader, frame: pl.DataFrame, cipher: FieldCipher
+) -> TableCounts:
+    dialect = connection.dialect.name
+    frame = frame.with_columns(_digests(frame, list(loader.digest_columns), cipher.lookup_key))
+    existing = _existing(connection, loader)
+    joined = frame.join(existing, left_on=loader.key, right_on="key", how="left")
+    is_new = pl.col("old").is_null()
+    changed = ~is_new & (pl.col("old") != pl.col("row_digest"))
+    if loader.membership:
+        changed = changed | (~is_new & ~pl.col("was_in"))
+    new_rows = joined.filter(is_new)
+    changed_rows = joined.filter(changed)
+    counts = TableCounts(unchanged=joined.height - new_rows.height - changed_rows.height)
+    counts.inserted = insert_rows(
+        connection, loader.table, loader.columns, loader.build(new_rows, cipher, dialect)
+    )
+    if loader.append_only:
+        counts.ignored_changes = changed_rows.height
+    else:
+        rows = list(loader.build(changed_rows, cipher, dialect))
+        update_rows(connection, loader.table, loader.key, loader.columns[1:], rows)
+        counts.updated = len(rows)
+    if loader.membership and existing.height:
+        gone = existing.filter(pl.col("was_in") & ~pl.col("key").is_in(frame[loader.key].implode()))
+        if gone.height:
+            update_rows(
+                connection, loader.table, loader.key, ["in_portfolio"],
+                [(k, False) for k in gone["key"].to_list()],
+            )
+        counts.left_portfolio = gone.height
+    return counts
+
+
+def sync_pauses(connection: Connection, accounts: pl.DataFrame, as_of: date) -> tuple[int, int]:
+    """Open a pause where a pausing flag appears, close it the day before it disappears."""
+    pausing = [f.value for f in PAUSING_FLAGS]
+    flagged = accounts.filter(
+        pl.col("flags_j").str.split(";").list.eval(pl.element().is_in(pausing)).list.any()
+    )["account_id"].to_list()
+    open_rows = connection.execute(
+        select(t.pause_periods.c.pause_id, t.pause_periods.c.account_id, t.pause_periods.c.start)
+        .where(t.pause_periods.c.end.is_(None))
+    ).all()
+    open_accounts = {row.account_id for row in open_rows}
+    flagged_set = set(flagged)
+    present = set(accounts["account_id"].to_list())
+    to_open = [(a, as_of, None, "dispute") for a in flagged if a not in open_accounts]
+    insert_rows(connection, t.pause_periods, ("account_id", "start", "end", "reason"), to_open)
+    closed = 0
+    for row in open_rows:
+        if row.account_id in present and row.account_id not in flagged_set:
+            end = max(as_of - timedelta(days=1), row.start)
+            connection.execute(
+                update(t.pause_periods).where(t.pause_periods.c.pause_id == row.pause_id)
+                .values(end=end)
+            )
+            closed += 1
+    return len(to_open), closed
+
+
+def latest_digest(connection: Connection) -> str | None:
+    return connection.execute(
+        select(t.snapshots.c.digest).order_by(t.snapshots.c.snapshot_id.desc()).limit(1)
+    ).scalar()
+
+
+def load_portfolio(
+    engine: Engine,
+    cipher: FieldCipher,
+    portfolio: Portfolio,
+    as_of: date,
+    now: datetime,
+    progress: Callable[[str], None] = lambda _name: None,
+) -> IngestReport:
+    report = IngestReport(portfolio.digest, as_of, None, False, notes=list(portfolio.notes))
+    with engine.begin() as connection:
+        if latest_digest(connection) == portfolio.digest:
+            report.already_loaded = True
+            return report
+        for loader in LOADERS:
+            frame = portfolio.frame(loader.source)
+            if frame is None:
+                continue
+            progress(loader.source)
+            report.counts[loader.source] = load_table(connection, loader, frame, cipher)
+        accounts = portfolio.frame("accounts")
+        assert accounts is not None
+        report.pauses_opened, report.pauses_closed = sync_pauses(connection, accounts, as_of)
+        summary = {name: vars(c) for name, c in report.counts.items()}
+        result = connection.execute(
+            t.snapshots.insert().values(
+                digest=portfolio.digest, as_of=as_of, ingested_at=now,
+                source=str(portfolio.folder), summary=json.dumps(summary),
+            )
+        )
+        report.snapshot_id = result.inserted_primary_key[0] if result.inserted_primary_key else None
+    return report

@@ -1,0 +1,235 @@
+"""The portfolio-v1 tables as column specifications (see shared/spec/portfolio-v1.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from arrears.domain.vocabulary import (
+    AccountFlag,
+    AccountStatus,
+    Channel,
+    ContactKind,
+    ContactPointStatus,
+    ContactSource,
+    Direction,
+    Jurisdiction,
+    Language,
+    Outcome,
+    Owner,
+    Party,
+    PreferredChannel,
+)
+
+
+class Kind(StrEnum):
+    ID = "id"
+    TEXT = "text"
+    MONEY = "money"
+    MONEY_POSITIVE = "money_positive"
+    MONEY_NONNEGATIVE = "money_nonnegative"
+    DATE = "date"
+    INSTANT = "instant"
+    BOOL = "bool"
+    ENUM = "enum"
+    ENUM_LIST = "enum_list"  # ';'-separated members of an enum
+    ZONE = "zone"
+    HOURS = "hours"
+    CURRENCY = "currency"
+    NATIONAL_ID = "national_id"
+    CONTACT_VALUE = "contact_value"  # depends on the row's kind
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    name: str
+    kind: Kind
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    unique: bool = False
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    name: str
+    required: bool
+    columns: tuple[ColumnSpec, ...]
+    key: str
+    references: dict[str, str] = field(default_factory=dict)  # column -> table
+
+    @property
+    def file(self) -> str:
+        return f"{self.name}.csv"
+
+    def column(self, name: str) -> ColumnSpec:
+        return next(c for c in self.columns if c.name == name)
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+
+def _choices(enum: type[StrEnum]) -> tuple[str, ...]:
+    return tuple(member.value for member in enum)
+
+
+def C(name: str, kind: Kind, required: bool = False, choices: tuple[str, ...] = ()) -> ColumnSpec:
+    return ColumnSpec(name, kind, required, choices)
+
+
+def Key(name: str) -> ColumnSpec:
+    return ColumnSpec(name, Kind.ID, True, (), True)
+
+
+CUSTOMERS = TableSpec(
+    "customers",
+    True,
+    (
+        Key("customer_id"),
+        C("name", Kind.TEXT, True),
+        C("national_id", Kind.NATIONAL_ID),
+        C("birth_date", Kind.DATE),
+        C("language", Kind.ENUM, choices=_choices(Language)),
+        C("timezone", Kind.ZONE),
+        C("jurisdiction", Kind.ENUM_LIST, choices=_choices(Jurisdiction)),
+        C("address", Kind.TEXT),
+        C("monthly_income", Kind.MONEY_NONNEGATIVE),
+        C("preferred_channel", Kind.ENUM, choices=_choices(PreferredChannel)),
+        C("preferred_hours", Kind.HOURS),
+    ),
+    key="customer_id",
+)
+
+CONTACT_POINTS = TableSpec(
+    "contact_points",
+    True,
+    (
+        Key("contact_point_id"),
+        C("customer_id", Kind.ID, True),
+        C("kind", Kind.ENUM, True, _choices(ContactKind)),
+        C("value", Kind.CONTACT_VALUE, True),
+        C("owner", Kind.ENUM, True, _choices(Owner)),
+        C("relation", Kind.TEXT),
+        C("consent", Kind.BOOL),
+        C("status", Kind.ENUM, choices=_choices(ContactPointStatus)),
+        C("do_not_contact", Kind.BOOL),
+        C("source", Kind.ENUM, choices=_choices(ContactSource)),
+    ),
+    key="contact_point_id",
+    references={"customer_id": "customers"},
+)
+
+ACCOUNTS = TableSpec(
+    "accounts",
+    True,
+    (
+        Key("account_id"),
+        C("customer_id", Kind.ID, True),
+        C("product", Kind.ENUM, choices=("credit_card",)),
+        C("currency", Kind.CURRENCY),
+        C("open_date", Kind.DATE),
+        C("credit_limit", Kind.MONEY_NONNEGATIVE),
+        C("balance", Kind.MONEY, True),
+        C("principal", Kind.MONEY),
+        C("interest", Kind.MONEY),
+        C("fees", Kind.MONEY),
+        C("min_payment", Kind.MONEY_NONNEGATIVE),
+        C("due_date", Kind.DATE),
+        C("past_due_amount", Kind.MONEY_NONNEGATIVE, True),
+        C("oldest_unpaid_due_date", Kind.DATE),
+        C("status", Kind.ENUM, choices=_choices(AccountStatus)),
+        C("agency_id", Kind.ID),
+        C("flags", Kind.ENUM_LIST, choices=_choices(AccountFlag)),
+    ),
+    key="account_id",
+    references={"customer_id": "customers", "agency_id": "agencies"},
+)
+
+PAYMENTS = TableSpec(
+    "payments",
+    False,
+    (
+        Key("payment_id"),
+        C("account_id", Kind.ID, True),
+        C("paid_at", Kind.INSTANT, True),
+        C("amount", Kind.MONEY_POSITIVE, True),
+        C("channel", Kind.TEXT),
+        C("reversed", Kind.BOOL),
+    ),
+    key="payment_id",
+    references={"account_id": "accounts"},
+)
+
+CONTACTS = TableSpec(
+    "contacts",
+    False,
+    (
+        Key("contact_id"),
+        C("account_id", Kind.ID, True),
+        C("customer_id", Kind.ID, True),
+        C("contact_point_id", Kind.ID),
+        C("channel", Kind.ENUM, True, _choices(Channel)),
+        C("direction", Kind.ENUM, choices=_choices(Direction)),
+        C("at", Kind.INSTANT, True),
+        C("party", Kind.ENUM, choices=_choices(Party)),
+        C("outcome", Kind.ENUM, True, _choices(Outcome)),
+        C("promise_amount", Kind.MONEY_POSITIVE),
+        C("promise_date", Kind.DATE),
+        C("complaint", Kind.BOOL),
+        C("agent_id", Kind.ID),
+        C("agency_id", Kind.ID),
+    ),
+    key="contact_id",
+    references={
+        "account_id": "accounts",
+        "customer_id": "customers",
+        "contact_point_id": "contact_points",
+    },
+)
+
+AGENCIES = TableSpec(
+    "agencies",
+    False,
+    (
+        Key("agency_id"),
+        C("name", Kind.TEXT, True),
+        C("authorized_until", Kind.DATE),
+        C("last_evaluation", Kind.DATE),
+    ),
+    key="agency_id",
+)
+
+AGENTS = TableSpec(
+    "agents",
+    False,
+    (
+        Key("agent_id"),
+        C("agency_id", Kind.ID),
+        C("name", Kind.TEXT),
+        C("training_valid_until", Kind.DATE),
+    ),
+    key="agent_id",
+    references={"agency_id": "agencies"},
+)
+
+CAPACITY = TableSpec(
+    "capacity",
+    False,
+    (
+        C("channel", Kind.ENUM, True, ("call", "sms", "email", "letter")),
+        C("hour", Kind.TEXT, True),
+        C("max_attempts", Kind.TEXT, True),
+    ),
+    key="",
+)
+
+# Loading order: referenced tables first.
+TABLES: tuple[TableSpec, ...] = (
+    AGENCIES,
+    AGENTS,
+    CUSTOMERS,
+    CONTACT_POINTS,
+    ACCOUNTS,
+    PAYMENTS,
+    CONTACTS,
+)
