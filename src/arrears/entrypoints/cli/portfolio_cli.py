@@ -17,6 +17,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from arrears import __version__
+from arrears.adapters.crypto import EncryptionKeyError
 from arrears.bootstrap import Container, bootstrap
 from arrears.logs import configure_logging, log
 from arrears.services.ingest.load import IngestReport, load_portfolio
@@ -67,7 +68,11 @@ def _stages(title: str, total: int) -> Iterator[callable]:  # type: ignore[valid
 def _container() -> Container:
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_json)
-    return bootstrap(settings)
+    try:
+        return bootstrap(settings)
+    except EncryptionKeyError as exc:
+        err.print(f"[red]{exc}[/]")
+        raise typer.Exit(2) from exc
 
 
 def do_ingest(container: Container, folder: Path, as_of: date) -> IngestReport:

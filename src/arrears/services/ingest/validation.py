@@ -244,7 +244,7 @@ def normalise_phone(value: str) -> str | None:
         number = phonenumbers.parse(value, "CN")
     except phonenumbers.NumberParseException:
         return None
-    if not phonenumbers.is_possible_number(number):
+    if not phonenumbers.is_valid_number(number):
         return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 

@@ -1,0 +1,93 @@
+"""Shared fixtures: real SQLite and PostgreSQL engines, a field cipher, demo portfolios."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+
+from arrears.adapters.crypto import FieldCipher
+from arrears.adapters.storage.database import make_engine, migrate
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+POSTGRES_URL = os.environ.get(
+    "ARREARS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+AS_OF = date(2026, 11, 29)
+
+
+def _admin_engine() -> Engine | None:
+    url = POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1)
+    try:
+        engine = create_engine(url, isolation_level="AUTOCOMMIT")
+        with engine.connect() as connection:
+            connection.execute(text("select 1"))
+        return engine
+    except Exception:
+        return None
+
+
+_ADMIN: list[Engine | None] = []
+
+
+def postgres_admin() -> Engine | None:
+    if not _ADMIN:
+        _ADMIN.append(_admin_engine())
+    return _ADMIN[0]
+
+
+@pytest.fixture
+def sqlite_engine(tmp_path: Path) -> Iterator[Engine]:
+    engine = make_engine(f"sqlite:///{tmp_path / 'arrears.db'}")
+    migrate(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def postgres_engine() -> Iterator[Engine]:
+    admin = postgres_admin()
+    if admin is None:
+        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL} (set ARREARS_TEST_POSTGRES_URL)")
+    name = f"arrears_t_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    base = POSTGRES_URL.rsplit("/", 1)[0]
+    engine = make_engine(f"{base}/{name}")
+    migrate(engine)
+    yield engine
+    engine.dispose()
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def engine(request: pytest.FixtureRequest) -> Engine:
+    """The same test on real SQLite and real PostgreSQL."""
+    return request.getfixturevalue(f"{request.param}_engine")
+
+
+@pytest.fixture
+def cipher() -> FieldCipher:
+    return FieldCipher(b"k" * 32, b"h" * 32)
+
+
+@pytest.fixture(scope="session")
+def small_demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from arrears.services.demo_generator import DemoSize, generate
+
+    folder = tmp_path_factory.mktemp("demo") / "portfolio"
+    generate(folder, AS_OF, DemoSize(customers=300, seed=7))
+    return folder
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    if not (SHARED / "data").is_dir():
+        pytest.skip(f"shared data not found at {SHARED / 'data'} (needs the ../shared checkout)")
+    return SHARED / "data"
