@@ -73,7 +73,7 @@ def _mobiles(rng: np.random.Generator, n: int) -> np.ndarray:
 
 def _landlines(rng: np.random.Generator, n: int) -> np.ndarray:
     areas = rng.choice(["010", "021", "020", "0755", "028", "0571", "027", "025"], size=n)
-    tails = np.char.zfill(rng.integers(20_000_000, 89_999_999, size=n).astype(str), 8)
+    tails = rng.integers(20_000_000, 79_999_999, size=n).astype(str)  # 800xxxxx are not fixed lines
     return np.char.add(areas, tails)
 
 
