@@ -1,3 +1,4 @@
+import itertools
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -59,11 +60,12 @@ def test_due_dates_are_strictly_monthly_on_the_first_due_day_clamped(plan) -> No
     for index, row in enumerate(rows):
         month_index = first_due.month - 1 + index
         assert (row.due_date.year, row.due_date.month) == (
-            first_due.year + month_index // 12, month_index % 12 + 1
+            first_due.year + month_index // 12,
+            month_index % 12 + 1,
         )
         next_month_first = add_months(row.due_date.replace(day=1), 1)
         assert row.due_date.day == min(first_due.day, (next_month_first - timedelta(days=1)).day)
-    assert all(a.due_date < b.due_date for a, b in zip(rows, rows[1:], strict=False))
+    assert all(a.due_date < b.due_date for a, b in itertools.pairwise(rows))
 
 
 @given(plans())
@@ -77,7 +79,10 @@ def test_a_monthly_fee_is_the_same_every_month_and_never_interest(plan) -> None:
 
 def test_31_january_falls_on_29_february_in_a_leap_year_then_31_march() -> None:
     assert monthly_due_dates(date(2024, 1, 31), 4) == (
-        date(2024, 1, 31), date(2024, 2, 29), date(2024, 3, 31), date(2024, 4, 30)
+        date(2024, 1, 31),
+        date(2024, 2, 29),
+        date(2024, 3, 31),
+        date(2024, 4, 30),
     )
 
 
@@ -112,7 +117,9 @@ def test_12000_over_12_months_at_18_percent_a_year_is_an_annuity_of_1100_16() ->
 
 def test_the_remainder_of_the_principal_goes_on_the_last_installment() -> None:
     assert [m.amount for m in split_evenly(Money.of("100.00"), 3)] == [
-        Decimal("33.33"), Decimal("33.33"), Decimal("33.34")
+        Decimal("33.33"),
+        Decimal("33.33"),
+        Decimal("33.34"),
     ]
 
 
@@ -145,6 +152,9 @@ def test_an_amount_too_small_for_the_term_is_refused() -> None:
 def test_a_rate_above_the_issuer_limit_is_refused() -> None:
     with pytest.raises(FeePolicyError, match="above the limit"):
         quote_schedule(
-            Money.of("1000.00"), 12, date(2026, 1, 1), FeePolicy.interest(Decimal("0.30")),
+            Money.of("1000.00"),
+            12,
+            date(2026, 1, 1),
+            FeePolicy.interest(Decimal("0.30")),
             fee_limits=FeeLimits(max_annual_rate=Decimal("0.24")),
         )

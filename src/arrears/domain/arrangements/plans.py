@@ -2,7 +2,8 @@
 
 Payments made on or after the day a plan becomes active pay its installments oldest first.
 An installment is missed when it is still unpaid after its due date plus the grace days;
-a plan with ``missed_to_break`` missed installments is broken. Collection is held while a
+a plan with ``missed_to_break`` missed installments is broken, and so is a plan whose last
+installment is missed (it can no longer be completed on time). Collection is held while a
 plan is active and not broken (CN-PLAN-01, 办法 Art. 70).
 """
 
@@ -178,7 +179,10 @@ def derived_status(
     if all(p.status is InstallmentStatus.PAID for p in progress):
         return PlanStatus.COMPLETED
     missed = sum(1 for p in progress if p.status is InstallmentStatus.MISSED)
-    return PlanStatus.BROKEN if missed >= policy.missed_to_break else PlanStatus.ACTIVE
+    final_missed = progress[-1].status is InstallmentStatus.MISSED
+    if missed >= policy.missed_to_break or final_missed:
+        return PlanStatus.BROKEN
+    return PlanStatus.ACTIVE
 
 
 def review(
