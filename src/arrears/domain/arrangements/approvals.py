@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
+from types import MappingProxyType
 
 from arrears.domain.arrangements.decisions import Decision, allow, deny
 
@@ -28,12 +29,14 @@ class ApprovalLimits:
     max_extension_days: int
 
 
-DEFAULT_LIMITS: Mapping[Role, ApprovalLimits] = {
-    Role.COLLECTOR: ApprovalLimits(12, Decimal("0"), Decimal("0.10"), 15),
-    Role.TEAM_LEAD: ApprovalLimits(36, Decimal("0.50"), Decimal("0.30"), 30),
-    Role.STRATEGY_MANAGER: ApprovalLimits(60, Decimal("1"), Decimal("0.50"), 60),
-    Role.HEAD_OF_COLLECTIONS: ApprovalLimits(60, Decimal("1"), Decimal("0.70"), 90),
-}
+DEFAULT_LIMITS: Mapping[Role, ApprovalLimits] = MappingProxyType(
+    {
+        Role.COLLECTOR: ApprovalLimits(12, Decimal("0"), Decimal("0.10"), 15),
+        Role.TEAM_LEAD: ApprovalLimits(36, Decimal("0.50"), Decimal("0.30"), 30),
+        Role.STRATEGY_MANAGER: ApprovalLimits(60, Decimal("1"), Decimal("0.50"), 60),
+        Role.HEAD_OF_COLLECTIONS: ApprovalLimits(60, Decimal("1"), Decimal("0.70"), 90),
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
