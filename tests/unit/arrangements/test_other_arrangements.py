@@ -1,14 +1,12 @@
 """Extensions, settlements, hardship, counselling, approvals and affordability."""
 
-import json
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-import arrears.domain.arrangements as arrangements_pkg
+from arrears.adapters.counselling_directory import load_directory
 from arrears.domain.arrangements.affordability import Budget, check_affordability
 from arrears.domain.arrangements.approvals import (
     ApprovalRequest,
@@ -167,9 +165,7 @@ def test_a_pause_stops_the_aging_clock_and_is_due_for_review() -> None:
 
 # --- counselling -------------------------------------------------------------------------
 def test_the_shipped_directory_is_marked_as_an_example() -> None:
-    path = Path(arrangements_pkg.__file__).parent / "data" / "counselling_example.json"
-    data = json.loads(path.read_text(encoding="utf-8"))
-    directory = directory_from_records(data["organisations"])
+    directory = load_directory()
     assert directory.organisations and all(o.example for o in directory.organisations)
     assert directory.for_jurisdiction("US-NYC")[0].organisation_id == "US-NFCC"
 

@@ -1,6 +1,6 @@
 """Referral to credit counselling and debt advice (债务咨询转介).
 
-The directory of organisations is configuration (see ``data/counselling_example.json``,
+The directory of organisations is configuration (see ``counselling_example.json``,
 an EXAMPLE list to be checked and replaced by each issuer); a referral records the consent,
 who referred, and its outcome.
 """
