@@ -1,0 +1,58 @@
+"""Decisions that explain themselves, and the allowed-transition check shared by the
+arrangement state machines."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TypeVar
+
+S = TypeVar("S", bound=StrEnum)
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The outcome of one rule: allowed or not, why (zh and en), and what it rests on."""
+
+    rule_id: str
+    allowed: bool
+    reason_zh: str
+    reason_en: str
+    citation: str = ""
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "rule_id": self.rule_id,
+            "allowed": self.allowed,
+            "reason_zh": self.reason_zh,
+            "reason_en": self.reason_en,
+            "citation": self.citation,
+        }
+
+
+def allow(rule_id: str, zh: str, en: str, citation: str = "") -> Decision:
+    return Decision(rule_id, True, zh, en, citation)
+
+
+def deny(rule_id: str, zh: str, en: str, citation: str = "") -> Decision:
+    return Decision(rule_id, False, zh, en, citation)
+
+
+def first_refusal(decisions: Iterable[Decision]) -> Decision | None:
+    """The first decision that does not allow, or None when all allow."""
+    return next((d for d in decisions if not d.allowed), None)
+
+
+class TransitionError(ValueError):
+    """A status change that the state machine's table does not allow."""
+
+
+def ensure_transition(table: Mapping[S, frozenset[S]], current: S, target: S, what: str) -> S:
+    """Return ``target`` when ``current -> target`` is in the table, else raise."""
+    if target not in table.get(current, frozenset()):
+        allowed = ", ".join(sorted(table.get(current, frozenset()))) or "none"
+        raise TransitionError(
+            f"{what}: {current} -> {target} is not allowed (from {current}: {allowed})"
+        )
+    return target
