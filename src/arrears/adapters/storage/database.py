@@ -53,13 +53,14 @@ def alembic_config(engine: Engine) -> Config:
     return config
 
 
-def current_revision(engine: Engine) -> str | None:
+def current_revisions(engine: Engine) -> set[str]:
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        return set(MigrationContext.configure(connection).get_current_heads())
 
 
-def head_revision(engine: Engine) -> str | None:
-    return ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+def head_revisions(engine: Engine) -> set[str]:
+    """Every head: capabilities add their migrations on top of 0001 independently."""
+    return set(ScriptDirectory.from_config(alembic_config(engine)).get_heads())
 
 
 def migrate(engine: Engine) -> None:
@@ -68,6 +69,6 @@ def migrate(engine: Engine) -> None:
     with _lock:
         if key in _migrated:
             return
-        if current_revision(engine) != head_revision(engine):
-            command.upgrade(alembic_config(engine), "head")
+        if current_revisions(engine) != head_revisions(engine):
+            command.upgrade(alembic_config(engine), "heads")
         _migrated.add(key)
