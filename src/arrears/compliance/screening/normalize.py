@@ -168,7 +168,16 @@ def _join_spelled_cjk(state: _State) -> _State:
 
 
 def _join_spelled_latin(state: _State) -> _State:
-    return _replace(state, _SPELLED_LATIN, lambda m: _SEPARATOR_CHARS.sub("", m.group(0)))
+    return _replace(state, _SPELLED_LATIN, _joined_letters)
+
+
+def _joined_letters(match: re.Match[str]) -> str:
+    """j a i l -> jail; a leading article stays a word: "a l o s e r" -> "a loser"."""
+    spelled = match.group(0)
+    joined = _SEPARATOR_CHARS.sub("", spelled)
+    if len(joined) >= 4 and spelled.startswith("a "):
+        return "a " + joined[1:]
+    return joined
 
 
 def _undo_leetspeak(state: _State) -> _State:
