@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -22,8 +23,17 @@ from arrears.compliance.screening import Category, Screening, Severity, screen
 
 ROOT = Path(__file__).resolve().parent.parent
 SETS = ROOT / "tests" / "data" / "screening"
-DEFAULT_SHARED = ROOT.parent.parent / "shared"
 COLD_RELATIVE = Path("data") / "cold" / "test.csv"
+
+
+def find_shared() -> Path | None:
+    """The shared folder: $ARREARS_SHARED, or ../shared beside the project (or its parent)."""
+    candidates = [os.environ.get("ARREARS_SHARED", ""), ROOT.parent / "shared",
+                  ROOT.parent.parent / "shared"]
+    for candidate in candidates:
+        if candidate and (Path(candidate) / COLD_RELATIVE).exists():
+            return Path(candidate)
+    return None
 
 
 def read_rows(path: Path) -> list[dict[str, str]]:
@@ -116,7 +126,7 @@ SPEED_EN = (
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
+    parser.add_argument("--shared", type=Path, default=find_shared())
     args = parser.parse_args()
     professional = read_rows(SETS / "professional_messages.csv")
     abusive = read_rows(SETS / "abusive_messages.csv")
@@ -127,7 +137,7 @@ def main() -> None:
             print("  blocked:", row["id"], unexpected_findings(row))
     print(f"abusive set: {len(abusive)} messages, caught with the labelled category "
           f"{abusive_catch_rate(abusive):.1%}")
-    cold_path = args.shared / COLD_RELATIVE
+    cold_path = (args.shared or Path("../shared")) / COLD_RELATIVE
     if cold_path.exists():
         figures = cold_figures(read_rows(cold_path))
         print(f"COLD test: {figures.positives} offensive, {figures.negatives} not offensive")

@@ -46,22 +46,23 @@ def is_negated(text: str, start: int, end: int, language: str) -> bool:
         return False
     if language == "en" and _EN_TAUNT.search(before):
         return False
-    window = before[-_WINDOW.get(language, 10):]
-    cue = _last_cue(window)
+    # the cue starts before the term and may run into it ("不收取" before "收取...费")
+    window_start = max(0, len(before) - _WINDOW.get(language, 10))
+    cue = _last_cue(before + text[start:end], window_start, len(before))
     if cue is None:
         return False
-    head = before[: len(before) - len(window) + cue.start()]
-    between = window[cue.end():]
+    head = before[: cue.start()]
+    between = before[cue.end():]
     condition = _ZH_CONDITION.search(head) or _EN_CONDITION.search(head)
     turned = _ZH_TURN.search(between) or _EN_TURN.search(between)
     return not condition and not turned
 
 
-def _last_cue(window: str) -> re.Match[str] | None:
+def _last_cue(region: str, first: int, term_start: int) -> re.Match[str] | None:
     found = None
     for pattern in (_ZH_CUE, _EN_CUE):
-        for match in pattern.finditer(window):
-            if found is None or match.start() > found.start():
+        for match in pattern.finditer(region, first):
+            if match.start() < term_start and (found is None or match.start() > found.start()):
                 found = match
     return found
 
