@@ -1,0 +1,56 @@
+"""Debt facts, opt-out lines and self-identification are reported beside the findings."""
+
+from __future__ import annotations
+
+import pytest
+
+from arrears.compliance.screening import Category, Finding, Screening, screen
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["您的欠款为3000元", "您的信用卡已逾期", "本期账单应还500元", "Your account is past due",
+     "The debt remains unpaid", "balance owed: $300", "your payment is overdue"],
+)
+def test_a_message_stating_debt_facts_mentions_debt(text: str) -> None:
+    assert screen(text).mentions_debt
+
+
+@pytest.mark.parametrize("text", ["您好，请回电", "Please call us back", "感谢您的支持"])
+def test_a_message_without_debt_facts_does_not_mention_debt(text: str) -> None:
+    assert not screen(text).mentions_debt
+
+
+@pytest.mark.parametrize(
+    "text", ["回复TD退订", "回T退订", "Reply STOP to opt out", "Click to unsubscribe", "opt-out"]
+)
+def test_an_opt_out_line_is_recognised(text: str) -> None:
+    assert screen(text).has_opt_out
+
+
+def test_a_message_without_an_opt_out_line_has_none() -> None:
+    assert not screen("请尽快还款").has_opt_out
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["【XX银行】您的账单已出", "我是信用卡中心工号8021的专员", "{institution}提醒您按时还款",
+     "工号{agent_id}为您服务", "This is Jane from Example Bank",
+     "We are calling on behalf of Acme Card"],
+)
+def test_a_message_naming_the_sender_self_identifies(text: str) -> None:
+    assert screen(text).self_identifies
+
+
+def test_an_anonymous_message_does_not_self_identify() -> None:
+    assert not screen("请尽快还款，谢谢").self_identifies
+
+
+def test_screening_is_deterministic_and_keeps_the_normalized_text() -> None:
+    first, second = screen("你這個老賴"), screen("你這個老賴")
+    assert first == second
+    assert first.normalized == "你这个老赖"
+    assert first.findings == (
+        Finding(Category.INSULT, first.findings[0].severity, "老赖", "老賴", "zh"),
+    )
+    assert isinstance(first, Screening)
