@@ -13,10 +13,11 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from arrears.entrypoints.cli import arrangement_cli, portfolio_cli
+    from arrears.entrypoints.cli import arrangement_cli, plan_cli, portfolio_cli
 
     portfolio_cli.register(app)
     arrangement_cli.register(app)
+    plan_cli.register(app)
 
 
 _register()

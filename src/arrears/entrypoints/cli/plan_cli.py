@@ -1,0 +1,66 @@
+"""Planning commands: `arrears plan` (contact-plan-v1) and `arrears simulate`."""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from arrears.planning.frames import CapacityError
+from arrears.planning.gate_requests import GateUnavailable, default_gate
+from arrears.planning.optimiser import make_plan
+from arrears.planning.strategy import Split, StrategyError, load_strategy
+from arrears.services.plan_files import PlanInputError, read_capacity, read_portfolio_for_planning, write_plan
+
+err = Console(stderr=True)
+
+
+def _split(strategy: str, challengers: list[str]) -> Split:
+    parsed = []
+    for text in challengers:
+        name, _, share = text.rpartition(":")
+        try:
+            parsed.append((load_strategy(name), float(share)))
+        except ValueError as error:
+            raise StrategyError(f"--challenger {text!r}: expected NAME_OR_FILE:SHARE, e.g. offers_first:0.1 ({error})") \
+                from None
+    return Split(load_strategy(strategy), tuple(parsed))
+
+
+def plan(
+    portfolio: Annotated[Path, typer.Option("--portfolio", help="portfolio-v1 folder / 资产包目录")],
+    as_of: Annotated[str, typer.Option("--as-of", help="plan date YYYY-MM-DD / 计划日期")],
+    out: Annotated[Path, typer.Option("--out", help="plan.csv to write / 输出文件")],
+    capacity: Annotated[Path | None, typer.Option("--capacity", help="capacity.csv (default: in the folder)")] = None,
+    strategy: Annotated[str, typer.Option("--strategy", help="champion strategy: built-in name or YAML file")] = "default",
+    challenger: Annotated[list[str] | None, typer.Option("--challenger", help="NAME_OR_FILE:SHARE, repeatable")] = None,
+) -> None:
+    """Write the day's contact plan (contact-plan-v1), best first. 生成当日联系计划。"""
+    started = time.perf_counter()
+    try:
+        day = date.fromisoformat(as_of)
+    except ValueError:
+        err.print(f"[red]--as-of: 日期格式应为 YYYY-MM-DD / expected YYYY-MM-DD, got {as_of!r}[/red]")
+        raise typer.Exit(2) from None
+    try:
+        split = _split(strategy, challenger or [])
+        frames = read_portfolio_for_planning(portfolio, day)
+        limits = read_capacity(capacity, portfolio)
+        gate = default_gate()
+    except (StrategyError, PlanInputError, CapacityError, GateUnavailable) as error:
+        err.print(f"[red]{error}[/red]")
+        raise typer.Exit(2) from None
+    result = make_plan(frames, limits, split, gate)
+    write_plan(result.plan, out)
+    s = result.stats
+    err.print(f"计划 {s.planned} 次联系 / planned {s.planned} attempts for {s.accounts} accounts "
+              f"({s.held} on hold, gate checks {s.gate_checks}, denied {s.gate_denied}) "
+              f"in {time.perf_counter() - started:.1f}s -> {out}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("plan")(plan)

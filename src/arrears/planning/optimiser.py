@@ -1,0 +1,239 @@
+"""The daily plan: the best attempts that fit the capacity, each passed by the gate.
+
+Greedy fill by value: in each pass every account offers its best remaining option per
+channel (at most its treatment's daily quota, on different channels); options are ranked by
+``net`` within each capacity slot (channel x operation hour) and within the channel's whole
+day, and taken while capacity remains. Every taken option goes to the compliance gate at its
+scheduled instant with the debtor's history plus the attempts planned before it; a denied
+option is dropped and its capacity freed for the next pass. Passes repeat until nothing more
+fits. Ties break by account, channel, number and hour, so the same inputs give the same plan.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from arrears.planning import contact_model
+from arrears.planning.candidates import candidates, eligibility
+from arrears.planning.frames import Capacity, Portfolio
+from arrears.planning.gate_requests import Gate, agencies_by_id, history_by_customer, planned_entry, request_for
+from arrears.planning.segmenter import Segmenter, history_segmenter
+from arrears.planning.strategy import Split, assign
+
+PLAN_COLUMNS = ["account_id", "customer_id", "channel", "contact_point_id", "scheduled_at", "template", "offer",
+                "reason"]
+EXTRA_COLUMNS = ["strategy", "strategy_version"]
+MAX_PASSES = 8
+ORDER = ["net", "account_id", "channel", "contact_point_id", "hour"]
+DESC = [True, False, False, False, False]
+CHANNEL_ZH = {"call": "电话", "sms": "短信", "email": "邮件", "letter": "信函"}
+
+
+@dataclass
+class PlanStats:
+    accounts: int = 0
+    held: int = 0
+    candidates: int = 0
+    gate_checks: int = 0
+    gate_denied: int = 0
+    passes: int = 0
+    planned: int = 0
+    timings: dict[str, float] = field(default_factory=dict)
+    denials: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    plan: pl.DataFrame  # PLAN_COLUMNS + EXTRA_COLUMNS, best first
+    attempts: pl.DataFrame  # the same rows with the working columns (net, hour, kind, address, ...)
+    stats: PlanStats
+
+
+Clock = Callable[[], float]
+
+
+def _capacity_frame(capacity: Capacity, channels: list[str]) -> pl.DataFrame:
+    rows = [(c, h, capacity.per_hour(c, h)) for c in channels for h in range(24)]
+    return pl.DataFrame(rows, orient="row", schema={"channel": pl.Utf8, "op_hour": pl.Int8, "hour_cap": pl.Int64})
+
+
+def make_plan(portfolio: Portfolio, capacity: Capacity, split: Split, gate: Gate,
+              segmenter: Segmenter = history_segmenter, clock: Clock | None = None) -> PlanResult:
+    """The plan for ``portfolio.as_of``. ``clock`` (optional) only times the stages."""
+    stats = PlanStats()
+    tick = _ticker(stats, clock)
+    segments = segmenter(portfolio)
+    tick("segments")
+    model = contact_model.fit(portfolio, segments)
+    tick("contact model")
+    accounts = (portfolio.accounts.join(portfolio.customers, on="customer_id", how="left")
+                .join(segments, on="account_id", how="inner")
+                .with_columns(pl.col("zone").fill_null("Asia/Shanghai"), pl.col("jurisdiction").fill_null("CN")))
+    accounts = accounts.with_columns(assign(accounts["account_id"], split).alias("strategy_index"))
+    stats.accounts = accounts.height
+    parts = []
+    for index, strategy in enumerate(split.strategies):
+        elig = eligibility(portfolio, accounts.filter(pl.col("strategy_index") == index), strategy)
+        stats.held += elig.held
+        parts.append(candidates(portfolio, elig, strategy, model, capacity, index))
+    options = pl.concat(parts, how="diagonal_relaxed") if parts else pl.DataFrame()
+    stats.candidates = options.height
+    tick("candidates")
+    taken = _fill(options, capacity, portfolio, gate, stats, tick)
+    plan = _present(taken, split)
+    stats.planned = plan.height
+    tick("output")
+    return PlanResult(plan, taken, stats)
+
+
+def _ticker(stats: PlanStats, clock: Clock | None) -> Callable[[str], None]:
+    last = [clock() if clock else 0.0]
+
+    def tick(name: str) -> None:
+        if clock:
+            now = clock()
+            stats.timings[name] = stats.timings.get(name, 0.0) + now - last[0]
+            last[0] = now
+    return tick
+
+
+def _fill(options: pl.DataFrame, capacity: Capacity, portfolio: Portfolio, gate: Gate, stats: PlanStats,
+          tick: Callable[[str], None]) -> pl.DataFrame:
+    if options.is_empty():
+        return options
+    channels = sorted(options["channel"].unique().to_list())
+    options = options.with_row_index("option").join(_capacity_frame(capacity, channels), on=["channel", "op_hour"])
+    options = options.filter(pl.col("hour_cap").is_null() | (pl.col("hour_cap") > 0))
+    hour_used: dict[tuple[str, int], int] = {}
+    day_used: dict[str, int] = {}
+    quota_used: dict[str, int] = {}
+    chosen: list[pl.DataFrame] = []
+    taken_channels = pl.DataFrame(schema={"account_id": pl.Utf8, "channel": pl.Utf8})
+    customers = options["customer_id"].unique().to_list()
+    histories = history_by_customer(portfolio.contacts, portfolio.contact_points, customers, portfolio.as_of)
+    agencies = agencies_by_id(portfolio.agencies)
+    tick("gate history")
+    for _ in range(MAX_PASSES):
+        stats.passes += 1
+        hour_left = _left_frame(hour_used, day_used, capacity, channels)
+        live = (options.join(taken_channels, on=["account_id", "channel"], how="anti")
+                .join(hour_left, on=["channel", "op_hour"], how="left")
+                .filter((pl.col("hour_left").is_null() | (pl.col("hour_left") > 0)) & (pl.col("day_left") > 0)))
+        live = live.with_columns(pl.col("account_id").replace_strict(quota_used, default=0, return_dtype=pl.Int32)
+                                 .alias("quota_used")).filter(pl.col("quota_used") < pl.col("quota"))
+        if live.is_empty():
+            break
+        best = (live.sort(ORDER, descending=DESC)
+                .group_by("account_id", "channel", maintain_order=True).first()
+                .with_columns(pl.col("net").rank("ordinal", descending=True).over("account_id").alias("k"))
+                .filter(pl.col("k") <= pl.col("quota") - pl.col("quota_used"))
+                .sort(ORDER, descending=DESC))
+        slot_rank = pl.int_range(pl.len()).over("channel", "op_hour")
+        best = best.with_columns(slot_rank.alias("slot_rank")).filter(
+            pl.col("hour_left").is_null() | (pl.col("slot_rank") < pl.col("hour_left")))
+        best = best.with_columns(pl.int_range(pl.len()).over("channel").alias("day_rank")).filter(
+            pl.col("day_rank") < pl.col("day_left"))
+        if best.is_empty():
+            break
+        best = _schedule(best, hour_used, capacity)
+        tick("fill")
+        allowed = _judge(best, gate, histories, agencies, stats)
+        tick("gate")
+        denied_ids = best.join(allowed.select("option"), on="option", how="anti")["option"]
+        options = options.filter(~pl.col("option").is_in(denied_ids))
+        if allowed.is_empty() and denied_ids.is_empty():
+            break
+        for channel, op_hour, n in allowed.group_by("channel", "op_hour").len().iter_rows():
+            hour_used[(channel, op_hour)] = hour_used.get((channel, op_hour), 0) + n
+        for channel, n in allowed.group_by("channel").len().iter_rows():
+            day_used[channel] = day_used.get(channel, 0) + n
+        for account, n in allowed.group_by("account_id").len().iter_rows():
+            quota_used[account] = quota_used.get(account, 0) + n
+        taken_channels = pl.concat([taken_channels, allowed.select("account_id", "channel")])
+        chosen.append(allowed)
+    if not chosen:
+        return options.clear()
+    return pl.concat(chosen, how="diagonal_relaxed").sort(ORDER, descending=DESC)
+
+
+def _left_frame(hour_used: dict, day_used: dict, capacity: Capacity, channels: list[str]) -> pl.DataFrame:
+    rows = []
+    for c in channels:
+        day = capacity.daily.get(c)
+        day_left = (day - day_used.get(c, 0)) if day is not None else 10**12
+        for h in range(24):
+            cap = capacity.per_hour(c, h)
+            rows.append((c, h, None if cap is None else cap - hour_used.get((c, h), 0), day_left))
+    return pl.DataFrame(rows, orient="row", schema={"channel": pl.Utf8, "op_hour": pl.Int8, "hour_left": pl.Int64,
+                                                    "day_left": pl.Int64})
+
+
+def _schedule(best: pl.DataFrame, hour_used: dict, capacity: Capacity) -> pl.DataFrame:
+    """Spread the slot's attempts over its hour: second = (position x 3600) // slot size."""
+    used = pl.DataFrame([(c, h, n) for (c, h), n in hour_used.items()], orient="row",
+                        schema={"channel": pl.Utf8, "op_hour": pl.Int8, "used": pl.Int64})
+    best = best.join(used, on=["channel", "op_hour"], how="left").with_columns(pl.col("used").fill_null(0))
+    position = pl.col("used") + pl.col("slot_rank")
+    size = pl.max_horizontal(pl.col("hour_cap").fill_null(0), pl.col("used") + pl.len().over("channel", "op_hour"))
+    seconds = (position * 3600 // size).clip(0, 3599)
+    return best.with_columns((pl.col("start_utc") + pl.duration(seconds=seconds)).alias("at_utc")).drop("used")
+
+
+def local_iso(instant: str, zones: list[str]) -> pl.Expr:
+    expr = pl.lit(None, dtype=pl.Utf8)
+    for z in zones:
+        expr = pl.when(pl.col("zone") == z).then(
+            pl.col(instant).dt.convert_time_zone(z).dt.strftime("%Y-%m-%dT%H:%M:%S%:z")).otherwise(expr)
+    return expr
+
+
+def _judge(best: pl.DataFrame, gate: Gate, histories: dict, agencies: dict, stats: PlanStats) -> pl.DataFrame:
+    """Ask the gate about each option, best first; keep the allowed ones."""
+    zones = best["zone"].unique().to_list()
+    rows = best.with_columns(local_iso("at_utc", zones).alias("at"),
+                             pl.col("at_utc").dt.strftime("%Y-%m-%dT%H:%M:%S+00:00").alias("at_history")).select(
+        "option", "account_id", "customer_id", "channel", "contact_point_id", "kind", "address", "at", "zone",
+        "jurisdiction", "language", "flags", "agency_id", "purpose", "at_history").to_dicts()
+    keep = []
+    for row in rows:
+        row["packs"] = [p for p in row["jurisdiction"].split(";") if p]
+        history = histories.setdefault(row["customer_id"], [])
+        answer = gate(request_for(row, history, agencies))
+        stats.gate_checks += 1
+        if answer.get("decision") == "allow":
+            keep.append(row["option"])
+            bisect.insort(history, planned_entry(row), key=_at_key)
+        else:
+            stats.gate_denied += 1
+            for rule in answer.get("rules", []):
+                stats.denials[rule] = stats.denials.get(rule, 0) + 1
+    allowed = pl.DataFrame({"option": keep}, schema={"option": pl.UInt32})
+    at = best.with_columns(local_iso("at_utc", zones).alias("scheduled_at"))
+    return at.join(allowed, on="option", how="semi")
+
+
+def _at_key(entry: dict) -> str:
+    return entry["at"]  # every history instant is written in UTC, so text order is time order
+
+
+def _present(taken: pl.DataFrame, split: Split) -> pl.DataFrame:
+    if taken.is_empty():
+        return pl.DataFrame({c: pl.Series([], dtype=pl.Utf8) for c in PLAN_COLUMNS + EXTRA_COLUMNS})
+    names = {i: s.name for i, s in enumerate(split.strategies)}
+    versions = {i: str(s.version) for i, s in enumerate(split.strategies)}
+    reason = pl.format(
+        "{} 逾期{}天 DPD {}; {} {} {}:00 当地/local, {} {}%; 预期/expected {}",
+        pl.col("label"), pl.col("dpd"), pl.col("dpd"), pl.col("channel").replace_strict(CHANNEL_ZH, default=""),
+        pl.col("channel"), pl.col("hour").cast(pl.Utf8).str.zfill(2),
+        pl.when(pl.col("channel") == "call").then(pl.lit("接通率/RPC")).otherwise(pl.lit("回应率/response")),
+        (pl.col("p_rpc") * 100).round(0).cast(pl.Int64), pl.col("value").round(0).cast(pl.Int64),
+    )
+    return taken.with_columns(
+        reason.alias("reason"),
+        pl.col("strategy_index").replace_strict(names, return_dtype=pl.Utf8).alias("strategy"),
+        pl.col("strategy_index").replace_strict(versions, return_dtype=pl.Utf8).alias("strategy_version"),
+    ).select(PLAN_COLUMNS + EXTRA_COLUMNS)

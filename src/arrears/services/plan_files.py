@@ -1,0 +1,64 @@
+"""Reading a portfolio folder for planning and writing plan.csv (the shell around planning)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+
+from arrears.planning.frames import NEEDED, Capacity, Portfolio, capacity_from, prepare
+
+REQUIRED = ("customers", "contact_points", "accounts")
+
+
+class PlanInputError(ValueError):
+    pass
+
+
+def _read(path: Path, table: str) -> pl.DataFrame:
+    try:
+        if path.suffix == ".parquet":
+            frame = pl.read_parquet(path).with_columns(pl.all().cast(pl.Utf8))
+        else:
+            frame = pl.read_csv(path, infer_schema=False, encoding="utf8")
+    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError, OSError, UnicodeError) as exc:
+        raise PlanInputError(f"{path.name}: cannot be read: {exc}") from exc
+    frame = frame.rename({c: c.strip().lstrip("\ufeff") for c in frame.columns})
+    keep = [c for c in NEEDED[table] if c in frame.columns]
+    return frame.select(keep).with_columns(
+        pl.when(pl.col(c).str.strip_chars() == "").then(None).otherwise(pl.col(c).str.strip_chars()).alias(c)
+        for c in keep)
+
+
+def _find(folder: Path, name: str) -> Path | None:
+    for suffix in (".csv", ".parquet"):
+        if (folder / f"{name}{suffix}").exists():
+            return folder / f"{name}{suffix}"
+    return None
+
+
+def read_portfolio_for_planning(folder: Path, as_of: date) -> Portfolio:
+    if not folder.is_dir():
+        raise PlanInputError(f"{folder}: not a portfolio folder")
+    raw: dict[str, pl.DataFrame | None] = {}
+    for table in NEEDED:
+        if table == "capacity":
+            continue
+        path = _find(folder, table)
+        if path is None and table in REQUIRED:
+            raise PlanInputError(f"{folder}: {table}.csv is missing (portfolio-v1 requires it)")
+        raw[table] = _read(path, table) if path else None
+    return prepare(raw, as_of)
+
+
+def read_capacity(path: Path | None, folder: Path) -> Capacity:
+    path = path or _find(folder, "capacity")
+    if path is None or not path.exists():
+        raise PlanInputError(f"capacity file not found ({path or folder / 'capacity.csv'})")
+    return capacity_from(_read(path, "capacity"))
+
+
+def write_plan(plan: pl.DataFrame, out: Path) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    plan.write_csv(out)
