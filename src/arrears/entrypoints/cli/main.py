@@ -16,6 +16,9 @@ def _register() -> None:
     from arrears.entrypoints.cli import portfolio_cli
 
     portfolio_cli.register(app)
+    from arrears.entrypoints.cli import model_cli
+
+    model_cli.register(app)
 
 
 _register()
