@@ -19,6 +19,9 @@ def _register() -> None:
     from arrears.entrypoints.cli import model_cli
 
     model_cli.register(app)
+    from arrears.entrypoints.cli import score_cli
+
+    score_cli.register(app)
 
 
 _register()
