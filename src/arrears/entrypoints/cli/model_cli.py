@@ -75,5 +75,33 @@ def score(
     typer.echo(f"已评分 {scores.height} 行 / scored {scores.height} rows: {out}")
 
 
+@model_app.command("train-propensity")
+def train_propensity_command(
+    portfolio: Annotated[Path, typer.Option(help="portfolio folder with history")],
+    as_of_dates: Annotated[str, typer.Option(help="past dates, comma-separated YYYY-MM-DD")],
+    history_until: Annotated[str, typer.Option(help="last date the history covers")],
+    out: Annotated[Path, typer.Option(help="model folder to write")],
+) -> None:
+    """Train propensity to pay (minimum paid within 30 days) on the portfolio's own history."""
+    from datetime import date
+
+    from arrears.entrypoints.cli.score_cli import read_portfolio
+    from arrears.scoring.modelling import save_model
+    from arrears.scoring.propensity import train_propensity
+
+    try:
+        dates = [date.fromisoformat(d.strip()) for d in as_of_dates.split(",") if d.strip()]
+        result = train_propensity(read_portfolio(portfolio), dates,
+                                  history_until=date.fromisoformat(history_until))
+    except (ValueError, FileNotFoundError) as exc:
+        _fail(str(exc))
+        return
+    typer.echo(result.message)
+    if result.model is None:
+        raise typer.Exit(code=3)
+    save_model(result.model, out, {"file": str(portfolio), "sha256": "", "rows": result.rows})
+    typer.echo(f"模型已保存 / model written: {out}")
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(model_app, name="model")
