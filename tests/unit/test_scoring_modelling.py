@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from arrears.entrypoints.cli.main import app
 from arrears.scoring.modelling import (
+    REFERENCE_MODEL_DIR,
     TrainConfig,
     load_model,
     save_model,
@@ -166,3 +167,19 @@ def test_the_cli_trains_and_scores_and_fails_with_a_non_zero_exit(tmp_path) -> N
                                   "--data", str(bad), "--out", str(tmp_path / "s2.csv")])
     assert refused.exit_code != 0
     assert "b.csv:1: missing training column(s): late_months" in refused.output
+
+
+def test_the_committed_reference_model_scores_a_taiwan_row_with_reasons(tmp_path) -> None:
+    folder = REFERENCE_MODEL_DIR
+    header = ("ID,LIMIT_BAL,SEX,EDUCATION,MARRIAGE,AGE,PAY_0,PAY_2,PAY_3,PAY_4,PAY_5,PAY_6,"
+              + ",".join(f"BILL_AMT{k}" for k in range(1, 7)) + ","
+              + ",".join(f"PAY_AMT{k}" for k in range(1, 7)))
+    late = "7,20000,2,2,1,24,3,2,2,0,0,0,19000,18500,18000,17000,16000,15000,0,0,0,500,500,500"
+    good = ("8,500000,1,1,2,40,-1,-1,-1,-1,-1,-1,3000,2000,2500,1000,900,800,"
+            "2000,2500,1000,900,800,700")
+    data = tmp_path / "t.csv"
+    data.write_text("\n".join([header, late, good]) + "\n")
+    scores = score_file(folder, data)
+    assert scores["probability"][0] > 0.5
+    assert scores["probability"][1] < 0.25
+    assert scores["reason_1"][0].startswith("PAY_0: 最近一期还款逾期3个月")

@@ -34,6 +34,7 @@ from arrears.scoring.scorecard import Scorecard, fit_scorecard
 from arrears.scoring.tabular import CATEGORICAL, ColumnSpec, DataFileError
 
 MODEL_FORMAT = "arrears-model-v1"
+REFERENCE_MODEL_DIR = Path(__file__).parent / "reference"  # Taiwan reference (docs/scoring.md)
 PROTECTED_NAMES = {
     "sex", "gender", "marriage", "marital_status", "age", "birth_date", "race",
     "ethnicity", "religion", "nationality", "national_origin",
