@@ -15,6 +15,7 @@ from arrears.scoring.modelling import (
     REFERENCE_MODEL_DIR,
     TrainConfig,
     load_model,
+    read_monotone_file,
     save_model,
     score_file,
     train_file,
@@ -183,3 +184,27 @@ def test_the_committed_reference_model_scores_a_taiwan_row_with_reasons(tmp_path
     assert scores["probability"][0] > 0.5
     assert scores["probability"][1] < 0.25
     assert scores["reason_1"][0].startswith("PAY_0: 最近一期还款逾期3个月")
+
+
+def test_a_monotone_file_sets_the_direction_of_a_feature(tmp_path) -> None:
+    directions = tmp_path / "mono.csv"
+    directions.write_text("feature,direction\nlate_months,1\nincome,-1\n")
+    data = _synthetic(tmp_path / "d.csv", rows=300)
+    config = TrainConfig(folds=2, rounds=20, compare_protected=False,
+                         monotone=read_monotone_file(directions))
+    model, _ = train_file(data, "bad", "cid", config)
+    assert model.schema.monotone == {"late_months": 1, "income": -1}
+
+
+def test_a_monotone_direction_other_than_minus_one_zero_one_is_refused(tmp_path) -> None:
+    bad = tmp_path / "mono.json"
+    bad.write_text('{"income": 2}')
+    with pytest.raises(DataFileError, match="income: direction must be -1, 0 or 1"):
+        read_monotone_file(bad)
+
+
+def test_a_score_file_with_no_rows_is_refused(trained, tmp_path) -> None:
+    folder, data = trained
+    empty = _rewrite(data, tmp_path / "e.csv", lambda f: f.head(0))
+    with pytest.raises(DataFileError, match=r"e\.csv: no rows to score"):
+        score_file(folder, empty)

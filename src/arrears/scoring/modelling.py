@@ -342,6 +342,8 @@ def top_reasons(model: TrainedModel, X: np.ndarray, raw_frame: pl.DataFrame,
 def score_frame(model: TrainedModel, frame: pl.DataFrame, source: str = "frame") -> pl.DataFrame:
     frame = frame.with_columns(pl.all().cast(pl.Utf8))
     check_score_frame(model, frame, source)
+    if frame.height == 0:
+        raise DataFileError(f"{source}: no rows to score")
     X = feature_matrix(frame, model.schema)
     probability = model.calibrator.apply(model.booster.predict(X))
     reasons = top_reasons(model, X, frame)
