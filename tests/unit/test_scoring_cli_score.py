@@ -38,3 +38,15 @@ def test_score_refuses_a_folder_without_accounts(tmp_path) -> None:
                                       "2026-03-31", "--out", str(tmp_path / "x.csv")])
     assert result.exit_code == 2
     assert "no accounts.csv" in result.output
+
+
+def test_train_propensity_says_when_history_is_too_thin_and_exits_non_zero(tmp_path) -> None:
+    pl.DataFrame([{"account_id": "A1", "customer_id": "C1", "balance": "500.00",
+                   "min_payment": "50.00", "past_due_amount": "50.00",
+                   "oldest_unpaid_due_date": "2026-01-10", "snapshot_date": "2026-01-31"}]
+                 ).write_csv(tmp_path / "accounts.csv")
+    result = CliRunner().invoke(app, [
+        "model", "train-propensity", "--portfolio", str(tmp_path), "--as-of-dates",
+        "2026-01-31", "--history-until", "2026-03-31", "--out", str(tmp_path / "m")])
+    assert result.exit_code == 3
+    assert "too little history (1 rows, 0 payers)" in result.output
