@@ -59,7 +59,19 @@ class Party(StrEnum):
     THIRD_PARTY = "third_party"
     ATTORNEY = "attorney"
     EMPLOYER = "employer"
-    UNKNOWN = "unknown"  # only meaningful in history (contacts.csv vocabulary)
+
+
+class HistoryParty(StrEnum):
+    """Party vocabulary of history entries: contacts.csv also knows `unknown`."""
+
+    DEBTOR = "debtor"
+    SPOUSE = "spouse"
+    GUARANTOR = "guarantor"
+    EMERGENCY_CONTACT = "emergency_contact"
+    THIRD_PARTY = "third_party"
+    ATTORNEY = "attorney"
+    EMPLOYER = "employer"
+    UNKNOWN = "unknown"
 
 
 class Kind(StrEnum):
@@ -184,7 +196,7 @@ class ContactPoint(_Model):
 
 
 class HistoryContactPoint(_Model):
-    party: Party | None = None
+    party: HistoryParty | None = None
     kind: Kind | None = None
     address: StrictStr | None = None
 
@@ -319,6 +331,8 @@ def describe(error: ValidationError) -> str:
             message = "required field is missing"
         elif item["type"] == "extra_forbidden":
             message = "unknown flag"
+        elif item["type"] == "enum":
+            message = f"{message} (got {item['input']!r})"
         parts.append(f"{_where(item['loc'])}: {message}")
     return "; ".join(parts)
 

@@ -13,9 +13,10 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from arrears.entrypoints.cli import portfolio_cli
+    from arrears.entrypoints.cli import compliance_cli, portfolio_cli
 
     portfolio_cli.register(app)
+    compliance_cli.register(app)
 
 
 _register()
