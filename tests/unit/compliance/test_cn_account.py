@@ -1,5 +1,6 @@
-from arrears.compliance.screening.types import Category
 from compliance_builders import failed, judge, request, screened, warned
+
+from arrears.compliance.screening.types import Category
 
 PLAN = {"installment_plan_active": True}
 
@@ -9,7 +10,9 @@ def test_a_collection_call_during_an_installment_plan_is_denied():
 
 
 def test_a_service_message_during_an_installment_plan_is_allowed():
-    raw = request(channel="sms", flags=PLAN, message="【XX银行】您的分期第3期账单已出。", purpose="service")
+    raw = request(
+        channel="sms", flags=PLAN, message="【XX银行】您的分期第3期账单已出。", purpose="service"
+    )
     assert judge(raw, screened(mentions_debt=True)).decision == "allow"
 
 
@@ -65,7 +68,9 @@ def test_the_date_is_the_latest_local_date_so_a_lapse_at_beijing_midnight_is_see
     agent = {"id": "G7", "training_valid_until": "2026-11-30"}
     window = {"from": "2026-12-01T00:00:00+08:00", "to": "2026-12-01T01:00:00+08:00"}
     raw = request(
-        at="2026-12-01T00:30:00+08:00", zones=("Asia/Urumqi",), agent=agent,
+        at="2026-12-01T00:30:00+08:00",
+        zones=("Asia/Urumqi",),
+        agent=agent,
         flags={"consent_windows": [window]},
     )
     assert failed(raw) == ["CN-AGY-04"]

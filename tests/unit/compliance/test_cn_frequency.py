@@ -47,10 +47,14 @@ def test_yesterdays_conversations_do_not_count_today_in_beijing():
 def test_the_day_is_also_the_debtors_local_day_whichever_is_stricter():
     # With a consent window, 00:30 Beijing on the 30th is 22:30 on the 29th in Urumqi, where
     # three conversations already took place that (Urumqi) day.
-    history = [attempt(f"2026-11-29T{t}+08:00", "conversation") for t in ("21:00", "21:30", "23:50")]
+    history = [
+        attempt(f"2026-11-29T{t}+08:00", "conversation") for t in ("21:00", "21:30", "23:50")
+    ]
     window = {"from": "2026-11-29T23:00:00+08:00", "to": "2026-11-30T01:00:00+08:00"}
     raw = request(
-        at="2026-11-30T00:30:00+08:00", zones=("Asia/Urumqi",), history=history,
+        at="2026-11-30T00:30:00+08:00",
+        zones=("Asia/Urumqi",),
+        history=history,
         flags={"consent_windows": [window]},
     )
     assert failed(raw) == ["CN-FREQ-01"]
@@ -67,9 +71,7 @@ def test_a_call_to_a_third_party_is_not_capped_by_the_debtor_conversations():
 
 
 def unanswered(n: int, outcome: str = "no_answer", address: str = "+8613800138000"):
-    return [
-        attempt(TODAY.format(f"{9 + i:02d}:00:00"), outcome, address=address) for i in range(n)
-    ]
+    return [attempt(TODAY.format(f"{9 + i:02d}:00:00"), outcome, address=address) for i in range(n)]
 
 
 def test_a_seventh_dial_after_six_unanswered_to_the_same_number_is_denied():

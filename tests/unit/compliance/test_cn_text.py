@@ -1,7 +1,7 @@
 import pytest
+from compliance_builders import failed, judge, request, screened
 
 from arrears.compliance.screening.types import Category, Severity
-from compliance_builders import failed, judge, request, screened
 
 
 def sms(**kw) -> dict:

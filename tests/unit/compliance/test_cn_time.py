@@ -1,5 +1,4 @@
 import pytest
-
 from compliance_builders import failed, judge, request
 
 
@@ -50,8 +49,9 @@ def test_a_consent_window_exempts_the_quiet_hours():
     window = {"from": "2026-11-30T22:00:00+08:00", "to": "2026-11-30T22:45:00+08:00"}
     raw = request(at="2026-11-30T22:30:00+08:00", flags={"consent_windows": [window]})
     assert "CN-TIME-01" not in failed(raw)
-    assert "CN-TIME-01" in failed(request(at="2026-11-30T22:50:00+08:00",
-                                          flags={"consent_windows": [window]}))
+    assert "CN-TIME-01" in failed(
+        request(at="2026-11-30T22:50:00+08:00", flags={"consent_windows": [window]})
+    )
 
 
 def test_a_letter_is_not_judged_by_the_clock():
@@ -91,7 +91,9 @@ def test_the_same_visitor_listed_twice_counts_once():
 
 def test_a_visit_in_the_quiet_hours_is_denied_by_both_rules():
     raw = request(
-        at="2026-11-30T07:00:00+08:00", channel="visit", kind="postal",
+        at="2026-11-30T07:00:00+08:00",
+        channel="visit",
+        kind="postal",
         visitors=[TRAINED, TRAINED_2],
     )
     assert failed(raw) == ["CN-TIME-01", "CN-VISIT-01"]

@@ -1,7 +1,7 @@
 import pytest
+from compliance_builders import request
 
 from arrears.compliance.request import RequestError, parse_request
-from compliance_builders import request
 
 
 def error_of(raw) -> RequestError:
@@ -48,7 +48,10 @@ def test_an_unknown_channel_or_party_is_refused():
 
 
 def test_an_unknown_time_zone_is_refused():
-    assert "unknown IANA time zone 'Asia/Beijing'" in error_of(request(zones=("Asia/Beijing",))).message
+    assert (
+        "unknown IANA time zone 'Asia/Beijing'"
+        in error_of(request(zones=("Asia/Beijing",))).message
+    )
 
 
 def test_a_missing_required_field_is_named():
@@ -58,9 +61,10 @@ def test_a_missing_required_field_is_named():
 
 
 def test_a_misspelt_flag_is_refused_rather_than_ignored():
-    assert "debtor.flags.cease_comunication: unknown flag" in error_of(
-        request(flags={"cease_comunication": True})
-    ).message
+    assert (
+        "debtor.flags.cease_comunication: unknown flag"
+        in error_of(request(flags={"cease_comunication": True})).message
+    )
 
 
 def test_a_flag_must_be_a_real_boolean():

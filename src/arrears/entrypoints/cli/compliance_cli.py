@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
 from arrears.services.compliance_check import answer_text, to_json_line
+
+FILE_HELP = "JSON Lines file of requests ('-' = stdin)"
 
 
 def _read(file: Path) -> str:
@@ -25,9 +28,7 @@ def register(app: typer.Typer) -> None:
     )
 
     @compliance.command("check")
-    def check_file(
-        file: Path = typer.Argument(..., help="JSON Lines file of requests ('-' = stdin)"),
-    ) -> None:
+    def check_file(file: Annotated[Path, typer.Argument(help=FILE_HELP)]) -> None:
         """Answer each request line: allow, deny or review, with rules and reasons."""
         try:
             text = _read(file)
