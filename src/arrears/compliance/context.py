@@ -7,10 +7,10 @@ placed in a day by comparing UTC timestamps, which is DST-correct and cheap.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
+from arrears.compliance.history import Attempt
 from arrears.compliance.packs import RuleSpec
 from arrears.compliance.request import CheckRequest, Flags, zone
 from arrears.compliance.screening.types import Screening
@@ -18,48 +18,6 @@ from arrears.compliance.screening.types import Screening
 CN_HOME_ZONE = "Asia/Shanghai"
 UK_DEFAULT_ZONE = "Europe/London"
 EMPTY_FLAGS = Flags()
-
-# parties that are the debtor for counting purposes (history `unknown`/absent: assume debtor)
-DEBTOR_LIKE = frozenset({"debtor", "unknown", None})
-
-
-@dataclass(frozen=True, slots=True)
-class Attempt:
-    """One history entry, flattened for fast counting."""
-
-    ts: float
-    channel: str
-    outbound: bool
-    party: str | None
-    kind: str | None
-    address: str | None
-    outcome: str | None
-    debt_ids: frozenset[str] | None  # None or empty = not known: concerns every debt
-    automated: bool
-    agency_id: str | None
-
-    @property
-    def to_debtor(self) -> bool:
-        return self.party in DEBTOR_LIKE
-
-    def about(self, debt_id: str | None) -> bool:
-        return debt_id is None or not self.debt_ids or debt_id in self.debt_ids
-
-
-def _attempt(entry) -> Attempt:
-    to = entry.to
-    return Attempt(
-        ts=entry.at.timestamp(),
-        channel=entry.channel.value,
-        outbound=entry.direction is None or entry.direction.value == "outbound",
-        party=to.party.value if to is not None and to.party is not None else None,
-        kind=to.kind.value if to is not None and to.kind is not None else None,
-        address=to.address if to is not None else None,
-        outcome=entry.outcome.value if entry.outcome is not None else None,
-        debt_ids=frozenset(entry.debt_ids) if entry.debt_ids else None,
-        automated=bool(entry.automated),
-        agency_id=entry.agency_id,
-    )
 
 
 @lru_cache(maxsize=4096)
@@ -85,10 +43,11 @@ class Context:
         self.at_ts: float = request.at.timestamp()
         self.screening = screening
         self.debtor_zones: tuple[str, ...] = tuple(dict.fromkeys(request.debtor.zones))
-        self.attempts: tuple[Attempt, ...] = tuple(
-            sorted((_attempt(entry) for entry in request.history or ()), key=_by_time)
-        )
+        self.attempts: tuple[Attempt, ...] = request.attempts
+        self.attempt_times: tuple[float, ...] = request.attempt_times
         self._local: dict[str, datetime] = {}
+        self._windows: dict[tuple[str, int], tuple[float, float]] = {}
+        self.memo: dict[object, object] = {}  # facts several rules share, computed once
         self.specs: dict[str, RuleSpec] = {}  # the rules in force, set by the gate
 
     # ------------------------------------------------------------ zones and local time
@@ -127,16 +86,17 @@ class Context:
 
     def window(self, zone_name: str, days: int) -> tuple[float, float]:
         """[start of the local date days-1 ago, start of tomorrow): `days` dates incl. today."""
-        return self.day_start(zone_name, days - 1), self.day_start(zone_name, -1)
+        key = (zone_name, days)
+        span = self._windows.get(key)
+        if span is None:
+            span = self.day_start(zone_name, days - 1), self.day_start(zone_name, -1)
+            self._windows[key] = span
+        return span
 
     # ------------------------------------------------------------ consent
     def time_consented(self) -> bool:
         """`at` falls inside a window in which the debtor agreed to be contacted."""
         return any(w.from_ <= self.at <= w.to for w in self.flags.consent_windows or ())
-
-
-def _by_time(attempt: Attempt) -> float:
-    return attempt.ts
 
 
 def clock_label(local: datetime) -> str:

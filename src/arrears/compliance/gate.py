@@ -7,12 +7,15 @@ review, else allow. Deterministic: packs in a fixed order, rules in pack order, 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, timedelta
 
 from arrears.compliance.context import Context
 from arrears.compliance.outcome import RuleResult, Verdict
-from arrears.compliance.packs import PACK_ORDER, GateConfig, Pack, default_config
+from arrears.compliance.packs import PACK_ORDER, GateConfig, Pack, RuleSpec, default_config
 from arrears.compliance.request import Answer, CheckRequest, Decision
-from arrears.compliance.rules import RULES
+from arrears.compliance.rules import RULES, TEXT_ONLY
+from arrears.compliance.rules.common import Rule
 from arrears.compliance.screening.types import Screening
 
 Screener = Callable[[str], Screening]
@@ -38,26 +41,54 @@ def language_of(request: CheckRequest) -> str:
     return "zh" if "CN" in request.packs else "en"
 
 
-def packs_of(request: CheckRequest, config: GateConfig) -> list[Pack]:
-    wanted = {code.value for code in request.packs}
-    return [config.pack(code) for code in PACK_ORDER if code in wanted]
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """The rules to run for one set of packs and one channel (cached per config)."""
+
+    packs: tuple[Pack, ...]
+    steps: tuple[tuple[RuleSpec, Rule], ...]  # with a message
+    steps_without_message: tuple[tuple[RuleSpec, Rule], ...]
+    by_id: dict[str, RuleSpec]
+    versions: dict[str, str]
 
 
-def evaluate(
-    request: CheckRequest, screening: Screening | None, packs: list[Pack]
-) -> list[RuleResult]:
-    """Every applicable rule's result, in pack order."""
-    ctx = Context(request, screening)
-    specs = [spec for pack in packs for spec in pack.rules]
-    ctx.specs = {spec.id: spec for spec in specs}
-    in_force_on = max(ctx.today(z) for z in (*ctx.debtor_zones, "UTC"))
+def plan_for(config: GateConfig, codes: frozenset[str], channel: str) -> Plan:
+    key = (codes, channel)
+    plan = config.plans.get(key)
+    if plan is None:
+        packs = tuple(config.pack(code) for code in PACK_ORDER if code in codes)
+        every = [spec for pack in packs for spec in pack.rules]
+        plan = Plan(
+            packs=packs,
+            steps=tuple((spec, RULES[spec.id]) for spec in every if spec.applies_to(channel)),
+            steps_without_message=tuple(
+                (spec, RULES[spec.id])
+                for spec in every
+                if spec.applies_to(channel) and spec.id not in TEXT_ONLY
+            ),
+            by_id={spec.id: spec for spec in every},
+            versions={pack.code: pack.version for pack in packs},
+        )
+        config.plans[key] = plan
+    return plan
+
+
+def evaluate(ctx: Context, plan: Plan) -> list[RuleResult]:
+    """Every applicable rule's result, in pack order. A rule not yet in force is skipped
+    (judged on the latest local date among the debtor's zones, or UTC)."""
+    ctx.specs = plan.by_id
+    surely_in_force = ctx.at.astimezone(UTC).date() - timedelta(days=1)
+    in_force_on = None
     results = []
-    for spec in specs:
-        if not spec.applies_to(ctx.channel):
-            continue
-        if spec.effective_from is not None and in_force_on < spec.effective_from:
-            continue
-        results.append(RULES[spec.id](ctx, spec))
+    steps = plan.steps if ctx.screening is not None else plan.steps_without_message
+    for spec, rule in steps:
+        effective = spec.effective_from
+        if effective is not None and effective > surely_in_force:
+            if in_force_on is None:
+                in_force_on = max(ctx.today(z) for z in (*ctx.debtor_zones, "UTC"))
+            if in_force_on < effective:
+                continue
+        results.append(rule(ctx, spec))
     return results
 
 
@@ -81,17 +112,17 @@ def check(
     screening = None
     if request.action.message is not None:
         screening = (screener or _default_screener())(request.action.message)
-    packs = packs_of(request, config)
-    results = evaluate(request, screening, packs)
+    plan = plan_for(config, frozenset(request.packs), request.action.channel)
+    results = evaluate(Context(request, screening), plan)
     language = language_of(request)
-    failed = [r for r in results if r.outcome in (Verdict.DENY, Verdict.REVIEW)]
+    failed = [r for r in results if r.outcome is Verdict.DENY or r.outcome is Verdict.REVIEW]
     cautions = [r for r in results if r.outcome is Verdict.WARN]
-    return Answer(
+    return Answer.model_construct(  # every value below is already valid
         id=request.id,
         decision=decide(results),
         rules=[r.rule_id for r in failed],
         reasons=[r.reason(language) for r in failed],
         warnings=[f"{r.rule_id}: {r.reason(language)}" for r in cautions],
-        pack_versions={pack.code: pack.version for pack in packs},
+        pack_versions=dict(plan.versions),
         citations=[r.citation for r in failed],
     )

@@ -22,10 +22,13 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PrivateAttr,
     StrictBool,
     StrictStr,
     ValidationError,
 )
+
+from arrears.compliance.history import Attempt, flatten_history
 
 
 class PackCode(StrEnum):
@@ -287,6 +290,23 @@ class CheckRequest(_Model):
     action: Action
     debtor: Debtor
     history: list[HistoryEntry] | None = None
+    _attempts: tuple[Attempt, ...] = PrivateAttr(default=())
+    _attempt_times: tuple[float, ...] = PrivateAttr(default=())
+
+    def model_post_init(self, context: Any, /) -> None:
+        attempts = flatten_history(self.history)
+        self._attempts = attempts
+        self._attempt_times = tuple(attempt.ts for attempt in attempts)
+
+    @property
+    def attempts(self) -> tuple[Attempt, ...]:
+        """`history` oldest first, flattened for counting (built once, when parsed)."""
+        return self.__pydantic_private__["_attempts"]  # type: ignore[index]
+
+    @property
+    def attempt_times(self) -> tuple[float, ...]:
+        """The timestamps of `attempts`, ascending (for bisection)."""
+        return self.__pydantic_private__["_attempt_times"]  # type: ignore[index]
 
 
 # ---------------------------------------------------------------- answers

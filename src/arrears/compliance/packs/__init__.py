@@ -189,6 +189,7 @@ class GateConfig:
     overrides: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     label: str = "institution"
     _packs: dict[str, Pack] = field(default_factory=dict, compare=False, repr=False)
+    plans: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)  # gate cache
 
     def __post_init__(self) -> None:
         known = {spec.id for code in PACK_ORDER for spec in load_pack(code).rules}

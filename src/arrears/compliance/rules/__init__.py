@@ -76,3 +76,18 @@ RULES: dict[str, Rule] = {
     "UK-FREQ-01": uk.contact_cap,
     "UK-BS-01": uk.breathing_space,
 }
+
+# Rules that judge only a message text: nothing to judge when the action carries no message.
+TEXT_ONLY: frozenset[str] = frozenset(
+    {
+        *(f"CN-TXT-0{n}" for n in range(1, 10)),
+        "CN-ID-01",
+        "US-TXT-01",
+        "US-TXT-02",
+        "US-TXT-03",
+        "US-TXT-04",
+        "US-SOL-01",
+        "UK-PRESS-01",
+        "UK-MISLEAD-01",
+    }
+)

@@ -6,7 +6,8 @@ History from the issuer and every agency is summed (no filter on agency_id).
 
 from __future__ import annotations
 
-from arrears.compliance.context import Attempt, Context
+from arrears.compliance.context import Context
+from arrears.compliance.history import Attempt
 from arrears.compliance.outcome import RuleResult
 from arrears.compliance.packs import RuleSpec
 from arrears.compliance.rules.common import CONVERSATION, UNANSWERED, max_count

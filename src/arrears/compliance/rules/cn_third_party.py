@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from arrears.compliance.context import CN_HOME_ZONE, Attempt, Context
+from arrears.compliance.context import CN_HOME_ZONE, Context
+from arrears.compliance.history import Attempt
 from arrears.compliance.outcome import RuleResult
 from arrears.compliance.packs import RuleSpec
 from arrears.compliance.request import zone

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from datetime import datetime, time
 from functools import lru_cache
 
-from arrears.compliance.context import Attempt, Context
+from arrears.compliance.context import Context
+from arrears.compliance.history import Attempt
 from arrears.compliance.outcome import RuleResult
 from arrears.compliance.packs import RuleSpec
 from arrears.compliance.screening.types import Category, Finding, Severity
@@ -47,12 +49,13 @@ def max_count(
 ) -> int:
     """The largest count, over zones, of matching attempts in the last `days` local dates."""
     best = 0
-    attempts = ctx.attempts
+    attempts, times = ctx.attempts, ctx.attempt_times
     for zone_name in zones:
         start, end = ctx.window(zone_name, days)
+        first, last = bisect_left(times, start), bisect_left(times, end)
         count = 0
-        for attempt in attempts:
-            if start <= attempt.ts < end and match(attempt):
+        for index in range(first, last):
+            if match(attempts[index]):
                 count += 1
         best = max(best, count)
     return best

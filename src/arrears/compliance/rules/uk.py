@@ -3,7 +3,8 @@ UK-BS-01."""
 
 from __future__ import annotations
 
-from arrears.compliance.context import Attempt, Context, clock_label
+from arrears.compliance.context import Context, clock_label
+from arrears.compliance.history import Attempt
 from arrears.compliance.outcome import RuleResult
 from arrears.compliance.packs import RuleSpec
 from arrears.compliance.rules.cn_account import is_service_message

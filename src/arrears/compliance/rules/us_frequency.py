@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from arrears.compliance.context import Attempt, Context
+from arrears.compliance.context import Context
+from arrears.compliance.history import Attempt
 from arrears.compliance.outcome import RuleResult
 from arrears.compliance.packs import RuleSpec
-from arrears.compliance.rules.common import CALLS, CONVERSATION, NOT_CONNECTED, max_count
+from arrears.compliance.rules.common import CALLS, CONVERSATION, NOT_CONNECTED
 
 DAY = 86400.0
 Span = tuple[float, float] | None
@@ -54,26 +55,39 @@ def _inside(span: Span, ts: float) -> bool:
     return span is not None and span[0] <= ts <= span[1]
 
 
-def calls_in_week(ctx: Context, debt: str | None, person, span: Span) -> int:
-    def counted(a: Attempt) -> bool:
-        return (
-            a.outbound
-            and a.channel in CALLS
-            and a.outcome not in NOT_CONNECTED
-            and a.party != "attorney"
-            and person(a)
-            and a.about(debt)
-            and not _inside(span, a.ts)
-        )
+def person_calls(ctx: Context, debt: str | None, person) -> tuple[Attempt, ...]:
+    """Calls and voicemails to this person about this debt (computed once per request)."""
+    key = ("us-person-calls", debt)
+    calls = ctx.memo.get(key)
+    if calls is None:
+        calls = tuple(a for a in ctx.attempts if a.channel in CALLS and person(a) and a.about(debt))
+        ctx.memo[key] = calls
+    return calls
 
-    return max_count(ctx, ctx.counting_zones(), 7, counted)
+
+def calls_in_week(ctx: Context, debt: str | None, person, span: Span) -> int:
+    calls = [
+        a
+        for a in person_calls(ctx, debt, person)
+        if a.outbound
+        and a.outcome not in NOT_CONNECTED
+        and a.party != "attorney"
+        and not _inside(span, a.ts)
+    ]
+    best = 0
+    for zone_name in ctx.counting_zones():
+        start, end = ctx.window(zone_name, 7)
+        best = max(best, sum(1 for a in calls if start <= a.ts < end))
+    return best
 
 
 def in_cooldown(ctx: Context, debt: str | None, person, days: int) -> bool:
-    def talked(a: Attempt) -> bool:
-        return _conversation(a) and person(a) and a.about(debt)
-
-    return max_count(ctx, ctx.counting_zones(), days, talked) > 0
+    talks = [a for a in person_calls(ctx, debt, person) if _conversation(a)]
+    for zone_name in ctx.counting_zones():
+        start, end = ctx.window(zone_name, days)
+        if any(start <= a.ts < end for a in talks):
+            return True
+    return False
 
 
 def _label(debt: str | None) -> str:

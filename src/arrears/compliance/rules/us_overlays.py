@@ -3,7 +3,8 @@ texts say so; rolling local days, strictest zone)."""
 
 from __future__ import annotations
 
-from arrears.compliance.context import DEBTOR_LIKE, Attempt, Context
+from arrears.compliance.context import Context
+from arrears.compliance.history import DEBTOR_LIKE, Attempt
 from arrears.compliance.outcome import RuleResult
 from arrears.compliance.packs import RuleSpec
 from arrears.compliance.rules.common import NOT_CONNECTED, WORK_KINDS, max_count
