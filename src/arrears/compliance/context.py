@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
-from arrears.compliance.history import Attempt
+from arrears.compliance.history import Attempt, plain
 from arrears.compliance.packs import RuleSpec
 from arrears.compliance.request import CheckRequest, Flags, zone
 from arrears.compliance.screening.types import Screening
@@ -32,11 +32,11 @@ class Context:
         action = request.action
         self.request = request
         self.action = action
-        self.channel: str = action.channel.value
-        self.party: str = action.to.party.value
-        self.kind: str | None = action.to.kind.value if action.to.kind is not None else None
+        self.channel: str = action.channel._value_
+        self.party: str = action.to.party._value_
+        self.kind: str | None = plain(action.to.kind)
         self.address: str | None = action.to.address
-        self.purpose: str | None = action.purpose.value if action.purpose is not None else None
+        self.purpose: str | None = plain(action.purpose)
         self.debt_ids: tuple[str, ...] = tuple(dict.fromkeys(action.debt_ids or ()))
         self.flags: Flags = request.debtor.flags or EMPTY_FLAGS
         self.at: datetime = request.at

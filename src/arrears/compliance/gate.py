@@ -112,7 +112,7 @@ def check(
     screening = None
     if request.action.message is not None:
         screening = (screener or _default_screener())(request.action.message)
-    plan = plan_for(config, frozenset(request.packs), request.action.channel)
+    plan = plan_for(config, frozenset(request.packs), request.action.channel._value_)
     results = evaluate(Context(request, screening), plan)
     language = language_of(request)
     failed = [r for r in results if r.outcome is Verdict.DENY or r.outcome is Verdict.REVIEW]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from enum import StrEnum
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
@@ -15,7 +16,7 @@ DEBTOR_LIKE = frozenset({"debtor", "unknown", None})
 class Attempt(NamedTuple):
     """One history entry, flattened for fast counting (parsed once, with the request).
 
-    Text fields hold the request's StrEnum members, which compare and hash as their strings.
+    Text fields are plain strings (see `plain`).
     """
 
     ts: float
@@ -37,16 +38,22 @@ class Attempt(NamedTuple):
         return debt_id is None or not self.debt_ids or debt_id in self.debt_ids
 
 
+def plain(member: StrEnum | None) -> str | None:
+    """The member's text as a plain `str`: StrEnum hashing runs Python code, plain str does not,
+    and the counters test set membership many times."""
+    return None if member is None else member._value_
+
+
 def flatten(entry: HistoryEntry) -> Attempt:
     to = entry.to
     return Attempt(
         entry.at.timestamp(),
-        entry.channel,
-        entry.direction != "inbound",
-        to.party if to is not None else None,
-        to.kind if to is not None else None,
+        entry.channel._value_,
+        entry.direction is None or entry.direction._value_ == "outbound",
+        plain(to.party) if to is not None else None,
+        plain(to.kind) if to is not None else None,
         to.address if to is not None else None,
-        entry.outcome,
+        plain(entry.outcome),
         frozenset(entry.debt_ids) if entry.debt_ids else None,
         bool(entry.automated),
         entry.agency_id,

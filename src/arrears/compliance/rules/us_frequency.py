@@ -9,10 +9,11 @@ failed, wrong_number, calls to an attorney, calls inside a consent window.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable
 
 from arrears.compliance.context import Context
-from arrears.compliance.history import Attempt
+from arrears.compliance.history import DEBTOR_LIKE, Attempt
 from arrears.compliance.outcome import RuleResult
 from arrears.compliance.packs import RuleSpec
 from arrears.compliance.rules.common import CALLS, CONVERSATION, NOT_CONNECTED
@@ -55,39 +56,56 @@ def _inside(span: Span, ts: float) -> bool:
     return span is not None and span[0] <= ts <= span[1]
 
 
-def person_calls(ctx: Context, debt: str | None, person) -> tuple[Attempt, ...]:
-    """Calls and voicemails to this person about this debt (computed once per request)."""
-    key = ("us-person-calls", debt)
-    calls = ctx.memo.get(key)
-    if calls is None:
-        calls = tuple(a for a in ctx.attempts if a.channel in CALLS and person(a) and a.about(debt))
-        ctx.memo[key] = calls
-    return calls
+def call_times(ctx: Context, debt: str | None, person) -> tuple[list[float], list[float], Span]:
+    """For this person and debt, computed once per request: the times of counted calls, the
+    times of telephone conversations (both ascending), and the consent span."""
+    key = ("us-call-times", debt)
+    found = ctx.memo.get(key)
+    if found is None:
+        span = consent_span(ctx, debt, person)
+        counted: list[float] = []
+        talks: list[float] = []
+        to_debtor = person is _to_debtor
+        for a in ctx.attempts:  # inlined tests: this loop is the gate's hottest path
+            if a.channel not in CALLS:
+                continue
+            if not (a.party in DEBTOR_LIKE if to_debtor else person(a)):
+                continue
+            if debt is not None and a.debt_ids and debt not in a.debt_ids:
+                continue
+            outcome = a.outcome
+            if outcome in CONVERSATION and a.channel == "call":
+                talks.append(a.ts)
+            if (
+                a.outbound
+                and outcome not in NOT_CONNECTED
+                and a.party != "attorney"
+                and (span is None or not span[0] <= a.ts <= span[1])
+            ):
+                counted.append(a.ts)
+        found = (counted, talks, span)
+        ctx.memo[key] = found
+    return found
 
 
-def calls_in_week(ctx: Context, debt: str | None, person, span: Span) -> int:
-    calls = [
-        a
-        for a in person_calls(ctx, debt, person)
-        if a.outbound
-        and a.outcome not in NOT_CONNECTED
-        and a.party != "attorney"
-        and not _inside(span, a.ts)
-    ]
+def _most_in_window(ctx: Context, times: list[float], days: int) -> int:
     best = 0
     for zone_name in ctx.counting_zones():
-        start, end = ctx.window(zone_name, 7)
-        best = max(best, sum(1 for a in calls if start <= a.ts < end))
+        start, end = ctx.window(zone_name, days)
+        best = max(best, bisect_left(times, end) - bisect_left(times, start))
     return best
 
 
+def calls_in_week(ctx: Context, debt: str | None, person) -> int:
+    return _most_in_window(ctx, call_times(ctx, debt, person)[0], 7)
+
+
 def in_cooldown(ctx: Context, debt: str | None, person, days: int) -> bool:
-    talks = [a for a in person_calls(ctx, debt, person) if _conversation(a)]
-    for zone_name in ctx.counting_zones():
-        start, end = ctx.window(zone_name, days)
-        if any(start <= a.ts < end for a in talks):
-            return True
-    return False
+    return _most_in_window(ctx, call_times(ctx, debt, person)[1], days) > 0
+
+
+def consent_active(ctx: Context, debt: str | None, person) -> bool:
+    return _inside(call_times(ctx, debt, person)[2], ctx.at_ts)
 
 
 def _label(debt: str | None) -> str:
@@ -106,11 +124,10 @@ def seven_in_seven(ctx: Context, spec: RuleSpec) -> RuleResult:
     if ctx.party == "attorney" or len(ctx.debt_ids) > 1:
         return spec.ok()
     debt, person = _single_debt(ctx), same_person(ctx)
-    span = consent_span(ctx, debt, person)
-    if _inside(span, ctx.at_ts):
+    if consent_active(ctx, debt, person):
         return spec.ok()
     cap = spec.params["max_calls_per_7_days"]
-    count = calls_in_week(ctx, debt, person, span) + 1
+    count = calls_in_week(ctx, debt, person) + 1
     if count <= cap:
         return spec.ok()
     return spec.deny(
@@ -124,7 +141,7 @@ def after_conversation(ctx: Context, spec: RuleSpec) -> RuleResult:
     if ctx.party == "attorney" or len(ctx.debt_ids) > 1:
         return spec.ok()
     debt, person = _single_debt(ctx), same_person(ctx)
-    if _inside(consent_span(ctx, debt, person), ctx.at_ts):
+    if consent_active(ctx, debt, person):
         return spec.ok()
     days = spec.params["quiet_days_after_conversation"]
     if not in_cooldown(ctx, debt, person, days):
@@ -137,12 +154,11 @@ def after_conversation(ctx: Context, spec: RuleSpec) -> RuleResult:
 
 
 def _has_capacity(ctx: Context, debt: str, person, cap: int, days: int) -> bool:
-    span = consent_span(ctx, debt, person)
-    if _inside(span, ctx.at_ts):
+    if consent_active(ctx, debt, person):
         return True
     if in_cooldown(ctx, debt, person, days):
         return False
-    return calls_in_week(ctx, debt, person, span) + 1 <= cap
+    return calls_in_week(ctx, debt, person) + 1 <= cap
 
 
 def multi_debt(ctx: Context, spec: RuleSpec) -> RuleResult:
