@@ -4,6 +4,8 @@ message screener is not needed)."""
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -108,3 +110,17 @@ def test_the_api_batch_refuses_a_body_that_is_not_a_list(client):
     response = client.post("/v1/compliance/check/batch", json=good())
     assert response.status_code == 422
     assert response.json() == {"id": None, "error": "a batch must be a JSON list, got dict"}
+
+
+SPEC = Path("/work/shared/spec/compliance-check-v1.md")
+
+
+@pytest.mark.skipif(not SPEC.exists(), reason="the shared spec is not on this machine")
+def test_the_example_request_of_the_spec_is_allowed(client):
+    text = SPEC.read_text(encoding="utf-8")
+    example = re.search(r"## Request\n```json\n(.*?)```", text, re.S)
+    assert example is not None
+    response = client.post("/v1/compliance/check", content=example.group(1).encode())
+    assert response.status_code == 200
+    assert response.json()["decision"] == "allow"
+    assert response.json()["id"] == "any string, echoed back"
