@@ -52,7 +52,7 @@ class Plan:
     versions: dict[str, str]
 
 
-def plan_for(config: GateConfig, codes: frozenset[str], channel: str) -> Plan:
+def plan_for(config: GateConfig, codes: tuple[str, ...], channel: str) -> Plan:
     key = (codes, channel)
     plan = config.plans.get(key)
     if plan is None:
@@ -93,12 +93,13 @@ def evaluate(ctx: Context, plan: Plan) -> list[RuleResult]:
 
 
 def decide(results: list[RuleResult]) -> Decision:
-    outcomes = {result.outcome for result in results}
-    if Verdict.DENY in outcomes:
-        return Decision.DENY
-    if Verdict.REVIEW in outcomes:
-        return Decision.REVIEW
-    return Decision.ALLOW
+    decision = Decision.ALLOW
+    for result in results:  # identity tests: hashing enum members runs Python code
+        if result.outcome is Verdict.DENY:
+            return Decision.DENY
+        if result.outcome is Verdict.REVIEW:
+            decision = Decision.REVIEW
+    return decision
 
 
 def check(
@@ -112,7 +113,8 @@ def check(
     screening = None
     if request.action.message is not None:
         screening = (screener or _default_screener())(request.action.message)
-    plan = plan_for(config, frozenset(request.packs), request.action.channel._value_)
+    codes = tuple([code._value_ for code in request.packs])
+    plan = plan_for(config, codes, request.action.channel._value_)
     results = evaluate(Context(request, screening), plan)
     language = language_of(request)
     failed = [r for r in results if r.outcome is Verdict.DENY or r.outcome is Verdict.REVIEW]

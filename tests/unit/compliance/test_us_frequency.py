@@ -120,3 +120,13 @@ def test_a_multi_debt_call_needs_one_debt_with_capacity():
 def test_a_text_message_is_not_a_call_for_the_seven_in_seven_count():
     history = [call(d, "delivered", channel="sms") for d in (3, 4, 5, 6, 7, 8, 9)]
     assert "US-FREQ-01" not in failed(us(history=history))
+
+
+def test_a_tightened_quiet_period_reaches_further_back_than_seven_days():
+    from arrears.compliance.packs import GateConfig
+
+    config = GateConfig({"US-FREQ-02": {"quiet_days_after_conversation": 12}})
+    history = [call(1, "conversation")]
+    assert failed(us(day=12, history=history)) == []
+    assert failed(us(day=12, history=history), config=config) == ["US-FREQ-02"]
+    assert failed(us(day=13, history=history), config=config) == []

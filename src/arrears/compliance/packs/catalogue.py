@@ -1,6 +1,6 @@
 """The rule catalogue as Markdown, rendered from the pack data (for docs/compliance.md).
 
-    PYTHONPATH=src python -m arrears.compliance.packs.catalogue > rules.md
+PYTHONPATH=src python -m arrears.compliance.packs.catalogue > rules.md
 """
 
 from __future__ import annotations

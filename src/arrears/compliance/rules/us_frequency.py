@@ -66,7 +66,10 @@ def call_times(ctx: Context, debt: str | None, person) -> tuple[list[float], lis
         counted: list[float] = []
         talks: list[float] = []
         to_debtor = person is _to_debtor
-        for a in ctx.attempts:  # inlined tests: this loop is the gate's hottest path
+        attempts = ctx.attempts
+        first = bisect_left(ctx.attempt_times, ctx.at_ts - _lookback_days(ctx) * DAY)
+        for index in range(first, len(attempts)):  # inlined tests: the gate's hottest loop
+            a = attempts[index]
             if a.channel not in CALLS:
                 continue
             if not (a.party in DEBTOR_LIKE if to_debtor else person(a)):
@@ -86,6 +89,13 @@ def call_times(ctx: Context, debt: str | None, person) -> tuple[list[float], lis
         found = (counted, talks, span)
         ctx.memo[key] = found
     return found
+
+
+def _lookback_days(ctx: Context) -> int:
+    """Far enough back to cover every local window the US rules look at, in any zone."""
+    quiet = ctx.specs.get("US-FREQ-02")
+    days = quiet.params["quiet_days_after_conversation"] if quiet is not None else 7
+    return max(days, 7) + 2
 
 
 def _most_in_window(ctx: Context, times: list[float], days: int) -> int:
