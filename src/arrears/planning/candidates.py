@@ -103,7 +103,7 @@ def _hours(strategy: Strategy, channel: str) -> pl.DataFrame:
     return pl.DataFrame({"channel": channel, "hour": pl.Series(list(strategy.hours.of(channel)), dtype=pl.Int8)})
 
 
-def candidates(portfolio: Portfolio, elig: Eligibility, strategy: Strategy, model: ContactModel,
+def candidates(portfolio: Portfolio, elig: Eligibility, strategy: Strategy, model: ContactModel, *,
                capacity: Capacity, strategy_index: int) -> pl.DataFrame:
     """Every worthwhile (account, channel, number, hour) option, with ``net`` value."""
     as_of = portfolio.as_of
@@ -134,36 +134,62 @@ def candidates(portfolio: Portfolio, elig: Eligibility, strategy: Strategy, mode
     kinds = pl.DataFrame([(c, k) for c, ks in KINDS.items() for k in ks], schema={"channel": pl.Utf8, "kind": pl.Utf8},
                          orient="row")
     options = acts.join(kinds, on="channel").join(usable_points(portfolio, model), on=["customer_id", "kind"])
-    hours = pl.concat([_hours(strategy, c) for c in channels])
-    options = options.join(hours, on="channel")
+    slots = slot_table(as_of, portfolio.customers["zone"].unique().to_list(), range(24), capacity.zone)
+    calls = options.filter(pl.col("channel") == "call")
+    hours = best_call_hours(calls, strategy, model, slots)
+    calls = calls.join(hours, on="customer_id").join(model.kind_factor, on="kind", how="left").with_columns(
+        (pl.col("p_hour") * pl.col("kind_factor").fill_null(0.6)).clip(0.005, 0.98).alias("p_rpc"))
+    messages = options.filter(pl.col("channel") != "call").join(_message_hours(strategy), on="channel")
     prefers = pl.col("pref_from").is_not_null() & pl.col("pref_to").is_not_null()
     in_pref = pl.col("hour").is_between(pl.col("pref_from"), pl.col("pref_to"))
-    has_pref_hour = (in_pref & prefers).any().over("account_id", "channel", "contact_point_id")
-    options = options.filter(~prefers | ~has_pref_hour | in_pref)
-    slots = slot_table(as_of, portfolio.customers["zone"].unique().to_list(), range(24), capacity.zone)
-    options = options.join(slots, on=["zone", "hour"])
-    cn = pl.col("jurisdiction").str.contains("CN")
-    call_hours = strategy.hours.of("call")
-    options = options.filter(~cn | pl.col("beijing_hour").is_between(call_hours.start, call_hours.stop - 1))
+    messages = messages.with_columns(pl.when(prefers & (pl.col("hour") == 10))
+                                     .then(pl.col("pref_from").cast(pl.Int8)).otherwise(pl.col("hour")).alias("hour"))
+    messages = messages.filter(~prefers | in_pref | (pl.col("hour") == 10)).unique(
+        ["account_id", "channel", "contact_point_id", "hour"], maintain_order=True)
+    options = pl.concat([calls.drop("kind_factor", "p_hour"), messages], how="diagonal_relaxed").join(
+        slots, on=["zone", "hour"])
     return _score(options, strategy, model, strategy_index)
 
 
-def _score(options: pl.DataFrame, strategy: Strategy, model: ContactModel, strategy_index: int) -> pl.DataFrame:
-    calls = options.filter(pl.col("channel") == "call")
-    messages = options.filter(pl.col("channel") != "call")
-    calls = rpc_probability(model, calls, strategy.models.hour_model).with_columns(pl.col("p_rpc").alias("reach"))
+def _message_hours(strategy: Strategy) -> pl.DataFrame:
+    allowed = strategy.hours.of("sms")
+    hours = [h for h in (10, 19) if h in allowed] or [allowed.start]
+    return pl.DataFrame([(c, h) for c in ("sms", "email", "letter") for h in hours], orient="row",
+                        schema={"channel": pl.Utf8, "hour": pl.Int8})
+
+
+def best_call_hours(calls: pl.DataFrame, strategy: Strategy, model: ContactModel, slots: pl.DataFrame
+                    ) -> pl.DataFrame:
+    """The customer's best local hours to call (``CALL_OPTIONS`` of them), one narrow row per
+    customer and hour: allowed by the strategy, inside stated preferred hours when the customer
+    gave some, inside Beijing call hours for CN-protected customers."""
+    people = calls.select("customer_id", "segment", "zone", "jurisdiction", "pref_from", "pref_to").unique(
+        "customer_id", keep="first", maintain_order=True)
+    allowed = strategy.hours.of("call")
+    grid = people.join(pl.DataFrame({"hour": pl.Series(list(allowed), dtype=pl.Int8)}), how="cross").join(
+        slots.select("zone", "hour", "beijing_hour"), on=["zone", "hour"])
+    cn = pl.col("jurisdiction").str.contains("CN")
+    grid = grid.filter(~cn | pl.col("beijing_hour").is_between(allowed.start, allowed.stop - 1))
+    prefers = pl.col("pref_from").is_not_null() & pl.col("pref_to").is_not_null()
+    in_pref = pl.col("hour").is_between(pl.col("pref_from"), pl.col("pref_to"))
+    grid = grid.filter(~prefers | in_pref | ~(in_pref & prefers).any().over("customer_id"))
+    grid = rpc_probability(model, grid.select("customer_id", "segment", "hour"), strategy.models.hour_model)
     if strategy.models.hour_model:
-        rank = pl.col("reach").rank("ordinal", descending=True).over("account_id", "contact_point_id")
+        order = pl.col("p_rpc").rank("ordinal", descending=True).over("customer_id")
     else:  # no hour model: a stable spread of hours instead of the best ones
-        rank = (pl.col("hour").cast(pl.Int64) * 7919 + pl.col("account_id").hash(7)).rank("ordinal").over(
-            "account_id", "contact_point_id")
-    calls = calls.filter(rank <= CALL_OPTIONS)
-    messages = response_probability(model, messages).join(model.response_population, on="channel", how="left")
+        order = (pl.col("hour").cast(pl.UInt64) * 7919 + pl.col("customer_id").hash(7)).rank("ordinal").over(
+            "customer_id")
+    return grid.filter(order <= CALL_OPTIONS).select("customer_id", "hour", pl.col("p_rpc").alias("p_hour"))
+
+
+def _score(options: pl.DataFrame, strategy: Strategy, model: ContactModel, strategy_index: int) -> pl.DataFrame:
+    calls = options.filter(pl.col("channel") == "call").with_columns(pl.col("p_rpc").alias("reach"))
+    messages = response_probability(model, options.filter(pl.col("channel") != "call").drop("p_rpc")).join(
+        model.response_population, on="channel", how="left")
     messages = messages.with_columns(
         (pl.col("p_response") / pl.col("p_response_pop").fill_null(0.1)).clip(0.3, 3.0).alias("reach"),
         pl.col("p_response").alias("p_rpc"),
     ).drop("p_response", "p_response_pop")
-    messages = messages.filter(pl.col("hour").rank("ordinal").over("account_id", "contact_point_id") <= 2)
     both = pl.concat([calls, messages], how="diagonal_relaxed")
     price = {t: pl.col("channel").replace_strict({str(k): v for k, v in getattr(strategy, t).items()}, default=0.0)
              for t in ("cost", "disturbance", "persuasion")}

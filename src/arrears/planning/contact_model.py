@@ -26,7 +26,7 @@ from arrears.planning.local_time import local_hour
 
 RPC_OUTCOMES = ["conversation", "refused", "dispute"]
 DEAD_OUTCOMES = ["not_in_service", "wrong_number", "bounced", "failed"]
-K_HOUR, M_SEGMENT, A_LEVEL, K_MESSAGE = 4.0, 30.0, 2.0, 5.0
+K_HOUR, M_SEGMENT, A_LEVEL, K_MESSAGE = 8.0, 30.0, 2.0, 5.0
 RESPONSE_WINDOW = timedelta(days=3)
 
 
@@ -147,11 +147,15 @@ def rpc_probability(model: ContactModel, frame: pl.DataFrame, use_hours: bool = 
         return frame.with_columns(pl.lit(flat).alias("p_rpc"))
     out = (frame.join(model.segment, on=["segment", "hour"], how="left")
            .join(model.level, on="customer_id", how="left")
-           .join(model.customer_hour, on=["customer_id", "hour"], how="left")
-           .join(model.kind_factor, on="kind", how="left"))
+           .join(model.customer_hour, on=["customer_id", "hour"], how="left"))
+    kind = pl.lit(1.0)
+    if "kind" in frame.columns:
+        out = out.join(model.kind_factor, on="kind", how="left")
+        kind = pl.col("kind_factor").fill_null(0.6)
     p = ((pl.col("rpc_k").fill_null(0) + K_HOUR * pl.col("level").fill_null(1.0) * pl.col("p_seg").fill_null(0.2))
-         / (pl.col("n_k").fill_null(0) + K_HOUR)) * pl.col("kind_factor").fill_null(0.6)
-    return out.with_columns(p.clip(0.005, 0.98).alias("p_rpc")).drop("p_seg", "level", "rpc_k", "n_k", "kind_factor")
+         / (pl.col("n_k").fill_null(0) + K_HOUR)) * kind
+    drop = [c for c in ("p_seg", "level", "rpc_k", "n_k", "kind_factor") if c in out.columns]
+    return out.with_columns(p.clip(0.005, 0.98).alias("p_rpc")).drop(drop)
 
 
 def response_probability(model: ContactModel, frame: pl.DataFrame) -> pl.DataFrame:

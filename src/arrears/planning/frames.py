@@ -65,10 +65,26 @@ def boolean(column: str) -> pl.Expr:
 
 
 def instant(column: str) -> pl.Expr:
-    """ISO 8601 text with an offset (or Z) to a UTC datetime."""
+    """ISO 8601 text with an offset (or Z) to a UTC datetime (general parser)."""
     return pl.col(column).str.replace(r"Z$", "+00:00").str.to_datetime(
         "%Y-%m-%dT%H:%M:%S%z", strict=False, time_zone="UTC"
     )
+
+
+def fixed_instant(column: str) -> pl.Expr:
+    """The fast path for 'YYYY-MM-DDTHH:MM:SS+HH:MM' text: local clock minus its offset."""
+    text = pl.col(column)
+    sign = pl.when(text.str.slice(19, 1) == "-").then(-1).otherwise(1)
+    minutes = text.str.slice(20, 2).cast(pl.Int64) * 60 + text.str.slice(23, 2).cast(pl.Int64)
+    naive = text.str.slice(0, 19).str.to_datetime("%Y-%m-%dT%H:%M:%S", strict=False)
+    return (naive - pl.duration(minutes=sign * minutes)).dt.replace_time_zone("UTC")
+
+
+def instants(frame: pl.DataFrame, column: str) -> pl.Expr:
+    """The fast parser when every value has the fixed shape, else the general one."""
+    shaped = frame.select(pl.col(column).drop_nulls().str.contains(
+        r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$").all()).item()
+    return fixed_instant(column) if shaped else instant(column)
 
 
 def prepare(raw: dict[str, pl.DataFrame | None], as_of: date) -> Portfolio:
@@ -96,14 +112,14 @@ def prepare(raw: dict[str, pl.DataFrame | None], as_of: date) -> Portfolio:
         .list.eval(pl.element().filter(pl.element() != "")).alias("flags"),
     ).drop("balance", "past_due_amount", "oldest_unpaid_due_date")
     contacts = t["contacts"].with_columns(
-        instant("at").alias("at"),
+        instants(t["contacts"], "at").alias("at"),
         pl.col("direction").fill_null("outbound"),
         cents("promise_amount").alias("promise_cents"),
         pl.col("promise_date").str.to_date(strict=False),
         boolean("complaint").alias("complaint"),
     ).drop("promise_amount")
     payments = t["payments"].with_columns(
-        instant("paid_at").alias("paid_at"),
+        instants(t["payments"], "paid_at").alias("paid_at"),
         cents("amount").alias("amount_cents"),
         boolean("reversed").alias("reversed"),
     ).drop("amount")

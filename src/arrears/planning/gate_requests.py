@@ -55,20 +55,22 @@ def debtor_flags(flags: list[str]) -> dict[str, bool]:
     return {FLAG_NAMES[f]: True for f in flags if f in FLAG_NAMES}
 
 
-def history_by_customer(contacts: pl.DataFrame, points: pl.DataFrame, customers: list[str],
-                        as_of: date) -> dict[str, list[dict[str, Any]]]:
-    """Each customer's contact history (last ``HISTORY_DAYS`` days) as request history entries,
-    oldest first."""
+def recent_history(contacts: pl.DataFrame, points: pl.DataFrame, as_of: date) -> pl.DataFrame:
+    """The last ``HISTORY_DAYS`` days of contacts, narrowed to what a request history holds,
+    instants as UTC text (so text order is time order), oldest first per customer."""
     since = as_of - timedelta(days=HISTORY_DAYS)
-    wanted = pl.DataFrame({"customer_id": customers}, schema={"customer_id": pl.Utf8})
-    rows = (
-        contacts.join(wanted, on="customer_id", how="semi")
-        .filter(pl.col("at").is_not_null() & (pl.col("at").dt.date() >= since))
+    return (
+        contacts.filter(pl.col("at").is_not_null() & (pl.col("at").dt.date() >= since))
         .join(points.select("contact_point_id", "kind", "value"), on="contact_point_id", how="left")
         .sort("customer_id", "at", "contact_id")
         .select("customer_id", pl.col("at").dt.strftime("%Y-%m-%dT%H:%M:%S+00:00"), "channel", "direction",
                 "party", "kind", "value", "account_id", "outcome", "agency_id")
     )
+
+
+def history_by_customer(recent: pl.DataFrame, customers: pl.Series) -> dict[str, list[dict[str, Any]]]:
+    """Request history entries of the given customers, from ``recent_history``."""
+    rows = recent.join(customers.to_frame("customer_id"), on="customer_id", how="semi")
     out: dict[str, list[dict[str, Any]]] = {}
     for cid, at, channel, direction, party, kind, value, account, outcome, agency in rows.iter_rows():
         to = {"party": party if party in _PARTIES else None, "kind": GATE_KIND.get(kind), "address": value}

@@ -11,7 +11,6 @@ fits. Ties break by account, channel, number and hour, so the same inputs give t
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -20,7 +19,14 @@ import polars as pl
 from arrears.planning import contact_model
 from arrears.planning.candidates import candidates, eligibility
 from arrears.planning.frames import Capacity, Portfolio
-from arrears.planning.gate_requests import Gate, agencies_by_id, history_by_customer, planned_entry, request_for
+from arrears.planning.gate_requests import (
+    Gate,
+    agencies_by_id,
+    history_by_customer,
+    planned_entry,
+    recent_history,
+    request_for,
+)
 from arrears.planning.segmenter import Segmenter, history_segmenter
 from arrears.planning.strategy import Split, assign
 
@@ -28,6 +34,7 @@ PLAN_COLUMNS = ["account_id", "customer_id", "channel", "contact_point_id", "sch
                 "reason"]
 EXTRA_COLUMNS = ["strategy", "strategy_version"]
 MAX_PASSES = 8
+GATE_CHUNK = 50_000
 ORDER = ["net", "account_id", "channel", "contact_point_id", "hour"]
 DESC = [True, False, False, False, False]
 CHANNEL_ZH = {"call": "电话", "sms": "短信", "email": "邮件", "letter": "信函"}
@@ -61,7 +68,7 @@ def _capacity_frame(capacity: Capacity, channels: list[str]) -> pl.DataFrame:
     return pl.DataFrame(rows, orient="row", schema={"channel": pl.Utf8, "op_hour": pl.Int8, "hour_cap": pl.Int64})
 
 
-def make_plan(portfolio: Portfolio, capacity: Capacity, split: Split, gate: Gate,
+def make_plan(portfolio: Portfolio, capacity: Capacity, split: Split, gate: Gate, *,
               segmenter: Segmenter = history_segmenter, clock: Clock | None = None) -> PlanResult:
     """The plan for ``portfolio.as_of``. ``clock`` (optional) only times the stages."""
     stats = PlanStats()
@@ -79,11 +86,11 @@ def make_plan(portfolio: Portfolio, capacity: Capacity, split: Split, gate: Gate
     for index, strategy in enumerate(split.strategies):
         elig = eligibility(portfolio, accounts.filter(pl.col("strategy_index") == index), strategy)
         stats.held += elig.held
-        parts.append(candidates(portfolio, elig, strategy, model, capacity, index))
+        parts.append(candidates(portfolio, elig, strategy, model, capacity=capacity, strategy_index=index))
     options = pl.concat(parts, how="diagonal_relaxed") if parts else pl.DataFrame()
     stats.candidates = options.height
     tick("candidates")
-    taken = _fill(options, capacity, portfolio, gate, stats, tick)
+    taken = _fill(options, capacity, portfolio, gate, stats=stats, tick=tick)
     plan = _present(taken, split)
     stats.planned = plan.height
     tick("output")
@@ -101,63 +108,75 @@ def _ticker(stats: PlanStats, clock: Clock | None) -> Callable[[str], None]:
     return tick
 
 
-def _fill(options: pl.DataFrame, capacity: Capacity, portfolio: Portfolio, gate: Gate, stats: PlanStats,
+@dataclass
+class _Fill:
+    """What the greedy fill has used so far, and the attempts planned per customer."""
+
+    hour_used: dict[tuple[str, int], int] = field(default_factory=dict)
+    day_used: dict[str, int] = field(default_factory=dict)
+    quota_used: dict[str, int] = field(default_factory=dict)
+    planned: dict[str, list[dict]] = field(default_factory=dict)
+    chosen: list[pl.DataFrame] = field(default_factory=list)
+    taken: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema={"account_id": pl.Utf8,
+                                                                             "channel": pl.Utf8}))
+
+    def record(self, allowed: pl.DataFrame) -> None:
+        for channel, op_hour, n in allowed.group_by("channel", "op_hour").len().iter_rows():
+            self.hour_used[(channel, op_hour)] = self.hour_used.get((channel, op_hour), 0) + n
+        for channel, n in allowed.group_by("channel").len().iter_rows():
+            self.day_used[channel] = self.day_used.get(channel, 0) + n
+        for account, n in allowed.group_by("account_id").len().iter_rows():
+            self.quota_used[account] = self.quota_used.get(account, 0) + n
+        self.taken = pl.concat([self.taken, allowed.select("account_id", "channel")])
+        self.chosen.append(allowed)
+
+
+def _fill(options: pl.DataFrame, capacity: Capacity, portfolio: Portfolio, gate: Gate, *, stats: PlanStats,
           tick: Callable[[str], None]) -> pl.DataFrame:
     if options.is_empty():
         return options
     channels = sorted(options["channel"].unique().to_list())
     options = options.with_row_index("option").join(_capacity_frame(capacity, channels), on=["channel", "op_hour"])
     options = options.filter(pl.col("hour_cap").is_null() | (pl.col("hour_cap") > 0))
-    hour_used: dict[tuple[str, int], int] = {}
-    day_used: dict[str, int] = {}
-    quota_used: dict[str, int] = {}
-    chosen: list[pl.DataFrame] = []
-    taken_channels = pl.DataFrame(schema={"account_id": pl.Utf8, "channel": pl.Utf8})
-    customers = options["customer_id"].unique().to_list()
-    histories = history_by_customer(portfolio.contacts, portfolio.contact_points, customers, portfolio.as_of)
+    state = _Fill()
+    recent = recent_history(portfolio.contacts, portfolio.contact_points, portfolio.as_of)
     agencies = agencies_by_id(portfolio.agencies)
     tick("gate history")
     for _ in range(MAX_PASSES):
         stats.passes += 1
-        hour_left = _left_frame(hour_used, day_used, capacity, channels)
-        live = (options.join(taken_channels, on=["account_id", "channel"], how="anti")
-                .join(hour_left, on=["channel", "op_hour"], how="left")
-                .filter((pl.col("hour_left").is_null() | (pl.col("hour_left") > 0)) & (pl.col("day_left") > 0)))
-        live = live.with_columns(pl.col("account_id").replace_strict(quota_used, default=0, return_dtype=pl.Int32)
-                                 .alias("quota_used")).filter(pl.col("quota_used") < pl.col("quota"))
-        if live.is_empty():
-            break
-        best = (live.sort(ORDER, descending=DESC)
-                .group_by("account_id", "channel", maintain_order=True).first()
-                .with_columns(pl.col("net").rank("ordinal", descending=True).over("account_id").alias("k"))
-                .filter(pl.col("k") <= pl.col("quota") - pl.col("quota_used"))
-                .sort(ORDER, descending=DESC))
-        slot_rank = pl.int_range(pl.len()).over("channel", "op_hour")
-        best = best.with_columns(slot_rank.alias("slot_rank")).filter(
-            pl.col("hour_left").is_null() | (pl.col("slot_rank") < pl.col("hour_left")))
-        best = best.with_columns(pl.int_range(pl.len()).over("channel").alias("day_rank")).filter(
-            pl.col("day_rank") < pl.col("day_left"))
+        best = _best_that_fit(options, state, capacity, channels)
         if best.is_empty():
             break
-        best = _schedule(best, hour_used, capacity)
         tick("fill")
-        allowed = _judge(best, gate, histories, agencies, stats)
+        allowed = _judge(best, gate, recent, planned=state.planned, agencies=agencies, stats=stats)
         tick("gate")
-        denied_ids = best.join(allowed.select("option"), on="option", how="anti")["option"]
-        options = options.filter(~pl.col("option").is_in(denied_ids))
-        if allowed.is_empty() and denied_ids.is_empty():
-            break
-        for channel, op_hour, n in allowed.group_by("channel", "op_hour").len().iter_rows():
-            hour_used[(channel, op_hour)] = hour_used.get((channel, op_hour), 0) + n
-        for channel, n in allowed.group_by("channel").len().iter_rows():
-            day_used[channel] = day_used.get(channel, 0) + n
-        for account, n in allowed.group_by("account_id").len().iter_rows():
-            quota_used[account] = quota_used.get(account, 0) + n
-        taken_channels = pl.concat([taken_channels, allowed.select("account_id", "channel")])
-        chosen.append(allowed)
-    if not chosen:
+        denied = best.join(allowed.select("option"), on="option", how="anti")["option"]
+        options = options.filter(~pl.col("option").is_in(denied.implode()))
+        state.record(allowed)
+    if not state.chosen:
         return options.clear()
-    return pl.concat(chosen, how="diagonal_relaxed").sort(ORDER, descending=DESC)
+    return pl.concat(state.chosen, how="diagonal_relaxed").sort(ORDER, descending=DESC)
+
+
+def _best_that_fit(options: pl.DataFrame, state: _Fill, capacity: Capacity, channels: list[str]) -> pl.DataFrame:
+    """Each account's best remaining options (its quota, one per channel) that fit the
+    capacity left, ranked by net value within each slot and each channel's day."""
+    left = _left_frame(state.hour_used, state.day_used, capacity, channels)
+    live = (options.join(state.taken, on=["account_id", "channel"], how="anti")
+            .join(left, on=["channel", "op_hour"], how="left")
+            .filter((pl.col("hour_left").is_null() | (pl.col("hour_left") > 0)) & (pl.col("day_left") > 0)))
+    live = live.with_columns(pl.col("account_id").replace_strict(state.quota_used, default=0, return_dtype=pl.Int32)
+                             .alias("quota_used")).filter(pl.col("quota_used") < pl.col("quota"))
+    best = (live.sort(ORDER, descending=DESC)
+            .group_by("account_id", "channel", maintain_order=True).first()
+            .with_columns(pl.col("net").rank("ordinal", descending=True).over("account_id").alias("k"))
+            .filter(pl.col("k") <= pl.col("quota") - pl.col("quota_used"))
+            .sort(ORDER, descending=DESC))
+    best = best.with_columns(pl.int_range(pl.len()).over("channel", "op_hour").alias("slot_rank")).filter(
+        pl.col("hour_left").is_null() | (pl.col("slot_rank") < pl.col("hour_left")))
+    best = best.with_columns(pl.int_range(pl.len()).over("channel").alias("day_rank")).filter(
+        pl.col("day_rank") < pl.col("day_left"))
+    return _schedule(best, state.hour_used)
 
 
 def _left_frame(hour_used: dict, day_used: dict, capacity: Capacity, channels: list[str]) -> pl.DataFrame:
@@ -172,7 +191,7 @@ def _left_frame(hour_used: dict, day_used: dict, capacity: Capacity, channels: l
                                                     "day_left": pl.Int64})
 
 
-def _schedule(best: pl.DataFrame, hour_used: dict, capacity: Capacity) -> pl.DataFrame:
+def _schedule(best: pl.DataFrame, hour_used: dict) -> pl.DataFrame:
     """Spread the slot's attempts over its hour: second = (position x 3600) // slot size."""
     used = pl.DataFrame([(c, h, n) for (c, h), n in hour_used.items()], orient="row",
                         schema={"channel": pl.Utf8, "op_hour": pl.Int8, "used": pl.Int64})
@@ -191,29 +210,37 @@ def local_iso(instant: str, zones: list[str]) -> pl.Expr:
     return expr
 
 
-def _judge(best: pl.DataFrame, gate: Gate, histories: dict, agencies: dict, stats: PlanStats) -> pl.DataFrame:
-    """Ask the gate about each option, best first; keep the allowed ones."""
+def _judge(best: pl.DataFrame, gate: Gate, recent: pl.DataFrame, *, planned: dict[str, list[dict]],
+           agencies: dict, stats: PlanStats) -> pl.DataFrame:
+    """Ask the gate about each option, best first, in chunks; keep the allowed ones. Each
+    request's history is the portfolio's plus the attempts planned before it."""
     zones = best["zone"].unique().to_list()
-    rows = best.with_columns(local_iso("at_utc", zones).alias("at"),
-                             pl.col("at_utc").dt.strftime("%Y-%m-%dT%H:%M:%S+00:00").alias("at_history")).select(
-        "option", "account_id", "customer_id", "channel", "contact_point_id", "kind", "address", "at", "zone",
-        "jurisdiction", "language", "flags", "agency_id", "purpose", "at_history").to_dicts()
-    keep = []
-    for row in rows:
-        row["packs"] = [p for p in row["jurisdiction"].split(";") if p]
-        history = histories.setdefault(row["customer_id"], [])
-        answer = gate(request_for(row, history, agencies))
-        stats.gate_checks += 1
-        if answer.get("decision") == "allow":
-            keep.append(row["option"])
-            bisect.insort(history, planned_entry(row), key=_at_key)
-        else:
-            stats.gate_denied += 1
-            for rule in answer.get("rules", []):
-                stats.denials[rule] = stats.denials.get(rule, 0) + 1
+    best = best.with_columns(local_iso("at_utc", zones).alias("scheduled_at"),
+                             pl.col("at_utc").dt.strftime("%Y-%m-%dT%H:%M:%S+00:00").alias("at_history"))
+    keep: list[int] = []
+    for chunk in best.iter_slices(GATE_CHUNK):
+        histories = history_by_customer(recent, chunk["customer_id"].unique())
+        rows = chunk.select(
+            "option", "account_id", "customer_id", "channel", "contact_point_id", "kind", "address",
+            pl.col("scheduled_at").alias("at"), "zone", "jurisdiction", "language", "flags", "agency_id", "purpose",
+            "at_history").to_dicts()
+        for row in rows:
+            row["packs"] = [p for p in row["jurisdiction"].split(";") if p]
+            mine = planned.get(row["customer_id"], [])
+            history = histories.get(row["customer_id"], [])
+            if mine:
+                history = sorted(history + mine, key=_at_key)
+            answer = gate(request_for(row, history, agencies))
+            stats.gate_checks += 1
+            if answer.get("decision") == "allow":
+                keep.append(row["option"])
+                planned.setdefault(row["customer_id"], []).append(planned_entry(row))
+            else:
+                stats.gate_denied += 1
+                for rule in answer.get("rules", []):
+                    stats.denials[rule] = stats.denials.get(rule, 0) + 1
     allowed = pl.DataFrame({"option": keep}, schema={"option": pl.UInt32})
-    at = best.with_columns(local_iso("at_utc", zones).alias("scheduled_at"))
-    return at.join(allowed, on="option", how="semi")
+    return best.join(allowed, on="option", how="semi")
 
 
 def _at_key(entry: dict) -> str:

@@ -79,7 +79,7 @@ class Treatment(_Strict):
     def _cadence_only_for_listed_channels(self) -> Treatment:
         extra = set(self.cadence_days) - set(self.channels)
         if extra:
-            raise ValueError(f"cadence_days names channels not in channels: {sorted(extra)}")
+            raise ValueError(f"cadence_days names channels not in channels: {sorted(str(c) for c in extra)}")
         return self
 
     def step_for(self, dpd: int) -> Step:
@@ -149,12 +149,12 @@ class Strategy(_Strict):
     def _every_segment_and_channel_priced(self) -> Strategy:
         missing = set(Segment) - set(self.segments)
         if missing:
-            raise ValueError(f"segments: no treatment for {sorted(missing)}")
+            raise ValueError(f"segments: no treatment for {sorted(str(m) for m in missing)}")
         used = {c for t in self.segments.values() for c in t.channels}
         for table in ("cost", "disturbance", "persuasion"):
             unpriced = used - set(getattr(self, table))
             if unpriced:
-                raise ValueError(f"{table}: no value for channels {sorted(unpriced)}")
+                raise ValueError(f"{table}: no value for channels {sorted(str(c) for c in unpriced)}")
         return self
 
     @property

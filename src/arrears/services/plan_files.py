@@ -17,18 +17,21 @@ class PlanInputError(ValueError):
 
 
 def _read(path: Path, table: str) -> pl.DataFrame:
+    """Only the columns planning needs, as text; empty cells are null."""
     try:
         if path.suffix == ".parquet":
-            frame = pl.read_parquet(path).with_columns(pl.all().cast(pl.Utf8))
+            header = pl.read_parquet_schema(path)
+            keep = [c for c in NEEDED[table] if c in header]
+            frame = pl.read_parquet(path, columns=keep).with_columns(pl.all().cast(pl.Utf8))
         else:
-            frame = pl.read_csv(path, infer_schema=False, encoding="utf8")
+            header = pl.read_csv(path, n_rows=0, infer_schema=False).columns
+            names = {c.strip().lstrip("\ufeff"): c for c in header}
+            keep = [c for c in NEEDED[table] if c in names]
+            frame = pl.read_csv(path, infer_schema=False, encoding="utf8", columns=[names[c] for c in keep])
+            frame = frame.rename({names[c]: c for c in keep})
     except (pl.exceptions.ComputeError, pl.exceptions.NoDataError, OSError, UnicodeError) as exc:
         raise PlanInputError(f"{path.name}: cannot be read: {exc}") from exc
-    frame = frame.rename({c: c.strip().lstrip("\ufeff") for c in frame.columns})
-    keep = [c for c in NEEDED[table] if c in frame.columns]
-    return frame.select(keep).with_columns(
-        pl.when(pl.col(c).str.strip_chars() == "").then(None).otherwise(pl.col(c).str.strip_chars()).alias(c)
-        for c in keep)
+    return frame.with_columns(pl.when(pl.col(c) == "").then(None).otherwise(pl.col(c)).alias(c) for c in keep)
 
 
 def _find(folder: Path, name: str) -> Path | None:

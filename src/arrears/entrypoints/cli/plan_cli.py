@@ -26,17 +26,17 @@ def _split(strategy: str, challengers: list[str]) -> Split:
         try:
             parsed.append((load_strategy(name), float(share)))
         except ValueError as error:
-            raise StrategyError(f"--challenger {text!r}: expected NAME_OR_FILE:SHARE, e.g. offers_first:0.1 ({error})") \
-                from None
+            raise StrategyError(
+                f"--challenger {text!r}: expected NAME_OR_FILE:SHARE, e.g. validity_hours:0.1 ({error})") from None
     return Split(load_strategy(strategy), tuple(parsed))
 
 
-def plan(
+def plan(  # noqa: PLR0917 (one option per argument)
     portfolio: Annotated[Path, typer.Option("--portfolio", help="portfolio-v1 folder / 资产包目录")],
     as_of: Annotated[str, typer.Option("--as-of", help="plan date YYYY-MM-DD / 计划日期")],
     out: Annotated[Path, typer.Option("--out", help="plan.csv to write / 输出文件")],
     capacity: Annotated[Path | None, typer.Option("--capacity", help="capacity.csv (default: in the folder)")] = None,
-    strategy: Annotated[str, typer.Option("--strategy", help="champion strategy: built-in name or YAML file")] = "default",
+    strategy: Annotated[str, typer.Option("--strategy", help="champion: built-in name or YAML file")] = "default",
     challenger: Annotated[list[str] | None, typer.Option("--challenger", help="NAME_OR_FILE:SHARE, repeatable")] = None,
 ) -> None:
     """Write the day's contact plan (contact-plan-v1), best first. 生成当日联系计划。"""
