@@ -36,3 +36,13 @@ def test_a_broken_strategy_file_is_reported_with_its_field(tmp_path: Path):
                                       "--out", str(tmp_path / "x.csv"), "--strategy", str(bad)])
     assert result.exit_code == 2
     assert "bad.yaml: version:" in result.output
+
+
+def test_arrears_simulate_writes_a_summary_and_charts(tmp_path: Path):
+    out = tmp_path / "sim"
+    result = CliRunner().invoke(app, ["simulate", "--strategy", "default", "--days", "2", "--customers", "150",
+                                      "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    summary = pl.read_csv(out / "summary.csv")
+    assert summary["strategy"].to_list() == ["naive", "default@v1"]
+    assert (out / "money.png").exists() and (out / "violations.png").exists()

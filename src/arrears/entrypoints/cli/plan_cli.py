@@ -62,5 +62,37 @@ def plan(  # noqa: PLR0917 (one option per argument)
               f"in {time.perf_counter() - started:.1f}s -> {out}")
 
 
+def simulate(
+    strategy: Annotated[list[str], typer.Option("--strategy", help="built-in name or YAML file, repeatable")],
+    days: Annotated[int, typer.Option("--days", min=1, max=365)] = 30,
+    customers: Annotated[int, typer.Option("--customers", min=50)] = 2000,
+    seed: Annotated[int, typer.Option("--seed")] = 20261201,
+    out: Annotated[Path, typer.Option("--out", help="folder for summary.csv, daily.csv and charts")] = Path(
+        "simulation"),
+) -> None:
+    """Run strategies side by side in a synthetic world, with the naive baseline. 策略仿真。"""
+    from arrears.planning.simulator import NAIVE, SimConfig, charts, summary
+    from arrears.planning.simulator import simulate as run
+
+    try:
+        chosen = {NAIVE: None} | {s.label: s for s in (load_strategy(name) for name in strategy)}
+        gate = default_gate()
+    except (StrategyError, GateUnavailable) as error:
+        err.print(f"[red]{error}[/red]")
+        raise typer.Exit(2) from None
+    started = time.perf_counter()
+    daily = run(chosen, SimConfig(customers=customers, days=days, seed=seed), gate)
+    table = summary(daily)
+    out.mkdir(parents=True, exist_ok=True)
+    daily.write_csv(out / "daily.csv")
+    table.write_csv(out / "summary.csv")
+    paths = charts(daily, out)
+    console = Console()
+    console.print(table)
+    err.print(f"{len(chosen)} 个策略 / strategies x {days} days x {customers} customers in "
+              f"{time.perf_counter() - started:.0f}s; charts: {len(paths)} PNG in {out}")
+
+
 def register(app: typer.Typer) -> None:
     app.command("plan")(plan)
+    app.command("simulate")(simulate)
