@@ -28,6 +28,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--customers", type=int, default=100_000)
     parser.add_argument("--folder", type=Path, default=None)
+    parser.add_argument("--workers", type=int, default=2, help="gate worker processes")
     args = parser.parse_args()
     folder = args.folder or Path(f"/tmp/arrears_plan_{args.customers}")
     if not (folder / "accounts.csv").exists():
@@ -38,13 +39,15 @@ def main() -> None:
     portfolio = read_portfolio_for_planning(folder, AS_OF)
     capacity = read_capacity(None, folder)
     read = time.perf_counter() - started
-    result = make_plan(portfolio, capacity, Split(load_strategy("default")), default_gate(), clock=time.perf_counter)
+    result = make_plan(portfolio, capacity, Split(load_strategy("default")), default_gate(), clock=time.perf_counter,
+                       workers=args.workers)
     total = time.perf_counter() - started
     s = result.stats
     print(f"accounts {s.accounts:,}  held {s.held:,}  candidates {s.candidates:,}  planned {s.planned:,}  "
           f"gate checks {s.gate_checks:,} (denied {s.gate_denied:,})  passes {s.passes}")
     print(f"read {read:.1f}s  " + "  ".join(f"{k} {v:.1f}s" for k, v in s.timings.items()))
-    print(f"total {total:.1f}s  gate {s.gate_checks / max(s.timings.get('gate', 1e-9), 1e-9):,.0f} checks/s  "
+    rate = s.gate_checks / max(s.timings.get("gate", 1e-9), 1e-9)
+    print(f"workers {args.workers}  total {total:.1f}s  gate {rate:,.0f} checks/s  "
           f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB")
 
 

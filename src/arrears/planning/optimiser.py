@@ -19,14 +19,8 @@ import polars as pl
 from arrears.planning import contact_model
 from arrears.planning.candidates import candidates, eligibility
 from arrears.planning.frames import Capacity, Portfolio
-from arrears.planning.gate_requests import (
-    Gate,
-    agencies_by_id,
-    history_by_customer,
-    planned_entry,
-    recent_history,
-    request_for,
-)
+from arrears.planning.gate_requests import Gate, agencies_by_id, history_by_customer, recent_history
+from arrears.planning.gate_runner import judge_all
 from arrears.planning.segmenter import Segmenter, history_segmenter
 from arrears.planning.strategy import Split, assign
 
@@ -34,7 +28,7 @@ PLAN_COLUMNS = ["account_id", "customer_id", "channel", "contact_point_id", "sch
                 "reason"]
 EXTRA_COLUMNS = ["strategy", "strategy_version"]
 MAX_PASSES = 8
-GATE_CHUNK = 50_000
+GATE_CHUNK = 200_000
 ORDER = ["net", "account_id", "channel", "contact_point_id", "hour"]
 DESC = [True, False, False, False, False]
 CHANNEL_ZH = {"call": "电话", "sms": "短信", "email": "邮件", "letter": "信函"}
@@ -69,8 +63,10 @@ def _capacity_frame(capacity: Capacity, channels: list[str]) -> pl.DataFrame:
 
 
 def make_plan(portfolio: Portfolio, capacity: Capacity, split: Split, gate: Gate, *,
-              segmenter: Segmenter = history_segmenter, clock: Clock | None = None) -> PlanResult:
-    """The plan for ``portfolio.as_of``. ``clock`` (optional) only times the stages."""
+              segmenter: Segmenter = history_segmenter, clock: Clock | None = None, workers: int = 1
+              ) -> PlanResult:
+    """The plan for ``portfolio.as_of``. ``clock`` (optional) only times the stages; ``workers``
+    processes judge the attempts (same verdicts as one)."""
     stats = PlanStats()
     tick = _ticker(stats, clock)
     segments = segmenter(portfolio)
@@ -90,7 +86,7 @@ def make_plan(portfolio: Portfolio, capacity: Capacity, split: Split, gate: Gate
     options = pl.concat(parts, how="diagonal_relaxed") if parts else pl.DataFrame()
     stats.candidates = options.height
     tick("candidates")
-    taken = _fill(options, capacity, portfolio, gate, stats=stats, tick=tick)
+    taken = _fill(options, capacity, portfolio, gate, stats=stats, tick=tick, workers=workers)
     plan = _present(taken, split)
     stats.planned = plan.height
     tick("output")
@@ -117,8 +113,6 @@ class _Fill:
     quota_used: dict[str, int] = field(default_factory=dict)
     planned: dict[str, list[dict]] = field(default_factory=dict)
     chosen: list[pl.DataFrame] = field(default_factory=list)
-    taken: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema={"account_id": pl.Utf8,
-                                                                             "channel": pl.Utf8}))
 
     def record(self, allowed: pl.DataFrame) -> None:
         for channel, op_hour, n in allowed.group_by("channel", "op_hour").len().iter_rows():
@@ -127,56 +121,73 @@ class _Fill:
             self.day_used[channel] = self.day_used.get(channel, 0) + n
         for account, n in allowed.group_by("account_id").len().iter_rows():
             self.quota_used[account] = self.quota_used.get(account, 0) + n
-        self.taken = pl.concat([self.taken, allowed.select("account_id", "channel")])
         self.chosen.append(allowed)
 
 
+NARROW = ["option", "account_id", "channel", "op_hour", "net", "quota", "contact_point_id", "hour"]
+
+
 def _fill(options: pl.DataFrame, capacity: Capacity, portfolio: Portfolio, gate: Gate, *, stats: PlanStats,
-          tick: Callable[[str], None]) -> pl.DataFrame:
+          tick: Callable[[str], None], workers: int) -> pl.DataFrame:
     if options.is_empty():
         return options
     channels = sorted(options["channel"].unique().to_list())
     options = options.with_row_index("option").join(_capacity_frame(capacity, channels), on=["channel", "op_hour"])
     options = options.filter(pl.col("hour_cap").is_null() | (pl.col("hour_cap") > 0))
+    live = options.select(NARROW).sort(ORDER, descending=DESC)  # sorted once; filters keep the order
     state = _Fill()
     recent = recent_history(portfolio.contacts, portfolio.contact_points, portfolio.as_of)
     agencies = agencies_by_id(portfolio.agencies)
     tick("gate history")
     for _ in range(MAX_PASSES):
         stats.passes += 1
-        best = _best_that_fit(options, state, capacity, channels)
+        best = _best_that_fit(live, state, capacity, channels)
         if best.is_empty():
             break
+        best = _schedule(best.join(options.drop(NARROW[1:]), on="option", maintain_order="left"), state.hour_used)
         tick("fill")
-        allowed = _judge(best, gate, recent, planned=state.planned, agencies=agencies, stats=stats)
+        allowed = _judge(best, gate, recent, planned=state.planned, agencies=agencies, stats=stats, workers=workers)
         tick("gate")
-        denied = best.join(allowed.select("option"), on="option", how="anti")["option"]
-        options = options.filter(~pl.col("option").is_in(denied.implode()))
         state.record(allowed)
+        live = _still_open(live, best, allowed, state, capacity=capacity, channels=channels)
     if not state.chosen:
         return options.clear()
     return pl.concat(state.chosen, how="diagonal_relaxed").sort(ORDER, descending=DESC)
 
 
-def _best_that_fit(options: pl.DataFrame, state: _Fill, capacity: Capacity, channels: list[str]) -> pl.DataFrame:
+def _still_open(live: pl.DataFrame, best: pl.DataFrame, allowed: pl.DataFrame, state: _Fill, *,
+                capacity: Capacity, channels: list[str]) -> pl.DataFrame:
+    """Drops denied options, channels an account has used, accounts at their quota and full slots."""
+    denied = best.join(allowed.select("option"), on="option", how="anti").select("option")
+    left = _left_frame(state.hour_used, state.day_used, capacity, channels).filter(
+        (pl.col("hour_left").is_null() | (pl.col("hour_left") > 0)) & (pl.col("day_left") > 0)).select(
+        "channel", "op_hour")
+    used = pl.DataFrame({"account_id": list(state.quota_used), "used": list(state.quota_used.values())},
+                        schema={"account_id": pl.Utf8, "used": pl.Int64})
+    live = (live.join(denied, on="option", how="anti")
+            .join(allowed.select("account_id", "channel"), on=["account_id", "channel"], how="anti")
+            .join(left, on=["channel", "op_hour"], how="semi"))
+    at_quota = live.join(used, on="account_id", how="inner").filter(pl.col("used") >= pl.col("quota")).select(
+        "account_id").unique()
+    return live.join(at_quota, on="account_id", how="anti")
+
+
+def _best_that_fit(live: pl.DataFrame, state: _Fill, capacity: Capacity, channels: list[str]) -> pl.DataFrame:
     """Each account's best remaining options (its quota, one per channel) that fit the
     capacity left, ranked by net value within each slot and each channel's day."""
     left = _left_frame(state.hour_used, state.day_used, capacity, channels)
-    live = (options.join(state.taken, on=["account_id", "channel"], how="anti")
-            .join(left, on=["channel", "op_hour"], how="left")
-            .filter((pl.col("hour_left").is_null() | (pl.col("hour_left") > 0)) & (pl.col("day_left") > 0)))
-    live = live.with_columns(pl.col("account_id").replace_strict(state.quota_used, default=0, return_dtype=pl.Int32)
-                             .alias("quota_used")).filter(pl.col("quota_used") < pl.col("quota"))
-    best = (live.sort(ORDER, descending=DESC)
-            .group_by("account_id", "channel", maintain_order=True).first()
+    best = live.group_by("account_id", "channel", maintain_order=True).first()
+    used = pl.DataFrame({"account_id": list(state.quota_used), "quota_used": list(state.quota_used.values())},
+                        schema={"account_id": pl.Utf8, "quota_used": pl.Int64})
+    best = (best.join(used, on="account_id", how="left").with_columns(pl.col("quota_used").fill_null(0))
             .with_columns(pl.col("net").rank("ordinal", descending=True).over("account_id").alias("k"))
             .filter(pl.col("k") <= pl.col("quota") - pl.col("quota_used"))
+            .join(left, on=["channel", "op_hour"], how="left")
             .sort(ORDER, descending=DESC))
     best = best.with_columns(pl.int_range(pl.len()).over("channel", "op_hour").alias("slot_rank")).filter(
         pl.col("hour_left").is_null() | (pl.col("slot_rank") < pl.col("hour_left")))
-    best = best.with_columns(pl.int_range(pl.len()).over("channel").alias("day_rank")).filter(
+    return best.with_columns(pl.int_range(pl.len()).over("channel").alias("day_rank")).filter(
         pl.col("day_rank") < pl.col("day_left"))
-    return _schedule(best, state.hour_used)
 
 
 def _left_frame(hour_used: dict, day_used: dict, capacity: Capacity, channels: list[str]) -> pl.DataFrame:
@@ -211,7 +222,7 @@ def local_iso(instant: str, zones: list[str]) -> pl.Expr:
 
 
 def _judge(best: pl.DataFrame, gate: Gate, recent: pl.DataFrame, *, planned: dict[str, list[dict]],
-           agencies: dict, stats: PlanStats) -> pl.DataFrame:
+           agencies: dict, stats: PlanStats, workers: int) -> pl.DataFrame:
     """Ask the gate about each option, best first, in chunks; keep the allowed ones. Each
     request's history is the portfolio's plus the attempts planned before it."""
     zones = best["zone"].unique().to_list()
@@ -226,25 +237,16 @@ def _judge(best: pl.DataFrame, gate: Gate, recent: pl.DataFrame, *, planned: dic
             "at_history").to_dicts()
         for row in rows:
             row["packs"] = [p for p in row["jurisdiction"].split(";") if p]
-            mine = planned.get(row["customer_id"], [])
-            history = histories.get(row["customer_id"], [])
-            if mine:
-                history = sorted(history + mine, key=_at_key)
-            answer = gate(request_for(row, history, agencies))
-            stats.gate_checks += 1
-            if answer.get("decision") == "allow":
-                keep.append(row["option"])
-                planned.setdefault(row["customer_id"], []).append(planned_entry(row))
-            else:
-                stats.gate_denied += 1
-                for rule in answer.get("rules", []):
-                    stats.denials[rule] = stats.denials.get(rule, 0) + 1
+        verdicts = judge_all(rows, histories, planned, agencies, gate, workers=workers)
+        keep += verdicts.allowed
+        for customer, entries in verdicts.planned.items():
+            planned.setdefault(customer, []).extend(entries)
+        stats.gate_checks += verdicts.checks
+        stats.gate_denied += verdicts.denied
+        for rule, n in verdicts.denials.items():
+            stats.denials[rule] = stats.denials.get(rule, 0) + n
     allowed = pl.DataFrame({"option": keep}, schema={"option": pl.UInt32})
     return best.join(allowed, on="option", how="semi")
-
-
-def _at_key(entry: dict) -> str:
-    return entry["at"]  # every history instant is written in UTC, so text order is time order
 
 
 def _present(taken: pl.DataFrame, split: Split) -> pl.DataFrame:

@@ -38,6 +38,7 @@ def plan(  # noqa: PLR0917 (one option per argument)
     capacity: Annotated[Path | None, typer.Option("--capacity", help="capacity.csv (default: in the folder)")] = None,
     strategy: Annotated[str, typer.Option("--strategy", help="champion: built-in name or YAML file")] = "default",
     challenger: Annotated[list[str] | None, typer.Option("--challenger", help="NAME_OR_FILE:SHARE, repeatable")] = None,
+    workers: Annotated[int, typer.Option("--workers", min=1, help="processes judging attempts at the gate")] = 1,
 ) -> None:
     """Write the day's contact plan (contact-plan-v1), best first. 生成当日联系计划。"""
     started = time.perf_counter()
@@ -54,7 +55,7 @@ def plan(  # noqa: PLR0917 (one option per argument)
     except (StrategyError, PlanInputError, CapacityError, GateUnavailable) as error:
         err.print(f"[red]{error}[/red]")
         raise typer.Exit(2) from None
-    result = make_plan(frames, limits, split, gate)
+    result = make_plan(frames, limits, split, gate, workers=workers)
     write_plan(result.plan, out)
     s = result.stats
     err.print(f"计划 {s.planned} 次联系 / planned {s.planned} attempts for {s.accounts} accounts "
