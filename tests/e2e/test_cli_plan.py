@@ -46,3 +46,23 @@ def test_arrears_simulate_writes_a_summary_and_charts(tmp_path: Path):
     summary = pl.read_csv(out / "summary.csv")
     assert summary["strategy"].to_list() == ["naive", "default@v1"]
     assert (out / "money.png").exists() and (out / "violations.png").exists()
+
+
+def test_arrears_plan_uses_the_scores_of_arrears_score(tmp_path: Path):
+    folder = tmp_path / "p"
+    generate(folder, date(2026, 11, 29), DemoSize(customers=200, seed=4))
+    scores = tmp_path / "scores.csv"
+    runner = CliRunner()
+    scored = runner.invoke(app, ["score", "--portfolio", str(folder), "--as-of", "2026-11-29", "--out", str(scores)])
+    assert scored.exit_code == 0, scored.output
+    out = tmp_path / "plan.csv"
+    result = runner.invoke(app, ["plan", "--portfolio", str(folder), "--as-of", "2026-11-29", "--out", str(out),
+                                 "--scores", str(scores)])
+    assert result.exit_code == 0, result.output
+    plan = pl.read_csv(out, infer_schema=False)
+    segments = dict(pl.read_csv(scores, infer_schema=False).select("account_id", "segment").iter_rows())
+    labels = {"able_willing": "able and willing", "willing_unable": "willing, unable",
+              "able_unwilling": "able, unwilling", "unable_unwilling": "unable, unwilling"}
+    for account, reason in plan.select("account_id", "reason").iter_rows():
+        if "installment plan reminder" not in reason:
+            assert labels[segments[account]] in reason

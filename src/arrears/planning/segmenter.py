@@ -70,3 +70,20 @@ def history_segmenter(portfolio: Portfolio) -> pl.DataFrame:
         (pl.col("ability") * pl.col("willingness")).sqrt().alias("propensity"),
         segment_expr(),
     ).select(SEGMENT_COLUMNS)
+
+
+def scores_segmenter(scores: pl.DataFrame) -> Segmenter:
+    """Scoring's own answer (the CSV `arrears score` writes) as a segmenter; accounts it does
+    not cover fall back to ``history_segmenter``."""
+    given = scores.select(
+        pl.col("account_id").cast(pl.Utf8),
+        *(pl.col(c).cast(pl.Float64) for c in ("ability", "willingness", "propensity")),
+        pl.col("segment").cast(pl.Utf8),
+    )
+
+    def segmenter(portfolio: Portfolio) -> pl.DataFrame:
+        rest = history_segmenter(portfolio).join(given, on="account_id", how="anti")
+        mine = given.join(portfolio.accounts.select("account_id"), on="account_id", how="semi")
+        return pl.concat([mine, rest]).select(SEGMENT_COLUMNS)
+
+    return segmenter

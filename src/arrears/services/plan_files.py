@@ -65,3 +65,18 @@ def read_capacity(path: Path | None, folder: Path) -> Capacity:
 def write_plan(plan: pl.DataFrame, out: Path) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     plan.write_csv(out)
+
+
+SCORE_COLUMNS = ("account_id", "ability", "willingness", "propensity", "segment")
+
+
+def read_scores(path: Path) -> pl.DataFrame:
+    """The CSV `arrears score` writes; only the columns planning uses."""
+    try:
+        frame = pl.read_csv(path, infer_schema=False)
+    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError, OSError) as exc:
+        raise PlanInputError(f"{path.name}: cannot be read: {exc}") from exc
+    missing = [c for c in SCORE_COLUMNS if c not in frame.columns]
+    if missing:
+        raise PlanInputError(f"{path.name}: missing columns {missing} (expected the output of `arrears score`)")
+    return frame.select(SCORE_COLUMNS)

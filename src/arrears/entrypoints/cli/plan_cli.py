@@ -13,8 +13,15 @@ from rich.console import Console
 from arrears.planning.frames import CapacityError
 from arrears.planning.gate_requests import GateUnavailable, default_gate
 from arrears.planning.optimiser import make_plan
+from arrears.planning.segmenter import history_segmenter, scores_segmenter
 from arrears.planning.strategy import Split, StrategyError, load_strategy
-from arrears.services.plan_files import PlanInputError, read_capacity, read_portfolio_for_planning, write_plan
+from arrears.services.plan_files import (
+    PlanInputError,
+    read_capacity,
+    read_portfolio_for_planning,
+    read_scores,
+    write_plan,
+)
 
 err = Console(stderr=True)
 
@@ -39,6 +46,9 @@ def plan(  # noqa: PLR0917 (one option per argument)
     strategy: Annotated[str, typer.Option("--strategy", help="champion: built-in name or YAML file")] = "default",
     challenger: Annotated[list[str] | None, typer.Option("--challenger", help="NAME_OR_FILE:SHARE, repeatable")] = None,
     workers: Annotated[int, typer.Option("--workers", min=1, help="processes judging attempts at the gate")] = 1,
+    scores: Annotated[Path | None, typer.Option(
+        "--scores", help="CSV from `arrears score` (ability, willingness, propensity, segment); "
+                         "default: the history fallback")] = None,
 ) -> None:
     """Write the day's contact plan (contact-plan-v1), best first. 生成当日联系计划。"""
     started = time.perf_counter()
@@ -52,10 +62,11 @@ def plan(  # noqa: PLR0917 (one option per argument)
         frames = read_portfolio_for_planning(portfolio, day)
         limits = read_capacity(capacity, portfolio)
         gate = default_gate()
+        segmenter = scores_segmenter(read_scores(scores)) if scores else history_segmenter
     except (StrategyError, PlanInputError, CapacityError, GateUnavailable) as error:
         err.print(f"[red]{error}[/red]")
         raise typer.Exit(2) from None
-    result = make_plan(frames, limits, split, gate, workers=workers)
+    result = make_plan(frames, limits, split, gate, segmenter=segmenter, workers=workers)
     write_plan(result.plan, out)
     s = result.stats
     err.print(f"计划 {s.planned} 次联系 / planned {s.planned} attempts for {s.accounts} accounts "
