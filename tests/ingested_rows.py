@@ -58,7 +58,7 @@ def ingest_account(
 
 
 def ingest_contact_promise(
-    engine: Engine, contact_id: str, account_id: str, at: datetime, cents: int, on: date
+    engine: Engine, contact_id: str, account_id: str, *, at: datetime, cents: int, on: date
 ) -> None:
     with engine.begin() as connection:
         connection.execute(
@@ -84,9 +84,9 @@ def ingest_payment(
     engine: Engine,
     payment_id: str,
     account_id: str,
+    *,
     at: datetime,
     cents: int,
-    *,
     reversed_: bool = False,
 ) -> None:
     with engine.begin() as connection:

@@ -93,6 +93,21 @@ def opening_balances(account: IngestedAccount) -> Balances:
         ) from exc
 
 
+def current_ledger(
+    uow: ArrangementsUnitOfWork, portfolio: IngestedPortfolio, account_id: str
+) -> tuple[AccountLedger, bool]:
+    """The account's stored ledger, or (not yet stored) one opened from the ingested
+    account; the flag says whether it still has to be stored."""
+    with uow:
+        existing = uow.ledgers.get(account_id)
+    if existing is not None:
+        return existing, False
+    account = portfolio.account(account_id)
+    if account is None:
+        raise NotFound(f"no account {account_id} 账户不存在")
+    return AccountLedger(account_id, opening_balances(account)), True
+
+
 def ensure_ledger(
     uow: ArrangementsUnitOfWork,
     portfolio: IngestedPortfolio,
@@ -102,15 +117,9 @@ def ensure_ledger(
     now: datetime,
 ) -> AccountLedger:
     """The account's ledger, opened from the ingested account when it has none yet."""
-    with uow:
-        existing = uow.ledgers.get(account_id)
-    if existing is not None:
-        return existing
-    account = portfolio.account(account_id)
-    if account is None:
-        raise NotFound(f"no account {account_id} 账户不存在")
-    ledger = AccountLedger(account_id, opening_balances(account))
-    svc.open_ledger(uow, ledger, actor=actor, now=now)
+    ledger, new = current_ledger(uow, portfolio, account_id)
+    if new:
+        svc.open_ledger(uow, ledger, actor=actor, now=now)
     return ledger
 
 
@@ -220,7 +229,7 @@ def agree_plan_for_account(
     now: datetime,
     policies: ArrangementPolicies = DEFAULT_POLICIES,
 ) -> InstallmentPlan:
-    ledger = ensure_ledger(uow, portfolio, request.account_id, actor=actor, now=now)
+    ledger, new = current_ledger(uow, portfolio, request.account_id)
     principal = plan_principal(ledger, request.basis)
     account = portfolio.account(request.account_id)
     signer = f"customer:{account.customer_id}" if account else f"account:{request.account_id}"
@@ -241,7 +250,7 @@ def agree_plan_for_account(
         request.fee_policy,
         request.fee_waiver,
     )
-    return svc.agree_plan(
+    plan = svc.agree_plan(
         uow,
         terms,
         agreement,
@@ -251,6 +260,9 @@ def agree_plan_for_account(
         budget=request.budget,
         policies=policies,
     )
+    if new:  # only once the plan was agreed: a refusal stores nothing
+        svc.open_ledger(uow, ledger, actor=actor, now=now)
+    return plan
 
 
 def offer_settlement_for_account(
@@ -269,9 +281,9 @@ def offer_settlement_for_account(
     policies: ArrangementPolicies = DEFAULT_POLICIES,
 ) -> Settlement:
     """Offer to settle what the ledger says is owed now, less ``discount``."""
-    ledger = ensure_ledger(uow, portfolio, account_id, actor=actor, now=now)
+    ledger, new = current_ledger(uow, portfolio, account_id)
     terms = svc.SettlementTerms(settlement_id, account_id, ledger.balances().owed, discount, first_due, payments)
-    return svc.offer_settlement(
+    offer = svc.offer_settlement(
         uow,
         terms,
         actor=actor,
@@ -280,6 +292,9 @@ def offer_settlement_for_account(
         approver_role=approver_role,
         policies=policies,
     )
+    if new:  # only once the offer was made: a refusal stores nothing
+        svc.open_ledger(uow, ledger, actor=actor, now=now)
+    return offer
 
 
 # --- read models --------------------------------------------------------------------------

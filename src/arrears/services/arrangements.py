@@ -360,7 +360,7 @@ def _apply_change(
     arrangements = _arrangements(uow, before.account_id, policies)
     effects = payment_effects(arrangements, before, change.ledger, today)
     uow.ledgers.save(change.ledger)
-    _review_arrangements(uow, arrangements, change.ledger, today, policies, actor, now)
+    _review_arrangements(uow, arrangements, change.ledger, today, policies, actor=actor, now=now)
     b, a = before.balances(), change.ledger.balances()
     uow.audit.append(
         AuditEntry(
@@ -394,6 +394,7 @@ def _review_arrangements(
     ledger: AccountLedger,
     today: date,
     policies: ArrangementPolicies,
+    *,
     actor: str,
     now: datetime,
 ) -> int:
@@ -451,7 +452,7 @@ def review_account(
     with uow:
         ledger = _ledger(uow, account_id)
         changed = _review_arrangements(
-            uow, _arrangements(uow, account_id, policies), ledger, today, policies, actor, now
+            uow, _arrangements(uow, account_id, policies), ledger, today, policies, actor=actor, now=now
         )
         if changed:
             uow.commit()

@@ -27,8 +27,8 @@ from arrears.domain.arrangements.payments import (
 )
 from arrears.domain.arrangements.plans import (
     InstallmentPlan,
-    PlanStatus,
     PlanBasis,
+    PlanStatus,
     SignedAgreement,
     activate,
 )
