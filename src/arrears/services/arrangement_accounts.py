@@ -138,6 +138,12 @@ def post_received_payment(
 ) -> svc.PaymentOutcome:
     """Post a payment by its id: the same id again is a no-op, the same id on another
     account or with other content is refused."""
+    if paid_at.tzinfo is not None and paid_at > now:
+        raise _refuse(
+            "ARR-PAY-01",
+            f"还款时间 {paid_at.isoformat()} 晚于当前时间，不能预先入账",
+            f"paid at {paid_at.isoformat()} is in the future: a payment is posted once received",
+        )
     ensure_ledger(uow, portfolio, account_id, actor=actor, now=now)
     with uow:
         holder = uow.ledgers.account_of_payment(payment_id)
