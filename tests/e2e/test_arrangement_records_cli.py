@@ -5,10 +5,11 @@ with the rule and the reason in Chinese and English, and store nothing."""
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
-from ingested_rows import ingest_account
 from sqlalchemy import Engine, func, select
 from typer.testing import CliRunner
 
@@ -17,6 +18,7 @@ from arrears.adapters.storage.audit_log import read_audit
 from arrears.adapters.storage.database import make_engine, migrate
 from arrears.entrypoints.cli.main import app
 from arrears.settings import get_settings
+from ingested_rows import ingest_account
 
 runner = CliRunner()
 
@@ -101,16 +103,15 @@ def test_posting_a_payment_twice_posts_it_once_and_reversing_restores_the_balanc
 
 
 def test_a_promise_is_recorded_and_appears_in_the_history(database: Engine) -> None:
-    from datetime import date, timedelta
-
-    due = (date.today() + timedelta(days=5)).isoformat()
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    due = (today + timedelta(days=5)).isoformat()
     result = arrears(
         "promise", "record", "A1", "--amount", "500.00", "--date", due, "--channel", "call", "--actor", "u1"
     )
     assert result.exit_code == 0, result.output
     history = arrears("promise", "history", "A1", "--json")
     assert json.loads(history.output)["open"] == 1
-    far = (date.today() + timedelta(days=90)).isoformat()
+    far = (today + timedelta(days=90)).isoformat()
     refused = arrears(
         "promise", "record", "A1", "--amount", "500.00", "--date", far, "--channel", "call", "--actor", "u1"
     )
