@@ -446,8 +446,8 @@ def review_account(
     policies: ArrangementPolicies = DEFAULT_POLICIES,
 ) -> int:
     """Move the account's plans and settlements to completed, broken or failed when the
-    ledger says so as of today (the nightly run and ``plan show`` call this). Returns how
-    many changed."""
+    ledger says so as of today; returns how many changed. The nightly run is the intended
+    caller; ``plan show`` only reports the derived status without storing it."""
     today = _today(now, policies)
     with uow:
         ledger = _ledger(uow, account_id)

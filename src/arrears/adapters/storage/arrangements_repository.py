@@ -7,7 +7,7 @@ exactly (money in cents, rates as decimal text, instants in UTC)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Self
 
 from sqlalchemy import Connection, Engine, Row, Table, insert, select, update
@@ -27,6 +27,16 @@ from arrears.adapters.storage.arrangements_tables import (
 )
 from arrears.adapters.storage.audit_log import SqlAuditLog
 from arrears.domain.arrangements.payments import AccountLedger
+from arrears.services.arrangement_ports import (
+    AuditLog,
+    ExtensionRepository,
+    HardshipRepository,
+    LedgerRepository,
+    PlanRepository,
+    PromiseRepository,
+    ReferralRepository,
+    SettlementRepository,
+)
 
 
 def _upsert(connection: Connection, table: Table, key: str, values: Mapping[str, Any]) -> bool:
@@ -149,7 +159,7 @@ class _WithLines(_Simple):
         self,
         connection: Connection,
         to_row: Callable[[Any], dict[str, Any]],
-        from_rows: Callable[[Row, list[Row]], Any],
+        from_rows: Callable[[Row, Sequence[Row]], Any],
         to_lines: Callable[[Any], list[dict[str, Any]]],
     ) -> None:
         super().__init__(connection, to_row, self._load)
@@ -186,6 +196,15 @@ class SqlArrangementsUnitOfWork:
     """One transaction per ``with`` block. ``commit`` commits (and starts a fresh
     transaction for anything after it); leaving the block rolls back what was not committed
     and returns the connection."""
+
+    ledgers: LedgerRepository
+    promises: PromiseRepository
+    plans: PlanRepository
+    settlements: SettlementRepository
+    extensions: ExtensionRepository
+    hardship: HardshipRepository
+    referrals: ReferralRepository
+    audit: AuditLog
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine

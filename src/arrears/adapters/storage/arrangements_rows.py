@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -80,7 +81,7 @@ def ledger_entry(ledger: AccountLedger, seq: int, entry: PostedPayment) -> Value
     }
 
 
-def ledger_from_rows(head: Row, entries: list[Row]) -> AccountLedger:
+def ledger_from_rows(head: Row, entries: Sequence[Row]) -> AccountLedger:
     cur = head.currency
     opening = Balances(
         from_cents(head.opening_fees_cents, cur),
@@ -183,7 +184,7 @@ def plan_lines(plan: InstallmentPlan) -> list[Values]:
     ]
 
 
-def plan_from_rows(r: Row, lines: list[Row]) -> InstallmentPlan:
+def plan_from_rows(r: Row, lines: Sequence[Row]) -> InstallmentPlan:
     cur = r.currency
     installments = tuple(
         Installment(
@@ -254,7 +255,7 @@ def settlement_lines(s: Settlement) -> list[Values]:
     ]
 
 
-def settlement_from_rows(r: Row, lines: list[Row]) -> Settlement:
+def settlement_from_rows(r: Row, lines: Sequence[Row]) -> Settlement:
     cur = r.currency
     return Settlement(
         r.settlement_id,
