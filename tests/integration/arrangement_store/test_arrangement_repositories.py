@@ -7,7 +7,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, func, select
+import pytest
+from sqlalchemy import Engine, func, select, text
+from sqlalchemy.exc import DBAPIError
 
 from arrears.adapters.storage.arrangements_repository import SqlArrangementsUnitOfWork
 from arrears.adapters.storage.arrangements_tables import ledger_payments
@@ -203,3 +205,15 @@ def test_the_audit_log_appends_in_order_with_utc_times_and_json_detail(engine: E
     assert events[0].detail == {"months": 12, "理由": "是"}
     assert [e.subject for e in only_plan] == ["plan:PL1"]
     assert not hasattr(uow.audit, "update") and not hasattr(uow.audit, "delete")
+
+
+@pytest.mark.parametrize("statement", ["UPDATE audit_events SET actor = 'x'", "DELETE FROM audit_events"])
+def test_the_database_refuses_to_change_or_delete_an_audit_event(engine: Engine, statement: str) -> None:
+    uow = SqlArrangementsUnitOfWork(engine)
+    with uow:
+        uow.audit.append(AuditEntry(NOW, "u1", "plan.agreed", "plan:PL1", "none", "active"))
+        uow.commit()
+    with pytest.raises(DBAPIError, match="append-only"), engine.begin() as connection:
+        connection.execute(text(statement))
+    with engine.connect() as connection:
+        assert [e.actor for e in read_audit(connection)] == ["u1"]

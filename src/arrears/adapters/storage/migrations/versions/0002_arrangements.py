@@ -58,6 +58,27 @@ def _audit() -> None:
     op.create_index("ix_audit_events_subject", "audit_events", ["subject", "event_id"])
     op.create_index("ix_audit_events_at", "audit_events", ["at"])
     op.create_index("ix_audit_events_action", "audit_events", ["action", "at"])
+    _refuse_changes("audit_events")
+
+
+def _refuse_changes(table: str) -> None:
+    """Database triggers refuse UPDATE and DELETE: the table is append-only."""
+    message = f"{table} is append-only"
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(
+            f"CREATE FUNCTION {table}_append_only() RETURNS trigger AS $$ BEGIN "
+            f"RAISE EXCEPTION '{message}'; END; $$ LANGUAGE plpgsql"
+        )
+        op.execute(
+            f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE "
+            f"ON {table} FOR EACH ROW EXECUTE FUNCTION {table}_append_only()"
+        )
+        return
+    for event in ("UPDATE", "DELETE"):
+        op.execute(
+            f"CREATE TRIGGER {table}_no_{event.lower()} BEFORE {event} ON {table} "
+            f"BEGIN SELECT RAISE(ABORT, '{message}'); END"
+        )
 
 
 def _ledgers() -> None:
@@ -253,3 +274,5 @@ def downgrade() -> None:
         "audit_events",
     ):
         op.drop_table(table)
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP FUNCTION IF EXISTS audit_events_append_only() CASCADE")
