@@ -11,19 +11,18 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
+from fastapi import APIRouter, Depends, HTTPException, Response, status
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine
 
 from arrears.adapters.counselling_directory import load_directory
 from arrears.adapters.storage.arrangements_repository import SqlArrangementsUnitOfWork
 from arrears.adapters.storage.portfolio_reader import SqlPortfolioReader
-from arrears.bootstrap import bootstrap
 from arrears.domain.arrangements.affordability import Budget
 from arrears.domain.arrangements.approvals import Role
 from arrears.domain.arrangements.counselling import CounsellingDirectory, Referral
@@ -35,6 +34,7 @@ from arrears.domain.arrangements.promises import PromiseToPay
 from arrears.domain.money import Money
 from arrears.domain.vocabulary import Channel
 from arrears.entrypoints import arrangement_schemas as out
+from arrears.entrypoints.api.deps import EngineDep, Now, get_engine, get_now  # noqa: F401 (re-exported for tests)
 from arrears.entrypoints.cli.arrangement_cli import schedule_as_json
 from arrears.services import arrangement_accounts as accounts
 from arrears.services import arrangements as svc
@@ -49,25 +49,10 @@ Actor = Annotated[str, Field(min_length=1, max_length=100, description="who acts
 
 
 # --- dependencies -------------------------------------------------------------------------
-def get_engine(request: Request) -> Engine:
-    """The configured engine, built by ``bootstrap()`` once per app (tests override this)."""
-    engine = getattr(request.app.state, "engine", None)
-    if engine is None:
-        engine = bootstrap().engine
-        request.app.state.engine = engine
-    return engine
-
-
-def get_now() -> datetime:
-    return datetime.now(UTC)
-
-
 def get_directory() -> CounsellingDirectory:
     return load_directory()
 
 
-EngineDep = Annotated[Engine, Depends(get_engine)]
-Now = Annotated[datetime, Depends(get_now)]
 Directory = Annotated[CounsellingDirectory, Depends(get_directory)]
 
 
