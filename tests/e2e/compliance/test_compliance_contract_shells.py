@@ -8,10 +8,13 @@ import re
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from arrears.adapters.storage.gate_tables import compliance_decisions
 from arrears.entrypoints.api.app import create_app
+from arrears.entrypoints.api.deps import get_engine
 from arrears.entrypoints.cli.main import app as cli
 
 
@@ -68,8 +71,27 @@ def test_the_cli_fails_only_when_the_file_cannot_be_read(tmp_path):
 
 # ---------------------------------------------------------------- API
 @pytest.fixture
-def client() -> TestClient:
-    return TestClient(create_app())
+def client(sqlite_engine) -> TestClient:
+    app = create_app()
+    app.dependency_overrides[get_engine] = lambda: sqlite_engine
+    test_client = TestClient(app)
+    test_client.engine = sqlite_engine  # type: ignore[attr-defined]
+    return test_client
+
+
+def audited(client) -> list[tuple[str, str, str]]:
+    with client.engine.connect() as connection:
+        rows = connection.execute(
+            select(compliance_decisions.c.request_id, compliance_decisions.c.decision,
+                   compliance_decisions.c.rules).order_by(compliance_decisions.c.decision_id)
+        ).all()
+    return [tuple(r) for r in rows]
+
+
+def test_every_api_decision_is_appended_to_the_audit_table_and_errors_are_not(client):
+    client.post("/v1/compliance/check", json=good("one", at="2026-11-30T22:30:00+08:00"))
+    client.post("/v1/compliance/check/batch", json=[good("two"), {"id": "broken"}])
+    assert audited(client) == [("one", "deny", '["CN-TIME-01"]'), ("two", "allow", "[]")]
 
 
 def test_the_api_answers_one_request(client):

@@ -1,14 +1,22 @@
-"""POST /v1/compliance/check and /v1/compliance/check/batch (spec compliance-check-v1)."""
+"""POST /v1/compliance/check and /v1/compliance/check/batch (spec compliance-check-v1).
+
+Every decision is appended to the audit table (``compliance_decisions``) before it is
+returned; invalid requests get 422 with ``{id, error}`` and are not decisions.
+"""
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from arrears.compliance.request import RequestError
-from arrears.services.compliance_check import answer_batch, answer_text, is_error
+from arrears.entrypoints.api.deps import EngineDep
+from arrears.services.compliance_audit import record_decisions
+from arrears.services.compliance_check import answer_value, is_error
 
 router = APIRouter(prefix="/v1/compliance", tags=["compliance"])
 
@@ -17,20 +25,37 @@ def _json(content: object, status_code: int = 200) -> JSONResponse:
     return JSONResponse(content=content, status_code=status_code)
 
 
+def _decode(body: bytes) -> tuple[Any, dict[str, Any] | None]:
+    if not body.strip():
+        return None, {"id": None, "error": "empty body: expected one JSON object"}
+    try:
+        return json.loads(body), None
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        return None, {"id": None, "error": f"invalid JSON: {error}"}
+
+
 @router.post("/check")
-async def check_one(request: Request) -> JSONResponse:
+async def check_one(request: Request, engine: EngineDep) -> JSONResponse:
     """One request in, one answer out; an invalid request gets 422 with {id, error}."""
-    result = answer_text(await request.body())
-    return _json(result, 422 if is_error(result) else 200)
+    raw, problem = _decode(await request.body())
+    if problem is not None:
+        return _json(problem, 422)
+    result = answer_value(raw)
+    if is_error(result):
+        return _json(result, 422)
+    await run_in_threadpool(record_decisions, engine, [(raw, result)])
+    return _json(result)
 
 
 @router.post("/check/batch")
-async def check_batch(request: Request) -> JSONResponse:
+async def check_batch(request: Request, engine: EngineDep) -> JSONResponse:
     """A JSON list of requests in, the list of answers (or per-item errors) out, in order."""
-    try:
-        raw = json.loads(await request.body())
-        return _json(answer_batch(raw))
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        return _json({"id": None, "error": f"invalid JSON: {error}"}, 422)
-    except RequestError as error:
+    raw, problem = _decode(await request.body())
+    if problem is not None:
+        return _json(problem, 422)
+    if not isinstance(raw, list):
+        error = RequestError(None, f"a batch must be a JSON list, got {type(raw).__name__}")
         return _json(error.answer().model_dump(), 422)
+    results = [answer_value(item) for item in raw]
+    await run_in_threadpool(record_decisions, engine, list(zip(raw, results, strict=True)))
+    return _json(results)

@@ -1,0 +1,49 @@
+"""Append every compliance decision to the audit table (``compliance_decisions``).
+
+Used by the HTTP check endpoint; the stored contact gate writes its own rows in the same
+transaction as the attempt it reserves.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine
+
+from arrears.adapters.storage.bulk import insert_rows
+from arrears.adapters.storage.gate_tables import compliance_decisions
+
+COLUMNS = (
+    "decided_for", "mode", "request_digest", "request_id", "account_id", "customer_id", "channel",
+    "agent_id", "pack_versions", "decision", "rules", "reasons", "warnings",
+)
+
+
+def _row(raw: dict[str, Any], answer: dict[str, Any], mode: str, dialect: str) -> tuple[Any, ...]:
+    action = raw.get("action") or {}
+    debts = action.get("debt_ids") or [None]
+    at: Any = datetime.fromisoformat(str(raw["at"]).replace("Z", "+00:00"))
+    if dialect != "postgresql":
+        from datetime import UTC
+
+        at = at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    digest = hashlib.sha256(json.dumps(raw, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    return (
+        at, mode, digest, str(raw.get("id")), debts[0], (raw.get("debtor") or {}).get("id"),
+        action.get("channel"), (action.get("agent") or {}).get("id"),
+        json.dumps(answer.get("pack_versions") or {}), answer["decision"], json.dumps(answer["rules"]),
+        json.dumps(answer["reasons"], ensure_ascii=False), json.dumps(answer["warnings"], ensure_ascii=False),
+    )
+
+
+def record_decisions(engine: Engine, pairs: list[tuple[Any, dict[str, Any]]], mode: str = "check") -> int:
+    """Store (request, answer) pairs that are decisions; error answers are not decisions."""
+    rows = [_row(raw, answer, mode, engine.dialect.name) for raw, answer in pairs
+            if "decision" in answer and isinstance(raw, dict)]
+    if not rows:
+        return 0
+    with engine.begin() as connection:
+        return insert_rows(connection, compliance_decisions, COLUMNS, rows)
