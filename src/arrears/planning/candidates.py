@@ -115,7 +115,7 @@ def candidates(portfolio: Portfolio, elig: Eligibility, strategy: Strategy, mode
                .join(last, on=["account_id", "channel"], how="left")
                .filter(pl.col("last_day").is_null()
                        | ((pl.lit(as_of) - pl.col("last_day")).dt.total_days() >= pl.col("cadence")))
-               .with_columns(pl.lit("collection").alias("purpose")))
+               .with_columns(pl.lit("collection").alias("purpose"), pl.lit(None, dtype=pl.Utf8).alias("message")))
     service = (elig.service.join(pl.DataFrame({"channel": ["sms", "email"], "channel_order": [0, 1]},
                                               schema={"channel": pl.Utf8, "channel_order": pl.Int32}), how="cross")
                .filter(pl.col("channel").is_in(channels))
@@ -126,10 +126,10 @@ def candidates(portfolio: Portfolio, elig: Eligibility, strategy: Strategy, mode
                .with_columns(pl.lit(strategy.holds.service_template).alias("template"), pl.lit("none").alias("offer"),
                              pl.lit(0.3).alias("offer_effect"), pl.lit(1, dtype=pl.Int32).alias("quota"),
                              pl.lit("分期计划提醒 / installment plan reminder").alias("label"),
-                             pl.lit("service").alias("purpose")))
+                             pl.lit("service").alias("purpose"), pl.lit(strategy.holds.service_text).alias("message")))
     cols = ["account_id", "customer_id", "segment", "propensity", "past_due_cents", "dpd", "flags", "agency_id",
             "zone", "jurisdiction", "language", "preferred_channel", "pref_from", "pref_to", "channel",
-            "channel_order", "template", "offer", "offer_effect", "quota", "label", "purpose"]
+            "channel_order", "template", "offer", "offer_effect", "quota", "label", "purpose", "message"]
     acts = pl.concat([collect.select(cols), service.select(cols)]).join(week, on="account_id", how="left")
     kinds = pl.DataFrame([(c, k) for c, ks in KINDS.items() for k in ks], schema={"channel": pl.Utf8, "kind": pl.Utf8},
                          orient="row")
@@ -148,6 +148,11 @@ def candidates(portfolio: Portfolio, elig: Eligibility, strategy: Strategy, mode
         ["account_id", "channel", "contact_point_id", "hour"], maintain_order=True)
     options = pl.concat([calls.drop("kind_factor", "p_hour"), messages], how="diagonal_relaxed").join(
         slots, on=["zone", "hour"])
+    calls_ok, messages_ok = strategy.hours.of("call"), strategy.hours.of("sms")
+    beijing_ok = pl.when(pl.col("channel") == "call").then(
+        pl.col("beijing_hour").is_between(calls_ok.start, calls_ok.stop - 1)).otherwise(
+        pl.col("beijing_hour").is_between(messages_ok.start, messages_ok.stop - 1))
+    options = options.filter(~pl.col("jurisdiction").str.contains("CN") | beijing_ok)
     return _score(options, strategy, model, strategy_index)
 
 

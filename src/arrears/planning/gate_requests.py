@@ -104,7 +104,7 @@ def request_for(attempt: dict[str, Any], history: list[dict[str, Any]], agencies
                    "address": attempt["address"]},
             "debt_ids": [attempt["account_id"]],
             "automated": attempt["channel"] != "call",
-            "message": None,
+            "message": attempt.get("message"),
             "agent": None,
             "agency": agency,
             "purpose": attempt.get("purpose", "collection"),

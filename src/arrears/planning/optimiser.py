@@ -203,13 +203,13 @@ def _left_frame(hour_used: dict, day_used: dict, capacity: Capacity, channels: l
 
 
 def _schedule(best: pl.DataFrame, hour_used: dict) -> pl.DataFrame:
-    """Spread the slot's attempts over its hour: second = (position x 3600) // slot size."""
+    """Spread the slot's attempts over its hour, from HH:01 to HH:59 (a boundary instant may be quiet)."""
     used = pl.DataFrame([(c, h, n) for (c, h), n in hour_used.items()], orient="row",
                         schema={"channel": pl.Utf8, "op_hour": pl.Int8, "used": pl.Int64})
     best = best.join(used, on=["channel", "op_hour"], how="left").with_columns(pl.col("used").fill_null(0))
     position = pl.col("used") + pl.col("slot_rank")
     size = pl.max_horizontal(pl.col("hour_cap").fill_null(0), pl.col("used") + pl.len().over("channel", "op_hour"))
-    seconds = (position * 3600 // size).clip(0, 3599)
+    seconds = (60 + position * 3480 // size).clip(60, 3540)  # HH:01 .. HH:59, never on the hour boundary
     return best.with_columns((pl.col("start_utc") + pl.duration(seconds=seconds)).alias("at_utc")).drop("used")
 
 
@@ -234,7 +234,7 @@ def _judge(best: pl.DataFrame, gate: Gate, recent: pl.DataFrame, *, planned: dic
         rows = chunk.select(
             "option", "account_id", "customer_id", "channel", "contact_point_id", "kind", "address",
             pl.col("scheduled_at").alias("at"), "zone", "jurisdiction", "language", "flags", "agency_id", "purpose",
-            "at_history").to_dicts()
+            "message", "at_history").to_dicts()
         for row in rows:
             row["packs"] = [p for p in row["jurisdiction"].split(";") if p]
         verdicts = judge_all(rows, histories, planned, agencies, gate, workers=workers)

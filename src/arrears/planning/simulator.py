@@ -133,8 +133,8 @@ def _with_world_columns(attempts: pl.DataFrame, world: World) -> pl.DataFrame:
     hour = pl.lit(None, dtype=pl.Int8)
     for z in zones:
         hour = pl.when(pl.col("zone") == z).then(pl.col("at_utc").dt.convert_time_zone(z).dt.hour()).otherwise(hour)
-    keep = [c for c in ("account_id", "customer_id", "channel", "contact_point_id", "at_utc", "offer", "purpose")
-            if c in attempts.columns]
+    wanted = ("account_id", "customer_id", "channel", "contact_point_id", "at_utc", "offer", "purpose", "message")
+    keep = [c for c in wanted if c in attempts.columns]
     return (attempts.select(keep)
             .join(world.customers.select("customer_id", "zone", "jurisdiction", "language"), on="customer_id")
             .join(world.accounts.select("account_id", "flags", "agency_id"), on="account_id")
@@ -248,7 +248,7 @@ def run_strategy(name: str, strategy: Strategy | None, cfg: SimConfig, gate: Gat
         else:
             result = make_plan(state.portfolio(day), capacity, Split(strategy), gate)
             attempts = result.attempts.select("account_id", "customer_id", "channel", "contact_point_id", "at_utc",
-                                              "offer", "purpose")
+                                              "offer", "purpose", "message")
         _step(state, attempts, day, rng, judged=gate)
     return pl.DataFrame(state.rows).with_columns(pl.lit(name).alias("strategy"))
 

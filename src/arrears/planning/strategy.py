@@ -95,6 +95,8 @@ class Holds(_Strict):
     service_only_flags: list[str] = ["installment_plan"]
     promise_grace_days: Annotated[int, Field(ge=0, le=30)] = 3
     service_template: str = "plan_due_reminder"
+    service_text: str = ("【示例银行】尊敬的客户，您的分期计划本期还款日临近，可在手机银行查看还款计划。"
+                         "如有疑问请致电95555。拒收请回复R")
     service_days_before_due: Annotated[int, Field(ge=0, le=15)] = 3
 
     @field_validator("flags")

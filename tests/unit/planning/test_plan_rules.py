@@ -46,7 +46,7 @@ def test_every_planned_attempt_passes_the_gate_given_the_attempts_before_it(resu
     rows = result.attempts.select(
         "account_id", "customer_id", "channel", "contact_point_id", "kind", "address",
         pl.col("scheduled_at").alias("at"), "zone", "jurisdiction", "language", "flags", "agency_id", "purpose",
-        "at_history").to_dicts()
+        "message", "at_history").to_dicts()
     histories = history_by_customer(recent, result.attempts["customer_id"].unique())
     agencies = agencies_by_id(portfolio.agencies)
     earlier: dict[str, list[dict]] = {}
