@@ -22,7 +22,7 @@ from arrears.planning.strategy import Strategy
 
 KINDS = {"call": ["mobile", "home", "work"], "sms": ["mobile"], "email": ["email"], "letter": ["postal"]}
 COLLECTABLE = ["open", "charged_off"]
-CALL_OPTIONS = 3  # best hours kept per (account, number) for calls
+CALL_OPTIONS = 5  # best hours kept per (account, number) for calls
 PREFERRED_BONUS = 1.3
 
 

@@ -121,3 +121,15 @@ def test_judging_in_two_worker_processes_gives_the_same_plan(result, portfolio, 
     monkeypatch.setattr(runner, "MIN_PARALLEL", 10)  # fork even for this small plan
     parallel = make_plan(portfolio, capacity, Split(load_strategy("default")), default_gate(), workers=2)
     assert parallel.plan.equals(result.plan)
+
+
+def test_each_planned_account_records_the_strategy_and_version_of_its_split_bucket(portfolio, capacity):
+    from arrears.planning.strategy import assign
+
+    split = Split(load_strategy("default"), ((load_strategy("validity_hours"), 0.3),))
+    plan = make_plan(portfolio, capacity, split, default_gate()).plan
+    assert set(plan["strategy"]) == {"default", "validity_hours"}
+    expected = assign(plan["account_id"], split).replace_strict({0: "default", 1: "validity_hours"},
+                                                                 return_dtype=pl.Utf8)
+    assert plan["strategy"].to_list() == expected.to_list()
+    assert set(plan["strategy_version"]) == {"1"}
