@@ -14,4 +14,7 @@ def create_app() -> FastAPI:
     def health() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
 
+    from arrears.entrypoints.api.workbench import install_workbench
+
+    install_workbench(app)
     return app
