@@ -173,13 +173,14 @@ def reserve_attempt(wb: Workbench, principal: Principal, account_id: str, channe
     request = ContactRequest(account_id, chosen.value, now, contact_point_id, principal.agent_id,
                              visitors=(principal.agent_id,) if chosen == Channel.VISIT and principal.agent_id else ())
     verdict = wb.gate.reserve(request, principal.language)
-    with wb.engine.begin() as connection:
-        if not verdict.allowed:
+    if not verdict.allowed:
+        with wb.engine.begin() as connection:
             audit.record(connection, now, "contact_blocked", principal, verdict.decision, account_id=account_id,
                          channel=chosen.value, contact_point_id=contact_point_id, rules=list(verdict.rules),
                          reasons=list(verdict.reasons), pack_versions=list(verdict.pack_versions))
-            raise ContactBlocked("合规检查不允许这次联系", "the compliance gate does not allow this contact",
-                                 verdict=verdict)
+        raise ContactBlocked("合规检查不允许这次联系", "the compliance gate does not allow this contact",
+                             verdict=verdict)
+    with wb.engine.begin() as connection:
         contact_id = uuid.uuid4().hex
         connection.execute(logged_contacts.insert().values(
             contact_id=contact_id, account_id=account_id, customer_id=account["customer_id"],
@@ -221,6 +222,6 @@ def log_contact(wb: Workbench, principal: Principal, account_id: str, entry: Con
             audit.record(connection, wb.now(), "complaint", principal, account_id=account_id, channel=channel.value)
         if entry.callback_at is not None:
             add_follow_up_in(wb, connection, principal, account_id, kind="callback", due_at=entry.callback_at,
-                             note=entry.notes)
+                             note=entry.notes[:1000] if entry.notes else None)
     return {"contact_id": row.contact_id, "attempt_id": attempt_id, "outcome": outcome.value,
             "promise_amount_cents": cents, "callback_at": entry.callback_at}

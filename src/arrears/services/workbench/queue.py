@@ -88,14 +88,16 @@ def _free(now: datetime):  # type: ignore[no-untyped-def]
     return or_(w.status == "open", and_(w.status == "assigned", w.lease_until < now))
 
 
-def _release_held(connection: Connection, principal: Principal, day: date, now: datetime) -> None:
-    """Items I hold go back to the queue, or are done when I logged a contact on them today."""
+def _release_held(connection: Connection, principal: Principal, day: date, now: datetime) -> list[str]:
+    """Items I hold go back to the queue (for someone else), or are done when I logged a contact on them."""
     worked = exists().where(logged_contacts.c.account_id == w.account_id,
                             logged_contacts.c.user_id == principal.user_id,
                             logged_contacts.c.at >= w.assigned_at)
     held = and_(w.queue_date == day, w.status == "assigned", w.assigned_to == principal.user_id)
+    returned = list(connection.execute(select(w.account_id).where(held)).scalars())
     connection.execute(update(work_items).where(held, worked).values(status="done", done_at=now))
     connection.execute(update(work_items).where(held).values(status="open", assigned_to=None, lease_until=None))
+    return returned
 
 
 def _due_callback(connection: Connection, principal: Principal, now: datetime) -> str | None:
@@ -105,9 +107,11 @@ def _due_callback(connection: Connection, principal: Principal, now: datetime) -
     return connection.execute(principal.scope.restrict(query, f.account_id)).scalar()
 
 
-def _claim(connection: Connection, principal: Principal, day: date, now: datetime, lease_until: datetime) -> Any:
+def _claim(connection: Connection, principal: Principal, day: date, now: datetime, *, lease_until: datetime,
+           skip: list[str]) -> Any:
     pick = principal.scope.restrict(
-        select(w.item_id).where(w.queue_date == day, _free(now)).order_by(w.priority.desc(), w.item_id).limit(1),
+        select(w.item_id).where(w.queue_date == day, _free(now), w.account_id.not_in(skip))
+        .order_by(w.priority.desc(), w.item_id).limit(1),
         w.account_id,
     )
     if connection.dialect.name == "postgresql":
@@ -127,7 +131,7 @@ def next_account(wb: Workbench, principal: Principal) -> dict[str, Any] | None:
     for attempt in range(50):
         try:
             with wb.engine.begin() as connection:
-                _release_held(connection, principal, day, now)
+                returned = _release_held(connection, principal, day, now)
                 callback = _due_callback(connection, principal, now)
                 if callback:
                     connection.execute(update(work_items).where(w.queue_date == day, w.account_id == callback,
@@ -136,7 +140,7 @@ def next_account(wb: Workbench, principal: Principal) -> dict[str, Any] | None:
                                                lease_until=now + wb.lease))
                     return {"account_id": callback, "reason": "约定回电时间已到 / a callback is due",
                             "priority": None, "best_hour": None, "callback": True}
-                row = _claim(connection, principal, day, now, now + wb.lease)
+                row = _claim(connection, principal, day, now, lease_until=now + wb.lease, skip=returned)
                 return None if row is None else {**row._asdict(), "callback": False}
         except OperationalError:  # SQLite: another writer committed after our snapshot; try again
             time.sleep(0.01 * (attempt + 1))
