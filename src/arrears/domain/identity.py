@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
-_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_CHECK = "10X98765432"
+# GB 11643-1999: the weights of the first 17 digits and the check character for sum mod 11.
+WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+CHECK_CHARS = "10X98765432"
 
 
 def cn_id_check_char(first17: str) -> str:
-    total = sum(int(d) * w for d, w in zip(first17, _WEIGHTS, strict=True))
-    return _CHECK[total % 11]
+    total = sum(int(d) * w for d, w in zip(first17, WEIGHTS, strict=True))
+    return CHECK_CHARS[total % 11]
 
 
 def cn_resident_id_problem(value: str) -> str | None:

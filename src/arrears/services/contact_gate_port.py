@@ -23,7 +23,7 @@ class ContactRequest:
     message: str | None = None  # exact text of a message, letter or script
     automated: bool = False
     visitors: tuple[str, ...] = ()  # agent ids going on a visit
-    purpose: str = "collection"  # collection | service | locate
+    purpose: str = "collection"  # collection | service | location
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from arrears import __version__
+from arrears.entrypoints.api import compliance_api
 
 
 def create_app() -> FastAPI:
@@ -14,6 +15,7 @@ def create_app() -> FastAPI:
     def health() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
 
+    app.include_router(compliance_api.router)
     from arrears.entrypoints.api.workbench import install_workbench
 
     install_workbench(app)

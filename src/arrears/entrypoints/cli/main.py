@@ -13,10 +13,19 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from arrears.entrypoints.cli import arrangement_cli, portfolio_cli
+    from arrears.entrypoints.cli import (
+        arrangement_cli,
+        compliance_cli,
+        model_cli,
+        portfolio_cli,
+        score_cli,
+    )
 
     portfolio_cli.register(app)
+    compliance_cli.register(app)
     arrangement_cli.register(app)
+    model_cli.register(app)
+    score_cli.register(app)
 
 
 _register()

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 import phonenumbers
 import polars as pl
 
-from arrears.domain.identity import cn_resident_id_problem, looks_like_cn_resident_id
+from arrears.domain.identity import CHECK_CHARS, WEIGHTS, cn_resident_id_problem
 from arrears.services.ingest.reading import RawTable
 from arrears.services.ingest.schema import ColumnSpec, Kind
 
@@ -23,6 +23,9 @@ INSTANT_RE = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:?
 HOURS_RE = r"^([01]?\d|2[0-3])-([01]?\d|2[0-4])$"
 EMAIL_RE = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 CN_MOBILE_RE = r"^(?:\+86|0086|86)?(1[3-9]\d{9})$"
+# Fixed lines in national form whose local number starts 2-7 (always valid in the numbering
+# plan); anything else goes through phonenumbers.
+CN_FIXED_RE = r"^0((?:10|2\d)[2-7]\d{7}|[3-9]\d{2}[2-7]\d{6,7})$"
 TRUE_WORDS = ("true", "1", "yes")
 BOOL_WORDS = ("true", "false", "1", "0", "yes", "no")
 MAX_ERRORS_PER_FILE = 1000
@@ -87,25 +90,27 @@ def _to_cents(name: str) -> pl.Expr:
 
 
 def _check_money(checked: Checked, spec: ColumnSpec) -> None:
+    """One pass: well-formed text, size, sign; whole cents in ``<name>_cents``."""
     name = spec.name
-    frame = checked.frame
-    bad_text = _present(name) & ~pl.col(name).str.contains(MONEY_RE)
-    _report(
-        checked, name, _bad_rows(frame, bad_text),
-        "not money: expected a decimal number with at most 2 decimals, like 1234.50",
-    )
-    good = _present(name) & pl.col(name).str.contains(MONEY_RE)
-    too_large = good & (pl.col(name).str.extract(r"(\d+)", 1).str.len_chars() > 14)
-    _report(checked, name, _bad_rows(frame, too_large), "amount too large")
+    cents = f"{name}_cents"
+    frame = checked.frame.with_columns(
+        (pl.col(name).str.contains(MONEY_RE) & (pl.col(name).str.len_chars() <= 18)).alias("__ok")
+    ).with_columns(pl.when(pl.col("__ok")).then(_to_cents(name)).otherwise(None).alias(cents))
+    bad = _present(name) & ~pl.col("__ok")
     if spec.kind is Kind.MONEY_POSITIVE:
-        rows = _bad_rows(frame, good & ~too_large & (_to_cents(name) <= 0))
-        _report(checked, name, rows, "must be greater than 0")
+        bad = bad | (pl.col(cents) <= 0)
     if spec.kind is Kind.MONEY_NONNEGATIVE:
-        rows = _bad_rows(frame, good & ~too_large & (_to_cents(name) < 0))
-        _report(checked, name, rows, "must not be negative")
-    checked.frame = frame.with_columns(
-        pl.when(good & ~too_large).then(_to_cents(name)).otherwise(None).alias(f"{name}_cents")
-    )
+        bad = bad | (pl.col(cents) < 0)
+    flagged = frame.with_row_index("__row").filter(bad).select("__row", "__ok", cents)
+    for row, ok, value in flagged.iter_rows():
+        if not ok:
+            problem = "not money: expected a decimal number with at most 2 decimals, like 1234.50"
+        elif value <= 0 and spec.kind is Kind.MONEY_POSITIVE:
+            problem = "must be greater than 0"
+        else:
+            problem = "must not be negative"
+        checked.errors.append(RowError(checked.table.file, checked.table.line(row), name, problem))
+    checked.frame = frame.drop("__ok")
 
 
 def _check_date(checked: Checked, spec: ColumnSpec) -> None:
@@ -220,22 +225,34 @@ def _check_hours(checked: Checked, spec: ColumnSpec) -> None:
     _report(checked, name, _bad_rows(checked.frame, bad), "the hour range must end after it starts")
 
 
+def _cn_id_passes(name: str) -> pl.Expr:
+    """Vectorised GB 11643 check (weights and check characters from the domain); rows that
+    fail are then explained one by one by ``cn_resident_id_problem``."""
+    col = pl.col(name)
+    total = pl.sum_horizontal(
+        col.str.slice(i, 1).cast(pl.Int32, strict=False) * w for i, w in enumerate(WEIGHTS)
+    )
+    expected = total.mod(11).replace_strict(list(range(11)), list(CHECK_CHARS), return_dtype=pl.Utf8)
+    birth = col.str.slice(6, 8).str.strptime(pl.Date, "%Y%m%d", strict=False)
+    return (col.str.slice(17, 1).str.to_uppercase() == expected) & birth.is_not_null()
+
+
 def _check_national_id(checked: Checked, spec: ColumnSpec) -> None:
     name = spec.name
-    series = checked.frame[name]
+    frame = checked.frame
+    cn_like = pl.col(name).str.contains(r"^\d{17}.$")
+    suspects = _bad_rows(frame, _present(name) & cn_like & ~_cn_id_passes(name).fill_null(False))
     rows, problems = [], []
-    for row, value in enumerate(series.to_list()):
-        if value is None:
-            continue
-        if looks_like_cn_resident_id(value):
-            problem = cn_resident_id_problem(value)
-            if problem:
-                rows.append(row)
-                problems.append(problem)
-        elif len(value) < 5 or len(value) > 40:
+    for row in suspects:
+        problem = cn_resident_id_problem(frame[name][row])
+        if problem:
             rows.append(row)
-            problems.append("an identity number must have 5 to 40 characters")
+            problems.append(problem)
     _report_values(checked, name, rows, problems)
+    other = _present(name) & ~cn_like & (
+        (pl.col(name).str.len_chars() < 5) | (pl.col(name).str.len_chars() > 40)
+    )
+    _report(checked, name, _bad_rows(frame, other), "an identity number must have 5 to 40 characters")
 
 
 def normalise_phone(value: str) -> str | None:
@@ -254,7 +271,7 @@ def _check_contact_value(checked: Checked, spec: ColumnSpec) -> None:
     frame = checked.frame
     cleaned = pl.col("value").str.replace_all(r"[\s\-().]", "")
     is_phone = pl.col("kind").is_in(["mobile", "home", "work"])
-    fast = cleaned.str.extract(CN_MOBILE_RE, 1)
+    fast = pl.coalesce(cleaned.str.extract(CN_MOBILE_RE, 1), cleaned.str.extract(CN_FIXED_RE, 1))
     frame = frame.with_columns(
         pl.when(is_phone & fast.is_not_null()).then(pl.lit("+86") + fast).otherwise(None).alias("__fast"),
         cleaned.alias("__clean"),

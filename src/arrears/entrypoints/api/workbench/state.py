@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 from fastapi import FastAPI, Request
 
@@ -31,13 +32,11 @@ class UnconfiguredGate:
         raise RuntimeError("no attempt can exist without a configured gate")
 
 
-def default_gate(container: object) -> ContactGate:
-    """The real gate when it is available on this install; otherwise one that refuses."""
-    try:
-        from arrears.services.contact_gate import gate_from_container  # type: ignore[import-not-found]
-    except ImportError:
-        return UnconfiguredGate()
-    return gate_from_container(container)  # type: ignore[no-any-return]
+def default_gate(container: Any) -> ContactGate:
+    """The database-backed compliance gate on the container's engine."""
+    from arrears.services.contact_gate import SqlContactGate
+
+    return SqlContactGate(container.engine)
 
 
 def configure_workbench(app: FastAPI, workbench: Workbench) -> None:

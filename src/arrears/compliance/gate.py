@@ -1,0 +1,130 @@
+"""The pre-contact gate: may this action happen now? (spec compliance-check-v1)
+
+Runs every rule of every requested pack; deny if any rule denies, else review if any asks for
+review, else allow. Deterministic: packs in a fixed order, rules in pack order, no clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, timedelta
+
+from arrears.compliance.context import Context
+from arrears.compliance.outcome import RuleResult, Verdict
+from arrears.compliance.packs import PACK_ORDER, GateConfig, Pack, RuleSpec, default_config
+from arrears.compliance.request import Answer, CheckRequest, Decision
+from arrears.compliance.rules import RULES, TEXT_ONLY
+from arrears.compliance.rules.common import Rule
+from arrears.compliance.screening.types import Screening
+
+Screener = Callable[[str], Screening]
+
+
+class ScreenerUnavailable(RuntimeError):
+    """The request has a message but no message screener is installed."""
+
+
+def _default_screener() -> Screener:
+    try:
+        from arrears.compliance.screening import screen
+    except ImportError as error:
+        raise ScreenerUnavailable(
+            "message screening is not available, so a request with a message cannot be judged"
+        ) from error
+    return screen
+
+
+def language_of(request: CheckRequest) -> str:
+    if request.language is not None:
+        return request.language.value
+    return "zh" if "CN" in request.packs else "en"
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """The rules to run for one set of packs and one channel (cached per config)."""
+
+    packs: tuple[Pack, ...]
+    steps: tuple[tuple[RuleSpec, Rule], ...]  # with a message
+    steps_without_message: tuple[tuple[RuleSpec, Rule], ...]
+    by_id: dict[str, RuleSpec]
+    versions: dict[str, str]
+
+
+def plan_for(config: GateConfig, codes: tuple[str, ...], channel: str) -> Plan:
+    key = (codes, channel)
+    plan = config.plans.get(key)
+    if plan is None:
+        packs = tuple(config.pack(code) for code in PACK_ORDER if code in codes)
+        every = [spec for pack in packs for spec in pack.rules]
+        plan = Plan(
+            packs=packs,
+            steps=tuple((spec, RULES[spec.id]) for spec in every if spec.applies_to(channel)),
+            steps_without_message=tuple(
+                (spec, RULES[spec.id])
+                for spec in every
+                if spec.applies_to(channel) and spec.id not in TEXT_ONLY
+            ),
+            by_id={spec.id: spec for spec in every},
+            versions={pack.code: pack.version for pack in packs},
+        )
+        config.plans[key] = plan
+    return plan
+
+
+def evaluate(ctx: Context, plan: Plan) -> list[RuleResult]:
+    """Every applicable rule's result, in pack order. A rule not yet in force is skipped
+    (judged on the latest local date among the debtor's zones, or UTC)."""
+    ctx.specs = plan.by_id
+    surely_in_force = ctx.at.astimezone(UTC).date() - timedelta(days=1)
+    in_force_on = None
+    results = []
+    steps = plan.steps if ctx.screening is not None else plan.steps_without_message
+    for spec, rule in steps:
+        effective = spec.effective_from
+        if effective is not None and effective > surely_in_force:
+            if in_force_on is None:
+                in_force_on = max(ctx.today(z) for z in (*ctx.debtor_zones, "UTC"))
+            if in_force_on < effective:
+                continue
+        results.append(rule(ctx, spec))
+    return results
+
+
+def decide(results: list[RuleResult]) -> Decision:
+    decision = Decision.ALLOW
+    for result in results:  # identity tests: hashing enum members runs Python code
+        if result.outcome is Verdict.DENY:
+            return Decision.DENY
+        if result.outcome is Verdict.REVIEW:
+            decision = Decision.REVIEW
+    return decision
+
+
+def check(
+    request: CheckRequest,
+    *,
+    screener: Screener | None = None,
+    config: GateConfig | None = None,
+) -> Answer:
+    """Judge one proposed contact. The screener runs only when there is a message."""
+    config = config or default_config()
+    screening = None
+    if request.action.message is not None:
+        screening = (screener or _default_screener())(request.action.message)
+    codes = tuple([code._value_ for code in request.packs])
+    plan = plan_for(config, codes, request.action.channel._value_)
+    results = evaluate(Context(request, screening), plan)
+    language = language_of(request)
+    failed = [r for r in results if r.outcome is Verdict.DENY or r.outcome is Verdict.REVIEW]
+    cautions = [r for r in results if r.outcome is Verdict.WARN]
+    return Answer.model_construct(  # every value below is already valid
+        id=request.id,
+        decision=decide(results),
+        rules=[r.rule_id for r in failed],
+        reasons=[r.reason(language) for r in failed],
+        warnings=[f"{r.rule_id}: {r.reason(language)}" for r in cautions],
+        pack_versions=dict(plan.versions),
+        citations=[r.citation for r in failed],
+    )

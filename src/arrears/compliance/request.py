@@ -1,0 +1,372 @@
+"""The compliance-check contract (spec compliance-check-v1): request, answer and error models.
+
+Required: `id`, `packs`, `at`, `action.channel`, `action.to.party`, `debtor.zones`. Everything
+else may be absent or null (= none / not known). Types are strict: a boolean is `true`/`false`,
+an instant carries an offset or `Z`, a date is `YYYY-MM-DD`, a zone is an IANA name.
+Unknown keys are ignored, except in `debtor.flags` where a misspelt flag would silently
+allow a contact, so it is refused.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time
+from enum import StrEnum
+from functools import lru_cache
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    StrictBool,
+    StrictStr,
+    ValidationError,
+)
+
+from arrears.compliance.history import Attempt, flatten_history
+
+
+class PackCode(StrEnum):
+    CN = "CN"
+    US = "US"
+    US_MA = "US-MA"
+    US_NYC = "US-NYC"
+    US_WA = "US-WA"
+    UK = "UK"
+
+
+class Language(StrEnum):
+    ZH = "zh"
+    EN = "en"
+
+
+class Channel(StrEnum):
+    CALL = "call"
+    VOICEMAIL = "voicemail"
+    SMS = "sms"
+    EMAIL = "email"
+    LETTER = "letter"
+    VISIT = "visit"
+
+
+class Party(StrEnum):
+    DEBTOR = "debtor"
+    SPOUSE = "spouse"
+    GUARANTOR = "guarantor"
+    EMERGENCY_CONTACT = "emergency_contact"
+    THIRD_PARTY = "third_party"
+    ATTORNEY = "attorney"
+    EMPLOYER = "employer"
+
+
+class HistoryParty(StrEnum):
+    """Party vocabulary of history entries: contacts.csv also knows `unknown`."""
+
+    DEBTOR = "debtor"
+    SPOUSE = "spouse"
+    GUARANTOR = "guarantor"
+    EMERGENCY_CONTACT = "emergency_contact"
+    THIRD_PARTY = "third_party"
+    ATTORNEY = "attorney"
+    EMPLOYER = "employer"
+    UNKNOWN = "unknown"
+
+
+class Kind(StrEnum):
+    MOBILE = "mobile"
+    HOME = "home"
+    WORK = "work"
+    PERSONAL_EMAIL = "personal_email"
+    WORK_EMAIL = "work_email"
+    POSTAL = "postal"
+
+
+class Direction(StrEnum):
+    OUTBOUND = "outbound"
+    INBOUND = "inbound"
+
+
+class Outcome(StrEnum):
+    """contacts.csv outcomes (portfolio-v1) plus `dropped`."""
+
+    CONVERSATION = "conversation"
+    ANSWERED_OTHER = "answered_other"
+    NO_ANSWER = "no_answer"
+    VOICEMAIL = "voicemail"
+    DROPPED = "dropped"
+    BUSY = "busy"
+    NOT_IN_SERVICE = "not_in_service"
+    WRONG_NUMBER = "wrong_number"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+    BOUNCED = "bounced"
+    REFUSED = "refused"
+    DISPUTE = "dispute"
+
+
+class Purpose(StrEnum):
+    """Optional extension: what the action is for (null = not known = collection)."""
+
+    COLLECTION = "collection"
+    SERVICE = "service"  # no collection content: statement, plan schedule, receipt
+    LOCATION = "location"  # locate the debtor or ask a third party to relay a message
+    CEASE_REPLY = "cease_reply"  # one of the three notices 1006.6(c) still permits
+    OPT_OUT_CONFIRMATION = "opt_out_confirmation"  # the one confirmation 1006.14(h) permits
+
+
+class Decision(StrEnum):
+    ALLOW = "allow"
+    DENY = "deny"
+    REVIEW = "review"
+
+
+# ---------------------------------------------------------------- scalar types
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_CLOCK = re.compile(r"^\d{2}:\d{2}(:\d{2})?$")
+
+
+def _instant(value: Any) -> datetime:
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"not an ISO 8601 instant: {value!r}") from None
+    else:
+        raise ValueError(f"an instant must be an ISO 8601 string, got {type(value).__name__}")
+    if parsed.tzinfo is None or parsed.utcoffset() is None:
+        raise ValueError(f"instant {value!r} has no offset; add one (+08:00) or Z")
+    return parsed
+
+
+def _iso_date(value: Any) -> date:
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not _DATE.match(value):
+        raise ValueError(f"a date must be written YYYY-MM-DD, got {value!r}")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"not a calendar date: {value!r}") from None
+
+
+def _clock(value: Any) -> time:
+    if isinstance(value, time):
+        return value
+    if not isinstance(value, str) or not _CLOCK.match(value):
+        raise ValueError(f"a time of day must be written HH:MM or HH:MM:SS, got {value!r}")
+    try:
+        return time.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"not a time of day: {value!r}") from None
+
+
+@lru_cache(maxsize=512)
+def zone(key: str) -> ZoneInfo:
+    """The IANA zone `key` (cached: zones are immutable)."""
+    return ZoneInfo(key)
+
+
+def _zone_name(value: str) -> str:
+    try:
+        zone(value)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        raise ValueError(f"unknown IANA time zone {value!r}") from None
+    return value
+
+
+Instant = Annotated[datetime, BeforeValidator(_instant)]
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+ClockTime = Annotated[time, BeforeValidator(_clock)]
+ZoneName = Annotated[StrictStr, AfterValidator(_zone_name)]
+
+
+# ---------------------------------------------------------------- request
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
+
+
+class ContactPoint(_Model):
+    party: Party
+    kind: Kind | None = None
+    address: StrictStr | None = None
+
+
+class HistoryContactPoint(_Model):
+    party: HistoryParty | None = None
+    kind: Kind | None = None
+    address: StrictStr | None = None
+
+
+class Person(_Model):
+    id: StrictStr | None = None
+    training_valid_until: IsoDate | None = None
+
+
+class Agency(_Model):
+    id: StrictStr | None = None
+    authorized_until: IsoDate | None = None
+    last_evaluation: IsoDate | None = None
+
+
+class Action(_Model):
+    channel: Channel
+    to: ContactPoint
+    debt_ids: list[StrictStr] | None = None
+    automated: StrictBool | None = None
+    message: StrictStr | None = None
+    visitors: list[Person] | None = None
+    agent: Person | None = None
+    agency: Agency | None = None
+    purpose: Purpose | None = None  # optional extension, see Purpose
+
+
+class ConsentWindow(_Model):
+    from_: Instant = Field(alias="from")
+    to: Instant
+
+
+class InconvenientWindow(_Model):
+    """Optional extension: a time the person said is inconvenient, in their local time."""
+
+    from_: ClockTime = Field(alias="from")
+    to: ClockTime
+    weekdays: list[Annotated[int, Field(ge=1, le=7, strict=True)]] | None = None  # ISO 1=Mon
+
+
+class Flags(_Model):
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    cease_communication: StrictBool | None = None
+    attorney_represented: StrictBool | None = None
+    dispute_open: StrictBool | None = None
+    no_work_contact: StrictBool | None = None
+    lost_contact: StrictBool | None = None
+    deceased: StrictBool | None = None
+    bankruptcy: StrictBool | None = None
+    installment_plan_active: StrictBool | None = None
+    time_barred: StrictBool | None = None
+    litigation_authorized: StrictBool | None = None
+    opt_outs: list[StrictStr] | None = None
+    consent_windows: list[ConsentWindow] | None = None
+    call_consent_until: Instant | None = None
+    third_party_do_not_contact: list[StrictStr] | None = None
+    # optional extensions (documented in docs/compliance.md)
+    tcpa_consent: StrictBool | None = None
+    criminal_referral_verified: StrictBool | None = None
+    breathing_space: StrictBool | None = None
+    inconvenient_windows: list[InconvenientWindow] | None = None
+
+
+class Debtor(_Model):
+    id: StrictStr | None = None
+    zones: list[ZoneName]
+    flags: Flags | None = None
+
+
+class HistoryEntry(_Model):
+    at: Instant
+    channel: Channel
+    direction: Direction | None = None
+    to: HistoryContactPoint | None = None
+    debt_ids: list[StrictStr] | None = None
+    outcome: Outcome | None = None
+    automated: StrictBool | None = None
+    agency_id: StrictStr | None = None
+    message: StrictStr | None = None
+
+
+class CheckRequest(_Model):
+    id: StrictStr
+    packs: Annotated[list[PackCode], Field(min_length=1)]
+    language: Language | None = None
+    at: Instant
+    action: Action
+    debtor: Debtor
+    history: list[HistoryEntry] | None = None
+    _attempts: tuple[Attempt, ...] = PrivateAttr(default=())
+    _attempt_times: tuple[float, ...] = PrivateAttr(default=())
+
+    def model_post_init(self, context: Any, /) -> None:
+        attempts = flatten_history(self.history)
+        self._attempts = attempts
+        self._attempt_times = tuple(attempt.ts for attempt in attempts)
+
+    @property
+    def attempts(self) -> tuple[Attempt, ...]:
+        """`history` oldest first, flattened for counting (built once, when parsed)."""
+        return self.__pydantic_private__["_attempts"]  # type: ignore[index]
+
+    @property
+    def attempt_times(self) -> tuple[float, ...]:
+        """The timestamps of `attempts`, ascending (for bisection)."""
+        return self.__pydantic_private__["_attempt_times"]  # type: ignore[index]
+
+
+# ---------------------------------------------------------------- answers
+class Answer(_Model):
+    id: str
+    decision: Decision
+    rules: list[str]
+    reasons: list[str]
+    warnings: list[str]
+    # optional extensions: which pack versions judged it, and the citation of each rule
+    pack_versions: dict[str, str] | None = None
+    citations: list[str] | None = None
+
+
+class ErrorAnswer(_Model):
+    id: str | None
+    error: str
+
+
+class RequestError(ValueError):
+    """A request that cannot be judged; `message` says what is wrong and where."""
+
+    def __init__(self, request_id: str | None, message: str) -> None:
+        super().__init__(message)
+        self.request_id = request_id
+        self.message = message
+
+    def answer(self) -> ErrorAnswer:
+        return ErrorAnswer(id=self.request_id, error=self.message)
+
+
+def _where(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(part) for part in loc) or "request"
+
+
+def describe(error: ValidationError) -> str:
+    """One readable line per problem: `action.to.party: Input should be 'debtor', ...`."""
+    parts = []
+    for item in error.errors(include_url=False):
+        message = item["msg"].removeprefix("Value error, ")
+        if item["type"] == "missing":
+            message = "required field is missing"
+        elif item["type"] == "extra_forbidden":
+            message = "unknown flag"
+        elif item["type"] == "enum":
+            message = f"{message} (got {item['input']!r})"
+        parts.append(f"{_where(item['loc'])}: {message}")
+    return "; ".join(parts)
+
+
+def request_id_of(raw: Any) -> str | None:
+    value = raw.get("id") if isinstance(raw, dict) else None
+    return value if isinstance(value, str) else None
+
+
+def parse_request(raw: Any) -> CheckRequest:
+    """Parse a decoded JSON object; raises RequestError with a clear message."""
+    if not isinstance(raw, dict):
+        raise RequestError(None, f"a request must be a JSON object, got {type(raw).__name__}")
+    try:
+        return CheckRequest.model_validate(raw)
+    except ValidationError as error:
+        raise RequestError(request_id_of(raw), describe(error)) from None

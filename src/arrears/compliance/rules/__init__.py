@@ -1,0 +1,93 @@
+"""Every rule function, by rule id. A pack file names the rules; this says how each is judged.
+
+A rule is `(ctx, spec) -> RuleResult`: `ctx` is the proposed contact with its derived facts,
+`spec` the rule as the pack (and any tighten-only override) defines it.
+"""
+
+from __future__ import annotations
+
+from arrears.compliance.rules import (
+    cn_account,
+    cn_frequency,
+    cn_text,
+    cn_third_party,
+    cn_time,
+    uk,
+    us_conduct,
+    us_frequency,
+    us_overlays,
+    us_text,
+    us_time,
+)
+from arrears.compliance.rules.common import Rule
+
+RULES: dict[str, Rule] = {
+    # China
+    "CN-TIME-01": cn_time.quiet_hours,
+    "CN-VISIT-01": cn_time.field_visit,
+    "CN-FREQ-01": cn_frequency.effective_conversations,
+    "CN-FREQ-02": cn_frequency.unanswered_dials,
+    "CN-FREQ-03": cn_frequency.daily_touches,
+    "CN-3P-01": cn_third_party.third_party_content,
+    "CN-3P-02": cn_third_party.lost_contact_only,
+    "CN-3P-03": cn_third_party.third_party_do_not_contact,
+    "CN-PLAN-01": cn_account.installment_plan,
+    "CN-DISP-01": cn_account.open_objection,
+    "CN-AGY-03": cn_account.agency_qualification,
+    "CN-AGY-04": cn_account.collector_training,
+    "CN-TXT-01": cn_text.threats,
+    "CN-TXT-02": cn_text.insults,
+    "CN-TXT-03": cn_text.false_authority,
+    "CN-TXT-04": cn_text.criminal_claims,
+    "CN-TXT-05": cn_text.disclosure,
+    "CN-TXT-06": cn_text.family_pressure,
+    "CN-TXT-07": cn_text.borrowing_or_fees,
+    "CN-TXT-08": cn_text.visit_mention,
+    "CN-TXT-09": cn_text.legal_action,
+    "CN-ID-01": cn_text.self_identification,
+    # United States (Reg F, TCPA)
+    "US-TIME-01": us_time.convenient_hours,
+    "US-TIME-02": us_time.every_location,
+    "US-TIME-03": us_time.designated_inconvenient,
+    "US-PLACE-01": us_conduct.workplace,
+    "US-ATTY-01": us_conduct.attorney,
+    "US-CEASE-01": us_conduct.cease,
+    "US-MEDIUM-01": us_conduct.medium,
+    "US-FREQ-01": us_frequency.seven_in_seven,
+    "US-FREQ-02": us_frequency.after_conversation,
+    "US-FREQ-03": us_frequency.multi_debt,
+    "US-ESMS-01": us_conduct.electronic_opt_out,
+    "US-3P-01": us_conduct.third_party,
+    "US-TXT-01": us_text.abuse,
+    "US-TXT-02": us_text.arrest,
+    "US-TXT-03": us_text.remedies,
+    "US-TXT-04": us_text.false_affiliation,
+    "US-SOL-01": us_text.time_barred,
+    "US-TCPA-01": us_conduct.automated_to_mobile,
+    # overlays
+    "US-MA-01": us_overlays.massachusetts,
+    "US-NYC-01": us_overlays.new_york_city,
+    "US-WA-01": us_overlays.washington,
+    # United Kingdom (CONC 7)
+    "UK-TIME-01": uk.reasonable_time,
+    "UK-PRESS-01": uk.pressure,
+    "UK-3P-01": uk.third_parties,
+    "UK-MISLEAD-01": uk.misleading,
+    "UK-FREQ-01": uk.contact_cap,
+    "UK-BS-01": uk.breathing_space,
+}
+
+# Rules that judge only a message text: nothing to judge when the action carries no message.
+TEXT_ONLY: frozenset[str] = frozenset(
+    {
+        *(f"CN-TXT-0{n}" for n in range(1, 10)),
+        "CN-ID-01",
+        "US-TXT-01",
+        "US-TXT-02",
+        "US-TXT-03",
+        "US-TXT-04",
+        "US-SOL-01",
+        "UK-PRESS-01",
+        "UK-MISLEAD-01",
+    }
+)

@@ -1,0 +1,75 @@
+"""CN-FREQ-01 effective conversations, CN-FREQ-02 unanswered dials, CN-FREQ-03 daily touches.
+
+A "day" is the local date in Beijing and in every debtor zone; the strictest count wins.
+History from the issuer and every agency is summed (no filter on agency_id).
+"""
+
+from __future__ import annotations
+
+from arrears.compliance.context import Context
+from arrears.compliance.history import Attempt
+from arrears.compliance.outcome import RuleResult
+from arrears.compliance.packs import RuleSpec
+from arrears.compliance.rules.common import CONVERSATION, UNANSWERED, max_count
+
+
+def _effective_conversation(attempt: Attempt) -> bool:
+    """A10: a proactive (outbound) call that became a conversation with the debtor."""
+    return (
+        attempt.outbound
+        and attempt.channel == "call"
+        and attempt.outcome in CONVERSATION
+        and attempt.to_debtor
+    )
+
+
+def effective_conversations(ctx: Context, spec: RuleSpec) -> RuleResult:
+    if not ctx.to_debtor:
+        return spec.ok()
+    cap = spec.params["max_effective_calls_per_day"]
+    count = max_count(ctx, ctx.cn_zones(), 1, _effective_conversation)
+    if count < cap:
+        return spec.ok()
+    return spec.deny(
+        f"今日已与债务人有效通话 {count} 次（发卡机构与各委外机构合计），已达每日 {cap} 次上限",
+        f"{count} effective conversations with the debtor today (issuer and all agencies "
+        f"together) reach the daily limit of {cap}",
+    )
+
+
+def unanswered_dials(ctx: Context, spec: RuleSpec) -> RuleResult:
+    cap = spec.params["max_unanswered_per_contact_point_per_day"]
+    address, party = ctx.address, ctx.party
+
+    def same_point_unanswered(attempt: Attempt) -> bool:
+        if not attempt.outbound or attempt.channel != "call" or attempt.outcome not in UNANSWERED:
+            return False
+        if address is not None:
+            return attempt.address == address
+        # number not given: every unanswered dial to the same party counts (conservative)
+        return attempt.party == party or (party == "debtor" and attempt.to_debtor)
+
+    count = max_count(ctx, ctx.cn_zones(), 1, same_point_unanswered)
+    if count < cap:
+        return spec.ok()
+    return spec.act(
+        f"该联系方式今日已拨打未接通 {count} 次，已达每日 {cap} 次上限",
+        f"{count} unanswered dials to this contact point today reach the daily limit of {cap}",
+    )
+
+
+def _touch(attempt: Attempt) -> bool:
+    return attempt.outbound and attempt.to_debtor
+
+
+def daily_touches(ctx: Context, spec: RuleSpec) -> RuleResult:
+    if not ctx.to_debtor:
+        return spec.ok()
+    cap = spec.params["max_touches_per_day"]
+    count = max_count(ctx, ctx.cn_zones(), 1, _touch) + 1
+    if count <= cap:
+        return spec.ok()
+    return spec.act(
+        f"含本次今日将第 {count} 次联系债务人，超过机构每日 {cap} 次的政策上限",
+        f"This would be touch number {count} today, above the policy cap of {cap} a day",
+    )

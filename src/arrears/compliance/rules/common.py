@@ -1,0 +1,110 @@
+"""Shared vocabulary and helpers for the rule functions."""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Callable, Iterable
+from datetime import datetime, time
+from functools import lru_cache
+
+from arrears.compliance.context import Context
+from arrears.compliance.history import Attempt
+from arrears.compliance.outcome import RuleResult
+from arrears.compliance.packs import RuleSpec
+from arrears.compliance.screening.types import Category, Finding, Severity
+
+Rule = Callable[[Context, RuleSpec], RuleResult]
+
+# outcomes that are a conversation with the person reached (refused/dispute are said in one)
+CONVERSATION = frozenset({"conversation", "refused", "dispute"})
+# not connected to the dialled number (comment 14(b)(3)(ii)-1) or not the person's number
+NOT_CONNECTED = frozenset({"busy", "not_in_service", "failed", "wrong_number", "bounced"})
+# number proven invalid for the debtor (CN lost-contact trigger)
+INVALID_NUMBER = frozenset({"not_in_service", "wrong_number"})
+# CN: a dial the debtor did not answer (A11); unknown outcome counts (conservative)
+UNANSWERED = frozenset({"no_answer", "busy", "voicemail", None})
+CALLS = frozenset({"call", "voicemail"})
+WORK_KINDS = frozenset({"work", "work_email"})
+WRITTEN = frozenset({"sms", "email", "letter"})
+
+
+@lru_cache(maxsize=64)
+def clock(text: str) -> time:
+    return time.fromisoformat(text)
+
+
+def inside(local: datetime, start: time, end: time) -> bool:
+    """Strictly between start and end (A1: both boundary instants are outside)."""
+    return start < local.time() < end
+
+
+def in_clock_range(local: datetime, start: time, end: time) -> bool:
+    """[start, end) on the local clock; overnight when start > end."""
+    now = local.time()
+    return start <= now < end if start <= end else now >= start or now < end
+
+
+def max_count(
+    ctx: Context, zones: Iterable[str], days: int, match: Callable[[Attempt], bool]
+) -> int:
+    """The largest count, over zones, of matching attempts in the last `days` local dates."""
+    best = 0
+    attempts, times = ctx.attempts, ctx.attempt_times
+    for zone_name in zones:
+        start, end = ctx.window(zone_name, days)
+        first, last = bisect_left(times, start), bisect_left(times, end)
+        count = 0
+        for index in range(first, last):
+            if match(attempts[index]):
+                count += 1
+        best = max(best, count)
+    return best
+
+
+def findings(ctx: Context, categories: frozenset[Category]) -> tuple[Finding, ...]:
+    screening = ctx.screening
+    if screening is None or not screening.findings:
+        return ()
+    return tuple(f for f in screening.findings if f.category in categories)
+
+
+def quoted(found: tuple[Finding, ...]) -> str:
+    return "、".join(dict.fromkeys(f"「{f.excerpt}」" for f in found))
+
+
+def quoted_en(found: tuple[Finding, ...]) -> str:
+    return ", ".join(dict.fromkeys(f'"{f.excerpt}"' for f in found))
+
+
+def text_rule(
+    categories: Iterable[Category],
+    topic_zh: str,
+    topic_en: str,
+    *,
+    gate: Callable[[Context], bool] | None = None,
+    always_deny: bool = False,
+) -> Rule:
+    """A message-text rule fed by the screening's findings in `categories`.
+
+    Ungated: a HIGH finding gets the rule's action, a MEDIUM one at most review.
+    Gated (legal-action words): review when `gate(ctx)` says the action is authorized, else deny.
+    """
+    wanted = frozenset(categories)
+
+    def rule(ctx: Context, spec: RuleSpec) -> RuleResult:
+        found = findings(ctx, wanted)
+        if not found:
+            return spec.ok()
+        zh = f"信息含有{topic_zh}内容：{quoted(found)}"
+        en = f"The message contains {topic_en}: {quoted_en(found)}"
+        if gate is not None:
+            if gate(ctx):
+                return spec.review(
+                    zh + "（已获授权，须人工审核措辞）", en + " (authorized; wording reviewed)"
+                )
+            return spec.deny(zh + "（未获相应授权）", en + " (not authorized)")
+        if always_deny or any(f.severity is Severity.HIGH for f in found):
+            return spec.act(zh, en)
+        return spec.review(zh, en)
+
+    return rule

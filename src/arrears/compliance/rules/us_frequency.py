@@ -1,0 +1,196 @@
+"""US-FREQ-01 (7 calls in 7 days), US-FREQ-02 (7 days after a conversation), US-FREQ-03
+(multi-debt capacity). Per person and per debt; a "day" is the consumer-local date, and the
+strictest count over every candidate zone wins (A3: covers westernmost and easternmost).
+
+Counted: calls and ringless voicemails that connected (conversation, answered_other,
+no_answer, voicemail, dropped, and unknown outcomes). Not counted: busy, not_in_service,
+failed, wrong_number, calls to an attorney, calls inside a consent window.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections.abc import Callable
+
+from arrears.compliance.context import Context
+from arrears.compliance.history import DEBTOR_LIKE, Attempt
+from arrears.compliance.outcome import RuleResult
+from arrears.compliance.packs import RuleSpec
+from arrears.compliance.rules.common import CALLS, CONVERSATION, NOT_CONNECTED
+
+DAY = 86400.0
+Span = tuple[float, float] | None
+
+
+def same_person(ctx: Context) -> Callable[[Attempt], bool]:
+    if ctx.party == "debtor":
+        return _to_debtor
+    party, address = ctx.party, ctx.address
+    return lambda a: a.party == party and (address is None or a.address == address)
+
+
+def _to_debtor(attempt: Attempt) -> bool:
+    return attempt.to_debtor
+
+
+def consent_span(ctx: Context, debt: str | None, person: Callable[[Attempt], bool]) -> Span:
+    """US-FREQ-04: call consent given directly covers at most 7 days up to
+    `call_consent_until`, and ends early at a conversation about the debt."""
+    until = ctx.flags.call_consent_until
+    if until is None:
+        return None
+    end = until.timestamp()
+    start = end - 7 * DAY
+    for attempt in ctx.attempts:
+        in_window = start <= attempt.ts <= end
+        if in_window and _conversation(attempt) and person(attempt) and attempt.about(debt):
+            return start, attempt.ts
+    return start, end
+
+
+def _conversation(attempt: Attempt) -> bool:
+    return attempt.channel == "call" and attempt.outcome in CONVERSATION
+
+
+def _inside(span: Span, ts: float) -> bool:
+    return span is not None and span[0] <= ts <= span[1]
+
+
+def call_times(ctx: Context, debt: str | None, person) -> tuple[list[float], list[float], Span]:
+    """For this person and debt, computed once per request: the times of counted calls, the
+    times of telephone conversations (both ascending), and the consent span."""
+    key = ("us-call-times", debt)
+    found = ctx.memo.get(key)
+    if found is None:
+        span = consent_span(ctx, debt, person)
+        counted: list[float] = []
+        talks: list[float] = []
+        to_debtor = person is _to_debtor
+        attempts = ctx.attempts
+        first = bisect_left(ctx.attempt_times, ctx.at_ts - _lookback_days(ctx) * DAY)
+        for index in range(first, len(attempts)):  # inlined tests: the gate's hottest loop
+            a = attempts[index]
+            if a.channel not in CALLS:
+                continue
+            if not (a.party in DEBTOR_LIKE if to_debtor else person(a)):
+                continue
+            if debt is not None and a.debt_ids and debt not in a.debt_ids:
+                continue
+            outcome = a.outcome
+            if outcome in CONVERSATION and a.channel == "call":
+                talks.append(a.ts)
+            if (
+                a.outbound
+                and outcome not in NOT_CONNECTED
+                and a.party != "attorney"
+                and (span is None or not span[0] <= a.ts <= span[1])
+            ):
+                counted.append(a.ts)
+        found = (counted, talks, span)
+        ctx.memo[key] = found
+    return found
+
+
+def _lookback_days(ctx: Context) -> int:
+    """Far enough back to cover every local window the US rules look at, in any zone."""
+    quiet = ctx.specs.get("US-FREQ-02")
+    days = quiet.params["quiet_days_after_conversation"] if quiet is not None else 7
+    return max(days, 7) + 2
+
+
+def _most_in_window(ctx: Context, times: list[float], days: int) -> int:
+    best = 0
+    for zone_name in ctx.counting_zones():
+        start, end = ctx.window(zone_name, days)
+        best = max(best, bisect_left(times, end) - bisect_left(times, start))
+    return best
+
+
+def calls_in_week(ctx: Context, debt: str | None, person) -> int:
+    return _most_in_window(ctx, call_times(ctx, debt, person)[0], 7)
+
+
+def in_cooldown(ctx: Context, debt: str | None, person, days: int) -> bool:
+    return _most_in_window(ctx, call_times(ctx, debt, person)[1], days) > 0
+
+
+def consent_active(ctx: Context, debt: str | None, person) -> bool:
+    return _inside(call_times(ctx, debt, person)[2], ctx.at_ts)
+
+
+def _label(debt: str | None) -> str:
+    return debt if debt is not None else "(未注明)"
+
+
+def _label_en(debt: str | None) -> str:
+    return debt if debt is not None else "(not named)"
+
+
+def _single_debt(ctx: Context) -> str | None:
+    return ctx.debt_ids[0] if ctx.debt_ids else None
+
+
+def seven_in_seven(ctx: Context, spec: RuleSpec) -> RuleResult:
+    if ctx.party == "attorney" or len(ctx.debt_ids) > 1:
+        return spec.ok()
+    debt, person = _single_debt(ctx), same_person(ctx)
+    if consent_active(ctx, debt, person):
+        return spec.ok()
+    cap = spec.params["max_calls_per_7_days"]
+    count = calls_in_week(ctx, debt, person) + 1
+    if count <= cap:
+        return spec.ok()
+    return spec.deny(
+        f"含本次，连续 7 天内就债务 {_label(debt)} 致电同一人将达 {count} 次，超过 {cap} 次",
+        f"With this call, {count} calls to this person about debt {_label_en(debt)} in 7 "
+        f"consecutive days exceed {cap}",
+    )
+
+
+def after_conversation(ctx: Context, spec: RuleSpec) -> RuleResult:
+    if ctx.party == "attorney" or len(ctx.debt_ids) > 1:
+        return spec.ok()
+    debt, person = _single_debt(ctx), same_person(ctx)
+    if consent_active(ctx, debt, person):
+        return spec.ok()
+    days = spec.params["quiet_days_after_conversation"]
+    if not in_cooldown(ctx, debt, person, days):
+        return spec.ok()
+    return spec.deny(
+        f"过去 {days} 天内（通话当日为第 1 天）已就债务 {_label(debt)} 与此人通话",
+        f"A telephone conversation about debt {_label_en(debt)} took place within the last "
+        f"{days} days (its date is day 1)",
+    )
+
+
+def _has_capacity(ctx: Context, debt: str, person, cap: int, days: int) -> bool:
+    if consent_active(ctx, debt, person):
+        return True
+    if in_cooldown(ctx, debt, person, days):
+        return False
+    return calls_in_week(ctx, debt, person) + 1 <= cap
+
+
+def multi_debt(ctx: Context, spec: RuleSpec) -> RuleResult:
+    if ctx.party == "attorney" or len(ctx.debt_ids) < 2:
+        return spec.ok()
+    person = same_person(ctx)
+    cap = ctx.specs["US-FREQ-01"].params["max_calls_per_7_days"] if "US-FREQ-01" in ctx.specs else 7
+    days = (
+        ctx.specs["US-FREQ-02"].params["quiet_days_after_conversation"]
+        if "US-FREQ-02" in ctx.specs
+        else 7
+    )
+    open_debts = [d for d in ctx.debt_ids if _has_capacity(ctx, d, person, cap, days)]
+    if not open_debts:
+        return spec.deny(
+            "本次电话涉及的各笔债务均无剩余致电额度",
+            "None of the debts this call is about has call capacity left",
+        )
+    if len(open_debts) < len(ctx.debt_ids):
+        names = ", ".join(open_debts)
+        return spec.warn(
+            f"仅债务 {names} 尚有致电额度，本次电话只能计入并讨论这些债务",
+            f"Only debts {names} have capacity: allocate and discuss only those on this call",
+        )
+    return spec.ok()

@@ -1,0 +1,70 @@
+from compliance_builders import attempt, judge, request, screened
+
+from arrears.compliance.gate import check
+from arrears.compliance.request import parse_request
+from arrears.compliance.screening.types import Category, Screening
+
+
+def busy_request() -> dict:
+    history = [
+        attempt(f"2026-11-30T0{h}:00:00+08:00", "conversation", agency_id=f"AG{h}") for h in (8, 9)
+    ] + [attempt("2026-11-30T09:30:00+08:00", "conversation")]
+    return request(
+        at="2026-11-30T22:30:00+08:00",
+        packs=("CN", "US", "UK"),
+        zones=("Asia/Urumqi",),
+        channel="sms",
+        message="...",
+        history=history,
+        flags={"dispute_open": True},
+    )
+
+
+def test_the_same_request_twice_gets_an_identical_answer():
+    first = judge(busy_request(), screened(Category.THREAT, Category.VISIT))
+    second = judge(busy_request(), screened(Category.THREAT, Category.VISIT))
+    assert first == second
+    assert first.model_dump_json() == second.model_dump_json()
+
+
+def test_deny_wins_over_review_and_every_failing_rule_is_listed_with_a_reason():
+    answer = judge(busy_request(), screened(Category.THREAT, Category.VISIT))
+    assert answer.decision == "deny"
+    assert "CN-TIME-01" in answer.rules and "CN-TXT-08" in answer.rules
+    assert len(answer.rules) == len(answer.reasons) == len(answer.citations)
+    assert any(w.startswith("CN-DISP-01: ") for w in answer.warnings)
+
+
+def test_review_without_deny_gives_review():
+    answer = judge(request(channel="sms", message="..."), screened(Category.VISIT))
+    assert answer.decision == "review"
+
+
+def test_reasons_default_to_chinese_with_cn_and_english_without():
+    zh = judge(request(at="2026-11-30T23:00:00+08:00"))
+    assert zh.reasons[0].startswith("北京时间")
+    en = judge(request(at="2026-11-30T23:00:00-05:00", packs=("US",), zones=("America/New_York",)))
+    assert en.reasons[0].startswith("23:00")
+
+
+def test_the_screener_is_called_only_when_there_is_a_message():
+    calls: list[str] = []
+
+    def spy(text: str) -> Screening:
+        calls.append(text)
+        return Screening(self_identifies=True)
+
+    check(parse_request(request()), screener=spy)
+    assert calls == []
+    check(parse_request(request(channel="sms", message="您好")), screener=spy)
+    assert calls == ["您好"]
+
+
+def test_every_requested_pack_is_reported_in_a_fixed_order():
+    raw = request(packs=("UK", "CN", "US"), zones=("Asia/Shanghai",))
+    assert list(judge(raw).pack_versions) == ["CN", "US", "UK"]
+
+
+def test_an_allowed_contact_has_no_rules_and_no_reasons():
+    answer = judge(request())
+    assert (answer.decision, answer.rules, answer.reasons) == ("allow", [], [])
