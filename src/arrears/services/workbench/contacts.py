@@ -67,7 +67,7 @@ def compliance_status(wb: Workbench, principal: Principal, account_id: str) -> l
     now, statuses = wb.now(), []
     for channel in Channel:
         point = _point_for(points, channel)
-        if point is None and channel != Channel.VISIT:
+        if point is None and channel not in (Channel.VISIT, Channel.LETTER):
             verdict = GateVerdict("deny", ("workbench.no_contact_point",),
                                   (_no_point(channel, principal.language),))
         else:
@@ -148,8 +148,8 @@ def _validate(wb: Workbench, entry: ContactLog) -> tuple[Channel, Outcome, Party
 
 
 def _check_point(connection: Connection, customer_id: str, channel: Channel, point_id: str | None) -> None:
-    if channel == Channel.VISIT and point_id is None:
-        return
+    if channel in (Channel.VISIT, Channel.LETTER) and point_id is None:
+        return  # a visit or a letter goes to the stored address
     p = t.contact_points.c
     kind = connection.execute(select(p.kind).where(p.contact_point_id == (point_id or ""),
                                                    p.customer_id == customer_id)).scalar()
