@@ -153,6 +153,10 @@ def test_a_collectors_morning_in_the_browser(browser, site: Site) -> None:  # ty
     assert account_id in page.inner_text("#fu-later")
     page.screenshot(path=str(SHOTS / "06-my-day.png"), full_page=True)
 
+    _a_night_call_is_blocked(page, site, account_id, phone_value)
+
+
+def _a_night_call_is_blocked(page, site: Site, account_id: str, phone_value: str) -> None:  # type: ignore[no-untyped-def]
     site.clock.set(datetime(2026, 11, 29, 22, 30, tzinfo=SHANGHAI))
     page.goto(f"{site.url}/accounts/{account_id}")
     assert page.locator("#channel option[value=call]").is_disabled()

@@ -28,7 +28,7 @@ def test_twenty_collectors_at_once_never_get_the_same_account(engine: Engine, sm
     for _round in range(2):
         start = Barrier(20)
 
-        def ask(principal):  # type: ignore[no-untyped-def]
+        def ask(principal, start=start):  # type: ignore[no-untyped-def]
             start.wait()
             return queue.next_account(wb, principal)
 

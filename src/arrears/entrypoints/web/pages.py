@@ -94,7 +94,7 @@ def login_page(request: Request, error: str | None = None) -> Response:
 
 
 @router.post("/login")
-def login(request: Request, username: FormStr, password: FormStr, csrf_token: FormStr) -> Response:
+def login(request: Request, username: FormStr, password: FormStr, csrf_token: OptForm = None) -> Response:
     check_csrf(request, request.cookies.get(LOGIN_CSRF, "-"), csrf_token)
     wb = workbench_of(request.app)
     try:
@@ -110,7 +110,7 @@ def login(request: Request, username: FormStr, password: FormStr, csrf_token: Fo
 
 
 @router.post("/logout")
-def logout(request: Request, csrf_token: FormStr) -> Response:
+def logout(request: Request, csrf_token: OptForm = None) -> Response:
     user = require_user(request)
     check_csrf(request, user.csrf, csrf_token)
     auth.close_session(workbench_of(request.app), user.token)
@@ -127,7 +127,7 @@ def queue_page(request: Request) -> Response:
 
 
 @router.post("/queue/next")
-def take_next(request: Request, csrf_token: FormStr) -> Response:
+def take_next(request: Request, csrf_token: OptForm = None) -> Response:
     user = require_user(request)
     check_csrf(request, user.csrf, csrf_token)
     got = queue.next_account(workbench_of(request.app), _as(user, request))
@@ -153,7 +153,7 @@ def account_page(request: Request, account_id: str) -> Response:
 
 
 @router.post("/accounts/{account_id}/reveal")
-def reveal(request: Request, account_id: str, *, field: FormStr, purpose: FormStr, csrf_token: FormStr,
+def reveal(request: Request, account_id: str, *, field: FormStr, purpose: FormStr, csrf_token: OptForm = None,
            contact_point_id: OptForm = None) -> Response:
     user = require_user(request)
     check_csrf(request, user.csrf, csrf_token)
@@ -191,7 +191,7 @@ def _date(text: str | None, name: str) -> date | None:
 
 @router.post("/accounts/{account_id}/contacts")
 def log_contact(
-    request: Request, account_id: str, *, channel: FormStr, outcome: FormStr, csrf_token: FormStr,
+    request: Request, account_id: str, *, channel: FormStr, outcome: FormStr, csrf_token: OptForm = None,
     contact_point_id: OptForm = None, party: OptForm = None, notes: OptForm = None, promise_amount: OptForm = None,
     promise_date: OptForm = None, dispute: OptForm = None, complaint: OptForm = None, callback_at: OptForm = None,
 ) -> Response:
@@ -211,7 +211,7 @@ def log_contact(
 
 
 @router.post("/accounts/{account_id}/follow-ups")
-def add_follow_up(request: Request, account_id: str, *, kind: FormStr, due_at: FormStr, csrf_token: FormStr,
+def add_follow_up(request: Request, account_id: str, *, kind: FormStr, due_at: FormStr, csrf_token: OptForm = None,
                   note: OptForm = None) -> Response:
     user = require_user(request)
     check_csrf(request, user.csrf, csrf_token)
@@ -229,7 +229,7 @@ def my_day(request: Request) -> Response:
 
 
 @router.post("/follow-ups/{follow_up_id}/done")
-def follow_up_done(request: Request, follow_up_id: str, csrf_token: FormStr) -> Response:
+def follow_up_done(request: Request, follow_up_id: str, csrf_token: OptForm = None) -> Response:
     user = require_user(request)
     check_csrf(request, user.csrf, csrf_token)
     followups.complete(workbench_of(request.app), _as(user, request), follow_up_id)
@@ -237,7 +237,7 @@ def follow_up_done(request: Request, follow_up_id: str, csrf_token: FormStr) -> 
 
 
 @router.post("/follow-ups/handover")
-def hand_over(request: Request, from_username: FormStr, to_username: FormStr, csrf_token: FormStr) -> Response:
+def hand_over(request: Request, from_username: FormStr, to_username: FormStr, csrf_token: OptForm = None) -> Response:
     user = require_user(request)
     check_csrf(request, user.csrf, csrf_token)
     followups.hand_over(workbench_of(request.app), _as(user, request), from_username, to_username)
