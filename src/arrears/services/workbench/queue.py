@@ -168,8 +168,8 @@ def my_queue(wb: Workbench, principal: Principal, preview: int = 20) -> dict[str
     with wb.engine.connect() as connection:
         held = connection.execute(base.where(w.status == "assigned", w.assigned_to == principal.user_id,
                                              w.lease_until >= now)).mappings().all()
-        waiting = connection.execute(base.where(_free(now)).order_by(w.priority.desc(), w.item_id)
-                                     .limit(preview)).mappings().all()
+        waiting = connection.execute(base.where(w.status == "open")  # the index order; lapsed leases come back
+                                     .order_by(w.priority.desc(), w.item_id).limit(preview)).mappings().all()
         counts = dict(connection.execute(principal.scope.restrict(
             select(w.status, func.count()).where(w.queue_date == day).group_by(w.status), w.account_id)).all())
     return {"day": day, "held": [dict(r) for r in held], "waiting": [dict(r) for r in waiting],
