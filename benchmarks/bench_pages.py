@@ -42,7 +42,7 @@ PASSWORD = "bench-password-1"
 
 def _percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 def _prepare(folder: Path, customers: int) -> Workbench:

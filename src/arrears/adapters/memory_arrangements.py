@@ -38,6 +38,11 @@ class MemoryLedgers:
     def save(self, ledger: AccountLedger) -> None:
         self.items[ledger.account_id] = ledger
 
+    def account_of_payment(self, payment_id: str) -> str | None:
+        return next(
+            (a for a, ledger in self.items.items() if ledger.entry(payment_id) is not None), None
+        )
+
 
 class MemoryAudit:
     def __init__(self) -> None:

@@ -4,7 +4,8 @@ adapters implement the same protocols."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol, Self
 
@@ -27,11 +28,15 @@ class AuditEntry:
     subject: str  # e.g. "account:A1", "plan:PL1"
     before: str
     after: str
+    detail: Mapping[str, object] = field(default_factory=dict)  # stored as JSON
 
 
 class LedgerRepository(Protocol):
     def get(self, account_id: str) -> AccountLedger | None: ...
     def save(self, ledger: AccountLedger) -> None: ...
+    def account_of_payment(self, payment_id: str) -> str | None:
+        """The account whose ledger holds ``payment_id`` (payment ids are unique)."""
+        ...
 
 
 class PromiseRepository(Protocol):
@@ -68,6 +73,8 @@ class ReferralRepository(Protocol):
 
 
 class AuditLog(Protocol):
+    """Append-only: there is no way to change or remove an entry."""
+
     def append(self, entry: AuditEntry) -> None: ...
 
 

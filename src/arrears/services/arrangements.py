@@ -126,9 +126,7 @@ def quote_plan(
         balance, months, first_due, fee_policy, terms=policies.terms, fee_limits=policies.fee_limits
     )
     affordable = (
-        None
-        if budget is None
-        else check_affordability(schedule.largest_installment, budget, policies.affordability)
+        None if budget is None else check_affordability(schedule.largest_installment, budget, policies.affordability)
     )
     return PlanQuote(schedule, affordable)
 
@@ -172,10 +170,7 @@ def agree_plan(
         _refuse_unless(quote.affordability)
     today = _today(now, policies)
     with uow:
-        if any(
-            p.status is plan_rules.PlanStatus.ACTIVE
-            for p in uow.plans.for_account(terms.account_id)
-        ):
+        if any(p.status is plan_rules.PlanStatus.ACTIVE for p in uow.plans.for_account(terms.account_id)):
             raise ArrangementRefused(
                 Decision(
                     "ARR-PLAN-01",
@@ -224,11 +219,7 @@ def cancel_plan(
             raise NotFound(f"no plan {plan_id}")
         cancelled = plan_rules.cancel(plan, _today(now, policies))
         uow.plans.save(cancelled)
-        uow.audit.append(
-            AuditEntry(
-                now, actor, "plan.cancelled", f"plan:{plan_id}", plan.status, cancelled.status
-            )
-        )
+        uow.audit.append(AuditEntry(now, actor, "plan.cancelled", f"plan:{plan_id}", plan.status, cancelled.status))
         uow.commit()
     return cancelled
 
@@ -244,9 +235,7 @@ def record_promise(
 ) -> PromiseToPay:
     _refuse_unless(check_promise(promise, policies.promise))
     with uow:
-        if any(
-            p.promise_id == promise.promise_id for p in uow.promises.for_account(promise.account_id)
-        ):
+        if any(p.promise_id == promise.promise_id for p in uow.promises.for_account(promise.account_id)):
             return promise  # the same promise recorded again: nothing to do
         uow.promises.add(promise)
         uow.audit.append(
@@ -274,9 +263,7 @@ class PaymentOutcome:
         return bool(self.ledger_events)
 
 
-def open_ledger(
-    uow: ArrangementsUnitOfWork, ledger: AccountLedger, *, actor: str, now: datetime
-) -> None:
+def open_ledger(uow: ArrangementsUnitOfWork, ledger: AccountLedger, *, actor: str, now: datetime) -> None:
     """Start an account's payment ledger from its opening balances (ingestion does this)."""
     with uow:
         if uow.ledgers.get(ledger.account_id) is None:
@@ -373,7 +360,7 @@ def _apply_change(
     arrangements = _arrangements(uow, before.account_id, policies)
     effects = payment_effects(arrangements, before, change.ledger, today)
     uow.ledgers.save(change.ledger)
-    _review_arrangements(uow, arrangements, change.ledger, today, policies)
+    _review_arrangements(uow, arrangements, change.ledger, today, policies, actor=actor, now=now)
     b, a = before.balances(), change.ledger.balances()
     uow.audit.append(
         AuditEntry(
@@ -390,9 +377,7 @@ def _apply_change(
     return PaymentOutcome(change.events, effects)
 
 
-def _arrangements(
-    uow: ArrangementsUnitOfWork, account_id: str, policies: ArrangementPolicies
-) -> Arrangements:
+def _arrangements(uow: ArrangementsUnitOfWork, account_id: str, policies: ArrangementPolicies) -> Arrangements:
     return Arrangements(
         uow.promises.for_account(account_id),
         uow.plans.for_account(account_id),
@@ -409,17 +394,69 @@ def _review_arrangements(
     ledger: AccountLedger,
     today: date,
     policies: ArrangementPolicies,
-) -> None:
-    """Store plans and settlements that the payments completed or broke."""
+    *,
+    actor: str,
+    now: datetime,
+) -> int:
+    """Store (and audit) plans and settlements that the payments completed or broke;
+    returns how many changed."""
     live = ledger.live_payments(today)
+    changed = 0
     for plan in arrangements.plans:
         reviewed = plan_rules.review(plan, live, today, policies.plan)
         if reviewed.status is not plan.status:
             uow.plans.save(reviewed)
+            uow.audit.append(
+                AuditEntry(
+                    now,
+                    actor,
+                    f"plan.{reviewed.status}",
+                    f"plan:{plan.plan_id}",
+                    plan.status,
+                    reviewed.status,
+                    {"account_id": plan.account_id, "on": str(today)},
+                )
+            )
+            changed += 1
     for settlement in arrangements.settlements:
         reviewed_s = settlement_rules.review(settlement, live, today, policies.settlement)
         if reviewed_s.status is not settlement.status:
             uow.settlements.save(reviewed_s)
+            uow.audit.append(
+                AuditEntry(
+                    now,
+                    actor,
+                    f"settlement.{reviewed_s.status}",
+                    f"settlement:{settlement.settlement_id}",
+                    settlement.status,
+                    reviewed_s.status,
+                    {"account_id": settlement.account_id, "on": str(today)},
+                )
+            )
+            changed += 1
+    return changed
+
+
+def review_account(
+    uow: ArrangementsUnitOfWork,
+    account_id: str,
+    *,
+    actor: str,
+    now: datetime,
+    policies: ArrangementPolicies = DEFAULT_POLICIES,
+) -> int:
+    """Move the account's plans and settlements to completed, broken or failed when the
+    ledger says so as of today; returns how many changed. The nightly run is the intended
+    caller; ``plan show`` only reports the derived status without storing it."""
+    today = _today(now, policies)
+    with uow:
+        ledger = _ledger(uow, account_id)
+        changed = _review_arrangements(
+            uow, _arrangements(uow, account_id, policies), ledger, today, policies, actor=actor, now=now
+        )
+        if changed:
+            uow.commit()
+    return changed
 
 
 # --- extensions, settlements, hardship, counselling --------------------------------------
@@ -431,9 +468,7 @@ def request_extension(
     now: datetime,
     policies: ArrangementPolicies = DEFAULT_POLICIES,
 ) -> Extension:
-    _refuse_unless(
-        check_authority(role, ApprovalRequest(extension_days=extension.days), policies.limits)
-    )
+    _refuse_unless(check_authority(role, ApprovalRequest(extension_days=extension.days), policies.limits))
     with uow:
         past = uow.extensions.for_account(extension.account_id)
         _refuse_unless(
@@ -561,8 +596,7 @@ def enrol_hardship(
                 "hardship.enrolled",
                 f"hardship:{programme.programme_id}",
                 "none",
-                f"{programme.kind} {programme.start}..{programme.end}; "
-                f"review {programme.review_on}",
+                f"{programme.kind} {programme.start}..{programme.end}; review {programme.review_on}",
             )
         )
         uow.commit()

@@ -31,6 +31,8 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA cache_size=-262144")  # 256 MiB: bulk loads maintain several indexes
+    cursor.execute("PRAGMA temp_store=MEMORY")
     cursor.close()
 
 

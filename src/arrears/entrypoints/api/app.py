@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from arrears import __version__
-from arrears.entrypoints.api import compliance_api
+from arrears.entrypoints.api import arrangements_api, compliance_api
 
 
 def create_app() -> FastAPI:
@@ -16,6 +16,7 @@ def create_app() -> FastAPI:
         return {"status": "ok", "version": __version__}
 
     app.include_router(compliance_api.router)
+    app.include_router(arrangements_api.router)
     from arrears.entrypoints.api.workbench import install_workbench
 
     install_workbench(app)

@@ -24,6 +24,9 @@ arrangement_app = typer.Typer(
 
 
 def register(app: typer.Typer) -> None:
+    from arrears.entrypoints.cli import arrangement_records_cli
+
+    arrangement_records_cli.register(arrangement_app)
     app.add_typer(arrangement_app, name="arrangement")
 
 
@@ -70,9 +73,7 @@ def _start(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError as exc:
-        raise InputError(
-            f"--start: 日期格式应为 YYYY-MM-DD / expected YYYY-MM-DD: {text!r}"
-        ) from exc
+        raise InputError(f"--start: 日期格式应为 YYYY-MM-DD / expected YYYY-MM-DD: {text!r}") from exc
 
 
 def fen(money: Money) -> str:
@@ -148,9 +149,7 @@ def quote(  # noqa: PLR0917 (a Typer command: one parameter per option)
     monthly_fee_rate: Annotated[
         str | None, typer.Option(help="月手续费率 monthly fee rate on the principal, e.g. 0.006")
     ] = None,
-    annual_rate: Annotated[
-        str | None, typer.Option(help="年利率(等额本息) annual interest rate, e.g. 0.18")
-    ] = None,
+    annual_rate: Annotated[str | None, typer.Option(help="年利率(等额本息) annual interest rate, e.g. 0.18")] = None,
     currency: Annotated[str, typer.Option(help="ISO 4217 currency")] = "CNY",
     as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False,
 ) -> None:

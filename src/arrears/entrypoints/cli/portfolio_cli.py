@@ -48,9 +48,13 @@ def _cents(value: int) -> str:
 @contextmanager
 def _stages(title: str, total: int) -> Iterator[callable]:  # type: ignore[valid-type]
     with Progress(
-        SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(),
-        TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
-        console=err, transient=False,
+        SpinnerColumn(),
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=False,
     ) as progress:
         task = progress.add_task(title, total=total)
         started = [False]
@@ -82,8 +86,14 @@ def do_ingest(container: Container, folder: Path, as_of: date) -> IngestReport:
         portfolio = read_portfolio(folder)
     with _stages("load", 7) as stage:
         report = load_portfolio(container.engine, container.cipher, portfolio, as_of, _now(), stage)
-    log(logger, "ingest finished", folder=str(folder), digest=report.digest[:12],
-        already_loaded=report.already_loaded, seconds=round(time.perf_counter() - started, 2))
+    log(
+        logger,
+        "ingest finished",
+        folder=str(folder),
+        digest=report.digest[:12],
+        already_loaded=report.already_loaded,
+        seconds=round(time.perf_counter() - started, 2),
+    )
     return report
 
 
@@ -101,7 +111,9 @@ def print_ingest(report: IngestReport) -> None:
         console.print(f"争议停表 dispute pauses: opened {report.pauses_opened}, closed {report.pauses_closed}")
     for name, c in report.counts.items():
         if c.ignored_changes:
-            console.print(f"[yellow]{name}: {c.ignored_changes} existing rows differ; the ledger is append-only, kept as stored[/]")
+            console.print(
+                f"[yellow]{name}: {c.ignored_changes} existing rows differ; the ledger is append-only, kept as stored[/]"
+            )
     for note in report.notes:
         console.print(f"[yellow]note:[/] {note}")
 

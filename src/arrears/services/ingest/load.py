@@ -54,21 +54,25 @@ class IngestReport:
     pauses_closed: int = 0
 
 
-def _digests(frame: pl.DataFrame, columns: list[str], key: bytes) -> pl.Series:
+def _digests(frame: pl.DataFrame, columns: list[str], key: bytes, personal: bool) -> pl.Series:
+    """A keyed digest of each row's plaintext.
+
+    Rows with personal data get keyed BLAKE2b, so the digest cannot confirm a guess of a name
+    or number. Rows without personal data get polars' vectorised hash seeded from the key
+    (stable within one polars version; after an upgrade such rows are rewritten once).
+    """
     joined = pl.concat_str(
         [pl.col(c).cast(pl.Utf8).fill_null("\x00") for c in columns], separator=SEP
     )
+    if not personal:
+        seed = int.from_bytes(key[:8], "little")
+        hashed = frame.select(joined.hash(seed=seed).alias("h"))["h"]
+        return hashed.cast(pl.Utf8).alias("row_digest")
     texts = frame.select(joined.alias("j"))["j"].to_list()
     return pl.Series(
         "row_digest",
         [hashlib.blake2b(s.encode(), key=key, digest_size=16).hexdigest() for s in texts],
     )
-
-
-def _instants(series: pl.Series, dialect: str) -> list[Any]:
-    if dialect == "postgresql":
-        return series.to_list()
-    return series.dt.strftime("%Y-%m-%d %H:%M:%S.%6f").to_list()
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,7 @@ class Loader:
     columns: tuple[str, ...]
     membership: bool = False  # track in_portfolio (rows can leave the portfolio)
     append_only: bool = False
+    personal: bool = False  # holds personal data: keyed cryptographic digest
 
 
 def _opt_enc(cipher: FieldCipher, value: str | None) -> bytes | None:
@@ -130,31 +135,34 @@ def _build_points(frame: pl.DataFrame, cipher: FieldCipher, _d: str) -> Iterator
 
 
 def _build_accounts(frame: pl.DataFrame, _c: FieldCipher, _d: str) -> Iterator[tuple[Any, ...]]:
-    yield from frame.select(
+    return iter(frame.select(
         "account_id", "customer_id", pl.col("product").fill_null("credit_card"),
         pl.col("currency").fill_null("CNY"), "open_date_d", "credit_limit_cents", "balance_cents",
         "principal_cents", "interest_cents", "fees_cents", "min_payment_cents", "due_date_d",
         "past_due_amount_cents", "oldest_unpaid_due_date_d", pl.col("status").fill_null("open"),
         "agency_id", "flags_j", "row_digest", pl.lit(True),
-    ).iter_rows()
+    ).rows())
+
+
+def _instant_column(name: str, dialect: str) -> pl.Expr:
+    if dialect == "postgresql":
+        return pl.col(name)
+    return pl.col(name).dt.strftime("%Y-%m-%d %H:%M:%S.%6f")
 
 
 def _build_payments(frame: pl.DataFrame, _c: FieldCipher, dialect: str) -> Iterator[tuple[Any, ...]]:
-    paid_at = _instants(frame["paid_at_t"], dialect)
-    rows = frame.select("payment_id", "account_id", "amount_cents", "channel", "reversed_b", "row_digest")
-    for (pid, aid, amount, channel, rev, digest), at in zip(rows.iter_rows(), paid_at, strict=True):
-        yield (pid, aid, at, amount, channel, rev, digest)
+    return iter(frame.select(
+        "payment_id", "account_id", _instant_column("paid_at_t", dialect), "amount_cents", "channel",
+        "reversed_b", "row_digest",
+    ).rows())
 
 
 def _build_contacts(frame: pl.DataFrame, _c: FieldCipher, dialect: str) -> Iterator[tuple[Any, ...]]:
-    at = _instants(frame["at_t"], dialect)
-    rows = frame.select(
+    return iter(frame.select(
         "contact_id", "account_id", "customer_id", "contact_point_id", "channel",
-        pl.col("direction").fill_null("outbound"), "party", "outcome", "promise_amount_cents",
-        "promise_date_d", "complaint_b", "agent_id", "agency_id", "row_digest",
-    )
-    for row, when in zip(rows.iter_rows(), at, strict=True):
-        yield (*row[:6], when, *row[6:])
+        pl.col("direction").fill_null("outbound"), _instant_column("at_t", dialect), "party", "outcome",
+        "promise_amount_cents", "promise_date_d", "complaint_b", "agent_id", "agency_id", "row_digest",
+    ).rows())
 
 
 def _build_agencies(frame: pl.DataFrame, _c: FieldCipher, _d: str) -> Iterator[tuple[Any, ...]]:
@@ -176,7 +184,8 @@ LOADERS: tuple[Loader, ...] = (
            ("agency_id", "name", "authorized_until", "last_evaluation", "row_digest")),
     Loader("agents", t.agents, "agent_id",
            ("agent_id", "agency_id", "name", "training_valid_until"), _build_agents,
-           ("agent_id", "agency_id", "name_enc", "name_masked", "training_valid_until", "row_digest")),
+           ("agent_id", "agency_id", "name_enc", "name_masked", "training_valid_until", "row_digest"),
+           personal=True),
     Loader("customers", t.customers, "customer_id",
            ("customer_id", "name", "national_id", "birth_date", "language", "timezone",
             "jurisdiction_j", "address", "monthly_income_cents", "preferred_channel",
@@ -185,14 +194,14 @@ LOADERS: tuple[Loader, ...] = (
             "national_id_hash", "national_id_masked", "birth_date", "language", "timezone",
             "jurisdiction", "address_enc", "address_masked", "monthly_income_cents",
             "preferred_channel", "preferred_hours", "row_digest", "in_portfolio"),
-           membership=True),
+           membership=True, personal=True),
     Loader("contact_points", t.contact_points, "contact_point_id",
            ("contact_point_id", "customer_id", "kind", "value_n", "owner", "relation", "consent",
             "status", "do_not_contact", "source"), _build_points,
            ("contact_point_id", "customer_id", "kind", "value_enc", "value_hash", "value_masked",
             "owner", "relation", "consent", "status", "do_not_contact", "source", "row_digest",
             "in_portfolio"),
-           membership=True),
+           membership=True, personal=True),
     Loader("accounts", t.accounts, "account_id",
            ("account_id", "customer_id", "product", "currency", "open_date", "credit_limit_cents",
             "balance_cents", "principal_cents", "interest_cents", "fees_cents",
@@ -234,7 +243,9 @@ def load_table(
     connection: Connection, loader: Loader, frame: pl.DataFrame, cipher: FieldCipher
 ) -> TableCounts:
     dialect = connection.dialect.name
-    frame = frame.with_columns(_digests(frame, list(loader.digest_columns), cipher.lookup_key))
+    frame = frame.with_columns(
+        _digests(frame, list(loader.digest_columns), cipher.lookup_key, loader.personal)
+    )
     existing = _existing(connection, loader)
     joined = frame.join(existing, left_on=loader.key, right_on="key", how="left")
     is_new = pl.col("old").is_null()

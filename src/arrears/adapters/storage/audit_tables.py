@@ -1,0 +1,33 @@
+"""The append-only audit trail shared by every capability: who did what to which subject,
+when (UTC), with a before/after summary and structured detail (JSON text).
+
+Rows are only ever inserted (see ``audit_log.SqlAuditLog``); there is no update or delete
+path in the code. ``subject`` is ``kind:id`` (``plan:PL1``, ``account:A1``) so one index
+answers "everything that happened to this thing"."""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, String, Table, Text
+
+from arrears.adapters.storage.tables import metadata
+
+audit_events = Table(
+    "audit_events",
+    metadata,
+    Column(
+        "event_id",
+        BigInteger().with_variant(Integer, "sqlite"),
+        primary_key=True,
+        autoincrement=True,
+    ),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("subject", String(200), nullable=False),
+    Column("before", Text, nullable=False),
+    Column("after", Text, nullable=False),
+    Column("detail", Text, nullable=False),  # JSON object
+)
+Index("ix_audit_events_subject", audit_events.c.subject, audit_events.c.event_id)
+Index("ix_audit_events_at", audit_events.c.at)
+Index("ix_audit_events_action", audit_events.c.action, audit_events.c.at)

@@ -1,0 +1,101 @@
+"""Reads the ingested portfolio (accounts, customers, contacts, payments) for the
+arrangement services: implements ``services.arrangement_accounts.IngestedPortfolio``."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine, select
+
+from arrears.adapters.storage.tables import accounts, contacts, customers, payments
+from arrears.adapters.storage.values import from_cents, from_utc, optional_money
+from arrears.domain.arrangements.payments import Payment
+from arrears.domain.arrangements.promises import PromiseToPay
+from arrears.domain.vocabulary import Channel
+from arrears.services.arrangement_accounts import IngestedAccount
+
+
+class SqlPortfolioReader:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def account(self, account_id: str) -> IngestedAccount | None:
+        query = (
+            select(accounts, customers.c.timezone)
+            .join(customers, customers.c.customer_id == accounts.c.customer_id)
+            .where(accounts.c.account_id == account_id)
+        )
+        with self._engine.connect() as connection:
+            r = connection.execute(query).first()
+        if r is None:
+            return None
+        cur = r.currency
+        return IngestedAccount(
+            r.account_id,
+            r.customer_id,
+            cur,
+            from_cents(r.balance_cents, cur),
+            optional_money(r.fees_cents, cur),
+            optional_money(r.interest_cents, cur),
+            optional_money(r.principal_cents, cur),
+            from_cents(r.past_due_cents, cur),
+            r.oldest_unpaid_due_date,
+            r.timezone,
+        )
+
+    def _zone_and_currency(self, account_id: str) -> tuple[str, str]:
+        found = self.account(account_id)
+        return (found.zone, found.currency) if found else ("Asia/Shanghai", "CNY")
+
+    def contact_promises(self, account_id: str) -> tuple[PromiseToPay, ...]:
+        """Promises taken in contacts (promise amount and date both given)."""
+        zone, currency = self._zone_and_currency(account_id)
+        query = (
+            select(contacts)
+            .where(contacts.c.account_id == account_id)
+            .where(contacts.c.promise_amount_cents.is_not(None))
+            .where(contacts.c.promise_date.is_not(None))
+            .order_by(contacts.c.at, contacts.c.contact_id)
+        )
+        with self._engine.connect() as connection:
+            found = connection.execute(query).all()
+        promises = []
+        for r in found:
+            made_at = from_utc(r.at)
+            promises.append(
+                PromiseToPay(
+                    f"contact:{r.contact_id}",
+                    account_id,
+                    from_cents(r.promise_amount_cents, currency),
+                    r.promise_date,
+                    Channel(r.channel),
+                    r.agent_id or "",
+                    made_at,
+                    made_at.astimezone(ZoneInfo(zone)).date(),
+                )
+            )
+        return tuple(promises)
+
+    def received_payments(self, account_id: str) -> tuple[Payment, ...]:
+        """Ingested payments that were not reversed (the feed gives no reversal date, so a
+        reversed payment never counts)."""
+        zone, currency = self._zone_and_currency(account_id)
+        query = (
+            select(payments)
+            .where(payments.c.account_id == account_id)
+            .where(payments.c.reversed.is_(False))
+            .order_by(payments.c.paid_at, payments.c.payment_id)
+        )
+        with self._engine.connect() as connection:
+            found = connection.execute(query).all()
+        return tuple(
+            Payment.received(
+                r.payment_id,
+                account_id,
+                from_cents(r.amount_cents, currency),
+                from_utc(r.paid_at),
+                zone=zone,
+                channel=r.channel or "",
+            )
+            for r in found
+        )

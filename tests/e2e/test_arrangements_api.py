@@ -1,0 +1,176 @@
+"""/v1 arrangements over HTTP (FastAPI TestClient) on a real SQLite file, the engine and
+the clock given through dependency overrides; refusals and bad input answer 4xx with a
+clear detail."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from arrears.adapters.storage.audit_log import read_audit
+from arrears.entrypoints.api import arrangements_api
+from arrears.entrypoints.api.app import create_app
+from ingested_rows import ingest_account
+
+NOW = datetime(2026, 12, 1, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+@pytest.fixture
+def client(sqlite_engine: Engine) -> TestClient:
+    ingest_account(sqlite_engine, "A1")  # owes 12000.00, 1200.00 past due
+    app = create_app()
+    app.dependency_overrides[arrangements_api.get_engine] = lambda: sqlite_engine
+    app.dependency_overrides[arrangements_api.get_now] = lambda: NOW
+    return TestClient(app)
+
+
+PLAN = {"months": 12, "first_due": "2026-12-15", "actor": "u1", "role": "collector", "plan_id": "PL1"}
+
+
+def test_a_quote_gives_the_schedule_with_money_as_strings(client: TestClient) -> None:
+    body = {"balance": "12000.00", "months": 12, "first_due": "2027-01-31", "monthly_fee_rate": "0.006"}
+    answer = client.post("/v1/arrangements/quote", json=body)
+    assert answer.status_code == 200, answer.text
+    data = answer.json()
+    assert data["totals"] == {"principal": "12000.00", "fee": "864.00", "interest": "0.00", "total": "12864.00"}
+    assert data["installments"][1]["due_date"] == "2027-02-28"
+    assert data["affordability"] is None
+
+
+def test_a_quote_with_a_float_like_amount_or_13_months_too_many_is_a_422(client: TestClient) -> None:
+    bad = client.post("/v1/arrangements/quote", json={"balance": "12000.001", "months": 12, "first_due": "2027-01-31"})
+    assert bad.status_code == 422
+    assert (
+        client.post(
+            "/v1/arrangements/quote", json={"balance": "1.00", "months": 61, "first_due": "2027-01-31"}
+        ).status_code
+        == 422
+    )
+
+
+def test_agree_a_plan_get_it_and_list_the_account(client: TestClient) -> None:
+    agreed = client.post("/v1/accounts/A1/plans", json=PLAN)
+    assert agreed.status_code == 201, agreed.text
+    assert (agreed.json()["status"], agreed.json()["principal"]) == ("active", "1200.00")
+    plan = client.get("/v1/plans/PL1", params={"as_of": "2026-12-16"}).json()
+    assert plan["installments"][0]["status"] == "in_grace"
+    listed = client.get("/v1/accounts/A1/arrangements").json()
+    assert [p["plan_id"] for p in listed["plans"]] == ["PL1"]
+    assert listed["balances"]["past_due"] == "1200.00"
+
+
+def test_a_refused_plan_answers_422_with_the_rule_and_reasons(client: TestClient, sqlite_engine: Engine) -> None:
+    refused = client.post("/v1/accounts/A1/plans", json={**PLAN, "months": 24})
+    assert refused.status_code == 422
+    detail = refused.json()["detail"]
+    assert detail["rule_id"] == "ARR-APPROVAL-01" and "需上级审批" in detail["reason_zh"]
+    unaffordable = {**PLAN, "budget": {"monthly_income": "3000.00", "monthly_expenses": "2950.00"}}
+    assert client.post("/v1/accounts/A1/plans", json=unaffordable).json()["detail"]["rule_id"] == "ARR-AFFORD-01"
+    with sqlite_engine.connect() as connection:
+        assert read_audit(connection) == ()
+
+
+def test_unknown_ids_answer_404(client: TestClient) -> None:
+    assert client.get("/v1/plans/NOPE").status_code == 404
+    assert client.post("/v1/accounts/NOPE/plans", json=PLAN).status_code == 404
+    assert client.post("/v1/payments/NOPE/reversal", json={"actor": "u1"}).status_code == 404
+    assert "NOPE" in client.get("/v1/plans/NOPE").json()["detail"]
+
+
+def test_posting_is_idempotent_and_a_reversal_restores_the_balance(client: TestClient) -> None:
+    client.post("/v1/accounts/A1/plans", json=PLAN)
+    payment = {"payment_id": "P1", "amount": "100.00", "paid_at": "2026-12-01T09:00:00+08:00", "actor": "bank"}
+    first = client.post("/v1/accounts/A1/payments", json=payment)
+    assert first.status_code == 201, first.text
+    assert first.json()["effects"] == ["InstallmentPaid:PL1#1"]
+    assert first.json()["balances"]["owed"] == "11900.00"
+    again = client.post("/v1/accounts/A1/payments", json=payment)
+    assert again.status_code == 200 and again.json()["changed"] is False
+    assert again.json()["balances"]["owed"] == "11900.00"
+    other = client.post("/v1/accounts/A1/payments", json={**payment, "amount": "101.00"})
+    assert other.status_code == 422 and "already used" in other.json()["detail"]["reason_en"]
+    reversal = client.post("/v1/payments/P1/reversal", json={"reason": "bounced", "actor": "ops"})
+    assert reversal.status_code == 200, reversal.text
+    assert reversal.json()["balances"]["owed"] == "12000.00"
+    assert reversal.json()["effects"] == ["InstallmentUnpaid:PL1#1"]
+
+
+def test_a_naive_payment_time_is_a_400(client: TestClient) -> None:
+    payment = {"payment_id": "P1", "amount": "100.00", "paid_at": "2026-12-01T09:00:00", "actor": "bank"}
+    answer = client.post("/v1/accounts/A1/payments", json=payment)
+    assert answer.status_code == 400 and "time zone" in answer.json()["detail"]
+
+
+def test_promises_and_their_history(client: TestClient) -> None:
+    made = client.post(
+        "/v1/accounts/A1/promises",
+        json={"amount": "500.00", "promised_date": "2026-12-05", "channel": "call", "actor": "u1", "promise_id": "PR1"},
+    )
+    assert made.status_code == 201, made.text
+    too_far = client.post(
+        "/v1/accounts/A1/promises",
+        json={"amount": "500.00", "promised_date": "2027-03-01", "channel": "call", "actor": "u1"},
+    )
+    assert too_far.status_code == 400 and "30 days" in too_far.json()["detail"]
+    history = client.get("/v1/accounts/A1/promise-history", params={"as_of": "2026-12-10"}).json()
+    assert (history["broken"], history["promises"][0]["promise_id"]) == (1, "PR1")
+
+
+def test_settlement_offer_approval_and_acceptance(client: TestClient) -> None:
+    body = {"discount": "0.40", "first_due": "2026-12-20", "actor": "u1", "settlement_id": "S1"}
+    needs = client.post("/v1/accounts/A1/settlements", json=body)
+    assert needs.status_code == 422 and needs.json()["detail"]["rule_id"] == "ARR-SETTLE-02"
+    approved = client.post(
+        "/v1/accounts/A1/settlements", json={**body, "approved_by": "boss", "approver_role": "strategy_manager"}
+    )
+    assert approved.status_code == 201, approved.text
+    assert (approved.json()["amount"], approved.json()["forgiven"]) == ("7200.00", "4800.00")
+    accepted = client.post("/v1/settlements/S1/acceptance", json={"actor": "u1"})
+    assert accepted.json()["status"] == "accepted"
+    assert client.post("/v1/settlements/S1/acceptance", json={"actor": "u1"}).status_code == 400
+
+
+def test_extension_hardship_and_referral(client: TestClient) -> None:
+    ext = {"original_due": "2026-12-15", "new_due": "2026-12-25", "actor": "u1", "role": "collector"}
+    assert client.post("/v1/accounts/A1/extensions", json=ext).status_code == 201
+    too_long = client.post("/v1/accounts/A1/extensions", json={**ext, "new_due": "2027-01-10"})
+    assert too_long.status_code == 422
+    hardship = {
+        "kind": "token_payment",
+        "start": "2026-12-01",
+        "end": "2027-05-31",
+        "review_on": "2027-02-01",
+        "token_amount": "50.00",
+        "actor": "u1",
+        "reason": "illness 疾病",
+    }
+    answer = client.post("/v1/accounts/A1/hardship", json=hardship)
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["token_amount"] == "50.00"
+    referral = {"organisation_id": "NOPE", "consent": True, "actor": "u1"}
+    assert client.post("/v1/accounts/A1/referrals", json=referral).status_code == 404
+    org = arrangements_api.get_directory().organisations[0].organisation_id
+    no_consent = client.post("/v1/accounts/A1/referrals", json={**referral, "organisation_id": org, "consent": False})
+    assert no_consent.status_code == 422 and no_consent.json()["detail"]["rule_id"] == "ARR-COUNSEL-01"
+    assert client.post("/v1/accounts/A1/referrals", json={**referral, "organisation_id": org}).status_code == 201
+
+
+def test_the_engine_comes_from_bootstrap_once_per_app(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    from arrears.settings import get_settings
+
+    monkeypatch.setenv("ARREARS_DATABASE_URL", f"sqlite:///{tmp_path / 'api.db'}")
+    monkeypatch.setenv("ARREARS_KEY_FILE", str(tmp_path / "api.key"))
+    get_settings.cache_clear()
+    try:
+        app = create_app()
+        client = TestClient(app)
+        assert client.get("/v1/accounts/A1/arrangements").json()["balances"] is None
+        engine = app.state.engine
+        assert client.get("/v1/accounts/A1/arrangements").status_code == 200
+        assert app.state.engine is engine and str(tmp_path) in str(engine.url)
+    finally:
+        get_settings.cache_clear()
