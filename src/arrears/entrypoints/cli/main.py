@@ -19,6 +19,7 @@ def _register() -> None:
         model_cli,
         portfolio_cli,
         score_cli,
+        serve_cli,
     )
 
     portfolio_cli.register(app)
@@ -26,6 +27,7 @@ def _register() -> None:
     arrangement_cli.register(app)
     model_cli.register(app)
     score_cli.register(app)
+    serve_cli.register(app)
 
 
 _register()
