@@ -22,10 +22,29 @@ class Settings(BaseSettings):
     log_json: bool = True
     timezone: str = "Asia/Shanghai"
     aging_ladder: str = "M1:1-30,M2:31-60,M3:61-90,M4:91-120,M5:121-150,M6:151-180,M7+:181+"
+    # Signs the workbench session cookie. Required in production (32+ random characters).
+    secret_key: str | None = None
 
     @property
     def is_production(self) -> bool:
         return self.environment.lower() in {"production", "prod"}
+
+    def session_secret(self) -> str:
+        """The cookie-signing secret; production refuses a missing, short or well-known one."""
+        weak = not self.secret_key or len(self.secret_key) < 32 or self.secret_key.lower() in _KNOWN_SECRETS
+        if weak and self.is_production:
+            raise ValueError(
+                "ARREARS_SECRET_KEY must be set to 32+ random characters in production "
+                "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))'); refusing to start"
+            )
+        if self.secret_key and not weak:
+            return self.secret_key
+        import secrets
+
+        return secrets.token_urlsafe(48)  # development: sessions last until the process restarts
+
+
+_KNOWN_SECRETS = frozenset({"changeme", "change-me", "secret", "dev", "development", "arrears"})
 
 
 @lru_cache(maxsize=1)

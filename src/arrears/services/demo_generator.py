@@ -77,166 +77,200 @@ def _landlines(rng: np.random.Generator, n: int) -> np.ndarray:
     return np.char.add(areas, tails)
 
 
-def _money(cents: np.ndarray) -> list[str | None]:
-    return [f"{c // 100}.{c % 100:02d}" for c in cents.tolist()]
+def _money_one(cents: int) -> str:
+    return f"{cents // 100}.{cents % 100:02d}"
 
 
-def generate(out: Path, as_of: date, size: DemoSize = DemoSize(), fmt: str = "csv") -> dict[str, int]:
-    """Write a portfolio folder to ``out``; returns the row count of each file."""
-    rng = np.random.default_rng(size.seed)
-    n = size.customers
-    out.mkdir(parents=True, exist_ok=True)
+def _money(cents: np.ndarray) -> list[str]:
+    return [_money_one(c) for c in cents.tolist()]
 
-    # Hidden traits of each person.
-    ability = rng.beta(2.2, 2.0, n)
-    willingness = rng.beta(2.5, 1.8, n)
-    answer_base = rng.beta(2.0, 2.5, n)
-    best_hour = rng.choice([9, 10, 12, 13, 18, 19, 20], size=n, p=[.1, .1, .15, .1, .15, .25, .15])
 
+@dataclass(frozen=True)
+class People:
+    """Who the customers are, including the traits the history is drawn from (hidden)."""
+
+    ids: np.ndarray
+    ability: np.ndarray
+    willingness: np.ndarray
+    answer_base: np.ndarray
+    best_hour: np.ndarray
+    mobile_invalid: np.ndarray
+
+    @property
+    def n(self) -> int:
+        return len(self.ids)
+
+
+@dataclass(frozen=True)
+class Book:
+    """The accounts as numbers the history needs (cents, DPD, agency)."""
+
+    ids: np.ndarray
+    dpd: np.ndarray
+    past_due: np.ndarray
+    min_payment: np.ndarray
+    agency: np.ndarray
+
+
+def _people(rng: np.random.Generator, n: int) -> People:
+    return People(
+        ids=_ids("C", n, 8),
+        ability=rng.beta(2.2, 2.0, n),
+        willingness=rng.beta(2.5, 1.8, n),
+        answer_base=rng.beta(2.0, 2.5, n),
+        best_hour=rng.choice([9, 10, 12, 13, 18, 19, 20], size=n, p=[.1, .1, .15, .1, .15, .25, .15]),
+        mobile_invalid=rng.random(n) < 0.06,
+    )
+
+
+def _customers(rng: np.random.Generator, people: People) -> pl.DataFrame:
+    n = people.n
     region_idx = rng.choice(len(REGIONS), size=n, p=REGION_WEIGHTS)
     region_codes = np.array([REGIONS[i][0] for i in region_idx])
-    zones = np.array([REGIONS[i][1] for i in region_idx])
     cities = np.array([REGIONS[i][2] for i in region_idx])
     births = (np.datetime64("1962-01-01") + rng.integers(0, 40 * 365, n)).astype("datetime64[D]")
-    surname = rng.choice(SURNAMES, size=n)
-    given = np.char.add(rng.choice(GIVEN, size=n), np.where(rng.random(n) < 0.6, rng.choice(GIVEN, size=n), ""))
-    customer_ids = _ids("C", n, 8)
-    income = np.where(rng.random(n) < 0.65, (rng.lognormal(8.9, 0.55, n) * 100).astype(np.int64) * (0.4 + ability), np.nan)
-    income_text = [None if np.isnan(v) else f"{int(v) // 100}.{int(v) % 100:02d}" for v in income]
-    language = np.where(rng.random(n) < 0.97, "zh", "en")
-    pref_channel = rng.choice(["", "call", "sms", "email"], size=n, p=[.6, .2, .15, .05])
-    pref_hours = np.where(rng.random(n) < 0.25, np.char.add(np.char.add(best_hour.astype(str), "-"), (best_hour + 2).astype(str)), "")
-    address = np.char.add(np.char.add(cities, rng.choice(STREETS, size=n)),
-                          np.char.add(rng.integers(1, 300, n).astype(str), "号"))
-    customers = pl.DataFrame({
-        "customer_id": customer_ids,
-        "name": np.char.add(surname, given),
+    second = np.where(rng.random(n) < 0.6, rng.choice(GIVEN, size=n), "")
+    income = rng.lognormal(8.9, 0.55, n) * 100 * (0.4 + people.ability)
+    has_income = rng.random(n) < 0.65
+    hours = np.char.add(np.char.add(people.best_hour.astype(str), "-"), (people.best_hour + 2).astype(str))
+    street = np.char.add(rng.choice(STREETS, size=n), np.char.add(rng.integers(1, 300, n).astype(str), "号"))
+    return pl.DataFrame({
+        "customer_id": people.ids,
+        "name": np.char.add(np.char.add(rng.choice(SURNAMES, size=n), rng.choice(GIVEN, size=n)), second),
         "national_id": _cn_ids(rng, region_codes, births),
         "birth_date": births.astype(str),
-        "language": language,
-        "timezone": zones,
+        "language": np.where(rng.random(n) < 0.97, "zh", "en"),
+        "timezone": np.array([REGIONS[i][1] for i in region_idx]),
         "jurisdiction": np.full(n, "CN"),
-        "address": np.where(rng.random(n) < 0.8, address, ""),
-        "monthly_income": income_text,
-        "preferred_channel": pref_channel,
-        "preferred_hours": pref_hours,
+        "address": np.where(rng.random(n) < 0.8, np.char.add(cities, street), ""),
+        "monthly_income": [_money_one(int(v)) if keep else None for v, keep in zip(income, has_income, strict=True)],
+        "preferred_channel": rng.choice(["", "call", "sms", "email"], size=n, p=[.6, .2, .15, .05]),
+        "preferred_hours": np.where(rng.random(n) < 0.25, hours, ""),
     })
 
-    # Contact points: every debtor has a mobile; some home, work, e-mail; emergency contacts.
-    mobile_invalid = rng.random(n) < 0.06
-    parts = [pl.DataFrame({
-        "customer_id": customer_ids, "kind": "mobile", "value": _mobiles(rng, n), "owner": "debtor",
-        "relation": "", "consent": "", "status": np.where(mobile_invalid, "invalid", np.where(rng.random(n) < 0.7, "valid", "unknown")),
-        "do_not_contact": "false", "source": "application",
-    })]
+
+def _points_frame(ids: np.ndarray, kind: str, values: np.ndarray, **columns: object) -> pl.DataFrame:
+    base: dict[str, object] = {"customer_id": ids, "kind": kind, "value": values, "owner": "debtor",
+                               "relation": "", "consent": "", "status": "unknown",
+                               "do_not_contact": "false", "source": "application"}
+    return pl.DataFrame({**base, **columns})
+
+
+def _contact_points(rng: np.random.Generator, people: People) -> pl.DataFrame:
+    n, ids = people.n, people.ids
+    status = np.where(people.mobile_invalid, "invalid", np.where(rng.random(n) < 0.7, "valid", "unknown"))
+    parts = [_points_frame(ids, "mobile", _mobiles(rng, n), status=status)]
     for kind, share in (("home", 0.3), ("work", 0.25)):
         pick = rng.random(n) < share
         m = int(pick.sum())
-        parts.append(pl.DataFrame({
-            "customer_id": customer_ids[pick], "kind": kind, "value": _landlines(rng, m),
-            "owner": "debtor" if kind == "home" else "debtor", "relation": "", "consent": "",
-            "status": np.where(rng.random(m) < 0.1, "invalid", "unknown"),
-            "do_not_contact": "false", "source": rng.choice(["application", "customer_update"], size=m),
-        }))
+        parts.append(_points_frame(
+            ids[pick], kind, _landlines(rng, m), status=np.where(rng.random(m) < 0.1, "invalid", "unknown"),
+            source=rng.choice(["application", "customer_update"], size=m)))
     pick = rng.random(n) < 0.2
-    m = int(pick.sum())
-    parts.append(pl.DataFrame({
-        "customer_id": customer_ids[pick], "kind": "email",
-        "value": np.char.add(np.char.add("user", customer_ids[pick]), rng.choice(["@163.com", "@qq.com", "@126.com"], size=m)),
-        "owner": "debtor", "relation": "", "consent": "", "status": "valid",
-        "do_not_contact": "false", "source": "application",
-    }))
+    domains = rng.choice(["@163.com", "@qq.com", "@126.com"], size=int(pick.sum()))
+    parts.append(_points_frame(ids[pick], "email", np.char.add(np.char.add("user", ids[pick]), domains),
+                               status="valid"))
     pick = rng.random(n) < 0.3
     m = int(pick.sum())
     rel = rng.choice(len(RELATIONS), size=m)
-    parts.append(pl.DataFrame({
-        "customer_id": customer_ids[pick], "kind": "mobile", "value": _mobiles(rng, m),
-        "owner": [RELATIONS[i][0] for i in rel], "relation": [RELATIONS[i][1] for i in rel],
-        "consent": np.where(rng.random(m) < 0.5, "true", "false"), "status": "unknown",
-        "do_not_contact": np.where(rng.random(m) < 0.08, "true", "false"), "source": "application",
-    }))
+    parts.append(_points_frame(
+        ids[pick], "mobile", _mobiles(rng, m), owner=[RELATIONS[i][0] for i in rel],
+        relation=[RELATIONS[i][1] for i in rel], consent=np.where(rng.random(m) < 0.5, "true", "false"),
+        do_not_contact=np.where(rng.random(m) < 0.08, "true", "false")))
     points = pl.concat(parts).with_row_index("i").with_columns(
         (pl.lit("P") + (pl.col("i") + 1).cast(pl.Utf8).str.zfill(9)).alias("contact_point_id")
     ).drop("i")
-    points = points.select("contact_point_id", *[c for c in points.columns if c != "contact_point_id"])
+    return points.select("contact_point_id", *[c for c in points.columns if c != "contact_point_id"])
 
-    # Accounts: one card per customer, aged along a realistic bucket mix.
+
+def _accounts(rng: np.random.Generator, people: People, as_of: date) -> tuple[pl.DataFrame, Book]:
+    n = people.n
     bucket = rng.choice(len(BUCKET_SHARES), size=n, p=BUCKET_SHARES)
     low = np.array([BUCKET_RANGES[b][0] for b in bucket])
     high = np.array([BUCKET_RANGES[b][1] for b in bucket])
     dpd = rng.integers(low, high + 1)
     limit = rng.choice([500_000, 1_000_000, 2_000_000, 3_000_000, 5_000_000, 8_000_000], size=n,
                        p=[.2, .25, .2, .15, .12, .08])
-    utilisation = np.clip(rng.beta(5, 1.5, n) + dpd / 1000, 0.3, 1.15)
-    balance = (limit * utilisation).astype(np.int64)
+    balance = (limit * np.clip(rng.beta(5, 1.5, n) + dpd / 1000, 0.3, 1.15)).astype(np.int64)
     fees = (balance * rng.uniform(0.0, 0.02, n)).astype(np.int64)
-    interest = (balance * np.minimum(dpd, 360) / 365 * 0.18).astype(np.int64)
-    interest = np.minimum(interest, balance - fees - 100)
-    principal = balance - fees - interest
-    months_due = np.ceil(dpd / 30).astype(np.int64)
+    interest = np.minimum((balance * np.minimum(dpd, 360) / 365 * 0.18).astype(np.int64), balance - fees - 100)
     min_payment = np.maximum((balance * 0.1).astype(np.int64), 10_000)
-    past_due = np.minimum(min_payment * months_due, balance)
-    oldest = np.datetime64(as_of) - dpd
-    next_due = np.datetime64(as_of) + rng.integers(1, 28, n)
-    open_date = np.datetime64(as_of) - rng.integers(400, 3000, n)
-    flag_draw = rng.random(n)
+    past_due = np.minimum(min_payment * np.ceil(dpd / 30).astype(np.int64), balance)
+    today = np.datetime64(as_of)
+    draw = rng.random(n)
     flags = np.select(
-        [flag_draw < 0.01, flag_draw < 0.02, flag_draw < 0.05, flag_draw < 0.07, flag_draw < 0.073,
-         flag_draw < 0.074, flag_draw < 0.08],
-        ["dispute", "complaint", "hardship", "installment_plan", "cease", "deceased",
-         "litigation_authorized"], default="",
+        [draw < 0.01, draw < 0.02, draw < 0.05, draw < 0.07, draw < 0.073, draw < 0.074, draw < 0.08],
+        ["dispute", "complaint", "hardship", "installment_plan", "cease", "deceased", "litigation_authorized"],
+        default="",
     )
-    placed = (dpd > 90) & (rng.random(n) < 0.6)
-    agency = np.where(placed, rng.choice(["AG01", "AG02", "AG03"], size=n), "")
-    accounts = pl.DataFrame({
-        "account_id": _ids("A", n, 8), "customer_id": customer_ids, "product": "credit_card",
-        "currency": "CNY", "open_date": open_date.astype(str), "credit_limit": _money(limit),
-        "balance": _money(balance), "principal": _money(principal), "interest": _money(interest),
-        "fees": _money(fees), "min_payment": _money(min_payment), "due_date": next_due.astype(str),
-        "past_due_amount": _money(past_due), "oldest_unpaid_due_date": oldest.astype(str),
-        "status": "open", "agency_id": agency, "flags": flags,
+    agency = np.where((dpd > 90) & (rng.random(n) < 0.6), rng.choice(["AG01", "AG02", "AG03"], size=n), "")
+    ids = _ids("A", n, 8)
+    frame = pl.DataFrame({
+        "account_id": ids, "customer_id": people.ids, "product": "credit_card", "currency": "CNY",
+        "open_date": (today - rng.integers(400, 3000, n)).astype(str), "credit_limit": _money(limit),
+        "balance": _money(balance), "principal": _money(balance - fees - interest),
+        "interest": _money(interest), "fees": _money(fees), "min_payment": _money(min_payment),
+        "due_date": (today + rng.integers(1, 28, n)).astype(str), "past_due_amount": _money(past_due),
+        "oldest_unpaid_due_date": (today - dpd).astype(str), "status": "open", "agency_id": agency,
+        "flags": flags,
     })
+    return frame, Book(ids, dpd, past_due, min_payment, agency)
 
-    # Contact history: answer rates depend on the hour and the person.
-    attempts = rng.poisson(size.contacts_per_account * (0.6 + dpd / 400).clip(0.6, 1.6), n)
-    owner_idx = np.repeat(np.arange(n), attempts)
-    k = len(owner_idx)
-    debtor_mobile = points.filter((pl.col("kind") == "mobile") & (pl.col("owner") == "debtor"))
-    mobile_ids = debtor_mobile["contact_point_id"].to_numpy()
-    email_map = dict(points.filter(pl.col("kind") == "email").select("customer_id", "contact_point_id").iter_rows())
-    day = rng.integers(1, HISTORY_DAYS + 1, k)
+
+def _stamp(days: np.ndarray, hour: np.ndarray, minute: np.ndarray, second: np.ndarray) -> np.ndarray:
+    clock = np.char.add(np.char.add(np.char.zfill(hour.astype(str), 2), ":"), np.char.zfill(minute.astype(str), 2))
+    clock = np.char.add(np.char.add(clock, ":"), np.char.zfill(second.astype(str), 2))
+    return np.char.add(np.char.add(np.char.add(days.astype(str), "T"), clock), "+08:00")
+
+
+@dataclass(frozen=True)
+class History:
+    frame: pl.DataFrame
+    owner: np.ndarray  # index of the customer of each attempt
+    promise: np.ndarray
+    promise_cents: np.ndarray
+    promise_date: np.ndarray
+    day: np.ndarray
+
+
+def _contacts(
+    rng: np.random.Generator, people: People, book: Book, points: pl.DataFrame, as_of: date, *, per_account: float
+) -> History:
+    """Attempts whose answer rate depends on the hour and the person; promises by willingness."""
+    n = people.n
+    attempts = rng.poisson(per_account * (0.6 + book.dpd / 400).clip(0.6, 1.6), n)
+    owner = np.repeat(np.arange(n), attempts)
+    k = len(owner)
+    mobile_ids = points.filter((pl.col("kind") == "mobile") & (pl.col("owner") == "debtor"))[
+        "contact_point_id"].to_numpy()
+    emails = dict(points.filter(pl.col("kind") == "email").select("customer_id", "contact_point_id").iter_rows())
     hour = rng.choice(np.arange(8, 21), size=k, p=np.array([3, 6, 7, 6, 5, 5, 6, 7, 7, 8, 10, 9, 5]) / 84)
-    minute = rng.integers(0, 60, k)
-    second = rng.integers(0, 60, k)
     channel = rng.choice(["call", "sms", "email"], size=k, p=[0.78, 0.18, 0.04])
-    has_email = np.array([cid in email_map for cid in customer_ids])
-    channel = np.where((channel == "email") & ~has_email[owner_idx], "sms", channel)
-    near = np.abs(hour - best_hour[owner_idx]) <= 1
-    p_answer = np.clip(answer_base[owner_idx] * np.where(near, 1.7, 0.55), 0.02, 0.95)
-    answered = rng.random(k) < p_answer
-    invalid = mobile_invalid[owner_idx]
-    right_party = rng.random(k) < 0.85
-    no_answer_kind = rng.choice(["no_answer", "busy", "voicemail"], size=k, p=[0.72, 0.15, 0.13])
-    call_outcome = np.where(invalid, "not_in_service", np.where(
-        answered, np.where(right_party, "conversation", "answered_other"), no_answer_kind))
-    msg_outcome = np.where(invalid & (channel == "sms"), "failed", "delivered")
-    outcome = np.where(channel == "call", call_outcome, msg_outcome)
-    refused = (outcome == "conversation") & (rng.random(k) < (1 - willingness[owner_idx]) * 0.25)
+    has_email = np.array([cid in emails for cid in people.ids])
+    channel = np.where((channel == "email") & ~has_email[owner], "sms", channel)
+    near = np.abs(hour - people.best_hour[owner]) <= 1
+    answered = rng.random(k) < np.clip(people.answer_base[owner] * np.where(near, 1.7, 0.55), 0.02, 0.95)
+    invalid = people.mobile_invalid[owner]
+    missed = rng.choice(["no_answer", "busy", "voicemail"], size=k, p=[0.72, 0.15, 0.13])
+    spoke = np.where(rng.random(k) < 0.85, "conversation", "answered_other")
+    outcome = np.where(channel == "call", np.where(invalid, "not_in_service", np.where(answered, spoke, missed)),
+                       np.where(invalid & (channel == "sms"), "failed", "delivered"))
+    refused = (outcome == "conversation") & (rng.random(k) < (1 - people.willingness[owner]) * 0.25)
     outcome = np.where(refused, "refused", outcome)
-    promise = (outcome == "conversation") & (rng.random(k) < willingness[owner_idx] * 0.55)
-    promise_cents = np.where(promise, np.minimum(past_due[owner_idx], (min_payment[owner_idx] * rng.uniform(0.5, 1.5, k)).astype(np.int64)), 0)
-    contact_day = np.datetime64(as_of) - day
-    promise_date = contact_day + rng.integers(1, 8, k)
-    agent = np.where(agency[owner_idx] != "", np.char.add(agency[owner_idx], np.char.zfill(rng.integers(1, 6, k).astype(str), 2)),
+    promise = (outcome == "conversation") & (rng.random(k) < people.willingness[owner] * 0.55)
+    offered = (book.min_payment[owner] * rng.uniform(0.5, 1.5, k)).astype(np.int64)
+    promise_cents = np.where(promise, np.minimum(book.past_due[owner], offered), 0)
+    day = np.datetime64(as_of) - rng.integers(1, HISTORY_DAYS + 1, k)
+    promise_date = day + rng.integers(1, 8, k)
+    agency = book.agency[owner]
+    agent = np.where(agency != "", np.char.add(agency, np.char.zfill(rng.integers(1, 6, k).astype(str), 2)),
                      np.char.add("G", np.char.zfill(rng.integers(1, 41, k).astype(str), 3)))
-    cp = np.where(channel == "email", [email_map.get(c, "") for c in customer_ids[owner_idx]], mobile_ids[owner_idx])
-    stamp = np.char.add(np.char.add(np.char.add(contact_day.astype(str), "T"), np.char.zfill(hour.astype(str), 2)),
-                        np.char.add(np.char.add(":", np.char.zfill(minute.astype(str), 2)),
-                                    np.char.add(np.char.add(":", np.char.zfill(second.astype(str), 2)), "+08:00")))
-    order = np.lexsort((stamp, owner_idx))
-    contacts = pl.DataFrame({
-        "contact_id": _ids("K", k, 10), "account_id": accounts["account_id"].to_numpy()[owner_idx][order],
-        "customer_id": customer_ids[owner_idx][order], "contact_point_id": cp[order],
+    point = np.where(channel == "email", [emails.get(c, "") for c in people.ids[owner]], mobile_ids[owner])
+    stamp = _stamp(day, hour, rng.integers(0, 60, k), rng.integers(0, 60, k))
+    order = np.lexsort((stamp, owner))
+    frame = pl.DataFrame({
+        "contact_id": _ids("K", k, 10), "account_id": book.ids[owner][order],
+        "customer_id": people.ids[owner][order], "contact_point_id": point[order],
         "channel": channel[order], "direction": "outbound", "at": stamp[order],
         "party": np.where(np.isin(outcome, ["conversation", "refused"]), "debtor",
                           np.where(outcome == "answered_other", "unknown", ""))[order],
@@ -245,56 +279,82 @@ def generate(out: Path, as_of: date, size: DemoSize = DemoSize(), fmt: str = "cs
         "promise_date": np.where(promise, promise_date.astype(str), "")[order],
         "complaint": np.where((outcome == "conversation") & (rng.random(k) < 0.004), "true", "false")[order],
         "agent_id": np.where(channel == "call", agent, "")[order],
-        "agency_id": agency[owner_idx][order],
+        "agency_id": agency[order],
     })
+    return History(frame, owner, promise, promise_cents, promise_date, day)
 
-    # Payments: kept promises (on time, sometimes partial), plus some unprompted payments.
-    keep = promise & (rng.random(k) < (0.25 + 0.7 * ability[owner_idx] * willingness[owner_idx]))
+
+def _payments(rng: np.random.Generator, people: People, book: Book, history: History, as_of: date) -> pl.DataFrame:
+    """Kept promises (on time, sometimes partial) and some payments nobody asked for."""
+    owner = history.owner
+    k = len(owner)
+    keep = history.promise & (rng.random(k) < 0.25 + 0.7 * people.ability[owner] * people.willingness[owner])
     partial = keep & (rng.random(k) < 0.2)
-    pay_cents = np.where(partial, (promise_cents * rng.uniform(0.3, 0.8, k)).astype(np.int64), promise_cents)
-    pay_day = np.minimum(promise_date - rng.integers(0, 3, k), np.datetime64(as_of) - 1)
-    pay_day = np.maximum(pay_day, contact_day)
-    keep_idx = np.nonzero(keep & (pay_cents > 0))[0]
-    spontaneous = rng.random(n) < 0.15 * ability
-    sp_idx = np.nonzero(spontaneous)[0]
-    sp_day = np.datetime64(as_of) - rng.integers(1, HISTORY_DAYS + 1, len(sp_idx))
-    sp_cents = (min_payment[sp_idx] * rng.uniform(0.3, 1.2, len(sp_idx))).astype(np.int64) + 1
-    pay_owner = np.concatenate([owner_idx[keep_idx], sp_idx])
-    pay_days = np.concatenate([pay_day[keep_idx], sp_day])
-    pay_amount = np.concatenate([pay_cents[keep_idx], sp_cents])
-    pay_hour = rng.integers(8, 23, len(pay_owner))
-    m = len(pay_owner)
-    payments = pl.DataFrame({
-        "payment_id": _ids("Y", m, 9), "account_id": accounts["account_id"].to_numpy()[pay_owner],
-        "paid_at": np.char.add(np.char.add(pay_days.astype(str), "T"), np.char.add(np.char.zfill(pay_hour.astype(str), 2), ":30:00+08:00")),
-        "amount": _money(pay_amount), "channel": rng.choice(["app", "bank_transfer", "counter", "wechat"], size=m),
+    cents = np.where(partial, (history.promise_cents * rng.uniform(0.3, 0.8, k)).astype(np.int64),
+                     history.promise_cents)
+    paid_day = np.maximum(np.minimum(history.promise_date - rng.integers(0, 3, k), np.datetime64(as_of) - 1),
+                          history.day)
+    kept = np.nonzero(keep & (cents > 0))[0]
+    unprompted = np.nonzero(rng.random(people.n) < 0.15 * people.ability)[0]
+    days = np.concatenate([paid_day[kept], np.datetime64(as_of) - rng.integers(1, HISTORY_DAYS + 1, len(unprompted))])
+    amounts = np.concatenate([
+        cents[kept], (book.min_payment[unprompted] * rng.uniform(0.3, 1.2, len(unprompted))).astype(np.int64) + 1])
+    who = np.concatenate([owner[kept], unprompted])
+    m = len(who)
+    return pl.DataFrame({
+        "payment_id": _ids("Y", m, 9), "account_id": book.ids[who],
+        "paid_at": _stamp(days, rng.integers(8, 23, m), np.full(m, 30), np.zeros(m, dtype=int)),
+        "amount": _money(amounts), "channel": rng.choice(["app", "bank_transfer", "counter", "wechat"], size=m),
         "reversed": np.where(rng.random(m) < 0.01, "true", "false"),
     })
 
+
+def _operation(rng: np.random.Generator, n: int, as_of: date) -> dict[str, pl.DataFrame]:
+    """Agencies with mandates and evaluations, agents with training dates, hourly capacity."""
+    def days(d: int) -> str:
+        return str(as_of + timedelta(days=d))
+
     agencies = pl.DataFrame({
-        "agency_id": ["AG01", "AG02", "AG03"], "name": ["华信催收服务有限公司", "诚和资产管理有限公司", "安达信用管理有限公司"],
-        "authorized_until": [str(as_of + timedelta(days=300)), str(as_of + timedelta(days=120)), str(as_of + timedelta(days=30))],
-        "last_evaluation": [str(as_of - timedelta(days=90)), str(as_of - timedelta(days=200)), str(as_of - timedelta(days=340))],
+        "agency_id": ["AG01", "AG02", "AG03"],
+        "name": ["华信催收服务有限公司", "诚和资产管理有限公司", "安达信用管理有限公司"],
+        "authorized_until": [days(300), days(120), days(30)],
+        "last_evaluation": [days(-90), days(-200), days(-340)],
     })
     agent_ids = [f"G{i:03d}" for i in range(1, 41)] + [f"AG0{a}{i:02d}" for a in (1, 2, 3) for i in range(1, 6)]
     agents = pl.DataFrame({
         "agent_id": agent_ids,
         "agency_id": [""] * 40 + [f"AG0{a}" for a in (1, 2, 3) for _ in range(5)],
         "name": [f"{SURNAMES[i % len(SURNAMES)]}{GIVEN[(i * 7) % len(GIVEN)]}" for i in range(len(agent_ids))],
-        "training_valid_until": [str(as_of + timedelta(days=int(d))) for d in rng.integers(-20, 365, len(agent_ids))],
+        "training_valid_until": [days(int(d)) for d in rng.integers(-20, 365, len(agent_ids))],
     })
     capacity = pl.DataFrame({
         "channel": ["call"] * 13 + ["sms", "email", "letter"],
         "hour": [str(h) for h in range(8, 21)] + ["*", "*", "*"],
-        "max_attempts": [str(max(n // 40, 20))] * 13 + [str(max(n // 4, 50)), str(max(n // 10, 20)), str(max(n // 50, 10))],
+        "max_attempts": [str(max(n // 40, 20))] * 13
+        + [str(max(n // 4, 50)), str(max(n // 10, 20)), str(max(n // 50, 10))],
     })
+    return {"agencies": agencies, "agents": agents, "capacity": capacity}
+
+
+def generate(out: Path, as_of: date, size: DemoSize = DemoSize(), fmt: str = "csv") -> dict[str, int]:
+    """Write a portfolio folder to ``out``; returns the row count of each portfolio file."""
+    rng = np.random.default_rng(size.seed)
+    out.mkdir(parents=True, exist_ok=True)
+    people = _people(rng, size.customers)
+    customers = _customers(rng, people)
+    points = _contact_points(rng, people)
+    accounts, book = _accounts(rng, people, as_of)
+    history = _contacts(rng, people, book, points, as_of, per_account=size.contacts_per_account)
+    payments = _payments(rng, people, book, history, as_of)
+    operation = _operation(rng, size.customers, as_of)
     frames = {"customers": customers, "contact_points": points, "accounts": accounts,
-              "contacts": contacts, "payments": payments, "agencies": agencies, "agents": agents}
+              "contacts": history.frame, "payments": payments,
+              "agencies": operation["agencies"], "agents": operation["agents"]}
     for name, frame in frames.items():
-        frame = frame.with_columns(pl.col(pl.Utf8).replace("", None))
+        cleaned = frame.with_columns(pl.col(pl.Utf8).replace("", None))
         if fmt == "parquet":
-            frame.write_parquet(out / f"{name}.parquet")
+            cleaned.write_parquet(out / f"{name}.parquet")
         else:
-            frame.write_csv(out / f"{name}.csv")
-    capacity.write_csv(out / "capacity.csv")
+            cleaned.write_csv(out / f"{name}.csv")
+    operation["capacity"].write_csv(out / "capacity.csv")
     return {name: frame.height for name, frame in frames.items()}

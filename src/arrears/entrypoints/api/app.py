@@ -17,4 +17,7 @@ def create_app() -> FastAPI:
 
     app.include_router(compliance_api.router)
     app.include_router(arrangements_api.router)
+    from arrears.entrypoints.api.workbench import install_workbench
+
+    install_workbench(app)
     return app

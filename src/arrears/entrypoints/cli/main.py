@@ -20,6 +20,7 @@ def _register() -> None:
         plan_cli,
         portfolio_cli,
         score_cli,
+        serve_cli,
     )
 
     portfolio_cli.register(app)
@@ -28,6 +29,7 @@ def _register() -> None:
     model_cli.register(app)
     score_cli.register(app)
     plan_cli.register(app)
+    serve_cli.register(app)
 
 
 _register()

@@ -213,8 +213,13 @@ def register(app: typer.Typer) -> None:
         with _stages("nightly run", 4) as stage:
             report = run_nightly(container.engine, day, container.ladder, _now(), stage)
         print_run(report, container.ladder.names)
+        from arrears.entrypoints.cli.serve_cli import print_demo_users
+        from arrears.services.workbench.demo_users import create_demo_users
+
+        print_demo_users(create_demo_users(container.engine), "http://127.0.0.1:8000")
         console.print(
             "\n[bold]下一步 Next:[/]\n"
+            "  启动工作台 start the workbench: arrears serve  (then open http://127.0.0.1:8000)\n"
             f"  数据库 database: {container.settings.database_url}\n"
             f"  组合文件 portfolio files: {target}\n"
             f"  再跑一次夜间作业 re-run the nightly job: arrears run --as-of {day}\n"

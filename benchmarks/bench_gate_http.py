@@ -1,0 +1,118 @@
+"""Load test of POST /v1/compliance/check from a second process, on loopback only.
+
+Starts `uvicorn` (one worker) on a free 127.0.0.1 port with a fresh SQLite audit database,
+then a separate client process sends requests with 50-attempt histories from N threads for a
+bounded number of seconds and reports requests/second and p50/p99 latency.
+
+    .venv/bin/python benchmarks/bench_gate_http.py [--seconds 20] [--threads 8]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+sys.path.insert(0, str(Path(__file__).parent))
+from bench_gate import make_request  # noqa: E402
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def client(port: int, seconds: float, threads: int, out: multiprocessing.Queue) -> None:
+    import httpx
+
+    rng = random.Random(7)
+    at = datetime(2026, 11, 30, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    bodies = [json.dumps(make_request(rng, i, ["CN"], "Asia/Shanghai", at)).encode() for i in range(200)]
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    deadline = time.perf_counter() + seconds
+
+    def worker(k: int) -> None:
+        mine: list[float] = []
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10) as http:
+            i = k
+            while time.perf_counter() < deadline:
+                start = time.perf_counter()
+                response = http.post("/v1/compliance/check", content=bodies[i % len(bodies)],
+                                     headers={"content-type": "application/json"})
+                mine.append(time.perf_counter() - start)
+                if response.status_code != 200:
+                    with lock:
+                        errors[0] += 1
+                i += threads
+        with lock:
+            latencies.extend(mine)
+
+    pool = [threading.Thread(target=worker, args=(k,)) for k in range(threads)]
+    started = time.perf_counter()
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    out.put((latencies, errors[0], time.perf_counter() - started))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--threads", type=int, default=8)
+    args = parser.parse_args()
+    port = free_port()
+    work = Path(tempfile.mkdtemp(prefix="arrears-http-"))
+    env = {**os.environ, "ARREARS_DATABASE_URL": f"sqlite:///{work / 'audit.db'}",
+           "ARREARS_KEY_FILE": str(work / "key"), "ARREARS_LOG_LEVEL": "WARNING"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "arrears.entrypoints.api.app:create_app", "--factory",
+         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log"],
+        env=env,
+    )
+    try:
+        import httpx
+
+        for _ in range(100):
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/v1/health", timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        queue: multiprocessing.Queue = multiprocessing.Queue()
+        warm = multiprocessing.Process(target=client, args=(port, 2, 2, queue))
+        warm.start()
+        queue.get()
+        warm.join()
+        proc = multiprocessing.Process(target=client, args=(port, args.seconds, args.threads, queue))
+        proc.start()
+        latencies, errors, elapsed = queue.get()
+        proc.join()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    latencies.sort()
+    q = statistics.quantiles(latencies, n=100)
+    print(f"requests {len(latencies):,} in {elapsed:.1f} s from {args.threads} client threads "
+          f"(second process), errors {errors}")
+    print(f"throughput {len(latencies) / elapsed:,.0f} requests/s")
+    print(f"latency p50 {q[49] * 1000:.1f} ms  p99 {q[98] * 1000:.1f} ms  max {latencies[-1] * 1000:.1f} ms")
+
+
+if __name__ == "__main__":
+    main()

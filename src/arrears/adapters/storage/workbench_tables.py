@@ -1,0 +1,153 @@
+"""The workbench's tables: people and access, the work queue, logged contacts, follow-ups.
+
+Notes typed by collectors may hold personal data, so they are stored encrypted (``*_enc``).
+Passwords are argon2 hashes; session and API tokens are stored only as SHA-256 hashes.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from arrears.adapters.storage.tables import Id, metadata
+
+
+def _ts(name: str, nullable: bool = True) -> Column:
+    return Column(name, DateTime(timezone=True), nullable=nullable)
+
+
+users = Table(
+    "users",
+    metadata,
+    Column("user_id", Id, primary_key=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("display_name", String(100), nullable=False),
+    Column("password_hash", String(200), nullable=False),
+    Column("role", String(30), nullable=False),
+    Column("agency_id", Id),  # set: an agency user, sees only accounts placed with it
+    Column("agent_id", Id),  # link to agents (training dates)
+    Column("language", String(5), nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("failed_logins", Integer, nullable=False),
+    _ts("locked_until"),
+    _ts("created_at", nullable=False),
+    _ts("last_login_at"),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("token_id", Id, primary_key=True),
+    Column("user_id", Id, nullable=False, index=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("name", String(100), nullable=False),
+    _ts("created_at", nullable=False),
+    _ts("expires_at", nullable=False),
+    _ts("revoked_at"),
+)
+
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("session_hash", String(64), primary_key=True),
+    Column("user_id", Id, nullable=False, index=True),
+    Column("csrf_token", String(64), nullable=False),
+    _ts("created_at", nullable=False),
+    _ts("expires_at", nullable=False),
+    _ts("revoked_at"),
+)
+
+access_audit = Table(
+    "access_audit",
+    metadata,
+    Column("audit_id", Integer, primary_key=True, autoincrement=True),
+    _ts("at", nullable=False),
+    Column("kind", String(30), nullable=False),  # login, login_failed, lockout, reveal, contact_blocked, ...
+    Column("user_id", Id),
+    Column("username", String(64)),
+    Column("role", String(30)),
+    Column("agency_id", Id),
+    Column("account_id", Id),
+    Column("field", String(40)),
+    Column("purpose", Text),
+    Column("outcome", String(20), nullable=False),
+    Column("detail", Text, nullable=False),  # JSON
+)
+Index("ix_access_audit_at", access_audit.c.at)
+Index("ix_access_audit_kind_at", access_audit.c.kind, access_audit.c.at)
+Index("ix_access_audit_account", access_audit.c.account_id)
+
+work_items = Table(
+    "work_items",
+    metadata,
+    Column("item_id", Integer, primary_key=True, autoincrement=True),
+    Column("queue_date", Date, nullable=False),
+    Column("account_id", Id, nullable=False),
+    Column("priority", Integer, nullable=False),  # larger first
+    Column("reason", Text, nullable=False),
+    Column("best_hour", Integer),
+    Column("status", String(10), nullable=False),  # open | assigned | done
+    Column("assigned_to", Id),
+    _ts("assigned_at"),
+    _ts("lease_until"),
+    _ts("done_at"),
+    UniqueConstraint("queue_date", "account_id", name="uq_work_items_day_account"),
+)
+Index("ix_work_items_pick", work_items.c.queue_date, work_items.c.status, work_items.c.priority)
+Index("ix_work_items_assignee", work_items.c.assigned_to, work_items.c.status)
+
+logged_contacts = Table(
+    "logged_contacts",
+    metadata,
+    Column("contact_id", Id, primary_key=True),
+    Column("account_id", Id, nullable=False, index=True),
+    Column("customer_id", Id, nullable=False),
+    Column("contact_point_id", Id),
+    Column("channel", String(10), nullable=False),
+    Column("direction", String(10), nullable=False),
+    _ts("at", nullable=False),
+    Column("party", String(20)),
+    Column("state", String(10), nullable=False),  # reserved (gate said yes, call under way) | logged
+    Column("outcome", String(20)),
+    Column("notes_enc", LargeBinary),
+    Column("promise_amount_cents", BigInteger),
+    Column("promise_date", Date),
+    Column("dispute", Boolean, nullable=False),
+    Column("complaint", Boolean, nullable=False),
+    _ts("callback_at"),
+    Column("user_id", Id, nullable=False),
+    Column("agent_id", Id),
+    Column("agency_id", Id),
+    Column("attempt_id", String(64)),
+    Column("pack_versions", String(200)),
+)
+Index("ix_logged_contacts_user_at", logged_contacts.c.user_id, logged_contacts.c.at)
+
+follow_ups = Table(
+    "follow_ups",
+    metadata,
+    Column("follow_up_id", Id, primary_key=True),
+    Column("account_id", Id, nullable=False, index=True),
+    Column("owner_user_id", Id, nullable=False),
+    Column("kind", String(10), nullable=False),  # callback | reminder
+    _ts("due_at", nullable=False),
+    Column("note_enc", LargeBinary),
+    Column("status", String(10), nullable=False),  # open | done | cancelled
+    Column("created_by", Id, nullable=False),
+    _ts("created_at", nullable=False),
+    _ts("done_at"),
+    Column("handed_over_from", Id),
+)
+Index("ix_follow_ups_owner_due", follow_ups.c.owner_user_id, follow_ups.c.status, follow_ups.c.due_at)

@@ -1,0 +1,106 @@
+"""/v1/accounts: the list, the 360° view, reveals, compliance status, attempts and contacts."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, status
+
+from arrears.entrypoints.api.workbench.deps import LanguageDep, PrincipalDep, WorkbenchDep
+from arrears.entrypoints.api.workbench.schemas import (
+    AccountRow,
+    AttemptIn,
+    AttemptOut,
+    ChannelStatusOut,
+    ContactIn,
+    ContactOut,
+    RevealIn,
+    RevealOut,
+    VerdictOut,
+)
+from arrears.services.contact_gate_port import GateVerdict
+from arrears.services.workbench import accounts, contacts
+
+router = APIRouter(prefix="/v1/accounts", tags=["accounts"])
+AccountId = Annotated[str, "the account id"]
+BLOCKED = {409: {"description": "the compliance gate refused: decision, rules and reasons"},
+           403: {"description": "role, lapsed training or ended agency mandate"},
+           404: {"description": "no such account in your scope"}}
+
+
+def verdict_out(v: GateVerdict) -> VerdictOut:
+    return VerdictOut(decision=v.decision, allowed=v.allowed, rules=list(v.rules), reasons=list(v.reasons),
+                      warnings=list(v.warnings), pack_versions=list(v.pack_versions))
+
+
+@router.get("", response_model=list[AccountRow])
+def list_accounts(
+    *, principal: PrincipalDep, wb: WorkbenchDep,
+    bucket: Annotated[str | None, Query(max_length=10)] = None,
+    min_dpd: Annotated[int | None, Query(ge=0, le=100_000)] = None,
+    max_dpd: Annotated[int | None, Query(ge=0, le=100_000)] = None,
+    agency_id: Annotated[str | None, Query(max_length=64)] = None,
+    status_: Annotated[str | None, Query(alias="status", max_length=20)] = None,
+    flag: Annotated[str | None, Query(max_length=30)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> list[dict[str, Any]]:
+    """Accounts in your scope, newest aging first, personal data masked."""
+    return accounts.list_accounts(wb, principal, accounts.AccountFilter(
+        bucket, min_dpd, max_dpd, agency_id, status_, flag, limit, offset))
+
+
+@router.get("/{account_id}", responses={404: {"description": "no such account in your scope"}})
+def account_detail(account_id: AccountId, principal: PrincipalDep, wb: WorkbenchDep) -> dict[str, Any]:
+    """The 360° view: balances, DPD and bucket history, payments, contacts, promises, follow-ups (masked)."""
+    return accounts.account_view(wb, principal, account_id)
+
+
+@router.post("/{account_id}/reveal", response_model=RevealOut,
+             responses={404: {"description": "no such account or field"}, 403: {"description": "role"}})
+def reveal(account_id: AccountId, body: RevealIn, principal: PrincipalDep, wb: WorkbenchDep) -> RevealOut:
+    """Plaintext of one field for a stated purpose; audited before it is returned."""
+    value = accounts.reveal(wb, principal, account_id, field=body.field, purpose=body.purpose,
+                            contact_point_id=body.contact_point_id)
+    return RevealOut(field=body.field, contact_point_id=body.contact_point_id, value=value)
+
+
+@router.get("/{account_id}/compliance", response_model=list[ChannelStatusOut])
+def compliance_now(account_id: AccountId, principal: PrincipalDep, wb: WorkbenchDep,
+                   language: LanguageDep) -> list[ChannelStatusOut]:
+    """What may happen now on each channel, and why (the gate's preview)."""
+    principal = _with_language(principal, language)
+    return [ChannelStatusOut(channel=s.channel, contact_point_id=s.contact_point_id, value_masked=s.value_masked,
+                             verdict=verdict_out(s.verdict))
+            for s in contacts.compliance_status(wb, principal, account_id)]
+
+
+@router.post("/{account_id}/attempts", response_model=AttemptOut, status_code=status.HTTP_201_CREATED,
+             responses=BLOCKED)
+def reserve_attempt(account_id: AccountId, body: AttemptIn, principal: PrincipalDep, wb: WorkbenchDep,
+                    language: LanguageDep) -> AttemptOut:
+    """Before the call: the gate checks and, when allowed, records the attempt."""
+    principal = _with_language(principal, language)
+    made = contacts.reserve_attempt(wb, principal, account_id, body.channel.value, body.contact_point_id)
+    return AttemptOut(attempt_id=made["attempt_id"], contact_id=made["contact_id"],
+                      verdict=verdict_out(made["verdict"]))
+
+
+@router.post("/{account_id}/contacts", response_model=ContactOut, status_code=status.HTTP_201_CREATED,
+             responses=BLOCKED)
+def log_contact(account_id: AccountId, body: ContactIn, principal: PrincipalDep, wb: WorkbenchDep,
+                language: LanguageDep) -> dict[str, Any]:
+    """Record the outcome of a reserved attempt (or reserve now, then record)."""
+    principal = _with_language(principal, language)
+    return contacts.log_contact(wb, principal, account_id, contacts.ContactLog(
+        channel=body.channel.value, outcome=body.outcome.value, contact_point_id=body.contact_point_id,
+        party=body.party.value if body.party else None, notes=body.notes, promise_amount=body.promise_amount,
+        promise_date=body.promise_date, dispute=body.dispute, complaint=body.complaint,
+        callback_at=body.callback_at, attempt_id=body.attempt_id, direction=body.direction.value,
+    ))
+
+
+def _with_language(principal: Any, language: str) -> Any:
+    from dataclasses import replace
+
+    return replace(principal, language=language)

@@ -1,0 +1,49 @@
+"""/v1/team, /v1/compliance, /v1/audit: what team leads, compliance officers and auditors see."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from arrears.domain.access import Permission
+from arrears.entrypoints.api.workbench.deps import PrincipalDep, WorkbenchDep
+from arrears.services.workbench import audit, oversight
+
+router = APIRouter(prefix="/v1", tags=["oversight"])
+
+
+@router.get("/team")
+def team(principal: PrincipalDep, wb: WorkbenchDep, day: date | None = None) -> dict[str, Any]:
+    """Queue sizes and contact, right-party and promise rates per collector for a day."""
+    return oversight.team_view(wb, principal, day)
+
+
+@router.get("/compliance/blocked")
+def blocked(principal: PrincipalDep, wb: WorkbenchDep, since: datetime | None = None) -> list[dict[str, Any]]:
+    """Blocked contact attempts by rule (default: the last 7 days)."""
+    return oversight.blocked_by_rule(wb, principal, since)
+
+
+@router.get("/compliance/complaints")
+def complaints(principal: PrincipalDep, wb: WorkbenchDep,
+               limit: Annotated[int, Query(ge=1, le=500)] = 100) -> list[dict[str, Any]]:
+    return oversight.complaints(wb, principal, limit)
+
+
+@router.get("/audit")
+def audit_trail(
+    *, principal: PrincipalDep, wb: WorkbenchDep,
+    kind: Annotated[str | None, Query(max_length=30)] = None,
+    username: Annotated[str | None, Query(max_length=64)] = None,
+    account_id: Annotated[str | None, Query(max_length=64)] = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> list[dict[str, Any]]:
+    """The access audit (logins, lockouts, reveals with purpose, blocked contacts), filtered."""
+    principal.require(Permission.VIEW_AUDIT)
+    with wb.engine.connect() as connection:
+        return audit.audit_trail(connection, principal,
+                                 audit.AuditFilter(kind, username, account_id, since, until, limit))

@@ -1,0 +1,164 @@
+"""Request and response shapes of the /v1 workbench API (one family per resource)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, Field
+
+from arrears.domain.access import Role
+from arrears.domain.vocabulary import Channel, Direction, Outcome, Party
+
+
+class TokenRequest(BaseModel):
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=200)
+    name: str = Field(default="api", max_length=100)
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_at: datetime
+
+
+class MeOut(BaseModel):
+    username: str
+    display_name: str
+    role: Role
+    agency_id: str | None
+    agent_id: str | None
+    language: str
+    permissions: list[str]
+
+
+class LanguageIn(BaseModel):
+    language: Literal["zh", "en"]
+
+
+class UserIn(BaseModel):
+    username: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
+    password: str = Field(min_length=10, max_length=200)
+    role: Role
+    display_name: str | None = Field(default=None, max_length=100)
+    agency_id: str | None = Field(default=None, max_length=64)
+    agent_id: str | None = Field(default=None, max_length=64)
+    language: Literal["zh", "en"] = "zh"
+
+
+class UserOut(BaseModel):
+    user_id: str
+    username: str
+    role: Role
+
+
+class AccountRow(BaseModel):
+    account_id: str
+    customer_id: str
+    product: str
+    currency: str
+    balance_cents: int
+    past_due_cents: int
+    status: str
+    agency_id: str | None
+    flags: str
+    name_masked: str
+    dpd: int | None
+    bucket: str | None
+
+
+class RevealIn(BaseModel):
+    field: Literal["name", "national_id", "address", "contact_point"]
+    purpose: str = Field(min_length=2, max_length=200, description="why the plaintext is needed (audited)")
+    contact_point_id: str | None = Field(default=None, max_length=64)
+
+
+class RevealOut(BaseModel):
+    field: str
+    contact_point_id: str | None
+    value: str
+    audited: bool = True
+
+
+class VerdictOut(BaseModel):
+    decision: str
+    allowed: bool
+    rules: list[str]
+    reasons: list[str]
+    warnings: list[str]
+    pack_versions: list[str]
+
+
+class ChannelStatusOut(BaseModel):
+    channel: str
+    contact_point_id: str | None
+    value_masked: str | None
+    verdict: VerdictOut
+
+
+class AttemptIn(BaseModel):
+    channel: Channel
+    contact_point_id: str | None = Field(default=None, max_length=64)
+
+
+class AttemptOut(BaseModel):
+    attempt_id: str
+    contact_id: str
+    verdict: VerdictOut
+
+
+class ContactIn(BaseModel):
+    channel: Channel
+    outcome: Outcome
+    contact_point_id: str | None = Field(default=None, max_length=64)
+    party: Party | None = None
+    direction: Direction = Direction.OUTBOUND
+    notes: str | None = Field(default=None, max_length=2000)
+    promise_amount: str | None = Field(default=None, max_length=20, pattern=r"^\d{1,12}(\.\d{1,2})?$",
+                                       description="decimal text in the account currency, e.g. 1500.00")
+    promise_date: date | None = None
+    dispute: bool = False
+    complaint: bool = False
+    callback_at: AwareDatetime | None = None
+    attempt_id: str | None = Field(default=None, max_length=64,
+                                   description="from POST .../attempts; omitted: the gate is asked now")
+
+
+class ContactOut(BaseModel):
+    contact_id: str
+    attempt_id: str
+    outcome: str
+    promise_amount_cents: int | None
+    callback_at: datetime | None
+
+
+class NextOut(BaseModel):
+    account_id: str | None
+    reason: str | None = None
+    priority: int | None = None
+    best_hour: int | None = None
+    callback: bool = False
+
+
+class FollowUpIn(BaseModel):
+    kind: Literal["callback", "reminder"]
+    due_at: AwareDatetime
+    note: str | None = Field(default=None, max_length=1000)
+
+
+class FollowUpCreated(BaseModel):
+    follow_up_id: str
+
+
+class HandoverIn(BaseModel):
+    from_username: str = Field(min_length=1, max_length=64)
+    to_username: str = Field(min_length=1, max_length=64)
+
+
+class HandoverOut(BaseModel):
+    moved: int
+
+
+class Page(BaseModel):
+    items: list[dict[str, Any]]

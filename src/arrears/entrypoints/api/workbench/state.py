@@ -1,0 +1,64 @@
+"""Where the running app keeps its Workbench; built lazily from settings unless a test set one."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from fastapi import FastAPI, Request
+
+from arrears.services.contact_gate_port import ContactGate, ContactRequest, GateVerdict
+from arrears.services.workbench.context import Workbench
+
+_lock = threading.Lock()
+
+
+class UnconfiguredGate:
+    """Until the database-backed gate is wired in, every contact is refused, with the reason."""
+
+    _verdict = GateVerdict(
+        "deny", ("workbench.gate_not_configured",),
+        ("合规闸门未配置，任何联系都不能进行 / the compliance gate is not configured; no contact may be made",),
+    )
+
+    def preview(self, request: ContactRequest, language: str = "zh") -> GateVerdict:
+        return self._verdict
+
+    def reserve(self, request: ContactRequest, language: str = "zh") -> GateVerdict:
+        return self._verdict
+
+    def record_outcome(self, attempt_id: str, outcome: str, party: str | None = None,
+                       notes: str | None = None) -> None:
+        raise RuntimeError("no attempt can exist without a configured gate")
+
+
+def default_gate(container: Any) -> ContactGate:
+    """The database-backed compliance gate on the container's engine."""
+    from arrears.services.contact_gate import SqlContactGate
+
+    return SqlContactGate(container.engine)
+
+
+def configure_workbench(app: FastAPI, workbench: Workbench) -> None:
+    app.state.workbench = workbench
+
+
+def workbench_of(app: FastAPI) -> Workbench:
+    found = getattr(app.state, "workbench", None)
+    if found is not None:
+        return found
+    with _lock:
+        if getattr(app.state, "workbench", None) is None:
+            from arrears.bootstrap import bootstrap
+
+            container = bootstrap()
+            app.state.workbench = Workbench(
+                engine=container.engine, cipher=container.cipher, gate=default_gate(container),
+                timezone=container.settings.timezone, session_secret=container.settings.session_secret(),
+                secure_cookies=container.settings.is_production,
+            )
+    return app.state.workbench
+
+
+def get_workbench(request: Request) -> Workbench:
+    return workbench_of(request.app)

@@ -1,0 +1,64 @@
+"""/v1/queue and /v1/follow-ups: the day's work."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, status
+
+from arrears.entrypoints.api.workbench.deps import PrincipalDep, WorkbenchDep
+from arrears.entrypoints.api.workbench.schemas import (
+    FollowUpCreated,
+    FollowUpIn,
+    HandoverIn,
+    HandoverOut,
+    NextOut,
+)
+from arrears.services.workbench import followups, queue
+
+router = APIRouter(prefix="/v1", tags=["work"])
+
+
+@router.get("/queue")
+def my_queue(principal: PrincipalDep, wb: WorkbenchDep) -> dict[str, Any]:
+    """Today's queue: what I hold, what waits next (priority, reason, best hour), counts."""
+    return queue.my_queue(wb, principal)
+
+
+@router.post("/queue/next", response_model=NextOut,
+             responses={403: {"description": "role, lapsed training or ended agency mandate"}})
+def next_account(principal: PrincipalDep, wb: WorkbenchDep) -> NextOut:
+    """Hand me the next account (a due callback first); no two collectors ever get the same one."""
+    got = queue.next_account(wb, principal)
+    return NextOut(account_id=None) if got is None else NextOut(**got)
+
+
+@router.post("/queue/{account_id}/release", status_code=status.HTTP_204_NO_CONTENT,
+             responses={404: {"description": "you do not hold this account"}})
+def release(account_id: str, principal: PrincipalDep, wb: WorkbenchDep) -> None:
+    queue.release(wb, principal, account_id)
+
+
+@router.get("/follow-ups")
+def my_day(principal: PrincipalDep, wb: WorkbenchDep) -> dict[str, Any]:
+    """My day: open callbacks and reminders, overdue first."""
+    return followups.my_day(wb, principal)
+
+
+@router.post("/accounts/{account_id}/follow-ups", response_model=FollowUpCreated,
+             status_code=status.HTTP_201_CREATED, tags=["accounts"])
+def add_follow_up(account_id: str, body: FollowUpIn, principal: PrincipalDep, wb: WorkbenchDep) -> FollowUpCreated:
+    made = followups.add_follow_up(wb, principal, account_id, kind=body.kind, due_at=body.due_at, note=body.note)
+    return FollowUpCreated(follow_up_id=made)
+
+
+@router.post("/follow-ups/{follow_up_id}/done", status_code=status.HTTP_204_NO_CONTENT,
+             responses={404: {"description": "no such follow-up"}, 409: {"description": "already closed"}})
+def complete(follow_up_id: str, principal: PrincipalDep, wb: WorkbenchDep) -> None:
+    followups.complete(wb, principal, follow_up_id)
+
+
+@router.post("/follow-ups/handover", response_model=HandoverOut)
+def hand_over(body: HandoverIn, principal: PrincipalDep, wb: WorkbenchDep) -> HandoverOut:
+    """Team lead: move an absent collector's open follow-ups to a colleague."""
+    return HandoverOut(moved=followups.hand_over(wb, principal, body.from_username, body.to_username))

@@ -1,0 +1,266 @@
+"""Server-rendered pages (Jinja2 + HTMX) over the same services as the /v1 API."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from arrears.domain.access import Permission
+from arrears.domain.vocabulary import Channel, Outcome, Party
+from arrears.entrypoints.api.workbench.errors import status_of
+from arrears.entrypoints.api.workbench.state import workbench_of
+from arrears.entrypoints.web.i18n import pick_language, translations
+from arrears.entrypoints.web.session import (
+    LOGIN_CSRF,
+    PageUser,
+    check_csrf,
+    page_user,
+    require_user,
+    set_session_cookie,
+)
+from arrears.services.workbench import accounts, audit, auth, contacts, followups, oversight, queue
+from arrears.services.workbench.errors import ContactBlocked, InvalidInput, WorkbenchError
+
+templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
+router = APIRouter(include_in_schema=False)
+FormStr = Annotated[str, Form()]
+OptForm = Annotated[str | None, Form()]
+
+
+def _language(request: Request, user: PageUser | None) -> str:
+    return pick_language(request.query_params.get("lang"), request.cookies.get("lang"),
+                         user.principal.language if user else None)
+
+
+def _money(cents: int | None) -> str:
+    if cents is None:
+        return "—"
+    sign = "-" if cents < 0 else ""
+    cents = abs(cents)
+    return f"{sign}{cents // 100:,}.{cents % 100:02d}"
+
+
+def render(request: Request, name: str, user: PageUser | None, status_code: int = 200, **data: Any) -> Response:
+    wb = workbench_of(request.app)
+    language = _language(request, user)
+    zone = ZoneInfo(wb.timezone)
+
+    def local(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+        if value is None:
+            return "—"
+        value = value if value.tzinfo else value.replace(tzinfo=ZoneInfo("UTC"))
+        return value.astimezone(zone).strftime(fmt)
+
+    context = {
+        "_": translations(language).gettext, "lang": language, "user": user,
+        "principal": user.principal if user else None, "csrf": user.csrf if user else "", "money": _money,
+        "local": local, "Permission": Permission, "now": wb.now(), **data,
+    }
+    response = templates.TemplateResponse(request, name, context, status_code=status_code)
+    if request.query_params.get("lang") in ("zh", "en"):
+        response.set_cookie("lang", language, samesite="lax", httponly=True)
+    return response
+
+
+def _as(user: PageUser, request: Request) -> Any:
+    return replace(user.principal, language=_language(request, user))
+
+
+def error_page(request: Request, error: WorkbenchError) -> Response:
+    user = page_user(request)
+    return render(request, "error.html", user, status_code=status_of(error), error=error)
+
+
+@router.get("/")
+def home() -> Response:
+    return RedirectResponse("/queue", status_code=303)
+
+
+@router.get("/login")
+def login_page(request: Request, error: str | None = None) -> Response:
+    import secrets
+
+    token = secrets.token_urlsafe(24)
+    response = render(request, "login.html", None, login_csrf=token, error=error)
+    response.set_cookie(LOGIN_CSRF, token, httponly=True, samesite="strict")
+    return response
+
+
+@router.post("/login")
+def login(request: Request, username: FormStr, password: FormStr, csrf_token: OptForm = None) -> Response:
+    check_csrf(request, request.cookies.get(LOGIN_CSRF, "-"), csrf_token)
+    wb = workbench_of(request.app)
+    try:
+        principal = auth.authenticate(wb, username, password)
+    except WorkbenchError as error:
+        return render(request, "login.html", None, status_code=401, error=error.message(_language(request, None)),
+                      login_csrf=request.cookies.get(LOGIN_CSRF, ""))
+    token, _csrf = auth.open_session(wb, principal)
+    response = RedirectResponse("/queue", status_code=303)
+    set_session_cookie(wb, response, token)
+    response.delete_cookie(LOGIN_CSRF)
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, csrf_token: OptForm = None) -> Response:
+    user = require_user(request)
+    check_csrf(request, user.csrf, csrf_token)
+    auth.close_session(workbench_of(request.app), user.token)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie("arrears_session")
+    return response
+
+
+@router.get("/queue")
+def queue_page(request: Request) -> Response:
+    user = require_user(request)
+    data = queue.my_queue(workbench_of(request.app), _as(user, request))
+    return render(request, "queue.html", user, queue=data, empty=request.query_params.get("empty"))
+
+
+@router.post("/queue/next")
+def take_next(request: Request, csrf_token: OptForm = None) -> Response:
+    user = require_user(request)
+    check_csrf(request, user.csrf, csrf_token)
+    got = queue.next_account(workbench_of(request.app), _as(user, request))
+    if got is None:
+        return RedirectResponse("/queue?empty=1", status_code=303)
+    return RedirectResponse(f"/accounts/{got['account_id']}", status_code=303)
+
+
+def _account_page(request: Request, user: PageUser, account_id: str, status_code: int = 200, **extra: Any) -> Response:
+    wb = workbench_of(request.app)
+    principal = _as(user, request)
+    view = accounts.account_view(wb, principal, account_id)
+    status_now = contacts.compliance_status(wb, principal, account_id)
+    return render(request, "account.html", user, status_code=status_code, v=view, status_now=status_now,
+                  channels=list(Channel), outcomes=list(Outcome), parties=list(Party),
+                  blocked_channels={s.channel: s.verdict for s in status_now if not s.verdict.allowed},
+                  logged=request.query_params.get("logged"), **extra)
+
+
+@router.get("/accounts/{account_id}")
+def account_page(request: Request, account_id: str) -> Response:
+    return _account_page(request, require_user(request), account_id)
+
+
+@router.post("/accounts/{account_id}/reveal")
+def reveal(request: Request, account_id: str, *, field: FormStr, purpose: FormStr, csrf_token: OptForm = None,
+           contact_point_id: OptForm = None) -> Response:
+    user = require_user(request)
+    check_csrf(request, user.csrf, csrf_token)
+    wb = workbench_of(request.app)
+    try:
+        value = accounts.reveal(wb, _as(user, request), account_id, field=field, purpose=purpose,
+                                contact_point_id=contact_point_id or None)
+    except InvalidInput as error:
+        if request.headers.get("hx-request"):
+            return render(request, "_reveal_error.html", user, status_code=200, error=error)
+        raise
+    if request.headers.get("hx-request"):
+        return render(request, "_revealed.html", user, value=value)
+    return _account_page(request, user, account_id, revealed={(field, contact_point_id or ""): value})
+
+
+def _local_datetime(text: str | None, zone: str, name: str) -> datetime | None:
+    if not text:
+        return None
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(f"{name} 不是有效的时间", f"{name} is not a valid time", name) from None
+    return value if value.tzinfo else value.replace(tzinfo=ZoneInfo(zone))
+
+
+def _date(text: str | None, name: str) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(f"{name} 不是有效的日期", f"{name} is not a valid date", name) from None
+
+
+@router.post("/accounts/{account_id}/contacts")
+def log_contact(
+    request: Request, account_id: str, *, channel: FormStr, outcome: FormStr, csrf_token: OptForm = None,
+    contact_point_id: OptForm = None, party: OptForm = None, notes: OptForm = None, promise_amount: OptForm = None,
+    promise_date: OptForm = None, dispute: OptForm = None, complaint: OptForm = None, callback_at: OptForm = None,
+) -> Response:
+    user = require_user(request)
+    check_csrf(request, user.csrf, csrf_token)
+    wb = workbench_of(request.app)
+    try:
+        contacts.log_contact(wb, _as(user, request), account_id, contacts.ContactLog(
+            channel=channel, outcome=outcome, contact_point_id=contact_point_id or None, party=party or None,
+            notes=notes or None, promise_amount=promise_amount or None,
+            promise_date=_date(promise_date, "promise_date"), dispute=bool(dispute), complaint=bool(complaint),
+            callback_at=_local_datetime(callback_at, wb.timezone, "callback_at"),
+        ))
+    except (ContactBlocked, InvalidInput) as error:
+        return _account_page(request, user, account_id, status_code=status_of(error), error=error)
+    return RedirectResponse(f"/accounts/{account_id}?logged=1", status_code=303)
+
+
+@router.post("/accounts/{account_id}/follow-ups")
+def add_follow_up(request: Request, account_id: str, *, kind: FormStr, due_at: FormStr, csrf_token: OptForm = None,
+                  note: OptForm = None) -> Response:
+    user = require_user(request)
+    check_csrf(request, user.csrf, csrf_token)
+    wb = workbench_of(request.app)
+    when = _local_datetime(due_at, wb.timezone, "due_at")
+    assert when is not None
+    followups.add_follow_up(wb, _as(user, request), account_id, kind=kind, due_at=when, note=note or None)
+    return RedirectResponse(f"/accounts/{account_id}", status_code=303)
+
+
+@router.get("/my-day")
+def my_day(request: Request) -> Response:
+    user = require_user(request)
+    return render(request, "my_day.html", user, day=followups.my_day(workbench_of(request.app), _as(user, request)))
+
+
+@router.post("/follow-ups/{follow_up_id}/done")
+def follow_up_done(request: Request, follow_up_id: str, csrf_token: OptForm = None) -> Response:
+    user = require_user(request)
+    check_csrf(request, user.csrf, csrf_token)
+    followups.complete(workbench_of(request.app), _as(user, request), follow_up_id)
+    return RedirectResponse("/my-day", status_code=303)
+
+
+@router.post("/follow-ups/handover")
+def hand_over(request: Request, from_username: FormStr, to_username: FormStr, csrf_token: OptForm = None) -> Response:
+    user = require_user(request)
+    check_csrf(request, user.csrf, csrf_token)
+    followups.hand_over(workbench_of(request.app), _as(user, request), from_username, to_username)
+    return RedirectResponse("/team", status_code=303)
+
+
+@router.get("/team")
+def team(request: Request) -> Response:
+    user = require_user(request)
+    return render(request, "team.html", user, team=oversight.team_view(workbench_of(request.app), _as(user, request)))
+
+
+@router.get("/compliance")
+def compliance(request: Request, kind: str | None = None, username: str | None = None,
+               account_id: str | None = None) -> Response:
+    user = require_user(request)
+    wb, principal = workbench_of(request.app), _as(user, request)
+    trail: list[dict[str, Any]] = []
+    if principal.may(Permission.VIEW_AUDIT):
+        with wb.engine.connect() as connection:
+            trail = audit.audit_trail(connection, principal, audit.AuditFilter(
+                (kind or None) and kind[:30], (username or None) and username[:64],
+                (account_id or None) and account_id[:64], limit=200))
+    return render(request, "compliance.html", user, blocked=oversight.blocked_by_rule(wb, principal),
+                  complaints=oversight.complaints(wb, principal, 50), trail=trail,
+                  filters={"kind": kind or "", "username": username or "", "account_id": account_id or ""})

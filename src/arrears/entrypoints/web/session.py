@@ -1,0 +1,60 @@
+"""Page sessions: a signed cookie carrying a server-side session token, CSRF per session."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from fastapi import HTTPException, Request, Response, status
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from arrears.entrypoints.api.workbench.state import workbench_of
+from arrears.services.workbench import auth
+from arrears.services.workbench.context import Workbench
+from arrears.services.workbench.principal import Principal
+
+COOKIE = "arrears_session"
+LOGIN_CSRF = "arrears_login_csrf"
+CSRF_HEADER = "x-csrf-token"
+
+
+@dataclass(frozen=True)
+class PageUser:
+    principal: Principal
+    csrf: str
+    token: str
+
+
+def _signer(wb: Workbench) -> URLSafeSerializer:
+    return URLSafeSerializer(wb.session_secret, salt="arrears-session")
+
+
+def set_session_cookie(wb: Workbench, response: Response, token: str) -> None:
+    response.set_cookie(COOKIE, _signer(wb).dumps(token), httponly=True, samesite="lax", secure=wb.secure_cookies,
+                        max_age=int(wb.session_ttl.total_seconds()), path="/")
+
+
+def page_user(request: Request) -> PageUser | None:
+    wb = workbench_of(request.app)
+    raw = request.cookies.get(COOKIE)
+    if not raw:
+        return None
+    try:
+        token = _signer(wb).loads(raw)
+    except BadSignature:
+        return None
+    found = auth.session_principal(wb, token) if isinstance(token, str) else None
+    return PageUser(found[0], found[1], token) if found else None
+
+
+def require_user(request: Request) -> PageUser:
+    user = page_user(request)
+    if user is None:
+        raise HTTPException(status.HTTP_303_SEE_OTHER, headers={"Location": "/login"})
+    return user
+
+
+def check_csrf(request: Request, user_csrf: str, form_token: str | None) -> None:
+    sent = form_token or request.headers.get(CSRF_HEADER) or ""
+    if not secrets.compare_digest(sent.encode(), user_csrf.encode()):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, detail="CSRF token missing or wrong / 跨站请求校验失败")

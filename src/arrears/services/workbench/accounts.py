@@ -1,0 +1,195 @@
+"""Accounts as a collector sees them: a filtered list, the 360° view, and audited reveals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from arrears.adapters.storage import tables as t
+from arrears.adapters.storage.workbench_tables import follow_ups, logged_contacts, work_items
+from arrears.domain.access import Permission
+from arrears.domain.vocabulary import Outcome
+from arrears.services.workbench import audit
+from arrears.services.workbench.context import Workbench
+from arrears.services.workbench.errors import InvalidInput, NotFound
+from arrears.services.workbench.principal import Principal
+
+REVEALABLE = ("name", "national_id", "address", "contact_point")
+
+
+def latest_aging_day(connection: Connection) -> Any:
+    return connection.execute(select(func.max(t.aging_runs.c.as_of))).scalar()
+
+
+@dataclass(frozen=True)
+class AccountFilter:
+    bucket: str | None = None
+    min_dpd: int | None = None
+    max_dpd: int | None = None
+    agency_id: str | None = None
+    status: str | None = None
+    flag: str | None = None
+    limit: int = 50
+    offset: int = 0
+
+
+def list_accounts(wb: Workbench, principal: Principal, wanted: AccountFilter) -> list[dict[str, Any]]:
+    principal.require(Permission.VIEW_ACCOUNTS)
+    a, g, c = t.accounts.c, t.account_aging.c, t.customers.c
+    with wb.engine.connect() as connection:
+        day = latest_aging_day(connection)
+        query = (
+            select(a.account_id, a.customer_id, a.product, a.currency, a.balance_cents, a.past_due_cents,
+                   a.status, a.agency_id, a.flags, c.name_masked, g.dpd, g.bucket)
+            .join(t.customers, c.customer_id == a.customer_id)
+            .outerjoin(t.account_aging, (g.account_id == a.account_id) & (g.as_of == day))
+            .where(principal.scope.accounts(), a.in_portfolio.is_(True))
+        )
+        if wanted.bucket:
+            query = query.where(g.bucket == wanted.bucket)
+        if wanted.min_dpd is not None:
+            query = query.where(g.dpd >= wanted.min_dpd)
+        if wanted.max_dpd is not None:
+            query = query.where(g.dpd <= wanted.max_dpd)
+        if wanted.agency_id:
+            query = query.where(a.agency_id == wanted.agency_id)
+        if wanted.status:
+            query = query.where(a.status == wanted.status)
+        if wanted.flag:
+            query = query.where(a.flags.contains(wanted.flag))
+        query = query.order_by(g.dpd.desc().nulls_last(), a.account_id).limit(wanted.limit).offset(wanted.offset)
+        return [dict(r) for r in connection.execute(query).mappings().all()]
+
+
+def _account_row(connection: Connection, principal: Principal, account_id: str) -> dict[str, Any]:
+    a = t.accounts.c
+    row = connection.execute(
+        select(t.accounts).where(a.account_id == account_id, principal.scope.accounts())
+    ).mappings().first()
+    if row is None:
+        raise NotFound(f"找不到账户 {account_id}", f"no account {account_id}", "account_id")
+    return dict(row)
+
+
+def visible_account(wb: Workbench, principal: Principal, account_id: str) -> dict[str, Any]:
+    principal.require(Permission.VIEW_ACCOUNTS)
+    with wb.engine.connect() as connection:
+        return _account_row(connection, principal, account_id)
+
+
+def _customer(connection: Connection, customer_id: str) -> dict[str, Any]:
+    c = t.customers.c
+    row = connection.execute(select(
+        c.customer_id, c.name_masked, c.national_id_masked, c.address_masked, c.birth_date, c.language,
+        c.timezone, c.jurisdiction, c.monthly_income_cents, c.preferred_channel, c.preferred_hours,
+    ).where(c.customer_id == customer_id)).mappings().one()
+    return dict(row)
+
+
+def _contact_points(connection: Connection, customer_id: str) -> list[dict[str, Any]]:
+    p = t.contact_points.c
+    rows = connection.execute(select(
+        p.contact_point_id, p.kind, p.value_masked, p.owner, p.relation, p.consent, p.status, p.do_not_contact,
+    ).where(p.customer_id == customer_id, p.in_portfolio.is_(True)).order_by(p.contact_point_id)).mappings()
+    return [dict(r) for r in rows]
+
+
+def _history(connection: Connection, account_id: str) -> dict[str, list[dict[str, Any]]]:
+    g, b, pay = t.account_aging.c, t.bucket_transitions.c, t.payments.c
+    aging = connection.execute(select(g.as_of, g.dpd, g.bucket, g.balance_cents, g.past_due_cents)
+                               .where(g.account_id == account_id).order_by(g.as_of.desc()).limit(60)).mappings()
+    moves = connection.execute(select(b.on, b.from_bucket, b.to_bucket, b.direction)
+                               .where(b.account_id == account_id).order_by(b.on.desc()).limit(60)).mappings()
+    paid = connection.execute(select(pay.paid_at, pay.amount_cents, pay.channel, pay.reversed)
+                              .where(pay.account_id == account_id).order_by(pay.paid_at.desc()).limit(30)).mappings()
+    return {"aging": [dict(r) for r in aging], "transitions": [dict(r) for r in moves],
+            "payments": [dict(r) for r in paid]}
+
+
+def contacts_of(wb: Workbench, connection: Connection, account_id: str) -> list[dict[str, Any]]:
+    """Ingested contacts and the ones logged here, newest first, notes decrypted."""
+    k, w = t.contacts.c, logged_contacts.c
+    ingested = connection.execute(select(
+        k.contact_id, k.channel, k.direction, k.at, k.party, k.outcome, k.promise_amount_cents, k.promise_date,
+        k.complaint, k.agent_id, k.contact_point_id,
+    ).where(k.account_id == account_id).order_by(k.at.desc()).limit(100)).mappings()
+    rows = [{**r, "source": "portfolio", "notes": None, "dispute": r["outcome"] == Outcome.DISPUTE,
+             "state": "logged", "callback_at": None} for r in ingested]
+    logged = connection.execute(select(
+        w.contact_id, w.channel, w.direction, w.at, w.party, w.outcome, w.promise_amount_cents, w.promise_date,
+        w.complaint, w.agent_id, w.contact_point_id, w.notes_enc, w.dispute, w.state, w.callback_at, w.user_id,
+    ).where(w.account_id == account_id).order_by(w.at.desc()).limit(100)).mappings()
+    for r in logged:
+        notes = wb.cipher.decrypt(r["notes_enc"]) if r["notes_enc"] else None
+        rows.append({**{k_: v for k_, v in r.items() if k_ != "notes_enc"}, "source": "workbench", "notes": notes})
+    return sorted(rows, key=lambda r: r["at"], reverse=True)
+
+
+def _follow_ups(wb: Workbench, connection: Connection, account_id: str) -> list[dict[str, Any]]:
+    f = follow_ups.c
+    rows = connection.execute(select(follow_ups).where(f.account_id == account_id)
+                              .order_by(f.due_at.desc()).limit(30)).mappings()
+    return [{**{k: v for k, v in r.items() if k != "note_enc"},
+             "note": wb.cipher.decrypt(r["note_enc"]) if r["note_enc"] else None} for r in rows]
+
+
+def account_view(wb: Workbench, principal: Principal, account_id: str) -> dict[str, Any]:
+    """The 360° view, personal data masked."""
+    principal.require(Permission.VIEW_ACCOUNTS)
+    with wb.engine.connect() as connection:
+        account = _account_row(connection, principal, account_id)
+        day = latest_aging_day(connection)
+        aging_now = connection.execute(select(t.account_aging.c.dpd, t.account_aging.c.bucket).where(
+            t.account_aging.c.account_id == account_id, t.account_aging.c.as_of == day)).mappings().first()
+        agency = None
+        if account["agency_id"]:
+            agency = connection.execute(select(t.agencies).where(
+                t.agencies.c.agency_id == account["agency_id"])).mappings().first()
+        item = connection.execute(select(work_items).where(
+            work_items.c.account_id == account_id, work_items.c.queue_date == wb.today())).mappings().first()
+        contacts = contacts_of(wb, connection, account_id)
+        return {
+            "account": account,
+            "aging_as_of": day,
+            "dpd": aging_now["dpd"] if aging_now else None,
+            "bucket": aging_now["bucket"] if aging_now else None,
+            "customer": _customer(connection, account["customer_id"]),
+            "contact_points": _contact_points(connection, account["customer_id"]),
+            "agency": dict(agency) if agency else None,
+            "work_item": dict(item) if item else None,
+            "contacts": contacts,
+            "promises": [c for c in contacts if c["promise_amount_cents"]],
+            "follow_ups": _follow_ups(wb, connection, account_id),
+            **_history(connection, account_id),
+        }
+
+
+def reveal(
+    wb: Workbench, principal: Principal, account_id: str, *, field: str, purpose: str,
+    contact_point_id: str | None = None,
+) -> str:
+    """Plaintext of one field for a stated purpose; the reveal is audited before it is returned."""
+    principal.require(Permission.REVEAL_PERSONAL)
+    purpose = (purpose or "").strip()
+    if len(purpose) < 2 or len(purpose) > 200:
+        raise InvalidInput("请说明查看目的（2 至 200 个字符）", "state the purpose (2 to 200 characters)", "purpose")
+    if field not in REVEALABLE:
+        raise InvalidInput(f"不能查看字段 {field}", f"the field {field} cannot be revealed", "field")
+    c, p = t.customers.c, t.contact_points.c
+    with wb.engine.begin() as connection:
+        account = _account_row(connection, principal, account_id)
+        if field == "contact_point":
+            blob = connection.execute(select(p.value_enc).where(
+                p.contact_point_id == (contact_point_id or ""), p.customer_id == account["customer_id"])).scalar()
+            if blob is None:
+                raise NotFound("该账户没有这个联系方式", "no such contact point on this account", "contact_point_id")
+        else:
+            blob = connection.execute(select(c[f"{field}_enc"]).where(
+                c.customer_id == account["customer_id"])).scalar()
+            if blob is None:
+                raise NotFound("该字段没有记录", "nothing is recorded in this field", "field")
+        audit.record(connection, wb.now(), "reveal", principal, account_id=account_id, field=field,
+                     purpose=purpose, contact_point_id=contact_point_id)
+        return wb.cipher.decrypt(blob)

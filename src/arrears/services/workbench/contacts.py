@@ -1,0 +1,227 @@
+"""Logging a contact: the gate is asked BEFORE the call (reserve), the outcome recorded after.
+
+A denied reservation is audited (rules and reasons) and raised as ``ContactBlocked``; nothing
+is logged as a contact. The compliance status of an account is ``ContactGate.preview`` per
+channel, on the contact point that channel would use.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import Connection, select, update
+
+from arrears.adapters.storage import tables as t
+from arrears.adapters.storage.workbench_tables import logged_contacts
+from arrears.domain.access import Permission
+from arrears.domain.vocabulary import Channel, ContactKind, Direction, Outcome, Party
+from arrears.services.contact_gate_port import ContactRequest, GateVerdict
+from arrears.services.workbench import audit
+from arrears.services.workbench.accounts import visible_account
+from arrears.services.workbench.context import Workbench, as_utc
+from arrears.services.workbench.errors import Conflict, ContactBlocked, InvalidInput, NotFound
+from arrears.services.workbench.followups import add_follow_up_in
+from arrears.services.workbench.principal import Principal
+from arrears.services.workbench.queue import check_may_take_work
+
+_KINDS_FOR = {
+    Channel.CALL: (ContactKind.MOBILE, ContactKind.HOME, ContactKind.WORK),
+    Channel.VOICEMAIL: (ContactKind.MOBILE, ContactKind.HOME, ContactKind.WORK),
+    Channel.SMS: (ContactKind.MOBILE,),
+    Channel.EMAIL: (ContactKind.EMAIL,),
+    Channel.LETTER: (ContactKind.POSTAL,),
+    Channel.VISIT: (),
+}
+
+
+@dataclass(frozen=True)
+class ChannelStatus:
+    channel: str
+    contact_point_id: str | None
+    value_masked: str | None
+    verdict: GateVerdict
+
+
+def _points(connection: Connection, customer_id: str) -> list[Any]:
+    p = t.contact_points.c
+    return connection.execute(select(p.contact_point_id, p.kind, p.value_masked, p.owner, p.status)
+                              .where(p.customer_id == customer_id, p.in_portfolio.is_(True))
+                              .order_by(p.contact_point_id)).all()
+
+
+def _point_for(points: list[Any], channel: Channel) -> Any:
+    fitting = [p for p in points if p.kind in _KINDS_FOR[channel]]
+    fitting.sort(key=lambda p: (p.owner != "debtor", p.status != "valid", p.contact_point_id))
+    return fitting[0] if fitting else None
+
+
+def compliance_status(wb: Workbench, principal: Principal, account_id: str) -> list[ChannelStatus]:
+    """What may happen now, per channel, and why (the gate's own words)."""
+    account = visible_account(wb, principal, account_id)
+    with wb.engine.connect() as connection:
+        points = _points(connection, account["customer_id"])
+    now, statuses = wb.now(), []
+    for channel in Channel:
+        point = _point_for(points, channel)
+        if point is None and channel not in (Channel.VISIT, Channel.LETTER):
+            verdict = GateVerdict("deny", ("workbench.no_contact_point",),
+                                  (_no_point(channel, principal.language),))
+        else:
+            verdict = wb.gate.preview(ContactRequest(
+                account_id, channel.value, now, point.contact_point_id if point else None, principal.agent_id,
+                visitors=(principal.agent_id,) if channel == Channel.VISIT and principal.agent_id else (),
+            ), principal.language)
+        statuses.append(ChannelStatus(channel.value, point.contact_point_id if point else None,
+                                      point.value_masked if point else None, verdict))
+    return statuses
+
+
+def _no_point(channel: Channel, language: str) -> str:
+    return f"no contact point for {channel.value}" if language == "en" else f"没有可用于 {channel.value} 的联系方式"
+
+
+@dataclass(frozen=True)
+class ContactLog:
+    channel: str
+    outcome: str
+    contact_point_id: str | None = None
+    party: str | None = None
+    notes: str | None = None
+    promise_amount: str | None = None  # decimal text, in the account's currency
+    promise_date: date | None = None
+    dispute: bool = False
+    complaint: bool = False
+    callback_at: datetime | None = None
+    attempt_id: str | None = None  # from reserve_attempt; None: reserve now, then record
+    direction: str = "outbound"
+
+
+def _choice(value: str | None, vocabulary: type, name: str, required: bool = True) -> Any:
+    if value is None or value == "":
+        if required:
+            raise InvalidInput(f"{name} 必填", f"{name} is required", name)
+        return None
+    try:
+        return vocabulary(value)
+    except ValueError:
+        allowed = ", ".join(v.value for v in vocabulary)
+        raise InvalidInput(f"{name} 取值无效：{value}（可选 {allowed}）", f"{name} {value!r} is not one of {allowed}",
+                           name) from None
+
+
+def _promise_cents(entry: ContactLog, today: date) -> int | None:
+    if not entry.promise_amount and entry.promise_date is None:
+        return None
+    try:
+        amount = Decimal(str(entry.promise_amount or ""))
+    except InvalidOperation:
+        raise InvalidInput("承诺还款金额不是数字", "the promised amount is not a number", "promise_amount") from None
+    if not amount.is_finite() or amount <= 0 or amount.as_tuple().exponent < -2 or amount > Decimal("1e12"):  # type: ignore[operator]
+        raise InvalidInput("承诺还款金额须为正数，最多两位小数",
+                           "a promised amount is positive with at most 2 decimals", "promise_amount")
+    if entry.promise_date is None or entry.promise_date < today:
+        raise InvalidInput("承诺还款日期须为今天或以后", "the promise date is today or later", "promise_date")
+    return int(amount * 100)
+
+
+def _validate(wb: Workbench, entry: ContactLog) -> tuple[Channel, Outcome, Party | None, int | None]:
+    channel = _choice(entry.channel, Channel, "channel")
+    outcome = _choice(entry.outcome, Outcome, "outcome")
+    party = _choice(entry.party, Party, "party", required=False)
+    _choice(entry.direction, Direction, "direction")
+    cents = _promise_cents(entry, wb.today())
+    if cents is not None and outcome != Outcome.CONVERSATION:
+        raise InvalidInput("只有与本人有效通话才能记录承诺还款", "a promise needs a conversation with the right party",
+                           "outcome")
+    if entry.callback_at is not None:
+        if entry.callback_at.tzinfo is None:
+            raise InvalidInput("回电时间须带时区", "a callback time carries its time zone", "callback_at")
+        if entry.callback_at <= wb.now():
+            raise InvalidInput("回电时间须在将来", "a callback time is in the future", "callback_at")
+    if entry.notes and len(entry.notes) > 2000:
+        raise InvalidInput("备注最多 2000 字", "notes hold at most 2000 characters", "notes")
+    return channel, outcome, party, cents
+
+
+def _check_point(connection: Connection, customer_id: str, channel: Channel, point_id: str | None) -> None:
+    if channel in (Channel.VISIT, Channel.LETTER) and point_id is None:
+        return  # a visit or a letter goes to the stored address
+    p = t.contact_points.c
+    kind = connection.execute(select(p.kind).where(p.contact_point_id == (point_id or ""),
+                                                   p.customer_id == customer_id)).scalar()
+    if kind is None:
+        raise InvalidInput("该账户没有这个联系方式", "no such contact point on this account", "contact_point_id")
+    if kind not in _KINDS_FOR[channel]:
+        raise InvalidInput(f"联系方式类型 {kind} 不能用于 {channel.value}",
+                           f"a {kind} contact point cannot be used for {channel.value}", "contact_point_id")
+
+
+def reserve_attempt(wb: Workbench, principal: Principal, account_id: str, channel: str,
+                    contact_point_id: str | None) -> dict[str, Any]:
+    """Ask the gate before the call: allowed → the attempt is recorded and its id returned."""
+    principal.require(Permission.LOG_CONTACT)
+    account = visible_account(wb, principal, account_id)
+    check_may_take_work(wb, principal)
+    chosen = _choice(channel, Channel, "channel")
+    with wb.engine.connect() as connection:
+        _check_point(connection, account["customer_id"], chosen, contact_point_id)
+    now = wb.now()
+    request = ContactRequest(account_id, chosen.value, now, contact_point_id, principal.agent_id,
+                             visitors=(principal.agent_id,) if chosen == Channel.VISIT and principal.agent_id else ())
+    verdict = wb.gate.reserve(request, principal.language)
+    if not verdict.allowed:
+        with wb.engine.begin() as connection:
+            audit.record(connection, now, "contact_blocked", principal, verdict.decision, account_id=account_id,
+                         channel=chosen.value, contact_point_id=contact_point_id, rules=list(verdict.rules),
+                         reasons=list(verdict.reasons), pack_versions=list(verdict.pack_versions))
+        raise ContactBlocked("合规检查不允许这次联系", "the compliance gate does not allow this contact",
+                             verdict=verdict)
+    with wb.engine.begin() as connection:
+        contact_id = uuid.uuid4().hex
+        connection.execute(logged_contacts.insert().values(
+            contact_id=contact_id, account_id=account_id, customer_id=account["customer_id"],
+            contact_point_id=contact_point_id, channel=chosen.value, direction="outbound", at=now, state="reserved",
+            dispute=False, complaint=False, user_id=principal.user_id, agent_id=principal.agent_id,
+            agency_id=account["agency_id"], attempt_id=verdict.attempt_id or contact_id,
+            pack_versions=",".join(verdict.pack_versions)[:200],
+        ))
+    return {"attempt_id": verdict.attempt_id or contact_id, "contact_id": contact_id, "verdict": verdict}
+
+
+def log_contact(wb: Workbench, principal: Principal, account_id: str, entry: ContactLog) -> dict[str, Any]:
+    """Record what happened on a reserved attempt (reserving first when no attempt is given)."""
+    principal.require(Permission.LOG_CONTACT)
+    visible_account(wb, principal, account_id)
+    channel, outcome, party, cents = _validate(wb, entry)
+    attempt_id = entry.attempt_id
+    if attempt_id is None:
+        attempt_id = reserve_attempt(wb, principal, account_id, channel.value, entry.contact_point_id)["attempt_id"]
+    k = logged_contacts.c
+    with wb.engine.begin() as connection:
+        row = connection.execute(select(k.contact_id, k.state, k.channel).where(
+            k.attempt_id == attempt_id, k.account_id == account_id, k.user_id == principal.user_id)).first()
+        if row is None:
+            raise NotFound("找不到你在该账户上的这次联系尝试", "no such attempt of yours on this account", "attempt_id")
+        if row.state != "reserved":
+            raise Conflict("这次联系已经记录过结果", "this attempt already has its outcome", "attempt_id")
+        if row.channel != channel.value:
+            raise InvalidInput("渠道与预约的联系尝试不一致", "the channel differs from the reserved attempt", "channel")
+        wb.gate.record_outcome(attempt_id, outcome.value, party.value if party else None, entry.notes)
+        connection.execute(update(logged_contacts).where(k.contact_id == row.contact_id).values(
+            state="logged", outcome=outcome.value, party=party.value if party else None,
+            notes_enc=wb.cipher.encrypt(entry.notes) if entry.notes else None, promise_amount_cents=cents,
+            promise_date=entry.promise_date if cents else None,
+            dispute=entry.dispute or outcome == Outcome.DISPUTE, complaint=entry.complaint,
+            callback_at=as_utc(entry.callback_at),
+        ))
+        if entry.complaint:
+            audit.record(connection, wb.now(), "complaint", principal, account_id=account_id, channel=channel.value)
+        if entry.callback_at is not None:
+            add_follow_up_in(wb, connection, principal, account_id, kind="callback", due_at=entry.callback_at,
+                             note=entry.notes[:1000] if entry.notes else None)
+    return {"contact_id": row.contact_id, "attempt_id": attempt_id, "outcome": outcome.value,
+            "promise_amount_cents": cents, "callback_at": entry.callback_at}

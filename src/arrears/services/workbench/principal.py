@@ -1,0 +1,70 @@
+"""Who is acting, and the one place agency tenancy is enforced."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, Select, select, true
+
+from arrears.adapters.storage import tables as t
+from arrears.domain.access import Permission, Role, may
+from arrears.services.workbench.errors import Forbidden
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    user_id: str
+    username: str
+    display_name: str
+    role: Role
+    agency_id: str | None
+    agent_id: str | None
+    language: str = "zh"
+
+    @property
+    def is_agency_user(self) -> bool:
+        return bool(self.agency_id)
+
+    def may(self, permission: Permission) -> bool:
+        return may(self.role, permission)
+
+    def require(self, permission: Permission) -> None:
+        if not self.may(permission):
+            raise Forbidden(
+                f"角色 {self.role.value} 无权执行此操作（{permission.value}）",
+                f"the role {self.role.value} may not do this ({permission.value})",
+            )
+
+    @property
+    def scope(self) -> AccountScope:
+        return AccountScope(self.agency_id)
+
+
+@dataclass(frozen=True, slots=True)
+class AccountScope:
+    """Agency tenancy: an agency's users see only accounts placed with that agency.
+
+    Every repository query that reads or writes anything about an account goes through
+    ``accounts()`` (on the accounts table) or ``restrict()`` (any table with an account id).
+    """
+
+    agency_id: str | None
+
+    def accounts(self) -> ColumnElement[bool]:
+        if not self.agency_id:
+            return true()
+        return t.accounts.c.agency_id == self.agency_id
+
+    def visible_account_ids(self) -> Select:
+        return select(t.accounts.c.account_id).where(self.accounts())
+
+    def restrict(self, statement: Select, account_id_column: ColumnElement) -> Select:
+        if not self.agency_id:
+            return statement
+        return statement.where(account_id_column.in_(self.visible_account_ids()))
+
+    def rows_of_agency(self, agency_column: ColumnElement) -> ColumnElement[bool]:
+        """For rows about people (users, audit entries) rather than accounts."""
+        if not self.agency_id:
+            return true()
+        return agency_column == self.agency_id

@@ -1,0 +1,177 @@
+"""The work queue: today's list and "next account", each account held by one collector at a time.
+
+Until the daily plan lands, today's queue is built from the latest aging run (delinquent, open,
+no stop flag), highest days past due first. Handing out uses row locks: ``FOR UPDATE SKIP
+LOCKED`` on PostgreSQL, an atomic conditional UPDATE (retried when SQLite reports a busy
+snapshot) on SQLite; the UPDATE re-checks that the item is still free either way.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, exists, func, or_, select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from arrears.adapters.storage import tables as t
+from arrears.adapters.storage.bulk import insert_rows
+from arrears.adapters.storage.workbench_tables import follow_ups, logged_contacts, work_items
+from arrears.domain.access import Permission, may_take_work
+from arrears.domain.vocabulary import NO_COLLECTION_FLAGS
+from arrears.services.workbench.accounts import latest_aging_day
+from arrears.services.workbench.context import Workbench
+from arrears.services.workbench.errors import NotEligible, NotFound
+from arrears.services.workbench.principal import Principal
+
+w = work_items.c
+
+
+def _priority(dpd: int, past_due_cents: int) -> int:
+    return min(dpd, 999) * 10_000 + min(past_due_cents // 10_000, 9_999)
+
+
+def _best_hour(preferred_hours: str | None) -> int | None:
+    if not preferred_hours:
+        return None
+    head = preferred_hours.split("-")[0].split(":")[0]
+    return int(head) if head.isdigit() else None
+
+
+def ensure_queue(wb: Workbench, day: date) -> int:
+    """Build the day's queue once (idempotent; concurrent builders agree). Returns its size."""
+    with wb.engine.connect() as connection:
+        size = connection.execute(select(func.count()).where(w.queue_date == day)).scalar_one()
+        if size:
+            return size
+        aging_day = latest_aging_day(connection)
+    if aging_day is None:
+        return 0
+    a, g, c = t.accounts.c, t.account_aging.c, t.customers.c
+    query = (select(a.account_id, a.flags, g.dpd, g.bucket, g.past_due_cents, c.preferred_hours)
+             .join(t.account_aging, (g.account_id == a.account_id) & (g.as_of == aging_day))
+             .join(t.customers, c.customer_id == a.customer_id)
+             .where(a.in_portfolio.is_(True), a.status == "open", g.dpd > 0))
+    rows = []
+    with wb.engine.connect() as connection:
+        for r in connection.execute(query):
+            if set(filter(None, r.flags.split(";"))) & NO_COLLECTION_FLAGS:
+                continue
+            reason = f"逾期 {r.dpd} 天 · 账龄 {r.bucket} · 逾期金额 {r.past_due_cents / 100:,.2f}"
+            rows.append((day, r.account_id, _priority(r.dpd, r.past_due_cents), reason,
+                         _best_hour(r.preferred_hours), "open"))
+    try:
+        with wb.engine.begin() as connection:
+            insert_rows(connection, work_items, ["queue_date", "account_id", "priority", "reason", "best_hour",
+                                                 "status"], rows)
+    except IntegrityError:
+        pass  # another request built it at the same moment
+    return len(rows)
+
+
+def check_may_take_work(wb: Workbench, principal: Principal) -> None:
+    with wb.engine.connect() as connection:
+        training = connection.execute(select(t.agents.c.training_valid_until).where(
+            t.agents.c.agent_id == (principal.agent_id or ""))).scalar()
+        mandate = connection.execute(select(t.agencies.c.authorized_until).where(
+            t.agencies.c.agency_id == (principal.agency_id or ""))).scalar()
+    verdict = may_take_work(principal.role, training, mandate, principal.is_agency_user, wb.today())
+    if not verdict.allowed:
+        raise NotEligible(
+            "；".join(r.zh for r in verdict.refusals), "; ".join(r.en for r in verdict.refusals),
+            rules=tuple(r.rule for r in verdict.refusals),
+        )
+
+
+def _free(now: datetime):  # type: ignore[no-untyped-def]
+    return or_(w.status == "open", and_(w.status == "assigned", w.lease_until < now))
+
+
+def _release_held(connection: Connection, principal: Principal, day: date, now: datetime) -> list[str]:
+    """Items I hold go back to the queue (for someone else), or are done when I logged a contact on them."""
+    worked = exists().where(logged_contacts.c.account_id == w.account_id,
+                            logged_contacts.c.user_id == principal.user_id,
+                            logged_contacts.c.at >= w.assigned_at)
+    held = and_(w.queue_date == day, w.status == "assigned", w.assigned_to == principal.user_id)
+    returned = list(connection.execute(select(w.account_id).where(held)).scalars())
+    connection.execute(update(work_items).where(held, worked).values(status="done", done_at=now))
+    connection.execute(update(work_items).where(held).values(status="open", assigned_to=None, lease_until=None))
+    return returned
+
+
+def _due_callback(connection: Connection, principal: Principal, now: datetime) -> str | None:
+    f = follow_ups.c
+    query = (select(f.account_id).where(f.owner_user_id == principal.user_id, f.status == "open", f.due_at <= now)
+             .order_by(f.due_at).limit(1))
+    return connection.execute(principal.scope.restrict(query, f.account_id)).scalar()
+
+
+def _claim(connection: Connection, principal: Principal, day: date, now: datetime, *, lease_until: datetime,
+           skip: list[str]) -> Any:
+    pick = principal.scope.restrict(
+        select(w.item_id).where(w.queue_date == day, _free(now), w.account_id.not_in(skip))
+        .order_by(w.priority.desc(), w.item_id).limit(1),
+        w.account_id,
+    )
+    if connection.dialect.name == "postgresql":
+        pick = pick.with_for_update(skip_locked=True, of=work_items)
+    claim = (update(work_items).where(w.item_id == pick.scalar_subquery(), _free(now))
+             .values(status="assigned", assigned_to=principal.user_id, assigned_at=now, lease_until=lease_until)
+             .returning(w.account_id, w.reason, w.priority, w.best_hour))
+    return connection.execute(claim).first()
+
+
+def next_account(wb: Workbench, principal: Principal) -> dict[str, Any] | None:
+    """Hand the next account to this collector: a callback due now first, else the queue's top."""
+    principal.require(Permission.TAKE_WORK)
+    check_may_take_work(wb, principal)
+    day, now = wb.today(), wb.now()
+    ensure_queue(wb, day)
+    for attempt in range(50):
+        try:
+            with wb.engine.begin() as connection:
+                returned = _release_held(connection, principal, day, now)
+                callback = _due_callback(connection, principal, now)
+                if callback:
+                    connection.execute(update(work_items).where(w.queue_date == day, w.account_id == callback,
+                                                                _free(now))
+                                       .values(status="assigned", assigned_to=principal.user_id, assigned_at=now,
+                                               lease_until=now + wb.lease))
+                    return {"account_id": callback, "reason": "约定回电时间已到 / a callback is due",
+                            "priority": None, "best_hour": None, "callback": True}
+                row = _claim(connection, principal, day, now, lease_until=now + wb.lease, skip=returned)
+                return None if row is None else {**row._asdict(), "callback": False}
+        except OperationalError:  # SQLite: another writer committed after our snapshot; try again
+            time.sleep(0.01 * (attempt + 1))
+    raise OperationalError("next account", {}, Exception("the queue stayed busy"))
+
+
+def release(wb: Workbench, principal: Principal, account_id: str) -> None:
+    with wb.engine.begin() as connection:
+        result = connection.execute(update(work_items).where(
+            w.queue_date == wb.today(), w.account_id == account_id, w.assigned_to == principal.user_id,
+            w.status == "assigned").values(status="open", assigned_to=None, lease_until=None))
+    if not result.rowcount:
+        raise NotFound("你没有持有这个案件", "you do not hold this account", "account_id")
+
+
+def my_queue(wb: Workbench, principal: Principal, preview: int = 20) -> dict[str, Any]:
+    principal.require(Permission.VIEW_ACCOUNTS)
+    day, now = wb.today(), wb.now()
+    ensure_queue(wb, day)
+    a, c = t.accounts.c, t.customers.c
+    base = (select(w.account_id, w.priority, w.reason, w.best_hour, w.status, w.lease_until, a.past_due_cents,
+                   a.currency, c.name_masked)
+            .join(t.accounts, a.account_id == w.account_id).join(t.customers, c.customer_id == a.customer_id)
+            .where(w.queue_date == day, principal.scope.accounts()))
+    with wb.engine.connect() as connection:
+        held = connection.execute(base.where(w.status == "assigned", w.assigned_to == principal.user_id,
+                                             w.lease_until >= now)).mappings().all()
+        waiting = connection.execute(base.where(w.status == "open")  # the index order; lapsed leases come back
+                                     .order_by(w.priority.desc(), w.item_id).limit(preview)).mappings().all()
+        counts = dict(connection.execute(principal.scope.restrict(
+            select(w.status, func.count()).where(w.queue_date == day).group_by(w.status), w.account_id)).all())
+    return {"day": day, "held": [dict(r) for r in held], "waiting": [dict(r) for r in waiting],
+            "counts": {"open": counts.get("open", 0), "assigned": counts.get("assigned", 0),
+                       "done": counts.get("done", 0)}}

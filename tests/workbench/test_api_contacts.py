@@ -1,0 +1,143 @@
+"""Logging contacts: the gate is asked before the call; blocked attempts are refused with reasons."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from fastapi.testclient import TestClient
+from workbench_support import CAP, QUIET, SHANGHAI, FakeGate, account_of_agency, bearer, end_mandate
+
+from arrears.adapters.clock import FixedClock
+from arrears.services.workbench.context import Workbench
+
+
+def _phone(client: TestClient, account_id: str, headers: dict[str, str]) -> str:
+    view = client.get(f"/v1/accounts/{account_id}", headers=headers).json()
+    return next(p["contact_point_id"] for p in view["contact_points"] if p["kind"] in ("mobile", "home", "work"))
+
+
+def test_a_no_answer_then_a_conversation_with_a_promise_and_a_callback_are_logged(
+    client: TestClient, wb: Workbench, gate: FakeGate, clock: FixedClock
+) -> None:
+    account_id = account_of_agency(wb.engine, None)
+    headers = bearer(client, "collector")
+    phone = _phone(client, account_id, headers)
+    first = client.post(f"/v1/accounts/{account_id}/contacts", headers=headers,
+                        json={"channel": "call", "contact_point_id": phone, "outcome": "no_answer"})
+    assert first.status_code == 201, first.text
+    clock.set(clock.now + timedelta(minutes=5))
+    attempt = client.post(f"/v1/accounts/{account_id}/attempts", headers=headers,
+                          json={"channel": "call", "contact_point_id": phone})
+    assert attempt.status_code == 201 and attempt.json()["verdict"]["allowed"]
+    callback = datetime(2026, 11, 30, 15, 0, tzinfo=SHANGHAI).isoformat()
+    second = client.post(f"/v1/accounts/{account_id}/contacts", headers=headers, json={
+        "channel": "call", "contact_point_id": phone, "outcome": "conversation", "party": "debtor",
+        "notes": "客户说月底发工资", "promise_amount": "1500.00", "promise_date": "2026-12-05",
+        "callback_at": callback, "attempt_id": attempt.json()["attempt_id"]})
+    assert second.status_code == 201, second.text
+    assert second.json()["promise_amount_cents"] == 150000
+    assert gate.outcomes[attempt.json()["attempt_id"]][0] == "conversation"
+    view = client.get(f"/v1/accounts/{account_id}", headers=headers).json()
+    mine = [c for c in view["contacts"] if c["source"] == "workbench"]
+    assert [c["outcome"] for c in mine] == ["conversation", "no_answer"]
+    assert mine[0]["notes"] == "客户说月底发工资"
+    assert view["promises"][0]["promise_amount_cents"] == 150000
+    day = client.get("/v1/follow-ups", headers=headers).json()
+    assert [f["account_id"] for f in day["later"]] == [account_id]
+
+
+def test_a_call_at_22_00_beijing_time_is_refused_before_it_happens_with_the_rule_and_reason(
+    client: TestClient, wb: Workbench, gate: FakeGate, clock: FixedClock
+) -> None:
+    clock.set(datetime(2026, 11, 29, 22, 0, tzinfo=SHANGHAI))
+    account_id = account_of_agency(wb.engine, None)
+    headers = bearer(client, "collector")
+    phone = _phone(client, account_id, headers)
+    reply = client.post(f"/v1/accounts/{account_id}/contacts", headers=headers,
+                        json={"channel": "call", "contact_point_id": phone, "outcome": "no_answer"})
+    assert reply.status_code == 409
+    error = reply.json()["error"]
+    assert error["decision"] == "deny" and error["rules"] == [QUIET]
+    assert "免打扰" in error["reasons"][0]
+    assert not gate.ledger
+    blocked = client.get("/v1/compliance/blocked", headers=bearer(client, "compliance")).json()
+    assert blocked[0]["rule"] == QUIET and blocked[0]["blocked"] == 1
+
+
+def test_the_fourth_call_of_the_day_hits_the_cap_in_english_when_asked(
+    client: TestClient, wb: Workbench
+) -> None:
+    account_id = account_of_agency(wb.engine, None)
+    headers = bearer(client, "collector")
+    phone = _phone(client, account_id, headers)
+    for _ in range(3):
+        client.post(f"/v1/accounts/{account_id}/contacts", headers=headers,
+                    json={"channel": "call", "contact_point_id": phone, "outcome": "busy"})
+    fourth = client.post(f"/v1/accounts/{account_id}/contacts?lang=en", headers=headers,
+                         json={"channel": "call", "contact_point_id": phone, "outcome": "busy"})
+    assert fourth.status_code == 409
+    assert fourth.json()["error"]["rules"] == [CAP]
+    assert "daily cap" in fourth.json()["error"]["reasons"][0]
+
+
+def test_bad_contact_entries_are_refused_by_field(client: TestClient, wb: Workbench, clock: FixedClock) -> None:
+    account_id = account_of_agency(wb.engine, None)
+    headers = bearer(client, "collector")
+    phone = _phone(client, account_id, headers)
+    url = f"/v1/accounts/{account_id}/contacts"
+    base = {"channel": "call", "contact_point_id": phone}
+    cases = [
+        ({**base, "outcome": "teleported"}, 422),
+        ({**base, "outcome": "no_answer", "promise_amount": "100", "promise_date": "2026-12-01"}, 422),
+        ({**base, "outcome": "conversation", "promise_amount": "100", "promise_date": "2026-11-01"}, 422),
+        ({**base, "outcome": "no_answer", "callback_at": (clock.now - timedelta(hours=1)).isoformat()}, 422),
+        ({"channel": "email", "contact_point_id": phone, "outcome": "delivered"}, 422),
+        ({"channel": "call", "contact_point_id": "NOT-MINE", "outcome": "no_answer"}, 422),
+        ({**base, "outcome": "no_answer", "attempt_id": "att-unknown"}, 404),
+    ]
+    for body, expected in cases:
+        reply = client.post(url, json=body, headers=headers)
+        assert reply.status_code == expected, (body, reply.text)
+    assert client.post(url, json={**base, "outcome": "no_answer"}, headers=bearer(client, "auditor")).status_code == 403
+
+
+def test_an_attempt_gets_exactly_one_outcome(client: TestClient, wb: Workbench) -> None:
+    account_id = account_of_agency(wb.engine, None)
+    headers = bearer(client, "collector")
+    phone = _phone(client, account_id, headers)
+    attempt = client.post(f"/v1/accounts/{account_id}/attempts", headers=headers,
+                          json={"channel": "call", "contact_point_id": phone}).json()["attempt_id"]
+    body = {"channel": "call", "contact_point_id": phone, "outcome": "no_answer", "attempt_id": attempt}
+    assert client.post(f"/v1/accounts/{account_id}/contacts", json=body, headers=headers).status_code == 201
+    assert client.post(f"/v1/accounts/{account_id}/contacts", json=body, headers=headers).status_code == 409
+    other = client.post(f"/v1/accounts/{account_id}/contacts", json=body, headers=bearer(client, "collector2"))
+    assert other.status_code == 404
+
+
+def test_a_collector_with_lapsed_training_cannot_make_a_call(client: TestClient, wb: Workbench) -> None:
+    account_id = account_of_agency(wb.engine, None)
+    reply = client.post(f"/v1/accounts/{account_id}/attempts", headers=bearer(client, "lapsed"),
+                        json={"channel": "visit"})
+    assert reply.status_code == 403
+    assert reply.json()["error"]["rules"] == ["access.training_lapsed"]
+
+
+def test_an_agency_whose_mandate_ended_cannot_take_work(client: TestClient, wb: Workbench) -> None:
+    end_mandate(wb.engine, "AG01")
+    headers = bearer(client, "agency1")
+    reply = client.post("/v1/queue/next", headers=headers)
+    assert reply.status_code == 403
+    assert reply.json()["error"]["rules"] == ["access.agency_mandate_ended"]
+    own = account_of_agency(wb.engine, "AG01")
+    assert client.post(f"/v1/accounts/{own}/attempts", json={"channel": "visit"}, headers=headers).status_code == 403
+
+
+def test_a_complaint_shows_in_the_compliance_view(client: TestClient, wb: Workbench) -> None:
+    account_id = account_of_agency(wb.engine, None)
+    headers = bearer(client, "collector")
+    phone = _phone(client, account_id, headers)
+    client.post(f"/v1/accounts/{account_id}/contacts", headers=headers, json={
+        "channel": "call", "contact_point_id": phone, "outcome": "conversation", "party": "debtor", "complaint": True})
+    rows = client.get("/v1/compliance/complaints", headers=bearer(client, "compliance")).json()
+    assert rows[0]["account_id"] == account_id and rows[0]["source"] == "workbench"
+    assert client.get("/v1/compliance/complaints", headers=headers).status_code == 403
