@@ -80,7 +80,24 @@ def _treatments(strategy: Strategy) -> pl.DataFrame:
     return pl.DataFrame(rows, orient="row", schema={
         "segment": pl.Utf8, "channel": pl.Utf8, "channel_order": pl.Int32, "dpd_from": pl.Int32, "dpd_to": pl.Int32,
         "template": pl.Utf8, "offer": pl.Utf8, "offer_effect": pl.Float64, "cadence": pl.Int32,
-        "quota": pl.Int32, "label": pl.Utf8})
+        "quota": pl.Int32, "label": pl.Utf8}).with_row_index("treat").with_columns(pl.col("treat").cast(pl.Int32))
+
+
+SERVICE = -1  # the treatment id of a service message on an installment plan
+
+
+def treatment_table(strategy: Strategy, strategy_index: int) -> pl.DataFrame:
+    """What each treatment id of a strategy means: template, offer, label, purpose, message
+    (joined onto the planned attempts only, so the candidate frames stay narrow)."""
+    collect = _treatments(strategy).select(
+        "treat", "template", "offer", "label", pl.lit("collection").alias("purpose"),
+        pl.lit(None, dtype=pl.Utf8).alias("message"))
+    service = pl.DataFrame({"treat": [SERVICE], "template": [strategy.holds.service_template], "offer": ["none"],
+                            "label": ["分期计划提醒 / installment plan reminder"], "purpose": ["service"],
+                            "message": [strategy.holds.service_text]},
+                           schema={"treat": pl.Int32, "template": pl.Utf8, "offer": pl.Utf8, "label": pl.Utf8,
+                                   "purpose": pl.Utf8, "message": pl.Utf8})
+    return pl.concat([collect, service]).with_columns(pl.lit(strategy_index).alias("strategy_index"))
 
 
 def _last_touch(portfolio: Portfolio) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -114,8 +131,7 @@ def candidates(portfolio: Portfolio, elig: Eligibility, strategy: Strategy, mode
                .filter(pl.col("dpd").is_between(pl.col("dpd_from"), pl.col("dpd_to")))
                .join(last, on=["account_id", "channel"], how="left")
                .filter(pl.col("last_day").is_null()
-                       | ((pl.lit(as_of) - pl.col("last_day")).dt.total_days() >= pl.col("cadence")))
-               .with_columns(pl.lit("collection").alias("purpose"), pl.lit(None, dtype=pl.Utf8).alias("message")))
+                       | ((pl.lit(as_of) - pl.col("last_day")).dt.total_days() >= pl.col("cadence"))))
     service = (elig.service.join(pl.DataFrame({"channel": ["sms", "email"], "channel_order": [0, 1]},
                                               schema={"channel": pl.Utf8, "channel_order": pl.Int32}), how="cross")
                .filter(pl.col("channel").is_in(channels))
@@ -123,13 +139,10 @@ def candidates(portfolio: Portfolio, elig: Eligibility, strategy: Strategy, mode
                .filter(pl.col("last_day").is_null()
                        | ((pl.lit(as_of) - pl.col("last_day")).dt.total_days()
                           > strategy.holds.service_days_before_due))
-               .with_columns(pl.lit(strategy.holds.service_template).alias("template"), pl.lit("none").alias("offer"),
-                             pl.lit(0.3).alias("offer_effect"), pl.lit(1, dtype=pl.Int32).alias("quota"),
-                             pl.lit("分期计划提醒 / installment plan reminder").alias("label"),
-                             pl.lit("service").alias("purpose"), pl.lit(strategy.holds.service_text).alias("message")))
-    cols = ["account_id", "customer_id", "segment", "propensity", "past_due_cents", "dpd", "flags", "agency_id",
-            "zone", "jurisdiction", "language", "preferred_channel", "pref_from", "pref_to", "channel",
-            "channel_order", "template", "offer", "offer_effect", "quota", "label", "purpose", "message"]
+               .with_columns(pl.lit(SERVICE, dtype=pl.Int32).alias("treat"), pl.lit(0.3).alias("offer_effect"),
+                             pl.lit(1, dtype=pl.Int32).alias("quota")))
+    cols = ["account_id", "customer_id", "segment", "propensity", "past_due_cents", "zone", "jurisdiction",
+            "preferred_channel", "pref_from", "pref_to", "channel", "channel_order", "treat", "offer_effect", "quota"]
     acts = pl.concat([collect.select(cols), service.select(cols)]).join(week, on="account_id", how="left")
     kinds = pl.DataFrame([(c, k) for c, ks in KINDS.items() for k in ks], schema={"channel": pl.Utf8, "kind": pl.Utf8},
                          orient="row")
@@ -203,4 +216,8 @@ def _score(options: pl.DataFrame, strategy: Strategy, model: ContactModel, strat
              * price["persuasion"] * preferred)
     net = value - price["cost"] - price["disturbance"] * (1 + pl.col("recent").fill_null(0))
     return (both.with_columns(value.alias("value"), net.alias("net"), pl.lit(strategy_index).alias("strategy_index"))
-            .filter(pl.col("net") >= strategy.min_value))
+            .filter(pl.col("net") >= strategy.min_value).select(OPTION_COLUMNS))
+
+
+OPTION_COLUMNS = ["account_id", "customer_id", "channel", "contact_point_id", "kind", "address", "hour", "start_utc",
+                  "op_hour", "zone", "jurisdiction", "p_rpc", "value", "net", "quota", "treat", "strategy_index"]

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from arrears.planning import contact_model
-from arrears.planning.candidates import candidates, eligibility
+from arrears.planning.candidates import candidates, eligibility, treatment_table
 from arrears.planning.frames import Capacity, Portfolio
 from arrears.planning.gate_requests import Gate, agencies_by_id, history_by_customer, recent_history
 from arrears.planning.gate_runner import judge_all
@@ -78,15 +78,17 @@ def make_plan(portfolio: Portfolio, capacity: Capacity, split: Split, gate: Gate
                 .with_columns(pl.col("zone").fill_null("Asia/Shanghai"), pl.col("jurisdiction").fill_null("CN")))
     accounts = accounts.with_columns(assign(accounts["account_id"], split).alias("strategy_index"))
     stats.accounts = accounts.height
-    parts = []
+    parts, treatments = [], []
     for index, strategy in enumerate(split.strategies):
+        treatments.append(treatment_table(strategy, index))
         elig = eligibility(portfolio, accounts.filter(pl.col("strategy_index") == index), strategy)
         stats.held += elig.held
         parts.append(candidates(portfolio, elig, strategy, model, capacity=capacity, strategy_index=index))
     options = pl.concat(parts, how="diagonal_relaxed") if parts else pl.DataFrame()
     stats.candidates = options.height
     tick("candidates")
-    taken = _fill(options, capacity, portfolio, gate, stats=stats, tick=tick, workers=workers)
+    details = (accounts.select("account_id", "dpd", "flags", "agency_id", "language"), pl.concat(treatments))
+    taken = _fill(options, capacity, portfolio, gate, stats=stats, tick=tick, workers=workers, details=details)
     plan = _present(taken, split)
     stats.planned = plan.height
     tick("output")
@@ -128,7 +130,7 @@ NARROW = ["option", "account_id", "channel", "op_hour", "net", "quota", "contact
 
 
 def _fill(options: pl.DataFrame, capacity: Capacity, portfolio: Portfolio, gate: Gate, *, stats: PlanStats,
-          tick: Callable[[str], None], workers: int) -> pl.DataFrame:
+          tick: Callable[[str], None], workers: int, details: tuple[pl.DataFrame, pl.DataFrame]) -> pl.DataFrame:
     if options.is_empty():
         return options
     channels = sorted(options["channel"].unique().to_list())
@@ -144,7 +146,10 @@ def _fill(options: pl.DataFrame, capacity: Capacity, portfolio: Portfolio, gate:
         best = _best_that_fit(live, state, capacity, channels)
         if best.is_empty():
             break
-        best = _schedule(best.join(options.drop(NARROW[1:]), on="option", maintain_order="left"), state.hour_used)
+        best = (best.join(options.drop(NARROW[1:]), on="option", maintain_order="left")
+                .join(details[0], on="account_id", how="left", maintain_order="left")
+                .join(details[1], on=["strategy_index", "treat"], how="left", maintain_order="left"))
+        best = _schedule(best, state.hour_used)
         tick("fill")
         allowed = _judge(best, gate, recent, planned=state.planned, agencies=agencies, stats=stats, workers=workers)
         tick("gate")
