@@ -277,8 +277,10 @@ def charts(daily: pl.DataFrame, out) -> list:
 
     out.mkdir(parents=True, exist_ok=True)
     paths = []
+    fig, ax = plt.subplots(figsize=(7, 4))
+    fig.subplots_adjust(left=0.14, right=0.97, top=0.9, bottom=0.13)
     for metric in [*METRICS, "rpc_rate"]:
-        fig, ax = plt.subplots(figsize=(7, 4))
+        ax.clear()
         for name in daily["strategy"].unique(maintain_order=True):
             mine = daily.filter(pl.col("strategy") == name).sort("day")
             if metric == "rpc_rate":
@@ -290,9 +292,8 @@ def charts(daily: pl.DataFrame, out) -> list:
         ax.set_ylabel(metric if metric == "rpc_rate" else f"cumulative {metric}")
         ax.set_title(metric)
         ax.legend()
-        fig.tight_layout()
         path = out / f"{metric}.png"
         fig.savefig(path, dpi=90)
-        plt.close(fig)
         paths.append(path)
+    plt.close(fig)
     return paths
