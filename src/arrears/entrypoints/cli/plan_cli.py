@@ -49,6 +49,7 @@ def plan(  # noqa: PLR0917 (one option per argument)
     scores: Annotated[Path | None, typer.Option(
         "--scores", help="CSV from `arrears score` (ability, willingness, propensity, segment); "
                          "default: the history fallback")] = None,
+    store: Annotated[bool, typer.Option("--store", help="also store the plan in the database (settings)")] = False,
 ) -> None:
     """Write the day's contact plan (contact-plan-v1), best first. 生成当日联系计划。"""
     started = time.perf_counter()
@@ -68,6 +69,12 @@ def plan(  # noqa: PLR0917 (one option per argument)
         raise typer.Exit(2) from None
     result = make_plan(frames, limits, split, gate, segmenter=segmenter, workers=workers)
     write_plan(result.plan, out)
+    if store:
+        from arrears.bootstrap import bootstrap
+        from arrears.services.plan_store import store_plan
+
+        stored = store_plan(bootstrap().engine, day, result.plan)
+        err.print(f"已存储 {stored} 条计划 / stored {stored} planned attempts for {day}")
     s = result.stats
     err.print(f"计划 {s.planned} 次联系 / planned {s.planned} attempts for {s.accounts} accounts "
               f"({s.held} on hold, gate checks {s.gate_checks}, denied {s.gate_denied}) "
