@@ -8,18 +8,19 @@ are forked and run only the gate (pure Python), never polars.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from arrears.planning.gate_requests import Gate, planned_entry, request_for
+from arrears.planning.gate_requests import GatePath
 
 
 @dataclass
 class Verdicts:
     allowed: list[int] = field(default_factory=list)  # option ids, in plan order
-    planned: dict[str, list[dict]] = field(default_factory=dict)  # new history entries per customer
+    planned: dict[str, list] = field(default_factory=dict)  # new history entries per customer
     checks: int = 0
     denials: dict[str, int] = field(default_factory=dict)
     denied: int = 0
@@ -34,28 +35,32 @@ class Verdicts:
             self.denials[rule] = self.denials.get(rule, 0) + n
 
 
-def _at_key(entry: dict) -> str:
-    return entry["at"]  # every history instant is written in UTC, so text order is time order
-
-
-def judge_rows(rows: list[dict[str, Any]], histories: dict[str, list[dict]], planned: dict[str, list[dict]],
-               agencies: dict, gate: Gate) -> Verdicts:
+def judge_rows(rows: list[dict[str, Any]], histories: dict[str, list], planned: dict[str, list],
+               agencies: dict, path: GatePath) -> Verdicts:
     """Each row in order; its history = the portfolio's + earlier planned + earlier allowed rows."""
+    collecting = gc.isenabled()
+    gc.disable()  # the loop makes no reference cycles; collecting over the large live heap only costs time
+    try:
+        return _judge_in_order(rows, histories, planned, agencies, path)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _judge_in_order(rows: list[dict[str, Any]], histories: dict[str, list], planned: dict[str, list],
+                    agencies: dict, path: GatePath) -> Verdicts:
     out = Verdicts()
     for row in rows:
         customer = row["customer_id"]
         earlier = planned.get(customer, []) + out.planned.get(customer, [])
-        history = histories.get(customer, [])
-        if earlier:
-            history = sorted(history + earlier, key=_at_key)
-        answer = gate(request_for(row, history, agencies))
+        allowed, rules = path.judge(row, histories.get(customer, []), earlier, agencies)
         out.checks += 1
-        if answer.get("decision") == "allow":
+        if allowed:
             out.allowed.append(row["option"])
-            out.planned.setdefault(customer, []).append(planned_entry(row))
+            out.planned.setdefault(customer, []).append(path.entry(row))
         else:
             out.denied += 1
-            for rule in answer.get("rules", []):
+            for rule in rules:
                 out.denials[rule] = out.denials.get(rule, 0) + 1
     return out
 
@@ -65,18 +70,18 @@ _WORK: dict[str, tuple] = {}  # filled before forking; read by the workers
 
 
 def _work(index: int) -> Verdicts:
-    parts, histories, planned, agencies, gate = _WORK["job"]
-    return judge_rows(parts[index], histories, planned, agencies, gate)
+    parts, histories, planned, agencies, path = _WORK["job"]
+    return judge_rows(parts[index], histories, planned, agencies, path)
 
 
-def judge_all(rows: list[dict[str, Any]], histories: dict[str, list[dict]], planned: dict[str, list[dict]],
-              agencies: dict, gate: Gate, *, workers: int = 1) -> Verdicts:
+def judge_all(rows: list[dict[str, Any]], histories: dict[str, list], planned: dict[str, list],
+              agencies: dict, path: GatePath, *, workers: int = 1) -> Verdicts:
     if workers <= 1 or len(rows) < MIN_PARALLEL or "fork" not in multiprocessing.get_all_start_methods():
-        return judge_rows(rows, histories, planned, agencies, gate)
+        return judge_rows(rows, histories, planned, agencies, path)
     parts: list[list[dict]] = [[] for _ in range(workers)]
     for row in rows:
         parts[zlib.crc32(row["customer_id"].encode()) % workers].append(row)
-    _WORK["job"] = (parts, histories, planned, agencies, gate)
+    _WORK["job"] = (parts, histories, planned, agencies, path)
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             results = pool.map(_work, range(workers))

@@ -19,7 +19,7 @@ import polars as pl
 from arrears.planning import contact_model
 from arrears.planning.candidates import candidates, eligibility, treatment_table
 from arrears.planning.frames import Capacity, Portfolio
-from arrears.planning.gate_requests import Gate, agencies_by_id, history_by_customer, recent_history
+from arrears.planning.gate_requests import Gate, agencies_by_id, gate_path, recent_history
 from arrears.planning.gate_runner import judge_all
 from arrears.planning.segmenter import Segmenter, history_segmenter
 from arrears.planning.strategy import Split, assign
@@ -113,7 +113,7 @@ class _Fill:
     hour_used: dict[tuple[str, int], int] = field(default_factory=dict)
     day_used: dict[str, int] = field(default_factory=dict)
     quota_used: dict[str, int] = field(default_factory=dict)
-    planned: dict[str, list[dict]] = field(default_factory=dict)
+    planned: dict[str, list] = field(default_factory=dict)  # history entries of the planned attempts
     chosen: list[pl.DataFrame] = field(default_factory=list)
 
     def record(self, allowed: pl.DataFrame) -> None:
@@ -226,23 +226,25 @@ def local_iso(instant: str, zones: list[str]) -> pl.Expr:
     return expr
 
 
-def _judge(best: pl.DataFrame, gate: Gate, recent: pl.DataFrame, *, planned: dict[str, list[dict]],
+def _judge(best: pl.DataFrame, gate: Gate, recent: pl.DataFrame, *, planned: dict[str, list],
            agencies: dict, stats: PlanStats, workers: int) -> pl.DataFrame:
     """Ask the gate about each option, best first, in chunks; keep the allowed ones. Each
     request's history is the portfolio's plus the attempts planned before it."""
     zones = best["zone"].unique().to_list()
     best = best.with_columns(local_iso("at_utc", zones).alias("scheduled_at"),
-                             pl.col("at_utc").dt.strftime("%Y-%m-%dT%H:%M:%S+00:00").alias("at_history"))
+                             pl.col("at_utc").dt.strftime("%Y-%m-%dT%H:%M:%S+00:00").alias("at_history"),
+                             pl.col("at_utc").dt.epoch("s").alias("at_ts"))
+    path = gate_path(gate)
     keep: list[int] = []
     for chunk in best.iter_slices(GATE_CHUNK):
-        histories = history_by_customer(recent, chunk["customer_id"].unique())
+        histories = path.histories(recent, chunk["customer_id"].unique())
         rows = chunk.select(
             "option", "account_id", "customer_id", "channel", "contact_point_id", "kind", "address",
             pl.col("scheduled_at").alias("at"), "zone", "jurisdiction", "language", "flags", "agency_id", "purpose",
-            "message", "at_history").to_dicts()
+            "message", "at_history", "at_ts").to_dicts()
         for row in rows:
-            row["packs"] = [p for p in row["jurisdiction"].split(";") if p]
-        verdicts = judge_all(rows, histories, planned, agencies, gate, workers=workers)
+            row["packs"] = tuple(p for p in row["jurisdiction"].split(";") if p)
+        verdicts = judge_all(rows, histories, planned, agencies, path, workers=workers)
         keep += verdicts.allowed
         for customer, entries in verdicts.planned.items():
             planned.setdefault(customer, []).extend(entries)
