@@ -174,8 +174,11 @@ class _Model(BaseModel):
             defaults = _DEFAULTS[cls] = {
                 name: info.get_default(call_default_factory=True) for name, info in cls.model_fields.items()
             }
+        data = {**defaults, **values}
+        if len(data) != len(defaults):
+            raise TypeError(f"{cls.__name__} has no field {sorted(set(values) - set(defaults))}")
         model = cls.__new__(cls)
-        _set(model, "__dict__", {name: values.get(name, default) for name, default in defaults.items()})
+        _set(model, "__dict__", data)
         _set(model, "__pydantic_fields_set__", set(values))
         _set(model, "__pydantic_extra__", None)
         _set(model, "__pydantic_private__", None)

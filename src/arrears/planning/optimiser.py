@@ -241,10 +241,10 @@ def _judge(best: pl.DataFrame, gate: Gate, recent: pl.DataFrame, *, planned: dic
         rows = chunk.select(
             "option", "account_id", "customer_id", "channel", "contact_point_id", "kind", "address",
             pl.col("scheduled_at").alias("at"), "zone", "jurisdiction", "language", "flags", "agency_id", "purpose",
-            "message", "at_history", "at_ts").to_dicts()
-        for row in rows:
-            row["packs"] = tuple(p for p in row["jurisdiction"].split(";") if p)
-        verdicts = judge_all(rows, histories, planned, agencies, path, workers=workers)
+            "message", "at_history", "at_ts",
+            pl.col("jurisdiction").str.split(";").list.eval(pl.element().filter(pl.element() != "")).alias("packs"))
+        columns = {name: rows[name].to_list() for name in rows.columns}
+        verdicts = judge_all(columns, histories, planned, agencies, path, workers=workers)
         keep += verdicts.allowed
         for customer, entries in verdicts.planned.items():
             planned.setdefault(customer, []).extend(entries)

@@ -15,6 +15,7 @@ strict path would. The rules, and so the verdicts, are the same as through the d
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfoNotFoundError
@@ -66,17 +67,19 @@ class CoreGate:
 class TrustedPath:
     """The ``GatePath`` of the real gate for attempts the planner built."""
 
-    def histories(self, recent: pl.DataFrame, customers: pl.Series) -> dict[str, list[Attempt]]:
-        """Each customer's recent history (``gate_requests.recent_history``), flattened once."""
-        rows = recent.join(customers.to_frame("customer_id"), on="customer_id", how="semi")
-        out: dict[str, list[Attempt]] = {}
-        columns = [rows[name].to_list() for name in ("customer_id", "ts", "channel", "direction", "party", "kind",
-                                                      "value", "account_id", "outcome", "agency_id")]
-        for cid, ts, channel, direction, party, kind, value, account, outcome, agency in zip(*columns, strict=True):
-            out.setdefault(cid, []).append(Attempt(
-                float(ts), channel, direction is None or direction == "outbound", party, kind, value, outcome,
-                frozenset((account,)) if account else None, False, agency))
-        return out
+    def histories(self, recent: pl.DataFrame, customers: pl.Series) -> LazyHistories:
+        """Each customer's recent history (``gate_requests.recent_history``), flattened on first use."""
+        rows = recent.join(customers.to_frame("customer_id"), on="customer_id", how="semi", maintain_order="left")
+        spans = rows.with_row_index("first").group_by("customer_id", maintain_order=True).agg(
+            pl.col("first").first(), pl.len().alias("n"))
+        flat = rows.select(pl.col("ts").cast(pl.Float64), "channel",
+                           (pl.col("direction").is_null() | (pl.col("direction") == "outbound")).alias("outbound"),
+                           "party", "kind", "value", "outcome", "account_id", "agency_id")
+        columns = [flat[name].to_list() for name in flat.columns]
+        starts = spans["first"].to_list()
+        ends = [start + n for start, n in zip(starts, spans["n"].to_list(), strict=True)]
+        return LazyHistories(columns, dict(zip(spans["customer_id"].to_list(), zip(starts, ends, strict=True),
+                                               strict=True)))
 
     def judge(self, attempt: dict[str, Any], history: list[Attempt], earlier: list[Attempt],
               agencies: dict[str, dict[str, Any]]) -> tuple[bool, list[str]]:
@@ -88,6 +91,33 @@ class TrustedPath:
 
     def entry(self, attempt: dict[str, Any]) -> Attempt:
         return planned_attempt(attempt)
+
+
+class LazyHistories:
+    """Customers' histories as plain column lists (contiguous per customer), turned into
+    ``Attempt``s the first time a customer is judged: in the worker that judges them."""
+
+    def __init__(self, columns: list[list[Any]], spans: dict[str, tuple[int, int]]) -> None:
+        self.columns = columns
+        self.spans = spans
+        self.built: dict[str, list[Attempt]] = {}
+
+    def get(self, customer: str, default: list[Attempt]) -> list[Attempt]:
+        history = self.built.get(customer)
+        if history is None:
+            span = self.spans.get(customer)
+            if span is None:
+                return default
+            history = self.built[customer] = [_attempt(values) for values in zip(
+                *(column[span[0]:span[1]] for column in self.columns), strict=True)]
+        return history
+
+
+def _attempt(values: tuple[Any, ...]) -> Attempt:
+    """A history entry as ``flatten`` gives it for the dict path's entry (``history_by_customer``)."""
+    ts, channel, outbound, party, kind, value, outcome, account, agency = values
+    return Attempt(ts, channel, outbound, party, kind, value, outcome, frozenset((account,)) if account else None,
+                   False, agency)
 
 
 def planned_attempt(attempt: dict[str, Any]) -> Attempt:
@@ -110,9 +140,9 @@ def trusted_request(attempt: dict[str, Any], attempts: list[Attempt], agencies: 
     channel = attempt["channel"]
     kind = GATE_KIND.get(attempt["kind"])
     action = Action.assemble(
-        channel=Channel(channel),
-        to=ContactPoint.assemble(party=Party(attempt.get("party", "debtor")),
-                                        kind=Kind(kind) if kind else None, address=attempt["address"]),
+        channel=_CHANNEL[channel],
+        to=ContactPoint.assemble(party=_PARTY[attempt.get("party", "debtor")], kind=_KIND[kind] if kind else None,
+                                 address=attempt["address"]),
         debt_ids=[attempt["account_id"]], automated=channel != "call", message=attempt.get("message"),
         agent=None, agency=agency, purpose=_purpose(attempt.get("purpose", "collection")),
     )
@@ -121,12 +151,19 @@ def trusted_request(attempt: dict[str, Any], attempts: list[Attempt], agencies: 
                                     flags=_flags(tuple(attempt["flags"] or ())))
     return CheckRequest.trusted(
         id=f"{attempt['account_id']}:{channel}:{attempt['contact_point_id']}", packs=list(packs),
-        language=Language(language) if language in ("zh", "en") else None, at=datetime.fromisoformat(attempt["at"]),
+        language=_LANGUAGE.get(language), at=datetime.fromisoformat(attempt["at"]),
         action=action, debtor=debtor, attempts=attempts)
 
 
 def _purpose(value: str | None) -> Purpose | None:
-    return None if value is None else Purpose(value)
+    return None if value is None else _PURPOSE[value]
+
+
+def _members(enum: type[StrEnum]) -> dict[str, Any]:
+    return {member.value: member for member in enum}  # a dict lookup is cheaper than Enum(value)
+
+
+_CHANNEL, _PARTY, _KIND, _PURPOSE, _LANGUAGE = map(_members, (Channel, Party, Kind, Purpose, Language))
 
 
 @lru_cache(maxsize=256)
