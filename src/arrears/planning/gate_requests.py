@@ -92,16 +92,14 @@ def recent_history(contacts: pl.DataFrame, points: pl.DataFrame, as_of: date) ->
     """The last ``HISTORY_DAYS`` days of contacts, narrowed to what a request history holds and
     put into the contract's vocabulary (a value it does not know becomes null = not known,
     a channel it does not know a call; a missing account means "every debt"), oldest first
-    per customer. ``at`` is UTC text (text order is time order), ``ts`` the same instant in
-    whole epoch seconds."""
+    per customer. ``ts``: the instant in whole epoch seconds."""
     since = as_of - timedelta(days=HISTORY_DAYS)
     known = _vocabulary
     return (
         contacts.filter(pl.col("at").is_not_null() & (pl.col("at").dt.date() >= since))
         .join(points.select("contact_point_id", "kind", "value"), on="contact_point_id", how="left")
         .sort("customer_id", "at", "contact_id")
-        .select("customer_id", pl.col("at").dt.strftime("%Y-%m-%dT%H:%M:%S+00:00"),
-                pl.col("at").dt.epoch("s").alias("ts"),
+        .select("customer_id", pl.col("at").dt.epoch("s").alias("ts"),
                 pl.when(known("channel", _CHANNELS)).then(pl.col("channel")).otherwise(pl.lit("call")).alias("channel"),
                 pl.when(known("direction", _DIRECTIONS)).then(pl.col("direction")).alias("direction"),
                 pl.when(known("party", _PARTIES)).then(pl.col("party")).alias("party"),
@@ -116,8 +114,11 @@ def _vocabulary(column: str, values: frozenset[str]) -> pl.Expr:
 
 
 def history_by_customer(recent: pl.DataFrame, customers: pl.Series) -> dict[str, list[dict[str, Any]]]:
-    """Request history entries of the given customers, from ``recent_history``."""
-    rows = recent.join(customers.to_frame("customer_id"), on="customer_id", how="semi").drop("ts")
+    """Request history entries of the given customers, from ``recent_history``; instants as
+    UTC text (so text order is time order)."""
+    rows = recent.join(customers.to_frame("customer_id"), on="customer_id", how="semi", maintain_order="left")
+    rows = rows.with_columns(pl.from_epoch("ts", time_unit="s").dt.strftime("%Y-%m-%dT%H:%M:%S+00:00")).select(
+        "customer_id", "ts", "channel", "direction", "party", "kind", "value", "account_id", "outcome", "agency_id")
     out: dict[str, list[dict[str, Any]]] = {}
     for cid, at, channel, direction, party, kind, value, account, outcome, agency in rows.iter_rows():
         out.setdefault(cid, []).append({
