@@ -134,8 +134,9 @@ def _fill(options: pl.DataFrame, capacity: Capacity, portfolio: Portfolio, gate:
     if options.is_empty():
         return options
     channels = sorted(options["channel"].unique().to_list())
-    options = options.with_row_index("option").join(_capacity_frame(capacity, channels), on=["channel", "op_hour"])
-    options = options.filter(pl.col("hour_cap").is_null() | (pl.col("hour_cap") > 0))
+    options = options.join(_capacity_frame(capacity, channels), on=["channel", "op_hour"])
+    options = options.filter(pl.col("hour_cap").is_null() | (pl.col("hour_cap") > 0)).with_row_index("option")
+    wide = options.drop(NARROW)  # an option's other columns, found by position (option = row number)
     live = options.select(NARROW).sort(ORDER, descending=DESC)  # sorted once; filters keep the order
     state = _Fill()
     recent = recent_history(portfolio.contacts, portfolio.contact_points, portfolio.as_of)
@@ -146,7 +147,7 @@ def _fill(options: pl.DataFrame, capacity: Capacity, portfolio: Portfolio, gate:
         best = _best_that_fit(live, state, capacity, channels)
         if best.is_empty():
             break
-        best = (best.join(options.drop(NARROW[1:]), on="option", maintain_order="left")
+        best = (pl.concat([best, wide[best["option"]]], how="horizontal")
                 .join(details[0], on="account_id", how="left", maintain_order="left")
                 .join(details[1], on=["strategy_index", "treat"], how="left", maintain_order="left"))
         best = _schedule(best, state.hour_used)
