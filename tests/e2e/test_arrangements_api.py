@@ -12,8 +12,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from arrears.adapters.storage.audit_log import read_audit
+from arrears.domain.access import Role
 from arrears.entrypoints.api import arrangements_api
 from arrears.entrypoints.api.app import create_app
+from arrears.entrypoints.api.workbench.deps import current_principal
+from arrears.services.workbench.principal import Principal
 from ingested_rows import ingest_account
 
 NOW = datetime(2026, 12, 1, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
@@ -25,7 +28,52 @@ def client(sqlite_engine: Engine) -> TestClient:
     app = create_app()
     app.dependency_overrides[arrangements_api.get_engine] = lambda: sqlite_engine
     app.dependency_overrides[arrangements_api.get_now] = lambda: NOW
+    app.dependency_overrides[current_principal] = lambda: IN_HOUSE
     return TestClient(app)
+
+
+IN_HOUSE = Principal("u1", "u1", "张伟", Role.COLLECTOR, None, "G001")
+
+
+def _client_as(sqlite_engine: Engine, principal: Principal | None) -> TestClient:
+    app = create_app()
+    app.dependency_overrides[arrangements_api.get_engine] = lambda: sqlite_engine
+    if principal is not None:
+        app.dependency_overrides[current_principal] = lambda: principal
+    return TestClient(app)
+
+
+def test_without_a_valid_api_token_every_arrangements_endpoint_answers_401(
+    sqlite_engine: Engine, cipher
+) -> None:  # type: ignore[no-untyped-def]
+    from arrears.adapters.clock import FixedClock
+    from arrears.entrypoints.api.workbench.state import UnconfiguredGate, get_workbench
+    from arrears.services.workbench.context import Workbench
+
+    client = _client_as(sqlite_engine, None)
+    wb = Workbench(engine=sqlite_engine, cipher=cipher, gate=UnconfiguredGate(), clock=FixedClock(NOW))
+    client.app.dependency_overrides[get_workbench] = lambda: wb  # type: ignore[attr-defined]
+    assert client.get("/v1/accounts/A1/arrangements").status_code == 401
+    assert client.post("/v1/accounts/A1/promises", json={}).status_code == 401
+    bad = {"Authorization": "Bearer not-a-token"}
+    assert client.get("/v1/accounts/A1/arrangements", headers=bad).status_code == 401
+
+
+def test_a_read_only_auditor_cannot_change_arrangements(sqlite_engine: Engine) -> None:
+    ingest_account(sqlite_engine, "A1")
+    auditor = Principal("u9", "audit", "审计", Role.AUDITOR, None, None)
+    client = _client_as(sqlite_engine, auditor)
+    assert client.get("/v1/accounts/A1/arrangements").status_code == 200
+    assert client.post("/v1/accounts/A1/plans", json=PLAN).status_code == 403
+
+
+def test_an_agency_user_cannot_reach_an_account_placed_elsewhere(sqlite_engine: Engine) -> None:
+    ingest_account(sqlite_engine, "A1")  # in house
+    agency = Principal("u7", "ag", "委外", Role.COLLECTOR, "AG01", "AG0101")
+    client = _client_as(sqlite_engine, agency)
+    assert client.get("/v1/accounts/A1/arrangements").status_code == 404
+    assert client.post("/v1/accounts/A1/plans", json=PLAN).status_code == 404
+    assert client.get("/v1/plans/PL1").status_code == 404
 
 
 PLAN = {"months": 12, "first_due": "2026-12-15", "actor": "u1", "role": "collector", "plan_id": "PL1"}
@@ -167,6 +215,7 @@ def test_the_engine_comes_from_bootstrap_once_per_app(tmp_path, monkeypatch: pyt
     get_settings.cache_clear()
     try:
         app = create_app()
+        app.dependency_overrides[current_principal] = lambda: IN_HOUSE
         client = TestClient(app)
         assert client.get("/v1/accounts/A1/arrangements").json()["balances"] is None
         engine = app.state.engine
