@@ -148,25 +148,41 @@ def assess_frame(frame: pl.DataFrame, thresholds: Thresholds) -> pl.DataFrame:
         *[c.en.alias(f"_en{i}") for i, c in enumerate(parts)],
     )
     total = _weighted(ability, 0), _weighted(willingness, len(ability))
-    scored = scored.with_columns(total[0].round(4).alias("ability"), total[1].round(4).alias("willingness"))
+    scored = scored.with_columns(total[0].round(4).alias("ability"), total[1].round(4).alias("willingness"),
+                                 *[_sort_key(i, c).alias(f"_k{i}") for i, c in enumerate(parts)])
     geometric = (pl.col("ability") * pl.col("willingness")).sqrt()
     combined = (pl.col("_propensity").fill_null(geometric) if "_propensity" in scored.columns else geometric)
-    keys = pl.concat_list([_sort_key(i, c) for i, c in enumerate(parts)]).list.sort()
     scored = scored.with_columns(combined.round(4).alias("propensity"), _segment(thresholds).alias("segment"),
-                                 *[(keys.list.get(k) % SLOTS).alias(f"_r{k}") for k in range(3)])
-    codes = pl.Series([c.feature for c in parts])
-    zh, en = (pl.concat_list([f"_{lang}{i}" for i in range(len(parts))]) for lang in ("zh", "en"))
+                                 *_top_three(len(parts)))
     reasons = []
     for k in range(3):
         index = pl.col(f"_r{k}")
-        code = index.replace_strict(list(range(len(parts))), codes.to_list(), return_dtype=pl.Utf8)
-        words_zh, words_en = zh.list.get(index), en.list.get(index)
-        reasons += [
-            pl.concat_str(code, pl.lit(": "), words_zh, pl.lit(" / "), words_en).alias(f"reason_{k + 1}"),
-            code.alias(f"reason_{k + 1}_code"), words_zh.alias(f"reason_{k + 1}_zh"),
-            words_en.alias(f"reason_{k + 1}_en"),
-        ]
-    return scored.select("account_id", "ability", "willingness", "propensity", "segment", *reasons)
+        code = index.replace_strict(list(range(len(parts))), [c.feature for c in parts], return_dtype=pl.Utf8)
+        words_zh, words_en = (_pick(index, [pl.col(f"_{lang}{i}") for i in range(len(parts))])
+                              for lang in ("zh", "en"))
+        reasons += [code.alias(f"reason_{k + 1}_code"), words_zh.alias(f"reason_{k + 1}_zh"),
+                    words_en.alias(f"reason_{k + 1}_en")]
+    scored = scored.with_columns(reasons)
+    joined = [pl.concat_str(f"reason_{k}_code", pl.lit(": "), f"reason_{k}_zh", pl.lit(" / "), f"reason_{k}_en")
+              .alias(f"reason_{k}") for k in (1, 2, 3)]
+    return scored.select("account_id", "ability", "willingness", "propensity", "segment", *joined,
+                         *[f"reason_{k}_{part}" for k in (1, 2, 3) for part in ("code", "zh", "en")])
+
+
+def _top_three(count: int) -> list[pl.Expr]:
+    """The components of the three smallest sort keys (keys are unique: the index is in them)."""
+    keys = [pl.col(f"_k{i}") for i in range(count)]
+    first = pl.min_horizontal(keys)
+    second = pl.min_horizontal([pl.when(k > first).then(k) for k in keys])
+    third = pl.min_horizontal([pl.when(k > second).then(k) for k in keys])
+    return [(key % SLOTS).alias(f"_r{n}") for n, key in enumerate((first, second, third))]
+
+
+def _pick(index: pl.Expr, columns: list[pl.Expr]) -> pl.Expr:
+    chosen = pl.when(index == 0).then(columns[0])
+    for i, column in enumerate(columns[1:], start=1):
+        chosen = chosen.when(index == i).then(column)
+    return chosen
 
 
 def _weighted(components: list[Component], first: int) -> pl.Expr:
