@@ -25,7 +25,7 @@ from arrears.entrypoints.web.session import (
     require_user,
     set_session_cookie,
 )
-from arrears.services.workbench import accounts, audit, auth, contacts, followups, oversight, queue
+from arrears.services.workbench import accounts, audit, auth, contacts, followups, messages, oversight, queue
 from arrears.services.workbench.errors import ContactBlocked, InvalidInput, WorkbenchError
 
 templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
@@ -142,6 +142,7 @@ def _account_page(request: Request, user: PageUser, account_id: str, status_code
     view = accounts.account_view(wb, principal, account_id)
     status_now = contacts.compliance_status(wb, principal, account_id)
     return render(request, "account.html", user, status_code=status_code, v=view, status_now=status_now,
+                  messages=messages.message_previews(wb, principal, view),
                   channels=list(Channel), outcomes=list(Outcome), parties=list(Party),
                   blocked_channels={s.channel: s.verdict for s in status_now if not s.verdict.allowed},
                   logged=request.query_params.get("logged"), **extra)

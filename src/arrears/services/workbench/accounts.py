@@ -15,6 +15,7 @@ from arrears.services.workbench import audit
 from arrears.services.workbench.context import Workbench
 from arrears.services.workbench.errors import InvalidInput, NotFound
 from arrears.services.workbench.principal import Principal
+from arrears.services.workbench.understanding import arrangements_view, latest_scores
 
 REVEALABLE = ("name", "national_id", "address", "contact_point")
 
@@ -162,6 +163,8 @@ def account_view(wb: Workbench, principal: Principal, account_id: str) -> dict[s
             "contacts": contacts,
             "promises": [c for c in contacts if c["promise_amount_cents"]],
             "follow_ups": _follow_ups(wb, connection, account_id),
+            "scores": latest_scores(connection, account_id),
+            "arrangements": arrangements_view(wb, account_id, wb.today()),
             **_history(connection, account_id),
         }
 
