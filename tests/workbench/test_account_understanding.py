@@ -155,3 +155,18 @@ def test_an_agency_user_cannot_preview_messages_for_another_agencys_account(clie
     with wb.engine.connect() as connection:
         other = connection.execute(select(a.account_id).where(a.agency_id == "AG02").limit(1)).scalar_one()
     assert client.get(f"/v1/accounts/{other}/messages", headers=bearer(client, "agency1")).status_code == 404
+
+
+def test_a_promise_logged_in_the_workbench_is_listed_and_judged_with_the_others(client: TestClient, wb: Workbench) -> None:
+    account_id = _scored_in_house_account(wb.engine)
+    headers = bearer(client, "collector")
+    points = client.get(f"/v1/accounts/{account_id}", headers=headers).json()["contact_points"]
+    phone = next(p["contact_point_id"] for p in points if p["kind"] in ("mobile", "home", "work"))
+    logged = client.post(f"/v1/accounts/{account_id}/contacts", headers=headers, json={
+        "channel": "call", "contact_point_id": phone, "outcome": "conversation", "party": "debtor",
+        "promise_amount": "1500.00", "promise_date": "2026-12-05"})
+    assert logged.status_code == 201, logged.text
+    promises = client.get(f"/v1/accounts/{account_id}", headers=headers).json()["arrangements"]["promises"]
+    mine = [p for p in promises if p["promise_id"].startswith("workbench:")]
+    assert [(p["amount"], p["amount_cents"], p["promised_date"], p["status"]) for p in mine] == [
+        ("1500.00", 150_000, "2026-12-05", "open")]
