@@ -3,9 +3,10 @@
 One query per table (no ORM object per row); money from cents to exact ``Decimal(38, 2)``,
 instants as UTC ``Datetime``. Nothing personal is read: no name, number or address, only the
 declared monthly income (stored in clear as ``monthly_income_cents``) and contact point
-statuses. Payments and contacts are read up to two days after ``as_of`` (UTC) only: the
-features take each row's local date and drop what is after ``as_of``, so nothing later can
-reach a feature. Aging history is read for the 366 days up to ``as_of``.
+statuses. Contacts are the ingested ones plus those logged in the workbench. Payments and
+contacts are read up to two days after ``as_of`` (UTC) only: the features take each row's
+local date and drop what is after ``as_of``, so nothing later can reach a feature. Aging
+history is read for the 366 days up to ``as_of``.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import polars as pl
 from sqlalchemy import Connection, Select, select
 
 from arrears.adapters.storage import tables as t
+from arrears.adapters.storage.workbench_tables import logged_contacts
 
 MONEY = pl.Decimal(38, 2)
 UTC_TIME = pl.Datetime("us", "UTC")
@@ -71,14 +73,21 @@ def read_payments(connection: Connection, as_of: date) -> pl.DataFrame:
     return frame.with_columns(_cents_to_money("amount")).drop("amount_cents")
 
 
+CONTACT_SCHEMA = {
+    "contact_id": pl.Utf8, "account_id": pl.Utf8, "contact_point_id": pl.Utf8, "channel": pl.Utf8,
+    "direction": pl.Utf8, "at": UTC_TIME, "outcome": pl.Utf8, "promise_amount_cents": pl.Int64,
+    "promise_date": pl.Date, "complaint": pl.Boolean}
+
+
 def read_contacts(connection: Connection, as_of: date) -> pl.DataFrame:
-    k = t.contacts.c
-    query = select(k.contact_id, k.account_id, k.contact_point_id, k.channel, k.direction, k.at, k.outcome,
-                   k.promise_amount_cents, k.promise_date, k.complaint).where(k.at < _read_until(as_of))
-    frame = _frame(connection, query, {
-        "contact_id": pl.Utf8, "account_id": pl.Utf8, "contact_point_id": pl.Utf8, "channel": pl.Utf8,
-        "direction": pl.Utf8, "at": UTC_TIME, "outcome": pl.Utf8, "promise_amount_cents": pl.Int64,
-        "promise_date": pl.Date, "complaint": pl.Boolean})
+    """The ingested contacts and those logged in the workbench (their outcome recorded)."""
+    frames = []
+    for table, extra in ((t.contacts, None), (logged_contacts, logged_contacts.c.state == "logged")):
+        k = table.c
+        query = select(k.contact_id, k.account_id, k.contact_point_id, k.channel, k.direction, k.at, k.outcome,
+                       k.promise_amount_cents, k.promise_date, k.complaint).where(k.at < _read_until(as_of))
+        frames.append(_frame(connection, query if extra is None else query.where(extra), CONTACT_SCHEMA))
+    frame = pl.concat(frames)
     return frame.with_columns(_cents_to_money("promise_amount")).drop("promise_amount_cents")
 
 
