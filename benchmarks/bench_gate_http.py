@@ -26,7 +26,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_gate import make_request  # noqa: E402
+from bench_gate import make_request
 
 
 def free_port() -> int:

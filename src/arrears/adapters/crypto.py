@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import hmac
 import json
 import os
 from dataclasses import dataclass
@@ -61,13 +60,9 @@ class FieldCipher:
         return self._aead.decrypt(nonce, bytes(body), None).decode()  # type: ignore[attr-defined]
 
     def lookup_hash(self, value: str) -> str:
-        """A keyed hash for exact lookups (e.g. find a customer by phone)."""
-        return hmac.new(self.lookup_key, value.encode(), hashlib.sha256).hexdigest()[:32]
-
-    def digest(self, *parts: str) -> str:
-        """A keyed digest of a whole row, to see whether it changed without storing it."""
-        joined = "\x1f".join(parts)
-        return hmac.new(self.lookup_key, joined.encode(), hashlib.blake2b).hexdigest()[:32]
+        """A keyed hash for exact lookups (e.g. find a customer by phone): keyed BLAKE2b-128,
+        a MAC by design, so the hash cannot be recomputed without the lookup key."""
+        return hashlib.blake2b(value.encode(), key=self.lookup_key, digest_size=16).hexdigest()
 
 
 def _load_or_create_key_file(path: Path) -> tuple[bytes, bytes]:

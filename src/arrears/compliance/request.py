@@ -29,6 +29,7 @@ from pydantic import (
 )
 
 from arrears.compliance.history import Attempt, flatten_history
+from arrears.domain.vocabulary import Channel, Direction, Outcome
 
 
 class PackCode(StrEnum):
@@ -43,15 +44,6 @@ class PackCode(StrEnum):
 class Language(StrEnum):
     ZH = "zh"
     EN = "en"
-
-
-class Channel(StrEnum):
-    CALL = "call"
-    VOICEMAIL = "voicemail"
-    SMS = "sms"
-    EMAIL = "email"
-    LETTER = "letter"
-    VISIT = "visit"
 
 
 class Party(StrEnum):
@@ -84,29 +76,6 @@ class Kind(StrEnum):
     PERSONAL_EMAIL = "personal_email"
     WORK_EMAIL = "work_email"
     POSTAL = "postal"
-
-
-class Direction(StrEnum):
-    OUTBOUND = "outbound"
-    INBOUND = "inbound"
-
-
-class Outcome(StrEnum):
-    """contacts.csv outcomes (portfolio-v1) plus `dropped`."""
-
-    CONVERSATION = "conversation"
-    ANSWERED_OTHER = "answered_other"
-    NO_ANSWER = "no_answer"
-    VOICEMAIL = "voicemail"
-    DROPPED = "dropped"
-    BUSY = "busy"
-    NOT_IN_SERVICE = "not_in_service"
-    WRONG_NUMBER = "wrong_number"
-    DELIVERED = "delivered"
-    FAILED = "failed"
-    BOUNCED = "bounced"
-    REFUSED = "refused"
-    DISPUTE = "dispute"
 
 
 class Purpose(StrEnum):

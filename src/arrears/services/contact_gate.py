@@ -82,7 +82,7 @@ class SqlContactGate:
         with self.engine.begin() as connection:
             raw, facts = self._build(connection, request, language)
             answer = self._judge(raw)
-            self._audit(connection, "preview", raw, facts, answer, None)
+            self._audit(connection, "preview", raw, facts, answer, attempt_id=None)
         return self._verdict(answer, None)
 
     def reserve(self, request: ContactRequest, language: str = "zh") -> GateVerdict:
@@ -101,7 +101,7 @@ class SqlContactGate:
                     agent_id=request.agent_id, agency_id=facts["agency_id"],
                     automated=request.automated, purpose=request.purpose,
                 ))
-            self._audit(connection, "reserve", raw, facts, answer, attempt_id)
+            self._audit(connection, "reserve", raw, facts, answer, attempt_id=attempt_id)
         return self._verdict(answer, attempt_id)
 
     def record_outcome(
@@ -238,17 +238,19 @@ class SqlContactGate:
                    m.agency_id, m.automated)
             .where(m.customer_id == customer_id, m.at >= since, m.at <= _utc(at) + timedelta(days=1))
         ).all()
-        history = [self._entry(r.at, r.channel, r.direction, points.get(r.contact_point_id), r.party,
-                               r.outcome, r.account_id, r.agency_id, None) for r in rows]
-        history += [self._entry(r.at, r.channel, "outbound", points.get(r.contact_point_id),
-                                r.outcome_party or r.party, r.outcome, r.account_id, r.agency_id, r.automated)
+        history = [self._entry(r, points.get(r.contact_point_id), direction=r.direction, party=r.party,
+                               automated=None) for r in rows]
+        history += [self._entry(r, points.get(r.contact_point_id), direction="outbound",
+                                party=r.outcome_party or r.party, automated=r.automated)
                     for r in attempts]
         history.sort(key=lambda e: e["at"])
         return history
 
     @staticmethod
-    def _entry(at: datetime, channel: str, direction: str | None, point: Any, party: str | None,
-               outcome: str | None, account_id: str, agency_id: str | None, automated: bool | None) -> dict[str, Any]:
+    def _entry(
+        row: Any, point: Any, *, direction: str | None, party: str | None, automated: bool | None
+    ) -> dict[str, Any]:
+        """One history entry of compliance-check-v1 from a stored contact or attempt row."""
         to: dict[str, Any] | None = None
         if point is not None:
             to = {"party": OWNER_TO_PARTY[point.owner], "kind": KIND_TO_KIND[point.kind], "address": point.value_hash}
@@ -256,9 +258,9 @@ class SqlContactGate:
             to = {"party": party}
         if to is not None and party in ("debtor", "spouse", "guarantor", "emergency_contact", "third_party"):
             to["party"] = party
-        entry: dict[str, Any] = {"at": _iso(at), "channel": channel, "direction": direction or "outbound",
-                                 "debt_ids": [account_id], "to": to, "outcome": outcome,
-                                 "agency_id": agency_id}
+        entry: dict[str, Any] = {"at": _iso(row.at), "channel": row.channel,
+                                 "direction": direction or "outbound", "debt_ids": [row.account_id],
+                                 "to": to, "outcome": row.outcome, "agency_id": row.agency_id}
         if automated is not None:
             entry["automated"] = automated
         return entry
@@ -273,7 +275,7 @@ class SqlContactGate:
         return check(request, screener=self.screener, config=self.config)
 
     def _audit(self, connection: Connection, mode: str, raw: dict[str, Any], facts: dict[str, Any],
-               answer: Answer, attempt_id: str | None) -> None:
+               answer: Answer, *, attempt_id: str | None) -> None:
         digest = hashlib.sha256(json.dumps(raw, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
         connection.execute(insert(compliance_decisions).values(
             decided_for=datetime.fromisoformat(raw["at"]), mode=mode, request_digest=digest,

@@ -16,7 +16,7 @@ import polars as pl
 from sqlalchemy import Connection, Engine, delete, select
 
 from arrears.adapters.storage import tables as t
-from arrears.adapters.storage.bulk import insert_rows
+from arrears.adapters.storage.bulk import insert_frame, insert_rows
 from arrears.domain.aging import AgingLadder, PausePeriod, days_past_due
 
 
@@ -142,12 +142,8 @@ def run_nightly(
         )
         stage("store aging")
         _clear(connection, as_of)
-        insert_rows(
-            connection, t.account_aging,
-            ("as_of", "account_id", "dpd", "bucket", "balance_cents", "past_due_cents"),
-            ((as_of, *row) for row in aged.select(
-                "account_id", "dpd", "bucket", "balance_cents", "past_due_cents").iter_rows()),
-        )
+        insert_frame(connection, t.account_aging, aged.select(
+            pl.lit(as_of).alias("as_of"), "account_id", "dpd", "bucket", "balance_cents", "past_due_cents"))
         insert_rows(
             connection, t.bucket_transitions,
             ("account_id", "on", "from_bucket", "to_bucket", "direction"),

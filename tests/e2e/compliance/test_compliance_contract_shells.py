@@ -8,8 +8,8 @@ import re
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from typer.testing import CliRunner
 
 from arrears.adapters.storage.gate_tables import compliance_decisions

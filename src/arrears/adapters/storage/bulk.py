@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import polars as pl
 from sqlalchemy import Connection, Table
 
 BATCH = 50_000
+SQLITE_INSTANT = "%Y-%m-%d %H:%M:%S.%6f"  # how SQLAlchemy stores DateTime on SQLite
 
 
 def _quoted(connection: Connection, names: Sequence[str]) -> str:
@@ -46,6 +48,26 @@ def insert_rows(
         count += len(batch)
     cursor.close()
     return count
+
+
+def insert_frame(connection: Connection, table: Table | str, frame: pl.DataFrame) -> int:
+    """Insert a polars frame whose columns are named as the table's: CSV ``COPY`` on
+    PostgreSQL (no Python per row), ``executemany`` on SQLite. Instants are UTC."""
+    name = table if isinstance(table, str) else table.name
+    if frame.height == 0:
+        return 0
+    instants = [c for c, dtype in frame.schema.items() if isinstance(dtype, pl.Datetime)]
+    if connection.dialect.name != "postgresql":
+        frame = frame.with_columns(pl.col(c).dt.strftime(SQLITE_INSTANT) for c in instants)
+        return insert_rows(connection, name, frame.columns, frame.rows())
+    prep = connection.dialect.identifier_preparer
+    payload = frame.write_csv(include_header=False, datetime_format="%Y-%m-%dT%H:%M:%S%.6f+00:00")
+    raw = connection.connection.driver_connection
+    with raw.cursor() as cursor, cursor.copy(  # type: ignore[union-attr]
+        f"COPY {prep.quote(name)} ({_quoted(connection, frame.columns)}) FROM STDIN WITH (FORMAT csv)"
+    ) as copy:
+        copy.write(payload.encode())
+    return frame.height
 
 
 def update_rows(

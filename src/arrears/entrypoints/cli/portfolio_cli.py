@@ -86,7 +86,7 @@ def do_ingest(container: Container, folder: Path, as_of: date) -> IngestReport:
         stage("reading and checking files")
         portfolio = read_portfolio(folder)
     with _stages("load", 7) as stage:
-        report = load_portfolio(container.engine, container.cipher, portfolio, as_of, _now(), stage)
+        report = load_portfolio(container.engine, container.cipher, portfolio, as_of, _now(), progress=stage)
     log(
         logger,
         "ingest finished",

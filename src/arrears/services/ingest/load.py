@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -19,7 +20,7 @@ from sqlalchemy import Connection, Engine, Table, select, update
 
 from arrears.adapters.crypto import FieldCipher
 from arrears.adapters.storage import tables as t
-from arrears.adapters.storage.bulk import insert_rows, update_rows
+from arrears.adapters.storage.bulk import SQLITE_INSTANT, insert_frame, insert_rows, update_rows
 from arrears.domain.personal import (
     mask_address,
     mask_email,
@@ -83,7 +84,8 @@ class Loader:
     table: Table
     key: str
     digest_columns: tuple[str, ...]
-    build: Callable[[pl.DataFrame, FieldCipher, str], Iterator[tuple[Any, ...]]]
+    # rows as tuples (tables with personal data, encrypted row by row) or a frame named as the table
+    build: Callable[[pl.DataFrame, FieldCipher, str], Iterator[tuple[Any, ...]] | pl.DataFrame]
     columns: tuple[str, ...]
     membership: bool = False  # track in_portfolio (rows can leave the portfolio)
     append_only: bool = False
@@ -134,35 +136,32 @@ def _build_points(frame: pl.DataFrame, cipher: FieldCipher, _d: str) -> Iterator
         )
 
 
-def _build_accounts(frame: pl.DataFrame, _c: FieldCipher, _d: str) -> Iterator[tuple[Any, ...]]:
-    return iter(frame.select(
+def _build_accounts(frame: pl.DataFrame, _c: FieldCipher, _d: str) -> pl.DataFrame:
+    return frame.select(
         "account_id", "customer_id", pl.col("product").fill_null("credit_card"),
-        pl.col("currency").fill_null("CNY"), "open_date_d", "credit_limit_cents", "balance_cents",
-        "principal_cents", "interest_cents", "fees_cents", "min_payment_cents", "due_date_d",
-        "past_due_amount_cents", "oldest_unpaid_due_date_d", pl.col("status").fill_null("open"),
-        "agency_id", "flags_j", "row_digest", pl.lit(True),
-    ).rows())
+        pl.col("currency").fill_null("CNY"), pl.col("open_date_d").alias("open_date"),
+        pl.col("credit_limit_cents"), "balance_cents", "principal_cents", "interest_cents", "fees_cents",
+        "min_payment_cents", pl.col("due_date_d").alias("due_date"),
+        pl.col("past_due_amount_cents").alias("past_due_cents"),
+        pl.col("oldest_unpaid_due_date_d").alias("oldest_unpaid_due_date"), pl.col("status").fill_null("open"),
+        "agency_id", pl.col("flags_j").alias("flags"), "row_digest", pl.lit(True).alias("in_portfolio"),
+    )
 
 
-def _instant_column(name: str, dialect: str) -> pl.Expr:
-    if dialect == "postgresql":
-        return pl.col(name)
-    return pl.col(name).dt.strftime("%Y-%m-%d %H:%M:%S.%6f")
+def _build_payments(frame: pl.DataFrame, _c: FieldCipher, _d: str) -> pl.DataFrame:
+    return frame.select(
+        "payment_id", "account_id", pl.col("paid_at_t").alias("paid_at"), "amount_cents", "channel",
+        pl.col("reversed_b").alias("reversed"), "row_digest",
+    )
 
 
-def _build_payments(frame: pl.DataFrame, _c: FieldCipher, dialect: str) -> Iterator[tuple[Any, ...]]:
-    return iter(frame.select(
-        "payment_id", "account_id", _instant_column("paid_at_t", dialect), "amount_cents", "channel",
-        "reversed_b", "row_digest",
-    ).rows())
-
-
-def _build_contacts(frame: pl.DataFrame, _c: FieldCipher, dialect: str) -> Iterator[tuple[Any, ...]]:
-    return iter(frame.select(
+def _build_contacts(frame: pl.DataFrame, _c: FieldCipher, _d: str) -> pl.DataFrame:
+    return frame.select(
         "contact_id", "account_id", "customer_id", "contact_point_id", "channel",
-        pl.col("direction").fill_null("outbound"), _instant_column("at_t", dialect), "party", "outcome",
-        "promise_amount_cents", "promise_date_d", "complaint_b", "agent_id", "agency_id", "row_digest",
-    ).rows())
+        pl.col("direction").fill_null("outbound"), pl.col("at_t").alias("at"), "party", "outcome",
+        "promise_amount_cents", pl.col("promise_date_d").alias("promise_date"),
+        pl.col("complaint_b").alias("complaint"), "agent_id", "agency_id", "row_digest",
+    )
 
 
 def _build_agencies(frame: pl.DataFrame, _c: FieldCipher, _d: str) -> Iterator[tuple[Any, ...]]:
@@ -239,6 +238,31 @@ def _existing(connection: Connection, loader: Loader) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=schema, orient="row")
 
 
+def _write(connection: Connection, loader: Loader, built: Iterator[tuple[Any, ...]] | pl.DataFrame) -> int:
+    if isinstance(built, pl.DataFrame):
+        return insert_frame(connection, loader.table, built.select(loader.columns))
+    return insert_rows(connection, loader.table, loader.columns, built)
+
+
+BULK_FIRST_LOAD = 100_000  # rows: from here on, a first load builds secondary indexes afterwards
+
+
+@contextmanager
+def _indexes_deferred(connection: Connection, table: Table, defer: bool) -> Iterator[None]:
+    """Drop a table's secondary indexes for a first bulk load and build them afterwards:
+    sorting once is much faster than maintaining random-key B-trees row by row. DDL is
+    transactional on SQLite and PostgreSQL, so a failed load leaves the indexes as they were."""
+    if not defer:
+        yield
+        return
+    indexes = list(table.indexes)
+    for index in indexes:
+        index.drop(connection)
+    yield
+    for index in indexes:
+        index.create(connection)
+
+
 def load_table(
     connection: Connection, loader: Loader, frame: pl.DataFrame, cipher: FieldCipher
 ) -> TableCounts:
@@ -255,13 +279,20 @@ def load_table(
     new_rows = joined.filter(is_new)
     changed_rows = joined.filter(changed)
     counts = TableCounts(unchanged=joined.height - new_rows.height - changed_rows.height)
-    counts.inserted = insert_rows(
-        connection, loader.table, loader.columns, loader.build(new_rows, cipher, dialect)
-    )
+    with _indexes_deferred(connection, loader.table, existing.height == 0 and new_rows.height >= BULK_FIRST_LOAD):
+        counts.inserted = _write(connection, loader, loader.build(new_rows, cipher, dialect))
     if loader.append_only:
         counts.ignored_changes = changed_rows.height
     else:
-        rows = list(loader.build(changed_rows, cipher, dialect))
+        built = loader.build(changed_rows, cipher, dialect)
+        if isinstance(built, pl.DataFrame):
+            built = built.with_columns(
+                pl.col(c).dt.strftime(SQLITE_INSTANT) for c, t in built.schema.items()
+                if isinstance(t, pl.Datetime) and dialect != "postgresql"
+            )
+            rows = built.rows()
+        else:
+            rows = list(built)
         update_rows(connection, loader.table, loader.key, loader.columns[1:], rows)
         counts.updated = len(rows)
     if loader.membership and existing.height:
@@ -314,6 +345,7 @@ def load_portfolio(
     portfolio: Portfolio,
     as_of: date,
     now: datetime,
+    *,
     progress: Callable[[str], None] = lambda _name: None,
 ) -> IngestReport:
     report = IngestReport(portfolio.digest, as_of, None, False, notes=list(portfolio.notes))

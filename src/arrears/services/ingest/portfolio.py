@@ -91,7 +91,7 @@ def _check_across(tables: dict[str, Checked]) -> None:
         checked = tables.get(name)
         return checked.frame[column] if checked is not None else None
 
-    for name, checked in tables.items():
+    for checked in tables.values():
         if any(e.line == 1 for e in checked.errors):
             continue
         for column, target in checked.table.spec.references.items():

@@ -5,9 +5,9 @@ Checks are vectorised over whole columns; personal values never appear in messag
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import phonenumbers
@@ -183,14 +183,13 @@ def _check_enum_list(checked: Checked, spec: ColumnSpec) -> None:
     )
 
 
-_ZONES: frozenset[str] | None = None
+@lru_cache(maxsize=1)
+def _zones() -> frozenset[str]:
+    return frozenset(available_timezones())
 
 
 def _known_zone(zone: str) -> bool:
-    global _ZONES
-    if _ZONES is None:
-        _ZONES = frozenset(available_timezones())
-    if zone in _ZONES:
+    if zone in _zones():
         return True
     try:
         ZoneInfo(zone)
@@ -382,5 +381,3 @@ def limit(errors: list[RowError]) -> list[RowError]:
             kept.append(error)
     return kept
 
-
-_EXTRA_RE = re.compile(r"^\w+$")

@@ -1,7 +1,7 @@
 """foundation: portfolio, aging, snapshots
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-29 09:31:23.328273
 """
 from __future__ import annotations
