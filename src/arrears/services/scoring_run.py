@@ -20,7 +20,7 @@ from pathlib import Path
 import polars as pl
 from sqlalchemy import Connection, delete
 
-from arrears.adapters.storage.bulk import insert_rows
+from arrears.adapters.storage.bulk import insert_frame
 from arrears.adapters.storage.scoring_reader import read_scoring_frames
 from arrears.adapters.storage.scoring_tables import account_scores, scoring_runs
 from arrears.scoring.features import FeatureConfig, compute_features
@@ -113,7 +113,7 @@ def store_scores(connection: Connection, as_of: date, scored: pl.DataFrame, *, m
         pl.lit(as_of).alias("as_of"), pl.lit(model.kind).alias("model_kind"),
         pl.lit(model.model_id).alias("model_id"), pl.lit(model.version).alias("model_version"),
     ).select(SCORE_COLUMNS)
-    insert_rows(connection, account_scores, SCORE_COLUMNS, rows.iter_rows())
+    insert_frame(connection, account_scores, rows)
     connection.execute(scoring_runs.insert().values(
         as_of=as_of, ran_at=now, model_kind=model.kind, model_id=model.model_id,
         model_version=model.version, model_note=model.propensity.message,
