@@ -173,3 +173,23 @@ def test_a_promise_logged_in_the_workbench_is_listed_and_judged_with_the_others(
     mine = [p for p in promises if p["promise_id"].startswith("workbench:")]
     assert [(p["amount"], p["amount_cents"], p["promised_date"], p["status"]) for p in mine] == [
         ("1500.00", 150_000, "2026-12-05", "open")]
+
+
+def test_the_templates_pass_the_real_gates_screening_they_name_the_institution_and_the_collector(
+    wb: Workbench
+) -> None:
+    from dataclasses import replace
+
+    from arrears.services.contact_gate import SqlContactGate
+    from arrears.services.workbench import accounts, messages
+    from arrears.services.workbench.auth import authenticate
+
+    real = replace(wb, gate=SqlContactGate(wb.engine))
+    principal = authenticate(real, "collector", PASSWORD)
+    for language in ("zh", "en"):
+        account_id = _scored_in_house_account(wb.engine, language)
+        previews = messages.message_previews(real, principal, accounts.account_view(real, principal, account_id))
+        for preview in previews:
+            assert "CN-ID-01" not in preview["verdict"]["rules"], preview
+            assert principal.agent_id in preview["text"] and real.institution_name in preview["text"]
+            assert not [r for r in preview["verdict"]["rules"] if r.startswith(("CN-TXT", "US-TXT"))], preview
