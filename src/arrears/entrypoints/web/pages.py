@@ -151,7 +151,7 @@ def _account_page(request: Request, user: PageUser, account_id: str, status_code
     view = accounts.account_view(wb, principal, account_id)
     status_now = contacts.compliance_status(wb, principal, account_id)
     return render(request, "account.html", user, status_code=status_code, v=view, status_now=status_now,
-                  messages=messages.message_previews(wb, principal, view),
+                  messages=None,
                   channels=list(Channel), outcomes=list(Outcome), parties=list(Party),
                   blocked_channels={s.channel: s.verdict for s in status_now if not s.verdict.allowed},
                   logged=request.query_params.get("logged"), **extra)
@@ -160,6 +160,16 @@ def _account_page(request: Request, user: PageUser, account_id: str, status_code
 @router.get("/accounts/{account_id}")
 def account_page(request: Request, account_id: str) -> Response:
     return _account_page(request, require_user(request), account_id)
+
+
+@router.get("/accounts/{account_id}/messages")
+def message_previews(request: Request, account_id: str) -> Response:
+    """The template previews (each asks the gate): loaded by HTMX after the page, so the page
+    itself stays fast; without script the link opens them as a fragment."""
+    user = require_user(request)
+    wb, principal = workbench_of(request.app), _as(user, request)
+    basics = accounts.account_basics(wb, principal, account_id)
+    return render(request, "_messages.html", user, messages=messages.message_previews(wb, principal, basics))
 
 
 @router.post("/accounts/{account_id}/reveal")

@@ -169,6 +169,20 @@ def account_view(wb: Workbench, principal: Principal, account_id: str) -> dict[s
         }
 
 
+def account_basics(wb: Workbench, principal: Principal, account_id: str) -> dict[str, Any]:
+    """The account, its customer, contact points and agency (masked): what a message needs."""
+    principal.require(Permission.VIEW_ACCOUNTS)
+    with wb.engine.connect() as connection:
+        account = _account_row(connection, principal, account_id)
+        agency = None
+        if account["agency_id"]:
+            agency = connection.execute(select(t.agencies).where(
+                t.agencies.c.agency_id == account["agency_id"])).mappings().first()
+        return {"account": account, "customer": _customer(connection, account["customer_id"]),
+                "contact_points": _contact_points(connection, account["customer_id"]),
+                "agency": dict(agency) if agency else None}
+
+
 def reveal(
     wb: Workbench, principal: Principal, account_id: str, *, field: str, purpose: str,
     contact_point_id: str | None = None,

@@ -63,7 +63,7 @@ def message_previews(account_id: AccountId, principal: PrincipalDep, wb: Workben
     """The built-in SMS templates rendered for the account (masked data, the customer's language),
     each with the compliance gate's preview of sending it now (the text is screened)."""
     principal = _with_language(principal, language)
-    return messages.message_previews(wb, principal, accounts.account_view(wb, principal, account_id))
+    return messages.message_previews(wb, principal, accounts.account_basics(wb, principal, account_id))
 
 
 @router.post("/{account_id}/reveal", response_model=RevealOut,
