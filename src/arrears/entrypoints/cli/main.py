@@ -17,6 +17,7 @@ def _register() -> None:
         arrangement_cli,
         compliance_cli,
         model_cli,
+        plan_cli,
         portfolio_cli,
         score_cli,
         serve_cli,
@@ -27,6 +28,7 @@ def _register() -> None:
     arrangement_cli.register(app)
     model_cli.register(app)
     score_cli.register(app)
+    plan_cli.register(app)
     serve_cli.register(app)
 
 

@@ -1,0 +1,31 @@
+"""The daily plans as stored: which strategy and version treated each account each day.
+
+One row per planned attempt, in plan order (``position`` 0 = best). Ids only: the number or
+address itself stays in contact_points (encrypted); ``reason`` holds no personal data
+(segment, days past due, channel, hour, rates, expected value).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, Date, DateTime, Index, Integer, PrimaryKeyConstraint, String, Table, Text
+
+from arrears.adapters.storage.tables import Id, metadata
+
+plan_attempts = Table(
+    "plan_attempts",
+    metadata,
+    Column("plan_date", Date, nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("account_id", Id, nullable=False),
+    Column("customer_id", Id, nullable=False),
+    Column("channel", String(10), nullable=False),
+    Column("contact_point_id", Id, nullable=False),
+    Column("scheduled_at", DateTime(timezone=True), nullable=False),
+    Column("template", String(64), nullable=False),
+    Column("offer", String(20), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("strategy", String(64), nullable=False),
+    Column("strategy_version", Integer, nullable=False),
+    PrimaryKeyConstraint("plan_date", "position", name="pk_plan_attempts"),
+    Index("ix_plan_attempts_account", "account_id", "plan_date"),
+)

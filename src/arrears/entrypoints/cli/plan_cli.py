@@ -1,0 +1,117 @@
+"""Planning commands: `arrears plan` (contact-plan-v1) and `arrears simulate`."""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from arrears.planning.frames import CapacityError
+from arrears.planning.gate_requests import GateUnavailable, default_gate
+from arrears.planning.optimiser import make_plan
+from arrears.planning.segmenter import history_segmenter, scores_segmenter
+from arrears.planning.strategy import Split, StrategyError, load_strategy
+from arrears.services.plan_files import (
+    PlanInputError,
+    read_capacity,
+    read_portfolio_for_planning,
+    read_scores,
+    write_plan,
+)
+
+err = Console(stderr=True)
+
+
+def _split(strategy: str, challengers: list[str]) -> Split:
+    parsed = []
+    for text in challengers:
+        name, _, share = text.rpartition(":")
+        try:
+            parsed.append((load_strategy(name), float(share)))
+        except ValueError as error:
+            raise StrategyError(
+                f"--challenger {text!r}: expected NAME_OR_FILE:SHARE, e.g. validity_hours:0.1 ({error})") from None
+    return Split(load_strategy(strategy), tuple(parsed))
+
+
+def plan(  # noqa: PLR0917 (one option per argument)
+    portfolio: Annotated[Path, typer.Option("--portfolio", help="portfolio-v1 folder / 资产包目录")],
+    as_of: Annotated[str, typer.Option("--as-of", help="plan date YYYY-MM-DD / 计划日期")],
+    out: Annotated[Path, typer.Option("--out", help="plan.csv to write / 输出文件")],
+    capacity: Annotated[Path | None, typer.Option("--capacity", help="capacity.csv (default: in the folder)")] = None,
+    strategy: Annotated[str, typer.Option("--strategy", help="champion: built-in name or YAML file")] = "default",
+    challenger: Annotated[list[str] | None, typer.Option("--challenger", help="NAME_OR_FILE:SHARE, repeatable")] = None,
+    workers: Annotated[int, typer.Option("--workers", min=1, help="processes judging attempts at the gate")] = 1,
+    scores: Annotated[Path | None, typer.Option(
+        "--scores", help="CSV from `arrears score` (ability, willingness, propensity, segment); "
+                         "default: the history fallback")] = None,
+    store: Annotated[bool, typer.Option("--store", help="also store the plan in the database (settings)")] = False,
+) -> None:
+    """Write the day's contact plan (contact-plan-v1), best first. 生成当日联系计划。"""
+    started = time.perf_counter()
+    try:
+        day = date.fromisoformat(as_of)
+    except ValueError:
+        err.print(f"[red]--as-of: 日期格式应为 YYYY-MM-DD / expected YYYY-MM-DD, got {as_of!r}[/red]")
+        raise typer.Exit(2) from None
+    try:
+        split = _split(strategy, challenger or [])
+        frames = read_portfolio_for_planning(portfolio, day)
+        limits = read_capacity(capacity, portfolio)
+        gate = default_gate()
+        segmenter = scores_segmenter(read_scores(scores)) if scores else history_segmenter
+    except (StrategyError, PlanInputError, CapacityError, GateUnavailable) as error:
+        err.print(f"[red]{error}[/red]")
+        raise typer.Exit(2) from None
+    result = make_plan(frames, limits, split, gate, segmenter=segmenter, workers=workers)
+    write_plan(result.plan, out)
+    if store:
+        from arrears.bootstrap import bootstrap
+        from arrears.services.plan_store import store_plan
+
+        stored = store_plan(bootstrap().engine, day, result.plan)
+        err.print(f"已存储 {stored} 条计划 / stored {stored} planned attempts for {day}")
+    s = result.stats
+    err.print(f"计划 {s.planned} 次联系 / planned {s.planned} attempts for {s.accounts} accounts "
+              f"({s.held} on hold, gate checks {s.gate_checks}, denied {s.gate_denied}) "
+              f"in {time.perf_counter() - started:.1f}s -> {out}")
+
+
+def simulate(
+    strategy: Annotated[list[str], typer.Option("--strategy", help="built-in name or YAML file, repeatable")],
+    days: Annotated[int, typer.Option("--days", min=1, max=365)] = 30,
+    customers: Annotated[int, typer.Option("--customers", min=50)] = 2000,
+    seed: Annotated[int, typer.Option("--seed")] = 20261201,
+    out: Annotated[Path, typer.Option("--out", help="folder for summary.csv, daily.csv and charts")] = Path(
+        "simulation"),
+) -> None:
+    """Run strategies side by side in a synthetic world, with the naive baseline. 策略仿真。"""
+    from arrears.planning.simulator import NAIVE, SimConfig, charts, summary
+    from arrears.planning.simulator import simulate as run
+
+    try:
+        chosen = {NAIVE: None} | {s.label: s for s in (load_strategy(name) for name in strategy)}
+        gate = default_gate()
+    except (StrategyError, GateUnavailable) as error:
+        err.print(f"[red]{error}[/red]")
+        raise typer.Exit(2) from None
+    started = time.perf_counter()
+    daily = run(chosen, SimConfig(customers=customers, days=days, seed=seed), gate)
+    table = summary(daily)
+    out.mkdir(parents=True, exist_ok=True)
+    daily.write_csv(out / "daily.csv")
+    table.write_csv(out / "summary.csv")
+    paths = charts(daily, out)
+    console = Console()
+    console.print(table)
+    err.print(f"{len(chosen)} 个策略 / strategies x {days} days x {customers} customers in "
+              f"{time.perf_counter() - started:.0f}s; charts: {len(paths)} PNG in {out}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("plan")(plan)
+    app.command("simulate")(simulate)

@@ -1,0 +1,223 @@
+"""Candidate attempts for one strategy: who may be contacted today, on which channel,
+number and hour, with which offer, and what it is worth (pure, vectorised with polars).
+
+value = propensity x past-due amount x offer effect x reach x persuasion(channel)
+        [x 1.3 on the customer's preferred channel]
+net   = value - cost(channel) - disturbance(channel) x (1 + outbound attempts in 7 days)
+reach = P(right-party contact | number, local hour) for calls; for messages, delivery x the
+customer's response rate relative to the channel's (0.3 .. 3).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import polars as pl
+
+from arrears.planning.contact_model import ContactModel, response_probability, rpc_probability
+from arrears.planning.frames import Capacity, Portfolio
+from arrears.planning.local_time import slot_table
+from arrears.planning.strategy import Strategy
+
+KINDS = {"call": ["mobile", "home", "work"], "sms": ["mobile"], "email": ["email"], "letter": ["postal"]}
+COLLECTABLE = ["open", "charged_off"]
+CALL_OPTIONS = 5  # best hours kept per (account, number) for calls
+PREFERRED_BONUS = 1.3
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    collect: pl.DataFrame  # accounts open for collection, with segment and treatment columns
+    service: pl.DataFrame  # accounts that may only get a service message today
+    held: int
+
+
+def open_promises(portfolio: Portfolio, grace_days: int) -> pl.DataFrame:
+    """Accounts with a promise whose date + grace is today or later and not yet paid in full."""
+    as_of = portfolio.as_of
+    promises = portfolio.contacts.filter(
+        pl.col("promise_date").is_not_null() & pl.col("promise_cents").is_not_null()
+        & ((pl.col("promise_date") + pl.duration(days=grace_days)) >= pl.lit(as_of))
+        & (pl.col("at").dt.date() <= as_of)
+    ).group_by("account_id").agg(pl.col("at").min().alias("since"), pl.col("promise_cents").max().alias("promised"))
+    paid = (portfolio.payments.filter(~pl.col("reversed"))
+            .join(promises, on="account_id").filter(pl.col("paid_at") >= pl.col("since"))
+            .group_by("account_id").agg(pl.col("amount_cents").sum().alias("paid")))
+    return (promises.join(paid, on="account_id", how="left")
+            .filter(pl.col("paid").fill_null(0) < pl.col("promised")).select("account_id"))
+
+
+def eligibility(portfolio: Portfolio, accounts: pl.DataFrame, strategy: Strategy) -> Eligibility:
+    """``accounts``: this strategy's accounts with segment columns. Applies holds."""
+    base = accounts.filter(pl.col("status").is_in(COLLECTABLE) & (pl.col("past_due_cents") > 0))
+    hold = pl.col("flags").list.set_intersection(strategy.holds.flags).list.len() > 0
+    service_only = pl.col("flags").list.set_intersection(strategy.holds.service_only_flags).list.len() > 0
+    promised = open_promises(portfolio, strategy.holds.promise_grace_days)
+    held = base.filter(hold).height
+    rest = base.filter(~hold)
+    service = rest.filter(service_only)
+    collect = rest.filter(~service_only).join(promised, on="account_id", how="anti")
+    held += rest.height - service.height - collect.height
+    due_soon = (pl.col("due_date") - pl.lit(portfolio.as_of)).dt.total_days().is_between(
+        0, strategy.holds.service_days_before_due)
+    return Eligibility(collect, service.filter(due_soon), held)
+
+
+def _treatments(strategy: Strategy) -> pl.DataFrame:
+    """One row per (segment, channel, escalation step): template, offer, effect, cadence."""
+    rows = []
+    for segment, t in strategy.segments.items():
+        steps = [(0, t.template, t.offer)] + [(s.after_dpd, s.template, s.offer or t.offer) for s in t.escalation]
+        bounds = sorted(steps, key=lambda s: s[0])
+        for i, (lo, template, offer) in enumerate(bounds):
+            hi = bounds[i + 1][0] - 1 if i + 1 < len(bounds) else 100_000
+            for order, channel in enumerate(t.channels):
+                use_offer = str(offer) if strategy.models.offers else "none"
+                rows.append((str(segment), str(channel), order, lo, hi, template, use_offer,
+                             t.offer_effect if use_offer != "none" else 1.0, t.cadence_days.get(channel, 1),
+                             t.max_contacts_per_day, t.label))
+    return pl.DataFrame(rows, orient="row", schema={
+        "segment": pl.Utf8, "channel": pl.Utf8, "channel_order": pl.Int32, "dpd_from": pl.Int32, "dpd_to": pl.Int32,
+        "template": pl.Utf8, "offer": pl.Utf8, "offer_effect": pl.Float64, "cadence": pl.Int32,
+        "quota": pl.Int32, "label": pl.Utf8}).with_row_index("treat").with_columns(pl.col("treat").cast(pl.Int32))
+
+
+SERVICE = -1  # the treatment id of a service message on an installment plan
+
+
+def treatment_table(strategy: Strategy, strategy_index: int) -> pl.DataFrame:
+    """What each treatment id of a strategy means: template, offer, label, purpose, message
+    (joined onto the planned attempts only, so the candidate frames stay narrow)."""
+    collect = _treatments(strategy).select(
+        "treat", "template", "offer", "label", pl.lit("collection").alias("purpose"),
+        pl.lit(None, dtype=pl.Utf8).alias("message"))
+    service = pl.DataFrame({"treat": [SERVICE], "template": [strategy.holds.service_template], "offer": ["none"],
+                            "label": ["分期计划提醒 / installment plan reminder"], "purpose": ["service"],
+                            "message": [strategy.holds.service_text]},
+                           schema={"treat": pl.Int32, "template": pl.Utf8, "offer": pl.Utf8, "label": pl.Utf8,
+                                   "purpose": pl.Utf8, "message": pl.Utf8})
+    return pl.concat([collect, service]).with_columns(pl.lit(strategy_index).alias("strategy_index"))
+
+
+def _last_touch(portfolio: Portfolio) -> tuple[pl.DataFrame, pl.DataFrame]:
+    out = portfolio.contacts.filter((pl.col("direction") == "outbound") & pl.col("at").is_not_null())
+    last = out.group_by("account_id", "channel").agg(pl.col("at").max().dt.date().alias("last_day"))
+    week = out.filter(pl.col("at").dt.date() >= portfolio.as_of - timedelta(days=7)).group_by("account_id").agg(
+        pl.len().alias("recent"))
+    return last, week
+
+
+def usable_points(portfolio: Portfolio, model: ContactModel) -> pl.DataFrame:
+    """The debtor's own numbers and addresses that are not invalid, dead or do-not-contact."""
+    return (portfolio.contact_points.filter((pl.col("owner") == "debtor") & ~pl.col("do_not_contact")
+                                            & (pl.col("status") != "invalid"))
+            .join(model.dead_points, on="contact_point_id", how="anti")
+            .select("contact_point_id", "customer_id", "kind", pl.col("value").alias("address")))
+
+
+def _hours(strategy: Strategy, channel: str) -> pl.DataFrame:
+    return pl.DataFrame({"channel": channel, "hour": pl.Series(list(strategy.hours.of(channel)), dtype=pl.Int8)})
+
+
+def candidates(portfolio: Portfolio, elig: Eligibility, strategy: Strategy, model: ContactModel, *,
+               capacity: Capacity, strategy_index: int) -> pl.DataFrame:
+    """Every worthwhile (account, channel, number, hour) option, with ``net`` value."""
+    as_of = portfolio.as_of
+    channels = [c for c in ("call", "sms", "email", "letter") if c in capacity.channels()]
+    treat = _treatments(strategy).filter(pl.col("channel").is_in(channels))
+    last, week = _last_touch(portfolio)
+    collect = (elig.collect.join(treat, on="segment")
+               .filter(pl.col("dpd").is_between(pl.col("dpd_from"), pl.col("dpd_to")))
+               .join(last, on=["account_id", "channel"], how="left")
+               .filter(pl.col("last_day").is_null()
+                       | ((pl.lit(as_of) - pl.col("last_day")).dt.total_days() >= pl.col("cadence"))))
+    service = (elig.service.join(pl.DataFrame({"channel": ["sms", "email"], "channel_order": [0, 1]},
+                                              schema={"channel": pl.Utf8, "channel_order": pl.Int32}), how="cross")
+               .filter(pl.col("channel").is_in(channels))
+               .join(last, on=["account_id", "channel"], how="left")
+               .filter(pl.col("last_day").is_null()
+                       | ((pl.lit(as_of) - pl.col("last_day")).dt.total_days()
+                          > strategy.holds.service_days_before_due))
+               .with_columns(pl.lit(SERVICE, dtype=pl.Int32).alias("treat"), pl.lit(0.3).alias("offer_effect"),
+                             pl.lit(1, dtype=pl.Int32).alias("quota")))
+    cols = ["account_id", "customer_id", "segment", "propensity", "past_due_cents", "zone", "jurisdiction",
+            "preferred_channel", "pref_from", "pref_to", "channel", "channel_order", "treat", "offer_effect", "quota"]
+    acts = pl.concat([collect.select(cols), service.select(cols)]).join(week, on="account_id", how="left")
+    kinds = pl.DataFrame([(c, k) for c, ks in KINDS.items() for k in ks], schema={"channel": pl.Utf8, "kind": pl.Utf8},
+                         orient="row")
+    options = acts.join(kinds, on="channel").join(usable_points(portfolio, model), on=["customer_id", "kind"])
+    slots = slot_table(as_of, portfolio.customers["zone"].unique().to_list(), range(24), capacity.zone)
+    calls = options.filter(pl.col("channel") == "call")
+    hours = best_call_hours(calls, strategy, model, slots)
+    calls = calls.join(hours, on="customer_id").join(model.kind_factor, on="kind", how="left").with_columns(
+        (pl.col("p_hour") * pl.col("kind_factor").fill_null(0.6)).clip(0.005, 0.98).alias("p_rpc"))
+    messages = options.filter(pl.col("channel") != "call").join(_message_hours(strategy), on="channel")
+    prefers = pl.col("pref_from").is_not_null() & pl.col("pref_to").is_not_null()
+    in_pref = pl.col("hour").is_between(pl.col("pref_from"), pl.col("pref_to"))
+    messages = messages.with_columns(pl.when(prefers & (pl.col("hour") == 10))
+                                     .then(pl.col("pref_from").cast(pl.Int8)).otherwise(pl.col("hour")).alias("hour"))
+    messages = messages.filter(~prefers | in_pref | (pl.col("hour") == 10)).unique(
+        ["account_id", "channel", "contact_point_id", "hour"], maintain_order=True)
+    options = pl.concat([calls.drop("kind_factor", "p_hour"), messages], how="diagonal_relaxed").join(
+        slots, on=["zone", "hour"])
+    calls_ok, messages_ok = strategy.hours.of("call"), strategy.hours.of("sms")
+    beijing_ok = pl.when(pl.col("channel") == "call").then(
+        pl.col("beijing_hour").is_between(calls_ok.start, calls_ok.stop - 1)).otherwise(
+        pl.col("beijing_hour").is_between(messages_ok.start, messages_ok.stop - 1))
+    options = options.filter(~pl.col("jurisdiction").str.contains("CN") | beijing_ok)
+    return _score(options, strategy, model, strategy_index)
+
+
+def _message_hours(strategy: Strategy) -> pl.DataFrame:
+    allowed = strategy.hours.of("sms")
+    hours = [h for h in (10, 19) if h in allowed] or [allowed.start]
+    return pl.DataFrame([(c, h) for c in ("sms", "email", "letter") for h in hours], orient="row",
+                        schema={"channel": pl.Utf8, "hour": pl.Int8})
+
+
+def best_call_hours(calls: pl.DataFrame, strategy: Strategy, model: ContactModel, slots: pl.DataFrame
+                    ) -> pl.DataFrame:
+    """The customer's best local hours to call (``CALL_OPTIONS`` of them), one narrow row per
+    customer and hour: allowed by the strategy, inside stated preferred hours when the customer
+    gave some, inside Beijing call hours for CN-protected customers."""
+    people = calls.select("customer_id", "segment", "zone", "jurisdiction", "pref_from", "pref_to").unique(
+        "customer_id", keep="first", maintain_order=True)
+    allowed = strategy.hours.of("call")
+    grid = people.join(pl.DataFrame({"hour": pl.Series(list(allowed), dtype=pl.Int8)}), how="cross").join(
+        slots.select("zone", "hour", "beijing_hour"), on=["zone", "hour"])
+    cn = pl.col("jurisdiction").str.contains("CN")
+    grid = grid.filter(~cn | pl.col("beijing_hour").is_between(allowed.start, allowed.stop - 1))
+    prefers = pl.col("pref_from").is_not_null() & pl.col("pref_to").is_not_null()
+    in_pref = pl.col("hour").is_between(pl.col("pref_from"), pl.col("pref_to"))
+    grid = grid.filter(~prefers | in_pref | ~(in_pref & prefers).any().over("customer_id"))
+    grid = rpc_probability(model, grid.select("customer_id", "segment", "hour"), strategy.models.hour_model)
+    if strategy.models.hour_model:
+        order = pl.col("p_rpc").rank("ordinal", descending=True).over("customer_id")
+    else:  # no hour model: a stable spread of hours instead of the best ones
+        order = (pl.col("hour").cast(pl.UInt64) * 7919 + pl.col("customer_id").hash(7)).rank("ordinal").over(
+            "customer_id")
+    return grid.filter(order <= CALL_OPTIONS).select("customer_id", "hour", pl.col("p_rpc").alias("p_hour"))
+
+
+def _score(options: pl.DataFrame, strategy: Strategy, model: ContactModel, strategy_index: int) -> pl.DataFrame:
+    calls = options.filter(pl.col("channel") == "call").with_columns(pl.col("p_rpc").alias("reach"))
+    messages = response_probability(model, options.filter(pl.col("channel") != "call").drop("p_rpc")).join(
+        model.response_population, on="channel", how="left")
+    messages = messages.with_columns(
+        (pl.col("p_response") / pl.col("p_response_pop").fill_null(0.1)).clip(0.3, 3.0).alias("reach"),
+        pl.col("p_response").alias("p_rpc"),
+    ).drop("p_response", "p_response_pop")
+    both = pl.concat([calls, messages], how="diagonal_relaxed")
+    price = {t: pl.col("channel").replace_strict({str(k): v for k, v in getattr(strategy, t).items()}, default=0.0)
+             for t in ("cost", "disturbance", "persuasion")}
+    preferred = pl.when(pl.col("preferred_channel") == pl.col("channel")).then(PREFERRED_BONUS).otherwise(1.0)
+    value = (pl.col("propensity") * pl.col("past_due_cents") / 100 * pl.col("offer_effect") * pl.col("reach")
+             * price["persuasion"] * preferred)
+    net = value - price["cost"] - price["disturbance"] * (1 + pl.col("recent").fill_null(0))
+    return (both.with_columns(value.alias("value"), net.alias("net"), pl.lit(strategy_index).alias("strategy_index"))
+            .filter(pl.col("net") >= strategy.min_value).select(OPTION_COLUMNS))
+
+
+OPTION_COLUMNS = ["account_id", "customer_id", "channel", "contact_point_id", "kind", "address", "hour", "start_utc",
+                  "op_hour", "zone", "jurisdiction", "p_rpc", "value", "net", "quota", "treat", "strategy_index"]

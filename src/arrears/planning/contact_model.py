@@ -1,0 +1,166 @@
+"""Contact models learnt from the contact history (pure: frames in, frames out).
+
+Right-party contact (RPC) by local hour, per customer, with empirical-Bayes shrinkage:
+    p(c, h) = (rpc_k(c, h) + K x level(c) x p_seg(s, h)) / (n_k(c, h) + K) x kind_factor
+- p_pop(h): the population's RPC rate at local hour h (calls, with a Beta(1, 3) prior);
+- p_seg(s, h): the segment's rate, shrunk towards p_pop with M pseudo-calls per hour;
+- level(c) = (rpc(c) + A) / (E(c) + A), E(c) = sum of p_seg over the customer's calls: how
+  much more (or less) reachable the customer is than the segment, shrunk towards 1;
+- rpc_k, n_k: the customer's own RPCs and calls at h, counting the neighbouring hours at
+  half weight (habits spill over), so a thin history moves the estimate little;
+- kind_factor: mobile / home / work RPC relative to all calls.
+Number validity: a number whose latest dial ended not_in_service or wrong_number (or whose
+message bounced or failed) is dead. Message response: a delivered SMS or e-mail followed by
+a payment or an inbound contact within 3 days, per customer, shrunk towards the channel's rate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import polars as pl
+
+from arrears.planning.frames import Portfolio
+from arrears.planning.local_time import local_hour
+
+RPC_OUTCOMES = ["conversation", "refused", "dispute"]
+DEAD_OUTCOMES = ["not_in_service", "wrong_number", "bounced", "failed"]
+K_HOUR, M_SEGMENT, A_LEVEL, K_MESSAGE = 8.0, 30.0, 2.0, 5.0
+RESPONSE_WINDOW = timedelta(days=3)
+
+
+@dataclass(frozen=True)
+class ContactModel:
+    population: pl.DataFrame  # hour, p_pop
+    segment: pl.DataFrame  # segment, hour, p_seg
+    level: pl.DataFrame  # customer_id, level
+    customer_hour: pl.DataFrame  # customer_id, hour, rpc_k, n_k
+    kind_factor: pl.DataFrame  # kind, kind_factor
+    response: pl.DataFrame  # customer_id, channel, p_response
+    response_population: pl.DataFrame  # channel, p_response_pop
+    dead_points: pl.DataFrame  # contact_point_id
+
+
+def outbound_calls(portfolio: Portfolio, segments: pl.DataFrame) -> pl.DataFrame:
+    """Outbound calls with local hour, RPC (0/1), the customer's segment and number kind."""
+    zones = portfolio.customers["zone"].unique().to_list()
+    seg = customer_segments(portfolio, segments)
+    return (
+        portfolio.contacts.filter((pl.col("channel") == "call") & (pl.col("direction") == "outbound")
+                                  & pl.col("at").is_not_null())
+        .join(portfolio.customers.select("customer_id", "zone"), on="customer_id", how="left")
+        .with_columns(pl.col("zone").fill_null("Asia/Shanghai"))
+        .with_columns(local_hour("at", "zone", zones).cast(pl.Int8).alias("hour"),
+                      (pl.col("outcome").is_in(RPC_OUTCOMES) & pl.col("party").fill_null("debtor")
+                       .is_in(["debtor", "unknown"])).cast(pl.Float64).alias("rpc"))
+        .join(seg, on="customer_id", how="left")
+        .join(portfolio.contact_points.select("contact_point_id", "kind"), on="contact_point_id", how="left")
+        .with_columns(pl.col("segment").fill_null("unknown"), pl.col("kind").fill_null("mobile"))
+        .select("customer_id", "contact_point_id", "kind", "segment", "at", "hour", "rpc")
+    )
+
+
+def customer_segments(portfolio: Portfolio, segments: pl.DataFrame) -> pl.DataFrame:
+    return (portfolio.accounts.select("account_id", "customer_id")
+            .join(segments.select("account_id", "segment"), on="account_id")
+            .group_by("customer_id").agg(pl.col("segment").sort().first()))
+
+
+def _population(calls: pl.DataFrame) -> pl.DataFrame:
+    hours = pl.DataFrame({"hour": pl.Series(range(24), dtype=pl.Int8)})
+    counts = calls.group_by("hour").agg(pl.col("rpc").sum().alias("r"), pl.len().alias("n"))
+    overall = (calls["rpc"].sum() + 1) / (calls.height + 4)
+    return hours.join(counts, on="hour", how="left").with_columns(
+        ((pl.col("r").fill_null(0) + 4 * overall) / (pl.col("n").fill_null(0) + 4)).alias("p_pop")
+    ).select("hour", "p_pop")
+
+
+def _segment(calls: pl.DataFrame, population: pl.DataFrame) -> pl.DataFrame:
+    names = ["able_willing", "able_unwilling", "willing_unable", "unable_unwilling", "unknown"]
+    grid = pl.DataFrame({"segment": names}).join(population, how="cross")
+    counts = calls.group_by("segment", "hour").agg(pl.col("rpc").sum().alias("r"), pl.len().alias("n"))
+    return grid.join(counts, on=["segment", "hour"], how="left").with_columns(
+        ((pl.col("r").fill_null(0) + M_SEGMENT * pl.col("p_pop")) / (pl.col("n").fill_null(0) + M_SEGMENT))
+        .alias("p_seg")
+    ).select("segment", "hour", "p_seg")
+
+
+def _spread(calls: pl.DataFrame) -> pl.DataFrame:
+    """Each call counted at its hour (weight 1) and the neighbouring hours (weight 0.5)."""
+    parts = [calls.with_columns((pl.col("hour") + d).cast(pl.Int8).alias("hour"), pl.lit(w).alias("w"))
+             for d, w in ((-1, 0.5), (0, 1.0), (1, 0.5))]
+    return pl.concat(parts).filter(pl.col("hour").is_between(0, 23))
+
+
+def _dead_points(portfolio: Portfolio) -> pl.DataFrame:
+    latest = (portfolio.contacts.filter(pl.col("contact_point_id").is_not_null() & (pl.col("direction") == "outbound"))
+              .sort("at").group_by("contact_point_id").agg(pl.col("outcome").last()))
+    return latest.filter(pl.col("outcome").is_in(DEAD_OUTCOMES)).select("contact_point_id")
+
+
+def _responses(portfolio: Portfolio) -> tuple[pl.DataFrame, pl.DataFrame]:
+    messages = portfolio.contacts.filter(pl.col("channel").is_in(["sms", "email"]) & (pl.col("direction") == "outbound")
+                                         & (pl.col("outcome") == "delivered") & pl.col("at").is_not_null())
+    signals = pl.concat([
+        portfolio.payments.filter(~pl.col("reversed")).select("account_id", pl.col("paid_at").alias("t")),
+        portfolio.contacts.filter(pl.col("direction") == "inbound").select("account_id", pl.col("at").alias("t")),
+    ]).drop_nulls().sort("t")
+    answered = messages.sort("at").join_asof(signals, left_on="at", right_on="t", by="account_id",
+                                             strategy="forward", tolerance=RESPONSE_WINDOW,
+                                             check_sortedness=False)
+    answered = answered.with_columns(pl.col("t").is_not_null().cast(pl.Float64).alias("resp"))
+    pop = answered.group_by("channel").agg(((pl.col("resp").sum() + 1) / (pl.len() + 10)).alias("p_response_pop"))
+    pop = pl.DataFrame({"channel": ["sms", "email"]}).join(pop, on="channel", how="left").with_columns(
+        pl.col("p_response_pop").fill_null(0.1))
+    per = answered.group_by("customer_id", "channel").agg(pl.col("resp").sum().alias("r"), pl.len().alias("n"))
+    per = per.join(pop, on="channel").with_columns(
+        ((pl.col("r") + K_MESSAGE * pl.col("p_response_pop")) / (pl.col("n") + K_MESSAGE)).alias("p_response")
+    ).select("customer_id", "channel", "p_response")
+    return per, pop
+
+
+def fit(portfolio: Portfolio, segments: pl.DataFrame) -> ContactModel:
+    calls = outbound_calls(portfolio, segments)
+    population = _population(calls)
+    segment = _segment(calls, population)
+    with_prior = calls.join(segment, on=["segment", "hour"], how="left")
+    level = with_prior.group_by("customer_id").agg(
+        ((pl.col("rpc").sum() + A_LEVEL) / (pl.col("p_seg").sum() + A_LEVEL)).alias("level"))
+    customer_hour = _spread(calls).group_by("customer_id", "hour").agg(
+        (pl.col("rpc") * pl.col("w")).sum().alias("rpc_k"), pl.col("w").sum().alias("n_k"))
+    overall = max(calls["rpc"].mean() or 0.0, 1e-3) if calls.height else 0.3
+    kind = calls.group_by("kind").agg(((pl.col("rpc").sum() + 10 * overall) / (pl.len() + 10) / overall)
+                                      .alias("kind_factor"))
+    kind = pl.DataFrame({"kind": ["mobile", "home", "work"]}).join(kind, on="kind", how="left").with_columns(
+        pl.col("kind_factor").fill_null(pl.when(pl.col("kind") == "mobile").then(1.0).otherwise(0.6)))
+    response, response_population = _responses(portfolio)
+    return ContactModel(population, segment, level, customer_hour, kind, response, response_population,
+                        _dead_points(portfolio))
+
+
+def rpc_probability(model: ContactModel, frame: pl.DataFrame, use_hours: bool = True) -> pl.DataFrame:
+    """Adds ``p_rpc`` to rows with customer_id, segment, hour (local, Int8) and kind.
+    Without the hour model every hour gets the population's average rate."""
+    if not use_hours:
+        flat = float(model.population["p_pop"].mean() or 0.3)
+        return frame.with_columns(pl.lit(flat).alias("p_rpc"))
+    out = (frame.join(model.segment, on=["segment", "hour"], how="left")
+           .join(model.level, on="customer_id", how="left")
+           .join(model.customer_hour, on=["customer_id", "hour"], how="left"))
+    kind = pl.lit(1.0)
+    if "kind" in frame.columns:
+        out = out.join(model.kind_factor, on="kind", how="left")
+        kind = pl.col("kind_factor").fill_null(0.6)
+    p = ((pl.col("rpc_k").fill_null(0) + K_HOUR * pl.col("level").fill_null(1.0) * pl.col("p_seg").fill_null(0.2))
+         / (pl.col("n_k").fill_null(0) + K_HOUR)) * kind
+    drop = [c for c in ("p_seg", "level", "rpc_k", "n_k", "kind_factor") if c in out.columns]
+    return out.with_columns(p.clip(0.005, 0.98).alias("p_rpc")).drop(drop)
+
+
+def response_probability(model: ContactModel, frame: pl.DataFrame) -> pl.DataFrame:
+    """Adds ``p_response`` to rows with customer_id and channel (sms/email; others get 0.1)."""
+    return (frame.join(model.response, on=["customer_id", "channel"], how="left")
+            .join(model.response_population, on="channel", how="left")
+            .with_columns(pl.coalesce("p_response", "p_response_pop", pl.lit(0.1)).alias("p_response"))
+            .drop("p_response_pop"))

@@ -1,0 +1,167 @@
+"""The portfolio as typed polars frames for planning (pure: raw text frames in, no IO).
+
+Raw frames hold text as read from portfolio-v1 files. ``prepare`` types what planning needs:
+money as integer cents (Int64, never floats), instants as UTC datetimes, flags as lists,
+days past due as of the plan date. Columns a file lacks are added as nulls.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import polars as pl
+
+DEFAULT_ZONE = "Asia/Shanghai"
+NEEDED = {
+    "customers": ["customer_id", "language", "timezone", "jurisdiction", "preferred_channel", "preferred_hours"],
+    "contact_points": ["contact_point_id", "customer_id", "kind", "value", "owner", "consent", "status",
+                       "do_not_contact"],
+    "accounts": ["account_id", "customer_id", "balance", "past_due_amount", "oldest_unpaid_due_date", "due_date",
+                 "status", "agency_id", "flags"],
+    "contacts": ["contact_id", "account_id", "customer_id", "contact_point_id", "channel", "direction", "at", "party",
+                 "outcome", "promise_amount", "promise_date", "complaint", "agency_id"],
+    "payments": ["payment_id", "account_id", "paid_at", "amount", "reversed"],
+    "agencies": ["agency_id", "authorized_until", "last_evaluation"],
+    "capacity": ["channel", "hour", "max_attempts"],
+}
+TRUE = ("true", "1", "yes")
+
+
+@dataclass(frozen=True)
+class Portfolio:
+    as_of: date
+    customers: pl.DataFrame
+    contact_points: pl.DataFrame
+    accounts: pl.DataFrame
+    contacts: pl.DataFrame
+    payments: pl.DataFrame
+    agencies: pl.DataFrame
+
+
+def with_columns_of(frame: pl.DataFrame | None, table: str) -> pl.DataFrame:
+    """The raw frame with every needed column (missing ones as null text)."""
+    wanted = NEEDED[table]
+    if frame is None:
+        return pl.DataFrame({c: pl.Series([], dtype=pl.Utf8) for c in wanted})
+    missing = [pl.lit(None, dtype=pl.Utf8).alias(c) for c in wanted if c not in frame.columns]
+    return frame.with_columns(missing).select(wanted)
+
+
+def cents(column: str) -> pl.Expr:
+    """Decimal text ('1234.5', '-3.25', '7') to integer cents, exactly."""
+    text = pl.col(column).str.strip_chars()
+    negative = text.str.starts_with("-")
+    digits = text.str.strip_chars_start("-+")
+    parts = digits.str.split_exact(".", 1)
+    whole = parts.struct.field("field_0").cast(pl.Int64, strict=False)
+    frac = parts.struct.field("field_1").fill_null("0").str.pad_end(2, "0").str.slice(0, 2).cast(pl.Int64, strict=False)
+    value = whole * 100 + frac
+    return pl.when(negative).then(-value).otherwise(value)
+
+
+def boolean(column: str) -> pl.Expr:
+    return pl.col(column).str.to_lowercase().is_in(TRUE).fill_null(False)
+
+
+def instant(column: str) -> pl.Expr:
+    """ISO 8601 text with an offset (or Z) to a UTC datetime (general parser)."""
+    return pl.col(column).str.replace(r"Z$", "+00:00").str.to_datetime(
+        "%Y-%m-%dT%H:%M:%S%z", strict=False, time_zone="UTC"
+    )
+
+
+def fixed_instant(column: str) -> pl.Expr:
+    """The fast path for 'YYYY-MM-DDTHH:MM:SS+HH:MM' text: local clock minus its offset."""
+    text = pl.col(column)
+    sign = pl.when(text.str.slice(19, 1) == "-").then(-1).otherwise(1)
+    minutes = text.str.slice(20, 2).cast(pl.Int64) * 60 + text.str.slice(23, 2).cast(pl.Int64)
+    naive = text.str.slice(0, 19).str.to_datetime("%Y-%m-%dT%H:%M:%S", strict=False)
+    return (naive - pl.duration(minutes=sign * minutes)).dt.replace_time_zone("UTC")
+
+
+def instants(frame: pl.DataFrame, column: str) -> pl.Expr:
+    """The fast parser when every value has the fixed shape, else the general one."""
+    shaped = frame.select(pl.col(column).drop_nulls().str.contains(
+        r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$").all()).item()
+    return fixed_instant(column) if shaped else instant(column)
+
+
+def prepare(raw: dict[str, pl.DataFrame | None], as_of: date) -> Portfolio:
+    t = {name: with_columns_of(raw.get(name), name) for name in NEEDED}
+    customers = t["customers"].with_columns(
+        pl.col("timezone").fill_null(DEFAULT_ZONE).alias("zone"),
+        pl.col("jurisdiction").fill_null("CN").str.replace_all(" ", "").alias("jurisdiction"),
+        pl.col("language").fill_null("zh"),
+        pl.col("preferred_hours").str.extract(r"^(\d{1,2})", 1).cast(pl.Int32, strict=False).alias("pref_from"),
+        pl.col("preferred_hours").str.extract(r"-(\d{1,2})$", 1).cast(pl.Int32, strict=False).alias("pref_to"),
+    ).drop("timezone", "preferred_hours")
+    points = t["contact_points"].with_columns(
+        boolean("consent").alias("consent"),
+        boolean("do_not_contact").alias("do_not_contact"),
+        pl.col("status").fill_null("unknown"),
+    )
+    accounts = t["accounts"].with_columns(
+        cents("balance").alias("balance_cents"),
+        cents("past_due_amount").fill_null(0).alias("past_due_cents"),
+        (pl.lit(as_of) - pl.col("oldest_unpaid_due_date").str.to_date(strict=False)).dt.total_days()
+        .fill_null(0).cast(pl.Int32).alias("dpd"),
+        pl.col("due_date").str.to_date(strict=False),
+        pl.col("status").fill_null("open"),
+        pl.col("flags").fill_null("").str.split(";").list.eval(pl.element().str.strip_chars())
+        .list.eval(pl.element().filter(pl.element() != "")).alias("flags"),
+    ).drop("balance", "past_due_amount", "oldest_unpaid_due_date")
+    contacts = t["contacts"].with_columns(
+        instants(t["contacts"], "at").alias("at"),
+        pl.col("direction").fill_null("outbound"),
+        cents("promise_amount").alias("promise_cents"),
+        pl.col("promise_date").str.to_date(strict=False),
+        boolean("complaint").alias("complaint"),
+    ).drop("promise_amount")
+    payments = t["payments"].with_columns(
+        instants(t["payments"], "paid_at").alias("paid_at"),
+        cents("amount").alias("amount_cents"),
+        boolean("reversed").alias("reversed"),
+    ).drop("amount")
+    return Portfolio(as_of, customers, points, accounts, contacts, payments, t["agencies"])
+
+
+@dataclass(frozen=True)
+class Capacity:
+    """Attempts allowed per channel: per operation-zone hour, and per whole day."""
+
+    hourly: dict[tuple[str, int], int]
+    daily: dict[str, int]
+    zone: str = DEFAULT_ZONE
+
+    def channels(self) -> set[str]:
+        return {c for c, _ in self.hourly} | set(self.daily)
+
+    def per_hour(self, channel: str, hour: int) -> int | None:
+        """None = no hourly limit for the channel (only its daily limit, if any)."""
+        if not any(c == channel for c, _ in self.hourly):
+            return None if channel in self.daily else 0
+        return self.hourly.get((channel, hour), 0)
+
+
+class CapacityError(ValueError):
+    pass
+
+
+def capacity_from(frame: pl.DataFrame, zone: str = DEFAULT_ZONE) -> Capacity:
+    """capacity.csv rows to limits; a bad row is reported as capacity.csv:LINE."""
+    hourly: dict[tuple[str, int], int] = {}
+    daily: dict[str, int] = {}
+    for line, row in enumerate(with_columns_of(frame, "capacity").iter_rows(named=True), start=2):
+        channel, hour, limit = (row["channel"] or "").strip(), (row["hour"] or "").strip(), (row["max_attempts"] or "")
+        if channel not in ("call", "sms", "email", "letter"):
+            raise CapacityError(f"capacity.csv:{line}: channel: expected call, sms, email or letter, got {channel!r}")
+        if not limit.strip().isdigit():
+            raise CapacityError(f"capacity.csv:{line}: max_attempts: expected a whole number, got {limit!r}")
+        if hour == "*":
+            daily[channel] = daily.get(channel, 0) + int(limit)
+        elif hour.isdigit() and 0 <= int(hour) <= 23:
+            hourly[(channel, int(hour))] = hourly.get((channel, int(hour)), 0) + int(limit)
+        else:
+            raise CapacityError(f"capacity.csv:{line}: hour: expected 0-23 or *, got {hour!r}")
+    return Capacity(hourly, daily, zone)

@@ -1,0 +1,273 @@
+"""The daily plan: the best attempts that fit the capacity, each passed by the gate.
+
+Greedy fill by value: in each pass every account offers its best remaining option per
+channel (at most its treatment's daily quota, on different channels); options are ranked by
+``net`` within each capacity slot (channel x operation hour) and within the channel's whole
+day, and taken while capacity remains. Every taken option goes to the compliance gate at its
+scheduled instant with the debtor's history plus the attempts planned before it; a denied
+option is dropped and its capacity freed for the next pass. Passes repeat until nothing more
+fits. Ties break by account, channel, number and hour, so the same inputs give the same plan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from arrears.planning import contact_model
+from arrears.planning.candidates import candidates, eligibility, treatment_table
+from arrears.planning.frames import Capacity, Portfolio
+from arrears.planning.gate_requests import Gate, agencies_by_id, history_by_customer, recent_history
+from arrears.planning.gate_runner import judge_all
+from arrears.planning.segmenter import Segmenter, history_segmenter
+from arrears.planning.strategy import Split, assign
+
+PLAN_COLUMNS = ["account_id", "customer_id", "channel", "contact_point_id", "scheduled_at", "template", "offer",
+                "reason"]
+EXTRA_COLUMNS = ["strategy", "strategy_version"]
+MAX_PASSES = 8
+GATE_CHUNK = 200_000
+ORDER = ["net", "account_id", "channel", "contact_point_id", "hour"]
+DESC = [True, False, False, False, False]
+CHANNEL_ZH = {"call": "电话", "sms": "短信", "email": "邮件", "letter": "信函"}
+
+
+@dataclass
+class PlanStats:
+    accounts: int = 0
+    held: int = 0
+    candidates: int = 0
+    gate_checks: int = 0
+    gate_denied: int = 0
+    passes: int = 0
+    planned: int = 0
+    timings: dict[str, float] = field(default_factory=dict)
+    denials: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    plan: pl.DataFrame  # PLAN_COLUMNS + EXTRA_COLUMNS, best first
+    attempts: pl.DataFrame  # the same rows with the working columns (net, hour, kind, address, ...)
+    stats: PlanStats
+
+
+Clock = Callable[[], float]
+
+
+def _capacity_frame(capacity: Capacity, channels: list[str]) -> pl.DataFrame:
+    rows = [(c, h, capacity.per_hour(c, h)) for c in channels for h in range(24)]
+    return pl.DataFrame(rows, orient="row", schema={"channel": pl.Utf8, "op_hour": pl.Int8, "hour_cap": pl.Int64})
+
+
+def make_plan(portfolio: Portfolio, capacity: Capacity, split: Split, gate: Gate, *,
+              segmenter: Segmenter = history_segmenter, clock: Clock | None = None, workers: int = 1
+              ) -> PlanResult:
+    """The plan for ``portfolio.as_of``. ``clock`` (optional) only times the stages; ``workers``
+    processes judge the attempts (same verdicts as one)."""
+    stats = PlanStats()
+    tick = _ticker(stats, clock)
+    segments = segmenter(portfolio)
+    tick("segments")
+    model = contact_model.fit(portfolio, segments)
+    tick("contact model")
+    accounts = (portfolio.accounts.join(portfolio.customers, on="customer_id", how="left")
+                .join(segments, on="account_id", how="inner")
+                .with_columns(pl.col("zone").fill_null("Asia/Shanghai"), pl.col("jurisdiction").fill_null("CN")))
+    accounts = accounts.with_columns(assign(accounts["account_id"], split).alias("strategy_index"))
+    stats.accounts = accounts.height
+    parts, treatments = [], []
+    for index, strategy in enumerate(split.strategies):
+        treatments.append(treatment_table(strategy, index))
+        elig = eligibility(portfolio, accounts.filter(pl.col("strategy_index") == index), strategy)
+        stats.held += elig.held
+        parts.append(candidates(portfolio, elig, strategy, model, capacity=capacity, strategy_index=index))
+    options = pl.concat(parts, how="diagonal_relaxed") if parts else pl.DataFrame()
+    stats.candidates = options.height
+    tick("candidates")
+    details = (accounts.select("account_id", "dpd", "flags", "agency_id", "language"), pl.concat(treatments))
+    taken = _fill(options, capacity, portfolio, gate, stats=stats, tick=tick, workers=workers, details=details)
+    plan = _present(taken, split)
+    stats.planned = plan.height
+    tick("output")
+    return PlanResult(plan, taken, stats)
+
+
+def _ticker(stats: PlanStats, clock: Clock | None) -> Callable[[str], None]:
+    last = [clock() if clock else 0.0]
+
+    def tick(name: str) -> None:
+        if clock:
+            now = clock()
+            stats.timings[name] = stats.timings.get(name, 0.0) + now - last[0]
+            last[0] = now
+    return tick
+
+
+@dataclass
+class _Fill:
+    """What the greedy fill has used so far, and the attempts planned per customer."""
+
+    hour_used: dict[tuple[str, int], int] = field(default_factory=dict)
+    day_used: dict[str, int] = field(default_factory=dict)
+    quota_used: dict[str, int] = field(default_factory=dict)
+    planned: dict[str, list[dict]] = field(default_factory=dict)
+    chosen: list[pl.DataFrame] = field(default_factory=list)
+
+    def record(self, allowed: pl.DataFrame) -> None:
+        for channel, op_hour, n in allowed.group_by("channel", "op_hour").len().iter_rows():
+            self.hour_used[(channel, op_hour)] = self.hour_used.get((channel, op_hour), 0) + n
+        for channel, n in allowed.group_by("channel").len().iter_rows():
+            self.day_used[channel] = self.day_used.get(channel, 0) + n
+        for account, n in allowed.group_by("account_id").len().iter_rows():
+            self.quota_used[account] = self.quota_used.get(account, 0) + n
+        self.chosen.append(allowed)
+
+
+NARROW = ["option", "account_id", "channel", "op_hour", "net", "quota", "contact_point_id", "hour"]
+
+
+def _fill(options: pl.DataFrame, capacity: Capacity, portfolio: Portfolio, gate: Gate, *, stats: PlanStats,
+          tick: Callable[[str], None], workers: int, details: tuple[pl.DataFrame, pl.DataFrame]) -> pl.DataFrame:
+    if options.is_empty():
+        return options
+    channels = sorted(options["channel"].unique().to_list())
+    options = options.with_row_index("option").join(_capacity_frame(capacity, channels), on=["channel", "op_hour"])
+    options = options.filter(pl.col("hour_cap").is_null() | (pl.col("hour_cap") > 0))
+    live = options.select(NARROW).sort(ORDER, descending=DESC)  # sorted once; filters keep the order
+    state = _Fill()
+    recent = recent_history(portfolio.contacts, portfolio.contact_points, portfolio.as_of)
+    agencies = agencies_by_id(portfolio.agencies)
+    tick("gate history")
+    for _ in range(MAX_PASSES):
+        stats.passes += 1
+        best = _best_that_fit(live, state, capacity, channels)
+        if best.is_empty():
+            break
+        best = (best.join(options.drop(NARROW[1:]), on="option", maintain_order="left")
+                .join(details[0], on="account_id", how="left", maintain_order="left")
+                .join(details[1], on=["strategy_index", "treat"], how="left", maintain_order="left"))
+        best = _schedule(best, state.hour_used)
+        tick("fill")
+        allowed = _judge(best, gate, recent, planned=state.planned, agencies=agencies, stats=stats, workers=workers)
+        tick("gate")
+        state.record(allowed)
+        live = _still_open(live, best, allowed, state, capacity=capacity, channels=channels)
+    if not state.chosen:
+        return options.clear()
+    return pl.concat(state.chosen, how="diagonal_relaxed").sort(ORDER, descending=DESC)
+
+
+def _still_open(live: pl.DataFrame, best: pl.DataFrame, allowed: pl.DataFrame, state: _Fill, *,
+                capacity: Capacity, channels: list[str]) -> pl.DataFrame:
+    """Drops denied options, channels an account has used, accounts at their quota and full slots."""
+    denied = best.join(allowed.select("option"), on="option", how="anti").select("option")
+    left = _left_frame(state.hour_used, state.day_used, capacity, channels).filter(
+        (pl.col("hour_left").is_null() | (pl.col("hour_left") > 0)) & (pl.col("day_left") > 0)).select(
+        "channel", "op_hour")
+    used = pl.DataFrame({"account_id": list(state.quota_used), "used": list(state.quota_used.values())},
+                        schema={"account_id": pl.Utf8, "used": pl.Int64})
+    live = (live.join(denied, on="option", how="anti")
+            .join(allowed.select("account_id", "channel"), on=["account_id", "channel"], how="anti")
+            .join(left, on=["channel", "op_hour"], how="semi"))
+    at_quota = live.join(used, on="account_id", how="inner").filter(pl.col("used") >= pl.col("quota")).select(
+        "account_id").unique()
+    return live.join(at_quota, on="account_id", how="anti")
+
+
+def _best_that_fit(live: pl.DataFrame, state: _Fill, capacity: Capacity, channels: list[str]) -> pl.DataFrame:
+    """Each account's best remaining options (its quota, one per channel) that fit the
+    capacity left, ranked by net value within each slot and each channel's day."""
+    left = _left_frame(state.hour_used, state.day_used, capacity, channels)
+    best = live.group_by("account_id", "channel", maintain_order=True).first()
+    used = pl.DataFrame({"account_id": list(state.quota_used), "quota_used": list(state.quota_used.values())},
+                        schema={"account_id": pl.Utf8, "quota_used": pl.Int64})
+    best = (best.join(used, on="account_id", how="left").with_columns(pl.col("quota_used").fill_null(0))
+            .with_columns(pl.col("net").rank("ordinal", descending=True).over("account_id").alias("k"))
+            .filter(pl.col("k") <= pl.col("quota") - pl.col("quota_used"))
+            .join(left, on=["channel", "op_hour"], how="left")
+            .sort(ORDER, descending=DESC))
+    best = best.with_columns(pl.int_range(pl.len()).over("channel", "op_hour").alias("slot_rank")).filter(
+        pl.col("hour_left").is_null() | (pl.col("slot_rank") < pl.col("hour_left")))
+    return best.with_columns(pl.int_range(pl.len()).over("channel").alias("day_rank")).filter(
+        pl.col("day_rank") < pl.col("day_left"))
+
+
+def _left_frame(hour_used: dict, day_used: dict, capacity: Capacity, channels: list[str]) -> pl.DataFrame:
+    rows = []
+    for c in channels:
+        day = capacity.daily.get(c)
+        day_left = (day - day_used.get(c, 0)) if day is not None else 10**12
+        for h in range(24):
+            cap = capacity.per_hour(c, h)
+            rows.append((c, h, None if cap is None else cap - hour_used.get((c, h), 0), day_left))
+    return pl.DataFrame(rows, orient="row", schema={"channel": pl.Utf8, "op_hour": pl.Int8, "hour_left": pl.Int64,
+                                                    "day_left": pl.Int64})
+
+
+def _schedule(best: pl.DataFrame, hour_used: dict) -> pl.DataFrame:
+    """Spread the slot's attempts over its hour, from HH:01 to HH:59 (a boundary instant may be quiet)."""
+    used = pl.DataFrame([(c, h, n) for (c, h), n in hour_used.items()], orient="row",
+                        schema={"channel": pl.Utf8, "op_hour": pl.Int8, "used": pl.Int64})
+    best = best.join(used, on=["channel", "op_hour"], how="left").with_columns(pl.col("used").fill_null(0))
+    position = pl.col("used") + pl.col("slot_rank")
+    size = pl.max_horizontal(pl.col("hour_cap").fill_null(0), pl.col("used") + pl.len().over("channel", "op_hour"))
+    seconds = (60 + position * 3480 // size).clip(60, 3540)  # HH:01 .. HH:59, never on the hour boundary
+    return best.with_columns((pl.col("start_utc") + pl.duration(seconds=seconds)).alias("at_utc")).drop("used")
+
+
+def local_iso(instant: str, zones: list[str]) -> pl.Expr:
+    expr = pl.lit(None, dtype=pl.Utf8)
+    for z in zones:
+        expr = pl.when(pl.col("zone") == z).then(
+            pl.col(instant).dt.convert_time_zone(z).dt.strftime("%Y-%m-%dT%H:%M:%S%:z")).otherwise(expr)
+    return expr
+
+
+def _judge(best: pl.DataFrame, gate: Gate, recent: pl.DataFrame, *, planned: dict[str, list[dict]],
+           agencies: dict, stats: PlanStats, workers: int) -> pl.DataFrame:
+    """Ask the gate about each option, best first, in chunks; keep the allowed ones. Each
+    request's history is the portfolio's plus the attempts planned before it."""
+    zones = best["zone"].unique().to_list()
+    best = best.with_columns(local_iso("at_utc", zones).alias("scheduled_at"),
+                             pl.col("at_utc").dt.strftime("%Y-%m-%dT%H:%M:%S+00:00").alias("at_history"))
+    keep: list[int] = []
+    for chunk in best.iter_slices(GATE_CHUNK):
+        histories = history_by_customer(recent, chunk["customer_id"].unique())
+        rows = chunk.select(
+            "option", "account_id", "customer_id", "channel", "contact_point_id", "kind", "address",
+            pl.col("scheduled_at").alias("at"), "zone", "jurisdiction", "language", "flags", "agency_id", "purpose",
+            "message", "at_history").to_dicts()
+        for row in rows:
+            row["packs"] = [p for p in row["jurisdiction"].split(";") if p]
+        verdicts = judge_all(rows, histories, planned, agencies, gate, workers=workers)
+        keep += verdicts.allowed
+        for customer, entries in verdicts.planned.items():
+            planned.setdefault(customer, []).extend(entries)
+        stats.gate_checks += verdicts.checks
+        stats.gate_denied += verdicts.denied
+        for rule, n in verdicts.denials.items():
+            stats.denials[rule] = stats.denials.get(rule, 0) + n
+    allowed = pl.DataFrame({"option": keep}, schema={"option": pl.UInt32})
+    return best.join(allowed, on="option", how="semi")
+
+
+def _present(taken: pl.DataFrame, split: Split) -> pl.DataFrame:
+    if taken.is_empty():
+        return pl.DataFrame({c: pl.Series([], dtype=pl.Utf8) for c in PLAN_COLUMNS + EXTRA_COLUMNS})
+    names = {i: s.name for i, s in enumerate(split.strategies)}
+    versions = {i: str(s.version) for i, s in enumerate(split.strategies)}
+    reason = pl.format(
+        "{} 逾期{}天 DPD {}; {} {} {}:00 当地/local, {} {}%; 预期/expected {}",
+        pl.col("label"), pl.col("dpd"), pl.col("dpd"), pl.col("channel").replace_strict(CHANNEL_ZH, default=""),
+        pl.col("channel"), pl.col("hour").cast(pl.Utf8).str.zfill(2),
+        pl.when(pl.col("channel") == "call").then(pl.lit("接通率/RPC")).otherwise(pl.lit("回应率/response")),
+        (pl.col("p_rpc") * 100).round(0).cast(pl.Int64), pl.col("value").round(0).cast(pl.Int64),
+    )
+    return taken.with_columns(
+        reason.alias("reason"),
+        pl.col("strategy_index").replace_strict(names, return_dtype=pl.Utf8).alias("strategy"),
+        pl.col("strategy_index").replace_strict(versions, return_dtype=pl.Utf8).alias("strategy_version"),
+    ).select(PLAN_COLUMNS + EXTRA_COLUMNS)

@@ -1,0 +1,164 @@
+"""The simulator's synthetic world: customers with hidden traits, and what a contact does.
+
+Hidden per customer: ability and willingness to pay, a base answer rate and a best local
+hour (answer rate x1.7 within an hour of it, x0.55 elsewhere), SMS and e-mail response rates,
+and sensitivity to being contacted. Numbers: some listed invalid (and dead), some listed
+valid/unknown but dead or reaching a wrong person; emergency contacts that are third parties.
+
+Money: a right-party conversation leads to a promise with probability 0.25 + 0.5 x
+willingness (+0.15 when the offer fits). Without a fitting offer the promise is the whole
+past-due amount, kept with probability willingness x ability^2; with a fitting offer
+(installment, extension or hardship for the unable, settlement for the unable and unwilling)
+it is what the customer can afford (past due x max(ability, 0.35), or 40% of the balance
+for a settlement), kept with probability 0.85 x willingness (settlement 0.35 + 0.3 x
+willingness). A message answered acts like a conversation at a tenth of the promise rate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import numpy as np
+import polars as pl
+
+ZONES = np.array(["Asia/Shanghai", "Asia/Urumqi"])
+BEST_HOURS = np.array([9, 10, 12, 13, 18, 19, 20])
+HELP_OFFERS = ("installment", "extension", "hardship")
+
+
+@dataclass
+class World:
+    """Hidden traits (numpy, by customer index) and the visible portfolio frames."""
+
+    ability: np.ndarray
+    willingness: np.ndarray
+    answer: np.ndarray
+    best_hour: np.ndarray
+    sms_response: np.ndarray
+    email_response: np.ndarray
+    sensitivity: np.ndarray
+    customers: pl.DataFrame
+    points: pl.DataFrame  # + hidden columns: dead (bool), wrong (bool)
+    accounts: pl.DataFrame  # balance_cents, past_due_cents, dpd, flags, due_date, ...
+
+
+def make_world(n: int, start: date, seed: int) -> World:
+    rng = np.random.default_rng(seed)
+    ids = np.char.add("C", np.char.zfill(np.arange(1, n + 1).astype(str), 6))
+    best = rng.choice(BEST_HOURS, size=n, p=[.1, .1, .15, .1, .15, .25, .15])
+    zone = np.where(rng.random(n) < 0.06, ZONES[1], ZONES[0])
+    pref = rng.random(n) < 0.25
+    customers = pl.DataFrame({
+        "customer_id": ids, "language": "zh", "zone": zone, "jurisdiction": "CN",
+        "preferred_channel": pl.Series(np.where(rng.random(n) < 0.15, rng.choice(["call", "sms"], size=n), ""))
+        .replace("", None),
+        "pref_from": pl.Series(np.where(pref, best - 1, -1)).replace(-1, None).cast(pl.Int32),
+        "pref_to": pl.Series(np.where(pref, best + 1, -1)).replace(-1, None).cast(pl.Int32),
+    })
+    points = _points(rng, ids)
+    dpd = _dpd(rng, n)
+    limit = rng.choice([500_000, 1_000_000, 2_000_000, 5_000_000], size=n, p=[.3, .35, .25, .1])
+    balance = (limit * rng.uniform(0.5, 1.05, n)).astype(np.int64)
+    past_due = np.minimum((balance * 0.1).astype(np.int64) * np.ceil(dpd / 30).astype(np.int64), balance)
+    draw = rng.random(n)
+    flags = np.select([draw < 0.01, draw < 0.013, draw < 0.014, draw < 0.035, draw < 0.065],
+                      ["dispute", "cease", "deceased", "installment_plan", "hardship"], default="")
+    accounts = pl.DataFrame({
+        "account_id": np.char.add("A", np.char.zfill(np.arange(1, n + 1).astype(str), 6)), "customer_id": ids,
+        "due_date": [start + timedelta(days=int(d)) for d in rng.integers(1, 29, n)], "status": "open",
+        "agency_id": pl.Series([None] * n, dtype=pl.Utf8),
+        "flags": [[f] if f else [] for f in flags], "balance_cents": balance, "past_due_cents": past_due,
+        "dpd": dpd.astype(np.int32),
+    })
+    return World(rng.beta(2.2, 2.0, n), rng.beta(2.5, 1.8, n), rng.beta(2.0, 2.5, n), best,
+                 rng.beta(1.2, 10, n), rng.beta(1, 20, n), rng.beta(1, 60, n), customers, points, accounts)
+
+
+def _dpd(rng: np.random.Generator, n: int) -> np.ndarray:
+    band = rng.choice(3, size=n, p=[.5, .3, .2])
+    return np.select([band == 0, band == 1], [rng.integers(1, 31, n), rng.integers(31, 91, n)],
+                     rng.integers(91, 361, n))
+
+
+def _points(rng: np.random.Generator, ids: np.ndarray) -> pl.DataFrame:
+    n = len(ids)
+    listed_invalid = rng.random(n) < 0.06
+    hidden_dead = ~listed_invalid & (rng.random(n) < 0.08)
+    wrong = ~listed_invalid & ~hidden_dead & (rng.random(n) < 0.04)
+    listed = np.where(listed_invalid, "invalid", np.where(rng.random(n) < .7, "valid", "unknown"))
+    parts = [pl.DataFrame({"customer_id": ids, "kind": "mobile", "owner": "debtor", "status": listed,
+                           "dead": listed_invalid | hidden_dead, "wrong": wrong})]
+    for kind, owner, share, dead in (("home", "debtor", .3, .15), ("email", "debtor", .25, .05),
+                                     ("mobile", "emergency_contact", .35, .05)):
+        pick = rng.random(n) < share
+        m = int(pick.sum())
+        parts.append(pl.DataFrame({"customer_id": ids[pick], "kind": kind, "owner": owner, "status": "unknown",
+                                   "dead": rng.random(m) < dead, "wrong": np.zeros(m, dtype=bool)}))
+    points = pl.concat(parts).with_row_index("i").with_columns(
+        (pl.lit("P") + (pl.col("i") + 1).cast(pl.Utf8).str.zfill(7)).alias("contact_point_id"))
+    return points.with_columns(
+        pl.when(pl.col("kind") == "email").then(pl.lit("u") + pl.col("contact_point_id") + pl.lit("@qq.com"))
+        .otherwise(pl.lit("+86139") + pl.col("i").cast(pl.Utf8).str.zfill(8)).alias("value"),
+        pl.lit(False).alias("consent"), pl.lit(False).alias("do_not_contact"),
+    ).drop("i")
+
+
+def simulate_attempts(world: World, attempts: pl.DataFrame, recent_counts: dict[str, int], day: date,
+                      rng: np.random.Generator) -> pl.DataFrame:
+    """What each attempt does. ``attempts``: customer_index, account_id, channel, contact_point_id,
+    local_hour, offer. Returns the attempts with outcome columns."""
+    k = attempts.height
+    if k == 0:
+        return attempts
+    pts = attempts.join(world.points.select("contact_point_id", "owner", "dead", "wrong"), on="contact_point_id",
+                        how="left")
+    c = pts["customer_index"].to_numpy()
+    channel = pts["channel"].to_numpy()
+    dead, wrong = pts["dead"].fill_null(True).to_numpy(), pts["wrong"].fill_null(False).to_numpy()
+    third = (pts["owner"].to_numpy() != "debtor") | wrong
+    hour = pts["local_hour"].to_numpy()
+    near = np.abs(hour - world.best_hour[c]) <= 1
+    answered = rng.random(k) < np.clip(world.answer[c] * np.where(near, 1.7, 0.55), 0.02, 0.95)
+    is_call = channel == "call"
+    reached_debtor = is_call & ~dead & ~third & answered
+    reached_third = is_call & ~dead & third & answered
+    response = np.where(channel == "sms", world.sms_response[c], world.email_response[c]) * (0.5 + world.willingness[c])
+    message_hit = ~is_call & ~dead & ~third & (rng.random(k) < response)
+    offer = pts["offer"].to_numpy()
+    fits = _offer_fits(world, c, offer)
+    p_promise = np.where(is_call, 0.25 + 0.5 * world.willingness[c] + 0.15 * fits, 1.0)
+    promised = (reached_debtor | message_hit) & (rng.random(k) < p_promise)
+    balance = world.accounts["balance_cents"].to_numpy()[c]
+    past_due = world.accounts["past_due_cents"].to_numpy()[c]
+    amount = np.where(fits & (offer == "settlement"), (balance * 0.4).astype(np.int64),
+                      np.where(fits, (past_due * np.maximum(world.ability[c], 0.35)).astype(np.int64), past_due))
+    touches = np.array([recent_counts.get(a, 0) for a in pts["account_id"].to_list()])
+    p_complaint = world.sensitivity[c] * (1 + touches / 2) * np.where(is_call, 2.0, 0.5) + 0.03 * reached_third
+    outcome = np.where(is_call, np.where(dead, "not_in_service", np.where(
+        answered, np.where(third, "answered_other", "conversation"), "no_answer")),
+        np.where(dead, np.where(channel == "email", "bounced", "failed"), "delivered"))
+    return pts.with_columns(
+        pl.Series("outcome", outcome),
+        pl.Series("party", np.where(reached_third, "third_party", np.where(reached_debtor, "debtor", "")))
+        .replace("", None),
+        pl.Series("rpc", reached_debtor), pl.Series("misdial", is_call & (dead | wrong)),
+        pl.Series("third_party", reached_third), pl.Series("complaint", rng.random(k) < p_complaint),
+        pl.Series("promise_cents", np.where(promised, np.maximum(amount, 100), 0)),
+        pl.Series("promise_day", [day + timedelta(days=int(d)) for d in rng.integers(1, 6, k)]),
+        pl.Series("keep", rng.random(k) < _keep_probability(world, c, offer, fits)),
+    )
+
+
+def _offer_fits(world: World, c: np.ndarray, offer: np.ndarray) -> np.ndarray:
+    unable = world.ability[c] < 0.5
+    unwilling = world.willingness[c] < 0.5
+    helps = np.isin(offer, HELP_OFFERS) & unable
+    settles = (offer == "settlement") & unable & unwilling
+    return helps | settles
+
+
+def _keep_probability(world: World, c: np.ndarray, offer: np.ndarray, fits: np.ndarray) -> np.ndarray:
+    w, a = world.willingness[c], world.ability[c]
+    settle = 0.35 + 0.3 * w
+    return np.where(fits & (offer == "settlement"), settle, np.where(fits, 0.85 * w, w * a * a))

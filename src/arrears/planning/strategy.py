@@ -1,0 +1,241 @@
+"""Strategies as data: one YAML file per strategy, validated, versioned, split by hashing.
+
+A strategy maps each segment (from scoring) to a treatment: the channels in order of
+preference, the cadence (days between attempts per channel), the message template, the
+offer, its expected effect and escalation steps by days past due; plus the holds, the
+hours, the cost of a contact and of disturbance, and which models the optimiser may use.
+
+Champion/challenger: ``assign`` puts each account in a stable bucket (sha256 of salt +
+account id), so the same account always gets the same strategy for the same split.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Literal
+
+import polars as pl
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+BUILT_IN = Path(__file__).parent / "strategies"
+SCHEMA_VERSION = 1
+
+
+class Channel(StrEnum):
+    CALL = "call"
+    SMS = "sms"
+    EMAIL = "email"
+    LETTER = "letter"
+
+
+class Offer(StrEnum):
+    NONE = "none"
+    INSTALLMENT = "installment"
+    EXTENSION = "extension"
+    SETTLEMENT = "settlement"
+    HARDSHIP = "hardship"
+
+
+class Segment(StrEnum):
+    ABLE_WILLING = "able_willing"
+    ABLE_UNWILLING = "able_unwilling"
+    WILLING_UNABLE = "willing_unable"
+    UNABLE_UNWILLING = "unable_unwilling"
+
+
+HOLD_FLAGS = frozenset({"dispute", "cease", "deceased", "bankruptcy"})
+_HOURS = re.compile(r"^(\d{1,2})-(\d{1,2})$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Step(_Strict):
+    """An escalation step: from ``after_dpd`` days past due on, use this template/offer."""
+
+    after_dpd: Annotated[int, Field(ge=0)]
+    template: str
+    offer: Offer | None = None
+    note: str = ""
+
+
+class Treatment(_Strict):
+    label: str
+    channels: Annotated[list[Channel], Field(min_length=1)]
+    cadence_days: dict[Channel, Annotated[int, Field(ge=1)]] = {}
+    template: str
+    offer: Offer = Offer.NONE
+    offer_effect: Annotated[float, Field(gt=0, le=5)] = 1.0
+    max_contacts_per_day: Annotated[int, Field(ge=1, le=3)] = 1
+    escalation: list[Step] = []
+
+    @model_validator(mode="after")
+    def _cadence_only_for_listed_channels(self) -> Treatment:
+        extra = set(self.cadence_days) - set(self.channels)
+        if extra:
+            raise ValueError(f"cadence_days names channels not in channels: {sorted(str(c) for c in extra)}")
+        return self
+
+    def step_for(self, dpd: int) -> Step:
+        chosen = Step(after_dpd=0, template=self.template, offer=self.offer)
+        for step in sorted(self.escalation, key=lambda s: s.after_dpd):
+            if dpd >= step.after_dpd:
+                chosen = step
+        return chosen
+
+
+class Holds(_Strict):
+    flags: list[str] = sorted(HOLD_FLAGS)
+    service_only_flags: list[str] = ["installment_plan"]
+    promise_grace_days: Annotated[int, Field(ge=0, le=30)] = 3
+    service_template: str = "plan_due_reminder"
+    service_text: str = ("【示例银行】尊敬的客户，您的分期计划本期还款日临近，可在手机银行查看还款计划。"
+                         "如有疑问请致电95555。拒收请回复R")
+    service_days_before_due: Annotated[int, Field(ge=0, le=15)] = 3
+
+    @field_validator("flags")
+    @classmethod
+    def _must_hold_the_lawful_minimum(cls, flags: list[str]) -> list[str]:
+        missing = HOLD_FLAGS - set(flags)
+        if missing:
+            raise ValueError(f"must hold at least {sorted(HOLD_FLAGS)}; missing {sorted(missing)}")
+        return flags
+
+
+class Hours(_Strict):
+    call: str = "8-20"  # local start hours, inclusive
+    message: str = "9-20"
+
+    @field_validator("call", "message")
+    @classmethod
+    def _range(cls, text: str) -> str:
+        match = _HOURS.match(text)
+        if not match or not (0 <= int(match[1]) <= int(match[2]) <= 23):
+            raise ValueError(f"hours must be 'FROM-TO' with 0 <= FROM <= TO <= 23, got {text!r}")
+        return text
+
+    def of(self, channel: str) -> range:
+        match = _HOURS.match(self.call if channel == "call" else self.message)
+        assert match is not None
+        return range(int(match[1]), int(match[2]) + 1)
+
+
+class Models(_Strict):
+    """Which parts of the optimiser this strategy may use (the ablation switches)."""
+
+    hour_model: bool = True
+    offers: bool = True
+
+
+class Strategy(_Strict):
+    schema_version: Literal[1] = 1
+    name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+    version: Annotated[int, Field(ge=1)]
+    description: str
+    holds: Holds = Holds()
+    hours: Hours = Hours()
+    models: Models = Models()
+    cost: dict[Channel, Annotated[float, Field(ge=0)]]
+    disturbance: dict[Channel, Annotated[float, Field(ge=0)]]
+    persuasion: dict[Channel, Annotated[float, Field(gt=0, le=1)]]
+    min_value: Annotated[float, Field(ge=0)] = 0.0
+    segments: dict[Segment, Treatment]
+
+    @model_validator(mode="after")
+    def _every_segment_and_channel_priced(self) -> Strategy:
+        missing = set(Segment) - set(self.segments)
+        if missing:
+            raise ValueError(f"segments: no treatment for {sorted(str(m) for m in missing)}")
+        used = {c for t in self.segments.values() for c in t.channels}
+        for table in ("cost", "disturbance", "persuasion"):
+            unpriced = used - set(getattr(self, table))
+            if unpriced:
+                raise ValueError(f"{table}: no value for channels {sorted(str(c) for c in unpriced)}")
+        return self
+
+    @property
+    def label(self) -> str:
+        return f"{self.name}@v{self.version}"
+
+
+class StrategyError(ValueError):
+    """A strategy file that cannot be used; the message names the file and each field."""
+
+
+def _where(loc: tuple) -> str:
+    return ".".join(str(part) for part in loc) or "(top level)"
+
+
+def parse_strategy(data: object, source: str) -> Strategy:
+    if not isinstance(data, dict):
+        raise StrategyError(f"{source}: a strategy must be a YAML mapping")
+    try:
+        return Strategy.model_validate(data)
+    except ValidationError as error:
+        lines = [f"{source}: {_where(e['loc'])}: {e['msg']}" for e in error.errors()]
+        raise StrategyError("\n".join(lines)) from None
+
+
+def load_strategy(name_or_file: str | Path) -> Strategy:
+    """A built-in strategy by name (``default``) or a YAML file by path."""
+    path = Path(name_or_file)
+    if not path.suffix:
+        path = BUILT_IN / f"{name_or_file}.yaml"
+    if not path.exists():
+        known = ", ".join(sorted(p.stem for p in BUILT_IN.glob("*.yaml")))
+        raise StrategyError(f"{name_or_file}: no such strategy file (built-in: {known})")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise StrategyError(f"{path.name}: not valid YAML: {error}") from None
+    return parse_strategy(data, path.name)
+
+
+@dataclass(frozen=True)
+class Split:
+    """Champion and challengers with their shares of the accounts (shares sum below 1)."""
+
+    champion: Strategy
+    challengers: tuple[tuple[Strategy, float], ...] = ()
+    salt: str = "arrears-split-v1"
+
+    def __post_init__(self) -> None:
+        total = sum(share for _, share in self.challengers)
+        if any(share <= 0 for _, share in self.challengers) or total >= 1:
+            raise StrategyError("challenger shares must be > 0 and add up to less than 1")
+
+    @property
+    def strategies(self) -> tuple[Strategy, ...]:
+        return (self.champion, *(s for s, _ in self.challengers))
+
+
+BUCKETS = 10_000
+
+
+def bucket_of(account_id: str, salt: str) -> int:
+    """A stable bucket in [0, 10000) for an account (sha256, independent of the process)."""
+    digest = hashlib.sha256(f"{salt}:{account_id}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") % BUCKETS
+
+
+def assign(account_ids: pl.Series, split: Split) -> pl.Series:
+    """The index (0 = champion) of the strategy that treats each account."""
+    if not split.challengers:
+        return pl.Series("strategy_index", [0] * len(account_ids), dtype=pl.Int32)
+    buckets = [bucket_of(a, split.salt) for a in account_ids.to_list()]
+    bounds, edge = [], 0.0
+    for i, (_, share) in enumerate(split.challengers, start=1):
+        edge += share * BUCKETS
+        bounds.append((edge, i))
+    def pick(b: int) -> int:
+        for edge_, i in bounds:
+            if b < edge_:
+                return i
+        return 0
+    return pl.Series("strategy_index", [pick(b) for b in buckets], dtype=pl.Int32)

@@ -1,0 +1,48 @@
+"""The right-party model is calibrated on held-back history and beats the hour pattern alone."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+
+from arrears.planning import contact_model
+from arrears.planning.calibration import holdout_calibration
+from arrears.planning.segmenter import SEGMENT_COLUMNS, history_segmenter
+
+
+def test_the_fallback_segmenter_gives_every_account_a_segment_and_scores_in_0_1(portfolio):
+    segments = history_segmenter(portfolio)
+    assert segments.columns == SEGMENT_COLUMNS
+    assert segments.height == portfolio.accounts.height
+    for column in ("ability", "willingness", "propensity"):
+        assert segments[column].is_between(0, 1).all()
+    assert segments["segment"].n_unique() == 4
+
+
+def test_held_back_calls_are_predicted_better_than_by_the_hour_pattern_alone(portfolio):
+    result = holdout_calibration(portfolio, history_segmenter(portfolio), date(2026, 11, 9))
+    assert result.calls > 1000
+    assert result.brier < result.brier_population
+    table = result.reliability
+    assert (table["predicted"] - table["observed"]).abs().max() < 0.15  # ~150 calls a bin: 3.5 standard errors
+    assert table["observed"][-1] > table["observed"][0] + 0.15  # the model separates
+
+
+def test_a_customer_without_history_gets_the_segment_pattern(portfolio):
+    segments = history_segmenter(portfolio)
+    model = contact_model.fit(portfolio, segments)
+    frame = pl.DataFrame({"customer_id": ["NEW"], "segment": ["able_willing"], "hour": [19]},
+                         schema={"customer_id": pl.Utf8, "segment": pl.Utf8, "hour": pl.Int8})
+    p = contact_model.rpc_probability(model, frame)["p_rpc"][0]
+    expected = model.segment.filter((pl.col("segment") == "able_willing") & (pl.col("hour") == 19))["p_seg"][0]
+    assert abs(p - expected) < 1e-9
+
+
+def test_numbers_whose_last_dial_was_not_in_service_are_dead(portfolio):
+    model = contact_model.fit(portfolio, history_segmenter(portfolio))
+    dead = set(model.dead_points["contact_point_id"].to_list())
+    last = portfolio.contacts.sort("at").group_by("contact_point_id").agg(pl.col("outcome").last())
+    expected = set(last.filter(pl.col("outcome").is_in(["not_in_service", "wrong_number", "bounced", "failed"]))
+                   ["contact_point_id"].to_list())
+    assert dead == expected and dead

@@ -1,0 +1,135 @@
+"""The plan keeps to capacity, the gate, number validity and the holds, deterministically."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from arrears.planning.candidates import open_promises
+from arrears.planning.gate_requests import (
+    agencies_by_id,
+    default_gate,
+    history_by_customer,
+    planned_entry,
+    recent_history,
+    request_for,
+)
+from arrears.planning.optimiser import PLAN_COLUMNS, PlanResult, make_plan
+from arrears.planning.strategy import Split, load_strategy
+
+
+@pytest.fixture(scope="module")
+def result(portfolio, capacity) -> PlanResult:
+    return make_plan(portfolio, capacity, Split(load_strategy("default")), default_gate())
+
+
+def test_the_plan_is_not_empty_and_best_first(result):
+    assert result.plan.height > 100
+    nets = result.attempts["net"].to_list()
+    assert nets == sorted(nets, reverse=True)
+
+
+def test_the_plan_never_exceeds_hourly_or_daily_capacity(result, capacity):
+    per_hour = result.attempts.group_by("channel", "op_hour").len()
+    for channel, hour, n in per_hour.iter_rows():
+        limit = capacity.per_hour(channel, hour)
+        assert limit is None or n <= limit, (channel, hour, n, limit)
+    for channel, n in result.attempts.group_by("channel").len().iter_rows():
+        assert n <= capacity.daily.get(channel, 10**9)
+    calls_at_capacity = per_hour.filter(pl.col("channel") == "call")["len"].max()
+    assert calls_at_capacity == 25  # the limit binds, so the test can fail
+
+
+def test_every_planned_attempt_passes_the_gate_given_the_attempts_before_it(result, portfolio):
+    gate = default_gate()
+    recent = recent_history(portfolio.contacts, portfolio.contact_points, portfolio.as_of)
+    rows = result.attempts.select(
+        "account_id", "customer_id", "channel", "contact_point_id", "kind", "address",
+        pl.col("scheduled_at").alias("at"), "zone", "jurisdiction", "language", "flags", "agency_id", "purpose",
+        "message", "at_history").to_dicts()
+    histories = history_by_customer(recent, result.attempts["customer_id"].unique())
+    agencies = agencies_by_id(portfolio.agencies)
+    earlier: dict[str, list[dict]] = {}
+    for row in rows:  # plan order
+        row["packs"] = row["jurisdiction"].split(";")
+        history = sorted(histories.get(row["customer_id"], []) + earlier.get(row["customer_id"], []),
+                         key=lambda e: e["at"])
+        answer = gate(request_for(row, history, agencies))
+        assert answer["decision"] == "allow", (row, answer)
+        earlier.setdefault(row["customer_id"], []).append(planned_entry(row))
+
+
+def test_invalid_or_dead_numbers_are_not_dialled(result, portfolio):
+    points = portfolio.contact_points
+    invalid = set(points.filter(pl.col("status") == "invalid")["contact_point_id"].to_list())
+    dead_history = portfolio.contacts.sort("at").group_by("contact_point_id").agg(pl.col("outcome").last()).filter(
+        pl.col("outcome").is_in(["not_in_service", "wrong_number"]))["contact_point_id"].to_list()
+    assert invalid and dead_history  # the portfolio has both, so the test can fail
+    used = set(result.plan["contact_point_id"].to_list())
+    assert not used & invalid
+    assert not used & set(dead_history)
+
+
+def test_numbers_belong_to_the_debtor_and_fit_the_channel(result, portfolio):
+    joined = result.plan.join(portfolio.contact_points, on="contact_point_id", how="left", suffix="_point")
+    assert (joined["customer_id"] == joined["customer_id_point"]).all()
+    assert (joined["owner"] == "debtor").all()
+    fits = {"call": {"mobile", "home", "work"}, "sms": {"mobile"}, "email": {"email"}, "letter": {"postal"}}
+    for channel, kind in joined.select("channel", "kind").iter_rows():
+        assert kind in fits[channel]
+
+
+def test_held_accounts_get_no_collection_contact(result, portfolio):
+    held = portfolio.accounts.filter(
+        pl.col("flags").list.set_intersection(["dispute", "cease", "deceased", "bankruptcy"]).list.len() > 0)
+    assert held.height > 0
+    assert result.plan.join(held, on="account_id", how="semi").is_empty()
+
+
+def test_an_account_with_an_active_plan_gets_only_a_service_message(result, portfolio):
+    in_plan = portfolio.accounts.filter(pl.col("flags").list.contains("installment_plan"))
+    assert in_plan.height > 0
+    chased = result.plan.join(in_plan, on="account_id", how="semi")
+    assert chased.filter(pl.col("channel").is_in(["call", "letter"]) | (pl.col("offer") != "none")).is_empty()
+
+
+def test_an_account_with_an_open_promise_is_not_chased(result, portfolio):
+    promised = open_promises(portfolio, grace_days=3)
+    assert promised.height > 0
+    assert result.plan.join(promised, on="account_id", how="semi").is_empty()
+
+
+def test_scheduled_at_falls_within_the_plan_date_in_local_time(result):
+    local_dates = result.plan["scheduled_at"].str.slice(0, 10).unique().to_list()
+    assert local_dates == ["2026-11-29"]
+
+
+def test_the_same_inputs_give_the_same_plan(result, portfolio, capacity):
+    again = make_plan(portfolio, capacity, Split(load_strategy("default")), default_gate())
+    assert again.plan.equals(result.plan)
+
+
+def test_the_plan_columns_are_the_spec_columns_first(result):
+    assert result.plan.columns[: len(PLAN_COLUMNS)] == PLAN_COLUMNS
+    assert result.plan.columns[len(PLAN_COLUMNS):] == ["strategy", "strategy_version"]
+    assert set(result.plan["offer"].unique()) <= {"none", "installment", "extension", "settlement", "hardship"}
+
+
+def test_judging_in_two_worker_processes_gives_the_same_plan(result, portfolio, capacity, monkeypatch):
+    import arrears.planning.gate_runner as runner
+
+    monkeypatch.setattr(runner, "MIN_PARALLEL", 10)  # fork even for this small plan
+    parallel = make_plan(portfolio, capacity, Split(load_strategy("default")), default_gate(), workers=2)
+    assert parallel.plan.equals(result.plan)
+
+
+def test_each_planned_account_records_the_strategy_and_version_of_its_split_bucket(portfolio, capacity):
+    from arrears.planning.strategy import assign
+
+    split = Split(load_strategy("default"), ((load_strategy("validity_hours"), 0.3),))
+    plan = make_plan(portfolio, capacity, split, default_gate()).plan
+    assert set(plan["strategy"]) == {"default", "validity_hours"}
+    expected = assign(plan["account_id"], split).replace_strict({0: "default", 1: "validity_hours"},
+                                                                 return_dtype=pl.Utf8)
+    assert plan["strategy"].to_list() == expected.to_list()
+    assert set(plan["strategy_version"]) == {"1"}
