@@ -33,6 +33,12 @@ def client(sqlite_engine: Engine) -> TestClient:
 
 
 IN_HOUSE = Principal("u1", "u1", "张伟", Role.COLLECTOR, None, "G001")
+BOSS = Principal("u0", "boss", "李总", Role.ADMIN, None, None)
+
+
+def test_the_body_cannot_name_another_actor(client: TestClient) -> None:
+    answer = client.post("/v1/accounts/A1/plans", json={**PLAN, "actor": "someone_else"})
+    assert answer.status_code == 403 and "signed-in user" in answer.json()["detail"]["message_en"]
 
 
 def _client_as(sqlite_engine: Engine, principal: Principal | None) -> TestClient:
@@ -131,7 +137,7 @@ def test_unknown_ids_answer_404(client: TestClient) -> None:
 
 def test_posting_is_idempotent_and_a_reversal_restores_the_balance(client: TestClient) -> None:
     client.post("/v1/accounts/A1/plans", json=PLAN)
-    payment = {"payment_id": "P1", "amount": "100.00", "paid_at": "2026-12-01T09:00:00+08:00", "actor": "bank"}
+    payment = {"payment_id": "P1", "amount": "100.00", "paid_at": "2026-12-01T09:00:00+08:00", "actor": "u1"}
     first = client.post("/v1/accounts/A1/payments", json=payment)
     assert first.status_code == 201, first.text
     assert first.json()["effects"] == ["InstallmentPaid:PL1#1"]
@@ -141,14 +147,14 @@ def test_posting_is_idempotent_and_a_reversal_restores_the_balance(client: TestC
     assert again.json()["balances"]["owed"] == "11900.00"
     other = client.post("/v1/accounts/A1/payments", json={**payment, "amount": "101.00"})
     assert other.status_code == 422 and "already used" in other.json()["detail"]["reason_en"]
-    reversal = client.post("/v1/payments/P1/reversal", json={"reason": "bounced", "actor": "ops"})
+    reversal = client.post("/v1/payments/P1/reversal", json={"reason": "bounced", "actor": "u1"})
     assert reversal.status_code == 200, reversal.text
     assert reversal.json()["balances"]["owed"] == "12000.00"
     assert reversal.json()["effects"] == ["InstallmentUnpaid:PL1#1"]
 
 
 def test_a_naive_payment_time_is_a_400(client: TestClient) -> None:
-    payment = {"payment_id": "P1", "amount": "100.00", "paid_at": "2026-12-01T09:00:00", "actor": "bank"}
+    payment = {"payment_id": "P1", "amount": "100.00", "paid_at": "2026-12-01T09:00:00", "actor": "u1"}
     answer = client.post("/v1/accounts/A1/payments", json=payment)
     assert answer.status_code == 400 and "time zone" in answer.json()["detail"]
 
@@ -172,9 +178,16 @@ def test_settlement_offer_approval_and_acceptance(client: TestClient) -> None:
     body = {"discount": "0.40", "first_due": "2026-12-20", "actor": "u1", "settlement_id": "S1"}
     needs = client.post("/v1/accounts/A1/settlements", json=body)
     assert needs.status_code == 422 and needs.json()["detail"]["rule_id"] == "ARR-SETTLE-02"
-    approved = client.post(
-        "/v1/accounts/A1/settlements", json={**body, "approved_by": "boss", "approver_role": "strategy_manager"}
+    claimed = client.post(
+        "/v1/accounts/A1/settlements", json={**body, "approved_by": "u1", "approver_role": "strategy_manager"}
     )
+    assert claimed.status_code == 403  # a collector cannot approve as a strategy manager
+    client.app.dependency_overrides[current_principal] = lambda: BOSS  # type: ignore[attr-defined]
+    approved = client.post(
+        "/v1/accounts/A1/settlements",
+        json={**body, "actor": "boss", "approved_by": "boss", "approver_role": "strategy_manager"},
+    )
+    client.app.dependency_overrides[current_principal] = lambda: IN_HOUSE  # type: ignore[attr-defined]
     assert approved.status_code == 201, approved.text
     assert (approved.json()["amount"], approved.json()["forgiven"]) == ("7200.00", "4800.00")
     accepted = client.post("/v1/settlements/S1/acceptance", json={"actor": "u1"})

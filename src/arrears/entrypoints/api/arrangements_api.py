@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
@@ -26,7 +26,7 @@ from arrears.adapters.storage.arrangements_repository import SqlArrangementsUnit
 from arrears.adapters.storage.portfolio_reader import SqlPortfolioReader
 from arrears.domain.access import Permission
 from arrears.domain.arrangements.affordability import Budget
-from arrears.domain.arrangements.approvals import Role
+from arrears.domain.arrangements.approvals import ROLE_ORDER, Role
 from arrears.domain.arrangements.counselling import CounsellingDirectory, Referral
 from arrears.domain.arrangements.extensions import Extension
 from arrears.domain.arrangements.fees import FeePolicy
@@ -43,17 +43,44 @@ from arrears.services import arrangement_accounts as accounts
 from arrears.services import arrangements as svc
 from arrears.services.workbench.principal import Principal
 
+# The arrangements authority each workbench role carries (approval limits by role).
+AUTHORITY = {"collector": Role.COLLECTOR, "team_lead": Role.TEAM_LEAD,
+             "strategy_manager": Role.STRATEGY_MANAGER, "admin": Role.HEAD_OF_COLLECTIONS}
 
-def authorised(request: Request, principal: PrincipalDep, engine: EngineDep) -> Principal:
+
+def _refuse(code: int, zh: str, en: str) -> HTTPException:
+    return HTTPException(code, detail={"message_zh": zh, "message_en": en})
+
+
+def _check_claims(body: Any, principal: Principal) -> None:
+    """Who acts and with which authority comes from the API token, not from the body: the
+    body's ``actor``/``approved_by`` must be the signed-in user and its roles within theirs."""
+    if not isinstance(body, dict):
+        return
+    authority = AUTHORITY.get(principal.role.value)
+    rank = ROLE_ORDER.index(authority) if authority else -1
+    for field_name in ("actor", "approved_by"):
+        claimed = body.get(field_name)
+        if claimed is not None and claimed != principal.username:
+            raise _refuse(403, f"{field_name} 必须是当前登录用户 {principal.username}",
+                          f"{field_name} must be the signed-in user {principal.username}")
+    for field_name in ("role", "approver_role"):
+        claimed = body.get(field_name)
+        if claimed is None:
+            continue
+        if claimed not in {r.value for r in Role} or ROLE_ORDER.index(Role(claimed)) > rank:
+            raise _refuse(403, f"当前用户没有 {claimed} 的审批权限", f"the signed-in user has no {claimed} authority")
+
+
+async def authorised(request: Request, principal: PrincipalDep, engine: EngineDep) -> Principal:
     """Every arrangements endpoint needs an API token. Reading needs VIEW_ACCOUNTS, changing
-    needs LOG_CONTACT. An agency user may act only on accounts placed with its agency: on
-    endpoints addressed by account; endpoints addressed by plan, payment or settlement id are
-    for in-house staff."""
+    needs LOG_CONTACT, and the body's actor and roles must be the signed-in user's. An agency
+    user may act only on accounts placed with its agency, on endpoints addressed by account;
+    endpoints addressed by plan, payment or settlement id are for in-house staff."""
     needed = Permission.VIEW_ACCOUNTS if request.method == "GET" else Permission.LOG_CONTACT
     if not principal.may(needed):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, detail={
-            "message_zh": f"角色 {principal.role.value} 无权执行此操作",
-            "message_en": f"the role {principal.role.value} may not do this"})
+        raise _refuse(403, f"角色 {principal.role.value} 无权执行此操作",
+                      f"the role {principal.role.value} may not do this")
     if principal.is_agency_user and request.url.path != "/v1/arrangements/quote":
         account_id = request.path_params.get("account_id")
         visible = False
@@ -63,8 +90,10 @@ def authorised(request: Request, principal: PrincipalDep, engine: EngineDep) -> 
                 visible = connection.execute(
                     principal.scope.restrict(query, t.accounts.c.account_id)).first() is not None
         if not visible:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, detail={
-                "message_zh": "没有这个账户，或不在您的机构名下", "message_en": "no such account for your agency"})
+            raise _refuse(404, "没有这个账户，或不在您的机构名下", "no such account for your agency")
+    if request.method != "GET" and request.headers.get("content-type", "").startswith("application/json"):
+        with suppress(ValueError):  # malformed JSON: the endpoint's own validation answers it
+            _check_claims(await request.json(), principal)
     return principal
 
 
