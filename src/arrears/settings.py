@@ -22,6 +22,11 @@ class Settings(BaseSettings):
     log_json: bool = True
     timezone: str = "Asia/Shanghai"
     aging_ladder: str = "M1:1-30,M2:31-60,M3:61-90,M4:91-120,M5:121-150,M6:151-180,M7+:181+"
+    # The propensity model trained on the institution's own history (a folder from
+    # `arrears model train-propensity`); unset or without model.txt: the scorecard fallback.
+    propensity_model: Path | None = None
+    ability_threshold: float = 0.5
+    willingness_threshold: float = 0.5
     # Signs the workbench session cookie. Required in production (32+ random characters).
     secret_key: str | None = None
 

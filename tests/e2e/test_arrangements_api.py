@@ -12,8 +12,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from arrears.adapters.storage.audit_log import read_audit
+from arrears.domain.access import Role
 from arrears.entrypoints.api import arrangements_api
 from arrears.entrypoints.api.app import create_app
+from arrears.entrypoints.api.workbench.deps import current_principal
+from arrears.services.workbench.principal import Principal
 from ingested_rows import ingest_account
 
 NOW = datetime(2026, 12, 1, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
@@ -25,7 +28,58 @@ def client(sqlite_engine: Engine) -> TestClient:
     app = create_app()
     app.dependency_overrides[arrangements_api.get_engine] = lambda: sqlite_engine
     app.dependency_overrides[arrangements_api.get_now] = lambda: NOW
+    app.dependency_overrides[current_principal] = lambda: IN_HOUSE
     return TestClient(app)
+
+
+IN_HOUSE = Principal("u1", "u1", "张伟", Role.COLLECTOR, None, "G001")
+BOSS = Principal("u0", "boss", "李总", Role.ADMIN, None, None)
+
+
+def test_the_body_cannot_name_another_actor(client: TestClient) -> None:
+    answer = client.post("/v1/accounts/A1/plans", json={**PLAN, "actor": "someone_else"})
+    assert answer.status_code == 403 and "signed-in user" in answer.json()["detail"]["message_en"]
+
+
+def _client_as(sqlite_engine: Engine, principal: Principal | None) -> TestClient:
+    app = create_app()
+    app.dependency_overrides[arrangements_api.get_engine] = lambda: sqlite_engine
+    if principal is not None:
+        app.dependency_overrides[current_principal] = lambda: principal
+    return TestClient(app)
+
+
+def test_without_a_valid_api_token_every_arrangements_endpoint_answers_401(
+    sqlite_engine: Engine, cipher
+) -> None:  # type: ignore[no-untyped-def]
+    from arrears.adapters.clock import FixedClock
+    from arrears.entrypoints.api.workbench.state import UnconfiguredGate, get_workbench
+    from arrears.services.workbench.context import Workbench
+
+    client = _client_as(sqlite_engine, None)
+    wb = Workbench(engine=sqlite_engine, cipher=cipher, gate=UnconfiguredGate(), clock=FixedClock(NOW))
+    client.app.dependency_overrides[get_workbench] = lambda: wb  # type: ignore[attr-defined]
+    assert client.get("/v1/accounts/A1/arrangements").status_code == 401
+    assert client.post("/v1/accounts/A1/promises", json={}).status_code == 401
+    bad = {"Authorization": "Bearer not-a-token"}
+    assert client.get("/v1/accounts/A1/arrangements", headers=bad).status_code == 401
+
+
+def test_a_read_only_auditor_cannot_change_arrangements(sqlite_engine: Engine) -> None:
+    ingest_account(sqlite_engine, "A1")
+    auditor = Principal("u9", "audit", "审计", Role.AUDITOR, None, None)
+    client = _client_as(sqlite_engine, auditor)
+    assert client.get("/v1/accounts/A1/arrangements").status_code == 200
+    assert client.post("/v1/accounts/A1/plans", json=PLAN).status_code == 403
+
+
+def test_an_agency_user_cannot_reach_an_account_placed_elsewhere(sqlite_engine: Engine) -> None:
+    ingest_account(sqlite_engine, "A1")  # in house
+    agency = Principal("u7", "ag", "委外", Role.COLLECTOR, "AG01", "AG0101")
+    client = _client_as(sqlite_engine, agency)
+    assert client.get("/v1/accounts/A1/arrangements").status_code == 404
+    assert client.post("/v1/accounts/A1/plans", json=PLAN).status_code == 404
+    assert client.get("/v1/plans/PL1").status_code == 404
 
 
 PLAN = {"months": 12, "first_due": "2026-12-15", "actor": "u1", "role": "collector", "plan_id": "PL1"}
@@ -83,7 +137,7 @@ def test_unknown_ids_answer_404(client: TestClient) -> None:
 
 def test_posting_is_idempotent_and_a_reversal_restores_the_balance(client: TestClient) -> None:
     client.post("/v1/accounts/A1/plans", json=PLAN)
-    payment = {"payment_id": "P1", "amount": "100.00", "paid_at": "2026-12-01T09:00:00+08:00", "actor": "bank"}
+    payment = {"payment_id": "P1", "amount": "100.00", "paid_at": "2026-12-01T09:00:00+08:00", "actor": "u1"}
     first = client.post("/v1/accounts/A1/payments", json=payment)
     assert first.status_code == 201, first.text
     assert first.json()["effects"] == ["InstallmentPaid:PL1#1"]
@@ -93,14 +147,14 @@ def test_posting_is_idempotent_and_a_reversal_restores_the_balance(client: TestC
     assert again.json()["balances"]["owed"] == "11900.00"
     other = client.post("/v1/accounts/A1/payments", json={**payment, "amount": "101.00"})
     assert other.status_code == 422 and "already used" in other.json()["detail"]["reason_en"]
-    reversal = client.post("/v1/payments/P1/reversal", json={"reason": "bounced", "actor": "ops"})
+    reversal = client.post("/v1/payments/P1/reversal", json={"reason": "bounced", "actor": "u1"})
     assert reversal.status_code == 200, reversal.text
     assert reversal.json()["balances"]["owed"] == "12000.00"
     assert reversal.json()["effects"] == ["InstallmentUnpaid:PL1#1"]
 
 
 def test_a_naive_payment_time_is_a_400(client: TestClient) -> None:
-    payment = {"payment_id": "P1", "amount": "100.00", "paid_at": "2026-12-01T09:00:00", "actor": "bank"}
+    payment = {"payment_id": "P1", "amount": "100.00", "paid_at": "2026-12-01T09:00:00", "actor": "u1"}
     answer = client.post("/v1/accounts/A1/payments", json=payment)
     assert answer.status_code == 400 and "time zone" in answer.json()["detail"]
 
@@ -124,9 +178,16 @@ def test_settlement_offer_approval_and_acceptance(client: TestClient) -> None:
     body = {"discount": "0.40", "first_due": "2026-12-20", "actor": "u1", "settlement_id": "S1"}
     needs = client.post("/v1/accounts/A1/settlements", json=body)
     assert needs.status_code == 422 and needs.json()["detail"]["rule_id"] == "ARR-SETTLE-02"
-    approved = client.post(
-        "/v1/accounts/A1/settlements", json={**body, "approved_by": "boss", "approver_role": "strategy_manager"}
+    claimed = client.post(
+        "/v1/accounts/A1/settlements", json={**body, "approved_by": "u1", "approver_role": "strategy_manager"}
     )
+    assert claimed.status_code == 403  # a collector cannot approve as a strategy manager
+    client.app.dependency_overrides[current_principal] = lambda: BOSS  # type: ignore[attr-defined]
+    approved = client.post(
+        "/v1/accounts/A1/settlements",
+        json={**body, "actor": "boss", "approved_by": "boss", "approver_role": "strategy_manager"},
+    )
+    client.app.dependency_overrides[current_principal] = lambda: IN_HOUSE  # type: ignore[attr-defined]
     assert approved.status_code == 201, approved.text
     assert (approved.json()["amount"], approved.json()["forgiven"]) == ("7200.00", "4800.00")
     accepted = client.post("/v1/settlements/S1/acceptance", json={"actor": "u1"})
@@ -167,6 +228,7 @@ def test_the_engine_comes_from_bootstrap_once_per_app(tmp_path, monkeypatch: pyt
     get_settings.cache_clear()
     try:
         app = create_app()
+        app.dependency_overrides[current_principal] = lambda: IN_HOUSE
         client = TestClient(app)
         assert client.get("/v1/accounts/A1/arrangements").json()["balances"] is None
         engine = app.state.engine

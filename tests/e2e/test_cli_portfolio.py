@@ -91,3 +91,20 @@ def test_the_nightly_run_prints_buckets_and_roll_rates(demo_run) -> None:  # typ
     result = arrears("run", "--as-of", "2026-12-29", cwd=work)
     assert result.returncode == 0, result.stderr
     assert "Roll rates 2026-11-29" in result.stdout
+
+
+def test_the_nightly_run_prints_the_segments_with_accounts_and_balance_and_the_model_used(demo_run) -> None:  # type: ignore[no-untyped-def]
+    work, _ = demo_run
+    result = arrears("run", "--as-of", "2026-12-30", cwd=work)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Segments as of 2026-12-30" in out and "ability-willingness-scorecard" in out
+    for segment in ("able, willing", "able, unwilling", "willing, unable", "unable, unwilling", "scored"):
+        assert segment in out
+    assert "arrangements reviewed on 2026-12-30" in out
+    again = arrears("run", "--as-of", "2026-12-30", cwd=work,
+                    env={"ARREARS_PROPENSITY_MODEL": str(work / "no-model-here")})
+    assert again.returncode == 0, again.stderr
+    assert "no model.txt there" in again.stdout
+    scored = [line for line in out.splitlines() if "scored" in line]
+    assert scored == [line for line in again.stdout.splitlines() if "scored" in line]

@@ -147,6 +147,8 @@ def test_a_collectors_morning_in_the_browser(browser, site: Site) -> None:  # ty
     page.wait_for_selector("#logged-notice")
     assert "1,500.00" in page.inner_text("#promises")
     assert "客户承诺月底前还款" in page.inner_text("#contacts")
+    page.wait_for_selector("#message-reminder")  # the template previews load after the page (HTMX)
+    assert "尾号" in page.inner_text("#message-previews")
     page.screenshot(path=str(SHOTS / "05-contact-logged.png"), full_page=True)
 
     page.click("#nav-my-day")

@@ -198,18 +198,18 @@ def assess(features: pl.DataFrame, thresholds: Thresholds | None = None,
 
     ``propensity`` (aligned with ``features``) comes from a trained model when there is one.
     """
-    thresholds = thresholds or Thresholds()
+    return assess_detailed(features, thresholds, propensity).select(
+        "account_id", "ability", "willingness", "propensity", "segment",
+        "reason_1", "reason_2", "reason_3")
+
+
+def assess_detailed(features: pl.DataFrame, thresholds: Thresholds | None = None,
+                    propensity: pl.Series | None = None) -> pl.DataFrame:
+    """``assess`` plus each reason's code (the component) and its zh and en wording
+    (``reason_k_code``, ``reason_k_zh``, ``reason_k_en``). Set-based: the same scores and
+    words as ``assess_row``, computed column-wise (see ``segment_frame``)."""
+    from arrears.scoring.segment_frame import assess_frame
+
     frame = features if propensity is None else features.with_columns(
         propensity.alias("_propensity"))
-    frame = frame.filter(is_delinquent())
-    rows = [assess_row(r, thresholds, r.get("_propensity")) for r in frame.iter_rows(named=True)]
-    return pl.DataFrame({
-        "account_id": [a.account_id for a in rows],
-        "ability": [a.ability for a in rows],
-        "willingness": [a.willingness for a in rows],
-        "propensity": [a.propensity for a in rows],
-        "segment": [str(a.segment) for a in rows],
-        **{f"reason_{k + 1}": [a.reasons[k] for a in rows] for k in range(3)},
-    }, schema_overrides={"account_id": pl.Utf8, "ability": pl.Float64,
-                         "willingness": pl.Float64, "propensity": pl.Float64,
-                         "segment": pl.Utf8})
+    return assess_frame(frame.filter(is_delinquent()), thresholds or Thresholds())

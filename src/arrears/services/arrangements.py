@@ -4,7 +4,7 @@ decision (rule id, zh and en reasons) and leave nothing half done."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -360,7 +360,7 @@ def _apply_change(
     arrangements = _arrangements(uow, before.account_id, policies)
     effects = payment_effects(arrangements, before, change.ledger, today)
     uow.ledgers.save(change.ledger)
-    _review_arrangements(uow, arrangements, change.ledger, today, policies, actor=actor, now=now)
+    _review_arrangements(uow, arrangements, change.ledger.live_payments(today), today, policies, actor=actor, now=now)
     b, a = before.balances(), change.ledger.balances()
     uow.audit.append(
         AuditEntry(
@@ -391,16 +391,15 @@ def _arrangements(uow: ArrangementsUnitOfWork, account_id: str, policies: Arrang
 def _review_arrangements(
     uow: ArrangementsUnitOfWork,
     arrangements: Arrangements,
-    ledger: AccountLedger,
+    live: Sequence[Payment],
     today: date,
     policies: ArrangementPolicies,
     *,
     actor: str,
     now: datetime,
 ) -> int:
-    """Store (and audit) plans and settlements that the payments completed or broke;
-    returns how many changed."""
-    live = ledger.live_payments(today)
+    """Store (and audit) plans and settlements that the payments live on ``today``
+    completed or broke; returns how many changed."""
     changed = 0
     for plan in arrangements.plans:
         reviewed = plan_rules.review(plan, live, today, policies.plan)
@@ -452,7 +451,36 @@ def review_account(
     with uow:
         ledger = _ledger(uow, account_id)
         changed = _review_arrangements(
-            uow, _arrangements(uow, account_id, policies), ledger, today, policies, actor=actor, now=now
+            uow, _arrangements(uow, account_id, policies), ledger.live_payments(today), today, policies,
+            actor=actor, now=now,
+        )
+        if changed:
+            uow.commit()
+    return changed
+
+
+def review_account_on(
+    uow: ArrangementsUnitOfWork,
+    account_id: str,
+    *,
+    on: date,
+    received: Sequence[Payment] = (),
+    actor: str,
+    now: datetime,
+    policies: ArrangementPolicies = DEFAULT_POLICIES,
+) -> int:
+    """``review_account`` for a business date given explicitly (the nightly run's
+    ``--as-of``), judging with the ledger's payments live on ``on`` and the ``received``
+    payments (e.g. ingested, not yet posted) dated on or before it, each payment id once.
+    An account without a ledger is judged on ``received`` alone."""
+    with uow:
+        ledger = uow.ledgers.get(account_id)
+        live = {p.payment_id: p for p in received if p.paid_on <= on}
+        if ledger is not None:
+            live.update({p.payment_id: p for p in ledger.live_payments(on)})
+        changed = _review_arrangements(
+            uow, _arrangements(uow, account_id, policies), tuple(live.values()), on, policies,
+            actor=actor, now=now,
         )
         if changed:
             uow.commit()

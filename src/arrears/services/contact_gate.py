@@ -42,7 +42,6 @@ FLAG_TO_FLAG = {
     "deceased": "deceased", "bankruptcy": "bankruptcy", "installment_plan": "installment_plan_active",
     "time_barred": "time_barred", "litigation_authorized": "litigation_authorized",
 }
-CONTACT_PARTY = {"unknown": None}
 
 
 class UnknownAccount(LookupError):

@@ -61,6 +61,8 @@ def insert_frame(connection: Connection, table: Table | str, frame: pl.DataFrame
         frame = frame.with_columns(pl.col(c).dt.strftime(SQLITE_INSTANT) for c in instants)
         return insert_rows(connection, name, frame.columns, frame.rows())
     prep = connection.dialect.identifier_preparer
+    binary = [c for c, dtype in frame.schema.items() if dtype == pl.Binary]
+    frame = frame.with_columns((pl.lit("\\x") + pl.col(c).bin.encode("hex")).alias(c) for c in binary)  # bytea hex
     payload = frame.write_csv(include_header=False, datetime_format="%Y-%m-%dT%H:%M:%S%.6f+00:00")
     raw = connection.connection.driver_connection
     with raw.cursor() as cursor, cursor.copy(  # type: ignore[union-attr]

@@ -3,28 +3,30 @@ settlements, extensions, hardship, counselling referrals, and an account's arran
 
 Money travels as strings to the fen ("1200.00"). Refusals by a rule answer 422 with the
 decision (rule id, reason in Chinese and English); unknown ids 404; inputs the domain
-rejects 400. No authentication yet: each change names its ``actor`` (and ``role`` where a
-limit applies) in the request; the auth capability will take both from the session."""
+rejects 400. Every endpoint needs an API token (see ``authorised``); each change still names
+its ``actor`` (and ``role`` where a limit applies) in the request body."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, HTTPException, Response, status
+from fastapi import APIRouter, Depends, HTTPException, Request, Response, status
 from pydantic import BaseModel, Field
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from arrears.adapters.counselling_directory import load_directory
+from arrears.adapters.storage import tables as t
 from arrears.adapters.storage.arrangements_repository import SqlArrangementsUnitOfWork
 from arrears.adapters.storage.portfolio_reader import SqlPortfolioReader
+from arrears.domain.access import Permission
 from arrears.domain.arrangements.affordability import Budget
-from arrears.domain.arrangements.approvals import Role
+from arrears.domain.arrangements.approvals import ROLE_ORDER, Role
 from arrears.domain.arrangements.counselling import CounsellingDirectory, Referral
 from arrears.domain.arrangements.extensions import Extension
 from arrears.domain.arrangements.fees import FeePolicy
@@ -35,11 +37,67 @@ from arrears.domain.money import Money
 from arrears.domain.vocabulary import Channel
 from arrears.entrypoints import arrangement_schemas as out
 from arrears.entrypoints.api.deps import EngineDep, Now, get_engine, get_now  # noqa: F401 (re-exported for tests)
+from arrears.entrypoints.api.workbench.deps import PrincipalDep
 from arrears.entrypoints.cli.arrangement_cli import schedule_as_json
 from arrears.services import arrangement_accounts as accounts
 from arrears.services import arrangements as svc
+from arrears.services.workbench.principal import Principal
 
-router = APIRouter(prefix="/v1", tags=["arrangements"])
+# The arrangements authority each workbench role carries (approval limits by role).
+AUTHORITY = {"collector": Role.COLLECTOR, "team_lead": Role.TEAM_LEAD,
+             "strategy_manager": Role.STRATEGY_MANAGER, "admin": Role.HEAD_OF_COLLECTIONS}
+
+
+def _refuse(code: int, zh: str, en: str) -> HTTPException:
+    return HTTPException(code, detail={"message_zh": zh, "message_en": en})
+
+
+def _check_claims(body: Any, principal: Principal) -> None:
+    """Who acts and with which authority comes from the API token, not from the body: the
+    body's ``actor``/``approved_by`` must be the signed-in user and its roles within theirs."""
+    if not isinstance(body, dict):
+        return
+    authority = AUTHORITY.get(principal.role.value)
+    rank = ROLE_ORDER.index(authority) if authority else -1
+    for field_name in ("actor", "approved_by"):
+        claimed = body.get(field_name)
+        if claimed is not None and claimed != principal.username:
+            raise _refuse(403, f"{field_name} 必须是当前登录用户 {principal.username}",
+                          f"{field_name} must be the signed-in user {principal.username}")
+    for field_name in ("role", "approver_role"):
+        claimed = body.get(field_name)
+        if claimed is None:
+            continue
+        if claimed not in {r.value for r in Role} or ROLE_ORDER.index(Role(claimed)) > rank:
+            raise _refuse(403, f"当前用户没有 {claimed} 的审批权限", f"the signed-in user has no {claimed} authority")
+
+
+async def authorised(request: Request, principal: PrincipalDep, engine: EngineDep) -> Principal:
+    """Every arrangements endpoint needs an API token. Reading needs VIEW_ACCOUNTS, changing
+    needs LOG_CONTACT, and the body's actor and roles must be the signed-in user's. An agency
+    user may act only on accounts placed with its agency, on endpoints addressed by account;
+    endpoints addressed by plan, payment or settlement id are for in-house staff."""
+    needed = Permission.VIEW_ACCOUNTS if request.method == "GET" else Permission.LOG_CONTACT
+    if not principal.may(needed):
+        raise _refuse(403, f"角色 {principal.role.value} 无权执行此操作",
+                      f"the role {principal.role.value} may not do this")
+    if principal.is_agency_user and request.url.path != "/v1/arrangements/quote":
+        account_id = request.path_params.get("account_id")
+        visible = False
+        if account_id is not None:
+            query = select(t.accounts.c.account_id).where(t.accounts.c.account_id == account_id)
+            with engine.connect() as connection:
+                visible = connection.execute(
+                    principal.scope.restrict(query, t.accounts.c.account_id)).first() is not None
+        if not visible:
+            raise _refuse(404, "没有这个账户，或不在您的机构名下", "no such account for your agency")
+    if request.method != "GET" and request.headers.get("content-type", "").startswith("application/json"):
+        with suppress(ValueError):  # malformed JSON: the endpoint's own validation answers it
+            _check_claims(await request.json(), principal)
+    return principal
+
+
+router = APIRouter(prefix="/v1", tags=["arrangements"], dependencies=[Depends(authorised)])
 
 MONEY = r"^\d{1,15}(\.\d{1,2})?$"
 RATE = r"^\d{1,3}(\.\d{1,12})?$"

@@ -23,7 +23,8 @@ from arrears.logs import configure_logging, log
 from arrears.services.ingest.load import IngestReport, load_portfolio
 from arrears.services.ingest.portfolio import PortfolioRefused, read_portfolio
 from arrears.services.ingest.reading import PortfolioReadError
-from arrears.services.nightly import RunReport, run_nightly
+from arrears.services.nightly import RunReport
+from arrears.services.nightly_job import STAGES, NightlyJobReport, run_nightly_job
 from arrears.settings import get_settings
 
 console = Console()
@@ -146,6 +147,48 @@ def print_run(report: RunReport, names: list[str]) -> None:
     console.print(f"账龄变化 bucket changes recorded: {report.transitions:,}")
 
 
+SEGMENT_NAMES = {
+    "able_willing": "有能力有意愿 able, willing",
+    "able_unwilling": "有能力无意愿 able, unwilling",
+    "willing_unable": "有意愿无能力 willing, unable",
+    "unable_unwilling": "无能力无意愿 unable, unwilling",
+}
+
+
+def print_job(report: NightlyJobReport, names: list[str]) -> None:
+    print_run(report.aging, names)
+    scoring = report.scoring
+    table = Table(title=f"客户分群 Segments as of {scoring.as_of} · {scoring.model_kind}: "
+                        f"{scoring.model_id} v{scoring.model_version}")
+    table.add_column("segment 分群")
+    table.add_column("accounts 户数", justify="right")
+    table.add_column("balance 余额 (CNY)", justify="right")
+    for line in scoring.segments:
+        table.add_row(SEGMENT_NAMES.get(line.segment, line.segment), f"{line.accounts:,}",
+                      _cents(line.balance_cents))
+    table.add_row("[bold]scored 已评分", f"[bold]{scoring.accounts:,}",
+                  f"[bold]{_cents(sum(s.balance_cents for s in scoring.segments))}")
+    console.print(table)
+    console.print(f"还款倾向模型 propensity model: {scoring.model_note}", markup=False)
+    review = report.arrangements
+    console.print(f"还款安排复核 arrangements reviewed on {review.on}: {review.accounts:,} accounts, "
+                  f"{review.changed:,} plans/settlements changed (completed, broken or failed)")
+    for failure in review.failures[:20]:
+        err.print(f"[yellow]arrangement review failed:[/] {failure}", highlight=False)
+
+
+def _job(container: Container, day: date) -> NightlyJobReport:
+    from arrears.scoring.segments import Thresholds
+    from arrears.services.scoring_run import load_scoring_model
+
+    settings = container.settings
+    model = load_scoring_model(settings.propensity_model)
+    thresholds = Thresholds(settings.ability_threshold, settings.willingness_threshold)
+    with _stages("nightly run", STAGES) as stage:
+        return run_nightly_job(container.engine, day, container.ladder, _now(), model,
+                               thresholds=thresholds, timezone=settings.timezone, stage=stage)
+
+
 def _refuse(error: PortfolioRefused) -> None:
     for line in error.errors:
         err.print(str(line), markup=False, highlight=False)
@@ -182,12 +225,11 @@ def register(app: typer.Typer) -> None:
     def run(
         as_of: Annotated[str, typer.Option("--as-of", help="the business date YYYY-MM-DD")],
     ) -> None:
-        """The nightly run: age every account, record bucket changes, roll rates."""
+        """The nightly run: age every account (bucket changes, roll rates), score every
+        delinquent account (ability, willingness, propensity, segment, reasons), review
+        installment plans and settlements on the date."""
         container = _container()
-        day = date.fromisoformat(as_of)
-        with _stages("nightly run", 4) as stage:
-            report = run_nightly(container.engine, day, container.ladder, _now(), stage)
-        print_run(report, container.ladder.names)
+        print_job(_job(container, date.fromisoformat(as_of)), container.ladder.names)
 
     @app.command("demo")
     def demo(
@@ -210,9 +252,7 @@ def register(app: typer.Typer) -> None:
             return
         container = _container()
         print_ingest(do_ingest(container, target, day))
-        with _stages("nightly run", 4) as stage:
-            report = run_nightly(container.engine, day, container.ladder, _now(), stage)
-        print_run(report, container.ladder.names)
+        print_job(_job(container, day), container.ladder.names)
         from arrears.entrypoints.cli.serve_cli import print_demo_users
         from arrears.services.workbench.demo_users import create_demo_users
 

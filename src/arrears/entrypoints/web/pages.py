@@ -25,7 +25,16 @@ from arrears.entrypoints.web.session import (
     require_user,
     set_session_cookie,
 )
-from arrears.services.workbench import accounts, audit, auth, contacts, followups, oversight, queue
+from arrears.services.workbench import (
+    accounts,
+    audit_trail,
+    auth,
+    contacts,
+    followups,
+    messages,
+    oversight,
+    queue,
+)
 from arrears.services.workbench.errors import ContactBlocked, InvalidInput, WorkbenchError
 
 templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
@@ -142,6 +151,7 @@ def _account_page(request: Request, user: PageUser, account_id: str, status_code
     view = accounts.account_view(wb, principal, account_id)
     status_now = contacts.compliance_status(wb, principal, account_id)
     return render(request, "account.html", user, status_code=status_code, v=view, status_now=status_now,
+                  messages=None,
                   channels=list(Channel), outcomes=list(Outcome), parties=list(Party),
                   blocked_channels={s.channel: s.verdict for s in status_now if not s.verdict.allowed},
                   logged=request.query_params.get("logged"), **extra)
@@ -150,6 +160,16 @@ def _account_page(request: Request, user: PageUser, account_id: str, status_code
 @router.get("/accounts/{account_id}")
 def account_page(request: Request, account_id: str) -> Response:
     return _account_page(request, require_user(request), account_id)
+
+
+@router.get("/accounts/{account_id}/messages")
+def message_previews(request: Request, account_id: str) -> Response:
+    """The template previews (each asks the gate): loaded by HTMX after the page, so the page
+    itself stays fast; without script the link opens them as a fragment."""
+    user = require_user(request)
+    wb, principal = workbench_of(request.app), _as(user, request)
+    basics = accounts.account_basics(wb, principal, account_id)
+    return render(request, "_messages.html", user, messages=messages.message_previews(wb, principal, basics))
 
 
 @router.post("/accounts/{account_id}/reveal")
@@ -252,15 +272,16 @@ def team(request: Request) -> Response:
 
 @router.get("/compliance")
 def compliance(request: Request, kind: str | None = None, username: str | None = None,
-               account_id: str | None = None) -> Response:
+               account_id: str | None = None, source: str | None = None) -> Response:
     user = require_user(request)
     wb, principal = workbench_of(request.app), _as(user, request)
     trail: list[dict[str, Any]] = []
     if principal.may(Permission.VIEW_AUDIT):
         with wb.engine.connect() as connection:
-            trail = audit.audit_trail(connection, principal, audit.AuditFilter(
-                (kind or None) and kind[:30], (username or None) and username[:64],
-                (account_id or None) and account_id[:64], limit=200))
+            trail = audit_trail.combined_trail(connection, principal, audit_trail.TrailFilter(
+                source if source in audit_trail.SOURCES else None, (kind or None) and kind[:64],
+                (username or None) and username[:100], (account_id or None) and account_id[:64], limit=200))
     return render(request, "compliance.html", user, blocked=oversight.blocked_by_rule(wb, principal),
-                  complaints=oversight.complaints(wb, principal, 50), trail=trail,
-                  filters={"kind": kind or "", "username": username or "", "account_id": account_id or ""})
+                  complaints=oversight.complaints(wb, principal, 50), trail=trail, sources=audit_trail.SOURCES,
+                  filters={"kind": kind or "", "username": username or "", "account_id": account_id or "",
+                           "source": source or ""})

@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
 
 import polars as pl
 from sqlalchemy import Connection, Engine, Table, select, update
@@ -84,37 +83,43 @@ class Loader:
     table: Table
     key: str
     digest_columns: tuple[str, ...]
-    # rows as tuples (tables with personal data, encrypted row by row) or a frame named as the table
-    build: Callable[[pl.DataFrame, FieldCipher, str], Iterator[tuple[Any, ...]] | pl.DataFrame]
+    build: Callable[[pl.DataFrame, FieldCipher, str], pl.DataFrame]  # a frame named as the table
     columns: tuple[str, ...]
     membership: bool = False  # track in_portfolio (rows can leave the portfolio)
     append_only: bool = False
     personal: bool = False  # holds personal data: keyed cryptographic digest
 
 
-def _opt_enc(cipher: FieldCipher, value: str | None) -> bytes | None:
-    return cipher.encrypt(value) if value is not None else None
+def _masked(values: list[str | None], mask: Callable[[str], str]) -> list[str | None]:
+    return [None if v is None else mask(v) for v in values]
 
 
-def _opt_hash(cipher: FieldCipher, value: str | None) -> str | None:
-    return cipher.lookup_hash(value) if value is not None else None
+def _personal(cipher: FieldCipher, name: str, values: list[str | None], *, mask: Callable[[str], str],
+              hashed: bool = True, hash_values: list[str | None] | None = None) -> list[pl.Series]:
+    """The encrypted, hashed and masked columns for one personal field (never its plaintext)."""
+    columns = [pl.Series(f"{name}_enc", cipher.encrypt_many(values), dtype=pl.Binary),
+               pl.Series(f"{name}_masked", _masked(values, mask), dtype=pl.Utf8)]
+    if hashed:
+        columns.append(pl.Series(f"{name}_hash", cipher.lookup_hashes(hash_values or values), dtype=pl.Utf8))
+    return columns
 
 
-def _build_customers(frame: pl.DataFrame, cipher: FieldCipher, _d: str) -> Iterator[tuple[Any, ...]]:
-    cols = frame.select(
-        "customer_id", "name", "national_id", "birth_date_d",
+def _build_customers(frame: pl.DataFrame, cipher: FieldCipher, _d: str) -> pl.DataFrame:
+    ids = frame["national_id"].to_list()
+    personal = [
+        *_personal(cipher, "name", frame["name"].to_list(), mask=mask_name),
+        *_personal(cipher, "national_id", ids, mask=mask_national_id,
+                   hash_values=[None if v is None else v.upper() for v in ids]),
+        *_personal(cipher, "address", frame["address"].to_list(), mask=mask_address, hashed=False),
+    ]
+    return frame.select(
+        "customer_id", pl.col("birth_date_d").alias("birth_date"),
         pl.col("language").fill_null("zh"), pl.col("timezone").fill_null("Asia/Shanghai"),
-        pl.when(pl.col("jurisdiction_j") == "").then(pl.lit("CN")).otherwise(pl.col("jurisdiction_j")),
-        "address", "monthly_income_cents", "preferred_channel", "preferred_hours", "row_digest",
-    )
-    for (cid, name, nid, birth, lang, zone, juris, addr, income, pref, hours, digest) in cols.iter_rows():
-        yield (
-            cid, cipher.encrypt(name), cipher.lookup_hash(name), mask_name(name),
-            _opt_enc(cipher, nid), _opt_hash(cipher, nid.upper() if nid else None),
-            mask_national_id(nid) if nid else None, birth, lang, zone, juris,
-            _opt_enc(cipher, addr), mask_address(addr) if addr else None,
-            income, pref, hours, digest, True,
-        )
+        pl.when(pl.col("jurisdiction_j") == "").then(pl.lit("CN")).otherwise(pl.col("jurisdiction_j"))
+        .alias("jurisdiction"),
+        "monthly_income_cents", "preferred_channel", "preferred_hours", "row_digest",
+        pl.lit(True).alias("in_portfolio"),
+    ).with_columns(personal)
 
 
 def _mask_contact(kind: str, value: str) -> str:
@@ -123,17 +128,19 @@ def _mask_contact(kind: str, value: str) -> str:
     return mask_email(value) if kind == "email" else mask_address(value)
 
 
-def _build_points(frame: pl.DataFrame, cipher: FieldCipher, _d: str) -> Iterator[tuple[Any, ...]]:
-    cols = frame.select(
-        "contact_point_id", "customer_id", "kind", "value_n", "owner", "relation",
-        pl.when(pl.col("consent").is_null()).then(None).otherwise(pl.col("consent_b")),
-        pl.col("status").fill_null("unknown"), "do_not_contact_b", "source", "row_digest",
+def _build_points(frame: pl.DataFrame, cipher: FieldCipher, _d: str) -> pl.DataFrame:
+    values = frame["value_n"].to_list()
+    masked = [_mask_contact(k, v) for k, v in zip(frame["kind"].to_list(), values, strict=True)]
+    return frame.select(
+        "contact_point_id", "customer_id", "kind", "owner", "relation",
+        pl.when(pl.col("consent").is_null()).then(None).otherwise(pl.col("consent_b")).alias("consent"),
+        pl.col("status").fill_null("unknown"), pl.col("do_not_contact_b").alias("do_not_contact"), "source",
+        "row_digest", pl.lit(True).alias("in_portfolio"),
+    ).with_columns(
+        pl.Series("value_enc", cipher.encrypt_many(values), dtype=pl.Binary),
+        pl.Series("value_hash", cipher.lookup_hashes(values), dtype=pl.Utf8),
+        pl.Series("value_masked", masked, dtype=pl.Utf8),
     )
-    for (pid, cid, kind, value, owner, rel, consent, status, dnc, source, digest) in cols.iter_rows():
-        yield (
-            pid, cid, kind, cipher.encrypt(value), cipher.lookup_hash(value),
-            _mask_contact(kind, value), owner, rel, consent, status, dnc, source, digest, True,
-        )
 
 
 def _build_accounts(frame: pl.DataFrame, _c: FieldCipher, _d: str) -> pl.DataFrame:
@@ -164,17 +171,17 @@ def _build_contacts(frame: pl.DataFrame, _c: FieldCipher, _d: str) -> pl.DataFra
     )
 
 
-def _build_agencies(frame: pl.DataFrame, _c: FieldCipher, _d: str) -> Iterator[tuple[Any, ...]]:
-    yield from frame.select(
-        "agency_id", "name", "authorized_until_d", "last_evaluation_d", "row_digest"
-    ).iter_rows()
+def _build_agencies(frame: pl.DataFrame, _c: FieldCipher, _d: str) -> pl.DataFrame:
+    return frame.select(
+        "agency_id", "name", pl.col("authorized_until_d").alias("authorized_until"),
+        pl.col("last_evaluation_d").alias("last_evaluation"), "row_digest",
+    )
 
 
-def _build_agents(frame: pl.DataFrame, cipher: FieldCipher, _d: str) -> Iterator[tuple[Any, ...]]:
-    for aid, agency, name, until, digest in frame.select(
-        "agent_id", "agency_id", "name", "training_valid_until_d", "row_digest"
-    ).iter_rows():
-        yield (aid, agency, _opt_enc(cipher, name), mask_name(name) if name else None, until, digest)
+def _build_agents(frame: pl.DataFrame, cipher: FieldCipher, _d: str) -> pl.DataFrame:
+    return frame.select(
+        "agent_id", "agency_id", pl.col("training_valid_until_d").alias("training_valid_until"), "row_digest",
+    ).with_columns(_personal(cipher, "name", frame["name"].to_list(), mask=mask_name, hashed=False))
 
 
 LOADERS: tuple[Loader, ...] = (
@@ -238,10 +245,8 @@ def _existing(connection: Connection, loader: Loader) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=schema, orient="row")
 
 
-def _write(connection: Connection, loader: Loader, built: Iterator[tuple[Any, ...]] | pl.DataFrame) -> int:
-    if isinstance(built, pl.DataFrame):
-        return insert_frame(connection, loader.table, built.select(loader.columns))
-    return insert_rows(connection, loader.table, loader.columns, built)
+def _write(connection: Connection, loader: Loader, built: pl.DataFrame) -> int:
+    return insert_frame(connection, loader.table, built.select(loader.columns))
 
 
 BULK_FIRST_LOAD = 100_000  # rows: from here on, a first load builds secondary indexes afterwards
@@ -284,15 +289,12 @@ def load_table(
     if loader.append_only:
         counts.ignored_changes = changed_rows.height
     else:
-        built = loader.build(changed_rows, cipher, dialect)
-        if isinstance(built, pl.DataFrame):
-            built = built.with_columns(
-                pl.col(c).dt.strftime(SQLITE_INSTANT) for c, t in built.schema.items()
-                if isinstance(t, pl.Datetime) and dialect != "postgresql"
-            )
-            rows = built.rows()
-        else:
-            rows = list(built)
+        built = loader.build(changed_rows, cipher, dialect).select(loader.columns)
+        built = built.with_columns(
+            pl.col(c).dt.strftime(SQLITE_INSTANT) for c, t in built.schema.items()
+            if isinstance(t, pl.Datetime) and dialect != "postgresql"
+        )
+        rows = built.rows()
         update_rows(connection, loader.table, loader.key, loader.columns[1:], rows)
         counts.updated = len(rows)
     if loader.membership and existing.height:

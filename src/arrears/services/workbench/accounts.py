@@ -15,6 +15,7 @@ from arrears.services.workbench import audit
 from arrears.services.workbench.context import Workbench
 from arrears.services.workbench.errors import InvalidInput, NotFound
 from arrears.services.workbench.principal import Principal
+from arrears.services.workbench.understanding import arrangements_view, latest_scores
 
 REVEALABLE = ("name", "national_id", "address", "contact_point")
 
@@ -162,8 +163,24 @@ def account_view(wb: Workbench, principal: Principal, account_id: str) -> dict[s
             "contacts": contacts,
             "promises": [c for c in contacts if c["promise_amount_cents"]],
             "follow_ups": _follow_ups(wb, connection, account_id),
+            "scores": latest_scores(connection, account_id),
+            "arrangements": arrangements_view(wb, account_id, wb.today()),
             **_history(connection, account_id),
         }
+
+
+def account_basics(wb: Workbench, principal: Principal, account_id: str) -> dict[str, Any]:
+    """The account, its customer, contact points and agency (masked): what a message needs."""
+    principal.require(Permission.VIEW_ACCOUNTS)
+    with wb.engine.connect() as connection:
+        account = _account_row(connection, principal, account_id)
+        agency = None
+        if account["agency_id"]:
+            agency = connection.execute(select(t.agencies).where(
+                t.agencies.c.agency_id == account["agency_id"])).mappings().first()
+        return {"account": account, "customer": _customer(connection, account["customer_id"]),
+                "contact_points": _contact_points(connection, account["customer_id"]),
+                "agency": dict(agency) if agency else None}
 
 
 def reveal(

@@ -28,6 +28,7 @@ class Workbench:
     lease: timedelta = timedelta(minutes=30)
     session_secret: str = field(default_factory=lambda: secrets.token_urlsafe(48), repr=False)
     secure_cookies: bool = False
+    institution_name: str = "信用卡中心"  # named in message templates (自报家门) for in-house accounts
 
     def now(self) -> datetime:
         """Now, in UTC (how instants are stored)."""

@@ -1,7 +1,9 @@
 """The work queue: today's list and "next account", each account held by one collector at a time.
 
-Until the daily plan lands, today's queue is built from the latest aging run (delinquent, open,
-no stop flag), highest days past due first. Handing out uses row locks: ``FOR UPDATE SKIP
+Today's queue is the day's stored plan (``arrears plan --store``): its calls, in plan order,
+with the plan's reason and offer and the planned local hour as the best hour to call. On a
+day without a stored plan it falls back to the latest aging run (delinquent, open, no stop
+flag), highest days past due first. Handing out uses row locks: ``FOR UPDATE SKIP
 LOCKED`` on PostgreSQL, an atomic conditional UPDATE (retried when SQLite reports a busy
 snapshot) on SQLite; the UPDATE re-checks that the item is still free either way.
 """
@@ -9,14 +11,16 @@ snapshot) on SQLite; the UPDATE re-checks that the item is still free either way
 from __future__ import annotations
 
 import time
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, and_, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from arrears.adapters.storage import tables as t
 from arrears.adapters.storage.bulk import insert_rows
+from arrears.adapters.storage.planning_tables import plan_attempts
 from arrears.adapters.storage.workbench_tables import follow_ups, logged_contacts, work_items
 from arrears.domain.access import Permission, may_take_work
 from arrears.domain.vocabulary import NO_COLLECTION_FLAGS
@@ -39,6 +43,26 @@ def _best_hour(preferred_hours: str | None) -> int | None:
     return int(head) if head.isdigit() else None
 
 
+def _planned_calls(wb: Workbench, day: date) -> list[tuple[Any, ...]]:
+    """Work items from the day's stored plan: one per account, its first planned call."""
+    p, c = plan_attempts.c, t.customers.c
+    query = (select(p.account_id, p.position, p.scheduled_at, p.reason, p.offer, c.timezone)
+             .join(t.customers, c.customer_id == p.customer_id)
+             .where(p.plan_date == day, p.channel == "call").order_by(p.position))
+    rows: dict[str, tuple[Any, ...]] = {}
+    with wb.engine.connect() as connection:
+        planned = connection.execute(query).all()
+    for r in planned:
+        if r.account_id in rows:
+            continue
+        at = r.scheduled_at if r.scheduled_at.tzinfo else r.scheduled_at.replace(tzinfo=UTC)
+        hour = at.astimezone(ZoneInfo(r.timezone)).hour
+        offer = "" if r.offer == "none" else f" · 方案 {r.offer}"
+        rows[r.account_id] = (day, r.account_id, len(planned) - r.position, f"计划 plan: {r.reason}{offer}",
+                              hour, "open")
+    return list(rows.values())
+
+
 def ensure_queue(wb: Workbench, day: date) -> int:
     """Build the day's queue once (idempotent; concurrent builders agree). Returns its size."""
     with wb.engine.connect() as connection:
@@ -46,6 +70,9 @@ def ensure_queue(wb: Workbench, day: date) -> int:
         if size:
             return size
         aging_day = latest_aging_day(connection)
+    planned = _planned_calls(wb, day)
+    if planned:
+        return _store_queue(wb, planned)
     if aging_day is None:
         return 0
     a, g, c = t.accounts.c, t.account_aging.c, t.customers.c
@@ -61,6 +88,10 @@ def ensure_queue(wb: Workbench, day: date) -> int:
             reason = f"逾期 {r.dpd} 天 · 账龄 {r.bucket} · 逾期金额 {r.past_due_cents / 100:,.2f}"
             rows.append((day, r.account_id, _priority(r.dpd, r.past_due_cents), reason,
                          _best_hour(r.preferred_hours), "open"))
+    return _store_queue(wb, rows)
+
+
+def _store_queue(wb: Workbench, rows: list[tuple[Any, ...]]) -> int:
     try:
         with wb.engine.begin() as connection:
             insert_rows(connection, work_items, ["queue_date", "account_id", "priority", "reason", "best_hour",

@@ -19,7 +19,7 @@ from arrears.entrypoints.api.workbench.schemas import (
     VerdictOut,
 )
 from arrears.services.contact_gate_port import GateVerdict
-from arrears.services.workbench import accounts, contacts
+from arrears.services.workbench import accounts, contacts, messages
 
 router = APIRouter(prefix="/v1/accounts", tags=["accounts"])
 AccountId = Annotated[str, "the account id"]
@@ -52,8 +52,18 @@ def list_accounts(
 
 @router.get("/{account_id}", responses={404: {"description": "no such account in your scope"}})
 def account_detail(account_id: AccountId, principal: PrincipalDep, wb: WorkbenchDep) -> dict[str, Any]:
-    """The 360° view: balances, DPD and bucket history, payments, contacts, promises, follow-ups (masked)."""
+    """The 360° view: balances, DPD and bucket history, payments, contacts, promises, follow-ups (masked),
+    the latest scores (ability, willingness, propensity, segment, reasons) and the arrangements."""
     return accounts.account_view(wb, principal, account_id)
+
+
+@router.get("/{account_id}/messages", responses={404: {"description": "no such account in your scope"}})
+def message_previews(account_id: AccountId, principal: PrincipalDep, wb: WorkbenchDep,
+                     language: LanguageDep) -> list[dict[str, Any]]:
+    """The built-in SMS templates rendered for the account (masked data, the customer's language),
+    each with the compliance gate's preview of sending it now (the text is screened)."""
+    principal = _with_language(principal, language)
+    return messages.message_previews(wb, principal, accounts.account_basics(wb, principal, account_id))
 
 
 @router.post("/{account_id}/reveal", response_model=RevealOut,

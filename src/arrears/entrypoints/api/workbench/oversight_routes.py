@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query
 from arrears.domain.access import Permission
 from arrears.entrypoints.api.workbench.deps import PrincipalDep, WorkbenchDep
 from arrears.services.workbench import audit, oversight
+from arrears.services.workbench import audit_trail as trails
 
 router = APIRouter(prefix="/v1", tags=["oversight"])
 
@@ -47,3 +48,21 @@ def audit_trail(
     with wb.engine.connect() as connection:
         return audit.audit_trail(connection, principal,
                                  audit.AuditFilter(kind, username, account_id, since, until, limit))
+
+
+@router.get("/audit/trail")
+def combined_audit_trail(
+    *, principal: PrincipalDep, wb: WorkbenchDep,
+    source: Annotated[str | None, Query(pattern="^(access|arrangements|gate)$")] = None,
+    kind: Annotated[str | None, Query(max_length=64)] = None,
+    who: Annotated[str | None, Query(max_length=100)] = None,
+    account_id: Annotated[str | None, Query(max_length=64)] = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> list[dict[str, Any]]:
+    """One trail from the access audit, the arrangements audit and the compliance gate's decisions,
+    newest first, filtered by source, kind (prefix; a gate decision or mode), who, account and time."""
+    with wb.engine.connect() as connection:
+        return trails.combined_trail(connection, principal, trails.TrailFilter(
+            source, kind, who, account_id, since, until, limit))

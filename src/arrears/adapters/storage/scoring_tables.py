@@ -1,0 +1,51 @@
+"""Tables of the nightly scoring (issue 4): each delinquent account's ability, willingness,
+propensity, segment and reasons by date, and one row per scoring run saying which model was
+used. Re-scoring a date replaces that date's rows."""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Column, Date, DateTime, Float, Index, Integer, String, Table, Text
+
+from arrears.adapters.storage.tables import Id, metadata
+
+
+def _reason(k: int) -> list[Column]:
+    return [
+        Column(f"reason_{k}_code", String(40), nullable=False),
+        Column(f"reason_{k}_zh", String(200), nullable=False),
+        Column(f"reason_{k}_en", String(200), nullable=False),
+    ]
+
+
+account_scores = Table(
+    "account_scores",
+    metadata,
+    Column("as_of", Date, primary_key=True),
+    Column("account_id", Id, primary_key=True),
+    Column("ability", Float, nullable=False),
+    Column("willingness", Float, nullable=False),
+    Column("propensity", Float, nullable=False),
+    Column("segment", String(20), nullable=False),
+    *_reason(1),
+    *_reason(2),
+    *_reason(3),
+    Column("balance_cents", BigInteger, nullable=False),
+    Column("model_kind", String(20), nullable=False),  # scorecard | own
+    Column("model_id", String(100), nullable=False),
+    Column("model_version", String(64), nullable=False),
+)
+Index("ix_account_scores_account", account_scores.c.account_id, account_scores.c.as_of)
+
+scoring_runs = Table(
+    "scoring_runs",
+    metadata,
+    Column("as_of", Date, primary_key=True),
+    Column("ran_at", DateTime(timezone=True), nullable=False),
+    Column("model_kind", String(20), nullable=False),
+    Column("model_id", String(100), nullable=False),
+    Column("model_version", String(64), nullable=False),
+    Column("model_note", Text, nullable=False),
+    Column("ability_threshold", Float, nullable=False),
+    Column("willingness_threshold", Float, nullable=False),
+    Column("accounts", Integer, nullable=False),
+)

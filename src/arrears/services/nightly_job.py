@@ -1,0 +1,51 @@
+"""The whole nightly job for a business date: age every account (``nightly.run_nightly``),
+score every delinquent account (``scoring_run``), and review the arrangements on the date
+(``arrangement_review``). Each step commits on its own; re-running a date replaces that
+date's aging and scores and changes no arrangement twice."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Engine
+
+from arrears.adapters.storage.arrangements_repository import SqlArrangementsUnitOfWork
+from arrears.adapters.storage.portfolio_reader import SqlPortfolioReader
+from arrears.domain.aging import AgingLadder
+from arrears.scoring.features import FeatureConfig
+from arrears.scoring.segments import Thresholds
+from arrears.services.arrangement_review import ArrangementReview, review_arrangements_on
+from arrears.services.nightly import RunReport, run_nightly
+from arrears.services.scoring_run import ScoringModel, ScoringReport, score_accounts
+
+STAGES = 8  # 4 aging + 3 scoring + 1 arrangements
+
+
+@dataclass
+class NightlyJobReport:
+    aging: RunReport
+    scoring: ScoringReport
+    arrangements: ArrangementReview
+
+
+def run_nightly_job(
+    engine: Engine,
+    as_of: date,
+    ladder: AgingLadder,
+    now: datetime,
+    model: ScoringModel,
+    *,
+    thresholds: Thresholds | None = None,
+    timezone: str = "Asia/Shanghai",
+    stage: Callable[[str], None] = lambda _s: None,
+) -> NightlyJobReport:
+    aging = run_nightly(engine, as_of, ladder, now, stage)
+    with engine.begin() as connection:
+        scoring = score_accounts(connection, as_of, now, model, thresholds=thresholds,
+                                 config=FeatureConfig(timezone=timezone, ladder=ladder), stage=stage)
+    stage("review arrangements")
+    review = review_arrangements_on(engine, lambda: SqlArrangementsUnitOfWork(engine),
+                                    SqlPortfolioReader(engine), as_of, now=now)
+    return NightlyJobReport(aging, scoring, review)

@@ -1,0 +1,145 @@
+"""Score every delinquent account for a date, inside the nightly run (issue 4).
+
+Reads the portfolio tables set-based (``adapters.storage.scoring_reader``), computes the
+features as of the date (``scoring.features``), the ability x willingness scorecard and
+segment with reasons (``scoring.segments``), and the propensity from the institution's own
+model when one is configured (``ARREARS_PROPENSITY_MODEL``, a folder from
+``arrears model train-propensity``), else the documented fallback: the scorecard's
+sqrt(ability x willingness). Stores ``account_scores`` for the date (replacing that date's
+rows) and one ``scoring_runs`` row naming the model used.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import polars as pl
+from sqlalchemy import Connection, delete
+
+from arrears.adapters.storage.bulk import insert_frame
+from arrears.adapters.storage.scoring_reader import read_scoring_frames
+from arrears.adapters.storage.scoring_tables import account_scores, scoring_runs
+from arrears.scoring.features import FeatureConfig, compute_features
+from arrears.scoring.propensity import PropensityModel, predict_propensity
+from arrears.scoring.segments import Segment, Thresholds, assess_detailed, is_delinquent
+
+SCORECARD_ID = "ability-willingness-scorecard"
+SCORECARD_VERSION = "1"
+SCORE_COLUMNS = (
+    "as_of", "account_id", "ability", "willingness", "propensity", "segment",
+    *[f"reason_{k}_{part}" for k in (1, 2, 3) for part in ("code", "zh", "en")],
+    "balance_cents", "model_kind", "model_id", "model_version",
+)
+
+
+@dataclass(frozen=True)
+class ScoringModel:
+    """The propensity model of the run, and how to name it in the stored scores."""
+
+    propensity: PropensityModel
+    model_id: str
+    version: str
+
+    @property
+    def kind(self) -> str:
+        return self.propensity.kind
+
+
+def scorecard_fallback(note: str = "") -> ScoringModel:
+    message = note or ("未配置自有倾向模型, 使用能力x意愿评分卡 / no own propensity model configured: "
+                       "propensity = sqrt(ability x willingness)")
+    return ScoringModel(PropensityModel("scorecard", 0, 0, message), SCORECARD_ID, SCORECARD_VERSION)
+
+
+def load_scoring_model(folder: Path | None) -> ScoringModel:
+    """The own-history model in ``folder`` when it holds one, else the scorecard fallback
+    (with the reason in its note)."""
+    if folder is None:
+        return scorecard_fallback()
+    if not (folder / "model.txt").exists():
+        return scorecard_fallback(f"{folder}: 没有模型文件, 使用能力x意愿评分卡 / no model.txt there: "
+                                  "using the ability x willingness scorecard")
+    from arrears.scoring.modelling import load_model
+
+    digest = hashlib.sha256((folder / "model.txt").read_bytes()).hexdigest()[:16]
+    trained = load_model(folder)
+    return ScoringModel(PropensityModel("own", 0, 0, f"own propensity model {folder}", trained),
+                        folder.resolve().name, digest)
+
+
+@dataclass
+class SegmentLine:
+    segment: str
+    accounts: int
+    balance_cents: int
+
+
+@dataclass
+class ScoringReport:
+    as_of: date
+    accounts: int
+    model_kind: str
+    model_id: str
+    model_version: str
+    model_note: str
+    segments: list[SegmentLine] = field(default_factory=list)
+
+
+def score_frames(frames: dict[str, pl.DataFrame], as_of: date, model: ScoringModel,
+                 thresholds: Thresholds, config: FeatureConfig | None = None) -> pl.DataFrame:
+    """Pure: features, propensity and assessment for every delinquent account."""
+    frames = dict(frames)
+    accounts = frames.pop("accounts")
+    features = compute_features(accounts, as_of=as_of, config=config, **frames).filter(is_delinquent())
+    propensity = predict_propensity(model.propensity, features, as_of) if features.height else None
+    scored = assess_detailed(features, thresholds, propensity)
+    balances = accounts.select("account_id", "balance_cents") if "balance_cents" in accounts.columns \
+        else accounts.select("account_id", (pl.col("balance").cast(pl.Float64) * 100).round(0)
+                             .cast(pl.Int64).alias("balance_cents"))
+    return scored.join(balances, on="account_id", how="left").with_columns(
+        pl.col("balance_cents").fill_null(0))
+
+
+def store_scores(connection: Connection, as_of: date, scored: pl.DataFrame, *, model: ScoringModel,
+                 thresholds: Thresholds, now: datetime) -> None:
+    """Replace the date's scores with ``scored`` and record the run."""
+    connection.execute(delete(account_scores).where(account_scores.c.as_of == as_of))
+    connection.execute(delete(scoring_runs).where(scoring_runs.c.as_of == as_of))
+    rows = scored.with_columns(
+        pl.lit(as_of).alias("as_of"), pl.lit(model.kind).alias("model_kind"),
+        pl.lit(model.model_id).alias("model_id"), pl.lit(model.version).alias("model_version"),
+    ).select(SCORE_COLUMNS)
+    insert_frame(connection, account_scores, rows)
+    connection.execute(scoring_runs.insert().values(
+        as_of=as_of, ran_at=now, model_kind=model.kind, model_id=model.model_id,
+        model_version=model.version, model_note=model.propensity.message,
+        ability_threshold=thresholds.ability, willingness_threshold=thresholds.willingness,
+        accounts=scored.height,
+    ))
+
+
+def segment_summary(scored: pl.DataFrame) -> list[SegmentLine]:
+    totals = {s: (n, b) for s, n, b in scored.group_by("segment").agg(
+        pl.len(), pl.col("balance_cents").sum()).iter_rows()}
+    return [SegmentLine(s.value, *totals.get(s.value, (0, 0))) for s in Segment]
+
+
+def score_accounts(
+    connection: Connection, as_of: date, now: datetime, model: ScoringModel, *,
+    thresholds: Thresholds | None = None, config: FeatureConfig | None = None,
+    stage: Callable[[str], None] = lambda _s: None,
+) -> ScoringReport:
+    """Read, score and store the date's scores in the caller's transaction."""
+    thresholds = thresholds or Thresholds()
+    stage("read features")
+    frames = read_scoring_frames(connection, as_of)
+    stage("score accounts")
+    scored = score_frames(frames, as_of, model, thresholds, config)
+    stage("store scores")
+    store_scores(connection, as_of, scored, model=model, thresholds=thresholds, now=now)
+    return ScoringReport(as_of, scored.height, model.kind, model.model_id, model.version,
+                         model.propensity.message, segment_summary(scored))

@@ -1,0 +1,104 @@
+"""The nightly run reviews arrangements on its date (SQLite and PostgreSQL): a plan with
+missed installments becomes broken, a settlement not paid in time fails, payments from the
+ingested portfolio count, and a second run on the same date changes nothing."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import Engine
+
+from arrears.adapters.storage.arrangements_repository import SqlArrangementsUnitOfWork
+from arrears.adapters.storage.audit_log import read_audit
+from arrears.adapters.storage.portfolio_reader import SqlPortfolioReader
+from arrears.domain.aging import DEFAULT_LADDER
+from arrears.domain.arrangements.approvals import Role
+from arrears.domain.arrangements.plans import PlanStatus
+from arrears.domain.arrangements.settlements import SettlementStatus
+from arrears.services import arrangement_accounts as accounts
+from arrears.services import arrangements as svc
+from arrears.services.arrangement_review import NIGHTLY_ACTOR, review_arrangements_on
+from arrears.services.nightly_job import run_nightly_job
+from arrears.services.scoring_run import scorecard_fallback
+from ingested_rows import ingest_account, ingest_payment
+
+SH = ZoneInfo("Asia/Shanghai")
+AGREED = datetime(2026, 12, 1, 10, 0, tzinfo=SH)
+
+
+def _at(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, 12, tzinfo=SH)
+
+
+@pytest.fixture
+def wired(engine: Engine) -> tuple[Engine, SqlPortfolioReader]:
+    portfolio = SqlPortfolioReader(engine)
+    ingest_account(engine, "A1")  # 1200.00 past due: a 12-month plan of 100.00 from 15 Dec
+    ingest_account(engine, "A2")
+    accounts.agree_plan_for_account(
+        SqlArrangementsUnitOfWork(engine), portfolio,
+        accounts.PlanRequest("PL1", "A1", 12, date(2026, 12, 15)), actor="u1", role=Role.COLLECTOR, now=AGREED)
+    accounts.offer_settlement_for_account(
+        SqlArrangementsUnitOfWork(engine), portfolio, settlement_id="S1", account_id="A2",
+        discount=Decimal("0.05"), first_due=date(2026, 12, 20), payments=1, actor="u1", now=AGREED)
+    svc.accept_settlement(SqlArrangementsUnitOfWork(engine), "S1", actor="u1", now=AGREED)
+    return engine, portfolio
+
+
+def _review(engine: Engine, portfolio: SqlPortfolioReader, on: date):  # type: ignore[no-untyped-def]
+    return review_arrangements_on(engine, lambda: SqlArrangementsUnitOfWork(engine), portfolio, on,
+                                  now=datetime(on.year, on.month, on.day, 23, tzinfo=SH))
+
+
+def _status(engine: Engine) -> tuple[PlanStatus, SettlementStatus]:
+    with SqlArrangementsUnitOfWork(engine) as uow:
+        return uow.plans.get("PL1").status, uow.settlements.get("S1").status
+
+
+def test_nothing_changes_while_the_installments_and_the_settlement_are_not_yet_late(wired) -> None:  # type: ignore[no-untyped-def]
+    engine, portfolio = wired
+    review = _review(engine, portfolio, date(2026, 12, 22))
+    assert (review.accounts, review.changed, review.failures) == (2, 0, [])
+    assert _status(engine) == (PlanStatus.ACTIVE, SettlementStatus.ACCEPTED)
+
+
+def test_a_plan_with_two_missed_installments_is_broken_and_an_unpaid_settlement_failed_on_the_date(wired) -> None:  # type: ignore[no-untyped-def]
+    engine, portfolio = wired
+    review = _review(engine, portfolio, date(2027, 1, 21))
+    assert (review.accounts, review.changed) == (2, 2)
+    assert _status(engine) == (PlanStatus.BROKEN, SettlementStatus.FAILED)
+    with engine.connect() as connection:
+        broken = read_audit(connection, subject="plan:PL1", action="plan.broken")
+        failed = read_audit(connection, subject="settlement:S1", action="settlement.failed")
+    assert broken[0].actor == failed[0].actor == NIGHTLY_ACTOR
+    assert broken[0].detail == {"account_id": "A1", "on": "2027-01-21"}
+    again = _review(engine, portfolio, date(2027, 1, 21))
+    assert (again.accounts, again.changed) == (0, 0)  # broken and failed are final: nothing left to review
+
+
+def test_payments_from_the_ingested_portfolio_keep_the_plan_and_complete_the_settlement(wired) -> None:  # type: ignore[no-untyped-def]
+    engine, portfolio = wired
+    ingest_payment(engine, "Y1", "A1", at=_at(date(2026, 12, 14)), cents=10_000)
+    ingest_payment(engine, "Y2", "A1", at=_at(date(2027, 1, 14)), cents=10_000)
+    ingest_payment(engine, "Y3", "A2", at=_at(date(2026, 12, 19)), cents=1_200_000)
+    review = _review(engine, portfolio, date(2027, 1, 21))
+    assert _status(engine) == (PlanStatus.ACTIVE, SettlementStatus.COMPLETED)
+    assert review.changed == 1
+
+
+def test_a_payment_after_the_date_does_not_save_the_plan_on_that_date(wired) -> None:  # type: ignore[no-untyped-def]
+    engine, portfolio = wired
+    ingest_payment(engine, "Y1", "A1", at=_at(date(2027, 1, 25)), cents=120_000)
+    _review(engine, portfolio, date(2027, 1, 21))
+    assert _status(engine)[0] is PlanStatus.BROKEN
+
+
+def test_the_nightly_job_reviews_the_arrangements_on_its_business_date(wired) -> None:  # type: ignore[no-untyped-def]
+    engine, _ = wired
+    report = run_nightly_job(engine, date(2027, 1, 21), DEFAULT_LADDER, datetime(2027, 1, 21, 15, tzinfo=SH),
+                             scorecard_fallback())
+    assert (report.arrangements.on, report.arrangements.changed) == (date(2027, 1, 21), 2)
+    assert _status(engine) == (PlanStatus.BROKEN, SettlementStatus.FAILED)
