@@ -11,6 +11,7 @@ fits. Ties break by account, channel, number and hour, so the same inputs give t
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -231,6 +232,17 @@ def _judge(best: pl.DataFrame, gate: Gate, recent: pl.DataFrame, *, planned: dic
            agencies: dict, stats: PlanStats, workers: int) -> pl.DataFrame:
     """Ask the gate about each option, best first, in chunks; keep the allowed ones. Each
     request's history is the portfolio's plus the attempts planned before it."""
+    collecting = gc.isenabled()
+    gc.disable()  # millions of short-lived plain values, no cycles: collection passes only cost time
+    try:
+        return _judge_chunks(best, gate, recent, planned=planned, agencies=agencies, stats=stats, workers=workers)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _judge_chunks(best: pl.DataFrame, gate: Gate, recent: pl.DataFrame, *, planned: dict[str, list],
+                  agencies: dict, stats: PlanStats, workers: int) -> pl.DataFrame:
     zones = best["zone"].unique().to_list()
     best = best.with_columns(local_iso("at_utc", zones).alias("scheduled_at"),
                              pl.col("at_utc").dt.strftime("%Y-%m-%dT%H:%M:%S+00:00").alias("at_history"),

@@ -94,11 +94,11 @@ class TrustedPath:
 
 
 class LazyHistories:
-    """Customers' histories as plain column lists (contiguous per customer), turned into
+    """Customers' histories as plain tuples (contiguous per customer), turned into
     ``Attempt``s the first time a customer is judged: in the worker that judges them."""
 
     def __init__(self, columns: list[list[Any]], spans: dict[str, tuple[int, int]]) -> None:
-        self.columns = columns
+        self.rows = list(zip(*columns, strict=True))
         self.spans = spans
         self.built: dict[str, list[Attempt]] = {}
 
@@ -108,8 +108,7 @@ class LazyHistories:
             span = self.spans.get(customer)
             if span is None:
                 return default
-            history = self.built[customer] = [_attempt(values) for values in zip(
-                *(column[span[0]:span[1]] for column in self.columns), strict=True)]
+            history = self.built[customer] = [_attempt(values) for values in self.rows[span[0]:span[1]]]
         return history
 
 
