@@ -113,7 +113,8 @@ class _Fill:
 
     hour_used: dict[tuple[str, int], int] = field(default_factory=dict)
     day_used: dict[str, int] = field(default_factory=dict)
-    quota_used: dict[str, int] = field(default_factory=dict)
+    quota_used: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(
+        schema={"account_id": pl.Utf8, "used": pl.Int64}))  # attempts planned per account
     planned: dict[str, list] = field(default_factory=dict)  # history entries of the planned attempts
     chosen: list[pl.DataFrame] = field(default_factory=list)
 
@@ -122,8 +123,8 @@ class _Fill:
             self.hour_used[(channel, op_hour)] = self.hour_used.get((channel, op_hour), 0) + n
         for channel, n in allowed.group_by("channel").len().iter_rows():
             self.day_used[channel] = self.day_used.get(channel, 0) + n
-        for account, n in allowed.group_by("account_id").len().iter_rows():
-            self.quota_used[account] = self.quota_used.get(account, 0) + n
+        per_account = allowed.group_by("account_id").agg(pl.len().cast(pl.Int64).alias("used"))
+        self.quota_used = pl.concat([self.quota_used, per_account]).group_by("account_id").agg(pl.col("used").sum())
         self.chosen.append(allowed)
 
 
@@ -169,8 +170,7 @@ def _still_open(live: pl.DataFrame, best: pl.DataFrame, allowed: pl.DataFrame, s
     left = _left_frame(state.hour_used, state.day_used, capacity, channels).filter(
         (pl.col("hour_left").is_null() | (pl.col("hour_left") > 0)) & (pl.col("day_left") > 0)).select(
         "channel", "op_hour")
-    used = pl.DataFrame({"account_id": list(state.quota_used), "used": list(state.quota_used.values())},
-                        schema={"account_id": pl.Utf8, "used": pl.Int64})
+    used = state.quota_used
     live = (live.join(denied, on="option", how="anti")
             .join(allowed.select("account_id", "channel"), on=["account_id", "channel"], how="anti")
             .join(left, on=["channel", "op_hour"], how="semi"))
@@ -184,8 +184,7 @@ def _best_that_fit(live: pl.DataFrame, state: _Fill, capacity: Capacity, channel
     capacity left, ranked by net value within each slot and each channel's day."""
     left = _left_frame(state.hour_used, state.day_used, capacity, channels)
     best = live.group_by("account_id", "channel", maintain_order=True).first()
-    used = pl.DataFrame({"account_id": list(state.quota_used), "quota_used": list(state.quota_used.values())},
-                        schema={"account_id": pl.Utf8, "quota_used": pl.Int64})
+    used = state.quota_used.rename({"used": "quota_used"})
     best = (best.join(used, on="account_id", how="left").with_columns(pl.col("quota_used").fill_null(0))
             .with_columns(pl.col("net").rank("ordinal", descending=True).over("account_id").alias("k"))
             .filter(pl.col("k") <= pl.col("quota") - pl.col("quota_used"))
