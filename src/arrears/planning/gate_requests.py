@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any, Protocol
 
 import polars as pl
@@ -65,6 +66,7 @@ class DictPath:
 
     def judge(self, attempt: dict[str, Any], history: list[Any], earlier: list[Any],
               agencies: dict[str, dict[str, Any]]) -> tuple[bool, list[str]]:
+        with_packs(attempt)
         if earlier:
             history = sorted(history + earlier, key=_at_text)
         answer = self.gate(request_for(attempt, history, agencies))
@@ -72,6 +74,18 @@ class DictPath:
 
     def entry(self, attempt: dict[str, Any]) -> Any:
         return planned_entry(attempt)
+
+
+def with_packs(attempt: dict[str, Any]) -> dict[str, Any]:
+    """Sets the attempt's ``packs`` from its ``jurisdiction`` (``CN;US``) unless it has them."""
+    if "packs" not in attempt:
+        attempt["packs"] = packs_of(attempt["jurisdiction"])
+    return attempt
+
+
+@lru_cache(maxsize=256)
+def packs_of(jurisdiction: str) -> tuple[str, ...]:
+    return tuple(code for code in jurisdiction.split(";") if code)
 
 
 def _at_text(entry: dict[str, Any]) -> str:

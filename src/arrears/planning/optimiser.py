@@ -29,7 +29,7 @@ PLAN_COLUMNS = ["account_id", "customer_id", "channel", "contact_point_id", "sch
                 "reason"]
 EXTRA_COLUMNS = ["strategy", "strategy_version"]
 MAX_PASSES = 8
-GATE_CHUNK = 200_000
+GATE_CHUNK = 1_000_000  # attempts per fork of the gate workers (one fork per pass at 1M accounts)
 ORDER = ["net", "account_id", "channel", "contact_point_id", "hour"]
 DESC = [True, False, False, False, False]
 CHANNEL_ZH = {"call": "电话", "sms": "短信", "email": "邮件", "letter": "信函"}
@@ -253,8 +253,7 @@ def _judge_chunks(best: pl.DataFrame, gate: Gate, recent: pl.DataFrame, *, plann
         rows = chunk.select(
             "option", "account_id", "customer_id", "channel", "contact_point_id", "kind", "address",
             pl.col("scheduled_at").alias("at"), "zone", "jurisdiction", "language", "flags", "agency_id", "purpose",
-            "message", "at_history", "at_ts",
-            pl.col("jurisdiction").str.split(";").list.eval(pl.element().filter(pl.element() != "")).alias("packs"))
+            "message", "at_history", "at_ts")  # packs: from jurisdiction, where the row is judged
         columns = {name: rows[name].to_list() for name in rows.columns}
         verdicts = judge_all(columns, histories, planned, agencies, path, workers=workers)
         keep += verdicts.allowed

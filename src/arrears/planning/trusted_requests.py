@@ -42,7 +42,7 @@ from arrears.compliance.request import (
     zone,
 )
 from arrears.domain.vocabulary import Channel
-from arrears.planning.gate_requests import GATE_KIND, debtor_flags
+from arrears.planning.gate_requests import GATE_KIND, debtor_flags, with_packs
 
 REQUEST_DENIED = (False, ["REQUEST"])
 
@@ -83,7 +83,7 @@ class TrustedPath:
 
     def judge(self, attempt: dict[str, Any], history: list[Attempt], earlier: list[Attempt],
               agencies: dict[str, dict[str, Any]]) -> tuple[bool, list[str]]:
-        request = trusted_request(attempt, history + earlier if earlier else history, agencies)
+        request = trusted_request(with_packs(attempt), history + earlier if earlier else history, agencies)
         if request is None:
             return REQUEST_DENIED
         answer = check(request)
