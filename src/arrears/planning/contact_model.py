@@ -100,7 +100,7 @@ def _customer_hours(calls: pl.DataFrame) -> pl.DataFrame:
 
 def _dead_points(portfolio: Portfolio) -> pl.DataFrame:
     latest = (portfolio.contacts.filter(pl.col("contact_point_id").is_not_null() & (pl.col("direction") == "outbound"))
-              .sort("at").group_by("contact_point_id").agg(pl.col("outcome").last()))
+              .group_by("contact_point_id").agg(pl.col("outcome").sort_by("at", "contact_id").last()))
     return latest.filter(pl.col("outcome").is_in(DEAD_OUTCOMES)).select("contact_point_id")
 
 
