@@ -119,7 +119,7 @@ def check(
     language = language_of(request)
     failed = [r for r in results if r.outcome is Verdict.DENY or r.outcome is Verdict.REVIEW]
     cautions = [r for r in results if r.outcome is Verdict.WARN]
-    return Answer.model_construct(  # every value below is already valid
+    return Answer.assemble(  # every value below is already valid
         id=request.id,
         decision=decide(results),
         rules=[r.rule_id for r in failed],

@@ -62,8 +62,8 @@ def flatten(entry: HistoryEntry) -> Attempt:
 
 def flatten_history(history: Iterable[HistoryEntry] | None) -> tuple[Attempt, ...]:
     """The history, oldest first, flattened."""
-    return tuple(sorted(map(flatten, history or ()), key=_by_time))
+    return tuple(sorted(map(flatten, history or ()), key=by_time))
 
 
-def _by_time(attempt: Attempt) -> float:
+def by_time(attempt: Attempt) -> float:
     return attempt.ts

@@ -10,10 +10,11 @@ allow a contact, so it is refused.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date, datetime, time
 from enum import StrEnum
 from functools import lru_cache
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -28,7 +29,7 @@ from pydantic import (
     ValidationError,
 )
 
-from arrears.compliance.history import Attempt, flatten_history
+from arrears.compliance.history import Attempt, by_time, flatten_history
 from arrears.domain.vocabulary import Channel, Direction, Outcome
 
 
@@ -157,8 +158,34 @@ ZoneName = Annotated[StrictStr, AfterValidator(_zone_name)]
 
 
 # ---------------------------------------------------------------- request
+_set = object.__setattr__
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
+
+    @classmethod
+    def assemble(cls, **values: Any) -> Self:
+        """`model_construct` for internal callers whose values are already of the field types
+        (field names, not aliases; absent fields take their defaults): the same instance,
+        without its per-field work. No validation: never for external input."""
+        defaults = _DEFAULTS.get(cls)
+        if defaults is None:
+            defaults = _DEFAULTS[cls] = {
+                name: info.get_default(call_default_factory=True) for name, info in cls.model_fields.items()
+            }
+        data = {**defaults, **values}
+        if len(data) != len(defaults):
+            raise TypeError(f"{cls.__name__} has no field {sorted(set(values) - set(defaults))}")
+        model = cls.__new__(cls)
+        _set(model, "__dict__", data)
+        _set(model, "__pydantic_fields_set__", set(values))
+        _set(model, "__pydantic_extra__", None)
+        _set(model, "__pydantic_private__", None)
+        return model
+
+
+_DEFAULTS: dict[type, dict[str, Any]] = {}
 
 
 class ContactPoint(_Model):
@@ -266,6 +293,31 @@ class CheckRequest(_Model):
         attempts = flatten_history(self.history)
         self._attempts = attempts
         self._attempt_times = tuple(attempt.ts for attempt in attempts)
+
+    @classmethod
+    def trusted(
+        cls,
+        *,
+        id: str,
+        packs: list[PackCode],
+        at: datetime,
+        action: Action,
+        debtor: Debtor,
+        attempts: Iterable[Attempt] = (),
+        language: Language | None = None,
+    ) -> CheckRequest:
+        """A request from an internal caller that builds well-formed values itself: enum
+        members, aware datetimes, models (built with `assemble`), and the history
+        already flattened (`attempts`, any order; `history` stays None). Nothing is validated,
+        so this is ONLY for code that constructs the request from typed data it owns (the
+        daily planner); anything from outside goes through `parse_request`."""
+        request = cls.assemble(
+            id=id, packs=packs, language=language, at=at, action=action, debtor=debtor, history=None
+        )
+        ordered = tuple(sorted(attempts, key=by_time))
+        times = tuple([attempt.ts for attempt in ordered])
+        _set(request, "__pydantic_private__", {"_attempts": ordered, "_attempt_times": times})
+        return request
 
     @property
     def attempts(self) -> tuple[Attempt, ...]:

@@ -15,7 +15,7 @@ from datetime import timedelta
 
 import polars as pl
 
-from arrears.planning.contact_model import ContactModel, response_probability, rpc_probability
+from arrears.planning.contact_model import ContactModel, flat_rpc, response_probability, rpc_by_hour
 from arrears.planning.frames import Capacity, Portfolio
 from arrears.planning.local_time import slot_table
 from arrears.planning.strategy import Strategy
@@ -180,24 +180,34 @@ def best_call_hours(calls: pl.DataFrame, strategy: Strategy, model: ContactModel
                     ) -> pl.DataFrame:
     """The customer's best local hours to call (``CALL_OPTIONS`` of them), one narrow row per
     customer and hour: allowed by the strategy, inside stated preferred hours when the customer
-    gave some, inside Beijing call hours for CN-protected customers."""
+    gave some, inside Beijing call hours for CN-protected customers. Ties go to the earlier
+    hour. The hour grid is keyed by integers (customer, segment, zone), strings joined once
+    per customer."""
     people = calls.select("customer_id", "segment", "zone", "jurisdiction", "pref_from", "pref_to").unique(
-        "customer_id", keep="first", maintain_order=True)
+        "customer_id", keep="first", maintain_order=True).with_row_index("ck")
+    zones = slots.select("zone").unique(maintain_order=True).with_row_index("zk")
+    segments = people.select("segment").unique(maintain_order=True).with_row_index("sk")
+    people = people.join(zones, on="zone", how="left", maintain_order="left").join(
+        segments, on="segment", how="left", nulls_equal=True, maintain_order="left")
     allowed = strategy.hours.of("call")
-    grid = people.join(pl.DataFrame({"hour": pl.Series(list(allowed), dtype=pl.Int8)}), how="cross").join(
-        slots.select("zone", "hour", "beijing_hour"), on=["zone", "hour"])
-    cn = pl.col("jurisdiction").str.contains("CN")
-    grid = grid.filter(~cn | pl.col("beijing_hour").is_between(allowed.start, allowed.stop - 1))
+    beijing = slots.join(zones, on="zone").select("zk", "hour", "beijing_hour")
+    grid = people.select("ck", "sk", "zk", pl.col("jurisdiction").str.contains("CN").alias("cn"), "pref_from",
+                         "pref_to").join(pl.DataFrame({"hour": pl.Series(list(allowed), dtype=pl.Int8)}),
+                                         how="cross").join(beijing, on=["zk", "hour"])
+    grid = grid.filter(~pl.col("cn") | pl.col("beijing_hour").is_between(allowed.start, allowed.stop - 1))
     prefers = pl.col("pref_from").is_not_null() & pl.col("pref_to").is_not_null()
     in_pref = pl.col("hour").is_between(pl.col("pref_from"), pl.col("pref_to"))
-    grid = grid.filter(~prefers | in_pref | ~(in_pref & prefers).any().over("customer_id"))
-    grid = rpc_probability(model, grid.select("customer_id", "segment", "hour"), strategy.models.hour_model)
+    grid = grid.filter(~prefers | in_pref | ~(in_pref & prefers).any().over("ck")).select("ck", "sk", "hour")
     if strategy.models.hour_model:
-        order = pl.col("p_rpc").rank("ordinal", descending=True).over("customer_id")
+        grid = rpc_by_hour(model, grid, people)
+        order = [pl.col("ck"), -pl.col("p_rpc"), pl.col("hour")]
     else:  # no hour model: a stable spread of hours instead of the best ones
-        order = (pl.col("hour").cast(pl.UInt64) * 7919 + pl.col("customer_id").hash(7)).rank("ordinal").over(
-            "customer_id")
-    return grid.filter(order <= CALL_OPTIONS).select("customer_id", "hour", pl.col("p_rpc").alias("p_hour"))
+        spread = people.select("ck", pl.col("customer_id").hash(7).alias("h"))
+        grid = grid.join(spread, on="ck").with_columns(pl.lit(flat_rpc(model)).alias("p_rpc"))
+        order = [pl.col("ck"), pl.col("hour").cast(pl.UInt64) * 7919 + pl.col("h"), pl.col("hour")]
+    best = grid.sort(order).group_by("ck", maintain_order=True).head(CALL_OPTIONS)
+    return best.join(people.select("ck", "customer_id"), on="ck").select(
+        "customer_id", "hour", pl.col("p_rpc").alias("p_hour"))
 
 
 def _score(options: pl.DataFrame, strategy: Strategy, model: ContactModel, strategy_index: int) -> pl.DataFrame:

@@ -86,16 +86,21 @@ def _segment(calls: pl.DataFrame, population: pl.DataFrame) -> pl.DataFrame:
     ).select("segment", "hour", "p_seg")
 
 
-def _spread(calls: pl.DataFrame) -> pl.DataFrame:
-    """Each call counted at its hour (weight 1) and the neighbouring hours (weight 0.5)."""
-    parts = [calls.with_columns((pl.col("hour") + d).cast(pl.Int8).alias("hour"), pl.lit(w).alias("w"))
+def _customer_hours(calls: pl.DataFrame) -> pl.DataFrame:
+    """rpc_k, n_k per customer and hour: the calls at the hour (weight 1) and at the
+    neighbouring hours (weight 0.5). Counted per (customer, hour) first, then spread, which
+    gives exactly the per-call sums (halves of whole numbers) on far fewer rows."""
+    own = calls.group_by("customer_id", "hour").agg(pl.col("rpc").sum().alias("r"),
+                                                     pl.len().cast(pl.Float64).alias("n"))
+    parts = [own.with_columns((pl.col("hour") + d).cast(pl.Int8).alias("hour"), pl.col("r") * w, pl.col("n") * w)
              for d, w in ((-1, 0.5), (0, 1.0), (1, 0.5))]
-    return pl.concat(parts).filter(pl.col("hour").is_between(0, 23))
+    return pl.concat(parts).filter(pl.col("hour").is_between(0, 23)).group_by("customer_id", "hour").agg(
+        pl.col("r").sum().alias("rpc_k"), pl.col("n").sum().alias("n_k"))
 
 
 def _dead_points(portfolio: Portfolio) -> pl.DataFrame:
     latest = (portfolio.contacts.filter(pl.col("contact_point_id").is_not_null() & (pl.col("direction") == "outbound"))
-              .sort("at").group_by("contact_point_id").agg(pl.col("outcome").last()))
+              .group_by("contact_point_id").agg(pl.col("outcome").sort_by("at", "contact_id").last()))
     return latest.filter(pl.col("outcome").is_in(DEAD_OUTCOMES)).select("contact_point_id")
 
 
@@ -127,8 +132,7 @@ def fit(portfolio: Portfolio, segments: pl.DataFrame) -> ContactModel:
     with_prior = calls.join(segment, on=["segment", "hour"], how="left")
     level = with_prior.group_by("customer_id").agg(
         ((pl.col("rpc").sum() + A_LEVEL) / (pl.col("p_seg").sum() + A_LEVEL)).alias("level"))
-    customer_hour = _spread(calls).group_by("customer_id", "hour").agg(
-        (pl.col("rpc") * pl.col("w")).sum().alias("rpc_k"), pl.col("w").sum().alias("n_k"))
+    customer_hour = _customer_hours(calls)
     overall = max(calls["rpc"].mean() or 0.0, 1e-3) if calls.height else 0.3
     kind = calls.group_by("kind").agg(((pl.col("rpc").sum() + 10 * overall) / (pl.len() + 10) / overall)
                                       .alias("kind_factor"))
@@ -143,8 +147,7 @@ def rpc_probability(model: ContactModel, frame: pl.DataFrame, use_hours: bool = 
     """Adds ``p_rpc`` to rows with customer_id, segment, hour (local, Int8) and kind.
     Without the hour model every hour gets the population's average rate."""
     if not use_hours:
-        flat = float(model.population["p_pop"].mean() or 0.3)
-        return frame.with_columns(pl.lit(flat).alias("p_rpc"))
+        return frame.with_columns(pl.lit(flat_rpc(model)).alias("p_rpc"))
     out = (frame.join(model.segment, on=["segment", "hour"], how="left")
            .join(model.level, on="customer_id", how="left")
            .join(model.customer_hour, on=["customer_id", "hour"], how="left"))
@@ -152,10 +155,32 @@ def rpc_probability(model: ContactModel, frame: pl.DataFrame, use_hours: bool = 
     if "kind" in frame.columns:
         out = out.join(model.kind_factor, on="kind", how="left")
         kind = pl.col("kind_factor").fill_null(0.6)
+    drop = [c for c in ("p_seg", "level", "rpc_k", "n_k", "kind_factor") if c in out.columns]
+    return out.with_columns(rpc_expression(kind).alias("p_rpc")).drop(drop)
+
+
+def flat_rpc(model: ContactModel) -> float:
+    return float(model.population["p_pop"].mean() or 0.3)
+
+
+def rpc_expression(kind: pl.Expr) -> pl.Expr:
+    """p(c, h) from the columns rpc_k, n_k (customer at hour), level (customer), p_seg (segment at hour)."""
     p = ((pl.col("rpc_k").fill_null(0) + K_HOUR * pl.col("level").fill_null(1.0) * pl.col("p_seg").fill_null(0.2))
          / (pl.col("n_k").fill_null(0) + K_HOUR)) * kind
-    drop = [c for c in ("p_seg", "level", "rpc_k", "n_k", "kind_factor") if c in out.columns]
-    return out.with_columns(p.clip(0.005, 0.98).alias("p_rpc")).drop(drop)
+    return p.clip(0.005, 0.98)
+
+
+def rpc_by_hour(model: ContactModel, grid: pl.DataFrame, people: pl.DataFrame) -> pl.DataFrame:
+    """Adds ``p_rpc`` (kind factor 1) to a large grid of (``ck``, ``sk``, hour) rows, where
+    ``people`` maps each integer customer key ``ck`` to customer_id and ``sk`` to segment:
+    the same values as ``rpc_probability``, with the string keys joined once per customer."""
+    segment = model.segment.join(people.select("segment", "sk").unique(), on="segment").select("sk", "hour", "p_seg")
+    level = people.select("ck", "customer_id").join(model.level, on="customer_id").select("ck", "level")
+    own = people.select("ck", "customer_id").join(model.customer_hour, on="customer_id").select(
+        "ck", "hour", "rpc_k", "n_k")
+    out = (grid.join(segment, on=["sk", "hour"], how="left").join(level, on="ck", how="left")
+           .join(own, on=["ck", "hour"], how="left"))
+    return out.with_columns(rpc_expression(pl.lit(1.0)).alias("p_rpc")).drop("p_seg", "level", "rpc_k", "n_k")
 
 
 def response_probability(model: ContactModel, frame: pl.DataFrame) -> pl.DataFrame:

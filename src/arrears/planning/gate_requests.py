@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Any
+from functools import lru_cache
+from typing import Any, Protocol
 
 import polars as pl
 
@@ -32,23 +33,69 @@ class GateUnavailable(RuntimeError):
 
 
 def default_gate() -> Gate:
-    """The real compliance gate (arrears.compliance.gate.check) behind the dict contract."""
+    """The real compliance gate (arrears.compliance.gate.check): strict behind the dict
+    contract, with a trusted fast path (``.trusted``) for the requests the planner builds."""
     try:
-        from arrears.compliance.gate import check
-        from arrears.compliance.request import RequestError, parse_request
+        from arrears.planning.trusted_requests import CoreGate
     except ImportError as error:  # pragma: no cover - depends on what is installed
         raise GateUnavailable("the compliance gate (arrears.compliance.gate) is not installed") from error
+    return CoreGate()
 
-    def gate(request: dict[str, Any]) -> dict[str, Any]:
-        try:
-            parsed = parse_request(request)
-        except RequestError as error:
-            return {"id": request.get("id"), "decision": "deny", "rules": ["REQUEST"], "reasons": [str(error)]}
-        answer = check(parsed)
-        return {"id": answer.id, "decision": str(answer.decision), "rules": list(answer.rules),
-                "reasons": list(answer.reasons)}
 
-    return gate
+class GatePath(Protocol):
+    """How the plan asks a gate about its attempts: the histories of some customers, one
+    attempt's verdict given its history (portfolio's + planned before it), and the history
+    entry an allowed attempt becomes."""
+
+    def histories(self, recent: pl.DataFrame, customers: pl.Series) -> dict[str, list[Any]]: ...
+
+    def judge(self, attempt: dict[str, Any], history: list[Any], earlier: list[Any],
+              agencies: dict[str, dict[str, Any]]) -> tuple[bool, list[str]]: ...
+
+    def entry(self, attempt: dict[str, Any]) -> Any: ...
+
+
+class DictPath:
+    """Any ``Gate`` through the compliance-check-v1 dict contract (full validation)."""
+
+    def __init__(self, gate: Gate) -> None:
+        self.gate = gate
+
+    def histories(self, recent: pl.DataFrame, customers: pl.Series) -> dict[str, list[Any]]:
+        return history_by_customer(recent, customers)
+
+    def judge(self, attempt: dict[str, Any], history: list[Any], earlier: list[Any],
+              agencies: dict[str, dict[str, Any]]) -> tuple[bool, list[str]]:
+        with_packs(attempt)
+        if earlier:
+            history = sorted(history + earlier, key=_at_text)
+        answer = self.gate(request_for(attempt, history, agencies))
+        return answer.get("decision") == "allow", list(answer.get("rules", []))
+
+    def entry(self, attempt: dict[str, Any]) -> Any:
+        return planned_entry(attempt)
+
+
+def with_packs(attempt: dict[str, Any]) -> dict[str, Any]:
+    """Sets the attempt's ``packs`` from its ``jurisdiction`` (``CN;US``) unless it has them."""
+    if "packs" not in attempt:
+        attempt["packs"] = packs_of(attempt["jurisdiction"])
+    return attempt
+
+
+@lru_cache(maxsize=256)
+def packs_of(jurisdiction: str) -> tuple[str, ...]:
+    return tuple(code for code in jurisdiction.split(";") if code)
+
+
+def _at_text(entry: dict[str, Any]) -> str:
+    return entry["at"]  # every history instant is written in UTC, so text order is time order
+
+
+def gate_path(gate: Gate) -> GatePath:
+    """The gate's trusted path when it has one, else the dict contract."""
+    trusted = getattr(gate, "trusted", None)
+    return trusted if trusted is not None else DictPath(gate)
 
 
 def debtor_flags(flags: list[str]) -> dict[str, bool]:
@@ -56,28 +103,42 @@ def debtor_flags(flags: list[str]) -> dict[str, bool]:
 
 
 def recent_history(contacts: pl.DataFrame, points: pl.DataFrame, as_of: date) -> pl.DataFrame:
-    """The last ``HISTORY_DAYS`` days of contacts, narrowed to what a request history holds,
-    instants as UTC text (so text order is time order), oldest first per customer."""
+    """The last ``HISTORY_DAYS`` days of contacts, narrowed to what a request history holds and
+    put into the contract's vocabulary (a value it does not know becomes null = not known,
+    a channel it does not know a call; a missing account means "every debt"), oldest first
+    per customer. ``ts``: the instant in whole epoch seconds."""
     since = as_of - timedelta(days=HISTORY_DAYS)
+    known = _vocabulary
     return (
         contacts.filter(pl.col("at").is_not_null() & (pl.col("at").dt.date() >= since))
         .join(points.select("contact_point_id", "kind", "value"), on="contact_point_id", how="left")
         .sort("customer_id", "at", "contact_id")
-        .select("customer_id", pl.col("at").dt.strftime("%Y-%m-%dT%H:%M:%S+00:00"), "channel", "direction",
-                "party", "kind", "value", "account_id", "outcome", "agency_id")
+        .select("customer_id", pl.col("at").dt.epoch("s").alias("ts"),
+                pl.when(known("channel", _CHANNELS)).then(pl.col("channel")).otherwise(pl.lit("call")).alias("channel"),
+                pl.when(known("direction", _DIRECTIONS)).then(pl.col("direction")).alias("direction"),
+                pl.when(known("party", _PARTIES)).then(pl.col("party")).alias("party"),
+                pl.col("kind").replace_strict(GATE_KIND, default=None, return_dtype=pl.Utf8).alias("kind"),
+                "value", "account_id",
+                pl.when(known("outcome", _OUTCOMES)).then(pl.col("outcome")).alias("outcome"), "agency_id")
     )
 
 
+def _vocabulary(column: str, values: frozenset[str]) -> pl.Expr:
+    return pl.col(column).is_in(sorted(values)).fill_null(False)
+
+
 def history_by_customer(recent: pl.DataFrame, customers: pl.Series) -> dict[str, list[dict[str, Any]]]:
-    """Request history entries of the given customers, from ``recent_history``."""
-    rows = recent.join(customers.to_frame("customer_id"), on="customer_id", how="semi")
+    """Request history entries of the given customers, from ``recent_history``; instants as
+    UTC text (so text order is time order)."""
+    rows = recent.join(customers.to_frame("customer_id"), on="customer_id", how="semi", maintain_order="left")
+    rows = rows.with_columns(pl.from_epoch("ts", time_unit="s").dt.strftime("%Y-%m-%dT%H:%M:%S+00:00")).select(
+        "customer_id", "ts", "channel", "direction", "party", "kind", "value", "account_id", "outcome", "agency_id")
     out: dict[str, list[dict[str, Any]]] = {}
     for cid, at, channel, direction, party, kind, value, account, outcome, agency in rows.iter_rows():
-        to = {"party": party if party in _PARTIES else None, "kind": GATE_KIND.get(kind), "address": value}
         out.setdefault(cid, []).append({
-            "at": at, "channel": channel if channel in _CHANNELS else "call", "direction": direction,
-            "to": to, "debt_ids": [account], "outcome": outcome if outcome in _OUTCOMES else None,
-            "agency_id": agency,
+            "at": at, "channel": channel, "direction": direction,
+            "to": {"party": party, "kind": kind, "address": value}, "debt_ids": [account] if account else None,
+            "outcome": outcome, "agency_id": agency,
         })
     return out
 
@@ -85,6 +146,7 @@ def history_by_customer(recent: pl.DataFrame, customers: pl.Series) -> dict[str,
 _PARTIES = frozenset({"debtor", "spouse", "guarantor", "emergency_contact", "third_party", "attorney", "employer",
                       "unknown"})
 _CHANNELS = frozenset({"call", "voicemail", "sms", "email", "letter", "visit"})
+_DIRECTIONS = frozenset({"outbound", "inbound"})
 _OUTCOMES = frozenset({"conversation", "answered_other", "no_answer", "voicemail", "dropped", "busy",
                        "not_in_service", "wrong_number", "delivered", "failed", "bounced", "refused", "dispute"})
 
@@ -95,7 +157,7 @@ def request_for(attempt: dict[str, Any], history: list[dict[str, Any]], agencies
     agency = agencies.get(attempt["agency_id"]) if attempt.get("agency_id") else None
     return {
         "id": f"{attempt['account_id']}:{attempt['channel']}:{attempt['contact_point_id']}",
-        "packs": attempt["packs"],
+        "packs": list(attempt["packs"]),
         "language": attempt.get("language") if attempt.get("language") in ("zh", "en") else None,
         "at": attempt["at"],
         "action": {

@@ -11,6 +11,7 @@ fits. Ties break by account, channel, number and hour, so the same inputs give t
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -19,7 +20,7 @@ import polars as pl
 from arrears.planning import contact_model
 from arrears.planning.candidates import candidates, eligibility, treatment_table
 from arrears.planning.frames import Capacity, Portfolio
-from arrears.planning.gate_requests import Gate, agencies_by_id, history_by_customer, recent_history
+from arrears.planning.gate_requests import Gate, agencies_by_id, gate_path, recent_history
 from arrears.planning.gate_runner import judge_all
 from arrears.planning.segmenter import Segmenter, history_segmenter
 from arrears.planning.strategy import Split, assign
@@ -28,7 +29,7 @@ PLAN_COLUMNS = ["account_id", "customer_id", "channel", "contact_point_id", "sch
                 "reason"]
 EXTRA_COLUMNS = ["strategy", "strategy_version"]
 MAX_PASSES = 8
-GATE_CHUNK = 200_000
+GATE_CHUNK = 1_000_000  # attempts per fork of the gate workers (one fork per pass at 1M accounts)
 ORDER = ["net", "account_id", "channel", "contact_point_id", "hour"]
 DESC = [True, False, False, False, False]
 CHANNEL_ZH = {"call": "电话", "sms": "短信", "email": "邮件", "letter": "信函"}
@@ -112,8 +113,9 @@ class _Fill:
 
     hour_used: dict[tuple[str, int], int] = field(default_factory=dict)
     day_used: dict[str, int] = field(default_factory=dict)
-    quota_used: dict[str, int] = field(default_factory=dict)
-    planned: dict[str, list[dict]] = field(default_factory=dict)
+    quota_used: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(
+        schema={"account_id": pl.Utf8, "used": pl.Int64}))  # attempts planned per account
+    planned: dict[str, list] = field(default_factory=dict)  # history entries of the planned attempts
     chosen: list[pl.DataFrame] = field(default_factory=list)
 
     def record(self, allowed: pl.DataFrame) -> None:
@@ -121,8 +123,8 @@ class _Fill:
             self.hour_used[(channel, op_hour)] = self.hour_used.get((channel, op_hour), 0) + n
         for channel, n in allowed.group_by("channel").len().iter_rows():
             self.day_used[channel] = self.day_used.get(channel, 0) + n
-        for account, n in allowed.group_by("account_id").len().iter_rows():
-            self.quota_used[account] = self.quota_used.get(account, 0) + n
+        per_account = allowed.group_by("account_id").agg(pl.len().cast(pl.Int64).alias("used"))
+        self.quota_used = pl.concat([self.quota_used, per_account]).group_by("account_id").agg(pl.col("used").sum())
         self.chosen.append(allowed)
 
 
@@ -134,8 +136,9 @@ def _fill(options: pl.DataFrame, capacity: Capacity, portfolio: Portfolio, gate:
     if options.is_empty():
         return options
     channels = sorted(options["channel"].unique().to_list())
-    options = options.with_row_index("option").join(_capacity_frame(capacity, channels), on=["channel", "op_hour"])
-    options = options.filter(pl.col("hour_cap").is_null() | (pl.col("hour_cap") > 0))
+    options = options.join(_capacity_frame(capacity, channels), on=["channel", "op_hour"])
+    options = options.filter(pl.col("hour_cap").is_null() | (pl.col("hour_cap") > 0)).with_row_index("option")
+    wide = options.drop(NARROW)  # an option's other columns, found by position (option = row number)
     live = options.select(NARROW).sort(ORDER, descending=DESC)  # sorted once; filters keep the order
     state = _Fill()
     recent = recent_history(portfolio.contacts, portfolio.contact_points, portfolio.as_of)
@@ -146,7 +149,7 @@ def _fill(options: pl.DataFrame, capacity: Capacity, portfolio: Portfolio, gate:
         best = _best_that_fit(live, state, capacity, channels)
         if best.is_empty():
             break
-        best = (best.join(options.drop(NARROW[1:]), on="option", maintain_order="left")
+        best = (pl.concat([best, wide[best["option"]]], how="horizontal")
                 .join(details[0], on="account_id", how="left", maintain_order="left")
                 .join(details[1], on=["strategy_index", "treat"], how="left", maintain_order="left"))
         best = _schedule(best, state.hour_used)
@@ -167,8 +170,7 @@ def _still_open(live: pl.DataFrame, best: pl.DataFrame, allowed: pl.DataFrame, s
     left = _left_frame(state.hour_used, state.day_used, capacity, channels).filter(
         (pl.col("hour_left").is_null() | (pl.col("hour_left") > 0)) & (pl.col("day_left") > 0)).select(
         "channel", "op_hour")
-    used = pl.DataFrame({"account_id": list(state.quota_used), "used": list(state.quota_used.values())},
-                        schema={"account_id": pl.Utf8, "used": pl.Int64})
+    used = state.quota_used
     live = (live.join(denied, on="option", how="anti")
             .join(allowed.select("account_id", "channel"), on=["account_id", "channel"], how="anti")
             .join(left, on=["channel", "op_hour"], how="semi"))
@@ -182,8 +184,7 @@ def _best_that_fit(live: pl.DataFrame, state: _Fill, capacity: Capacity, channel
     capacity left, ranked by net value within each slot and each channel's day."""
     left = _left_frame(state.hour_used, state.day_used, capacity, channels)
     best = live.group_by("account_id", "channel", maintain_order=True).first()
-    used = pl.DataFrame({"account_id": list(state.quota_used), "quota_used": list(state.quota_used.values())},
-                        schema={"account_id": pl.Utf8, "quota_used": pl.Int64})
+    used = state.quota_used.rename({"used": "quota_used"})
     best = (best.join(used, on="account_id", how="left").with_columns(pl.col("quota_used").fill_null(0))
             .with_columns(pl.col("net").rank("ordinal", descending=True).over("account_id").alias("k"))
             .filter(pl.col("k") <= pl.col("quota") - pl.col("quota_used"))
@@ -226,23 +227,35 @@ def local_iso(instant: str, zones: list[str]) -> pl.Expr:
     return expr
 
 
-def _judge(best: pl.DataFrame, gate: Gate, recent: pl.DataFrame, *, planned: dict[str, list[dict]],
+def _judge(best: pl.DataFrame, gate: Gate, recent: pl.DataFrame, *, planned: dict[str, list],
            agencies: dict, stats: PlanStats, workers: int) -> pl.DataFrame:
     """Ask the gate about each option, best first, in chunks; keep the allowed ones. Each
     request's history is the portfolio's plus the attempts planned before it."""
+    collecting = gc.isenabled()
+    gc.disable()  # millions of short-lived plain values, no cycles: collection passes only cost time
+    try:
+        return _judge_chunks(best, gate, recent, planned=planned, agencies=agencies, stats=stats, workers=workers)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _judge_chunks(best: pl.DataFrame, gate: Gate, recent: pl.DataFrame, *, planned: dict[str, list],
+                  agencies: dict, stats: PlanStats, workers: int) -> pl.DataFrame:
     zones = best["zone"].unique().to_list()
     best = best.with_columns(local_iso("at_utc", zones).alias("scheduled_at"),
-                             pl.col("at_utc").dt.strftime("%Y-%m-%dT%H:%M:%S+00:00").alias("at_history"))
+                             pl.col("at_utc").dt.strftime("%Y-%m-%dT%H:%M:%S+00:00").alias("at_history"),
+                             pl.col("at_utc").dt.epoch("s").alias("at_ts"))
+    path = gate_path(gate)
     keep: list[int] = []
     for chunk in best.iter_slices(GATE_CHUNK):
-        histories = history_by_customer(recent, chunk["customer_id"].unique())
+        histories = path.histories(recent, chunk["customer_id"].unique())
         rows = chunk.select(
             "option", "account_id", "customer_id", "channel", "contact_point_id", "kind", "address",
             pl.col("scheduled_at").alias("at"), "zone", "jurisdiction", "language", "flags", "agency_id", "purpose",
-            "message", "at_history").to_dicts()
-        for row in rows:
-            row["packs"] = [p for p in row["jurisdiction"].split(";") if p]
-        verdicts = judge_all(rows, histories, planned, agencies, gate, workers=workers)
+            "message", "at_history", "at_ts")  # packs: from jurisdiction, where the row is judged
+        columns = {name: rows[name].to_list() for name in rows.columns}
+        verdicts = judge_all(columns, histories, planned, agencies, path, workers=workers)
         keep += verdicts.allowed
         for customer, entries in verdicts.planned.items():
             planned.setdefault(customer, []).extend(entries)

@@ -83,3 +83,17 @@ def test_a_request_that_is_not_an_object_has_no_id():
 def test_the_id_is_echoed_in_errors_when_it_is_a_string():
     raw = request(channel="fax")
     assert error_of(raw).answer().model_dump() == {"id": "T1", "error": error_of(raw).message}
+
+
+def test_an_assembled_model_equals_the_validated_one():
+    from arrears.compliance.request import Action, ContactPoint, Kind, Party, Purpose
+    from arrears.domain.vocabulary import Channel
+
+    raw = {"channel": "sms", "to": {"party": "debtor", "kind": "mobile", "address": "13800000000"},
+           "debt_ids": ["A1"], "automated": True, "purpose": "service"}
+    assembled = Action.assemble(
+        channel=Channel.SMS, to=ContactPoint.assemble(party=Party.DEBTOR, kind=Kind.MOBILE, address="13800000000"),
+        debt_ids=["A1"], automated=True, purpose=Purpose.SERVICE)
+    assert assembled == Action.model_validate(raw)
+    assert assembled.message is None and assembled.visitors is None
+    assert assembled != Action.model_validate(dict(raw, automated=False))

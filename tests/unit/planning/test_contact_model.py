@@ -46,3 +46,13 @@ def test_numbers_whose_last_dial_was_not_in_service_are_dead(portfolio):
     expected = set(last.filter(pl.col("outcome").is_in(["not_in_service", "wrong_number", "bounced", "failed"]))
                    ["contact_point_id"].to_list())
     assert dead == expected and dead
+
+
+def test_a_customers_hour_counts_its_own_calls_fully_and_the_neighbouring_hours_by_half():
+    from arrears.planning.contact_model import _customer_hours
+
+    calls = pl.DataFrame({"customer_id": ["c1", "c1", "c1", "c1"], "hour": [10, 11, 0, 10],
+                          "rpc": [1.0, 0.0, 1.0, 0.0]}, schema={"customer_id": pl.Utf8, "hour": pl.Int8,
+                                                              "rpc": pl.Float64})
+    got = {h: (r, n) for _, h, r, n in _customer_hours(calls).sort("hour").iter_rows()}
+    assert got == {0: (1.0, 1.0), 1: (0.5, 0.5), 9: (0.5, 1.0), 10: (1.0, 2.5), 11: (0.5, 2.0), 12: (0.0, 0.5)}
