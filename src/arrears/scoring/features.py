@@ -15,10 +15,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from arrears.domain.aging import DEFAULT_LADDER, AgingLadder
+
+if TYPE_CHECKING:
+    from polars._typing import PolarsDataType
 
 MONEY = pl.Decimal(38, 2)
 TRUE_TEXT = ["true", "1", "yes"]
@@ -106,9 +110,10 @@ def _dates(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
 
 def _local_date(frame: pl.DataFrame, column: str, tz: str, name: str) -> pl.DataFrame:
     col = pl.col(column)
+    dtype = frame.schema[column]
     if _is_text(frame, column):
         col = col.str.to_datetime(time_zone="UTC")
-    elif frame.schema[column].time_zone is None:  # naive instants are taken as UTC
+    elif isinstance(dtype, pl.Datetime) and dtype.time_zone is None:  # naive instants are taken as UTC
         col = col.dt.replace_time_zone("UTC")
     return frame.with_columns(col.dt.convert_time_zone(tz).dt.date().alias(name))
 
@@ -130,7 +135,7 @@ def _ratio(num: pl.Expr, den: pl.Expr) -> pl.Expr:
     return pl.when(den_f > 0).then(num.cast(pl.Float64) / den_f).otherwise(None)
 
 
-def _optional(frame: pl.DataFrame | None, columns: dict[str, pl.DataType]) -> pl.DataFrame:
+def _optional(frame: pl.DataFrame | None, columns: dict[str, PolarsDataType]) -> pl.DataFrame:
     if frame is None:
         return pl.DataFrame(schema=columns)
     missing = {c: t for c, t in columns.items() if c not in frame.columns}

@@ -257,7 +257,8 @@ def _medians(X: np.ndarray, names: list[str]) -> dict[str, float]:
 def _importance(booster: lgb.Booster, X: np.ndarray, names: list[str],
                 sample: int = 5000) -> dict[str, float]:
     rows = X[np.random.default_rng(0).permutation(len(X))[:sample]]
-    contrib = booster.predict(rows, pred_contrib=True)[:, :-1]
+    # lightgbm types predict() for sparse input too; a dense matrix gives an ndarray
+    contrib = np.asarray(booster.predict(rows, pred_contrib=True))[:, :-1]
     values = np.abs(contrib).mean(axis=0)
     order = np.argsort(-values)
     return {names[i]: float(values[i]) for i in order}
@@ -322,7 +323,7 @@ def check_score_frame(model: TrainedModel, frame: pl.DataFrame, source: str) -> 
 def top_reasons(model: TrainedModel, X: np.ndarray, raw_frame: pl.DataFrame,
                 count: int = 3) -> list[list[str]]:
     """The features pushing risk up the most (positive SHAP contributions), worded."""
-    contrib = model.booster.predict(X, pred_contrib=True)[:, :-1]
+    contrib = np.asarray(model.booster.predict(X, pred_contrib=True))[:, :-1]  # dense X: an ndarray
     medians = model.schema.medians
     categorical = {s.name for s in model.schema.used_inputs if s.dtype == CATEGORICAL}
     out = []
@@ -345,7 +346,7 @@ def score_frame(model: TrainedModel, frame: pl.DataFrame, source: str = "frame")
     if frame.height == 0:
         raise DataFileError(f"{source}: no rows to score")
     X = feature_matrix(frame, model.schema)
-    probability = model.calibrator.apply(model.booster.predict(X))
+    probability = model.calibrator.apply(np.asarray(model.booster.predict(X)))
     reasons = top_reasons(model, X, frame)
     id_name = model.schema.id_column or "row"
     ids = frame[id_name] if model.schema.id_column else pl.Series(

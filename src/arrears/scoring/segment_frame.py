@@ -12,10 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from arrears.scoring.segments import NEUTRAL, Segment, Thresholds
+
+if TYPE_CHECKING:
+    from polars.expr.whenthen import ChainedThen, Then
 
 
 @dataclass(frozen=True)
@@ -179,7 +183,7 @@ def _top_three(count: int) -> list[pl.Expr]:
 
 
 def _pick(index: pl.Expr, columns: list[pl.Expr]) -> pl.Expr:
-    chosen = pl.when(index == 0).then(columns[0])
+    chosen: Then | ChainedThen = pl.when(index == 0).then(columns[0])
     for i, column in enumerate(columns[1:], start=1):
         chosen = chosen.when(index == i).then(column)
     return chosen

@@ -18,6 +18,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TypeGuard
 
 import polars as pl
 
@@ -60,7 +61,7 @@ def _clip(x: float) -> float:
     return min(1.0, max(0.0, x))
 
 
-def _known(value) -> bool:
+def _known(value: object) -> TypeGuard[float]:
     return value is not None and not (isinstance(value, float) and math.isnan(value))
 
 

@@ -10,6 +10,7 @@ import hashlib
 import math
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import polars as pl
@@ -81,9 +82,11 @@ def infer_spec(column: pl.Series) -> ColumnSpec:
         values = _as_float(column).drop_nulls()
         if len(values) == 0:
             return ColumnSpec(column.name, NUMERIC)
+        # polars types Series.min/max/median as any Python literal; on a non-empty
+        # Float64 series they are floats.
         return ColumnSpec(
-            column.name, NUMERIC, float(values.min()), float(values.max()),
-            float(values.median()),
+            column.name, NUMERIC, cast(float, values.min()), cast(float, values.max()),
+            cast(float, values.median()),
         )
     categories = sorted(column.drop_nulls().unique().to_list())
     if len(categories) > MAX_CATEGORIES:

@@ -27,7 +27,7 @@ from arrears.adapters.storage import tables as t
 from arrears.adapters.storage.gate_tables import compliance_decisions, contact_attempts, debtor_locks
 from arrears.compliance.gate import Screener, check
 from arrears.compliance.packs import GateConfig
-from arrears.compliance.request import Answer, RequestError, parse_request
+from arrears.compliance.request import Answer, Decision, RequestError, parse_request
 from arrears.services.contact_gate_port import ContactRequest, GateVerdict
 
 HISTORY_DAYS = 31  # the longest counting window (US-MA: 30 days) plus a day
@@ -269,7 +269,7 @@ class SqlContactGate:
         try:
             request = parse_request(raw)
         except RequestError as error:  # stored data that the contract refuses: never a guess
-            return Answer(id=raw["id"], decision="deny", rules=["DATA-INVALID"],
+            return Answer(id=raw["id"], decision=Decision.DENY, rules=["DATA-INVALID"],
                           reasons=[f"stored data cannot be judged: {error}"], warnings=[])
         return check(request, screener=self.screener, config=self.config)
 

@@ -20,8 +20,8 @@ def _read(path: Path, table: str) -> pl.DataFrame:
     """Only the columns planning needs, as text; empty cells are null."""
     try:
         if path.suffix == ".parquet":
-            header = pl.read_parquet_schema(path)
-            keep = [c for c in NEEDED[table] if c in header]
+            stored = pl.read_parquet_schema(path)
+            keep = [c for c in NEEDED[table] if c in stored]
             frame = pl.read_parquet(path, columns=keep).with_columns(pl.all().cast(pl.Utf8))
         else:
             header = pl.read_csv(path, n_rows=0, infer_schema=False).columns

@@ -33,14 +33,16 @@ def test_the_convenient_window_follows_each_zones_daylight_saving_rules(at, zone
 
 def test_a_phone_in_new_york_and_an_address_in_los_angeles_deny_08_30_eastern():
     answer = judge(us("2026-11-30T08:30:00-05:00", zones=(NY, LA)))
-    assert answer.rules == ["US-TIME-02"]
+    assert answer.decision == "deny"
+    assert answer.rules == ["US-TIME-01", "US-TIME-02"]
     assert "05:30 America/Los_Angeles" in answer.reasons[0]
-    assert answer.reasons[0].startswith("It is")  # English by default without CN
+    assert "America/New_York" not in answer.reasons[0]  # only the zone that fails
+    assert answer.reasons[1].startswith("It is")  # English by default without CN
 
 
 def test_the_two_zone_window_opens_at_11_00_eastern():
     assert failed(us("2026-11-30T11:00:01-05:00", zones=(NY, LA))) == []
-    assert failed(us("2026-11-30T10:59:59-05:00", zones=(NY, LA))) == ["US-TIME-02"]
+    assert failed(us("2026-11-30T10:59:59-05:00", zones=(NY, LA))) == ["US-TIME-01", "US-TIME-02"]
 
 
 def test_with_no_location_at_all_no_contact_is_made():

@@ -12,6 +12,7 @@ history is read for the 366 days up to ``as_of``.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 import polars as pl
 from sqlalchemy import Connection, Select, select
@@ -19,19 +20,22 @@ from sqlalchemy import Connection, Select, select
 from arrears.adapters.storage import tables as t
 from arrears.adapters.storage.workbench_tables import logged_contacts
 
+if TYPE_CHECKING:
+    from polars._typing import PolarsDataType
+
 MONEY = pl.Decimal(38, 2)
 UTC_TIME = pl.Datetime("us", "UTC")
 HISTORY_DAYS = 366
 
 
-def _frame(connection: Connection, query: Select, schema: dict[str, pl.DataType]) -> pl.DataFrame:
+def _frame(connection: Connection, query: Select, schema: dict[str, PolarsDataType]) -> pl.DataFrame:
     if connection.dialect.name == "postgresql":
         return _copied_frame(connection, query, schema)
     rows = connection.execute(query).all()
     return pl.DataFrame(rows, schema=schema, orient="row")
 
 
-def _copied_frame(connection: Connection, query: Select, schema: dict[str, pl.DataType]) -> pl.DataFrame:
+def _copied_frame(connection: Connection, query: Select, schema: dict[str, PolarsDataType]) -> pl.DataFrame:
     """PostgreSQL: ``COPY (query) TO STDOUT`` as CSV, parsed by polars (no Python per row).
     The query's parameters are bound by psycopg's client-side quoting; instants come out in
     UTC (``SET LOCAL TIME ZONE``, for this transaction only)."""
@@ -42,7 +46,7 @@ def _copied_frame(connection: Connection, query: Select, schema: dict[str, pl.Da
     with ClientCursor(raw) as client:  # type: ignore[arg-type]
         sql = client.mogrify(str(compiled), compiled.params)
     connection.exec_driver_sql("SET LOCAL TIME ZONE 'UTC'")
-    chunks = []
+    chunks: list[bytes] = []
     with raw.cursor() as cursor, cursor.copy(f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)") as copy:  # type: ignore[union-attr]
         chunks.extend(bytes(block) for block in copy)
     as_text = {n: (pl.Utf8 if d in (pl.Boolean, UTC_TIME) else d) for n, d in schema.items()}
@@ -100,7 +104,7 @@ def read_payments(connection: Connection, as_of: date) -> pl.DataFrame:
     return frame.with_columns(_cents_to_money("amount")).drop("amount_cents")
 
 
-CONTACT_SCHEMA = {
+CONTACT_SCHEMA: dict[str, PolarsDataType] = {
     "contact_id": pl.Utf8, "account_id": pl.Utf8, "contact_point_id": pl.Utf8, "channel": pl.Utf8,
     "direction": pl.Utf8, "at": UTC_TIME, "outcome": pl.Utf8, "promise_amount_cents": pl.Int64,
     "promise_date": pl.Date, "complaint": pl.Boolean}

@@ -56,39 +56,42 @@ def _inside(span: Span, ts: float) -> bool:
     return span is not None and span[0] <= ts <= span[1]
 
 
-def call_times(ctx: Context, debt: str | None, person) -> tuple[list[float], list[float], Span]:
+def call_times(
+    ctx: Context, debt: str | None, person: Callable[[Attempt], bool]
+) -> tuple[list[float], list[float], Span]:
     """For this person and debt, computed once per request: the times of counted calls, the
     times of telephone conversations (both ascending), and the consent span."""
     key = ("us-call-times", debt)
     found = ctx.memo.get(key)
-    if found is None:
-        span = consent_span(ctx, debt, person)
-        counted: list[float] = []
-        talks: list[float] = []
-        to_debtor = person is _to_debtor
-        attempts = ctx.attempts
-        first = bisect_left(ctx.attempt_times, ctx.at_ts - _lookback_days(ctx) * DAY)
-        for index in range(first, len(attempts)):  # inlined tests: the gate's hottest loop
-            a = attempts[index]
-            if a.channel not in CALLS:
-                continue
-            if not (a.party in DEBTOR_LIKE if to_debtor else person(a)):
-                continue
-            if debt is not None and a.debt_ids and debt not in a.debt_ids:
-                continue
-            outcome = a.outcome
-            if outcome in CONVERSATION and a.channel == "call":
-                talks.append(a.ts)
-            if (
-                a.outbound
-                and outcome not in NOT_CONNECTED
-                and a.party != "attorney"
-                and (span is None or not span[0] <= a.ts <= span[1])
-            ):
-                counted.append(a.ts)
-        found = (counted, talks, span)
-        ctx.memo[key] = found
-    return found
+    if isinstance(found, tuple):  # the memo holds this function's own tuple under its key
+        return found
+    span = consent_span(ctx, debt, person)
+    counted: list[float] = []
+    talks: list[float] = []
+    to_debtor = person is _to_debtor
+    attempts = ctx.attempts
+    first = bisect_left(ctx.attempt_times, ctx.at_ts - _lookback_days(ctx) * DAY)
+    for index in range(first, len(attempts)):  # inlined tests: the gate's hottest loop
+        a = attempts[index]
+        if a.channel not in CALLS:
+            continue
+        if not (a.party in DEBTOR_LIKE if to_debtor else person(a)):
+            continue
+        if debt is not None and a.debt_ids and debt not in a.debt_ids:
+            continue
+        outcome = a.outcome
+        if outcome in CONVERSATION and a.channel == "call":
+            talks.append(a.ts)
+        if (
+            a.outbound
+            and outcome not in NOT_CONNECTED
+            and a.party != "attorney"
+            and (span is None or not span[0] <= a.ts <= span[1])
+        ):
+            counted.append(a.ts)
+    times = (counted, talks, span)
+    ctx.memo[key] = times
+    return times
 
 
 def _lookback_days(ctx: Context) -> int:
@@ -106,15 +109,15 @@ def _most_in_window(ctx: Context, times: list[float], days: int) -> int:
     return best
 
 
-def calls_in_week(ctx: Context, debt: str | None, person) -> int:
+def calls_in_week(ctx: Context, debt: str | None, person: Callable[[Attempt], bool]) -> int:
     return _most_in_window(ctx, call_times(ctx, debt, person)[0], 7)
 
 
-def in_cooldown(ctx: Context, debt: str | None, person, days: int) -> bool:
+def in_cooldown(ctx: Context, debt: str | None, person: Callable[[Attempt], bool], days: int) -> bool:
     return _most_in_window(ctx, call_times(ctx, debt, person)[1], days) > 0
 
 
-def consent_active(ctx: Context, debt: str | None, person) -> bool:
+def consent_active(ctx: Context, debt: str | None, person: Callable[[Attempt], bool]) -> bool:
     return _inside(call_times(ctx, debt, person)[2], ctx.at_ts)
 
 
@@ -163,7 +166,7 @@ def after_conversation(ctx: Context, spec: RuleSpec) -> RuleResult:
     )
 
 
-def _has_capacity(ctx: Context, debt: str, person, cap: int, days: int) -> bool:
+def _has_capacity(ctx: Context, debt: str, person: Callable[[Attempt], bool], cap: int, days: int) -> bool:
     if consent_active(ctx, debt, person):
         return True
     if in_cooldown(ctx, debt, person, days):

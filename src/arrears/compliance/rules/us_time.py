@@ -18,12 +18,12 @@ def _times(ctx: Context, zones: list[str]) -> str:
 
 
 def convenient_hours(ctx: Context, spec: RuleSpec) -> RuleResult:
-    """US-TIME-01: inconvenient in every known location."""
+    """US-TIME-01: outside the convenient window in any candidate location (catalogue 4.2)."""
     zones = ctx.debtor_zones
     if not zones or ctx.time_consented():
         return spec.ok()
     failing = _failing_zones(ctx, spec, zones)
-    if len(failing) < len(zones):
+    if not failing:
         return spec.ok()
     start, end = spec.params["allowed_from"][:5], spec.params["allowed_until"][:5]
     return spec.deny(
@@ -33,7 +33,8 @@ def convenient_hours(ctx: Context, spec: RuleSpec) -> RuleResult:
 
 
 def every_location(ctx: Context, spec: RuleSpec) -> RuleResult:
-    """US-TIME-02: convenient somewhere but not in every candidate location; or no location."""
+    """US-TIME-02: the candidate locations. No location known (A2), or convenient in some
+    candidate location but not in every one (then US-TIME-01 fails too, for those zones)."""
     zones = ctx.debtor_zones
     if not zones:
         return spec.deny(

@@ -113,7 +113,8 @@ def print_ingest(report: IngestReport) -> None:
     for name, c in report.counts.items():
         if c.ignored_changes:
             console.print(
-                f"[yellow]{name}: {c.ignored_changes} existing rows differ; the ledger is append-only, kept as stored[/]"
+                f"[yellow]{name}: {c.ignored_changes} existing rows differ; "
+                "the ledger is append-only, kept as stored[/]"
             )
     for note in report.notes:
         console.print(f"[yellow]note:[/] {note}")

@@ -8,12 +8,14 @@ channel, on the contact point that channel would use.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from enum import StrEnum
+from typing import Any, Literal, TypeVar, overload
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, Row, select, update
 
 from arrears.adapters.storage import tables as t
 from arrears.adapters.storage.workbench_tables import logged_contacts
@@ -38,6 +40,10 @@ _KINDS_FOR = {
 }
 
 
+Choice = TypeVar("Choice", bound=StrEnum)
+PointRow = Row[Any, Any, Any, Any, Any]  # contact_point_id, kind, value_masked, owner, status
+
+
 @dataclass(frozen=True)
 class ChannelStatus:
     channel: str
@@ -46,14 +52,14 @@ class ChannelStatus:
     verdict: GateVerdict
 
 
-def _points(connection: Connection, customer_id: str) -> list[Any]:
+def _points(connection: Connection, customer_id: str) -> Sequence[PointRow]:
     p = t.contact_points.c
     return connection.execute(select(p.contact_point_id, p.kind, p.value_masked, p.owner, p.status)
                               .where(p.customer_id == customer_id, p.in_portfolio.is_(True))
                               .order_by(p.contact_point_id)).all()
 
 
-def _point_for(points: list[Any], channel: Channel) -> Any:
+def _point_for(points: Sequence[PointRow], channel: Channel) -> PointRow | None:
     fitting = [p for p in points if p.kind in _KINDS_FOR[channel]]
     fitting.sort(key=lambda p: (p.owner != "debtor", p.status != "valid", p.contact_point_id))
     return fitting[0] if fitting else None
@@ -100,7 +106,11 @@ class ContactLog:
     direction: str = "outbound"
 
 
-def _choice(value: str | None, vocabulary: type, name: str, required: bool = True) -> Any:
+@overload
+def _choice(value: str | None, vocabulary: type[Choice], name: str, required: Literal[True] = True) -> Choice: ...
+@overload
+def _choice(value: str | None, vocabulary: type[Choice], name: str, required: Literal[False]) -> Choice | None: ...
+def _choice(value: str | None, vocabulary: type[Choice], name: str, required: bool = True) -> Choice | None:
     if value is None or value == "":
         if required:
             raise InvalidInput(f"{name} 必填", f"{name} is required", name)

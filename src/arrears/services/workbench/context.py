@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import overload
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
@@ -38,6 +39,12 @@ class Workbench:
         return self.now().astimezone(ZoneInfo(self.timezone)).date()
 
 
+@overload
+def as_utc(value: datetime) -> datetime: ...
+@overload
+def as_utc(value: None) -> None: ...
+@overload
+def as_utc(value: datetime | None) -> datetime | None: ...
 def as_utc(value: datetime | None) -> datetime | None:
     """An instant read back from storage (SQLite gives naive UTC) or typed in, as aware UTC."""
     if value is None:

@@ -23,9 +23,10 @@ from arrears.services.workbench import accounts, contacts, messages
 
 router = APIRouter(prefix="/v1/accounts", tags=["accounts"])
 AccountId = Annotated[str, "the account id"]
-BLOCKED = {409: {"description": "the compliance gate refused: decision, rules and reasons"},
-           403: {"description": "role, lapsed training or ended agency mandate"},
-           404: {"description": "no such account in your scope"}}
+BLOCKED: dict[int | str, dict[str, Any]] = {
+    409: {"description": "the compliance gate refused: decision, rules and reasons"},
+    403: {"description": "role, lapsed training or ended agency mandate"},
+    404: {"description": "no such account in your scope"}}
 
 
 def verdict_out(v: GateVerdict) -> VerdictOut:

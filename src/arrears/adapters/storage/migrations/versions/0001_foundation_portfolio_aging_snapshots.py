@@ -195,7 +195,9 @@ def upgrade() -> None:
     sa.Column('source', sa.String(length=20), nullable=True),
     sa.Column('row_digest', sa.String(length=32), nullable=False),
     sa.Column('in_portfolio', sa.Boolean(), nullable=False),
-    sa.ForeignKeyConstraint(['customer_id'], ['customers.customer_id'], name=op.f('fk_contact_points_customer_id_customers')),
+    sa.ForeignKeyConstraint(
+        ['customer_id'], ['customers.customer_id'], name=op.f('fk_contact_points_customer_id_customers')
+    ),
     sa.PrimaryKeyConstraint('contact_point_id', name=op.f('pk_contact_points'))
     )
     with op.batch_alter_table('contact_points', schema=None) as batch_op:
