@@ -125,3 +125,11 @@ def test_transition_is_recorded_only_when_the_bucket_changes() -> None:
 def test_roll_rates_are_shares_of_each_previous_bucket() -> None:
     rates = roll_rates([("M1", "M2"), ("M1", "M1"), ("M1", "M0"), ("M1", "M2")])
     assert rates["M1"]["M2"] == 0.5 and rates["M1"]["M0"] == 0.25
+
+
+def test_roll_rates_from_counts_match_the_rates_from_pairs() -> None:
+    from arrears.domain.aging import roll_rates_from_counts
+
+    pairs = [("M1", "M2"), ("M1", "M1"), ("M1", "M0"), ("M1", "M2"), ("M2", "M3")]
+    counts = {"M1": {"M2": 2, "M1": 1, "M0": 1}, "M2": {"M3": 1}}
+    assert roll_rates_from_counts(counts) == roll_rates(pairs)

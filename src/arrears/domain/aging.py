@@ -6,7 +6,7 @@ Days inside a pause period (an open dispute stops the clock) are not counted.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -174,16 +174,26 @@ def roll_rates(
 ) -> dict[str, dict[str, float]]:
     """Share of accounts in each previous bucket that are in each bucket now.
 
-    ``pairs`` are (previous bucket, current bucket) per account. Rates are ratios of counts,
-    not money, so floats are fine here.
+    ``pairs`` are (previous bucket, current bucket) per account.
     """
     counts: dict[str, dict[str, int]] = {}
     for before, after in pairs:
         counts.setdefault(before, {}).setdefault(after, 0)
         counts[before][after] += 1
+    return roll_rates_from_counts(counts, ladder)
+
+
+def roll_rates_from_counts(
+    counts: Mapping[str, Mapping[str, int]], ladder: AgingLadder = DEFAULT_LADDER
+) -> dict[str, dict[str, float]]:
+    """The roll-rate matrix from account counts per (previous bucket, current bucket).
+
+    Rates are ratios of counts, not money, so floats are fine here.
+    """
     order = ladder.names
     result: dict[str, dict[str, float]] = {}
     for before in sorted(counts, key=lambda n: order.index(n) if n in order else len(order)):
         row_total = sum(counts[before].values())
-        result[before] = {after: counts[before].get(after, 0) / row_total for after in order}
+        if row_total:
+            result[before] = {after: counts[before].get(after, 0) / row_total for after in order}
     return result

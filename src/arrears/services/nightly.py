@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Engine, delete, select
 
 from arrears.adapters.storage import tables as t
 from arrears.adapters.storage.bulk import insert_frame, insert_rows
-from arrears.domain.aging import AgingLadder, PausePeriod, days_past_due
+from arrears.domain.aging import AgingLadder, PausePeriod, days_past_due, roll_rates_from_counts, transition
 
 
 @dataclass
@@ -36,13 +36,12 @@ class RunReport:
     buckets: list[BucketLine]
     transitions: int
     roll_counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    rates: dict[str, dict[str, float]] = field(default_factory=dict)  # domain.aging roll rates
     timings: dict[str, float] = field(default_factory=dict)
 
     def roll_rate(self, before: str, after: str) -> float | None:
-        row = self.roll_counts.get(before)
-        if not row:
-            return None
-        return row.get(after, 0) / sum(row.values())
+        row = self.rates.get(before)
+        return None if row is None else row.get(after, 0.0)
 
 
 def _read_accounts(connection: Connection) -> pl.DataFrame:
@@ -133,12 +132,17 @@ def run_nightly(
         joined = aged.join(previous, on="account_id", how="left").with_columns(
             pl.col("prev_bucket").fill_null("M0")
         )
-        ranks = {name: i for i, name in enumerate(ladder.names)}
-        moved = joined.filter(pl.col("prev_bucket") != pl.col("bucket")).with_columns(
-            pl.when(
-                pl.col("bucket").replace_strict(ranks, return_dtype=pl.Int32, default=-1)
-                > pl.col("prev_bucket").replace_strict(ranks, return_dtype=pl.Int32, default=-1)
-            ).then(pl.lit("roll_forward")).otherwise(pl.lit("roll_back")).alias("direction")
+        changed = joined.filter(pl.col("prev_bucket") != pl.col("bucket"))
+        # the direction of each distinct (before, after) pair, by the domain's rule
+        directions = {
+            f"{before}>{after}": move.direction
+            for before, after in changed.select("prev_bucket", "bucket").unique().iter_rows()
+            if (move := transition("", as_of, before, after, ladder)) is not None
+        }
+        moved = changed.with_columns(
+            (pl.col("prev_bucket") + ">" + pl.col("bucket"))
+            .replace_strict(list(directions), list(directions.values()), return_dtype=pl.Utf8)
+            .alias("direction")
         )
         stage("store aging")
         _clear(connection, as_of)
@@ -185,4 +189,5 @@ def run_nightly(
         buckets=[BucketLine(b, *counts.get(b, (0, 0))) for b in ladder.names],
         transitions=moved.height,
         roll_counts=roll_counts,
+        rates=roll_rates_from_counts(roll_counts, ladder),
     )
