@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine
 
-from arrears.adapters.storage.bulk import insert_rows
+from arrears.adapters.storage.bulk import SQLITE_INSTANT, insert_rows
 from arrears.adapters.storage.gate_tables import compliance_decisions
 
 COLUMNS = (
@@ -25,11 +25,9 @@ COLUMNS = (
 def _row(raw: dict[str, Any], answer: dict[str, Any], mode: str, dialect: str) -> tuple[Any, ...]:
     action = raw.get("action") or {}
     debts = action.get("debt_ids") or [None]
-    at: Any = datetime.fromisoformat(str(raw["at"]).replace("Z", "+00:00"))
+    at: Any = datetime.fromisoformat(str(raw["at"]).replace("Z", "+00:00")).astimezone(UTC)
     if dialect != "postgresql":
-        from datetime import UTC
-
-        at = at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+        at = at.strftime(SQLITE_INSTANT.replace("%6f", "%f"))
     digest = hashlib.sha256(json.dumps(raw, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
     return (
         at, mode, digest, str(raw.get("id")), debts[0], (raw.get("debtor") or {}).get("id"),
