@@ -25,6 +25,18 @@ def _midnight_ts(zone_name: str, day: date) -> float:
     return datetime.combine(day, time(0), tzinfo=zone(zone_name)).timestamp()
 
 
+@lru_cache(maxsize=65536)
+def _local_second(at: datetime, zone_name: str) -> datetime:
+    """`at` on the zone's clock, truncated to the second (many requests share an instant)."""
+    return at.astimezone(zone(zone_name)).replace(microsecond=0)
+
+
+@lru_cache(maxsize=4096)
+def _window_ts(zone_name: str, today: date, days: int) -> tuple[float, float]:
+    """[start of the local date days-1 before today, start of tomorrow) as timestamps."""
+    return _midnight_ts(zone_name, today - timedelta(days=days - 1)), _midnight_ts(zone_name, today + timedelta(days=1))
+
+
 class Context:
     """The request, its screening, and derived facts shared by the rules."""
 
@@ -46,6 +58,7 @@ class Context:
         self.attempts: tuple[Attempt, ...] = request.attempts
         self.attempt_times: tuple[float, ...] = request.attempt_times
         self._local: dict[str, datetime] = {}
+        self._cn_zones: tuple[str, ...] | None = None
         self._windows: dict[tuple[str, int], tuple[float, float]] = {}
         self.memo: dict[object, object] = {}  # facts several rules share, computed once
         self.specs: dict[str, RuleSpec] = {}  # the rules in force, set by the gate
@@ -56,7 +69,10 @@ class Context:
         return self.party == "debtor"
 
     def cn_zones(self) -> tuple[str, ...]:
-        return (CN_HOME_ZONE, *(z for z in self.debtor_zones if z != CN_HOME_ZONE))
+        zones = self._cn_zones
+        if zones is None:
+            zones = self._cn_zones = (CN_HOME_ZONE, *(z for z in self.debtor_zones if z != CN_HOME_ZONE))
+        return zones
 
     def uk_zones(self) -> tuple[str, ...]:
         return self.debtor_zones or (UK_DEFAULT_ZONE,)
@@ -69,8 +85,7 @@ class Context:
         """`at` in the zone, truncated to the second (A1: 08:00:00.5 is still 08:00:00)."""
         local = self._local.get(zone_name)
         if local is None:
-            local = self.at.astimezone(zone(zone_name)).replace(microsecond=0)
-            self._local[zone_name] = local
+            local = self._local[zone_name] = _local_second(self.at, zone_name)
         return local
 
     def today(self, zone_name: str) -> date:
@@ -80,17 +95,12 @@ class Context:
         """The latest local date of `at` among zones: the strictest date for `*_until` checks."""
         return max(self.today(z) for z in zones)
 
-    def day_start(self, zone_name: str, days_back: int) -> float:
-        """Timestamp of local midnight starting the date `days_back` days before today."""
-        return _midnight_ts(zone_name, self.today(zone_name) - timedelta(days=days_back))
-
     def window(self, zone_name: str, days: int) -> tuple[float, float]:
         """[start of the local date days-1 ago, start of tomorrow): `days` dates incl. today."""
         key = (zone_name, days)
         span = self._windows.get(key)
         if span is None:
-            span = self.day_start(zone_name, days - 1), self.day_start(zone_name, -1)
-            self._windows[key] = span
+            span = self._windows[key] = _window_ts(zone_name, self.today(zone_name), days)
         return span
 
     # ------------------------------------------------------------ consent

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, timedelta
+from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 
 from arrears.compliance.context import Context
 from arrears.compliance.outcome import RuleResult, Verdict
@@ -73,11 +74,17 @@ def plan_for(config: GateConfig, codes: tuple[str, ...], channel: str) -> Plan:
     return plan
 
 
+@lru_cache(maxsize=4096)
+def _day_before_in_utc(at: datetime) -> date:
+    """The UTC date before `at`'s: a rule effective on it is in force in every zone."""
+    return at.astimezone(UTC).date() - timedelta(days=1)
+
+
 def evaluate(ctx: Context, plan: Plan) -> list[RuleResult]:
     """Every applicable rule's result, in pack order. A rule not yet in force is skipped
     (judged on the latest local date among the debtor's zones, or UTC)."""
     ctx.specs = plan.by_id
-    surely_in_force = ctx.at.astimezone(UTC).date() - timedelta(days=1)
+    surely_in_force = _day_before_in_utc(ctx.at)
     in_force_on = None
     results = []
     steps = plan.steps if ctx.screening is not None else plan.steps_without_message
@@ -102,22 +109,38 @@ def decide(results: list[RuleResult]) -> Decision:
     return decision
 
 
-def check(
+def results_of(
     request: CheckRequest,
     *,
     screener: Screener | None = None,
     config: GateConfig | None = None,
-) -> Answer:
-    """Judge one proposed contact. The screener runs only when there is a message."""
+) -> tuple[Plan, list[RuleResult]]:
+    """Every applicable rule's result for one proposed contact, and the plan that ran them.
+    The screener runs only when there is a message."""
     config = config or default_config()
     screening = None
     if request.action.message is not None:
         screening = (screener or _default_screener())(request.action.message)
     codes = tuple([code._value_ for code in request.packs])
     plan = plan_for(config, codes, request.action.channel._value_)
-    results = evaluate(Context(request, screening), plan)
+    return plan, evaluate(Context(request, screening), plan)
+
+
+def is_failed(result: RuleResult) -> bool:
+    """The result stops the contact: a deny, or a review a person must approve first."""
+    return result.outcome is Verdict.DENY or result.outcome is Verdict.REVIEW
+
+
+def check(
+    request: CheckRequest,
+    *,
+    screener: Screener | None = None,
+    config: GateConfig | None = None,
+) -> Answer:
+    """Judge one proposed contact, with the reasons, warnings and citations worded."""
+    plan, results = results_of(request, screener=screener, config=config)
     language = language_of(request)
-    failed = [r for r in results if r.outcome is Verdict.DENY or r.outcome is Verdict.REVIEW]
+    failed = [r for r in results if is_failed(r)]
     cautions = [r for r in results if r.outcome is Verdict.WARN]
     return Answer.assemble(  # every value below is already valid
         id=request.id,
@@ -128,3 +151,17 @@ def check(
         pack_versions=dict(plan.versions),
         citations=[r.citation for r in failed],
     )
+
+
+def verdict(
+    request: CheckRequest,
+    *,
+    screener: Screener | None = None,
+    config: GateConfig | None = None,
+) -> tuple[Decision, list[str]]:
+    """What `check` decides and which rules stopped the contact, without wording the answer:
+    for callers that ask hundreds of thousands of times and keep only the decision (the
+    daily planner). Same rules, same decision as `check`."""
+    _, results = results_of(request, screener=screener, config=config)
+    failed = [r for r in results if r.outcome is Verdict.DENY or r.outcome is Verdict.REVIEW]  # as is_failed
+    return decide(failed), [r.rule_id for r in failed]  # decide looks only at denies and reviews

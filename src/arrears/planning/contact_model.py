@@ -148,6 +148,7 @@ def rpc_probability(model: ContactModel, frame: pl.DataFrame, use_hours: bool = 
     Without the hour model every hour gets the population's average rate."""
     if not use_hours:
         return frame.with_columns(pl.lit(flat_rpc(model)).alias("p_rpc"))
+    frame = frame.cast({"customer_id": model.level.schema["customer_id"]})
     out = (frame.join(model.segment, on=["segment", "hour"], how="left")
            .join(model.level, on="customer_id", how="left")
            .join(model.customer_hour, on=["customer_id", "hour"], how="left"))

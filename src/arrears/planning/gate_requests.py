@@ -130,7 +130,8 @@ def _vocabulary(column: str, values: frozenset[str]) -> pl.Expr:
 def history_by_customer(recent: pl.DataFrame, customers: pl.Series) -> dict[str, list[dict[str, Any]]]:
     """Request history entries of the given customers, from ``recent_history``; instants as
     UTC text (so text order is time order)."""
-    rows = recent.join(customers.to_frame("customer_id"), on="customer_id", how="semi", maintain_order="left")
+    wanted = customers.cast(recent.schema["customer_id"]).to_frame("customer_id")
+    rows = recent.join(wanted, on="customer_id", how="semi", maintain_order="left")
     rows = rows.with_columns(pl.from_epoch("ts", time_unit="s").dt.strftime("%Y-%m-%dT%H:%M:%S+00:00")).select(
         "customer_id", "ts", "channel", "direction", "party", "kind", "value", "account_id", "outcome", "agency_id")
     out: dict[str, list[dict[str, Any]]] = {}

@@ -1,110 +1,240 @@
-"""Running the gate over a pass of planned attempts, in order, optionally in worker processes.
+"""Running the gate over the passes of a plan, in order, in one process or in worker processes.
 
 Attempts of one customer depend on each other (each sees the ones planned before it), and on
-nothing else, so the rows are split by customer (crc32 of the id) and each worker judges its
-customers' rows in plan order: the verdicts are the same as judging them one by one. Workers
-are forked and run only the gate (pure Python), never polars: the parent hands them the pass
-as plain column lists (and the gate path's histories), and each worker builds the request
-rows of its own customers.
+nothing else, so customers are split into shards by a stable hash of their id, and each shard
+judges its customers' rows in plan order: the verdicts are the same as judging them one by one.
+
+A ``Shard`` keeps, across all passes of one plan, its customers' histories (each sent once,
+with the first attempt of that customer) and the attempts it allowed. With ``workers`` > 1
+each shard lives in its own worker process (``gate_worker``), started when the plan starts so
+that it is ready by the first pass: a fresh interpreter, not a fork, so it shares nothing with
+the planner's large heap (no copy-on-write traffic) and may use polars itself. A pass sends
+each worker its rows and its new histories as frames and gets back the allowed option ids.
+Only the gate's trusted path goes to workers; any other gate (a plain callable, which may not
+survive pickling) is judged in this process.
 """
 
 from __future__ import annotations
 
 import gc
-import multiprocessing
-import zlib
-from collections.abc import Iterable, Iterator, Mapping
+import os
+import pickle
+import subprocess
+import sys
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+import polars as pl
+
+import arrears
 from arrears.planning.gate_requests import GatePath
+
+ROW_COLUMNS = ["option", "account_id", "customer_id", "channel", "contact_point_id", "kind", "address", "at", "zone",
+               "jurisdiction", "language", "flags", "agency_id", "purpose", "message", "at_history", "at_ts"]
+SHARD_SEED = 20261129  # any fixed seed: a customer must fall in the same shard in every pass
 
 
 @dataclass
 class Verdicts:
-    allowed: list[int] = field(default_factory=list)  # option ids, in plan order
-    planned: dict[str, list] = field(default_factory=dict)  # new history entries per customer
+    allowed: list[int] = field(default_factory=list)  # option ids
     checks: int = 0
     denials: dict[str, int] = field(default_factory=dict)
     denied: int = 0
 
     def merge(self, other: Verdicts) -> None:
         self.allowed += other.allowed
-        for customer, entries in other.planned.items():
-            self.planned.setdefault(customer, []).extend(entries)
         self.checks += other.checks
         self.denied += other.denied
         for rule, n in other.denials.items():
             self.denials[rule] = self.denials.get(rule, 0) + n
 
 
-Columns = dict[str, list[Any]]  # the pass's attempts, one list per column, in plan order
+def rows_of(frame: pl.DataFrame) -> Iterator[dict[str, Any]]:
+    """The attempts as dicts, in the frame's order (columns converted once, in C)."""
+    names = frame.columns
+    for values in zip(*(frame[name].to_list() for name in names), strict=True):
+        yield dict(zip(names, values, strict=True))
 
 
-def rows_at(columns: Columns, indices: Iterable[int]) -> Iterator[dict[str, Any]]:
-    """The attempts at ``indices`` as dicts (built where they are judged, in the worker)."""
-    names = list(columns)
-    lists = [columns[name] for name in names]
-    for i in indices:
-        yield dict(zip(names, [values[i] for values in lists], strict=True))
-
-
-def judge_rows(columns: Columns, indices: Iterable[int], histories: Mapping[str, list], planned: dict[str, list],
-               *, agencies: dict, path: GatePath) -> Verdicts:
-    """Each row in order; its history = the portfolio's + earlier planned + earlier allowed rows."""
+@contextmanager
+def _no_collection() -> Iterator[None]:
+    """No garbage-collection passes meanwhile: building histories and judging make millions of
+    plain values and no reference cycles, and each pass over the shard's large live heap (its
+    histories and planned attempts) only costs time."""
     collecting = gc.isenabled()
-    gc.disable()  # the loop makes no reference cycles; collecting over the large live heap only costs time
+    gc.disable()
     try:
-        return _judge_in_order(rows_at(columns, indices), histories, planned, agencies, path)
+        yield
     finally:
         if collecting:
             gc.enable()
 
 
-def _judge_in_order(rows: Iterable[dict[str, Any]], histories: Mapping[str, list], planned: dict[str, list],
-                    agencies: dict, path: GatePath) -> Verdicts:
-    out = Verdicts()
-    for row in rows:
-        customer = row["customer_id"]
-        earlier = planned.get(customer, []) + out.planned.get(customer, [])
-        allowed, rules = path.judge(row, histories.get(customer, []), earlier, agencies)
-        out.checks += 1
-        if allowed:
-            out.allowed.append(row["option"])
-            out.planned.setdefault(customer, []).append(path.entry(row))
+class Shard:
+    """Judges the attempts of some customers, pass after pass, each given the customer's
+    history and the attempts of that customer allowed before it."""
+
+    def __init__(self, path: GatePath, agencies: dict[str, dict[str, Any]]) -> None:
+        self.path = path
+        self.agencies = agencies
+        self.batches: list[Mapping[str, list]] = []  # histories, one mapping per pass that sent some
+        self.planned: dict[str, list] = {}  # allowed attempts as history entries, per customer
+
+    def add_histories(self, recent: pl.DataFrame) -> None:
+        """Histories (rows of ``gate_requests.recent_history``) of customers not seen before."""
+        if recent.height:
+            with _no_collection():
+                self.batches.append(self.path.histories(recent, recent["customer_id"].unique(maintain_order=True)))
+
+    def history(self, customer: str) -> list:
+        for batch in self.batches:
+            found = batch.get(customer, None)
+            if found is not None:
+                return found
+        return []
+
+    def judge(self, attempts: pl.DataFrame) -> Verdicts:
+        """Each row in order."""
+        with _no_collection():
+            return self._judge_in_order(attempts)
+
+    def _judge_in_order(self, attempts: pl.DataFrame) -> Verdicts:
+        out = Verdicts()
+        path, agencies, planned = self.path, self.agencies, self.planned
+        for row in rows_of(attempts):
+            customer = row["customer_id"]
+            earlier = planned.get(customer, [])
+            allowed, rules = path.judge(row, self.history(customer), earlier, agencies)
+            out.checks += 1
+            if allowed:
+                out.allowed.append(row["option"])
+                planned.setdefault(customer, []).append(path.entry(row))
+            else:
+                out.denied += 1
+                for rule in rules:
+                    out.denials[rule] = out.denials.get(rule, 0) + 1
+        return out
+
+
+class GateRunner:
+    """The shards of one plan: in this process (``workers`` <= 1, or a gate without a trusted
+    path), else one worker process per shard."""
+
+    def __init__(self, path: GatePath, agencies: dict[str, dict[str, Any]], *, workers: int = 1) -> None:
+        self.shards = max(1, workers)
+        self.local: Shard | None = None
+        self.workers: list[subprocess.Popen[bytes]] = []
+        self.sent: pl.DataFrame | None = None  # customers whose history has gone to their shard
+        if self.shards > 1 and _picklable_trusted(path):
+            self.workers = [_start_worker() for _ in range(self.shards)]
+            self._send_all([("start", path, agencies)] * self.shards)  # answered at the first pass
+            self.starting = True
         else:
-            out.denied += 1
-            for rule in rules:
-                out.denials[rule] = out.denials.get(rule, 0) + 1
-    return out
+            self.shards = 1
+            self.local = Shard(path, agencies)
+            self.starting = False
+
+    def judge(self, attempts: pl.DataFrame, recent: pl.DataFrame) -> Verdicts:
+        """Verdicts on ``attempts`` (ROW_COLUMNS, in plan order); ``recent``: the portfolio's
+        recent history, of which each shard gets its new customers' rows."""
+        attempts = attempts.select(ROW_COLUMNS)
+        customers = attempts.select("customer_id").unique(maintain_order=True)
+        if self.sent is not None:
+            customers = customers.join(self.sent, on="customer_id", how="anti")
+        histories = recent.join(customers.with_columns(pl.col("customer_id").cast(recent.schema["customer_id"])),
+                                on="customer_id", how="semi", maintain_order="left")
+        self.sent = customers if self.sent is None else pl.concat([self.sent, customers])
+        if self.local is not None:
+            self.local.add_histories(histories)
+            return self.local.judge(attempts)
+        if self.starting:
+            self._receive_all()
+            self.starting = False
+        shard = _shard_of(self.shards)
+        self._send_all([("judge", _plain(attempts.filter(shard == k)), _plain(histories.filter(shard == k)))
+                        for k in range(self.shards)])
+        merged = Verdicts()
+        for verdicts in self._receive_all():
+            merged.merge(verdicts)
+        return merged
+
+    def _send_all(self, messages: list[tuple[Any, ...]]) -> None:
+        for worker, message in zip(self.workers, messages, strict=True):
+            assert worker.stdin is not None
+            try:
+                pickle.dump(message, worker.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+                worker.stdin.flush()
+            except BrokenPipeError as error:
+                raise WorkerFailed(f"gate worker {worker.pid} is gone (exit {worker.poll()})") from error
+
+    def _receive_all(self) -> list[Any]:
+        answers = []
+        for worker in self.workers:
+            assert worker.stdout is not None
+            try:
+                answer = pickle.load(worker.stdout)
+            except EOFError as error:
+                raise WorkerFailed(f"gate worker {worker.pid} stopped (exit {worker.wait()})") from error
+            if isinstance(answer, tuple) and answer and answer[0] == ERROR:
+                raise WorkerFailed(f"gate worker {worker.pid} failed:\n{answer[1]}")
+            answers.append(answer)
+        return answers
+
+    def close(self) -> None:
+        for worker in self.workers:
+            try:
+                if worker.stdin is not None:
+                    pickle.dump(("stop",), worker.stdin)
+                    worker.stdin.close()
+            except (BrokenPipeError, OSError):
+                pass
+        for worker in self.workers:
+            try:
+                worker.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait()
+            if worker.stdout is not None:
+                worker.stdout.close()
+        self.workers = []
+
+    def __enter__(self) -> GateRunner:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
 
 
-MIN_PARALLEL = 5_000  # below this, forking costs more than it saves
-_WORK: dict[str, tuple] = {}  # filled before forking; read by the workers
+def _start_worker() -> subprocess.Popen[bytes]:
+    """``python -m arrears.planning.gate_worker``, importing this same ``arrears``."""
+    package_root = str(Path(arrears.__file__).resolve().parent.parent)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([package_root, *filter(None, [env.get("PYTHONPATH")])])
+    return subprocess.Popen([sys.executable, "-m", "arrears.planning.gate_worker"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, env=env)
 
 
-def _work(index: int) -> Verdicts:
-    columns, parts, histories, planned, agencies, path = _WORK["job"]
-    return judge_rows(columns, parts[index], histories, planned, agencies=agencies, path=path)
+def _plain(frame: pl.DataFrame) -> pl.DataFrame:
+    """Categorical columns as text: a pickled categorical carries its whole dictionary (every
+    id of the portfolio), a text column only the rows' own values."""
+    return frame.with_columns(pl.col(pl.Categorical).cast(pl.Utf8))
 
 
-def judge_all(columns: Columns, histories: Mapping[str, list], planned: dict[str, list],
-              agencies: dict, path: GatePath, *, workers: int = 1) -> Verdicts:
-    size = len(columns["option"])
-    if workers <= 1 or size < MIN_PARALLEL or "fork" not in multiprocessing.get_all_start_methods():
-        return judge_rows(columns, range(size), histories, planned, agencies=agencies, path=path)
-    parts: list[list[int]] = [[] for _ in range(workers)]
-    for i, customer in enumerate(columns["customer_id"]):
-        parts[zlib.crc32(customer.encode()) % workers].append(i)
-    _WORK["job"] = (columns, parts, histories, planned, agencies, path)
-    try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            results = pool.map(_work, range(workers))
-    finally:
-        _WORK.clear()
-    order = {option: i for i, option in enumerate(columns["option"])}
-    merged = Verdicts()
-    for result in results:
-        merged.merge(result)
-    merged.allowed.sort(key=order.__getitem__)
-    return merged
+def _shard_of(shards: int) -> pl.Expr:
+    return pl.col("customer_id").cast(pl.Utf8).hash(SHARD_SEED) % shards
+
+
+def _picklable_trusted(path: GatePath) -> bool:
+    from arrears.planning.trusted_requests import TrustedPath
+
+    return type(path) is TrustedPath
+
+
+ERROR = "error"  # the first item of a worker's answer when the request failed (gate_worker.ERROR)
+
+
+class WorkerFailed(RuntimeError):
+    """A gate worker process failed or stopped answering."""

@@ -11,7 +11,6 @@ fits. Ties break by account, channel, number and hour, so the same inputs give t
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -21,7 +20,7 @@ from arrears.planning import contact_model
 from arrears.planning.candidates import candidates, eligibility, treatment_table
 from arrears.planning.frames import Capacity, Portfolio
 from arrears.planning.gate_requests import Gate, agencies_by_id, gate_path, recent_history
-from arrears.planning.gate_runner import judge_all
+from arrears.planning.gate_runner import GateRunner
 from arrears.planning.segmenter import Segmenter, history_segmenter
 from arrears.planning.strategy import Split, assign
 
@@ -68,6 +67,12 @@ def make_plan(portfolio: Portfolio, capacity: Capacity, split: Split, gate: Gate
               ) -> PlanResult:
     """The plan for ``portfolio.as_of``. ``clock`` (optional) only times the stages; ``workers``
     processes judge the attempts (same verdicts as one)."""
+    with GateRunner(gate_path(gate), agencies_by_id(portfolio.agencies), workers=workers) as runner:
+        return _plan(portfolio, capacity, split, runner, segmenter=segmenter, clock=clock)
+
+
+def _plan(portfolio: Portfolio, capacity: Capacity, split: Split, runner: GateRunner, *, segmenter: Segmenter,
+          clock: Clock | None) -> PlanResult:
     stats = PlanStats()
     tick = _ticker(stats, clock)
     segments = segmenter(portfolio)
@@ -89,7 +94,7 @@ def make_plan(portfolio: Portfolio, capacity: Capacity, split: Split, gate: Gate
     stats.candidates = options.height
     tick("candidates")
     details = (accounts.select("account_id", "dpd", "flags", "agency_id", "language"), pl.concat(treatments))
-    taken = _fill(options, capacity, portfolio, gate, stats=stats, tick=tick, workers=workers, details=details)
+    taken = _fill(options, capacity, portfolio, runner, stats=stats, tick=tick, details=details)
     plan = _present(taken, split)
     stats.planned = plan.height
     tick("output")
@@ -113,9 +118,7 @@ class _Fill:
 
     hour_used: dict[tuple[str, int], int] = field(default_factory=dict)
     day_used: dict[str, int] = field(default_factory=dict)
-    quota_used: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(
-        schema={"account_id": pl.Utf8, "used": pl.Int64}))  # attempts planned per account
-    planned: dict[str, list] = field(default_factory=dict)  # history entries of the planned attempts
+    quota_used: pl.DataFrame | None = None  # attempts planned per account (account_id, used)
     chosen: list[pl.DataFrame] = field(default_factory=list)
 
     def record(self, allowed: pl.DataFrame) -> None:
@@ -124,15 +127,16 @@ class _Fill:
         for channel, n in allowed.group_by("channel").len().iter_rows():
             self.day_used[channel] = self.day_used.get(channel, 0) + n
         per_account = allowed.group_by("account_id").agg(pl.len().cast(pl.Int64).alias("used"))
-        self.quota_used = pl.concat([self.quota_used, per_account]).group_by("account_id").agg(pl.col("used").sum())
+        self.quota_used = per_account if self.quota_used is None else pl.concat(
+            [self.quota_used, per_account]).group_by("account_id").agg(pl.col("used").sum())
         self.chosen.append(allowed)
 
 
 NARROW = ["option", "account_id", "channel", "op_hour", "net", "quota", "contact_point_id", "hour"]
 
 
-def _fill(options: pl.DataFrame, capacity: Capacity, portfolio: Portfolio, gate: Gate, *, stats: PlanStats,
-          tick: Callable[[str], None], workers: int, details: tuple[pl.DataFrame, pl.DataFrame]) -> pl.DataFrame:
+def _fill(options: pl.DataFrame, capacity: Capacity, portfolio: Portfolio, runner: GateRunner, *, stats: PlanStats,
+          tick: Callable[[str], None], details: tuple[pl.DataFrame, pl.DataFrame]) -> pl.DataFrame:
     if options.is_empty():
         return options
     channels = sorted(options["channel"].unique().to_list())
@@ -142,7 +146,6 @@ def _fill(options: pl.DataFrame, capacity: Capacity, portfolio: Portfolio, gate:
     live = options.select(NARROW).sort(ORDER, descending=DESC)  # sorted once; filters keep the order
     state = _Fill()
     recent = recent_history(portfolio.contacts, portfolio.contact_points, portfolio.as_of)
-    agencies = agencies_by_id(portfolio.agencies)
     tick("gate history")
     for _ in range(MAX_PASSES):
         stats.passes += 1
@@ -154,7 +157,7 @@ def _fill(options: pl.DataFrame, capacity: Capacity, portfolio: Portfolio, gate:
                 .join(details[1], on=["strategy_index", "treat"], how="left", maintain_order="left"))
         best = _schedule(best, state.hour_used)
         tick("fill")
-        allowed = _judge(best, gate, recent, planned=state.planned, agencies=agencies, stats=stats, workers=workers)
+        allowed = _judge(best, runner, recent, stats=stats)
         tick("gate")
         state.record(allowed)
         live = _still_open(live, best, allowed, state, capacity=capacity, channels=channels)
@@ -170,7 +173,7 @@ def _still_open(live: pl.DataFrame, best: pl.DataFrame, allowed: pl.DataFrame, s
     left = _left_frame(state.hour_used, state.day_used, capacity, channels).filter(
         (pl.col("hour_left").is_null() | (pl.col("hour_left") > 0)) & (pl.col("day_left") > 0)).select(
         "channel", "op_hour")
-    used = state.quota_used
+    used = state.quota_used if state.quota_used is not None else allowed.select("account_id", used=pl.lit(0))
     live = (live.join(denied, on="option", how="anti")
             .join(allowed.select("account_id", "channel"), on=["account_id", "channel"], how="anti")
             .join(left, on=["channel", "op_hour"], how="semi"))
@@ -184,8 +187,10 @@ def _best_that_fit(live: pl.DataFrame, state: _Fill, capacity: Capacity, channel
     capacity left, ranked by net value within each slot and each channel's day."""
     left = _left_frame(state.hour_used, state.day_used, capacity, channels)
     best = live.group_by("account_id", "channel", maintain_order=True).first()
-    used = state.quota_used.rename({"used": "quota_used"})
-    best = (best.join(used, on="account_id", how="left").with_columns(pl.col("quota_used").fill_null(0))
+    best = best.with_columns(pl.lit(0, dtype=pl.Int64).alias("quota_used")) if state.quota_used is None else (
+        best.join(state.quota_used.rename({"used": "quota_used"}), on="account_id", how="left")
+        .with_columns(pl.col("quota_used").fill_null(0)))
+    best = (best
             .with_columns(pl.col("net").rank("ordinal", descending=True).over("account_id").alias("k"))
             .filter(pl.col("k") <= pl.col("quota") - pl.col("quota_used"))
             .join(left, on=["channel", "op_hour"], how="left")
@@ -227,38 +232,17 @@ def local_iso(instant: str, zones: list[str]) -> pl.Expr:
     return expr
 
 
-def _judge(best: pl.DataFrame, gate: Gate, recent: pl.DataFrame, *, planned: dict[str, list],
-           agencies: dict, stats: PlanStats, workers: int) -> pl.DataFrame:
+def _judge(best: pl.DataFrame, runner: GateRunner, recent: pl.DataFrame, *, stats: PlanStats) -> pl.DataFrame:
     """Ask the gate about each option, best first, in chunks; keep the allowed ones. Each
     request's history is the portfolio's plus the attempts planned before it."""
-    collecting = gc.isenabled()
-    gc.disable()  # millions of short-lived plain values, no cycles: collection passes only cost time
-    try:
-        return _judge_chunks(best, gate, recent, planned=planned, agencies=agencies, stats=stats, workers=workers)
-    finally:
-        if collecting:
-            gc.enable()
-
-
-def _judge_chunks(best: pl.DataFrame, gate: Gate, recent: pl.DataFrame, *, planned: dict[str, list],
-                  agencies: dict, stats: PlanStats, workers: int) -> pl.DataFrame:
     zones = best["zone"].unique().to_list()
     best = best.with_columns(local_iso("at_utc", zones).alias("scheduled_at"),
                              pl.col("at_utc").dt.strftime("%Y-%m-%dT%H:%M:%S+00:00").alias("at_history"),
                              pl.col("at_utc").dt.epoch("s").alias("at_ts"))
-    path = gate_path(gate)
     keep: list[int] = []
     for chunk in best.iter_slices(GATE_CHUNK):
-        histories = path.histories(recent, chunk["customer_id"].unique())
-        rows = chunk.select(
-            "option", "account_id", "customer_id", "channel", "contact_point_id", "kind", "address",
-            pl.col("scheduled_at").alias("at"), "zone", "jurisdiction", "language", "flags", "agency_id", "purpose",
-            "message", "at_history", "at_ts")  # packs: from jurisdiction, where the row is judged
-        columns = {name: rows[name].to_list() for name in rows.columns}
-        verdicts = judge_all(columns, histories, planned, agencies, path, workers=workers)
-        keep += verdicts.allowed
-        for customer, entries in verdicts.planned.items():
-            planned.setdefault(customer, []).extend(entries)
+        verdicts = runner.judge(chunk.with_columns(pl.col("scheduled_at").alias("at")), recent)
+        keep += verdicts.allowed  # packs: from jurisdiction, where each row is judged
         stats.gate_checks += verdicts.checks
         stats.gate_denied += verdicts.denied
         for rule, n in verdicts.denials.items():

