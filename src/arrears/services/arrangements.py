@@ -225,6 +225,12 @@ def cancel_plan(
 
 
 # --- promises ----------------------------------------------------------------------------
+def vet_promise(promise: PromiseToPay, *, policies: ArrangementPolicies = DEFAULT_POLICIES) -> None:
+    """Raise ``ArrangementRefused`` when the rules refuse the promise: what ``record_promise``
+    checks before it stores anything, for a caller that must know before it writes its own rows."""
+    _refuse_unless(check_promise(promise, policies.promise))
+
+
 def record_promise(
     uow: ArrangementsUnitOfWork,
     promise: PromiseToPay,
@@ -233,7 +239,7 @@ def record_promise(
     now: datetime,
     policies: ArrangementPolicies = DEFAULT_POLICIES,
 ) -> PromiseToPay:
-    _refuse_unless(check_promise(promise, policies.promise))
+    vet_promise(promise, policies=policies)
     with uow:
         if any(p.promise_id == promise.promise_id for p in uow.promises.for_account(promise.account_id)):
             return promise  # the same promise recorded again: nothing to do

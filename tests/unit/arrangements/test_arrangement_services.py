@@ -220,3 +220,17 @@ def test_hardship_enrolment_and_a_counselling_referral_are_recorded_and_audited(
         svc.refer_to_counselling(
             uow, Referral("R2", "A1", "ORG", "a", NOW, consent=False), directory, now=NOW
         )
+
+
+def test_vetting_a_promise_refuses_what_recording_it_would_refuse_and_stores_nothing() -> None:
+    uow = MemoryArrangementsUnitOfWork()
+    promise = PromiseToPay(
+        "PTP9", "A1", Money.of("100.00"), date(2026, 4, 15), Channel.CALL, "a", NOW, date(2026, 3, 1)
+    )  # 45 days ahead: the policy allows 30
+    with pytest.raises(svc.ArrangementRefused) as vetted:
+        svc.vet_promise(promise)
+    with pytest.raises(svc.ArrangementRefused) as recorded:
+        svc.record_promise(uow, promise, actor="a", now=NOW)
+    assert vetted.value.decision == recorded.value.decision
+    assert vetted.value.decision.field == "promised_date"
+    assert uow.promises.for_account("A1") == () and uow.audit.entries == []

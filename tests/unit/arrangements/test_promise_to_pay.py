@@ -1,3 +1,4 @@
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -12,6 +13,7 @@ from arrears.domain.arrangements.promises import (
     PromisePolicy,
     PromiseStatus,
     PromiseToPay,
+    check_promise,
     contact_hold_until,
     holds_contact,
     promise_history,
@@ -88,6 +90,16 @@ def test_a_promise_dated_before_it_was_made_or_too_far_ahead_is_refused() -> Non
         promise(promised=MADE - timedelta(days=1))
     with pytest.raises(PromiseError, match="30 days"):
         promise(promised=MADE + timedelta(days=31))
+
+
+def test_a_refused_promise_names_the_field_the_refusal_is_about() -> None:
+    valid = promise()
+    too_far = replace(valid, promised_date=MADE + timedelta(days=31))
+    nothing = replace(valid, amount=Money.of("0.00"))
+    assert [(d.allowed, d.field) for d in map(check_promise, (valid, too_far, nothing))] == [
+        (True, ""), (False, "promised_date"), (False, "amount")]
+    assert check_promise(too_far).as_dict()["field"] == "promised_date"
+    assert "field" not in check_promise(valid).as_dict()
 
 
 def test_the_history_counts_kept_partly_kept_and_broken_promises() -> None:

@@ -192,6 +192,17 @@ class SqlSettlements(_WithLines):
         super().__init__(connection, rows.settlement_row, rows.settlement_from_rows, rows.settlement_lines)
 
 
+def _bind(uow: SqlArrangementsUnitOfWork | JoinedArrangementsUnitOfWork, connection: Connection) -> None:
+    uow.ledgers = SqlLedgers(connection)
+    uow.promises = SqlPromises(connection)
+    uow.plans = SqlPlans(connection)
+    uow.settlements = SqlSettlements(connection)
+    uow.extensions = SqlExtensions(connection)
+    uow.hardship = SqlHardship(connection)
+    uow.referrals = SqlReferrals(connection)
+    uow.audit = SqlAuditLog(connection)
+
+
 class SqlArrangementsUnitOfWork:
     """One transaction per ``with`` block. ``commit`` commits (and starts a fresh
     transaction for anything after it); leaving the block rolls back what was not committed
@@ -216,14 +227,7 @@ class SqlArrangementsUnitOfWork:
         connection = self._engine.connect()
         connection.begin()
         self._connection = connection
-        self.ledgers = SqlLedgers(connection)
-        self.promises = SqlPromises(connection)
-        self.plans = SqlPlans(connection)
-        self.settlements = SqlSettlements(connection)
-        self.extensions = SqlExtensions(connection)
-        self.hardship = SqlHardship(connection)
-        self.referrals = SqlReferrals(connection)
-        self.audit = SqlAuditLog(connection)
+        _bind(self, connection)
         return self
 
     def __exit__(self, *args: object) -> None:
@@ -249,3 +253,39 @@ class SqlArrangementsUnitOfWork:
         connection = self._open()
         connection.rollback()
         connection.begin()
+
+
+class JoinedArrangementsUnitOfWork:
+    """The arrangement use cases inside a transaction another use case already holds (e.g.
+    logging a contact that carries a promise): the repositories work on the caller's
+    connection, ``commit`` leaves the commit to the caller, and leaving the block neither
+    commits nor rolls back. An error raised in the block reaches the caller, whose
+    transaction then rolls back everything, its own rows and the arrangement rows alike."""
+
+    ledgers: LedgerRepository
+    promises: PromiseRepository
+    plans: PlanRepository
+    settlements: SettlementRepository
+    extensions: ExtensionRepository
+    hardship: HardshipRepository
+    referrals: ReferralRepository
+    audit: AuditLog
+
+    def __init__(self, connection: Connection) -> None:
+        if not connection.in_transaction():
+            raise RuntimeError("a joined unit of work needs the caller's open transaction")
+        self._connection = connection
+        _bind(self, connection)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *args: object) -> None:
+        return None
+
+    def commit(self) -> None:
+        """The caller's transaction commits (or rolls back) everything at once."""
+
+    def rollback(self) -> None:
+        raise RuntimeError("a joined unit of work cannot roll back alone: raise, and the caller's transaction "
+                           "rolls back")

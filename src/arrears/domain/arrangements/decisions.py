@@ -13,30 +13,35 @@ S = TypeVar("S", bound=StrEnum)
 
 @dataclass(frozen=True, slots=True)
 class Decision:
-    """The outcome of one rule: allowed or not, why (zh and en), and what it rests on."""
+    """The outcome of one rule: allowed or not, why (zh and en), and what it rests on.
+    ``field`` names the input a refusal is about (e.g. ``amount``), when it is about one."""
 
     rule_id: str
     allowed: bool
     reason_zh: str
     reason_en: str
     citation: str = ""
+    field: str = ""
 
     def as_dict(self) -> dict[str, object]:
-        return {
+        answer: dict[str, object] = {
             "rule_id": self.rule_id,
             "allowed": self.allowed,
             "reason_zh": self.reason_zh,
             "reason_en": self.reason_en,
             "citation": self.citation,
         }
+        if self.field:
+            answer["field"] = self.field
+        return answer
 
 
 def allow(rule_id: str, zh: str, en: str, citation: str = "") -> Decision:
     return Decision(rule_id, True, zh, en, citation)
 
 
-def deny(rule_id: str, zh: str, en: str, citation: str = "") -> Decision:
-    return Decision(rule_id, False, zh, en, citation)
+def deny(rule_id: str, zh: str, en: str, citation: str = "", *, field: str = "") -> Decision:
+    return Decision(rule_id, False, zh, en, citation, field)
 
 
 def first_refusal(decisions: Iterable[Decision]) -> Decision | None:

@@ -100,18 +100,20 @@ class PromiseToPay:
 
 def check_promise(promise: PromiseToPay, policy: PromisePolicy = PromisePolicy()) -> Decision:
     if promise.amount.amount <= 0:
-        return deny("ARR-PTP-01", "承诺金额必须大于零", "a promise must be for more than zero")
+        return deny("ARR-PTP-01", "承诺金额必须大于零", "a promise must be for more than zero", field="amount")
     if promise.promised_date < promise.made_on:
         return deny(
             "ARR-PTP-01",
             "承诺日期不能早于承诺当天",
             "the promised date cannot be before the day the promise was made",
+            field="promised_date",
         )
     if (promise.promised_date - promise.made_on).days > policy.max_days_ahead:
         return deny(
             "ARR-PTP-01",
             f"承诺日期不能超过 {policy.max_days_ahead} 天之后",
             f"a promise may be dated at most {policy.max_days_ahead} days ahead",
+            field="promised_date",
         )
     return allow("ARR-PTP-01", "承诺有效", "the promise is valid")
 

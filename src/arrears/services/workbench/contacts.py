@@ -3,24 +3,34 @@
 A denied reservation is audited (rules and reasons) and raised as ``ContactBlocked``; nothing
 is logged as a contact. The compliance status of an account is ``ContactGate.preview`` per
 channel, on the contact point that channel would use.
+
+A promise to pay taken in the conversation is recorded through the arrangements use case
+(``arrangements.record_promise``: the domain's promise rules, the ``promise.recorded`` audit
+entry) in the same transaction as the contact row, with id ``workbench:<contact id>``. The
+rules are asked before the attempt is reserved, so a refused promise writes nothing at all.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any, Literal, TypeVar, overload
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Row, select, update
 
 from arrears.adapters.storage import tables as t
+from arrears.adapters.storage.arrangements_repository import JoinedArrangementsUnitOfWork
+from arrears.adapters.storage.values import from_cents
 from arrears.adapters.storage.workbench_tables import logged_contacts
 from arrears.domain.access import Permission
+from arrears.domain.arrangements.promises import PromiseToPay
 from arrears.domain.vocabulary import Channel, ContactKind, Direction, Outcome, Party
+from arrears.services import arrangements
 from arrears.services.contact_gate_port import ContactRequest, GateVerdict
 from arrears.services.workbench import audit
 from arrears.services.workbench.accounts import visible_account
@@ -157,6 +167,32 @@ def _validate(wb: Workbench, entry: ContactLog) -> tuple[Channel, Outcome, Party
     return channel, outcome, party, cents
 
 
+# The workbench form's fields for the promise fields the arrangements rules name, with labels.
+_PROMISE_FIELDS = {
+    "amount": ("promise_amount", "承诺还款金额", "promise amount"),
+    "promised_date": ("promise_date", "承诺还款日期", "promise date"),
+}
+
+
+def _taken_promise(wb: Workbench, principal: Principal, account: dict[str, Any], *, channel: Channel, cents: int,
+                   promised_date: date, now: datetime) -> PromiseToPay:
+    """The promise as the arrangements domain holds it, made now, on the customer's business day.
+    Its id is given once the contact row is known (``workbench:<contact id>``)."""
+    with wb.engine.connect() as connection:
+        zone = connection.execute(select(t.customers.c.timezone)
+                                  .where(t.customers.c.customer_id == account["customer_id"])).scalar_one()
+    return PromiseToPay("workbench:", account["account_id"], from_cents(cents, account["currency"]), promised_date,
+                        channel, principal.username, now, now.astimezone(ZoneInfo(zone)).date())
+
+
+def _refused(refusal: arrangements.ArrangementRefused) -> InvalidInput:
+    decision = refusal.decision
+    name, zh, en = _PROMISE_FIELDS.get(decision.field, _PROMISE_FIELDS["amount"])
+    return InvalidInput(f"{zh}：{decision.reason_zh}（{decision.rule_id}），承诺还款与本次联系结果均未保存",
+                        f"{en}: {decision.reason_en} ({decision.rule_id}); neither the promise nor this contact's "
+                        "outcome was saved", name)
+
+
 def _check_point(connection: Connection, customer_id: str, channel: Channel, point_id: str | None) -> None:
     if channel in (Channel.VISIT, Channel.LETTER) and point_id is None:
         return  # a visit or a letter goes to the stored address
@@ -205,8 +241,17 @@ def reserve_attempt(wb: Workbench, principal: Principal, account_id: str, channe
 def log_contact(wb: Workbench, principal: Principal, account_id: str, entry: ContactLog) -> dict[str, Any]:
     """Record what happened on a reserved attempt (reserving first when no attempt is given)."""
     principal.require(Permission.LOG_CONTACT)
-    visible_account(wb, principal, account_id)
+    account = visible_account(wb, principal, account_id)
     channel, outcome, party, cents = _validate(wb, entry)
+    now = wb.now()
+    promise = None
+    if cents is not None and entry.promise_date is not None:
+        promise = _taken_promise(wb, principal, account, channel=channel, cents=cents,
+                                 promised_date=entry.promise_date, now=now)
+        try:  # before anything is reserved or written
+            arrangements.vet_promise(promise)
+        except arrangements.ArrangementRefused as refusal:
+            raise _refused(refusal) from refusal
     attempt_id = entry.attempt_id
     if attempt_id is None:
         attempt_id = reserve_attempt(wb, principal, account_id, channel.value, entry.contact_point_id)["attempt_id"]
@@ -228,10 +273,18 @@ def log_contact(wb: Workbench, principal: Principal, account_id: str, entry: Con
             dispute=entry.dispute or outcome == Outcome.DISPUTE, complaint=entry.complaint,
             callback_at=as_utc(entry.callback_at),
         ))
+        if promise is not None:
+            promise = replace(promise, promise_id=f"workbench:{row.contact_id}")
+            try:
+                arrangements.record_promise(JoinedArrangementsUnitOfWork(connection), promise,
+                                            actor=principal.username, now=now)
+            except arrangements.ArrangementRefused as refusal:
+                raise _refused(refusal) from refusal
         if entry.complaint:
             audit.record(connection, wb.now(), "complaint", principal, account_id=account_id, channel=channel.value)
         if entry.callback_at is not None:
             add_follow_up_in(wb, connection, principal, account_id, kind="callback", due_at=entry.callback_at,
                              note=entry.notes[:1000] if entry.notes else None)
     return {"contact_id": row.contact_id, "attempt_id": attempt_id, "outcome": outcome.value,
-            "promise_amount_cents": cents, "callback_at": entry.callback_at}
+            "promise_amount_cents": cents, "promise_id": promise.promise_id if promise else None,
+            "callback_at": entry.callback_at}

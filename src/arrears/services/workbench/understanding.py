@@ -13,6 +13,7 @@ from sqlalchemy import Connection, select
 
 from arrears.adapters.storage import tables as t
 from arrears.adapters.storage.arrangements_repository import SqlArrangementsUnitOfWork
+from arrears.adapters.storage.arrangements_tables import promises_to_pay
 from arrears.adapters.storage.portfolio_reader import SqlPortfolioReader
 from arrears.adapters.storage.scoring_tables import account_scores
 from arrears.adapters.storage.values import from_cents
@@ -72,8 +73,11 @@ def _settlement(offer: Any) -> dict[str, Any]:
 
 
 class _WithLoggedPromises:
-    """The ingested portfolio plus the promises collectors logged here (``logged_contacts``):
-    both are promises taken in a contact, judged the same way."""
+    """The ingested portfolio plus the promises collectors logged here before they were
+    recorded in the arrangements: a logged contact's promise without its recorded
+    ``workbench:<contact id>`` promise (logged before the two were written together) is
+    still a promise taken in a contact, judged the same way; one that was recorded comes
+    from ``promises_to_pay`` and is not counted twice."""
 
     def __init__(self, wb: Workbench) -> None:
         self._wb, self._reader = wb, SqlPortfolioReader(wb.engine)
@@ -92,13 +96,15 @@ class _WithLoggedPromises:
                  .join(t.customers, t.customers.c.customer_id == t.accounts.c.customer_id)
                  .where(k.account_id == account_id, k.state == "logged", k.promise_amount_cents.is_not(None),
                         k.promise_date.is_not(None)))
+        p = promises_to_pay.c
         with self._wb.engine.connect() as connection:
             rows = connection.execute(query).all()
+            recorded = set(connection.execute(select(p.promise_id).where(p.account_id == account_id)).scalars())
         logged = tuple(
             PromiseToPay(f"workbench:{r.contact_id}", account_id, from_cents(r.promise_amount_cents, r.currency),
                          r.promise_date, Channel(r.channel), r.user_id, as_utc(r.at),
                          as_utc(r.at).astimezone(ZoneInfo(r.timezone)).date())
-            for r in rows)
+            for r in rows if f"workbench:{r.contact_id}" not in recorded)
         return self._reader.contact_promises(account_id) + logged
 
 

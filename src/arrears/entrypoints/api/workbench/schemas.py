@@ -130,6 +130,7 @@ class ContactOut(BaseModel):
     attempt_id: str
     outcome: str
     promise_amount_cents: int | None
+    promise_id: str | None = None  # the promise recorded in the arrangements (workbench:<contact id>)
     callback_at: datetime | None
 
 

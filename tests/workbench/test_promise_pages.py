@@ -1,0 +1,95 @@
+"""End to end through the workbench pages (session, CSRF): a promise logged with a call is
+recorded in the arrangements, shown on the account page and in the arrangements API; a promise
+the arrangements rules refuse is shown as a field error and nothing is written."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from workbench_support import PASSWORD, account_of_agency, bearer
+
+from arrears.adapters.storage import tables as t
+from arrears.adapters.storage.arrangements_tables import promises_to_pay
+from arrears.adapters.storage.audit_tables import audit_events
+from arrears.adapters.storage.workbench_tables import logged_contacts
+from arrears.entrypoints.api.deps import get_engine, get_now
+from arrears.services.workbench.context import Workbench
+
+
+def _login(client: TestClient) -> str:
+    page = client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    reply = client.post("/login", data={"username": "collector", "password": PASSWORD, "csrf_token": token},
+                        follow_redirects=False)
+    assert reply.status_code == 303, reply.text
+    return re.search(r'name="csrf_token" value="([^"]+)"', client.get("/queue").text).group(1)  # type: ignore[union-attr]
+
+
+def _account_and_phone(wb: Workbench) -> tuple[str, str]:
+    account_id = account_of_agency(wb.engine, None)
+    p = t.contact_points.c
+    with wb.engine.connect() as connection:
+        customer = connection.execute(select(t.accounts.c.customer_id)
+                                      .where(t.accounts.c.account_id == account_id)).scalar_one()
+        phone = connection.execute(select(p.contact_point_id).where(
+            p.customer_id == customer, p.kind.in_(("mobile", "home", "work"))).order_by(p.contact_point_id)
+            .limit(1)).scalar_one()
+    return account_id, phone
+
+
+def _counts(wb: Workbench) -> tuple[int, int, int]:
+    with wb.engine.connect() as connection:
+        return tuple(connection.execute(select(func.count()).select_from(table)).scalar_one()  # type: ignore[return-value]
+                     for table in (logged_contacts, promises_to_pay, audit_events))
+
+
+def test_a_promise_logged_on_the_account_page_is_recorded_shown_and_served_by_the_arrangements_api(
+    client: TestClient, wb: Workbench
+) -> None:
+    csrf = _login(client)
+    account_id, phone = _account_and_phone(wb)
+    reply = client.post(f"/accounts/{account_id}/contacts", follow_redirects=False, data={
+        "csrf_token": csrf, "channel": "call", "contact_point_id": phone, "outcome": "conversation",
+        "party": "debtor", "promise_amount": "1234.50", "promise_date": "2026-12-05"})
+    assert reply.status_code == 303, reply.text
+    with wb.engine.connect() as connection:
+        (contact_id,) = connection.execute(select(logged_contacts.c.contact_id)
+                                           .where(logged_contacts.c.account_id == account_id)).scalars()
+        actors = connection.execute(select(audit_events.c.actor).where(
+            audit_events.c.action == "promise.recorded",
+            audit_events.c.subject == f"promise:workbench:{contact_id}")).scalars().all()
+    assert actors == ["collector"]
+    page = client.get(f"/accounts/{account_id}").text
+    promises = page.split('<section id="promises">')[1].split("</section>")[0]
+    assert "1,234.50" in promises and "2026-12-05" in promises and "工作台登记" in promises
+    client.app.dependency_overrides[get_engine] = lambda: wb.engine  # type: ignore[attr-defined]
+    client.app.dependency_overrides[get_now] = wb.now  # type: ignore[attr-defined]
+    history = client.get(f"/v1/accounts/{account_id}/promise-history", headers=bearer(client, "collector"))
+    assert history.status_code == 200, history.text
+    mine = [p for p in history.json()["promises"] if p["promise_id"] == f"workbench:{contact_id}"]
+    assert [(p["amount"], p["promised_date"], p["status"], p["source"]) for p in mine] == [
+        ("1234.50", "2026-12-05", "open", "recorded")]
+
+
+def test_a_promise_the_arrangements_refuse_is_a_field_error_on_the_page_and_nothing_is_written(
+    client: TestClient, wb: Workbench
+) -> None:
+    csrf = _login(client)
+    account_id, phone = _account_and_phone(wb)
+    before = _counts(wb)
+    reply = client.post(f"/accounts/{account_id}/contacts", data={
+        "csrf_token": csrf, "channel": "call", "contact_point_id": phone, "outcome": "conversation",
+        "party": "debtor", "promise_amount": "800.00", "promise_date": "2027-01-15"})  # 47 days ahead
+    assert reply.status_code == 422
+    problem = reply.text.split('id="contact-error">')[1].split("</section>")[0]
+    assert "承诺还款日期" in problem and "ARR-PTP-01" in problem and "promise_date" in problem
+    assert _counts(wb) == before
+    english = client.post(f"/v1/accounts/{account_id}/contacts?lang=en", headers=bearer(client, "collector"), json={
+        "channel": "call", "contact_point_id": phone, "outcome": "conversation", "party": "debtor",
+        "promise_amount": "800.00", "promise_date": "2027-01-15"})
+    assert english.status_code == 422
+    error = english.json()["error"]
+    assert error["field"] == "promise_date" and error["message"].startswith("promise date: a promise may be dated")
+    assert _counts(wb) == before
