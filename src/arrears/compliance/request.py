@@ -315,7 +315,7 @@ class CheckRequest(_Model):
             id=id, packs=packs, language=language, at=at, action=action, debtor=debtor, history=None
         )
         ordered = tuple(sorted(attempts, key=by_time))
-        times = tuple([attempt.ts for attempt in ordered])
+        times = tuple(map(by_time, ordered))
         _set(request, "__pydantic_private__", {"_attempts": ordered, "_attempt_times": times})
         return request
 

@@ -45,6 +45,11 @@ def holdout_calibration(portfolio: Portfolio, segments: pl.DataFrame, split: dat
         (pl.col("i") * bins // pl.len()).alias("bin"))
     table = scored.group_by("bin").agg(pl.len().alias("calls"), pl.col("p_rpc").mean().alias("predicted"),
                                        pl.col("rpc").mean().alias("observed")).sort("bin")
-    brier = float(((scored["p_rpc"] - scored["rpc"]) ** 2).mean() or 0.0)
-    base = float(((scored["p_pop"] - scored["rpc"]) ** 2).mean() or 0.0)
+    brier = _mean((scored["p_rpc"] - scored["rpc"]) ** 2)
+    base = _mean((scored["p_pop"] - scored["rpc"]) ** 2)
     return Calibration(split, scored.height, brier, base, table)
+
+
+def _mean(column: pl.Series) -> float:
+    mean = column.mean()
+    return float(mean) if isinstance(mean, int | float) else 0.0

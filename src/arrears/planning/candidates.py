@@ -143,7 +143,8 @@ def candidates(portfolio: Portfolio, elig: Eligibility, strategy: Strategy, mode
                              pl.lit(1, dtype=pl.Int32).alias("quota")))
     cols = ["account_id", "customer_id", "segment", "propensity", "past_due_cents", "zone", "jurisdiction",
             "preferred_channel", "pref_from", "pref_to", "channel", "channel_order", "treat", "offer_effect", "quota"]
-    acts = pl.concat([collect.select(cols), service.select(cols)]).join(week, on="account_id", how="left")
+    acts = pl.concat([collect.select(cols), service.select(cols)]).join(week, on="account_id", how="left").with_columns(
+        pl.col("jurisdiction").str.contains("CN").alias("cn"))  # per account, before the options multiply rows
     kinds = pl.DataFrame([(c, k) for c, ks in KINDS.items() for k in ks], schema={"channel": pl.Utf8, "kind": pl.Utf8},
                          orient="row")
     options = acts.join(kinds, on="channel").join(usable_points(portfolio, model), on=["customer_id", "kind"])
@@ -165,7 +166,7 @@ def candidates(portfolio: Portfolio, elig: Eligibility, strategy: Strategy, mode
     beijing_ok = pl.when(pl.col("channel") == "call").then(
         pl.col("beijing_hour").is_between(calls_ok.start, calls_ok.stop - 1)).otherwise(
         pl.col("beijing_hour").is_between(messages_ok.start, messages_ok.stop - 1))
-    options = options.filter(~pl.col("jurisdiction").str.contains("CN") | beijing_ok)
+    options = options.filter(~pl.col("cn") | beijing_ok).drop("cn")
     return _score(options, strategy, model, strategy_index)
 
 

@@ -133,7 +133,7 @@ def fit(portfolio: Portfolio, segments: pl.DataFrame) -> ContactModel:
     level = with_prior.group_by("customer_id").agg(
         ((pl.col("rpc").sum() + A_LEVEL) / (pl.col("p_seg").sum() + A_LEVEL)).alias("level"))
     customer_hour = _customer_hours(calls)
-    overall = max(calls["rpc"].mean() or 0.0, 1e-3) if calls.height else 0.3
+    overall = max(_mean(calls["rpc"]), 1e-3) if calls.height else 0.3
     kind = calls.group_by("kind").agg(((pl.col("rpc").sum() + 10 * overall) / (pl.len() + 10) / overall)
                                       .alias("kind_factor"))
     kind = pl.DataFrame({"kind": ["mobile", "home", "work"]}).join(kind, on="kind", how="left").with_columns(
@@ -161,7 +161,13 @@ def rpc_probability(model: ContactModel, frame: pl.DataFrame, use_hours: bool = 
 
 
 def flat_rpc(model: ContactModel) -> float:
-    return float(model.population["p_pop"].mean() or 0.3)
+    return _mean(model.population["p_pop"], 0.3)
+
+
+def _mean(column: pl.Series, empty: float = 0.0) -> float:
+    """The mean of a numeric column as a float (``empty`` when it has no values)."""
+    mean = column.mean()
+    return float(mean) if isinstance(mean, int | float) else empty
 
 
 def rpc_expression(kind: pl.Expr) -> pl.Expr:

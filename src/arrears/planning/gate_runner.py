@@ -22,6 +22,7 @@ import pickle
 import subprocess
 import sys
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -162,13 +163,11 @@ class GateRunner:
         return merged
 
     def _send_all(self, messages: list[tuple[Any, ...]]) -> None:
-        for worker, message in zip(self.workers, messages, strict=True):
-            assert worker.stdin is not None
-            try:
-                pickle.dump(message, worker.stdin, protocol=pickle.HIGHEST_PROTOCOL)
-                worker.stdin.flush()
-            except BrokenPipeError as error:
-                raise WorkerFailed(f"gate worker {worker.pid} is gone (exit {worker.poll()})") from error
+        """Each worker its message, written at the same time (a pass's frames are hundreds of MB)."""
+        with ThreadPoolExecutor(len(self.workers)) as writers:
+            for done in [writers.submit(_send, worker, message)
+                         for worker, message in zip(self.workers, messages, strict=True)]:
+                done.result()
 
     def _receive_all(self) -> list[Any]:
         answers = []
@@ -206,6 +205,15 @@ class GateRunner:
 
     def __exit__(self, *_: object) -> None:
         self.close()
+
+
+def _send(worker: subprocess.Popen[bytes], message: tuple[Any, ...]) -> None:
+    assert worker.stdin is not None
+    try:
+        pickle.dump(message, worker.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+        worker.stdin.flush()
+    except BrokenPipeError as error:
+        raise WorkerFailed(f"gate worker {worker.pid} is gone (exit {worker.poll()})") from error
 
 
 def _start_worker() -> subprocess.Popen[bytes]:

@@ -31,12 +31,13 @@ from arrears.planning.strategy import Split, Strategy
 NAIVE = "naive"
 METRICS = ["money", "calls", "sms", "email", "rpc", "promises", "promises_kept", "complaints", "misdials",
            "third_party", "violations"]
-CONTACT_SCHEMA = {"contact_id": pl.Utf8, "account_id": pl.Utf8, "customer_id": pl.Utf8, "contact_point_id": pl.Utf8,
-                  "channel": pl.Utf8, "direction": pl.Utf8, "at": pl.Datetime("us", "UTC"), "party": pl.Utf8,
-                  "outcome": pl.Utf8, "promise_date": pl.Date, "complaint": pl.Boolean, "agency_id": pl.Utf8,
-                  "promise_cents": pl.Int64}
-PAYMENT_SCHEMA = {"payment_id": pl.Utf8, "account_id": pl.Utf8, "paid_at": pl.Datetime("us", "UTC"),
-                  "reversed": pl.Boolean, "amount_cents": pl.Int64}
+CONTACT_SCHEMA = pl.Schema({
+    "contact_id": pl.String(), "account_id": pl.String(), "customer_id": pl.String(), "contact_point_id": pl.String(),
+    "channel": pl.String(), "direction": pl.String(), "at": pl.Datetime("us", "UTC"), "party": pl.String(),
+    "outcome": pl.String(), "promise_date": pl.Date(), "complaint": pl.Boolean(), "agency_id": pl.String(),
+    "promise_cents": pl.Int64()})
+PAYMENT_SCHEMA = pl.Schema({"payment_id": pl.String(), "account_id": pl.String(), "paid_at": pl.Datetime("us", "UTC"),
+                            "reversed": pl.Boolean(), "amount_cents": pl.Int64()})
 
 
 @dataclass(frozen=True)

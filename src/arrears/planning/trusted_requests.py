@@ -68,20 +68,23 @@ class CoreGate:
 class TrustedPath:
     """The ``GatePath`` of the real gate for attempts the planner built."""
 
-    def histories(self, recent: pl.DataFrame, customers: pl.Series) -> LazyHistories:
-        """Each customer's recent history (``gate_requests.recent_history``), flattened on first use."""
+    def histories(self, recent: pl.DataFrame, customers: pl.Series) -> dict[str, list[Attempt]]:
+        """Each customer's recent history (``gate_requests.recent_history``) as ``Attempt``s, the
+        way ``flatten`` gives the dict path's entries (``history_by_customer``), oldest first."""
         wanted = customers.cast(recent.schema["customer_id"]).to_frame("customer_id")
         rows = recent.join(wanted, on="customer_id", how="semi", maintain_order="left")
         spans = rows.with_row_index("first").group_by("customer_id", maintain_order=True).agg(
             pl.col("first").first(), pl.len().alias("n"))
         flat = rows.select(pl.col("ts").cast(pl.Float64), "channel",
                            (pl.col("direction").is_null() | (pl.col("direction") == "outbound")).alias("outbound"),
-                           "party", "kind", "value", "outcome", "account_id", "agency_id")
+                           "party", "kind", "value", "outcome", "account_id", pl.lit(False).alias("automated"),
+                           "agency_id")  # Attempt's fields in order; account_id becomes debt_ids below
         columns = [flat[name].to_list() for name in flat.columns]
-        starts = spans["first"].to_list()
-        ends = [start + n for start, n in zip(starts, spans["n"].to_list(), strict=True)]
-        return LazyHistories(columns, dict(zip(spans["customer_id"].to_list(), zip(starts, ends, strict=True),
-                                               strict=True)))
+        debts = {account: frozenset((account,)) for account in set(columns[7]) if account}  # one set per account
+        columns[7] = [debts[account] if account else None for account in columns[7]]  # None: every debt
+        attempts = list(map(Attempt._make, zip(*columns, strict=True)))  # C-level: no Python __new__ per row
+        return {customer: attempts[first:first + n] for customer, first, n in zip(
+            spans["customer_id"].cast(pl.Utf8).to_list(), spans["first"].to_list(), spans["n"].to_list(), strict=True)}
 
     def judge(self, attempt: dict[str, Any], history: list[Attempt], earlier: list[Attempt],
               agencies: dict[str, dict[str, Any]]) -> tuple[bool, list[str]]:
@@ -95,35 +98,12 @@ class TrustedPath:
         return planned_attempt(attempt)
 
 
-class LazyHistories:
-    """Customers' histories as plain tuples (contiguous per customer), turned into
-    ``Attempt``s the first time a customer is judged: in the worker that judges them."""
-
-    def __init__(self, columns: list[list[Any]], spans: dict[str, tuple[int, int]]) -> None:
-        self.rows = list(zip(*columns, strict=True))
-        self.spans = spans
-        self.built: dict[str, list[Attempt]] = {}
-
-    def get(self, customer: str, default: list[Attempt]) -> list[Attempt]:
-        history = self.built.get(customer)
-        if history is None:
-            span = self.spans.get(customer)
-            if span is None:
-                return default
-            history = self.built[customer] = [  # as ``flatten`` gives the dict path's entry
-                # (``history_by_customer``), built inline: the planner's hottest loop
-                Attempt(ts, channel, outbound, party, kind, value, outcome,
-                        frozenset((account,)) if account else None, False, agency)
-                for ts, channel, outbound, party, kind, value, outcome, account, agency in self.rows[span[0]:span[1]]]
-        return history
-
-
 def planned_attempt(attempt: dict[str, Any]) -> Attempt:
     """A planned attempt as history for the attempts after it (as ``gate_requests.planned_entry``)."""
     account = attempt["account_id"]
-    return Attempt(float(attempt["at_ts"]), attempt["channel"], True, attempt.get("party", "debtor"),
-                   GATE_KIND.get(attempt["kind"]), attempt["address"], None, frozenset((account,)) if account else None,
-                   False, attempt.get("agency_id"))
+    return Attempt._make((float(attempt["at_ts"]), attempt["channel"], True, attempt.get("party", "debtor"),
+                          GATE_KIND.get(attempt["kind"]), attempt["address"], None,
+                          frozenset((account,)) if account else None, False, attempt.get("agency_id")))
 
 
 def trusted_request(attempt: dict[str, Any], attempts: list[Attempt], agencies: dict[str, dict[str, Any]]
@@ -149,7 +129,7 @@ def trusted_request(attempt: dict[str, Any], attempts: list[Attempt], agencies: 
                                     flags=_flags(tuple(attempt["flags"] or ())))
     return CheckRequest.trusted(
         id=f"{attempt['account_id']}:{channel}:{attempt['contact_point_id']}", packs=list(packs),
-        language=_LANGUAGE.get(language), at=datetime.fromisoformat(attempt["at"]),
+        language=_LANGUAGE.get(language) if language else None, at=datetime.fromisoformat(attempt["at"]),
         action=action, debtor=debtor, attempts=attempts)
 
 

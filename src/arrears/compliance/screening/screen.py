@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from .lexicon import matchers
 from .negation import is_negated
 from .normalize import normalize
@@ -9,8 +11,10 @@ from .signals import has_opt_out, mentions_debt, self_identifies
 from .types import Finding, Screening
 
 
+@lru_cache(maxsize=4096)
 def screen(text: str) -> Screening:
-    """Screen one message text. Pure and deterministic: same text, same screening."""
+    """Screen one message text. Pure and deterministic: same text, same screening (so the
+    answers for recent texts are kept: a plan sends one template text to many customers)."""
     normalized = normalize(text)
     findings: list[Finding] = []
     seen: set[tuple[str, str, int, int]] = set()
