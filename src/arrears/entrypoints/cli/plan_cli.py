@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from datetime import date
 from pathlib import Path
@@ -38,6 +39,14 @@ def _split(strategy: str, challengers: list[str]) -> Split:
     return Split(load_strategy(strategy), tuple(parsed))
 
 
+AUTO_WORKERS_FROM = 20_000  # below this the gate takes a second or two: starting workers would cost more
+
+
+def auto_workers(accounts: int) -> int:
+    """Gate worker processes for a portfolio: one per core (at most 8) for a large one."""
+    return min(os.cpu_count() or 1, 8) if accounts >= AUTO_WORKERS_FROM else 1
+
+
 def plan(  # noqa: PLR0917 (one option per argument)
     portfolio: Annotated[Path, typer.Option("--portfolio", help="portfolio-v1 folder / 资产包目录")],
     as_of: Annotated[str, typer.Option("--as-of", help="plan date YYYY-MM-DD / 计划日期")],
@@ -45,7 +54,9 @@ def plan(  # noqa: PLR0917 (one option per argument)
     capacity: Annotated[Path | None, typer.Option("--capacity", help="capacity.csv (default: in the folder)")] = None,
     strategy: Annotated[str, typer.Option("--strategy", help="champion: built-in name or YAML file")] = "default",
     challenger: Annotated[list[str] | None, typer.Option("--challenger", help="NAME_OR_FILE:SHARE, repeatable")] = None,
-    workers: Annotated[int, typer.Option("--workers", min=1, help="processes judging attempts at the gate")] = 1,
+    workers: Annotated[int | None, typer.Option(
+        "--workers", min=1, help="processes judging attempts at the gate (default: one per core from "
+                                 f"{AUTO_WORKERS_FROM:,} accounts, else 1)")] = None,
     scores: Annotated[Path | None, typer.Option(
         "--scores", help="CSV from `arrears score` (ability, willingness, propensity, segment); "
                          "default: the history fallback")] = None,
@@ -67,7 +78,8 @@ def plan(  # noqa: PLR0917 (one option per argument)
     except (StrategyError, PlanInputError, CapacityError, GateUnavailable) as error:
         err.print(f"[red]{error}[/red]")
         raise typer.Exit(2) from None
-    result = make_plan(frames, limits, split, gate, segmenter=segmenter, workers=workers)
+    result = make_plan(frames, limits, split, gate, segmenter=segmenter,
+                       workers=workers or auto_workers(frames.accounts.height))
     write_plan(result.plan, out)
     if store:
         from arrears.bootstrap import bootstrap
