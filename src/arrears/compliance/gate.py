@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from functools import lru_cache
 
 from arrears.compliance.context import Context
@@ -75,16 +75,20 @@ def plan_for(config: GateConfig, codes: tuple[str, ...], channel: str) -> Plan:
 
 
 @lru_cache(maxsize=4096)
-def _day_before_in_utc(at: datetime) -> date:
-    """The UTC date before `at`'s: a rule effective on it is in force in every zone."""
-    return at.astimezone(UTC).date() - timedelta(days=1)
+def _day_before_in_utc(utc_day: int) -> date:
+    """The UTC date before day number `utc_day` (days since 1970-01-01 UTC, the request's):
+    a rule effective on it is in force in every zone."""
+    return _EPOCH_DAY + timedelta(days=utc_day - 1)
+
+
+_EPOCH_DAY = date(1970, 1, 1)
 
 
 def evaluate(ctx: Context, plan: Plan) -> list[RuleResult]:
     """Every applicable rule's result, in pack order. A rule not yet in force is skipped
     (judged on the latest local date among the debtor's zones, or UTC)."""
     ctx.specs = plan.by_id
-    surely_in_force = _day_before_in_utc(ctx.at)
+    surely_in_force = _day_before_in_utc(int(ctx.at_ts // 86400))
     in_force_on = None
     results = []
     steps = plan.steps if ctx.screening is not None else plan.steps_without_message
@@ -163,5 +167,6 @@ def verdict(
     for callers that ask hundreds of thousands of times and keep only the decision (the
     daily planner). Same rules, same decision as `check`."""
     _, results = results_of(request, screener=screener, config=config)
-    failed = [r for r in results if r.outcome is Verdict.DENY or r.outcome is Verdict.REVIEW]  # as is_failed
+    deny, review = Verdict.DENY, Verdict.REVIEW  # as is_failed, with the members looked up once
+    failed = [r for r in results if r.outcome is deny or r.outcome is review]
     return decide(failed), [r.rule_id for r in failed]  # decide looks only at denies and reviews
