@@ -31,7 +31,8 @@ def main() -> None:
     parser.add_argument("--folder", type=Path, default=None)
     parser.add_argument("--workers", type=int, default=2, help="gate worker processes")
     parser.add_argument("--cpu", action="store_true",
-                        help="time the stages in CPU seconds (this process + finished workers) instead of wall time")
+                        help="time the stages in CPU seconds of this process instead of wall time (the gate "
+                             "workers' CPU is not in the gate stage: they are waited for when the plan ends)")
     args = parser.parse_args()
     folder = args.folder or Path(f"/tmp/arrears_plan_{args.customers}")
     if not (folder / "accounts.csv").exists():
@@ -57,8 +58,9 @@ def main() -> None:
 
 
 def _cpu_seconds() -> float:
-    """User + system CPU of this process and of its finished (forked gate) workers: a measure
-    that the load of other jobs on a shared machine does not inflate."""
+    """User + system CPU of this process and of its finished children: a measure that the load
+    of other jobs on a shared machine does not inflate. The gate workers are waited for only
+    when the plan ends, so their CPU is not in any stage."""
     times = os.times()
     return times.user + times.system + times.children_user + times.children_system
 
