@@ -9,5 +9,5 @@ __version__ = "0.1.0"
 # handed back is faulted in again. Keeping freed pages for 30 s made the 1M-account plan's
 # polars stages about a fifth faster on this machine (docs/benchmarks.md). Read by jemalloc
 # when polars is first imported, so it is set here, before any arrears module imports polars;
-# a value set in the environment wins. The gate's worker processes do not take it.
+# a value set in the environment wins.
 os.environ.setdefault("_RJEM_MALLOC_CONF", "dirty_decay_ms:30000,muzzy_decay_ms:30000")

@@ -216,13 +216,10 @@ def _send(worker: subprocess.Popen[bytes], message: tuple[Any, ...]) -> None:
         raise WorkerFailed(f"gate worker {worker.pid} is gone (exit {worker.poll()})") from error
 
 
-ALLOCATOR_SETTING = "_RJEM_MALLOC_CONF"  # polars' allocator: the planner's setting, not the workers' (small heaps)
-
-
 def _start_worker() -> subprocess.Popen[bytes]:
     """``python -m arrears.planning.gate_worker``, importing this same ``arrears``."""
     package_root = str(Path(arrears.__file__).resolve().parent.parent)
-    env = {name: value for name, value in os.environ.items() if name != ALLOCATOR_SETTING}
+    env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([package_root, *filter(None, [env.get("PYTHONPATH")])])
     return subprocess.Popen([sys.executable, "-m", "arrears.planning.gate_worker"], stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, env=env)
