@@ -173,7 +173,8 @@ def _still_open(live: pl.DataFrame, best: pl.DataFrame, allowed: pl.DataFrame, s
     left = _left_frame(state.hour_used, state.day_used, capacity, channels).filter(
         (pl.col("hour_left").is_null() | (pl.col("hour_left") > 0)) & (pl.col("day_left") > 0)).select(
         "channel", "op_hour")
-    used = state.quota_used if state.quota_used is not None else allowed.select("account_id", used=pl.lit(0))
+    used = state.quota_used
+    assert used is not None  # state.record(allowed) has run
     live = (live.join(denied, on="option", how="anti")
             .join(allowed.select("account_id", "channel"), on=["account_id", "channel"], how="anti")
             .join(left, on=["channel", "op_hour"], how="semi"))

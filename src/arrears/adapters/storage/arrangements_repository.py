@@ -192,21 +192,8 @@ class SqlSettlements(_WithLines):
         super().__init__(connection, rows.settlement_row, rows.settlement_from_rows, rows.settlement_lines)
 
 
-def _bind(uow: SqlArrangementsUnitOfWork | JoinedArrangementsUnitOfWork, connection: Connection) -> None:
-    uow.ledgers = SqlLedgers(connection)
-    uow.promises = SqlPromises(connection)
-    uow.plans = SqlPlans(connection)
-    uow.settlements = SqlSettlements(connection)
-    uow.extensions = SqlExtensions(connection)
-    uow.hardship = SqlHardship(connection)
-    uow.referrals = SqlReferrals(connection)
-    uow.audit = SqlAuditLog(connection)
-
-
-class SqlArrangementsUnitOfWork:
-    """One transaction per ``with`` block. ``commit`` commits (and starts a fresh
-    transaction for anything after it); leaving the block rolls back what was not committed
-    and returns the connection."""
+class _Repositories:
+    """The repositories of a unit of work, bound to one connection."""
 
     ledgers: LedgerRepository
     promises: PromiseRepository
@@ -216,6 +203,22 @@ class SqlArrangementsUnitOfWork:
     hardship: HardshipRepository
     referrals: ReferralRepository
     audit: AuditLog
+
+    def _bind(self, connection: Connection) -> None:
+        self.ledgers = SqlLedgers(connection)
+        self.promises = SqlPromises(connection)
+        self.plans = SqlPlans(connection)
+        self.settlements = SqlSettlements(connection)
+        self.extensions = SqlExtensions(connection)
+        self.hardship = SqlHardship(connection)
+        self.referrals = SqlReferrals(connection)
+        self.audit = SqlAuditLog(connection)
+
+
+class SqlArrangementsUnitOfWork(_Repositories):
+    """One transaction per ``with`` block. ``commit`` commits (and starts a fresh
+    transaction for anything after it); leaving the block rolls back what was not committed
+    and returns the connection."""
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -227,7 +230,7 @@ class SqlArrangementsUnitOfWork:
         connection = self._engine.connect()
         connection.begin()
         self._connection = connection
-        _bind(self, connection)
+        self._bind(connection)
         return self
 
     def __exit__(self, *args: object) -> None:
@@ -255,27 +258,18 @@ class SqlArrangementsUnitOfWork:
         connection.begin()
 
 
-class JoinedArrangementsUnitOfWork:
+class JoinedArrangementsUnitOfWork(_Repositories):
     """The arrangement use cases inside a transaction another use case already holds (e.g.
     logging a contact that carries a promise): the repositories work on the caller's
     connection, ``commit`` leaves the commit to the caller, and leaving the block neither
     commits nor rolls back. An error raised in the block reaches the caller, whose
     transaction then rolls back everything, its own rows and the arrangement rows alike."""
 
-    ledgers: LedgerRepository
-    promises: PromiseRepository
-    plans: PlanRepository
-    settlements: SettlementRepository
-    extensions: ExtensionRepository
-    hardship: HardshipRepository
-    referrals: ReferralRepository
-    audit: AuditLog
-
     def __init__(self, connection: Connection) -> None:
         if not connection.in_transaction():
             raise RuntimeError("a joined unit of work needs the caller's open transaction")
         self._connection = connection
-        _bind(self, connection)
+        self._bind(connection)
 
     def __enter__(self) -> Self:
         return self
