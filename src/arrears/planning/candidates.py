@@ -194,7 +194,7 @@ def best_call_hours(calls: pl.DataFrame, strategy: Strategy, model: ContactModel
     beijing = slots.join(zones, on="zone").select("zk", "hour", "beijing_hour")
     grid = people.select("ck", "sk", "zk", pl.col("jurisdiction").str.contains("CN").alias("cn"), "pref_from",
                          "pref_to").join(pl.DataFrame({"hour": pl.Series(list(allowed), dtype=pl.Int8)}),
-                                         how="cross").join(beijing, on=["zk", "hour"])
+                                         how="cross").join(beijing, on=["zk", "hour"], maintain_order="left")
     grid = grid.filter(~pl.col("cn") | pl.col("beijing_hour").is_between(allowed.start, allowed.stop - 1))
     prefers = pl.col("pref_from").is_not_null() & pl.col("pref_to").is_not_null()
     in_pref = pl.col("hour").is_between(pl.col("pref_from"), pl.col("pref_to"))

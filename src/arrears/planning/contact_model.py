@@ -7,7 +7,8 @@ Right-party contact (RPC) by local hour, per customer, with empirical-Bayes shri
 - level(c) = (rpc(c) + A) / (E(c) + A), E(c) = sum of p_seg over the customer's calls: how
   much more (or less) reachable the customer is than the segment, shrunk towards 1;
 - rpc_k, n_k: the customer's own RPCs and calls at h, counting the neighbouring hours at
-  half weight (habits spill over), so a thin history moves the estimate little;
+  half weight (habits spill over), so a thin history moves the estimate little (the model
+  keeps the counts per customer and hour; the spread is read off a dense array when asked);
 - kind_factor: mobile / home / work RPC relative to all calls.
 Number validity: a number whose latest dial ended not_in_service or wrong_number (or whose
 message bounced or failed) is dead. Message response: a delivered SMS or e-mail followed by
@@ -19,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+import numpy as np
 import polars as pl
 
 from arrears.planning.frames import Portfolio
@@ -35,7 +37,7 @@ class ContactModel:
     population: pl.DataFrame  # hour, p_pop
     segment: pl.DataFrame  # segment, hour, p_seg
     level: pl.DataFrame  # customer_id, level
-    customer_hour: pl.DataFrame  # customer_id, hour, rpc_k, n_k
+    customer_calls: pl.DataFrame  # customer_id, hour, r (RPCs), n (calls): own counts, not spread
     kind_factor: pl.DataFrame  # kind, kind_factor
     response: pl.DataFrame  # customer_id, channel, p_response
     response_population: pl.DataFrame  # channel, p_response_pop
@@ -86,16 +88,34 @@ def _segment(calls: pl.DataFrame, population: pl.DataFrame) -> pl.DataFrame:
     ).select("segment", "hour", "p_seg")
 
 
-def _customer_hours(calls: pl.DataFrame) -> pl.DataFrame:
-    """rpc_k, n_k per customer and hour: the calls at the hour (weight 1) and at the
-    neighbouring hours (weight 0.5). Counted per (customer, hour) first, then spread, which
-    gives exactly the per-call sums (halves of whole numbers) on far fewer rows."""
-    own = calls.group_by("customer_id", "hour").agg(pl.col("rpc").sum().alias("r"),
+def _customer_calls(calls: pl.DataFrame) -> pl.DataFrame:
+    """The customer's own RPCs (r) and calls (n) at each local hour."""
+    return calls.group_by("customer_id", "hour").agg(pl.col("rpc").sum().alias("r"),
                                                      pl.len().cast(pl.Float64).alias("n"))
-    parts = [own.with_columns((pl.col("hour") + d).cast(pl.Int8).alias("hour"), pl.col("r") * w, pl.col("n") * w)
-             for d, w in ((-1, 0.5), (0, 1.0), (1, 0.5))]
-    return pl.concat(parts).filter(pl.col("hour").is_between(0, 23)).group_by("customer_id", "hour").agg(
-        pl.col("r").sum().alias("rpc_k"), pl.col("n").sum().alias("n_k"))
+
+
+HOUR_SLOTS = 26  # a customer's hours 0..23 at slots 1..24, with an empty slot either side
+
+
+def with_own_history(counts: pl.DataFrame, grid: pl.DataFrame, people: pl.DataFrame) -> pl.DataFrame:
+    """Adds rpc_k and n_k to rows (``ck``, hour) from ``counts`` (``ContactModel.customer_calls``),
+    where ``people`` maps each integer key ``ck``
+    (0 .. people.height - 1) to customer_id: the customer's calls at the hour (weight 1) and at
+    the neighbouring hours (weight 0.5). The counts are laid out in one dense array per value,
+    HOUR_SLOTS per customer, spread to the neighbouring hours in place, and each row reads its
+    own slot: no join of the grid (millions of rows) on the customer. Sums of halves of whole numbers are exact, so the
+    order of the additions does not matter."""
+    own = people.select("ck", "customer_id").join(counts, on="customer_id").select(
+        _slot(pl.col("ck"), pl.col("hour")).alias("slot"), "r", "n")
+    dense = np.zeros((2, people.height * HOUR_SLOTS))  # r and n
+    dense[:, own["slot"].to_numpy()] = own.select("r", "n").to_numpy().T
+    dense[:, 1:-1] += 0.5 * (dense[:, :-2] + dense[:, 2:])  # the right side is read before it is added
+    slot = grid.select(_slot(pl.col("ck"), pl.col("hour")))["ck"].to_numpy()
+    return grid.with_columns(pl.Series("rpc_k", dense[0, slot]), pl.Series("n_k", dense[1, slot]))
+
+
+def _slot(ck: pl.Expr, hour: pl.Expr) -> pl.Expr:
+    return ck.cast(pl.Int64) * HOUR_SLOTS + hour.cast(pl.Int64) + 1
 
 
 def _dead_points(portfolio: Portfolio) -> pl.DataFrame:
@@ -132,14 +152,13 @@ def fit(portfolio: Portfolio, segments: pl.DataFrame) -> ContactModel:
     with_prior = calls.join(segment, on=["segment", "hour"], how="left")
     level = with_prior.group_by("customer_id").agg(
         ((pl.col("rpc").sum() + A_LEVEL) / (pl.col("p_seg").sum() + A_LEVEL)).alias("level"))
-    customer_hour = _customer_hours(calls)
     overall = max(_mean(calls["rpc"]), 1e-3) if calls.height else 0.3
     kind = calls.group_by("kind").agg(((pl.col("rpc").sum() + 10 * overall) / (pl.len() + 10) / overall)
                                       .alias("kind_factor"))
     kind = pl.DataFrame({"kind": ["mobile", "home", "work"]}).join(kind, on="kind", how="left").with_columns(
         pl.col("kind_factor").fill_null(pl.when(pl.col("kind") == "mobile").then(1.0).otherwise(0.6)))
     response, response_population = _responses(portfolio)
-    return ContactModel(population, segment, level, customer_hour, kind, response, response_population,
+    return ContactModel(population, segment, level, _customer_calls(calls), kind, response, response_population,
                         _dead_points(portfolio))
 
 
@@ -149,9 +168,11 @@ def rpc_probability(model: ContactModel, frame: pl.DataFrame, use_hours: bool = 
     if not use_hours:
         return frame.with_columns(pl.lit(flat_rpc(model)).alias("p_rpc"))
     frame = frame.cast({"customer_id": model.level.schema["customer_id"]})
-    out = (frame.join(model.segment, on=["segment", "hour"], how="left")
-           .join(model.level, on="customer_id", how="left")
-           .join(model.customer_hour, on=["customer_id", "hour"], how="left"))
+    people = frame.select("customer_id").unique(maintain_order=True).with_row_index("ck")
+    keyed = frame.join(people, on="customer_id", how="left", maintain_order="left")
+    out = (with_own_history(model.customer_calls, keyed, people).drop("ck")
+           .join(model.segment, on=["segment", "hour"], how="left")
+           .join(model.level, on="customer_id", how="left", maintain_order="left"))
     kind = pl.lit(1.0)
     if "kind" in frame.columns:
         out = out.join(model.kind_factor, on="kind", how="left")
@@ -183,10 +204,8 @@ def rpc_by_hour(model: ContactModel, grid: pl.DataFrame, people: pl.DataFrame) -
     the same values as ``rpc_probability``, with the string keys joined once per customer."""
     segment = model.segment.join(people.select("segment", "sk").unique(), on="segment").select("sk", "hour", "p_seg")
     level = people.select("ck", "customer_id").join(model.level, on="customer_id").select("ck", "level")
-    own = people.select("ck", "customer_id").join(model.customer_hour, on="customer_id").select(
-        "ck", "hour", "rpc_k", "n_k")
-    out = (grid.join(segment, on=["sk", "hour"], how="left").join(level, on="ck", how="left")
-           .join(own, on=["ck", "hour"], how="left"))
+    out = with_own_history(model.customer_calls, grid, people).join(segment, on=["sk", "hour"], how="left").join(
+        level, on="ck", how="left")
     return out.with_columns(rpc_expression(pl.lit(1.0)).alias("p_rpc")).drop("p_seg", "level", "rpc_k", "n_k")
 
 

@@ -49,10 +49,16 @@ def test_numbers_whose_last_dial_was_not_in_service_are_dead(portfolio):
 
 
 def test_a_customers_hour_counts_its_own_calls_fully_and_the_neighbouring_hours_by_half():
-    from arrears.planning.contact_model import _customer_hours
+    from arrears.planning.contact_model import _customer_calls, with_own_history
 
-    calls = pl.DataFrame({"customer_id": ["c1", "c1", "c1", "c1"], "hour": [10, 11, 0, 10],
-                          "rpc": [1.0, 0.0, 1.0, 0.0]}, schema={"customer_id": pl.Utf8, "hour": pl.Int8,
-                                                              "rpc": pl.Float64})
-    got = {h: (r, n) for _, h, r, n in _customer_hours(calls).sort("hour").iter_rows()}
-    assert got == {0: (1.0, 1.0), 1: (0.5, 0.5), 9: (0.5, 1.0), 10: (1.0, 2.5), 11: (0.5, 2.0), 12: (0.0, 0.5)}
+    calls = pl.DataFrame({"customer_id": ["c1", "c1", "c1", "c1", "c2"], "hour": [10, 11, 0, 10, 1],
+                          "rpc": [1.0, 0.0, 1.0, 0.0, 1.0]}, schema={"customer_id": pl.Utf8, "hour": pl.Int8,
+                                                                   "rpc": pl.Float64})
+    people = pl.DataFrame({"customer_id": ["c0", "c1", "c2"]}).with_row_index("ck")
+    grid = pl.DataFrame({"ck": [1] * 24 + [0, 2, 2], "hour": [*range(24), 10, 0, 23]},
+                        schema={"ck": pl.UInt32, "hour": pl.Int8})
+    got = with_own_history(_customer_calls(calls), grid, people)
+    c1 = {h: (r, n) for _, h, r, n in got.filter(pl.col("ck") == 1).iter_rows() if n}
+    assert c1 == {0: (1.0, 1.0), 1: (0.5, 0.5), 9: (0.5, 1.0), 10: (1.0, 2.5), 11: (0.5, 2.0), 12: (0.0, 0.5)}
+    others = got.filter(pl.col("ck") != 1).rows()
+    assert others == [(0, 10, 0.0, 0.0), (2, 0, 0.5, 0.5), (2, 23, 0.0, 0.0)]  # no spill across customers
