@@ -38,6 +38,20 @@ def test_a_broken_strategy_file_is_reported_with_its_field(tmp_path: Path):
     assert "bad.yaml: version:" in result.output
 
 
+def test_a_contact_point_id_given_twice_is_reported_with_its_line_and_no_plan_is_written(tmp_path: Path):
+    folder = tmp_path / "p"
+    generate(folder, date(2026, 11, 29), DemoSize(customers=50, seed=3))
+    points = (folder / "contact_points.csv").read_text(encoding="utf-8").splitlines()
+    repeated = points[3].split(",", 1)[0]
+    points.insert(6, repeated + "," + points[6].split(",", 1)[1])  # line 7 repeats the id of line 4
+    (folder / "contact_points.csv").write_text("\n".join(points) + "\n", encoding="utf-8")
+    out = tmp_path / "plan.csv"
+    result = CliRunner().invoke(app, ["plan", "--portfolio", str(folder), "--as-of", "2026-11-29", "--out", str(out)])
+    assert result.exit_code == 2, result.output
+    assert f"contact_points.csv:7: contact_point_id: duplicate id '{repeated}'" in result.output
+    assert not out.exists()
+
+
 def test_arrears_simulate_writes_a_summary_and_charts(tmp_path: Path):
     out = tmp_path / "sim"
     result = CliRunner().invoke(app, ["simulate", "--strategy", "default", "--days", "2", "--customers", "150",

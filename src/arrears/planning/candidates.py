@@ -143,47 +143,80 @@ def candidates(portfolio: Portfolio, elig: Eligibility, strategy: Strategy, mode
                              pl.lit(1, dtype=pl.Int32).alias("quota")))
     cols = ["account_id", "customer_id", "segment", "propensity", "past_due_cents", "zone", "jurisdiction",
             "preferred_channel", "pref_from", "pref_to", "channel", "channel_order", "treat", "offer_effect", "quota"]
-    acts = pl.concat([collect.select(cols), service.select(cols)]).join(week, on="account_id", how="left").with_columns(
-        pl.col("jurisdiction").str.contains("CN").alias("cn"))  # per account, before the options multiply rows
+    acts = pl.concat([collect.select(cols), service.select(cols)]).join(week, on="account_id", how="left")
+    acts = _with_worth(acts, strategy)  # per account and channel, before the options multiply rows
     kinds = pl.DataFrame([(c, k) for c, ks in KINDS.items() for k in ks], schema={"channel": pl.Utf8, "kind": pl.Utf8},
                          orient="row")
-    options = acts.join(kinds, on="channel").join(usable_points(portfolio, model), on=["customer_id", "kind"])
+    options = acts.join(kinds, on="channel").join(usable_points(portfolio, model).drop("address"),
+                                                  on=["customer_id", "kind"])
     slots = slot_table(as_of, portfolio.customers["zone"].unique().to_list(), range(24), capacity.zone)
     calls = options.filter(pl.col("channel") == "call")
     hours = best_call_hours(calls, strategy, model, slots)
-    calls = calls.join(hours, on="customer_id").join(model.kind_factor, on="kind", how="left").with_columns(
-        (pl.col("p_hour") * pl.col("kind_factor").fill_null(0.6)).clip(0.005, 0.98).alias("p_rpc"))
-    messages = options.filter(pl.col("channel") != "call").join(_message_hours(strategy), on="channel")
+    calls = calls.select(LEAN).join(hours, on="customer_id").join(model.kind_factor, on="kind", how="left")
+    p_rpc = (pl.col("p_hour") * pl.col("kind_factor").fill_null(0.6)).clip(0.005, 0.98)
+    calls = calls.with_columns(p_rpc.alias("p_rpc"))
+    messages = options.filter(pl.col("channel") != "call")
+    messages = messages.select(*LEAN, *MESSAGE_HOUR_KEY).join(
+        message_hours(messages, strategy, slots), on=MESSAGE_HOUR_KEY, nulls_equal=True)
+    return pl.concat([_score(calls.with_columns(pl.col("p_rpc").alias("reach")), strategy, strategy_index),
+                      _score(_message_reach(messages, model), strategy, strategy_index)])
+
+
+LEAN = ["account_id", "customer_id", "channel", "contact_point_id", "kind", "quota", "treat", "base", "persuasion",
+        "preferred", "cost", "disturbance"]  # what an option carries once it multiplies into numbers and hours
+
+
+def _with_worth(acts: pl.DataFrame, strategy: Strategy) -> pl.DataFrame:
+    """The parts of an option's value that do not depend on its number and hour, worked out
+    once per account and channel (see ``_score``): ``base`` = propensity x past-due amount x
+    offer effect, the channel's persuasion, the preferred-channel bonus, the contact's cost and
+    its disturbance x (1 + outbound attempts in 7 days). Also ``cn``: the customer is protected
+    by the CN rules (Beijing hours)."""
+    price = {t: pl.col("channel").replace_strict({str(k): v for k, v in getattr(strategy, t).items()}, default=0.0)
+             for t in ("cost", "disturbance", "persuasion")}
+    return acts.with_columns(
+        (pl.col("propensity") * pl.col("past_due_cents") / 100 * pl.col("offer_effect")).alias("base"),
+        price["persuasion"].alias("persuasion"),
+        pl.when(pl.col("preferred_channel") == pl.col("channel")).then(PREFERRED_BONUS).otherwise(1.0)
+        .alias("preferred"),
+        price["cost"].alias("cost"),
+        (price["disturbance"] * (1 + pl.col("recent").fill_null(0))).alias("disturbance"),
+        pl.col("jurisdiction").str.contains("CN").alias("cn"),
+    )
+
+
+MESSAGE_HOUR_KEY = ["zone", "pref_from", "pref_to", "cn"]
+
+
+def message_hours(messages: pl.DataFrame, strategy: Strategy, slots: pl.DataFrame) -> pl.DataFrame:
+    """The hours to send a message at, for each kind of customer (zone, stated preferred hours,
+    CN-protected or not): the strategy's message hours (10:00 and 19:00 when allowed), the
+    customer's preferred start hour instead of 10:00, 19:00 only inside the preferred hours,
+    and for CN-protected customers only hours inside Beijing message hours. With the UTC start
+    instant and the operation's hour of each (``slot_table``). Worked out once per kind of
+    customer, not per message row."""
+    kinds = messages.select(MESSAGE_HOUR_KEY).unique()
     prefers = pl.col("pref_from").is_not_null() & pl.col("pref_to").is_not_null()
     in_pref = pl.col("hour").is_between(pl.col("pref_from"), pl.col("pref_to"))
-    messages = messages.with_columns(pl.when(prefers & (pl.col("hour") == 10))
-                                     .then(pl.col("pref_from").cast(pl.Int8)).otherwise(pl.col("hour")).alias("hour"))
-    messages = messages.filter(~prefers | in_pref | (pl.col("hour") == 10)).unique(
-        ["account_id", "channel", "contact_point_id", "hour"], maintain_order=True)
-    options = pl.concat([calls.drop("kind_factor", "p_hour"), messages], how="diagonal_relaxed").join(
-        slots, on=["zone", "hour"])
-    calls_ok, messages_ok = strategy.hours.of("call"), strategy.hours.of("sms")
-    beijing_ok = pl.when(pl.col("channel") == "call").then(
-        pl.col("beijing_hour").is_between(calls_ok.start, calls_ok.stop - 1)).otherwise(
-        pl.col("beijing_hour").is_between(messages_ok.start, messages_ok.stop - 1))
-    options = options.filter(~pl.col("cn") | beijing_ok).drop("cn")
-    return _score(options, strategy, model, strategy_index)
-
-
-def _message_hours(strategy: Strategy) -> pl.DataFrame:
     allowed = strategy.hours.of("sms")
-    hours = [h for h in (10, 19) if h in allowed] or [allowed.start]
-    return pl.DataFrame([(c, h) for c in ("sms", "email", "letter") for h in hours], orient="row",
-                        schema={"channel": pl.Utf8, "hour": pl.Int8})
+    hours = pl.DataFrame({"hour": pl.Series([h for h in (10, 19) if h in allowed] or [allowed.start], dtype=pl.Int8)})
+    return (kinds.join(hours, how="cross")
+            .with_columns(pl.when(prefers & (pl.col("hour") == 10)).then(pl.col("pref_from").cast(pl.Int8))
+                          .otherwise(pl.col("hour")).alias("hour"))
+            .filter(~prefers | in_pref | (pl.col("hour") == 10))
+            .unique(maintain_order=True)
+            .join(slots, on=["zone", "hour"])
+            .filter(~pl.col("cn") | pl.col("beijing_hour").is_between(allowed.start, allowed.stop - 1))
+            .drop("beijing_hour"))
 
 
 def best_call_hours(calls: pl.DataFrame, strategy: Strategy, model: ContactModel, slots: pl.DataFrame
                     ) -> pl.DataFrame:
     """The customer's best local hours to call (``CALL_OPTIONS`` of them), one narrow row per
-    customer and hour: allowed by the strategy, inside stated preferred hours when the customer
-    gave some, inside Beijing call hours for CN-protected customers. Ties go to the earlier
-    hour. The hour grid is keyed by integers (customer, segment, zone), strings joined once
-    per customer."""
+    customer and hour, with its UTC start instant and operation hour: allowed by the strategy,
+    inside stated preferred hours when the customer gave some, inside Beijing call hours for
+    CN-protected customers. Ties go to the earlier hour. The hour grid is keyed by integers
+    (customer, segment, zone), strings joined once per customer."""
     people = calls.select("customer_id", "segment", "zone", "jurisdiction", "pref_from", "pref_to").unique(
         "customer_id", keep="first", maintain_order=True).with_row_index("ck")
     zones = slots.select("zone").unique(maintain_order=True).with_row_index("zk")
@@ -207,28 +240,29 @@ def best_call_hours(calls: pl.DataFrame, strategy: Strategy, model: ContactModel
         grid = grid.join(spread, on="ck").with_columns(pl.lit(flat_rpc(model)).alias("p_rpc"))
         order = [pl.col("ck"), pl.col("hour").cast(pl.UInt64) * 7919 + pl.col("h"), pl.col("hour")]
     best = grid.sort(order).group_by("ck", maintain_order=True).head(CALL_OPTIONS)
-    return best.join(people.select("ck", "customer_id"), on="ck").select(
-        "customer_id", "hour", pl.col("p_rpc").alias("p_hour"))
+    at = slots.join(zones, on="zone").select("zk", "hour", "start_utc", "op_hour")
+    return best.join(people.select("ck", "customer_id", "zk"), on="ck").join(at, on=["zk", "hour"]).select(
+        "customer_id", "hour", pl.col("p_rpc").alias("p_hour"), "start_utc", "op_hour")
 
 
-def _score(options: pl.DataFrame, strategy: Strategy, model: ContactModel, strategy_index: int) -> pl.DataFrame:
-    calls = options.filter(pl.col("channel") == "call").with_columns(pl.col("p_rpc").alias("reach"))
-    messages = response_probability(model, options.filter(pl.col("channel") != "call").drop("p_rpc")).join(
-        model.response_population, on="channel", how="left")
-    messages = messages.with_columns(
+def _message_reach(messages: pl.DataFrame, model: ContactModel) -> pl.DataFrame:
+    """reach = the customer's response rate relative to the channel's (0.3 .. 3); p_rpc = the rate."""
+    messages = response_probability(model, messages).join(model.response_population, on="channel", how="left")
+    return messages.with_columns(
         (pl.col("p_response") / pl.col("p_response_pop").fill_null(0.1)).clip(0.3, 3.0).alias("reach"),
         pl.col("p_response").alias("p_rpc"),
-    ).drop("p_response", "p_response_pop")
-    both = pl.concat([calls, messages], how="diagonal_relaxed")
-    price = {t: pl.col("channel").replace_strict({str(k): v for k, v in getattr(strategy, t).items()}, default=0.0)
-             for t in ("cost", "disturbance", "persuasion")}
-    preferred = pl.when(pl.col("preferred_channel") == pl.col("channel")).then(PREFERRED_BONUS).otherwise(1.0)
-    value = (pl.col("propensity") * pl.col("past_due_cents") / 100 * pl.col("offer_effect") * pl.col("reach")
-             * price["persuasion"] * preferred)
-    net = value - price["cost"] - price["disturbance"] * (1 + pl.col("recent").fill_null(0))
-    return (both.with_columns(value.alias("value"), net.alias("net"), pl.lit(strategy_index).alias("strategy_index"))
+    )
+
+
+def _score(options: pl.DataFrame, strategy: Strategy, strategy_index: int) -> pl.DataFrame:
+    """value = base x reach x persuasion x preferred; net = value - cost - disturbance (the
+    per-channel parts from ``_with_worth``, multiplied in the same order as written here)."""
+    value = pl.col("base") * pl.col("reach") * pl.col("persuasion") * pl.col("preferred")
+    return (options.with_columns(value.alias("value"))
+            .with_columns((pl.col("value") - pl.col("cost") - pl.col("disturbance")).alias("net"),
+                          pl.lit(strategy_index).alias("strategy_index"))
             .filter(pl.col("net") >= strategy.min_value).select(OPTION_COLUMNS))
 
 
-OPTION_COLUMNS = ["account_id", "customer_id", "channel", "contact_point_id", "kind", "address", "hour", "start_utc",
-                  "op_hour", "zone", "jurisdiction", "p_rpc", "value", "net", "quota", "treat", "strategy_index"]
+OPTION_COLUMNS = ["account_id", "customer_id", "channel", "contact_point_id", "hour", "start_utc", "op_hour", "p_rpc",
+                  "value", "net", "quota", "treat", "strategy_index"]  # kind, address, zone: joined by the fill

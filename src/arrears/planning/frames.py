@@ -123,8 +123,35 @@ def prepare(raw: dict[str, pl.DataFrame | None], as_of: date) -> Portfolio:
         cents("amount").alias("amount_cents"),
         boolean("reversed").alias("reversed"),
     ).drop("amount")
-    return Portfolio(as_of, keyed(customers), keyed(points), keyed(accounts), keyed(contacts), keyed(payments),
-                     t["agencies"])
+    portfolio = Portfolio(as_of, keyed(customers), keyed(points), keyed(accounts), keyed(contacts), keyed(payments),
+                          t["agencies"])
+    for table, column in UNIQUE_IDS:
+        _ids_unique(getattr(portfolio, table), table, column)
+    return portfolio
+
+
+UNIQUE_IDS = (("customers", "customer_id"), ("contact_points", "contact_point_id"), ("accounts", "account_id"))
+
+
+class DuplicateId(ValueError):
+    """An id that portfolio-v1 says is unique within its file appears twice (``row``: 0-based
+    data row of the table, the first repeat)."""
+
+    def __init__(self, table: str, row: int, column: str, value: str) -> None:
+        self.table, self.row, self.column = table, row, column
+        self.problem = f"duplicate id {value!r}: ids must be unique within the file"
+        super().__init__(f"{table}, row {row + 1}: {column}: {self.problem}")
+
+
+def _ids_unique(frame: pl.DataFrame, table: str, column: str) -> None:
+    """Checked on the categorical codes (milliseconds for millions of ids); the first repeated
+    row is named. The planner joins on these ids, so a repeated one would repeat attempts."""
+    ids = frame[column].drop_nulls()
+    if ids.to_physical().n_unique() == ids.len():
+        return
+    again = frame.select(pl.col(column).is_not_null() & ~pl.col(column).is_first_distinct()).to_series()
+    row = int(again.arg_true()[0])
+    raise DuplicateId(table, row, column, str(frame[column][row]))
 
 
 ID_COLUMNS = ("customer_id", "account_id", "contact_point_id")

@@ -93,12 +93,29 @@ def _plan(portfolio: Portfolio, capacity: Capacity, split: Split, runner: GateRu
     options = pl.concat(parts, how="diagonal_relaxed") if parts else pl.DataFrame()
     stats.candidates = options.height
     tick("candidates")
-    details = (accounts.select("account_id", "dpd", "flags", "agency_id", "language"), pl.concat(treatments))
+    details = Details(accounts.select("account_id", "dpd", "flags", "agency_id", "language", "zone", "jurisdiction"),
+                      pl.concat(treatments),
+                      portfolio.contact_points.select("contact_point_id", "kind", pl.col("value").alias("address")))
     taken = _fill(options, capacity, portfolio, runner, stats=stats, tick=tick, details=details)
     plan = _present(taken, split)
     stats.planned = plan.height
     tick("output")
     return PlanResult(plan, taken, stats)
+
+
+@dataclass(frozen=True)
+class Details:
+    """What an attempt needs beyond its option row, joined onto the taken options only (so the
+    millions of candidate rows stay narrow): per account, per treatment, per contact point."""
+
+    accounts: pl.DataFrame  # account_id, dpd, flags, agency_id, language, zone, jurisdiction
+    treatments: pl.DataFrame  # strategy_index, treat, template, offer, label, purpose, message
+    points: pl.DataFrame  # contact_point_id, kind, address
+
+    def of(self, best: pl.DataFrame) -> pl.DataFrame:
+        return (best.join(self.accounts, on="account_id", how="left", maintain_order="left")
+                .join(self.treatments, on=["strategy_index", "treat"], how="left", maintain_order="left")
+                .join(self.points, on="contact_point_id", how="left", maintain_order="left"))
 
 
 def _ticker(stats: PlanStats, clock: Clock | None) -> Callable[[str], None]:
@@ -136,7 +153,7 @@ NARROW = ["option", "account_id", "channel", "op_hour", "net", "quota", "contact
 
 
 def _fill(options: pl.DataFrame, capacity: Capacity, portfolio: Portfolio, runner: GateRunner, *, stats: PlanStats,
-          tick: Callable[[str], None], details: tuple[pl.DataFrame, pl.DataFrame]) -> pl.DataFrame:
+          tick: Callable[[str], None], details: Details) -> pl.DataFrame:
     if options.is_empty():
         return options
     channels = sorted(options["channel"].unique().to_list())
@@ -152,9 +169,7 @@ def _fill(options: pl.DataFrame, capacity: Capacity, portfolio: Portfolio, runne
         best = _best_that_fit(live, state, capacity, channels)
         if best.is_empty():
             break
-        best = (pl.concat([best, wide[best["option"]]], how="horizontal")
-                .join(details[0], on="account_id", how="left", maintain_order="left")
-                .join(details[1], on=["strategy_index", "treat"], how="left", maintain_order="left"))
+        best = details.of(pl.concat([best, wide[best["option"]]], how="horizontal"))
         best = _schedule(best, state.hour_used)
         tick("fill")
         allowed = _judge(best, runner, recent, stats=stats)

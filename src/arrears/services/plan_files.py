@@ -7,7 +7,7 @@ from pathlib import Path
 
 import polars as pl
 
-from arrears.planning.frames import NEEDED, Capacity, Portfolio, capacity_from, prepare
+from arrears.planning.frames import NEEDED, Capacity, DuplicateId, Portfolio, capacity_from, prepare
 
 REQUIRED = ("customers", "contact_points", "accounts")
 
@@ -52,7 +52,13 @@ def read_portfolio_for_planning(folder: Path, as_of: date) -> Portfolio:
         if path is None and table in REQUIRED:
             raise PlanInputError(f"{folder}: {table}.csv is missing (portfolio-v1 requires it)")
         raw[table] = _read(path, table) if path else None
-    return prepare(raw, as_of)
+    try:
+        return prepare(raw, as_of)
+    except DuplicateId as error:
+        path = _find(folder, error.table)
+        assert path is not None  # the table was read from it
+        where = f"{path.name}:{error.row + 2}" if path.suffix == ".csv" else f"{path.name}, row {error.row + 1}"
+        raise PlanInputError(f"{where}: {error.column}: {error.problem}") from error
 
 
 def read_capacity(path: Path | None, folder: Path) -> Capacity:
