@@ -99,19 +99,23 @@ HOUR_SLOTS = 26  # a customer's hours 0..23 at slots 1..24, with an empty slot e
 
 def with_own_history(counts: pl.DataFrame, grid: pl.DataFrame, people: pl.DataFrame) -> pl.DataFrame:
     """Adds rpc_k and n_k to rows (``ck``, hour) from ``counts`` (``ContactModel.customer_calls``),
-    where ``people`` maps each integer key ``ck``
-    (0 .. people.height - 1) to customer_id: the customer's calls at the hour (weight 1) and at
-    the neighbouring hours (weight 0.5). The counts are laid out in one dense array per value,
-    HOUR_SLOTS per customer, spread to the neighbouring hours in place, and each row reads its
-    own slot: no join of the grid (millions of rows) on the customer. Sums of halves of whole numbers are exact, so the
+    where ``people`` maps each integer key ``ck`` (0 .. people.height - 1) to customer_id: the
+    customer's calls at the hour (weight 1) and at the neighbouring hours (weight 0.5). The
+    counts are laid out in a dense array, HOUR_SLOTS per customer, and each row reads its slot
+    and the two beside it (sequential reads when the grid is sorted by ``ck``): no join of the
+    grid (millions of rows) on the customer. Sums of halves of whole numbers are exact, so the
     order of the additions does not matter."""
     own = people.select("ck", "customer_id").join(counts, on="customer_id").select(
         _slot(pl.col("ck"), pl.col("hour")).alias("slot"), "r", "n")
-    dense = np.zeros((2, people.height * HOUR_SLOTS))  # r and n
-    dense[:, own["slot"].to_numpy()] = own.select("r", "n").to_numpy().T
-    dense[:, 1:-1] += 0.5 * (dense[:, :-2] + dense[:, 2:])  # the right side is read before it is added
+    at = own["slot"].to_numpy()
     slot = grid.select(_slot(pl.col("ck"), pl.col("hour")))["ck"].to_numpy()
-    return grid.with_columns(pl.Series("rpc_k", dense[0, slot]), pl.Series("n_k", dense[1, slot]))
+
+    def spread(column: str) -> pl.Series:
+        dense = np.zeros(people.height * HOUR_SLOTS)
+        dense[at] = own[column].to_numpy()
+        return pl.Series(dense[slot] + 0.5 * (dense[slot - 1] + dense[slot + 1]))
+
+    return grid.with_columns(spread("r").alias("rpc_k"), spread("n").alias("n_k"))
 
 
 def _slot(ck: pl.Expr, hour: pl.Expr) -> pl.Expr:
