@@ -53,8 +53,11 @@ def main() -> None:
     print(("CPU " if args.cpu else "") + f"read {read:.1f}s (wall)  "
           + "  ".join(f"{k} {v:.1f}s" for k, v in s.timings.items()))
     rate = s.gate_checks / max(s.timings.get("gate", 1e-9), 1e-9)
+    own, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     print(f"workers {args.workers}  total {total:.1f}s  gate {rate:,.0f} checks/s  "
-          f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB")
+          f"peak RSS {own.ru_maxrss / 1024:,.0f} MB")
+    print(f"page faults: planner {own.ru_minflt:,} (sys {own.ru_stime:.1f}s)  "
+          f"gate workers {workers.ru_minflt:,} (sys {workers.ru_stime:.1f}s)")
 
 
 def _cpu_seconds() -> float:

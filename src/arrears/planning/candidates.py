@@ -127,13 +127,13 @@ def candidates(portfolio: Portfolio, elig: Eligibility, strategy: Strategy, mode
     channels = [c for c in ("call", "sms", "email", "letter") if c in capacity.channels()]
     treat = _treatments(strategy).filter(pl.col("channel").is_in(channels))
     last, week = _last_touch(portfolio)
-    collect = (elig.collect.join(treat, on="segment")
+    steps = treat.select("segment", "dpd_from", "dpd_to", "channel", "treat", "offer_effect", "cadence", "quota")
+    collect = (elig.collect.select(*ACCOUNT, "dpd").join(steps, on="segment")
                .filter(pl.col("dpd").is_between(pl.col("dpd_from"), pl.col("dpd_to")))
                .join(last, on=["account_id", "channel"], how="left")
                .filter(pl.col("last_day").is_null()
                        | ((pl.lit(as_of) - pl.col("last_day")).dt.total_days() >= pl.col("cadence"))))
-    service = (elig.service.join(pl.DataFrame({"channel": ["sms", "email"], "channel_order": [0, 1]},
-                                              schema={"channel": pl.Utf8, "channel_order": pl.Int32}), how="cross")
+    service = (elig.service.select(ACCOUNT).join(pl.DataFrame({"channel": ["sms", "email"]}), how="cross")
                .filter(pl.col("channel").is_in(channels))
                .join(last, on=["account_id", "channel"], how="left")
                .filter(pl.col("last_day").is_null()
@@ -141,27 +141,45 @@ def candidates(portfolio: Portfolio, elig: Eligibility, strategy: Strategy, mode
                           > strategy.holds.service_days_before_due))
                .with_columns(pl.lit(SERVICE, dtype=pl.Int32).alias("treat"), pl.lit(0.3).alias("offer_effect"),
                              pl.lit(1, dtype=pl.Int32).alias("quota")))
-    cols = ["account_id", "customer_id", "segment", "propensity", "past_due_cents", "zone", "jurisdiction",
-            "preferred_channel", "pref_from", "pref_to", "channel", "channel_order", "treat", "offer_effect", "quota"]
+    cols = [*ACCOUNT, "channel", "treat", "offer_effect", "quota"]
     acts = pl.concat([collect.select(cols), service.select(cols)]).join(week, on="account_id", how="left")
     acts = _with_worth(acts, strategy)  # per account and channel, before the options multiply rows
+    del collect, service
     kinds = pl.DataFrame([(c, k) for c, ks in KINDS.items() for k in ks], schema={"channel": pl.Utf8, "kind": pl.Utf8},
                          orient="row")
     options = acts.join(kinds, on="channel").join(usable_points(portfolio, model).drop("address"),
                                                   on=["customer_id", "kind"])
     slots = slot_table(as_of, portfolio.customers["zone"].unique().to_list(), range(24), capacity.zone)
-    calls = options.filter(pl.col("channel") == "call")
+    calls, messages = options.filter(pl.col("channel") == "call"), options.filter(pl.col("channel") != "call")
+    del acts, options  # the stages below allocate gigabytes at 1M accounts: freed memory is reused
+    calls = _scored(_call_reach(calls, strategy, model, slots), strategy, strategy_index)
+    messages = _scored(_message_reach(messages, strategy, model, slots), strategy, strategy_index)
+    return pl.concat([calls, messages])
+
+
+def _call_reach(calls: pl.DataFrame, strategy: Strategy, model: ContactModel, slots: pl.DataFrame) -> pl.DataFrame:
+    """Each call option at each of the customer's best hours; reach = p_rpc = P(right party)."""
     hours = best_call_hours(calls, strategy, model, slots)
     calls = calls.select(LEAN).join(hours, on="customer_id").join(model.kind_factor, on="kind", how="left")
     p_rpc = (pl.col("p_hour") * pl.col("kind_factor").fill_null(0.6)).clip(0.005, 0.98)
-    calls = calls.with_columns(p_rpc.alias("p_rpc"))
-    messages = options.filter(pl.col("channel") != "call")
+    return calls.with_columns(p_rpc.alias("p_rpc"), p_rpc.alias("reach"))
+
+
+def _message_reach(messages: pl.DataFrame, strategy: Strategy, model: ContactModel, slots: pl.DataFrame
+                   ) -> pl.DataFrame:
+    """Each message option at its hours; reach = the customer's response rate relative to the
+    channel's (0.3 .. 3), p_rpc = the rate."""
     messages = messages.select(*LEAN, *MESSAGE_HOUR_KEY).join(
         message_hours(messages, strategy, slots), on=MESSAGE_HOUR_KEY, nulls_equal=True)
-    return pl.concat([_score(calls.with_columns(pl.col("p_rpc").alias("reach")), strategy, strategy_index),
-                      _score(_message_reach(messages, model), strategy, strategy_index)])
+    messages = response_probability(model, messages).join(model.response_population, on="channel", how="left")
+    return messages.with_columns(
+        (pl.col("p_response") / pl.col("p_response_pop").fill_null(0.1)).clip(0.3, 3.0).alias("reach"),
+        pl.col("p_response").alias("p_rpc"),
+    )
 
 
+ACCOUNT = ["account_id", "customer_id", "segment", "propensity", "past_due_cents", "preferred_channel", "zone",
+           "jurisdiction", "pref_from", "pref_to"]  # what an option needs of its account and customer
 LEAN = ["account_id", "customer_id", "channel", "contact_point_id", "kind", "quota", "treat", "base", "persuasion",
         "preferred", "cost", "disturbance"]  # what an option carries once it multiplies into numbers and hours
 
@@ -174,7 +192,8 @@ def _with_worth(acts: pl.DataFrame, strategy: Strategy) -> pl.DataFrame:
     by the CN rules (Beijing hours)."""
     price = {t: pl.col("channel").replace_strict({str(k): v for k, v in getattr(strategy, t).items()}, default=0.0)
              for t in ("cost", "disturbance", "persuasion")}
-    return acts.with_columns(
+    return acts.select(
+        "account_id", "customer_id", "segment", "channel", "treat", "quota", "zone", "pref_from", "pref_to",
         (pl.col("propensity") * pl.col("past_due_cents") / 100 * pl.col("offer_effect")).alias("base"),
         price["persuasion"].alias("persuasion"),
         pl.when(pl.col("preferred_channel") == pl.col("channel")).then(PREFERRED_BONUS).otherwise(1.0)
@@ -217,7 +236,7 @@ def best_call_hours(calls: pl.DataFrame, strategy: Strategy, model: ContactModel
     inside stated preferred hours when the customer gave some, inside Beijing call hours for
     CN-protected customers. Ties go to the earlier hour. The hour grid is keyed by integers
     (customer, segment, zone), strings joined once per customer."""
-    people = calls.select("customer_id", "segment", "zone", "jurisdiction", "pref_from", "pref_to").unique(
+    people = calls.select("customer_id", "segment", "zone", "cn", "pref_from", "pref_to").unique(
         "customer_id", keep="first", maintain_order=True).with_row_index("ck")
     zones = slots.select("zone").unique(maintain_order=True).with_row_index("zk")
     segments = people.select("segment").unique(maintain_order=True).with_row_index("sk")
@@ -225,9 +244,9 @@ def best_call_hours(calls: pl.DataFrame, strategy: Strategy, model: ContactModel
         segments, on="segment", how="left", nulls_equal=True, maintain_order="left")
     allowed = strategy.hours.of("call")
     beijing = slots.join(zones, on="zone").select("zk", "hour", "beijing_hour")
-    grid = people.select("ck", "sk", "zk", pl.col("jurisdiction").str.contains("CN").alias("cn"), "pref_from",
-                         "pref_to").join(pl.DataFrame({"hour": pl.Series(list(allowed), dtype=pl.Int8)}),
-                                         how="cross").join(beijing, on=["zk", "hour"], maintain_order="left")
+    hours = pl.DataFrame({"hour": pl.Series(list(allowed), dtype=pl.Int8)})
+    grid = people.select("ck", "sk", "zk", "cn", "pref_from", "pref_to").join(hours, how="cross").join(
+        beijing, on=["zk", "hour"], maintain_order="left")
     grid = grid.filter(~pl.col("cn") | pl.col("beijing_hour").is_between(allowed.start, allowed.stop - 1))
     prefers = pl.col("pref_from").is_not_null() & pl.col("pref_to").is_not_null()
     in_pref = pl.col("hour").is_between(pl.col("pref_from"), pl.col("pref_to"))
@@ -245,16 +264,7 @@ def best_call_hours(calls: pl.DataFrame, strategy: Strategy, model: ContactModel
         "customer_id", "hour", pl.col("p_rpc").alias("p_hour"), "start_utc", "op_hour")
 
 
-def _message_reach(messages: pl.DataFrame, model: ContactModel) -> pl.DataFrame:
-    """reach = the customer's response rate relative to the channel's (0.3 .. 3); p_rpc = the rate."""
-    messages = response_probability(model, messages).join(model.response_population, on="channel", how="left")
-    return messages.with_columns(
-        (pl.col("p_response") / pl.col("p_response_pop").fill_null(0.1)).clip(0.3, 3.0).alias("reach"),
-        pl.col("p_response").alias("p_rpc"),
-    )
-
-
-def _score(options: pl.DataFrame, strategy: Strategy, strategy_index: int) -> pl.DataFrame:
+def _scored(options: pl.DataFrame, strategy: Strategy, strategy_index: int) -> pl.DataFrame:
     """value = base x reach x persuasion x preferred; net = value - cost - disturbance (the
     per-channel parts from ``_with_worth``, multiplied in the same order as written here)."""
     value = pl.col("base") * pl.col("reach") * pl.col("persuasion") * pl.col("preferred")
