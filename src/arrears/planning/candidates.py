@@ -101,7 +101,8 @@ def treatment_table(strategy: Strategy, strategy_index: int) -> pl.DataFrame:
 
 
 def _last_touch(portfolio: Portfolio) -> tuple[pl.DataFrame, pl.DataFrame]:
-    out = portfolio.contacts.filter((pl.col("direction") == "outbound") & pl.col("at").is_not_null())
+    out = portfolio.contacts.select("account_id", "channel", "direction", "at").filter(  # narrow, then filter
+        (pl.col("direction") == "outbound") & pl.col("at").is_not_null())
     last = out.group_by("account_id", "channel").agg(pl.col("at").max().dt.date().alias("last_day"))
     week = out.filter(pl.col("at").dt.date() >= portfolio.as_of - timedelta(days=7)).group_by("account_id").agg(
         pl.len().alias("recent"))

@@ -49,8 +49,8 @@ def outbound_calls(portfolio: Portfolio, segments: pl.DataFrame) -> pl.DataFrame
     zones = portfolio.customers["zone"].unique().to_list()
     seg = customer_segments(portfolio, segments)
     return (
-        portfolio.contacts.filter((pl.col("channel") == "call") & (pl.col("direction") == "outbound")
-                                  & pl.col("at").is_not_null())
+        portfolio.contacts.select("customer_id", "contact_point_id", "channel", "direction", "at", "outcome", "party")
+        .filter((pl.col("channel") == "call") & (pl.col("direction") == "outbound") & pl.col("at").is_not_null())
         .join(portfolio.customers.select("customer_id", "zone"), on="customer_id", how="left")
         .with_columns(pl.col("zone").fill_null("Asia/Shanghai"))
         .with_columns(local_hour("at", "zone", zones).cast(pl.Int8).alias("hour"),
@@ -123,14 +123,16 @@ def _slot(ck: pl.Expr, hour: pl.Expr) -> pl.Expr:
 
 
 def _dead_points(portfolio: Portfolio) -> pl.DataFrame:
-    latest = (portfolio.contacts.filter(pl.col("contact_point_id").is_not_null() & (pl.col("direction") == "outbound"))
+    latest = (portfolio.contacts.select("contact_point_id", "direction", "outcome", "at", "contact_id")
+              .filter(pl.col("contact_point_id").is_not_null() & (pl.col("direction") == "outbound"))
               .group_by("contact_point_id").agg(pl.col("outcome").sort_by("at", "contact_id").last()))
     return latest.filter(pl.col("outcome").is_in(DEAD_OUTCOMES)).select("contact_point_id")
 
 
 def _responses(portfolio: Portfolio) -> tuple[pl.DataFrame, pl.DataFrame]:
-    messages = portfolio.contacts.filter(pl.col("channel").is_in(["sms", "email"]) & (pl.col("direction") == "outbound")
-                                         & (pl.col("outcome") == "delivered") & pl.col("at").is_not_null())
+    messages = portfolio.contacts.select("account_id", "customer_id", "channel", "direction", "outcome", "at").filter(
+        pl.col("channel").is_in(["sms", "email"]) & (pl.col("direction") == "outbound")
+        & (pl.col("outcome") == "delivered") & pl.col("at").is_not_null())
     signals = pl.concat([
         portfolio.payments.filter(~pl.col("reversed")).select("account_id", pl.col("paid_at").alias("t")),
         portfolio.contacts.filter(pl.col("direction") == "inbound").select("account_id", pl.col("at").alias("t")),

@@ -84,23 +84,30 @@ def _plan(portfolio: Portfolio, capacity: Capacity, split: Split, runner: GateRu
                 .with_columns(pl.col("zone").fill_null("Asia/Shanghai"), pl.col("jurisdiction").fill_null("CN")))
     accounts = accounts.with_columns(assign(accounts["account_id"], split).alias("strategy_index"))
     stats.accounts = accounts.height
-    parts, treatments = [], []
-    for index, strategy in enumerate(split.strategies):
-        treatments.append(treatment_table(strategy, index))
-        elig = eligibility(portfolio, accounts.filter(pl.col("strategy_index") == index), strategy)
-        stats.held += elig.held
-        parts.append(candidates(portfolio, elig, strategy, model, capacity=capacity, strategy_index=index))
-    options = pl.concat(parts, how="diagonal_relaxed") if parts else pl.DataFrame()
-    stats.candidates = options.height
-    tick("candidates")
     details = Details(accounts.select("account_id", "dpd", "flags", "agency_id", "language", "zone", "jurisdiction"),
-                      pl.concat(treatments),
+                      pl.concat([treatment_table(strategy, i) for i, strategy in enumerate(split.strategies)]),
                       portfolio.contact_points.select("contact_point_id", "kind", pl.col("value").alias("address")))
+    options = _options(portfolio, accounts, split, model, capacity=capacity, stats=stats)
+    tick("candidates")
+    del accounts, segments, model  # the fill allocates gigabytes: what is freed here is reused there
     taken = _fill(options, capacity, portfolio, runner, stats=stats, tick=tick, details=details)
     plan = _present(taken, split)
     stats.planned = plan.height
     tick("output")
     return PlanResult(plan, taken, stats)
+
+
+def _options(portfolio: Portfolio, accounts: pl.DataFrame, split: Split, model: contact_model.ContactModel, *,
+             capacity: Capacity, stats: PlanStats) -> pl.DataFrame:
+    """Every strategy's candidate options for its share of the accounts."""
+    parts = []
+    for index, strategy in enumerate(split.strategies):
+        elig = eligibility(portfolio, accounts.filter(pl.col("strategy_index") == index), strategy)
+        stats.held += elig.held
+        parts.append(candidates(portfolio, elig, strategy, model, capacity=capacity, strategy_index=index))
+    options = pl.concat(parts, how="diagonal_relaxed") if parts else pl.DataFrame()
+    stats.candidates = options.height
+    return options
 
 
 @dataclass(frozen=True)
@@ -157,10 +164,13 @@ def _fill(options: pl.DataFrame, capacity: Capacity, portfolio: Portfolio, runne
     if options.is_empty():
         return options
     channels = sorted(options["channel"].unique().to_list())
-    options = options.join(_capacity_frame(capacity, channels), on=["channel", "op_hour"])
-    options = options.filter(pl.col("hour_cap").is_null() | (pl.col("hour_cap") > 0)).with_row_index("option")
+    caps = _capacity_frame(capacity, channels)
+    open_slots = caps.filter(pl.col("hour_cap").is_null() | (pl.col("hour_cap") > 0)).select("channel", "op_hour")
+    options = options.join(open_slots, on=["channel", "op_hour"], how="semi").with_row_index("option")
+    none_taken = options.clear()
     wide = options.drop(NARROW)  # an option's other columns, found by position (option = row number)
     live = options.select(NARROW).sort(ORDER, descending=DESC)  # sorted once; filters keep the order
+    del options
     state = _Fill()
     recent = recent_history(portfolio.contacts, portfolio.contact_points, portfolio.as_of)
     tick("gate history")
@@ -169,7 +179,8 @@ def _fill(options: pl.DataFrame, capacity: Capacity, portfolio: Portfolio, runne
         best = _best_that_fit(live, state, capacity, channels)
         if best.is_empty():
             break
-        best = details.of(pl.concat([best, wide[best["option"]]], how="horizontal"))
+        best = details.of(pl.concat([best, wide[best["option"]]], how="horizontal")).join(
+            caps, on=["channel", "op_hour"], how="left", maintain_order="left")
         best = _schedule(best, state.hour_used)
         tick("fill")
         allowed = _judge(best, runner, recent, stats=stats)
@@ -177,7 +188,7 @@ def _fill(options: pl.DataFrame, capacity: Capacity, portfolio: Portfolio, runne
         state.record(allowed)
         live = _still_open(live, best, allowed, state, capacity=capacity, channels=channels)
     if not state.chosen:
-        return options.clear()
+        return none_taken
     return pl.concat(state.chosen, how="diagonal_relaxed").sort(ORDER, descending=DESC)
 
 

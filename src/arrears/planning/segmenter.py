@@ -46,7 +46,8 @@ def history_segmenter(portfolio: Portfolio) -> pl.DataFrame:
         portfolio.payments.filter(~pl.col("reversed") & (pl.col("paid_at").dt.date() >= since))
         .group_by("account_id").agg(pl.col("amount_cents").sum().alias("paid"))
     )
-    outbound = portfolio.contacts.filter(pl.col("direction") == "outbound")
+    outbound = portfolio.contacts.select("account_id", "channel", "outcome", "promise_cents", "at", "direction").filter(
+        pl.col("direction") == "outbound")
     talk = outbound.group_by("account_id").agg(
         (pl.col("channel") == "call").sum().alias("calls"),
         ((pl.col("channel") == "call") & pl.col("outcome").is_in(RPC_OUTCOMES)).sum().alias("rpc"),
