@@ -8,12 +8,13 @@ placed in a day by comparing UTC timestamps, which is DST-correct and cheap.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
 from arrears.compliance.history import Attempt, plain
 from arrears.compliance.packs import RuleSpec
-from arrears.compliance.request import CheckRequest, Flags, zone
+from arrears.compliance.request import Agency, CheckRequest, Flags, Person, zone
 from arrears.compliance.screening.types import Screening
 
 CN_HOME_ZONE = "Asia/Shanghai"
@@ -40,30 +41,58 @@ def _window_ts(zone_name: str, today: date, days: int) -> tuple[float, float]:
 
 
 class Context:
-    """The request, its screening, and derived facts shared by the rules."""
+    """The proposed contact as plain values, its screening, and derived facts shared by the
+    rules. Rules read only this (never the request models), so any caller that knows the
+    values can judge them: `of` takes them from a parsed `CheckRequest` (every external
+    request); the daily planner passes its own rows' values straight in
+    (`planning/trusted_requests.py`), skipping the request models it would build only to be
+    read back here. Text values are plain strings (see `history.plain`)."""
 
-    def __init__(self, request: CheckRequest, screening: Screening | None) -> None:
-        action = request.action
-        self.request = request
-        self.action = action
-        self.channel: str = action.channel._value_
-        self.party: str = action.to.party._value_
-        self.kind: str | None = plain(action.to.kind)
-        self.address: str | None = action.to.address
-        self.purpose: str | None = plain(action.purpose)
-        self.debt_ids: tuple[str, ...] = tuple(dict.fromkeys(action.debt_ids or ()))
-        self.flags: Flags = request.debtor.flags or EMPTY_FLAGS
-        self.at: datetime = request.at
-        self.at_ts: float = request.at.timestamp()
+    __slots__ = ("_cn_zones", "_local", "_windows", "address", "agency", "agent", "at", "at_ts", "attempt_times",
+                 "attempts", "automated", "channel", "debt_ids", "debtor_zones", "flags", "kind", "memo", "party",
+                 "purpose", "screening", "specs", "visitors")
+
+    def __init__(
+        self, *, channel: str, party: str, kind: str | None, address: str | None, purpose: str | None,
+        debt_ids: tuple[str, ...], automated: bool | None, agent: Person | None, agency: Agency | None,
+        visitors: Sequence[Person] | None, flags: Flags, at: datetime, debtor_zones: tuple[str, ...],
+        attempts: tuple[Attempt, ...], attempt_times: tuple[float, ...], screening: Screening | None,
+    ) -> None:
+        self.channel = channel
+        self.party = party
+        self.kind = kind
+        self.address = address
+        self.purpose = purpose
+        self.debt_ids = debt_ids  # distinct, in the request's order
+        self.automated = automated
+        self.agent = agent
+        self.agency = agency
+        self.visitors = visitors
+        self.flags = flags
+        self.at = at
+        self.at_ts: float = at.timestamp()
         self.screening = screening
-        self.debtor_zones: tuple[str, ...] = tuple(dict.fromkeys(request.debtor.zones))
-        self.attempts: tuple[Attempt, ...] = request.attempts
-        self.attempt_times: tuple[float, ...] = request.attempt_times
+        self.debtor_zones = debtor_zones  # distinct, in the request's order
+        self.attempts = attempts  # oldest first
+        self.attempt_times = attempt_times  # their timestamps, ascending (for bisection)
         self._local: dict[str, datetime] = {}
         self._cn_zones: tuple[str, ...] | None = None
         self._windows: dict[tuple[str, int], tuple[float, float]] = {}
         self.memo: dict[object, object] = {}  # facts several rules share, computed once
         self.specs: dict[str, RuleSpec] = {}  # the rules in force, set by the gate
+
+    @classmethod
+    def of(cls, request: CheckRequest, screening: Screening | None) -> Context:
+        """The facts of a parsed request (the strict path: API, CLI, workbench)."""
+        action = request.action
+        return cls(
+            channel=action.channel._value_, party=action.to.party._value_, kind=plain(action.to.kind),
+            address=action.to.address, purpose=plain(action.purpose),
+            debt_ids=tuple(dict.fromkeys(action.debt_ids or ())), automated=action.automated, agent=action.agent,
+            agency=action.agency, visitors=action.visitors, flags=request.debtor.flags or EMPTY_FLAGS,
+            at=request.at, debtor_zones=tuple(dict.fromkeys(request.debtor.zones)), attempts=request.attempts,
+            attempt_times=request.attempt_times, screening=screening,
+        )
 
     # ------------------------------------------------------------ zones and local time
     @property

@@ -26,7 +26,7 @@ class ScreenerUnavailable(RuntimeError):
     """The request has a message but no message screener is installed."""
 
 
-def _default_screener() -> Screener:
+def default_screener() -> Screener:
     try:
         from arrears.compliance.screening import screen
     except ImportError as error:
@@ -121,13 +121,20 @@ def results_of(
 ) -> tuple[Plan, list[RuleResult]]:
     """Every applicable rule's result for one proposed contact, and the plan that ran them.
     The screener runs only when there is a message."""
-    config = config or default_config()
     screening = None
     if request.action.message is not None:
-        screening = (screener or _default_screener())(request.action.message)
+        screening = (screener or default_screener())(request.action.message)
     codes = tuple([code._value_ for code in request.packs])
-    plan = plan_for(config, codes, request.action.channel._value_)
-    return plan, evaluate(Context(request, screening), plan)
+    return results_in(Context.of(request, screening), codes, config=config)
+
+
+def results_in(
+    ctx: Context, codes: tuple[str, ...], *, config: GateConfig | None = None
+) -> tuple[Plan, list[RuleResult]]:
+    """Every applicable rule's result for a contact whose facts are already known (`ctx`,
+    screened if it has a message) under the packs `codes`, and the plan that ran them."""
+    plan = plan_for(config or default_config(), codes, ctx.channel)
+    return plan, evaluate(ctx, plan)
 
 
 def is_failed(result: RuleResult) -> bool:
@@ -158,15 +165,13 @@ def check(
 
 
 def verdict(
-    request: CheckRequest,
-    *,
-    screener: Screener | None = None,
-    config: GateConfig | None = None,
+    ctx: Context, codes: tuple[str, ...], *, config: GateConfig | None = None
 ) -> tuple[Decision, list[str]]:
     """What `check` decides and which rules stopped the contact, without wording the answer:
-    for callers that ask hundreds of thousands of times and keep only the decision (the
-    daily planner). Same rules, same decision as `check`."""
-    _, results = results_of(request, screener=screener, config=config)
+    for callers that ask hundreds of thousands of times, know the contact's facts without a
+    request (`Context`) and keep only the decision (the daily planner). Same rules, same
+    decision as `check` on the request with these facts."""
+    _, results = results_in(ctx, codes, config=config)
     deny, review = Verdict.DENY, Verdict.REVIEW  # as is_failed, with the members looked up once
     failed = [r for r in results if r.outcome is deny or r.outcome is review]
     return decide(failed), [r.rule_id for r in failed]  # decide looks only at denies and reviews

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, timedelta
 from functools import lru_cache
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import polars as pl
 
@@ -42,6 +42,29 @@ def default_gate() -> Gate:
     return CoreGate()
 
 
+class PlannedRow(NamedTuple):
+    """One planned attempt as the gate is asked about it (a row of the plan builder's frame,
+    in these columns). A tuple, not a dict: the gate reads hundreds of thousands of them."""
+
+    option: int
+    account_id: str
+    customer_id: str
+    channel: str
+    contact_point_id: str
+    kind: str  # the contact point's kind (GATE_KIND)
+    address: str | None
+    at: str  # ISO 8601 with the debtor's offset
+    zone: str
+    jurisdiction: str  # pack codes, ``;``-separated
+    language: str | None
+    flags: list[str] | None
+    agency_id: str | None
+    purpose: str | None
+    message: str | None
+    at_history: str  # ``at`` in UTC, as history entries write it
+    at_ts: int  # ``at`` in whole epoch seconds
+
+
 class GatePath(Protocol):
     """How the plan asks a gate about its attempts: the histories of some customers, one
     attempt's verdict given its history (portfolio's + planned before it), and the history
@@ -49,10 +72,10 @@ class GatePath(Protocol):
 
     def histories(self, recent: pl.DataFrame, customers: pl.Series) -> dict[str, list[Any]]: ...
 
-    def judge(self, attempt: dict[str, Any], history: list[Any], earlier: list[Any],
+    def judge(self, attempt: PlannedRow, history: list[Any], earlier: list[Any],
               agencies: dict[str, dict[str, Any]]) -> tuple[bool, list[str]]: ...
 
-    def entry(self, attempt: dict[str, Any]) -> Any: ...
+    def entry(self, attempt: PlannedRow) -> Any: ...
 
 
 class DictPath:
@@ -64,16 +87,15 @@ class DictPath:
     def histories(self, recent: pl.DataFrame, customers: pl.Series) -> dict[str, list[Any]]:
         return history_by_customer(recent, customers)
 
-    def judge(self, attempt: dict[str, Any], history: list[Any], earlier: list[Any],
+    def judge(self, attempt: PlannedRow, history: list[Any], earlier: list[Any],
               agencies: dict[str, dict[str, Any]]) -> tuple[bool, list[str]]:
-        with_packs(attempt)
         if earlier:
             history = sorted(history + earlier, key=_at_text)
-        answer = self.gate(request_for(attempt, history, agencies))
+        answer = self.gate(request_for(with_packs(attempt._asdict()), history, agencies))
         return answer.get("decision") == "allow", list(answer.get("rules", []))
 
-    def entry(self, attempt: dict[str, Any]) -> Any:
-        return planned_entry(attempt)
+    def entry(self, attempt: PlannedRow) -> Any:
+        return planned_entry(attempt._asdict())
 
 
 def with_packs(attempt: dict[str, Any]) -> dict[str, Any]:
