@@ -7,7 +7,7 @@ review, else allow. Deterministic: packs in a fixed order, rules in pack order, 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 
@@ -51,6 +51,8 @@ class Plan:
     steps_without_message: tuple[tuple[RuleSpec, Rule], ...]
     by_id: dict[str, RuleSpec]
     versions: dict[str, str]
+    # (with a message, UTC day number) -> every step is surely in force that day (see evaluate)
+    all_in_force: dict[tuple[bool, int], bool] = field(default_factory=dict, compare=False)
 
 
 def plan_for(config: GateConfig, codes: tuple[str, ...], channel: str) -> Plan:
@@ -88,10 +90,14 @@ def evaluate(ctx: Context, plan: Plan) -> list[RuleResult]:
     """Every applicable rule's result, in pack order. A rule not yet in force is skipped
     (judged on the latest local date among the debtor's zones, or UTC)."""
     ctx.specs = plan.by_id
-    surely_in_force = _day_before_in_utc(int(ctx.at_ts // 86400))
+    with_message = ctx.screening is not None
+    steps = plan.steps if with_message else plan.steps_without_message
+    utc_day = int(ctx.at_ts // 86400)
+    if _all_surely_in_force(plan, steps, with_message, utc_day):  # the usual case: no date to judge
+        return [rule(ctx, spec) for spec, rule in steps]
+    surely_in_force = _day_before_in_utc(utc_day)
     in_force_on = None
     results = []
-    steps = plan.steps if ctx.screening is not None else plan.steps_without_message
     for spec, rule in steps:
         effective = spec.effective_from
         if effective is not None and effective > surely_in_force:
@@ -101,6 +107,21 @@ def evaluate(ctx: Context, plan: Plan) -> list[RuleResult]:
                 continue
         results.append(rule(ctx, spec))
     return results
+
+
+def _all_surely_in_force(
+    plan: Plan, steps: tuple[tuple[RuleSpec, Rule], ...], with_message: bool, utc_day: int
+) -> bool:
+    """Every step took effect by the UTC day before `utc_day` (so in every zone), found once
+    per plan and day: then no request that day needs its local dates for it."""
+    key = (with_message, utc_day)
+    known = plan.all_in_force.get(key)
+    if known is None:
+        surely = _day_before_in_utc(utc_day)
+        known = plan.all_in_force[key] = all(
+            spec.effective_from is None or spec.effective_from <= surely for spec, _ in steps
+        )
+    return known
 
 
 def decide(results: list[RuleResult]) -> Decision:

@@ -10,14 +10,16 @@ debtor's history from contacts.csv plus the attempts planned before it in the sa
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from functools import lru_cache
-from typing import Any, NamedTuple, Protocol
+from itertools import repeat
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 import polars as pl
 
 Gate = Callable[[dict[str, Any]], dict[str, Any]]
+T = TypeVar("T", bound=tuple)
 
 FLAG_NAMES = {
     "dispute": "dispute_open", "cease": "cease_communication", "attorney": "attorney_represented",
@@ -65,14 +67,20 @@ class PlannedRow(NamedTuple):
     at_ts: int  # ``at`` in whole epoch seconds
 
 
+def tuples_of(cls: type[T], columns: list[list[Any]]) -> Iterator[T]:
+    """Rows of ``cls`` (a NamedTuple with these columns' fields, in order) made in C: ``_make``
+    is a Python call per row, which costs more than the row's values at a plan's size."""
+    return map(tuple.__new__, repeat(cls), zip(*columns, strict=True))  # type: ignore[arg-type]
+
+
 class GatePath(Protocol):
     """How the plan asks a gate about its attempts: the histories of some customers, one
     attempt's verdict given its history (portfolio's + planned before it), and the history
     entry an allowed attempt becomes."""
 
-    def histories(self, recent: pl.DataFrame, customers: pl.Series) -> dict[str, list[Any]]: ...
+    def histories(self, recent: pl.DataFrame, customers: pl.Series) -> dict[str, Any]: ...
 
-    def judge(self, attempt: PlannedRow, history: list[Any], earlier: list[Any],
+    def judge(self, attempt: PlannedRow, history: Any | None, earlier: list[Any],
               agencies: dict[str, dict[str, Any]]) -> tuple[bool, list[str]]: ...
 
     def entry(self, attempt: PlannedRow) -> Any: ...
@@ -87,8 +95,9 @@ class DictPath:
     def histories(self, recent: pl.DataFrame, customers: pl.Series) -> dict[str, list[Any]]:
         return history_by_customer(recent, customers)
 
-    def judge(self, attempt: PlannedRow, history: list[Any], earlier: list[Any],
+    def judge(self, attempt: PlannedRow, history: list[Any] | None, earlier: list[Any],
               agencies: dict[str, dict[str, Any]]) -> tuple[bool, list[str]]:
+        history = history or []
         if earlier:
             history = sorted(history + earlier, key=_at_text)
         answer = self.gate(request_for(with_packs(attempt._asdict()), history, agencies))

@@ -31,7 +31,7 @@ from typing import Any
 import polars as pl
 
 import arrears
-from arrears.planning.gate_requests import GatePath, PlannedRow
+from arrears.planning.gate_requests import GatePath, PlannedRow, tuples_of
 
 ROW_COLUMNS = list(PlannedRow._fields)
 SHARD_SEED = 20261129  # any fixed seed: a customer must fall in the same shard in every pass
@@ -55,7 +55,7 @@ class Verdicts:
 def rows_of(frame: pl.DataFrame) -> Iterator[PlannedRow]:
     """The attempts (ROW_COLUMNS) as tuples, in the frame's order (columns converted once, and
     each row made without a Python call)."""
-    return map(PlannedRow._make, zip(*(frame[name].to_list() for name in ROW_COLUMNS), strict=True))
+    return tuples_of(PlannedRow, [frame[name].to_list() for name in ROW_COLUMNS])
 
 
 @contextmanager
@@ -79,7 +79,7 @@ class Shard:
     def __init__(self, path: GatePath, agencies: dict[str, dict[str, Any]]) -> None:
         self.path = path
         self.agencies = agencies
-        self.histories: dict[str, list] = {}  # each customer's history, from the pass that sent it
+        self.histories: dict[str, Any] = {}  # each customer's history, from the pass that sent it
         self.planned: dict[str, list] = {}  # allowed attempts as history entries, per customer
 
     def add_histories(self, recent: pl.DataFrame) -> None:
@@ -99,7 +99,7 @@ class Shard:
         for row in rows_of(attempts):
             customer = row.customer_id
             earlier = planned.get(customer, [])
-            allowed, rules = path.judge(row, histories.get(customer, []), earlier, agencies)
+            allowed, rules = path.judge(row, histories.get(customer), earlier, agencies)
             out.checks += 1
             if allowed:
                 out.allowed.append(row.option)

@@ -15,10 +15,11 @@ planned and varied attempts (tests/unit/planning/test_trusted_requests.py).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from enum import StrEnum
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 from zoneinfo import ZoneInfoNotFoundError
 
 import polars as pl
@@ -38,7 +39,7 @@ from arrears.compliance.request import (
     zone,
 )
 from arrears.domain.vocabulary import Channel
-from arrears.planning.gate_requests import GATE_KIND, PlannedRow, debtor_flags
+from arrears.planning.gate_requests import GATE_KIND, PlannedRow, debtor_flags, tuples_of
 
 REQUEST_DENIED = (False, ["REQUEST"])
 
@@ -60,14 +61,40 @@ class CoreGate:
                 "reasons": list(answer.reasons)}
 
 
+class History(NamedTuple):
+    """A customer's attempts oldest first, and their timestamps (what a ``Context`` holds)."""
+
+    attempts: tuple[Attempt, ...]
+    times: tuple[float, ...]
+
+    @classmethod
+    def of(cls, attempts: Iterable[Attempt]) -> History:
+        """The attempts in any order, ordered as ``flatten_history`` orders a request's history
+        (by time; a stable sort, so entries at the same second keep their order)."""
+        ordered = tuple(sorted(attempts, key=by_time))
+        return cls(ordered, tuple(map(by_time, ordered)))
+
+
+NO_HISTORY = History((), ())
+
+
+def _oldest_first(rows: pl.DataFrame) -> pl.DataFrame:
+    """The rows with each customer's history ordered by time, as ``flatten_history`` orders a
+    request's (stable: entries at the same second keep their order). ``recent_history`` already
+    gives them so, so they are only checked then (a sort costs more than the check)."""
+    customer = pl.col("customer_id")
+    out_of_order = rows.select(((pl.col("ts").diff() < 0) & (customer == customer.shift())).any()).item()
+    return rows.sort("customer_id", "ts", maintain_order=True) if out_of_order else rows
+
+
 class TrustedPath:
     """The ``GatePath`` of the real gate for attempts the planner built."""
 
-    def histories(self, recent: pl.DataFrame, customers: pl.Series) -> dict[str, list[Attempt]]:
+    def histories(self, recent: pl.DataFrame, customers: pl.Series) -> dict[str, History]:
         """Each customer's recent history (``gate_requests.recent_history``) as ``Attempt``s, the
         way ``flatten`` gives the dict path's entries (``history_by_customer``), oldest first."""
         wanted = customers.cast(recent.schema["customer_id"]).to_frame("customer_id")
-        rows = recent.join(wanted, on="customer_id", how="semi", maintain_order="left")
+        rows = _oldest_first(recent.join(wanted, on="customer_id", how="semi", maintain_order="left"))
         spans = rows.with_row_index("first").group_by("customer_id", maintain_order=True).agg(
             pl.col("first").first(), pl.len().alias("n"))
         flat = rows.select(pl.col("ts").cast(pl.Float64), "channel",
@@ -77,14 +104,18 @@ class TrustedPath:
         columns = [flat[name].to_list() for name in flat.columns]
         debts = {account: frozenset((account,)) for account in set(columns[7]) if account}  # one set per account
         columns[7] = [debts[account] if account else None for account in columns[7]]  # None: every debt
-        attempts = list(map(Attempt._make, zip(*columns, strict=True)))  # C-level: no Python __new__ per row
-        return {customer: attempts[first:first + n] for customer, first, n in zip(
-            spans["customer_id"].cast(pl.Utf8).to_list(), spans["first"].to_list(), spans["n"].to_list(), strict=True)}
+        attempts, times = tuple(tuples_of(Attempt, columns)), tuple(columns[0])
+        each = [slice(first, first + n) for first, n in zip(spans["first"].to_list(), spans["n"].to_list(),
+                                                             strict=True)]
+        return dict(zip(spans["customer_id"].cast(pl.Utf8).to_list(), tuples_of(
+            History, [[attempts[span] for span in each], [times[span] for span in each]]), strict=True))
 
-    def judge(self, attempt: PlannedRow, history: list[Attempt], earlier: list[Attempt],
+    def judge(self, attempt: PlannedRow, history: History | None, earlier: list[Attempt],
               agencies: dict[str, dict[str, Any]]) -> tuple[bool, list[str]]:
+        if earlier:
+            history = History.of((*(history or NO_HISTORY).attempts, *earlier))
         codes = pack_codes(attempt.jurisdiction)
-        ctx = trusted_context(attempt, history + earlier if earlier else history, agencies)
+        ctx = trusted_context(attempt, history or NO_HISTORY, agencies)
         if codes is None or ctx is None:
             return REQUEST_DENIED
         decision, rules = verdict(ctx, codes)
@@ -105,7 +136,7 @@ def planned_attempt(attempt: PlannedRow) -> Attempt:
 DEBTOR = "debtor"  # the planner contacts only debtors (its rows carry no party; requests say debtor)
 
 
-def trusted_context(attempt: PlannedRow, attempts: list[Attempt], agencies: dict[str, dict[str, Any]]
+def trusted_context(attempt: PlannedRow, history: History, agencies: dict[str, dict[str, Any]]
                     ) -> Context | None:
     """The facts ``Context.of`` gives for the request ``gate_requests.request_for`` +
     ``parse_request`` would make of the attempt, taken straight from the row; None when a
@@ -115,17 +146,17 @@ def trusted_context(attempt: PlannedRow, attempts: list[Attempt], agencies: dict
     if (agency is False or channel not in _CHANNELS or (purpose is not None and purpose not in _PURPOSES)
             or not isinstance(attempt.account_id, str) or not _zone_ok(attempt.zone)):
         return None
-    at = _instant(attempt.at)
-    if at is None:
+    instant = _instant(attempt.at)
+    if instant is None:
         return None
     message = attempt.message
-    ordered = tuple(sorted(attempts, key=by_time))
-    return Context(
-        channel=channel, party=DEBTOR, kind=GATE_KIND.get(attempt.kind), address=attempt.address,
-        purpose=purpose, debt_ids=(attempt.account_id,), automated=channel != "call", agent=None, agency=agency,
-        visitors=None, flags=_flags(tuple(attempt.flags or ())), at=at,
-        debtor_zones=(attempt.zone,), attempts=ordered, attempt_times=tuple(map(by_time, ordered)),
-        screening=None if message is None else default_screener()(message),
+    return Context(  # by position (see Context), in its order:
+        channel, DEBTOR, GATE_KIND.get(attempt.kind), attempt.address,  # channel, party, kind, address
+        purpose, (attempt.account_id,), channel != "call",  # purpose, debt_ids, automated
+        None, agency, None,  # agent, agency, visitors
+        _flags(tuple(attempt.flags or ())), *instant, (attempt.zone,),  # flags, at, at_ts, debtor_zones
+        *history,  # attempts, attempt_times
+        None if message is None else default_screener()(message),  # screening
     )
 
 
@@ -145,11 +176,11 @@ def pack_codes(jurisdiction: str) -> tuple[str, ...] | None:
 
 
 @lru_cache(maxsize=65536)
-def _instant(text: str) -> datetime | None:
-    """The planned instant (ISO 8601 with the debtor's offset; a plan has few distinct ones);
-    None without an offset, which the contract refuses."""
+def _instant(text: str) -> tuple[datetime, float] | None:
+    """The planned instant (ISO 8601 with the debtor's offset; a plan has few distinct ones)
+    and its timestamp; None without an offset, which the contract refuses."""
     at = datetime.fromisoformat(text)
-    return at if at.utcoffset() is not None else None
+    return (at, at.timestamp()) if at.utcoffset() is not None else None
 
 
 @lru_cache(maxsize=1024)

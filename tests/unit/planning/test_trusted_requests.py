@@ -27,7 +27,14 @@ from arrears.planning.gate_requests import (
 from arrears.planning.gate_runner import ROW_COLUMNS, rows_of
 from arrears.planning.optimiser import make_plan
 from arrears.planning.strategy import Split, load_strategy
-from arrears.planning.trusted_requests import TrustedPath, pack_codes, planned_attempt, trusted_context
+from arrears.planning.trusted_requests import (
+    NO_HISTORY,
+    History,
+    TrustedPath,
+    pack_codes,
+    planned_attempt,
+    trusted_context,
+)
 
 SAMPLE = 600
 
@@ -72,7 +79,8 @@ def test_trusted_contexts_give_the_same_rule_results_as_the_strict_path_for_plan
     for row in sample:  # plan order: each sees the attempts planned before it
         cid = row.customer_id
         dict_history = sorted(dict_histories.get(cid, []) + earlier_dict.get(cid, []), key=lambda e: e["at"])
-        attempts = fast_histories.get(cid, []) + earlier_fast.get(cid, [])
+        history = fast_histories.get(cid, NO_HISTORY)  # as the shard keeps it, ordered by polars
+        attempts = History.of((*history.attempts, *earlier_fast[cid])) if cid in earlier_fast else history
         for variant in _variants(row):
             strict = _strict(variant, dict_history, agencies)
             fast = trusted_context(variant, attempts, agencies)
@@ -99,10 +107,11 @@ def test_a_debtor_called_again_after_five_conversations_gets_the_same_denial_on_
                           key=lambda e: e["at"])
     attempts = [planned_attempt(r)._replace(outcome="conversation") for r in repeated]
     strict = _strict(row, dict_history, agencies)
-    fast = trusted_context(row, attempts, agencies)
+    fast = trusted_context(row, History.of(attempts), agencies)
     assert fast is not None and fast.attempts == strict.attempts
     assert results_in(fast, ("CN",))[1] == results_of(strict)[1]
-    assert TrustedPath().judge(row, [], attempts, agencies) == (False, ["CN-FREQ-01"])
+    assert TrustedPath().judge(row, None, attempts, agencies) == (False, ["CN-FREQ-01"])
+    assert TrustedPath().judge(row, History.of(attempts), [], agencies) == (False, ["CN-FREQ-01"])
 
 
 def test_an_attempt_outside_the_contract_is_denied_request_on_both_paths(planned, portfolio):
@@ -112,8 +121,8 @@ def test_an_attempt_outside_the_contract_is_denied_request_on_both_paths(planned
                 planned[0]._replace(zone="Mars/Olympus"), planned[0]._replace(channel="fax"),
                 planned[0]._replace(purpose="bogus")):
         assert gate(request_for(with_packs(bad._asdict()), [], agencies))["rules"] == ["REQUEST"], bad
-        assert gate_path(gate).judge(bad, [], [], agencies) == (False, ["REQUEST"]), bad
-        assert DictPath(gate).judge(bad, [], [], agencies) == (False, ["REQUEST"]), bad
+        assert gate_path(gate).judge(bad, None, [], agencies) == (False, ["REQUEST"]), bad
+        assert DictPath(gate).judge(bad, None, [], agencies) == (False, ["REQUEST"]), bad
 
 
 # ------------------------------------------------------------------ differential: varied attempts
@@ -184,10 +193,11 @@ def _history(rng: random.Random, row: PlannedRow) -> list[dict]:
     return sorted(entries, key=lambda e: e["at"])
 
 
-def _fast_history(entries: list[dict]) -> list[Attempt]:
-    return list(parse_request({"id": "h", "packs": ["CN"], "at": "2026-11-29T00:00:00Z",
+def _fast_history(entries: list[dict]) -> History:
+    return History.of(parse_request({"id": "h", "packs": ["CN"], "at": "2026-11-29T00:00:00Z",
                                "action": {"channel": "call", "to": {"party": "debtor"}},
                                "debtor": {"zones": ["UTC"]}, "history": entries}).attempts)
+
 
 
 def test_varied_attempts_get_the_same_verdicts_on_the_strict_and_the_trusted_path(planned):
@@ -216,3 +226,22 @@ def test_varied_attempts_get_the_same_verdicts_on_the_strict_and_the_trusted_pat
     seen = set(denials)  # the variety reached the deny paths, so the test can fail
     assert {"REQUEST", "CN-TIME-01", "CN-FREQ-01", "CN-FREQ-02", "CN-PLAN-01", "CN-AGY-03", "CN-TXT-01", "US-TIME-01",
             "US-CEASE-01", "US-ATTY-01", "US-FREQ-01", "US-FREQ-02", "US-TCPA-01", "UK-TIME-01"} <= seen, sorted(seen)
+
+
+def test_histories_out_of_time_order_are_ordered_as_the_strict_path_orders_them():
+    recent = pl.DataFrame({
+        "customer_id": ["C1", "C1", "C1", "C2", "C2"], "ts": [300, 100, 100, 50, 40],
+        "channel": ["call", "sms", "call", "call", "call"], "direction": ["outbound", None, "inbound", None, None],
+        "party": ["debtor"] * 5, "kind": ["mobile"] * 5, "value": ["1", "2", "3", "4", "5"],
+        "account_id": ["A1", None, "A1", "A2", "A2"], "outcome": ["no_answer", "delivered", None, None, "busy"],
+        "agency_id": [None] * 5})
+    histories = TrustedPath().histories(recent, pl.Series(["C1", "C2"]))
+    for customer, entries in history_by_customer(recent, pl.Series(["C1", "C2"])).items():
+        strict = _strict(planned_row(customer), sorted(entries, key=lambda e: e["at"]), {})
+        assert histories[customer] == (strict.attempts, strict.attempt_times)
+    assert [a.address for a in histories["C1"].attempts] == ["2", "3", "1"]  # same second: in the given order
+
+
+def planned_row(customer: str) -> PlannedRow:
+    return PlannedRow(1, "A1", customer, "call", "P1", "mobile", "1", "2026-11-29T10:00:00+08:00", "Asia/Shanghai",
+                      "CN", "zh", [], None, "collection", None, "2026-11-29T02:00:00+00:00", 1795917600)
