@@ -42,6 +42,12 @@ def _window_ts(zone_name: str, today: date, days: int) -> tuple[float, float]:
     return _midnight_ts(zone_name, today - timedelta(days=days - 1)), _midnight_ts(zone_name, today + timedelta(days=1))
 
 
+@lru_cache(maxsize=1024)
+def _cn_zones(debtor_zones: tuple[str, ...]) -> tuple[str, ...]:
+    """(a portfolio has a few zone sets, and most of them are Beijing alone)"""
+    return (CN_HOME_ZONE, *(z for z in debtor_zones if z != CN_HOME_ZONE))
+
+
 class Context:
     """The proposed contact as plain values, its screening, and derived facts shared by the
     rules. Rules read only this (never the request models), so any caller that knows the
@@ -104,9 +110,10 @@ class Context:
         return self.party == "debtor"
 
     def cn_zones(self) -> tuple[str, ...]:
+        """Beijing first, then the debtor's other zones (the CN rules judge in each)."""
         zones = self._cn_zones
         if zones is None:
-            zones = self._cn_zones = (CN_HOME_ZONE, *(z for z in self.debtor_zones if z != CN_HOME_ZONE))
+            zones = self._cn_zones = _cn_zones(self.debtor_zones)
         return zones
 
     def uk_zones(self) -> tuple[str, ...]:

@@ -74,11 +74,12 @@ def tuples_of(cls: type[T], columns: list[list[Any]]) -> Iterator[T]:
 
 
 class GatePath(Protocol):
-    """How the plan asks a gate about its attempts: the histories of some customers, one
+    """How the plan asks a gate about its attempts: the histories of some customers (None:
+    every customer of ``recent``), one
     attempt's verdict given its history (portfolio's + planned before it), and the history
     entry an allowed attempt becomes."""
 
-    def histories(self, recent: pl.DataFrame, customers: pl.Series) -> dict[str, Any]: ...
+    def histories(self, recent: pl.DataFrame, customers: pl.Series | None = None) -> dict[str, Any]: ...
 
     def judge(self, attempt: PlannedRow, history: Any | None, earlier: list[Any],
               agencies: dict[str, dict[str, Any]]) -> tuple[bool, list[str]]: ...
@@ -92,8 +93,8 @@ class DictPath:
     def __init__(self, gate: Gate) -> None:
         self.gate = gate
 
-    def histories(self, recent: pl.DataFrame, customers: pl.Series) -> dict[str, list[Any]]:
-        return history_by_customer(recent, customers)
+    def histories(self, recent: pl.DataFrame, customers: pl.Series | None = None) -> dict[str, list[Any]]:
+        return history_by_customer(recent, recent["customer_id"] if customers is None else customers)
 
     def judge(self, attempt: PlannedRow, history: list[Any] | None, earlier: list[Any],
               agencies: dict[str, dict[str, Any]]) -> tuple[bool, list[str]]:

@@ -86,7 +86,7 @@ class Shard:
         """Histories (rows of ``gate_requests.recent_history``) of customers not seen before."""
         if recent.height:
             with _no_collection():
-                self.histories.update(self.path.histories(recent, recent["customer_id"].unique(maintain_order=True)))
+                self.histories.update(self.path.histories(recent))
 
     def judge(self, attempts: pl.DataFrame) -> Verdicts:
         """Each row in order."""

@@ -90,11 +90,14 @@ def _oldest_first(rows: pl.DataFrame) -> pl.DataFrame:
 class TrustedPath:
     """The ``GatePath`` of the real gate for attempts the planner built."""
 
-    def histories(self, recent: pl.DataFrame, customers: pl.Series) -> dict[str, History]:
+    def histories(self, recent: pl.DataFrame, customers: pl.Series | None = None) -> dict[str, History]:
         """Each customer's recent history (``gate_requests.recent_history``) as ``Attempt``s, the
-        way ``flatten`` gives the dict path's entries (``history_by_customer``), oldest first."""
-        wanted = customers.cast(recent.schema["customer_id"]).to_frame("customer_id")
-        rows = _oldest_first(recent.join(wanted, on="customer_id", how="semi", maintain_order="left"))
+        way ``flatten`` gives the dict path's entries (``history_by_customer``), oldest first;
+        for ``customers``, or every customer in ``recent``."""
+        if customers is not None:
+            wanted = customers.cast(recent.schema["customer_id"]).to_frame("customer_id")
+            recent = recent.join(wanted, on="customer_id", how="semi", maintain_order="left")
+        rows = _oldest_first(recent)
         spans = rows.with_row_index("first").group_by("customer_id", maintain_order=True).agg(
             pl.col("first").first(), pl.len().alias("n"))
         flat = rows.select(pl.col("ts").cast(pl.Float64), "channel",
@@ -128,9 +131,12 @@ class TrustedPath:
 def planned_attempt(attempt: PlannedRow) -> Attempt:
     """A planned attempt as history for the attempts after it (as ``gate_requests.planned_entry``)."""
     account = attempt.account_id
-    return Attempt._make((float(attempt.at_ts), attempt.channel, True, DEBTOR, GATE_KIND.get(attempt.kind),
-                          attempt.address, None, frozenset((account,)) if account else None, False,
-                          attempt.agency_id))
+    return _new_attempt(Attempt, (float(attempt.at_ts), attempt.channel, True, DEBTOR, GATE_KIND.get(attempt.kind),
+                                  attempt.address, None, frozenset((account,)) if account else None, False,
+                                  attempt.agency_id))
+
+
+_new_attempt = tuple.__new__  # Attempt's fields in order, made in C (as tuples_of)
 
 
 DEBTOR = "debtor"  # the planner contacts only debtors (its rows carry no party; requests say debtor)
