@@ -81,7 +81,7 @@ NO_HISTORY = History((), ())
 def _oldest_first(rows: pl.DataFrame) -> pl.DataFrame:
     """The rows with each customer's history ordered by time, as ``flatten_history`` orders a
     request's (stable: entries at the same second keep their order). ``recent_history`` already
-    gives them so, so they are only checked then (a sort costs more than the check)."""
+    orders them so; checking that costs less than sorting, so they are sorted only if not."""
     customer = pl.col("customer_id")
     out_of_order = rows.select(((pl.col("ts").diff() < 0) & (customer == customer.shift())).any()).item()
     return rows.sort("customer_id", "ts", maintain_order=True) if out_of_order else rows
