@@ -8,17 +8,20 @@ placed in a day by comparing UTC timestamps, which is DST-correct and cheap.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
+from types import MappingProxyType
 
 from arrears.compliance.history import Attempt, plain
 from arrears.compliance.packs import RuleSpec
-from arrears.compliance.request import CheckRequest, Flags, zone
+from arrears.compliance.request import Agency, CheckRequest, Flags, Person, zone
 from arrears.compliance.screening.types import Screening
 
 CN_HOME_ZONE = "Asia/Shanghai"
 UK_DEFAULT_ZONE = "Europe/London"
 EMPTY_FLAGS = Flags()
+NO_SPECS: Mapping[str, RuleSpec] = MappingProxyType({})
 
 
 @lru_cache(maxsize=4096)
@@ -39,31 +42,67 @@ def _window_ts(zone_name: str, today: date, days: int) -> tuple[float, float]:
     return _midnight_ts(zone_name, today - timedelta(days=days - 1)), _midnight_ts(zone_name, today + timedelta(days=1))
 
 
-class Context:
-    """The request, its screening, and derived facts shared by the rules."""
+@lru_cache(maxsize=1024)
+def _cn_zones(debtor_zones: tuple[str, ...]) -> tuple[str, ...]:
+    """(a portfolio has a few zone sets, and most of them are Beijing alone)"""
+    return (CN_HOME_ZONE, *(z for z in debtor_zones if z != CN_HOME_ZONE))
 
-    def __init__(self, request: CheckRequest, screening: Screening | None) -> None:
-        action = request.action
-        self.request = request
-        self.action = action
-        self.channel: str = action.channel._value_
-        self.party: str = action.to.party._value_
-        self.kind: str | None = plain(action.to.kind)
-        self.address: str | None = action.to.address
-        self.purpose: str | None = plain(action.purpose)
-        self.debt_ids: tuple[str, ...] = tuple(dict.fromkeys(action.debt_ids or ()))
-        self.flags: Flags = request.debtor.flags or EMPTY_FLAGS
-        self.at: datetime = request.at
-        self.at_ts: float = request.at.timestamp()
+
+class Context:
+    """The proposed contact as plain values, its screening, and derived facts shared by the
+    rules. Rules read only this (never the request models), so any caller that knows the
+    values can judge them: `of` takes them from a parsed `CheckRequest` (every external
+    request); the daily planner passes its own rows' values straight in
+    (`planning/trusted_requests.py`), skipping the request models it would build only to be
+    read back here. Text values are plain strings (see `history.plain`). The facts may be
+    passed by position, in the order of `__init__` (the planner does: keywords cost it ~1 µs a
+    check); `of` names them."""
+
+    __slots__ = ("_cn_zones", "_local", "_windows", "address", "agency", "agent", "at", "at_ts", "attempt_times",
+                 "attempts", "automated", "channel", "debt_ids", "debtor_zones", "flags", "kind", "memo", "party",
+                 "purpose", "screening", "specs", "visitors")
+
+    def __init__(  # noqa: PLR0917 (the facts of one proposed contact, see the class docstring)
+        self, channel: str, party: str, kind: str | None, address: str | None, purpose: str | None,
+        debt_ids: tuple[str, ...], automated: bool | None, agent: Person | None, agency: Agency | None,
+        visitors: Sequence[Person] | None, flags: Flags, at: datetime, at_ts: float, debtor_zones: tuple[str, ...],
+        attempts: tuple[Attempt, ...], attempt_times: tuple[float, ...], screening: Screening | None,
+    ) -> None:
+        self.channel = channel
+        self.party = party
+        self.kind = kind
+        self.address = address
+        self.purpose = purpose
+        self.debt_ids = debt_ids  # distinct, in the request's order
+        self.automated = automated
+        self.agent = agent
+        self.agency = agency
+        self.visitors = visitors
+        self.flags = flags
+        self.at = at
+        self.at_ts = at_ts  # at.timestamp()
         self.screening = screening
-        self.debtor_zones: tuple[str, ...] = tuple(dict.fromkeys(request.debtor.zones))
-        self.attempts: tuple[Attempt, ...] = request.attempts
-        self.attempt_times: tuple[float, ...] = request.attempt_times
+        self.debtor_zones = debtor_zones  # distinct, in the request's order
+        self.attempts = attempts  # oldest first
+        self.attempt_times = attempt_times  # their timestamps, ascending (for bisection)
         self._local: dict[str, datetime] = {}
         self._cn_zones: tuple[str, ...] | None = None
         self._windows: dict[tuple[str, int], tuple[float, float]] = {}
         self.memo: dict[object, object] = {}  # facts several rules share, computed once
-        self.specs: dict[str, RuleSpec] = {}  # the rules in force, set by the gate
+        self.specs: Mapping[str, RuleSpec] = NO_SPECS  # the rules in force, set by the gate
+
+    @classmethod
+    def of(cls, request: CheckRequest, screening: Screening | None) -> Context:
+        """The facts of a parsed request (the strict path: API, CLI, workbench)."""
+        action = request.action
+        return cls(
+            channel=action.channel._value_, party=action.to.party._value_, kind=plain(action.to.kind),
+            address=action.to.address, purpose=plain(action.purpose),
+            debt_ids=tuple(dict.fromkeys(action.debt_ids or ())), automated=action.automated, agent=action.agent,
+            agency=action.agency, visitors=action.visitors, flags=request.debtor.flags or EMPTY_FLAGS,
+            at=request.at, at_ts=request.at.timestamp(), debtor_zones=tuple(dict.fromkeys(request.debtor.zones)),
+            attempts=request.attempts, attempt_times=request.attempt_times, screening=screening,
+        )
 
     # ------------------------------------------------------------ zones and local time
     @property
@@ -71,9 +110,10 @@ class Context:
         return self.party == "debtor"
 
     def cn_zones(self) -> tuple[str, ...]:
+        """Beijing first, then the debtor's other zones (the CN rules judge in each)."""
         zones = self._cn_zones
         if zones is None:
-            zones = self._cn_zones = (CN_HOME_ZONE, *(z for z in self.debtor_zones if z != CN_HOME_ZONE))
+            zones = self._cn_zones = _cn_zones(self.debtor_zones)
         return zones
 
     def uk_zones(self) -> tuple[str, ...]:
@@ -108,7 +148,10 @@ class Context:
     # ------------------------------------------------------------ consent
     def time_consented(self) -> bool:
         """`at` falls inside a window in which the debtor agreed to be contacted."""
-        return any(w.from_ <= self.at <= w.to for w in self.flags.consent_windows or ())
+        windows = self.flags.consent_windows
+        if not windows:
+            return False
+        return any(w.from_ <= self.at <= w.to for w in windows)
 
 
 def clock_label(local: datetime) -> str:

@@ -7,7 +7,7 @@ review, else allow. Deterministic: packs in a fixed order, rules in pack order, 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 
@@ -26,7 +26,7 @@ class ScreenerUnavailable(RuntimeError):
     """The request has a message but no message screener is installed."""
 
 
-def _default_screener() -> Screener:
+def default_screener() -> Screener:
     try:
         from arrears.compliance.screening import screen
     except ImportError as error:
@@ -51,6 +51,8 @@ class Plan:
     steps_without_message: tuple[tuple[RuleSpec, Rule], ...]
     by_id: dict[str, RuleSpec]
     versions: dict[str, str]
+    # (with a message, UTC day number) -> every step is surely in force that day (see evaluate)
+    all_in_force: dict[tuple[bool, int], bool] = field(default_factory=dict, compare=False)
 
 
 def plan_for(config: GateConfig, codes: tuple[str, ...], channel: str) -> Plan:
@@ -88,10 +90,14 @@ def evaluate(ctx: Context, plan: Plan) -> list[RuleResult]:
     """Every applicable rule's result, in pack order. A rule not yet in force is skipped
     (judged on the latest local date among the debtor's zones, or UTC)."""
     ctx.specs = plan.by_id
-    surely_in_force = _day_before_in_utc(int(ctx.at_ts // 86400))
+    with_message = ctx.screening is not None
+    steps = plan.steps if with_message else plan.steps_without_message
+    utc_day = int(ctx.at_ts // 86400)
+    if _all_surely_in_force(plan, steps, with_message, utc_day):  # the usual case: no date to judge
+        return [rule(ctx, spec) for spec, rule in steps]
+    surely_in_force = _day_before_in_utc(utc_day)
     in_force_on = None
     results = []
-    steps = plan.steps if ctx.screening is not None else plan.steps_without_message
     for spec, rule in steps:
         effective = spec.effective_from
         if effective is not None and effective > surely_in_force:
@@ -101,6 +107,21 @@ def evaluate(ctx: Context, plan: Plan) -> list[RuleResult]:
                 continue
         results.append(rule(ctx, spec))
     return results
+
+
+def _all_surely_in_force(
+    plan: Plan, steps: tuple[tuple[RuleSpec, Rule], ...], with_message: bool, utc_day: int
+) -> bool:
+    """Every step took effect by the UTC day before `utc_day` (so in every zone), found once
+    per plan and day: then no request that day needs its local dates for it."""
+    key = (with_message, utc_day)
+    known = plan.all_in_force.get(key)
+    if known is None:
+        surely = _day_before_in_utc(utc_day)
+        known = plan.all_in_force[key] = all(
+            spec.effective_from is None or spec.effective_from <= surely for spec, _ in steps
+        )
+    return known
 
 
 def decide(results: list[RuleResult]) -> Decision:
@@ -121,13 +142,20 @@ def results_of(
 ) -> tuple[Plan, list[RuleResult]]:
     """Every applicable rule's result for one proposed contact, and the plan that ran them.
     The screener runs only when there is a message."""
-    config = config or default_config()
     screening = None
     if request.action.message is not None:
-        screening = (screener or _default_screener())(request.action.message)
+        screening = (screener or default_screener())(request.action.message)
     codes = tuple([code._value_ for code in request.packs])
-    plan = plan_for(config, codes, request.action.channel._value_)
-    return plan, evaluate(Context(request, screening), plan)
+    return results_in(Context.of(request, screening), codes, config=config)
+
+
+def results_in(
+    ctx: Context, codes: tuple[str, ...], *, config: GateConfig | None = None
+) -> tuple[Plan, list[RuleResult]]:
+    """Every applicable rule's result for a contact whose facts are already known (`ctx`,
+    screened if it has a message) under the packs `codes`, and the plan that ran them."""
+    plan = plan_for(config or default_config(), codes, ctx.channel)
+    return plan, evaluate(ctx, plan)
 
 
 def is_failed(result: RuleResult) -> bool:
@@ -158,15 +186,13 @@ def check(
 
 
 def verdict(
-    request: CheckRequest,
-    *,
-    screener: Screener | None = None,
-    config: GateConfig | None = None,
+    ctx: Context, codes: tuple[str, ...], *, config: GateConfig | None = None
 ) -> tuple[Decision, list[str]]:
     """What `check` decides and which rules stopped the contact, without wording the answer:
-    for callers that ask hundreds of thousands of times and keep only the decision (the
-    daily planner). Same rules, same decision as `check`."""
-    _, results = results_of(request, screener=screener, config=config)
+    for callers that ask hundreds of thousands of times, know the contact's facts without a
+    request (`Context`) and keep only the decision (the daily planner). Same rules, same
+    decision as `check` on the request with these facts."""
+    _, results = results_in(ctx, codes, config=config)
     deny, review = Verdict.DENY, Verdict.REVIEW  # as is_failed, with the members looked up once
     failed = [r for r in results if r.outcome is deny or r.outcome is review]
     return decide(failed), [r.rule_id for r in failed]  # decide looks only at denies and reviews

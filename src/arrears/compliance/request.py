@@ -10,7 +10,6 @@ allow a contact, so it is refused.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from datetime import date, datetime, time
 from enum import StrEnum
 from functools import lru_cache
@@ -29,7 +28,7 @@ from pydantic import (
     ValidationError,
 )
 
-from arrears.compliance.history import Attempt, by_time, flatten_history
+from arrears.compliance.history import Attempt, flatten_history
 from arrears.domain.vocabulary import Channel, Direction, Outcome
 
 
@@ -293,31 +292,6 @@ class CheckRequest(_Model):
         attempts = flatten_history(self.history)
         self._attempts = attempts
         self._attempt_times = tuple(attempt.ts for attempt in attempts)
-
-    @classmethod
-    def trusted(
-        cls,
-        *,
-        id: str,
-        packs: list[PackCode],
-        at: datetime,
-        action: Action,
-        debtor: Debtor,
-        attempts: Iterable[Attempt] = (),
-        language: Language | None = None,
-    ) -> CheckRequest:
-        """A request from an internal caller that builds well-formed values itself: enum
-        members, aware datetimes, models (built with `assemble`), and the history
-        already flattened (`attempts`, any order; `history` stays None). Nothing is validated,
-        so this is ONLY for code that constructs the request from typed data it owns (the
-        daily planner); anything from outside goes through `parse_request`."""
-        request = cls.assemble(
-            id=id, packs=packs, language=language, at=at, action=action, debtor=debtor, history=None
-        )
-        ordered = tuple(sorted(attempts, key=by_time))
-        times = tuple(map(by_time, ordered))
-        _set(request, "__pydantic_private__", {"_attempts": ordered, "_attempt_times": times})
-        return request
 
     @property
     def attempts(self) -> tuple[Attempt, ...]:

@@ -10,14 +10,16 @@ debtor's history from contacts.csv plus the attempts planned before it in the sa
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from functools import lru_cache
-from typing import Any, Protocol
+from itertools import repeat
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 import polars as pl
 
 Gate = Callable[[dict[str, Any]], dict[str, Any]]
+T = TypeVar("T", bound=tuple)
 
 FLAG_NAMES = {
     "dispute": "dispute_open", "cease": "cease_communication", "attorney": "attorney_represented",
@@ -42,17 +44,47 @@ def default_gate() -> Gate:
     return CoreGate()
 
 
+class PlannedRow(NamedTuple):
+    """One planned attempt as the gate is asked about it (a row of the plan builder's frame,
+    in these columns). A tuple, not a dict: the gate reads hundreds of thousands of them."""
+
+    option: int
+    account_id: str
+    customer_id: str
+    channel: str
+    contact_point_id: str
+    kind: str  # the contact point's kind (GATE_KIND)
+    address: str | None
+    at: str  # ISO 8601 with the debtor's offset
+    zone: str
+    jurisdiction: str  # pack codes, ``;``-separated
+    language: str | None
+    flags: list[str] | None
+    agency_id: str | None
+    purpose: str | None
+    message: str | None
+    at_history: str  # ``at`` in UTC, as history entries write it
+    at_ts: int  # ``at`` in whole epoch seconds
+
+
+def tuples_of(cls: type[T], columns: list[list[Any]]) -> Iterator[T]:
+    """Rows of ``cls`` (a NamedTuple with these columns' fields, in order) made in C: ``_make``
+    is a Python call per row, which costs more than the row's values at a plan's size."""
+    return map(tuple.__new__, repeat(cls), zip(*columns, strict=True))  # type: ignore[arg-type]
+
+
 class GatePath(Protocol):
-    """How the plan asks a gate about its attempts: the histories of some customers, one
+    """How the plan asks a gate about its attempts: the histories of some customers (None:
+    every customer of ``recent``), one
     attempt's verdict given its history (portfolio's + planned before it), and the history
     entry an allowed attempt becomes."""
 
-    def histories(self, recent: pl.DataFrame, customers: pl.Series) -> dict[str, list[Any]]: ...
+    def histories(self, recent: pl.DataFrame, customers: pl.Series | None = None) -> dict[str, Any]: ...
 
-    def judge(self, attempt: dict[str, Any], history: list[Any], earlier: list[Any],
+    def judge(self, attempt: PlannedRow, history: Any | None, earlier: list[Any],
               agencies: dict[str, dict[str, Any]]) -> tuple[bool, list[str]]: ...
 
-    def entry(self, attempt: dict[str, Any]) -> Any: ...
+    def entry(self, attempt: PlannedRow) -> Any: ...
 
 
 class DictPath:
@@ -61,19 +93,19 @@ class DictPath:
     def __init__(self, gate: Gate) -> None:
         self.gate = gate
 
-    def histories(self, recent: pl.DataFrame, customers: pl.Series) -> dict[str, list[Any]]:
-        return history_by_customer(recent, customers)
+    def histories(self, recent: pl.DataFrame, customers: pl.Series | None = None) -> dict[str, list[Any]]:
+        return history_by_customer(recent, recent["customer_id"] if customers is None else customers)
 
-    def judge(self, attempt: dict[str, Any], history: list[Any], earlier: list[Any],
+    def judge(self, attempt: PlannedRow, history: list[Any] | None, earlier: list[Any],
               agencies: dict[str, dict[str, Any]]) -> tuple[bool, list[str]]:
-        with_packs(attempt)
+        history = history or []
         if earlier:
             history = sorted(history + earlier, key=_at_text)
-        answer = self.gate(request_for(attempt, history, agencies))
+        answer = self.gate(request_for(with_packs(attempt._asdict()), history, agencies))
         return answer.get("decision") == "allow", list(answer.get("rules", []))
 
-    def entry(self, attempt: dict[str, Any]) -> Any:
-        return planned_entry(attempt)
+    def entry(self, attempt: PlannedRow) -> Any:
+        return planned_entry(attempt._asdict())
 
 
 def with_packs(attempt: dict[str, Any]) -> dict[str, Any]:

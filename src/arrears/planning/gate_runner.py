@@ -21,7 +21,7 @@ import os
 import pickle
 import subprocess
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -31,10 +31,9 @@ from typing import Any
 import polars as pl
 
 import arrears
-from arrears.planning.gate_requests import GatePath
+from arrears.planning.gate_requests import GatePath, PlannedRow, tuples_of
 
-ROW_COLUMNS = ["option", "account_id", "customer_id", "channel", "contact_point_id", "kind", "address", "at", "zone",
-               "jurisdiction", "language", "flags", "agency_id", "purpose", "message", "at_history", "at_ts"]
+ROW_COLUMNS = list(PlannedRow._fields)
 SHARD_SEED = 20261129  # any fixed seed: a customer must fall in the same shard in every pass
 
 
@@ -53,11 +52,10 @@ class Verdicts:
             self.denials[rule] = self.denials.get(rule, 0) + n
 
 
-def rows_of(frame: pl.DataFrame) -> Iterator[dict[str, Any]]:
-    """The attempts as dicts, in the frame's order (columns converted once, in C)."""
-    names = frame.columns
-    for values in zip(*(frame[name].to_list() for name in names), strict=True):
-        yield dict(zip(names, values, strict=True))
+def rows_of(frame: pl.DataFrame) -> Iterator[PlannedRow]:
+    """The attempts (ROW_COLUMNS) as tuples, in the frame's order (columns converted once, and
+    each row made without a Python call)."""
+    return tuples_of(PlannedRow, [frame[name].to_list() for name in ROW_COLUMNS])
 
 
 @contextmanager
@@ -81,21 +79,14 @@ class Shard:
     def __init__(self, path: GatePath, agencies: dict[str, dict[str, Any]]) -> None:
         self.path = path
         self.agencies = agencies
-        self.batches: list[Mapping[str, list]] = []  # histories, one mapping per pass that sent some
+        self.histories: dict[str, Any] = {}  # each customer's history, from the pass that sent it
         self.planned: dict[str, list] = {}  # allowed attempts as history entries, per customer
 
     def add_histories(self, recent: pl.DataFrame) -> None:
         """Histories (rows of ``gate_requests.recent_history``) of customers not seen before."""
         if recent.height:
             with _no_collection():
-                self.batches.append(self.path.histories(recent, recent["customer_id"].unique(maintain_order=True)))
-
-    def history(self, customer: str) -> list:
-        for batch in self.batches:
-            found = batch.get(customer, None)
-            if found is not None:
-                return found
-        return []
+                self.histories.update(self.path.histories(recent))
 
     def judge(self, attempts: pl.DataFrame) -> Verdicts:
         """Each row in order."""
@@ -104,14 +95,14 @@ class Shard:
 
     def _judge_in_order(self, attempts: pl.DataFrame) -> Verdicts:
         out = Verdicts()
-        path, agencies, planned = self.path, self.agencies, self.planned
+        path, agencies, planned, histories = self.path, self.agencies, self.planned, self.histories
         for row in rows_of(attempts):
-            customer = row["customer_id"]
+            customer = row.customer_id
             earlier = planned.get(customer, [])
-            allowed, rules = path.judge(row, self.history(customer), earlier, agencies)
+            allowed, rules = path.judge(row, histories.get(customer), earlier, agencies)
             out.checks += 1
             if allowed:
-                out.allowed.append(row["option"])
+                out.allowed.append(row.option)
                 planned.setdefault(customer, []).append(path.entry(row))
             else:
                 out.denied += 1

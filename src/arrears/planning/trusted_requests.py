@@ -1,49 +1,45 @@
-"""The planner's own attempts straight into the gate's typed contract (no JSON round trip).
+"""The planner's own attempts straight into the gate's rules (no request, no JSON round trip).
 
 The planner builds every value of its requests itself, from typed frames, so it skips the
-dict encoding and the Pydantic validation of ``parse_request`` and uses
-``CheckRequest.trusted``: enum members, aware datetimes and models built once per agency
-and flag set. A customer's history is flattened once (``Attempt``s) and reused by all of
-that customer's attempts; each allowed attempt is appended to it as the history of the ones
-after it. The few values that could still be out of the contract (a pack code, a zone, an
-agency date from the files) are checked, and an attempt with one is denied ``REQUEST`` as the
-strict path would. The rules, and so the verdicts, are the same as through the dict contract
-(``CoreGate.__call__``), which stays strict for external input; tested on planned attempts
-(tests/unit/planning/test_trusted_requests.py).
+dict encoding, the Pydantic validation of ``parse_request`` and the request models too: the
+rules read only the facts of a ``Context``, and ``trusted_context`` gives them from the
+planner's row (plain strings, the aware instant, agency and flag models validated once each,
+the customer's history flattened once as ``Attempt``s and reused by all of that customer's
+attempts; each allowed attempt is appended to it as the history of the ones after it). The
+few values that could still be out of the contract (a pack code, a zone, a channel, a
+purpose, an agency date from the files) are checked, and an attempt with one is denied
+``REQUEST`` as the strict path would. The rules, and so the verdicts, are the same as through
+the dict contract (``CoreGate.__call__``), which stays strict for external input; tested on
+planned and varied attempts (tests/unit/planning/test_trusted_requests.py).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from enum import StrEnum
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal, NamedTuple
 from zoneinfo import ZoneInfoNotFoundError
 
 import polars as pl
 from pydantic import ValidationError
 
-from arrears.compliance.gate import check, verdict
-from arrears.compliance.history import Attempt
+from arrears.compliance.context import Context
+from arrears.compliance.gate import check, default_screener, verdict
+from arrears.compliance.history import Attempt, by_time
 from arrears.compliance.request import (
-    Action,
     Agency,
-    CheckRequest,
-    ContactPoint,
-    Debtor,
     Decision,
     Flags,
-    Kind,
-    Language,
     PackCode,
-    Party,
     Purpose,
     RequestError,
     parse_request,
     zone,
 )
 from arrears.domain.vocabulary import Channel
-from arrears.planning.gate_requests import GATE_KIND, debtor_flags, with_packs
+from arrears.planning.gate_requests import GATE_KIND, PlannedRow, debtor_flags, tuples_of
 
 REQUEST_DENIED = (False, ["REQUEST"])
 
@@ -65,14 +61,43 @@ class CoreGate:
                 "reasons": list(answer.reasons)}
 
 
+class History(NamedTuple):
+    """A customer's attempts oldest first, and their timestamps (what a ``Context`` holds)."""
+
+    attempts: tuple[Attempt, ...]
+    times: tuple[float, ...]
+
+    @classmethod
+    def of(cls, attempts: Iterable[Attempt]) -> History:
+        """The attempts in any order, ordered as ``flatten_history`` orders a request's history
+        (by time; a stable sort, so entries at the same second keep their order)."""
+        ordered = tuple(sorted(attempts, key=by_time))
+        return cls(ordered, tuple(map(by_time, ordered)))
+
+
+NO_HISTORY = History((), ())
+
+
+def _oldest_first(rows: pl.DataFrame) -> pl.DataFrame:
+    """The rows with each customer's history ordered by time, as ``flatten_history`` orders a
+    request's (stable: entries at the same second keep their order). ``recent_history`` already
+    orders them so; checking that costs less than sorting, so they are sorted only if not."""
+    customer = pl.col("customer_id")
+    out_of_order = rows.select(((pl.col("ts").diff() < 0) & (customer == customer.shift())).any()).item()
+    return rows.sort("customer_id", "ts", maintain_order=True) if out_of_order else rows
+
+
 class TrustedPath:
     """The ``GatePath`` of the real gate for attempts the planner built."""
 
-    def histories(self, recent: pl.DataFrame, customers: pl.Series) -> dict[str, list[Attempt]]:
+    def histories(self, recent: pl.DataFrame, customers: pl.Series | None = None) -> dict[str, History]:
         """Each customer's recent history (``gate_requests.recent_history``) as ``Attempt``s, the
-        way ``flatten`` gives the dict path's entries (``history_by_customer``), oldest first."""
-        wanted = customers.cast(recent.schema["customer_id"]).to_frame("customer_id")
-        rows = recent.join(wanted, on="customer_id", how="semi", maintain_order="left")
+        way ``flatten`` gives the dict path's entries (``history_by_customer``), oldest first;
+        for ``customers``, or every customer in ``recent``."""
+        if customers is not None:
+            wanted = customers.cast(recent.schema["customer_id"]).to_frame("customer_id")
+            recent = recent.join(wanted, on="customer_id", how="semi", maintain_order="left")
+        rows = _oldest_first(recent)
         spans = rows.with_row_index("first").group_by("customer_id", maintain_order=True).agg(
             pl.col("first").first(), pl.len().alias("n"))
         flat = rows.select(pl.col("ts").cast(pl.Float64), "channel",
@@ -82,75 +107,86 @@ class TrustedPath:
         columns = [flat[name].to_list() for name in flat.columns]
         debts = {account: frozenset((account,)) for account in set(columns[7]) if account}  # one set per account
         columns[7] = [debts[account] if account else None for account in columns[7]]  # None: every debt
-        attempts = list(map(Attempt._make, zip(*columns, strict=True)))  # C-level: no Python __new__ per row
-        return {customer: attempts[first:first + n] for customer, first, n in zip(
-            spans["customer_id"].cast(pl.Utf8).to_list(), spans["first"].to_list(), spans["n"].to_list(), strict=True)}
+        attempts, times = tuple(tuples_of(Attempt, columns)), tuple(columns[0])
+        each = [slice(first, first + n) for first, n in zip(spans["first"].to_list(), spans["n"].to_list(),
+                                                             strict=True)]
+        return dict(zip(spans["customer_id"].cast(pl.Utf8).to_list(), tuples_of(
+            History, [[attempts[span] for span in each], [times[span] for span in each]]), strict=True))
 
-    def judge(self, attempt: dict[str, Any], history: list[Attempt], earlier: list[Attempt],
+    def judge(self, attempt: PlannedRow, history: History | None, earlier: list[Attempt],
               agencies: dict[str, dict[str, Any]]) -> tuple[bool, list[str]]:
-        request = trusted_request(with_packs(attempt), history + earlier if earlier else history, agencies)
-        if request is None:
+        if earlier:
+            history = History.of((*(history or NO_HISTORY).attempts, *earlier))
+        codes = pack_codes(attempt.jurisdiction)
+        ctx = trusted_context(attempt, history or NO_HISTORY, agencies)
+        if codes is None or ctx is None:
             return REQUEST_DENIED
-        decision, rules = verdict(request)
+        decision, rules = verdict(ctx, codes)
         return decision is Decision.ALLOW, rules
 
-    def entry(self, attempt: dict[str, Any]) -> Attempt:
+    def entry(self, attempt: PlannedRow) -> Attempt:
         return planned_attempt(attempt)
 
 
-def planned_attempt(attempt: dict[str, Any]) -> Attempt:
+def planned_attempt(attempt: PlannedRow) -> Attempt:
     """A planned attempt as history for the attempts after it (as ``gate_requests.planned_entry``)."""
-    account = attempt["account_id"]
-    return Attempt._make((float(attempt["at_ts"]), attempt["channel"], True, attempt.get("party", "debtor"),
-                          GATE_KIND.get(attempt["kind"]), attempt["address"], None,
-                          frozenset((account,)) if account else None, False, attempt.get("agency_id")))
+    account = attempt.account_id
+    return _new_attempt(Attempt, (float(attempt.at_ts), attempt.channel, True, DEBTOR, GATE_KIND.get(attempt.kind),
+                                  attempt.address, None, frozenset((account,)) if account else None, False,
+                                  attempt.agency_id))
 
 
-def trusted_request(attempt: dict[str, Any], attempts: list[Attempt], agencies: dict[str, dict[str, Any]]
-                    ) -> CheckRequest | None:
-    """The request ``gate_requests.request_for`` + ``parse_request`` would give for the
-    attempt, built directly; None when a value is outside the contract (deny REQUEST)."""
-    packs = _packs(attempt["packs"] if isinstance(attempt["packs"], tuple) else tuple(attempt["packs"]))
-    agency_id = attempt.get("agency_id")
+_new_attempt = tuple.__new__  # Attempt's fields in order, made in C (as tuples_of)
+
+
+DEBTOR = "debtor"  # the planner contacts only debtors (its rows carry no party; requests say debtor)
+
+
+def trusted_context(attempt: PlannedRow, history: History, agencies: dict[str, dict[str, Any]]
+                    ) -> Context | None:
+    """The facts ``Context.of`` gives for the request ``gate_requests.request_for`` +
+    ``parse_request`` would make of the attempt, taken straight from the row; None when a
+    value is outside the contract (deny REQUEST)."""
+    agency_id, channel, purpose = attempt.agency_id, attempt.channel, attempt.purpose
     agency = _agency(agency_id, agencies) if agency_id else None
-    if packs is None or agency is False or not _zone_ok(attempt["zone"]):
+    if (agency is False or channel not in _CHANNELS or (purpose is not None and purpose not in _PURPOSES)
+            or not isinstance(attempt.account_id, str) or not _zone_ok(attempt.zone)):
         return None
-    channel = attempt["channel"]
-    kind = GATE_KIND.get(attempt["kind"])
-    action = Action.assemble(
-        channel=_CHANNEL[channel],
-        to=ContactPoint.assemble(party=_PARTY[attempt.get("party", "debtor")], kind=_KIND[kind] if kind else None,
-                                 address=attempt["address"]),
-        debt_ids=[attempt["account_id"]], automated=channel != "call", message=attempt.get("message"),
-        agent=None, agency=agency, purpose=_purpose(attempt.get("purpose", "collection")),
+    instant = _instant(attempt.at)
+    if instant is None:
+        return None
+    message = attempt.message
+    return Context(  # by position (see Context), in its order:
+        channel, DEBTOR, GATE_KIND.get(attempt.kind), attempt.address,  # channel, party, kind, address
+        purpose, (attempt.account_id,), channel != "call",  # purpose, debt_ids, automated
+        None, agency, None,  # agent, agency, visitors
+        _flags(tuple(attempt.flags or ())), *instant, (attempt.zone,),  # flags, at, at_ts, debtor_zones
+        *history,  # attempts, attempt_times
+        None if message is None else default_screener()(message),  # screening
     )
-    language = attempt.get("language")
-    debtor = Debtor.assemble(id=attempt["customer_id"], zones=[attempt["zone"]],
-                                    flags=_flags(tuple(attempt["flags"] or ())))
-    return CheckRequest.trusted(
-        id=f"{attempt['account_id']}:{channel}:{attempt['contact_point_id']}", packs=list(packs),
-        language=_LANGUAGE.get(language) if language else None, at=datetime.fromisoformat(attempt["at"]),
-        action=action, debtor=debtor, attempts=attempts)
 
 
-def _purpose(value: str | None) -> Purpose | None:
-    return None if value is None else _PURPOSE[value]
+def _values(enum: type[StrEnum]) -> frozenset[str]:
+    return frozenset(member.value for member in enum)
 
 
-def _members(enum: type[StrEnum]) -> dict[str, Any]:
-    return {member.value: member for member in enum}  # a dict lookup is cheaper than Enum(value)
-
-
-_CHANNEL, _PARTY, _KIND, _PURPOSE, _LANGUAGE = map(_members, (Channel, Party, Kind, Purpose, Language))
+_CHANNELS, _PURPOSES, _PACK_CODES = map(_values, (Channel, Purpose, PackCode))
 
 
 @lru_cache(maxsize=256)
-def _packs(codes: tuple[str, ...]) -> tuple[PackCode, ...] | None:
-    try:
-        packs = tuple(PackCode(code) for code in codes)
-    except ValueError:
-        return None
-    return packs or None  # the contract asks for at least one pack
+def pack_codes(jurisdiction: str) -> tuple[str, ...] | None:
+    """The packs of a ``CN;US`` jurisdiction, in its order; None when one is unknown or there
+    is none (the contract asks for at least one known pack)."""
+    codes = tuple(code for code in jurisdiction.split(";") if code)
+    return codes if codes and all(code in _PACK_CODES for code in codes) else None
+
+
+@lru_cache(maxsize=65536)
+def _instant(text: str) -> tuple[datetime, float] | None:
+    """The planned instant (ISO 8601 with the debtor's offset; a plan has few distinct ones)
+    and its timestamp; None without an offset, which the contract refuses."""
+    at = datetime.fromisoformat(text)
+    return (at, at.timestamp()) if at.utcoffset() is not None else None
 
 
 @lru_cache(maxsize=1024)
@@ -163,15 +199,15 @@ def _zone_ok(name: str) -> bool:
 
 
 @lru_cache(maxsize=256)
-def _flags(flags: tuple[str, ...]) -> Flags | None:
+def _flags(flags: tuple[str, ...]) -> Flags:
     """The debtor's flags as the strict path parses them (validated once per flag set)."""
     return Flags.model_validate(debtor_flags(list(flags)))
 
 
-_AGENCIES: dict[tuple, Agency | bool] = {}
+_AGENCIES: dict[tuple, Agency | Literal[False]] = {}
 
 
-def _agency(agency_id: str, agencies: dict[str, dict[str, Any]]) -> Agency | bool | None:
+def _agency(agency_id: str, agencies: dict[str, dict[str, Any]]) -> Agency | Literal[False] | None:
     """The agency as the strict path parses it (validated once per agency); False if invalid."""
     raw = agencies.get(agency_id)
     if raw is None:

@@ -46,7 +46,7 @@ def open_objection(ctx: Context, spec: RuleSpec) -> RuleResult:
 
 
 def agency_qualification(ctx: Context, spec: RuleSpec) -> RuleResult:
-    agency = ctx.action.agency
+    agency = ctx.agency
     if agency is None:
         return spec.ok()
     today = ctx.latest_date(ctx.cn_zones())
@@ -71,7 +71,7 @@ def agency_qualification(ctx: Context, spec: RuleSpec) -> RuleResult:
 
 
 def collector_training(ctx: Context, spec: RuleSpec) -> RuleResult:
-    agent = ctx.action.agent
+    agent = ctx.agent
     if agent is None:
         return spec.ok()
     today = ctx.latest_date(ctx.cn_zones())

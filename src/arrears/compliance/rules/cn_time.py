@@ -39,7 +39,7 @@ def field_visit(ctx: Context, spec: RuleSpec) -> RuleResult:
     today = ctx.latest_date(ctx.cn_zones())
     need = spec.params["min_visitors"]
     trained: set[str | int] = set()
-    for number, person in enumerate(ctx.action.visitors or ()):
+    for number, person in enumerate(ctx.visitors or ()):
         valid = person.training_valid_until
         if valid is not None and valid >= today:
             trained.add(person.id if person.id is not None else number)

@@ -107,7 +107,7 @@ def _tcpa_consent(ctx: Context) -> bool:
 
 
 def automated_to_mobile(ctx: Context, spec: RuleSpec) -> RuleResult:
-    if not ctx.action.automated or ctx.kind not in ("mobile", None):
+    if not ctx.automated or ctx.kind not in ("mobile", None):
         return spec.ok()
     if _tcpa_consent(ctx):
         return spec.ok()
