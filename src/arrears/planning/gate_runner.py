@@ -9,7 +9,8 @@ with the first attempt of that customer) and the attempts it allowed. With ``wor
 each shard lives in its own worker process (``gate_worker``), started when the plan starts so
 that it is ready by the first pass: a fresh interpreter, not a fork, so it shares nothing with
 the planner's large heap (no copy-on-write traffic) and may use polars itself. A pass sends
-each worker its rows and its new histories as frames and gets back the allowed option ids.
+each worker its rows and its new histories as frames, in chunks of ``CHUNK`` rows so that the
+worker judges one chunk while the next is on its way, and gets back the allowed option ids.
 Only the gate's trusted path goes to workers; any other gate (a plain callable, which may not
 survive pickling) is judged in this process.
 """
@@ -146,12 +147,24 @@ class GateRunner:
             self._receive_all()
             self.starting = False
         shard = _shard_of(self.shards)
-        self._send_all([("judge", _plain(attempts.filter(shard == k)), _plain(histories.filter(shard == k)))
-                        for k in range(self.shards)])
         merged = Verdicts()
-        for verdicts in self._receive_all():
-            merged.merge(verdicts)
+        for answers in self._exchange([_messages(attempts.filter(shard == k), histories.filter(shard == k))
+                                       for k in range(self.shards)]):
+            for verdicts in answers:
+                merged.merge(verdicts)
         return merged
+
+    def _exchange(self, messages: list[list[tuple[Any, ...]]]) -> list[list[Any]]:
+        """Each worker its messages, written by one thread per worker while another reads its
+        answers: a worker judges one chunk while the next is pickled and sent, and no pipe
+        fills up with answers nobody reads."""
+        with ThreadPoolExecutor(2 * len(self.workers)) as pool:
+            sent = [pool.submit(_send_each, worker, mine) for worker, mine in zip(self.workers, messages, strict=True)]
+            answers = [pool.submit(_receive, worker, len(mine))
+                       for worker, mine in zip(self.workers, messages, strict=True)]
+            for done in sent:
+                done.result()
+            return [done.result() for done in answers]
 
     def _send_all(self, messages: list[tuple[Any, ...]]) -> None:
         """Each worker its message, written at the same time (a pass's frames are hundreds of MB)."""
@@ -161,17 +174,7 @@ class GateRunner:
                 done.result()
 
     def _receive_all(self) -> list[Any]:
-        answers = []
-        for worker in self.workers:
-            assert worker.stdout is not None
-            try:
-                answer = pickle.load(worker.stdout)
-            except EOFError as error:
-                raise WorkerFailed(f"gate worker {worker.pid} stopped (exit {worker.wait()})") from error
-            if isinstance(answer, tuple) and answer and answer[0] == ERROR:
-                raise WorkerFailed(f"gate worker {worker.pid} failed:\n{answer[1]}")
-            answers.append(answer)
-        return answers
+        return [_receive(worker, 1)[0] for worker in self.workers]
 
     def close(self) -> None:
         for worker in self.workers:
@@ -196,6 +199,45 @@ class GateRunner:
 
     def __exit__(self, *_: object) -> None:
         self.close()
+
+
+CHUNK = 40_000  # rows per message: the first chunk's pickling is the only send a worker waits for
+
+
+def _messages(attempts: pl.DataFrame, histories: pl.DataFrame) -> list[tuple[Any, ...]]:
+    """A shard's rows in chunks, in order, each with the histories of the customers whose
+    first row of this pass is in it (so a history always arrives before its rows)."""
+    chunk = (pl.int_range(pl.len()) // CHUNK).alias("chunk")
+    first = attempts.select("customer_id", chunk).unique("customer_id", keep="first")
+    by_chunk = histories.join(first.with_columns(pl.col("customer_id").cast(histories.schema["customer_id"])),
+                              on="customer_id", how="left", maintain_order="left").partition_by(
+        "chunk", as_dict=True, include_key=False, maintain_order=True)
+    empty = histories.clear()
+    return [("judge", _plain(rows), _plain(by_chunk.get((i,), empty)))
+            for i, rows in enumerate(attempts.iter_slices(CHUNK))] or [("judge", _plain(attempts), _plain(empty))]
+
+
+def _send_each(worker: subprocess.Popen[bytes], messages: list[tuple[Any, ...]]) -> None:
+    for message in messages:
+        _send(worker, message)
+
+
+def _receive(worker: subprocess.Popen[bytes], count: int) -> list[Any]:
+    """``count`` answers; a failed request's answer is read past (the worker goes on reading,
+    so the writer is not left blocked) and reported once all are in."""
+    assert worker.stdout is not None
+    answers, failure = [], None
+    for _ in range(count):
+        try:
+            answer = pickle.load(worker.stdout)
+        except EOFError as error:
+            raise WorkerFailed(f"gate worker {worker.pid} stopped (exit {worker.wait()})") from error
+        if isinstance(answer, tuple) and answer and answer[0] == ERROR:
+            failure = failure or WorkerFailed(f"gate worker {worker.pid} failed:\n{answer[1]}")
+        answers.append(answer)
+    if failure is not None:
+        raise failure
+    return answers
 
 
 def _send(worker: subprocess.Popen[bytes], message: tuple[Any, ...]) -> None:

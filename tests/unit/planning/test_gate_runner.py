@@ -8,6 +8,7 @@ import pickle
 import polars as pl
 import pytest
 
+from arrears.planning import gate_runner
 from arrears.planning.gate_requests import agencies_by_id, default_gate, gate_path, recent_history
 from arrears.planning.gate_runner import ERROR, ROW_COLUMNS, GateRunner, WorkerFailed
 from arrears.planning.gate_worker import serve
@@ -24,7 +25,9 @@ def _attempts(planned: pl.DataFrame) -> pl.DataFrame:
     return planned.with_columns(pl.col("scheduled_at").alias("at")).select(ROW_COLUMNS)
 
 
-def test_two_worker_processes_allow_exactly_what_one_process_allows(planned, portfolio):
+@pytest.mark.parametrize("chunk", [40_000, 97], ids=["one message per pass", "many small messages"])
+def test_two_worker_processes_allow_exactly_what_one_process_allows(planned, portfolio, chunk, monkeypatch):
+    monkeypatch.setattr(gate_runner, "CHUNK", chunk)
     recent = recent_history(portfolio.contacts, portfolio.contact_points, portfolio.as_of)
     agencies = agencies_by_id(portfolio.agencies)
     attempts = _attempts(planned)
@@ -38,6 +41,17 @@ def test_two_worker_processes_allow_exactly_what_one_process_allows(planned, por
     assert sorted(two.allowed) == sorted(one.allowed)
     assert (two.checks, two.denied, two.denials) == (one.checks, one.denied, one.denials)
     assert one.denied > 0  # repeating every attempt runs into the frequency rules
+    assert chunk > twice.height or twice.height // chunk >= 10  # the small chunks do split the pass
+
+
+def test_a_failed_chunk_is_reported_after_every_answer_is_read_so_no_pipe_blocks(planned, portfolio, monkeypatch):
+    monkeypatch.setattr(gate_runner, "CHUNK", 50)
+    recent = recent_history(portfolio.contacts, portfolio.contact_points, portfolio.as_of)
+    broken = _attempts(planned).with_columns(pl.lit("not a number").alias("at_ts"))  # fails in every chunk
+    with GateRunner(gate_path(default_gate()), agencies_by_id(portfolio.agencies), workers=2) as runner:
+        with pytest.raises(WorkerFailed, match="failed"):
+            runner.judge(broken, recent)
+        assert all(worker.poll() is None for worker in runner.workers)  # still alive and in step
 
 
 def test_a_worker_that_dies_stops_the_plan_with_a_clear_error(planned, portfolio):
