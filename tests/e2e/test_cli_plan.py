@@ -52,6 +52,19 @@ def test_a_contact_point_id_given_twice_is_reported_with_its_line_and_no_plan_is
     assert not out.exists()
 
 
+def test_a_contacts_file_that_is_not_csv_is_reported_by_name_and_no_plan_is_written(tmp_path: Path):
+    folder = tmp_path / "p"
+    generate(folder, date(2026, 11, 29), DemoSize(customers=50, seed=3))
+    lines = (folder / "contacts.csv").read_text(encoding="utf-8").splitlines()
+    lines[7] += ',"a quote that never closes'
+    (folder / "contacts.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "plan.csv"
+    result = CliRunner().invoke(app, ["plan", "--portfolio", str(folder), "--as-of", "2026-11-29", "--out", str(out)])
+    assert result.exit_code == 2, result.output
+    assert "contacts.csv: cannot be read" in result.output
+    assert not out.exists()
+
+
 def test_arrears_simulate_writes_a_summary_and_charts(tmp_path: Path):
     out = tmp_path / "sim"
     result = CliRunner().invoke(app, ["simulate", "--strategy", "default", "--days", "2", "--customers", "150",

@@ -1,4 +1,5 @@
-"""The portfolio as typed polars frames for planning (pure: raw text frames in, no IO).
+"""The portfolio as typed polars frames for planning (pure: raw text frames in, no IO of its
+own; given lazy scans of files, collecting them reads the files).
 
 Raw frames hold text as read from portfolio-v1 files. ``prepare`` types what planning needs:
 money as integer cents (Int64, never floats), instants as UTC datetimes, flags as lists,
@@ -7,6 +8,7 @@ days past due as of the plan date. Columns a file lacks are added as nulls.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -39,13 +41,14 @@ class Portfolio:
     agencies: pl.DataFrame
 
 
-def with_columns_of(frame: pl.DataFrame | None, table: str) -> pl.DataFrame:
-    """The raw frame with every needed column (missing ones as null text)."""
+def with_columns_of(frame: pl.DataFrame | pl.LazyFrame | None, table: str) -> pl.LazyFrame:
+    """The raw frame with every needed column (missing ones as null text), as a lazy query."""
     wanted = NEEDED[table]
     if frame is None:
-        return pl.DataFrame({c: pl.Series([], dtype=pl.Utf8) for c in wanted})
-    missing = [pl.lit(None, dtype=pl.Utf8).alias(c) for c in wanted if c not in frame.columns]
-    return frame.with_columns(missing).select(wanted)
+        return pl.LazyFrame({c: pl.Series([], dtype=pl.Utf8) for c in wanted})
+    names = frame.collect_schema().names()
+    missing = [pl.lit(None, dtype=pl.Utf8).alias(c) for c in wanted if c not in names]
+    return frame.lazy().with_columns(missing).select(wanted)
 
 
 def cents(column: str) -> pl.Expr:
@@ -87,7 +90,11 @@ def instants(frame: pl.DataFrame, column: str) -> pl.Expr:
     return fixed_instant(column) if shaped else instant(column)
 
 
-def prepare(raw: dict[str, pl.DataFrame | None], as_of: date) -> Portfolio:
+def prepare(raw: Mapping[str, pl.DataFrame | pl.LazyFrame | None], as_of: date) -> Portfolio:
+    """The typed portfolio. Raw tables may be lazy (a scan of the file): each table's typing
+    then runs as one streaming query, so the text of a 5M-row table is never held whole next
+    to its typed copy. Instants are parsed last, on the collected text (the fast parser is
+    chosen by looking at every value)."""
     t = {name: with_columns_of(raw.get(name), name) for name in NEEDED}
     customers = t["customers"].with_columns(
         pl.col("timezone").fill_null(DEFAULT_ZONE).alias("zone"),
@@ -112,22 +119,43 @@ def prepare(raw: dict[str, pl.DataFrame | None], as_of: date) -> Portfolio:
         .list.eval(pl.element().filter(pl.element() != "")).alias("flags"),
     ).drop("balance", "past_due_amount", "oldest_unpaid_due_date")
     contacts = t["contacts"].with_columns(
-        instants(t["contacts"], "at").alias("at"),
         pl.col("direction").fill_null("outbound"),
         cents("promise_amount").alias("promise_cents"),
         pl.col("promise_date").str.to_date(strict=False),
         boolean("complaint").alias("complaint"),
     ).drop("promise_amount")
     payments = t["payments"].with_columns(
-        instants(t["payments"], "paid_at").alias("paid_at"),
         cents("amount").alias("amount_cents"),
         boolean("reversed").alias("reversed"),
     ).drop("amount")
-    portfolio = Portfolio(as_of, keyed(customers), keyed(points), keyed(accounts), keyed(contacts), keyed(payments),
-                          t["agencies"])
+    typed = {name: _collect(name, keyed(frame)) for name, frame in (
+        ("customers", customers), ("contact_points", points), ("accounts", accounts), ("contacts", contacts),
+        ("payments", payments))}
+    typed["contacts"] = _with_instants(typed["contacts"], "at")
+    typed["payments"] = _with_instants(typed["payments"], "paid_at")
+    portfolio = Portfolio(as_of, **typed, agencies=_collect("agencies", t["agencies"]))
     for table, column in UNIQUE_IDS:
         _ids_unique(getattr(portfolio, table), table, column)
     return portfolio
+
+
+class TableUnreadable(ValueError):
+    """A table's file could not be read or typed (``table``: its name, e.g. contacts)."""
+
+    def __init__(self, table: str, problem: str) -> None:
+        self.table, self.problem = table, problem
+        super().__init__(f"{table}: {problem}")
+
+
+def _collect(table: str, frame: pl.LazyFrame) -> pl.DataFrame:
+    try:
+        return frame.collect(engine="streaming")
+    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError, OSError, UnicodeError) as error:
+        raise TableUnreadable(table, str(error)) from error
+
+
+def _with_instants(frame: pl.DataFrame, column: str) -> pl.DataFrame:
+    return frame.with_columns(instants(frame, column).alias(column)).select(frame.columns)
 
 
 UNIQUE_IDS = (("customers", "customer_id"), ("contact_points", "contact_point_id"), ("accounts", "account_id"))
@@ -157,10 +185,11 @@ def _ids_unique(frame: pl.DataFrame, table: str, column: str) -> None:
 ID_COLUMNS = ("customer_id", "account_id", "contact_point_id")
 
 
-def keyed(frame: pl.DataFrame) -> pl.DataFrame:
+def keyed(frame: pl.LazyFrame) -> pl.LazyFrame:
     """Ids as categoricals: joins and groupings over millions of rows then hash integers,
     not text (the values, their order and the output are the same text)."""
-    return frame.with_columns(pl.col(c).cast(pl.Categorical) for c in ID_COLUMNS if c in frame.columns)
+    names = frame.collect_schema().names()
+    return frame.with_columns(pl.col(c).cast(pl.Categorical) for c in ID_COLUMNS if c in names)
 
 
 @dataclass(frozen=True)
@@ -189,7 +218,7 @@ def capacity_from(frame: pl.DataFrame, zone: str = DEFAULT_ZONE) -> Capacity:
     """capacity.csv rows to limits; a bad row is reported as capacity.csv:LINE."""
     hourly: dict[tuple[str, int], int] = {}
     daily: dict[str, int] = {}
-    for line, row in enumerate(with_columns_of(frame, "capacity").iter_rows(named=True), start=2):
+    for line, row in enumerate(with_columns_of(frame, "capacity").collect().iter_rows(named=True), start=2):
         channel, hour, limit = (row["channel"] or "").strip(), (row["hour"] or "").strip(), (row["max_attempts"] or "")
         if channel not in ("call", "sms", "email", "letter"):
             raise CapacityError(f"capacity.csv:{line}: channel: expected call, sms, email or letter, got {channel!r}")

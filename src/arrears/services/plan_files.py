@@ -7,7 +7,15 @@ from pathlib import Path
 
 import polars as pl
 
-from arrears.planning.frames import NEEDED, Capacity, DuplicateId, Portfolio, capacity_from, prepare
+from arrears.planning.frames import (
+    NEEDED,
+    Capacity,
+    DuplicateId,
+    Portfolio,
+    TableUnreadable,
+    capacity_from,
+    prepare,
+)
 
 REQUIRED = ("customers", "contact_points", "accounts")
 
@@ -16,19 +24,20 @@ class PlanInputError(ValueError):
     pass
 
 
-def _read(path: Path, table: str) -> pl.DataFrame:
-    """Only the columns planning needs, as text; empty cells are null."""
+def _read(path: Path, table: str) -> pl.LazyFrame:
+    """Only the columns planning needs, as text; empty cells are null. A lazy scan: the rows
+    are read when the planner types them (``frames.prepare``), in one streaming pass."""
     try:
         if path.suffix == ".parquet":
             stored = pl.read_parquet_schema(path)
             keep = [c for c in NEEDED[table] if c in stored]
-            frame = pl.read_parquet(path, columns=keep).with_columns(pl.all().cast(pl.Utf8))
+            frame = pl.scan_parquet(path).select(keep).with_columns(pl.all().cast(pl.Utf8))
         else:
             header = pl.read_csv(path, n_rows=0, infer_schema=False).columns
             names = {c.strip().lstrip("\ufeff"): c for c in header}
             keep = [c for c in NEEDED[table] if c in names]
-            frame = pl.read_csv(path, infer_schema=False, encoding="utf8", columns=[names[c] for c in keep])
-            frame = frame.rename({names[c]: c for c in keep})
+            frame = pl.scan_csv(path, infer_schema=False, encoding="utf8").select(
+                pl.col(names[c]).alias(c) for c in keep)
     except (pl.exceptions.ComputeError, pl.exceptions.NoDataError, OSError, UnicodeError) as exc:
         raise PlanInputError(f"{path.name}: cannot be read: {exc}") from exc
     return frame.with_columns(pl.when(pl.col(c) == "").then(None).otherwise(pl.col(c)).alias(c) for c in keep)
@@ -44,7 +53,7 @@ def _find(folder: Path, name: str) -> Path | None:
 def read_portfolio_for_planning(folder: Path, as_of: date) -> Portfolio:
     if not folder.is_dir():
         raise PlanInputError(f"{folder}: not a portfolio folder")
-    raw: dict[str, pl.DataFrame | None] = {}
+    raw: dict[str, pl.LazyFrame | None] = {}
     for table in NEEDED:
         if table == "capacity":
             continue
@@ -54,6 +63,9 @@ def read_portfolio_for_planning(folder: Path, as_of: date) -> Portfolio:
         raw[table] = _read(path, table) if path else None
     try:
         return prepare(raw, as_of)
+    except TableUnreadable as error:
+        path = _find(folder, error.table)
+        raise PlanInputError(f"{path.name if path else error.table}: cannot be read: {error.problem}") from error
     except DuplicateId as error:
         path = _find(folder, error.table)
         assert path is not None  # the table was read from it
@@ -65,7 +77,11 @@ def read_capacity(path: Path | None, folder: Path) -> Capacity:
     path = path or _find(folder, "capacity")
     if path is None or not path.exists():
         raise PlanInputError(f"capacity file not found ({path or folder / 'capacity.csv'})")
-    return capacity_from(_read(path, "capacity"))
+    try:
+        rows = _read(path, "capacity").collect()
+    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError, OSError, UnicodeError) as exc:
+        raise PlanInputError(f"{path.name}: cannot be read: {exc}") from exc
+    return capacity_from(rows)
 
 
 def write_plan(plan: pl.DataFrame, out: Path) -> None:
