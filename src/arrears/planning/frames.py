@@ -68,33 +68,48 @@ def boolean(column: str) -> pl.Expr:
 
 
 def instant(column: str) -> pl.Expr:
-    """ISO 8601 text with an offset (or Z) to a UTC datetime (general parser)."""
+    """ISO 8601 text with an offset (or Z), seconds with or without a fraction, to a UTC
+    datetime (the general parser); other text becomes null."""
     return pl.col(column).str.replace(r"Z$", "+00:00").str.to_datetime(
-        "%Y-%m-%dT%H:%M:%S%z", strict=False, time_zone="UTC"
+        "%Y-%m-%dT%H:%M:%S%.f%z", strict=False, time_zone="UTC"
     )
 
 
 def fixed_instant(column: str) -> pl.Expr:
-    """The fast path for 'YYYY-MM-DDTHH:MM:SS+HH:MM' text: local clock minus its offset."""
+    """The fast path for 'YYYY-MM-DDTHH:MM:SS+HH:MM' text: local clock minus its offset (null,
+    or a wrong instant, for text of another shape: used only when every value has this one)."""
     text = pl.col(column)
     sign = pl.when(text.str.slice(19, 1) == "-").then(-1).otherwise(1)
-    minutes = text.str.slice(20, 2).cast(pl.Int64) * 60 + text.str.slice(23, 2).cast(pl.Int64)
+    minutes = (text.str.slice(20, 2).cast(pl.Int64, strict=False) * 60
+               + text.str.slice(23, 2).cast(pl.Int64, strict=False))
     naive = text.str.slice(0, 19).str.to_datetime("%Y-%m-%dT%H:%M:%S", strict=False)
     return (naive - pl.duration(minutes=sign * minutes)).dt.replace_time_zone("UTC")
 
 
-def instants(frame: pl.DataFrame, column: str) -> pl.Expr:
-    """The fast parser when every value has the fixed shape, else the general one."""
-    shaped = frame.select(pl.col(column).drop_nulls().str.contains(
-        r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$").all()).item()
-    return fixed_instant(column) if shaped else instant(column)
+FIXED_SHAPE = r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$"
+
+
+def instant_parts(column: str) -> list[pl.Expr]:
+    """Worked out in the table's streaming query: whether each value has the fixed shape, and
+    its fast parse (``instant_of`` picks it when every value has the shape)."""
+    return [pl.col(column).str.contains(FIXED_SHAPE).alias(f"{column}__shaped"),
+            fixed_instant(column).alias(f"{column}__fixed")]
+
+
+def instant_of(frame: pl.DataFrame, column: str) -> pl.DataFrame:
+    """``column`` as UTC datetimes: the fast parse when every value has the fixed shape, else
+    the general parser (the fast one would misread e.g. fractional seconds)."""
+    shaped, fixed = f"{column}__shaped", f"{column}__fixed"
+    every = frame.select(pl.col(shaped).all()).item()  # nulls (empty cells) are left out
+    parsed = pl.col(fixed) if every else instant(column)
+    return frame.with_columns(parsed.alias(column)).drop(shaped, fixed)
 
 
 def prepare(raw: Mapping[str, pl.DataFrame | pl.LazyFrame | None], as_of: date) -> Portfolio:
     """The typed portfolio. Raw tables may be lazy (a scan of the file): each table's typing
     then runs as one streaming query, so the text of a 5M-row table is never held whole next
-    to its typed copy. Instants are parsed last, on the collected text (the fast parser is
-    chosen by looking at every value)."""
+    to its typed copy. Instants are parsed in the same pass, the fast way, and the general
+    parser is used instead only when some value is not in the fast parser's shape."""
     t = {name: with_columns_of(raw.get(name), name) for name in NEEDED}
     customers = t["customers"].with_columns(
         pl.col("timezone").fill_null(DEFAULT_ZONE).alias("zone"),
@@ -119,21 +134,22 @@ def prepare(raw: Mapping[str, pl.DataFrame | pl.LazyFrame | None], as_of: date) 
         .list.eval(pl.element().filter(pl.element() != "")).alias("flags"),
     ).drop("balance", "past_due_amount", "oldest_unpaid_due_date")
     contacts = t["contacts"].with_columns(
+        *instant_parts("at"),
         pl.col("direction").fill_null("outbound"),
         cents("promise_amount").alias("promise_cents"),
         pl.col("promise_date").str.to_date(strict=False),
         boolean("complaint").alias("complaint"),
     ).drop("promise_amount")
     payments = t["payments"].with_columns(
+        *instant_parts("paid_at"),
         cents("amount").alias("amount_cents"),
         boolean("reversed").alias("reversed"),
     ).drop("amount")
-    typed = {name: _collect(name, keyed(frame)) for name, frame in (
-        ("customers", customers), ("contact_points", points), ("accounts", accounts), ("contacts", contacts),
-        ("payments", payments))}
-    typed["contacts"] = _with_instants(typed["contacts"], "at")
-    typed["payments"] = _with_instants(typed["payments"], "paid_at")
-    portfolio = Portfolio(as_of, **typed, agencies=_collect("agencies", t["agencies"]))
+    typed = _collect_all({"customers": customers, "contact_points": points, "accounts": accounts,
+                          "contacts": contacts, "payments": payments, "agencies": t["agencies"]})
+    typed["contacts"] = instant_of(typed["contacts"], "at")
+    typed["payments"] = instant_of(typed["payments"], "paid_at")
+    portfolio = Portfolio(as_of, **typed)
     for table, column in UNIQUE_IDS:
         _ids_unique(getattr(portfolio, table), table, column)
     return portfolio
@@ -147,15 +163,23 @@ class TableUnreadable(ValueError):
         super().__init__(f"{table}: {problem}")
 
 
-def _collect(table: str, frame: pl.LazyFrame) -> pl.DataFrame:
+def _collect_all(tables: dict[str, pl.LazyFrame]) -> dict[str, pl.DataFrame]:
+    """Every table's query at once, ids keyed (the tables are read side by side); a table
+    that cannot be read is named (each is tried alone to find which)."""
+    names = list(tables)
+    queries = [keyed(tables[name]) for name in names]
     try:
-        return frame.collect(engine="streaming")
-    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError, OSError, UnicodeError) as error:
-        raise TableUnreadable(table, str(error)) from error
+        return dict(zip(names, pl.collect_all(queries, engine="streaming"), strict=True))
+    except UNREADABLE:
+        for name, query in zip(names, queries, strict=True):
+            try:
+                query.collect(engine="streaming")
+            except UNREADABLE as error:
+                raise TableUnreadable(name, str(error)) from error
+        raise
 
 
-def _with_instants(frame: pl.DataFrame, column: str) -> pl.DataFrame:
-    return frame.with_columns(instants(frame, column).alias(column)).select(frame.columns)
+UNREADABLE = (pl.exceptions.ComputeError, pl.exceptions.NoDataError, OSError, UnicodeError)
 
 
 UNIQUE_IDS = (("customers", "customer_id"), ("contact_points", "contact_point_id"), ("accounts", "account_id"))
