@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
 import polars as pl
 
 from arrears.planning import contact_model
@@ -157,6 +158,15 @@ class _Fill:
 
 
 NARROW = ["option", "account_id", "channel", "op_hour", "net", "quota", "contact_point_id", "hour"]
+CHANNEL_CODE = {"call": 0, "sms": 1, "email": 2, "letter": 3}
+
+
+def _integer_keys() -> list[pl.Expr]:
+    """``ac``: the account, ``acch``: the account and channel, as integers for the fill's
+    groupings and anti-joins over millions of rows (identity only; ordering uses ``ORDER``)."""
+    account = pl.col("account_id").cast(pl.Categorical).to_physical().cast(pl.UInt64)
+    channel = pl.col("channel").replace_strict(CHANNEL_CODE, return_dtype=pl.UInt64)
+    return [account.alias("ac"), (account * len(CHANNEL_CODE) + channel).alias("acch")]
 
 
 def _fill(options: pl.DataFrame, capacity: Capacity, portfolio: Portfolio, runner: GateRunner, *, stats: PlanStats,
@@ -169,7 +179,8 @@ def _fill(options: pl.DataFrame, capacity: Capacity, portfolio: Portfolio, runne
     options = options.join(open_slots, on=["channel", "op_hour"], how="semi").with_row_index("option")
     none_taken = options.clear()
     wide = options.drop(NARROW)  # an option's other columns, found by position (option = row number)
-    live = options.select(NARROW).sort(ORDER, descending=DESC)  # sorted once; filters keep the order
+    live = options.select(NARROW).sort(ORDER, descending=DESC).with_columns(  # sorted once; filters keep the order
+        *_integer_keys())
     del options
     state = _Fill()
     recent = recent_history(portfolio.contacts, portfolio.contact_points, portfolio.as_of)
@@ -202,7 +213,7 @@ def _still_open(live: pl.DataFrame, best: pl.DataFrame, allowed: pl.DataFrame, s
     used = state.quota_used
     assert used is not None  # state.record(allowed) has run
     live = (live.join(denied, on="option", how="anti")
-            .join(allowed.select("account_id", "channel"), on=["account_id", "channel"], how="anti")
+            .join(allowed.select("acch"), on="acch", how="anti")
             .join(left, on=["channel", "op_hour"], how="semi"))
     at_quota = live.join(used, on="account_id", how="inner").filter(pl.col("used") >= pl.col("quota")).select(
         "account_id").unique()
@@ -213,19 +224,34 @@ def _best_that_fit(live: pl.DataFrame, state: _Fill, capacity: Capacity, channel
     """Each account's best remaining options (its quota, one per channel) that fit the
     capacity left, ranked by net value within each slot and each channel's day."""
     left = _left_frame(state.hour_used, state.day_used, capacity, channels)
-    best = live.group_by("account_id", "channel", maintain_order=True).first()
+    best = live.filter(pl.col("acch").is_first_distinct())  # live is in ORDER: each channel's best option
     best = best.with_columns(pl.lit(0, dtype=pl.Int64).alias("quota_used")) if state.quota_used is None else (
-        best.join(state.quota_used.rename({"used": "quota_used"}), on="account_id", how="left")
-        .with_columns(pl.col("quota_used").fill_null(0)))
+        best.join(state.quota_used.rename({"used": "quota_used"}), on="account_id", how="left",
+                  maintain_order="left").with_columns(pl.col("quota_used").fill_null(0)))
     best = (best
-            .with_columns(pl.col("net").rank("ordinal", descending=True).over("account_id").alias("k"))
+            .with_columns(position_within(best["ac"]).alias("k"))  # rank by net within the account
             .filter(pl.col("k") <= pl.col("quota") - pl.col("quota_used"))
-            .join(left, on=["channel", "op_hour"], how="left")
-            .sort(ORDER, descending=DESC))
+            .join(left, on=["channel", "op_hour"], how="left", maintain_order="left"))
     best = best.with_columns(pl.int_range(pl.len()).over("channel", "op_hour").alias("slot_rank")).filter(
         pl.col("hour_left").is_null() | (pl.col("slot_rank") < pl.col("hour_left")))
     return best.with_columns(pl.int_range(pl.len()).over("channel").alias("day_rank")).filter(
         pl.col("day_rank") < pl.col("day_left"))
+
+
+def position_within(keys: pl.Series) -> pl.Series:
+    """Each row's position (1, 2, ...) among the rows with the same key, in the frame's order:
+    what ``int_range().over(key)`` gives, from one stable sort (a third of the time on millions
+    of rows)."""
+    values = keys.to_numpy()
+    order = np.argsort(values, kind="stable")
+    grouped = values[order]
+    starts = np.empty(len(values), dtype=bool)
+    starts[:1] = True
+    np.not_equal(grouped[1:], grouped[:-1], out=starts[1:])
+    index = np.arange(len(values))
+    position = np.empty(len(values), dtype=np.int64)
+    position[order] = index - np.maximum.accumulate(np.where(starts, index, 0)) + 1
+    return pl.Series(position)
 
 
 def _left_frame(hour_used: dict, day_used: dict, capacity: Capacity, channels: list[str]) -> pl.DataFrame:

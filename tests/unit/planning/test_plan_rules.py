@@ -130,3 +130,13 @@ def test_each_planned_account_records_the_strategy_and_version_of_its_split_buck
                                                                  return_dtype=pl.Utf8)
     assert plan["strategy"].to_list() == expected.to_list()
     assert set(plan["strategy_version"]) == {"1"}
+
+
+@pytest.mark.parametrize("keys", [[], [7], [3, 1, 3, 3, 2, 1], list(range(50, 0, -1)) * 3])
+def test_a_rows_position_among_its_keys_rows_is_what_a_window_count_gives(keys):
+    from arrears.planning.optimiser import position_within
+
+    series = pl.Series("k", keys, dtype=pl.UInt64)
+    window = (pl.int_range(pl.len()).over("k") + 1).cast(pl.Int64).alias("position")
+    expected = series.to_frame().select(window)["position"] if keys else []
+    assert position_within(series).to_list() == list(expected)
