@@ -21,7 +21,6 @@ from pydantic import BaseModel
 from arrears.adapters.counselling_directory import load_directory
 from arrears.adapters.storage.arrangements_repository import SqlArrangementsUnitOfWork
 from arrears.adapters.storage.portfolio_reader import SqlPortfolioReader
-from arrears.bootstrap import bootstrap
 from arrears.domain.arrangements.affordability import Budget
 from arrears.domain.arrangements.approvals import Role
 from arrears.domain.arrangements.counselling import DirectoryError, Referral
@@ -86,6 +85,8 @@ class Store:
 
 
 def _store() -> Store:
+    from arrears.bootstrap import bootstrap  # the database libraries load with the commands that use them
+
     engine = bootstrap().engine
     return Store(SqlArrangementsUnitOfWork(engine), SqlPortfolioReader(engine))
 

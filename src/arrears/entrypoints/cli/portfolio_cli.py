@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo
 
 import typer
@@ -18,14 +18,16 @@ from rich.table import Table
 
 from arrears import __version__
 from arrears.adapters.crypto import EncryptionKeyError
-from arrears.bootstrap import Container, bootstrap
 from arrears.logs import configure_logging, log
 from arrears.services.ingest.load import IngestReport, load_portfolio
 from arrears.services.ingest.portfolio import PortfolioRefused, read_portfolio
 from arrears.services.ingest.reading import PortfolioReadError
 from arrears.services.nightly import RunReport
-from arrears.services.nightly_job import STAGES, NightlyJobReport, run_nightly_job
 from arrears.settings import get_settings
+
+if TYPE_CHECKING:  # the database, scoring and model libraries load with the commands that use them
+    from arrears.bootstrap import Container
+    from arrears.services.nightly_job import NightlyJobReport
 
 console = Console()
 err = Console(stderr=True)
@@ -71,6 +73,8 @@ def _stages(title: str, total: int) -> Iterator[callable]:  # type: ignore[valid
 
 
 def _container() -> Container:
+    from arrears.bootstrap import bootstrap
+
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_json)
     try:
@@ -180,6 +184,7 @@ def print_job(report: NightlyJobReport, names: list[str]) -> None:
 
 def _job(container: Container, day: date) -> NightlyJobReport:
     from arrears.scoring.segments import Thresholds
+    from arrears.services.nightly_job import STAGES, run_nightly_job
     from arrears.services.scoring_run import load_scoring_model
 
     settings = container.settings
