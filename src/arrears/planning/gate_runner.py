@@ -22,6 +22,7 @@ import os
 import pickle
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -121,6 +122,8 @@ class GateRunner:
         self.local: Shard | None = None
         self.workers: list[subprocess.Popen[bytes]] = []
         self.sent: pl.DataFrame | None = None  # customers whose history has gone to their shard
+        self.preloading: threading.Thread | None = None
+        self.preload_failed: BaseException | None = None
         if self.shards > 1 and _picklable_trusted(path):
             self.workers = [_start_worker() for _ in range(self.shards)]
             self._send_all([("start", path, agencies)] * self.shards)  # answered at the first pass
@@ -130,9 +133,44 @@ class GateRunner:
             self.local = Shard(path, agencies)
             self.starting = False
 
+    def preload(self, recent: pl.DataFrame) -> None:
+        """With worker processes: every customer's recent history goes to its worker now, in
+        the background, so the workers build the histories while the planner is still working
+        out the candidates (its polars stages leave part of the two cores idle), and the
+        passes send only rows. In this process, histories are built when first needed."""
+        if not self.workers or self.sent is not None:
+            return
+        shard = _shard_of(self.shards)
+        messages = [[("histories", _plain(part)) for part in _by_customer_chunks(recent.filter(shard == k))]
+                    for k in range(self.shards)]
+        self.sent = recent.select("customer_id").unique()
+        self.preloading = threading.Thread(target=self._preload, args=(messages,), name="gate-preload", daemon=True)
+        self.preloading.start()
+
+    def _preload(self, messages: list[list[tuple[Any, ...]]]) -> None:
+        try:
+            self._started()
+            self._exchange(messages)
+        except BaseException as error:  # raised in the planner's thread, by _preloaded
+            self.preload_failed = error
+
+    def _preloaded(self) -> None:
+        if self.preloading is not None:
+            self.preloading.join()
+            self.preloading = None
+            if self.preload_failed is not None:
+                raise self.preload_failed
+
+    def _started(self) -> None:
+        if self.starting:
+            self._receive_all()
+            self.starting = False
+
     def judge(self, attempts: pl.DataFrame, recent: pl.DataFrame) -> Verdicts:
         """Verdicts on ``attempts`` (ROW_COLUMNS, in plan order); ``recent``: the portfolio's
-        recent history, of which each shard gets its new customers' rows."""
+        recent history, of which each shard gets its new customers' rows (all of them at once
+        if ``preload`` sent them)."""
+        self._preloaded()
         attempts = attempts.select(ROW_COLUMNS)
         customers = attempts.select("customer_id").unique(maintain_order=True)
         if self.sent is not None:
@@ -143,9 +181,7 @@ class GateRunner:
         if self.local is not None:
             self.local.add_histories(histories)
             return self.local.judge(attempts)
-        if self.starting:
-            self._receive_all()
-            self.starting = False
+        self._started()
         shard = _shard_of(self.shards)
         merged = Verdicts()
         for answers in self._exchange([_messages(attempts.filter(shard == k), histories.filter(shard == k))
@@ -215,6 +251,19 @@ def _messages(attempts: pl.DataFrame, histories: pl.DataFrame) -> list[tuple[Any
     empty = histories.clear()
     return [("judge", _plain(rows), _plain(by_chunk.get((i,), empty)))
             for i, rows in enumerate(attempts.iter_slices(CHUNK))] or [("judge", _plain(attempts), _plain(empty))]
+
+
+HISTORY_CHUNK = 50_000  # customers per preloaded message
+
+
+def _by_customer_chunks(recent: pl.DataFrame) -> list[pl.DataFrame]:
+    """``recent`` (each customer's rows together, as ``recent_history`` sorts them) in parts of
+    HISTORY_CHUNK customers, never splitting a customer."""
+    if recent.is_empty():
+        return []
+    starts = (pl.col("customer_id") != pl.col("customer_id").shift()).fill_null(True)
+    part = ((starts.cum_sum() - 1) // HISTORY_CHUNK).alias("_part")
+    return recent.with_columns(part).partition_by("_part", maintain_order=True, include_key=False)
 
 
 def _send_each(worker: subprocess.Popen[bytes], messages: list[tuple[Any, ...]]) -> None:

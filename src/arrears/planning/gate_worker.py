@@ -3,7 +3,8 @@
 Started by ``gate_runner.GateRunner`` as ``python -m arrears.planning.gate_worker`` (a fresh
 interpreter: it shares no memory with the planner, and does not re-run the caller's main
 module). It reads pickled requests from stdin and writes one pickled answer per request to
-stdout: ``("start", path, agencies)`` -> None, ``("judge", attempts, recent)`` -> Verdicts,
+stdout: ``("start", path, agencies)`` -> None, ``("histories", recent)`` -> None (customers'
+histories sent ahead of their rows), ``("judge", attempts, recent)`` -> Verdicts,
 ``("stop",)`` -> exits. A failure is answered with ``("error", traceback text)``.
 """
 
@@ -32,6 +33,9 @@ def serve(requests: BinaryIO, answers: BinaryIO) -> None:
             if message[0] == "start":
                 shard = Shard(message[1], message[2])
                 answer: Any = None
+            elif message[0] == "histories" and shard is not None:
+                shard.add_histories(message[1])
+                answer = None
             elif message[0] == "judge" and shard is not None:
                 shard.add_histories(message[2])
                 answer = shard.judge(message[1])

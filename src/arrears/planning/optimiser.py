@@ -76,6 +76,9 @@ def _plan(portfolio: Portfolio, capacity: Capacity, split: Split, runner: GateRu
           clock: Clock | None) -> PlanResult:
     stats = PlanStats()
     tick = _ticker(stats, clock)
+    recent = recent_history(portfolio.contacts, portfolio.contact_points, portfolio.as_of)
+    runner.preload(recent)  # worker processes build the histories while the candidates are worked out
+    tick("gate history")
     segments = segmenter(portfolio)
     tick("segments")
     model = contact_model.fit(portfolio, segments)
@@ -91,7 +94,7 @@ def _plan(portfolio: Portfolio, capacity: Capacity, split: Split, runner: GateRu
     options = _options(portfolio, accounts, split, model, capacity=capacity, stats=stats)
     tick("candidates")
     del accounts, segments, model  # the fill allocates gigabytes: what is freed here is reused there
-    taken = _fill(options, capacity, portfolio, runner, stats=stats, tick=tick, details=details)
+    taken = _fill(options, capacity, runner, recent, stats=stats, tick=tick, details=details)
     plan = _present(taken, split)
     stats.planned = plan.height
     tick("output")
@@ -169,7 +172,7 @@ def _integer_keys() -> list[pl.Expr]:
     return [account.alias("ac"), (account * len(CHANNEL_CODE) + channel).alias("acch")]
 
 
-def _fill(options: pl.DataFrame, capacity: Capacity, portfolio: Portfolio, runner: GateRunner, *, stats: PlanStats,
+def _fill(options: pl.DataFrame, capacity: Capacity, runner: GateRunner, recent: pl.DataFrame, *, stats: PlanStats,
           tick: Callable[[str], None], details: Details) -> pl.DataFrame:
     if options.is_empty():
         return options
@@ -183,8 +186,7 @@ def _fill(options: pl.DataFrame, capacity: Capacity, portfolio: Portfolio, runne
         *_integer_keys())
     del options
     state = _Fill()
-    recent = recent_history(portfolio.contacts, portfolio.contact_points, portfolio.as_of)
-    tick("gate history")
+    tick("fill")
     for _ in range(MAX_PASSES):
         stats.passes += 1
         best = _best_that_fit(live, state, capacity, channels)

@@ -12,7 +12,7 @@ from arrears.planning import gate_runner
 from arrears.planning.gate_requests import agencies_by_id, default_gate, gate_path, recent_history
 from arrears.planning.gate_runner import ERROR, ROW_COLUMNS, GateRunner, WorkerFailed
 from arrears.planning.gate_worker import serve
-from arrears.planning.optimiser import make_plan
+from arrears.planning.optimiser import local_iso, make_plan
 from arrears.planning.strategy import Split, load_strategy
 
 
@@ -23,6 +23,17 @@ def planned(portfolio, capacity):
 
 def _attempts(planned: pl.DataFrame) -> pl.DataFrame:
     return planned.with_columns(pl.col("scheduled_at").alias("at")).select(ROW_COLUMNS)
+
+
+def _later(attempts: pl.DataFrame, minutes: int) -> pl.DataFrame:
+    """The same attempts ``minutes`` later."""
+    moved = attempts.with_columns(
+        (pl.col("at").str.to_datetime("%Y-%m-%dT%H:%M:%S%:z", time_zone="UTC") + pl.duration(minutes=minutes))
+        .alias("at_utc"))
+    return moved.with_columns(local_iso("at_utc", attempts["zone"].unique().to_list()).alias("at"),
+                              pl.col("at_utc").dt.epoch("s").alias("at_ts"),
+                              pl.col("at_utc").dt.strftime("%Y-%m-%dT%H:%M:%S+00:00").alias("at_history")
+                              ).select(ROW_COLUMNS)
 
 
 @pytest.mark.parametrize("chunk", [40_000, 97], ids=["one message per pass", "many small messages"])
@@ -42,6 +53,47 @@ def test_two_worker_processes_allow_exactly_what_one_process_allows(planned, por
     assert (two.checks, two.denied, two.denials) == (one.checks, one.denied, one.denials)
     assert one.denied > 0  # repeating every attempt runs into the frequency rules
     assert chunk > twice.height or twice.height // chunk >= 10  # the small chunks do split the pass
+
+
+def test_histories_preloaded_in_small_parts_give_exactly_the_verdicts_of_histories_sent_with_the_rows(
+        planned, portfolio, monkeypatch):
+    monkeypatch.setattr(gate_runner, "HISTORY_CHUNK", 7)  # many parts, a customer never split
+    attempts = _attempts(planned)
+    recent = _with_three_conversations_today(
+        recent_history(portfolio.contacts, portfolio.contact_points, portfolio.as_of),
+        attempts.filter(pl.col("channel") == "call").head(40))
+    agencies = agencies_by_id(portfolio.agencies)
+    with GateRunner(gate_path(default_gate()), agencies, workers=2) as pair:
+        sent_with_rows = pair.judge(attempts, recent)
+    with GateRunner(gate_path(default_gate()), agencies, workers=2) as pair:
+        pair.preload(recent)
+        preloaded = pair.judge(attempts, recent)
+    assert sorted(preloaded.allowed) == sorted(sent_with_rows.allowed)
+    assert (preloaded.checks, preloaded.denied, preloaded.denials) == (
+        sent_with_rows.checks, sent_with_rows.denied, sent_with_rows.denials)
+    assert preloaded.denials.get("CN-FREQ-01", 0) >= 40  # the histories were there to decide
+
+
+def _with_three_conversations_today(recent: pl.DataFrame, calls: pl.DataFrame) -> pl.DataFrame:
+    """``recent`` plus three answered calls, in the hours before each of ``calls``, with its debtor."""
+    talks = calls.select(pl.col("customer_id").cast(recent.schema["customer_id"]), "at_ts", "account_id").join(
+        pl.DataFrame({"back": [300, 600, 900]}), how="cross").select(
+        "customer_id", (pl.col("at_ts") - pl.col("back")).cast(recent.schema["ts"]).alias("ts"),
+        pl.lit("call").alias("channel"), pl.lit("outbound").alias("direction"), pl.lit("debtor").alias("party"),
+        pl.lit("mobile").alias("kind"), pl.lit(None, dtype=pl.Utf8).alias("value"),
+        pl.col("account_id").cast(recent.schema["account_id"]), pl.lit("conversation").alias("outcome"),
+        pl.lit(None, dtype=recent.schema["agency_id"]).alias("agency_id"))
+    return pl.concat([recent, talks.select(recent.columns).cast(recent.schema)]).sort("customer_id", "ts")
+
+
+def test_a_worker_that_dies_while_histories_are_preloaded_stops_the_plan(planned, portfolio):
+    recent = recent_history(portfolio.contacts, portfolio.contact_points, portfolio.as_of)
+    with GateRunner(gate_path(default_gate()), agencies_by_id(portfolio.agencies), workers=2) as runner:
+        runner.workers[0].kill()
+        runner.workers[0].wait()
+        runner.preload(recent)
+        with pytest.raises(WorkerFailed, match="gate worker"):
+            runner.judge(_attempts(planned), recent)
 
 
 def test_a_failed_chunk_is_reported_after_every_answer_is_read_so_no_pipe_blocks(planned, portfolio, monkeypatch):
