@@ -213,6 +213,9 @@ class GateRunner:
         return [_receive(worker, 1)[0] for worker in self.workers]
 
     def close(self) -> None:
+        if self.preloading is not None:  # a plan that failed early: let the preload finish writing first
+            self.preloading.join()
+            self.preloading = None
         for worker in self.workers:
             try:
                 if worker.stdin is not None:

@@ -134,3 +134,12 @@ def test_a_plain_gate_callable_is_judged_in_this_process(portfolio):
 
     with GateRunner(gate_path(allow_all), agencies_by_id(portfolio.agencies), workers=2) as runner:
         assert runner.workers == [] and runner.local is not None
+
+
+def test_a_plan_that_fails_while_histories_are_preloaded_closes_its_workers_cleanly(portfolio):
+    recent = recent_history(portfolio.contacts, portfolio.contact_points, portfolio.as_of)
+    runner = GateRunner(gate_path(default_gate()), agencies_by_id(portfolio.agencies), workers=2)
+    with pytest.raises(RuntimeError, match="candidates failed"), runner:
+        runner.preload(recent)
+        raise RuntimeError("candidates failed")
+    assert runner.workers == [] and runner.preloading is None
