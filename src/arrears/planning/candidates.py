@@ -187,7 +187,7 @@ LEAN = ["account_id", "customer_id", "channel", "contact_point_id", "kind", "quo
 
 def _with_worth(acts: pl.DataFrame, strategy: Strategy) -> pl.DataFrame:
     """The parts of an option's value that do not depend on its number and hour, worked out
-    once per account and channel (see ``_score``): ``base`` = propensity x past-due amount x
+    once per account and channel (see ``_scored``): ``base`` = propensity x past-due amount x
     offer effect, the channel's persuasion, the preferred-channel bonus, the contact's cost and
     its disturbance x (1 + outbound attempts in 7 days). Also ``cn``: the customer is protected
     by the CN rules (Beijing hours)."""
