@@ -9,15 +9,17 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
-from arrears.domain.personal import mask_national_id, mask_phone
+from arrears.domain.personal import mask_email, mask_national_id, mask_phone
 
 _PHONE = re.compile(r"(?<!\d)(?:\+?86)?1[3-9]\d{9}(?!\d)")
 _CN_ID = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
 def scrub(text: str) -> str:
-    """Mask anything in free text that looks like a CN mobile or a resident ID."""
+    """Mask anything in free text that looks like a CN mobile, a resident ID or an e-mail address."""
     text = _CN_ID.sub(lambda m: mask_national_id(m.group(0)), text)
+    text = _EMAIL.sub(lambda m: mask_email(m.group(0)), text)
     return _PHONE.sub(lambda m: mask_phone(m.group(0)), text)
 
 

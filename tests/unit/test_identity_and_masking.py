@@ -43,3 +43,10 @@ def test_personal_data_never_shows_in_repr_or_str() -> None:
     phone = Personal(PersonalKind.PHONE, "+8613800138000")
     assert "13800138000" not in repr(phone) and "13800138000" not in str(phone)
     assert phone.reveal() == "+8613800138000"
+
+
+def test_free_text_is_scrubbed_of_mobiles_resident_ids_and_e_mail_addresses():
+    from arrears.logs import scrub
+
+    text = scrub("bad address zhang.wei+x@qq.com for 13812345678, id 110101196201012185; order 12345")
+    assert text == "bad address z***@qq.com for 138****5678, id 110***********2185; order 12345"

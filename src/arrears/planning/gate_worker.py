@@ -5,7 +5,8 @@ interpreter: it shares no memory with the planner, and does not re-run the calle
 module). It reads pickled requests from stdin and writes one pickled answer per request to
 stdout: ``("start", path, agencies)`` -> None, ``("histories", recent)`` -> None (customers'
 histories sent ahead of their rows), ``("judge", attempts, recent)`` -> Verdicts,
-``("stop",)`` -> exits. A failure is answered with ``("error", traceback text)``.
+``("stop",)`` -> exits. A failure is answered with ``("error", traceback text)``, personal data
+in it masked (``logs.scrub``): the planner shows it.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import sys
 import traceback
 from typing import Any, BinaryIO
 
+from arrears.logs import scrub
 from arrears.planning.gate_runner import ERROR, Shard, WorkerFailed
 
 
@@ -42,7 +44,7 @@ def serve(requests: BinaryIO, answers: BinaryIO) -> None:
             else:
                 raise WorkerFailed(f"unexpected request {message[0]!r}")
         except Exception:
-            answer = (ERROR, traceback.format_exc())
+            answer = (ERROR, scrub(traceback.format_exc()))  # the planner prints it
         pickle.dump(answer, answers, protocol=pickle.HIGHEST_PROTOCOL)
         answers.flush()
 

@@ -128,6 +128,22 @@ def test_a_worker_answers_a_failed_request_with_its_traceback():
     assert "unexpected request 'judge'" in text
 
 
+def test_a_workers_traceback_reaches_the_planner_with_personal_data_masked(planned, portfolio):
+    broken = _attempts(planned).head(3).with_columns(pl.lit("13812345678x").alias("at_ts"))
+    requests = io.BytesIO()
+    pickle.dump(("start", gate_path(default_gate()), agencies_by_id(portfolio.agencies)), requests)
+    no_history = recent_history(portfolio.contacts, portfolio.contact_points, portfolio.as_of).clear()
+    pickle.dump(("judge", broken, no_history), requests)
+    requests.seek(0)
+    answers = io.BytesIO()
+    serve(requests, answers)
+    answers.seek(0)
+    assert pickle.load(answers) is None
+    kind, text = pickle.load(answers)
+    assert kind == ERROR
+    assert "138****5678" in text and "13812345678" not in text
+
+
 def test_a_plain_gate_callable_is_judged_in_this_process(portfolio):
     def allow_all(request: dict) -> dict:
         return {"id": request["id"], "decision": "allow", "rules": [], "reasons": []}
