@@ -107,6 +107,16 @@ def _nothing_written(wb: Workbench) -> None:
     assert (logged, _count(wb.engine, promises_to_pay), _count(wb.engine, audit_events)) == (0, 0, 0)
 
 
+def test_a_promise_is_made_on_the_customers_own_business_day(wb: Workbench) -> None:
+    with wb.engine.begin() as connection:  # 10:00 in Shanghai is 21:00 the day before in New York
+        connection.execute(update(t.customers).where(t.customers.c.customer_id == "C-A1").values(
+            timezone="America/New_York"))
+    log_contact(wb, WANG, "A1", _promise())
+    with SqlArrangementsUnitOfWork(wb.engine) as uow:
+        (promise,) = uow.promises.for_account("A1")
+    assert (promise.made_at, promise.made_on) == (NOON, date(2026, 11, 28))
+
+
 def test_a_promise_logged_with_a_contact_is_recorded_in_the_arrangements_with_its_audit_entry(wb: Workbench) -> None:
     logged = log_contact(wb, WANG, "A1", _promise())
     assert logged["promise_id"] == f"workbench:{logged['contact_id']}"

@@ -65,9 +65,11 @@ def list_accounts(wb: Workbench, principal: Principal, wanted: AccountFilter) ->
 
 
 def _account_row(connection: Connection, principal: Principal, account_id: str) -> dict[str, Any]:
-    a = t.accounts.c
-    row = connection.execute(
-        select(t.accounts).where(a.account_id == account_id, principal.scope.accounts())
+    a, c = t.accounts.c, t.customers.c
+    row = connection.execute(  # with the customer's time zone: the business day of what is logged on it
+        select(t.accounts, c.timezone.label("customer_timezone"))
+        .select_from(t.accounts.outerjoin(t.customers, c.customer_id == a.customer_id))
+        .where(a.account_id == account_id, principal.scope.accounts())
     ).mappings().first()
     if row is None:
         raise NotFound(f"找不到账户 {account_id}", f"no account {account_id}", "account_id")

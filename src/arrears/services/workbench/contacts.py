@@ -174,15 +174,13 @@ _PROMISE_FIELDS = {
 }
 
 
-def _taken_promise(wb: Workbench, principal: Principal, account: dict[str, Any], *, channel: Channel, cents: int,
+def _taken_promise(principal: Principal, account: dict[str, Any], *, channel: Channel, cents: int,
                    promised_date: date, now: datetime) -> PromiseToPay:
     """The promise as the arrangements domain holds it, made now, on the customer's business day.
     Its id is given once the contact row is known (``workbench:<contact id>``)."""
-    with wb.engine.connect() as connection:
-        zone = connection.execute(select(t.customers.c.timezone)
-                                  .where(t.customers.c.customer_id == account["customer_id"])).scalar_one()
+    zone = ZoneInfo(account["customer_timezone"])  # read with the account (visible_account)
     return PromiseToPay("workbench:", account["account_id"], from_cents(cents, account["currency"]), promised_date,
-                        channel, principal.username, now, now.astimezone(ZoneInfo(zone)).date())
+                        channel, principal.username, now, now.astimezone(zone).date())
 
 
 def _refused(refusal: arrangements.ArrangementRefused) -> InvalidInput:
@@ -246,7 +244,7 @@ def log_contact(wb: Workbench, principal: Principal, account_id: str, entry: Con
     now = wb.now()
     promise = None
     if cents is not None and entry.promise_date is not None:
-        promise = _taken_promise(wb, principal, account, channel=channel, cents=cents,
+        promise = _taken_promise(principal, account, channel=channel, cents=cents,
                                  promised_date=entry.promise_date, now=now)
         try:  # before anything is reserved or written
             arrangements.vet_promise(promise)
