@@ -179,7 +179,7 @@ def _collect_all(tables: dict[str, pl.LazyFrame]) -> dict[str, pl.DataFrame]:
         raise
 
 
-UNREADABLE = (pl.exceptions.ComputeError, pl.exceptions.NoDataError, OSError, UnicodeError)
+UNREADABLE = (pl.exceptions.ComputeError, pl.exceptions.NoDataError, OSError, UnicodeError)  # a file polars cannot read
 
 
 UNIQUE_IDS = (("customers", "customer_id"), ("contact_points", "contact_point_id"), ("accounts", "account_id"))

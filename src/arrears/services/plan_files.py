@@ -9,6 +9,7 @@ import polars as pl
 
 from arrears.planning.frames import (
     NEEDED,
+    UNREADABLE,
     Capacity,
     DuplicateId,
     Portfolio,
@@ -38,7 +39,7 @@ def _read(path: Path, table: str) -> pl.LazyFrame:
             keep = [c for c in NEEDED[table] if c in names]
             frame = pl.scan_csv(path, infer_schema=False, encoding="utf8").select(
                 pl.col(names[c]).alias(c) for c in keep)
-    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError, OSError, UnicodeError) as exc:
+    except UNREADABLE as exc:
         raise PlanInputError(f"{path.name}: cannot be read: {exc}") from exc
     return frame.with_columns(pl.when(pl.col(c) == "").then(None).otherwise(pl.col(c)).alias(c) for c in keep)
 
@@ -79,7 +80,7 @@ def read_capacity(path: Path | None, folder: Path) -> Capacity:
         raise PlanInputError(f"capacity file not found ({path or folder / 'capacity.csv'})")
     try:
         rows = _read(path, "capacity").collect()
-    except (pl.exceptions.ComputeError, pl.exceptions.NoDataError, OSError, UnicodeError) as exc:
+    except UNREADABLE as exc:
         raise PlanInputError(f"{path.name}: cannot be read: {exc}") from exc
     return capacity_from(rows)
 
