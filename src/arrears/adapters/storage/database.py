@@ -61,7 +61,7 @@ def current_revisions(engine: Engine) -> set[str]:
 
 
 def head_revisions(engine: Engine) -> set[str]:
-    """Every head: capabilities add their migrations on top of 0001 independently."""
+    """The head of the one linear chain (a set, to compare with the database's current heads)."""
     return set(ScriptDirectory.from_config(alembic_config(engine)).get_heads())
 
 
@@ -72,5 +72,5 @@ def migrate(engine: Engine) -> None:
         if key in _migrated:
             return
         if current_revisions(engine) != head_revisions(engine):
-            command.upgrade(alembic_config(engine), "heads")
+            command.upgrade(alembic_config(engine), "head")
         _migrated.add(key)
