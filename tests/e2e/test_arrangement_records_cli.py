@@ -5,7 +5,7 @@ with the rule and the reason in Chinese and English, and store nothing."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -16,7 +16,9 @@ from typer.testing import CliRunner
 from arrears.adapters.storage.arrangements_tables import installment_plans
 from arrears.adapters.storage.audit_log import read_audit
 from arrears.adapters.storage.database import make_engine, migrate
+from arrears.domain.access import Role
 from arrears.entrypoints.cli.main import app
+from arrears.services.workbench.auth import NewUser, create_user
 from arrears.settings import get_settings
 from ingested_rows import ingest_account
 
@@ -45,18 +47,19 @@ AGREE = ("plan", "agree", "A1", "--months", "12", "--start", "2030-01-15", "--ac
 
 
 def test_a_collector_agrees_a_plan_and_shows_it(database: Engine) -> None:
-    result = arrears(*AGREE, "--role", "collector", "--plan-id", "PL1", "--agreement-ref", "DOC-9", "--json")
+    result = arrears(*AGREE, "--plan-id", "PL1", "--agreement-ref", "DOC-9", "--json")
     assert result.exit_code == 0, result.output
     agreed = json.loads(result.output)
     assert (agreed["status"], agreed["principal"], agreed["months"]) == ("active", "1200.00", 12)
     assert agreed["agreement_ref"] == "DOC-9"
+    assert agreed["approved_by"] == "u1 (collector)"  # a named actor alone carries a collector's authority
     shown = arrears("plan", "show", "PL1", "--as-of", "2030-01-01")
     assert shown.exit_code == 0, shown.output
     assert "#12 2030-12-15 100.00 paid 0.00 upcoming" in shown.output
 
 
 def test_a_plan_beyond_the_collectors_limit_exits_3_with_the_reason_and_stores_nothing(database: Engine) -> None:
-    result = arrears(*AGREE[:4], "24", *AGREE[5:], "--role", "collector")
+    result = arrears(*AGREE[:4], "24", *AGREE[5:])
     assert result.exit_code == 3
     assert "ARR-APPROVAL-01" in result.output and "需上级审批" in result.output
     assert "more senior approval" in result.output
@@ -66,14 +69,14 @@ def test_a_plan_beyond_the_collectors_limit_exits_3_with_the_reason_and_stores_n
 
 
 def test_an_unaffordable_plan_exits_3(database: Engine) -> None:
-    result = arrears(*AGREE, "--role", "team_lead", "--income", "3000.00", "--expenses", "2950.00")
+    result = arrears(*AGREE, "--income", "3000.00", "--expenses", "2950.00")
     assert result.exit_code == 3
     assert "ARR-AFFORD-01" in result.output
 
 
 def test_bad_input_exits_2_with_the_option_named(database: Engine) -> None:
-    assert "--role" in arrears(*AGREE, "--role", "boss").output
-    assert arrears(*AGREE, "--role", "boss").exit_code == 2
+    assert "--months" in arrears(*AGREE[:4], "twelve", *AGREE[5:]).output
+    assert arrears(*AGREE[:4], "twelve", *AGREE[5:]).exit_code == 2
     assert (
         arrears(
             "payment", "post", "A1", "--payment-id", "P1", "--amount", "1.001", "--at", "2030-01-01T10:00+08:00"
@@ -137,7 +140,7 @@ def test_settlement_extension_hardship_and_referral_are_recorded_and_listed(data
     needs_approval = arrears(
         "settlement", "offer", "A1", "--discount", "0.40", "--first-due", "2030-02-01", "--actor", "u1"
     )
-    assert needs_approval.exit_code == 3 and "ARR-SETTLE-02" in needs_approval.output
+    assert needs_approval.exit_code == 3 and "ARR-APPROVAL-01" in needs_approval.output
     assert arrears("settlement", "accept", "S1", "--actor", "u1").exit_code == 0
     ext = arrears(
         "extension",
@@ -149,8 +152,6 @@ def test_settlement_extension_hardship_and_referral_are_recorded_and_listed(data
         "2030-02-11",
         "--actor",
         "u1",
-        "--role",
-        "collector",
     )
     assert ext.exit_code == 0, ext.output
     too_long = arrears(
@@ -163,8 +164,6 @@ def test_settlement_extension_hardship_and_referral_are_recorded_and_listed(data
         "2030-02-21",
         "--actor",
         "u1",
-        "--role",
-        "collector",
     )
     assert too_long.exit_code == 3 and "ARR-APPROVAL-01" in too_long.output
     hard = arrears(
@@ -190,3 +189,28 @@ def test_settlement_extension_hardship_and_referral_are_recorded_and_listed(data
     assert [e["days"] for e in listed["extensions"]] == [10]
     assert [h["kind"] for h in listed["hardship"]] == ["pause"]
     assert listed["balances"]["owed"] == "12000.00"
+
+
+def test_a_command_names_a_workbench_user_as_approver_never_a_role(database: Engine) -> None:
+    for username, role, agency in (("lead", Role.TEAM_LEAD, None), ("admin", Role.ADMIN, None),
+                                   ("agency_lead", Role.TEAM_LEAD, "AG01")):
+        create_user(database, NewUser(username, "correct-horse-battery", role, agency_id=agency), datetime.now(UTC))
+    for claim in (("--role", "head_of_collections"), ("--approver-role", "head_of_collections")):
+        claimed = arrears("settlement", "offer", "A1", "--discount", "0.60", "--first-due", "2030-02-01",
+                          "--actor", "u1", *claim)
+        assert claimed.exit_code == 2 and claim[0] in claimed.output  # no such option
+    unknown = arrears(*AGREE[:4], "24", *AGREE[5:], "--approved-by", "nobody")
+    assert unknown.exit_code == 4 and "nobody" in unknown.output
+    by_lead = arrears(*AGREE[:4], "24", *AGREE[5:], "--approved-by", "lead", "--json")
+    assert by_lead.exit_code == 0, by_lead.output
+    assert json.loads(by_lead.output)["approved_by"] == "lead (team_lead)"
+    offer = ("settlement", "offer", "A1", "--discount", "0.60", "--first-due", "2030-02-01", "--actor", "u1")
+    above_lead = arrears(*offer, "--approved-by", "lead")
+    assert above_lead.exit_code == 3 and "ARR-APPROVAL-01" in above_lead.output
+    other_agency = arrears(*offer[:4], "0.20", *offer[5:], "--approved-by", "agency_lead")
+    assert other_agency.exit_code == 3 and "ARR-APPROVAL-06" in other_agency.output
+    by_admin = arrears(*offer, "--approved-by", "admin", "--json")
+    assert by_admin.exit_code == 0, by_admin.output
+    settled = json.loads(by_admin.output)
+    assert (settled["offered_by"], settled["approved_by"], settled["approver_role"]) == (
+        "u1", "admin", "head_of_collections")

@@ -36,9 +36,14 @@ IN_HOUSE = Principal("u1", "u1", "张伟", Role.COLLECTOR, None, "G001")
 BOSS = Principal("u0", "boss", "李总", Role.ADMIN, None, None)
 
 
-def test_the_body_cannot_name_another_actor(client: TestClient) -> None:
-    answer = client.post("/v1/accounts/A1/plans", json={**PLAN, "actor": "someone_else"})
-    assert answer.status_code == 403 and "signed-in user" in answer.json()["detail"]["message_en"]
+def test_a_body_naming_an_actor_or_role_is_refused_with_422_naming_the_field(
+    client: TestClient, sqlite_engine: Engine
+) -> None:
+    answer = client.post("/v1/accounts/A1/plans", json={**PLAN, "actor": "someone_else", "role": "team_lead"})
+    assert answer.status_code == 422
+    assert {tuple(e["loc"]) for e in answer.json()["detail"]} == {("body", "actor"), ("body", "role")}
+    with sqlite_engine.connect() as connection:
+        assert read_audit(connection) == ()
 
 
 def _client_as(sqlite_engine: Engine, principal: Principal | None) -> TestClient:
@@ -82,7 +87,7 @@ def test_an_agency_user_cannot_reach_an_account_placed_elsewhere(sqlite_engine: 
     assert client.get("/v1/plans/PL1").status_code == 404
 
 
-PLAN = {"months": 12, "first_due": "2026-12-15", "actor": "u1", "role": "collector", "plan_id": "PL1"}
+PLAN = {"months": 12, "first_due": "2026-12-15", "plan_id": "PL1"}
 
 
 def test_a_quote_gives_the_schedule_with_money_as_strings(client: TestClient) -> None:
@@ -110,6 +115,7 @@ def test_agree_a_plan_get_it_and_list_the_account(client: TestClient) -> None:
     agreed = client.post("/v1/accounts/A1/plans", json=PLAN)
     assert agreed.status_code == 201, agreed.text
     assert (agreed.json()["status"], agreed.json()["principal"]) == ("active", "1200.00")
+    assert (agreed.json()["proposed_by"], agreed.json()["approved_by"]) == ("u1", "u1 (collector)")
     plan = client.get("/v1/plans/PL1", params={"as_of": "2026-12-16"}).json()
     assert plan["installments"][0]["status"] == "in_grace"
     listed = client.get("/v1/accounts/A1/arrangements").json()
@@ -117,27 +123,35 @@ def test_agree_a_plan_get_it_and_list_the_account(client: TestClient) -> None:
     assert listed["balances"]["past_due"] == "1200.00"
 
 
-def test_a_refused_plan_answers_422_with_the_rule_and_reasons(client: TestClient, sqlite_engine: Engine) -> None:
-    refused = client.post("/v1/accounts/A1/plans", json={**PLAN, "months": 24})
-    assert refused.status_code == 422
-    detail = refused.json()["detail"]
-    assert detail["rule_id"] == "ARR-APPROVAL-01" and "需上级审批" in detail["reason_zh"]
+def test_a_plan_beyond_the_users_authority_waits_for_approval_and_a_refused_one_answers_422(
+    client: TestClient, sqlite_engine: Engine
+) -> None:
+    waiting = client.post("/v1/accounts/A1/plans", json={**PLAN, "months": 24})
+    assert waiting.status_code == 202, waiting.text
+    pending = waiting.json()
+    assert (pending["status"], pending["required_authority"], pending["rule_id"]) == (
+        "pending", "team_lead", "ARR-APPROVAL-01")
+    assert "需上级审批" in pending["reason_zh"]
+    assert client.get("/v1/accounts/A1/arrangements").json()["plans"] == []
     unaffordable = {**PLAN, "budget": {"monthly_income": "3000.00", "monthly_expenses": "2950.00"}}
-    assert client.post("/v1/accounts/A1/plans", json=unaffordable).json()["detail"]["rule_id"] == "ARR-AFFORD-01"
+    refused = client.post("/v1/accounts/A1/plans", json=unaffordable)
+    assert refused.status_code == 422 and refused.json()["detail"]["rule_id"] == "ARR-AFFORD-01"
+    also_long = client.post("/v1/accounts/A1/plans", json={**unaffordable, "months": 24})
+    assert also_long.json()["detail"]["rule_id"] == "ARR-AFFORD-01"  # every other rule first, authority last
     with sqlite_engine.connect() as connection:
-        assert read_audit(connection) == ()
+        assert [e.action for e in read_audit(connection)] == ["approval.requested"]
 
 
 def test_unknown_ids_answer_404(client: TestClient) -> None:
     assert client.get("/v1/plans/NOPE").status_code == 404
     assert client.post("/v1/accounts/NOPE/plans", json=PLAN).status_code == 404
-    assert client.post("/v1/payments/NOPE/reversal", json={"actor": "u1"}).status_code == 404
+    assert client.post("/v1/payments/NOPE/reversal", json={}).status_code == 404
     assert "NOPE" in client.get("/v1/plans/NOPE").json()["detail"]
 
 
 def test_posting_is_idempotent_and_a_reversal_restores_the_balance(client: TestClient) -> None:
     client.post("/v1/accounts/A1/plans", json=PLAN)
-    payment = {"payment_id": "P1", "amount": "100.00", "paid_at": "2026-12-01T09:00:00+08:00", "actor": "u1"}
+    payment = {"payment_id": "P1", "amount": "100.00", "paid_at": "2026-12-01T09:00:00+08:00"}
     first = client.post("/v1/accounts/A1/payments", json=payment)
     assert first.status_code == 201, first.text
     assert first.json()["effects"] == ["InstallmentPaid:PL1#1"]
@@ -147,14 +161,14 @@ def test_posting_is_idempotent_and_a_reversal_restores_the_balance(client: TestC
     assert again.json()["balances"]["owed"] == "11900.00"
     other = client.post("/v1/accounts/A1/payments", json={**payment, "amount": "101.00"})
     assert other.status_code == 422 and "already used" in other.json()["detail"]["reason_en"]
-    reversal = client.post("/v1/payments/P1/reversal", json={"reason": "bounced", "actor": "u1"})
+    reversal = client.post("/v1/payments/P1/reversal", json={"reason": "bounced"})
     assert reversal.status_code == 200, reversal.text
     assert reversal.json()["balances"]["owed"] == "12000.00"
     assert reversal.json()["effects"] == ["InstallmentUnpaid:PL1#1"]
 
 
 def test_a_naive_payment_time_is_a_400(client: TestClient) -> None:
-    payment = {"payment_id": "P1", "amount": "100.00", "paid_at": "2026-12-01T09:00:00", "actor": "u1"}
+    payment = {"payment_id": "P1", "amount": "100.00", "paid_at": "2026-12-01T09:00:00"}
     answer = client.post("/v1/accounts/A1/payments", json=payment)
     assert answer.status_code == 400 and "time zone" in answer.json()["detail"]
 
@@ -162,12 +176,13 @@ def test_a_naive_payment_time_is_a_400(client: TestClient) -> None:
 def test_promises_and_their_history(client: TestClient) -> None:
     made = client.post(
         "/v1/accounts/A1/promises",
-        json={"amount": "500.00", "promised_date": "2026-12-05", "channel": "call", "actor": "u1", "promise_id": "PR1"},
+        json={"amount": "500.00", "promised_date": "2026-12-05", "channel": "call", "promise_id": "PR1"},
     )
     assert made.status_code == 201, made.text
+    assert made.json()["taken_by"] == "u1"  # the signed-in user
     too_far = client.post(
         "/v1/accounts/A1/promises",
-        json={"amount": "500.00", "promised_date": "2027-03-01", "channel": "call", "actor": "u1"},
+        json={"amount": "500.00", "promised_date": "2027-03-01", "channel": "call"},
     )
     assert too_far.status_code == 400 and "30 days" in too_far.json()["detail"]
     history = client.get("/v1/accounts/A1/promise-history", params={"as_of": "2026-12-10"}).json()
@@ -175,44 +190,47 @@ def test_promises_and_their_history(client: TestClient) -> None:
 
 
 def test_settlement_offer_approval_and_acceptance(client: TestClient) -> None:
-    body = {"discount": "0.40", "first_due": "2026-12-20", "actor": "u1", "settlement_id": "S1"}
+    body = {"discount": "0.40", "first_due": "2026-12-20", "settlement_id": "S1"}
     needs = client.post("/v1/accounts/A1/settlements", json=body)
-    assert needs.status_code == 422 and needs.json()["detail"]["rule_id"] == "ARR-SETTLE-02"
+    assert needs.status_code == 202, needs.text  # a collector's 40% waits for a strategy manager or above
+    assert (needs.json()["rule_id"], needs.json()["required_authority"]) == ("ARR-APPROVAL-01", "strategy_manager")
     claimed = client.post(
         "/v1/accounts/A1/settlements", json={**body, "approved_by": "u1", "approver_role": "strategy_manager"}
     )
-    assert claimed.status_code == 403  # a collector cannot approve as a strategy manager
+    assert claimed.status_code == 422  # nobody claims an approver or a role in the body
+    assert {e["loc"][-1] for e in claimed.json()["detail"]} == {"approved_by", "approver_role"}
     client.app.dependency_overrides[current_principal] = lambda: BOSS  # type: ignore[attr-defined]
-    approved = client.post(
-        "/v1/accounts/A1/settlements",
-        json={**body, "actor": "boss", "approved_by": "boss", "approver_role": "strategy_manager"},
-    )
+    approved = client.post("/v1/accounts/A1/settlements", json=body)
     client.app.dependency_overrides[current_principal] = lambda: IN_HOUSE  # type: ignore[attr-defined]
-    assert approved.status_code == 201, approved.text
+    assert approved.status_code == 201, approved.text  # within the head of collections' own authority
     assert (approved.json()["amount"], approved.json()["forgiven"]) == ("7200.00", "4800.00")
-    accepted = client.post("/v1/settlements/S1/acceptance", json={"actor": "u1"})
+    assert (approved.json()["approved_by"], approved.json()["approver_role"]) == ("boss", "head_of_collections")
+    accepted = client.post("/v1/settlements/S1/acceptance")
     assert accepted.json()["status"] == "accepted"
-    assert client.post("/v1/settlements/S1/acceptance", json={"actor": "u1"}).status_code == 400
+    assert client.post("/v1/settlements/S1/acceptance", json={}).status_code == 400
+    assert client.post("/v1/settlements/S1/acceptance", json={"actor": "u1"}).status_code == 422
 
 
 def test_extension_hardship_and_referral(client: TestClient) -> None:
-    ext = {"original_due": "2026-12-15", "new_due": "2026-12-25", "actor": "u1", "role": "collector"}
-    assert client.post("/v1/accounts/A1/extensions", json=ext).status_code == 201
-    too_long = client.post("/v1/accounts/A1/extensions", json={**ext, "new_due": "2027-01-10"})
-    assert too_long.status_code == 422
+    ext = {"original_due": "2026-12-15", "new_due": "2026-12-25"}
+    granted = client.post("/v1/accounts/A1/extensions", json=ext)
+    assert granted.status_code == 201 and granted.json()["granted_by"] == "u1"
+    above_a_collector = client.post("/v1/accounts/A1/extensions", json={**ext, "new_due": "2027-01-10"})
+    assert above_a_collector.status_code == 202 and above_a_collector.json()["required_authority"] == "team_lead"
+    beyond_policy = client.post("/v1/accounts/A1/extensions", json={**ext, "new_due": "2027-01-20"})
+    assert beyond_policy.status_code == 422 and beyond_policy.json()["detail"]["rule_id"] == "ARR-EXT-01"
     hardship = {
         "kind": "token_payment",
         "start": "2026-12-01",
         "end": "2027-05-31",
         "review_on": "2027-02-01",
         "token_amount": "50.00",
-        "actor": "u1",
         "reason": "illness 疾病",
     }
     answer = client.post("/v1/accounts/A1/hardship", json=hardship)
     assert answer.status_code == 201, answer.text
     assert answer.json()["token_amount"] == "50.00"
-    referral = {"organisation_id": "NOPE", "consent": True, "actor": "u1"}
+    referral = {"organisation_id": "NOPE", "consent": True}
     assert client.post("/v1/accounts/A1/referrals", json=referral).status_code == 404
     org = arrangements_api.get_directory().organisations[0].organisation_id
     no_consent = client.post("/v1/accounts/A1/referrals", json={**referral, "organisation_id": org, "consent": False})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any, Self
 
+from arrears.domain.arrangements.approval_requests import Approval, ApprovalStatus
 from arrears.domain.arrangements.payments import AccountLedger
 from arrears.services.arrangement_ports import AuditEntry
 
@@ -44,6 +45,28 @@ class MemoryLedgers:
         )
 
 
+class MemoryApprovals:
+    def __init__(self) -> None:
+        self.items: dict[str, Approval] = {}
+
+    def get(self, approval_id: str) -> Approval | None:
+        return self.items.get(approval_id)
+
+    def add(self, approval: Approval) -> None:
+        self.items[approval.approval_id] = approval
+
+    def decide(self, approval: Approval) -> bool:
+        stored = self.items.get(approval.approval_id)
+        if stored is None or stored.status is not ApprovalStatus.PENDING:
+            return False
+        self.items[approval.approval_id] = approval
+        return True
+
+    def listed(self, status: ApprovalStatus) -> tuple[Approval, ...]:
+        found = [a for a in self.items.values() if a.status is status]
+        return tuple(sorted(found, key=lambda a: (a.created_at, a.approval_id), reverse=True))
+
+
 class MemoryAudit:
     def __init__(self) -> None:
         self.entries: list[AuditEntry] = []
@@ -64,6 +87,7 @@ class MemoryArrangementsUnitOfWork:
         self.extensions: _Keyed = _Keyed("extension_id")
         self.hardship: _Keyed = _Keyed("programme_id")
         self.referrals: _Keyed = _Keyed("referral_id")
+        self.approvals = MemoryApprovals()
         self.audit = MemoryAudit()
         self.commits = 0
         self._committed = self._snapshot()
@@ -77,6 +101,7 @@ class MemoryArrangementsUnitOfWork:
             self.extensions,
             self.hardship,
             self.referrals,
+            self.approvals,
         ]
 
     def _snapshot(self) -> list[Any]:
@@ -97,3 +122,32 @@ class MemoryArrangementsUnitOfWork:
         for store, items in zip(self._stores(), stores, strict=True):
             store.items = copy.copy(items)
         self.audit.entries = list(audit)
+
+    def joined(self) -> _JoinedMemoryUnitOfWork:
+        return _JoinedMemoryUnitOfWork(self)
+
+
+class _JoinedMemoryUnitOfWork:
+    """The same repositories inside the holder's open block: ``commit`` and leaving the block
+    leave everything to the holder, which commits or rolls back all of it."""
+
+    def __init__(self, holder: MemoryArrangementsUnitOfWork) -> None:
+        self._holder = holder
+        for name in ("ledgers", "promises", "plans", "settlements", "extensions", "hardship", "referrals",
+                     "approvals", "audit"):
+            setattr(self, name, getattr(holder, name))
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *args: object) -> None:
+        return None
+
+    def commit(self) -> None:
+        """The holder commits."""
+
+    def rollback(self) -> None:
+        raise RuntimeError("a joined unit of work cannot roll back alone")
+
+    def joined(self) -> _JoinedMemoryUnitOfWork:
+        return self

@@ -231,10 +231,13 @@ def agree_plan_for_account(
     request: PlanRequest,
     *,
     actor: str,
-    role: Role,
+    role: Role | None,
     now: datetime,
+    approved_by: str = "",
     policies: ArrangementPolicies = DEFAULT_POLICIES,
 ) -> InstallmentPlan:
+    """Agree a plan on the ledger's balance, within the authority ``role`` of whoever approves
+    it (``approved_by``; the actor when blank)."""
     ledger, new = current_ledger(uow, portfolio, request.account_id)
     principal = plan_principal(ledger, request.basis)
     account = portfolio.account(request.account_id)
@@ -263,6 +266,7 @@ def agree_plan_for_account(
         actor=actor,
         role=role,
         now=now,
+        approved_by=approved_by,
         budget=request.budget,
         policies=policies,
     )

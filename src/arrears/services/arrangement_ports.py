@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol, Self
 
+from arrears.domain.arrangements.approval_requests import Approval, ApprovalStatus
 from arrears.domain.arrangements.counselling import Referral
 from arrears.domain.arrangements.extensions import Extension
 from arrears.domain.arrangements.hardship import HardshipProgramme
@@ -72,6 +73,18 @@ class ReferralRepository(Protocol):
     def save(self, referral: Referral) -> None: ...
 
 
+class ApprovalRepository(Protocol):
+    def get(self, approval_id: str) -> Approval | None: ...
+    def add(self, approval: Approval) -> None: ...
+    def decide(self, approval: Approval) -> bool:
+        """Store the decision of a request that is still pending; False (and nothing stored)
+        when it was decided meanwhile, so two checkers can never both decide it."""
+        ...
+    def listed(self, status: ApprovalStatus) -> tuple[Approval, ...]:
+        """The requests in ``status``, newest first."""
+        ...
+
+
 class AuditLog(Protocol):
     """Append-only: there is no way to change or remove an entry."""
 
@@ -88,9 +101,15 @@ class ArrangementsUnitOfWork(Protocol):
     extensions: ExtensionRepository
     hardship: HardshipRepository
     referrals: ReferralRepository
+    approvals: ApprovalRepository
     audit: AuditLog
 
     def __enter__(self) -> Self: ...
     def __exit__(self, *args: object) -> None: ...  # rolls back what was not committed
     def commit(self) -> None: ...
     def rollback(self) -> None: ...
+    def joined(self) -> ArrangementsUnitOfWork:
+        """A unit of work inside this one's open transaction, for a use case run as part of
+        another (approving a request books the arrangement): its ``commit`` leaves the commit
+        to this one, so both commit or roll back together."""
+        ...

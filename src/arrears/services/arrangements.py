@@ -1,6 +1,8 @@
 """Arrangement use cases. Each is one unit of work: load, let the domain decide, store the
 result, append an audit entry, commit. Refusals raise ``ArrangementRefused`` with the
-decision (rule id, zh and en reasons) and leave nothing half done."""
+decision (rule id, zh and en reasons) and leave nothing half done. A request within policy
+but above the authority given raises ``ApprovalNeeded`` (an ``ArrangementRefused``), checked
+after every other rule, so that ``arrangement_approvals`` can turn it into an approval request."""
 
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ from arrears.domain.arrangements.approvals import (
     ApprovalRequest,
     Role,
     check_authority,
+    lowest_role_allowed,
 )
 from arrears.domain.arrangements.counselling import (
     CounsellingDirectory,
@@ -70,6 +73,15 @@ class ArrangementRefused(Exception):
         self.decision = decision
 
 
+class ApprovalNeeded(ArrangementRefused):
+    """Everything else allows the request, but the authority given does not cover it:
+    ``required`` is the least authority that does (None when no role may approve it)."""
+
+    def __init__(self, decision: Decision, required: Role | None) -> None:
+        super().__init__(decision)
+        self.required = required
+
+
 class NotFound(LookupError):
     """The account, plan, settlement or referral named does not exist."""
 
@@ -103,6 +115,15 @@ def _today(now: datetime, policies: ArrangementPolicies) -> date:
 def _refuse_unless(decision: Decision) -> None:
     if not decision.allowed:
         raise ArrangementRefused(decision)
+
+
+def _needs_approval_unless(decision: Decision, request: ApprovalRequest, policies: ArrangementPolicies) -> None:
+    if not decision.allowed:
+        raise ApprovalNeeded(decision, lowest_role_allowed(request, policies.limits))
+
+
+def _within_authority(role: Role | None, request: ApprovalRequest, policies: ArrangementPolicies) -> None:
+    _needs_approval_unless(check_authority(role, request, policies.limits), request, policies)
 
 
 # --- installment plans -------------------------------------------------------------------
@@ -149,15 +170,15 @@ def agree_plan(
     agreement: SignedAgreement,
     *,
     actor: str,
-    role: Role,
+    role: Role | None,
     now: datetime,
+    approved_by: str = "",
     budget: Budget | None = None,
     policies: ArrangementPolicies = DEFAULT_POLICIES,
 ) -> InstallmentPlan:
-    """Agree a signed plan: within the actor's authority, affordable when a budget was
-    declared, no other plan active; it starts active and holds collection (CN-PLAN-01)."""
-    request = ApprovalRequest(months=terms.months, fee_waiver=terms.fee_waiver)
-    _refuse_unless(check_authority(role, request, policies.limits))
+    """Agree a signed plan: affordable when a budget was declared, no other plan active, and
+    within the authority ``role`` of whoever approves it (``approved_by``; the actor when
+    blank); it starts active and holds collection (CN-PLAN-01)."""
     quote = quote_plan(
         terms.principal,
         terms.months,
@@ -179,6 +200,8 @@ def agree_plan(
                     "the account already has an active installment plan",
                 )
             )
+        _within_authority(role, ApprovalRequest(months=terms.months, fee_waiver=terms.fee_waiver), policies)
+        approver = approved_by or actor
         proposed = InstallmentPlan(
             terms.plan_id,
             terms.account_id,
@@ -186,7 +209,7 @@ def agree_plan(
             quote.schedule,
             actor,
             now,
-            approved_by=f"{actor} ({role})",
+            approved_by=f"{approver} ({role})",
         )
         plan = activate(proposed, agreement, today)
         uow.plans.save(plan)
@@ -198,7 +221,8 @@ def agree_plan(
                 f"plan:{plan.plan_id}",
                 "none",
                 f"active; {terms.months} months; total {quote.schedule.total_due.amount}; "
-                f"agreement {agreement.document_ref} sha256 {agreement.document_sha256[:12]}",
+                f"agreement {agreement.document_ref} sha256 {agreement.document_sha256[:12]}; approved by {approver}",
+                {"account_id": terms.account_id, "approved_by": approver, "authority": str(role)},
             )
         )
         uow.commit()
@@ -498,11 +522,12 @@ def request_extension(
     uow: ArrangementsUnitOfWork,
     extension: Extension,
     *,
-    role: Role,
+    role: Role | None,
     now: datetime,
     policies: ArrangementPolicies = DEFAULT_POLICIES,
 ) -> Extension:
-    _refuse_unless(check_authority(role, ApprovalRequest(extension_days=extension.days), policies.limits))
+    """Grant an extension within policy and within the authority ``role`` of whoever grants
+    it (``extension.granted_by``)."""
     with uow:
         past = uow.extensions.for_account(extension.account_id)
         _refuse_unless(
@@ -514,6 +539,7 @@ def request_extension(
                 policies.extension,
             )
         )
+        _within_authority(role, ApprovalRequest(extension_days=extension.days), policies)
         uow.extensions.add(extension)
         uow.audit.append(
             AuditEntry(
@@ -523,6 +549,7 @@ def request_extension(
                 f"{extension.subject}@account:{extension.account_id}",
                 f"due {extension.original_due}",
                 f"due {extension.new_due}",
+                {"account_id": extension.account_id, "authority": str(role)},
             )
         )
         uow.commit()
@@ -549,10 +576,14 @@ def offer_settlement(
     approver_role: Role | None = None,
     policies: ArrangementPolicies = DEFAULT_POLICIES,
 ) -> Settlement:
-    _refuse_unless(
-        settlement_rules.check_offer(
-            terms.discount, terms.payments, approver_role, policies.settlement, policies.limits
-        )
+    """Offer a settlement within policy; a discount above the threshold needs the authority
+    ``approver_role`` of its approver ``approved_by``."""
+    _refuse_unless(settlement_rules.check_terms(terms.discount, terms.payments, policies.settlement))
+    settlement_rules.amount_to_settle(terms.balance, terms.discount, terms.payments)
+    _needs_approval_unless(
+        settlement_rules.check_approval(terms.discount, approver_role, policies.settlement, policies.limits),
+        ApprovalRequest(settlement_discount=terms.discount),
+        policies,
     )
     offer = settlement_rules.offer_settlement(
         settlement_id=terms.settlement_id,
@@ -579,6 +610,8 @@ def offer_settlement(
                 f"balance {offer.balance.amount}",
                 f"pay {offer.amount.amount} in {len(offer.payments)}; discount {offer.discount}; "
                 f"approved by {approved_by or 'not needed'}",
+                {"account_id": offer.account_id, "approved_by": approved_by,
+                 "authority": "" if approver_role is None else str(approver_role)},
             )
         )
         uow.commit()

@@ -13,6 +13,7 @@ from typing import Any, Self
 from sqlalchemy import Connection, Engine, Row, Table, insert, select, update
 
 from arrears.adapters.storage import arrangements_rows as rows
+from arrears.adapters.storage.approvals_repository import SqlApprovals
 from arrears.adapters.storage.arrangements_tables import (
     counselling_referrals,
     extensions,
@@ -28,6 +29,8 @@ from arrears.adapters.storage.arrangements_tables import (
 from arrears.adapters.storage.audit_log import SqlAuditLog
 from arrears.domain.arrangements.payments import AccountLedger
 from arrears.services.arrangement_ports import (
+    ApprovalRepository,
+    ArrangementsUnitOfWork,
     AuditLog,
     ExtensionRepository,
     HardshipRepository,
@@ -202,6 +205,7 @@ class _Repositories:
     extensions: ExtensionRepository
     hardship: HardshipRepository
     referrals: ReferralRepository
+    approvals: ApprovalRepository
     audit: AuditLog
 
     def _bind(self, connection: Connection) -> None:
@@ -212,6 +216,7 @@ class _Repositories:
         self.extensions = SqlExtensions(connection)
         self.hardship = SqlHardship(connection)
         self.referrals = SqlReferrals(connection)
+        self.approvals = SqlApprovals(connection)
         self.audit = SqlAuditLog(connection)
 
 
@@ -257,6 +262,9 @@ class SqlArrangementsUnitOfWork(_Repositories):
         connection.rollback()
         connection.begin()
 
+    def joined(self) -> ArrangementsUnitOfWork:
+        return JoinedArrangementsUnitOfWork(self._open())
+
 
 class JoinedArrangementsUnitOfWork(_Repositories):
     """The arrangement use cases inside a transaction another use case already holds (e.g.
@@ -283,3 +291,6 @@ class JoinedArrangementsUnitOfWork(_Repositories):
     def rollback(self) -> None:
         raise RuntimeError("a joined unit of work cannot roll back alone: raise, and the caller's transaction "
                            "rolls back")
+
+    def joined(self) -> ArrangementsUnitOfWork:
+        return self

@@ -8,6 +8,7 @@ rates and shares as exact decimal text, instants in UTC, business dates as ``Dat
 - ``promises_to_pay``; ``installment_plans`` / ``plan_installments`` (the schedule lines);
   ``settlements`` / ``settlement_payments``; ``extensions``; ``hardship_programmes``;
   ``counselling_referrals``.
+- ``approval_requests``: maker–checker requests waiting for, or decided by, a second user.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
@@ -197,3 +199,23 @@ counselling_referrals = Table(
     Column("outcome_on", Date),
     Column("note", Text, nullable=False),
 )
+
+# Maker–checker approval requests (``domain.arrangements.approval_requests``): the request's
+# terms as a JSON object of text values, who made it, the least authority that may approve
+# it, and its decision. Listed newest first by status.
+approval_requests = Table(
+    "approval_requests",
+    metadata,
+    Column("approval_id", Id, primary_key=True),
+    Column("kind", String(20), nullable=False),
+    Column("account_id", Id, nullable=False, index=True),
+    Column("parameters", Text, nullable=False),
+    Column("maker", String(100), nullable=False),
+    Column("required_authority", String(30), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("decided_by", String(100)),
+    _ts("decided_at", nullable=True),
+    Column("reason", Text, nullable=False),
+    _ts("created_at"),
+)
+Index("ix_approval_requests_status", approval_requests.c.status, approval_requests.c.created_at)

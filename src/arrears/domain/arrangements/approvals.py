@@ -1,4 +1,6 @@
-"""Approval limits by role: how far each role may go without someone more senior."""
+"""Approval limits by role: how far each role may go without someone more senior, the
+arrangements authority each workbench role carries, and who may decide an approval request
+(maker–checker)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from decimal import Decimal
 from enum import StrEnum
 from types import MappingProxyType
 
+from arrears.domain.access import Role as WorkbenchRole
 from arrears.domain.arrangements.decisions import Decision, allow, deny
 
 
@@ -19,6 +22,28 @@ class Role(StrEnum):
 
 
 ROLE_ORDER = (Role.COLLECTOR, Role.TEAM_LEAD, Role.STRATEGY_MANAGER, Role.HEAD_OF_COLLECTIONS)
+
+# The arrangements authority a signed-in workbench user carries, by their workbench role: the
+# one mapping from who someone is to how far they may go. Compliance officers and auditors
+# carry none.
+AUTHORITY_OF: Mapping[WorkbenchRole, Role] = MappingProxyType(
+    {
+        WorkbenchRole.COLLECTOR: Role.COLLECTOR,
+        WorkbenchRole.TEAM_LEAD: Role.TEAM_LEAD,
+        WorkbenchRole.STRATEGY_MANAGER: Role.STRATEGY_MANAGER,
+        WorkbenchRole.ADMIN: Role.HEAD_OF_COLLECTIONS,
+    }
+)
+
+
+# What a name that is not a signed-in or looked-up user may approve on its own (an operator's
+# command naming its actor): the least authority.
+LEAST_AUTHORITY = ROLE_ORDER[0]
+
+
+def authority_of(role: WorkbenchRole) -> Role | None:
+    """The arrangements authority of a workbench role; None when it carries none."""
+    return AUTHORITY_OF.get(role)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,15 +75,17 @@ class ApprovalRequest:
 
 
 def check_authority(
-    role: Role,
+    role: Role | None,
     request: ApprovalRequest,
     table: Mapping[Role, ApprovalLimits] = DEFAULT_LIMITS,
 ) -> Decision:
     """Whether ``role`` may approve ``request`` on its own, naming the limit it exceeds."""
-    limits = table.get(role)
-    if limits is None:
+    limits = None if role is None else table.get(role)
+    if role is None or limits is None:
         return deny(
-            "ARR-APPROVAL-00", f"角色 {role} 没有审批权限", f"role {role} has no approval limits"
+            "ARR-APPROVAL-00",
+            f"角色 {role or '（无）'} 没有还款安排审批权限",
+            f"role {role or '(none)'} has no arrangements authority",
         )
     checks = (
         ("months", request.months, limits.max_months, "期数", "months"),
@@ -95,3 +122,21 @@ def lowest_role_allowed(
     return next(
         (r for r in ROLE_ORDER if r in table and check_authority(r, request, table).allowed), None
     )
+
+
+def may_decide(
+    maker: str,
+    decider: str,
+    authority: Role | None,
+    request: ApprovalRequest,
+    table: Mapping[Role, ApprovalLimits] = DEFAULT_LIMITS,
+) -> Decision:
+    """Whether ``decider`` (with ``authority``) may approve or reject what ``maker`` asked
+    for: never the maker themself (maker–checker), and only within the decider's own limits."""
+    if decider == maker:
+        return deny(
+            "ARR-APPROVAL-03",
+            "提交人不能审批自己的申请，须由另一位有权限的人审批",
+            "the maker of a request cannot decide it: another user with the authority must",
+        )
+    return check_authority(authority, request, table)

@@ -110,14 +110,10 @@ def settlement_payments(
     )
 
 
-def check_offer(
-    discount: Decimal,
-    payments: int,
-    approver_role: Role | None,
-    policy: SettlementPolicy = SettlementPolicy(),
-    limits: Mapping[Role, ApprovalLimits] = DEFAULT_LIMITS,
+def check_terms(
+    discount: Decimal, payments: int, policy: SettlementPolicy = SettlementPolicy()
 ) -> Decision:
-    """Whether a settlement with ``discount`` in ``payments`` parts may be offered."""
+    """Whether the discount and the number of payments are within policy (whoever approves)."""
     if not Decimal("0") <= discount <= policy.max_discount:
         return deny(
             "ARR-SETTLE-01",
@@ -130,6 +126,16 @@ def check_offer(
             f"结清须分 1 到 {policy.max_payments} 笔支付",
             f"a settlement is paid in 1 to {policy.max_payments} payments",
         )
+    return allow("ARR-SETTLE-01", "结清条件在政策范围内", "the settlement terms are within policy")
+
+
+def check_approval(
+    discount: Decimal,
+    approver_role: Role | None,
+    policy: SettlementPolicy = SettlementPolicy(),
+    limits: Mapping[Role, ApprovalLimits] = DEFAULT_LIMITS,
+) -> Decision:
+    """Whether ``discount`` needs no approval, or ``approver_role`` may give it."""
     if discount <= policy.approval_threshold:
         return allow(
             "ARR-SETTLE-02",
@@ -143,6 +149,29 @@ def check_offer(
             f"discount {discount} is above {policy.approval_threshold}: approval needed",
         )
     return check_authority(approver_role, ApprovalRequest(settlement_discount=discount), limits)
+
+
+def check_offer(
+    discount: Decimal,
+    payments: int,
+    approver_role: Role | None,
+    policy: SettlementPolicy = SettlementPolicy(),
+    limits: Mapping[Role, ApprovalLimits] = DEFAULT_LIMITS,
+) -> Decision:
+    """Whether a settlement with ``discount`` in ``payments`` parts may be offered."""
+    terms = check_terms(discount, payments, policy)
+    return terms if not terms.allowed else check_approval(discount, approver_role, policy, limits)
+
+
+def amount_to_settle(balance: Money, discount: Decimal, payments: int) -> Money:
+    """What the debtor pays to settle ``balance`` less ``discount``; raises
+    ``SettlementError`` when there is nothing to settle or too little for ``payments``."""
+    if balance.amount <= 0:
+        raise SettlementError("there is nothing to settle")
+    amount = settlement_amount(balance, discount)
+    if amount.amount < Decimal("0.01") * payments:
+        raise SettlementError("the settlement amount is too small for that many payments")
+    return amount
 
 
 def offer_settlement(
@@ -163,11 +192,7 @@ def offer_settlement(
     decision = check_offer(discount, payments, approver_role, policy, limits)
     if not decision.allowed:
         raise SettlementError(decision.reason_en)
-    if balance.amount <= 0:
-        raise SettlementError("there is nothing to settle")
-    amount = settlement_amount(balance, discount)
-    if amount.amount < Decimal("0.01") * payments:
-        raise SettlementError("the settlement amount is too small for that many payments")
+    amount = amount_to_settle(balance, discount, payments)
     return Settlement(
         settlement_id,
         account_id,

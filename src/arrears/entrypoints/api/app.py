@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from arrears import __version__
-from arrears.entrypoints.api import arrangements_api, compliance_api
+from arrears.entrypoints.api import approvals_api, arrangements_api, compliance_api
 
 
 def create_app() -> FastAPI:
@@ -17,6 +17,7 @@ def create_app() -> FastAPI:
 
     app.include_router(compliance_api.router)
     app.include_router(arrangements_api.router)
+    app.include_router(approvals_api.router)
     from arrears.entrypoints.api.workbench import install_workbench
 
     install_workbench(app)

@@ -1,6 +1,11 @@
 """`arrears arrangement plan|promise|payment|settlement|extension|hardship|counselling ...`:
 arrangements recorded on the configured database (``bootstrap()``).
 
+An operator's tool on the server: commands name their ``--actor``, but never a role. A plan,
+settlement or extension is booked with the authority of ``--approved-by``, an active workbench
+user (the authority of their workbench role, checked by the same domain limits as the API), or
+without it with the least authority (a collector's). Beyond that it is refused (exit 3).
+
 Exit codes: 0 done; 2 bad input; 3 refused by a rule (approval limits, affordability,
 policy), with the rule id and the reason in Chinese and English; 4 not found."""
 
@@ -12,7 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import typer
@@ -22,23 +27,25 @@ from arrears.adapters.counselling_directory import load_directory
 from arrears.adapters.storage.arrangements_repository import SqlArrangementsUnitOfWork
 from arrears.adapters.storage.portfolio_reader import SqlPortfolioReader
 from arrears.domain.arrangements.affordability import Budget
-from arrears.domain.arrangements.approvals import Role
+from arrears.domain.arrangements.approval_requests import ApprovalKind
 from arrears.domain.arrangements.counselling import DirectoryError, Referral
 from arrears.domain.arrangements.decisions import TransitionError
 from arrears.domain.arrangements.extensions import Extension
 from arrears.domain.arrangements.fees import FeePolicyError
 from arrears.domain.arrangements.hardship import HardshipKind, HardshipProgramme
 from arrears.domain.arrangements.payments import PaymentError
-from arrears.domain.arrangements.plans import PlanBasis, PlanError
+from arrears.domain.arrangements.plans import InstallmentPlan, PlanBasis, PlanError
 from arrears.domain.arrangements.promises import PromiseError, PromiseToPay
 from arrears.domain.arrangements.schedule import ScheduleError
-from arrears.domain.arrangements.settlements import SettlementError
+from arrears.domain.arrangements.settlements import Settlement, SettlementError
 from arrears.domain.money import Money, MoneyError
 from arrears.domain.vocabulary import Channel
 from arrears.entrypoints import arrangement_schemas as out
 from arrears.entrypoints.cli.arrangement_cli import InputError, _fee_policy, _rate, _start
 from arrears.services import arrangement_accounts as accounts
 from arrears.services import arrangements as svc
+from arrears.services.approval_kinds import KINDS, Arrangement, ExtensionAsk, SettlementAsk
+from arrears.services.arrangement_signers import named_approver
 
 EXIT_INPUT, EXIT_REFUSED, EXIT_NOT_FOUND = 2, 3, 4
 INPUT_ERRORS = (
@@ -82,13 +89,20 @@ def register(app: typer.Typer) -> None:
 class Store:
     uow: SqlArrangementsUnitOfWork
     portfolio: SqlPortfolioReader
+    engine: Any
+
+    def book(self, kind: ApprovalKind, ask: Any, *, actor: str, approved_by: str) -> Arrangement:
+        """Book with the authority of the workbench user ``approved_by`` (or the least)."""
+        approver = named_approver(self.engine, actor, approved_by, ask.account_id)
+        return KINDS[kind].book(self.uow, self.portfolio, ask, maker=actor, approver=approver, now=_now(),
+                                policies=svc.DEFAULT_POLICIES)
 
 
 def _store() -> Store:
     from arrears.bootstrap import bootstrap  # the database libraries load with the commands that use them
 
     engine = bootstrap().engine
-    return Store(SqlArrangementsUnitOfWork(engine), SqlPortfolioReader(engine))
+    return Store(SqlArrangementsUnitOfWork(engine), SqlPortfolioReader(engine), engine)
 
 
 def _now() -> datetime:
@@ -141,13 +155,6 @@ def _instant(text: str, option: str) -> datetime:
     return value
 
 
-def _role(text: str) -> Role:
-    try:
-        return Role(text)
-    except ValueError as exc:
-        raise InputError(f"--role: 可选 one of {', '.join(Role)}; not {text!r}") from exc
-
-
 E = TypeVar("E")
 
 
@@ -167,6 +174,8 @@ def _money(text: str, option: str) -> Money:
 
 
 Actor = Annotated[str, typer.Option(help="操作人 who does it (user id)")]
+ApprovedBy = Annotated[str, typer.Option(
+    help="审批人 an active workbench user whose role's authority covers it (blank: a collector's authority)")]
 AsJson = Annotated[bool, typer.Option("--json", help="JSON output")]
 
 
@@ -177,7 +186,7 @@ def plan_agree(  # noqa: PLR0917
     months: Annotated[int, typer.Option(help="期数 months, 1-60")],
     start: Annotated[str, typer.Option(help="首期到期日 first due date, YYYY-MM-DD")],
     actor: Actor,
-    role: Annotated[str, typer.Option(help="审批角色 role: collector, team_lead, ...")],
+    approved_by: ApprovedBy = "",
     basis: Annotated[str, typer.Option(help="past_due (逾期金额) or full_balance (全部余额)")] = "past_due",
     monthly_fee_rate: Annotated[str | None, typer.Option(help="月手续费率 e.g. 0.006")] = None,
     annual_rate: Annotated[str | None, typer.Option(help="年利率 e.g. 0.18")] = None,
@@ -208,10 +217,8 @@ def plan_agree(  # noqa: PLR0917
             agreement_sha256,
             budget=budget,
         )
-        store = _store()
-        plan = accounts.agree_plan_for_account(
-            store.uow, store.portfolio, request, actor=actor, role=_role(role), now=_now()
-        )
+        plan = _store().book(ApprovalKind.PLAN, request, actor=actor, approved_by=approved_by)
+        assert isinstance(plan, InstallmentPlan)
         s = plan.schedule
         _show(
             out.plan_out(plan),
@@ -356,27 +363,16 @@ def settlement_offer(  # noqa: PLR0917
     first_due: Annotated[str, typer.Option(help="首笔到期日 first due, YYYY-MM-DD")],
     actor: Actor,
     payments: Annotated[int, typer.Option(help="分几笔 payments, 1-3")] = 1,
-    approved_by: Annotated[str, typer.Option(help="审批人 approver")] = "",
-    approver_role: Annotated[str | None, typer.Option(help="审批人角色 approver role")] = None,
+    approved_by: ApprovedBy = "",
     settlement_id: Annotated[str, typer.Option(help="结清编号 (generated when blank)")] = "",
     as_json: AsJson = False,
 ) -> None:
     """Offer to settle the balance for less. 减免结清报价。"""
     with _answers():
-        store = _store()
-        offer = accounts.offer_settlement_for_account(
-            store.uow,
-            store.portfolio,
-            settlement_id=settlement_id or _new_id("ST"),
-            account_id=account,
-            discount=_rate(discount, "--discount"),
-            first_due=_day(first_due, "--first-due"),
-            payments=payments,
-            actor=actor,
-            now=_now(),
-            approved_by=approved_by,
-            approver_role=_role(approver_role) if approver_role else None,
-        )
+        ask = SettlementAsk(settlement_id or _new_id("ST"), account, _rate(discount, "--discount"),
+                            _day(first_due, "--first-due"), payments)
+        offer = _store().book(ApprovalKind.SETTLEMENT, ask, actor=actor, approved_by=approved_by)
+        assert isinstance(offer, Settlement)
         _show(
             out.settlement_out(offer),
             as_json,
@@ -404,25 +400,17 @@ def extension_request(  # noqa: PLR0917
     original_due: Annotated[str, typer.Option(help="原还款日 YYYY-MM-DD")],
     new_due: Annotated[str, typer.Option(help="新还款日 YYYY-MM-DD")],
     actor: Actor,
-    role: Annotated[str, typer.Option(help="审批角色 role")],
+    approved_by: ApprovedBy = "",
     subject: Annotated[str, typer.Option(help="延期对象 statement | installment:PLAN#N | promise:ID")] = "statement",
     extension_id: Annotated[str, typer.Option(help="延期编号 (generated when blank)")] = "",
     as_json: AsJson = False,
 ) -> None:
     """Move a due date later within policy. 申请延期。"""
     with _answers():
-        now = _now()
-        extension = Extension(
-            extension_id or _new_id("EX"),
-            account,
-            subject,
-            _day(original_due, "--original-due"),
-            _day(new_due, "--new-due"),
-            now.astimezone(ZoneInfo(svc.DEFAULT_ZONE)).date(),
-            actor,
-            now,
-        )
-        granted = svc.request_extension(_store().uow, extension, role=_role(role), now=now)
+        ask = ExtensionAsk(extension_id or _new_id("EX"), account, subject, _day(original_due, "--original-due"),
+                           _day(new_due, "--new-due"))
+        granted = _store().book(ApprovalKind.EXTENSION, ask, actor=actor, approved_by=approved_by)
+        assert isinstance(granted, Extension)
         _show(
             out.extension_out(granted),
             as_json,

@@ -8,6 +8,7 @@ from sqlalchemy import ColumnElement, Select, select, true
 
 from arrears.adapters.storage import tables as t
 from arrears.domain.access import Permission, Role, may
+from arrears.domain.arrangements import approvals
 from arrears.services.workbench.errors import Forbidden
 
 
@@ -24,6 +25,11 @@ class Principal:
     @property
     def is_agency_user(self) -> bool:
         return bool(self.agency_id)
+
+    @property
+    def arrangements_authority(self) -> approvals.Role | None:
+        """How far this user may approve arrangements (``approvals.authority_of`` their role)."""
+        return approvals.authority_of(self.role)
 
     def may(self, permission: Permission) -> bool:
         return may(self.role, permission)
