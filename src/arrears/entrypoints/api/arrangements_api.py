@@ -37,6 +37,7 @@ from arrears.domain.money import Money
 from arrears.domain.vocabulary import Channel
 from arrears.entrypoints import arrangement_schemas as out
 from arrears.entrypoints.api.deps import EngineDep, Now, get_engine, get_now  # noqa: F401 (re-exported for tests)
+from arrears.entrypoints.api.inputs import StrictInputRoute
 from arrears.entrypoints.api.workbench.deps import PrincipalDep
 from arrears.entrypoints.cli.arrangement_cli import schedule_as_json
 from arrears.services import arrangement_accounts as accounts
@@ -61,12 +62,14 @@ def _check_claims(body: Any, principal: Principal) -> None:
     rank = ROLE_ORDER.index(authority) if authority else -1
     for field_name in ("actor", "approved_by"):
         claimed = body.get(field_name)
-        if claimed is not None and claimed != principal.username:
+        if not isinstance(claimed, str):  # absent, or of the wrong type: the body's model answers 422
+            continue
+        if claimed != principal.username:
             raise _refuse(403, f"{field_name} 必须是当前登录用户 {principal.username}",
                           f"{field_name} must be the signed-in user {principal.username}")
     for field_name in ("role", "approver_role"):
         claimed = body.get(field_name)
-        if claimed is None:
+        if not isinstance(claimed, str):
             continue
         if claimed not in {r.value for r in Role} or ROLE_ORDER.index(Role(claimed)) > rank:
             raise _refuse(403, f"当前用户没有 {claimed} 的审批权限", f"the signed-in user has no {claimed} authority")
@@ -97,7 +100,8 @@ async def authorised(request: Request, principal: PrincipalDep, engine: EngineDe
     return principal
 
 
-router = APIRouter(prefix="/v1", tags=["arrangements"], dependencies=[Depends(authorised)])
+router = APIRouter(prefix="/v1", tags=["arrangements"], dependencies=[Depends(authorised)],
+                   route_class=StrictInputRoute)
 
 MONEY = r"^\d{1,15}(\.\d{1,2})?$"
 RATE = r"^\d{1,3}(\.\d{1,12})?$"
