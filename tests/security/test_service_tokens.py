@@ -109,6 +109,9 @@ def test_the_audit_rows_name_the_caller(api: TestClient, wb: Workbench) -> None:
     api.post("/v1/compliance/check", json=request("by-dialer"), headers=_as(dialer))
     api.post("/v1/compliance/check/batch", json=[request("b1"), request("b2")], headers=bearer(api, "collector"))
     assert _decisions(wb) == [("by-dialer", "service:dialer-01"), ("b1", "user:collector"), ("b2", "user:collector")]
+    trail = api.get("/v1/audit/trail", params={"source": "gate", "who": "service:dialer-01"},
+                    headers=bearer(api, "auditor")).json()
+    assert [r["who"] for r in trail] == ["service:dialer-01"]
 
 
 def test_a_batch_of_twenty_thousand_requests_is_refused_and_writes_nothing(api: TestClient, wb: Workbench) -> None:
