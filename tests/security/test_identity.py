@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -392,3 +393,35 @@ def test_no_malformed_form_value_gets_a_server_error_on_the_pages(client: TestCl
                         headers={"content-type": "application/x-www-form-urlencoded"})
     assert login.status_code < 500
     assert failures == []
+
+
+def test_a_list_or_an_object_where_a_role_is_expected_is_a_422(client: TestClient, wb: Workbench) -> None:
+    admin = bearer(client, "admin")
+    for role in (["admin"], {"admin": True}):
+        made = client.post("/v1/users", json={"username": "x_role", "password": STRONG, "role": role}, headers=admin)
+        assert made.status_code == 422
+        plan = client.post(f"/v1/accounts/{account_of_agency(wb.engine, None)}/plans",
+                           json={"actor": "admin", "role": role, "months": 6}, headers=admin)
+        assert plan.status_code == 422
+
+
+def test_the_demo_users_command_prints_username_role_and_password(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from arrears.entrypoints.cli.main import app as cli
+    from arrears.settings import get_settings
+
+    monkeypatch.setenv("ARREARS_DATABASE_URL", f"sqlite:///{tmp_path / 'demo.db'}")
+    monkeypatch.setenv("ARREARS_KEY_FILE", str(tmp_path / "demo.key"))
+    monkeypatch.setenv("COLUMNS", "200")
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(cli, ["demo-users"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    assert "username" in result.stdout and "role" in result.stdout and "password" in result.stdout
+    rows = [line.split("│")[1:4] for line in result.stdout.splitlines() if line.count("│") >= 4]
+    assert {r[1].strip() for r in rows} >= {r.value for r in Role}
