@@ -1,8 +1,9 @@
 """Load test of POST /v1/compliance/check from a second process, on loopback only.
 
-Starts `uvicorn` (one worker) on a free 127.0.0.1 port with a fresh SQLite audit database,
-then a separate client process sends requests with 50-attempt histories from N threads for a
-bounded number of seconds and reports requests/second and p50/p99 latency.
+Starts `uvicorn` (one worker) on a free 127.0.0.1 port with a fresh SQLite audit database and
+a `compliance:check` service token (`arrears token create`), then a separate client process
+sends requests with 50-attempt histories from N threads for a bounded number of seconds and
+reports requests/second and p50/p99 latency.
 
     .venv/bin/python benchmarks/bench_gate_http.py [--seconds 20] [--threads 8]
 """
@@ -35,7 +36,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def client(port: int, seconds: float, threads: int, out: multiprocessing.Queue, batch: int = 0) -> None:
+def client(port: int, token: str, seconds: float, threads: int, out: multiprocessing.Queue, batch: int = 0) -> None:
     import httpx
 
     rng = random.Random(7)
@@ -59,7 +60,8 @@ def client(port: int, seconds: float, threads: int, out: multiprocessing.Queue, 
             while time.perf_counter() < deadline:
                 start = time.perf_counter()
                 response = http.post(path, content=bodies[i % len(bodies)],
-                                     headers={"content-type": "application/json"})
+                                     headers={"content-type": "application/json",
+                                              "authorization": f"Bearer {token}"})
                 mine.append(time.perf_counter() - start)
                 if response.status_code != 200:
                     with lock:
@@ -87,6 +89,9 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="arrears-http-"))
     env = {**os.environ, "ARREARS_DATABASE_URL": f"sqlite:///{work / 'audit.db'}",
            "ARREARS_KEY_FILE": str(work / "key"), "ARREARS_LOG_LEVEL": "WARNING"}
+    made = subprocess.run([sys.executable, "-m", "arrears.entrypoints.cli.main", "token", "create", "bench",
+                           "--scope", "compliance:check"], env=env, capture_output=True, text=True, check=True)
+    token = made.stdout.strip().splitlines()[-1]
     server = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "arrears.entrypoints.api.app:create_app", "--factory",
          "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log"],
@@ -102,11 +107,11 @@ def main() -> None:
             except httpx.HTTPError:
                 time.sleep(0.1)
         queue: multiprocessing.Queue = multiprocessing.Queue()
-        warm = multiprocessing.Process(target=client, args=(port, 2, 2, queue))
+        warm = multiprocessing.Process(target=client, args=(port, token, 2, 2, queue))
         warm.start()
         queue.get()
         warm.join()
-        proc = multiprocessing.Process(target=client, args=(port, args.seconds, args.threads, queue, args.batch))
+        proc = multiprocessing.Process(target=client, args=(port, token, args.seconds, args.threads, queue, args.batch))
         proc.start()
         latencies, errors, elapsed = queue.get()
         proc.join()

@@ -20,7 +20,7 @@ def test_a_token_is_issued_for_the_right_password_and_names_the_user(client: Tes
 def test_a_wrong_password_gets_401_without_saying_which_part_was_wrong(client: TestClient) -> None:
     reply = client.post("/v1/auth/token", json={"username": "collector", "password": "nope-nope-nope"})
     assert reply.status_code == 401
-    assert reply.json()["error"]["message_zh"] == "用户名或密码错误"
+    assert reply.json()["error"]["message_zh"] == "用户名或密码错误，或账户已被暂时锁定"
     unknown = client.post("/v1/auth/token", json={"username": "nobody", "password": "nope-nope-nope"})
     assert unknown.json()["error"]["message_en"] == reply.json()["error"]["message_en"]
 

@@ -1,4 +1,5 @@
-"""Who may do what on the workbench: roles, permissions, who may take work, login lockout.
+"""Who may do what on the workbench: roles, permissions, who may take work, who may administer
+whom, service-token scopes, login lockout.
 
 Pure: no clock, no IO. Every refusal explains itself (rule id, zh and en sentence).
 """
@@ -30,17 +31,29 @@ class Permission(StrEnum):
     VIEW_COMPLIANCE = "view_compliance"
     VIEW_AUDIT = "view_audit"
     MANAGE_USERS = "manage_users"
+    CHECK_COMPLIANCE = "check_compliance"  # POST /v1/compliance/check (people who contact customers, oversight)
+    MANAGE_SERVICE_TOKENS = "manage_service_tokens"
+
+
+class ServiceScope(StrEnum):
+    """What a system (not a person) may do with a service token."""
+
+    COMPLIANCE_CHECK = "compliance:check"
+    OUTREACH_CALLBACK = "outreach:callback"
+    DIALER = "dialer"
+    PAYMENTS_NOTIFY = "payments:notify"
 
 
 _P = Permission
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.COLLECTOR: frozenset({_P.VIEW_ACCOUNTS, _P.REVEAL_PERSONAL, _P.TAKE_WORK, _P.LOG_CONTACT,
-                               _P.MANAGE_FOLLOW_UPS}),
+                               _P.MANAGE_FOLLOW_UPS, _P.CHECK_COMPLIANCE}),
     Role.TEAM_LEAD: frozenset({_P.VIEW_ACCOUNTS, _P.REVEAL_PERSONAL, _P.TAKE_WORK, _P.LOG_CONTACT,
-                               _P.MANAGE_FOLLOW_UPS, _P.HAND_OVER, _P.VIEW_TEAM, _P.VIEW_COMPLIANCE}),
+                               _P.MANAGE_FOLLOW_UPS, _P.HAND_OVER, _P.VIEW_TEAM, _P.VIEW_COMPLIANCE,
+                               _P.CHECK_COMPLIANCE}),
     Role.STRATEGY_MANAGER: frozenset({_P.VIEW_ACCOUNTS, _P.VIEW_TEAM}),
     Role.COMPLIANCE_OFFICER: frozenset({_P.VIEW_ACCOUNTS, _P.REVEAL_PERSONAL, _P.VIEW_TEAM,
-                                        _P.VIEW_COMPLIANCE, _P.VIEW_AUDIT}),
+                                        _P.VIEW_COMPLIANCE, _P.VIEW_AUDIT, _P.CHECK_COMPLIANCE}),
     Role.AUDITOR: frozenset({_P.VIEW_ACCOUNTS, _P.VIEW_TEAM, _P.VIEW_COMPLIANCE, _P.VIEW_AUDIT}),
     Role.ADMIN: frozenset(Permission),
 }
@@ -97,6 +110,79 @@ def may_take_work(
             f"the agency's mandate has ended (authorised until {until}); no work may be taken",
         ))
     return WorkEligibility(tuple(refusals))
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    """Where a user stands for administration: a role, and an agency (None: in house)."""
+
+    role: Role
+    agency_id: str | None
+
+
+def _outside(actor: Standing, target: Standing) -> Refusal | None:
+    if actor.agency_id is None or target.agency_id == actor.agency_id:
+        return None
+    if target.agency_id is None:
+        return Refusal("access.in_house_user", f"委外机构 {actor.agency_id} 的管理员不能管理行内用户",
+                       f"an administrator of the agency {actor.agency_id} cannot manage in-house users")
+    return Refusal("access.other_agency", f"委外机构 {actor.agency_id} 的管理员不能管理机构 {target.agency_id} 的用户",
+                   f"an administrator of the agency {actor.agency_id} cannot manage users of the agency "
+                   f"{target.agency_id}")
+
+
+def _above(actor: Standing, target: Standing) -> Refusal | None:
+    if target.role is Role.ADMIN and actor.agency_id is not None:
+        return Refusal("access.admin_by_in_house_only", "只有行内管理员才能设立或管理管理员",
+                       "only an in-house administrator sets up or manages administrators")
+    if not ROLE_PERMISSIONS[target.role] <= ROLE_PERMISSIONS[actor.role]:
+        return Refusal("access.role_above_own", f"角色 {target.role.value} 的权限超出您的角色 {actor.role.value}",
+                       f"the role {target.role.value} holds permissions your role {actor.role.value} does not")
+    return None
+
+
+def administration_refusals(
+    actor: Standing, target_before: Standing | None, target_after: Standing, *, is_self: bool = False
+) -> tuple[Refusal, ...]:
+    """Who may create a user (``target_before`` None) or change one (role, agency, active, password).
+
+    The actor needs MANAGE_USERS; an agency's administrator manages only users of that agency and never
+    an administrator; nobody gives a role with a permission they do not hold. A change must be allowed
+    both for the user as they are and as they will be. Nobody changes their own standing this way.
+    """
+    if not may(actor.role, Permission.MANAGE_USERS):
+        return (Refusal("access.role", f"角色 {actor.role.value} 不能管理用户",
+                        f"the role {actor.role.value} does not manage users"),)
+    if is_self:
+        return (Refusal("access.self", "不能这样修改自己的账户（请另一位管理员办理；改密码请用 /v1/me/password）",
+                        "you cannot change your own account this way (ask another administrator; "
+                        "change your password at /v1/me/password)"),)
+    found: list[Refusal] = []
+    for target in (target_before, target_after):
+        if target is None:
+            continue
+        for refusal in (_outside(actor, target), _above(actor, target)):
+            if refusal is not None and refusal not in found:
+                found.append(refusal)
+    return tuple(found)
+
+
+def agent_refusal(user_agency_id: str | None, agent_agency_id: str | None, agent_known: bool) -> Refusal | None:
+    """A user is linked only to an agent of the same agency (or of the house, for in-house users)."""
+    if not agent_known:
+        return Refusal("access.unknown_agent", "没有这个催收员编号", "no such agent")
+    if (agent_agency_id or None) != (user_agency_id or None):
+        return Refusal("access.agent_of_other_agency", "催收员编号属于另一个机构",
+                       "the agent belongs to another agency")
+    return None
+
+
+def service_token_refusal(actor: Standing) -> Refusal | None:
+    """Service tokens act across every agency's accounts: only in-house administrators issue them."""
+    if not may(actor.role, Permission.MANAGE_SERVICE_TOKENS) or actor.agency_id is not None:
+        return Refusal("access.service_tokens", "只有行内管理员才能管理服务令牌",
+                       "only an in-house administrator manages service tokens")
+    return None
 
 
 @dataclass(frozen=True, slots=True)

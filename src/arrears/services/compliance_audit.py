@@ -18,11 +18,11 @@ from arrears.adapters.storage.gate_tables import compliance_decisions
 
 COLUMNS = (
     "decided_for", "mode", "request_digest", "request_id", "account_id", "customer_id", "channel",
-    "agent_id", "pack_versions", "decision", "rules", "reasons", "warnings",
+    "agent_id", "pack_versions", "decision", "rules", "reasons", "warnings", "caller",
 )
 
 
-def _row(raw: dict[str, Any], answer: dict[str, Any], mode: str, dialect: str) -> tuple[Any, ...]:
+def _row(raw: dict[str, Any], answer: dict[str, Any], mode: str, dialect: str, caller: str | None) -> tuple[Any, ...]:
     action = raw.get("action") or {}
     debts = action.get("debt_ids") or [None]
     at: Any = datetime.fromisoformat(str(raw["at"]).replace("Z", "+00:00")).astimezone(UTC)
@@ -34,12 +34,15 @@ def _row(raw: dict[str, Any], answer: dict[str, Any], mode: str, dialect: str) -
         action.get("channel"), (action.get("agent") or {}).get("id"),
         json.dumps(answer.get("pack_versions") or {}), answer["decision"], json.dumps(answer["rules"]),
         json.dumps(answer["reasons"], ensure_ascii=False), json.dumps(answer["warnings"], ensure_ascii=False),
+        caller[:120] if caller else None,
     )
 
 
-def record_decisions(engine: Engine, pairs: list[tuple[Any, dict[str, Any]]], mode: str = "check") -> int:
-    """Store (request, answer) pairs that are decisions; error answers are not decisions."""
-    rows = [_row(raw, answer, mode, engine.dialect.name) for raw, answer in pairs
+def record_decisions(engine: Engine, pairs: list[tuple[Any, dict[str, Any]]], mode: str = "check",
+                     caller: str | None = None) -> int:
+    """Store (request, answer) pairs that are decisions; error answers are not decisions. ``caller`` names
+    who asked (``user:<username>`` or ``service:<token name>``)."""
+    rows = [_row(raw, answer, mode, engine.dialect.name, caller) for raw, answer in pairs
             if "decision" in answer and isinstance(raw, dict)]
     if not rows:
         return 0

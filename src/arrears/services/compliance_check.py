@@ -13,6 +13,7 @@ from typing import Any
 from arrears.compliance.gate import Screener, ScreenerUnavailable, check
 from arrears.compliance.packs import GateConfig
 from arrears.compliance.request import RequestError, parse_request
+from arrears.json_input import JSONInputError, strict_loads
 
 Result = dict[str, Any]
 
@@ -43,8 +44,8 @@ def answer_text(
     if isinstance(text, str) and not text.strip():
         return {"id": None, "error": "empty line: expected one JSON object"}
     try:
-        raw = json.loads(text)
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raw = strict_loads(text)
+    except JSONInputError as error:
         return {"id": None, "error": f"invalid JSON: {error}"}
     return answer_value(raw, screener=screener, config=config)
 

@@ -15,7 +15,11 @@ from typer.testing import CliRunner
 from arrears.adapters.storage.gate_tables import compliance_decisions
 from arrears.entrypoints.api.app import create_app
 from arrears.entrypoints.api.deps import get_engine
+from arrears.entrypoints.api.workbench import configure_workbench
+from arrears.entrypoints.api.workbench.state import UnconfiguredGate
 from arrears.entrypoints.cli.main import app as cli
+from arrears.services.workbench import service_tokens
+from arrears.services.workbench.context import Workbench
 
 
 def good(request_id: str = "ok-1", at: str = "2026-11-30T09:15:00+08:00") -> dict:
@@ -71,10 +75,14 @@ def test_the_cli_fails_only_when_the_file_cannot_be_read(tmp_path):
 
 # ---------------------------------------------------------------- API
 @pytest.fixture
-def client(sqlite_engine) -> TestClient:
+def client(sqlite_engine, cipher) -> TestClient:
+    """The API on a fresh database, as a dialer with a compliance:check service token."""
     app = create_app()
     app.dependency_overrides[get_engine] = lambda: sqlite_engine
-    test_client = TestClient(app)
+    wb = Workbench(engine=sqlite_engine, cipher=cipher, gate=UnconfiguredGate())
+    configure_workbench(app, wb)
+    made = service_tokens.issue(wb, service_tokens.Actor(operator="test"), "dialer", ["compliance:check"])
+    test_client = TestClient(app, headers={"Authorization": f"Bearer {made.token}"})
     test_client.engine = sqlite_engine  # type: ignore[attr-defined]
     return test_client
 

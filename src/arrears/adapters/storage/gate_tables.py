@@ -51,6 +51,7 @@ compliance_decisions = Table(
     Column("reasons", Text, nullable=False),  # JSON list
     Column("warnings", Text, nullable=False),  # JSON list
     Column("attempt_id", String(40)),
+    Column("caller", String(120)),  # HTTP checks: user:<username> or service:<token name>
 )
 
 debtor_locks = Table(

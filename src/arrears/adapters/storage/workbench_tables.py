@@ -1,7 +1,7 @@
 """The workbench's tables: people and access, the work queue, logged contacts, follow-ups.
 
 Notes typed by collectors may hold personal data, so they are stored encrypted (``*_enc``).
-Passwords are argon2 hashes; session and API tokens are stored only as SHA-256 hashes.
+Passwords are argon2 hashes; session, API and service tokens are stored only as SHA-256 hashes.
 """
 
 from __future__ import annotations
@@ -56,6 +56,20 @@ api_tokens = Table(
     _ts("created_at", nullable=False),
     _ts("expires_at", nullable=False),
     _ts("revoked_at"),
+)
+
+service_tokens = Table(  # systems (a dialer, a gateway), not people; the token is shown once, kept hashed
+    "service_tokens",
+    metadata,
+    Column("token_id", Id, primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("scopes", Text, nullable=False),  # ServiceScope values, space-separated
+    Column("token_hash", String(64), nullable=False, unique=True),  # SHA-256 of the token
+    Column("created_by", String(100), nullable=False),  # user:<username> or cli:<operator>
+    _ts("created_at", nullable=False),
+    _ts("expires_at"),
+    _ts("revoked_at"),
+    _ts("last_used_at"),
 )
 
 web_sessions = Table(

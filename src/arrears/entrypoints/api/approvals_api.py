@@ -17,10 +17,12 @@ from arrears.entrypoints import approval_schemas as out
 from arrears.entrypoints.api.arrangement_deps import SignerDep, answers, approver, visible_accounts
 from arrears.entrypoints.api.arrangement_requests import ApproveRequest, NoFields, RejectRequest
 from arrears.entrypoints.api.deps import EngineDep, Now
+from arrears.entrypoints.api.inputs import StrictInputRoute
 from arrears.entrypoints.api.workbench.deps import PrincipalDep
 from arrears.services import arrangement_approvals as approvals
 
-router = APIRouter(prefix="/v1/approvals", tags=["approvals"], dependencies=[Depends(approver)])
+router = APIRouter(prefix="/v1/approvals", tags=["approvals"], dependencies=[Depends(approver)],
+                   route_class=StrictInputRoute)
 
 
 @router.get("")

@@ -44,13 +44,15 @@ from arrears.entrypoints.api.arrangement_requests import (
     SettlementRequest,
 )
 from arrears.entrypoints.api.deps import EngineDep, Now, get_engine, get_now  # noqa: F401 (re-exported for tests)
+from arrears.entrypoints.api.inputs import StrictInputRoute
 from arrears.entrypoints.cli.arrangement_cli import schedule_as_json
 from arrears.services import arrangement_accounts as accounts
 from arrears.services import arrangement_approvals as approvals
 from arrears.services import arrangements as svc
 from arrears.services.approval_kinds import ExtensionAsk, SettlementAsk, Signer
 
-router = APIRouter(prefix="/v1", tags=["arrangements"], dependencies=[Depends(authorised)])
+router = APIRouter(prefix="/v1", tags=["arrangements"], dependencies=[Depends(authorised)],
+                   route_class=StrictInputRoute)
 PENDING: dict[int | str, dict[str, Any]] = {
     202: {"model": approval_out.PendingApprovalOut,
           "description": "beyond the user's authority: a pending approval request for a second user; nothing booked"}

@@ -1,24 +1,33 @@
 """POST /v1/compliance/check and /v1/compliance/check/batch (spec compliance-check-v1).
 
-Every decision is appended to the audit table (``compliance_decisions``) before it is
-returned; invalid requests get 422 with ``{id, error}`` and are not decisions.
+Every decision is appended to the audit table (``compliance_decisions``), with the caller, before it
+is returned; invalid requests get 422 with ``{id, error}`` and are not decisions. The caller is a
+signed-in user with the compliance-check permission or a system with a ``compliance:check`` service
+token (401 otherwise, before the body is read); a batch holds at most ``MAX_BATCH`` requests.
 """
 
 from __future__ import annotations
 
-import json
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from arrears.compliance.request import RequestError
+from arrears.domain.access import Permission, ServiceScope
 from arrears.entrypoints.api.deps import EngineDep
+from arrears.entrypoints.api.inputs import StrictInputRoute
+from arrears.entrypoints.api.workbench.deps import Caller, user_or_service
+from arrears.json_input import JSONInputError, strict_loads
 from arrears.services.compliance_audit import record_decisions
 from arrears.services.compliance_check import answer_value, is_error
 
-router = APIRouter(prefix="/v1/compliance", tags=["compliance"])
+router = APIRouter(prefix="/v1/compliance", tags=["compliance"], route_class=StrictInputRoute)
+CallerDep = Annotated[Caller, Depends(user_or_service(Permission.CHECK_COMPLIANCE, ServiceScope.COMPLIANCE_CHECK))]
+MAX_BATCH = 1_000
+AUTH: dict[int | str, dict[str, Any]] = {401: {"description": "no valid API or service token"},
+        403: {"description": "a user without the check_compliance permission, or a token without the scope"}}
 
 
 def _json(content: object, status_code: int = 200) -> JSONResponse:
@@ -29,13 +38,13 @@ def _decode(body: bytes) -> tuple[Any, dict[str, Any] | None]:
     if not body.strip():
         return None, {"id": None, "error": "empty body: expected one JSON object"}
     try:
-        return json.loads(body), None
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        return strict_loads(body), None
+    except JSONInputError as error:
         return None, {"id": None, "error": f"invalid JSON: {error}"}
 
 
-@router.post("/check")
-async def check_one(request: Request, engine: EngineDep) -> JSONResponse:
+@router.post("/check", responses=AUTH)
+async def check_one(request: Request, engine: EngineDep, caller: CallerDep) -> JSONResponse:
     """One request in, one answer out; an invalid request gets 422 with {id, error}."""
     raw, problem = _decode(await request.body())
     if problem is not None:
@@ -43,19 +52,22 @@ async def check_one(request: Request, engine: EngineDep) -> JSONResponse:
     result = answer_value(raw)
     if is_error(result):
         return _json(result, 422)
-    await run_in_threadpool(record_decisions, engine, [(raw, result)])
+    await run_in_threadpool(record_decisions, engine, [(raw, result)], caller=caller.label)
     return _json(result)
 
 
-@router.post("/check/batch")
-async def check_batch(request: Request, engine: EngineDep) -> JSONResponse:
-    """A JSON list of requests in, the list of answers (or per-item errors) out, in order."""
+@router.post("/check/batch", responses={**AUTH, 413: {"description": f"more than {MAX_BATCH} requests"}})
+async def check_batch(request: Request, engine: EngineDep, caller: CallerDep) -> JSONResponse:
+    """A JSON list of at most 1,000 requests in, the list of answers (or per-item errors) out, in order."""
     raw, problem = _decode(await request.body())
     if problem is not None:
         return _json(problem, 422)
     if not isinstance(raw, list):
         error = RequestError(None, f"a batch must be a JSON list, got {type(raw).__name__}")
         return _json(error.answer().model_dump(), 422)
+    if len(raw) > MAX_BATCH:
+        return _json({"id": None, "error": f"a batch holds at most {MAX_BATCH} requests, got {len(raw)}; "
+                                           "split it into several batches"}, 413)
     results = [answer_value(item) for item in raw]
-    await run_in_threadpool(record_decisions, engine, list(zip(raw, results, strict=True)))
+    await run_in_threadpool(record_decisions, engine, list(zip(raw, results, strict=True)), caller=caller.label)
     return _json(results)

@@ -21,6 +21,7 @@ def _register() -> None:
         portfolio_cli,
         score_cli,
         serve_cli,
+        token_cli,
     )
 
     portfolio_cli.register(app)
@@ -30,6 +31,7 @@ def _register() -> None:
     score_cli.register(app)
     plan_cli.register(app)
     serve_cli.register(app)
+    token_cli.register(app)
 
 
 _register()

@@ -13,7 +13,9 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from arrears.domain.access import Permission
+from arrears.domain.dates import date_in_range, out_of_range
 from arrears.domain.vocabulary import Channel, Outcome, Party
+from arrears.entrypoints.api.inputs import StrictInputRoute
 from arrears.entrypoints.api.workbench.errors import status_of
 from arrears.entrypoints.api.workbench.state import workbench_of
 from arrears.entrypoints.web.i18n import pick_language, translations
@@ -21,8 +23,10 @@ from arrears.entrypoints.web.session import (
     LOGIN_CSRF,
     PageUser,
     check_csrf,
+    new_login_csrf,
     page_user,
     require_user,
+    set_login_csrf_cookie,
     set_session_cookie,
 )
 from arrears.services.workbench import (
@@ -38,7 +42,7 @@ from arrears.services.workbench import (
 from arrears.services.workbench.errors import ContactBlocked, InvalidInput, WorkbenchError
 
 templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=StrictInputRoute)
 FormStr = Annotated[str, Form()]
 OptForm = Annotated[str | None, Form()]
 
@@ -93,18 +97,16 @@ def home() -> Response:
 
 
 @router.get("/login")
-def login_page(request: Request, error: str | None = None) -> Response:
-    import secrets
-
-    token = secrets.token_urlsafe(24)
-    response = render(request, "login.html", None, login_csrf=token, error=error)
-    response.set_cookie(LOGIN_CSRF, token, httponly=True, samesite="strict")
+def login_page(request: Request) -> Response:
+    token = new_login_csrf()
+    response = render(request, "login.html", None, login_csrf=token)
+    set_login_csrf_cookie(workbench_of(request.app), response, token)
     return response
 
 
 @router.post("/login")
 def login(request: Request, username: FormStr, password: FormStr, csrf_token: OptForm = None) -> Response:
-    check_csrf(request, request.cookies.get(LOGIN_CSRF, "-"), csrf_token)
+    check_csrf(request, request.cookies.get(LOGIN_CSRF), csrf_token)  # double submit: no cookie, no login
     wb = workbench_of(request.app)
     try:
         principal = auth.authenticate(wb, username, password)
@@ -191,12 +193,15 @@ def reveal(request: Request, account_id: str, *, field: FormStr, purpose: FormSt
 
 
 def _local_datetime(text: str | None, zone: str, name: str) -> datetime | None:
+    """A form's date and time (local to ``zone`` unless it carries an offset), within ``domain.dates``."""
     if not text:
         return None
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
         raise InvalidInput(f"{name} 不是有效的时间", f"{name} is not a valid time", name) from None
+    if not date_in_range(value):
+        raise InvalidInput(*out_of_range(name), name)
     return value if value.tzinfo else value.replace(tzinfo=ZoneInfo(zone))
 
 
@@ -204,9 +209,12 @@ def _date(text: str | None, name: str) -> date | None:
     if not text:
         return None
     try:
-        return date.fromisoformat(text)
+        value = date.fromisoformat(text)
     except ValueError:
         raise InvalidInput(f"{name} 不是有效的日期", f"{name} is not a valid date", name) from None
+    if not date_in_range(value):
+        raise InvalidInput(*out_of_range(name), name)
+    return value
 
 
 @router.post("/accounts/{account_id}/contacts")

@@ -1,4 +1,8 @@
-"""Page sessions: a signed cookie carrying a server-side session token, CSRF per session."""
+"""Page sessions: a signed cookie carrying a server-side session token, CSRF per session.
+
+Every form post is checked by ``check_csrf``: the token in the form (or the X-CSRF-Token header) must
+equal the one expected, which is the session's, or for the login form the random token of the
+pre-session cookie set with the form (a double submit). A missing or short expected token refuses."""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ from arrears.services.workbench.principal import Principal
 COOKIE = "arrears_session"
 LOGIN_CSRF = "arrears_login_csrf"
 CSRF_HEADER = "x-csrf-token"
+MIN_CSRF = 32  # both tokens are secrets.token_urlsafe(32): 43 characters
 
 
 @dataclass(frozen=True)
@@ -54,7 +59,18 @@ def require_user(request: Request) -> PageUser:
     return user
 
 
-def check_csrf(request: Request, user_csrf: str, form_token: str | None) -> None:
+def new_login_csrf() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def set_login_csrf_cookie(wb: Workbench, response: Response, token: str) -> None:
+    """The pre-session cookie of the login form: a random token that the form must echo."""
+    response.set_cookie(LOGIN_CSRF, token, httponly=True, samesite="strict", secure=wb.secure_cookies, path="/")
+
+
+def check_csrf(request: Request, expected: str | None, form_token: str | None) -> None:
+    """The form's token (or the header's) must equal ``expected``; no expected token, no post."""
     sent = form_token or request.headers.get(CSRF_HEADER) or ""
-    if not secrets.compare_digest(sent.encode(), user_csrf.encode()):
+    if not expected or len(expected) < MIN_CSRF or not secrets.compare_digest(
+            sent.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass")):
         raise HTTPException(status.HTTP_403_FORBIDDEN, detail="CSRF token missing or wrong / 跨站请求校验失败")

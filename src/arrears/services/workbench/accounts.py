@@ -13,7 +13,7 @@ from arrears.domain.access import Permission
 from arrears.domain.vocabulary import Outcome
 from arrears.services.workbench import audit
 from arrears.services.workbench.context import Workbench
-from arrears.services.workbench.errors import InvalidInput, NotFound
+from arrears.services.workbench.errors import InvalidInput, NotFound, WorkbenchError
 from arrears.services.workbench.principal import Principal
 from arrears.services.workbench.understanding import arrangements_view, latest_scores
 
@@ -189,26 +189,41 @@ def reveal(
     wb: Workbench, principal: Principal, account_id: str, *, field: str, purpose: str,
     contact_point_id: str | None = None,
 ) -> str:
-    """Plaintext of one field for a stated purpose; the reveal is audited before it is returned."""
+    """Plaintext of one field for a stated purpose; the reveal is audited before it is returned, and a
+    refused reveal (role, purpose, field, account out of scope, nothing recorded) is audited with why."""
+    with wb.engine.begin() as connection:
+        try:
+            blob = _revealable(connection, principal, account_id, field, (purpose or "").strip(),
+                               contact_point_id=contact_point_id)
+        except WorkbenchError as error:
+            audit.record(connection, wb.now(), "reveal_denied", principal, "denied", account_id=account_id[:64],
+                         field=field[:40], purpose=(purpose or "")[:200], contact_point_id=contact_point_id,
+                         reason=error.en)
+            refused = error
+        else:
+            audit.record(connection, wb.now(), "reveal", principal, account_id=account_id, field=field,
+                         purpose=purpose.strip(), contact_point_id=contact_point_id)
+            return wb.cipher.decrypt(blob)
+    raise refused
+
+
+def _revealable(connection: Connection, principal: Principal, account_id: str, field: str, purpose: str, *,
+                contact_point_id: str | None) -> bytes:
+    """The ciphertext a reveal would open, or the reason it may not."""
     principal.require(Permission.REVEAL_PERSONAL)
-    purpose = (purpose or "").strip()
     if len(purpose) < 2 or len(purpose) > 200:
         raise InvalidInput("请说明查看目的（2 至 200 个字符）", "state the purpose (2 to 200 characters)", "purpose")
     if field not in REVEALABLE:
         raise InvalidInput(f"不能查看字段 {field}", f"the field {field} cannot be revealed", "field")
     c, p = t.customers.c, t.contact_points.c
-    with wb.engine.begin() as connection:
-        account = _account_row(connection, principal, account_id)
-        if field == "contact_point":
-            blob = connection.execute(select(p.value_enc).where(
-                p.contact_point_id == (contact_point_id or ""), p.customer_id == account["customer_id"])).scalar()
-            if blob is None:
-                raise NotFound("该账户没有这个联系方式", "no such contact point on this account", "contact_point_id")
-        else:
-            blob = connection.execute(select(c[f"{field}_enc"]).where(
-                c.customer_id == account["customer_id"])).scalar()
-            if blob is None:
-                raise NotFound("该字段没有记录", "nothing is recorded in this field", "field")
-        audit.record(connection, wb.now(), "reveal", principal, account_id=account_id, field=field,
-                     purpose=purpose, contact_point_id=contact_point_id)
-        return wb.cipher.decrypt(blob)
+    account = _account_row(connection, principal, account_id)
+    if field == "contact_point":
+        blob = connection.execute(select(p.value_enc).where(
+            p.contact_point_id == (contact_point_id or ""), p.customer_id == account["customer_id"])).scalar()
+        if blob is None:
+            raise NotFound("该账户没有这个联系方式", "no such contact point on this account", "contact_point_id")
+        return bytes(blob)
+    blob = connection.execute(select(c[f"{field}_enc"]).where(c.customer_id == account["customer_id"])).scalar()
+    if blob is None:
+        raise NotFound("该字段没有记录", "nothing is recorded in this field", "field")
+    return bytes(blob)

@@ -121,14 +121,15 @@ def _gate(connection: Connection, principal: Principal, wanted: TrailFilter) -> 
     if wanted.kind:
         query = query.where(or_(d.decision == wanted.kind, d.mode == wanted.kind))
     if wanted.who:
-        query = query.where(d.agent_id == wanted.who)
+        query = query.where(or_(d.agent_id == wanted.who, d.caller == wanted.who))
     if wanted.account_id:
         query = query.where(d.account_id == wanted.account_id)
     query = _between(query, d.decided_for, wanted).order_by(d.decision_id.desc()).limit(wanted.limit)
     rows = []
     for r in connection.execute(query).mappings():
         rows.append({"source": "gate", "at": as_utc(r["decided_for"]), "kind": f"gate.{r['mode']}",
-                     "who": r["agent_id"], "account_id": r["account_id"], "subject": r["channel"],
+                     "who": r["caller"] or r["agent_id"],  # an HTTP check: who asked, authenticated
+                     "account_id": r["account_id"], "subject": r["channel"],
                      "purpose": None, "summary": "; ".join(json.loads(r["reasons"] or "[]")),
                      "outcome": r["decision"], "rules": json.loads(r["rules"] or "[]")})
     return rows

@@ -12,23 +12,27 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, Engine, Row, select, update
 
+from arrears.adapters.common_passwords import common_passwords
 from arrears.adapters.storage.workbench_tables import api_tokens, users, web_sessions
 from arrears.domain.access import LoginPolicy, Role
+from arrears.domain.passwords import joined, password_refusals
 from arrears.services.workbench import audit
 from arrears.services.workbench.context import Workbench, as_utc
-from arrears.services.workbench.errors import InvalidInput, LoginRefused
+from arrears.services.workbench.errors import Forbidden, InvalidInput, LoginRefused
 from arrears.services.workbench.principal import Principal
 
 HASHER = PasswordHasher()
-MIN_PASSWORD = 10
 _DUMMY_HASH = HASHER.hash(secrets.token_urlsafe(16))
-_WRONG = ("用户名或密码错误", "wrong username or password")
+MAX_TYPED_PASSWORD = 1024  # longer input is cut before hashing (argon2 time grows with it)
+# One answer for a wrong password, an unknown, inactive or locked user: usernames cannot be enumerated.
+REFUSED = ("用户名或密码错误，或账户已被暂时锁定", "wrong username or password, or the account is locked for a while")
 
 
-def hash_password(password: str) -> str:
-    if len(password) < MIN_PASSWORD:
-        raise InvalidInput(f"密码至少 {MIN_PASSWORD} 个字符", f"a password has at least {MIN_PASSWORD} characters",
-                           "password")
+def hash_password(password: str, username: str) -> str:
+    """The argon2 hash of a password that passes the policy (``domain.passwords``); else InvalidInput."""
+    refusals = password_refusals(password, username, common_passwords())
+    if refusals:
+        raise InvalidInput(*joined(refusals), "password")
     return HASHER.hash(password)
 
 
@@ -60,26 +64,54 @@ class NewUser:
     language: str = "zh"
 
 
-def create_user(engine: Engine, user: NewUser, now: datetime) -> str:
-    if not user.username or len(user.username) > 64 or not user.username.replace("_", "").replace("-", "").isalnum():
+def _valid_username(username: str) -> None:
+    if not username or len(username) > 64 or not username.isascii() \
+            or not username.replace("_", "").replace("-", "").isalnum():
         raise InvalidInput("用户名只能包含字母、数字、_ 和 -", "a username holds letters, digits, _ and - only",
                            "username")
+
+
+def insert_user(connection: Connection, user: NewUser, now: datetime) -> str:
+    """Add a user on the caller's transaction (the username and password checked); returns the id.
+
+    Who may add whom is the caller's business: ``users.add_user`` for the API, the operator on the CLI."""
+    _valid_username(user.username)
+    if connection.execute(select(users.c.user_id).where(users.c.username == user.username)).first():
+        raise InvalidInput(f"用户名 {user.username} 已存在", f"the username {user.username} is taken", "username")
     user_id = uuid.uuid4().hex
-    with engine.begin() as connection:
-        if connection.execute(select(users.c.user_id).where(users.c.username == user.username)).first():
-            raise InvalidInput(f"用户名 {user.username} 已存在", f"the username {user.username} is taken", "username")
-        connection.execute(users.insert().values(
-            user_id=user_id, username=user.username, display_name=user.display_name or user.username,
-            password_hash=hash_password(user.password), role=user.role.value, agency_id=user.agency_id,
-            agent_id=user.agent_id, language=user.language, active=True, failed_logins=0, created_at=now,
-        ))
+    connection.execute(users.insert().values(
+        user_id=user_id, username=user.username, display_name=user.display_name or user.username,
+        password_hash=hash_password(user.password, user.username), role=user.role.value, agency_id=user.agency_id,
+        agent_id=user.agent_id, language=user.language, active=True, failed_logins=0, created_at=now,
+    ))
     return user_id
+
+
+def create_user(engine: Engine, user: NewUser, now: datetime) -> str:
+    """An operator's (or a test's) user, added without an acting administrator."""
+    with engine.begin() as connection:
+        return insert_user(connection, user, now)
 
 
 def set_password(engine: Engine, username: str, password: str) -> None:
     with engine.begin() as connection:
         connection.execute(update(users).where(users.c.username == username).values(
-            password_hash=hash_password(password), failed_logins=0, locked_until=None))
+            password_hash=hash_password(password, username), failed_logins=0, locked_until=None))
+
+
+def change_own_password(wb: Workbench, principal: Principal, current: str, new: str) -> None:
+    """A signed-in user changes their password: the current one is required, the new one meets the policy."""
+    with wb.engine.begin() as connection:
+        stored = connection.execute(select(users.c.password_hash).where(users.c.user_id == principal.user_id)
+                                    .with_for_update()).scalar()
+        matches = stored is not None and _password_matches(stored, current)
+        if matches:
+            connection.execute(update(users).where(users.c.user_id == principal.user_id).values(
+                password_hash=hash_password(new, principal.username)))
+        audit.record(connection, wb.now(), "password_changed" if matches else "password_change_denied", principal,
+                     "ok" if matches else "denied")
+    if not matches:
+        raise Forbidden("当前密码不正确", "the current password is wrong", "current_password")
 
 
 def authenticate(wb: Workbench, username: str, password: str) -> Principal:
@@ -87,6 +119,8 @@ def authenticate(wb: Workbench, username: str, password: str) -> Principal:
 
     Failures are committed (counter, lock, audit) before the refusal is raised.
     """
+    if len(username) > 64 or len(password) > MAX_TYPED_PASSWORD:  # no user has such a name or password
+        username, password = "", password[:MAX_TYPED_PASSWORD]
     with wb.engine.begin() as connection:
         outcome = _check_login(wb, connection, username, password)
     if isinstance(outcome, LoginRefused):
@@ -97,15 +131,20 @@ def authenticate(wb: Workbench, username: str, password: str) -> Principal:
 def _check_login(wb: Workbench, connection: Connection, username: str, password: str) -> Principal | LoginRefused:
     now, policy = wb.now(), wb.login_policy
     row = connection.execute(select(users).where(users.c.username == username).with_for_update()).first()
-    if row is None or not row.active:
-        _password_matches(_DUMMY_HASH, password)  # same time either way
-        audit.record(connection, now, "login_failed", None, "denied", username=username[:64],
-                     reason="unknown or inactive user")
-        return LoginRefused(*_WRONG)
+    if row is None:
+        _password_matches(_DUMMY_HASH, password)  # the same time as a known user
+        # what was typed may be a password: only a keyed hash of it is kept
+        audit.record(connection, now, "login_failed", None, "denied", reason="unknown user",
+                     typed_username_hash=typed_username_hash(wb, username))
+        return LoginRefused(*REFUSED)
     principal = principal_from_row(row)
-    if LoginPolicy.is_locked(as_utc(row.locked_until), now):
-        audit.record(connection, now, "login_locked", principal, "denied", locked_until=row.locked_until)
-        return _locked(as_utc(row.locked_until), wb)
+    if not row.active or LoginPolicy.is_locked(as_utc(row.locked_until), now):
+        _password_matches(_DUMMY_HASH, password)
+        if row.active:
+            audit.record(connection, now, "login_locked", principal, "denied", locked_until=row.locked_until)
+        else:
+            audit.record(connection, now, "login_failed", principal, "denied", reason="inactive user")
+        return LoginRefused(*REFUSED)
     if not _password_matches(row.password_hash, password):
         failures, locked_until = policy.after_failure(row.failed_logins, now)
         connection.execute(update(users).where(users.c.user_id == row.user_id).values(
@@ -113,21 +152,19 @@ def _check_login(wb: Workbench, connection: Connection, username: str, password:
         if locked_until is not None:
             audit.record(connection, now, "lockout", principal, "denied", locked_until=locked_until,
                          after_failures=policy.max_failures)
-            return _locked(locked_until, wb)
-        audit.record(connection, now, "login_failed", principal, "denied", failures=failures)
-        return LoginRefused(*_WRONG)
+        else:
+            audit.record(connection, now, "login_failed", principal, "denied", failures=failures)
+        return LoginRefused(*REFUSED)
     connection.execute(update(users).where(users.c.user_id == row.user_id).values(
         failed_logins=0, locked_until=None, last_login_at=now))
     audit.record(connection, now, "login", principal)
     return principal
 
 
-def _locked(until: datetime | None, wb: Workbench) -> LoginRefused:
-    assert until is not None
-    from zoneinfo import ZoneInfo
-
-    local = until.astimezone(ZoneInfo(wb.timezone)).strftime("%H:%M")
-    return LoginRefused(f"登录失败次数过多，账户已锁定至 {local}", f"too many failed logins; locked until {local}")
+def typed_username_hash(wb: Workbench, typed: str) -> str:
+    """A keyed hash of a username that matched no user: an auditor holding the lookup key can tell
+    whether a given name was tried, and nobody can read back what was typed."""
+    return wb.cipher.lookup_hash("login-username:" + typed)
 
 
 def open_session(wb: Workbench, principal: Principal) -> tuple[str, str]:

@@ -7,9 +7,11 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import Engine, or_, select
 
+from arrears.adapters.common_passwords import common_passwords
 from arrears.adapters.storage import tables as t
 from arrears.adapters.storage.workbench_tables import users
 from arrears.domain.access import Role
+from arrears.domain.passwords import password_refusals
 from arrears.services.workbench.auth import NewUser, create_user, set_password
 
 _NAMES = {
@@ -47,12 +49,20 @@ def _demo_accounts(engine: Engine, today: date) -> list[NewUser]:
     return wanted
 
 
+def demo_password(username: str) -> str:
+    """16 random URL-safe characters (96 bits) that pass the password policy."""
+    while True:
+        password = secrets.token_urlsafe(12)
+        if not password_refusals(password, username, common_passwords()):
+            return password
+
+
 def create_demo_users(engine: Engine, now: datetime | None = None) -> list[tuple[str, str, str]]:
     """Create (or reset the passwords of) the demo users; returns (username, role, password)."""
     now = now or datetime.now(UTC)
     made: list[tuple[str, str, str]] = []
     for user in _demo_accounts(engine, now.date()):
-        password = secrets.token_urlsafe(12)
+        password = demo_password(user.username)
         with engine.connect() as connection:
             exists = connection.execute(select(users.c.user_id).where(users.c.username == user.username)).first()
         if exists:

@@ -8,11 +8,17 @@ from arrears.entrypoints.api.workbench.state import configure_workbench
 
 
 def install_workbench(app: FastAPI) -> None:
-    from arrears.entrypoints.api.workbench import account_routes, auth_routes, oversight_routes, work_routes
+    from arrears.entrypoints.api.workbench import (
+        account_routes,
+        auth_routes,
+        oversight_routes,
+        service_token_routes,
+        work_routes,
+    )
     from arrears.entrypoints.api.workbench.errors import install_error_handlers
     from arrears.entrypoints.web import install_pages
 
-    for module in (auth_routes, account_routes, work_routes, oversight_routes):
+    for module in (auth_routes, account_routes, work_routes, oversight_routes, service_token_routes):
         app.include_router(module.router)
     install_error_handlers(app)
     install_pages(app)

@@ -2,27 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
 from arrears.domain.access import Permission
+from arrears.entrypoints.api.inputs import Day, Instant, StrictInputRoute
 from arrears.entrypoints.api.workbench.deps import PrincipalDep, WorkbenchDep
 from arrears.services.workbench import audit, oversight
 from arrears.services.workbench import audit_trail as trails
 
-router = APIRouter(prefix="/v1", tags=["oversight"])
+router = APIRouter(prefix="/v1", tags=["oversight"], route_class=StrictInputRoute)
 
 
 @router.get("/team")
-def team(principal: PrincipalDep, wb: WorkbenchDep, day: date | None = None) -> dict[str, Any]:
+def team(principal: PrincipalDep, wb: WorkbenchDep, day: Day | None = None) -> dict[str, Any]:
     """Queue sizes and contact, right-party and promise rates per collector for a day."""
     return oversight.team_view(wb, principal, day)
 
 
 @router.get("/compliance/blocked")
-def blocked(principal: PrincipalDep, wb: WorkbenchDep, since: datetime | None = None) -> list[dict[str, Any]]:
+def blocked(principal: PrincipalDep, wb: WorkbenchDep, since: Instant | None = None) -> list[dict[str, Any]]:
     """Blocked contact attempts by rule (default: the last 7 days)."""
     return oversight.blocked_by_rule(wb, principal, since)
 
@@ -39,8 +39,8 @@ def audit_trail(
     kind: Annotated[str | None, Query(max_length=30)] = None,
     username: Annotated[str | None, Query(max_length=64)] = None,
     account_id: Annotated[str | None, Query(max_length=64)] = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: Instant | None = None,
+    until: Instant | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[dict[str, Any]]:
     """The access audit (logins, lockouts, reveals with purpose, blocked contacts), filtered."""
@@ -57,8 +57,8 @@ def combined_audit_trail(
     kind: Annotated[str | None, Query(max_length=64)] = None,
     who: Annotated[str | None, Query(max_length=100)] = None,
     account_id: Annotated[str | None, Query(max_length=64)] = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: Instant | None = None,
+    until: Instant | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[dict[str, Any]]:
     """One trail from the access audit, the arrangements audit and the compliance gate's decisions,

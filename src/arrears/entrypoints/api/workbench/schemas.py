@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel, Field
 
-from arrears.domain.access import Role
+from arrears.domain.access import Role, ServiceScope
+from arrears.domain.passwords import MAX_LENGTH, MIN_LENGTH
 from arrears.domain.vocabulary import Channel, Direction, Outcome, Party
+from arrears.entrypoints.api.inputs import AwareInstant, Day
+
+Username = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
 
 
 class TokenRequest(BaseModel):
@@ -38,11 +42,12 @@ class LanguageIn(BaseModel):
 
 
 class UserIn(BaseModel):
-    username: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
-    password: str = Field(min_length=10, max_length=200)
+    username: str = Username
+    password: str = Field(max_length=MAX_LENGTH, description=f"at least {MIN_LENGTH} characters, not common, "
+                          "not a sequence or repetition, not the username (see docs/security.md)")
     role: Role
     display_name: str | None = Field(default=None, max_length=100)
-    agency_id: str | None = Field(default=None, max_length=64)
+    agency_id: str | None = Field(default=None, max_length=64, description="empty: in house (in-house admins only)")
     agent_id: str | None = Field(default=None, max_length=64)
     language: Literal["zh", "en"] = "zh"
 
@@ -51,6 +56,51 @@ class UserOut(BaseModel):
     user_id: str
     username: str
     role: Role
+
+
+class UserChangeIn(BaseModel):
+    """Only the fields given are changed; ``agency_id: null`` makes the user in-house."""
+
+    role: Role | None = None
+    agency_id: str | None = Field(default=None, max_length=64)
+    agent_id: str | None = Field(default=None, max_length=64)
+    active: bool | None = None
+    password: str | None = Field(default=None, max_length=MAX_LENGTH, description="a reset (ends their sessions)")
+
+
+class UserChangedOut(BaseModel):
+    username: str
+    role: Role
+    agency_id: str | None
+    agent_id: str | None
+    active: bool
+
+
+class PasswordChangeIn(BaseModel):
+    current_password: str = Field(min_length=1, max_length=MAX_LENGTH)
+    new_password: str = Field(max_length=MAX_LENGTH)
+
+
+class ServiceTokenIn(BaseModel):
+    name: str = Field(min_length=1, max_length=100, description="the system, e.g. dialer-01")
+    scopes: list[ServiceScope] = Field(min_length=1, max_length=len(ServiceScope))
+    expires_at: AwareInstant | None = None
+
+
+class ServiceTokenOut(BaseModel):
+    token_id: str
+    name: str
+    scopes: list[ServiceScope]
+    created_by: str | None = None
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None = None
+    last_used_at: datetime | None = None
+    live: bool = True
+
+
+class ServiceTokenIssued(ServiceTokenOut):
+    token: str = Field(description="shown once: only its SHA-256 is kept")
 
 
 class AccountRow(BaseModel):
@@ -117,10 +167,10 @@ class ContactIn(BaseModel):
     notes: str | None = Field(default=None, max_length=2000)
     promise_amount: str | None = Field(default=None, max_length=20, pattern=r"^\d{1,12}(\.\d{1,2})?$",
                                        description="decimal text in the account currency, e.g. 1500.00")
-    promise_date: date | None = None
+    promise_date: Day | None = None
     dispute: bool = False
     complaint: bool = False
-    callback_at: AwareDatetime | None = None
+    callback_at: AwareInstant | None = None
     attempt_id: str | None = Field(default=None, max_length=64,
                                    description="from POST .../attempts; omitted: the gate is asked now")
 
@@ -144,7 +194,7 @@ class NextOut(BaseModel):
 
 class FollowUpIn(BaseModel):
     kind: Literal["callback", "reminder"]
-    due_at: AwareDatetime
+    due_at: AwareInstant
     note: str | None = Field(default=None, max_length=1000)
 
 

@@ -1,0 +1,145 @@
+"""User administration: adding and changing users, within the acting administrator's scope and authority.
+
+Who may administer whom is one pure rule (``domain.access.administration_refusals``); this module reads
+the facts it needs, applies it, and audits every change and every refusal (a refusal is committed before
+it is raised).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import Connection, Row, select, update
+
+from arrears.adapters.storage import tables as t
+from arrears.adapters.storage.workbench_tables import api_tokens, users, web_sessions
+from arrears.domain.access import Refusal, Role, Standing, administration_refusals, agent_refusal
+from arrears.services.workbench import audit
+from arrears.services.workbench.auth import NewUser, hash_password, insert_user
+from arrears.services.workbench.context import Workbench
+from arrears.services.workbench.errors import InvalidInput, NotEligible, NotFound
+from arrears.services.workbench.principal import Principal
+
+
+class Keep(Enum):
+    """A field a change leaves as it is."""
+
+    KEEP = "keep"
+
+
+KEEP = Keep.KEEP
+
+
+@dataclass(frozen=True)
+class UserChange:
+    role: Role | Keep = KEEP
+    agency_id: str | Keep | None = KEEP
+    agent_id: str | Keep | None = KEEP
+    active: bool | Keep = KEEP
+    password: str | Keep = KEEP  # a reset by an administrator
+
+    def changed(self) -> list[str]:
+        return [name for name in ("role", "agency_id", "agent_id", "active", "password")
+                if getattr(self, name) is not KEEP]
+
+
+def _standing(principal: Principal) -> Standing:
+    return Standing(principal.role, principal.agency_id or None)
+
+
+def _agent_and_agency(connection: Connection, agency_id: str | None, agent_id: str | None) -> Refusal | None:
+    if agency_id and connection.execute(select(t.agencies.c.agency_id).where(
+            t.agencies.c.agency_id == agency_id)).first() is None:
+        raise InvalidInput(f"没有委外机构 {agency_id}", f"no agency {agency_id}", "agency_id")
+    if not agent_id:
+        return None
+    found = connection.execute(select(t.agents.c.agency_id).where(t.agents.c.agent_id == agent_id)).first()
+    return agent_refusal(agency_id, found.agency_id if found else None, found is not None)
+
+
+def _refuse(connection: Connection, wb: Workbench, actor: Principal, refusals: tuple[Refusal, ...], *, action: str,
+            target: str) -> NotEligible:
+    audit.record(connection, wb.now(), "user_admin_denied", actor, "denied", action=action, target=target,
+                 rules=[r.rule for r in refusals], reasons=[r.en for r in refusals])
+    return NotEligible("；".join(r.zh for r in refusals), "; ".join(r.en for r in refusals), None,
+                       tuple(r.rule for r in refusals))
+
+
+def add_user(wb: Workbench, actor: Principal, user: NewUser) -> str:
+    """Add a user the actor may administer; a refusal (403) is audited and nothing is added."""
+    user = NewUser(user.username, user.password, user.role, user.display_name, user.agency_id or None,
+                   user.agent_id or None, user.language)
+    refusal: NotEligible | None = None
+    with wb.engine.begin() as connection:
+        refusals = administration_refusals(_standing(actor), None, Standing(user.role, user.agency_id))
+        if not refusals:
+            agent = _agent_and_agency(connection, user.agency_id, user.agent_id)
+            refusals = (agent,) if agent else ()
+        if refusals:
+            refusal = _refuse(connection, wb, actor, refusals, action="create", target=user.username)
+        else:
+            user_id = insert_user(connection, user, wb.now())
+            audit.record(connection, wb.now(), "user_created", actor, target=user.username, role=user.role.value,
+                         target_agency_id=user.agency_id)
+    if refusal is not None:
+        raise refusal
+    return user_id
+
+
+def _after(row: Row, change: UserChange) -> tuple[Standing, str | None]:
+    role = Role(row.role) if change.role is KEEP else change.role
+    agency = (row.agency_id or None) if change.agency_id is KEEP else (change.agency_id or None)
+    agent = (row.agent_id or None) if change.agent_id is KEEP else (change.agent_id or None)
+    assert isinstance(role, Role) and not isinstance(agency, Keep) and not isinstance(agent, Keep)
+    return Standing(role, agency), agent
+
+
+def _values(row: Row, change: UserChange, after: Standing, agent: str | None) -> dict[str, Any]:
+    values: dict[str, Any] = {"role": after.role.value, "agency_id": after.agency_id, "agent_id": agent}
+    if change.active is not KEEP:
+        values["active"] = change.active
+    if not isinstance(change.password, Keep):
+        values.update(password_hash=hash_password(change.password, row.username), failed_logins=0,
+                      locked_until=None)
+    return values
+
+
+def change_user(wb: Workbench, actor: Principal, username: str, change: UserChange) -> dict[str, Any]:
+    """Change a user's role, agency, agent, active flag or password, if the actor may administer the user
+    both as they are and as they will be. Deactivating or resetting ends the user's sessions and tokens."""
+    if not change.changed():
+        raise InvalidInput("没有要修改的内容", "nothing to change", None)
+    refusal: NotEligible | None = None
+    with wb.engine.begin() as connection:
+        row = connection.execute(select(users).where(users.c.username == username).with_for_update()).first()
+        if row is None:
+            raise NotFound(f"没有用户 {username}", f"no user {username}", "username")
+        after, agent = _after(row, change)
+        refusals = administration_refusals(_standing(actor), Standing(Role(row.role), row.agency_id or None), after,
+                                           is_self=row.user_id == actor.user_id)
+        if not refusals:
+            problem = _agent_and_agency(connection, after.agency_id, agent)
+            refusals = (problem,) if problem else ()
+        if refusals:
+            refusal = _refuse(connection, wb, actor, refusals, action="change", target=username)
+        else:
+            connection.execute(update(users).where(users.c.user_id == row.user_id)
+                               .values(**_values(row, change, after, agent)))
+            if change.active is False or not isinstance(change.password, Keep):
+                _end_sessions(connection, row.user_id, wb)
+            audit.record(connection, wb.now(), "user_changed", actor, target=username, fields=change.changed(),
+                         role=after.role.value, target_agency_id=after.agency_id,
+                         active=row.active if change.active is KEEP else change.active)
+    if refusal is not None:
+        raise refusal
+    return {"username": username, "role": after.role, "agency_id": after.agency_id, "agent_id": agent,
+            "active": bool(row.active if change.active is KEEP else change.active)}
+
+
+def _end_sessions(connection: Connection, user_id: str, wb: Workbench) -> None:
+    now = wb.now()
+    for table in (web_sessions, api_tokens):
+        connection.execute(update(table).where(table.c.user_id == user_id, table.c.revoked_at.is_(None))
+                           .values(revoked_at=now))

@@ -1,0 +1,24 @@
+"""Security regressions run on the workbench's loaded portfolio: the workbench fixtures (a 300-customer
+portfolio, users of every role, the fake gate, a settable clock, an app client) are shared from
+tests/workbench."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+WORKBENCH = Path(__file__).resolve().parents[1] / "workbench"
+if str(WORKBENCH) not in sys.path:
+    sys.path.insert(0, str(WORKBENCH))
+
+_spec = importlib.util.spec_from_file_location("workbench_fixtures", WORKBENCH / "conftest.py")
+assert _spec is not None and _spec.loader is not None
+_fixtures = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_fixtures)
+
+workbench_template = _fixtures.workbench_template
+gate = _fixtures.gate
+clock = _fixtures.clock
+wb = _fixtures.wb
+client = _fixtures.client
