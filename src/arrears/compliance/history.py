@@ -21,7 +21,7 @@ _CALL = frozenset({"conversation", "refused", "dispute", "answered_other", "no_a
                    "busy", "not_in_service", "wrong_number", "failed"})
 _RINGLESS_VOICEMAIL = frozenset({"voicemail", "delivered", "busy", "not_in_service", "wrong_number", "failed"})
 _WRITTEN = frozenset({"delivered", "failed", "bounced", "wrong_number"})
-_VISIT = frozenset({"conversation", "refused", "dispute", "answered_other", "no_answer", "wrong_number"})
+_VISIT = frozenset({"conversation", "refused", "dispute", "answered_other", "no_answer", "wrong_number", "failed"})
 UNKNOWN_OUTCOME_MAY_BE: dict[str, frozenset[str]] = {
     "call": _CALL, "voicemail": _RINGLESS_VOICEMAIL, "sms": _WRITTEN, "email": _WRITTEN, "letter": _WRITTEN,
     "visit": _VISIT,
@@ -62,6 +62,11 @@ class Attempt(NamedTuple):
         return debt_id is None or not self.debt_ids or debt_id in self.debt_ids
 
 
+def outcomes_of(channel: str) -> frozenset[str]:
+    """Every outcome an attempt on `channel` can have (what an unrecorded one may still be)."""
+    return UNKNOWN_OUTCOME_MAY_BE.get(channel, EVERY_OUTCOME)
+
+
 def may_be(attempt: Attempt) -> frozenset[str]:
     """Every outcome this entry has or may still turn out to have: the one place that decides
     what an entry counts as. A known outcome is itself; an unknown one (a reserved attempt) is
@@ -69,7 +74,7 @@ def may_be(attempt: Attempt) -> frozenset[str]:
     planned one is what the planner assumes (PLANNED_MAY_BE)."""
     outcome = attempt.outcome
     if outcome is None:
-        return UNKNOWN_OUTCOME_MAY_BE.get(attempt.channel, EVERY_OUTCOME)
+        return outcomes_of(attempt.channel)
     if outcome == PLANNED:
         return PLANNED_MAY_BE
     return _KNOWN.get(outcome) or frozenset((outcome,))
