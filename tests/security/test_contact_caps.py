@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from fastapi.testclient import TestClient
 from security_support import api, at_once, collectors, statuses
-from sqlalchemy import Engine, and_, delete, func, insert, inspect, or_, select
+from sqlalchemy import Engine, and_, delete, func, insert, inspect, or_, select, update
 from workbench_support import AS_OF_NOON, CIPHER, PASSWORD
 
 from arrears.adapters.clock import FixedClock
@@ -136,6 +136,35 @@ def test_twenty_collectors_reserving_at_once_hold_no_more_open_reservations_than
     assert statuses(replies) == {201: 3, 409: 17}
     assert all(rules_of(r) == ["CN-FREQ-01"] for r in replies if r.status_code == 409)
     assert open_reservations(portfolio, debtor["customer"]) == 3
+
+
+def test_twenty_dialers_at_once_never_exceed_the_us_call_caps(portfolio: Engine, debtor: dict[str, str]) -> None:
+    with portfolio.begin() as connection:  # the same debtor, now a New York consumer under Reg F
+        connection.execute(update(t.customers).where(t.customers.c.customer_id == debtor["customer"])
+                           .values(jurisdiction="US", timezone="America/New_York"))
+    gate, at = SqlContactGate(portfolio), datetime(2026, 11, 30, 10, tzinfo=ZoneInfo("America/New_York"))
+    opened = at_once(lambda minute: gate.reserve(call(debtor, at + timedelta(minutes=minute))), list(range(20)))
+    assert [v.decision for v in opened].count("allow") == 1  # an open call may still be a conversation
+    assert all(v.rules == ("US-FREQ-02",) for v in opened if not v.allowed)
+    (first,) = [v for v in opened if v.allowed]
+    assert gate.record_outcome(first.attempt_id, "no_answer").allowed  # type: ignore[arg-type]
+
+    def dial_until_refused(minute: int) -> list[str]:
+        made = []
+        for _ in range(200):
+            verdict = gate.reserve(call(debtor, at + timedelta(minutes=minute)))
+            if verdict.allowed:
+                made.append(gate.record_outcome(verdict.attempt_id, "no_answer").decision)  # type: ignore[arg-type]
+            elif "US-FREQ-01" in verdict.rules:
+                return made
+        return made
+
+    made = [decision for each in at_once(dial_until_refused, list(range(20, 40))) for decision in each]
+    assert made == ["allow"] * 6  # with the first: 7 calls in 7 days, no more
+    m = contact_attempts.c
+    with portfolio.connect() as connection:
+        calls = connection.execute(select(func.count()).where(m.customer_id == debtor["customer"])).scalar_one()
+    assert calls == 7 and open_reservations(portfolio, debtor["customer"]) == 0
 
 
 # ---------------------------------------------------------------- recording re-checks the caps
