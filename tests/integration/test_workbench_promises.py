@@ -10,7 +10,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from arrears.adapters.clock import FixedClock
 from arrears.adapters.crypto import FieldCipher
@@ -55,13 +55,15 @@ class AllowingGate:
     def preview(self, request: ContactRequest, language: str = "zh") -> GateVerdict:
         return GateVerdict("allow")
 
-    def reserve(self, request: ContactRequest, language: str = "zh") -> GateVerdict:
+    def reserve(self, request: ContactRequest, language: str = "zh", *,
+                connection: Connection | None = None) -> GateVerdict:
         self.reserved.append(f"att-{len(self.reserved) + 1}-{request.account_id}")
         return GateVerdict("allow", attempt_id=self.reserved[-1])
 
-    def record_outcome(self, attempt_id: str, outcome: str, party: str | None = None,
-                       notes: str | None = None) -> None:
+    def record_outcome(self, attempt_id: str, outcome: str, party: str | None = None, language: str = "zh", *,
+                       connection: Connection | None = None) -> GateVerdict:
         self.outcomes[attempt_id] = outcome
+        return GateVerdict("allow", attempt_id=attempt_id)
 
 
 def _phone(engine: Engine, account_id: str) -> str:

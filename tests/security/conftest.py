@@ -1,6 +1,7 @@
 """Security regressions run on the workbench's loaded portfolio: the workbench fixtures (a 300-customer
 portfolio, users of every role, the fake gate, a settable clock, an app client) are shared from
-tests/workbench."""
+tests/workbench, and ``portfolio`` loads the demo portfolio on real SQLite and PostgreSQL for the tests
+where many collectors act at once (real threads; see security_support)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,14 @@ import importlib.util
 import sys
 from pathlib import Path
 
+import pytest
+from sqlalchemy import Engine
+
 WORKBENCH = Path(__file__).resolve().parents[1] / "workbench"
 if str(WORKBENCH) not in sys.path:
     sys.path.insert(0, str(WORKBENCH))
+
+from workbench_support import load_into  # noqa: E402
 
 _spec = importlib.util.spec_from_file_location("workbench_fixtures", WORKBENCH / "conftest.py")
 assert _spec is not None and _spec.loader is not None
@@ -22,3 +28,10 @@ gate = _fixtures.gate
 clock = _fixtures.clock
 wb = _fixtures.wb
 client = _fixtures.client
+
+
+@pytest.fixture
+def portfolio(engine: Engine, small_demo: Path) -> Engine:
+    """The demo portfolio loaded and aged, with a user of every role (workbench_support)."""
+    load_into(engine, small_demo)
+    return engine

@@ -12,7 +12,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Connection, Engine, select, update
 
 from arrears.adapters.crypto import FieldCipher
 from arrears.adapters.storage import tables as t
@@ -40,7 +40,7 @@ class FakeGate:
 
     cap: int = 3
     ledger: dict[str, ContactRequest] = field(default_factory=dict)
-    outcomes: dict[str, tuple[str, str | None, str | None]] = field(default_factory=dict)
+    outcomes: dict[str, tuple[str, str | None]] = field(default_factory=dict)
     previews: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -61,7 +61,8 @@ class FakeGate:
         self.previews += 1
         return self._verdict(request, language)
 
-    def reserve(self, request: ContactRequest, language: str = "zh") -> GateVerdict:
+    def reserve(self, request: ContactRequest, language: str = "zh", *,
+                connection: Connection | None = None) -> GateVerdict:
         with self._lock:
             verdict = self._verdict(request, language)
             if not verdict.allowed:
@@ -70,11 +71,14 @@ class FakeGate:
             self.ledger[attempt_id] = request
             return GateVerdict("allow", pack_versions=verdict.pack_versions, attempt_id=attempt_id)
 
-    def record_outcome(self, attempt_id: str, outcome: str, party: str | None = None,
-                       notes: str | None = None) -> None:
+    def record_outcome(self, attempt_id: str, outcome: str, party: str | None = None, language: str = "zh", *,
+                       connection: Connection | None = None) -> GateVerdict:
         if attempt_id not in self.ledger:
-            raise KeyError(attempt_id)
-        self.outcomes[attempt_id] = (outcome, party, notes)
+            from arrears.services.contact_gate_port import AttemptUnknown
+
+            raise AttemptUnknown(attempt_id)
+        self.outcomes[attempt_id] = (outcome, party)
+        return GateVerdict("allow", pack_versions=("test-pack-1",), attempt_id=attempt_id)
 
 
 def _agents(engine: Engine) -> dict[str, list[tuple[str, str | None]]]:

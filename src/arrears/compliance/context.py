@@ -58,15 +58,16 @@ class Context:
     passed by position, in the order of `__init__` (the planner does: keywords cost it ~1 µs a
     check); `of` names them."""
 
-    __slots__ = ("_cn_zones", "_local", "_windows", "address", "agency", "agent", "at", "at_ts", "attempt_times",
-                 "attempts", "automated", "channel", "debt_ids", "debtor_zones", "flags", "kind", "memo", "party",
-                 "purpose", "screening", "specs", "visitors")
+    __slots__ = ("_cn_zones", "_local", "_proposed", "_windows", "address", "agency", "agent", "at", "at_ts",
+                 "attempt_times", "attempts", "automated", "channel", "debt_ids", "debtor_zones", "flags", "kind",
+                 "memo", "outcome", "party", "purpose", "screening", "specs", "visitors")
 
     def __init__(  # noqa: PLR0917 (the facts of one proposed contact, see the class docstring)
         self, channel: str, party: str, kind: str | None, address: str | None, purpose: str | None,
         debt_ids: tuple[str, ...], automated: bool | None, agent: Person | None, agency: Agency | None,
         visitors: Sequence[Person] | None, flags: Flags, at: datetime, at_ts: float, debtor_zones: tuple[str, ...],
         attempts: tuple[Attempt, ...], attempt_times: tuple[float, ...], screening: Screening | None,
+        outcome: str | None = None,
     ) -> None:
         self.channel = channel
         self.party = party
@@ -85,6 +86,10 @@ class Context:
         self.debtor_zones = debtor_zones  # distinct, in the request's order
         self.attempts = attempts  # oldest first
         self.attempt_times = attempt_times  # their timestamps, ascending (for bisection)
+        # None: a contact not made yet, which may still turn out any way its channel allows;
+        # an outcome: a contact made, judged as it turned out (`gate.check_outcome`)
+        self.outcome = outcome
+        self._proposed: Attempt | None = None
         self._local: dict[str, datetime] = {}
         self._cn_zones: tuple[str, ...] | None = None
         self._windows: dict[tuple[str, int], tuple[float, float]] = {}
@@ -92,8 +97,9 @@ class Context:
         self.specs: Mapping[str, RuleSpec] = NO_SPECS  # the rules in force, set by the gate
 
     @classmethod
-    def of(cls, request: CheckRequest, screening: Screening | None) -> Context:
-        """The facts of a parsed request (the strict path: API, CLI, workbench)."""
+    def of(cls, request: CheckRequest, screening: Screening | None, outcome: str | None = None) -> Context:
+        """The facts of a parsed request (the strict path: API, CLI, workbench); `outcome`: what
+        came of the contact, when it has been made (None: it is proposed)."""
         action = request.action
         return cls(
             channel=action.channel._value_, party=action.to.party._value_, kind=plain(action.to.kind),
@@ -101,8 +107,21 @@ class Context:
             debt_ids=tuple(dict.fromkeys(action.debt_ids or ())), automated=action.automated, agent=action.agent,
             agency=action.agency, visitors=action.visitors, flags=request.debtor.flags or EMPTY_FLAGS,
             at=request.at, at_ts=request.at.timestamp(), debtor_zones=tuple(dict.fromkeys(request.debtor.zones)),
-            attempts=request.attempts, attempt_times=request.attempt_times, screening=screening,
+            attempts=request.attempts, attempt_times=request.attempt_times, screening=screening, outcome=outcome,
         )
+
+    @property
+    def proposed(self) -> Attempt:
+        """The contact judged, as a history entry: the counters count it as they count the
+        others (`history.could_be`), so a proposed call counts as everything it could become."""
+        attempt = self._proposed
+        if attempt is None:
+            agency = self.agency.id if self.agency is not None else None
+            attempt = self._proposed = Attempt(
+                self.at_ts, self.channel, True, self.party, self.kind, self.address, self.outcome,
+                frozenset(self.debt_ids) or None, bool(self.automated), agency,
+            )
+        return attempt
 
     # ------------------------------------------------------------ zones and local time
     @property

@@ -15,7 +15,7 @@ from arrears.compliance.context import Context
 from arrears.compliance.outcome import RuleResult, Verdict
 from arrears.compliance.packs import PACK_ORDER, GateConfig, Pack, RuleSpec, default_config
 from arrears.compliance.request import Answer, CheckRequest, Decision
-from arrears.compliance.rules import RULES, TEXT_ONLY
+from arrears.compliance.rules import CAPS, RULES, TEXT_ONLY
 from arrears.compliance.rules.common import Rule
 from arrears.compliance.screening.types import Screening
 
@@ -49,6 +49,7 @@ class Plan:
     packs: tuple[Pack, ...]
     steps: tuple[tuple[RuleSpec, Rule], ...]  # with a message
     steps_without_message: tuple[tuple[RuleSpec, Rule], ...]
+    caps: tuple[tuple[RuleSpec, Rule], ...]  # the steps that count attempts against a cap
     by_id: dict[str, RuleSpec]
     versions: dict[str, str]
     # (with a message, UTC day number) -> every step is surely in force that day (see evaluate)
@@ -69,6 +70,7 @@ def plan_for(config: GateConfig, codes: tuple[str, ...], channel: str) -> Plan:
                 for spec in every
                 if spec.applies_to(channel) and spec.id not in TEXT_ONLY
             ),
+            caps=tuple((spec, RULES[spec.id]) for spec in every if spec.applies_to(channel) and spec.id in CAPS),
             by_id={spec.id: spec for spec in every},
             versions={pack.code: pack.version for pack in packs},
         )
@@ -86,12 +88,15 @@ def _day_before_in_utc(utc_day: int) -> date:
 _EPOCH_DAY = date(1970, 1, 1)
 
 
-def evaluate(ctx: Context, plan: Plan) -> list[RuleResult]:
-    """Every applicable rule's result, in pack order. A rule not yet in force is skipped
-    (judged on the latest local date among the debtor's zones, or UTC)."""
+def evaluate(
+    ctx: Context, plan: Plan, only: tuple[tuple[RuleSpec, Rule], ...] | None = None
+) -> list[RuleResult]:
+    """Every applicable rule's result (or those of `only`, steps of `plan`), in pack order. A
+    rule not yet in force is skipped (judged on the latest local date among the debtor's zones,
+    or UTC)."""
     ctx.specs = plan.by_id
     with_message = ctx.screening is not None
-    steps = plan.steps if with_message else plan.steps_without_message
+    steps = only if only is not None else plan.steps if with_message else plan.steps_without_message
     utc_day = int(ctx.at_ts // 86400)
     if _all_surely_in_force(plan, steps, with_message, utc_day):  # the usual case: no date to judge
         return [rule(ctx, spec) for spec, rule in steps]
@@ -171,6 +176,22 @@ def check(
 ) -> Answer:
     """Judge one proposed contact, with the reasons, warnings and citations worded."""
     plan, results = results_of(request, screener=screener, config=config)
+    return answer_of(request, plan, results)
+
+
+def check_outcome(request: CheckRequest, outcome: str, *, config: GateConfig | None = None) -> Answer:
+    """Judge a contact that has been made, as it turned out, before its outcome is recorded:
+    `request` describes the contact (its instant, the party reached, the debtor's other
+    attempts as history) and `outcome` is what came of it. Only the caps are judged (`CAPS`);
+    the contact counts as its outcome, not as everything it could have become, so an outcome
+    that would take a cap past its limit is denied and must not be recorded."""
+    ctx = Context.of(request, None, outcome)
+    plan = plan_for(config or default_config(), tuple([code._value_ for code in request.packs]), ctx.channel)
+    return answer_of(request, plan, evaluate(ctx, plan, plan.caps))
+
+
+def answer_of(request: CheckRequest, plan: Plan, results: list[RuleResult]) -> Answer:
+    """The answer to `request` from its rules' results, worded in the request's language."""
     language = language_of(request)
     failed = [r for r in results if is_failed(r)]
     cautions = [r for r in results if r.outcome is Verdict.WARN]

@@ -13,6 +13,29 @@ if TYPE_CHECKING:
 # parties that are the debtor for counting purposes (history `unknown`/absent: assume debtor)
 DEBTOR_LIKE = frozenset({"debtor", "unknown", None})
 
+# What an attempt whose outcome is not known yet (reserved, under way, or simply not recorded)
+# may still turn out to be, by channel (portfolio-v1's outcome vocabulary). A call may become a
+# conversation with the person called (also a refusal or a dispute, which are said in one), be
+# answered by someone else, ring out, reach a machine, drop, be busy, or find a dead number.
+_CALL = frozenset({"conversation", "refused", "dispute", "answered_other", "no_answer", "voicemail", "dropped",
+                   "busy", "not_in_service", "wrong_number", "failed"})
+_RINGLESS_VOICEMAIL = frozenset({"voicemail", "delivered", "busy", "not_in_service", "wrong_number", "failed"})
+_WRITTEN = frozenset({"delivered", "failed", "bounced", "wrong_number"})
+_VISIT = frozenset({"conversation", "refused", "dispute", "answered_other", "no_answer", "wrong_number", "failed"})
+UNKNOWN_OUTCOME_MAY_BE: dict[str, frozenset[str]] = {
+    "call": _CALL, "voicemail": _RINGLESS_VOICEMAIL, "sms": _WRITTEN, "email": _WRITTEN, "letter": _WRITTEN,
+    "visit": _VISIT,
+}
+EVERY_OUTCOME = _CALL | _RINGLESS_VOICEMAIL | _WRITTEN | _VISIT
+
+# An attempt planned earlier in the same daily plan, not made yet (history entry `planned: true`
+# with no outcome). The planner assumes it is made and reaches no one: it counts as a dial and
+# a touch, never as a conversation. It is judged again, with the real ledger, when a collector
+# or a dialer reserves it, and there an attempt without an outcome may be anything.
+PLANNED = "(planned)"
+PLANNED_MAY_BE = frozenset({"no_answer"})
+_KNOWN: dict[str, frozenset[str]] = {outcome: frozenset((outcome,)) for outcome in EVERY_OUTCOME}
+
 
 class Attempt(NamedTuple):
     """One history entry, flattened for fast counting (parsed once, with the request).
@@ -39,6 +62,37 @@ class Attempt(NamedTuple):
         return debt_id is None or not self.debt_ids or debt_id in self.debt_ids
 
 
+def outcomes_of(channel: str) -> frozenset[str]:
+    """Every outcome an attempt on `channel` can have (what an unrecorded one may still be)."""
+    return UNKNOWN_OUTCOME_MAY_BE.get(channel, EVERY_OUTCOME)
+
+
+def may_be(attempt: Attempt) -> frozenset[str]:
+    """Every outcome this entry has or may still turn out to have: the one place that decides
+    what an entry counts as. A known outcome is itself; an unknown one (a reserved attempt) is
+    every outcome its channel can have, so it counts against every cap it could still fill; a
+    planned one is what the planner assumes (PLANNED_MAY_BE)."""
+    outcome = attempt.outcome
+    if outcome is None:
+        return outcomes_of(attempt.channel)
+    if outcome == PLANNED:
+        return PLANNED_MAY_BE
+    return _KNOWN.get(outcome) or frozenset((outcome,))
+
+
+def could_be(attempt: Attempt, outcomes: frozenset[str]) -> bool:
+    """The entry is, or may still turn out to be, one of `outcomes`: a cap counts it."""
+    outcome = attempt.outcome
+    if outcome in outcomes:  # known and counted: the usual case, without building anything
+        return True
+    return not may_be(attempt).isdisjoint(outcomes)
+
+
+def surely(attempt: Attempt, outcomes: frozenset[str]) -> bool:
+    """Whatever the entry turns out to be, it is one of `outcomes` (e.g. proven not connected)."""
+    return may_be(attempt) <= outcomes
+
+
 def plain(member: StrEnum | None) -> str | None:
     """The member's text as a plain `str`: StrEnum hashing runs Python code, plain str does not,
     and the counters test set membership many times."""
@@ -54,7 +108,7 @@ def flatten(entry: HistoryEntry) -> Attempt:
         plain(to.party) if to is not None else None,
         plain(to.kind) if to is not None else None,
         to.address if to is not None else None,
-        plain(entry.outcome),
+        PLANNED if entry.planned and entry.outcome is None else plain(entry.outcome),
         frozenset(entry.debt_ids) if entry.debt_ids else None,
         bool(entry.automated),
         entry.agency_id,

@@ -275,6 +275,9 @@ class HistoryEntry(_Model):
     automated: StrictBool | None = None
     agency_id: StrictStr | None = None
     message: StrictStr | None = None
+    # optional extension: an attempt planned earlier in the same plan, not made yet (see
+    # history.PLANNED); without it, an entry with no outcome may still be any outcome
+    planned: StrictBool | None = None
 
 
 class CheckRequest(_Model):

@@ -5,7 +5,8 @@ answer dict (``decision`` allow | deny | review, ``rules``, ``reasons``). ``defa
 wraps ``arrears.compliance.gate.check``. The request carries packs from
 customers.jurisdiction, zones from customers.timezone, flags from accounts.flags, and the
 debtor's history from contacts.csv plus the attempts planned before it in the same plan
-(outcome null: not known yet).
+(``planned: true``, outcome null: counted as a dial that reaches no one; a contact of the
+files whose outcome the contract does not know is null, which may still be any outcome).
 """
 
 from __future__ import annotations
@@ -210,11 +211,13 @@ def request_for(attempt: dict[str, Any], history: list[dict[str, Any]], agencies
 
 
 def planned_entry(attempt: dict[str, Any]) -> dict[str, Any]:
-    """A planned attempt as a history entry for the attempts planned after it."""
+    """A planned attempt as a history entry for the attempts planned after it: `planned`, with
+    no outcome (counted as the planner assumes, see ``compliance.history.PLANNED``)."""
     return {"at": attempt.get("at_history", attempt["at"]), "channel": attempt["channel"], "direction": "outbound",
             "to": {"party": attempt.get("party", "debtor"), "kind": GATE_KIND.get(attempt["kind"]),
                    "address": attempt["address"]},
-            "debt_ids": [attempt["account_id"]], "outcome": None, "agency_id": attempt.get("agency_id")}
+            "debt_ids": [attempt["account_id"]], "outcome": None, "planned": True,
+            "agency_id": attempt.get("agency_id")}
 
 
 def agencies_by_id(agencies: pl.DataFrame) -> dict[str, dict[str, Any]]:

@@ -27,7 +27,7 @@ from pydantic import ValidationError
 
 from arrears.compliance.context import Context
 from arrears.compliance.gate import check, default_screener, verdict
-from arrears.compliance.history import Attempt, by_time
+from arrears.compliance.history import PLANNED, Attempt, by_time
 from arrears.compliance.request import (
     Agency,
     Decision,
@@ -132,7 +132,7 @@ def planned_attempt(attempt: PlannedRow) -> Attempt:
     """A planned attempt as history for the attempts after it (as ``gate_requests.planned_entry``)."""
     account = attempt.account_id
     return _new_attempt(Attempt, (float(attempt.at_ts), attempt.channel, True, DEBTOR, GATE_KIND.get(attempt.kind),
-                                  attempt.address, None, frozenset((account,)) if account else None, False,
+                                  attempt.address, PLANNED, frozenset((account,)) if account else None, False,
                                   attempt.agency_id))
 
 

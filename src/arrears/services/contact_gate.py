@@ -5,7 +5,12 @@ account flags, the agent's training and the agency's mandate, the shared attempt
 ingested contacts plus attempts made through arrears), asks the pure compliance gate, and
 appends the decision to the audit table. ``reserve`` does all of it in one transaction
 that first takes the debtor's lock row, so concurrent reservations for one debtor are
-judged one after another and can never together exceed a cap.
+judged one after another and can never together exceed a cap; a reserved attempt has no
+outcome yet, and the counters count it as everything it could still become.
+``record_outcome`` takes the same lock, judges the outcome against the caps as of the
+attempt's time with the debtor's other attempts (``compliance.gate.check_outcome``) and
+writes it only when no cap would be broken. Both work inside the caller's transaction when
+given its connection, so the caller's rows and the ledger commit or roll back together.
 
 Numbers and addresses are identified by their keyed hash, never by plaintext.
 """
@@ -15,7 +20,8 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -25,10 +31,18 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from arrears.adapters.storage import tables as t
 from arrears.adapters.storage.gate_tables import compliance_decisions, contact_attempts, debtor_locks
-from arrears.compliance.gate import Screener, check
+from arrears.compliance.gate import Screener, check, check_outcome
+from arrears.compliance.history import outcomes_of
 from arrears.compliance.packs import GateConfig
-from arrears.compliance.request import Answer, Decision, RequestError, parse_request
-from arrears.services.contact_gate_port import ContactRequest, GateVerdict
+from arrears.compliance.request import Answer, Decision, Party, RequestError, parse_request
+from arrears.services.contact_gate_port import (
+    AttemptClosed,
+    AttemptError,
+    AttemptUnknown,
+    ContactRequest,
+    GateVerdict,
+    OutcomeNotPossible,
+)
 
 HISTORY_DAYS = 31  # the longest counting window (US-MA: 30 days) plus a day
 OWNER_TO_PARTY = {
@@ -44,11 +58,11 @@ FLAG_TO_FLAG = {
 }
 
 
+PARTIES = frozenset(member.value for member in Party)
+__all__ = ["AttemptError", "SqlContactGate", "UnknownAccount"]
+
+
 class UnknownAccount(LookupError):
-    pass
-
-
-class AttemptError(ValueError):
     pass
 
 
@@ -84,42 +98,86 @@ class SqlContactGate:
             self._audit(connection, "preview", raw, facts, answer, attempt_id=None)
         return self._verdict(answer, None)
 
-    def reserve(self, request: ContactRequest, language: str = "zh") -> GateVerdict:
-        with self.engine.begin() as connection:
-            customer_id = self._customer_of(connection, request.account_id)
-            self._lock_debtor(connection, customer_id)
-            raw, facts = self._build(connection, request, language)
+    def reserve(
+        self, request: ContactRequest, language: str = "zh", *, connection: Connection | None = None
+    ) -> GateVerdict:
+        with self._transaction(connection) as tx:
+            customer_id = self._customer_of(tx, request.account_id)
+            self._lock_debtor(tx, customer_id)
+            raw, facts = self._build(tx, request, language)
             answer = self._judge(raw)
             attempt_id = None
             if answer.decision == "allow":
                 attempt_id = self.new_id()
-                connection.execute(insert(contact_attempts).values(
+                tx.execute(insert(contact_attempts).values(
                     attempt_id=attempt_id, account_id=request.account_id, customer_id=customer_id,
                     contact_point_id=request.contact_point_id, address_hash=facts["address_hash"],
                     channel=request.channel, party=facts["party"], at=_utc(request.at),
                     agent_id=request.agent_id, agency_id=facts["agency_id"],
                     automated=request.automated, purpose=request.purpose,
                 ))
-            self._audit(connection, "reserve", raw, facts, answer, attempt_id=attempt_id)
+            self._audit(tx, "reserve", raw, facts, answer, attempt_id=attempt_id)
         return self._verdict(answer, attempt_id)
 
     def record_outcome(
-        self, attempt_id: str, outcome: str, party: str | None = None, notes: str | None = None,
-        *, completed_at: datetime | None = None,
-    ) -> None:
-        from arrears.domain.vocabulary import Outcome
+        self, attempt_id: str, outcome: str, party: str | None = None, language: str = "zh", *,
+        connection: Connection | None = None, completed_at: datetime | None = None,
+    ) -> GateVerdict:
+        with self._transaction(connection) as tx:
+            attempt = self._attempt(tx, attempt_id)
+            self._lock_debtor(tx, attempt.customer_id)
+            attempt = self._attempt(tx, attempt_id)  # as it is now that no one else records
+            if attempt.outcome is not None:
+                raise AttemptClosed(f"attempt {attempt_id} is unknown or already has an outcome")
+            if outcome not in outcomes_of(attempt.channel):
+                raise OutcomeNotPossible(f"a {attempt.channel} attempt cannot have the outcome {outcome!r}")
+            request = ContactRequest(attempt.account_id, attempt.channel, _utc(attempt.at), attempt.contact_point_id,
+                                     attempt.agent_id, automated=attempt.automated, purpose=attempt.purpose)
+            reached = self._reached(tx, attempt, party)
+            raw, facts = self._build(tx, request, language, reached=reached, without=attempt_id)
+            answer = self._judge(raw, outcome)
+            if answer.decision == "allow":
+                tx.execute(
+                    update(contact_attempts)
+                    .where(contact_attempts.c.attempt_id == attempt_id, contact_attempts.c.outcome.is_(None))
+                    .values(outcome=outcome, outcome_party=party,
+                            completed_at=_utc(completed_at or datetime.now(UTC)))
+                )
+            self._audit(tx, "outcome", raw, facts, answer, attempt_id=attempt_id)
+        return self._verdict(answer, attempt_id)
 
-        if outcome not in {o.value for o in Outcome}:
-            raise AttemptError(f"unknown outcome {outcome!r}")
-        with self.engine.begin() as connection:
-            result = connection.execute(
-                update(contact_attempts)
-                .where(contact_attempts.c.attempt_id == attempt_id, contact_attempts.c.outcome.is_(None))
-                .values(outcome=outcome, outcome_party=party, notes=notes,
-                        completed_at=_utc(completed_at or datetime.now(UTC)))
-            )
-            if result.rowcount != 1:
-                raise AttemptError(f"attempt {attempt_id} is unknown or already has an outcome")
+    @contextmanager
+    def _transaction(self, connection: Connection | None) -> Iterator[Connection]:
+        """The caller's transaction (the caller commits), or one of our own."""
+        if connection is not None:
+            yield connection
+            return
+        with self.engine.begin() as own:
+            yield own
+
+    @staticmethod
+    def _attempt(connection: Connection, attempt_id: str) -> Any:
+        m = contact_attempts.c
+        row = connection.execute(
+            select(m.attempt_id, m.account_id, m.customer_id, m.contact_point_id, m.channel, m.party, m.at,
+                   m.agent_id, m.agency_id, m.automated, m.purpose, m.outcome).where(m.attempt_id == attempt_id)
+        ).one_or_none()
+        if row is None:
+            raise AttemptUnknown(f"attempt {attempt_id} is unknown or already has an outcome")
+        return row
+
+    def _reached(self, connection: Connection, attempt: Any, party: str | None) -> dict[str, Any]:
+        """Who the attempt reached, as the ledger will count it once recorded (``_entry``)."""
+        point = None
+        if attempt.contact_point_id is not None:
+            p = t.contact_points.c
+            point = connection.execute(select(p.owner, p.kind, p.value_hash).where(
+                p.contact_point_id == attempt.contact_point_id)).one_or_none()
+        to = self._entry(attempt, point, direction="outbound", party=party or attempt.party, automated=None)["to"]
+        to = dict(to or {"party": "debtor"})
+        if to["party"] not in PARTIES:  # unknown: counted as the debtor (compliance.history.DEBTOR_LIKE)
+            to["party"] = "debtor"
+        return to
 
     # -- building the request -----------------------------------------------------------
     def _customer_of(self, connection: Connection, account_id: str) -> str:
@@ -140,8 +198,11 @@ class SqlContactGate:
         ))
 
     def _build(
-        self, connection: Connection, request: ContactRequest, language: str
+        self, connection: Connection, request: ContactRequest, language: str, *,
+        reached: dict[str, Any] | None = None, without: str | None = None,
     ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The request for ``request`` (to ``reached`` when given: the party an attempt reached)
+        and the facts stored with it; the history leaves out attempt ``without``."""
         a, c = t.accounts.c, t.customers.c
         row = connection.execute(
             select(a.account_id, a.customer_id, a.flags, a.agency_id, c.timezone, c.jurisdiction, c.language)
@@ -198,7 +259,7 @@ class SqlContactGate:
             "at": _iso(request.at),
             "action": {
                 "channel": request.channel,
-                "to": to,
+                "to": reached or to,
                 "debt_ids": [request.account_id],
                 "automated": request.automated,
                 "message": request.message,
@@ -208,7 +269,7 @@ class SqlContactGate:
                 "purpose": request.purpose,
             },
             "debtor": {"id": row.customer_id, "zones": [row.timezone], "flags": flags},
-            "history": self._history(connection, row.customer_id, by_id, request.at),
+            "history": self._history(connection, row.customer_id, by_id, request.at, without),
         }
         facts = {"customer_id": row.customer_id, "party": to["party"], "address_hash": address_hash,
                  "agency_id": row.agency_id}
@@ -223,19 +284,19 @@ class SqlContactGate:
         return {"id": agent_id, "training_valid_until": until.isoformat() if until else None}
 
     def _history(
-        self, connection: Connection, customer_id: str, points: dict[str, Any], at: datetime
+        self, connection: Connection, customer_id: str, points: dict[str, Any], at: datetime, without: str | None
     ) -> list[dict[str, Any]]:
-        since = _utc(at) - timedelta(days=HISTORY_DAYS)
+        since, until = _utc(at) - timedelta(days=HISTORY_DAYS), _utc(at) + timedelta(days=1)  # the whole local day
         k = t.contacts.c
         rows = connection.execute(
             select(k.at, k.channel, k.direction, k.contact_point_id, k.party, k.outcome, k.account_id, k.agency_id)
-            .where(k.customer_id == customer_id, k.at >= since, k.at <= _utc(at))
+            .where(k.customer_id == customer_id, k.at >= since, k.at <= until)
         ).all()
         m = contact_attempts.c
         attempts = connection.execute(
             select(m.at, m.channel, m.contact_point_id, m.party, m.outcome, m.outcome_party, m.account_id,
                    m.agency_id, m.automated)
-            .where(m.customer_id == customer_id, m.at >= since, m.at <= _utc(at) + timedelta(days=1))
+            .where(m.customer_id == customer_id, m.at >= since, m.at <= until, m.attempt_id != (without or ""))
         ).all()
         history = [self._entry(r, points.get(r.contact_point_id), direction=r.direction, party=r.party,
                                automated=None) for r in rows]
@@ -265,12 +326,15 @@ class SqlContactGate:
         return entry
 
     # -- judging and auditing -----------------------------------------------------------
-    def _judge(self, raw: dict[str, Any]) -> Answer:
+    def _judge(self, raw: dict[str, Any], outcome: str | None = None) -> Answer:
+        """The proposed contact's answer; with ``outcome``, the made contact's, as it turned out."""
         try:
             request = parse_request(raw)
         except RequestError as error:  # stored data that the contract refuses: never a guess
             return Answer(id=raw["id"], decision=Decision.DENY, rules=["DATA-INVALID"],
                           reasons=[f"stored data cannot be judged: {error}"], warnings=[])
+        if outcome is not None:
+            return check_outcome(request, outcome, config=self.config)
         return check(request, screener=self.screener, config=self.config)
 
     def _audit(self, connection: Connection, mode: str, raw: dict[str, Any], facts: dict[str, Any],

@@ -2,8 +2,10 @@
 
 ``contact_attempts`` holds every attempt made through arrears (reserved before it happens,
 completed with its outcome afterwards); together with the ingested ``contacts`` it is the
-history the compliance counters read. ``compliance_decisions`` is append-only: database
-triggers refuse UPDATE and DELETE. ``debtor_locks`` serialises reservations per debtor.
+history the compliance counters read. It holds no free text: a collector's notes are kept
+encrypted with the workbench's logged contact (``logged_contacts.notes_enc``).
+``compliance_decisions`` is append-only: database triggers refuse UPDATE and DELETE.
+``debtor_locks`` serialises reservations (and recorded outcomes) per debtor.
 """
 
 from __future__ import annotations
@@ -29,7 +31,6 @@ contact_attempts = Table(
     Column("purpose", String(12), nullable=False),
     Column("outcome", String(20)),  # NULL while reserved, then the portfolio-v1 outcome
     Column("outcome_party", String(20)),
-    Column("notes", Text),
     Column("completed_at", DateTime(timezone=True)),
 )
 

@@ -91,3 +91,22 @@ TEXT_ONLY: frozenset[str] = frozenset(
         "UK-MISLEAD-01",
     }
 )
+
+# Rules that count earlier attempts against a cap. A contact's recorded outcome is judged by
+# these again (`gate.check_outcome`): an outcome may be one the contact was not counted as when
+# it was reserved (e.g. the debtor answered a third party's number). Everything else was judged
+# when the contact was reserved and does not depend on how it turned out.
+CAPS: frozenset[str] = frozenset(
+    {
+        "CN-FREQ-01",
+        "CN-FREQ-02",
+        "CN-FREQ-03",
+        "US-FREQ-01",
+        "US-FREQ-02",
+        "US-FREQ-03",
+        "US-MA-01",
+        "US-NYC-01",
+        "US-WA-01",
+        "UK-FREQ-01",
+    }
+)

@@ -1,48 +1,54 @@
 """CN-FREQ-01 effective conversations, CN-FREQ-02 unanswered dials, CN-FREQ-03 daily touches.
 
 A "day" is the local date in Beijing and in every debtor zone; the strictest count wins.
-History from the issuer and every agency is summed (no filter on agency_id).
+History from the issuer and every agency is summed (no filter on agency_id). An attempt whose
+outcome is not recorded yet counts as whatever it could still become (`history.could_be`):
+a reserved call to the debtor is a possible effective conversation and a possible unanswered
+dial; the contact judged counts the same way (`ctx.proposed`).
 """
 
 from __future__ import annotations
 
 from arrears.compliance.context import Context
-from arrears.compliance.history import Attempt
+from arrears.compliance.history import Attempt, could_be
 from arrears.compliance.outcome import RuleResult
 from arrears.compliance.packs import RuleSpec
 from arrears.compliance.rules.common import CONVERSATION, UNANSWERED, max_count
 
 
 def _effective_conversation(attempt: Attempt) -> bool:
-    """A10: a proactive (outbound) call that became a conversation with the debtor."""
+    """A10: a proactive (outbound) call that is, or may still become, a conversation with the debtor."""
     return (
         attempt.outbound
         and attempt.channel == "call"
-        and attempt.outcome in CONVERSATION
         and attempt.to_debtor
+        and could_be(attempt, CONVERSATION)
     )
 
 
 def effective_conversations(ctx: Context, spec: RuleSpec) -> RuleResult:
-    if not ctx.to_debtor:
+    if not ctx.to_debtor or not could_be(ctx.proposed, CONVERSATION):
         return spec.ok()
     cap = spec.params["max_effective_calls_per_day"]
     count = max_count(ctx, ctx.cn_zones(), 1, _effective_conversation)
     if count < cap:
         return spec.ok()
     return spec.deny(
-        f"今日已与债务人有效通话 {count} 次（发卡机构与各委外机构合计），已达每日 {cap} 次上限",
-        f"{count} effective conversations with the debtor today (issuer and all agencies "
-        f"together) reach the daily limit of {cap}",
+        f"今日与债务人的有效通话已有 {count} 次（含结果尚未登记、可能成为有效通话的拨打；发卡机构与各委外机构合计），"
+        f"已达每日 {cap} 次上限",
+        f"{count} effective conversations with the debtor today (counting calls whose outcome is not recorded "
+        f"yet; issuer and all agencies together) reach the daily limit of {cap}",
     )
 
 
 def unanswered_dials(ctx: Context, spec: RuleSpec) -> RuleResult:
+    if not could_be(ctx.proposed, UNANSWERED):
+        return spec.ok()
     cap = spec.params["max_unanswered_per_contact_point_per_day"]
     address, party = ctx.address, ctx.party
 
     def same_point_unanswered(attempt: Attempt) -> bool:
-        if not attempt.outbound or attempt.channel != "call" or attempt.outcome not in UNANSWERED:
+        if not attempt.outbound or attempt.channel != "call" or not could_be(attempt, UNANSWERED):
             return False
         if address is not None:
             return attempt.address == address
@@ -53,8 +59,9 @@ def unanswered_dials(ctx: Context, spec: RuleSpec) -> RuleResult:
     if count < cap:
         return spec.ok()
     return spec.act(
-        f"该联系方式今日已拨打未接通 {count} 次，已达每日 {cap} 次上限",
-        f"{count} unanswered dials to this contact point today reach the daily limit of {cap}",
+        f"该联系方式今日已拨打未接通 {count} 次（含结果尚未登记的拨打），已达每日 {cap} 次上限",
+        f"{count} unanswered dials to this contact point today (counting dials whose outcome is not recorded "
+        f"yet) reach the daily limit of {cap}",
     )
 
 

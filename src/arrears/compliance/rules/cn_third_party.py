@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from arrears.compliance.context import CN_HOME_ZONE, Context
-from arrears.compliance.history import Attempt
+from arrears.compliance.history import Attempt, could_be, surely
 from arrears.compliance.outcome import RuleResult
 from arrears.compliance.packs import RuleSpec
 from arrears.compliance.request import zone
@@ -46,8 +46,10 @@ def third_party_content(ctx: Context, spec: RuleSpec) -> RuleResult:
 
 
 def _reached(attempt: Attempt) -> bool:
-    """The debtor was reached: a conversation, or the debtor contacted us."""
-    return attempt.to_debtor and (attempt.outcome in CONVERSATION or not attempt.outbound)
+    """The debtor was, or may have been, reached: a conversation (or an attempt whose outcome is
+    not recorded yet, which may be one), or the debtor contacted us. Only attempts known to
+    have failed can show that the debtor is lost."""
+    return attempt.to_debtor and (not attempt.outbound or could_be(attempt, CONVERSATION))
 
 
 def _local_date(attempt: Attempt) -> date:
@@ -77,7 +79,7 @@ def lost_contact_reason(ctx: Context, spec: RuleSpec) -> tuple[str, str] | None:
             since = since[index + 1 :]
             break
     failed = [a for a in since if a.outbound and a.to_debtor and a.channel in CALLS]
-    if any(a.outcome in INVALID_NUMBER for a in failed):
+    if any(surely(a, INVALID_NUMBER) for a in failed):
         return "债务人号码无效（空号或非本人）", "the debtor's number is invalid"
     today = ctx.today(CN_HOME_ZONE)
     needed = spec.params["consecutive_failed_attempts"]

@@ -8,12 +8,16 @@ from datetime import datetime, time
 from functools import lru_cache
 
 from arrears.compliance.context import Context
-from arrears.compliance.history import Attempt
+from arrears.compliance.history import Attempt, surely
 from arrears.compliance.outcome import RuleResult
 from arrears.compliance.packs import RuleSpec
 from arrears.compliance.screening.types import Category, Finding, Severity
 
 Rule = Callable[[Context, RuleSpec], RuleResult]
+
+# Outcome sets the counters ask about. An entry counts when it is, or may still turn out to be,
+# one of them (`history.could_be`): an entry whose outcome is not known yet counts as every
+# outcome its channel could still have (`history.may_be`, the one place that decides).
 
 # outcomes that are a conversation with the person reached (refused/dispute are said in one)
 CONVERSATION = frozenset({"conversation", "refused", "dispute"})
@@ -21,11 +25,16 @@ CONVERSATION = frozenset({"conversation", "refused", "dispute"})
 NOT_CONNECTED = frozenset({"busy", "not_in_service", "failed", "wrong_number", "bounced"})
 # number proven invalid for the debtor (CN lost-contact trigger)
 INVALID_NUMBER = frozenset({"not_in_service", "wrong_number"})
-# CN: a dial the debtor did not answer (A11); unknown outcome counts (conservative)
-UNANSWERED = frozenset({"no_answer", "busy", "voicemail", None})
+# CN: a dial the debtor did not answer (A11)
+UNANSWERED = frozenset({"no_answer", "busy", "voicemail"})
 CALLS = frozenset({"call", "voicemail"})
 WORK_KINDS = frozenset({"work", "work_email"})
 WRITTEN = frozenset({"sms", "email", "letter"})
+
+
+def connected(attempt: Attempt) -> bool:
+    """The attempt reached the number or address, or may still turn out to have (caps count it)."""
+    return not surely(attempt, NOT_CONNECTED)
 
 
 @lru_cache(maxsize=64)

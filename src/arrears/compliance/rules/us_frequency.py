@@ -3,8 +3,10 @@
 strictest count over every candidate zone wins (A3: covers westernmost and easternmost).
 
 Counted: calls and ringless voicemails that connected (conversation, answered_other,
-no_answer, voicemail, dropped, and unknown outcomes). Not counted: busy, not_in_service,
-failed, wrong_number, calls to an attorney, calls inside a consent window.
+no_answer, voicemail, dropped). Not counted: busy, not_in_service, failed, wrong_number, calls
+to an attorney, calls inside a consent window. A call whose outcome is not recorded yet counts
+as what it could still become (`history.could_be`): a connected call, and a conversation that
+starts the 7-day quiet period.
 """
 
 from __future__ import annotations
@@ -13,10 +15,10 @@ from bisect import bisect_left
 from collections.abc import Callable
 
 from arrears.compliance.context import Context
-from arrears.compliance.history import DEBTOR_LIKE, Attempt
+from arrears.compliance.history import DEBTOR_LIKE, Attempt, could_be
 from arrears.compliance.outcome import RuleResult
 from arrears.compliance.packs import RuleSpec
-from arrears.compliance.rules.common import CALLS, CONVERSATION, NOT_CONNECTED
+from arrears.compliance.rules.common import CALLS, CONVERSATION, connected
 
 DAY = 86400.0
 Span = tuple[float, float] | None
@@ -49,7 +51,8 @@ def consent_span(ctx: Context, debt: str | None, person: Callable[[Attempt], boo
 
 
 def _conversation(attempt: Attempt) -> bool:
-    return attempt.channel == "call" and attempt.outcome in CONVERSATION
+    """A telephone conversation, or a call that may still turn out to be one."""
+    return attempt.channel == "call" and could_be(attempt, CONVERSATION)
 
 
 def _inside(span: Span, ts: float) -> bool:
@@ -79,12 +82,11 @@ def call_times(
             continue
         if debt is not None and a.debt_ids and debt not in a.debt_ids:
             continue
-        outcome = a.outcome
-        if outcome in CONVERSATION and a.channel == "call":
+        if _conversation(a):
             talks.append(a.ts)
         if (
             a.outbound
-            and outcome not in NOT_CONNECTED
+            and connected(a)
             and a.party != "attorney"
             and (span is None or not span[0] <= a.ts <= span[1])
         ):
@@ -140,7 +142,7 @@ def seven_in_seven(ctx: Context, spec: RuleSpec) -> RuleResult:
     if consent_active(ctx, debt, person):
         return spec.ok()
     cap = spec.params["max_calls_per_7_days"]
-    count = calls_in_week(ctx, debt, person) + 1
+    count = calls_in_week(ctx, debt, person) + connected(ctx.proposed)
     if count <= cap:
         return spec.ok()
     return spec.deny(
@@ -171,7 +173,7 @@ def _has_capacity(ctx: Context, debt: str, person: Callable[[Attempt], bool], ca
         return True
     if in_cooldown(ctx, debt, person, days):
         return False
-    return calls_in_week(ctx, debt, person) + 1 <= cap
+    return calls_in_week(ctx, debt, person) + connected(ctx.proposed) <= cap
 
 
 def multi_debt(ctx: Context, spec: RuleSpec) -> RuleResult:

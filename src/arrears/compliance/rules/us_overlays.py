@@ -7,7 +7,7 @@ from arrears.compliance.context import Context
 from arrears.compliance.history import DEBTOR_LIKE, Attempt
 from arrears.compliance.outcome import RuleResult
 from arrears.compliance.packs import RuleSpec
-from arrears.compliance.rules.common import NOT_CONNECTED, WORK_KINDS, max_count
+from arrears.compliance.rules.common import WORK_KINDS, connected, max_count
 
 MA_MEDIA = frozenset({"call", "voicemail", "sms"})
 WA_PARTIES = frozenset({*DEBTOR_LIKE, "spouse", "employer"})
@@ -31,12 +31,12 @@ def massachusetts(ctx: Context, spec: RuleSpec) -> RuleResult:
                 a.outbound
                 and a.channel in MA_MEDIA
                 and a.to_debtor
-                and a.outcome not in NOT_CONNECTED
+                and connected(a)
                 and a.about(debt)
                 and (a.kind in WORK_KINDS) == work
             )
 
-        count = max_count(ctx, ctx.counting_zones(), days, counted) + 1
+        count = max_count(ctx, ctx.counting_zones(), days, counted) + connected(ctx.proposed)
         if count > cap:
             name = debt or "?"
             return spec.deny(
@@ -78,10 +78,11 @@ def washington(ctx: Context, spec: RuleSpec) -> RuleResult:
         return spec.ok()
 
     def communication(a: Attempt) -> bool:
-        return a.outbound and a.party in WA_PARTIES and a.outcome not in NOT_CONNECTED
+        return a.outbound and a.party in WA_PARTIES and connected(a)
 
     cap = spec.params["max_per_week"]
-    count = max_count(ctx, ctx.counting_zones(), 7, communication) + 1
+    made = connected(ctx.proposed)
+    count = max_count(ctx, ctx.counting_zones(), 7, communication) + made
     if count > cap:
         return spec.deny(
             f"华盛顿州：含本次，7 天内与债务人或配偶沟通将达 {count} 次，超过 {cap} 次",
@@ -94,7 +95,7 @@ def washington(ctx: Context, spec: RuleSpec) -> RuleResult:
         def at_work(a: Attempt) -> bool:
             return communication(a) and _at_work(a.kind, a.party)
 
-        at_work_count = max_count(ctx, ctx.counting_zones(), 7, at_work) + 1
+        at_work_count = max_count(ctx, ctx.counting_zones(), 7, at_work) + made
         if at_work_count > work_cap:
             return spec.deny(
                 f"华盛顿州：含本次，7 天内在工作场所联系将达 {at_work_count} 次，"

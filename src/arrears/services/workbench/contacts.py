@@ -4,6 +4,12 @@ A denied reservation is audited (rules and reasons) and raised as ``ContactBlock
 is logged as a contact. The compliance status of an account is ``ContactGate.preview`` per
 channel, on the contact point that channel would use.
 
+The gate works inside the workbench's transaction: the reserved attempt and the reserved
+contact row commit together, and so do the attempt's outcome (which the gate first judges
+against the caps, and may refuse: ``ContactBlocked``, nothing written) and the logged
+contact, its promise, complaint and callback. A failure anywhere leaves neither half.
+Notes are kept only encrypted, with the logged contact; the gate never sees them.
+
 A promise to pay taken in the conversation is recorded through the arrangements use case
 (``arrangements.record_promise``: the domain's promise rules, the ``promise.recorded`` audit
 entry) in the same transaction as the contact row, with id ``workbench:<contact id>``. The
@@ -31,7 +37,13 @@ from arrears.domain.access import Permission
 from arrears.domain.arrangements.promises import PromiseToPay
 from arrears.domain.vocabulary import Channel, ContactKind, Direction, Outcome, Party
 from arrears.services import arrangements
-from arrears.services.contact_gate_port import ContactRequest, GateVerdict
+from arrears.services.contact_gate_port import (
+    AttemptClosed,
+    AttemptError,
+    ContactRequest,
+    GateVerdict,
+    OutcomeNotPossible,
+)
 from arrears.services.workbench import audit
 from arrears.services.workbench.accounts import visible_account
 from arrears.services.workbench.context import Workbench, as_utc
@@ -216,23 +228,24 @@ def reserve_attempt(wb: Workbench, principal: Principal, account_id: str, channe
     now = wb.now()
     request = ContactRequest(account_id, chosen.value, now, contact_point_id, principal.agent_id,
                              visitors=(principal.agent_id,) if chosen == Channel.VISIT and principal.agent_id else ())
-    verdict = wb.gate.reserve(request, principal.language)
-    if not verdict.allowed:
-        with wb.engine.begin() as connection:
+    contact_id = uuid.uuid4().hex
+    with wb.engine.begin() as connection:  # the attempt and the contact row, or neither
+        verdict = wb.gate.reserve(request, principal.language, connection=connection)
+        if verdict.allowed:
+            connection.execute(logged_contacts.insert().values(
+                contact_id=contact_id, account_id=account_id, customer_id=account["customer_id"],
+                contact_point_id=contact_point_id, channel=chosen.value, direction="outbound", at=now,
+                state="reserved", dispute=False, complaint=False, user_id=principal.user_id,
+                agent_id=principal.agent_id, agency_id=account["agency_id"],
+                attempt_id=verdict.attempt_id or contact_id, pack_versions=",".join(verdict.pack_versions)[:200],
+            ))
+        else:
             audit.record(connection, now, "contact_blocked", principal, verdict.decision, account_id=account_id,
                          channel=chosen.value, contact_point_id=contact_point_id, rules=list(verdict.rules),
                          reasons=list(verdict.reasons), pack_versions=list(verdict.pack_versions))
+    if not verdict.allowed:
         raise ContactBlocked("合规检查不允许这次联系", "the compliance gate does not allow this contact",
                              verdict=verdict)
-    with wb.engine.begin() as connection:
-        contact_id = uuid.uuid4().hex
-        connection.execute(logged_contacts.insert().values(
-            contact_id=contact_id, account_id=account_id, customer_id=account["customer_id"],
-            contact_point_id=contact_point_id, channel=chosen.value, direction="outbound", at=now, state="reserved",
-            dispute=False, complaint=False, user_id=principal.user_id, agent_id=principal.agent_id,
-            agency_id=account["agency_id"], attempt_id=verdict.attempt_id or contact_id,
-            pack_versions=",".join(verdict.pack_versions)[:200],
-        ))
     return {"attempt_id": verdict.attempt_id or contact_id, "contact_id": contact_id, "verdict": verdict}
 
 
@@ -254,7 +267,7 @@ def log_contact(wb: Workbench, principal: Principal, account_id: str, entry: Con
     if attempt_id is None:
         attempt_id = reserve_attempt(wb, principal, account_id, channel.value, entry.contact_point_id)["attempt_id"]
     k = logged_contacts.c
-    with wb.engine.begin() as connection:
+    with wb.engine.begin() as connection:  # the attempt's outcome and everything logged with it, or nothing
         row = connection.execute(select(k.contact_id, k.state, k.channel).where(
             k.attempt_id == attempt_id, k.account_id == account_id, k.user_id == principal.user_id)).first()
         if row is None:
@@ -263,26 +276,65 @@ def log_contact(wb: Workbench, principal: Principal, account_id: str, entry: Con
             raise Conflict("这次联系已经记录过结果", "this attempt already has its outcome", "attempt_id")
         if row.channel != channel.value:
             raise InvalidInput("渠道与预约的联系尝试不一致", "the channel differs from the reserved attempt", "channel")
-        wb.gate.record_outcome(attempt_id, outcome.value, party.value if party else None, entry.notes)
-        connection.execute(update(logged_contacts).where(k.contact_id == row.contact_id).values(
-            state="logged", outcome=outcome.value, party=party.value if party else None,
-            notes_enc=wb.cipher.encrypt(entry.notes) if entry.notes else None, promise_amount_cents=cents,
-            promise_date=entry.promise_date if cents else None,
-            dispute=entry.dispute or outcome == Outcome.DISPUTE, complaint=entry.complaint,
-            callback_at=as_utc(entry.callback_at),
-        ))
-        if promise is not None:
-            promise = replace(promise, promise_id=f"workbench:{row.contact_id}")
-            try:
-                arrangements.record_promise(JoinedArrangementsUnitOfWork(connection), promise,
-                                            actor=principal.username, now=now)
-            except arrangements.ArrangementRefused as refusal:
-                raise _refused(refusal) from refusal
-        if entry.complaint:
-            audit.record(connection, wb.now(), "complaint", principal, account_id=account_id, channel=channel.value)
-        if entry.callback_at is not None:
-            add_follow_up_in(wb, connection, principal, account_id, kind="callback", due_at=entry.callback_at,
-                             note=entry.notes[:1000] if entry.notes else None)
+        verdict = _record_outcome(wb, connection, principal, attempt_id, outcome=outcome, party=party)
+        if verdict.allowed:
+            _write_logged(wb, connection, principal, account_id, contact_id=row.contact_id, entry=entry,
+                          outcome=outcome, party=party, cents=cents)
+            promise = _record_taken_promise(connection, principal, promise, row.contact_id, now)
+        else:
+            audit.record(connection, now, "outcome_refused", principal, verdict.decision, account_id=account_id,
+                         channel=channel.value, refused_outcome=outcome.value, rules=list(verdict.rules),
+                         reasons=list(verdict.reasons), pack_versions=list(verdict.pack_versions))
+    if not verdict.allowed:
+        rules = ", ".join(verdict.rules)
+        raise ContactBlocked(f"记录这个结果会超出合规上限（{rules}），结果与备注均未保存",
+                             f"recording this outcome would break a compliance cap ({rules}); the outcome and the "
+                             "notes were not saved", "outcome", verdict=verdict)
     return {"contact_id": row.contact_id, "attempt_id": attempt_id, "outcome": outcome.value,
             "promise_amount_cents": cents, "promise_id": promise.promise_id if promise else None,
             "callback_at": entry.callback_at}
+
+
+def _record_outcome(wb: Workbench, connection: Connection, principal: Principal, attempt_id: str, *,
+                    outcome: Outcome, party: Party | None) -> GateVerdict:
+    """The gate judges the outcome against the caps and records it, in our transaction."""
+    try:
+        return wb.gate.record_outcome(attempt_id, outcome.value, party.value if party else None, principal.language,
+                                      connection=connection)
+    except OutcomeNotPossible:
+        raise InvalidInput(f"这次联系的渠道不可能有结果 {outcome.value}",
+                           f"an attempt on this channel cannot have the outcome {outcome.value}", "outcome") from None
+    except AttemptClosed:
+        raise Conflict("这次联系已经记录过结果", "this attempt already has its outcome", "attempt_id") from None
+    except AttemptError:
+        raise NotFound("找不到这次联系尝试", "no such attempt", "attempt_id") from None
+
+
+def _write_logged(wb: Workbench, connection: Connection, principal: Principal, account_id: str, *, contact_id: str,
+                  entry: ContactLog, outcome: Outcome, party: Party | None, cents: int | None) -> None:
+    k = logged_contacts.c
+    connection.execute(update(logged_contacts).where(k.contact_id == contact_id).values(
+        state="logged", outcome=outcome.value, party=party.value if party else None,
+        notes_enc=wb.cipher.encrypt(entry.notes) if entry.notes else None, promise_amount_cents=cents,
+        promise_date=entry.promise_date if cents else None,
+        dispute=entry.dispute or outcome == Outcome.DISPUTE, complaint=entry.complaint,
+        callback_at=as_utc(entry.callback_at),
+    ))
+    if entry.complaint:
+        audit.record(connection, wb.now(), "complaint", principal, account_id=account_id, channel=entry.channel)
+    if entry.callback_at is not None:
+        add_follow_up_in(wb, connection, principal, account_id, kind="callback", due_at=entry.callback_at,
+                         note=entry.notes[:1000] if entry.notes else None)
+
+
+def _record_taken_promise(connection: Connection, principal: Principal, promise: PromiseToPay | None,
+                          contact_id: str, now: datetime) -> PromiseToPay | None:
+    if promise is None:
+        return None
+    promise = replace(promise, promise_id=f"workbench:{contact_id}")
+    try:
+        arrangements.record_promise(JoinedArrangementsUnitOfWork(connection), promise, actor=principal.username,
+                                    now=now)
+    except arrangements.ArrangementRefused as refusal:
+        raise _refused(refusal) from refusal
+    return promise

@@ -3,9 +3,17 @@
 Today's queue is the day's stored plan (``arrears plan --store``): its calls, in plan order,
 with the plan's reason and offer and the planned local hour as the best hour to call. On a
 day without a stored plan it falls back to the latest aging run (delinquent, open, no stop
-flag), highest days past due first. Handing out uses row locks: ``FOR UPDATE SKIP
-LOCKED`` on PostgreSQL, an atomic conditional UPDATE (retried when SQLite reports a busy
-snapshot) on SQLite; the UPDATE re-checks that the item is still free either way.
+flag), highest days past due first. The first requests of a day may build it at the same
+time: a builder takes the day's build lock (PostgreSQL), stores the items only if the day has
+none, and inserts them with ``ON CONFLICT DO NOTHING`` in account order, so the build is
+idempotent and concurrent builders agree on what is there.
+
+One holding rule (``_not_held``): an account is held by the collector its item is assigned
+to until the lease runs out; nobody else is handed it meanwhile, by the queue or by a due
+callback. Handing out is one conditional UPDATE that re-checks that rule: the queue picks
+its item with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL (retried when SQLite reports a busy
+snapshot); a due callback claims its account's item (made for the day if the account is
+not in the queue), and is skipped while someone else holds it.
 """
 
 from __future__ import annotations
@@ -15,11 +23,12 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, and_, exists, func, or_, select, update
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy import ColumnElement, Connection, and_, exists, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import OperationalError
 
 from arrears.adapters.storage import tables as t
-from arrears.adapters.storage.bulk import insert_rows
 from arrears.adapters.storage.planning_tables import plan_attempts
 from arrears.adapters.storage.workbench_tables import follow_ups, logged_contacts, work_items
 from arrears.domain.access import Permission, may_take_work
@@ -91,14 +100,33 @@ def ensure_queue(wb: Workbench, day: date) -> int:
     return _store_queue(wb, rows)
 
 
+QUEUE_COLUMNS = ("queue_date", "account_id", "priority", "reason", "best_hour", "status")
+QUEUE_BUILD_LOCK = 0x51_55_45  # with the day's ordinal: the key of a day's build (PostgreSQL advisory lock)
+
+
 def _store_queue(wb: Workbench, rows: list[tuple[Any, ...]]) -> int:
-    try:
-        with wb.engine.begin() as connection:
-            insert_rows(connection, work_items, ["queue_date", "account_id", "priority", "reason", "best_hour",
-                                                 "status"], rows)
-    except IntegrityError:
-        pass  # another request built it at the same moment
+    """Insert the day's items unless they are there. Concurrent builders take the day's lock
+    (PostgreSQL; SQLite has one writer at a time anyway) and find the items the first one
+    stored; the insert skips an item the day already has, and goes in account order, so
+    builders that do insert at once never wait on each other in a cycle."""
+    if not rows:
+        return 0
+    day = rows[0][0]
+    with wb.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(select(func.pg_advisory_xact_lock(QUEUE_BUILD_LOCK, day.toordinal())))
+        stored = connection.execute(select(func.count()).where(w.queue_date == day)).scalar_one()
+        if stored:
+            return stored
+        connection.execute(_insert_new(connection), [dict(zip(QUEUE_COLUMNS, row, strict=True))
+                                                     for row in sorted(rows, key=lambda row: row[1])])
     return len(rows)
+
+
+def _insert_new(connection: Connection) -> Any:
+    """INSERT into work_items that skips an item the day already has (queue_date, account_id)."""
+    dialect_insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
+    return dialect_insert(work_items).on_conflict_do_nothing(index_elements=["queue_date", "account_id"])
 
 
 def check_may_take_work(wb: Workbench, principal: Principal) -> None:
@@ -115,8 +143,14 @@ def check_may_take_work(wb: Workbench, principal: Principal) -> None:
         )
 
 
-def _free(now: datetime):  # type: ignore[no-untyped-def]
-    return or_(w.status == "open", and_(w.status == "assigned", w.lease_until < now))
+def _not_held(now: datetime) -> ColumnElement[bool]:
+    """The holding rule: an item assigned to a collector is theirs until its lease runs out."""
+    return or_(w.status != "assigned", w.lease_until < now)
+
+
+def _free(now: datetime) -> ColumnElement[bool]:
+    """In the queue and held by no one (done items are not handed out by the queue)."""
+    return and_(w.status != "done", _not_held(now))
 
 
 def _release_held(connection: Connection, principal: Principal, day: date, now: datetime) -> list[str]:
@@ -131,11 +165,28 @@ def _release_held(connection: Connection, principal: Principal, day: date, now: 
     return returned
 
 
-def _due_callback(connection: Connection, principal: Principal, now: datetime) -> str | None:
+def _due_callbacks(connection: Connection, principal: Principal, now: datetime) -> list[str]:
+    """My callbacks due now, earliest first (each account once)."""
     f = follow_ups.c
-    query = (select(f.account_id).where(f.owner_user_id == principal.user_id, f.status == "open", f.due_at <= now)
-             .order_by(f.due_at).limit(1))
-    return connection.execute(principal.scope.restrict(query, f.account_id)).scalar()
+    query = (select(f.account_id, func.min(f.due_at).label("due")).where(
+        f.owner_user_id == principal.user_id, f.status == "open", f.due_at <= now)
+        .group_by(f.account_id).order_by("due", f.account_id).limit(20))
+    return list(connection.execute(principal.scope.restrict(query, f.account_id)).scalars())
+
+
+def _claim_callback(connection: Connection, principal: Principal, day: date, now: datetime, *,
+                    lease_until: datetime) -> str | None:
+    """The first account of a due callback of mine that no one else holds, now held by me."""
+    for account_id in _due_callbacks(connection, principal, now):
+        connection.execute(_insert_new(connection), [{
+            "queue_date": day, "account_id": account_id, "priority": 0, "reason": "约定回电 / callback",
+            "best_hour": None, "status": "open"}])
+        claimed = connection.execute(
+            update(work_items).where(w.queue_date == day, w.account_id == account_id, _not_held(now))
+            .values(status="assigned", assigned_to=principal.user_id, assigned_at=now, lease_until=lease_until))
+        if claimed.rowcount:
+            return account_id
+    return None
 
 
 def _claim(connection: Connection, principal: Principal, day: date, now: datetime, *, lease_until: datetime,
@@ -163,12 +214,8 @@ def next_account(wb: Workbench, principal: Principal) -> dict[str, Any] | None:
         try:
             with wb.engine.begin() as connection:
                 returned = _release_held(connection, principal, day, now)
-                callback = _due_callback(connection, principal, now)
+                callback = _claim_callback(connection, principal, day, now, lease_until=now + wb.lease)
                 if callback:
-                    connection.execute(update(work_items).where(w.queue_date == day, w.account_id == callback,
-                                                                _free(now))
-                                       .values(status="assigned", assigned_to=principal.user_id, assigned_at=now,
-                                               lease_until=now + wb.lease))
                     return {"account_id": callback, "reason": "约定回电时间已到 / a callback is due",
                             "priority": None, "best_hour": None, "callback": True}
                 row = _claim(connection, principal, day, now, lease_until=now + wb.lease, skip=returned)

@@ -6,8 +6,9 @@ import threading
 from typing import Any
 
 from fastapi import FastAPI, Request
+from sqlalchemy import Connection
 
-from arrears.services.contact_gate_port import ContactGate, ContactRequest, GateVerdict
+from arrears.services.contact_gate_port import AttemptUnknown, ContactGate, ContactRequest, GateVerdict
 from arrears.services.workbench.context import Workbench
 
 _lock = threading.Lock()
@@ -24,12 +25,13 @@ class UnconfiguredGate:
     def preview(self, request: ContactRequest, language: str = "zh") -> GateVerdict:
         return self._verdict
 
-    def reserve(self, request: ContactRequest, language: str = "zh") -> GateVerdict:
+    def reserve(self, request: ContactRequest, language: str = "zh", *,
+                connection: Connection | None = None) -> GateVerdict:
         return self._verdict
 
-    def record_outcome(self, attempt_id: str, outcome: str, party: str | None = None,
-                       notes: str | None = None) -> None:
-        raise RuntimeError("no attempt can exist without a configured gate")
+    def record_outcome(self, attempt_id: str, outcome: str, party: str | None = None, language: str = "zh", *,
+                       connection: Connection | None = None) -> GateVerdict:
+        raise AttemptUnknown("no attempt can exist without a configured gate")
 
 
 def default_gate(container: Any) -> ContactGate:

@@ -1,7 +1,7 @@
 """service tokens (systems that call the API with scopes) and the caller of each HTTP compliance check
 
 Revision ID: 0014_service_tokens
-Revises: 0012_approval_requests
+Revises: 0013_attempt_notes_removed
 """
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014_service_tokens"
-down_revision = "0012_approval_requests"
+down_revision = "0013_attempt_notes_removed"
 branch_labels = None
 depends_on = None
 
