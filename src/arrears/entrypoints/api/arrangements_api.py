@@ -37,6 +37,7 @@ from arrears.domain.money import Money
 from arrears.domain.vocabulary import Channel
 from arrears.entrypoints import arrangement_schemas as out
 from arrears.entrypoints.api.deps import EngineDep, Now, get_engine, get_now  # noqa: F401 (re-exported for tests)
+from arrears.entrypoints.api.strict import StrictJsonRoute
 from arrears.entrypoints.api.workbench.deps import PrincipalDep
 from arrears.entrypoints.cli.arrangement_cli import schedule_as_json
 from arrears.services import arrangement_accounts as accounts
@@ -68,6 +69,8 @@ def _check_claims(body: Any, principal: Principal) -> None:
         claimed = body.get(field_name)
         if claimed is None:
             continue
+        if not isinstance(claimed, str):
+            raise _refuse(422, f"{field_name} 必须是角色名称（文本）", f"{field_name} must be a role name (text)")
         if claimed not in {r.value for r in Role} or ROLE_ORDER.index(Role(claimed)) > rank:
             raise _refuse(403, f"当前用户没有 {claimed} 的审批权限", f"the signed-in user has no {claimed} authority")
 
@@ -97,7 +100,8 @@ async def authorised(request: Request, principal: PrincipalDep, engine: EngineDe
     return principal
 
 
-router = APIRouter(prefix="/v1", tags=["arrangements"], dependencies=[Depends(authorised)])
+router = APIRouter(prefix="/v1", tags=["arrangements"], dependencies=[Depends(authorised)],
+                   route_class=StrictJsonRoute)
 
 MONEY = r"^\d{1,15}(\.\d{1,2})?$"
 RATE = r"^\d{1,3}(\.\d{1,12})?$"

@@ -6,7 +6,6 @@ returned; invalid requests get 422 with ``{id, error}`` and are not decisions.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -15,10 +14,11 @@ from fastapi.responses import JSONResponse
 
 from arrears.compliance.request import RequestError
 from arrears.entrypoints.api.deps import EngineDep
+from arrears.entrypoints.api.strict import StrictJsonRoute
 from arrears.services.compliance_audit import record_decisions
-from arrears.services.compliance_check import answer_value, is_error
+from arrears.services.compliance_check import answer_value, decode, is_error
 
-router = APIRouter(prefix="/v1/compliance", tags=["compliance"])
+router = APIRouter(prefix="/v1/compliance", tags=["compliance"], route_class=StrictJsonRoute)
 
 
 def _json(content: object, status_code: int = 200) -> JSONResponse:
@@ -26,12 +26,10 @@ def _json(content: object, status_code: int = 200) -> JSONResponse:
 
 
 def _decode(body: bytes) -> tuple[Any, dict[str, Any] | None]:
-    if not body.strip():
-        return None, {"id": None, "error": "empty body: expected one JSON object"}
     try:
-        return json.loads(body), None
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        return None, {"id": None, "error": f"invalid JSON: {error}"}
+        return decode(body, "body"), None
+    except RequestError as error:
+        return None, error.answer().model_dump()
 
 
 @router.post("/check")

@@ -14,6 +14,7 @@ from fastapi.templating import Jinja2Templates
 
 from arrears.domain.access import Permission
 from arrears.domain.vocabulary import Channel, Outcome, Party
+from arrears.entrypoints.api.strict import StrictJsonRoute
 from arrears.entrypoints.api.workbench.errors import status_of
 from arrears.entrypoints.api.workbench.state import workbench_of
 from arrears.entrypoints.web.i18n import pick_language, translations
@@ -38,7 +39,7 @@ from arrears.services.workbench import (
 from arrears.services.workbench.errors import ContactBlocked, InvalidInput, WorkbenchError
 
 templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=StrictJsonRoute)
 FormStr = Annotated[str, Form()]
 OptForm = Annotated[str | None, Form()]
 

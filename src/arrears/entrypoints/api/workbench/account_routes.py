@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, status
 
+from arrears.entrypoints.api.strict import StrictJsonRoute
 from arrears.entrypoints.api.workbench.deps import LanguageDep, PrincipalDep, WorkbenchDep
 from arrears.entrypoints.api.workbench.schemas import (
     AccountRow,
@@ -21,7 +22,7 @@ from arrears.entrypoints.api.workbench.schemas import (
 from arrears.services.contact_gate_port import GateVerdict
 from arrears.services.workbench import accounts, contacts, messages
 
-router = APIRouter(prefix="/v1/accounts", tags=["accounts"])
+router = APIRouter(prefix="/v1/accounts", tags=["accounts"], route_class=StrictJsonRoute)
 AccountId = Annotated[str, "the account id"]
 BLOCKED: dict[int | str, dict[str, Any]] = {
     409: {"description": "the compliance gate refused: decision, rules and reasons"},

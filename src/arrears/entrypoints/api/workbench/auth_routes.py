@@ -5,11 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, status
 
 from arrears.domain.access import ROLE_PERMISSIONS, Permission
+from arrears.entrypoints.api.strict import StrictJsonRoute
 from arrears.entrypoints.api.workbench.deps import PrincipalDep, WorkbenchDep, bearer
 from arrears.entrypoints.api.workbench.schemas import LanguageIn, MeOut, TokenOut, TokenRequest, UserIn, UserOut
 from arrears.services.workbench import auth
 
-router = APIRouter(prefix="/v1", tags=["auth"])
+router = APIRouter(prefix="/v1", tags=["auth"], route_class=StrictJsonRoute)
 
 
 @router.post("/auth/token", response_model=TokenOut, responses={401: {"description": "wrong password or locked"}})

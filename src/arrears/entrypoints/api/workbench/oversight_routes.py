@@ -8,11 +8,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from arrears.domain.access import Permission
+from arrears.entrypoints.api.strict import StrictJsonRoute
 from arrears.entrypoints.api.workbench.deps import PrincipalDep, WorkbenchDep
 from arrears.services.workbench import audit, oversight
 from arrears.services.workbench import audit_trail as trails
 
-router = APIRouter(prefix="/v1", tags=["oversight"])
+router = APIRouter(prefix="/v1", tags=["oversight"], route_class=StrictJsonRoute)
 
 
 @router.get("/team")

@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, status
 
+from arrears.entrypoints.api.strict import StrictJsonRoute
 from arrears.entrypoints.api.workbench.deps import PrincipalDep, WorkbenchDep
 from arrears.entrypoints.api.workbench.schemas import (
     FollowUpCreated,
@@ -16,7 +17,7 @@ from arrears.entrypoints.api.workbench.schemas import (
 )
 from arrears.services.workbench import followups, queue
 
-router = APIRouter(prefix="/v1", tags=["work"])
+router = APIRouter(prefix="/v1", tags=["work"], route_class=StrictJsonRoute)
 
 
 @router.get("/queue")
