@@ -218,3 +218,38 @@ def test_the_key_file_made_on_first_use_stays_owner_only(tmp_path: Path, small_d
     assert _mode(tmp_path / "var" / "arrears.key") == 0o600
     assert _mode(tmp_path / "var" / "arrears.db") == 0o600
     assert _mode(tmp_path / "var") == 0o700
+
+
+def test_the_key_check_refuses_other_keys_on_both_databases(engine, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    from sqlalchemy import delete, insert
+
+    from arrears.adapters.crypto import KeyMismatch
+    from arrears.adapters.storage import tables as t
+    from arrears.adapters.storage.key_tables import key_fingerprints
+    from arrears.services.key_check import database_cipher
+    from arrears.settings import Settings
+
+    now = datetime(2026, 11, 29, tzinfo=UTC)
+    first = Settings(key_file=tmp_path / "first.key")
+    cipher = database_cipher(engine, first, now)  # a new database: a key file is made, its fingerprints kept
+    assert (tmp_path / "first.key").exists()
+    with engine.begin() as connection:
+        connection.execute(insert(t.customers).values(
+            customer_id="C1", name_enc=cipher.encrypt("张三"), name_hash=cipher.lookup_hash("张三"), name_masked="张*",
+            language="zh", timezone="Asia/Shanghai", jurisdiction="CN", row_digest="d" * 32, in_portfolio=True))
+    _key_file(tmp_path / "other.key")
+    other = Settings(key_file=tmp_path / "other.key")
+    with pytest.raises(KeyMismatch, match="does not match"):
+        database_cipher(engine, other, now)
+    with pytest.raises(KeyMismatch, match="missing"):
+        database_cipher(engine, Settings(key_file=tmp_path / "none.key"), now)
+    assert not (tmp_path / "none.key").exists()
+    with engine.begin() as connection:  # as if filled before fingerprints existed
+        connection.execute(delete(key_fingerprints))
+    with pytest.raises(KeyMismatch, match="does not match"):
+        database_cipher(engine, other, now)
+    with pytest.raises(KeyMismatch, match="missing"):
+        database_cipher(engine, Settings(key_file=tmp_path / "none.key"), now)
+    assert database_cipher(engine, first, now).fingerprints() == cipher.fingerprints()

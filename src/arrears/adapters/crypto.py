@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from arrears.settings import Settings
 
 NONCE_BYTES = 12
+TAG_BYTES = 16
 KEY_VERSION = b"\x01"
 
 
@@ -48,6 +49,11 @@ def _decode_key(text: str, name: str) -> bytes:
     if len(raw) != 32:
         raise EncryptionKeyError(f"{name} must decode to 32 bytes, got {len(raw)}")
     return raw
+
+
+def is_ciphertext(blob: bytes | None) -> bool:
+    """Whether ``blob`` has the shape of a value this module encrypted (version, nonce, tag)."""
+    return blob is not None and blob[:1] == KEY_VERSION and len(blob) >= 1 + NONCE_BYTES + TAG_BYTES
 
 
 def new_key_text() -> str:

@@ -15,7 +15,14 @@ from cryptography.exceptions import InvalidTag
 from sqlalchemy import Connection, Engine, null, select
 from sqlalchemy.exc import IntegrityError
 
-from arrears.adapters.crypto import EncryptionKeyError, FieldCipher, KeyMismatch, configured_cipher, create_key_file
+from arrears.adapters.crypto import (
+    EncryptionKeyError,
+    FieldCipher,
+    KeyMismatch,
+    configured_cipher,
+    create_key_file,
+    is_ciphertext,
+)
 from arrears.adapters.storage import tables as t
 from arrears.adapters.storage.key_tables import key_fingerprints
 from arrears.adapters.storage.workbench_tables import follow_ups, logged_contacts
@@ -51,21 +58,22 @@ def _check(cipher: FieldCipher, stored: dict[str, str]) -> None:
 
 
 def _samples(connection: Connection) -> list[tuple[bytes, str | None]]:
-    """One stored ciphertext (with its keyed lookup hash where there is one) per table that has any."""
+    """One stored ciphertext (with its keyed lookup hash where there is one) per table that has any
+    (a value without the shape of an arrears ciphertext, e.g. a placeholder, is not one)."""
     c, p, a = t.customers.c, t.contact_points.c, t.agents.c
     queries = (select(c.name_enc, c.name_hash), select(p.value_enc, p.value_hash),
                select(a.name_enc, null()).where(a.name_enc.is_not(None)),
                select(logged_contacts.c.notes_enc, null()).where(logged_contacts.c.notes_enc.is_not(None)),
                select(follow_ups.c.note_enc, null()).where(follow_ups.c.note_enc.is_not(None)))
     found = (connection.execute(query.limit(1)).first() for query in queries)
-    return [(sample[0], sample[1]) for sample in found if sample is not None]
+    return [(bytes(sample[0]), sample[1]) for sample in found if sample is not None and is_ciphertext(sample[0])]
 
 
 def _open_samples(cipher: FieldCipher, samples: list[tuple[bytes, str | None]]) -> None:
     """For a database without fingerprints: refuse keys that do not open what it stores."""
     for blob, lookup in samples:
         try:
-            plaintext = cipher.decrypt(bytes(blob))
+            plaintext = cipher.decrypt(blob)
         except (InvalidTag, EncryptionKeyError, UnicodeDecodeError):
             raise mismatch("data") from None
         if lookup is not None and cipher.lookup_hash(plaintext) != lookup:
