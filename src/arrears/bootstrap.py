@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from sqlalchemy import Engine
 
-from arrears.adapters.crypto import FieldCipher, cipher_from_settings
+from arrears.adapters.crypto import FieldCipher
 from arrears.adapters.storage.database import make_engine, migrate
 from arrears.domain.aging import AgingLadder
+from arrears.services.key_check import database_cipher
 from arrears.settings import Settings, get_settings
 
 
@@ -21,6 +23,8 @@ class Container:
 
 
 def bootstrap(settings: Settings | None = None, *, migrate_schema: bool = True) -> Container:
+    """The engine, the cipher and the ladder the settings choose. Raises ``KeyMismatch`` (an
+    ``EncryptionKeyError``) when the keys are not the database's, before any data is read or written."""
     settings = settings or get_settings()
     engine = make_engine(settings.database_url)
     if migrate_schema:
@@ -28,6 +32,6 @@ def bootstrap(settings: Settings | None = None, *, migrate_schema: bool = True) 
     return Container(
         settings=settings,
         engine=engine,
-        cipher=cipher_from_settings(settings),
+        cipher=database_cipher(engine, settings, datetime.now(UTC)),
         ladder=AgingLadder.from_spec(settings.aging_ladder),
     )

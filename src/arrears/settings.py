@@ -18,6 +18,8 @@ class Settings(BaseSettings):
     data_key: str | None = None
     lookup_key: str | None = None
     key_file: Path = Path("var/arrears.key")
+    # The largest request body the app accepts (413 above it); a route may get its own limit.
+    max_body_bytes: int = Field(default=1024 * 1024, gt=0)
     log_level: str = "INFO"
     log_json: bool = True
     timezone: str = "Asia/Shanghai"

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 WORKBENCH = Path(__file__).resolve().parents[1] / "workbench"
@@ -27,7 +29,25 @@ workbench_template = _fixtures.workbench_template
 gate = _fixtures.gate
 clock = _fixtures.clock
 wb = _fixtures.wb
-client = _fixtures.client
+
+
+@pytest.fixture
+def app(wb):  # type: ignore[no-untyped-def]
+    from arrears.entrypoints.api.app import create_app
+    from arrears.entrypoints.api.deps import get_engine
+    from arrears.entrypoints.api.workbench import configure_workbench
+
+    made = create_app()
+    configure_workbench(made, wb)
+    made.dependency_overrides[get_engine] = lambda: wb.engine
+    return made
+
+
+@pytest.fixture
+def client(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+    """Server errors come back as responses (500), as a user would see them."""
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client
 
 
 @pytest.fixture

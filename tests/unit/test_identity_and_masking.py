@@ -25,18 +25,18 @@ def test_bad_resident_ids_say_what_is_wrong(value: str, problem: str) -> None:
     assert cn_resident_id_problem(value) == problem
 
 
-def test_phones_are_masked_keeping_three_and_four_digits() -> None:
-    assert mask_phone("13800138000") == "138****8000"
-    assert mask_phone("+8613800138000") == "138****8000"
+def test_phones_are_masked_keeping_the_last_four_digits() -> None:
+    assert mask_phone("13800138000") == "*******8000"
+    assert mask_phone("+8613800138000") == "*******8000"
 
 
-def test_resident_ids_are_masked_keeping_three_and_four() -> None:
-    assert mask_national_id("110101199003071233") == "110***********1233"
+def test_resident_ids_are_masked_keeping_the_last_four() -> None:
+    assert mask_national_id("110101199003071233") == "**************1233"
 
 
 def test_names_keep_only_the_first_character() -> None:
     assert mask_name("张三丰") == "张**"
-    assert mask_name("John Smith") == "J*** S****"
+    assert mask_name("John Smith") == "J*** *****"
 
 
 def test_personal_data_never_shows_in_repr_or_str() -> None:
@@ -49,4 +49,4 @@ def test_free_text_is_scrubbed_of_mobiles_resident_ids_and_e_mail_addresses():
     from arrears.logs import scrub
 
     text = scrub("bad address zhang.wei+x@qq.com for 13812345678, id 110101196201012185; order 12345")
-    assert text == "bad address z***@qq.com for 138****5678, id 110***********2185; order 12345"
+    assert text == "bad address z***@qq.com for *******5678, id **************2185; order 12345"

@@ -208,3 +208,25 @@ def test_pages_without_a_session_send_you_to_login(browser, site: Site) -> None:
     page = browser.new_page()
     page.goto(f"{site.url}/my-day")
     assert page.url.endswith("/login")
+
+
+def test_the_pages_work_under_the_content_security_policy(browser, site: Site) -> None:  # type: ignore[no-untyped-def]
+    """No inline script or style is refused: HTMX loads the previews and swaps a reveal in."""
+    refused: list[str] = []
+    page = browser.new_page(locale="zh-CN")
+    page.on("console", lambda message: refused.append(message.text)
+            if "Content Security Policy" in message.text or "Refused" in message.text else None)
+    page.goto(f"{site.url}/login")
+    page.fill("#username", "collector")
+    page.fill("#password", PASSWORD)
+    page.click("#login-submit")
+    page.wait_for_url(re.compile(r".*/queue"))
+    reply = page.goto(f"{site.url}/accounts/{account_of_agency(site.wb.engine, None)}")
+    assert "frame-ancestors 'none'" in reply.headers["content-security-policy"]
+    assert reply.headers["cache-control"] == "no-store"
+    page.wait_for_selector("#message-reminder")  # loaded by HTMX after the page
+    page.fill("#purpose-birth_date", "核实身份")
+    page.click("#reveal-birth_date")
+    page.locator("#rv-birth_date [data-revealed]").wait_for()
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", page.inner_text("#rv-birth_date [data-revealed]"))
+    assert refused == []

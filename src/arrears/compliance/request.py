@@ -10,7 +10,7 @@ allow a contact, so it is refused.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from enum import StrEnum
 from functools import lru_cache
 from typing import Annotated, Any, Self
@@ -96,6 +96,10 @@ class Decision(StrEnum):
 
 # ---------------------------------------------------------------- scalar types
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# Instants are judged in every zone of the debtor, a day or a year around them: far outside
+# these years a conversion overflows, and no contact is judged there.
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(3000, 1, 1, tzinfo=UTC)
 _CLOCK = re.compile(r"^\d{2}:\d{2}(:\d{2})?$")
 
 
@@ -111,6 +115,12 @@ def _instant(value: Any) -> datetime:
         raise ValueError(f"an instant must be an ISO 8601 string, got {type(value).__name__}")
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         raise ValueError(f"instant {value!r} has no offset; add one (+08:00) or Z")
+    try:
+        within = EARLIEST <= parsed.astimezone(UTC) < LATEST
+    except (OverflowError, ValueError):
+        within = False
+    if not within:
+        raise ValueError(f"instant {value!r} is outside the years {EARLIEST.year}-{LATEST.year - 1}")
     return parsed
 
 
@@ -350,7 +360,7 @@ def describe(error: ValidationError) -> str:
         elif item["type"] == "extra_forbidden":
             message = "unknown flag"
         elif item["type"] == "enum":
-            message = f"{message} (got {item['input']!r})"
+            message = f"{message} (got {repr(item['input'])[:60]})"
         parts.append(f"{_where(item['loc'])}: {message}")
     return "; ".join(parts)
 

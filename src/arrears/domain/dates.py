@@ -18,7 +18,7 @@ def date_in_range(value: date | datetime) -> bool:
     return EARLIEST <= day <= LATEST
 
 
-def out_of_range(name: str) -> tuple[str, str]:
-    """The refusal, in Chinese and English."""
-    return (f"{name} 须在 {EARLIEST.isoformat()} 至 {LATEST.isoformat()} 之间",
-            f"{name} is between {EARLIEST.isoformat()} and {LATEST.isoformat()}")
+def out_of_range(zh: str, en: str) -> tuple[str, str]:
+    """The refusal, in Chinese and English, naming the field by its label in each language."""
+    return (f"{zh}须在 {EARLIEST.isoformat()} 至 {LATEST.isoformat()} 之间",
+            f"{en} is between {EARLIEST.isoformat()} and {LATEST.isoformat()}")

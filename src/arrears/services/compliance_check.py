@@ -1,31 +1,46 @@
 """Use case: answer pre-contact compliance checks (spec compliance-check-v1).
 
-Turns one decoded JSON value or one JSON Lines line into an answer or an error object,
-never a guess. The CLI and the API both come through here. (Storing the decision in the
-attempt ledger and the audit table is done by the caller's unit of work, later.)
+Turns one JSON text (a line of a .jsonl file, an HTTP body) or one decoded JSON value into an
+answer or an error object, never a guess, and never an exception: the CLI and the API both
+come through here, and the contract says every line is answered. The text is decoded
+strictly (``arrears.strict_json``: UTF-8, no lone surrogates, NaN, giant numbers or runaway
+nesting), the request parsed and validated (``parse_request``), then judged. (Storing the
+decision in the attempt ledger and the audit table is done by the caller's unit of work.)
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import traceback
 from typing import Any
 
+from arrears import strict_json
 from arrears.compliance.gate import Screener, ScreenerUnavailable, check
 from arrears.compliance.packs import GateConfig
-from arrears.compliance.request import RequestError, parse_request
-from arrears.json_input import JSONInputError, strict_loads
+from arrears.compliance.request import RequestError, parse_request, request_id_of
+from arrears.logs import scrub
 
 Result = dict[str, Any]
+logger = logging.getLogger("arrears.compliance")
+UNEXPECTED = "this request could not be checked (an internal error, logged); it was not judged"
 
 
 def is_error(result: Result) -> bool:
     return "error" in result
 
 
-def answer_value(
-    raw: Any, *, screener: Screener | None = None, config: GateConfig | None = None
-) -> Result:
-    """The answer (or error) for one decoded request."""
+def decode(text: str | bytes, what: str = "line") -> Any:
+    """One JSON text decoded strictly; ``RequestError`` (id null) when it is not valid JSON."""
+    if not text.strip():
+        raise RequestError(None, f"empty {what}: expected one JSON object")
+    try:
+        return strict_json.loads(text)
+    except strict_json.StrictJsonError as error:
+        raise RequestError(None, f"invalid JSON: {error}") from None
+
+
+def _judged(raw: Any, screener: Screener | None, config: GateConfig | None) -> Result:
     try:
         request = parse_request(raw)
     except RequestError as error:
@@ -37,16 +52,26 @@ def answer_value(
     return answer.model_dump(mode="json", exclude_none=True)
 
 
+def answer_value(
+    raw: Any, *, screener: Screener | None = None, config: GateConfig | None = None
+) -> Result:
+    """The answer (or error) for one decoded request. Whatever goes wrong with one request
+    answers that request with an error (the traceback logged with personal data masked)."""
+    try:
+        return _judged(raw, screener, config)
+    except Exception:
+        logger.error("compliance check failed: %s", scrub(traceback.format_exc()))
+        return {"id": request_id_of(raw), "error": UNEXPECTED}
+
+
 def answer_text(
     text: str | bytes, *, screener: Screener | None = None, config: GateConfig | None = None
 ) -> Result:
     """The answer (or error) for one JSON text, e.g. one line of a .jsonl file."""
-    if isinstance(text, str) and not text.strip():
-        return {"id": None, "error": "empty line: expected one JSON object"}
     try:
-        raw = strict_loads(text)
-    except JSONInputError as error:
-        return {"id": None, "error": f"invalid JSON: {error}"}
+        raw = decode(text)
+    except RequestError as error:
+        return error.answer().model_dump()
     return answer_value(raw, screener=screener, config=config)
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import polars as pl
 
+from arrears.adapters.spreadsheets import write_csv
 from arrears.planning.frames import (
     NEEDED,
     UNREADABLE,
@@ -87,7 +88,7 @@ def read_capacity(path: Path | None, folder: Path) -> Capacity:
 
 def write_plan(plan: pl.DataFrame, out: Path) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
-    plan.write_csv(out)
+    write_csv(plan, out)
 
 
 SCORE_COLUMNS = ("account_id", "ability", "willingness", "propensity", "segment")

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import Connection, insert, select
 
 from arrears.adapters.storage.audit_tables import audit_events
+from arrears.adapters.storage.text_filters import starts_with
 from arrears.adapters.storage.values import from_utc, to_utc
 from arrears.services.arrangement_ports import AuditEntry
 
@@ -58,7 +59,7 @@ def read_audit(
     if subject is not None:
         query = query.where(audit_events.c.subject == subject)
     if subject_prefix is not None:
-        query = query.where(audit_events.c.subject.startswith(subject_prefix, autoescape=True))
+        query = query.where(starts_with(audit_events.c.subject, subject_prefix))
     if action is not None:
         query = query.where(audit_events.c.action == action)
     return tuple(

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import os
+import stat
 import threading
 from pathlib import Path
 
@@ -15,6 +19,8 @@ from sqlalchemy.engine import make_url
 MIGRATIONS = Path(__file__).with_name("migrations")
 _lock = threading.Lock()
 _migrated: set[str] = set()
+logger = logging.getLogger("arrears.storage")
+SQLITE_COMPANIONS = ("", "-wal", "-shm", "-journal")
 
 
 def normalize_url(url: str) -> str:
@@ -36,12 +42,32 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyp
     cursor.close()
 
 
+def owner_only_sqlite_file(path: Path) -> None:
+    """The database file and its -wal/-shm/-journal companions readable by their owner only
+    (0600), the folder made for them 0700. A new file is created 0600 before SQLite opens it
+    (SQLite gives the companions the mode of the database file); an existing file open to
+    others is tightened, with a warning."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    for suffix in SQLITE_COMPANIONS:
+        companion = Path(f"{path}{suffix}")
+        try:
+            mode = stat.S_IMODE(companion.stat().st_mode)
+        except FileNotFoundError:
+            continue
+        if mode & 0o077:
+            companion.chmod(mode & 0o700)
+            logger.warning("%s was readable by other users (mode %o); now %o (owner only)",
+                           companion, mode, mode & 0o700)
+
+
 def make_engine(url: str) -> Engine:
     url = normalize_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        if parsed.database and parsed.database != ":memory:" and not parsed.database.startswith("file:"):
+            owner_only_sqlite_file(Path(parsed.database))
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine

@@ -19,9 +19,8 @@ from arrears.domain.access import Permission, ServiceScope
 from arrears.entrypoints.api.deps import EngineDep
 from arrears.entrypoints.api.inputs import StrictInputRoute
 from arrears.entrypoints.api.workbench.deps import Caller, user_or_service
-from arrears.json_input import JSONInputError, strict_loads
 from arrears.services.compliance_audit import record_decisions
-from arrears.services.compliance_check import answer_value, is_error
+from arrears.services.compliance_check import answer_value, decode, is_error
 
 router = APIRouter(prefix="/v1/compliance", tags=["compliance"], route_class=StrictInputRoute)
 CallerDep = Annotated[Caller, Depends(user_or_service(Permission.CHECK_COMPLIANCE, ServiceScope.COMPLIANCE_CHECK))]
@@ -35,12 +34,10 @@ def _json(content: object, status_code: int = 200) -> JSONResponse:
 
 
 def _decode(body: bytes) -> tuple[Any, dict[str, Any] | None]:
-    if not body.strip():
-        return None, {"id": None, "error": "empty body: expected one JSON object"}
     try:
-        return strict_loads(body), None
-    except JSONInputError as error:
-        return None, {"id": None, "error": f"invalid JSON: {error}"}
+        return decode(body, "body"), None
+    except RequestError as error:
+        return None, error.answer().model_dump()
 
 
 @router.post("/check", responses=AUTH)

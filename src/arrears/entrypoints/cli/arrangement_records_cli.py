@@ -99,9 +99,9 @@ class Store:
 
 
 def _store() -> Store:
-    from arrears.bootstrap import bootstrap  # the database libraries load with the commands that use them
+    from arrears.entrypoints.cli.container import open_container  # the database libraries load with the commands
 
-    engine = bootstrap().engine
+    engine = open_container().engine
     return Store(SqlArrangementsUnitOfWork(engine), SqlPortfolioReader(engine), engine)
 
 

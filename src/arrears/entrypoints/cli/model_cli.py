@@ -63,6 +63,7 @@ def score(
     out: Annotated[Path, typer.Option(help="scores CSV to write")],
 ) -> None:
     """Write id, probability and three reason codes per row."""
+    from arrears.adapters.spreadsheets import write_csv
     from arrears.scoring.modelling import score_file
     from arrears.scoring.tabular import DataFileError
 
@@ -71,7 +72,7 @@ def score(
     except DataFileError as exc:
         _fail(str(exc))
         return
-    scores.write_csv(out)
+    write_csv(scores, out)
     typer.echo(f"已评分 {scores.height} 行 / scored {scores.height} rows: {out}")
 
 

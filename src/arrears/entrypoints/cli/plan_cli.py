@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from arrears.adapters.spreadsheets import write_csv
 from arrears.planning.frames import CapacityError
 from arrears.planning.gate_requests import GateUnavailable, default_gate
 from arrears.planning.optimiser import make_plan
@@ -82,10 +83,10 @@ def plan(  # noqa: PLR0917 (one option per argument)
                        workers=workers or auto_workers(frames.accounts.height))
     write_plan(result.plan, out)
     if store:
-        from arrears.bootstrap import bootstrap
+        from arrears.entrypoints.cli.container import open_container
         from arrears.services.plan_store import store_plan
 
-        stored = store_plan(bootstrap().engine, day, result.plan)
+        stored = store_plan(open_container().engine, day, result.plan)
         err.print(f"已存储 {stored} 条计划 / stored {stored} planned attempts for {day}")
     s = result.stats
     err.print(f"计划 {s.planned} 次联系 / planned {s.planned} attempts for {s.accounts} accounts "
@@ -115,8 +116,8 @@ def simulate(
     daily = run(chosen, SimConfig(customers=customers, days=days, seed=seed), gate)
     table = summary(daily)
     out.mkdir(parents=True, exist_ok=True)
-    daily.write_csv(out / "daily.csv")
-    table.write_csv(out / "summary.csv")
+    write_csv(daily, out / "daily.csv")
+    write_csv(table, out / "summary.csv")
     paths = charts(daily, out)
     console = Console()
     console.print(table)

@@ -17,8 +17,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from arrears import __version__
-from arrears.adapters.crypto import EncryptionKeyError
-from arrears.logs import configure_logging, log
+from arrears.logs import log
 from arrears.services.ingest.load import IngestReport, load_portfolio
 from arrears.services.ingest.portfolio import PortfolioRefused, read_portfolio
 from arrears.services.ingest.reading import PortfolioReadError
@@ -73,15 +72,9 @@ def _stages(title: str, total: int) -> Iterator[callable]:  # type: ignore[valid
 
 
 def _container() -> Container:
-    from arrears.bootstrap import bootstrap
+    from arrears.entrypoints.cli.container import open_container
 
-    settings = get_settings()
-    configure_logging(settings.log_level, settings.log_json)
-    try:
-        return bootstrap(settings)
-    except EncryptionKeyError as exc:
-        err.print(f"[red]{exc}[/]")
-        raise typer.Exit(2) from exc
+    return open_container()
 
 
 def do_ingest(container: Container, folder: Path, as_of: date) -> IngestReport:

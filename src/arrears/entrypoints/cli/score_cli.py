@@ -39,6 +39,7 @@ def register(app: typer.Typer) -> None:
             help="folder from `arrears model train-propensity`; default: the scorecard")] = None,
     ) -> None:
         """Score every delinquent account: ability, willingness, propensity, segment."""
+        from arrears.adapters.spreadsheets import write_csv
         from arrears.scoring.features import compute_features
         from arrears.scoring.modelling import load_model
         from arrears.scoring.propensity import PropensityModel, predict_propensity
@@ -57,6 +58,6 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(code=2) from exc
         result = assess(features, Thresholds(ability_threshold, willingness_threshold),
                         propensity)
-        result.write_csv(out)
+        write_csv(result, out)
         typer.echo(f"已评分 {result.height} 个逾期账户 / scored {result.height} delinquent "
                    f"accounts: {out}")

@@ -31,22 +31,23 @@ def register(app: typer.Typer) -> None:
         """Start the collector's workbench and the /v1 API on the configured database."""
         import uvicorn
 
+        from arrears.adapters.crypto import EncryptionKeyError
         from arrears.entrypoints.api.app import create_app
         from arrears.entrypoints.api.workbench.state import workbench_of
 
         web = create_app()
         try:
             workbench_of(web)  # settings, keys, migrations: fail now, not at the first request
-        except ValueError as exc:
-            console.print(f"[red]{exc}[/]")
-            raise typer.Exit(2) from exc
+        except (ValueError, EncryptionKeyError) as exc:
+            Console(stderr=True).print(str(exc), style="red", markup=False, highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from None
         console.print(f"工作台 workbench: http://{host}:{port}/  ·  API: http://{host}:{port}/docs")
         uvicorn.run(web, host=host, port=port, log_level="info")
 
     @app.command("demo-users")
     def demo_users() -> None:
         """Create (or reset) one demo user per role with fresh random passwords, and print them."""
-        from arrears.bootstrap import bootstrap
+        from arrears.entrypoints.cli.container import open_container
         from arrears.services.workbench.demo_users import create_demo_users
 
-        print_demo_users(create_demo_users(bootstrap().engine))
+        print_demo_users(create_demo_users(open_container().engine))

@@ -192,6 +192,11 @@ def reveal(request: Request, account_id: str, *, field: FormStr, purpose: FormSt
     return _account_page(request, user, account_id, revealed={(field, contact_point_id or ""): value})
 
 
+# The labels of the form fields that carry dates, as the pages show them.
+FORM_LABELS = {"due_at": ("跟进时间", "follow-up time"), "callback_at": ("回电时间", "callback time"),
+               "promise_date": ("承诺还款日期", "promise date")}
+
+
 def _local_datetime(text: str | None, zone: str, name: str) -> datetime | None:
     """A form's date and time (local to ``zone`` unless it carries an offset), within ``domain.dates``."""
     if not text:
@@ -199,9 +204,10 @@ def _local_datetime(text: str | None, zone: str, name: str) -> datetime | None:
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
-        raise InvalidInput(f"{name} 不是有效的时间", f"{name} is not a valid time", name) from None
+        zh, en = FORM_LABELS[name]
+        raise InvalidInput(f"{zh}不是有效的时间", f"the {en} is not a valid time", name) from None
     if not date_in_range(value):
-        raise InvalidInput(*out_of_range(name), name)
+        raise InvalidInput(*out_of_range(*FORM_LABELS[name]), name)
     return value if value.tzinfo else value.replace(tzinfo=ZoneInfo(zone))
 
 
@@ -211,9 +217,10 @@ def _date(text: str | None, name: str) -> date | None:
     try:
         value = date.fromisoformat(text)
     except ValueError:
-        raise InvalidInput(f"{name} 不是有效的日期", f"{name} is not a valid date", name) from None
+        zh, en = FORM_LABELS[name]
+        raise InvalidInput(f"{zh}不是有效的日期", f"the {en} is not a valid date", name) from None
     if not date_in_range(value):
-        raise InvalidInput(*out_of_range(name), name)
+        raise InvalidInput(*out_of_range(*FORM_LABELS[name]), name)
     return value
 
 

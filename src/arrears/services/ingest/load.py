@@ -20,13 +20,7 @@ from sqlalchemy import Connection, Engine, Table, select, update
 from arrears.adapters.crypto import FieldCipher
 from arrears.adapters.storage import tables as t
 from arrears.adapters.storage.bulk import SQLITE_INSTANT, insert_frame, insert_rows, update_rows
-from arrears.domain.personal import (
-    mask_address,
-    mask_email,
-    mask_name,
-    mask_national_id,
-    mask_phone,
-)
+from arrears.domain.personal import PersonalFields, mask_contact, mask_name, mask_personal
 from arrears.domain.vocabulary import PAUSING_FLAGS
 from arrears.services.ingest.portfolio import Portfolio
 
@@ -90,27 +84,24 @@ class Loader:
     personal: bool = False  # holds personal data: keyed cryptographic digest
 
 
-def _masked(values: list[str | None], mask: Callable[[str], str]) -> list[str | None]:
-    return [None if v is None else mask(v) for v in values]
-
-
-def _personal(cipher: FieldCipher, name: str, values: list[str | None], *, mask: Callable[[str], str],
+def _personal(cipher: FieldCipher, name: str, values: list[str | None], masked: list[str | None], *,
               hashed: bool = True, hash_values: list[str | None] | None = None) -> list[pl.Series]:
     """The encrypted, hashed and masked columns for one personal field (never its plaintext)."""
     columns = [pl.Series(f"{name}_enc", cipher.encrypt_many(values), dtype=pl.Binary),
-               pl.Series(f"{name}_masked", _masked(values, mask), dtype=pl.Utf8)]
+               pl.Series(f"{name}_masked", masked, dtype=pl.Utf8)]
     if hashed:
         columns.append(pl.Series(f"{name}_hash", cipher.lookup_hashes(hash_values or values), dtype=pl.Utf8))
     return columns
 
 
 def _build_customers(frame: pl.DataFrame, cipher: FieldCipher, _d: str) -> pl.DataFrame:
-    ids = frame["national_id"].to_list()
+    names, ids, addresses = frame["name"].to_list(), frame["national_id"].to_list(), frame["address"].to_list()
+    masks = [mask_personal(PersonalFields(n, i, a)) for n, i, a in zip(names, ids, addresses, strict=True)]
     personal = [
-        *_personal(cipher, "name", frame["name"].to_list(), mask=mask_name),
-        *_personal(cipher, "national_id", ids, mask=mask_national_id,
+        *_personal(cipher, "name", names, [m.name for m in masks]),
+        *_personal(cipher, "national_id", ids, [m.national_id for m in masks],
                    hash_values=[None if v is None else v.upper() for v in ids]),
-        *_personal(cipher, "address", frame["address"].to_list(), mask=mask_address, hashed=False),
+        *_personal(cipher, "address", addresses, [m.address for m in masks], hashed=False),
     ]
     return frame.select(
         "customer_id", pl.col("birth_date_d").alias("birth_date"),
@@ -122,15 +113,9 @@ def _build_customers(frame: pl.DataFrame, cipher: FieldCipher, _d: str) -> pl.Da
     ).with_columns(personal)
 
 
-def _mask_contact(kind: str, value: str) -> str:
-    if kind in ("mobile", "home", "work"):
-        return mask_phone(value)
-    return mask_email(value) if kind == "email" else mask_address(value)
-
-
 def _build_points(frame: pl.DataFrame, cipher: FieldCipher, _d: str) -> pl.DataFrame:
     values = frame["value_n"].to_list()
-    masked = [_mask_contact(k, v) for k, v in zip(frame["kind"].to_list(), values, strict=True)]
+    masked = [mask_contact(k, v) for k, v in zip(frame["kind"].to_list(), values, strict=True)]
     return frame.select(
         "contact_point_id", "customer_id", "kind", "owner", "relation",
         pl.when(pl.col("consent").is_null()).then(None).otherwise(pl.col("consent_b")).alias("consent"),
@@ -179,9 +164,11 @@ def _build_agencies(frame: pl.DataFrame, _c: FieldCipher, _d: str) -> pl.DataFra
 
 
 def _build_agents(frame: pl.DataFrame, cipher: FieldCipher, _d: str) -> pl.DataFrame:
+    names = frame["name"].to_list()
     return frame.select(
         "agent_id", "agency_id", pl.col("training_valid_until_d").alias("training_valid_until"), "row_digest",
-    ).with_columns(_personal(cipher, "name", frame["name"].to_list(), mask=mask_name, hashed=False))
+    ).with_columns(_personal(cipher, "name", names, [None if n is None else mask_name(n) for n in names],
+                             hashed=False))
 
 
 LOADERS: tuple[Loader, ...] = (

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection, func, select
 
 from arrears.adapters.storage import tables as t
+from arrears.adapters.storage.text_filters import contains
 from arrears.adapters.storage.workbench_tables import follow_ups, logged_contacts, work_items
 from arrears.domain.access import Permission
+from arrears.domain.personal import ContactValue, PersonalFields, mask_personal
 from arrears.domain.vocabulary import Outcome
 from arrears.services.workbench import audit
 from arrears.services.workbench.context import Workbench
@@ -17,7 +20,7 @@ from arrears.services.workbench.errors import InvalidInput, NotFound, WorkbenchE
 from arrears.services.workbench.principal import Principal
 from arrears.services.workbench.understanding import arrangements_view, latest_scores
 
-REVEALABLE = ("name", "national_id", "address", "contact_point")
+REVEALABLE = ("name", "national_id", "address", "birth_date", "contact_point")
 
 
 def latest_aging_day(connection: Connection) -> Any:
@@ -59,7 +62,7 @@ def list_accounts(wb: Workbench, principal: Principal, wanted: AccountFilter) ->
         if wanted.status:
             query = query.where(a.status == wanted.status)
         if wanted.flag:
-            query = query.where(a.flags.contains(wanted.flag))
+            query = query.where(contains(a.flags, wanted.flag))
         query = query.order_by(g.dpd.desc().nulls_last(), a.account_id).limit(wanted.limit).offset(wanted.offset)
         return [dict(r) for r in connection.execute(query).mappings().all()]
 
@@ -82,21 +85,29 @@ def visible_account(wb: Workbench, principal: Principal, account_id: str) -> dic
         return _account_row(connection, principal, account_id)
 
 
-def _customer(connection: Connection, customer_id: str) -> dict[str, Any]:
-    c = t.customers.c
-    row = connection.execute(select(
+PersonalView = tuple[dict[str, Any], list[dict[str, Any]]]
+
+
+def _personal_view(connection: Connection, customer_id: str, as_of: date) -> PersonalView:
+    """The customer and their contact points with every personal field masked as one set
+    (``mask_personal``): the stored masks pass through the same rules, and the birth date
+    becomes an age band."""
+    c, p = t.customers.c, t.contact_points.c
+    row = dict(connection.execute(select(
         c.customer_id, c.name_masked, c.national_id_masked, c.address_masked, c.birth_date, c.language,
         c.timezone, c.jurisdiction, c.monthly_income_cents, c.preferred_channel, c.preferred_hours,
-    ).where(c.customer_id == customer_id)).mappings().one()
-    return dict(row)
-
-
-def _contact_points(connection: Connection, customer_id: str) -> list[dict[str, Any]]:
-    p = t.contact_points.c
-    rows = connection.execute(select(
+    ).where(c.customer_id == customer_id)).mappings().one())
+    points = [dict(r) for r in connection.execute(select(
         p.contact_point_id, p.kind, p.value_masked, p.owner, p.relation, p.consent, p.status, p.do_not_contact,
-    ).where(p.customer_id == customer_id, p.in_portfolio.is_(True)).order_by(p.contact_point_id)).mappings()
-    return [dict(r) for r in rows]
+    ).where(p.customer_id == customer_id, p.in_portfolio.is_(True)).order_by(p.contact_point_id)).mappings()]
+    masks = mask_personal(PersonalFields(
+        row.pop("name_masked"), row.pop("national_id_masked"), row.pop("address_masked"), row.pop("birth_date"),
+        tuple(ContactValue(point["kind"], point["value_masked"]) for point in points)), as_of)
+    customer = {"customer_id": row.pop("customer_id"), "name_masked": masks.name,
+                "national_id_masked": masks.national_id, "address_masked": masks.address,
+                "age_band": str(masks.age_band) if masks.age_band else None, **row}
+    return customer, [{**point, "value_masked": value} for point, value in zip(points, masks.contact_points,
+                                                                               strict=True)]
 
 
 def _history(connection: Connection, account_id: str) -> dict[str, list[dict[str, Any]]]:
@@ -153,13 +164,14 @@ def account_view(wb: Workbench, principal: Principal, account_id: str) -> dict[s
         item = connection.execute(select(work_items).where(
             work_items.c.account_id == account_id, work_items.c.queue_date == wb.today())).mappings().first()
         contacts = contacts_of(wb, connection, account_id)
+        customer, points = _personal_view(connection, account["customer_id"], wb.today())
         return {
             "account": account,
             "aging_as_of": day,
             "dpd": aging_now["dpd"] if aging_now else None,
             "bucket": aging_now["bucket"] if aging_now else None,
-            "customer": _customer(connection, account["customer_id"]),
-            "contact_points": _contact_points(connection, account["customer_id"]),
+            "customer": customer,
+            "contact_points": points,
             "agency": dict(agency) if agency else None,
             "work_item": dict(item) if item else None,
             "contacts": contacts,
@@ -180,8 +192,8 @@ def account_basics(wb: Workbench, principal: Principal, account_id: str) -> dict
         if account["agency_id"]:
             agency = connection.execute(select(t.agencies).where(
                 t.agencies.c.agency_id == account["agency_id"])).mappings().first()
-        return {"account": account, "customer": _customer(connection, account["customer_id"]),
-                "contact_points": _contact_points(connection, account["customer_id"]),
+        customer, points = _personal_view(connection, account["customer_id"], wb.today())
+        return {"account": account, "customer": customer, "contact_points": points,
                 "agency": dict(agency) if agency else None}
 
 
@@ -193,8 +205,8 @@ def reveal(
     refused reveal (role, purpose, field, account out of scope, nothing recorded) is audited with why."""
     with wb.engine.begin() as connection:
         try:
-            blob = _revealable(connection, principal, account_id, field, (purpose or "").strip(),
-                               contact_point_id=contact_point_id)
+            value = _revealed(wb, connection, principal, account_id, field=field, purpose=(purpose or "").strip(),
+                              contact_point_id=contact_point_id)
         except WorkbenchError as error:
             audit.record(connection, wb.now(), "reveal_denied", principal, "denied", account_id=account_id[:64],
                          field=field[:40], purpose=(purpose or "")[:200], contact_point_id=contact_point_id,
@@ -203,27 +215,33 @@ def reveal(
         else:
             audit.record(connection, wb.now(), "reveal", principal, account_id=account_id, field=field,
                          purpose=purpose.strip(), contact_point_id=contact_point_id)
-            return wb.cipher.decrypt(blob)
+            return value
     raise refused
 
 
-def _revealable(connection: Connection, principal: Principal, account_id: str, field: str, purpose: str, *,
-                contact_point_id: str | None) -> bytes:
-    """The ciphertext a reveal would open, or the reason it may not."""
+def _revealed(wb: Workbench, connection: Connection, principal: Principal, account_id: str, *, field: str,
+              purpose: str, contact_point_id: str | None) -> str:
+    """The plaintext a reveal opens, or the reason it may not."""
     principal.require(Permission.REVEAL_PERSONAL)
     if len(purpose) < 2 or len(purpose) > 200:
         raise InvalidInput("请说明查看目的（2 至 200 个字符）", "state the purpose (2 to 200 characters)", "purpose")
     if field not in REVEALABLE:
         raise InvalidInput(f"不能查看字段 {field}", f"the field {field} cannot be revealed", "field")
-    c, p = t.customers.c, t.contact_points.c
     account = _account_row(connection, principal, account_id)
+    return _plaintext(wb, connection, account["customer_id"], field, contact_point_id)
+
+
+def _plaintext(wb: Workbench, connection: Connection, customer_id: str, field: str,
+               contact_point_id: str | None) -> str:
+    c, p = t.customers.c, t.contact_points.c
     if field == "contact_point":
         blob = connection.execute(select(p.value_enc).where(
-            p.contact_point_id == (contact_point_id or ""), p.customer_id == account["customer_id"])).scalar()
+            p.contact_point_id == (contact_point_id or ""), p.customer_id == customer_id)).scalar()
         if blob is None:
             raise NotFound("该账户没有这个联系方式", "no such contact point on this account", "contact_point_id")
-        return bytes(blob)
-    blob = connection.execute(select(c[f"{field}_enc"]).where(c.customer_id == account["customer_id"])).scalar()
-    if blob is None:
+        return wb.cipher.decrypt(blob)
+    column = c.birth_date if field == "birth_date" else c[f"{field}_enc"]
+    stored = connection.execute(select(column).where(c.customer_id == customer_id)).scalar()
+    if stored is None:
         raise NotFound("该字段没有记录", "nothing is recorded in this field", "field")
-    return bytes(blob)
+    return stored.isoformat() if field == "birth_date" else wb.cipher.decrypt(stored)

@@ -25,6 +25,7 @@ from sqlalchemy import Connection, Select, or_, select
 from arrears.adapters.storage import arrangements_tables as arr
 from arrears.adapters.storage.audit_tables import audit_events
 from arrears.adapters.storage.gate_tables import compliance_decisions
+from arrears.adapters.storage.text_filters import ends_with, starts_with
 from arrears.adapters.storage.workbench_tables import access_audit
 from arrears.domain.access import Permission
 from arrears.services.workbench.context import as_utc
@@ -56,7 +57,7 @@ def _access(connection: Connection, principal: Principal, wanted: TrailFilter) -
     a = access_audit.c
     query = select(access_audit).where(principal.scope.rows_of_agency(a.agency_id))
     if wanted.kind:
-        query = query.where(a.kind.startswith(wanted.kind, autoescape=True))
+        query = query.where(starts_with(a.kind, wanted.kind))
     if wanted.who:
         query = query.where(a.username == wanted.who)
     if wanted.account_id:
@@ -91,12 +92,12 @@ def _arrangements(connection: Connection, principal: Principal, wanted: TrailFil
     e = audit_events.c
     query = select(audit_events)
     if wanted.kind:
-        query = query.where(e.action.startswith(wanted.kind, autoescape=True))
+        query = query.where(starts_with(e.action, wanted.kind))
     if wanted.who:
         query = query.where(e.actor == wanted.who)
     if wanted.account_id:
         query = query.where(or_(e.subject.in_(_subjects_of(connection, wanted.account_id)),
-                                e.subject.endswith(f"@account:{wanted.account_id}", autoescape=True)))
+                                ends_with(e.subject, f"@account:{wanted.account_id}")))
     query = _between(query, e.at, wanted).order_by(e.event_id.desc()).limit(wanted.limit)
     rows = []
     for r in connection.execute(query).mappings():

@@ -46,7 +46,7 @@ from arrears.services.contact_gate_port import (
 )
 from arrears.services.workbench import audit
 from arrears.services.workbench.accounts import visible_account
-from arrears.services.workbench.context import Workbench, as_utc
+from arrears.services.workbench.context import Workbench, as_utc, typed_instant
 from arrears.services.workbench.errors import Conflict, ContactBlocked, InvalidInput, NotFound
 from arrears.services.workbench.followups import add_follow_up_in
 from arrears.services.workbench.principal import Principal
@@ -169,11 +169,9 @@ def _validate(wb: Workbench, entry: ContactLog) -> tuple[Channel, Outcome, Party
     if cents is not None and outcome != Outcome.CONVERSATION:
         raise InvalidInput("只有与本人有效通话才能记录承诺还款", "a promise needs a conversation with the right party",
                            "outcome")
-    if entry.callback_at is not None:
-        if entry.callback_at.tzinfo is None:
-            raise InvalidInput("回电时间须带时区", "a callback time carries its time zone", "callback_at")
-        if entry.callback_at <= wb.now():
-            raise InvalidInput("回电时间须在将来", "a callback time is in the future", "callback_at")
+    callback_at = entry.callback_at
+    if callback_at is not None and typed_instant(callback_at, "callback_at", "回电时间", "callback time") <= wb.now():
+        raise InvalidInput("回电时间须在将来", "a callback time is in the future", "callback_at")
     if entry.notes and len(entry.notes) > 2000:
         raise InvalidInput("备注最多 2000 字", "notes hold at most 2000 characters", "notes")
     return channel, outcome, party, cents

@@ -14,6 +14,7 @@ from arrears.adapters.clock import Clock, system_clock
 from arrears.adapters.crypto import FieldCipher
 from arrears.domain.access import LoginPolicy
 from arrears.services.contact_gate_port import ContactGate
+from arrears.services.workbench.errors import InvalidInput
 
 
 @dataclass
@@ -50,3 +51,15 @@ def as_utc(value: datetime | None) -> datetime | None:
     if value is None:
         return None
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def typed_instant(value: datetime, field: str, zh: str, en: str) -> datetime:
+    """An instant a person typed (``zh``/``en`` name it), in UTC; InvalidInput when it has no
+    time zone or cannot be placed in UTC (0001-01-01 00:00 at +08:00 is before year 1 in UTC)."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise InvalidInput(f"{zh}须带时区", f"a {en} carries its time zone", field)
+    try:
+        return value.astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise InvalidInput(f"{zh}超出可以记录的日期范围", f"the {en} is outside the dates that can be recorded",
+                           field) from None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,7 +14,7 @@ from arrears.adapters.storage.workbench_tables import follow_ups, users
 from arrears.domain.access import Permission
 from arrears.services.workbench import audit
 from arrears.services.workbench.accounts import visible_account
-from arrears.services.workbench.context import Workbench, as_utc
+from arrears.services.workbench.context import Workbench, as_utc, typed_instant
 from arrears.services.workbench.errors import Conflict, InvalidInput, NotFound
 from arrears.services.workbench.principal import Principal
 
@@ -26,12 +26,10 @@ def add_follow_up_in(wb: Workbench, connection: Connection, principal: Principal
                      kind: str, due_at: datetime, note: str | None) -> str:
     if kind not in KINDS:
         raise InvalidInput(f"跟进类型只能是 {'/'.join(KINDS)}", f"a follow-up is one of {', '.join(KINDS)}", "kind")
-    if due_at.tzinfo is None:
-        raise InvalidInput("跟进时间须带时区", "a follow-up time carries its time zone", "due_at")
+    due_at = typed_instant(due_at, "due_at", "跟进时间", "follow-up time")
     if note and len(note) > 1000:
         raise InvalidInput("备注最多 1000 字", "a note holds at most 1000 characters", "note")
     follow_up_id = uuid.uuid4().hex
-    due_at = due_at.astimezone(UTC)
     connection.execute(follow_ups.insert().values(
         follow_up_id=follow_up_id, account_id=account_id, owner_user_id=principal.user_id, kind=kind, due_at=due_at,
         note_enc=wb.cipher.encrypt(note) if note else None, status="open", created_by=principal.user_id,

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 
+from arrears.entrypoints.api.inputs import validation_answer
 from arrears.services.workbench.errors import (
     Conflict,
     ContactBlocked,
@@ -39,6 +41,10 @@ def error_body(error: WorkbenchError, language: str) -> dict[str, Any]:
 
 
 def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, error: RequestValidationError) -> Response:
+        return validation_answer(error)
+
     @app.exception_handler(WorkbenchError)
     async def workbench_error(request: Request, error: WorkbenchError) -> Response:
         language = "en" if request.query_params.get("lang") == "en" else "zh"

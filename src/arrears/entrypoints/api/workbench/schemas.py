@@ -119,7 +119,7 @@ class AccountRow(BaseModel):
 
 
 class RevealIn(BaseModel):
-    field: Literal["name", "national_id", "address", "contact_point"]
+    field: Literal["name", "national_id", "address", "birth_date", "contact_point"]
     purpose: str = Field(min_length=2, max_length=200, description="why the plaintext is needed (audited)")
     contact_point_id: str | None = Field(default=None, max_length=64)
 

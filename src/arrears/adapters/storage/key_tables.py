@@ -1,0 +1,19 @@
+"""Which keys a database was encrypted with: a fingerprint per key, never the key.
+
+A fingerprint is an HMAC-SHA256 of a fixed label under the key (``adapters/crypto.py``):
+it tells whether a key is the one the database was written with, and nothing about the key.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, DateTime, String, Table
+
+from arrears.adapters.storage.tables import metadata
+
+key_fingerprints = Table(
+    "key_fingerprints",
+    metadata,
+    Column("purpose", String(20), primary_key=True),  # data (AES-GCM) or lookup (keyed hashes)
+    Column("fingerprint", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
