@@ -45,6 +45,16 @@ class FeePolicy:
     def interest(cls, annual_rate: Decimal) -> FeePolicy:
         return cls(FeeKind.INTEREST, annual_rate)
 
+    @classmethod
+    def chosen(cls, monthly_fee_rate: Decimal | None, annual_rate: Decimal | None, names: tuple[str, str]) -> FeePolicy:
+        """The policy of the one rate given (none: no fees); both is an error naming the two inputs."""
+        if monthly_fee_rate is not None and annual_rate is not None:
+            one, other = names
+            raise FeePolicyError(f"{one} 与 {other} 只能选一个 / give one of {one} and {other}, not both")
+        if monthly_fee_rate is not None:
+            return cls.monthly_fee(monthly_fee_rate)
+        return cls.none() if annual_rate is None else cls.interest(annual_rate)
+
     @property
     def monthly_rate(self) -> Decimal:
         """The rate applied each month: the fee rate, or the annual interest rate / 12."""

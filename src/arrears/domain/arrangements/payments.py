@@ -114,6 +114,31 @@ class Balances:
 
 
 @dataclass(frozen=True, slots=True)
+class IngestedAccount:
+    """What the nightly portfolio says an account owes (components may be missing)."""
+
+    account_id: str
+    customer_id: str
+    currency: str
+    balance: Money
+    fees: Money | None
+    interest: Money | None
+    principal: Money | None
+    past_due: Money
+    oldest_unpaid_due_date: date | None
+    zone: str  # the customer's time zone
+
+    def opening(self) -> Balances:
+        """The balances a ledger opens with: fees, interest and principal as ingested; a balance
+        given without its split is all principal. Raises PaymentError on a credit balance or
+        inconsistent figures."""
+        zero = Money.zero(self.currency)
+        fees, interest = self.fees or zero, self.interest or zero
+        principal = self.principal or (self.balance - fees - interest)
+        return Balances.opening(fees, interest, principal, self.past_due, self.oldest_unpaid_due_date)
+
+
+@dataclass(frozen=True, slots=True)
 class Allocation:
     """Where one payment went. Recorded at posting; a reversal gives exactly this back."""
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from arrears import __version__
-from arrears.entrypoints.api import approvals_api, arrangements_api, compliance_api
+from arrears.entrypoints.api import compliance_api
+from arrears.entrypoints.api.routes import arrangements
 
 
 def create_app() -> FastAPI:
@@ -16,8 +17,8 @@ def create_app() -> FastAPI:
         return {"status": "ok", "version": __version__}
 
     app.include_router(compliance_api.router)
-    app.include_router(arrangements_api.router)
-    app.include_router(approvals_api.router)
+    app.include_router(arrangements.router)
+    app.include_router(arrangements.approvals_router)
     from arrears.entrypoints.api.workbench import install_workbench
 
     install_workbench(app)
