@@ -83,16 +83,8 @@ class Decided:
     arrangement: Arrangement | None = None  # booked when approved
 
 
-def book(
-    uow: ArrangementsUnitOfWork,
-    portfolio: IngestedPortfolio,
-    command: Booking,
-    *,
-    maker: str,
-    approver: Signer,
-    now: datetime,
-    policies: ArrangementPolicies = DEFAULT_POLICIES,
-) -> Arrangement:
+def book(uow: ArrangementsUnitOfWork, portfolio: IngestedPortfolio, command: Booking, *, maker: str, approver: Signer,
+         now: datetime, policies: ArrangementPolicies = DEFAULT_POLICIES) -> Arrangement:
     """Book with the authority of ``approver`` (the maker's own, or a checker's): the one call
     behind a direct booking and an approved request."""
     if isinstance(command, AgreePlan):
@@ -102,15 +94,8 @@ def book(
     return grant_extension(uow, command, approver=approver, now=now, policies=policies)
 
 
-def submit(
-    uow: ArrangementsUnitOfWork,
-    portfolio: IngestedPortfolio,
-    command: Booking,
-    *,
-    maker: Signer,
-    now: datetime,
-    policies: ArrangementPolicies = DEFAULT_POLICIES,
-) -> Booked | Pending:
+def submit(uow: ArrangementsUnitOfWork, portfolio: IngestedPortfolio, command: Booking, *, maker: Signer, now: datetime,
+           policies: ArrangementPolicies = DEFAULT_POLICIES) -> Booked | Pending:
     """Book ``command`` within the maker's authority, or make it a pending approval request."""
     try:
         return Booked(book(uow, portfolio, command, maker=maker.username, approver=maker, now=now, policies=policies))
@@ -129,16 +114,8 @@ def submit(
         return Pending(approval, needed.decision)
 
 
-def approve(
-    uow: ArrangementsUnitOfWork,
-    portfolio: IngestedPortfolio,
-    approval_id: str,
-    *,
-    checker: Signer,
-    note: str = "",
-    now: datetime,
-    policies: ArrangementPolicies = DEFAULT_POLICIES,
-) -> Decided:
+def approve(uow: ArrangementsUnitOfWork, portfolio: IngestedPortfolio, approval_id: str, *, checker: Signer,
+            note: str = "", now: datetime, policies: ArrangementPolicies = DEFAULT_POLICIES) -> Decided:
     """Approve and book, in one transaction; any refusal leaves the request pending."""
     with uow:
         approval, decided = _decision(uow, approval_id, ApprovalStatus.APPROVED, checker=checker, reason=note,
@@ -154,15 +131,8 @@ def approve(
     return Decided(decided, booked)
 
 
-def reject(
-    uow: ArrangementsUnitOfWork,
-    approval_id: str,
-    *,
-    checker: Signer,
-    reason: str,
-    now: datetime,
-    policies: ArrangementPolicies = DEFAULT_POLICIES,
-) -> Decided:
+def reject(uow: ArrangementsUnitOfWork, approval_id: str, *, checker: Signer, reason: str, now: datetime,
+           policies: ArrangementPolicies = DEFAULT_POLICIES) -> Decided:
     with uow:
         _, decided = _decision(uow, approval_id, ApprovalStatus.REJECTED, checker=checker, reason=reason,
                                now=now, policies=policies)
@@ -183,14 +153,9 @@ def withdraw(uow: ArrangementsUnitOfWork, approval_id: str, *, maker: Signer, no
     return Decided(decided)
 
 
-def decidable(
-    uow: ArrangementsUnitOfWork,
-    checker: Signer,
-    status: ApprovalStatus = ApprovalStatus.PENDING,
-    *,
-    visible: Callable[[Collection[str]], Collection[str]],
-    policies: ArrangementPolicies = DEFAULT_POLICIES,
-) -> tuple[Approval, ...]:
+def decidable(uow: ArrangementsUnitOfWork, checker: Signer, status: ApprovalStatus = ApprovalStatus.PENDING, *,
+              visible: Callable[[Collection[str]], Collection[str]],
+              policies: ArrangementPolicies = DEFAULT_POLICIES) -> tuple[Approval, ...]:
     """The requests in ``status`` that ``checker`` may decide, on accounts ``visible`` to them
     (given the account ids, the ones in the checker's scope), newest first."""
     with uow:
@@ -200,13 +165,8 @@ def decidable(
     return tuple(a for a in allowed if a.account_id in shown)
 
 
-def approval_for(
-    uow: ArrangementsUnitOfWork,
-    approval_id: str,
-    viewer: Signer,
-    *,
-    policies: ArrangementPolicies = DEFAULT_POLICIES,
-) -> Approval:
+def approval_for(uow: ArrangementsUnitOfWork, approval_id: str, viewer: Signer, *,
+                 policies: ArrangementPolicies = DEFAULT_POLICIES) -> Approval:
     """One request, for its maker or a user who may decide it."""
     with uow:
         approval = _found(uow, approval_id)
@@ -280,10 +240,8 @@ def _already(approval: Approval) -> Decision:
                 f"the approval request was already decided: {approval.status}{by}")
 
 
-def _decision(
-    uow: ArrangementsUnitOfWork, approval_id: str, target: ApprovalStatus, *, checker: Signer, reason: str,
-    now: datetime, policies: ArrangementPolicies,
-) -> tuple[Approval, Approval]:
+def _decision(uow: ArrangementsUnitOfWork, approval_id: str, target: ApprovalStatus, *, checker: Signer, reason: str,
+              now: datetime, policies: ArrangementPolicies) -> tuple[Approval, Approval]:
     """The request and its decision by ``checker``, stored (if still pending) but not committed."""
     approval = _found(uow, approval_id)
     decided = _moved(approval, target, checker.username, now, reason)

@@ -5,10 +5,10 @@ account it concerns)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TypeVar
+from typing import Any, TypeVar, cast
 from zoneinfo import ZoneInfo
 
 from arrears.domain.arrangements.affordability import AffordabilityPolicy
@@ -85,7 +85,7 @@ class ArrangementPolicies:
 DEFAULT_POLICIES = ArrangementPolicies()
 
 
-def business_day(now: datetime, policies: ArrangementPolicies = DEFAULT_POLICIES) -> date:
+def today(now: datetime, policies: ArrangementPolicies = DEFAULT_POLICIES) -> date:
     if now.tzinfo is None:
         raise ValueError("now must carry its time zone")
     return now.astimezone(ZoneInfo(policies.zone)).date()
@@ -121,18 +121,41 @@ def found(item: T | None, missing: str) -> T:
     return item
 
 
-def audit(
-    uow: ArrangementsUnitOfWork,
-    now: datetime,
-    actor: str,
-    action: str,
-    subject: str,
-    *,
-    account_id: str,
-    before: object = "none",
-    after: object = "",
-    **detail: object,
-) -> None:
+def audit(uow: ArrangementsUnitOfWork, now: datetime, actor: str, action: str, subject: str, *, account_id: str,
+          before: object = "none", after: object = "", **detail: object) -> None:
     """Append one audit entry; every arrangement entry names its account in ``detail``."""
     entry = AuditEntry(now, actor, action, subject, str(before), str(after), {"account_id": account_id, **detail})
     uow.audit.append(entry)
+
+
+def add(uow: ArrangementsUnitOfWork, records: str, item: T, subject: str, *, action: str, actor: str, now: datetime,
+        after: str, **detail: object) -> T:
+    """Store a new arrangement in ``uow.<records>`` and audit it: one unit of work."""
+    with uow:
+        getattr(uow, records).save(item)
+        audit(uow, now, actor, action, subject, account_id=cast(Any, item).account_id, after=after, **detail)
+        uow.commit()
+    return item
+
+
+def store_change(uow: ArrangementsUnitOfWork, kind: str, key: str, before: Any, after: Any, *, actor: str,
+                 now: datetime, action: str = "", attribute: str = "status", **detail: object) -> None:
+    """In an open unit of work: store ``after`` (the ``kind`` ``key`` as changed from ``before``,
+    in ``uow.<kind>s``) and audit the change of its ``attribute``; the action is
+    ``<kind>.<its new status>`` unless named."""
+    getattr(uow, f"{kind}s").save(after)
+    old, new = getattr(before, attribute), getattr(after, attribute)
+    audit(uow, now, actor, action or f"{kind}.{new}", f"{kind}:{key}", account_id=before.account_id, before=old,
+          after=new, **detail)
+
+
+def change(uow: ArrangementsUnitOfWork, kind: str, key: str, changed: Callable[[Any], T], *, actor: str,
+           now: datetime, action: str = "", attribute: str = "status") -> T:
+    """Load the ``kind`` ``key`` (else NotFound "no <kind> <key>"), change it, store it and audit
+    the change: one unit of work."""
+    with uow:
+        before = found(getattr(uow, f"{kind}s").get(key), f"no {kind} {key}")
+        after = changed(before)
+        store_change(uow, kind, key, before, after, actor=actor, now=now, action=action, attribute=attribute)
+        uow.commit()
+    return after

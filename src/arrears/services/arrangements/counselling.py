@@ -10,10 +10,11 @@ from arrears.domain.arrangements.counselling import CounsellingDirectory, Referr
 from arrears.services.arrangements.common import (
     DEFAULT_POLICIES,
     ArrangementPolicies,
-    audit,
-    business_day,
+    add,
+    change,
     found,
     refusal,
+    today,
 )
 from arrears.services.arrangements.ports import ArrangementsUnitOfWork
 
@@ -26,25 +27,15 @@ class ReferToCounselling:
     consent: bool  # the debtor agreed to be referred (and to any data sharing)
 
 
-def refer_to_counselling(
-    uow: ArrangementsUnitOfWork,
-    command: ReferToCounselling,
-    directory: CounsellingDirectory,
-    *,
-    actor: str,
-    now: datetime,
-) -> Referral:
+def refer_to_counselling(uow: ArrangementsUnitOfWork, command: ReferToCounselling, directory: CounsellingDirectory, *,
+                         actor: str, now: datetime) -> Referral:
     c = command
     found(directory.get(c.organisation_id), f"no counselling organisation {c.organisation_id}")
     if not c.consent:
         raise refusal("ARR-COUNSEL-01", "转介须经债务人同意", "a referral needs the debtor's consent")
     referral = Referral(c.referral_id, c.account_id, c.organisation_id, actor, now, c.consent)
-    with uow:
-        uow.referrals.save(referral)
-        audit(uow, now, actor, "counselling.referred", f"referral:{c.referral_id}", account_id=c.account_id,
-              after=f"to {c.organisation_id}; consent given")
-        uow.commit()
-    return referral
+    return add(uow, "referrals", referral, f"referral:{c.referral_id}", action="counselling.referred", actor=actor,
+               now=now, after=f"to {c.organisation_id}; consent given")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,19 +45,10 @@ class RecordReferralOutcome:
     note: str = ""
 
 
-def record_referral_outcome(
-    uow: ArrangementsUnitOfWork,
-    command: RecordReferralOutcome,
-    *,
-    actor: str,
-    now: datetime,
-    policies: ArrangementPolicies = DEFAULT_POLICIES,
-) -> Referral:
-    with uow:
-        referral = found(uow.referrals.get(command.referral_id), f"no referral {command.referral_id}")
-        updated = referral.with_outcome(command.outcome, business_day(now, policies), command.note)
-        uow.referrals.save(updated)
-        audit(uow, now, actor, "counselling.outcome", f"referral:{referral.referral_id}",
-              account_id=referral.account_id, before=referral.outcome, after=updated.outcome)
-        uow.commit()
-    return updated
+def record_referral_outcome(uow: ArrangementsUnitOfWork, command: RecordReferralOutcome, *, actor: str, now: datetime,
+                            policies: ArrangementPolicies = DEFAULT_POLICIES) -> Referral:
+    def outcome(referral: Referral) -> Referral:
+        return referral.with_outcome(command.outcome, today(now, policies), command.note)
+
+    return change(uow, "referral", command.referral_id, outcome, actor=actor, now=now, action="counselling.outcome",
+                  attribute="outcome")

@@ -13,8 +13,8 @@ from arrears.services.arrangements.common import (
     ArrangementPolicies,
     Signer,
     audit,
-    business_day,
     refuse_unless,
+    today,
     within_authority,
 )
 from arrears.services.arrangements.ports import ArrangementsUnitOfWork
@@ -32,19 +32,13 @@ class GrantExtension:
         return ApprovalRequest(extension_days=(self.new_due - self.original_due).days)
 
 
-def grant_extension(
-    uow: ArrangementsUnitOfWork,
-    command: GrantExtension,
-    *,
-    approver: Signer,
-    now: datetime,
-    policies: ArrangementPolicies = DEFAULT_POLICIES,
-) -> Extension:
+def grant_extension(uow: ArrangementsUnitOfWork, command: GrantExtension, *, approver: Signer, now: datetime,
+                    policies: ArrangementPolicies = DEFAULT_POLICIES) -> Extension:
     """Grant it on today's business day, by ``approver`` (the maker when their own authority
     covers it): within policy (length, how many a year), then within their authority."""
     c = command
     extension = Extension(c.extension_id, c.account_id, c.subject, c.original_due, c.new_due,
-                          business_day(now, policies), approver.username, now)
+                          today(now, policies), approver.username, now)
     with uow:
         past = uow.extensions.for_account(c.account_id)
         refuse_unless(review_extension(c.original_due, c.new_due, extension.requested_on, past, policies.extension))

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from arrears.domain.arrangements.hardship import HardshipKind, HardshipProgramme, check_programme
 from arrears.domain.money import Money
-from arrears.services.arrangements.common import DEFAULT_POLICIES, ArrangementPolicies, audit, refuse_unless
+from arrears.services.arrangements.common import DEFAULT_POLICIES, ArrangementPolicies, add, refuse_unless
 from arrears.services.arrangements.ports import ArrangementsUnitOfWork
 
 
@@ -23,21 +23,11 @@ class EnrolHardship:
     token_amount: Money | None = None  # monthly, for token payments only
 
 
-def enrol_hardship(
-    uow: ArrangementsUnitOfWork,
-    command: EnrolHardship,
-    *,
-    actor: str,
-    now: datetime,
-    policies: ArrangementPolicies = DEFAULT_POLICIES,
-) -> HardshipProgramme:
+def enrol_hardship(uow: ArrangementsUnitOfWork, command: EnrolHardship, *, actor: str, now: datetime,
+                   policies: ArrangementPolicies = DEFAULT_POLICIES) -> HardshipProgramme:
     c = command
     programme = HardshipProgramme(c.programme_id, c.account_id, c.kind, c.start, c.end, c.review_on, actor, now,
                                   c.reason, c.token_amount)
     refuse_unless(check_programme(programme, policies.hardship))
-    with uow:
-        uow.hardship.save(programme)
-        audit(uow, now, actor, "hardship.enrolled", f"hardship:{c.programme_id}", account_id=c.account_id,
-              after=f"{c.kind} {c.start}..{c.end}; review {c.review_on}")
-        uow.commit()
-    return programme
+    return add(uow, "hardship", programme, f"hardship:{c.programme_id}", action="hardship.enrolled", actor=actor,
+               now=now, after=f"{c.kind} {c.start}..{c.end}; review {c.review_on}")

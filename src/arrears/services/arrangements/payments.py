@@ -18,21 +18,10 @@ from arrears.domain.arrangements.payments import (
     PaymentError,
     PaymentEvent,
 )
-from arrears.domain.arrangements.payments import (
-    post_payment as post_to_ledger,
-)
-from arrears.domain.arrangements.payments import (
-    reverse_payment as reverse_on_ledger,
-)
+from arrears.domain.arrangements.payments import post_payment as post_to_ledger
+from arrears.domain.arrangements.payments import reverse_payment as reverse_on_ledger
 from arrears.domain.money import Money
-from arrears.services.arrangements.common import (
-    DEFAULT_POLICIES,
-    ArrangementPolicies,
-    audit,
-    business_day,
-    found,
-    refusal,
-)
+from arrears.services.arrangements.common import DEFAULT_POLICIES, ArrangementPolicies, audit, found, refusal, today
 from arrears.services.arrangements.ports import ArrangementsUnitOfWork, IngestedPortfolio
 from arrears.services.arrangements.review import arrangements_of, review_held
 
@@ -101,15 +90,8 @@ def open_ledger(uow: ArrangementsUnitOfWork, ledger: AccountLedger, *, actor: st
 
 
 # --- posting and reversing ----------------------------------------------------------------
-def post_payment(
-    uow: ArrangementsUnitOfWork,
-    portfolio: IngestedPortfolio,
-    command: PostPayment,
-    *,
-    actor: str,
-    now: datetime,
-    policies: ArrangementPolicies = DEFAULT_POLICIES,
-) -> PaymentOutcome:
+def post_payment(uow: ArrangementsUnitOfWork, portfolio: IngestedPortfolio, command: PostPayment, *, actor: str,
+                 now: datetime, policies: ArrangementPolicies = DEFAULT_POLICIES) -> PaymentOutcome:
     """Post a received payment by its id, on the ledger (opened from the portfolio when new)."""
     c = command
     if c.paid_at.tzinfo is not None and c.paid_at > now:
@@ -130,23 +112,17 @@ def post_payment(
             change = post_to_ledger(ledger, payment)
         except PaymentError as exc:
             raise refusal("ARR-PAY-01", f"还款无法入账：{exc}", f"the payment cannot be posted: {exc}") from exc
-        on = max(business_day(now, policies), payment.paid_on)
+        on = max(today(now, policies), payment.paid_on)
         outcome = _changed(uow, ledger, change, "payment.posted", c.payment_id, on=on, actor=actor, now=now,
                            policies=policies)
         uow.commit()
     return outcome
 
 
-def reverse_payment(
-    uow: ArrangementsUnitOfWork,
-    command: ReversePayment,
-    *,
-    actor: str,
-    now: datetime,
-    policies: ArrangementPolicies = DEFAULT_POLICIES,
-) -> PaymentOutcome:
+def reverse_payment(uow: ArrangementsUnitOfWork, command: ReversePayment, *, actor: str, now: datetime,
+                    policies: ArrangementPolicies = DEFAULT_POLICIES) -> PaymentOutcome:
     """Reverse a posted payment exactly; reversing it again does nothing."""
-    on = business_day(now, policies)
+    on = today(now, policies)
     with uow:
         account_id = found(uow.ledgers.account_of_payment(command.payment_id),
                            f"no posted payment {command.payment_id} 未找到该还款")
@@ -161,18 +137,8 @@ def reverse_payment(
     return outcome
 
 
-def _changed(
-    uow: ArrangementsUnitOfWork,
-    before: AccountLedger,
-    change: LedgerChange,
-    action: str,
-    payment_id: str,
-    *,
-    on: date,
-    actor: str,
-    now: datetime,
-    policies: ArrangementPolicies,
-) -> PaymentOutcome:
+def _changed(uow: ArrangementsUnitOfWork, before: AccountLedger, change: LedgerChange, action: str, payment_id: str, *,
+             on: date, actor: str, now: datetime, policies: ArrangementPolicies) -> PaymentOutcome:
     """Store the changed ledger, the arrangements it completes or breaks, and the audit entry."""
     account_id = before.account_id
     if not change.changed:

@@ -29,10 +29,11 @@ from arrears.services.arrangements.common import (
     ArrangementPolicies,
     Signer,
     audit,
-    business_day,
+    change,
     found,
     refusal,
     refuse_unless,
+    today,
     within_authority,
 )
 from arrears.services.arrangements.payments import ledger_of, store_opened
@@ -45,15 +46,8 @@ class PlanQuote:
     affordability: Decision | None
 
 
-def quote_plan(
-    balance: Money,
-    months: int,
-    first_due: date,
-    fee_policy: FeePolicy | None = None,
-    *,
-    budget: Budget | None = None,
-    policies: ArrangementPolicies = DEFAULT_POLICIES,
-) -> PlanQuote:
+def quote_plan(balance: Money, months: int, first_due: date, fee_policy: FeePolicy | None = None, *,
+               budget: Budget | None = None, policies: ArrangementPolicies = DEFAULT_POLICIES) -> PlanQuote:
     """The exact schedule, and whether it is affordable when a budget was declared."""
     schedule = quote_schedule(
         balance, months, first_due, fee_policy, terms=policies.terms, fee_limits=policies.fee_limits
@@ -104,16 +98,8 @@ def terms_digest(command: AgreePlan, principal: Money) -> str:
     return hashlib.sha256("|".join(terms).encode("utf-8")).hexdigest()
 
 
-def agree_plan(
-    uow: ArrangementsUnitOfWork,
-    portfolio: IngestedPortfolio,
-    command: AgreePlan,
-    *,
-    maker: str,
-    approver: Signer,
-    now: datetime,
-    policies: ArrangementPolicies = DEFAULT_POLICIES,
-) -> InstallmentPlan:
+def agree_plan(uow: ArrangementsUnitOfWork, portfolio: IngestedPortfolio, command: AgreePlan, *, maker: str,
+               approver: Signer, now: datetime, policies: ArrangementPolicies = DEFAULT_POLICIES) -> InstallmentPlan:
     """Agree a signed plan on the ledger's balance: affordable when a budget was declared, no
     other plan active, and within the authority of ``approver`` (the maker, when their own
     authority covers it); it starts active and holds collection (CN-PLAN-01). The ledger is
@@ -125,7 +111,7 @@ def agree_plan(
         quote = quote_plan(principal, c.months, c.first_due, c.fee_policy, budget=c.budget, policies=policies)
         if quote.affordability is not None:
             refuse_unless(quote.affordability)
-        today = business_day(now, policies)
+        on = today(now, policies)
         if any(p.status is PlanStatus.ACTIVE for p in uow.plans.for_account(c.account_id)):
             raise refusal("ARR-PLAN-01", "该账户已有履行中的分期协议",
                           "the account already has an active installment plan")
@@ -140,7 +126,7 @@ def agree_plan(
         )
         proposed = InstallmentPlan(c.plan_id, c.account_id, c.basis, quote.schedule, maker, now,
                                    approved_by=f"{approver.username} ({approver.authority})")
-        plan = activate(proposed, agreement, today)
+        plan = activate(proposed, agreement, on)
         uow.plans.save(plan)
         audit(uow, now, maker, "plan.agreed", f"plan:{plan.plan_id}", account_id=c.account_id,
               after=f"active; {c.months} months; total {quote.schedule.total_due.amount}; agreement "
@@ -158,22 +144,10 @@ class CancelPlan:
     plan_id: str
 
 
-def cancel_plan(
-    uow: ArrangementsUnitOfWork,
-    command: CancelPlan,
-    *,
-    actor: str,
-    now: datetime,
-    policies: ArrangementPolicies = DEFAULT_POLICIES,
-) -> InstallmentPlan:
-    with uow:
-        plan = found(uow.plans.get(command.plan_id), f"no plan {command.plan_id}")
-        cancelled = plan_rules.cancel(plan, business_day(now, policies))
-        uow.plans.save(cancelled)
-        audit(uow, now, actor, "plan.cancelled", f"plan:{plan.plan_id}", account_id=plan.account_id,
-              before=plan.status, after=cancelled.status)
-        uow.commit()
-    return cancelled
+def cancel_plan(uow: ArrangementsUnitOfWork, command: CancelPlan, *, actor: str, now: datetime,
+                policies: ArrangementPolicies = DEFAULT_POLICIES) -> InstallmentPlan:
+    return change(uow, "plan", command.plan_id, lambda plan: plan_rules.cancel(plan, today(now, policies)),
+                  actor=actor, now=now)
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,13 +158,8 @@ class PlanView:
     progress: tuple[InstallmentProgress, ...]
 
 
-def plan_view(
-    uow: ArrangementsUnitOfWork,
-    plan_id: str,
-    *,
-    as_of: date,
-    policies: ArrangementPolicies = DEFAULT_POLICIES,
-) -> PlanView:
+def plan_view(uow: ArrangementsUnitOfWork, plan_id: str, *, as_of: date,
+              policies: ArrangementPolicies = DEFAULT_POLICIES) -> PlanView:
     """The stored plan and each installment's progress from the ledger as of ``as_of``."""
     with uow:
         plan = found(uow.plans.get(plan_id), f"no plan {plan_id} 未找到该分期")

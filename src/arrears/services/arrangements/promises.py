@@ -29,14 +29,8 @@ def vet_promise(promise: PromiseToPay, *, policies: ArrangementPolicies = DEFAUL
     refuse_unless(check_promise(promise, policies.promise))
 
 
-def record_promise(
-    uow: ArrangementsUnitOfWork,
-    promise: PromiseToPay,
-    *,
-    actor: str,
-    now: datetime,
-    policies: ArrangementPolicies = DEFAULT_POLICIES,
-) -> PromiseToPay:
+def record_promise(uow: ArrangementsUnitOfWork, promise: PromiseToPay, *, actor: str, now: datetime,
+                   policies: ArrangementPolicies = DEFAULT_POLICIES) -> PromiseToPay:
     """Record a promise the rules allow; the same promise recorded again does nothing."""
     vet_promise(promise, policies=policies)
     with uow:
@@ -64,14 +58,8 @@ class AccountPromiseHistory:
     summary: PromiseHistory
 
 
-def promise_history(
-    uow: ArrangementsUnitOfWork,
-    portfolio: IngestedPortfolio,
-    account_id: str,
-    as_of: date,
-    *,
-    policies: ArrangementPolicies = DEFAULT_POLICIES,
-) -> AccountPromiseHistory:
+def promise_history(uow: ArrangementsUnitOfWork, portfolio: IngestedPortfolio, account_id: str, as_of: date, *,
+                    policies: ArrangementPolicies = DEFAULT_POLICIES) -> AccountPromiseHistory:
     """Every promise on the account (from the ingested contacts and those recorded here),
     judged by the domain against the payments live on ``as_of``: the ingested payments not
     reversed, plus the ledger's posted payments (each payment id counted once)."""

@@ -17,7 +17,7 @@ from arrears.domain.arrangements.effects import Arrangements
 from arrears.domain.arrangements.payments import Payment
 from arrears.domain.arrangements.plans import PlanStatus
 from arrears.domain.arrangements.settlements import SettlementStatus
-from arrears.services.arrangements.common import DEFAULT_POLICIES, ArrangementPolicies, audit, business_day
+from arrears.services.arrangements.common import DEFAULT_POLICIES, ArrangementPolicies, store_change, today
 from arrears.services.arrangements.ports import ArrangementsUnitOfWork, IngestedPortfolio
 
 NIGHTLY_ACTOR = "system:nightly"
@@ -34,16 +34,8 @@ def arrangements_of(uow: ArrangementsUnitOfWork, account_id: str, policies: Arra
     )
 
 
-def review_held(
-    uow: ArrangementsUnitOfWork,
-    held: Arrangements,
-    live: Sequence[Payment],
-    on: date,
-    policies: ArrangementPolicies,
-    *,
-    actor: str,
-    now: datetime,
-) -> int:
+def review_held(uow: ArrangementsUnitOfWork, held: Arrangements, live: Sequence[Payment], on: date,
+                policies: ArrangementPolicies, *, actor: str, now: datetime) -> int:
     """Store (and audit) the plans and settlements that the payments ``live`` on ``on``
     completed or broke, in the open unit of work; returns how many changed."""
     reviewed: list[tuple[Any, Any, str, str]]
@@ -52,9 +44,7 @@ def review_held(
                  for s in held.settlements]
     changed = [(before, after, kind, key) for before, after, kind, key in reviewed if after.status is not before.status]
     for before, after, kind, key in changed:
-        getattr(uow, f"{kind}s").save(after)
-        audit(uow, now, actor, f"{kind}.{after.status}", f"{kind}:{key}", account_id=before.account_id,
-              before=before.status, after=after.status, on=str(on))
+        store_change(uow, kind, key, before, after, actor=actor, now=now, on=str(on))
     return len(changed)
 
 
@@ -69,17 +59,11 @@ class ReviewAccount:
     received: tuple[Payment, ...] = ()
 
 
-def review_account(
-    uow: ArrangementsUnitOfWork,
-    command: ReviewAccount,
-    *,
-    actor: str,
-    now: datetime,
-    policies: ArrangementPolicies = DEFAULT_POLICIES,
-) -> int:
+def review_account(uow: ArrangementsUnitOfWork, command: ReviewAccount, *, actor: str, now: datetime,
+                   policies: ArrangementPolicies = DEFAULT_POLICIES) -> int:
     """Move the account's plans and settlements to completed, broken or failed when the
     payments say so; returns how many changed. ``plan show`` only reports the derived status."""
-    on = command.on or business_day(now, policies)
+    on = command.on or today(now, policies)
     with uow:
         ledger = uow.ledgers.get(command.account_id)
         live = {p.payment_id: p for p in command.received if p.paid_on <= on}
@@ -100,15 +84,9 @@ class ArrangementReview:
     failures: list[str] = field(default_factory=list)  # "account: reason"
 
 
-def review_arrangements_on(
-    unit_of_work: Callable[[], ArrangementsUnitOfWork],
-    portfolio: IngestedPortfolio,
-    on: date,
-    *,
-    now: datetime,
-    actor: str = NIGHTLY_ACTOR,
-    policies: ArrangementPolicies = DEFAULT_POLICIES,
-) -> ArrangementReview:
+def review_arrangements_on(unit_of_work: Callable[[], ArrangementsUnitOfWork], portfolio: IngestedPortfolio, on: date,
+                           *, now: datetime, actor: str = NIGHTLY_ACTOR,
+                           policies: ArrangementPolicies = DEFAULT_POLICIES) -> ArrangementReview:
     """The nightly review on the business date ``on``: every account holding an active plan or
     an accepted settlement, with its ledger's and the portfolio's payments."""
     with unit_of_work() as uow:

@@ -15,13 +15,27 @@ from arrears.services.arrangements.common import (
     ArrangementPolicies,
     Signer,
     audit,
-    business_day,
-    found,
+    change,
     needs_approval_unless,
     refuse_unless,
+    today,
 )
 from arrears.services.arrangements.payments import ledger_of, store_opened
 from arrears.services.arrangements.ports import ArrangementsUnitOfWork, IngestedPortfolio
+
+
+@dataclass(frozen=True, slots=True)
+class AcceptSettlement:
+    settlement_id: str
+
+
+def accept_settlement(uow: ArrangementsUnitOfWork, command: AcceptSettlement, *, actor: str, now: datetime,
+                      policies: ArrangementPolicies = DEFAULT_POLICIES) -> Settlement:
+    """Record that the debtor accepted the offer."""
+    def accepted(offer: Settlement) -> Settlement:
+        return offer.moved_to(SettlementStatus.ACCEPTED, today(now, policies))
+
+    return change(uow, "settlement", command.settlement_id, accepted, actor=actor, now=now)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,16 +50,8 @@ class OfferSettlement:
         return ApprovalRequest(settlement_discount=self.discount)
 
 
-def offer_settlement(
-    uow: ArrangementsUnitOfWork,
-    portfolio: IngestedPortfolio,
-    command: OfferSettlement,
-    *,
-    maker: str,
-    approver: Signer,
-    now: datetime,
-    policies: ArrangementPolicies = DEFAULT_POLICIES,
-) -> Settlement:
+def offer_settlement(uow: ArrangementsUnitOfWork, portfolio: IngestedPortfolio, command: OfferSettlement, *, maker: str,
+                     approver: Signer, now: datetime, policies: ArrangementPolicies = DEFAULT_POLICIES) -> Settlement:
     """Offer to settle what the ledger says is owed now, less the discount; a discount above
     the threshold needs the authority of ``approver``. A refusal stores nothing."""
     c, p = command, policies
@@ -71,27 +77,3 @@ def offer_settlement(
             store_opened(uow, ledger, actor=maker, now=now)
         uow.commit()
     return offer
-
-
-@dataclass(frozen=True, slots=True)
-class AcceptSettlement:
-    settlement_id: str
-
-
-def accept_settlement(
-    uow: ArrangementsUnitOfWork,
-    command: AcceptSettlement,
-    *,
-    actor: str,
-    now: datetime,
-    policies: ArrangementPolicies = DEFAULT_POLICIES,
-) -> Settlement:
-    """Record that the debtor accepted the offer."""
-    with uow:
-        offer = found(uow.settlements.get(command.settlement_id), f"no settlement {command.settlement_id}")
-        accepted = offer.moved_to(SettlementStatus.ACCEPTED, business_day(now, policies))
-        uow.settlements.save(accepted)
-        audit(uow, now, actor, "settlement.accepted", f"settlement:{offer.settlement_id}",
-              account_id=offer.account_id, before=offer.status, after=accepted.status)
-        uow.commit()
-    return accepted
