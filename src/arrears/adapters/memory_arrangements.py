@@ -7,7 +7,7 @@ import copy
 from dataclasses import dataclass, field
 from typing import Any, Self
 
-from arrears.domain.arrangements.approval_requests import Approval, ApprovalStatus
+from arrears.domain.arrangements.approvals import Approval, ApprovalStatus
 from arrears.domain.arrangements.audit import AuditEntry
 from arrears.domain.arrangements.payments import IngestedAccount, Payment
 from arrears.domain.arrangements.promises import PromiseToPay

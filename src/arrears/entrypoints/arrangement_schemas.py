@@ -20,7 +20,7 @@ from typing import Any, Union, get_args, get_origin, get_type_hints
 
 from pydantic import BaseModel, create_model
 
-from arrears.domain.arrangements.approval_requests import Approval
+from arrears.domain.arrangements.approvals import Approval
 from arrears.domain.arrangements.counselling import Referral
 from arrears.domain.arrangements.decisions import Decision
 from arrears.domain.arrangements.extensions import Extension

@@ -15,8 +15,7 @@ from sqlalchemy import Engine, func, select
 from arrears.adapters.storage.arrangements_repository import SqlArrangementsUnitOfWork, read_audit
 from arrears.adapters.storage.arrangements_tables import installment_plans, settlements
 from arrears.adapters.storage.portfolio_reader import SqlPortfolioReader
-from arrears.domain.arrangements.approval_requests import Approval, ApprovalKind, ApprovalStatus
-from arrears.domain.arrangements.approvals import Role
+from arrears.domain.arrangements.approvals import Approval, ApprovalKind, ApprovalStatus, Role
 from arrears.services.arrangements import approvals
 from arrears.services.arrangements import common as svc
 from arrears.services.arrangements.common import Signer

@@ -17,7 +17,6 @@ from arrears.domain.arrangements.approvals import Role
 from arrears.domain.arrangements.audit import AuditEntry
 from arrears.domain.arrangements.counselling import Referral, ReferralOutcome
 from arrears.domain.arrangements.extensions import Extension
-from arrears.domain.arrangements.fees import FeePolicy
 from arrears.domain.arrangements.hardship import HardshipKind, HardshipProgramme
 from arrears.domain.arrangements.payments import (
     AccountLedger,
@@ -35,7 +34,7 @@ from arrears.domain.arrangements.plans import (
     activate,
 )
 from arrears.domain.arrangements.promises import PromiseToPay
-from arrears.domain.arrangements.schedule import quote_schedule
+from arrears.domain.arrangements.schedule import FeePolicy, quote_schedule
 from arrears.domain.arrangements.settlements import SettlementStatus, offer_settlement
 from arrears.domain.money import Money
 from arrears.domain.vocabulary import Channel

@@ -11,20 +11,18 @@ import pytest
 
 from arrears.adapters.memory_arrangements import MemoryArrangementsUnitOfWork, MemoryPortfolio
 from arrears.domain.access import Role as WorkbenchRole
-from arrears.domain.arrangements.approval_requests import (
+from arrears.domain.arrangements.approvals import (
     APPROVAL_TRANSITIONS,
+    DEFAULT_LIMITS,
     Approval,
     ApprovalKind,
-    ApprovalStatus,
-    may_withdraw,
-)
-from arrears.domain.arrangements.approvals import (
-    DEFAULT_LIMITS,
     ApprovalLimits,
     ApprovalRequest,
+    ApprovalStatus,
     Role,
     authority_of,
     may_decide,
+    may_withdraw,
 )
 from arrears.domain.arrangements.decisions import TransitionError
 from arrears.domain.arrangements.payments import IngestedAccount

@@ -16,13 +16,11 @@ import arrears
 from arrears.adapters.storage.arrangements_repository import APPROVALS, HARDSHIP, LEDGERS, PLANS
 from arrears.adapters.storage.row_codec import RowCodec, Shape
 from arrears.adapters.storage.values import StoredValueError
-from arrears.domain.arrangements.approval_requests import Approval, ApprovalKind
-from arrears.domain.arrangements.approvals import Role
-from arrears.domain.arrangements.fees import FeePolicy
+from arrears.domain.arrangements.approvals import Approval, ApprovalKind, Role
 from arrears.domain.arrangements.hardship import HardshipKind, HardshipProgramme
 from arrears.domain.arrangements.payments import AccountLedger, Balances, Payment, post_payment
 from arrears.domain.arrangements.plans import InstallmentPlan, PlanBasis, SignedAgreement, activate
-from arrears.domain.arrangements.schedule import quote_schedule
+from arrears.domain.arrangements.schedule import FeePolicy, quote_schedule
 from arrears.domain.money import Money
 
 SH = ZoneInfo("Asia/Shanghai")

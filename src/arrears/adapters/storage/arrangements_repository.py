@@ -31,16 +31,15 @@ from arrears.adapters.storage.arrangements_tables import (
 )
 from arrears.adapters.storage.audit_tables import audit_events
 from arrears.adapters.storage.row_codec import Lines, RowCodec, Shape
-from arrears.domain.arrangements.approval_requests import Approval, ApprovalStatus
+from arrears.domain.arrangements.approvals import Approval, ApprovalStatus
 from arrears.domain.arrangements.audit import AuditEntry
 from arrears.domain.arrangements.counselling import Referral
 from arrears.domain.arrangements.extensions import Extension
-from arrears.domain.arrangements.fees import FeePolicy
 from arrears.domain.arrangements.hardship import HardshipProgramme
 from arrears.domain.arrangements.payments import AccountLedger, Allocation, Balances, Payment, PostedPayment
 from arrears.domain.arrangements.plans import InstallmentPlan, SignedAgreement
 from arrears.domain.arrangements.promises import PromiseToPay
-from arrears.domain.arrangements.schedule import Installment, Schedule
+from arrears.domain.arrangements.schedule import FeePolicy, Installment, Schedule
 from arrears.domain.arrangements.settlements import Settlement, SettlementPayment
 
 T = TypeVar("T")

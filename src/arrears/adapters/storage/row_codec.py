@@ -107,6 +107,14 @@ def _to_column(kind: _Kind, value: Any) -> Any:
     return value
 
 
+def _money_to(row: Row, column: str, currency: str | None, money: Money | None) -> None:
+    """Whole cents in ``<column>_cents``; the currency in ``currency`` (None: the head row's),
+    where a missing amount leaves another field's currency in place."""
+    row[f"{column}_cents"] = None if money is None else to_cents(money)
+    if currency is not None and (money is not None or currency not in row):
+        row[currency] = None if money is None else money.currency
+
+
 def _from_column(kind: _Kind, value: Any) -> Any:
     if value is None:
         return None if kind.optional or not _is(kind, str) else ""
@@ -157,13 +165,10 @@ class RowCodec(Generic[T]):
             elif f.name in shape.lines or f.name in shape.zero:
                 continue
             elif _is(kind, Money):
-                row[f"{column}_cents"] = None if value is None else to_cents(value)
-                if shape.currency is not None and (value is not None or shape.currency not in row):
-                    row[shape.currency] = None if value is None else value.currency
-            elif value == "" and _is(kind, str) and table.c[column].nullable:
-                row[column] = None
+                _money_to(row, column, shape.currency, value)
             else:
-                row[column] = None if value is None else _to_column(kind, value)
+                blank = value == "" and _is(kind, str) and table.c[column].nullable
+                row[column] = None if value is None or blank else _to_column(kind, value)
 
     # --- rows -> object -------------------------------------------------------------------
     def item(self, row: Mapping[Any, Any], lines: Sequence[Mapping[Any, Any]] = ()) -> T:

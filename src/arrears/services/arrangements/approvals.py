@@ -22,12 +22,11 @@ from decimal import Decimal
 from typing import get_type_hints
 
 from arrears.domain.arrangements.affordability import Budget
-from arrears.domain.arrangements.approval_requests import Approval, ApprovalKind, ApprovalStatus, may_withdraw
-from arrears.domain.arrangements.approvals import may_decide
+from arrears.domain.arrangements.approvals import Approval, ApprovalKind, ApprovalStatus, may_decide, may_withdraw
 from arrears.domain.arrangements.decisions import Decision, TransitionError, deny
 from arrears.domain.arrangements.extensions import Extension
-from arrears.domain.arrangements.fees import FeeKind, FeePolicy
 from arrears.domain.arrangements.plans import InstallmentPlan
+from arrears.domain.arrangements.schedule import FeeKind, FeePolicy
 from arrears.domain.arrangements.settlements import Settlement
 from arrears.domain.money import Money
 from arrears.services.arrangements.common import (

@@ -23,11 +23,10 @@ from arrears.domain.arrangements.approvals import (
 from arrears.domain.arrangements.audit import AuditEntry
 from arrears.domain.arrangements.decisions import Decision, deny
 from arrears.domain.arrangements.extensions import ExtensionPolicy
-from arrears.domain.arrangements.fees import FeeLimits
 from arrears.domain.arrangements.hardship import HardshipPolicy
 from arrears.domain.arrangements.plans import PlanPolicy
 from arrears.domain.arrangements.promises import PromisePolicy
-from arrears.domain.arrangements.schedule import TermLimits
+from arrears.domain.arrangements.schedule import FeeLimits, TermLimits
 from arrears.domain.arrangements.settlements import SettlementPolicy
 from arrears.services.arrangements.ports import ArrangementsUnitOfWork
 

@@ -22,6 +22,8 @@ from arrears.services.arrangements.ports import ArrangementsUnitOfWork
 
 @dataclass(frozen=True, slots=True)
 class GrantExtension:
+    """Move a due date of the account later (延期), e.g. a statement's or an installment's."""
+
     extension_id: str
     account_id: str
     subject: str  # what is moved: "statement", "installment:PLAN-1#3", "promise:P-9"

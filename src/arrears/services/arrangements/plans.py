@@ -12,7 +12,6 @@ from arrears.domain.arrangements import plans as plan_rules
 from arrears.domain.arrangements.affordability import Budget, check_affordability
 from arrears.domain.arrangements.approvals import ApprovalRequest
 from arrears.domain.arrangements.decisions import Decision
-from arrears.domain.arrangements.fees import FeePolicy
 from arrears.domain.arrangements.payments import AccountLedger
 from arrears.domain.arrangements.plans import (
     InstallmentPlan,
@@ -22,7 +21,7 @@ from arrears.domain.arrangements.plans import (
     SignedAgreement,
     activate,
 )
-from arrears.domain.arrangements.schedule import Schedule, quote_schedule
+from arrears.domain.arrangements.schedule import FeePolicy, Schedule, quote_schedule
 from arrears.domain.money import Money
 from arrears.services.arrangements.common import (
     DEFAULT_POLICIES,

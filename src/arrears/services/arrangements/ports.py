@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Protocol, Self, TypeVar
 
-from arrears.domain.arrangements.approval_requests import Approval, ApprovalStatus
+from arrears.domain.arrangements.approvals import Approval, ApprovalStatus
 from arrears.domain.arrangements.audit import AuditEntry
 from arrears.domain.arrangements.counselling import Referral
 from arrears.domain.arrangements.extensions import Extension

@@ -15,10 +15,10 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from arrears.domain.arrangements.affordability import Budget
-from arrears.domain.arrangements.fees import FeePolicy
 from arrears.domain.arrangements.hardship import HardshipKind
 from arrears.domain.arrangements.plans import PlanBasis
 from arrears.domain.arrangements.promises import PromiseToPay
+from arrears.domain.arrangements.schedule import FeePolicy
 from arrears.domain.money import Money
 from arrears.domain.vocabulary import Channel
 from arrears.services.arrangements.common import new_id

@@ -30,7 +30,7 @@ from fastapi.responses import JSONResponse
 
 from arrears import bootstrap
 from arrears.domain.access import Permission
-from arrears.domain.arrangements.approval_requests import ApprovalStatus
+from arrears.domain.arrangements.approvals import ApprovalStatus
 from arrears.domain.arrangements.counselling import CounsellingDirectory
 from arrears.domain.money import Money
 from arrears.entrypoints import arrangement_schemas as out

@@ -14,8 +14,7 @@ from zoneinfo import ZoneInfo
 import typer
 from pydantic import BaseModel
 
-from arrears.domain.arrangements.fees import FeePolicy, FeePolicyError
-from arrears.domain.arrangements.schedule import ScheduleError
+from arrears.domain.arrangements.schedule import FeePolicy, FeePolicyError, ScheduleError
 from arrears.domain.money import Money, MoneyError
 from arrears.services.arrangements import approvals
 from arrears.services.arrangements.accounts import named_approver
