@@ -63,10 +63,24 @@ def _outward(hint: Any) -> Any:
     return hint
 
 
-def model(name: str, sources: tuple[type, ...], shown: str, doc: str | None = None, **given: Any) -> type[BaseModel]:
-    """A response model showing the attributes named in ``shown`` (space-separated, in order),
-    typed from the first of ``sources`` that has each; ``given`` types the others, as a type
-    or a (type, default) pair. ``currency`` is the currency of the objects' money."""
+def _fields_shown(cls: type, drop: str) -> list[str]:
+    """The dataclass's fields but those in ``drop``, with ``currency`` after its first money."""
+    names: list[str] = []
+    for f in fields(cls):
+        if f.name not in drop.split():
+            money = isinstance(hint := _hint(cls, f.name), type) and issubclass(hint, Money)
+            names += [f.name, "currency"] if money and "currency" not in names else [f.name]
+    return names
+
+
+def model(name: str, sources: tuple[type, ...], shown: str = "", doc: str | None = None, *, drop: str = "",
+          **given: Any) -> type[BaseModel]:
+    """A response model showing the attributes named in ``shown`` (space-separated, in order;
+    blank: every field of the first source but those in ``drop``, then the ``given`` ones),
+    typed from the first of ``sources`` that has each; ``given`` types the others, as a type or
+    a (type, default) pair. ``currency`` is the currency of the objects' money."""
+    if not shown:
+        shown = " ".join([*_fields_shown(sources[0], drop), *(n for n in given if n not in drop.split())])
     declared: dict[str, Any] = {}
     for attribute in shown.split():
         if attribute in given:
@@ -121,8 +135,7 @@ PlanOut = model("PlanOut", (InstallmentPlan, Schedule),
                 "proposed_by approved_by agreement_ref agreement_sha256 activated_on closed_on as_of derived_status "
                 "installments", fee_kind=str, fee_rate=str, agreement_ref=Shown, agreement_sha256=Shown,
                 as_of=(date | None, None), derived_status=(Shown, None), installments=many(InstallmentOut))
-PromiseOut = model("PromiseOut", (PromiseToPay,), "promise_id account_id amount currency promised_date channel "
-                   "taken_by made_at status source", status=(Shown, None), source=(Shown, None))
+PromiseOut = model("PromiseOut", (PromiseToPay,), drop="made_on", status=(Shown, None), source=(Shown, None))
 PromiseHistoryOut = model("PromiseHistoryOut", (AccountPromiseHistory, PromiseHistory),
                           "account_id as_of made open kept partly_kept broken kept_ratio promises",
                           promises=many(PromiseOut))
@@ -132,10 +145,8 @@ SettlementOut = model("SettlementOut", (Settlement,), "settlement_id account_id 
                       payments=many(SettlementPaymentOut))
 ExtensionOut = model("ExtensionOut", (Extension,), "extension_id account_id subject original_due new_due days "
                      "granted_by")
-HardshipOut = model("HardshipOut", (HardshipProgramme,), "programme_id account_id kind start end review_on "
-                    "enrolled_by reason token_amount")
-ReferralOut = model("ReferralOut", (Referral,), "referral_id account_id organisation_id referred_by consent outcome "
-                    "outcome_on note")
+HardshipOut = model("HardshipOut", (HardshipProgramme,), drop="enrolled_at")
+ReferralOut = model("ReferralOut", (Referral,), drop="referred_at")
 PaymentOutcomeOut = model("PaymentOutcomeOut", (PaymentOutcome,), "changed events effects balances",
                           events=list[str], effects=list[str], balances=(BalancesOut | None, None))
 AccountArrangementsOut = model(
