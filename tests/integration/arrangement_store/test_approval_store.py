@@ -63,8 +63,8 @@ def test_an_approval_the_account_no_longer_allows_rolls_back_the_decision_and_th
     approvals.submit(uow, portfolio, AgreePlan("PL2", "A1", 12, date(2026, 12, 15)),
                      maker=COLLECTOR, now=NOW)
     try:
-        approvals.approve(uow, portfolio, pending.approval.approval_id, checker=Signer("lead", Role.TEAM_LEAD),
-                          now=NOW)
+        approvals.approve(uow, portfolio, approvals.Approve(pending.approval.approval_id),
+                          checker=Signer("lead", Role.TEAM_LEAD), now=NOW)
         raise AssertionError("a second active plan was approved")
     except svc.ArrangementRefused as refused:
         assert refused.decision.rule_id == "ARR-PLAN-01"
@@ -88,8 +88,8 @@ def test_checkers_approving_the_same_request_at_the_same_moment_book_it_once(eng
     def decide(checker: Signer) -> str:
         start.wait()
         try:
-            approvals.approve(SqlArrangementsUnitOfWork(engine), portfolio, pending.approval.approval_id,
-                              checker=checker, now=NOW)
+            command = approvals.Approve(pending.approval.approval_id)
+            approvals.approve(SqlArrangementsUnitOfWork(engine), portfolio, command, checker=checker, now=NOW)
         except approvals.ApprovalConflict:
             return "conflict"
         return "approved"

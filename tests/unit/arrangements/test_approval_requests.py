@@ -153,7 +153,8 @@ def test_approving_books_through_the_same_use_case_with_the_checker_as_approver(
     pending = approvals.submit(uow, _portfolio(), _plan(24), maker=COLLECTOR, now=NOW)
     assert isinstance(pending, approvals.Pending)
     later = NOW + timedelta(hours=2)
-    decided = approvals.approve(uow, _portfolio(), pending.approval.approval_id, checker=LEAD, note="ok", now=later)
+    decided = approvals.approve(uow, _portfolio(), approvals.Approve(pending.approval.approval_id, "ok"), checker=LEAD,
+                                now=later)
     plan = decided.arrangement
     assert plan is not None and plan.status is PlanStatus.ACTIVE
     assert (plan.proposed_by, plan.approved_by, plan.schedule.months) == ("collector", "lead (team_lead)", 24)
@@ -173,7 +174,7 @@ def test_an_approval_the_account_no_longer_allows_books_nothing_and_leaves_the_r
     approvals.submit(uow, _portfolio(), _plan(12, "PL2"), maker=COLLECTOR, now=NOW)
     before = list(uow.audit.entries)
     with pytest.raises(svc.ArrangementRefused) as refused:
-        approvals.approve(uow, _portfolio(), pending.approval.approval_id, checker=LEAD, now=NOW)
+        approvals.approve(uow, _portfolio(), approvals.Approve(pending.approval.approval_id), checker=LEAD, now=NOW)
     assert refused.value.decision.rule_id == "ARR-PLAN-01"  # another plan became active meanwhile
     assert uow.approvals.get(pending.approval.approval_id).status is ApprovalStatus.PENDING
     assert list(uow.plans.items) == ["PL2"] and uow.audit.entries == before
@@ -187,15 +188,15 @@ def test_the_maker_or_a_checker_short_of_the_authority_cannot_approve_and_a_deci
     approval_id = pending.approval.approval_id
     for who in (COLLECTOR, LEAD, Signer("officer", None)):
         with pytest.raises(approvals.ApprovalForbidden):
-            approvals.approve(uow, _portfolio(), approval_id, checker=who, now=NOW)
-    approvals.reject(uow, approval_id, checker=HEAD, reason="no evidence", now=NOW)
+            approvals.approve(uow, _portfolio(), approvals.Approve(approval_id), checker=who, now=NOW)
+    approvals.reject(uow, approvals.Reject(approval_id, "no evidence"), checker=HEAD, now=NOW)
     with pytest.raises(approvals.ApprovalConflict):
-        approvals.approve(uow, _portfolio(), approval_id, checker=HEAD, now=NOW)
+        approvals.approve(uow, _portfolio(), approvals.Approve(approval_id), checker=HEAD, now=NOW)
     with pytest.raises(approvals.ApprovalConflict):
-        approvals.withdraw(uow, approval_id, maker=COLLECTOR, now=NOW)
+        approvals.withdraw(uow, approvals.Withdraw(approval_id), maker=COLLECTOR, now=NOW)
     assert uow.settlements.items == {}
     with pytest.raises(svc.NotFound):
-        approvals.approve(uow, _portfolio(), "AP-NOPE", checker=HEAD, now=NOW)
+        approvals.approve(uow, _portfolio(), approvals.Approve("AP-NOPE"), checker=HEAD, now=NOW)
 
 
 def test_the_maker_withdraws_their_own_request_and_nobody_else_can() -> None:
@@ -204,8 +205,8 @@ def test_the_maker_withdraws_their_own_request_and_nobody_else_can() -> None:
                                now=NOW)
     assert isinstance(pending, approvals.Pending)
     with pytest.raises(approvals.ApprovalForbidden):
-        approvals.withdraw(uow, pending.approval.approval_id, maker=LEAD, now=NOW)
-    withdrawn = approvals.withdraw(uow, pending.approval.approval_id, maker=COLLECTOR, now=NOW)
+        approvals.withdraw(uow, approvals.Withdraw(pending.approval.approval_id), maker=LEAD, now=NOW)
+    withdrawn = approvals.withdraw(uow, approvals.Withdraw(pending.approval.approval_id), maker=COLLECTOR, now=NOW)
     assert withdrawn.approval.status is ApprovalStatus.WITHDRAWN
     assert [e.action for e in uow.audit.entries][-1] == "approval.withdrawn"
 

@@ -66,6 +66,23 @@ class ApprovalConflict(ApprovalForbidden):
 
 
 @dataclass(frozen=True, slots=True)
+class Approve:
+    approval_id: str
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Reject:
+    approval_id: str
+    reason: str  # why, told to the maker
+
+
+@dataclass(frozen=True, slots=True)
+class Withdraw:
+    approval_id: str
+
+
+@dataclass(frozen=True, slots=True)
 class Booked:
     arrangement: Arrangement
 
@@ -113,12 +130,13 @@ def submit(uow: ArrangementsUnitOfWork, portfolio: IngestedPortfolio, command: B
         return Pending(approval, needed.decision)
 
 
-def approve(uow: ArrangementsUnitOfWork, portfolio: IngestedPortfolio, approval_id: str, *, checker: Signer,
-            note: str = "", now: datetime, policies: ArrangementPolicies = DEFAULT_POLICIES) -> Decided:
+def approve(uow: ArrangementsUnitOfWork, portfolio: IngestedPortfolio, command: Approve, *, checker: Signer,
+            now: datetime, policies: ArrangementPolicies = DEFAULT_POLICIES) -> Decided:
     """Approve and book, in one transaction; any refusal leaves the request pending."""
+    note = command.note
     with uow:
-        approval, decided = _decision(uow, approval_id, ApprovalStatus.APPROVED, checker=checker, reason=note,
-                                      now=now, policies=policies)
+        approval, decided = _decision(uow, command.approval_id, ApprovalStatus.APPROVED, checker=checker,
+                                      reason=note, now=now, policies=policies)
         try:
             booked = book(uow.joined(), portfolio, command_of(approval), maker=approval.maker, approver=checker,
                           now=now, policies=policies)
@@ -130,20 +148,20 @@ def approve(uow: ArrangementsUnitOfWork, portfolio: IngestedPortfolio, approval_
     return Decided(decided, booked)
 
 
-def reject(uow: ArrangementsUnitOfWork, approval_id: str, *, checker: Signer, reason: str, now: datetime,
+def reject(uow: ArrangementsUnitOfWork, command: Reject, *, checker: Signer, now: datetime,
            policies: ArrangementPolicies = DEFAULT_POLICIES) -> Decided:
     with uow:
-        _, decided = _decision(uow, approval_id, ApprovalStatus.REJECTED, checker=checker, reason=reason,
-                               now=now, policies=policies)
+        _, decided = _decision(uow, command.approval_id, ApprovalStatus.REJECTED, checker=checker,
+                               reason=command.reason, now=now, policies=policies)
         _audit(uow, decided, now, checker.username, "approval.rejected", before="pending",
-               authority=str(checker.authority), reason=reason)
+               authority=str(checker.authority), reason=command.reason)
         uow.commit()
     return Decided(decided)
 
 
-def withdraw(uow: ArrangementsUnitOfWork, approval_id: str, *, maker: Signer, now: datetime) -> Decided:
+def withdraw(uow: ArrangementsUnitOfWork, command: Withdraw, *, maker: Signer, now: datetime) -> Decided:
     with uow:
-        approval = _found(uow, approval_id)
+        approval = _found(uow, command.approval_id)
         decided = _moved(approval, ApprovalStatus.WITHDRAWN, maker.username, now, "")
         _forbid_unless(may_withdraw(approval, maker.username))
         _store(uow, decided)

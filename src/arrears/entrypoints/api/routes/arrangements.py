@@ -289,15 +289,15 @@ def approve(approval_id: str, uow: UowDep, portfolio: PortfolioDep, *, now: Now,
     """Approve and book it (the same booking as a direct one, approved by the caller); every
     rule is checked again on the account as it is now."""
     with answers():
-        decided = approvals.approve(uow, portfolio, approval_id, checker=checker, note=body.note if body else "",
-                                    now=now)
+        command = approvals.Approve(approval_id, body.note if body else "")
+        decided = approvals.approve(uow, portfolio, command, checker=checker, now=now)
     return out.approved_out(decided.approval, decided.arrangement)
 
 
 @approvals_router.post("/{approval_id}/reject", response_model=out.ApprovalOut)
 def reject(approval_id: str, body: RejectRequest, uow: UowDep, now: Now, checker: SignerDep) -> Any:
     with answers():
-        decided = approvals.reject(uow, approval_id, checker=checker, reason=body.reason, now=now)
+        decided = approvals.reject(uow, approvals.Reject(approval_id, body.reason), checker=checker, now=now)
     return out.approval_out(decided.approval)
 
 
@@ -305,4 +305,5 @@ def reject(approval_id: str, body: RejectRequest, uow: UowDep, now: Now, checker
 def withdraw(approval_id: str, uow: UowDep, now: Now, maker: SignerDep, body: NoBody = None) -> Any:
     """The maker withdraws their own pending request."""
     with answers():
-        return out.approval_out(approvals.withdraw(uow, approval_id, maker=maker, now=now).approval)
+        decided = approvals.withdraw(uow, approvals.Withdraw(approval_id), maker=maker, now=now)
+    return out.approval_out(decided.approval)
