@@ -67,18 +67,24 @@ class ApprovalConflict(ApprovalForbidden):
 
 @dataclass(frozen=True, slots=True)
 class Approve:
+    """Approve a pending request: it is booked, with the checker as the approver."""
+
     approval_id: str
     note: str = ""
 
 
 @dataclass(frozen=True, slots=True)
 class Reject:
+    """Reject a pending request, saying why; nothing is booked."""
+
     approval_id: str
     reason: str  # why, told to the maker
 
 
 @dataclass(frozen=True, slots=True)
 class Withdraw:
+    """The maker takes back their own pending request."""
+
     approval_id: str
 
 
