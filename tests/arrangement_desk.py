@@ -16,7 +16,7 @@ from arrears.adapters.clock import FixedClock
 from arrears.adapters.crypto import FieldCipher
 from arrears.adapters.storage import tables as t
 from arrears.domain.access import Role
-from arrears.entrypoints.api import arrangements_api
+from arrears.entrypoints.api import deps
 from arrears.entrypoints.api.app import create_app
 from arrears.entrypoints.api.workbench import configure_workbench
 from arrears.entrypoints.api.workbench.state import UnconfiguredGate
@@ -68,6 +68,6 @@ def open_desk(engine: Engine, cipher: FieldCipher) -> Desk:
         headers[username] = {"Authorization": f"Bearer {token}"}
     app = create_app()
     configure_workbench(app, wb)
-    app.dependency_overrides[arrangements_api.get_engine] = lambda: engine
-    app.dependency_overrides[arrangements_api.get_now] = lambda: NOW
+    app.dependency_overrides[deps.get_engine] = lambda: engine
+    app.dependency_overrides[deps.get_now] = lambda: NOW
     return Desk(TestClient(app), engine, headers)

@@ -1,17 +1,27 @@
-"""The one place where concrete adapters are chosen from settings."""
+"""The one place where concrete adapters are chosen from settings, and the factories the
+entrypoints get them from (they never import ``adapters.storage`` themselves)."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlalchemy import Engine
 
+import arrears.domain.arrangements as arrangements_package
 from arrears.adapters.crypto import FieldCipher
+from arrears.adapters.storage.arrangements_repository import SqlArrangementsUnitOfWork
 from arrears.adapters.storage.database import make_engine, migrate
+from arrears.adapters.storage.portfolio_reader import SqlPortfolioReader
 from arrears.domain.aging import AgingLadder
+from arrears.domain.arrangements.counselling import CounsellingDirectory, DirectoryError, directory_from_records
+from arrears.services.arrangements.ports import ArrangementsUnitOfWork, IngestedPortfolio
 from arrears.services.key_check import database_cipher
 from arrears.settings import Settings, get_settings
+
+EXAMPLE_DIRECTORY = Path(arrangements_package.__file__).parent / "counselling_example.json"
 
 
 @dataclass
@@ -35,3 +45,24 @@ def bootstrap(settings: Settings | None = None, *, migrate_schema: bool = True) 
         cipher=database_cipher(engine, settings, datetime.now(UTC)),
         ladder=AgingLadder.from_spec(settings.aging_ladder),
     )
+
+
+def arrangements_uow(engine: Engine) -> ArrangementsUnitOfWork:
+    """A unit of work of the arrangement use cases on ``engine``."""
+    return SqlArrangementsUnitOfWork(engine)
+
+
+def ingested_portfolio(engine: Engine) -> IngestedPortfolio:
+    """The ingested portfolio as the arrangement use cases read it."""
+    return SqlPortfolioReader(engine)
+
+
+def counselling_directory(path: Path | None = None) -> CounsellingDirectory:
+    """The counselling organisations of ``{"organisations": [...]}`` in ``path`` (default: the
+    shipped EXAMPLE list); errors name the file."""
+    source = path or EXAMPLE_DIRECTORY
+    try:
+        data = json.loads(source.read_text(encoding="utf-8"))
+        return directory_from_records(data["organisations"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise DirectoryError(f"{source}: {exc}") from exc

@@ -8,7 +8,7 @@ from sqlalchemy import Engine
 
 from arrangement_desk import Desk, open_desk
 from arrears.adapters.crypto import FieldCipher
-from arrears.adapters.storage.audit_log import read_audit
+from arrears.adapters.storage.arrangements_repository import read_audit
 
 
 @pytest.fixture

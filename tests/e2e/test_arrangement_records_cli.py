@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import Engine, func, select
 from typer.testing import CliRunner
 
+from arrears.adapters.storage.arrangements_repository import read_audit
 from arrears.adapters.storage.arrangements_tables import installment_plans
-from arrears.adapters.storage.audit_log import read_audit
 from arrears.adapters.storage.database import make_engine, migrate
 from arrears.domain.access import Role
 from arrears.entrypoints.cli.main import app

@@ -11,10 +11,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from arrears.adapters.storage.audit_log import read_audit
+from arrears.adapters.storage.arrangements_repository import read_audit
 from arrears.domain.access import Role
-from arrears.entrypoints.api import arrangements_api
+from arrears.entrypoints.api import deps
 from arrears.entrypoints.api.app import create_app
+from arrears.entrypoints.api.routes import arrangements
 from arrears.entrypoints.api.workbench.deps import current_principal
 from arrears.services.workbench.principal import Principal
 from ingested_rows import ingest_account
@@ -26,8 +27,8 @@ NOW = datetime(2026, 12, 1, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 def client(sqlite_engine: Engine) -> TestClient:
     ingest_account(sqlite_engine, "A1")  # owes 12000.00, 1200.00 past due
     app = create_app()
-    app.dependency_overrides[arrangements_api.get_engine] = lambda: sqlite_engine
-    app.dependency_overrides[arrangements_api.get_now] = lambda: NOW
+    app.dependency_overrides[deps.get_engine] = lambda: sqlite_engine
+    app.dependency_overrides[deps.get_now] = lambda: NOW
     app.dependency_overrides[current_principal] = lambda: IN_HOUSE
     return TestClient(app)
 
@@ -48,7 +49,7 @@ def test_a_body_naming_an_actor_or_role_is_refused_with_422_naming_the_field(
 
 def _client_as(sqlite_engine: Engine, principal: Principal | None) -> TestClient:
     app = create_app()
-    app.dependency_overrides[arrangements_api.get_engine] = lambda: sqlite_engine
+    app.dependency_overrides[deps.get_engine] = lambda: sqlite_engine
     if principal is not None:
         app.dependency_overrides[current_principal] = lambda: principal
     return TestClient(app)
@@ -232,7 +233,7 @@ def test_extension_hardship_and_referral(client: TestClient) -> None:
     assert answer.json()["token_amount"] == "50.00"
     referral = {"organisation_id": "NOPE", "consent": True}
     assert client.post("/v1/accounts/A1/referrals", json=referral).status_code == 404
-    org = arrangements_api.get_directory().organisations[0].organisation_id
+    org = arrangements.get_directory().organisations[0].organisation_id
     no_consent = client.post("/v1/accounts/A1/referrals", json={**referral, "organisation_id": org, "consent": False})
     assert no_consent.status_code == 422 and no_consent.json()["detail"]["rule_id"] == "ARR-COUNSEL-01"
     assert client.post("/v1/accounts/A1/referrals", json={**referral, "organisation_id": org}).status_code == 201

@@ -11,16 +11,21 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import Engine
 
-from arrears.adapters.storage.arrangements_repository import SqlArrangementsUnitOfWork
-from arrears.adapters.storage.audit_log import read_audit
+from arrears.adapters.storage.arrangements_repository import SqlArrangementsUnitOfWork, read_audit
 from arrears.adapters.storage.portfolio_reader import SqlPortfolioReader
 from arrears.domain.aging import DEFAULT_LADDER
 from arrears.domain.arrangements.approvals import Role
 from arrears.domain.arrangements.plans import PlanStatus
 from arrears.domain.arrangements.settlements import SettlementStatus
-from arrears.services import arrangement_accounts as accounts
-from arrears.services import arrangements as svc
-from arrears.services.arrangement_review import NIGHTLY_ACTOR, review_arrangements_on
+from arrears.services.arrangements.common import Signer
+from arrears.services.arrangements.plans import AgreePlan, agree_plan
+from arrears.services.arrangements.review import NIGHTLY_ACTOR, review_arrangements_on
+from arrears.services.arrangements.settlements import (
+    AcceptSettlement,
+    OfferSettlement,
+    accept_settlement,
+    offer_settlement,
+)
 from arrears.services.nightly_job import run_nightly_job
 from arrears.services.scoring_run import scorecard_fallback
 from ingested_rows import ingest_account, ingest_payment
@@ -38,18 +43,18 @@ def wired(engine: Engine) -> tuple[Engine, SqlPortfolioReader]:
     portfolio = SqlPortfolioReader(engine)
     ingest_account(engine, "A1")  # 1200.00 past due: a 12-month plan of 100.00 from 15 Dec
     ingest_account(engine, "A2")
-    accounts.agree_plan_for_account(
-        SqlArrangementsUnitOfWork(engine), portfolio,
-        accounts.PlanRequest("PL1", "A1", 12, date(2026, 12, 15)), actor="u1", role=Role.COLLECTOR, now=AGREED)
-    accounts.offer_settlement_for_account(
-        SqlArrangementsUnitOfWork(engine), portfolio, settlement_id="S1", account_id="A2",
-        discount=Decimal("0.05"), first_due=date(2026, 12, 20), payments=1, actor="u1", now=AGREED)
-    svc.accept_settlement(SqlArrangementsUnitOfWork(engine), "S1", actor="u1", now=AGREED)
+    u1 = Signer("u1", Role.COLLECTOR)
+    agree_plan(SqlArrangementsUnitOfWork(engine), portfolio, AgreePlan("PL1", "A1", 12, date(2026, 12, 15)),
+               maker="u1", approver=u1, now=AGREED)
+    offer_settlement(SqlArrangementsUnitOfWork(engine), portfolio,
+                     OfferSettlement("S1", "A2", Decimal("0.05"), date(2026, 12, 20)), maker="u1", approver=u1,
+                     now=AGREED)
+    accept_settlement(SqlArrangementsUnitOfWork(engine), AcceptSettlement("S1"), actor="u1", now=AGREED)
     return engine, portfolio
 
 
 def _review(engine: Engine, portfolio: SqlPortfolioReader, on: date):  # type: ignore[no-untyped-def]
-    return review_arrangements_on(engine, lambda: SqlArrangementsUnitOfWork(engine), portfolio, on,
+    return review_arrangements_on(lambda: SqlArrangementsUnitOfWork(engine), portfolio, on,
                                   now=datetime(on.year, on.month, on.day, 23, tzinfo=SH))
 
 

@@ -14,11 +14,10 @@ from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from arrears.adapters.clock import FixedClock
 from arrears.adapters.crypto import FieldCipher
-from arrears.adapters.storage import audit_log
+from arrears.adapters.storage import arrangements_repository
 from arrears.adapters.storage import tables as t
-from arrears.adapters.storage.arrangements_repository import SqlArrangementsUnitOfWork
+from arrears.adapters.storage.arrangements_repository import SqlArrangementsUnitOfWork, read_audit
 from arrears.adapters.storage.arrangements_tables import promises_to_pay
-from arrears.adapters.storage.audit_log import read_audit
 from arrears.adapters.storage.audit_tables import audit_events
 from arrears.adapters.storage.gate_tables import contact_attempts
 from arrears.adapters.storage.portfolio_reader import SqlPortfolioReader
@@ -28,7 +27,8 @@ from arrears.domain.aging import DEFAULT_LADDER
 from arrears.domain.arrangements.effects import PromiseKept
 from arrears.domain.arrangements.promises import PromiseStatus
 from arrears.domain.money import Money
-from arrears.services import arrangement_accounts as accounts
+from arrears.services.arrangements.payments import PostPayment, post_payment
+from arrears.services.arrangements.promises import promise_history
 from arrears.services.contact_gate import SqlContactGate
 from arrears.services.contact_gate_port import ContactRequest, GateVerdict
 from arrears.services.nightly_job import run_nightly_job
@@ -164,7 +164,7 @@ def test_a_failure_while_recording_the_promise_undoes_the_contact_outcome_too(
     def broken_append(self, entry) -> None:  # type: ignore[no-untyped-def]
         raise RuntimeError("audit store unavailable")
 
-    monkeypatch.setattr(audit_log.SqlAuditLog, "append", broken_append)
+    monkeypatch.setattr(arrangements_repository.SqlAuditLog, "append", broken_append)
     with pytest.raises(RuntimeError, match="audit store unavailable"):
         log_contact(wb, WANG, "A1", _promise(attempt_id=attempt))
     _nothing_written(wb)  # the promise row was inserted, then rolled back with the contact's update
@@ -185,9 +185,9 @@ def test_an_agency_collector_cannot_record_a_promise_on_an_account_outside_the_a
 
 def test_a_payment_posted_to_the_ledger_keeps_the_workbench_promise(wb: Workbench) -> None:
     logged = log_contact(wb, WANG, "A1", _promise())
-    outcome = accounts.post_received_payment(
-        SqlArrangementsUnitOfWork(wb.engine), SqlPortfolioReader(wb.engine), account_id="A1", payment_id="PAY-1",
-        amount=Money.of("500.00"), paid_at=datetime(2026, 12, 3, 9, tzinfo=SH), actor="bank",
+    outcome = post_payment(
+        SqlArrangementsUnitOfWork(wb.engine), SqlPortfolioReader(wb.engine),
+        PostPayment("A1", "PAY-1", Money.of("500.00"), datetime(2026, 12, 3, 9, tzinfo=SH)), actor="bank",
         now=datetime(2026, 12, 3, 10, tzinfo=SH))
     assert PromiseKept(logged["promise_id"], date(2026, 12, 3)) in outcome.effects
 
@@ -203,7 +203,7 @@ def test_the_nightly_run_judges_workbench_promises_kept_and_broken_like_any_othe
     portfolio = SqlPortfolioReader(wb.engine)
     for account_id, promise_id, status in (("A1", kept["promise_id"], PromiseStatus.KEPT),
                                            ("A2", broken["promise_id"], PromiseStatus.BROKEN)):
-        history = accounts.promise_history(SqlArrangementsUnitOfWork(wb.engine), portfolio, account_id, day)
+        history = promise_history(SqlArrangementsUnitOfWork(wb.engine), portfolio, account_id, day)
         assert [(o.promise.promise_id, o.status, o.source) for o in history.promises] == [
             (promise_id, status, "recorded")]
         view = arrangements_view(wb, account_id, day)  # the account page: listed once, judged the same

@@ -15,13 +15,13 @@ from sqlalchemy import Engine, func, select
 
 from arrangement_desk import Desk, open_desk
 from arrears.adapters.crypto import FieldCipher
+from arrears.adapters.storage.arrangements_repository import read_audit
 from arrears.adapters.storage.arrangements_tables import (
     extensions,
     installment_plans,
     promises_to_pay,
     settlements,
 )
-from arrears.adapters.storage.audit_log import read_audit
 
 
 @pytest.fixture

@@ -19,7 +19,8 @@ from arrears.adapters.storage.portfolio_reader import SqlPortfolioReader
 from arrears.adapters.storage.scoring_tables import account_scores
 from arrears.domain.arrangements.approvals import Role
 from arrears.scoring.segments import Segment
-from arrears.services import arrangement_accounts
+from arrears.services.arrangements.common import Signer
+from arrears.services.arrangements.plans import AgreePlan, agree_plan
 from arrears.services.contact_gate_port import ContactRequest
 from arrears.services.workbench.context import Workbench
 from arrears.services.workbench.messages import TEMPLATES
@@ -38,10 +39,9 @@ def _scored_in_house_account(engine: Engine, language: str = "zh") -> str:
 
 
 def _agree_plan(engine: Engine, account_id: str) -> None:
-    arrangement_accounts.agree_plan_for_account(
-        SqlArrangementsUnitOfWork(engine), SqlPortfolioReader(engine),
-        arrangement_accounts.PlanRequest("PL-T1", account_id, 6, date(2026, 12, 15)),
-        actor="collector", role=Role.COLLECTOR, now=AGREED)
+    agree_plan(SqlArrangementsUnitOfWork(engine), SqlPortfolioReader(engine),
+               AgreePlan("PL-T1", account_id, 6, date(2026, 12, 15)), maker="collector",
+               approver=Signer("collector", Role.COLLECTOR), now=AGREED)
 
 
 def _login(client: TestClient, username: str = "collector") -> None:

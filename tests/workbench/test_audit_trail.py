@@ -15,7 +15,8 @@ from arrears.adapters.storage.arrangements_repository import SqlArrangementsUnit
 from arrears.adapters.storage.gate_tables import compliance_decisions
 from arrears.adapters.storage.portfolio_reader import SqlPortfolioReader
 from arrears.domain.arrangements.approvals import Role
-from arrears.services import arrangement_accounts
+from arrears.services.arrangements.common import Signer
+from arrears.services.arrangements.plans import AgreePlan, agree_plan
 from arrears.services.workbench.context import Workbench
 
 
@@ -23,10 +24,9 @@ def _activity(client: TestClient, engine: Engine, account_id: str) -> None:
     reveal = client.post(f"/v1/accounts/{account_id}/reveal", json={"field": "name", "purpose": "核实身份"},
                          headers=bearer(client, "collector"))
     assert reveal.status_code == 200
-    arrangement_accounts.agree_plan_for_account(
-        SqlArrangementsUnitOfWork(engine), SqlPortfolioReader(engine),
-        arrangement_accounts.PlanRequest("PL-AUD", account_id, 6, date(2026, 12, 15)),
-        actor="collector", role=Role.COLLECTOR, now=datetime(2026, 11, 29, 9, 30, tzinfo=SHANGHAI))
+    agree_plan(SqlArrangementsUnitOfWork(engine), SqlPortfolioReader(engine),
+               AgreePlan("PL-AUD", account_id, 6, date(2026, 12, 15)), maker="collector",
+               approver=Signer("collector", Role.COLLECTOR), now=datetime(2026, 11, 29, 9, 30, tzinfo=SHANGHAI))
     with engine.begin() as connection:
         connection.execute(insert(compliance_decisions).values(
             decided_for=datetime(2026, 11, 29, 1, 45, tzinfo=UTC), mode="preview", request_digest="d" * 64,

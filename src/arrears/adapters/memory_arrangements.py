@@ -1,13 +1,16 @@
-"""In-memory repositories and unit of work for the arrangement use cases (tests, demos)."""
+"""In-memory repositories, unit of work and ingested portfolio for the arrangement use cases
+(tests, demos). They satisfy ``services.arrangements.ports`` as the SQL adapters do."""
 
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass, field
 from typing import Any, Self
 
-from arrears.domain.arrangements.approval_requests import Approval, ApprovalStatus
-from arrears.domain.arrangements.payments import AccountLedger
-from arrears.services.arrangement_ports import AuditEntry
+from arrears.domain.arrangements.approvals import Approval, ApprovalStatus
+from arrears.domain.arrangements.audit import AuditEntry
+from arrears.domain.arrangements.payments import IngestedAccount, Payment
+from arrears.domain.arrangements.promises import PromiseToPay
 
 
 class _Keyed:
@@ -23,37 +26,26 @@ class _Keyed:
     def for_account(self, account_id: str) -> tuple[Any, ...]:
         return tuple(i for i in self.items.values() if i.account_id == account_id)
 
+    def accounts_with(self, status: str) -> tuple[str, ...]:
+        return tuple(sorted({i.account_id for i in self.items.values() if i.status == status}))
+
     def save(self, item: Any) -> None:
         self.items[getattr(item, self._key)] = item
 
     add = save
 
 
-class MemoryLedgers:
+class MemoryLedgers(_Keyed):
     def __init__(self) -> None:
-        self.items: dict[str, AccountLedger] = {}
-
-    def get(self, account_id: str) -> AccountLedger | None:
-        return self.items.get(account_id)
-
-    def save(self, ledger: AccountLedger) -> None:
-        self.items[ledger.account_id] = ledger
+        super().__init__("account_id")
 
     def account_of_payment(self, payment_id: str) -> str | None:
-        return next(
-            (a for a, ledger in self.items.items() if ledger.entry(payment_id) is not None), None
-        )
+        return next((a for a, ledger in self.items.items() if ledger.entry(payment_id) is not None), None)
 
 
-class MemoryApprovals:
+class MemoryApprovals(_Keyed):
     def __init__(self) -> None:
-        self.items: dict[str, Approval] = {}
-
-    def get(self, approval_id: str) -> Approval | None:
-        return self.items.get(approval_id)
-
-    def add(self, approval: Approval) -> None:
-        self.items[approval.approval_id] = approval
+        super().__init__("approval_id")
 
     def decide(self, approval: Approval) -> bool:
         stored = self.items.get(approval.approval_id)
@@ -75,79 +67,69 @@ class MemoryAudit:
         self.entries.append(entry)
 
 
+STORES = ("ledgers", "promises", "plans", "settlements", "extensions", "hardship", "referrals", "approvals")
+
+
 class MemoryArrangementsUnitOfWork:
     """Changes live in the repositories at once; ``rollback`` (or leaving the block without
-    ``commit``) restores the state as of the last commit."""
+    ``commit``) restores the state as of the last commit. ``joined()`` is the same unit of
+    work whose ``commit`` and block leave everything to this one."""
 
     def __init__(self) -> None:
+        self._holder: MemoryArrangementsUnitOfWork | None = None
         self.ledgers = MemoryLedgers()
-        self.promises: _Keyed = _Keyed("promise_id")
-        self.plans: _Keyed = _Keyed("plan_id")
-        self.settlements: _Keyed = _Keyed("settlement_id")
-        self.extensions: _Keyed = _Keyed("extension_id")
-        self.hardship: _Keyed = _Keyed("programme_id")
-        self.referrals: _Keyed = _Keyed("referral_id")
+        self.promises, self.plans = _Keyed("promise_id"), _Keyed("plan_id")
+        self.settlements, self.extensions = _Keyed("settlement_id"), _Keyed("extension_id")
+        self.hardship, self.referrals = _Keyed("programme_id"), _Keyed("referral_id")
         self.approvals = MemoryApprovals()
         self.audit = MemoryAudit()
         self.commits = 0
         self._committed = self._snapshot()
 
-    def _stores(self) -> list[Any]:
-        return [
-            self.ledgers,
-            self.promises,
-            self.plans,
-            self.settlements,
-            self.extensions,
-            self.hardship,
-            self.referrals,
-            self.approvals,
-        ]
-
     def _snapshot(self) -> list[Any]:
-        return [copy.copy(s.items) for s in self._stores()] + [list(self.audit.entries)]
+        return [copy.copy(getattr(self, name).items) for name in STORES] + [list(self.audit.entries)]
 
     def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *args: object) -> None:
-        self.rollback()
+        if self._holder is None:
+            self.rollback()
 
     def commit(self) -> None:
-        self._committed = self._snapshot()
-        self.commits += 1
+        if self._holder is None:
+            self._committed = self._snapshot()
+            self.commits += 1
 
     def rollback(self) -> None:
+        if self._holder is not None:
+            raise RuntimeError("a joined unit of work cannot roll back alone")
         *stores, audit = self._committed
-        for store, items in zip(self._stores(), stores, strict=True):
-            store.items = copy.copy(items)
+        for name, items in zip(STORES, stores, strict=True):
+            getattr(self, name).items = copy.copy(items)
         self.audit.entries = list(audit)
 
-    def joined(self) -> _JoinedMemoryUnitOfWork:
-        return _JoinedMemoryUnitOfWork(self)
+    def joined(self) -> MemoryArrangementsUnitOfWork:
+        if self._holder is not None:
+            return self
+        joined = copy.copy(self)  # the same repositories
+        joined._holder = self
+        return joined
 
 
-class _JoinedMemoryUnitOfWork:
-    """The same repositories inside the holder's open block: ``commit`` and leaving the block
-    leave everything to the holder, which commits or rolls back all of it."""
+@dataclass
+class MemoryPortfolio:
+    """Ingested accounts, the promises taken in contacts and the payments received, by account."""
 
-    def __init__(self, holder: MemoryArrangementsUnitOfWork) -> None:
-        self._holder = holder
-        for name in ("ledgers", "promises", "plans", "settlements", "extensions", "hardship", "referrals",
-                     "approvals", "audit"):
-            setattr(self, name, getattr(holder, name))
+    accounts: dict[str, IngestedAccount] = field(default_factory=dict)
+    promises: dict[str, tuple[PromiseToPay, ...]] = field(default_factory=dict)
+    payments: dict[str, tuple[Payment, ...]] = field(default_factory=dict)
 
-    def __enter__(self) -> Self:
-        return self
+    def account(self, account_id: str) -> IngestedAccount | None:
+        return self.accounts.get(account_id)
 
-    def __exit__(self, *args: object) -> None:
-        return None
+    def contact_promises(self, account_id: str) -> tuple[PromiseToPay, ...]:
+        return self.promises.get(account_id, ())
 
-    def commit(self) -> None:
-        """The holder commits."""
-
-    def rollback(self) -> None:
-        raise RuntimeError("a joined unit of work cannot roll back alone")
-
-    def joined(self) -> _JoinedMemoryUnitOfWork:
-        return self
+    def received_payments(self, account_id: str) -> tuple[Payment, ...]:
+        return self.payments.get(account_id, ())

@@ -1,6 +1,6 @@
 """The whole nightly job for a business date: age every account (``nightly.run_nightly``),
 score every delinquent account (``scoring_run``), and review the arrangements on the date
-(``arrangement_review``). Each step commits on its own; re-running a date replaces that
+(``arrangements.review``). Each step commits on its own; re-running a date replaces that
 date's aging and scores and changes no arrangement twice."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from arrears.adapters.storage.portfolio_reader import SqlPortfolioReader
 from arrears.domain.aging import AgingLadder
 from arrears.scoring.features import FeatureConfig
 from arrears.scoring.segments import Thresholds
-from arrears.services.arrangement_review import ArrangementReview, review_arrangements_on
+from arrears.services.arrangements.review import ArrangementReview, review_arrangements_on
 from arrears.services.nightly import RunReport, run_nightly
 from arrears.services.scoring_run import ScoringModel, ScoringReport, score_accounts
 
@@ -46,6 +46,6 @@ def run_nightly_job(
         scoring = score_accounts(connection, as_of, now, model, thresholds=thresholds,
                                  config=FeatureConfig(timezone=timezone, ladder=ladder), stage=stage)
     stage("review arrangements")
-    review = review_arrangements_on(engine, lambda: SqlArrangementsUnitOfWork(engine),
-                                    SqlPortfolioReader(engine), as_of, now=now)
+    review = review_arrangements_on(lambda: SqlArrangementsUnitOfWork(engine), SqlPortfolioReader(engine), as_of,
+                                    now=now)
     return NightlyJobReport(aging, scoring, review)

@@ -12,16 +12,15 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, func, select
 
-from arrears.adapters.storage.arrangements_repository import SqlArrangementsUnitOfWork
+from arrears.adapters.storage.arrangements_repository import SqlArrangementsUnitOfWork, read_audit
 from arrears.adapters.storage.arrangements_tables import installment_plans, settlements
-from arrears.adapters.storage.audit_log import read_audit
 from arrears.adapters.storage.portfolio_reader import SqlPortfolioReader
-from arrears.domain.arrangements.approval_requests import Approval, ApprovalKind, ApprovalStatus
-from arrears.domain.arrangements.approvals import Role
-from arrears.services import arrangement_approvals as approvals
-from arrears.services import arrangements as svc
-from arrears.services.approval_kinds import SettlementAsk, Signer
-from arrears.services.arrangement_accounts import PlanRequest
+from arrears.domain.arrangements.approvals import Approval, ApprovalKind, ApprovalStatus, Role
+from arrears.services.arrangements import approvals
+from arrears.services.arrangements import common as svc
+from arrears.services.arrangements.common import Signer
+from arrears.services.arrangements.plans import AgreePlan
+from arrears.services.arrangements.settlements import OfferSettlement
 from ingested_rows import ingest_account
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -58,14 +57,14 @@ def test_an_approval_request_is_stored_exactly_and_decided_only_once(engine: Eng
 def test_an_approval_the_account_no_longer_allows_rolls_back_the_decision_and_the_booking(engine: Engine) -> None:
     ingest_account(engine, "A1")
     uow, portfolio = SqlArrangementsUnitOfWork(engine), SqlPortfolioReader(engine)
-    pending = approvals.submit(uow, portfolio, ApprovalKind.PLAN, PlanRequest("PL1", "A1", 24, date(2026, 12, 15)),
+    pending = approvals.submit(uow, portfolio, AgreePlan("PL1", "A1", 24, date(2026, 12, 15)),
                                maker=COLLECTOR, now=NOW)
     assert isinstance(pending, approvals.Pending)
-    approvals.submit(uow, portfolio, ApprovalKind.PLAN, PlanRequest("PL2", "A1", 12, date(2026, 12, 15)),
+    approvals.submit(uow, portfolio, AgreePlan("PL2", "A1", 12, date(2026, 12, 15)),
                      maker=COLLECTOR, now=NOW)
     try:
-        approvals.approve(uow, portfolio, pending.approval.approval_id, checker=Signer("lead", Role.TEAM_LEAD),
-                          now=NOW)
+        approvals.approve(uow, portfolio, approvals.Approve(pending.approval.approval_id),
+                          checker=Signer("lead", Role.TEAM_LEAD), now=NOW)
         raise AssertionError("a second active plan was approved")
     except svc.ArrangementRefused as refused:
         assert refused.decision.rule_id == "ARR-PLAN-01"
@@ -79,8 +78,8 @@ def test_an_approval_the_account_no_longer_allows_rolls_back_the_decision_and_th
 def test_checkers_approving_the_same_request_at_the_same_moment_book_it_once(engine: Engine) -> None:
     ingest_account(engine, "A1")
     portfolio = SqlPortfolioReader(engine)
-    pending = approvals.submit(SqlArrangementsUnitOfWork(engine), portfolio, ApprovalKind.SETTLEMENT,
-                               SettlementAsk("S1", "A1", Decimal("0.60"), date(2026, 12, 20)), maker=COLLECTOR,
+    pending = approvals.submit(SqlArrangementsUnitOfWork(engine), portfolio,
+                               OfferSettlement("S1", "A1", Decimal("0.60"), date(2026, 12, 20)), maker=COLLECTOR,
                                now=NOW)
     assert isinstance(pending, approvals.Pending)
     heads = [Signer(f"head{n}", Role.HEAD_OF_COLLECTIONS) for n in range(4)]
@@ -89,8 +88,8 @@ def test_checkers_approving_the_same_request_at_the_same_moment_book_it_once(eng
     def decide(checker: Signer) -> str:
         start.wait()
         try:
-            approvals.approve(SqlArrangementsUnitOfWork(engine), portfolio, pending.approval.approval_id,
-                              checker=checker, now=NOW)
+            command = approvals.Approve(pending.approval.approval_id)
+            approvals.approve(SqlArrangementsUnitOfWork(engine), portfolio, command, checker=checker, now=NOW)
         except approvals.ApprovalConflict:
             return "conflict"
         return "approved"

@@ -11,13 +11,12 @@ import pytest
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.exc import DBAPIError
 
-from arrears.adapters.storage.arrangements_repository import SqlArrangementsUnitOfWork
+from arrears.adapters.storage.arrangements_repository import SqlArrangementsUnitOfWork, read_audit
 from arrears.adapters.storage.arrangements_tables import ledger_payments
-from arrears.adapters.storage.audit_log import read_audit
 from arrears.domain.arrangements.approvals import Role
+from arrears.domain.arrangements.audit import AuditEntry
 from arrears.domain.arrangements.counselling import Referral, ReferralOutcome
 from arrears.domain.arrangements.extensions import Extension
-from arrears.domain.arrangements.fees import FeePolicy
 from arrears.domain.arrangements.hardship import HardshipKind, HardshipProgramme
 from arrears.domain.arrangements.payments import (
     AccountLedger,
@@ -35,11 +34,10 @@ from arrears.domain.arrangements.plans import (
     activate,
 )
 from arrears.domain.arrangements.promises import PromiseToPay
-from arrears.domain.arrangements.schedule import quote_schedule
+from arrears.domain.arrangements.schedule import FeePolicy, quote_schedule
 from arrears.domain.arrangements.settlements import SettlementStatus, offer_settlement
 from arrears.domain.money import Money
 from arrears.domain.vocabulary import Channel
-from arrears.services.arrangement_ports import AuditEntry
 
 SH = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 3, 1, 10, 0, tzinfo=SH)

@@ -11,14 +11,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import Engine, func, select
 
-from arrears.adapters.storage.arrangements_repository import SqlArrangementsUnitOfWork
+from arrears.adapters.storage.arrangements_repository import SqlArrangementsUnitOfWork, read_audit
 from arrears.adapters.storage.arrangements_tables import (
     installment_plans,
     payment_ledgers,
     plan_installments,
     settlements,
 )
-from arrears.adapters.storage.audit_log import read_audit
 from arrears.adapters.storage.audit_tables import audit_events
 from arrears.adapters.storage.portfolio_reader import SqlPortfolioReader
 from arrears.domain.arrangements.affordability import Budget
@@ -29,8 +28,18 @@ from arrears.domain.arrangements.promises import PromiseStatus, PromiseToPay
 from arrears.domain.arrangements.settlements import SettlementStatus
 from arrears.domain.money import Money
 from arrears.domain.vocabulary import Channel
-from arrears.services import arrangement_accounts as accounts
-from arrears.services import arrangements as svc
+from arrears.services.arrangements import common as svc
+from arrears.services.arrangements.common import Signer
+from arrears.services.arrangements.payments import PostPayment, ReversePayment, post_payment, reverse_payment
+from arrears.services.arrangements.plans import AgreePlan, agree_plan, plan_view
+from arrears.services.arrangements.promises import promise_history, record_promise
+from arrears.services.arrangements.review import ReviewAccount, review_account
+from arrears.services.arrangements.settlements import (
+    AcceptSettlement,
+    OfferSettlement,
+    accept_settlement,
+    offer_settlement,
+)
 from ingested_rows import ingest_account, ingest_contact_promise, ingest_payment
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -48,21 +57,13 @@ def setup(engine: Engine) -> tuple[SqlArrangementsUnitOfWork, SqlPortfolioReader
 
 
 def _agree(uow, portfolio, *, months: int = 12, role: Role = Role.COLLECTOR, **kw):  # type: ignore[no-untyped-def]
-    request = accounts.PlanRequest("PL1", "A1", months, date(2026, 12, 15), **kw)
-    return accounts.agree_plan_for_account(uow, portfolio, request, actor="u1", role=role, now=NOW)
+    command = AgreePlan("PL1", "A1", months, date(2026, 12, 15), **kw)
+    return agree_plan(uow, portfolio, command, maker="u1", approver=Signer("u1", role), now=NOW)
 
 
 def _pay(uow, portfolio, payment_id: str, amount: str, day: date):  # type: ignore[no-untyped-def]
-    return accounts.post_received_payment(
-        uow,
-        portfolio,
-        account_id="A1",
-        payment_id=payment_id,
-        amount=Money.of(amount),
-        paid_at=at(day),
-        actor="bank-feed",
-        now=at(day, 20),
-    )
+    command = PostPayment("A1", payment_id, Money.of(amount), at(day))
+    return post_payment(uow, portfolio, command, actor="bank-feed", now=at(day, 20))
 
 
 def _count(engine: Engine, table) -> int:  # type: ignore[no-untyped-def]
@@ -98,20 +99,20 @@ def test_payments_pay_installments_and_two_missed_installments_break_the_plan(en
     second = _pay(uow, portfolio, "P2", "100.00", date(2027, 1, 14))
     assert InstallmentPaid("PL1", 1, date(2026, 12, 14)) in first.effects
     assert InstallmentPaid("PL1", 2, date(2027, 1, 14)) in second.effects
-    view = accounts.plan_view(uow, "PL1", as_of=date(2027, 1, 20))
+    view = plan_view(uow, "PL1", as_of=date(2027, 1, 20))
     assert [p.status for p in view.progress[:3]] == [
         InstallmentStatus.PAID,
         InstallmentStatus.PAID,
         InstallmentStatus.UPCOMING,
     ]
-    changed = svc.review_account(uow, "A1", actor="nightly", now=at(date(2027, 3, 25)))
+    changed = review_account(uow, ReviewAccount("A1"), actor="nightly", now=at(date(2027, 3, 25)))
     assert changed == 1
     with uow:
         broken = uow.plans.get("PL1")
     assert broken.status is PlanStatus.BROKEN and broken.closed_on == date(2027, 3, 25)
     with engine.connect() as connection:
         assert [e.action for e in read_audit(connection, subject="plan:PL1")] == ["plan.agreed", "plan.broken"]
-    assert svc.review_account(uow, "A1", actor="nightly", now=at(date(2027, 3, 26))) == 0
+    assert review_account(uow, ReviewAccount("A1"), actor="nightly", now=at(date(2027, 3, 26))) == 0
 
 
 def test_a_plan_paid_in_full_is_completed_by_the_last_payment(engine: Engine, setup) -> None:  # type: ignore[no-untyped-def]
@@ -144,16 +145,7 @@ def test_the_same_payment_id_with_another_amount_or_account_is_refused(engine: E
     with pytest.raises(svc.ArrangementRefused, match="already used"):
         _pay(uow, portfolio, "P1", "251.00", date(2026, 12, 3))
     with pytest.raises(svc.ArrangementRefused, match="already posted to account A1"):
-        accounts.post_received_payment(
-            uow,
-            portfolio,
-            account_id="A2",
-            payment_id="P1",
-            amount=Money.of("1.00"),
-            paid_at=NOW,
-            actor="u",
-            now=NOW,
-        )
+        post_payment(uow, portfolio, PostPayment("A2", "P1", Money.of("1.00"), NOW), actor="u", now=NOW)
 
 
 def test_a_reversal_restores_the_ledger_and_unpays_the_installment(engine: Engine, setup) -> None:  # type: ignore[no-untyped-def]
@@ -162,16 +154,16 @@ def test_a_reversal_restores_the_ledger_and_unpays_the_installment(engine: Engin
     with uow:
         before = uow.ledgers.get("A1").balances()
     _pay(uow, portfolio, "P1", "100.00", date(2026, 12, 14))
-    outcome = accounts.reverse_posted_payment(uow, "P1", reason="bounced 退票", actor="ops", now=at(date(2026, 12, 16)))
+    outcome = reverse_payment(uow, ReversePayment("P1", "bounced 退票"), actor="ops", now=at(date(2026, 12, 16)))
     assert InstallmentUnpaid("PL1", 1, date(2026, 12, 16)) in outcome.effects
     with uow:
         ledger = uow.ledgers.get("A1")
     assert ledger.balances() == before
     assert ledger.entry("P1").reversed_on == date(2026, 12, 16)
-    again = accounts.reverse_posted_payment(uow, "P1", reason="", actor="ops", now=at(date(2026, 12, 17)))
+    again = reverse_payment(uow, ReversePayment("P1"), actor="ops", now=at(date(2026, 12, 17)))
     assert not again.changed
     with pytest.raises(svc.NotFound):
-        accounts.reverse_posted_payment(uow, "P404", reason="", actor="ops", now=NOW)
+        reverse_payment(uow, ReversePayment("P404"), actor="ops", now=NOW)
 
 
 @pytest.mark.parametrize(
@@ -192,37 +184,17 @@ def test_a_refused_plan_stores_nothing_not_even_the_ledger(engine: Engine, setup
 
 def test_a_settlement_is_offered_on_the_ledger_balance_accepted_and_completed_by_payment(engine: Engine, setup) -> None:  # type: ignore[no-untyped-def]
     uow, portfolio = setup
-    offer = accounts.offer_settlement_for_account(
-        uow,
-        portfolio,
-        settlement_id="S1",
-        account_id="A1",
-        discount=Decimal("0.40"),
-        first_due=date(2026, 12, 20),
-        payments=1,
-        actor="u1",
-        now=NOW,
-        approved_by="boss",
-        approver_role=Role.STRATEGY_MANAGER,
-    )
+    terms = OfferSettlement("S1", "A1", Decimal("0.40"), date(2026, 12, 20))
+    offer = offer_settlement(uow, portfolio, terms, maker="u1", approver=Signer("boss", Role.STRATEGY_MANAGER), now=NOW)
     assert offer.amount == Money.of("7200.00")  # 12000.00 x 0.60
-    svc.accept_settlement(uow, "S1", actor="u1", now=NOW)
+    accept_settlement(uow, AcceptSettlement("S1"), actor="u1", now=NOW)
     outcome = _pay(uow, portfolio, "P1", "7200.00", date(2026, 12, 18))
     assert any(type(e).__name__ == "SettlementCompleted" for e in outcome.effects)
     with uow:
         assert uow.settlements.get("S1").status is SettlementStatus.COMPLETED
     with pytest.raises(svc.ArrangementRefused):
-        accounts.offer_settlement_for_account(
-            uow,
-            portfolio,
-            settlement_id="S2",
-            account_id="A1",
-            discount=Decimal("0.40"),
-            first_due=date(2026, 12, 20),
-            payments=1,
-            actor="u1",
-            now=NOW,
-        )
+        offer_settlement(uow, portfolio, OfferSettlement("S2", "A1", Decimal("0.40"), date(2026, 12, 20)), maker="u1",
+                         approver=Signer("u1", None), now=NOW)
     assert _count(engine, settlements) == 1
 
 
@@ -242,11 +214,11 @@ def test_promise_history_judges_contact_promises_against_the_ingested_payments(e
         taken_by="u1",
         made_at=NOW,
     )
-    svc.record_promise(uow, promise, actor="u1", now=NOW)
+    record_promise(uow, promise, actor="u1", now=NOW)
     outcome = _pay(uow, portfolio, "P1", "100.00", date(2026, 12, 4))
     assert PromiseKept("PR1", date(2026, 12, 4)) in outcome.effects
 
-    history = accounts.promise_history(uow, portfolio, "A1", date(2026, 12, 4))
+    history = promise_history(uow, portfolio, "A1", date(2026, 12, 4))
     statuses = {o.promise.promise_id: (o.status, o.source) for o in history.promises}
     assert statuses == {
         "contact:K1": (PromiseStatus.KEPT, "contact"),
@@ -255,7 +227,7 @@ def test_promise_history_judges_contact_promises_against_the_ingested_payments(e
         "PR1": (PromiseStatus.KEPT, "recorded"),
     }
     assert (history.summary.kept, history.summary.broken, history.summary.open) == (2, 1, 1)
-    earlier = accounts.promise_history(uow, portfolio, "A1", date(2026, 11, 20))
+    earlier = promise_history(uow, portfolio, "A1", date(2026, 11, 20))
     assert [o.promise.promise_id for o in earlier.promises] == ["contact:K1", "contact:K2"]
 
 
@@ -263,7 +235,7 @@ def test_every_change_is_in_the_audit_trail(engine: Engine, setup) -> None:  # t
     uow, portfolio = setup
     _agree(uow, portfolio)
     _pay(uow, portfolio, "P1", "100.00", date(2026, 12, 14))
-    accounts.reverse_posted_payment(uow, "P1", reason="bounced", actor="ops", now=at(date(2026, 12, 15)))
+    reverse_payment(uow, ReversePayment("P1", "bounced"), actor="ops", now=at(date(2026, 12, 15)))
     with engine.connect() as connection:
         events = read_audit(connection)
     assert [(e.actor, e.action) for e in events] == [

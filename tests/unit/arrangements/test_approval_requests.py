@@ -2,7 +2,6 @@
 approval use cases on the in-memory unit of work."""
 
 from collections.abc import Collection
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from types import MappingProxyType
@@ -10,32 +9,31 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from arrears.adapters.memory_arrangements import MemoryArrangementsUnitOfWork
+from arrears.adapters.memory_arrangements import MemoryArrangementsUnitOfWork, MemoryPortfolio
 from arrears.domain.access import Role as WorkbenchRole
-from arrears.domain.arrangements.approval_requests import (
+from arrears.domain.arrangements.approvals import (
     APPROVAL_TRANSITIONS,
+    DEFAULT_LIMITS,
     Approval,
     ApprovalKind,
-    ApprovalStatus,
-    may_withdraw,
-)
-from arrears.domain.arrangements.approvals import (
-    DEFAULT_LIMITS,
     ApprovalLimits,
     ApprovalRequest,
+    ApprovalStatus,
     Role,
     authority_of,
     may_decide,
+    may_withdraw,
 )
 from arrears.domain.arrangements.decisions import TransitionError
-from arrears.domain.arrangements.payments import Payment
+from arrears.domain.arrangements.payments import IngestedAccount
 from arrears.domain.arrangements.plans import PlanStatus
-from arrears.domain.arrangements.promises import PromiseToPay
 from arrears.domain.money import Money
-from arrears.services import arrangement_approvals as approvals
-from arrears.services import arrangements as svc
-from arrears.services.approval_kinds import ExtensionAsk, SettlementAsk, Signer
-from arrears.services.arrangement_accounts import IngestedAccount, PlanRequest
+from arrears.services.arrangements import approvals
+from arrears.services.arrangements import common as svc
+from arrears.services.arrangements.common import Signer
+from arrears.services.arrangements.extensions import GrantExtension
+from arrears.services.arrangements.plans import AgreePlan
+from arrears.services.arrangements.settlements import OfferSettlement
 
 SH = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 12, 1, 10, 0, tzinfo=SH)
@@ -94,45 +92,35 @@ def test_only_the_maker_may_withdraw_their_request() -> None:
 
 
 # --- the use cases on the in-memory unit of work --------------------------------------------
-@dataclass
-class Portfolio:
+def _portfolio() -> MemoryPortfolio:
     """One ingested account A1 owing 12000.00, 1200.00 past due."""
-
-    def account(self, account_id: str) -> IngestedAccount | None:
-        if account_id != "A1":
-            return None
-        return IngestedAccount("A1", "C1", "CNY", Money.of("12000.00"), None, None, None, Money.of("1200.00"),
-                               date(2026, 10, 15), "Asia/Shanghai")
-
-    def contact_promises(self, account_id: str) -> tuple[PromiseToPay, ...]:
-        return ()
-
-    def received_payments(self, account_id: str) -> tuple[Payment, ...]:
-        return ()
+    a1 = IngestedAccount("A1", "C1", "CNY", Money.of("12000.00"), None, None, None, Money.of("1200.00"),
+                         date(2026, 10, 15), "Asia/Shanghai")
+    return MemoryPortfolio({"A1": a1})
 
 
 def _everyone(account_ids: Collection[str]) -> Collection[str]:
     return account_ids
 
 
-def _settlement(discount: str, settlement_id: str = "S1") -> SettlementAsk:
-    return SettlementAsk(settlement_id, "A1", Decimal(discount), date(2026, 12, 20))
+def _settlement(discount: str, settlement_id: str = "S1") -> OfferSettlement:
+    return OfferSettlement(settlement_id, "A1", Decimal(discount), date(2026, 12, 20))
 
 
-def _plan(months: int, plan_id: str = "PL1") -> PlanRequest:
-    return PlanRequest(plan_id, "A1", months, date(2026, 12, 15))
+def _plan(months: int, plan_id: str = "PL1") -> AgreePlan:
+    return AgreePlan(plan_id, "A1", months, date(2026, 12, 15))
 
 
 def test_a_request_within_the_makers_authority_is_booked_at_once() -> None:
     uow = MemoryArrangementsUnitOfWork()
-    result = approvals.submit(uow, Portfolio(), ApprovalKind.SETTLEMENT, _settlement("0.25"), maker=LEAD, now=NOW)
+    result = approvals.submit(uow, _portfolio(), _settlement("0.25"), maker=LEAD, now=NOW)
     assert isinstance(result, approvals.Booked)
     assert (result.arrangement.approved_by, uow.approvals.items) == ("lead", {})
 
 
 def test_a_request_above_the_makers_authority_waits_unbooked_with_the_least_authority_that_may_give_it() -> None:
     uow = MemoryArrangementsUnitOfWork()
-    result = approvals.submit(uow, Portfolio(), ApprovalKind.PLAN, _plan(24), maker=COLLECTOR, now=NOW)
+    result = approvals.submit(uow, _portfolio(), _plan(24), maker=COLLECTOR, now=NOW)
     assert isinstance(result, approvals.Pending)
     assert (result.approval.required_authority, result.approval.status) == (Role.TEAM_LEAD, ApprovalStatus.PENDING)
     assert result.decision.rule_id == "ARR-APPROVAL-01"
@@ -143,9 +131,9 @@ def test_a_request_above_the_makers_authority_waits_unbooked_with_the_least_auth
 
 def test_a_request_another_rule_refuses_is_refused_not_left_pending() -> None:
     uow = MemoryArrangementsUnitOfWork()
-    too_long = ExtensionAsk("EX1", "A1", "statement", date(2026, 12, 15), date(2027, 1, 30))  # 46 days
+    too_long = GrantExtension("EX1", "A1", "statement", date(2026, 12, 15), date(2027, 1, 30))  # 46 days
     with pytest.raises(svc.ArrangementRefused) as refused:
-        approvals.submit(uow, Portfolio(), ApprovalKind.EXTENSION, too_long, maker=COLLECTOR, now=NOW)
+        approvals.submit(uow, _portfolio(), too_long, maker=COLLECTOR, now=NOW)
     assert refused.value.decision.rule_id == "ARR-EXT-01"
     assert uow.approvals.items == {} and uow.audit.entries == []
 
@@ -155,17 +143,18 @@ def test_a_request_no_authority_may_give_is_refused() -> None:
     policies = svc.ArrangementPolicies(limits=capped)
     uow = MemoryArrangementsUnitOfWork()
     with pytest.raises(svc.ArrangementRefused) as refused:
-        approvals.submit(uow, Portfolio(), ApprovalKind.PLAN, _plan(24), maker=COLLECTOR, now=NOW, policies=policies)
+        approvals.submit(uow, _portfolio(), _plan(24), maker=COLLECTOR, now=NOW, policies=policies)
     assert not isinstance(refused.value, svc.ApprovalNeeded)
     assert uow.approvals.items == {}
 
 
 def test_approving_books_through_the_same_use_case_with_the_checker_as_approver() -> None:
     uow = MemoryArrangementsUnitOfWork()
-    pending = approvals.submit(uow, Portfolio(), ApprovalKind.PLAN, _plan(24), maker=COLLECTOR, now=NOW)
+    pending = approvals.submit(uow, _portfolio(), _plan(24), maker=COLLECTOR, now=NOW)
     assert isinstance(pending, approvals.Pending)
     later = NOW + timedelta(hours=2)
-    decided = approvals.approve(uow, Portfolio(), pending.approval.approval_id, checker=LEAD, note="ok", now=later)
+    decided = approvals.approve(uow, _portfolio(), approvals.Approve(pending.approval.approval_id, "ok"), checker=LEAD,
+                                now=later)
     plan = decided.arrangement
     assert plan is not None and plan.status is PlanStatus.ACTIVE
     assert (plan.proposed_by, plan.approved_by, plan.schedule.months) == ("collector", "lead (team_lead)", 24)
@@ -180,12 +169,12 @@ def test_approving_books_through_the_same_use_case_with_the_checker_as_approver(
 
 def test_an_approval_the_account_no_longer_allows_books_nothing_and_leaves_the_request_pending() -> None:
     uow = MemoryArrangementsUnitOfWork()
-    pending = approvals.submit(uow, Portfolio(), ApprovalKind.PLAN, _plan(24), maker=COLLECTOR, now=NOW)
+    pending = approvals.submit(uow, _portfolio(), _plan(24), maker=COLLECTOR, now=NOW)
     assert isinstance(pending, approvals.Pending)
-    approvals.submit(uow, Portfolio(), ApprovalKind.PLAN, _plan(12, "PL2"), maker=COLLECTOR, now=NOW)
+    approvals.submit(uow, _portfolio(), _plan(12, "PL2"), maker=COLLECTOR, now=NOW)
     before = list(uow.audit.entries)
     with pytest.raises(svc.ArrangementRefused) as refused:
-        approvals.approve(uow, Portfolio(), pending.approval.approval_id, checker=LEAD, now=NOW)
+        approvals.approve(uow, _portfolio(), approvals.Approve(pending.approval.approval_id), checker=LEAD, now=NOW)
     assert refused.value.decision.rule_id == "ARR-PLAN-01"  # another plan became active meanwhile
     assert uow.approvals.get(pending.approval.approval_id).status is ApprovalStatus.PENDING
     assert list(uow.plans.items) == ["PL2"] and uow.audit.entries == before
@@ -193,31 +182,31 @@ def test_an_approval_the_account_no_longer_allows_books_nothing_and_leaves_the_r
 
 def test_the_maker_or_a_checker_short_of_the_authority_cannot_approve_and_a_decided_request_conflicts() -> None:
     uow = MemoryArrangementsUnitOfWork()
-    pending = approvals.submit(uow, Portfolio(), ApprovalKind.SETTLEMENT, _settlement("0.60"), maker=COLLECTOR,
+    pending = approvals.submit(uow, _portfolio(), _settlement("0.60"), maker=COLLECTOR,
                                now=NOW)
     assert isinstance(pending, approvals.Pending)
     approval_id = pending.approval.approval_id
     for who in (COLLECTOR, LEAD, Signer("officer", None)):
         with pytest.raises(approvals.ApprovalForbidden):
-            approvals.approve(uow, Portfolio(), approval_id, checker=who, now=NOW)
-    approvals.reject(uow, approval_id, checker=HEAD, reason="no evidence", now=NOW)
+            approvals.approve(uow, _portfolio(), approvals.Approve(approval_id), checker=who, now=NOW)
+    approvals.reject(uow, approvals.Reject(approval_id, "no evidence"), checker=HEAD, now=NOW)
     with pytest.raises(approvals.ApprovalConflict):
-        approvals.approve(uow, Portfolio(), approval_id, checker=HEAD, now=NOW)
+        approvals.approve(uow, _portfolio(), approvals.Approve(approval_id), checker=HEAD, now=NOW)
     with pytest.raises(approvals.ApprovalConflict):
-        approvals.withdraw(uow, approval_id, maker=COLLECTOR, now=NOW)
+        approvals.withdraw(uow, approvals.Withdraw(approval_id), maker=COLLECTOR, now=NOW)
     assert uow.settlements.items == {}
     with pytest.raises(svc.NotFound):
-        approvals.approve(uow, Portfolio(), "AP-NOPE", checker=HEAD, now=NOW)
+        approvals.approve(uow, _portfolio(), approvals.Approve("AP-NOPE"), checker=HEAD, now=NOW)
 
 
 def test_the_maker_withdraws_their_own_request_and_nobody_else_can() -> None:
     uow = MemoryArrangementsUnitOfWork()
-    pending = approvals.submit(uow, Portfolio(), ApprovalKind.SETTLEMENT, _settlement("0.20"), maker=COLLECTOR,
+    pending = approvals.submit(uow, _portfolio(), _settlement("0.20"), maker=COLLECTOR,
                                now=NOW)
     assert isinstance(pending, approvals.Pending)
     with pytest.raises(approvals.ApprovalForbidden):
-        approvals.withdraw(uow, pending.approval.approval_id, maker=LEAD, now=NOW)
-    withdrawn = approvals.withdraw(uow, pending.approval.approval_id, maker=COLLECTOR, now=NOW)
+        approvals.withdraw(uow, approvals.Withdraw(pending.approval.approval_id), maker=LEAD, now=NOW)
+    withdrawn = approvals.withdraw(uow, approvals.Withdraw(pending.approval.approval_id), maker=COLLECTOR, now=NOW)
     assert withdrawn.approval.status is ApprovalStatus.WITHDRAWN
     assert [e.action for e in uow.audit.entries][-1] == "approval.withdrawn"
 
@@ -227,7 +216,7 @@ def test_a_checker_lists_what_they_may_decide_on_accounts_they_see_newest_first(
     made = []
     for n, (discount, maker) in enumerate((("0.20", COLLECTOR), ("0.60", COLLECTOR), ("0.25", LEAD),
                                            ("0.15", COLLECTOR))):
-        result = approvals.submit(uow, Portfolio(), ApprovalKind.SETTLEMENT, _settlement(discount, f"S{n}"),
+        result = approvals.submit(uow, _portfolio(), _settlement(discount, f"S{n}"),
                                   maker=maker, now=NOW + timedelta(minutes=n))
         made.append(result.approval.approval_id if isinstance(result, approvals.Pending) else None)
     assert made[2] is None  # within the lead's own authority: booked

@@ -6,11 +6,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from arrears.domain.arrangements.due_dates import add_months, monthly_due_dates
-from arrears.domain.arrangements.fees import FeeLimits, FeePolicy, FeePolicyError
 from arrears.domain.arrangements.schedule import (
+    FeeLimits,
+    FeePolicy,
+    FeePolicyError,
     ScheduleError,
     TermLimits,
+    add_months,
+    monthly_due_dates,
     quote_schedule,
     split_evenly,
 )

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from arrears.adapters.counselling_directory import load_directory
+from arrears.bootstrap import counselling_directory
 from arrears.domain.arrangements.affordability import Budget, check_affordability
 from arrears.domain.arrangements.approvals import (
     ApprovalRequest,
@@ -165,7 +165,7 @@ def test_a_pause_stops_the_aging_clock_and_is_due_for_review() -> None:
 
 # --- counselling -------------------------------------------------------------------------
 def test_the_shipped_directory_is_marked_as_an_example() -> None:
-    directory = load_directory()
+    directory = counselling_directory()
     assert directory.organisations and all(o.example for o in directory.organisations)
     assert directory.for_jurisdiction("US-NYC")[0].organisation_id == "US-NFCC"
 

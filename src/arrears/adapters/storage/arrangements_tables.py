@@ -200,7 +200,7 @@ counselling_referrals = Table(
     Column("note", Text, nullable=False),
 )
 
-# Maker–checker approval requests (``domain.arrangements.approval_requests``): the request's
+# Maker–checker approval requests (``domain.arrangements.approvals``): the request's
 # terms as a JSON object of text values, who made it, the least authority that may approve
 # it, and its decision. Listed newest first by status.
 approval_requests = Table(

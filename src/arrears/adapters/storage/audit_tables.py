@@ -1,7 +1,7 @@
 """The append-only audit trail shared by every capability: who did what to which subject,
 when (UTC), with a before/after summary and structured detail (JSON text).
 
-Rows are only ever inserted (see ``audit_log.SqlAuditLog``); there is no update or delete
+Rows are only ever inserted (see ``arrangements_repository.SqlAuditLog``); there is no update or delete
 path in the code. ``subject`` is ``kind:id`` (``plan:PL1``, ``account:A1``) so one index
 answers "everything that happened to this thing"."""
 

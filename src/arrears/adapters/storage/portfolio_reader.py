@@ -1,5 +1,5 @@
 """Reads the ingested portfolio (accounts, customers, contacts, payments) for the
-arrangement services: implements ``services.arrangement_accounts.IngestedPortfolio``."""
+arrangement services: satisfies ``services.arrangements.ports.IngestedPortfolio``."""
 
 from __future__ import annotations
 
@@ -9,10 +9,9 @@ from sqlalchemy import Engine, select
 
 from arrears.adapters.storage.tables import accounts, contacts, customers, payments
 from arrears.adapters.storage.values import from_cents, from_utc, optional_money
-from arrears.domain.arrangements.payments import Payment
+from arrears.domain.arrangements.payments import IngestedAccount, Payment
 from arrears.domain.arrangements.promises import PromiseToPay
 from arrears.domain.vocabulary import Channel
-from arrears.services.arrangement_accounts import IngestedAccount
 
 
 class SqlPortfolioReader:

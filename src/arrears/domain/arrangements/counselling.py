@@ -16,6 +16,8 @@ from arrears.domain.arrangements.decisions import ensure_transition
 
 
 class ReferralOutcome(StrEnum):
+    """转介结果: what came of a referral, as the organisation reports it."""
+
     PENDING = "pending"
     CONTACTED = "contacted"  # the organisation reached the debtor
     PLAN_PROPOSED = "plan_proposed"  # the adviser proposed a repayment plan

@@ -35,13 +35,8 @@ class Extension:
         return (self.new_due - self.original_due).days
 
 
-def review_extension(
-    original_due: date,
-    new_due: date,
-    requested_on: date,
-    past: Iterable[Extension],
-    policy: ExtensionPolicy = ExtensionPolicy(),
-) -> Decision:
+def review_extension(original_due: date, new_due: date, requested_on: date, past: Iterable[Extension],
+                     policy: ExtensionPolicy = ExtensionPolicy()) -> Decision:
     """Whether moving ``original_due`` to ``new_due`` fits the policy."""
     days = (new_due - original_due).days
     if days <= 0:

@@ -51,16 +51,8 @@ class Payment:
             raise PaymentError(f"{self.payment_id}: paid_at must carry its time zone")
 
     @classmethod
-    def received(
-        cls,
-        payment_id: str,
-        account_id: str,
-        amount: Money,
-        paid_at: datetime,
-        *,
-        zone: str = "Asia/Shanghai",
-        channel: str = "",
-    ) -> Payment:
+    def received(cls, payment_id: str, account_id: str, amount: Money, paid_at: datetime, *,
+                 zone: str = "Asia/Shanghai", channel: str = "") -> Payment:
         if paid_at.tzinfo is None:
             raise PaymentError(f"{payment_id}: paid_at must carry its time zone")
         paid_on = paid_at.astimezone(ZoneInfo(zone)).date()
@@ -79,14 +71,8 @@ class Balances:
     oldest_unpaid_due_date: date | None = None
 
     @classmethod
-    def opening(
-        cls,
-        fees: Money,
-        interest: Money,
-        principal: Money,
-        past_due: Money,
-        oldest_unpaid_due_date: date | None = None,
-    ) -> Balances:
+    def opening(cls, fees: Money, interest: Money, principal: Money, past_due: Money,
+                oldest_unpaid_due_date: date | None = None) -> Balances:
         owed = fees + interest + principal
         if min(fees.amount, interest.amount, principal.amount, past_due.amount) < 0:
             raise PaymentError("opening balances cannot be negative")
@@ -98,11 +84,7 @@ class Balances:
         return cls(fees, interest, principal, past_due, Money.zero(fees.currency), oldest)
 
     def of(self, component: Component) -> Money:
-        return {
-            Component.FEES: self.fees,
-            Component.INTEREST: self.interest,
-            Component.PRINCIPAL: self.principal,
-        }[component]
+        return _part(self, component)
 
     @property
     def owed(self) -> Money:
@@ -111,6 +93,31 @@ class Balances:
     @property
     def is_current(self) -> bool:
         return self.past_due.is_zero
+
+
+@dataclass(frozen=True, slots=True)
+class IngestedAccount:
+    """What the nightly portfolio says an account owes (components may be missing)."""
+
+    account_id: str
+    customer_id: str
+    currency: str
+    balance: Money
+    fees: Money | None
+    interest: Money | None
+    principal: Money | None
+    past_due: Money
+    oldest_unpaid_due_date: date | None
+    zone: str  # the customer's time zone
+
+    def opening(self) -> Balances:
+        """The balances a ledger opens with: fees, interest and principal as ingested; a balance
+        given without its split is all principal. Raises PaymentError on a credit balance or
+        inconsistent figures."""
+        zero = Money.zero(self.currency)
+        fees, interest = self.fees or zero, self.interest or zero
+        principal = self.principal or (self.balance - fees - interest)
+        return Balances.opening(fees, interest, principal, self.past_due, self.oldest_unpaid_due_date)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,11 +131,13 @@ class Allocation:
     past_due_reduced: Money
 
     def of(self, component: Component) -> Money:
-        return {
-            Component.FEES: self.fees,
-            Component.INTEREST: self.interest,
-            Component.PRINCIPAL: self.principal,
-        }[component]
+        return _part(self, component)
+
+
+def _part(amounts: Balances | Allocation, component: Component) -> Money:
+    """The amount of one component: each component's value names its field."""
+    part: Money = getattr(amounts, component.value)
+    return part
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,6 +26,8 @@ class PlanBasis(StrEnum):
 
 
 class PlanStatus(StrEnum):
+    """分期状态: proposed → active (signed) → completed | broken; cancelled before it ends."""
+
     PROPOSED = "proposed"
     ACTIVE = "active"
     COMPLETED = "completed"
@@ -138,12 +140,8 @@ def plan_payments(plan: InstallmentPlan, payments: Iterable[Payment], as_of: dat
     return total(counted, currency)
 
 
-def installment_progress(
-    plan: InstallmentPlan,
-    payments: Iterable[Payment],
-    as_of: date,
-    policy: PlanPolicy = PlanPolicy(),
-) -> tuple[InstallmentProgress, ...]:
+def installment_progress(plan: InstallmentPlan, payments: Iterable[Payment], as_of: date,
+                         policy: PlanPolicy = PlanPolicy()) -> tuple[InstallmentProgress, ...]:
     """Each installment paid oldest first from the plan's payments as of ``as_of``."""
     available = plan_payments(plan, payments, as_of)
     rows = []
@@ -166,12 +164,8 @@ def _installment_status(
     return InstallmentStatus.MISSED
 
 
-def derived_status(
-    plan: InstallmentPlan,
-    payments: Iterable[Payment],
-    as_of: date,
-    policy: PlanPolicy = PlanPolicy(),
-) -> PlanStatus:
+def derived_status(plan: InstallmentPlan, payments: Iterable[Payment], as_of: date,
+                   policy: PlanPolicy = PlanPolicy()) -> PlanStatus:
     """What the payments say an active plan is as of ``as_of``; other statuses stand."""
     if plan.status is not PlanStatus.ACTIVE:
         return plan.status
@@ -185,23 +179,15 @@ def derived_status(
     return PlanStatus.ACTIVE
 
 
-def review(
-    plan: InstallmentPlan,
-    payments: Iterable[Payment],
-    as_of: date,
-    policy: PlanPolicy = PlanPolicy(),
-) -> InstallmentPlan:
+def review(plan: InstallmentPlan, payments: Iterable[Payment], as_of: date,
+           policy: PlanPolicy = PlanPolicy()) -> InstallmentPlan:
     """Move an active plan to completed or broken when its payments say so."""
     status = derived_status(plan, payments, as_of, policy)
     return plan if status is plan.status else plan.moved_to(status, as_of)
 
 
-def collection_held(
-    plan: InstallmentPlan,
-    payments: Iterable[Payment],
-    on: date,
-    policy: PlanPolicy = PlanPolicy(),
-) -> Decision:
+def collection_held(plan: InstallmentPlan, payments: Iterable[Payment], on: date,
+                    policy: PlanPolicy = PlanPolicy()) -> Decision:
     """CN-PLAN-01: collection stops while a signed plan is active and honoured."""
     status = derived_status(plan, payments, on, policy)
     if status is PlanStatus.ACTIVE:

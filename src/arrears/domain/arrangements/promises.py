@@ -23,6 +23,8 @@ from arrears.domain.vocabulary import Channel
 
 
 class PromiseStatus(StrEnum):
+    """承诺状态, judged by the payments: open until the deadline, then kept, partly kept or broken."""
+
     OPEN = "open"
     KEPT = "kept"
     PARTLY_KEPT = "partly_kept"
@@ -66,19 +68,9 @@ class PromiseToPay:
     made_on: date  # business date of made_at in the account's zone
 
     @classmethod
-    def taken(
-        cls,
-        *,
-        promise_id: str,
-        account_id: str,
-        amount: Money,
-        promised_date: date,
-        channel: Channel,
-        taken_by: str,
-        made_at: datetime,
-        zone: str = "Asia/Shanghai",
-        policy: PromisePolicy = PromisePolicy(),
-    ) -> PromiseToPay:
+    def taken(cls, *, promise_id: str, account_id: str, amount: Money, promised_date: date, channel: Channel,
+              taken_by: str, made_at: datetime, zone: str = "Asia/Shanghai",
+              policy: PromisePolicy = PromisePolicy()) -> PromiseToPay:
         if made_at.tzinfo is None:
             raise PromiseError("made_at must carry its time zone")
         made_on = made_at.astimezone(ZoneInfo(zone)).date()
@@ -128,12 +120,8 @@ def contact_hold_until(promise: PromiseToPay, policy: PromisePolicy = PromisePol
     return deadline(promise, policy)
 
 
-def paid_towards(
-    promise: PromiseToPay,
-    payments: Iterable[Payment],
-    as_of: date,
-    policy: PromisePolicy = PromisePolicy(),
-) -> Money:
+def paid_towards(promise: PromiseToPay, payments: Iterable[Payment], as_of: date,
+                 policy: PromisePolicy = PromisePolicy()) -> Money:
     """What the debtor paid between the promise day and min(as_of, deadline)."""
     last_day = min(as_of, deadline(promise, policy))
     counted = [
@@ -144,12 +132,8 @@ def paid_towards(
     return total(counted, promise.amount.currency)
 
 
-def promise_status(
-    promise: PromiseToPay,
-    payments: Iterable[Payment],
-    as_of: date,
-    policy: PromisePolicy = PromisePolicy(),
-) -> PromiseStatus:
+def promise_status(promise: PromiseToPay, payments: Iterable[Payment], as_of: date,
+                   policy: PromisePolicy = PromisePolicy()) -> PromiseStatus:
     """The status as of ``as_of``, from the payments live on that date."""
     paid = paid_towards(promise, payments, as_of, policy)
     if paid.amount >= promise.amount.amount * policy.min_share:
@@ -159,12 +143,8 @@ def promise_status(
     return PromiseStatus.PARTLY_KEPT if paid.amount > 0 else PromiseStatus.BROKEN
 
 
-def holds_contact(
-    promise: PromiseToPay,
-    payments: Iterable[Payment],
-    on: date,
-    policy: PromisePolicy = PromisePolicy(),
-) -> Decision:
+def holds_contact(promise: PromiseToPay, payments: Iterable[Payment], on: date,
+                  policy: PromisePolicy = PromisePolicy()) -> Decision:
     """Whether this promise holds collection contacts on ``on`` (held while open)."""
     status = promise_status(promise, payments, on, policy)
     if status is PromiseStatus.OPEN:
@@ -201,12 +181,8 @@ class PromiseHistory:
         return self.kept / self.resolved if self.resolved else None
 
 
-def promise_history(
-    promises: Iterable[PromiseToPay],
-    payments: Iterable[Payment],
-    as_of: date,
-    policy: PromisePolicy = PromisePolicy(),
-) -> PromiseHistory:
+def promise_history(promises: Iterable[PromiseToPay], payments: Iterable[Payment], as_of: date,
+                    policy: PromisePolicy = PromisePolicy()) -> PromiseHistory:
     paid = tuple(payments)
     counts = dict.fromkeys(PromiseStatus, 0)
     made = 0

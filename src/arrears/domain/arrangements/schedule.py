@@ -1,5 +1,9 @@
 """Exact installment schedules (个性化分期), to the fen.
 
+Fees: none, a monthly fee on the plan principal, or interest on the declining balance (annual
+rate / 12, equal payments: an annuity). Due dates never drift: each is the first due date's
+day of month, clamped to the length of its month (31 January -> 28/29 February -> 31 March).
+
 Rounding rules (one place):
 - equal principal (no fee, monthly fee): each installment's principal is the plan principal
   divided by the months, rounded DOWN to the fen; the last installment carries the
@@ -13,16 +17,99 @@ Rounding rules (one place):
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_DOWN, Decimal, localcontext
+from enum import StrEnum
 
-from arrears.domain.arrangements.due_dates import monthly_due_dates
-from arrears.domain.arrangements.fees import FeeKind, FeeLimits, FeePolicy
 from arrears.domain.money import MINOR_UNIT, Money, total
 
 CN_MAX_MONTHS = 60  # 商业银行信用卡业务监督管理办法 Art. 70: 个性化分期 up to 5 years
 CN_MAX_MONTHS_CITATION = "商业银行信用卡业务监督管理办法 第七十条 (CN-PLAN-01)"
+
+
+class FeeKind(StrEnum):
+    NONE = "none"
+    MONTHLY_FEE = "monthly_fee"  # 每期手续费 = 本金 x 月费率
+    INTEREST = "interest"  # 按剩余本金计息 (等额本息)
+
+
+class FeePolicyError(ValueError):
+    """A fee policy outside what the issuer allows."""
+
+
+@dataclass(frozen=True, slots=True)
+class FeeLimits:
+    """The issuer's ceilings on plan pricing (settings, not law)."""
+
+    max_monthly_fee_rate: Decimal = Decimal("0.02")
+    max_annual_rate: Decimal = Decimal("0.24")
+
+
+@dataclass(frozen=True, slots=True)
+class FeePolicy:
+    """How a plan is priced. ``rate`` is the monthly fee rate or the annual interest rate."""
+
+    kind: FeeKind = FeeKind.NONE
+    rate: Decimal = Decimal("0")
+
+    @classmethod
+    def none(cls) -> FeePolicy:
+        return cls(FeeKind.NONE, Decimal("0"))
+
+    @classmethod
+    def monthly_fee(cls, rate: Decimal) -> FeePolicy:
+        return cls(FeeKind.MONTHLY_FEE, rate)
+
+    @classmethod
+    def interest(cls, annual_rate: Decimal) -> FeePolicy:
+        return cls(FeeKind.INTEREST, annual_rate)
+
+    @classmethod
+    def chosen(cls, monthly_fee_rate: Decimal | None, annual_rate: Decimal | None, names: tuple[str, str]) -> FeePolicy:
+        """The policy of the one rate given (none: no fees); both is an error naming the two inputs."""
+        if monthly_fee_rate is not None and annual_rate is not None:
+            one, other = names
+            raise FeePolicyError(f"{one} 与 {other} 只能选一个 / give one of {one} and {other}, not both")
+        if monthly_fee_rate is not None:
+            return cls.monthly_fee(monthly_fee_rate)
+        return cls.none() if annual_rate is None else cls.interest(annual_rate)
+
+    @property
+    def monthly_rate(self) -> Decimal:
+        """The rate applied each month: the fee rate, or the annual interest rate / 12."""
+        return self.rate / 12 if self.kind is FeeKind.INTEREST else self.rate
+
+    def check(self, limits: FeeLimits = FeeLimits()) -> None:
+        """Raise FeePolicyError when the rate is negative, not Decimal, or above the limit."""
+        if isinstance(self.rate, bool) or not isinstance(self.rate, Decimal):
+            raise FeePolicyError("rates are Decimal, never float")
+        if not self.rate.is_finite() or self.rate < 0:
+            raise FeePolicyError(f"rate must be zero or more, not {self.rate}")
+        if self.kind is FeeKind.NONE and self.rate != 0:
+            raise FeePolicyError("a plan without fees has no rate")
+        if self.kind is FeeKind.MONTHLY_FEE and self.rate > limits.max_monthly_fee_rate:
+            raise FeePolicyError(
+                f"monthly fee rate {self.rate} is above the limit {limits.max_monthly_fee_rate}"
+            )
+        if self.kind is FeeKind.INTEREST and self.rate > limits.max_annual_rate:
+            raise FeePolicyError(
+                f"annual rate {self.rate} is above the limit {limits.max_annual_rate}"
+            )
+
+
+def add_months(anchor: date, months: int) -> date:
+    """``anchor`` moved by whole months, its day clamped to the target month's length."""
+    month_index = anchor.month - 1 + months
+    year = anchor.year + month_index // 12
+    month = month_index % 12 + 1
+    return date(year, month, min(anchor.day, calendar.monthrange(year, month)[1]))
+
+
+def monthly_due_dates(first_due: date, count: int) -> tuple[date, ...]:
+    """``count`` due dates, each computed from ``first_due`` (not from the previous one)."""
+    return tuple(add_months(first_due, index) for index in range(count))
 
 
 class ScheduleError(ValueError):
@@ -102,15 +189,8 @@ def split_evenly(amount: Money, parts: int) -> tuple[Money, ...]:
     return (*([share] * (parts - 1)), last)
 
 
-def quote_schedule(
-    principal: Money,
-    months: int,
-    first_due: date,
-    policy: FeePolicy | None = None,
-    *,
-    terms: TermLimits | None = None,
-    fee_limits: FeeLimits | None = None,
-) -> Schedule:
+def quote_schedule(principal: Money, months: int, first_due: date, policy: FeePolicy | None = None, *,
+                   terms: TermLimits | None = None, fee_limits: FeeLimits | None = None) -> Schedule:
     """The exact schedule of a plan of ``principal`` over ``months``, first due ``first_due``."""
     policy = policy or FeePolicy.none()
     _check_inputs(principal, months, terms or TermLimits())

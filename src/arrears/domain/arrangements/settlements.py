@@ -24,13 +24,14 @@ from arrears.domain.arrangements.approvals import (
     check_authority,
 )
 from arrears.domain.arrangements.decisions import Decision, allow, deny, ensure_transition
-from arrears.domain.arrangements.due_dates import add_months
 from arrears.domain.arrangements.payments import Payment
-from arrears.domain.arrangements.schedule import split_evenly
+from arrears.domain.arrangements.schedule import add_months, split_evenly
 from arrears.domain.money import Money, total
 
 
 class SettlementStatus(StrEnum):
+    """结清状态: offered → accepted (or withdrawn) → completed (paid in time) | failed."""
+
     OFFERED = "offered"
     ACCEPTED = "accepted"
     COMPLETED = "completed"
@@ -129,12 +130,8 @@ def check_terms(
     return allow("ARR-SETTLE-01", "结清条件在政策范围内", "the settlement terms are within policy")
 
 
-def check_approval(
-    discount: Decimal,
-    approver_role: Role | None,
-    policy: SettlementPolicy = SettlementPolicy(),
-    limits: Mapping[Role, ApprovalLimits] = DEFAULT_LIMITS,
-) -> Decision:
+def check_approval(discount: Decimal, approver_role: Role | None, policy: SettlementPolicy = SettlementPolicy(),
+                   limits: Mapping[Role, ApprovalLimits] = DEFAULT_LIMITS) -> Decision:
     """Whether ``discount`` needs no approval, or ``approver_role`` may give it."""
     if discount <= policy.approval_threshold:
         return allow(
@@ -151,13 +148,9 @@ def check_approval(
     return check_authority(approver_role, ApprovalRequest(settlement_discount=discount), limits)
 
 
-def check_offer(
-    discount: Decimal,
-    payments: int,
-    approver_role: Role | None,
-    policy: SettlementPolicy = SettlementPolicy(),
-    limits: Mapping[Role, ApprovalLimits] = DEFAULT_LIMITS,
-) -> Decision:
+def check_offer(discount: Decimal, payments: int, approver_role: Role | None,
+                policy: SettlementPolicy = SettlementPolicy(),
+                limits: Mapping[Role, ApprovalLimits] = DEFAULT_LIMITS) -> Decision:
     """Whether a settlement with ``discount`` in ``payments`` parts may be offered."""
     terms = check_terms(discount, payments, policy)
     return terms if not terms.allowed else check_approval(discount, approver_role, policy, limits)
@@ -174,21 +167,10 @@ def amount_to_settle(balance: Money, discount: Decimal, payments: int) -> Money:
     return amount
 
 
-def offer_settlement(
-    *,
-    settlement_id: str,
-    account_id: str,
-    balance: Money,
-    discount: Decimal,
-    first_due: date,
-    payments: int,
-    offered_by: str,
-    offered_at: datetime,
-    approved_by: str = "",
-    approver_role: Role | None = None,
-    policy: SettlementPolicy = SettlementPolicy(),
-    limits: Mapping[Role, ApprovalLimits] = DEFAULT_LIMITS,
-) -> Settlement:
+def offer_settlement(*, settlement_id: str, account_id: str, balance: Money, discount: Decimal, first_due: date,
+                     payments: int, offered_by: str, offered_at: datetime, approved_by: str = "",
+                     approver_role: Role | None = None, policy: SettlementPolicy = SettlementPolicy(),
+                     limits: Mapping[Role, ApprovalLimits] = DEFAULT_LIMITS) -> Settlement:
     decision = check_offer(discount, payments, approver_role, policy, limits)
     if not decision.allowed:
         raise SettlementError(decision.reason_en)
@@ -221,12 +203,8 @@ def paid_towards_settlement(
     return total(counted, settlement.amount.currency)
 
 
-def derived_status(
-    settlement: Settlement,
-    payments: Iterable[Payment],
-    as_of: date,
-    policy: SettlementPolicy = SettlementPolicy(),
-) -> SettlementStatus:
+def derived_status(settlement: Settlement, payments: Iterable[Payment], as_of: date,
+                   policy: SettlementPolicy = SettlementPolicy()) -> SettlementStatus:
     """What the payments say an accepted settlement is as of ``as_of``."""
     if settlement.status is not SettlementStatus.ACCEPTED:
         return settlement.status
@@ -242,11 +220,7 @@ def derived_status(
     return SettlementStatus.ACCEPTED
 
 
-def review(
-    settlement: Settlement,
-    payments: Iterable[Payment],
-    as_of: date,
-    policy: SettlementPolicy = SettlementPolicy(),
-) -> Settlement:
+def review(settlement: Settlement, payments: Iterable[Payment], as_of: date,
+           policy: SettlementPolicy = SettlementPolicy()) -> Settlement:
     status = derived_status(settlement, payments, as_of, policy)
     return settlement if status is settlement.status else settlement.moved_to(status, as_of)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from arrears import __version__
-from arrears.entrypoints.api import approvals_api, arrangements_api, compliance_api
+from arrears.entrypoints.api import compliance_api
 from arrears.entrypoints.api.edge import BodySizeLimit, SecurityHeaders
 from arrears.entrypoints.api.inputs import StrictInputRoute
+from arrears.entrypoints.api.routes import arrangements
 
 BATCH_BYTES = 32 * 1024 * 1024
 
@@ -24,8 +25,8 @@ def create_app(max_body_bytes: int | None = None) -> FastAPI:
         return {"status": "ok", "version": __version__}
 
     app.include_router(compliance_api.router)
-    app.include_router(arrangements_api.router)
-    app.include_router(approvals_api.router)
+    app.include_router(arrangements.router)
+    app.include_router(arrangements.approvals_router)
     from arrears.entrypoints.api.workbench import install_workbench
 
     install_workbench(app)

@@ -14,7 +14,7 @@ app = typer.Typer(
 
 def _register() -> None:
     from arrears.entrypoints.cli import (
-        arrangement_cli,
+        arrangements,
         compliance_cli,
         model_cli,
         plan_cli,
@@ -26,7 +26,7 @@ def _register() -> None:
 
     portfolio_cli.register(app)
     compliance_cli.register(app)
-    arrangement_cli.register(app)
+    arrangements.register(app)
     model_cli.register(app)
     score_cli.register(app)
     plan_cli.register(app)

@@ -18,12 +18,13 @@ from arrears.adapters.storage.portfolio_reader import SqlPortfolioReader
 from arrears.adapters.storage.scoring_tables import account_scores
 from arrears.adapters.storage.values import from_cents
 from arrears.adapters.storage.workbench_tables import logged_contacts
-from arrears.domain.arrangements.payments import Payment
+from arrears.domain.arrangements.payments import IngestedAccount, Payment
 from arrears.domain.arrangements.promises import PromiseToPay
 from arrears.domain.money import Money
 from arrears.domain.vocabulary import Channel
 from arrears.scoring.segments import TREATMENTS, Segment
-from arrears.services.arrangement_accounts import IngestedAccount, account_arrangements, promise_history
+from arrears.services.arrangements.accounts import account_arrangements
+from arrears.services.arrangements.promises import promise_history
 from arrears.services.workbench.context import Workbench, as_utc
 
 
