@@ -1,9 +1,13 @@
 """The one place where concrete adapters are chosen from settings, and the factories the
-entrypoints get them from (they never import ``adapters.storage`` themselves)."""
+entrypoints get them from (they never import ``adapters.storage`` themselves).
+
+A process has one container (``container()``): one engine and one connection pool, the cipher
+checked against the database once. ``settings()`` is the one way the entrypoints read settings."""
 
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,6 +34,25 @@ class Container:
     engine: Engine
     cipher: FieldCipher
     ladder: AgingLadder
+
+
+_lock = threading.Lock()
+_containers: list[Container] = []
+
+
+def settings() -> Settings:
+    """The process's settings (from the environment, read once)."""
+    return get_settings()
+
+
+def container() -> Container:
+    """The process's one container, built on first use (and again only when the settings were
+    read anew, as tests do after changing the environment)."""
+    current = get_settings()
+    with _lock:
+        if not _containers or _containers[0].settings is not current:
+            _containers[:] = [bootstrap(current)]
+        return _containers[0]
 
 
 def bootstrap(settings: Settings | None = None, *, migrate_schema: bool = True) -> Container:

@@ -239,7 +239,8 @@ def test_extension_hardship_and_referral(client: TestClient) -> None:
     assert client.post("/v1/accounts/A1/referrals", json={**referral, "organisation_id": org}).status_code == 201
 
 
-def test_the_engine_comes_from_bootstrap_once_per_app(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_app_uses_one_engine_from_the_process_container(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    from arrears import bootstrap
     from arrears.settings import get_settings
 
     monkeypatch.setenv("ARREARS_DATABASE_URL", f"sqlite:///{tmp_path / 'api.db'}")
@@ -250,8 +251,9 @@ def test_the_engine_comes_from_bootstrap_once_per_app(tmp_path, monkeypatch: pyt
         app.dependency_overrides[current_principal] = lambda: IN_HOUSE
         client = TestClient(app)
         assert client.get("/v1/accounts/A1/arrangements").json()["balances"] is None
-        engine = app.state.engine
+        engine = app.state.workbench.engine
         assert client.get("/v1/accounts/A1/arrangements").status_code == 200
-        assert app.state.engine is engine and str(tmp_path) in str(engine.url)
+        assert app.state.workbench.engine is engine and str(tmp_path) in str(engine.url)
+        assert bootstrap.container().engine is engine  # the workbench's and the API's: one engine, one pool
     finally:
         get_settings.cache_clear()

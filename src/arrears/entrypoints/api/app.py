@@ -15,7 +15,7 @@ BATCH_BYTES = 32 * 1024 * 1024
 
 def create_app(max_body_bytes: int | None = None) -> FastAPI:
     """The app; ``max_body_bytes`` defaults to the setting ``ARREARS_MAX_BODY_BYTES`` (1 MiB)."""
-    from arrears.settings import get_settings
+    from arrears import bootstrap
 
     app = FastAPI(title="arrears", version=__version__, openapi_url="/v1/openapi.json")
     app.router.route_class = StrictInputRoute
@@ -30,7 +30,7 @@ def create_app(max_body_bytes: int | None = None) -> FastAPI:
     from arrears.entrypoints.api.workbench import install_workbench
 
     install_workbench(app)
-    limit = max_body_bytes or get_settings().max_body_bytes
+    limit = max_body_bytes or bootstrap.settings().max_body_bytes
     # a batch of up to 1,000 checks, each with its history, is larger than one request
     app.add_middleware(BodySizeLimit, max_bytes=limit, limits={"/v1/compliance/check/batch": max(limit, BATCH_BYTES)})
     app.add_middleware(SecurityHeaders)  # outermost: a refusal of the body limit carries the headers too

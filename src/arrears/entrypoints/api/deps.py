@@ -8,16 +8,12 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy import Engine
 
-from arrears.bootstrap import bootstrap
+from arrears.entrypoints.api.workbench.state import workbench_of
 
 
 def get_engine(request: Request) -> Engine:
-    """The configured engine, built by ``bootstrap()`` once per app (tests override this)."""
-    engine = getattr(request.app.state, "engine", None)
-    if engine is None:
-        engine = bootstrap().engine
-        request.app.state.engine = engine
-    return engine
+    """The app's one engine: the workbench's, built from the process's container (tests override this)."""
+    return workbench_of(request.app).engine
 
 
 def get_now() -> datetime:

@@ -9,7 +9,6 @@ from rich.console import Console
 
 from arrears.adapters.crypto import EncryptionKeyError
 from arrears.logs import configure_logging
-from arrears.settings import get_settings
 
 if TYPE_CHECKING:  # the database libraries load with the commands that use them
     from arrears.bootstrap import Container
@@ -18,14 +17,14 @@ KEYS_REFUSED = 2
 
 
 def open_container() -> Container:
-    """``bootstrap()`` for a command: missing, malformed or foreign keys stop it here, with
-    exit code 2, before it reads or writes anything."""
-    from arrears.bootstrap import bootstrap
+    """The process's container for a command: missing, malformed or foreign keys stop it here,
+    with exit code 2, before it reads or writes anything."""
+    from arrears import bootstrap
 
-    settings = get_settings()
+    settings = bootstrap.settings()
     configure_logging(settings.log_level, settings.log_json)
     try:
-        return bootstrap(settings)
+        return bootstrap.container()
     except EncryptionKeyError as exc:
         Console(stderr=True).print(str(exc), style="red", markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(KEYS_REFUSED) from None

@@ -22,7 +22,6 @@ from arrears.services.ingest.load import IngestReport, load_portfolio
 from arrears.services.ingest.portfolio import PortfolioRefused, read_portfolio
 from arrears.services.ingest.reading import PortfolioReadError
 from arrears.services.nightly import RunReport
-from arrears.settings import get_settings
 
 if TYPE_CHECKING:  # the database, scoring and model libraries load with the commands that use them
     from arrears.bootstrap import Container
@@ -34,7 +33,9 @@ logger = logging.getLogger("arrears.cli")
 
 
 def _today() -> date:
-    return datetime.now(ZoneInfo(get_settings().timezone)).date()
+    from arrears import bootstrap
+
+    return datetime.now(ZoneInfo(bootstrap.settings().timezone)).date()
 
 
 def _now() -> datetime:

@@ -18,11 +18,11 @@ SCOPES = ", ".join(s.value for s in ServiceScope)
 
 
 def _workbench():  # type: ignore[no-untyped-def]
-    from arrears.bootstrap import bootstrap
     from arrears.entrypoints.api.workbench.state import UnconfiguredGate
+    from arrears.entrypoints.cli.container import open_container
     from arrears.services.workbench.context import Workbench
 
-    container = bootstrap()
+    container = open_container()
     return Workbench(engine=container.engine, cipher=container.cipher, gate=UnconfiguredGate(),
                      timezone=container.settings.timezone)
 

@@ -51,9 +51,9 @@ def workbench_of(app: FastAPI) -> Workbench:
         return found
     with _lock:
         if getattr(app.state, "workbench", None) is None:
-            from arrears.bootstrap import bootstrap
+            from arrears.bootstrap import container as process_container
 
-            container = bootstrap()
+            container = process_container()
             app.state.workbench = Workbench(
                 engine=container.engine, cipher=container.cipher, gate=default_gate(container),
                 timezone=container.settings.timezone, session_secret=container.settings.session_secret(),
