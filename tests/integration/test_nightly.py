@@ -13,15 +13,15 @@ from arrears.adapters.crypto import FieldCipher
 from arrears.adapters.storage import tables as t
 from arrears.domain.aging import DEFAULT_LADDER, days_past_due
 from arrears.services.ingest.load import load_portfolio
-from arrears.services.ingest.portfolio import read_portfolio
 from arrears.services.nightly import run_nightly
+from arrears.services.portfolio_files import read_portfolio
 
 NOW = datetime(2026, 11, 29, 20, 0, tzinfo=UTC)
 AS_OF = date(2026, 11, 29)
 
 
 def _load(engine: Engine, cipher: FieldCipher, folder: Path) -> None:
-    load_portfolio(engine, cipher, read_portfolio(folder), AS_OF, NOW)
+    load_portfolio(engine, cipher, read_portfolio(folder, AS_OF), AS_OF, NOW)
 
 
 def _rows(engine: Engine, table: t.Table) -> list[tuple]:

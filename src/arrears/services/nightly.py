@@ -75,7 +75,7 @@ def age_accounts(
     frame = accounts.with_columns(
         pl.col("oldest").replace_strict(
             list(dpd_by_date), list(dpd_by_date.values()), default=0, return_dtype=pl.Int32
-        ).fill_null(0).alias("dpd")
+        ).cast(pl.Int32).fill_null(0).alias("dpd")  # the cast: polars keeps the input type when nothing maps
     )
     if pauses:
         paused = frame.filter(pl.col("account_id").is_in(list(pauses)))
@@ -91,7 +91,7 @@ def age_accounts(
     buckets = {d: ladder.bucket_for(d) for d in frame["dpd"].unique().to_list()}
     return frame.with_columns(
         pl.col("dpd").replace_strict(list(buckets), list(buckets.values()), return_dtype=pl.Utf8)
-        .alias("bucket")
+        .cast(pl.Utf8).alias("bucket")
     )
 
 

@@ -28,7 +28,7 @@ from arrears.domain.personal import (
     mask_phone,
 )
 from arrears.domain.vocabulary import PAUSING_FLAGS
-from arrears.services.ingest.portfolio import Portfolio
+from arrears.services.portfolio_files import Portfolio
 
 SEP = "\x1f"
 
