@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -61,11 +61,11 @@ def _specs(history: bool) -> tuple[TableSpec, ...]:
     return HISTORY_TABLES if history else TABLES
 
 
-def context_of(opened: Opened, as_of: date) -> Context:
-    """The rules' context: the date, and every phone of the folder outside the fast shapes
-    (a streaming pass over the contact points, then phonenumbers once per distinct text)."""
-    points = opened.sources.get("contact_points")
-    if points is None or points.problems:
+def context_of(sources: Iterable[Source], as_of: date) -> Context:
+    """The rules' context: the date, and every phone of the contact points outside the fast
+    shapes (a streaming pass over them, then phonenumbers once per distinct text)."""
+    points = next((s for s in sources if s.spec.name == "contact_points" and not s.problems), None)
+    if points is None:
         return Context(as_of)
     try:
         texts = slow_phone_texts(points.scan()).collect(engine="streaming")["value"].to_list()
@@ -107,7 +107,7 @@ def read_portfolio(folder: Path, as_of: date, *, history: bool = False) -> Portf
     ``history``: accounts may hold one row per ``snapshot_date``, and ``aging`` is read
     (the scoring commands)."""
     with open_folder(folder, _specs(history)) as opened:
-        frames, errors = check_tables(opened, context_of(opened, as_of))
+        frames, errors = check_tables(opened, context_of(opened.sources.values(), as_of))
         errors += cross_errors(frames, opened.sources) + opened.all_problems()
         if errors:
             raise PortfolioRefused(errors)
@@ -124,7 +124,7 @@ def read_table(spec: TableSpec, path: Path, as_of: date | None = None) -> pl.Dat
         source = open_source(spec, path, Path(scratch))
         if source.problems:
             raise PortfolioRefused(source.problems)
-        frame, errors = _check_table(source, Context(as_of or date.max))
+        frame, errors = _check_table(source, context_of([source], as_of or date.max))
         if errors or frame is None:
             raise PortfolioRefused(errors)
         return frame
@@ -149,7 +149,7 @@ def read_typed(folder: Path, as_of: date, typing: Typing, *, notes: list[str] | 
     with open_folder(folder, TABLES) as opened:
         if opened.all_problems():
             raise refuse(folder, as_of)
-        context = context_of(opened, as_of)
+        context = context_of(opened.sources.values(), as_of)
         raw = {name: flagged(source.scan(), rules_for(source.spec, context))
                for name, source in opened.sources.items()}
         try:

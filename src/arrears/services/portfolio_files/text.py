@@ -190,13 +190,13 @@ class _Counts:
     padded: bool = False
 
 
-def _first_pass(path: Path) -> _Counts:
+def _first_pass(path: Path, size: int) -> _Counts:
     """Counts, white space at the edges, and UTF-8 (raises NotUtf8 at the first byte that is not)."""
     counts = _Counts()
     decoder = codecs.getincrementaldecoder("utf-8")()
     seen_text = False  # non-ASCII UTF-8 before the current chunk
     with path.open("rb") as handle:
-        while chunk := handle.read(CHUNK):
+        while chunk := handle.read(size):
             a = np.frombuffer(chunk, np.uint8)
             pending = len(decoder.getstate()[0])
             if pending or int(a.max()) >= 0x80:
@@ -221,9 +221,9 @@ def _first_pass(path: Path) -> _Counts:
     return counts
 
 
-def scan_shape(path: Path, header: list[str]) -> Shape:
+def scan_shape(path: Path, header: list[str], chunk_size: int = CHUNK) -> Shape:
     """The records of a UTF-8 file (raises NotUtf8 at the first byte that is not)."""
-    counts = _first_pass(path)
+    counts = _first_pass(path, chunk_size)
     width = len(header)
     records = counts.newlines + (counts.last_byte != NEWLINE)  # the header included
     if not counts.quotes and counts.commas == (width - 1) * records:
@@ -232,7 +232,7 @@ def scan_shape(path: Path, header: list[str]) -> Shape:
     carry = _Carry()
     starts: list[np.ndarray] = []
     with path.open("rb") as handle:
-        while chunk := handle.read(CHUNK):
+        while chunk := handle.read(chunk_size):
             _chunk_records(np.frombuffer(chunk, np.uint8), carry, width, shape, starts)
     _finish(carry, width, shape, starts)
     if shape.multiline:
