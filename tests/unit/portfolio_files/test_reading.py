@@ -133,3 +133,26 @@ def test_a_portfolio_with_history_may_hold_an_account_once_per_snapshot_date(fol
     assert _refusal(read_portfolio, folder, AS_OF, history=True) == [
         f"accounts.csv:{2 * accounts.height + 2}: account_id: duplicate (account_id, snapshot_date) "
         "('A00000001', '2026-10-31'): ids must be unique within the file (first on line 2)"]
+
+
+def test_the_planner_reads_a_folder_without_the_optional_files(folder: Path) -> None:
+    for name in ("payments", "contacts", "agencies", "agents"):
+        (folder / f"{name}.csv").unlink()
+    accounts = pl.read_csv(folder / "accounts.csv", infer_schema=False).with_columns(pl.lit(None).alias("agency_id"))
+    accounts.write_csv(folder / "accounts.csv")
+    planned = read_portfolio_for_planning(folder, AS_OF)
+    assert (planned.accounts.height, planned.contacts.height, planned.payments.height) == (accounts.height, 0, 0)
+    assert "__broken" not in planned.accounts.columns
+
+
+def test_the_aging_history_of_the_scoring_commands_is_checked_like_every_file(folder: Path) -> None:
+    (folder / "aging.csv").write_text(
+        "account_id,as_of,dpd,bucket\nA00000001,2026-10-31,12,M1\nA00000001,2026-11-29,x,M2\n"
+        "A-NOBODY,2026-11-29,3,M1\nA00000001,2026-10-31,12,M1\n", encoding="utf-8")
+    assert _refusal(read_portfolio, folder, AS_OF, history=True) == [
+        "aging.csv:3: dpd: expected a whole number (0 or more)",
+        "aging.csv:4: account_id: unknown account_id: not in accounts.csv",
+        "aging.csv:5: account_id: duplicate (account_id, as_of) ('A00000001', '2026-10-31'): ids must be unique "
+        "within the file (first on line 2)",
+    ]
+    assert read_portfolio(folder, AS_OF).frame("aging") is None  # not part of portfolio-v1 for ingest

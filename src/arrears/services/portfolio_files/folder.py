@@ -28,9 +28,9 @@ from arrears.services.portfolio_files.checks import (
     has_duplicates,
     rule_errors,
 )
-from arrears.services.portfolio_files.errors import PortfolioRefused, RowError
+from arrears.services.portfolio_files.errors import WHOLE_FILE, PortfolioRefused, RowError
 from arrears.services.portfolio_files.rules import Context, normalise_phone, rules_for, slow_phone_texts, typed_columns
-from arrears.services.portfolio_files.schema import HISTORY_TABLES, TABLES, TableSpec
+from arrears.services.portfolio_files.schema import HISTORY_TABLES, TABLES, Kind, TableSpec
 from arrears.services.portfolio_files.sources import UNREADABLE, Opened, Source, open_folder, open_source
 
 
@@ -80,7 +80,7 @@ def _check_table(source: Source, context: Context) -> tuple[pl.DataFrame | None,
     try:
         frame = query.collect(engine="streaming")
     except UNREADABLE as error:
-        return None, [RowError(source.file, 1, "(file)", f"cannot be read: {error}")]
+        return None, [RowError(source.file, 1, WHOLE_FILE, f"cannot be read: {error}")]
     errors = duplicate_errors(source, frame)
     if frame[BROKEN].any():
         errors += rule_errors(source, frame, rules)
@@ -120,6 +120,8 @@ def read_portfolio(folder: Path, as_of: date, *, history: bool = False) -> Portf
 def read_table(spec: TableSpec, path: Path, as_of: date | None = None) -> pl.DataFrame:
     """One file read and checked on its own (``as_of`` is needed only for a table with dates);
     raises PortfolioRefused with its problems."""
+    if as_of is None and any(c.kind in (Kind.DATE, Kind.INSTANT) for c in spec.columns):
+        raise ValueError(f"{spec.file}: its dates are checked against a snapshot date (as_of)")
     with tempfile.TemporaryDirectory(prefix="arrears-text-") as scratch:
         source = open_source(spec, path, Path(scratch))
         if source.problems:
@@ -156,9 +158,11 @@ def read_typed(folder: Path, as_of: date, typing: Typing, *, notes: list[str] | 
             typed = typing(raw)
         except UNREADABLE:
             raise refuse(folder, as_of) from None
-        others, errors = check_tables(opened, context, only=set(raw) - set(typed))
-        frames = {**typed, **others}
-        if errors or _wrong(frames, opened):
+        read = {name: frame for name, frame in typed.items() if name in raw}  # not the empty tables of absent files
+        if any(BROKEN not in frame.columns for frame in read.values()):
+            raise ValueError(f"the typed tables must keep the {BROKEN} column of the rules")
+        others, errors = check_tables(opened, context, only=set(raw) - set(read))
+        if errors or _wrong({**read, **others}, opened):
             raise refuse(folder, as_of)
         if notes is not None:
             notes.extend(opened.notes)
@@ -166,7 +170,8 @@ def read_typed(folder: Path, as_of: date, typing: Typing, *, notes: list[str] | 
 
 
 def _wrong(frames: dict[str, pl.DataFrame], opened: Opened) -> bool:
-    if any(BROKEN in frame.columns and frame[BROKEN].any() for frame in frames.values()):
+    """Whether a row breaks a rule, an id repeats, or a reference fails (the fast checks)."""
+    if any(frame[BROKEN].any() for frame in frames.values() if BROKEN in frame.columns):
         return True
     if any(has_duplicates(frame, opened.sources[name].keys) for name, frame in frames.items()):
         return True
