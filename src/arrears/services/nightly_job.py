@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, select
 
 from arrears.adapters.storage import tables as t
 from arrears.adapters.storage.arrangements_repository import SqlArrangementsUnitOfWork
@@ -49,10 +49,13 @@ def run_nightly_job(
     timezone: str = "Asia/Shanghai",
     stage: Callable[[str], None] = lambda _s: None,
 ) -> NightlyJobReport:
-    """Raises NothingIngested (and writes nothing) on a database no snapshot was loaded into."""
+    """Raises NothingIngested (and writes nothing) on a database that holds neither a loaded
+    snapshot nor any account."""
     with engine.connect() as connection:
-        if not connection.execute(select(func.count()).select_from(t.snapshots)).scalar():
-            raise NothingIngested
+        snapshot = connection.execute(select(t.snapshots.c.snapshot_id).limit(1)).first()
+        account = connection.execute(select(t.accounts.c.account_id).limit(1)).first()
+    if snapshot is None and account is None:
+        raise NothingIngested
     aging = run_nightly(engine, as_of, ladder, now, stage)
     with engine.begin() as connection:
         scoring = score_accounts(connection, as_of, now, model, thresholds=thresholds,
