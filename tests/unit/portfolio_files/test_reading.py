@@ -156,3 +156,14 @@ def test_the_aging_history_of_the_scoring_commands_is_checked_like_every_file(fo
         "within the file (first on line 2)",
     ]
     assert read_portfolio(folder, AS_OF).frame("aging") is None  # not part of portfolio-v1 for ingest
+
+
+def test_a_short_line_hidden_by_a_long_one_is_named_by_the_planner_too(folder: Path) -> None:
+    lines = (folder / "accounts.csv").read_text(encoding="utf-8").splitlines()
+    lines[3] = lines[3].rsplit(",", 1)[0]  # one field too few on line 4
+    lines[8] += ",surplus"  # one too many on line 9: the file's separators still add up
+    (folder / "accounts.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    expected = ["accounts.csv:4: (line): 16 field(s) where the header has 17 (a ragged line)",
+                "accounts.csv:9: (line): 18 field(s) where the header has 17 (a ragged line)"]
+    assert _refusal(read_portfolio_for_planning, folder, AS_OF) == expected
+    assert _refusal(read_portfolio, folder, AS_OF) == expected

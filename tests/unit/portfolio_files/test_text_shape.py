@@ -65,6 +65,9 @@ def test_ragged_records_and_their_first_lines_are_found_as_pythons_csv_finds_the
         assert shape.starts.tolist() == starts
     else:
         assert starts == list(range(2, records + 2))
+    quick = scan_shape(path, header_of(path), chunk_size, exact=False)
+    assert quick.ragged == ragged or (not quick.ragged and any(r.fields > width for r in ragged))
+    assert quick.records == records
 
 
 def _write(tmp_path: Path, data: bytes) -> Path:

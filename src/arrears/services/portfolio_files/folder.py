@@ -29,7 +29,7 @@ from arrears.services.portfolio_files.checks import (
     rule_errors,
 )
 from arrears.services.portfolio_files.errors import WHOLE_FILE, PortfolioRefused, RowError
-from arrears.services.portfolio_files.rules import Context, normalise_phone, rules_for, slow_phone_texts, typed_columns
+from arrears.services.portfolio_files.rules import Context, phone_text, rules_for, slow_phone_texts, typed_columns
 from arrears.services.portfolio_files.schema import HISTORY_TABLES, TABLES, Kind, TableSpec
 from arrears.services.portfolio_files.sources import UNREADABLE, Opened, Source, open_folder, open_source
 
@@ -71,7 +71,7 @@ def context_of(sources: Iterable[Source], as_of: date) -> Context:
         texts = slow_phone_texts(points.scan()).collect(engine="streaming")["value"].to_list()
     except UNREADABLE:
         return Context(as_of)  # the table's own reading reports it
-    return Context(as_of, {text: normalise_phone(text) for text in texts})
+    return Context(as_of, {text: phone_text(text) for text in texts})
 
 
 def _check_table(source: Source, context: Context) -> tuple[pl.DataFrame | None, list[RowError]]:
@@ -148,7 +148,7 @@ def read_typed(folder: Path, as_of: date, typing: Typing, *, notes: list[str] | 
     """The folder's tables as ``typing`` makes them from the validated text (lazy, with the
     ``BROKEN`` flag, which ``typing`` must keep and the result comes without). Tables
     ``typing`` does not take are checked alone. Raises PortfolioRefused with every problem."""
-    with open_folder(folder, TABLES) as opened:
+    with open_folder(folder, TABLES, exact=False) as opened:
         if opened.all_problems():
             raise refuse(folder, as_of)
         context = context_of(opened.sources.values(), as_of)

@@ -111,8 +111,9 @@ class Opened:
 
 
 @contextmanager
-def open_folder(folder: Path, specs: tuple[TableSpec, ...]) -> Iterator[Opened]:
-    """Every table's file opened; UTF-8 copies of GB18030 files live until the block ends."""
+def open_folder(folder: Path, specs: tuple[TableSpec, ...], *, exact: bool = True) -> Iterator[Opened]:
+    """Every table's file opened; UTF-8 copies of GB18030 files live until the block ends.
+    ``exact``: each record of each file counted (see ``text.scan_shape``)."""
     if not folder.is_dir():
         raise PortfolioReadError(f"{folder}: not a folder / 不是目录")
     with tempfile.TemporaryDirectory(prefix="arrears-text-") as scratch:
@@ -124,11 +125,11 @@ def open_folder(folder: Path, specs: tuple[TableSpec, ...]) -> Iterator[Opened]:
                     missing.append(RowError(spec.file, 0, WHOLE_FILE, f"required file is missing: no {spec.name}.csv "
                                             f"or {spec.name}.parquet in the folder / 缺少必需文件"))
                 continue
-            sources[spec.name] = open_source(spec, path, Path(scratch))
+            sources[spec.name] = open_source(spec, path, Path(scratch), exact=exact)
         yield Opened(folder, sources, missing)
 
 
-def open_source(spec: TableSpec, path: Path, scratch: Path) -> Source:
+def open_source(spec: TableSpec, path: Path, scratch: Path, *, exact: bool = True) -> Source:
     source = Source(spec, path, path)
     try:
         if source.parquet:
@@ -137,7 +138,7 @@ def open_source(spec: TableSpec, path: Path, scratch: Path) -> Source:
             source.problem(1, WHOLE_FILE, "the file is empty: expected a header row")
             return source
         else:
-            _open_text(source, scratch)
+            _open_text(source, scratch, exact)
     except UNREADABLE as error:
         source.problem(1, WHOLE_FILE, f"cannot be read: {error}")
         return source
@@ -146,10 +147,10 @@ def open_source(spec: TableSpec, path: Path, scratch: Path) -> Source:
     return source
 
 
-def _open_text(source: Source, scratch: Path) -> None:
+def _open_text(source: Source, scratch: Path, exact: bool) -> None:
     try:
         source.header = header_of(source.path)
-        source.shape = scan_shape(source.path, source.header)
+        source.shape = scan_shape(source.path, source.header, exact=exact)
     except NotUtf8 as error:
         if error.after_text:  # UTF-8 text with a broken byte: not another encoding
             problem = NotText(error.offset, line_at(source.path, error.offset), tried_gb18030=False)
@@ -163,7 +164,7 @@ def _open_text(source: Source, scratch: Path) -> None:
             return
         source.notes.append(f"{source.file}: not UTF-8; read as GB18030 / 非UTF-8编码, 已按GB18030读取")
         source.header = header_of(source.text_path)
-        source.shape = scan_shape(source.text_path, source.header)
+        source.shape = scan_shape(source.text_path, source.header, exact=exact)
     shape = source.shape
     for ragged in shape.ragged:
         source.problem(ragged.line, WHOLE_LINE,
