@@ -167,3 +167,29 @@ def test_a_short_line_hidden_by_a_long_one_is_named_by_the_planner_too(folder: P
                 "accounts.csv:9: (line): 18 field(s) where the header has 17 (a ragged line)"]
     assert _refusal(read_portfolio_for_planning, folder, AS_OF) == expected
     assert _refusal(read_portfolio, folder, AS_OF) == expected
+
+
+def _rewritten(folder: Path, target: Path, how: str) -> None:
+    import csv
+
+    target.mkdir()
+    for path in folder.glob("*.csv"):
+        rows = list(csv.reader(path.open(encoding="utf-8", newline="")))
+        if how == "padded":
+            rows = [rows[0], *([f" {cell}\u3000" if cell else cell for cell in row] for row in rows[1:])]
+        with (target / path.name).open("w", encoding="utf-8", newline="") as out:
+            csv.writer(out, quoting=csv.QUOTE_ALL if how == "quoted" else csv.QUOTE_MINIMAL,
+                       lineterminator="\r\n" if how == "crlf" else "\n").writerows(rows)
+
+
+@pytest.mark.parametrize("how", ["crlf", "quoted", "padded"])
+def test_line_ends_quotes_and_white_space_around_cells_change_nothing_that_is_read(
+    folder: Path, tmp_path: Path, how: str
+) -> None:
+    variant = tmp_path / how
+    _rewritten(folder, variant, how)
+    plain, other = read_portfolio(folder, AS_OF), read_portfolio(variant, AS_OF)
+    assert all(plain.frame(name).equals(other.frame(name)) for name in plain.tables)
+    planned, planned_other = read_portfolio_for_planning(folder, AS_OF), read_portfolio_for_planning(variant, AS_OF)
+    for table in ("customers", "contact_points", "accounts", "contacts", "payments", "agencies"):
+        assert getattr(planned, table).equals(getattr(planned_other, table))
