@@ -22,8 +22,8 @@ from arrears.adapters.storage.database import make_engine, migrate
 from arrears.domain.aging import DEFAULT_LADDER
 from arrears.services.demo_generator import DemoSize, generate
 from arrears.services.ingest.load import load_portfolio
-from arrears.services.ingest.portfolio import read_portfolio
 from arrears.services.nightly import run_nightly
+from arrears.services.portfolio_files import read_portfolio
 
 AS_OF = date(2026, 11, 29)
 PG = os.environ.get("ARREARS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -42,7 +42,7 @@ def bench(url: str, folder: Path, counts: dict[str, int]) -> None:
     migrate(engine)
     cipher = FieldCipher(os.urandom(32), os.urandom(32))
     total = sum(counts.values())
-    portfolio, t_validate = timed("read + validate", total, lambda: read_portfolio(folder))
+    portfolio, t_validate = timed("read + validate", total, lambda: read_portfolio(folder, AS_OF))
     _, t_load = timed("load (one transaction)", total, lambda: load_portfolio(
         engine, cipher, portfolio, AS_OF, datetime.now(UTC)))
     print(f"  {'ingest total':<28} {t_validate + t_load:8.1f} s")
@@ -52,7 +52,7 @@ def bench(url: str, folder: Path, counts: dict[str, int]) -> None:
         engine, date(2026, 11, 30), DEFAULT_LADDER, datetime.now(UTC)))
     timed("nightly re-run same day", accounts, lambda: run_nightly(
         engine, date(2026, 11, 30), DEFAULT_LADDER, datetime.now(UTC)))
-    portfolio2 = read_portfolio(folder)
+    portfolio2 = read_portfolio(folder, AS_OF)
     portfolio2.digest = "re-ingest-" + portfolio2.digest[:20]  # force the row-by-row path
     timed("re-ingest unchanged (rows)", total, lambda: load_portfolio(
         engine, cipher, portfolio2, AS_OF, datetime.now(UTC)))

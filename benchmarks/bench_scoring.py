@@ -53,7 +53,7 @@ def bench_files(folder: Path, as_of: date, sample: int) -> None:
     from arrears.scoring.features import compute_features
     from arrears.scoring.segments import Thresholds, assess_detailed, assess_row, is_delinquent
 
-    frames, _ = timed("read the portfolio files (CSV, as text)", lambda: read_portfolio(folder))
+    frames, _ = timed("read the portfolio files (CSV, as text)", lambda: read_portfolio(folder, as_of))
     accounts = frames.pop("accounts")
     print(f"  accounts {accounts.height:,}; " + ", ".join(f"{k} {v.height:,}" for k, v in frames.items()))
     features, t_features = timed("features as of the date", lambda: compute_features(
@@ -98,8 +98,8 @@ def ingest_into_postgres(folder: Path, as_of: date) -> tuple[str, object]:
     from arrears.adapters.storage.database import make_engine, migrate
     from arrears.domain.aging import DEFAULT_LADDER
     from arrears.services.ingest.load import load_portfolio
-    from arrears.services.ingest.portfolio import read_portfolio
     from arrears.services.nightly import run_nightly
+    from arrears.services.portfolio_files import read_portfolio
 
     pg = os.environ.get("ARREARS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
     admin = create_engine(pg.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
@@ -110,7 +110,7 @@ def ingest_into_postgres(folder: Path, as_of: date) -> tuple[str, object]:
     engine = make_engine(url)
     migrate(engine)
     cipher = FieldCipher(os.urandom(32), os.urandom(32))
-    portfolio, _ = timed("(setup) read + validate the files", lambda: read_portfolio(folder))
+    portfolio, _ = timed("(setup) read + validate the files", lambda: read_portfolio(folder, as_of))
     timed("(setup) ingest into PostgreSQL", lambda: load_portfolio(engine, cipher, portfolio, as_of,
                                                                     datetime.now(UTC)))
     portfolio = None  # free the validated frames before scoring

@@ -61,7 +61,7 @@ def test_a_contacts_file_that_is_not_csv_is_reported_by_name_and_no_plan_is_writ
     out = tmp_path / "plan.csv"
     result = CliRunner().invoke(app, ["plan", "--portfolio", str(folder), "--as-of", "2026-11-29", "--out", str(out)])
     assert result.exit_code == 2, result.output
-    assert "contacts.csv: cannot be read" in result.output
+    assert "contacts.csv:8: (line): a quoted field opened here is never closed" in result.output
     assert not out.exists()
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import Engine, func, select
 from arrears.adapters.crypto import FieldCipher
 from arrears.adapters.storage import tables as t
 from arrears.services.ingest.load import load_portfolio
-from arrears.services.ingest.portfolio import PortfolioRefused, read_portfolio
+from arrears.services.portfolio_files import PortfolioRefused, read_portfolio
 
 NOW = datetime(2026, 11, 29, 20, 0, tzinfo=UTC)
 AS_OF = date(2026, 11, 29)
@@ -40,7 +40,7 @@ def _edit(folder: Path, file: str, row: int, column: str, value: str | None) -> 
 
 
 def _ingest(engine: Engine, cipher: FieldCipher, folder: Path, as_of: date = AS_OF):
-    return load_portfolio(engine, cipher, read_portfolio(folder), as_of, NOW)
+    return load_portfolio(engine, cipher, read_portfolio(folder, as_of), as_of, NOW)
 
 
 def test_a_clean_snapshot_loads_every_row(engine: Engine, cipher: FieldCipher, small_demo: Path) -> None:
@@ -62,7 +62,7 @@ def test_five_bad_rows_are_refused_with_five_precise_messages_and_nothing_stored
     _edit(folder, "payments.csv", 0, "paid_at", "2026-11-01T10:00:00")
     _edit(folder, "contacts.csv", 19, "outcome", "hung_up")
     with pytest.raises(PortfolioRefused) as refused:
-        read_portfolio(folder)
+        read_portfolio(folder, AS_OF)
     messages = [str(e) for e in refused.value.errors]
     assert messages == [
         "accounts.csv:4: balance: not money: expected a decimal number with at most 2 decimals, like 1234.50",
@@ -81,7 +81,7 @@ def test_every_error_of_a_file_is_listed_not_only_the_first(small_demo: Path, tm
         _edit(folder, "accounts.csv", row, "past_due_amount", "-5.00")
     _edit(folder, "accounts.csv", 8, "oldest_unpaid_due_date", "2026-02-30")
     with pytest.raises(PortfolioRefused) as refused:
-        read_portfolio(folder)
+        read_portfolio(folder, AS_OF)
     assert [str(e) for e in refused.value.errors] == [
         "accounts.csv:3: past_due_amount: must not be negative",
         "accounts.csv:7: past_due_amount: must not be negative",
@@ -95,7 +95,7 @@ def test_a_missing_required_column_is_reported_on_the_header_line(small_demo: Pa
     frame = pl.read_csv(folder / "accounts.csv", infer_schema=False).drop("balance")
     frame.write_csv(folder / "accounts.csv")
     with pytest.raises(PortfolioRefused) as refused:
-        read_portfolio(folder)
+        read_portfolio(folder, AS_OF)
     assert [str(e) for e in refused.value.errors] == ["accounts.csv:1: balance: required column is missing"]
 
 
@@ -150,6 +150,7 @@ def test_a_later_snapshot_updates_balances_and_appends_only_new_contacts_and_pay
     contacts_before = _count(engine, t.contacts)
     later = _copy(small_demo, tmp_path, "later")
     _edit(later, "accounts.csv", 0, "balance", "99.99")
+    _edit(later, "accounts.csv", 0, "past_due_amount", "50.00")  # past due is part of the balance
     contacts = pl.read_csv(later / "contacts.csv", infer_schema=False)
     extra = contacts.head(2).with_columns(pl.Series("contact_id", ["KNEW1", "KNEW2"]))
     contacts.slice(1).vstack(extra).write_csv(later / "contacts.csv")  # one old contact missing

@@ -7,21 +7,24 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import polars as pl
+import pytest
 from sqlalchemy import Engine, func, select
 
 from arrears.adapters.crypto import FieldCipher
 from arrears.adapters.storage import tables as t
 from arrears.domain.aging import DEFAULT_LADDER, days_past_due
 from arrears.services.ingest.load import load_portfolio
-from arrears.services.ingest.portfolio import read_portfolio
 from arrears.services.nightly import run_nightly
+from arrears.services.nightly_job import NothingIngested, run_nightly_job
+from arrears.services.portfolio_files import read_portfolio
+from arrears.services.scoring_run import scorecard_fallback
 
 NOW = datetime(2026, 11, 29, 20, 0, tzinfo=UTC)
 AS_OF = date(2026, 11, 29)
 
 
 def _load(engine: Engine, cipher: FieldCipher, folder: Path) -> None:
-    load_portfolio(engine, cipher, read_portfolio(folder), AS_OF, NOW)
+    load_portfolio(engine, cipher, read_portfolio(folder, AS_OF), AS_OF, NOW)
 
 
 def _rows(engine: Engine, table: t.Table) -> list[tuple]:
@@ -111,3 +114,21 @@ def test_roll_rates_compare_with_the_previous_run(engine: Engine, cipher: FieldC
     assert total == second.accounts
     m1 = next(line for line in first.buckets if line.bucket == "M1").accounts
     assert sum(second.roll_counts["M1"].values()) == m1
+
+
+def test_the_nightly_job_on_a_database_nothing_was_ingested_into_says_so_and_writes_nothing(engine: Engine) -> None:
+    with pytest.raises(NothingIngested, match="nothing ingested yet"):
+        run_nightly_job(engine, AS_OF, DEFAULT_LADDER, NOW, scorecard_fallback())
+    assert _rows(engine, t.aging_runs) == []
+
+
+def test_a_snapshot_without_accounts_gives_an_empty_nightly_run(
+    engine: Engine, cipher: FieldCipher, tmp_path: Path
+) -> None:
+    for name, header in (("customers", "customer_id,name"),
+                         ("accounts", "account_id,customer_id,balance,past_due_amount"),
+                         ("contact_points", "contact_point_id,customer_id,kind,value,owner")):
+        (tmp_path / f"{name}.csv").write_text(header + "\n", encoding="utf-8")
+    _load(engine, cipher, tmp_path)
+    report = run_nightly_job(engine, AS_OF, DEFAULT_LADDER, NOW, scorecard_fallback())
+    assert (report.aging.accounts, report.aging.balance_cents, report.scoring.accounts) == (0, 0, 0)

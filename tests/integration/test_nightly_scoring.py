@@ -19,8 +19,8 @@ from arrears.entrypoints.cli.score_cli import read_portfolio as read_files
 from arrears.scoring.features import compute_features
 from arrears.scoring.segments import Segment
 from arrears.services.ingest.load import load_portfolio
-from arrears.services.ingest.portfolio import read_portfolio
 from arrears.services.nightly_job import run_nightly_job
+from arrears.services.portfolio_files import read_portfolio
 from arrears.services.scoring_run import SCORECARD_ID, load_scoring_model, scorecard_fallback
 
 NOW = datetime(2026, 11, 29, 20, 0, tzinfo=UTC)
@@ -28,7 +28,7 @@ AS_OF = date(2026, 11, 29)
 
 
 def _load(engine: Engine, cipher: FieldCipher, folder: Path) -> None:
-    load_portfolio(engine, cipher, read_portfolio(folder), AS_OF, NOW)
+    load_portfolio(engine, cipher, read_portfolio(folder, AS_OF), AS_OF, NOW)
 
 
 def _scores(engine: Engine, as_of: date) -> pl.DataFrame:
@@ -70,7 +70,7 @@ def test_the_scores_from_the_database_equal_the_scores_from_the_portfolio_files(
         frames = read_scoring_frames(connection, AS_OF)
     from_db = compute_features(frames.pop("accounts"), as_of=AS_OF, **{k: v for k, v in frames.items()
                                                                          if k != "aging"})
-    files = read_files(small_demo)
+    files = read_files(small_demo, AS_OF)
     from_files = compute_features(files.pop("accounts"), as_of=AS_OF, **files)
     assert from_db.columns == from_files.columns
     assert from_db.equals(from_files)

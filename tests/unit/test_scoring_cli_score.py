@@ -8,6 +8,13 @@ from typer.testing import CliRunner
 from arrears.entrypoints.cli.main import app
 
 
+def _contact_points(folder, *customers: str) -> None:
+    """portfolio-v1 requires contact_points.csv: one mobile per customer."""
+    pl.DataFrame([{"contact_point_id": f"P{i}", "customer_id": customer, "kind": "mobile",
+                   "value": f"+86138001380{i:02d}", "owner": "debtor"} for i, customer in enumerate(customers)]
+                 ).write_csv(folder / "contact_points.csv")
+
+
 def test_score_writes_one_row_per_delinquent_account_with_segment_and_reasons(tmp_path) -> None:
     pl.DataFrame([
         {"account_id": "A1", "customer_id": "C1", "balance": "5000.00", "credit_limit": "8000",
@@ -19,6 +26,7 @@ def test_score_writes_one_row_per_delinquent_account_with_segment_and_reasons(tm
     pl.DataFrame([{"customer_id": "C1", "name": "张三", "monthly_income": "3000.00"},
                   {"customer_id": "C2", "name": "李四", "monthly_income": ""}]
                  ).write_csv(tmp_path / "customers.csv")
+    _contact_points(tmp_path, "C1", "C2")
     pl.DataFrame([{"payment_id": "P1", "account_id": "A1", "amount": "50.00",
                    "paid_at": "2026-03-20T09:00:00+08:00"}]).write_parquet(
         tmp_path / "payments.parquet")
@@ -45,6 +53,8 @@ def test_train_propensity_says_when_history_is_too_thin_and_exits_non_zero(tmp_p
                    "min_payment": "50.00", "past_due_amount": "50.00",
                    "oldest_unpaid_due_date": "2026-01-10", "snapshot_date": "2026-01-31"}]
                  ).write_csv(tmp_path / "accounts.csv")
+    pl.DataFrame([{"customer_id": "C1", "name": "张三"}]).write_csv(tmp_path / "customers.csv")
+    _contact_points(tmp_path, "C1")
     result = CliRunner().invoke(app, [
         "model", "train-propensity", "--portfolio", str(tmp_path), "--as-of-dates",
         "2026-01-31", "--history-until", "2026-03-31", "--out", str(tmp_path / "m")])

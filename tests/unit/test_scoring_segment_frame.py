@@ -23,7 +23,7 @@ def _row_by_row(features: pl.DataFrame, thresholds: Thresholds) -> list[tuple]:
 
 @pytest.fixture(scope="module")
 def demo_features(small_demo: Path) -> pl.DataFrame:
-    frames = read_portfolio(small_demo)
+    frames = read_portfolio(small_demo, AS_OF)
     return compute_features(frames.pop("accounts"), as_of=AS_OF, **frames)
 
 

@@ -21,8 +21,8 @@ from arrears.domain.access import Role
 from arrears.domain.aging import DEFAULT_LADDER
 from arrears.services.contact_gate_port import ContactRequest, GateVerdict
 from arrears.services.ingest.load import load_portfolio
-from arrears.services.ingest.portfolio import read_portfolio
 from arrears.services.nightly_job import run_nightly_job
+from arrears.services.portfolio_files import read_portfolio
 from arrears.services.scoring_run import scorecard_fallback
 from arrears.services.workbench.auth import NewUser, create_user
 
@@ -124,7 +124,7 @@ def loaded_engine(workbench_template: Path, folder: Path) -> Engine:
 
 def load_into(engine: Engine, small_demo: Path) -> None:
     """Fill a fresh engine (e.g. PostgreSQL) the same way as the template."""
-    load_portfolio(engine, CIPHER, read_portfolio(small_demo), AS_OF_NOON.date(), AS_OF_NOON)
+    load_portfolio(engine, CIPHER, read_portfolio(small_demo, AS_OF_NOON.date()), AS_OF_NOON.date(), AS_OF_NOON)
     run_nightly_job(engine, AS_OF_NOON.date(), DEFAULT_LADDER, AS_OF_NOON, scorecard_fallback())
     _users(engine)
 

@@ -41,14 +41,16 @@ class Portfolio:
     agencies: pl.DataFrame
 
 
-def with_columns_of(frame: pl.DataFrame | pl.LazyFrame | None, table: str) -> pl.LazyFrame:
-    """The raw frame with every needed column (missing ones as null text), as a lazy query."""
+def with_columns_of(frame: pl.DataFrame | pl.LazyFrame | None, table: str,
+                    carry: tuple[str, ...] = ()) -> pl.LazyFrame:
+    """The raw frame with every needed column (missing ones as null text), as a lazy query;
+    the ``carry`` columns the frame has pass through untouched."""
     wanted = NEEDED[table]
     if frame is None:
         return pl.LazyFrame({c: pl.Series([], dtype=pl.Utf8) for c in wanted})
     names = frame.collect_schema().names()
     missing = [pl.lit(None, dtype=pl.Utf8).alias(c) for c in wanted if c not in names]
-    return frame.lazy().with_columns(missing).select(wanted)
+    return frame.lazy().with_columns(missing).select(*wanted, *(c for c in carry if c in names))
 
 
 def cents(column: str) -> pl.Expr:
@@ -68,9 +70,10 @@ def boolean(column: str) -> pl.Expr:
 
 
 def instant(column: str) -> pl.Expr:
-    """ISO 8601 text with an offset (or Z), seconds with or without a fraction, to a UTC
-    datetime (the general parser); other text becomes null."""
-    return pl.col(column).str.replace(r"Z$", "+00:00").str.to_datetime(
+    """ISO 8601 text with an offset (``Z``, ``+08:00`` or ``+0800``; ``T`` or a space before
+    the time), seconds with or without a fraction, to a UTC datetime (the general parser);
+    other text becomes null."""
+    return pl.col(column).str.replace(r"Z$", "+00:00").str.replace(" ", "T", literal=True).str.to_datetime(
         "%Y-%m-%dT%H:%M:%S%.f%z", strict=False, time_zone="UTC"
     )
 
@@ -106,11 +109,19 @@ def instant_of(frame: pl.DataFrame, column: str) -> pl.DataFrame:
 
 
 def prepare(raw: Mapping[str, pl.DataFrame | pl.LazyFrame | None], as_of: date) -> Portfolio:
-    """The typed portfolio. Raw tables may be lazy (a scan of the file): each table's typing
-    then runs as one streaming query, so the text of a 5M-row table is never held whole next
-    to its typed copy. Instants are parsed in the same pass, the fast way, and the general
-    parser is used instead only when some value is not in the fast parser's shape."""
-    t = {name: with_columns_of(raw.get(name), name) for name in NEEDED}
+    """The typed portfolio (see ``typed_tables``)."""
+    return Portfolio(as_of, **typed_tables(raw, as_of))
+
+
+def typed_tables(raw: Mapping[str, pl.DataFrame | pl.LazyFrame | None], as_of: date,
+                 carry: tuple[str, ...] = ()) -> dict[str, pl.DataFrame]:
+    """The portfolio's tables, typed. Raw tables may be lazy (a scan of the file): each
+    table's typing then runs as one streaming query, so the text of a 5M-row table is never
+    held whole next to its typed copy. Instants are parsed in the same pass, the fast way, and
+    the general parser is used instead only when some value is not in the fast parser's shape.
+    The raw text is expected valid (``services.portfolio_files`` checks it, in the same
+    queries: its flag is a ``carry`` column); text that is not gives nulls, never an error."""
+    t = {name: with_columns_of(raw.get(name), name, carry) for name in NEEDED if name != "capacity"}
     customers = t["customers"].with_columns(
         pl.col("timezone").fill_null(DEFAULT_ZONE).alias("zone"),
         pl.col("jurisdiction").fill_null("CN").str.replace_all(" ", "").alias("jurisdiction"),
@@ -149,10 +160,7 @@ def prepare(raw: Mapping[str, pl.DataFrame | pl.LazyFrame | None], as_of: date) 
                           "contacts": contacts, "payments": payments, "agencies": t["agencies"]})
     typed["contacts"] = instant_of(typed["contacts"], "at")
     typed["payments"] = instant_of(typed["payments"], "paid_at")
-    portfolio = Portfolio(as_of, **typed)
-    for table, column in UNIQUE_IDS:
-        _ids_unique(getattr(portfolio, table), table, column)
-    return portfolio
+    return typed
 
 
 class TableUnreadable(ValueError):
@@ -180,30 +188,6 @@ def _collect_all(tables: dict[str, pl.LazyFrame]) -> dict[str, pl.DataFrame]:
 
 
 UNREADABLE = (pl.exceptions.ComputeError, pl.exceptions.NoDataError, OSError, UnicodeError)  # a file polars cannot read
-
-
-UNIQUE_IDS = (("customers", "customer_id"), ("contact_points", "contact_point_id"), ("accounts", "account_id"))
-
-
-class DuplicateId(ValueError):
-    """An id that portfolio-v1 says is unique within its file appears twice (``row``: 0-based
-    data row of the table, the first repeat)."""
-
-    def __init__(self, table: str, row: int, column: str, value: str) -> None:
-        self.table, self.row, self.column = table, row, column
-        self.problem = f"duplicate id {value!r}: ids must be unique within the file"
-        super().__init__(f"{table}, row {row + 1}: {column}: {self.problem}")
-
-
-def _ids_unique(frame: pl.DataFrame, table: str, column: str) -> None:
-    """Checked on the categorical codes (milliseconds for millions of ids); the first repeated
-    row is named. The planner joins on these ids, so a repeated one would repeat attempts."""
-    ids = frame[column].drop_nulls()
-    if ids.to_physical().n_unique() == ids.len():
-        return
-    again = frame.select(pl.col(column).is_not_null() & ~pl.col(column).is_first_distinct()).to_series()
-    row = int(again.arg_true()[0])
-    raise DuplicateId(table, row, column, str(frame[column][row]))
 
 
 ID_COLUMNS = ("customer_id", "account_id", "contact_point_id")
@@ -234,24 +218,16 @@ class Capacity:
         return self.hourly.get((channel, hour), 0)
 
 
-class CapacityError(ValueError):
-    pass
-
-
 def capacity_from(frame: pl.DataFrame, zone: str = DEFAULT_ZONE) -> Capacity:
-    """capacity.csv rows to limits; a bad row is reported as capacity.csv:LINE."""
+    """capacity.csv rows to limits (rows of one channel and hour add up). The rows are
+    checked by the reader of portfolio files: a channel, an hour 0-23 or ``*`` (the whole
+    day), a whole number."""
     hourly: dict[tuple[str, int], int] = {}
     daily: dict[str, int] = {}
-    for line, row in enumerate(with_columns_of(frame, "capacity").collect().iter_rows(named=True), start=2):
-        channel, hour, limit = (row["channel"] or "").strip(), (row["hour"] or "").strip(), (row["max_attempts"] or "")
-        if channel not in ("call", "sms", "email", "letter"):
-            raise CapacityError(f"capacity.csv:{line}: channel: expected call, sms, email or letter, got {channel!r}")
-        if not limit.strip().isdigit():
-            raise CapacityError(f"capacity.csv:{line}: max_attempts: expected a whole number, got {limit!r}")
+    for row in with_columns_of(frame, "capacity").collect().iter_rows(named=True):
+        channel, hour, limit = row["channel"], row["hour"], int(row["max_attempts"])
         if hour == "*":
-            daily[channel] = daily.get(channel, 0) + int(limit)
-        elif hour.isdigit() and 0 <= int(hour) <= 23:
-            hourly[(channel, int(hour))] = hourly.get((channel, int(hour)), 0) + int(limit)
+            daily[channel] = daily.get(channel, 0) + limit
         else:
-            raise CapacityError(f"capacity.csv:{line}: hour: expected 0-23 or *, got {hour!r}")
+            hourly[(channel, int(hour))] = hourly.get((channel, int(hour)), 0) + limit
     return Capacity(hourly, daily, zone)

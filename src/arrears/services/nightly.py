@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 import polars as pl
 from sqlalchemy import Connection, Engine, delete, select
@@ -18,6 +19,9 @@ from sqlalchemy import Connection, Engine, delete, select
 from arrears.adapters.storage import tables as t
 from arrears.adapters.storage.bulk import insert_frame, insert_rows
 from arrears.domain.aging import AgingLadder, PausePeriod, days_past_due, roll_rates_from_counts, transition
+
+if TYPE_CHECKING:
+    from polars._typing import PolarsDataType
 
 
 @dataclass
@@ -66,6 +70,18 @@ def _pauses(connection: Connection, as_of: date) -> dict[str, list[PausePeriod]]
     return result
 
 
+def _mapped(column: str, mapping: dict, dtype: PolarsDataType, default: int | None = None) -> pl.Expr:
+    """``column``'s values through ``mapping``, typed ``dtype``. With nothing to map (no
+    account in the portfolio) polars would keep the column's own type, so the frame of an
+    empty portfolio would not join the previous run's buckets."""
+    if not mapping:
+        return pl.lit(default, dtype=dtype)
+    keys, values = list(mapping), list(mapping.values())
+    if default is None:
+        return pl.col(column).replace_strict(keys, values, return_dtype=dtype)
+    return pl.col(column).replace_strict(keys, values, default=default, return_dtype=dtype)
+
+
 def age_accounts(
     accounts: pl.DataFrame, as_of: date, ladder: AgingLadder, pauses: dict[str, list[PausePeriod]]
 ) -> pl.DataFrame:
@@ -73,9 +89,7 @@ def age_accounts(
     distinct = accounts["oldest"].unique().to_list()
     dpd_by_date = {d: days_past_due(d, as_of) for d in distinct}
     frame = accounts.with_columns(
-        pl.col("oldest").replace_strict(
-            list(dpd_by_date), list(dpd_by_date.values()), default=0, return_dtype=pl.Int32
-        ).fill_null(0).alias("dpd")
+        _mapped("oldest", dpd_by_date, pl.Int32, default=0).fill_null(0).alias("dpd")
     )
     if pauses:
         paused = frame.filter(pl.col("account_id").is_in(list(pauses)))
@@ -90,8 +104,7 @@ def age_accounts(
         )
     buckets = {d: ladder.bucket_for(d) for d in frame["dpd"].unique().to_list()}
     return frame.with_columns(
-        pl.col("dpd").replace_strict(list(buckets), list(buckets.values()), return_dtype=pl.Utf8)
-        .alias("bucket")
+        _mapped("dpd", buckets, pl.Utf8).alias("bucket")
     )
 
 

@@ -9,8 +9,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
+from arrears.adapters.storage import tables as t
 from arrears.adapters.storage.arrangements_repository import SqlArrangementsUnitOfWork
 from arrears.adapters.storage.portfolio_reader import SqlPortfolioReader
 from arrears.domain.aging import AgingLadder
@@ -21,6 +22,13 @@ from arrears.services.nightly import RunReport, run_nightly
 from arrears.services.scoring_run import ScoringModel, ScoringReport, score_accounts
 
 STAGES = 8  # 4 aging + 3 scoring + 1 arrangements
+
+
+class NothingIngested(LookupError):
+    """The database holds no portfolio snapshot: there is nothing to age or score."""
+
+    def __init__(self) -> None:
+        super().__init__("尚未导入任何数据 / nothing ingested yet: run `arrears ingest FOLDER` first")
 
 
 @dataclass
@@ -41,6 +49,13 @@ def run_nightly_job(
     timezone: str = "Asia/Shanghai",
     stage: Callable[[str], None] = lambda _s: None,
 ) -> NightlyJobReport:
+    """Raises NothingIngested (and writes nothing) on a database that holds neither a loaded
+    snapshot nor any account."""
+    with engine.connect() as connection:
+        snapshot = connection.execute(select(t.snapshots.c.snapshot_id).limit(1)).first()
+        account = connection.execute(select(t.accounts.c.account_id).limit(1)).first()
+    if snapshot is None and account is None:
+        raise NothingIngested
     aging = run_nightly(engine, as_of, ladder, now, stage)
     with engine.begin() as connection:
         scoring = score_accounts(connection, as_of, now, model, thresholds=thresholds,

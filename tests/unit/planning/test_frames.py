@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 import polars as pl
 import pytest
 
-from arrears.planning.frames import DuplicateId, prepare
+from arrears.planning.frames import prepare
 
 AS_OF = date(2026, 11, 29)
 
@@ -63,11 +63,3 @@ def test_money_dates_flags_and_defaults_are_typed():
     assert portfolio.customers.select("pref_from", "pref_to").rows() == [(9, 12), (None, None)]
     assert portfolio.contact_points["do_not_contact"].to_list() == [True]
     assert portfolio.contacts.height == 0 and portfolio.contacts.schema["at"] == pl.Datetime("us", "UTC")
-
-
-def test_an_account_id_given_twice_names_the_row_of_the_repeat():
-    raw = _raw([], [])
-    raw["accounts"] = pl.concat([raw["accounts"], raw["accounts"].head(1)])
-    with pytest.raises(DuplicateId) as caught:
-        prepare(raw, AS_OF)
-    assert (caught.value.table, caught.value.row, caught.value.column) == ("accounts", 2, "account_id")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
+
+from arrears.entrypoints.cli.dates import date_option, days_of
 
 model_app = typer.Typer(help="Train and score default models (LightGBM + WOE scorecard).",
                         no_args_is_help=True)
@@ -80,20 +83,19 @@ def score(
 def train_propensity_command(
     portfolio: Annotated[Path, typer.Option(help="portfolio folder with history")],
     as_of_dates: Annotated[str, typer.Option(help="past dates, comma-separated YYYY-MM-DD")],
-    history_until: Annotated[str, typer.Option(help="last date the history covers")],
+    history_until: Annotated[date, date_option("--history-until", "last date the history covers (the snapshot date)")],
     out: Annotated[Path, typer.Option(help="model folder to write")],
 ) -> None:
     """Train propensity to pay (minimum paid within 30 days) on the portfolio's own history."""
-    from datetime import date
-
-    from arrears.entrypoints.cli.score_cli import read_portfolio
+    from arrears.entrypoints.cli.portfolio_input import portfolio_or_exit
+    from arrears.entrypoints.cli.score_cli import scoring_frames
     from arrears.scoring.modelling import save_model
     from arrears.scoring.propensity import train_propensity
 
+    dates = days_of(as_of_dates, "--as-of-dates")
+    frames = scoring_frames(portfolio_or_exit(portfolio, history_until, history=True))
     try:
-        dates = [date.fromisoformat(d.strip()) for d in as_of_dates.split(",") if d.strip()]
-        result = train_propensity(read_portfolio(portfolio), dates,
-                                  history_until=date.fromisoformat(history_until))
+        result = train_propensity(frames, dates, history_until=history_until)
     except (ValueError, FileNotFoundError) as exc:
         _fail(str(exc))
         return

@@ -12,7 +12,8 @@ import typer
 from rich.console import Console
 
 from arrears.adapters.spreadsheets import write_csv
-from arrears.planning.frames import CapacityError
+from arrears.entrypoints.cli.dates import date_option
+from arrears.entrypoints.cli.portfolio_input import print_notes, print_refusal
 from arrears.planning.gate_requests import GateUnavailable, default_gate
 from arrears.planning.optimiser import make_plan
 from arrears.planning.segmenter import history_segmenter, scores_segmenter
@@ -24,6 +25,7 @@ from arrears.services.plan_files import (
     read_scores,
     write_plan,
 )
+from arrears.services.portfolio_files import PortfolioReadError, PortfolioRefused
 
 err = Console(stderr=True)
 
@@ -50,7 +52,7 @@ def auto_workers(accounts: int) -> int:
 
 def plan(  # noqa: PLR0917 (one option per argument)
     portfolio: Annotated[Path, typer.Option("--portfolio", help="portfolio-v1 folder / 资产包目录")],
-    as_of: Annotated[str, typer.Option("--as-of", help="plan date YYYY-MM-DD / 计划日期")],
+    as_of: Annotated[date, date_option("--as-of", "plan date YYYY-MM-DD / 计划日期")],
     out: Annotated[Path, typer.Option("--out", help="plan.csv to write / 输出文件")],
     capacity: Annotated[Path | None, typer.Option("--capacity", help="capacity.csv (default: in the folder)")] = None,
     strategy: Annotated[str, typer.Option("--strategy", help="champion: built-in name or YAML file")] = "default",
@@ -65,20 +67,21 @@ def plan(  # noqa: PLR0917 (one option per argument)
 ) -> None:
     """Write the day's contact plan (contact-plan-v1), best first. 生成当日联系计划。"""
     started = time.perf_counter()
-    try:
-        day = date.fromisoformat(as_of)
-    except ValueError:
-        err.print(f"[red]--as-of: 日期格式应为 YYYY-MM-DD / expected YYYY-MM-DD, got {as_of!r}[/red]")
-        raise typer.Exit(2) from None
+    day = as_of
+    notes: list[str] = []
     try:
         split = _split(strategy, challenger or [])
-        frames = read_portfolio_for_planning(portfolio, day)
+        frames = read_portfolio_for_planning(portfolio, day, notes)
         limits = read_capacity(capacity, portfolio)
         gate = default_gate()
         segmenter = scores_segmenter(read_scores(scores)) if scores else history_segmenter
-    except (StrategyError, PlanInputError, CapacityError, GateUnavailable) as error:
-        err.print(f"[red]{error}[/red]")
+    except PortfolioRefused as error:
+        print_refusal(error)
         raise typer.Exit(2) from None
+    except (StrategyError, PlanInputError, PortfolioReadError, GateUnavailable) as error:
+        err.print(f"[red]{error}[/red]", highlight=False)
+        raise typer.Exit(2) from None
+    print_notes(notes)
     result = make_plan(frames, limits, split, gate, segmenter=segmenter,
                        workers=workers or auto_workers(frames.accounts.height))
     write_plan(result.plan, out)

@@ -17,11 +17,12 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from arrears import __version__
+from arrears.entrypoints.cli.dates import date_option
+from arrears.entrypoints.cli.portfolio_input import portfolio_or_exit
 from arrears.logs import log
 from arrears.services.ingest.load import IngestReport, load_portfolio
-from arrears.services.ingest.portfolio import PortfolioRefused, read_portfolio
-from arrears.services.ingest.reading import PortfolioReadError
 from arrears.services.nightly import RunReport
+from arrears.services.portfolio_files import Portfolio
 
 if TYPE_CHECKING:  # the database, scoring and model libraries load with the commands that use them
     from arrears.bootstrap import Container
@@ -78,11 +79,17 @@ def _container() -> Container:
     return open_container()
 
 
-def do_ingest(container: Container, folder: Path, as_of: date) -> IngestReport:
-    started = time.perf_counter()
+def read_snapshot(folder: Path, as_of: date) -> Portfolio:
+    """The folder read and validated before anything is opened or written (refused: exit 1)."""
     with _stages("validate", 1) as stage:
         stage("reading and checking files")
-        portfolio = read_portfolio(folder)
+        return portfolio_or_exit(folder, as_of, outcome="nothing was stored / 未导入任何数据", code=1,
+                                 show_notes=False)  # print_ingest shows them
+
+
+def do_ingest(container: Container, portfolio: Portfolio, as_of: date) -> IngestReport:
+    started = time.perf_counter()
+    folder = portfolio.folder
     with _stages("load", 7) as stage:
         report = load_portfolio(container.engine, container.cipher, portfolio, as_of, _now(), progress=stage)
     log(
@@ -189,15 +196,6 @@ def _job(container: Container, day: date) -> NightlyJobReport:
                                thresholds=thresholds, timezone=settings.timezone, stage=stage)
 
 
-def _refuse(error: PortfolioRefused) -> None:
-    for line in error.errors:
-        err.print(str(line), markup=False, highlight=False)
-    shown = len(error.errors)
-    if error.total > shown:
-        err.print(f"... and {error.total - shown} more")
-    err.print(f"[red]拒绝导入 refused:[/] {error.total} error(s); nothing was stored")
-
-
 def register(app: typer.Typer) -> None:
     @app.command("version")
     def version() -> None:
@@ -207,42 +205,42 @@ def register(app: typer.Typer) -> None:
     @app.command("ingest")
     def ingest(
         folder: Annotated[Path, typer.Argument(help="portfolio-v1 folder (CSV or Parquet)")],
-        as_of: Annotated[str | None, typer.Option(help="snapshot date YYYY-MM-DD (default today)")] = None,
+        as_of: Annotated[date | None, date_option("--as-of", "snapshot date YYYY-MM-DD (default today)")] = None,
     ) -> None:
         """Validate and load a portfolio snapshot in one transaction (idempotent)."""
-        container = _container()
-        try:
-            report = do_ingest(container, folder, date.fromisoformat(as_of) if as_of else _today())
-        except PortfolioReadError as exc:
-            err.print(f"[red]{exc}[/]")
-            raise typer.Exit(2) from exc
-        except PortfolioRefused as exc:
-            _refuse(exc)
-            raise typer.Exit(1) from exc
-        print_ingest(report)
+        day = as_of or _today()
+        portfolio = read_snapshot(folder, day)
+        print_ingest(do_ingest(_container(), portfolio, day))
 
     @app.command("run")
     def run(
-        as_of: Annotated[str, typer.Option("--as-of", help="the business date YYYY-MM-DD")],
+        as_of: Annotated[date, date_option("--as-of", "the business date YYYY-MM-DD")],
     ) -> None:
         """The nightly run: age every account (bucket changes, roll rates), score every
         delinquent account (ability, willingness, propensity, segment, reasons), review
         installment plans and settlements on the date."""
+        from arrears.services.nightly_job import NothingIngested
+
         container = _container()
-        print_job(_job(container, date.fromisoformat(as_of)), container.ladder.names)
+        try:
+            report = _job(container, as_of)
+        except NothingIngested as error:
+            err.print(f"[red]{error}[/]", highlight=False)
+            raise typer.Exit(1) from None
+        print_job(report, container.ladder.names)
 
     @app.command("demo")
     def demo(
         out: Annotated[Path | None, typer.Option(help="only write the files to this folder")] = None,
         customers: Annotated[int, typer.Option(help="how many customers")] = 10_000,
-        as_of: Annotated[str | None, typer.Option(help="business date (default today)")] = None,
+        as_of: Annotated[date | None, date_option("--as-of", "business date YYYY-MM-DD (default today)")] = None,
         fmt: Annotated[str, typer.Option("--format", help="csv or parquet")] = "csv",
         seed: Annotated[int, typer.Option(help="random seed")] = 20261129,
     ) -> None:
         """Generate a realistic synthetic portfolio; ingest it and run the nightly job."""
         from arrears.services.demo_generator import DemoSize, generate
 
-        day = date.fromisoformat(as_of) if as_of else _today()
+        day = as_of or _today()
         target = out or Path("var/demo") / day.isoformat()
         with _stages("generate", 1) as stage:
             stage(f"{customers:,} customers")
@@ -250,8 +248,9 @@ def register(app: typer.Typer) -> None:
         console.print(f"生成 generated in {target}: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
         if out is not None:
             return
+        portfolio = read_snapshot(target, day)
         container = _container()
-        print_ingest(do_ingest(container, target, day))
+        print_ingest(do_ingest(container, portfolio, day))
         print_job(_job(container, day), container.ladder.names)
         from arrears.entrypoints.cli.serve_cli import print_demo_users
         from arrears.services.workbench.demo_users import create_demo_users

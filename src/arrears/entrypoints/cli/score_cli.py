@@ -4,34 +4,51 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-PORTFOLIO_TABLES = ("accounts", "payments", "contacts", "customers", "contact_points", "aging")
+from arrears.entrypoints.cli.dates import date_option
+from arrears.entrypoints.cli.portfolio_input import portfolio_or_exit
 
-
-def read_portfolio(folder: Path) -> dict:
-    """Basic reading of a portfolio folder: each table as CSV (all text) or Parquet."""
+if TYPE_CHECKING:
     import polars as pl
 
+    from arrears.services.portfolio_files import Portfolio
+
+SCORING_TABLES = ("accounts", "payments", "contacts", "customers", "contact_points", "aging")
+
+
+def scoring_frames(portfolio: Portfolio) -> dict[str, pl.DataFrame]:
+    """The tables the features read: the columns each file has, as validated text, but
+    instants as UTC datetimes (the text may have any offset form the contract allows)."""
+    import polars as pl
+
+    from arrears.services.portfolio_files.schema import Kind
+
     frames = {}
-    for name in PORTFOLIO_TABLES:
-        csv, parquet = folder / f"{name}.csv", folder / f"{name}.parquet"
-        if parquet.exists():
-            frames[name] = pl.read_parquet(parquet)
-        elif csv.exists():
-            frames[name] = pl.read_csv(csv, infer_schema=False)
-    if "accounts" not in frames:
-        raise FileNotFoundError(f"{folder}: no accounts.csv or accounts.parquet")
+    for name in SCORING_TABLES:
+        frame = portfolio.frame(name)
+        if frame is not None:
+            frames[name] = frame.select(
+                pl.col(f"{c.name}_t").alias(c.name) if c.kind is Kind.INSTANT else pl.col(c.name)
+                for c in portfolio.specs[name].columns if c.name in portfolio.given[name])
     return frames
+
+
+def read_portfolio(folder: Path, as_of: date) -> dict[str, pl.DataFrame]:
+    """The portfolio with its history (accounts by ``snapshot_date``, ``aging``) for scoring,
+    read and validated by the one reader of portfolio folders (raises PortfolioRefused)."""
+    from arrears.services.portfolio_files import read_portfolio as read
+
+    return scoring_frames(read(folder, as_of, history=True))
 
 
 def register(app: typer.Typer) -> None:
     @app.command("score")
     def score(  # noqa: PLR0917 (one option per argument)
         portfolio: Annotated[Path, typer.Option(help="portfolio folder (v1 CSV or Parquet)")],
-        as_of: Annotated[str, typer.Option(help="YYYY-MM-DD")],
+        as_of: Annotated[date, date_option("--as-of", "the snapshot date YYYY-MM-DD")],
         out: Annotated[Path, typer.Option(help="CSV to write")],
         ability_threshold: float = 0.5,
         willingness_threshold: float = 0.5,
@@ -45,14 +62,15 @@ def register(app: typer.Typer) -> None:
         from arrears.scoring.propensity import PropensityModel, predict_propensity
         from arrears.scoring.segments import Thresholds, assess
 
+        frames = scoring_frames(portfolio_or_exit(portfolio, as_of, history=True))
         try:
-            day = date.fromisoformat(as_of)
-            frames = read_portfolio(portfolio)
-            features = compute_features(frames.pop("accounts"), as_of=day, **frames)
+            features = compute_features(frames["accounts"], as_of=as_of, payments=frames.get("payments"),
+                                        contacts=frames.get("contacts"), customers=frames.get("customers"),
+                                        contact_points=frames.get("contact_points"), aging=frames.get("aging"))
             propensity = None
             if propensity_model is not None:
                 own = PropensityModel("own", 0, 0, "", load_model(propensity_model))
-                propensity = predict_propensity(own, features, day)
+                propensity = predict_propensity(own, features, as_of)
         except (ValueError, FileNotFoundError) as exc:
             typer.echo(f"错误 / error: {exc}", err=True)
             raise typer.Exit(code=2) from exc

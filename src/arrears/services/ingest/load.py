@@ -22,7 +22,7 @@ from arrears.adapters.storage import tables as t
 from arrears.adapters.storage.bulk import SQLITE_INSTANT, insert_frame, insert_rows, update_rows
 from arrears.domain.personal import PersonalFields, mask_contact, mask_name, mask_personal
 from arrears.domain.vocabulary import PAUSING_FLAGS
-from arrears.services.ingest.portfolio import Portfolio
+from arrears.services.portfolio_files import Portfolio
 
 SEP = "\x1f"
 

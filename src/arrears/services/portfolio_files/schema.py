@@ -1,8 +1,23 @@
-"""The portfolio-v1 tables as column specifications (see shared/spec/portfolio-v1.md)."""
+"""The portfolio-v1 tables as column specifications (see shared/spec/portfolio-v1.md).
+
+Dates have a plausible range: never before ``EARLIEST``, and at most ``ColumnSpec.latest``
+days after the snapshot date (0: not after it). Each bound is chosen from what the contract
+says the date is:
+
+- birth dates, account openings, the oldest unpaid due date, a payment's or a contact's
+  instant (its date as written, in its own offset), an agency's last evaluation: things that
+  have happened, so not after the snapshot date;
+- ``due_date``: the due date of the *current* statement, at most ``NEXT_DUE`` days ahead
+  (statements are monthly; a quarter leaves room for a cycle or two);
+- ``promise_date``: a promise to pay is for the near future, at most ``PROMISE_AHEAD`` days;
+- ``authorized_until`` and ``training_valid_until``: a mandate or a training certificate,
+  at most ``MANDATE_AHEAD`` days (ten years) ahead.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date
 from enum import StrEnum
 
 from arrears.domain.vocabulary import (
@@ -21,6 +36,11 @@ from arrears.domain.vocabulary import (
     PreferredChannel,
 )
 
+EARLIEST = date(1900, 1, 1)
+NEXT_DUE = 92
+PROMISE_AHEAD = 366
+MANDATE_AHEAD = 3653
+
 
 class Kind(StrEnum):
     ID = "id"
@@ -38,6 +58,8 @@ class Kind(StrEnum):
     CURRENCY = "currency"
     NATIONAL_ID = "national_id"
     CONTACT_VALUE = "contact_value"  # depends on the row's kind
+    HOUR_OR_DAY = "hour_or_day"  # capacity: an hour 0-23, or * for the whole day
+    COUNT = "count"  # a whole number >= 0
 
 
 @dataclass(frozen=True)
@@ -47,6 +69,7 @@ class ColumnSpec:
     required: bool = False
     choices: tuple[str, ...] = ()
     unique: bool = False
+    latest: int = 0  # dates and instants: at most this many days after the snapshot date
 
 
 @dataclass(frozen=True)
@@ -56,6 +79,7 @@ class TableSpec:
     columns: tuple[ColumnSpec, ...]
     key: str
     references: dict[str, str] = field(default_factory=dict)  # column -> table
+    unique_together: tuple[str, ...] = ()  # a key of several columns (accounts with snapshots)
 
     @property
     def file(self) -> str:
@@ -68,13 +92,18 @@ class TableSpec:
     def names(self) -> list[str]:
         return [c.name for c in self.columns]
 
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """The columns whose values are unique within the file, together."""
+        return self.unique_together or ((self.key,) if self.key else ())
+
 
 def _choices(enum: type[StrEnum]) -> tuple[str, ...]:
     return tuple(member.value for member in enum)
 
 
-def C(name: str, kind: Kind, required: bool = False, choices: tuple[str, ...] = ()) -> ColumnSpec:
-    return ColumnSpec(name, kind, required, choices)
+def C(name: str, kind: Kind, required: bool = False, choices: tuple[str, ...] = (), latest: int = 0) -> ColumnSpec:
+    return ColumnSpec(name, kind, required, choices, latest=latest)
 
 
 def Key(name: str) -> ColumnSpec:
@@ -129,12 +158,12 @@ ACCOUNTS = TableSpec(
         C("currency", Kind.CURRENCY),
         C("open_date", Kind.DATE),
         C("credit_limit", Kind.MONEY_NONNEGATIVE),
-        C("balance", Kind.MONEY, True),
-        C("principal", Kind.MONEY),
-        C("interest", Kind.MONEY),
-        C("fees", Kind.MONEY),
+        C("balance", Kind.MONEY_NONNEGATIVE, True),
+        C("principal", Kind.MONEY_NONNEGATIVE),
+        C("interest", Kind.MONEY_NONNEGATIVE),
+        C("fees", Kind.MONEY_NONNEGATIVE),
         C("min_payment", Kind.MONEY_NONNEGATIVE),
-        C("due_date", Kind.DATE),
+        C("due_date", Kind.DATE, latest=NEXT_DUE),
         C("past_due_amount", Kind.MONEY_NONNEGATIVE, True),
         C("oldest_unpaid_due_date", Kind.DATE),
         C("status", Kind.ENUM, choices=_choices(AccountStatus)),
@@ -174,7 +203,7 @@ CONTACTS = TableSpec(
         C("party", Kind.ENUM, choices=_choices(Party)),
         C("outcome", Kind.ENUM, True, _choices(Outcome)),
         C("promise_amount", Kind.MONEY_POSITIVE),
-        C("promise_date", Kind.DATE),
+        C("promise_date", Kind.DATE, latest=PROMISE_AHEAD),
         C("complaint", Kind.BOOL),
         C("agent_id", Kind.ID),
         C("agency_id", Kind.ID),
@@ -193,7 +222,7 @@ AGENCIES = TableSpec(
     (
         Key("agency_id"),
         C("name", Kind.TEXT, True),
-        C("authorized_until", Kind.DATE),
+        C("authorized_until", Kind.DATE, latest=MANDATE_AHEAD),
         C("last_evaluation", Kind.DATE),
     ),
     key="agency_id",
@@ -206,7 +235,7 @@ AGENTS = TableSpec(
         Key("agent_id"),
         C("agency_id", Kind.ID),
         C("name", Kind.TEXT),
-        C("training_valid_until", Kind.DATE),
+        C("training_valid_until", Kind.DATE, latest=MANDATE_AHEAD),
     ),
     key="agent_id",
     references={"agency_id": "agencies"},
@@ -217,8 +246,8 @@ CAPACITY = TableSpec(
     False,
     (
         C("channel", Kind.ENUM, True, ("call", "sms", "email", "letter")),
-        C("hour", Kind.TEXT, True),
-        C("max_attempts", Kind.TEXT, True),
+        C("hour", Kind.HOUR_OR_DAY, True),
+        C("max_attempts", Kind.COUNT, True),
     ),
     key="",
 )
@@ -233,3 +262,25 @@ TABLES: tuple[TableSpec, ...] = (
     PAYMENTS,
     CONTACTS,
 )
+
+# The scoring commands also read a portfolio *with history* (docs/scoring.md): accounts with a
+# ``snapshot_date`` (one row per account and snapshot) and an optional aging history.
+SNAPSHOT_ACCOUNTS = replace(
+    ACCOUNTS,
+    columns=(*(replace(c, unique=False) for c in ACCOUNTS.columns), C("snapshot_date", Kind.DATE)),
+    unique_together=("account_id", "snapshot_date"),
+)
+AGING = TableSpec(
+    "aging",
+    False,
+    (
+        C("account_id", Kind.ID, True),
+        C("as_of", Kind.DATE, True),
+        C("dpd", Kind.COUNT, True),
+        C("bucket", Kind.TEXT),
+    ),
+    key="",
+    references={"account_id": "accounts"},
+    unique_together=("account_id", "as_of"),
+)
+HISTORY_TABLES: tuple[TableSpec, ...] = (*(SNAPSHOT_ACCOUNTS if spec is ACCOUNTS else spec for spec in TABLES), AGING)
