@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from arrears.adapters.storage.arrangements_repository import SqlArrangementsUnitOfWork, read_audit
 from arrears.adapters.storage.portfolio_reader import SqlPortfolioReader
 from arrears.domain.aging import DEFAULT_LADDER
-from arrears.domain.arrangements.approvals import Role
+from arrears.domain.arrangements.approvals import Authority
 from arrears.domain.arrangements.plans import PlanStatus
 from arrears.domain.arrangements.settlements import SettlementStatus
 from arrears.services.arrangements.common import Signer
@@ -43,7 +43,7 @@ def wired(engine: Engine) -> tuple[Engine, SqlPortfolioReader]:
     portfolio = SqlPortfolioReader(engine)
     ingest_account(engine, "A1")  # 1200.00 past due: a 12-month plan of 100.00 from 15 Dec
     ingest_account(engine, "A2")
-    u1 = Signer("u1", Role.COLLECTOR)
+    u1 = Signer("u1", Authority.COLLECTOR)
     agree_plan(SqlArrangementsUnitOfWork(engine), portfolio, AgreePlan("PL1", "A1", 12, date(2026, 12, 15)),
                maker="u1", approver=u1, now=AGREED)
     offer_settlement(SqlArrangementsUnitOfWork(engine), portfolio,

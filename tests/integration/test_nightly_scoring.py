@@ -15,9 +15,9 @@ from arrears.adapters.storage import tables as t
 from arrears.adapters.storage.scoring_reader import read_scoring_frames
 from arrears.adapters.storage.scoring_tables import account_scores, scoring_runs
 from arrears.domain.aging import DEFAULT_LADDER
+from arrears.domain.vocabulary import Segment
 from arrears.entrypoints.cli.score_cli import read_portfolio as read_files
 from arrears.scoring.features import compute_features
-from arrears.scoring.segments import Segment
 from arrears.services.ingest.load import load_portfolio
 from arrears.services.nightly_job import run_nightly_job
 from arrears.services.portfolio_files import read_portfolio

@@ -17,8 +17,8 @@ from arrears.adapters.storage import tables as t
 from arrears.adapters.storage.arrangements_repository import SqlArrangementsUnitOfWork
 from arrears.adapters.storage.portfolio_reader import SqlPortfolioReader
 from arrears.adapters.storage.scoring_tables import account_scores
-from arrears.domain.arrangements.approvals import Role
-from arrears.scoring.segments import Segment
+from arrears.domain.arrangements.approvals import Authority
+from arrears.domain.vocabulary import Segment
 from arrears.services.arrangements.common import Signer
 from arrears.services.arrangements.plans import AgreePlan, agree_plan
 from arrears.services.contact_gate_port import ContactRequest
@@ -41,7 +41,7 @@ def _scored_in_house_account(engine: Engine, language: str = "zh") -> str:
 def _agree_plan(engine: Engine, account_id: str) -> None:
     agree_plan(SqlArrangementsUnitOfWork(engine), SqlPortfolioReader(engine),
                AgreePlan("PL-T1", account_id, 6, date(2026, 12, 15)), maker="collector",
-               approver=Signer("collector", Role.COLLECTOR), now=AGREED)
+               approver=Signer("collector", Authority.COLLECTOR), now=AGREED)
 
 
 def _login(client: TestClient, username: str = "collector") -> None:

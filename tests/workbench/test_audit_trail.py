@@ -14,7 +14,7 @@ from workbench_support import PASSWORD, SHANGHAI, account_of_agency, bearer
 from arrears.adapters.storage.arrangements_repository import SqlArrangementsUnitOfWork
 from arrears.adapters.storage.gate_tables import compliance_decisions
 from arrears.adapters.storage.portfolio_reader import SqlPortfolioReader
-from arrears.domain.arrangements.approvals import Role
+from arrears.domain.arrangements.approvals import Authority
 from arrears.services.arrangements.common import Signer
 from arrears.services.arrangements.plans import AgreePlan, agree_plan
 from arrears.services.workbench.context import Workbench
@@ -26,7 +26,7 @@ def _activity(client: TestClient, engine: Engine, account_id: str) -> None:
     assert reveal.status_code == 200
     agree_plan(SqlArrangementsUnitOfWork(engine), SqlPortfolioReader(engine),
                AgreePlan("PL-AUD", account_id, 6, date(2026, 12, 15)), maker="collector",
-               approver=Signer("collector", Role.COLLECTOR), now=datetime(2026, 11, 29, 9, 30, tzinfo=SHANGHAI))
+               approver=Signer("collector", Authority.COLLECTOR), now=datetime(2026, 11, 29, 9, 30, tzinfo=SHANGHAI))
     with engine.begin() as connection:
         connection.execute(insert(compliance_decisions).values(
             decided_for=datetime(2026, 11, 29, 1, 45, tzinfo=UTC), mode="preview", request_digest="d" * 64,

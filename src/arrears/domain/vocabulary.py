@@ -125,6 +125,15 @@ NO_COLLECTION_FLAGS = frozenset(
 PAUSING_FLAGS = frozenset({AccountFlag.DISPUTE})
 
 
+class Segment(StrEnum):
+    """Ability and willingness to repay (scoring decides it; the plan's treatments and the pages use it)."""
+
+    ABLE_WILLING = "able_willing"
+    ABLE_UNWILLING = "able_unwilling"
+    WILLING_UNABLE = "willing_unable"
+    UNABLE_UNWILLING = "unable_unwilling"
+
+
 class Language(StrEnum):
     ZH = "zh"
     EN = "en"

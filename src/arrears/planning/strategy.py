@@ -22,6 +22,8 @@ import polars as pl
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from arrears.domain.vocabulary import Segment
+
 BUILT_IN = Path(__file__).parent / "strategies"
 SCHEMA_VERSION = 1
 
@@ -39,13 +41,6 @@ class Offer(StrEnum):
     EXTENSION = "extension"
     SETTLEMENT = "settlement"
     HARDSHIP = "hardship"
-
-
-class Segment(StrEnum):
-    ABLE_WILLING = "able_willing"
-    ABLE_UNWILLING = "able_unwilling"
-    WILLING_UNABLE = "willing_unable"
-    UNABLE_UNWILLING = "unable_unwilling"
 
 
 HOLD_FLAGS = frozenset({"dispute", "cease", "deceased", "bankruptcy"})

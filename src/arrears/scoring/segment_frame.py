@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from arrears.scoring.segments import NEUTRAL, Segment, Thresholds
+from arrears.domain.vocabulary import Segment
+from arrears.scoring.segments import NEUTRAL, Thresholds
 
 if TYPE_CHECKING:
     from polars.expr.whenthen import ChainedThen, Then

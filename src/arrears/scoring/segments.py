@@ -17,19 +17,13 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import TypeGuard
 
 import polars as pl
 
+from arrears.domain.vocabulary import Segment
+
 NEUTRAL = 0.5
-
-
-class Segment(StrEnum):
-    ABLE_WILLING = "able_willing"
-    ABLE_UNWILLING = "able_unwilling"
-    WILLING_UNABLE = "willing_unable"
-    UNABLE_UNWILLING = "unable_unwilling"
 
 
 TREATMENTS = {

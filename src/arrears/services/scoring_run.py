@@ -23,9 +23,10 @@ from sqlalchemy import Connection, delete
 from arrears.adapters.storage.bulk import insert_frame
 from arrears.adapters.storage.scoring_reader import read_scoring_frames
 from arrears.adapters.storage.scoring_tables import account_scores, scoring_runs
+from arrears.domain.vocabulary import Segment
 from arrears.scoring.features import FeatureConfig, compute_features
 from arrears.scoring.propensity import PropensityModel, predict_propensity
-from arrears.scoring.segments import Segment, Thresholds, assess_detailed, is_delinquent
+from arrears.scoring.segments import Thresholds, assess_detailed, is_delinquent
 
 SCORECARD_ID = "ability-willingness-scorecard"
 SCORECARD_VERSION = "1"

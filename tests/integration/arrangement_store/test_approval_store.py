@@ -15,7 +15,7 @@ from sqlalchemy import Engine, func, select
 from arrears.adapters.storage.arrangements_repository import SqlArrangementsUnitOfWork, read_audit
 from arrears.adapters.storage.arrangements_tables import installment_plans, settlements
 from arrears.adapters.storage.portfolio_reader import SqlPortfolioReader
-from arrears.domain.arrangements.approvals import Approval, ApprovalKind, ApprovalStatus, Role
+from arrears.domain.arrangements.approvals import Approval, ApprovalKind, ApprovalStatus, Authority
 from arrears.services.arrangements import approvals
 from arrears.services.arrangements import common as svc
 from arrears.services.arrangements.common import Signer
@@ -25,7 +25,7 @@ from ingested_rows import ingest_account
 
 SH = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 12, 1, 10, 0, tzinfo=SH)
-COLLECTOR = Signer("collector", Role.COLLECTOR)
+COLLECTOR = Signer("collector", Authority.COLLECTOR)
 
 
 def _count(engine: Engine, table) -> int:  # type: ignore[no-untyped-def]
@@ -36,7 +36,7 @@ def _count(engine: Engine, table) -> int:  # type: ignore[no-untyped-def]
 def test_an_approval_request_is_stored_exactly_and_decided_only_once(engine: Engine) -> None:
     uow = SqlArrangementsUnitOfWork(engine)
     asked = Approval("AP-1", ApprovalKind.PLAN, "A1", {"months": "24", "agreement_ref": "协议-1"}, "collector",
-                     Role.TEAM_LEAD, NOW)
+                     Authority.TEAM_LEAD, NOW)
     with uow:
         uow.approvals.add(asked)
         uow.commit()
@@ -64,7 +64,7 @@ def test_an_approval_the_account_no_longer_allows_rolls_back_the_decision_and_th
                      maker=COLLECTOR, now=NOW)
     try:
         approvals.approve(uow, portfolio, approvals.Approve(pending.approval.approval_id),
-                          checker=Signer("lead", Role.TEAM_LEAD), now=NOW)
+                          checker=Signer("lead", Authority.TEAM_LEAD), now=NOW)
         raise AssertionError("a second active plan was approved")
     except svc.ArrangementRefused as refused:
         assert refused.decision.rule_id == "ARR-PLAN-01"
@@ -82,7 +82,7 @@ def test_checkers_approving_the_same_request_at_the_same_moment_book_it_once(eng
                                OfferSettlement("S1", "A1", Decimal("0.60"), date(2026, 12, 20)), maker=COLLECTOR,
                                now=NOW)
     assert isinstance(pending, approvals.Pending)
-    heads = [Signer(f"head{n}", Role.HEAD_OF_COLLECTIONS) for n in range(4)]
+    heads = [Signer(f"head{n}", Authority.HEAD_OF_COLLECTIONS) for n in range(4)]
     start = Barrier(len(heads))
 
     def decide(checker: Signer) -> str:

@@ -13,7 +13,7 @@ from sqlalchemy.exc import DBAPIError
 
 from arrears.adapters.storage.arrangements_repository import SqlArrangementsUnitOfWork, read_audit
 from arrears.adapters.storage.arrangements_tables import ledger_payments
-from arrears.domain.arrangements.approvals import Role
+from arrears.domain.arrangements.approvals import Authority
 from arrears.domain.arrangements.audit import AuditEntry
 from arrears.domain.arrangements.counselling import Referral, ReferralOutcome
 from arrears.domain.arrangements.extensions import Extension
@@ -104,7 +104,7 @@ def test_plans_settlements_and_other_arrangements_round_trip_exactly(engine: Eng
         offered_by="u1",
         offered_at=NOW,
         approved_by="boss",
-        approver_role=Role.STRATEGY_MANAGER,
+        approver_role=Authority.STRATEGY_MANAGER,
     ).moved_to(SettlementStatus.ACCEPTED, date(2026, 1, 3))
     promise = PromiseToPay("PR1", "A1", Money.of("800.50"), date(2026, 3, 10), Channel.SMS, "u1", NOW, date(2026, 3, 1))
     extension = Extension(

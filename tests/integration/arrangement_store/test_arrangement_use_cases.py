@@ -21,7 +21,7 @@ from arrears.adapters.storage.arrangements_tables import (
 from arrears.adapters.storage.audit_tables import audit_events
 from arrears.adapters.storage.portfolio_reader import SqlPortfolioReader
 from arrears.domain.arrangements.affordability import Budget
-from arrears.domain.arrangements.approvals import Role
+from arrears.domain.arrangements.approvals import Authority
 from arrears.domain.arrangements.effects import InstallmentPaid, InstallmentUnpaid, PromiseKept
 from arrears.domain.arrangements.plans import InstallmentStatus, PlanStatus
 from arrears.domain.arrangements.promises import PromiseStatus, PromiseToPay
@@ -56,7 +56,7 @@ def setup(engine: Engine) -> tuple[SqlArrangementsUnitOfWork, SqlPortfolioReader
     return SqlArrangementsUnitOfWork(engine), SqlPortfolioReader(engine)
 
 
-def _agree(uow, portfolio, *, months: int = 12, role: Role = Role.COLLECTOR, **kw):  # type: ignore[no-untyped-def]
+def _agree(uow, portfolio, *, months: int = 12, role: Authority = Authority.COLLECTOR, **kw):  # type: ignore[no-untyped-def]
     command = AgreePlan("PL1", "A1", months, date(2026, 12, 15), **kw)
     return agree_plan(uow, portfolio, command, maker="u1", approver=Signer("u1", role), now=NOW)
 
@@ -169,7 +169,7 @@ def test_a_reversal_restores_the_ledger_and_unpays_the_installment(engine: Engin
 @pytest.mark.parametrize(
     ("kwargs", "rule"),
     [
-        ({"months": 24, "role": Role.COLLECTOR}, "ARR-APPROVAL-01"),
+        ({"months": 24, "role": Authority.COLLECTOR}, "ARR-APPROVAL-01"),
         ({"budget": Budget(Money.of("3000.00"), Money.of("2900.00"))}, "ARR-AFFORD-01"),
     ],
 )
@@ -185,7 +185,8 @@ def test_a_refused_plan_stores_nothing_not_even_the_ledger(engine: Engine, setup
 def test_a_settlement_is_offered_on_the_ledger_balance_accepted_and_completed_by_payment(engine: Engine, setup) -> None:  # type: ignore[no-untyped-def]
     uow, portfolio = setup
     terms = OfferSettlement("S1", "A1", Decimal("0.40"), date(2026, 12, 20))
-    offer = offer_settlement(uow, portfolio, terms, maker="u1", approver=Signer("boss", Role.STRATEGY_MANAGER), now=NOW)
+    offer = offer_settlement(uow, portfolio, terms, maker="u1", approver=Signer("boss", Authority.STRATEGY_MANAGER),
+                             now=NOW)
     assert offer.amount == Money.of("7200.00")  # 12000.00 x 0.60
     accept_settlement(uow, AcceptSettlement("S1"), actor="u1", now=NOW)
     outcome = _pay(uow, portfolio, "P1", "7200.00", date(2026, 12, 18))

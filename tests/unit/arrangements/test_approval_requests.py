@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from arrears.adapters.memory_arrangements import MemoryArrangementsUnitOfWork, MemoryPortfolio
-from arrears.domain.access import Role as WorkbenchRole
+from arrears.domain.access import Role
 from arrears.domain.arrangements.approvals import (
     APPROVAL_TRANSITIONS,
     DEFAULT_LIMITS,
@@ -19,7 +19,7 @@ from arrears.domain.arrangements.approvals import (
     ApprovalLimits,
     ApprovalRequest,
     ApprovalStatus,
-    Role,
+    Authority,
     authority_of,
     may_decide,
     may_withdraw,
@@ -37,40 +37,40 @@ from arrears.services.arrangements.settlements import OfferSettlement
 
 SH = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 12, 1, 10, 0, tzinfo=SH)
-COLLECTOR = Signer("collector", Role.COLLECTOR)
-LEAD = Signer("lead", Role.TEAM_LEAD)
-HEAD = Signer("head", Role.HEAD_OF_COLLECTIONS)
+COLLECTOR = Signer("collector", Authority.COLLECTOR)
+LEAD = Signer("lead", Authority.TEAM_LEAD)
+HEAD = Signer("head", Authority.HEAD_OF_COLLECTIONS)
 
 
 # --- the domain rule ----------------------------------------------------------------------
 def test_each_workbench_role_carries_one_arrangements_authority() -> None:
-    assert authority_of(WorkbenchRole.COLLECTOR) is Role.COLLECTOR
-    assert authority_of(WorkbenchRole.TEAM_LEAD) is Role.TEAM_LEAD
-    assert authority_of(WorkbenchRole.STRATEGY_MANAGER) is Role.STRATEGY_MANAGER
-    assert authority_of(WorkbenchRole.ADMIN) is Role.HEAD_OF_COLLECTIONS
-    assert authority_of(WorkbenchRole.COMPLIANCE_OFFICER) is None
-    assert authority_of(WorkbenchRole.AUDITOR) is None
+    assert authority_of(Role.COLLECTOR) is Authority.COLLECTOR
+    assert authority_of(Role.TEAM_LEAD) is Authority.TEAM_LEAD
+    assert authority_of(Role.STRATEGY_MANAGER) is Authority.STRATEGY_MANAGER
+    assert authority_of(Role.ADMIN) is Authority.HEAD_OF_COLLECTIONS
+    assert authority_of(Role.COMPLIANCE_OFFICER) is None
+    assert authority_of(Role.AUDITOR) is None
 
 
 def test_the_maker_can_never_decide_their_own_request_whatever_their_authority() -> None:
     asks = ApprovalRequest(settlement_discount=Decimal("0.20"))
-    own = may_decide("head", "head", Role.HEAD_OF_COLLECTIONS, asks)
+    own = may_decide("head", "head", Authority.HEAD_OF_COLLECTIONS, asks)
     assert (own.allowed, own.rule_id) == (False, "ARR-APPROVAL-03")
-    assert may_decide("collector", "head", Role.HEAD_OF_COLLECTIONS, asks).allowed
+    assert may_decide("collector", "head", Authority.HEAD_OF_COLLECTIONS, asks).allowed
 
 
 def test_a_checker_decides_only_within_their_own_limits() -> None:
     sixty = ApprovalRequest(settlement_discount=Decimal("0.60"))
-    lead = may_decide("collector", "lead", Role.TEAM_LEAD, sixty)
+    lead = may_decide("collector", "lead", Authority.TEAM_LEAD, sixty)
     assert (lead.allowed, lead.rule_id) == (False, "ARR-APPROVAL-01")
     assert "0.30" in lead.reason_en
     assert not may_decide("collector", "officer", None, sixty).allowed  # no authority at all
-    assert may_decide("collector", "head", Role.HEAD_OF_COLLECTIONS, sixty).allowed
+    assert may_decide("collector", "head", Authority.HEAD_OF_COLLECTIONS, sixty).allowed
 
 
 def _approval(status: ApprovalStatus = ApprovalStatus.PENDING) -> Approval:
     return Approval("AP-1", ApprovalKind.SETTLEMENT, "A1", {"discount": "0.60"}, "collector",
-                    Role.HEAD_OF_COLLECTIONS, NOW, status)
+                    Authority.HEAD_OF_COLLECTIONS, NOW, status)
 
 
 def test_a_request_leaves_pending_once_to_approved_rejected_or_withdrawn() -> None:
@@ -122,7 +122,7 @@ def test_a_request_above_the_makers_authority_waits_unbooked_with_the_least_auth
     uow = MemoryArrangementsUnitOfWork()
     result = approvals.submit(uow, _portfolio(), _plan(24), maker=COLLECTOR, now=NOW)
     assert isinstance(result, approvals.Pending)
-    assert (result.approval.required_authority, result.approval.status) == (Role.TEAM_LEAD, ApprovalStatus.PENDING)
+    assert (result.approval.required_authority, result.approval.status) == (Authority.TEAM_LEAD, ApprovalStatus.PENDING)
     assert result.decision.rule_id == "ARR-APPROVAL-01"
     assert uow.plans.items == {} and uow.ledgers.items == {}
     assert [e.action for e in uow.audit.entries] == ["approval.requested"]

@@ -6,7 +6,7 @@ import pytest
 
 from arrears.adapters.memory_arrangements import MemoryArrangementsUnitOfWork, MemoryPortfolio
 from arrears.domain.arrangements.affordability import Budget
-from arrears.domain.arrangements.approvals import Role
+from arrears.domain.arrangements.approvals import Authority
 from arrears.domain.arrangements.counselling import (
     CounsellingDirectory,
     CounsellingOrganisation,
@@ -57,7 +57,7 @@ from arrears.services.arrangements.settlements import (
 SH = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 3, 1, 10, 0, tzinfo=SH)
 NO_PORTFOLIO = MemoryPortfolio()  # the ledger is opened by each test
-AGENT = svc.Signer("agent-7", Role.COLLECTOR)
+AGENT = svc.Signer("agent-7", Authority.COLLECTOR)
 
 
 def at(day: date, hour: int = 20) -> datetime:
@@ -163,7 +163,7 @@ def test_reversing_the_payment_unpays_the_installment_and_the_cure() -> None:
 def test_a_settlement_paid_in_full_is_completed_and_stored() -> None:
     uow = _uow()
     offer = OfferSettlement("S1", "A1", Decimal("0.10"), date(2026, 3, 20))
-    offer_settlement(uow, NO_PORTFOLIO, offer, maker="a", approver=svc.Signer("a", Role.COLLECTOR), now=NOW)
+    offer_settlement(uow, NO_PORTFOLIO, offer, maker="a", approver=svc.Signer("a", Authority.COLLECTOR), now=NOW)
     accept_settlement(uow, AcceptSettlement("S1"), actor="debtor", now=NOW)
     outcome = _pay(uow, "P1", "10800.00", date(2026, 3, 19))
     assert any(isinstance(e, SettlementCompleted) for e in outcome.effects)  # type: ignore[attr-defined]
@@ -173,9 +173,10 @@ def test_a_settlement_paid_in_full_is_completed_and_stored() -> None:
 def test_a_40_percent_settlement_needs_a_senior_approver() -> None:
     terms = OfferSettlement("S1", "A1", Decimal("0.40"), date(2026, 3, 20))
     with pytest.raises(svc.ArrangementRefused):
-        offer_settlement(_uow(), NO_PORTFOLIO, terms, maker="a", approver=svc.Signer("lead", Role.TEAM_LEAD), now=NOW)
+        offer_settlement(_uow(), NO_PORTFOLIO, terms, maker="a", approver=svc.Signer("lead", Authority.TEAM_LEAD),
+                         now=NOW)
     offer = offer_settlement(_uow(), NO_PORTFOLIO, terms, maker="a",
-                             approver=svc.Signer("mgr", Role.STRATEGY_MANAGER), now=NOW)
+                             approver=svc.Signer("mgr", Authority.STRATEGY_MANAGER), now=NOW)
     assert offer.amount.amount == Decimal("7200.00")
 
 

@@ -10,7 +10,7 @@ from arrears.bootstrap import counselling_directory
 from arrears.domain.arrangements.affordability import Budget, check_affordability
 from arrears.domain.arrangements.approvals import (
     ApprovalRequest,
-    Role,
+    Authority,
     check_authority,
     lowest_role_allowed,
 )
@@ -70,7 +70,7 @@ def test_a_third_extension_within_a_year_is_refused() -> None:
 
 
 # --- settlements -------------------------------------------------------------------------
-def _settlement(discount: str = "0.10", payments: int = 2, role: Role | None = None):
+def _settlement(discount: str = "0.10", payments: int = 2, role: Authority | None = None):
     return offer_settlement(
         settlement_id="S1",
         account_id="A1",
@@ -85,7 +85,7 @@ def _settlement(discount: str = "0.10", payments: int = 2, role: Role | None = N
 
 
 def test_a_settlement_splits_the_discounted_amount_exactly() -> None:
-    s = _settlement("0.1234", payments=3, role=Role.TEAM_LEAD)
+    s = _settlement("0.1234", payments=3, role=Authority.TEAM_LEAD)
     assert s.amount.amount == Decimal("8766.00")
     assert sum(p.amount.amount for p in s.payments) == s.amount.amount
     assert [p.due_date for p in s.payments] == [
@@ -97,8 +97,8 @@ def test_a_settlement_splits_the_discounted_amount_exactly() -> None:
 
 def test_a_discount_above_the_threshold_needs_an_approver_who_may_give_it() -> None:
     assert not check_offer(Decimal("0.25"), 1, None).allowed
-    assert not check_offer(Decimal("0.35"), 1, Role.TEAM_LEAD).allowed
-    assert check_offer(Decimal("0.35"), 1, Role.STRATEGY_MANAGER).allowed
+    assert not check_offer(Decimal("0.35"), 1, Authority.TEAM_LEAD).allowed
+    assert check_offer(Decimal("0.35"), 1, Authority.STRATEGY_MANAGER).allowed
     with pytest.raises(SettlementError, match="approval needed"):
         _settlement("0.25")
 
@@ -185,10 +185,10 @@ def test_a_referral_outcome_moves_only_along_the_table() -> None:
 
 # --- approvals and affordability ---------------------------------------------------------
 def test_a_collector_may_agree_12_months_but_not_24() -> None:
-    assert check_authority(Role.COLLECTOR, ApprovalRequest(months=12)).allowed
-    refused = check_authority(Role.COLLECTOR, ApprovalRequest(months=24))
+    assert check_authority(Authority.COLLECTOR, ApprovalRequest(months=12)).allowed
+    refused = check_authority(Authority.COLLECTOR, ApprovalRequest(months=24))
     assert not refused.allowed and "months 24" in refused.reason_en
-    assert lowest_role_allowed(ApprovalRequest(months=24)) is Role.TEAM_LEAD
+    assert lowest_role_allowed(ApprovalRequest(months=24)) is Authority.TEAM_LEAD
 
 
 def test_no_role_may_forgive_more_than_the_table_allows() -> None:

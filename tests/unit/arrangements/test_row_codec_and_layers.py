@@ -16,7 +16,7 @@ import arrears
 from arrears.adapters.storage.arrangements_repository import APPROVALS, HARDSHIP, LEDGERS, PLANS
 from arrears.adapters.storage.row_codec import RowCodec, Shape
 from arrears.adapters.storage.values import StoredValueError
-from arrears.domain.arrangements.approvals import Approval, ApprovalKind, Role
+from arrears.domain.arrangements.approvals import Approval, ApprovalKind, Authority
 from arrears.domain.arrangements.hardship import HardshipKind, HardshipProgramme
 from arrears.domain.arrangements.payments import AccountLedger, Balances, Payment, post_payment
 from arrears.domain.arrangements.plans import InstallmentPlan, PlanBasis, SignedAgreement, activate
@@ -88,7 +88,7 @@ def test_optional_money_has_its_own_currency_and_a_blank_nullable_text_is_null()
     row = HARDSHIP.row(pause)
     assert (row["token_amount_cents"], row["token_currency"]) == (None, None)
     assert HARDSHIP.item(row) == pause
-    asked = Approval("AP-1", ApprovalKind.PLAN, "A1", {"months": "24"}, "maker", Role.TEAM_LEAD, NOW)
+    asked = Approval("AP-1", ApprovalKind.PLAN, "A1", {"months": "24"}, "maker", Authority.TEAM_LEAD, NOW)
     stored = APPROVALS.row(asked)
     assert (stored["decided_by"], stored["parameters"]) == (None, '{"months": "24"}')
     assert APPROVALS.item(stored).decided_by == ""

@@ -17,28 +17,28 @@ from decimal import Decimal
 from enum import StrEnum
 from types import MappingProxyType
 
-from arrears.domain.access import Role as WorkbenchRole
+from arrears.domain.access import Role
 from arrears.domain.arrangements.decisions import Decision, allow, deny, ensure_transition
 
 
-class Role(StrEnum):
+class Authority(StrEnum):
     COLLECTOR = "collector"  # 催收员
     TEAM_LEAD = "team_lead"  # 组长
     STRATEGY_MANAGER = "strategy_manager"  # 策略经理
     HEAD_OF_COLLECTIONS = "head_of_collections"  # 催收负责人
 
 
-ROLE_ORDER = (Role.COLLECTOR, Role.TEAM_LEAD, Role.STRATEGY_MANAGER, Role.HEAD_OF_COLLECTIONS)
+ROLE_ORDER = (Authority.COLLECTOR, Authority.TEAM_LEAD, Authority.STRATEGY_MANAGER, Authority.HEAD_OF_COLLECTIONS)
 
 # The arrangements authority a signed-in workbench user carries, by their workbench role: the
 # one mapping from who someone is to how far they may go. Compliance officers and auditors
 # carry none.
-AUTHORITY_OF: Mapping[WorkbenchRole, Role] = MappingProxyType(
+AUTHORITY_OF: Mapping[Role, Authority] = MappingProxyType(
     {
-        WorkbenchRole.COLLECTOR: Role.COLLECTOR,
-        WorkbenchRole.TEAM_LEAD: Role.TEAM_LEAD,
-        WorkbenchRole.STRATEGY_MANAGER: Role.STRATEGY_MANAGER,
-        WorkbenchRole.ADMIN: Role.HEAD_OF_COLLECTIONS,
+        Role.COLLECTOR: Authority.COLLECTOR,
+        Role.TEAM_LEAD: Authority.TEAM_LEAD,
+        Role.STRATEGY_MANAGER: Authority.STRATEGY_MANAGER,
+        Role.ADMIN: Authority.HEAD_OF_COLLECTIONS,
     }
 )
 
@@ -48,7 +48,7 @@ AUTHORITY_OF: Mapping[WorkbenchRole, Role] = MappingProxyType(
 LEAST_AUTHORITY = ROLE_ORDER[0]
 
 
-def authority_of(role: WorkbenchRole) -> Role | None:
+def authority_of(role: Role) -> Authority | None:
     """The arrangements authority of a workbench role; None when it carries none."""
     return AUTHORITY_OF.get(role)
 
@@ -61,12 +61,12 @@ class ApprovalLimits:
     max_extension_days: int
 
 
-DEFAULT_LIMITS: Mapping[Role, ApprovalLimits] = MappingProxyType(
+DEFAULT_LIMITS: Mapping[Authority, ApprovalLimits] = MappingProxyType(
     {
-        Role.COLLECTOR: ApprovalLimits(12, Decimal("0"), Decimal("0.10"), 15),
-        Role.TEAM_LEAD: ApprovalLimits(36, Decimal("0.50"), Decimal("0.30"), 30),
-        Role.STRATEGY_MANAGER: ApprovalLimits(60, Decimal("1"), Decimal("0.50"), 60),
-        Role.HEAD_OF_COLLECTIONS: ApprovalLimits(60, Decimal("1"), Decimal("0.70"), 90),
+        Authority.COLLECTOR: ApprovalLimits(12, Decimal("0"), Decimal("0.10"), 15),
+        Authority.TEAM_LEAD: ApprovalLimits(36, Decimal("0.50"), Decimal("0.30"), 30),
+        Authority.STRATEGY_MANAGER: ApprovalLimits(60, Decimal("1"), Decimal("0.50"), 60),
+        Authority.HEAD_OF_COLLECTIONS: ApprovalLimits(60, Decimal("1"), Decimal("0.70"), 90),
     }
 )
 
@@ -81,8 +81,8 @@ class ApprovalRequest:
     extension_days: int = 0
 
 
-def check_authority(role: Role | None, request: ApprovalRequest,
-                    table: Mapping[Role, ApprovalLimits] = DEFAULT_LIMITS) -> Decision:
+def check_authority(role: Authority | None, request: ApprovalRequest,
+                    table: Mapping[Authority, ApprovalLimits] = DEFAULT_LIMITS) -> Decision:
     """Whether ``role`` may approve ``request`` on its own, naming the limit it exceeds."""
     limits = None if role is None else table.get(role)
     if role is None or limits is None:
@@ -120,16 +120,16 @@ def check_authority(role: Role | None, request: ApprovalRequest,
 
 
 def lowest_role_allowed(
-    request: ApprovalRequest, table: Mapping[Role, ApprovalLimits] = DEFAULT_LIMITS
-) -> Role | None:
+    request: ApprovalRequest, table: Mapping[Authority, ApprovalLimits] = DEFAULT_LIMITS
+) -> Authority | None:
     """The most junior role that may approve ``request``; None when no role may."""
     return next(
         (r for r in ROLE_ORDER if r in table and check_authority(r, request, table).allowed), None
     )
 
 
-def may_decide(maker: str, decider: str, authority: Role | None, request: ApprovalRequest,
-               table: Mapping[Role, ApprovalLimits] = DEFAULT_LIMITS) -> Decision:
+def may_decide(maker: str, decider: str, authority: Authority | None, request: ApprovalRequest,
+               table: Mapping[Authority, ApprovalLimits] = DEFAULT_LIMITS) -> Decision:
     """Whether ``decider`` (with ``authority``) may approve or reject what ``maker`` asked
     for: never the maker themself (maker–checker), and only within the decider's own limits."""
     if decider == maker:
@@ -177,7 +177,7 @@ class Approval:
     account_id: str
     parameters: Mapping[str, str] = field(hash=False)
     maker: str
-    required_authority: Role
+    required_authority: Authority
     created_at: datetime
     status: ApprovalStatus = ApprovalStatus.PENDING
     decided_by: str = ""

@@ -20,7 +20,7 @@ from arrears.domain.arrangements.approvals import (
     DEFAULT_LIMITS,
     ApprovalLimits,
     ApprovalRequest,
-    Role,
+    Authority,
     check_authority,
 )
 from arrears.domain.arrangements.decisions import Decision, allow, deny, ensure_transition
@@ -79,7 +79,7 @@ class Settlement:
     offered_at: datetime
     status: SettlementStatus = SettlementStatus.OFFERED
     approved_by: str = ""
-    approver_role: Role | None = None
+    approver_role: Authority | None = None
     accepted_on: date | None = None
     closed_on: date | None = None
 
@@ -130,8 +130,8 @@ def check_terms(
     return allow("ARR-SETTLE-01", "结清条件在政策范围内", "the settlement terms are within policy")
 
 
-def check_approval(discount: Decimal, approver_role: Role | None, policy: SettlementPolicy = SettlementPolicy(),
-                   limits: Mapping[Role, ApprovalLimits] = DEFAULT_LIMITS) -> Decision:
+def check_approval(discount: Decimal, approver_role: Authority | None, policy: SettlementPolicy = SettlementPolicy(),
+                   limits: Mapping[Authority, ApprovalLimits] = DEFAULT_LIMITS) -> Decision:
     """Whether ``discount`` needs no approval, or ``approver_role`` may give it."""
     if discount <= policy.approval_threshold:
         return allow(
@@ -148,9 +148,9 @@ def check_approval(discount: Decimal, approver_role: Role | None, policy: Settle
     return check_authority(approver_role, ApprovalRequest(settlement_discount=discount), limits)
 
 
-def check_offer(discount: Decimal, payments: int, approver_role: Role | None,
+def check_offer(discount: Decimal, payments: int, approver_role: Authority | None,
                 policy: SettlementPolicy = SettlementPolicy(),
-                limits: Mapping[Role, ApprovalLimits] = DEFAULT_LIMITS) -> Decision:
+                limits: Mapping[Authority, ApprovalLimits] = DEFAULT_LIMITS) -> Decision:
     """Whether a settlement with ``discount`` in ``payments`` parts may be offered."""
     terms = check_terms(discount, payments, policy)
     return terms if not terms.allowed else check_approval(discount, approver_role, policy, limits)
@@ -169,8 +169,8 @@ def amount_to_settle(balance: Money, discount: Decimal, payments: int) -> Money:
 
 def offer_settlement(*, settlement_id: str, account_id: str, balance: Money, discount: Decimal, first_due: date,
                      payments: int, offered_by: str, offered_at: datetime, approved_by: str = "",
-                     approver_role: Role | None = None, policy: SettlementPolicy = SettlementPolicy(),
-                     limits: Mapping[Role, ApprovalLimits] = DEFAULT_LIMITS) -> Settlement:
+                     approver_role: Authority | None = None, policy: SettlementPolicy = SettlementPolicy(),
+                     limits: Mapping[Authority, ApprovalLimits] = DEFAULT_LIMITS) -> Settlement:
     decision = check_offer(discount, payments, approver_role, policy, limits)
     if not decision.allowed:
         raise SettlementError(decision.reason_en)

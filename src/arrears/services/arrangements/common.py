@@ -16,7 +16,7 @@ from arrears.domain.arrangements.approvals import (
     DEFAULT_LIMITS,
     ApprovalLimits,
     ApprovalRequest,
-    Role,
+    Authority,
     check_authority,
     lowest_role_allowed,
 )
@@ -46,7 +46,7 @@ class ApprovalNeeded(ArrangementRefused):
     """Everything else allows the request, but the authority given does not cover it:
     ``required`` is the least authority that does (None when no role may approve it)."""
 
-    def __init__(self, decision: Decision, required: Role | None) -> None:
+    def __init__(self, decision: Decision, required: Authority | None) -> None:
         super().__init__(decision)
         self.required = required
 
@@ -61,7 +61,7 @@ class Signer:
     ``approvals.authority_of`` their workbench role, never what a request body claims."""
 
     username: str
-    authority: Role | None
+    authority: Authority | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +77,7 @@ class ArrangementPolicies:
     extension: ExtensionPolicy = field(default_factory=ExtensionPolicy)
     settlement: SettlementPolicy = field(default_factory=SettlementPolicy)
     hardship: HardshipPolicy = field(default_factory=HardshipPolicy)
-    limits: Mapping[Role, ApprovalLimits] = field(default_factory=lambda: DEFAULT_LIMITS)
+    limits: Mapping[Authority, ApprovalLimits] = field(default_factory=lambda: DEFAULT_LIMITS)
     zone: str = DEFAULT_ZONE
 
 
@@ -109,7 +109,7 @@ def needs_approval_unless(decision: Decision, request: ApprovalRequest, policies
         raise ApprovalNeeded(decision, lowest_role_allowed(request, policies.limits))
 
 
-def within_authority(role: Role | None, request: ApprovalRequest, policies: ArrangementPolicies) -> None:
+def within_authority(role: Authority | None, request: ApprovalRequest, policies: ArrangementPolicies) -> None:
     needs_approval_unless(check_authority(role, request, policies.limits), request, policies)
 
 

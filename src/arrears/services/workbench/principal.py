@@ -27,7 +27,7 @@ class Principal:
         return bool(self.agency_id)
 
     @property
-    def arrangements_authority(self) -> approvals.Role | None:
+    def arrangements_authority(self) -> approvals.Authority | None:
         """How far this user may approve arrangements (``approvals.authority_of`` their role)."""
         return approvals.authority_of(self.role)
 

@@ -21,8 +21,8 @@ from arrears.adapters.storage.workbench_tables import logged_contacts
 from arrears.domain.arrangements.payments import IngestedAccount, Payment
 from arrears.domain.arrangements.promises import PromiseToPay
 from arrears.domain.money import Money
-from arrears.domain.vocabulary import Channel
-from arrears.scoring.segments import TREATMENTS, Segment
+from arrears.domain.vocabulary import Channel, Segment
+from arrears.scoring.segments import TREATMENTS
 from arrears.services.arrangements.accounts import account_arrangements
 from arrears.services.arrangements.promises import promise_history
 from arrears.services.workbench.context import Workbench, as_utc
