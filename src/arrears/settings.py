@@ -8,6 +8,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from arrears.domain.vocabulary import DEFAULT_ZONE
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ARREARS_", env_file=None, extra="ignore")
@@ -22,7 +24,7 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1024 * 1024, gt=0)
     log_level: str = "INFO"
     log_json: bool = True
-    timezone: str = "Asia/Shanghai"
+    timezone: str = DEFAULT_ZONE
     aging_ladder: str = "M1:1-30,M2:31-60,M3:61-90,M4:91-120,M5:121-150,M6:151-180,M7+:181+"
     # The propensity model trained on the institution's own history (a folder from
     # `arrears model train-propensity`); unset or without model.txt: the scorecard fallback.

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+# portfolio-v1: the zone of a customer whose file gives none, and the operation's default zone.
+DEFAULT_ZONE = "Asia/Shanghai"
+
 
 class ContactKind(StrEnum):
     MOBILE = "mobile"

@@ -23,6 +23,7 @@ from datetime import timedelta
 import numpy as np
 import polars as pl
 
+from arrears.domain.vocabulary import DEFAULT_ZONE
 from arrears.planning.frames import Portfolio
 from arrears.planning.local_time import local_hour
 
@@ -52,7 +53,7 @@ def outbound_calls(portfolio: Portfolio, segments: pl.DataFrame) -> pl.DataFrame
         portfolio.contacts.select("customer_id", "contact_point_id", "channel", "direction", "at", "outcome", "party")
         .filter((pl.col("channel") == "call") & (pl.col("direction") == "outbound") & pl.col("at").is_not_null())
         .join(portfolio.customers.select("customer_id", "zone"), on="customer_id", how="left")
-        .with_columns(pl.col("zone").fill_null("Asia/Shanghai"))
+        .with_columns(pl.col("zone").fill_null(DEFAULT_ZONE))
         .with_columns(local_hour("at", "zone", zones).cast(pl.Int8).alias("hour"),
                       (pl.col("outcome").is_in(RPC_OUTCOMES) & pl.col("party").fill_null("debtor")
                        .is_in(["debtor", "unknown"])).cast(pl.Float64).alias("rpc"))

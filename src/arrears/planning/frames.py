@@ -14,7 +14,8 @@ from datetime import date
 
 import polars as pl
 
-DEFAULT_ZONE = "Asia/Shanghai"
+from arrears.domain.vocabulary import DEFAULT_ZONE
+
 NEEDED = {
     "customers": ["customer_id", "language", "timezone", "jurisdiction", "preferred_channel", "preferred_hours"],
     "contact_points": ["contact_point_id", "customer_id", "kind", "value", "owner", "consent", "status",

@@ -7,6 +7,8 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
+from arrears.compliance.context import CN_HOME_ZONE
+
 
 def local_hour(instant: str, zone: str, zones: list[str]) -> pl.Expr:
     """The hour of day of UTC datetime column ``instant`` in each row's ``zone`` column."""
@@ -21,7 +23,7 @@ def slot_table(day: date, zones: list[str], hours: range, operation_zone: str) -
     zone's hour (for capacity) and the Beijing hour. Hours that do not exist (DST gaps) or
     fall on another local date are left out."""
     rows = []
-    op, beijing = ZoneInfo(operation_zone), ZoneInfo("Asia/Shanghai")
+    op, beijing = ZoneInfo(operation_zone), ZoneInfo(CN_HOME_ZONE)
     for z in zones:
         tz = ZoneInfo(z)
         for h in hours:

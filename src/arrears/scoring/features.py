@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from arrears.domain.aging import DEFAULT_LADDER, AgingLadder
+from arrears.domain.vocabulary import DEFAULT_ZONE
 
 if TYPE_CHECKING:
     from polars._typing import PolarsDataType
@@ -79,7 +80,7 @@ FEATURES: dict[str, tuple[str, str]] = {
 
 @dataclass(frozen=True)
 class FeatureConfig:
-    timezone: str = "Asia/Shanghai"
+    timezone: str = DEFAULT_ZONE
     promise_grace_days: int = 2
     promise_kept_share: Decimal = Decimal("0.90")
     partial_window_days: int = 180

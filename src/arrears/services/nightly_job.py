@@ -15,6 +15,7 @@ from arrears.adapters.storage import tables as t
 from arrears.adapters.storage.arrangements_repository import SqlArrangementsUnitOfWork
 from arrears.adapters.storage.portfolio_reader import SqlPortfolioReader
 from arrears.domain.aging import AgingLadder
+from arrears.domain.vocabulary import DEFAULT_ZONE
 from arrears.scoring.features import FeatureConfig
 from arrears.scoring.segments import Thresholds
 from arrears.services.arrangements.review import ArrangementReview, review_arrangements_on
@@ -46,7 +47,7 @@ def run_nightly_job(
     model: ScoringModel,
     *,
     thresholds: Thresholds | None = None,
-    timezone: str = "Asia/Shanghai",
+    timezone: str = DEFAULT_ZONE,
     stage: Callable[[str], None] = lambda _s: None,
 ) -> NightlyJobReport:
     """Raises NothingIngested (and writes nothing) on a database that holds neither a loaded

@@ -11,7 +11,7 @@ from arrears.adapters.storage.tables import accounts, contacts, customers, payme
 from arrears.adapters.storage.values import from_cents, from_utc, optional_money
 from arrears.domain.arrangements.payments import IngestedAccount, Payment
 from arrears.domain.arrangements.promises import PromiseToPay
-from arrears.domain.vocabulary import Channel
+from arrears.domain.vocabulary import DEFAULT_ZONE, Channel
 
 
 class SqlPortfolioReader:
@@ -44,7 +44,7 @@ class SqlPortfolioReader:
 
     def _zone_and_currency(self, account_id: str) -> tuple[str, str]:
         found = self.account(account_id)
-        return (found.zone, found.currency) if found else ("Asia/Shanghai", "CNY")
+        return (found.zone, found.currency) if found else (DEFAULT_ZONE, "CNY")
 
     def contact_promises(self, account_id: str) -> tuple[PromiseToPay, ...]:
         """Promises taken in contacts (promise amount and date both given)."""

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from arrears.domain.aging import CURRENT
 from arrears.domain.money import Money
+from arrears.domain.vocabulary import DEFAULT_ZONE
 
 
 class Component(StrEnum):
@@ -52,7 +53,7 @@ class Payment:
 
     @classmethod
     def received(cls, payment_id: str, account_id: str, amount: Money, paid_at: datetime, *,
-                 zone: str = "Asia/Shanghai", channel: str = "") -> Payment:
+                 zone: str = DEFAULT_ZONE, channel: str = "") -> Payment:
         if paid_at.tzinfo is None:
             raise PaymentError(f"{payment_id}: paid_at must carry its time zone")
         paid_on = paid_at.astimezone(ZoneInfo(zone)).date()

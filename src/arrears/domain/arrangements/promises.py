@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from arrears.domain.arrangements.decisions import Decision, allow, deny
 from arrears.domain.arrangements.payments import Payment
 from arrears.domain.money import Money, total
-from arrears.domain.vocabulary import Channel
+from arrears.domain.vocabulary import DEFAULT_ZONE, Channel
 
 
 class PromiseStatus(StrEnum):
@@ -69,7 +69,7 @@ class PromiseToPay:
 
     @classmethod
     def taken(cls, *, promise_id: str, account_id: str, amount: Money, promised_date: date, channel: Channel,
-              taken_by: str, made_at: datetime, zone: str = "Asia/Shanghai",
+              taken_by: str, made_at: datetime, zone: str = DEFAULT_ZONE,
               policy: PromisePolicy = PromisePolicy()) -> PromiseToPay:
         if made_at.tzinfo is None:
             raise PromiseError("made_at must carry its time zone")

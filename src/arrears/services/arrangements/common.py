@@ -28,9 +28,9 @@ from arrears.domain.arrangements.plans import PlanPolicy
 from arrears.domain.arrangements.promises import PromisePolicy
 from arrears.domain.arrangements.schedule import FeeLimits, TermLimits
 from arrears.domain.arrangements.settlements import SettlementPolicy
+from arrears.domain.vocabulary import DEFAULT_ZONE
 from arrears.services.arrangements.ports import ArrangementsUnitOfWork
 
-DEFAULT_ZONE = "Asia/Shanghai"
 T = TypeVar("T")
 
 

@@ -21,7 +21,7 @@ from arrears.adapters.crypto import FieldCipher
 from arrears.adapters.storage import tables as t
 from arrears.adapters.storage.bulk import SQLITE_INSTANT, insert_frame, insert_rows, update_rows
 from arrears.domain.personal import PersonalFields, mask_contact, mask_name, mask_personal
-from arrears.domain.vocabulary import PAUSING_FLAGS
+from arrears.domain.vocabulary import DEFAULT_ZONE, PAUSING_FLAGS
 from arrears.services.portfolio_files import Portfolio
 
 SEP = "\x1f"
@@ -105,7 +105,7 @@ def _build_customers(frame: pl.DataFrame, cipher: FieldCipher, _d: str) -> pl.Da
     ]
     return frame.select(
         "customer_id", pl.col("birth_date_d").alias("birth_date"),
-        pl.col("language").fill_null("zh"), pl.col("timezone").fill_null("Asia/Shanghai"),
+        pl.col("language").fill_null("zh"), pl.col("timezone").fill_null(DEFAULT_ZONE),
         pl.when(pl.col("jurisdiction_j") == "").then(pl.lit("CN")).otherwise(pl.col("jurisdiction_j"))
         .alias("jurisdiction"),
         "monthly_income_cents", "preferred_channel", "preferred_hours", "row_digest",
