@@ -50,3 +50,21 @@ def test_rounding_is_half_up_to_the_fen() -> None:
 
 def test_str_shows_amount_and_currency() -> None:
     assert str(Money.of("12.5")) == "12.50 CNY"
+
+
+def test_cents_are_written_with_thousands_separators_and_the_sign_in_front() -> None:
+    from arrears.domain.money import cents_text
+
+    assert cents_text(3449999) == "34,499.99"
+    assert cents_text(-105) == "-1.05"
+    assert cents_text(3449999, grouped=False) == "34499.99"
+    assert cents_text(0) == "0.00"
+
+
+def test_chinese_writes_yuan_after_the_amount_and_english_the_code_before_it() -> None:
+    from arrears.domain.money import spoken_amount
+
+    assert spoken_amount(3449999, "CNY", "zh") == "34,499.99元"
+    assert spoken_amount(3449999, "CNY", "en") == "CNY 34,499.99"
+    assert spoken_amount(1000, "USD", "zh") == "10.00美元"
+    assert spoken_amount(1000, "JPY", "zh") == "JPY 10.00"

@@ -130,6 +130,8 @@ def test_each_template_is_previewed_by_the_gate_as_an_sms_with_its_exact_text(
     assert all(r.channel == "sms" for r in seen if r.message)
     assert all(p["verdict"]["decision"] == "allow" for p in previews)  # 10:00 Beijing time
     assert all("*" in p["text"] for p in previews)  # the masked name, never the plaintext
+    reminder = previews[0]["text"]
+    assert "元" in reminder and "CNY" not in reminder  # Chinese writes 34,499.99元, not CNY 34,499.99
 
 
 def test_at_night_every_template_preview_is_denied_with_the_gates_reason(

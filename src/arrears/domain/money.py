@@ -114,3 +114,22 @@ def total(items: list[Money] | tuple[Money, ...], currency: str = "CNY") -> Mone
     for item in items:
         result = result + item
     return result
+
+
+_CHINESE_UNIT = {"CNY": "元", "USD": "美元", "GBP": "英镑", "HKD": "港元", "EUR": "欧元"}
+
+
+def cents_text(cents: int, *, grouped: bool = True) -> str:
+    """Whole minor units as decimal text: ``3449999`` -> ``34,499.99`` (``34499.99`` ungrouped)."""
+    sign = "-" if cents < 0 else ""
+    whole, fen = divmod(abs(cents), 100)
+    return f"{sign}{whole:,}.{fen:02d}" if grouped else f"{sign}{whole}.{fen:02d}"
+
+
+def spoken_amount(cents: int, currency: str, language: str) -> str:
+    """An amount as a reader of ``language`` writes it: ``34,499.99元`` in Chinese, ``CNY 34,499.99`` in English."""
+    text = cents_text(cents)
+    if language != "en" and currency in _CHINESE_UNIT:
+        return f"{text}{_CHINESE_UNIT[currency]}"
+    return f"{currency} {text}"
+

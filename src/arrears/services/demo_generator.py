@@ -17,6 +17,7 @@ import numpy as np
 import polars as pl
 
 from arrears.domain.identity import cn_id_check_char
+from arrears.domain.money import cents_text
 
 SURNAMES = list(
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
@@ -77,12 +78,8 @@ def _landlines(rng: np.random.Generator, n: int) -> np.ndarray:
     return np.char.add(areas, tails)
 
 
-def _money_one(cents: int) -> str:
-    return f"{cents // 100}.{cents % 100:02d}"
-
-
 def _money(cents: np.ndarray) -> list[str]:
-    return [_money_one(c) for c in cents.tolist()]
+    return [cents_text(c, grouped=False) for c in cents.tolist()]
 
 
 @dataclass(frozen=True)
@@ -143,7 +140,8 @@ def _customers(rng: np.random.Generator, people: People) -> pl.DataFrame:
         "timezone": np.array([REGIONS[i][1] for i in region_idx]),
         "jurisdiction": np.full(n, "CN"),
         "address": np.where(rng.random(n) < 0.8, np.char.add(cities, street), ""),
-        "monthly_income": [_money_one(int(v)) if keep else None for v, keep in zip(income, has_income, strict=True)],
+        "monthly_income": [cents_text(int(v), grouped=False) if keep else None
+                           for v, keep in zip(income, has_income, strict=True)],
         "preferred_channel": rng.choice(["", "call", "sms", "email"], size=n, p=[.6, .2, .15, .05]),
         "preferred_hours": np.where(rng.random(n) < 0.25, hours, ""),
     })

@@ -17,6 +17,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from arrears import __version__
+from arrears.domain.money import cents_text
 from arrears.entrypoints.cli.dates import date_option
 from arrears.entrypoints.cli.portfolio_input import portfolio_or_exit
 from arrears.logs import log
@@ -41,12 +42,6 @@ def _today() -> date:
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def _cents(value: int) -> str:
-    sign = "-" if value < 0 else ""
-    value = abs(value)
-    return f"{sign}{value // 100:,}.{value % 100:02d}"
 
 
 @contextmanager
@@ -131,8 +126,8 @@ def print_run(report: RunReport, names: list[str]) -> None:
     table.add_column("accounts 户数", justify="right")
     table.add_column("balance 余额 (CNY)", justify="right")
     for line in report.buckets:
-        table.add_row(line.bucket, f"{line.accounts:,}", _cents(line.balance_cents))
-    table.add_row("[bold]total 合计", f"[bold]{report.accounts:,}", f"[bold]{_cents(report.balance_cents)}")
+        table.add_row(line.bucket, f"{line.accounts:,}", cents_text(line.balance_cents))
+    table.add_row("[bold]total 合计", f"[bold]{report.accounts:,}", f"[bold]{cents_text(report.balance_cents)}")
     console.print(table)
     if report.previous_as_of is None:
         console.print("迁徙率 roll rates: first run, no previous run to compare with")
@@ -171,9 +166,9 @@ def print_job(report: NightlyJobReport, names: list[str]) -> None:
     table.add_column("balance 余额 (CNY)", justify="right")
     for line in scoring.segments:
         table.add_row(SEGMENT_NAMES.get(line.segment, line.segment), f"{line.accounts:,}",
-                      _cents(line.balance_cents))
+                      cents_text(line.balance_cents))
     table.add_row("[bold]scored 已评分", f"[bold]{scoring.accounts:,}",
-                  f"[bold]{_cents(sum(s.balance_cents for s in scoring.segments))}")
+                  f"[bold]{cents_text(sum(s.balance_cents for s in scoring.segments))}")
     console.print(table)
     console.print(f"还款倾向模型 propensity model: {scoring.model_note}", markup=False)
     review = report.arrangements

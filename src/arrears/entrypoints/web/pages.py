@@ -14,6 +14,7 @@ from fastapi.templating import Jinja2Templates
 
 from arrears.domain.access import Permission
 from arrears.domain.dates import date_in_range, out_of_range
+from arrears.domain.money import cents_text
 from arrears.domain.vocabulary import Channel, Outcome, Party
 from arrears.entrypoints.api.inputs import StrictInputRoute
 from arrears.entrypoints.api.workbench.errors import status_of
@@ -53,11 +54,7 @@ def _language(request: Request, user: PageUser | None) -> str:
 
 
 def _money(cents: int | None) -> str:
-    if cents is None:
-        return "—"
-    sign = "-" if cents < 0 else ""
-    cents = abs(cents)
-    return f"{sign}{cents // 100:,}.{cents % 100:02d}"
+    return "—" if cents is None else cents_text(cents)
 
 
 def render(request: Request, name: str, user: PageUser | None, status_code: int = 200, **data: Any) -> Response:

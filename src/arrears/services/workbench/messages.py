@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from arrears.domain.money import spoken_amount
 from arrears.domain.vocabulary import ContactKind
 from arrears.services.contact_gate_port import ContactRequest, GateVerdict
 from arrears.services.workbench.context import Workbench
@@ -33,10 +34,10 @@ TEMPLATES: tuple[MessageTemplate, ...] = (
     MessageTemplate(
         "reminder", "还款提醒", "Payment reminder",
         "【{institution}】{name}您好，我是{institution}催收专员（工号{agent}）。您尾号{tail}的信用卡账户已逾期，"
-        "逾期金额{currency} {past_due}。请您方便时尽快还款；如已还款，请忽略本短信。如还款有困难，"
+        "逾期金额{past_due}。请您方便时尽快还款；如已还款，请忽略本短信。如还款有困难，"
         "欢迎来电商议还款安排。回复TD退订",
         "{institution}: Dear {name}, this is the {institution} collections team, collector ID {agent}. Your card "
-        "account ending {tail} is past due by {currency} {past_due}. Please pay when you can; if you have already "
+        "account ending {tail} is past due by {past_due}. Please pay when you can; if you have already "
         "paid, please ignore this message. If paying is difficult, call us to agree a repayment arrangement. "
         "Reply STOP to opt out.",
     ),
@@ -59,11 +60,6 @@ TEMPLATES: tuple[MessageTemplate, ...] = (
 )
 
 
-def _amount(cents: int | None) -> str:
-    cents = cents or 0
-    return f"{cents // 100:,}.{cents % 100:02d}"
-
-
 def _mobile(points: list[dict[str, Any]]) -> dict[str, Any] | None:
     fitting = [p for p in points if p["kind"] == ContactKind.MOBILE]
     fitting.sort(key=lambda p: (p["owner"] != "debtor", p["status"] != "valid", p["contact_point_id"]))
@@ -84,7 +80,7 @@ def message_previews(wb: Workbench, principal: Principal, view: dict[str, Any]) 
     values = {"name": customer.get("name_masked") or "", "tail": account["account_id"][-4:],
               "institution": agency["name"] if agency else wb.institution_name,
               "agent": principal.agent_id or "—",
-              "currency": account.get("currency") or "CNY", "past_due": _amount(account.get("past_due_cents"))}
+              "past_due": spoken_amount(account.get("past_due_cents") or 0, account.get("currency") or "CNY", language)}
     point = _mobile(view["contact_points"])
     now, previews = wb.now(), []
     for template in TEMPLATES:

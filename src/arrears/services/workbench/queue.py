@@ -32,6 +32,7 @@ from arrears.adapters.storage import tables as t
 from arrears.adapters.storage.planning_tables import plan_attempts
 from arrears.adapters.storage.workbench_tables import follow_ups, logged_contacts, work_items
 from arrears.domain.access import Permission, may_take_work
+from arrears.domain.money import cents_text
 from arrears.domain.vocabulary import NO_COLLECTION_FLAGS
 from arrears.services.workbench.accounts import latest_aging_day
 from arrears.services.workbench.context import Workbench
@@ -94,7 +95,7 @@ def ensure_queue(wb: Workbench, day: date) -> int:
         for r in connection.execute(query):
             if set(filter(None, r.flags.split(";"))) & NO_COLLECTION_FLAGS:
                 continue
-            reason = f"逾期 {r.dpd} 天 · 账龄 {r.bucket} · 逾期金额 {r.past_due_cents / 100:,.2f}"
+            reason = f"逾期 {r.dpd} 天 · 账龄 {r.bucket} · 逾期金额 {cents_text(r.past_due_cents)}"
             rows.append((day, r.account_id, _priority(r.dpd, r.past_due_cents), reason,
                          _best_hour(r.preferred_hours), "open"))
     return _store_queue(wb, rows)
