@@ -230,3 +230,26 @@ def test_the_pages_work_under_the_content_security_policy(browser, site: Site) -
     page.locator("#rv-birth_date [data-revealed]").wait_for()
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", page.inner_text("#rv-birth_date [data-revealed]"))
     assert refused == []
+
+
+@pytest.mark.parametrize(("path", "shows"), [("/docs", "/v1/health"), ("/redoc", "/v1/health")])
+def test_the_api_documentation_pages_work_without_internet(site: Site, browser, path: str, shows: str) -> None:  # type: ignore[no-untyped-def]
+    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    outside: list[str] = []
+
+    def only_this_server(route) -> None:  # type: ignore[no-untyped-def]
+        if route.request.url.startswith(site.url) or route.request.url.startswith("blob:"):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_this_server)
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.goto(site.url + path)
+    page.get_by_text(shows).first.wait_for(timeout=20_000)
+    page.screenshot(path=str(SHOTS / f"api-docs{path.replace('/', '-')}.png"))
+    assert outside == []  # nothing fetched from outside (ReDoc's "powered by" logo is blocked by the policy)
+    assert not [e for e in errors if "Content Security Policy" in e and "script" in e]
+    page.close()

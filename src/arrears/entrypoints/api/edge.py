@@ -115,11 +115,11 @@ class _Counted:
 # ---------------------------------------------------------------- security headers
 PAGE_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
                "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
-# The API documentation pages (FastAPI's Swagger UI and ReDoc) load their scripts from a CDN
-# and start them with an inline script; they show no account data.
-DOCS_POLICY = ("default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-               "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: https:; "
-               "worker-src 'self' blob:; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
+# The API documentation pages (Swagger UI and ReDoc, served from the package) style their
+# elements inline and ReDoc runs a worker from a blob; they show no account data.
+DOCS_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+               "worker-src 'self' blob:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
+               "object-src 'none'")
 DOCS_PATHS = ("/docs", "/redoc")
 STATIC_PREFIX = "/static/"
 
