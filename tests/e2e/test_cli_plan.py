@@ -75,6 +75,14 @@ def test_arrears_simulate_writes_a_summary_and_charts(tmp_path: Path):
     assert (out / "money.png").exists() and (out / "violations.png").exists()
 
 
+def test_arrears_simulate_runs_the_default_strategy_when_none_is_named_and_lists_the_built_ins(tmp_path: Path):
+    runner = CliRunner()
+    assert "validity_hours" in runner.invoke(app, ["simulate", "--help"], env={"COLUMNS": "200"}).output
+    result = runner.invoke(app, ["simulate", "--days", "1", "--customers", "100", "--out", str(tmp_path / "s")])
+    assert result.exit_code == 0, result.output
+    assert pl.read_csv(tmp_path / "s" / "summary.csv")["strategy"].to_list() == ["naive", "default@v1"]
+
+
 def test_arrears_plan_uses_the_scores_of_arrears_score(tmp_path: Path):
     folder = tmp_path / "p"
     generate(folder, date(2026, 11, 29), DemoSize(customers=200, seed=4))

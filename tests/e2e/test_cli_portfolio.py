@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -33,6 +34,10 @@ def test_the_demo_generates_ingests_ages_and_says_where_to_look_next(demo_run) -
     assert result.returncode == 0, result.stderr
     assert "M7+" in result.stdout and "total" in result.stdout
     assert "Next" in result.stdout
+    hint = next(line for line in result.stdout.splitlines() if "start the workbench" in line)
+    command = hint.split("start the workbench:")[1].split()[0]  # runnable as printed, in a fresh shell too
+    assert shutil.which(command, path=os.environ.get("PATH")) or (work / command).exists() or Path(command).exists()
+    assert "(it then answers on" in hint  # no claim that a server is already running
     assert (work / "var" / "arrears.db").exists()
     assert (work / "var" / "arrears.key").stat().st_mode & 0o777 == 0o600
 

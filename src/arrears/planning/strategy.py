@@ -177,13 +177,18 @@ def parse_strategy(data: object, source: str) -> Strategy:
         raise StrategyError("\n".join(lines)) from None
 
 
+def built_in_strategies() -> list[str]:
+    """The names of the strategies shipped with the package."""
+    return sorted(p.stem for p in BUILT_IN.glob("*.yaml"))
+
+
 def load_strategy(name_or_file: str | Path) -> Strategy:
     """A built-in strategy by name (``default``) or a YAML file by path."""
     path = Path(name_or_file)
     if not path.suffix:
         path = BUILT_IN / f"{name_or_file}.yaml"
     if not path.exists():
-        known = ", ".join(sorted(p.stem for p in BUILT_IN.glob("*.yaml")))
+        known = ", ".join(built_in_strategies())
         raise StrategyError(f"{name_or_file}: no such strategy file (built-in: {known})")
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))

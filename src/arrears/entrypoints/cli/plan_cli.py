@@ -17,7 +17,7 @@ from arrears.entrypoints.cli.portfolio_input import print_notes, print_refusal
 from arrears.planning.gate_requests import GateUnavailable, default_gate
 from arrears.planning.optimiser import make_plan
 from arrears.planning.segmenter import history_segmenter, scores_segmenter
-from arrears.planning.strategy import Split, StrategyError, load_strategy
+from arrears.planning.strategy import Split, StrategyError, built_in_strategies, load_strategy
 from arrears.services.plan_files import (
     PlanInputError,
     read_capacity,
@@ -98,7 +98,9 @@ def plan(  # noqa: PLR0917 (one option per argument)
 
 
 def simulate(
-    strategy: Annotated[list[str], typer.Option("--strategy", help="built-in name or YAML file, repeatable")],
+    strategy: Annotated[list[str], typer.Option(
+        "--strategy", help=f"built-in name ({', '.join(built_in_strategies())}) or YAML file, repeatable"),
+    ] = ["default"],  # noqa: B006
     days: Annotated[int, typer.Option("--days", min=1, max=365)] = 30,
     customers: Annotated[int, typer.Option("--customers", min=50)] = 2000,
     seed: Annotated[int, typer.Option("--seed")] = 20261201,

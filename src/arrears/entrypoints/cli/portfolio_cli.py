@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import shutil
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -38,6 +40,18 @@ def _today() -> date:
     from arrears import bootstrap
 
     return datetime.now(ZoneInfo(bootstrap.settings().timezone)).date()
+
+
+def _command(name: str) -> str:
+    """How to type ``name`` in a fresh shell: bare when it is on PATH, else its path in this
+    environment (``.venv/bin/arrears`` before the venv is activated)."""
+    if shutil.which(name):
+        return name
+    path = Path(sys.executable).parent / name
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def _now() -> datetime:
@@ -250,12 +264,13 @@ def register(app: typer.Typer) -> None:
         from arrears.entrypoints.cli.serve_cli import print_demo_users
         from arrears.services.workbench.demo_users import create_demo_users
 
-        print_demo_users(create_demo_users(container.engine), "http://127.0.0.1:8000")
+        print_demo_users(create_demo_users(container.engine))
         console.print(
             "\n[bold]下一步 Next:[/]\n"
-            "  启动工作台 start the workbench: arrears serve  (then open http://127.0.0.1:8000)\n"
+            f"  启动工作台 start the workbench: {_command('arrears')} serve  "
+            "(it then answers on http://127.0.0.1:8000, the API documentation on /docs)\n"
             f"  数据库 database: {container.settings.database_url}\n"
             f"  组合文件 portfolio files: {target}\n"
-            f"  再跑一次夜间作业 re-run the nightly job: arrears run --as-of {day}\n"
-            "  命令列表 all commands: arrears --help"
+            f"  再跑一次夜间作业 re-run the nightly job: {_command('arrears')} run --as-of {day}\n"
+            f"  命令列表 all commands: {_command('arrears')} --help"
         )
