@@ -85,7 +85,7 @@ def _login(browser, site: Site, username: str):  # type: ignore[no-untyped-def]
     page.fill("#username", username)
     page.fill("#password", PASSWORD)
     page.click("#login-submit")
-    page.wait_for_url(re.compile(r".*/queue"))
+    page.wait_for_url(re.compile(r".*/(queue|team|compliance)$"))  # each role lands on its own page
     return page
 
 

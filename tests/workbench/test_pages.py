@@ -91,3 +91,23 @@ def test_every_text_on_the_pages_has_a_chinese_translation() -> None:
     zh = i18n.translations("zh")
     missing = sorted(w for w in wanted if zh.gettext(w) == w)
     assert not missing
+
+
+def test_each_role_lands_on_its_own_page_and_only_workers_see_the_queue(client: TestClient) -> None:
+    landings = {"collector": "/queue", "lead": "/team", "compliance": "/compliance", "auditor": "/compliance",
+                "admin": "/team"}
+    workers = {"collector", "lead", "admin"}  # the roles that take work from a queue
+    for username, landing in landings.items():
+        client.cookies.clear()
+        page = client.get("/login")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        reply = client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": token},
+                            follow_redirects=False)
+        assert reply.headers["location"] == landing, username
+        assert client.get("/", follow_redirects=False).headers["location"] == landing, username
+        queue = client.get("/queue", follow_redirects=False)
+        if username in workers:
+            assert queue.status_code == 200 and 'id="next-account"' in queue.text
+        else:  # an auditor is never offered a "next account" it may not take
+            assert queue.status_code == 303 and queue.headers["location"] == landing, username
+            assert 'id="nav-queue"' not in client.get(landing).text, username

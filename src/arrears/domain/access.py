@@ -63,6 +63,19 @@ def may(role: Role, permission: Permission) -> bool:
     return permission in ROLE_PERMISSIONS[role]
 
 
+# Each role starts its day on its own page: collectors on their queue, team leads, strategy
+# managers and administrators on the team page, compliance officers and auditors on compliance.
+LANDING_PAGE: dict[Role, str] = {
+    Role.COLLECTOR: "/queue", Role.TEAM_LEAD: "/team", Role.STRATEGY_MANAGER: "/team",
+    Role.COMPLIANCE_OFFICER: "/compliance", Role.AUDITOR: "/compliance", Role.ADMIN: "/team",
+}
+
+
+def landing_page(role: Role) -> str:
+    """Where a signed-in user of ``role`` lands; a page the role may see."""
+    return LANDING_PAGE[role]
+
+
 @dataclass(frozen=True, slots=True)
 class Refusal:
     rule: str

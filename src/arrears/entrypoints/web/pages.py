@@ -12,7 +12,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from arrears.domain.access import Permission
+from arrears.domain.access import Permission, landing_page
 from arrears.domain.dates import date_in_range, out_of_range
 from arrears.domain.money import cents_text
 from arrears.domain.vocabulary import Channel, Outcome, Party
@@ -89,8 +89,9 @@ def error_page(request: Request, error: WorkbenchError) -> Response:
 
 
 @router.get("/")
-def home() -> Response:
-    return RedirectResponse("/queue", status_code=303)
+def home(request: Request) -> Response:
+    user = page_user(request)
+    return RedirectResponse(landing_page(user.principal.role) if user else "/login", status_code=303)
 
 
 @router.get("/login")
@@ -111,7 +112,7 @@ def login(request: Request, username: FormStr, password: FormStr, csrf_token: Op
         return render(request, "login.html", None, status_code=401, error=error.message(_language(request, None)),
                       login_csrf=request.cookies.get(LOGIN_CSRF, ""))
     token, _csrf = auth.open_session(wb, principal)
-    response = RedirectResponse("/queue", status_code=303)
+    response = RedirectResponse(landing_page(principal.role), status_code=303)
     set_session_cookie(wb, response, token)
     response.delete_cookie(LOGIN_CSRF)
     return response
@@ -130,6 +131,8 @@ def logout(request: Request, csrf_token: OptForm = None) -> Response:
 @router.get("/queue")
 def queue_page(request: Request) -> Response:
     user = require_user(request)
+    if not user.principal.may(Permission.TAKE_WORK):  # a role without a queue goes to its own page
+        return RedirectResponse(landing_page(user.principal.role), status_code=303)
     data = queue.my_queue(workbench_of(request.app), _as(user, request))
     return render(request, "queue.html", user, queue=data, empty=request.query_params.get("empty"))
 
