@@ -253,3 +253,27 @@ def test_the_api_documentation_pages_work_without_internet(site: Site, browser, 
     assert outside == []  # nothing fetched from outside (ReDoc's "powered by" logo is blocked by the policy)
     assert not [e for e in errors if "Content Security Policy" in e and "script" in e]
     page.close()
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_no_page_is_wider_than_a_phone(browser, site: Site, language: str) -> None:  # type: ignore[no-untyped-def]
+    for username, pages in (("collector", ["/queue", "NEXT", "/my-day"]), ("lead", ["/team"]),
+                            ("compliance", ["/compliance"])):
+        page = browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")
+        page.goto(f"{site.url}/login?lang={language}")
+        page.fill("#username", username)
+        page.fill("#password", PASSWORD)
+        page.click("#login-submit")
+        page.wait_for_url(re.compile(r".*/(queue|team|compliance)$"))
+        for path in pages:
+            if path == "NEXT":
+                page.goto(f"{site.url}/queue")
+                page.click("#next-account")
+                page.wait_for_url(re.compile(r".*/accounts/.+"))
+            else:
+                page.goto(site.url + path)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            name = page.url.rsplit("/", 2)[-2] if "/accounts/" in page.url else path.strip("/")
+            page.screenshot(path=str(SHOTS / f"phone-{name}-{language}.png"), full_page=True)
+            assert width <= 390, f"{page.url} lays out at {width} px on a 390 px phone"
+        page.close()
