@@ -197,3 +197,42 @@ def test_the_templates_pass_the_real_gates_screening_they_name_the_institution_a
             assert "CN-ID-01" not in preview["verdict"]["rules"], preview
             assert principal.agent_id in preview["text"] and real.institution_name in preview["text"]
             assert not [r for r in preview["verdict"]["rules"] if r.startswith(("CN-TXT", "US-TXT"))], preview
+
+
+def _visible_text(page: str) -> str:
+    from html.parser import HTMLParser
+
+    class Text(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.parts: list[str] = []
+            self.skip = 0
+
+        def handle_starttag(self, tag: str, attrs: list) -> None:  # type: ignore[type-arg]
+            self.skip += tag in ("script", "style")
+
+        def handle_endtag(self, tag: str) -> None:
+            self.skip -= tag in ("script", "style")
+
+        def handle_data(self, data: str) -> None:
+            if not self.skip:
+                self.parts.append(data)
+
+    parser = Text()
+    parser.feed(page)
+    return " ".join(parser.parts)
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_the_account_page_shows_words_not_codes(client: TestClient, wb: Workbench, language: str) -> None:
+    from arrears.entrypoints.web.labels import CODE_LISTS
+
+    account_id = _scored_in_house_account(wb.engine)
+    _login(client)
+    client.post(f"/accounts/{account_id}/contacts", data={"channel": "letter", "outcome": "delivered"})
+    text = _visible_text(client.get(f"/accounts/{account_id}?lang={language}").text)
+    text += _visible_text(client.get(f"/accounts/{account_id}/messages?lang={language}").text)
+    codes = {code for name, codes in CODE_LISTS.items() for code in codes if "_" in code or "." in code}
+    codes |= {"allow", "deny", "mobile", "debtor", "scorecard"}
+    shown = sorted(code for code in codes if re.search(rf"(?<![\w.-]){re.escape(code)}(?![\w.-])", text))
+    assert shown == [], f"raw codes on the {language} account page: {shown}"

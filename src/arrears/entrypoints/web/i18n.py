@@ -1,7 +1,8 @@
 """Page languages through Babel: Chinese by default, English on request.
 
 Message ids are English; the Chinese catalogue is ``locale/zh/LC_MESSAGES/messages.po``,
-compiled in memory at first use (no .mo file to build or commit).
+compiled in memory at first use (no .mo file to build or commit). The English catalogue holds
+only the labels of codes (see labels.py): every other English text is its own id.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ DEFAULT = "zh"
 
 @lru_cache(maxsize=4)
 def translations(language: str) -> NullTranslations:
-    if language == "en":
+    if language not in LANGUAGES:
         return NullTranslations()
     with (LOCALES / language / "LC_MESSAGES" / "messages.po").open("rb") as handle:
         catalog = read_po(handle, locale=language)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
@@ -20,6 +21,7 @@ from arrears.entrypoints.api.inputs import StrictInputRoute
 from arrears.entrypoints.api.workbench.errors import status_of
 from arrears.entrypoints.api.workbench.state import workbench_of
 from arrears.entrypoints.web.i18n import pick_language, translations
+from arrears.entrypoints.web.labels import label, labels
 from arrears.entrypoints.web.session import (
     LOGIN_CSRF,
     PageUser,
@@ -68,8 +70,10 @@ def render(request: Request, name: str, user: PageUser | None, status_code: int 
         value = value if value.tzinfo else value.replace(tzinfo=ZoneInfo("UTC"))
         return value.astimezone(zone).strftime(fmt)
 
+    catalogue = translations(language)
     context = {
-        "_": translations(language).gettext, "lang": language, "user": user,
+        "_": catalogue.gettext, "label": partial(label, catalogue), "labels": partial(labels, catalogue),
+        "lang": language, "user": user,
         "principal": user.principal if user else None, "csrf": user.csrf if user else "", "money": _money,
         "local": local, "Permission": Permission, "now": wb.now(), **data,
     }

@@ -36,10 +36,7 @@ class Principal:
 
     def require(self, permission: Permission) -> None:
         if not self.may(permission):
-            raise Forbidden(
-                f"角色 {self.role.value} 无权执行此操作（{permission.value}）",
-                f"the role {self.role.value} may not do this ({permission.value})",
-            )
+            raise Forbidden("您的角色无权执行此操作", "your role may not do this")
 
     @property
     def scope(self) -> AccountScope:

@@ -1,0 +1,65 @@
+"""Labels for the codes the pages show (channels, outcomes, roles, flags...): each code is a
+Babel message with the code list's name as its context (``pgettext("channel", "call")``), in the
+Chinese catalogue and in the English one, so no page shows a raw code in either language.
+``CODE_LISTS`` names every list a page may show; a test checks both catalogues cover it."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from babel.support import NullTranslations
+
+from arrears.compliance.request import Decision
+from arrears.domain.access import Permission, Role
+from arrears.domain.vocabulary import (
+    AccountFlag,
+    AccountStatus,
+    Channel,
+    ContactKind,
+    ContactPointStatus,
+    ContactSource,
+    Direction,
+    Jurisdiction,
+    Language,
+    Outcome,
+    Owner,
+    Party,
+    PreferredChannel,
+    Segment,
+)
+
+CODE_LISTS: dict[str, tuple[str, ...]] = {
+    name: tuple(str(member) for member in codes) for name, codes in {
+        "channel": Channel, "preferred_channel": PreferredChannel, "outcome": Outcome, "party": Party,
+        "contact_kind": ContactKind, "owner": Owner, "point_status": ContactPointStatus, "source": ContactSource,
+        "account_status": AccountStatus, "flag": AccountFlag, "segment": Segment, "role": Role,
+        "permission": Permission, "language": Language, "jurisdiction": Jurisdiction, "direction": Direction,
+        "decision": Decision,
+    }.items()
+} | {
+    "product": ("credit_card",),
+    "record_source": ("workbench", "portfolio"),  # where a contact row came from
+    # what the audit trail records (access kinds, arrangement actions, gate decisions by mode)
+    "audit_kind": (
+        "login", "login_failed", "login_locked", "lockout", "reveal", "reveal_denied", "contact_blocked",
+        "outcome_refused", "complaint", "handover", "password_changed", "token_issued", "service_token_issued",
+        "service_token_revoked", "service_token_denied", "user_created", "user_changed", "user_admin_denied",
+        "promise.recorded", "plan.agreed", "settlement.offered", "extension.granted", "payment.posted",
+        "payment.reversed", "hardship.enrolled", "counselling.referred", "counselling.outcome",
+        "gate.check", "gate.preview", "gate.reserve", "gate.outcome",
+    ),
+}
+
+
+def label(translations: NullTranslations, code_list: str, code: str | StrEnum | None) -> str:
+    """The reader's word for ``code`` of ``code_list``; the code itself when it is not a known
+    code (free text from a file), and a dash for none."""
+    if code is None or code == "":
+        return "—"
+    return str(translations.pgettext(code_list, str(code)))
+
+
+def labels(translations: NullTranslations, code_list: str, codes: str | None, separator: str = "、") -> str:
+    """A list of codes separated by ";" or "," (an account's flags) as labels."""
+    parts = [part.strip() for part in (codes or "").replace(",", ";").split(";") if part.strip()]
+    return separator.join(label(translations, code_list, part) for part in parts) or "—"
