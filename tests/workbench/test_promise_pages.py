@@ -93,3 +93,32 @@ def test_a_promise_the_arrangements_refuse_is_a_field_error_on_the_page_and_noth
     error = english.json()["error"]
     assert error["field"] == "promise_date" and error["message"].startswith("promise date: a promise may be dated")
     assert _counts(wb) == before
+
+
+def test_after_a_refused_entry_the_form_comes_back_with_everything_typed(client: TestClient, wb: Workbench) -> None:
+    csrf = _login(client)
+    account_id, phone = _account_and_phone(wb)
+    typed = {"channel": "call", "contact_point_id": phone, "outcome": "conversation", "party": "debtor",
+             "notes": "客户说月底发工资后还款", "promise_amount": "1234.50", "promise_date": "2020-01-01",
+             "dispute": "1", "callback_at": "2026-11-30T10:00"}
+    reply = client.post(f"/accounts/{account_id}/contacts", data={"csrf_token": csrf, **typed})
+    assert reply.status_code == 422
+    form = reply.text.split('id="contact-form"')[1].split("</form>")[0]
+    assert '<option value="call"  selected>' in form or '<option value="call" selected>' in form
+    assert re.search(rf'<option value="{phone}"[^>]*selected', form)
+    assert re.search(r'<option value="conversation"[^>]*selected', form)
+    assert re.search(r'<option value="debtor"[^>]*selected', form)
+    assert "客户说月底发工资后还款</textarea>" in form
+    assert 'value="1234.50"' in form and 'value="2020-01-01"' in form and 'value="2026-11-30T10:00"' in form
+    assert re.search(r'id="dispute"[^>]*checked', form) and not re.search(r'id="complaint"[^>]*checked', form)
+
+
+def test_the_contact_form_makes_the_collector_choose_a_channel_and_an_outcome(
+    client: TestClient, wb: Workbench
+) -> None:
+    _login(client)
+    account_id, _phone = _account_and_phone(wb)
+    form = client.get(f"/accounts/{account_id}").text.split('id="contact-form"')[1].split("</form>")[0]
+    assert not re.search(r"<option[^>]*selected", form)  # nothing chosen for them: no default outcome
+    assert re.search(r'<select name="channel" id="channel" required><option value="">', form)
+    assert re.search(r'<select name="outcome" id="outcome" required><option value="">', form)

@@ -244,8 +244,11 @@ def log_contact(
             promise_date=_date(promise_date, "promise_date"), dispute=bool(dispute), complaint=bool(complaint),
             callback_at=_local_datetime(callback_at, wb.timezone, "callback_at"),
         ))
-    except (ContactBlocked, InvalidInput) as error:
-        return _account_page(request, user, account_id, status_code=status_of(error), error=error)
+    except (ContactBlocked, InvalidInput) as error:  # the form comes back as it was typed
+        entered = {"channel": channel, "outcome": outcome, "contact_point_id": contact_point_id, "party": party,
+                   "notes": notes, "promise_amount": promise_amount, "promise_date": promise_date,
+                   "dispute": dispute, "complaint": complaint, "callback_at": callback_at}
+        return _account_page(request, user, account_id, status_code=status_of(error), error=error, entered=entered)
     return RedirectResponse(f"/accounts/{account_id}?logged=1", status_code=303)
 
 
