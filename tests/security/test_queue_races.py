@@ -41,7 +41,7 @@ def holders(engine: Engine, wb: Workbench) -> dict[str, list[str]]:
 
 def callback_now(client: Any, headers: dict[str, str], account_id: str, wb: Workbench) -> None:
     made = client.post(f"/v1/accounts/{account_id}/follow-ups", headers=headers, json={
-        "kind": "callback", "due_at": (wb.now() - timedelta(minutes=1)).isoformat(), "note": "客户要求回电"})
+        "kind": "callback", "due_at": wb.now().isoformat(), "note": "客户要求回电"})  # due now
     assert made.status_code == 201, made.text
 
 

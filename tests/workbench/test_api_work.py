@@ -82,10 +82,12 @@ def test_my_day_sorts_overdue_today_and_later_and_done_closes_one(
 ) -> None:
     headers = bearer(client, "collector")
     account_id = account_of_agency(wb.engine, None)
-    for when in (clock.now - timedelta(hours=1), clock.now + timedelta(hours=2),
+    for when in (clock.now + timedelta(hours=1), clock.now + timedelta(hours=3),
                  datetime(2026, 12, 2, 9, 0, tzinfo=SHANGHAI)):
-        client.post(f"/v1/accounts/{account_id}/follow-ups", headers=headers,
-                    json={"kind": "reminder", "due_at": when.isoformat()})
+        made = client.post(f"/v1/accounts/{account_id}/follow-ups", headers=headers,
+                           json={"kind": "reminder", "due_at": when.isoformat()})
+        assert made.status_code == 201, made.text
+    clock.set(clock.now + timedelta(hours=2))  # the first one is now overdue
     day = client.get("/v1/follow-ups", headers=headers).json()
     assert [len(day[k]) for k in ("overdue", "today", "later")] == [1, 1, 1]
     overdue = day["overdue"][0]["follow_up_id"]
@@ -93,6 +95,14 @@ def test_my_day_sorts_overdue_today_and_later_and_done_closes_one(
     assert client.post(f"/v1/follow-ups/{overdue}/done", headers=headers).status_code == 409
     assert client.post(f"/v1/follow-ups/{overdue}/done", headers=bearer(client, "collector2")).status_code == 404
     assert client.post("/v1/follow-ups/nope/done", headers=headers).status_code == 404
+
+
+def test_a_follow_up_cannot_be_due_in_the_past(client: TestClient, wb: Workbench, clock: FixedClock) -> None:
+    account_id = account_of_agency(wb.engine, None)
+    reply = client.post(f"/v1/accounts/{account_id}/follow-ups", headers=bearer(client, "collector"),
+                        json={"kind": "callback", "due_at": (clock.now - timedelta(minutes=5)).isoformat()})
+    assert reply.status_code == 422 and "past" in reply.text
+    assert client.get("/v1/follow-ups", headers=bearer(client, "collector")).json()["overdue"] == []
 
 
 def test_a_follow_up_needs_a_zone_aware_time(client: TestClient, wb: Workbench) -> None:

@@ -122,3 +122,15 @@ def test_the_contact_form_makes_the_collector_choose_a_channel_and_an_outcome(
     assert not re.search(r"<option[^>]*selected", form)  # nothing chosen for them: no default outcome
     assert re.search(r'<select name="channel" id="channel" required><option value="">', form)
     assert re.search(r'<select name="outcome" id="outcome" required><option value="">', form)
+
+
+def test_a_do_not_contact_number_cannot_be_chosen_on_the_contact_form(client: TestClient, wb: Workbench) -> None:
+    from sqlalchemy import update
+
+    _login(client)
+    account_id, phone = _account_and_phone(wb)
+    with wb.engine.begin() as connection:
+        connection.execute(update(t.contact_points).where(t.contact_points.c.contact_point_id == phone)
+                           .values(do_not_contact=True))
+    form = client.get(f"/accounts/{account_id}").text.split('id="contact-form"')[1].split("</form>")[0]
+    assert re.search(rf'<option value="{phone}"[^>]*disabled', form)

@@ -27,6 +27,8 @@ def add_follow_up_in(wb: Workbench, connection: Connection, principal: Principal
     if kind not in KINDS:
         raise InvalidInput(f"跟进类型只能是 {'/'.join(KINDS)}", f"a follow-up is one of {', '.join(KINDS)}", "kind")
     due_at = typed_instant(due_at, "due_at", "跟进时间", "follow-up time")
+    if due_at < wb.now().replace(second=0, microsecond=0):  # typed to the minute: the current minute is fine
+        raise InvalidInput("跟进时间不能早于现在", "a follow-up cannot be due in the past", "due_at")
     if note and len(note) > 1000:
         raise InvalidInput("备注最多 1000 字", "a note holds at most 1000 characters", "note")
     follow_up_id = uuid.uuid4().hex
