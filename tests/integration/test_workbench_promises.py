@@ -119,6 +119,26 @@ def test_a_promise_is_made_on_the_customers_own_business_day(wb: Workbench) -> N
     assert (promise.made_at, promise.made_on) == (NOON, date(2026, 11, 28))
 
 
+def test_a_new_york_customers_same_day_promise_is_accepted_after_11_new_york_time(wb: Workbench) -> None:
+    with wb.engine.begin() as connection:  # 12:00 in New York is already tomorrow in Shanghai
+        connection.execute(update(t.customers).where(t.customers.c.customer_id == "C-A1").values(
+            timezone="America/New_York"))
+    noon_in_new_york = datetime(2026, 11, 29, 12, 0, tzinfo=ZoneInfo("America/New_York"))
+    new_york = replace(wb, clock=FixedClock(noon_in_new_york))
+    logged = log_contact(new_york, WANG, "A1", _promise(on=date(2026, 11, 29)))
+    with SqlArrangementsUnitOfWork(wb.engine) as uow:
+        (promise,) = uow.promises.for_account("A1")
+    assert (promise.promise_id, promise.promised_date, promise.made_on) == (
+        logged["promise_id"], date(2026, 11, 29), date(2026, 11, 29))
+
+
+def test_a_promise_dated_before_the_customers_own_today_is_refused(wb: Workbench) -> None:
+    with pytest.raises(InvalidInput) as refused:  # 10:00 in Shanghai on 29 November
+        log_contact(wb, WANG, "A1", _promise(on=date(2026, 11, 28)))
+    assert refused.value.field == "promise_date"
+    _nothing_written(wb)
+
+
 def test_a_promise_logged_with_a_contact_is_recorded_in_the_arrangements_with_its_audit_entry(wb: Workbench) -> None:
     logged = log_contact(wb, WANG, "A1", _promise())
     assert logged["promise_id"] == f"workbench:{logged['contact_id']}"

@@ -160,12 +160,14 @@ def _promise_cents(entry: ContactLog, today: date) -> int | None:
     return int(amount * 100)
 
 
-def _validate(wb: Workbench, entry: ContactLog) -> tuple[Channel, Outcome, Party | None, int | None]:
+def _validate(wb: Workbench, entry: ContactLog, customer_today: date
+              ) -> tuple[Channel, Outcome, Party | None, int | None]:
+    """The entry's values, checked; a promise date against the customer's own today (their zone)."""
     channel = _choice(entry.channel, Channel, "channel")
     outcome = _choice(entry.outcome, Outcome, "outcome")
     party = _choice(entry.party, Party, "party", required=False)
     _choice(entry.direction, Direction, "direction")
-    cents = _promise_cents(entry, wb.today())
+    cents = _promise_cents(entry, customer_today)
     if cents is not None and outcome != Outcome.CONVERSATION:
         raise InvalidInput("只有与本人有效通话才能记录承诺还款", "a promise needs a conversation with the right party",
                            "outcome")
@@ -251,8 +253,8 @@ def log_contact(wb: Workbench, principal: Principal, account_id: str, entry: Con
     """Record what happened on a reserved attempt (reserving first when no attempt is given)."""
     principal.require(Permission.LOG_CONTACT)
     account = visible_account(wb, principal, account_id)
-    channel, outcome, party, cents = _validate(wb, entry)
     now = wb.now()
+    channel, outcome, party, cents = _validate(wb, entry, now.astimezone(ZoneInfo(account["customer_timezone"])).date())
     promise = None
     if cents is not None and entry.promise_date is not None:
         promise = _taken_promise(principal, account, channel=channel, cents=cents,
