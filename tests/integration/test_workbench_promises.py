@@ -19,9 +19,8 @@ from arrears.adapters.storage import tables as t
 from arrears.adapters.storage.arrangements_repository import SqlArrangementsUnitOfWork, read_audit
 from arrears.adapters.storage.arrangements_tables import promises_to_pay
 from arrears.adapters.storage.audit_tables import audit_events
-from arrears.adapters.storage.gate_tables import contact_attempts
+from arrears.adapters.storage.gate_tables import LOGGED_IN_WORKBENCH, LOGGED_STATE, contact_attempts
 from arrears.adapters.storage.portfolio_reader import SqlPortfolioReader
-from arrears.adapters.storage.workbench_tables import logged_contacts
 from arrears.domain.access import Role
 from arrears.domain.aging import DEFAULT_LADDER
 from arrears.domain.arrangements.effects import PromiseKept
@@ -104,8 +103,8 @@ def _count(engine: Engine, table) -> int:  # type: ignore[no-untyped-def]
 
 def _nothing_written(wb: Workbench) -> None:
     with wb.engine.connect() as connection:
-        logged = connection.execute(select(func.count()).select_from(logged_contacts)
-                                    .where(logged_contacts.c.state == "logged")).scalar_one()
+        logged = connection.execute(select(func.count()).select_from(contact_attempts)
+                                    .where(LOGGED_IN_WORKBENCH)).scalar_one()
     assert (logged, _count(wb.engine, promises_to_pay), _count(wb.engine, audit_events)) == (0, 0, 0)
 
 
@@ -149,8 +148,8 @@ def test_a_promise_logged_with_a_contact_is_recorded_in_the_arrangements_with_it
     assert (promise.made_at, promise.made_on) == (NOON, date(2026, 11, 29))
     with wb.engine.connect() as connection:
         (entry,) = read_audit(connection, subject=f"promise:{logged['promise_id']}")
-        row = connection.execute(select(logged_contacts).where(
-            logged_contacts.c.contact_id == logged["contact_id"])).one()
+        row = connection.execute(select(contact_attempts, LOGGED_STATE).where(
+            contact_attempts.c.contact_id == logged["contact_id"])).one()
     assert (entry.action, entry.actor, entry.after) == ("promise.recorded", "wang", "500.00 by 2026-12-05 via call")
     assert (row.state, row.promise_amount_cents, row.promise_date) == ("logged", 50_000, date(2026, 12, 5))
 
@@ -161,7 +160,7 @@ def test_a_promise_the_rules_refuse_leaves_no_contact_row_no_promise_and_no_audi
     assert refused.value.field == "promise_date"
     assert refused.value.message("zh").startswith("承诺还款日期：承诺日期不能超过 30 天之后（ARR-PTP-01）")
     assert "at most 30 days ahead (ARR-PTP-01)" in refused.value.message("en")
-    assert _count(wb.engine, logged_contacts) == 0  # refused before the attempt was reserved
+    assert _count(wb.engine, contact_attempts) == 0  # refused before the attempt was reserved
     assert wb.gate.reserved == []  # type: ignore[attr-defined]
     _nothing_written(wb)
 
@@ -189,7 +188,7 @@ def test_a_failure_while_recording_the_promise_undoes_the_contact_outcome_too(
         log_contact(wb, WANG, "A1", _promise(attempt_id=attempt))
     _nothing_written(wb)  # the promise row was inserted, then rolled back with the contact's update
     with wb.engine.connect() as connection:
-        assert connection.execute(select(logged_contacts.c.state)).scalar_one() == "reserved"
+        assert connection.execute(select(LOGGED_STATE)).scalar_one() == "reserved"
 
 
 def test_an_agency_collector_cannot_record_a_promise_on_an_account_outside_the_agency(wb: Workbench) -> None:
