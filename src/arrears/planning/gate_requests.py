@@ -19,16 +19,14 @@ from typing import Any, NamedTuple, Protocol, TypeVar
 
 import polars as pl
 
+from arrears.compliance.facts import LOOKBACK_DAYS, POINT_KIND
+from arrears.compliance.facts import debtor_flags as stored_debtor_flags
+
 Gate = Callable[[dict[str, Any]], dict[str, Any]]
 T = TypeVar("T", bound=tuple)
 
-FLAG_NAMES = {
-    "dispute": "dispute_open", "cease": "cease_communication", "attorney": "attorney_represented",
-    "deceased": "deceased", "bankruptcy": "bankruptcy", "installment_plan": "installment_plan_active",
-    "time_barred": "time_barred", "litigation_authorized": "litigation_authorized",
-}
-GATE_KIND = {"mobile": "mobile", "home": "home", "work": "work", "email": "personal_email", "postal": "postal"}
-HISTORY_DAYS = 35  # every gate rule looks back at most 30 days (CN effective-collection spacing)
+GATE_KIND = POINT_KIND  # the contact point's kind as the request says it (``compliance.facts``)
+HISTORY_DAYS = LOOKBACK_DAYS  # the one look-back window (``compliance.facts``)
 
 
 class GateUnavailable(RuntimeError):
@@ -66,6 +64,7 @@ class PlannedRow(NamedTuple):
     message: str | None
     at_history: str  # ``at`` in UTC, as history entries write it
     at_ts: int  # ``at`` in whole epoch seconds
+    consent: bool | None = None  # the contact point was given with consent (TCPA)
 
 
 def tuples_of(cls: type[T], columns: list[list[Any]]) -> Iterator[T]:
@@ -131,8 +130,11 @@ def gate_path(gate: Gate) -> GatePath:
     return trusted if trusted is not None else DictPath(gate)
 
 
-def debtor_flags(flags: list[str]) -> dict[str, bool]:
-    return {FLAG_NAMES[f]: True for f in flags if f in FLAG_NAMES}
+def debtor_flags(flags: list[str], consent: bool | None = None) -> dict[str, Any]:
+    """The one flag set (``compliance.facts.debtor_flags``) of a planned attempt: the account's
+    flags and the consent of the number used (the planner plans only the debtor's own usable
+    numbers, so no other contact point changes a verdict)."""
+    return stored_debtor_flags(flags, consent=consent)
 
 
 def recent_history(contacts: pl.DataFrame, points: pl.DataFrame, as_of: date) -> pl.DataFrame:
@@ -205,7 +207,8 @@ def request_for(attempt: dict[str, Any], history: list[dict[str, Any]], agencies
             "agency": agency,
             "purpose": attempt.get("purpose", "collection"),
         },
-        "debtor": {"id": attempt["customer_id"], "zones": [attempt["zone"]], "flags": debtor_flags(attempt["flags"])},
+        "debtor": {"id": attempt["customer_id"], "zones": [attempt["zone"]],
+                   "flags": debtor_flags(attempt["flags"] or [], attempt.get("consent"))},
         "history": history,
     }
 
