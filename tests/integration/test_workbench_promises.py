@@ -19,7 +19,12 @@ from arrears.adapters.storage import tables as t
 from arrears.adapters.storage.arrangements_repository import SqlArrangementsUnitOfWork, read_audit
 from arrears.adapters.storage.arrangements_tables import promises_to_pay
 from arrears.adapters.storage.audit_tables import audit_events
-from arrears.adapters.storage.gate_tables import LOGGED_IN_WORKBENCH, LOGGED_STATE, contact_attempts
+from arrears.adapters.storage.gate_tables import (
+    LOGGED_IN_WORKBENCH,
+    LOGGED_STATE,
+    compliance_decisions,
+    contact_attempts,
+)
 from arrears.adapters.storage.portfolio_reader import SqlPortfolioReader
 from arrears.domain.access import Role
 from arrears.domain.aging import DEFAULT_LADDER
@@ -242,3 +247,28 @@ def test_with_the_stored_contact_gate_the_attempt_the_contact_and_the_promise_ar
                                      .where(contact_attempts.c.attempt_id == logged["attempt_id"])).scalar_one()
     assert outcome == "conversation"
     assert _count(wb.engine, promises_to_pay) == 1
+
+
+def test_logging_a_call_with_a_promise_is_one_transaction_with_the_gates_decisions(
+    wb: Workbench, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = replace(wb, gate=SqlContactGate(wb.engine))
+    with wb.engine.begin() as connection:
+        connection.execute(update(t.customers).values(jurisdiction="CN"))
+
+    def broken_append(self, entry) -> None:  # type: ignore[no-untyped-def]
+        raise RuntimeError("audit store unavailable")
+
+    monkeypatch.setattr(arrangements_repository.SqlAuditLog, "append", broken_append)  # after both verdicts
+    with pytest.raises(RuntimeError, match="audit store unavailable"):
+        log_contact(real, WANG, "A1", _promise())
+    assert (_count(wb.engine, contact_attempts), _count(wb.engine, compliance_decisions),
+            _count(wb.engine, promises_to_pay), _count(wb.engine, audit_events)) == (0, 0, 0, 0)
+    monkeypatch.undo()
+    logged = log_contact(real, WANG, "A1", _promise())  # the same call, the store back: all of it at once
+    with wb.engine.connect() as connection:
+        modes = connection.execute(select(compliance_decisions.c.mode).order_by(
+            compliance_decisions.c.decision_id)).scalars().all()
+        outcome = connection.execute(select(contact_attempts.c.outcome)).scalar_one()
+    assert (modes, outcome, _count(wb.engine, promises_to_pay)) == (["reserve", "outcome"], "conversation", 1)
+    assert logged["promise_id"] == f"workbench:{logged['contact_id']}"
