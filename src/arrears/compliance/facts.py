@@ -84,8 +84,15 @@ def debtor_flags(flags: str | Iterable[str] | None, points: Sequence[PointFacts]
 
     The planner passes no points: it plans only the debtor's own numbers that are neither
     invalid nor do-not-contact, for which those three flags change no verdict."""
-    out = account_flags(flags)
+    out = account_flags(flags) | _point_flags(points)
+    if consent:
+        out["tcpa_consent"] = True
+    return out
+
+
+def _point_flags(points: Sequence[PointFacts]) -> dict[str, Any]:
     debtors = [p for p in points if p.owner == DEBTOR]
+    out: dict[str, Any] = {}
     opt_outs = [p.value_hash for p in debtors if p.do_not_contact]
     if opt_outs:
         out["opt_outs"] = opt_outs
@@ -94,8 +101,6 @@ def debtor_flags(flags: str | Iterable[str] | None, points: Sequence[PointFacts]
         out["third_party_do_not_contact"] = others
     if debtors and all(p.status == "invalid" for p in debtors if p.kind == "mobile"):
         out["lost_contact"] = True
-    if consent:
-        out["tcpa_consent"] = True
     return out
 
 
