@@ -37,7 +37,7 @@ from arrears.services.contact_gate import SqlContactGate
 from arrears.services.contact_gate_port import ContactRequest, GateVerdict
 from arrears.services.nightly_job import run_nightly_job
 from arrears.services.scoring_run import scorecard_fallback
-from arrears.services.workbench.contacts import ContactLog, log_contact, reserve_attempt
+from arrears.services.workbench.contacts import LogContact, log_contact, reserve_attempt
 from arrears.services.workbench.context import Workbench
 from arrears.services.workbench.errors import InvalidInput, NotFound
 from arrears.services.workbench.principal import Principal
@@ -96,8 +96,8 @@ def wb(engine: Engine) -> Workbench:
 
 
 def _promise(amount: str = "500.00", on: date = date(2026, 12, 5), *, account_id: str = "A1",
-             attempt_id: str | None = None) -> ContactLog:
-    return ContactLog(channel="call", outcome="conversation", contact_point_id=f"P-{account_id}", party="debtor",
+             attempt_id: str | None = None) -> LogContact:
+    return LogContact(channel="call", outcome="conversation", contact_point_id=f"P-{account_id}", party="debtor",
                       promise_amount=amount, promise_date=on, attempt_id=attempt_id)
 
 

@@ -233,7 +233,7 @@ def test_a_failure_after_the_gate_leaves_neither_the_outcome_nor_the_logged_cont
     wb = gated(portfolio)
     collector = authenticate(wb, "collector", PASSWORD)
     attempt_id = contacts.reserve_attempt(wb, collector, debtor["account"], "call", debtor["phone"])["attempt_id"]
-    entry = contacts.ContactLog(channel="call", outcome="conversation", contact_point_id=debtor["phone"],
+    entry = contacts.LogContact(channel="call", outcome="conversation", contact_point_id=debtor["phone"],
                                 party="debtor", notes=NOTE, attempt_id=attempt_id,
                                 callback_at=AS_OF_NOON + timedelta(hours=3))
 
@@ -273,7 +273,7 @@ def test_a_reservation_and_who_logs_it_are_written_together(
 def test_a_collectors_notes_are_stored_only_encrypted(portfolio: Engine, debtor: dict[str, str]) -> None:
     wb = gated(portfolio)
     collector = authenticate(wb, "collector", PASSWORD)
-    contacts.log_contact(wb, collector, debtor["account"], contacts.ContactLog(
+    contacts.log_contact(wb, collector, debtor["account"], contacts.LogContact(
         channel="call", outcome="conversation", contact_point_id=debtor["phone"], party="debtor", notes=NOTE))
     assert "notes" not in {column["name"] for column in inspect(portfolio).get_columns("contact_attempts")}
     texts = []

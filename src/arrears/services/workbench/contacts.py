@@ -1,19 +1,23 @@
-"""Logging a contact: the gate is asked BEFORE the call (reserve), the outcome recorded after.
+"""Logging a contact (the ``LogContact`` command): the gate is asked BEFORE the call (reserve),
+the outcome recorded after.
 
 A denied reservation is audited (rules and reasons) and raised as ``ContactBlocked``; nothing
 is logged as a contact. The compliance status of an account is ``ContactGate.preview`` per
-channel, on the contact point that channel would use.
+channel (``channel_status``).
 
-The gate works inside the workbench's transaction: the reserved attempt and the reserved
-contact row commit together, and so do the attempt's outcome (which the gate first judges
-against the caps, and may refuse: ``ContactBlocked``, nothing written) and the logged
-contact, its promise, complaint and callback. A failure anywhere leaves neither half.
-Notes are kept only encrypted, with the logged contact; the gate never sees them.
+One row a contact, in the one attempts ledger (``contact_attempts``): the gate reserves the
+attempt inside the workbench's transaction and the workbench adds who logs it; the outcome
+(which the gate first judges against the caps, and may refuse: ``ContactBlocked``, nothing
+written), what was logged with it, its promise, complaint and callback commit together.
+Logging a call with no reservation reserves it in the same transaction: the reservation, the
+outcome, both gate decisions and the promise commit together or not at all. Notes are kept
+only encrypted (``_logged``: the one place they are encrypted); the gate never sees them.
 
 A promise to pay taken in the conversation is recorded through the arrangements use case
 (``arrangements.record_promise``: the domain's promise rules, the ``promise.recorded`` audit
-entry) in the same transaction as the contact row, with id ``workbench:<contact id>``. The
-rules are asked before the attempt is reserved, so a refused promise writes nothing at all.
+entry) in the same transaction, with id ``workbench:<contact id>``. The rules are asked
+before the attempt is reserved, so a refused promise writes nothing at all. A promise date is
+checked against the customer's own today, in their zone.
 """
 
 from __future__ import annotations
@@ -53,11 +57,13 @@ from arrears.services.workbench.followups import add_follow_up_in
 from arrears.services.workbench.principal import Principal
 from arrears.services.workbench.queue import check_may_take_work
 
-__all__ = ["ChannelStatus", "ContactLog", "compliance_status", "log_contact", "reserve_attempt"]
+__all__ = ["ChannelStatus", "LogContact", "compliance_status", "log_contact", "reserve_attempt"]
 
 Choice = TypeVar("Choice", bound=StrEnum)
 @dataclass(frozen=True)
-class ContactLog:
+class LogContact:
+    """The command: log what happened on a contact (on a reserved attempt, or reserve it now)."""
+
     channel: str
     outcome: str
     contact_point_id: str | None = None
@@ -89,7 +95,7 @@ def _choice(value: str | None, vocabulary: type[Choice], name: str, required: bo
                            name) from None
 
 
-def _promise_cents(entry: ContactLog, today: date) -> int | None:
+def _promise_cents(entry: LogContact, today: date) -> int | None:
     if not entry.promise_amount and entry.promise_date is None:
         return None
     try:
@@ -104,7 +110,7 @@ def _promise_cents(entry: ContactLog, today: date) -> int | None:
     return int(amount * 100)
 
 
-def _validate(wb: Workbench, entry: ContactLog, customer_today: date
+def _validate(wb: Workbench, entry: LogContact, customer_today: date
               ) -> tuple[Channel, Outcome, Party | None, int | None]:
     """The entry's values, checked; a promise date against the customer's own today (their zone)."""
     channel = _choice(entry.channel, Channel, "channel")
@@ -231,7 +237,7 @@ class Checked:
     promise: PromiseToPay | None
 
 
-def _checked(wb: Workbench, principal: Principal, account: dict[str, Any], entry: ContactLog,
+def _checked(wb: Workbench, principal: Principal, account: dict[str, Any], entry: LogContact,
              now: datetime) -> Checked:
     """The entry's values; a promise is vetted by the arrangements rules before anything is written."""
     today = now.astimezone(ZoneInfo(account["customer_timezone"])).date()
@@ -260,7 +266,7 @@ def _reserved_attempt(contacts: JoinedContactsUnitOfWork, principal: Principal, 
     return attempt
 
 
-def log_contact(wb: Workbench, principal: Principal, account_id: str, entry: ContactLog) -> dict[str, Any]:
+def log_contact(wb: Workbench, principal: Principal, account_id: str, entry: LogContact) -> dict[str, Any]:
     """Record what happened on a reserved attempt, reserving first when no attempt is given: one
     transaction (the reservation, the outcome, the decisions' audit, the promise), or nothing."""
     principal.require(Permission.LOG_CONTACT)
@@ -297,7 +303,7 @@ class Recorded:
 
 
 def _record(wb: Workbench, contacts: JoinedContactsUnitOfWork, principal: Principal, attempt: Attempt, *,
-            entry: ContactLog, checked: Checked, now: datetime) -> tuple[GateVerdict, Recorded | None]:
+            entry: LogContact, checked: Checked, now: datetime) -> tuple[GateVerdict, Recorded | None]:
     """The gate judges the outcome; allowed: it is stored with what was logged, in our transaction."""
     verdict = _record_outcome(wb, contacts.connection, principal, attempt.attempt_id, outcome=checked.outcome,
                               party=checked.party)
@@ -317,7 +323,7 @@ def _record(wb: Workbench, contacts: JoinedContactsUnitOfWork, principal: Princi
     return verdict, Recorded(contact_id, promise.promise_id if promise else None)
 
 
-def _logged(wb: Workbench, reserved: Logged, entry: ContactLog, checked: Checked) -> Logged:
+def _logged(wb: Workbench, reserved: Logged, entry: LogContact, checked: Checked) -> Logged:
     """What is logged with the contact; the notes encrypted (the one place they are)."""
     cents = checked.cents
     return replace(reserved, direction=entry.direction or "outbound",
@@ -343,7 +349,7 @@ def _record_outcome(wb: Workbench, connection: Connection, principal: Principal,
 
 
 def _follow_ups(wb: Workbench, connection: Connection, principal: Principal, account_id: str,
-                entry: ContactLog) -> None:
+                entry: LogContact) -> None:
     if entry.complaint:
         audit.record(connection, wb.now(), "complaint", principal, account_id=account_id, channel=entry.channel)
     if entry.callback_at is not None:
