@@ -41,7 +41,7 @@ class SqlContactGate:
         self.judge = Judge(config, screener)
         self.new_id = new_id
 
-    def _uow(self, connection: Connection | None) -> JoinedContactsUnitOfWork:
+    def _uow(self, connection: Connection | None) -> JoinedContactsUnitOfWork | SqlContactsUnitOfWork:
         return JoinedContactsUnitOfWork(connection) if connection is not None else SqlContactsUnitOfWork(self.engine)
 
     def preview(self, request: ContactRequest, language: str = "zh") -> GateVerdict:

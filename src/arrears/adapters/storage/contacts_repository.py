@@ -2,7 +2,7 @@
 (``services.contacts.ports``, satisfied structurally).
 
 ``SqlContactsUnitOfWork(engine)`` is a transaction of its own; ``JoinedContactsUnitOfWork``
-works inside a caller's connection and never commits (the caller does). The debtor's lock is
+works inside a caller's connection and never commits (the caller does): ``unit_of_work``. The debtor's lock is
 a write first (an upsert of ``debtor_locks``): the row lock (PostgreSQL) or the database's
 write lock (SQLite) is held until the transaction ends.
 """
@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime
-from typing import Any, Self
+from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from arrears.adapters.storage import tables as t
 from arrears.adapters.storage.gate_tables import compliance_decisions, contact_attempts, debtor_locks
+from arrears.adapters.storage.unit_of_work import JoinedUnitOfWork, SqlUnitOfWork
 from arrears.compliance.facts import PointFacts
 from arrears.domain.contacts import Attempt, GateDecision, Logged, StoredContact, StoredDebtor
 
@@ -136,47 +137,16 @@ class SqlDecisionAudit:
         ))
 
 
-class JoinedContactsUnitOfWork:
-    """The ledger and the audit inside a caller's transaction: the caller commits."""
-
-    def __init__(self, connection: Connection) -> None:
+class _Repositories:
+    def _bind(self, connection: Connection) -> None:
         self.connection = connection
         self.ledger = SqlContactLedger(connection)
         self.decisions = SqlDecisionAudit(connection)
 
-    def __enter__(self) -> Self:
-        return self
 
-    def __exit__(self, *args: object) -> None:
-        return None
-
-    def commit(self) -> None:
-        """The caller's transaction commits when the caller says so."""
-
-    def rollback(self) -> None:
-        """Raise instead: the caller's transaction rolls back when the error reaches it."""
+class SqlContactsUnitOfWork(_Repositories, SqlUnitOfWork):
+    """The ledger and the audit in a transaction of their own (``SqlUnitOfWork``)."""
 
 
-class SqlContactsUnitOfWork(JoinedContactsUnitOfWork):
-    """A transaction of its own: committed by ``commit``, rolled back on leaving without it."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-
-    def __enter__(self) -> Self:
-        super().__init__(self.engine.connect())
-        self.connection.begin()
-        return self
-
-    def __exit__(self, *args: object) -> None:
-        try:
-            if self.connection.in_transaction():
-                self.connection.rollback()
-        finally:
-            self.connection.close()
-
-    def commit(self) -> None:
-        self.connection.commit()
-
-    def rollback(self) -> None:
-        self.connection.rollback()
+class JoinedContactsUnitOfWork(_Repositories, JoinedUnitOfWork):
+    """The ledger and the audit inside a caller's transaction: the caller commits."""
