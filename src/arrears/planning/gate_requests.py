@@ -19,7 +19,7 @@ from typing import Any, NamedTuple, Protocol, TypeVar
 
 import polars as pl
 
-from arrears.compliance.facts import LOOKBACK_DAYS, POINT_KIND
+from arrears.compliance.facts import LOOKBACK_DAYS, POINT_KIND, history_entry
 from arrears.compliance.facts import debtor_flags as stored_debtor_flags
 
 Gate = Callable[[dict[str, Any]], dict[str, Any]]
@@ -171,11 +171,9 @@ def history_by_customer(recent: pl.DataFrame, customers: pl.Series) -> dict[str,
         "customer_id", "ts", "channel", "direction", "party", "kind", "value", "account_id", "outcome", "agency_id")
     out: dict[str, list[dict[str, Any]]] = {}
     for cid, at, channel, direction, party, kind, value, account, outcome, agency in rows.iter_rows():
-        out.setdefault(cid, []).append({
-            "at": at, "channel": channel, "direction": direction,
-            "to": {"party": party, "kind": kind, "address": value}, "debt_ids": [account] if account else None,
-            "outcome": outcome, "agency_id": agency,
-        })
+        out.setdefault(cid, []).append(history_entry(
+            at=at, channel=channel, direction=direction, to={"party": party, "kind": kind, "address": value},
+            account_id=account, outcome=outcome, agency_id=agency))
     return out
 
 
@@ -216,11 +214,13 @@ def request_for(attempt: dict[str, Any], history: list[dict[str, Any]], agencies
 def planned_entry(attempt: dict[str, Any]) -> dict[str, Any]:
     """A planned attempt as a history entry for the attempts planned after it: `planned`, with
     no outcome (counted as the planner assumes, see ``compliance.history.PLANNED``)."""
-    return {"at": attempt.get("at_history", attempt["at"]), "channel": attempt["channel"], "direction": "outbound",
-            "to": {"party": attempt.get("party", "debtor"), "kind": GATE_KIND.get(attempt["kind"]),
-                   "address": attempt["address"]},
-            "debt_ids": [attempt["account_id"]], "outcome": None, "planned": True,
-            "agency_id": attempt.get("agency_id")}
+    entry = history_entry(
+        at=attempt.get("at_history", attempt["at"]), channel=attempt["channel"], direction="outbound",
+        to={"party": attempt.get("party", "debtor"), "kind": GATE_KIND.get(attempt["kind"]),
+            "address": attempt["address"]},
+        account_id=attempt["account_id"], outcome=None, agency_id=attempt.get("agency_id"))
+    entry["planned"] = True
+    return entry
 
 
 def agencies_by_id(agencies: pl.DataFrame) -> dict[str, dict[str, Any]]:
