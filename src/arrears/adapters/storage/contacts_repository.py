@@ -31,8 +31,10 @@ _LOGGED = ("contact_id", "logged_by", "direction", "notes_enc", "promise_amount_
 
 def utc(value: datetime | None) -> datetime | None:
     """An instant as stored (SQLite gives naive UTC) as aware UTC."""
-    if value is None:
-        return None
+    return None if value is None else _instant(value)
+
+
+def _instant(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
@@ -94,8 +96,8 @@ class SqlContactLedger:
                    m.automated, m.outcome_party)
             .where(m.customer_id == customer_id, m.at >= since, m.at <= until, m.attempt_id != (without or ""))
         ).all()
-        return ([StoredContact(utc(r.at), *r[1:]) for r in ingested]  # type: ignore[arg-type]
-                + [StoredContact(utc(r.at), r.channel, "outbound", r.contact_point_id,  # type: ignore[arg-type]
+        return ([StoredContact(_instant(r.at), *r[1:]) for r in ingested]
+                + [StoredContact(_instant(r.at), r.channel, "outbound", r.contact_point_id,
                                  r.outcome_party or r.party, r.outcome, r.account_id, r.agency_id, r.automated)
                    for r in attempts])
 

@@ -19,6 +19,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 from typing import Any
 
 from arrears.compliance import facts
@@ -88,8 +89,9 @@ class Judge:
             return check_outcome(request, outcome, config=self.config)
         return check(request, screener=self.screener, config=self.config)
 
-    @property
+    @cached_property
     def lookback(self) -> timedelta:
+        """How far back history is read: the one look-back window of the packs in force."""
         return timedelta(days=facts.lookback_days(self.config))
 
 
