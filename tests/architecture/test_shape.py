@@ -59,3 +59,18 @@ def test_no_module_is_longer_than_400_lines() -> None:
     long = {str(p.relative_to(SRC)): n for p in _modules(SRC)
             if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
     assert long == {}
+
+
+MAX_COMPLEXITY = 15
+
+
+def test_no_block_is_more_complex_than_15() -> None:
+    """Cyclomatic complexity (radon) of every function, method and class outside migrations."""
+    cc = pytest.importorskip("radon.complexity", reason="radon is not installed (dev extra)")
+    offenders = sorted(
+        f"{path.relative_to(SRC)}:{block.lineno} {block.fullname} ({block.complexity})"
+        for path in _modules(SRC)
+        for block in cc.cc_visit(path.read_text(encoding="utf-8"))
+        if block.complexity > MAX_COMPLEXITY
+    )
+    assert offenders == []

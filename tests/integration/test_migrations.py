@@ -72,3 +72,49 @@ def test_the_migrations_build_exactly_the_tables_the_code_declares(engine: Engin
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         differences = compare_metadata(context, _every_table_declared())
     assert differences == []
+
+
+def test_the_one_ledger_migration_moves_every_logged_contact_onto_its_attempt(engine: Engine) -> None:
+    from datetime import UTC, date, datetime
+
+    from sqlalchemy import inspect, select, text
+
+    from arrears.adapters.storage.gate_tables import LOGGED_STATE, contact_attempts
+
+    _empty(engine)
+    command.upgrade(alembic_config(engine), "0015_key_fingerprints_and_masks")
+    at = datetime(2026, 11, 29, 2, 0, tzinfo=UTC)
+    attempt = ("INSERT INTO contact_attempts (attempt_id, account_id, customer_id, contact_point_id, address_hash, "
+               "channel, party, at, automated, purpose, outcome, outcome_party) VALUES (:id, 'A1', 'C1', 'P1', 'h', "
+               "'call', 'debtor', :at, :no, 'collection', :outcome, NULL)")
+    logged = ("INSERT INTO logged_contacts (contact_id, account_id, customer_id, contact_point_id, channel, direction, "
+              "at, party, state, outcome, notes_enc, promise_amount_cents, promise_date, dispute, complaint, user_id, "
+              "attempt_id, pack_versions) VALUES (:id, 'A1', 'C1', 'P1', 'call', 'outbound', :at, :party, :state, "
+              ":outcome, :notes, :cents, :on, :no, :yes, 'U1', :attempt, 'CN=1')")
+    with engine.begin() as connection:
+        connection.execute(text(attempt), {"id": "T1", "at": at, "no": False, "outcome": "conversation"})
+        connection.execute(text(attempt), {"id": "T2", "at": at, "no": False, "outcome": None})
+        connection.execute(text(attempt), {"id": "T3", "at": at, "no": False, "outcome": "no_answer"})  # no log
+        connection.execute(text(logged), {"id": "K1", "at": at, "party": "spouse", "state": "logged", "yes": True,
+                                          "outcome": "conversation", "notes": b"sealed", "cents": 50_000,
+                                          "on": date(2026, 12, 5), "no": False, "attempt": "T1"})
+        connection.execute(text(logged), {"id": "K2", "at": at, "party": None, "state": "reserved", "yes": False,
+                                          "outcome": None, "notes": None, "cents": None, "on": None, "no": False,
+                                          "attempt": "T2"})
+        connection.execute(text(logged), {"id": "K3", "at": at, "party": "debtor", "state": "logged", "yes": False,
+                                          "outcome": "no_answer", "notes": None, "cents": None, "on": None,
+                                          "no": False, "attempt": None})  # its attempt never reached the ledger
+    migrate(engine)
+    m = contact_attempts.c
+    with engine.connect() as connection:
+        rows = {r.attempt_id: r for r in connection.execute(select(
+            m.attempt_id, m.contact_id, m.logged_by, m.outcome, m.outcome_party, m.notes_enc, m.promise_amount_cents,
+            m.promise_date, m.complaint, m.dispute, m.pack_versions, LOGGED_STATE))}
+        tables = set(inspect(connection).get_table_names())
+    assert set(rows) == {"T1", "T2", "T3", "K3"}
+    assert tuple(rows["T1"][1:]) == ("K1", "U1", "conversation", "spouse", b"sealed", 50_000, date(2026, 12, 5),
+                                     True, False, "CN=1", "logged")
+    assert (rows["T2"].contact_id, rows["T2"].logged_by, rows["T2"].state) == ("K2", "U1", "reserved")
+    assert (rows["T3"].contact_id, rows["T3"].logged_by) == (None, None)
+    assert (rows["K3"].contact_id, rows["K3"].logged_by, rows["K3"].outcome) == ("K3", "U1", "no_answer")
+    assert "logged_contacts" not in tables

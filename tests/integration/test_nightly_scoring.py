@@ -124,20 +124,21 @@ def test_a_payment_after_the_date_never_changes_that_dates_scores(
 def test_promises_logged_in_the_workbench_count_in_the_features_and_a_reserved_call_does_not(
     engine: Engine, cipher: FieldCipher, small_demo: Path
 ) -> None:
-    from arrears.adapters.storage.workbench_tables import logged_contacts
+    from arrears.adapters.storage.gate_tables import contact_attempts
 
     _load(engine, cipher, small_demo)
     with engine.connect() as connection:
         before = compute_features(**_as_features_args(read_scoring_frames(connection, AS_OF)))
     target = before.filter(pl.col("promises_made") == 0)["account_id"][0]
     base = {"account_id": target, "customer_id": "C", "channel": "call", "direction": "outbound",
-            "dispute": False, "complaint": False, "user_id": "U1", "party": "debtor"}
+            "dispute": False, "complaint": False, "logged_by": "U1", "party": "debtor", "automated": False,
+            "purpose": "collection"}
     with engine.begin() as connection:
-        connection.execute(insert(logged_contacts).values(
-            contact_id="W1", at=datetime(2026, 11, 10, 2, tzinfo=UTC), state="logged", outcome="conversation",
+        connection.execute(insert(contact_attempts).values(
+            attempt_id="W1", contact_id="W1", at=datetime(2026, 11, 10, 2, tzinfo=UTC), outcome="conversation",
             promise_amount_cents=50_000, promise_date=date(2026, 11, 15), **base))
-        connection.execute(insert(logged_contacts).values(
-            contact_id="W2", at=datetime(2026, 11, 28, 2, tzinfo=UTC), state="reserved", **base))
+        connection.execute(insert(contact_attempts).values(
+            attempt_id="W2", contact_id="W2", at=datetime(2026, 11, 28, 2, tzinfo=UTC), **base))
     with engine.connect() as connection:
         after = compute_features(**_as_features_args(read_scoring_frames(connection, AS_OF)))
     row = after.filter(pl.col("account_id") == target).row(0, named=True)

@@ -19,9 +19,13 @@ from arrears.adapters.storage import tables as t
 from arrears.adapters.storage.arrangements_repository import SqlArrangementsUnitOfWork, read_audit
 from arrears.adapters.storage.arrangements_tables import promises_to_pay
 from arrears.adapters.storage.audit_tables import audit_events
-from arrears.adapters.storage.gate_tables import contact_attempts
+from arrears.adapters.storage.gate_tables import (
+    LOGGED_IN_WORKBENCH,
+    LOGGED_STATE,
+    compliance_decisions,
+    contact_attempts,
+)
 from arrears.adapters.storage.portfolio_reader import SqlPortfolioReader
-from arrears.adapters.storage.workbench_tables import logged_contacts
 from arrears.domain.access import Role
 from arrears.domain.aging import DEFAULT_LADDER
 from arrears.domain.arrangements.effects import PromiseKept
@@ -33,7 +37,7 @@ from arrears.services.contact_gate import SqlContactGate
 from arrears.services.contact_gate_port import ContactRequest, GateVerdict
 from arrears.services.nightly_job import run_nightly_job
 from arrears.services.scoring_run import scorecard_fallback
-from arrears.services.workbench.contacts import ContactLog, log_contact, reserve_attempt
+from arrears.services.workbench.contacts import LogContact, log_contact, reserve_attempt
 from arrears.services.workbench.context import Workbench
 from arrears.services.workbench.errors import InvalidInput, NotFound
 from arrears.services.workbench.principal import Principal
@@ -92,8 +96,8 @@ def wb(engine: Engine) -> Workbench:
 
 
 def _promise(amount: str = "500.00", on: date = date(2026, 12, 5), *, account_id: str = "A1",
-             attempt_id: str | None = None) -> ContactLog:
-    return ContactLog(channel="call", outcome="conversation", contact_point_id=f"P-{account_id}", party="debtor",
+             attempt_id: str | None = None) -> LogContact:
+    return LogContact(channel="call", outcome="conversation", contact_point_id=f"P-{account_id}", party="debtor",
                       promise_amount=amount, promise_date=on, attempt_id=attempt_id)
 
 
@@ -104,8 +108,8 @@ def _count(engine: Engine, table) -> int:  # type: ignore[no-untyped-def]
 
 def _nothing_written(wb: Workbench) -> None:
     with wb.engine.connect() as connection:
-        logged = connection.execute(select(func.count()).select_from(logged_contacts)
-                                    .where(logged_contacts.c.state == "logged")).scalar_one()
+        logged = connection.execute(select(func.count()).select_from(contact_attempts)
+                                    .where(LOGGED_IN_WORKBENCH)).scalar_one()
     assert (logged, _count(wb.engine, promises_to_pay), _count(wb.engine, audit_events)) == (0, 0, 0)
 
 
@@ -119,6 +123,26 @@ def test_a_promise_is_made_on_the_customers_own_business_day(wb: Workbench) -> N
     assert (promise.made_at, promise.made_on) == (NOON, date(2026, 11, 28))
 
 
+def test_a_new_york_customers_same_day_promise_is_accepted_after_11_new_york_time(wb: Workbench) -> None:
+    with wb.engine.begin() as connection:  # 12:00 in New York is already tomorrow in Shanghai
+        connection.execute(update(t.customers).where(t.customers.c.customer_id == "C-A1").values(
+            timezone="America/New_York"))
+    noon_in_new_york = datetime(2026, 11, 29, 12, 0, tzinfo=ZoneInfo("America/New_York"))
+    new_york = replace(wb, clock=FixedClock(noon_in_new_york))
+    logged = log_contact(new_york, WANG, "A1", _promise(on=date(2026, 11, 29)))
+    with SqlArrangementsUnitOfWork(wb.engine) as uow:
+        (promise,) = uow.promises.for_account("A1")
+    assert (promise.promise_id, promise.promised_date, promise.made_on) == (
+        logged["promise_id"], date(2026, 11, 29), date(2026, 11, 29))
+
+
+def test_a_promise_dated_before_the_customers_own_today_is_refused(wb: Workbench) -> None:
+    with pytest.raises(InvalidInput) as refused:  # 10:00 in Shanghai on 29 November
+        log_contact(wb, WANG, "A1", _promise(on=date(2026, 11, 28)))
+    assert refused.value.field == "promise_date"
+    _nothing_written(wb)
+
+
 def test_a_promise_logged_with_a_contact_is_recorded_in_the_arrangements_with_its_audit_entry(wb: Workbench) -> None:
     logged = log_contact(wb, WANG, "A1", _promise())
     assert logged["promise_id"] == f"workbench:{logged['contact_id']}"
@@ -129,8 +153,8 @@ def test_a_promise_logged_with_a_contact_is_recorded_in_the_arrangements_with_it
     assert (promise.made_at, promise.made_on) == (NOON, date(2026, 11, 29))
     with wb.engine.connect() as connection:
         (entry,) = read_audit(connection, subject=f"promise:{logged['promise_id']}")
-        row = connection.execute(select(logged_contacts).where(
-            logged_contacts.c.contact_id == logged["contact_id"])).one()
+        row = connection.execute(select(contact_attempts, LOGGED_STATE).where(
+            contact_attempts.c.contact_id == logged["contact_id"])).one()
     assert (entry.action, entry.actor, entry.after) == ("promise.recorded", "wang", "500.00 by 2026-12-05 via call")
     assert (row.state, row.promise_amount_cents, row.promise_date) == ("logged", 50_000, date(2026, 12, 5))
 
@@ -141,7 +165,7 @@ def test_a_promise_the_rules_refuse_leaves_no_contact_row_no_promise_and_no_audi
     assert refused.value.field == "promise_date"
     assert refused.value.message("zh").startswith("承诺还款日期：承诺日期不能超过 30 天之后（ARR-PTP-01）")
     assert "at most 30 days ahead (ARR-PTP-01)" in refused.value.message("en")
-    assert _count(wb.engine, logged_contacts) == 0  # refused before the attempt was reserved
+    assert _count(wb.engine, contact_attempts) == 0  # refused before the attempt was reserved
     assert wb.gate.reserved == []  # type: ignore[attr-defined]
     _nothing_written(wb)
 
@@ -169,7 +193,7 @@ def test_a_failure_while_recording_the_promise_undoes_the_contact_outcome_too(
         log_contact(wb, WANG, "A1", _promise(attempt_id=attempt))
     _nothing_written(wb)  # the promise row was inserted, then rolled back with the contact's update
     with wb.engine.connect() as connection:
-        assert connection.execute(select(logged_contacts.c.state)).scalar_one() == "reserved"
+        assert connection.execute(select(LOGGED_STATE)).scalar_one() == "reserved"
 
 
 def test_an_agency_collector_cannot_record_a_promise_on_an_account_outside_the_agency(wb: Workbench) -> None:
@@ -223,3 +247,28 @@ def test_with_the_stored_contact_gate_the_attempt_the_contact_and_the_promise_ar
                                      .where(contact_attempts.c.attempt_id == logged["attempt_id"])).scalar_one()
     assert outcome == "conversation"
     assert _count(wb.engine, promises_to_pay) == 1
+
+
+def test_logging_a_call_with_a_promise_is_one_transaction_with_the_gates_decisions(
+    wb: Workbench, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = replace(wb, gate=SqlContactGate(wb.engine))
+    with wb.engine.begin() as connection:
+        connection.execute(update(t.customers).values(jurisdiction="CN"))
+
+    def broken_append(self, entry) -> None:  # type: ignore[no-untyped-def]
+        raise RuntimeError("audit store unavailable")
+
+    monkeypatch.setattr(arrangements_repository.SqlAuditLog, "append", broken_append)  # after both verdicts
+    with pytest.raises(RuntimeError, match="audit store unavailable"):
+        log_contact(real, WANG, "A1", _promise())
+    assert (_count(wb.engine, contact_attempts), _count(wb.engine, compliance_decisions),
+            _count(wb.engine, promises_to_pay), _count(wb.engine, audit_events)) == (0, 0, 0, 0)
+    monkeypatch.undo()
+    logged = log_contact(real, WANG, "A1", _promise())  # the same call, the store back: all of it at once
+    with wb.engine.connect() as connection:
+        modes = connection.execute(select(compliance_decisions.c.mode).order_by(
+            compliance_decisions.c.decision_id)).scalars().all()
+        outcome = connection.execute(select(contact_attempts.c.outcome)).scalar_one()
+    assert (modes, outcome, _count(wb.engine, promises_to_pay)) == (["reserve", "outcome"], "conversation", 1)
+    assert logged["promise_id"] == f"workbench:{logged['contact_id']}"

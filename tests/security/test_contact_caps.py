@@ -17,8 +17,14 @@ from workbench_support import AS_OF_NOON, CIPHER, PASSWORD
 
 from arrears.adapters.clock import FixedClock
 from arrears.adapters.storage import tables as t
-from arrears.adapters.storage.gate_tables import compliance_decisions, contact_attempts
-from arrears.adapters.storage.workbench_tables import access_audit, follow_ups, logged_contacts
+from arrears.adapters.storage.contacts_repository import SqlContactLedger
+from arrears.adapters.storage.gate_tables import (
+    LOGGED_IN_WORKBENCH,
+    LOGGED_STATE,
+    compliance_decisions,
+    contact_attempts,
+)
+from arrears.adapters.storage.workbench_tables import access_audit, follow_ups
 from arrears.services.contact_gate import SqlContactGate
 from arrears.services.contact_gate_port import ContactRequest
 from arrears.services.workbench import contacts
@@ -120,7 +126,7 @@ def test_twenty_collectors_reserving_and_recording_conversations_at_once_never_e
     assert conversations_on(portfolio, debtor["customer"], AS_OF_NOON.date()) == 3
     with portfolio.connect() as connection:
         logged = connection.execute(select(func.count()).where(
-            logged_contacts.c.customer_id == debtor["customer"], logged_contacts.c.state == "logged")).scalar_one()
+            contact_attempts.c.customer_id == debtor["customer"], LOGGED_IN_WORKBENCH)).scalar_one()
     assert logged == 3
     fourth = SqlContactGate(portfolio).preview(call(debtor, AS_OF_NOON + timedelta(hours=2)))
     assert fourth.decision == "deny" and "CN-FREQ-01" in fourth.rules
@@ -189,8 +195,8 @@ def test_an_outcome_that_would_break_a_cap_is_refused_with_a_clear_bilingual_err
         assert "CN-FREQ-01" in error["message_zh"] and "CN-FREQ-01" in error["message_en"]
         assert "未保存" in error["message_zh"] and "not saved" in error["message_en"]  # and says so
         with portfolio.connect() as connection:
-            state = connection.execute(select(logged_contacts.c.state, logged_contacts.c.notes_enc).where(
-                logged_contacts.c.attempt_id == attempt_id)).one()
+            state = connection.execute(select(LOGGED_STATE, contact_attempts.c.notes_enc).where(
+                contact_attempts.c.attempt_id == attempt_id)).one()
             kinds = connection.execute(select(access_audit.c.kind)).scalars().all()
         assert tuple(state) == ("reserved", None) and "outcome_refused" in kinds
         assert open_reservations(portfolio, debtor["customer"]) == 1
@@ -227,7 +233,7 @@ def test_a_failure_after_the_gate_leaves_neither_the_outcome_nor_the_logged_cont
     wb = gated(portfolio)
     collector = authenticate(wb, "collector", PASSWORD)
     attempt_id = contacts.reserve_attempt(wb, collector, debtor["account"], "call", debtor["phone"])["attempt_id"]
-    entry = contacts.ContactLog(channel="call", outcome="conversation", contact_point_id=debtor["phone"],
+    entry = contacts.LogContact(channel="call", outcome="conversation", contact_point_id=debtor["phone"],
                                 party="debtor", notes=NOTE, attempt_id=attempt_id,
                                 callback_at=AS_OF_NOON + timedelta(hours=3))
 
@@ -240,24 +246,24 @@ def test_a_failure_after_the_gate_leaves_neither_the_outcome_nor_the_logged_cont
     m = contact_attempts.c
     with portfolio.connect() as connection:
         outcome = connection.execute(select(m.outcome, m.completed_at).where(m.attempt_id == attempt_id)).one()
-        state = connection.execute(select(logged_contacts.c.state).where(
-            logged_contacts.c.attempt_id == attempt_id)).scalar_one()
+        state = connection.execute(select(LOGGED_STATE).where(
+            contact_attempts.c.attempt_id == attempt_id)).scalar_one()
         callbacks = connection.execute(select(func.count()).select_from(follow_ups)).scalar_one()
     assert (tuple(outcome), state, callbacks) == ((None, None), "reserved", 0)
     monkeypatch.undo()
     assert contacts.log_contact(wb, collector, debtor["account"], entry)["outcome"] == "conversation"
 
 
-def test_a_reservation_and_its_logged_contact_row_are_written_together(
+def test_a_reservation_and_who_logs_it_are_written_together(
     portfolio: Engine, debtor: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     wb = gated(portfolio)
     collector = authenticate(wb, "collector", PASSWORD)
 
-    def contact_store_down() -> Any:
+    def contact_store_down(*args: Any) -> Any:
         raise RuntimeError("contact store unavailable")
 
-    monkeypatch.setattr(logged_contacts, "insert", contact_store_down)  # after the gate allowed it
+    monkeypatch.setattr(SqlContactLedger, "log", contact_store_down)  # after the gate allowed it
     with pytest.raises(RuntimeError, match="contact store unavailable"):
         contacts.reserve_attempt(wb, collector, debtor["account"], "call", debtor["phone"])
     assert open_reservations(portfolio, debtor["customer"]) == 0
@@ -267,15 +273,15 @@ def test_a_reservation_and_its_logged_contact_row_are_written_together(
 def test_a_collectors_notes_are_stored_only_encrypted(portfolio: Engine, debtor: dict[str, str]) -> None:
     wb = gated(portfolio)
     collector = authenticate(wb, "collector", PASSWORD)
-    contacts.log_contact(wb, collector, debtor["account"], contacts.ContactLog(
+    contacts.log_contact(wb, collector, debtor["account"], contacts.LogContact(
         channel="call", outcome="conversation", contact_point_id=debtor["phone"], party="debtor", notes=NOTE))
     assert "notes" not in {column["name"] for column in inspect(portfolio).get_columns("contact_attempts")}
     texts = []
     with portfolio.connect() as connection:
-        for table in (contact_attempts, compliance_decisions, logged_contacts, access_audit):
+        for table in (contact_attempts, compliance_decisions, access_audit):
             for row in connection.execute(select(table)):
                 texts += [str(value) for value in row]
-        stored = connection.execute(select(logged_contacts.c.notes_enc).where(and_(
-            logged_contacts.c.customer_id == debtor["customer"], logged_contacts.c.state == "logged"))).scalar_one()
+        stored = connection.execute(select(contact_attempts.c.notes_enc).where(and_(
+            contact_attempts.c.customer_id == debtor["customer"], LOGGED_IN_WORKBENCH))).scalar_one()
     assert not any("发工资" in text for text in texts)
     assert CIPHER.decrypt(stored) == NOTE

@@ -13,7 +13,7 @@ from workbench_support import PASSWORD, account_of_agency, bearer
 from arrears.adapters.storage import tables as t
 from arrears.adapters.storage.arrangements_tables import promises_to_pay
 from arrears.adapters.storage.audit_tables import audit_events
-from arrears.adapters.storage.workbench_tables import logged_contacts
+from arrears.adapters.storage.gate_tables import contact_attempts
 from arrears.entrypoints.api.deps import get_engine, get_now
 from arrears.services.workbench.context import Workbench
 
@@ -42,7 +42,7 @@ def _account_and_phone(wb: Workbench) -> tuple[str, str]:
 def _counts(wb: Workbench) -> tuple[int, int, int]:
     with wb.engine.connect() as connection:
         return tuple(connection.execute(select(func.count()).select_from(table)).scalar_one()  # type: ignore[return-value]
-                     for table in (logged_contacts, promises_to_pay, audit_events))
+                     for table in (contact_attempts, promises_to_pay, audit_events))
 
 
 def test_a_promise_logged_on_the_account_page_is_recorded_shown_and_served_by_the_arrangements_api(
@@ -55,8 +55,8 @@ def test_a_promise_logged_on_the_account_page_is_recorded_shown_and_served_by_th
         "party": "debtor", "promise_amount": "1234.50", "promise_date": "2026-12-05"})
     assert reply.status_code == 303, reply.text
     with wb.engine.connect() as connection:
-        (contact_id,) = connection.execute(select(logged_contacts.c.contact_id)
-                                           .where(logged_contacts.c.account_id == account_id)).scalars()
+        (contact_id,) = connection.execute(select(contact_attempts.c.contact_id)
+                                           .where(contact_attempts.c.account_id == account_id)).scalars()
         actors = connection.execute(select(audit_events.c.actor).where(
             audit_events.c.action == "promise.recorded",
             audit_events.c.subject == f"promise:workbench:{contact_id}")).scalars().all()

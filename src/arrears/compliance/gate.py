@@ -60,22 +60,22 @@ def plan_for(config: GateConfig, codes: tuple[str, ...], channel: str) -> Plan:
     key = (codes, channel)
     plan = config.plans.get(key)
     if plan is None:
-        packs = tuple(config.pack(code) for code in PACK_ORDER if code in codes)
-        every = [spec for pack in packs for spec in pack.rules]
-        plan = Plan(
-            packs=packs,
-            steps=tuple((spec, RULES[spec.id]) for spec in every if spec.applies_to(channel)),
-            steps_without_message=tuple(
-                (spec, RULES[spec.id])
-                for spec in every
-                if spec.applies_to(channel) and spec.id not in TEXT_ONLY
-            ),
-            caps=tuple((spec, RULES[spec.id]) for spec in every if spec.applies_to(channel) and spec.id in CAPS),
-            by_id={spec.id: spec for spec in every},
-            versions={pack.code: pack.version for pack in packs},
-        )
-        config.plans[key] = plan
+        plan = config.plans[key] = _new_plan(config, codes, channel)
     return plan
+
+
+def _new_plan(config: GateConfig, codes: tuple[str, ...], channel: str) -> Plan:
+    packs = tuple(config.pack(code) for code in PACK_ORDER if code in codes)
+    every = [spec for pack in packs for spec in pack.rules]
+    steps = tuple((spec, RULES[spec.id]) for spec in every if spec.applies_to(channel))
+    return Plan(
+        packs=packs,
+        steps=steps,
+        steps_without_message=tuple(step for step in steps if step[0].id not in TEXT_ONLY),
+        caps=tuple(step for step in steps if step[0].id in CAPS),
+        by_id={spec.id: spec for spec in every},
+        versions={pack.code: pack.version for pack in packs},
+    )
 
 
 @lru_cache(maxsize=4096)

@@ -19,16 +19,14 @@ from typing import Any, NamedTuple, Protocol, TypeVar
 
 import polars as pl
 
+from arrears.compliance.facts import LOOKBACK_DAYS, POINT_KIND, history_entry
+from arrears.compliance.facts import debtor_flags as stored_debtor_flags
+
 Gate = Callable[[dict[str, Any]], dict[str, Any]]
 T = TypeVar("T", bound=tuple)
 
-FLAG_NAMES = {
-    "dispute": "dispute_open", "cease": "cease_communication", "attorney": "attorney_represented",
-    "deceased": "deceased", "bankruptcy": "bankruptcy", "installment_plan": "installment_plan_active",
-    "time_barred": "time_barred", "litigation_authorized": "litigation_authorized",
-}
-GATE_KIND = {"mobile": "mobile", "home": "home", "work": "work", "email": "personal_email", "postal": "postal"}
-HISTORY_DAYS = 35  # every gate rule looks back at most 30 days (CN effective-collection spacing)
+GATE_KIND = POINT_KIND  # the contact point's kind as the request says it (``compliance.facts``)
+HISTORY_DAYS = LOOKBACK_DAYS  # the one look-back window (``compliance.facts``)
 
 
 class GateUnavailable(RuntimeError):
@@ -66,6 +64,7 @@ class PlannedRow(NamedTuple):
     message: str | None
     at_history: str  # ``at`` in UTC, as history entries write it
     at_ts: int  # ``at`` in whole epoch seconds
+    consent: bool | None = None  # the contact point was given with consent (TCPA)
 
 
 def tuples_of(cls: type[T], columns: list[list[Any]]) -> Iterator[T]:
@@ -131,8 +130,11 @@ def gate_path(gate: Gate) -> GatePath:
     return trusted if trusted is not None else DictPath(gate)
 
 
-def debtor_flags(flags: list[str]) -> dict[str, bool]:
-    return {FLAG_NAMES[f]: True for f in flags if f in FLAG_NAMES}
+def debtor_flags(flags: list[str], consent: bool | None = None) -> dict[str, Any]:
+    """The one flag set (``compliance.facts.debtor_flags``) of a planned attempt: the account's
+    flags and the consent of the number used (the planner plans only the debtor's own usable
+    numbers, so no other contact point changes a verdict)."""
+    return stored_debtor_flags(flags, consent=consent)
 
 
 def recent_history(contacts: pl.DataFrame, points: pl.DataFrame, as_of: date) -> pl.DataFrame:
@@ -169,11 +171,9 @@ def history_by_customer(recent: pl.DataFrame, customers: pl.Series) -> dict[str,
         "customer_id", "ts", "channel", "direction", "party", "kind", "value", "account_id", "outcome", "agency_id")
     out: dict[str, list[dict[str, Any]]] = {}
     for cid, at, channel, direction, party, kind, value, account, outcome, agency in rows.iter_rows():
-        out.setdefault(cid, []).append({
-            "at": at, "channel": channel, "direction": direction,
-            "to": {"party": party, "kind": kind, "address": value}, "debt_ids": [account] if account else None,
-            "outcome": outcome, "agency_id": agency,
-        })
+        out.setdefault(cid, []).append(history_entry(
+            at=at, channel=channel, direction=direction, to={"party": party, "kind": kind, "address": value},
+            account_id=account, outcome=outcome, agency_id=agency))
     return out
 
 
@@ -205,7 +205,8 @@ def request_for(attempt: dict[str, Any], history: list[dict[str, Any]], agencies
             "agency": agency,
             "purpose": attempt.get("purpose", "collection"),
         },
-        "debtor": {"id": attempt["customer_id"], "zones": [attempt["zone"]], "flags": debtor_flags(attempt["flags"])},
+        "debtor": {"id": attempt["customer_id"], "zones": [attempt["zone"]],
+                   "flags": debtor_flags(attempt["flags"] or [], attempt.get("consent"))},
         "history": history,
     }
 
@@ -213,11 +214,13 @@ def request_for(attempt: dict[str, Any], history: list[dict[str, Any]], agencies
 def planned_entry(attempt: dict[str, Any]) -> dict[str, Any]:
     """A planned attempt as a history entry for the attempts planned after it: `planned`, with
     no outcome (counted as the planner assumes, see ``compliance.history.PLANNED``)."""
-    return {"at": attempt.get("at_history", attempt["at"]), "channel": attempt["channel"], "direction": "outbound",
-            "to": {"party": attempt.get("party", "debtor"), "kind": GATE_KIND.get(attempt["kind"]),
-                   "address": attempt["address"]},
-            "debt_ids": [attempt["account_id"]], "outcome": None, "planned": True,
-            "agency_id": attempt.get("agency_id")}
+    entry = history_entry(
+        at=attempt.get("at_history", attempt["at"]), channel=attempt["channel"], direction="outbound",
+        to={"party": attempt.get("party", "debtor"), "kind": GATE_KIND.get(attempt["kind"]),
+            "address": attempt["address"]},
+        account_id=attempt["account_id"], outcome=None, agency_id=attempt.get("agency_id"))
+    entry["planned"] = True
+    return entry
 
 
 def agencies_by_id(agencies: pl.DataFrame) -> dict[str, dict[str, Any]]:

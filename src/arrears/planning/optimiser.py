@@ -90,7 +90,8 @@ def _plan(portfolio: Portfolio, capacity: Capacity, split: Split, runner: GateRu
     stats.accounts = accounts.height
     details = Details(accounts.select("account_id", "dpd", "flags", "agency_id", "language", "zone", "jurisdiction"),
                       pl.concat([treatment_table(strategy, i) for i, strategy in enumerate(split.strategies)]),
-                      portfolio.contact_points.select("contact_point_id", "kind", pl.col("value").alias("address")))
+                      portfolio.contact_points.select("contact_point_id", "kind", pl.col("value").alias("address"),
+                                                      "consent"))
     options = _options(portfolio, accounts, split, model, capacity=capacity, stats=stats)
     tick("candidates")
     del accounts, segments, model  # the fill allocates gigabytes: what is freed here is reused there
@@ -121,7 +122,7 @@ class Details:
 
     accounts: pl.DataFrame  # account_id, dpd, flags, agency_id, language, zone, jurisdiction
     treatments: pl.DataFrame  # strategy_index, treat, template, offer, label, purpose, message
-    points: pl.DataFrame  # contact_point_id, kind, address
+    points: pl.DataFrame  # contact_point_id, kind, address, consent
 
     def of(self, best: pl.DataFrame) -> pl.DataFrame:
         return (best.join(self.accounts, on="account_id", how="left", maintain_order="left")

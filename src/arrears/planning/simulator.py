@@ -140,7 +140,7 @@ def _with_world_columns(attempts: pl.DataFrame, world: World) -> pl.DataFrame:
             .join(world.customers.select("customer_id", "zone", "jurisdiction", "language"), on="customer_id")
             .join(world.accounts.select("account_id", "flags", "agency_id"), on="account_id")
             .join(world.points.select("contact_point_id", "kind", pl.col("value").alias("address"),
-                                      pl.col("owner")), on="contact_point_id")
+                                      pl.col("owner"), "consent"), on="contact_point_id")
             .with_columns(hour.alias("local_hour"),
                           (pl.col("customer_id").str.slice(1).cast(pl.Int64) - 1).alias("customer_index"))
             .sort("at_utc", "account_id", "contact_point_id"))

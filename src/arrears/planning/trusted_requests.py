@@ -160,7 +160,7 @@ def trusted_context(attempt: PlannedRow, history: History, agencies: dict[str, d
         channel, DEBTOR, GATE_KIND.get(attempt.kind), attempt.address,  # channel, party, kind, address
         purpose, (attempt.account_id,), channel != "call",  # purpose, debt_ids, automated
         None, agency, None,  # agent, agency, visitors
-        _flags(tuple(attempt.flags or ())), *instant, (attempt.zone,),  # flags, at, at_ts, debtor_zones
+        _flags(tuple(attempt.flags or ()), bool(attempt.consent)), *instant, (attempt.zone,),  # flags, at, at_ts, zones
         *history,  # attempts, attempt_times
         None if message is None else default_screener()(message),  # screening
     )
@@ -199,9 +199,9 @@ def _zone_ok(name: str) -> bool:
 
 
 @lru_cache(maxsize=256)
-def _flags(flags: tuple[str, ...]) -> Flags:
+def _flags(flags: tuple[str, ...], consent: bool) -> Flags:
     """The debtor's flags as the strict path parses them (validated once per flag set)."""
-    return Flags.model_validate(debtor_flags(list(flags)))
+    return Flags.model_validate(debtor_flags(list(flags), consent))
 
 
 _AGENCIES: dict[tuple, Agency | Literal[False]] = {}

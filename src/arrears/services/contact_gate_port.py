@@ -1,86 +1,15 @@
-"""The one door every contact goes through: plan, page, API and message sends alike.
+"""The ``ContactGate`` port, now ``arrears.services.contacts.ports``: this name stays until the
+branches that use it are merged."""
 
-A ``ContactGate`` turns a proposed contact on a stored account into a compliance-check-v1
-request (debtor zones, flags, the shared attempt ledger as history), asks the compliance
-gate, writes the decision to the append-only audit table, and, with ``reserve``, records the
-attempt in the ledger atomically, so concurrent callers can never together exceed a cap.
-``record_outcome`` judges what came of a reserved attempt against the caps before it writes
-it. Both may work inside the caller's transaction (``connection``), so that what the caller
-writes with them commits or rolls back with them. The port takes no free text: a collector's
-notes are the caller's to keep (encrypted).
-"""
+from arrears.services.contacts.ports import (
+    AttemptClosed,
+    AttemptError,
+    AttemptUnknown,
+    ContactGate,
+    ContactRequest,
+    GateVerdict,
+    OutcomeNotPossible,
+)
 
-from __future__ import annotations
-
-from dataclasses import dataclass
-from datetime import datetime
-from typing import TYPE_CHECKING, Protocol
-
-if TYPE_CHECKING:
-    from sqlalchemy import Connection
-
-
-@dataclass(frozen=True, slots=True)
-class ContactRequest:
-    account_id: str
-    channel: str  # call | voicemail | sms | email | letter | visit
-    at: datetime  # zone-aware instant the contact would reach the person
-    contact_point_id: str | None = None  # the number or address used (None for a visit)
-    agent_id: str | None = None  # who acts; None for a system send
-    message: str | None = None  # exact text of a message, letter or script
-    automated: bool = False
-    visitors: tuple[str, ...] = ()  # agent ids going on a visit
-    purpose: str = "collection"  # collection | service | location
-
-
-@dataclass(frozen=True, slots=True)
-class GateVerdict:
-    decision: str  # allow | deny | review
-    rules: tuple[str, ...] = ()
-    reasons: tuple[str, ...] = ()
-    warnings: tuple[str, ...] = ()
-    pack_versions: tuple[str, ...] = ()
-    attempt_id: str | None = None  # set by reserve() when the attempt was recorded
-
-    @property
-    def allowed(self) -> bool:
-        return self.decision == "allow"
-
-
-class AttemptError(ValueError):
-    """An outcome that cannot be recorded on this attempt (nothing was written)."""
-
-
-class AttemptUnknown(AttemptError):
-    """No such attempt."""
-
-
-class AttemptClosed(AttemptError):
-    """The attempt already has its outcome."""
-
-
-class OutcomeNotPossible(AttemptError):
-    """The outcome is not in the vocabulary, or not one the attempt's channel can have."""
-
-
-class ContactGate(Protocol):
-    def preview(self, request: ContactRequest, language: str = "zh") -> GateVerdict:
-        """May this happen now? Audited, records no attempt."""
-        ...
-
-    def reserve(
-        self, request: ContactRequest, language: str = "zh", *, connection: Connection | None = None
-    ) -> GateVerdict:
-        """Check and, when allowed, record the attempt in the ledger in one transaction (the
-        caller's, when ``connection`` is given: then the caller commits)."""
-        ...
-
-    def record_outcome(
-        self, attempt_id: str, outcome: str, party: str | None = None, language: str = "zh", *,
-        connection: Connection | None = None,
-    ) -> GateVerdict:
-        """Complete a reserved attempt with what happened (portfolio-v1 outcome vocabulary; the
-        party reached), after judging it against the caps as of the attempt's time, under the
-        debtor's lock: allowed → written; denied → nothing written (the decision is audited).
-        Raises an ``AttemptError`` for an unknown or completed attempt or an impossible outcome."""
-        ...
+__all__ = ["AttemptClosed", "AttemptError", "AttemptUnknown", "ContactGate", "ContactRequest", "GateVerdict",
+           "OutcomeNotPossible"]

@@ -24,8 +24,9 @@ from arrears.adapters.crypto import (
     is_ciphertext,
 )
 from arrears.adapters.storage import tables as t
+from arrears.adapters.storage.gate_tables import contact_attempts
 from arrears.adapters.storage.key_tables import key_fingerprints
-from arrears.adapters.storage.workbench_tables import follow_ups, logged_contacts
+from arrears.adapters.storage.workbench_tables import follow_ups
 from arrears.settings import Settings
 
 WHERE = "set ARREARS_DATA_KEY and ARREARS_LOOKUP_KEY, or ARREARS_KEY_FILE, to the keys of this database"
@@ -63,7 +64,7 @@ def _samples(connection: Connection) -> list[tuple[bytes, str | None]]:
     c, p, a = t.customers.c, t.contact_points.c, t.agents.c
     queries = (select(c.name_enc, c.name_hash), select(p.value_enc, p.value_hash),
                select(a.name_enc, null()).where(a.name_enc.is_not(None)),
-               select(logged_contacts.c.notes_enc, null()).where(logged_contacts.c.notes_enc.is_not(None)),
+               select(contact_attempts.c.notes_enc, null()).where(contact_attempts.c.notes_enc.is_not(None)),
                select(follow_ups.c.note_enc, null()).where(follow_ups.c.note_enc.is_not(None)))
     found = (connection.execute(query.limit(1)).first() for query in queries)
     return [(bytes(sample[0]), sample[1]) for sample in found if sample is not None and is_ciphertext(sample[0])]

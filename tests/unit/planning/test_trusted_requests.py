@@ -245,3 +245,15 @@ def test_histories_out_of_time_order_are_ordered_as_the_strict_path_orders_them(
 def planned_row(customer: str) -> PlannedRow:
     return PlannedRow(1, "A1", customer, "call", "P1", "mobile", "1", "2026-11-29T10:00:00+08:00", "Asia/Shanghai",
                       "CN", "zh", [], None, "collection", None, "2026-11-29T02:00:00+00:00", 1795917600)
+
+
+@pytest.mark.parametrize("consent", [True, False])
+def test_the_consent_of_the_number_used_reaches_the_rules_on_both_paths_as_the_gate_gives_it(consent: bool) -> None:
+    sms = planned_row("C1")._replace(channel="sms", jurisdiction="US", zone="America/New_York",
+                                     at="2026-11-29T10:00:00-05:00", at_history="2026-11-29T15:00:00+00:00",
+                                     at_ts=1795964400, message="Please call us. Reply STOP to opt out.",
+                                     consent=consent)
+    fast = TrustedPath().judge(sms, None, [], {})
+    strict = DictPath(default_gate()).judge(sms, [], [], {})
+    assert fast == strict
+    assert ("US-TCPA-01" in fast[1]) is not consent  # an automated text to a mobile needs the consent

@@ -1,16 +1,35 @@
 """The attempt ledger and the decision audit behind the contact gate.
 
-``contact_attempts`` holds every attempt made through arrears (reserved before it happens,
-completed with its outcome afterwards); together with the ingested ``contacts`` it is the
-history the compliance counters read. It holds no free text: a collector's notes are kept
-encrypted with the workbench's logged contact (``logged_contacts.notes_enc``).
+``contact_attempts`` is the one ledger of the contacts made through arrears: one row a contact,
+reserved before it happens, completed with its outcome afterwards; together with the ingested
+``contacts`` it is the history the compliance counters read. A contact logged in the workbench
+carries who logged it (``logged_by``), the party reached, what was taken in the conversation
+(promise, dispute, complaint, callback) and the collector's notes, encrypted (``notes_enc``,
+written only through ``FieldCipher``): no free text is stored in clear.
 ``compliance_decisions`` is append-only: database triggers refuse UPDATE and DELETE.
 ``debtor_locks`` serialises reservations (and recorded outcomes) per debtor.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, DateTime, Integer, String, Table, Text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    Text,
+    and_,
+    case,
+    false,
+    literal,
+    text,
+)
 
 from arrears.adapters.storage.tables import Id, metadata
 
@@ -32,7 +51,21 @@ contact_attempts = Table(
     Column("outcome", String(20)),  # NULL while reserved, then the portfolio-v1 outcome
     Column("outcome_party", String(20)),
     Column("completed_at", DateTime(timezone=True)),
+    # logged in the workbench: the contact's id (promises are ``workbench:<contact_id>``), who
+    # logged it, and what was taken in it
+    Column("contact_id", Id),
+    Column("logged_by", Id),  # the workbench user; NULL for a contact made by the system
+    Column("direction", String(10), nullable=False, server_default=text("'outbound'")),
+    Column("notes_enc", LargeBinary),  # FieldCipher only
+    Column("promise_amount_cents", BigInteger),
+    Column("promise_date", Date),
+    Column("dispute", Boolean, nullable=False, server_default=false()),
+    Column("complaint", Boolean, nullable=False, server_default=false()),
+    Column("callback_at", DateTime(timezone=True)),
+    Column("pack_versions", String(200)),
 )
+Index("ix_contact_attempts_contact_id", contact_attempts.c.contact_id, unique=True)
+Index("ix_contact_attempts_logged_by_at", contact_attempts.c.logged_by, contact_attempts.c.at)
 
 compliance_decisions = Table(
     "compliance_decisions",
@@ -61,3 +94,10 @@ debtor_locks = Table(
     Column("customer_id", Id, primary_key=True),
     Column("reservations", Integer, nullable=False),
 )
+
+# The contacts logged in the workbench, and their state: reserved (the gate said yes, the call
+# is under way) until the outcome is recorded, then logged.
+_m = contact_attempts.c
+IN_WORKBENCH = _m.logged_by.is_not(None)
+LOGGED_IN_WORKBENCH = and_(_m.logged_by.is_not(None), _m.outcome.is_not(None))
+LOGGED_STATE = case((_m.outcome.is_(None), literal("reserved")), else_=literal("logged")).label("state")

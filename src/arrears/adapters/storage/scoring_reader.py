@@ -18,7 +18,7 @@ import polars as pl
 from sqlalchemy import Connection, Select, select
 
 from arrears.adapters.storage import tables as t
-from arrears.adapters.storage.workbench_tables import logged_contacts
+from arrears.adapters.storage.gate_tables import LOGGED_IN_WORKBENCH, contact_attempts
 
 if TYPE_CHECKING:
     from polars._typing import PolarsDataType
@@ -113,7 +113,7 @@ CONTACT_SCHEMA: dict[str, PolarsDataType] = {
 def read_contacts(connection: Connection, as_of: date) -> pl.DataFrame:
     """The ingested contacts and those logged in the workbench (their outcome recorded)."""
     frames = []
-    for table, extra in ((t.contacts, None), (logged_contacts, logged_contacts.c.state == "logged")):
+    for table, extra in ((t.contacts, None), (contact_attempts, LOGGED_IN_WORKBENCH)):
         k = table.c
         query = select(k.contact_id, k.account_id, k.contact_point_id, k.channel, k.direction, k.at, k.outcome,
                        k.promise_amount_cents, k.promise_date, k.complaint).where(k.at < _read_until(as_of))

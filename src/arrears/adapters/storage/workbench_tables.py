@@ -7,7 +7,6 @@ Passwords are argon2 hashes; session, API and service tokens are stored only as 
 from __future__ import annotations
 
 from sqlalchemy import (
-    BigInteger,
     Boolean,
     Column,
     Date,
@@ -122,32 +121,6 @@ work_items = Table(
 Index("ix_work_items_pick", work_items.c.queue_date, work_items.c.status, work_items.c.priority)
 Index("ix_work_items_assignee", work_items.c.assigned_to, work_items.c.status)
 
-logged_contacts = Table(
-    "logged_contacts",
-    metadata,
-    Column("contact_id", Id, primary_key=True),
-    Column("account_id", Id, nullable=False, index=True),
-    Column("customer_id", Id, nullable=False),
-    Column("contact_point_id", Id),
-    Column("channel", String(10), nullable=False),
-    Column("direction", String(10), nullable=False),
-    _ts("at", nullable=False),
-    Column("party", String(20)),
-    Column("state", String(10), nullable=False),  # reserved (gate said yes, call under way) | logged
-    Column("outcome", String(20)),
-    Column("notes_enc", LargeBinary),
-    Column("promise_amount_cents", BigInteger),
-    Column("promise_date", Date),
-    Column("dispute", Boolean, nullable=False),
-    Column("complaint", Boolean, nullable=False),
-    _ts("callback_at"),
-    Column("user_id", Id, nullable=False),
-    Column("agent_id", Id),
-    Column("agency_id", Id),
-    Column("attempt_id", String(64)),
-    Column("pack_versions", String(200)),
-)
-Index("ix_logged_contacts_user_at", logged_contacts.c.user_id, logged_contacts.c.at)
 
 follow_ups = Table(
     "follow_ups",

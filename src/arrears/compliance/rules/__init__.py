@@ -6,6 +6,9 @@ A rule is `(ctx, spec) -> RuleResult`: `ctx` is the proposed contact with its de
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from typing import Any
+
 from arrears.compliance.rules import (
     cn_account,
     cn_frequency,
@@ -110,3 +113,25 @@ CAPS: frozenset[str] = frozenset(
         "UK-FREQ-01",
     }
 )
+
+
+def _days(value: int) -> Callable[[Mapping[str, Any]], int]:
+    return lambda _params: value
+
+
+# How many local dates (today included) of history each rule that reads history counts, from
+# its parameters; a rule not named here reads no history. ``compliance.facts.lookback_days``
+# takes the longest over the packs in force: the one look-back window of every caller.
+WINDOWS: dict[str, Callable[[Mapping[str, Any]], int]] = {
+    "CN-FREQ-01": _days(1),
+    "CN-FREQ-02": _days(1),
+    "CN-FREQ-03": _days(1),
+    "CN-3P-02": lambda params: params["consecutive_unreachable_days"],
+    "US-FREQ-01": _days(7),
+    "US-FREQ-02": lambda params: us_frequency.lookback_days_for(params["quiet_days_after_conversation"]),
+    "US-FREQ-03": _days(us_frequency.lookback_days_for(7)),
+    "US-MA-01": _days(us_overlays.MA_OTHER_NUMBERS_DAYS),
+    "US-NYC-01": _days(7),
+    "US-WA-01": _days(7),
+    "UK-FREQ-01": _days(7),
+}

@@ -66,6 +66,16 @@ def _has_run_of_days(days: list[date], length: int) -> bool:
     return False
 
 
+def _failed_since_reached(ctx: Context) -> list[Attempt]:
+    """The calls to the debtor up to ``at`` since the debtor was last (maybe) reached."""
+    since = [a for a in ctx.attempts if a.ts <= ctx.at_ts]
+    for index in range(len(since) - 1, -1, -1):
+        if _reached(since[index]):
+            since = since[index + 1 :]
+            break
+    return [a for a in since if a.outbound and a.to_debtor and a.channel in CALLS]
+
+
 def lost_contact_reason(ctx: Context, spec: RuleSpec) -> tuple[str, str] | None:
     """Why the debtor counts as lost (失联), or None when they do not."""
     flags = ctx.flags
@@ -73,12 +83,7 @@ def lost_contact_reason(ctx: Context, spec: RuleSpec) -> tuple[str, str] | None:
         return "债务人已身故", "the debtor has died"
     if flags.lost_contact:
         return "债务人已标记为失联", "the debtor is marked as lost contact"
-    since = [a for a in ctx.attempts if a.ts <= ctx.at_ts]
-    for index in range(len(since) - 1, -1, -1):
-        if _reached(since[index]):
-            since = since[index + 1 :]
-            break
-    failed = [a for a in since if a.outbound and a.to_debtor and a.channel in CALLS]
+    failed = _failed_since_reached(ctx)
     if any(surely(a, INVALID_NUMBER) for a in failed):
         return "债务人号码无效（空号或非本人）", "the debtor's number is invalid"
     today = ctx.today(CN_HOME_ZONE)

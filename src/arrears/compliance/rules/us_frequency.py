@@ -99,8 +99,12 @@ def call_times(
 def _lookback_days(ctx: Context) -> int:
     """Far enough back to cover every local window the US rules look at, in any zone."""
     quiet = ctx.specs.get("US-FREQ-02")
-    days = quiet.params["quiet_days_after_conversation"] if quiet is not None else 7
-    return max(days, 7) + 2
+    return lookback_days_for(quiet.params["quiet_days_after_conversation"] if quiet is not None else 7)
+
+
+def lookback_days_for(quiet_days: int) -> int:
+    """The days ``call_times`` reads back, given US-FREQ-02's quiet days (7 calls in 7 days at least)."""
+    return max(quiet_days, 7) + 2
 
 
 def _most_in_window(ctx: Context, times: list[float], days: int) -> int:

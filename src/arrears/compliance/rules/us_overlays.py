@@ -11,6 +11,7 @@ from arrears.compliance.rules.common import WORK_KINDS, connected, max_count
 
 MA_MEDIA = frozenset({"call", "voicemail", "sms"})
 WA_PARTIES = frozenset({*DEBTOR_LIKE, "spouse", "employer"})
+MA_OTHER_NUMBERS_DAYS = 30  # US-MA-01 counts calls to other numbers (e.g. work) over 30 days
 
 
 def _debts(ctx: Context) -> tuple[str | None, ...]:
@@ -22,7 +23,7 @@ def massachusetts(ctx: Context, spec: RuleSpec) -> RuleResult:
     if not ctx.to_debtor:
         return spec.ok()
     work = ctx.kind in WORK_KINDS
-    days = 30 if work else 7
+    days = MA_OTHER_NUMBERS_DAYS if work else 7
     cap = spec.params["max_per_30_days_other_numbers" if work else "max_per_7_days"]
     for debt in _debts(ctx):
 

@@ -238,7 +238,7 @@ def log_contact(
     check_csrf(request, user.csrf, csrf_token)
     wb = workbench_of(request.app)
     try:
-        contacts.log_contact(wb, _as(user, request), account_id, contacts.ContactLog(
+        contacts.log_contact(wb, _as(user, request), account_id, contacts.LogContact(
             channel=channel, outcome=outcome, contact_point_id=contact_point_id or None, party=party or None,
             notes=notes or None, promise_amount=promise_amount or None,
             promise_date=_date(promise_date, "promise_date"), dispute=bool(dispute), complaint=bool(complaint),

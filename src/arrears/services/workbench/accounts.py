@@ -9,8 +9,9 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from arrears.adapters.storage import tables as t
+from arrears.adapters.storage.gate_tables import IN_WORKBENCH, LOGGED_STATE, contact_attempts
 from arrears.adapters.storage.text_filters import contains
-from arrears.adapters.storage.workbench_tables import follow_ups, logged_contacts, work_items
+from arrears.adapters.storage.workbench_tables import follow_ups, work_items
 from arrears.domain.access import Permission
 from arrears.domain.personal import ContactValue, PersonalFields, mask_personal
 from arrears.domain.vocabulary import Outcome
@@ -124,7 +125,7 @@ def _history(connection: Connection, account_id: str) -> dict[str, list[dict[str
 
 def contacts_of(wb: Workbench, connection: Connection, account_id: str) -> list[dict[str, Any]]:
     """Ingested contacts and the ones logged here, newest first, notes decrypted."""
-    k, w = t.contacts.c, logged_contacts.c
+    k, w = t.contacts.c, contact_attempts.c
     ingested = connection.execute(select(
         k.contact_id, k.channel, k.direction, k.at, k.party, k.outcome, k.promise_amount_cents, k.promise_date,
         k.complaint, k.agent_id, k.contact_point_id,
@@ -132,9 +133,10 @@ def contacts_of(wb: Workbench, connection: Connection, account_id: str) -> list[
     rows = [{**r, "source": "portfolio", "notes": None, "dispute": r["outcome"] == Outcome.DISPUTE,
              "state": "logged", "callback_at": None} for r in ingested]
     logged = connection.execute(select(
-        w.contact_id, w.channel, w.direction, w.at, w.party, w.outcome, w.promise_amount_cents, w.promise_date,
-        w.complaint, w.agent_id, w.contact_point_id, w.notes_enc, w.dispute, w.state, w.callback_at, w.user_id,
-    ).where(w.account_id == account_id).order_by(w.at.desc()).limit(100)).mappings()
+        w.contact_id, w.channel, w.direction, w.at, w.outcome_party.label("party"), w.outcome, w.promise_amount_cents,
+        w.promise_date, w.complaint, w.agent_id, w.contact_point_id, w.notes_enc, w.dispute, LOGGED_STATE,
+        w.callback_at, w.logged_by.label("user_id"),
+    ).where(w.account_id == account_id, IN_WORKBENCH).order_by(w.at.desc()).limit(100)).mappings()
     for r in logged:
         notes = wb.cipher.decrypt(r["notes_enc"]) if r["notes_enc"] else None
         rows.append({**{k_: v for k_, v in r.items() if k_ != "notes_enc"}, "source": "workbench", "notes": notes})

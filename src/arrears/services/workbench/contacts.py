@@ -1,25 +1,28 @@
-"""Logging a contact: the gate is asked BEFORE the call (reserve), the outcome recorded after.
+"""Logging a contact (the ``LogContact`` command): the gate is asked BEFORE the call (reserve),
+the outcome recorded after.
 
 A denied reservation is audited (rules and reasons) and raised as ``ContactBlocked``; nothing
 is logged as a contact. The compliance status of an account is ``ContactGate.preview`` per
-channel, on the contact point that channel would use.
+channel (``channel_status``).
 
-The gate works inside the workbench's transaction: the reserved attempt and the reserved
-contact row commit together, and so do the attempt's outcome (which the gate first judges
-against the caps, and may refuse: ``ContactBlocked``, nothing written) and the logged
-contact, its promise, complaint and callback. A failure anywhere leaves neither half.
-Notes are kept only encrypted, with the logged contact; the gate never sees them.
+One row a contact, in the one attempts ledger (``contact_attempts``): the gate reserves the
+attempt inside the workbench's transaction and the workbench adds who logs it; the outcome
+(which the gate first judges against the caps, and may refuse: ``ContactBlocked``, nothing
+written), what was logged with it, its promise, complaint and callback commit together.
+Logging a call with no reservation reserves it in the same transaction: the reservation, the
+outcome, both gate decisions and the promise commit together or not at all. Notes are kept
+only encrypted (``_logged``: the one place they are encrypted); the gate never sees them.
 
 A promise to pay taken in the conversation is recorded through the arrangements use case
 (``arrangements.record_promise``: the domain's promise rules, the ``promise.recorded`` audit
-entry) in the same transaction as the contact row, with id ``workbench:<contact id>``. The
-rules are asked before the attempt is reserved, so a refused promise writes nothing at all.
+entry) in the same transaction, with id ``workbench:<contact id>``. The rules are asked
+before the attempt is reserved, so a refused promise writes nothing at all. A promise date is
+checked against the customer's own today, in their zone.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -27,15 +30,16 @@ from enum import StrEnum
 from typing import Any, Literal, TypeVar, overload
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Row, select, update
+from sqlalchemy import Connection, select
 
 from arrears.adapters.storage import tables as t
 from arrears.adapters.storage.arrangements_repository import JoinedArrangementsUnitOfWork
+from arrears.adapters.storage.contacts_repository import JoinedContactsUnitOfWork
 from arrears.adapters.storage.values import from_cents
-from arrears.adapters.storage.workbench_tables import logged_contacts
 from arrears.domain.access import Permission
 from arrears.domain.arrangements.promises import PromiseToPay
-from arrears.domain.vocabulary import Channel, ContactKind, Direction, Outcome, Party
+from arrears.domain.contacts import Attempt, Logged
+from arrears.domain.vocabulary import Channel, Direction, Outcome, Party
 from arrears.services import arrangements
 from arrears.services.contact_gate_port import (
     AttemptClosed,
@@ -46,74 +50,20 @@ from arrears.services.contact_gate_port import (
 )
 from arrears.services.workbench import audit
 from arrears.services.workbench.accounts import visible_account
+from arrears.services.workbench.channel_status import _KINDS_FOR, ChannelStatus, compliance_status
 from arrears.services.workbench.context import Workbench, as_utc, typed_instant
 from arrears.services.workbench.errors import Conflict, ContactBlocked, InvalidInput, NotFound
 from arrears.services.workbench.followups import add_follow_up_in
 from arrears.services.workbench.principal import Principal
 from arrears.services.workbench.queue import check_may_take_work
 
-_KINDS_FOR = {
-    Channel.CALL: (ContactKind.MOBILE, ContactKind.HOME, ContactKind.WORK),
-    Channel.VOICEMAIL: (ContactKind.MOBILE, ContactKind.HOME, ContactKind.WORK),
-    Channel.SMS: (ContactKind.MOBILE,),
-    Channel.EMAIL: (ContactKind.EMAIL,),
-    Channel.LETTER: (ContactKind.POSTAL,),
-    Channel.VISIT: (),
-}
-
+__all__ = ["ChannelStatus", "LogContact", "compliance_status", "log_contact", "reserve_attempt"]
 
 Choice = TypeVar("Choice", bound=StrEnum)
-PointRow = Row[Any, Any, Any, Any, Any]  # contact_point_id, kind, value_masked, owner, status
-
-
 @dataclass(frozen=True)
-class ChannelStatus:
-    channel: str
-    contact_point_id: str | None
-    value_masked: str | None
-    verdict: GateVerdict
+class LogContact:
+    """The command: log what happened on a contact (on a reserved attempt, or reserve it now)."""
 
-
-def _points(connection: Connection, customer_id: str) -> Sequence[PointRow]:
-    p = t.contact_points.c
-    return connection.execute(select(p.contact_point_id, p.kind, p.value_masked, p.owner, p.status)
-                              .where(p.customer_id == customer_id, p.in_portfolio.is_(True))
-                              .order_by(p.contact_point_id)).all()
-
-
-def _point_for(points: Sequence[PointRow], channel: Channel) -> PointRow | None:
-    fitting = [p for p in points if p.kind in _KINDS_FOR[channel]]
-    fitting.sort(key=lambda p: (p.owner != "debtor", p.status != "valid", p.contact_point_id))
-    return fitting[0] if fitting else None
-
-
-def compliance_status(wb: Workbench, principal: Principal, account_id: str) -> list[ChannelStatus]:
-    """What may happen now, per channel, and why (the gate's own words)."""
-    account = visible_account(wb, principal, account_id)
-    with wb.engine.connect() as connection:
-        points = _points(connection, account["customer_id"])
-    now, statuses = wb.now(), []
-    for channel in Channel:
-        point = _point_for(points, channel)
-        if point is None and channel not in (Channel.VISIT, Channel.LETTER):
-            verdict = GateVerdict("deny", ("workbench.no_contact_point",),
-                                  (_no_point(channel, principal.language),))
-        else:
-            verdict = wb.gate.preview(ContactRequest(
-                account_id, channel.value, now, point.contact_point_id if point else None, principal.agent_id,
-                visitors=(principal.agent_id,) if channel == Channel.VISIT and principal.agent_id else (),
-            ), principal.language)
-        statuses.append(ChannelStatus(channel.value, point.contact_point_id if point else None,
-                                      point.value_masked if point else None, verdict))
-    return statuses
-
-
-def _no_point(channel: Channel, language: str) -> str:
-    return f"no contact point for {channel.value}" if language == "en" else f"没有可用于 {channel.value} 的联系方式"
-
-
-@dataclass(frozen=True)
-class ContactLog:
     channel: str
     outcome: str
     contact_point_id: str | None = None
@@ -145,7 +95,7 @@ def _choice(value: str | None, vocabulary: type[Choice], name: str, required: bo
                            name) from None
 
 
-def _promise_cents(entry: ContactLog, today: date) -> int | None:
+def _promise_cents(entry: LogContact, today: date) -> int | None:
     if not entry.promise_amount and entry.promise_date is None:
         return None
     try:
@@ -160,12 +110,14 @@ def _promise_cents(entry: ContactLog, today: date) -> int | None:
     return int(amount * 100)
 
 
-def _validate(wb: Workbench, entry: ContactLog) -> tuple[Channel, Outcome, Party | None, int | None]:
+def _validate(wb: Workbench, entry: LogContact, customer_today: date
+              ) -> tuple[Channel, Outcome, Party | None, int | None]:
+    """The entry's values, checked; a promise date against the customer's own today (their zone)."""
     channel = _choice(entry.channel, Channel, "channel")
     outcome = _choice(entry.outcome, Outcome, "outcome")
     party = _choice(entry.party, Party, "party", required=False)
     _choice(entry.direction, Direction, "direction")
-    cents = _promise_cents(entry, wb.today())
+    cents = _promise_cents(entry, customer_today)
     if cents is not None and outcome != Outcome.CONVERSATION:
         raise InvalidInput("只有与本人有效通话才能记录承诺还款", "a promise needs a conversation with the right party",
                            "outcome")
@@ -214,83 +166,171 @@ def _check_point(connection: Connection, customer_id: str, channel: Channel, poi
                            f"a {kind} contact point cannot be used for {channel.value}", "contact_point_id")
 
 
+@dataclass(frozen=True)
+class Reserved:
+    """A reservation: the gate's verdict, and the attempt and contact ids when it allowed it."""
+
+    verdict: GateVerdict
+    attempt_id: str | None = None
+    contact_id: str | None = None
+
+
+def _reserve_in(wb: Workbench, contacts: JoinedContactsUnitOfWork, principal: Principal, account: dict[str, Any], *,
+                channel: Channel, point_id: str | None, now: datetime) -> Reserved:
+    """The gate's reservation in the caller's transaction; the attempt carries who logs it. A
+    refusal is audited here (the caller commits it, then raises ``ContactBlocked``)."""
+    request = ContactRequest(account["account_id"], channel.value, now, point_id, principal.agent_id,
+                             visitors=(principal.agent_id,) if channel == Channel.VISIT and principal.agent_id else ())
+    verdict = wb.gate.reserve(request, principal.language, connection=contacts.connection)
+    if not verdict.allowed:
+        audit.record(contacts.connection, now, "contact_blocked", principal, verdict.decision,
+                     account_id=account["account_id"], channel=channel.value, contact_point_id=point_id,
+                     rules=list(verdict.rules), reasons=list(verdict.reasons),
+                     pack_versions=list(verdict.pack_versions))
+        return Reserved(verdict)
+    contact_id = uuid.uuid4().hex
+    attempt_id = verdict.attempt_id or contact_id
+    logged = Logged(contact_id, principal.user_id, pack_versions=",".join(verdict.pack_versions)[:200])
+    if contacts.ledger.get(attempt_id) is None:  # a gate that keeps no ledger here: the attempt is ours to add
+        contacts.ledger.add(Attempt(attempt_id, account["account_id"], account["customer_id"], point_id, None,
+                                    channel.value, "debtor", now, principal.agent_id, account["agency_id"], False,
+                                    "collection", logged=logged))
+    else:
+        contacts.ledger.log(attempt_id, logged)
+    return Reserved(verdict, attempt_id, contact_id)
+
+
+def _blocked(verdict: GateVerdict) -> ContactBlocked:
+    return ContactBlocked("合规检查不允许这次联系", "the compliance gate does not allow this contact", verdict=verdict)
+
+
+def _prepare(wb: Workbench, principal: Principal, account: dict[str, Any], channel: Channel,
+             point_id: str | None) -> None:
+    check_may_take_work(wb, principal)
+    with wb.engine.connect() as connection:
+        _check_point(connection, account["customer_id"], channel, point_id)
+
+
 def reserve_attempt(wb: Workbench, principal: Principal, account_id: str, channel: str,
                     contact_point_id: str | None) -> dict[str, Any]:
     """Ask the gate before the call: allowed → the attempt is recorded and its id returned."""
     principal.require(Permission.LOG_CONTACT)
     account = visible_account(wb, principal, account_id)
-    check_may_take_work(wb, principal)
     chosen = _choice(channel, Channel, "channel")
-    with wb.engine.connect() as connection:
-        _check_point(connection, account["customer_id"], chosen, contact_point_id)
-    now = wb.now()
-    request = ContactRequest(account_id, chosen.value, now, contact_point_id, principal.agent_id,
-                             visitors=(principal.agent_id,) if chosen == Channel.VISIT and principal.agent_id else ())
-    contact_id = uuid.uuid4().hex
-    with wb.engine.begin() as connection:  # the attempt and the contact row, or neither
-        verdict = wb.gate.reserve(request, principal.language, connection=connection)
-        if verdict.allowed:
-            connection.execute(logged_contacts.insert().values(
-                contact_id=contact_id, account_id=account_id, customer_id=account["customer_id"],
-                contact_point_id=contact_point_id, channel=chosen.value, direction="outbound", at=now,
-                state="reserved", dispute=False, complaint=False, user_id=principal.user_id,
-                agent_id=principal.agent_id, agency_id=account["agency_id"],
-                attempt_id=verdict.attempt_id or contact_id, pack_versions=",".join(verdict.pack_versions)[:200],
-            ))
-        else:
-            audit.record(connection, now, "contact_blocked", principal, verdict.decision, account_id=account_id,
-                         channel=chosen.value, contact_point_id=contact_point_id, rules=list(verdict.rules),
-                         reasons=list(verdict.reasons), pack_versions=list(verdict.pack_versions))
-    if not verdict.allowed:
-        raise ContactBlocked("合规检查不允许这次联系", "the compliance gate does not allow this contact",
-                             verdict=verdict)
-    return {"attempt_id": verdict.attempt_id or contact_id, "contact_id": contact_id, "verdict": verdict}
+    _prepare(wb, principal, account, chosen, contact_point_id)
+    with wb.engine.begin() as connection:  # the attempt and who logs it, or neither
+        reserved = _reserve_in(wb, JoinedContactsUnitOfWork(connection), principal, account, channel=chosen,
+                               point_id=contact_point_id, now=wb.now())
+    if reserved.attempt_id is None:
+        raise _blocked(reserved.verdict)
+    return {"attempt_id": reserved.attempt_id, "contact_id": reserved.contact_id, "verdict": reserved.verdict}
 
 
-def log_contact(wb: Workbench, principal: Principal, account_id: str, entry: ContactLog) -> dict[str, Any]:
-    """Record what happened on a reserved attempt (reserving first when no attempt is given)."""
-    principal.require(Permission.LOG_CONTACT)
-    account = visible_account(wb, principal, account_id)
-    channel, outcome, party, cents = _validate(wb, entry)
-    now = wb.now()
+@dataclass(frozen=True)
+class Checked:
+    """A contact log as validated: its values, and the promise taken in it (vetted)."""
+
+    channel: Channel
+    outcome: Outcome
+    party: Party | None
+    cents: int | None
+    promise: PromiseToPay | None
+
+
+def _checked(wb: Workbench, principal: Principal, account: dict[str, Any], entry: LogContact,
+             now: datetime) -> Checked:
+    """The entry's values; a promise is vetted by the arrangements rules before anything is written."""
+    today = now.astimezone(ZoneInfo(account["customer_timezone"])).date()
+    channel, outcome, party, cents = _validate(wb, entry, today)
     promise = None
     if cents is not None and entry.promise_date is not None:
         promise = _taken_promise(principal, account, channel=channel, cents=cents,
                                  promised_date=entry.promise_date, now=now)
-        try:  # before anything is reserved or written
+        try:
             arrangements.vet_promise(promise)
         except arrangements.ArrangementRefused as refusal:
             raise _refused(refusal) from refusal
-    attempt_id = entry.attempt_id
-    if attempt_id is None:
-        attempt_id = reserve_attempt(wb, principal, account_id, channel.value, entry.contact_point_id)["attempt_id"]
-    k = logged_contacts.c
-    with wb.engine.begin() as connection:  # the attempt's outcome and everything logged with it, or nothing
-        row = connection.execute(select(k.contact_id, k.state, k.channel).where(
-            k.attempt_id == attempt_id, k.account_id == account_id, k.user_id == principal.user_id)).first()
-        if row is None:
-            raise NotFound("找不到你在该账户上的这次联系尝试", "no such attempt of yours on this account", "attempt_id")
-        if row.state != "reserved":
-            raise Conflict("这次联系已经记录过结果", "this attempt already has its outcome", "attempt_id")
-        if row.channel != channel.value:
-            raise InvalidInput("渠道与预约的联系尝试不一致", "the channel differs from the reserved attempt", "channel")
-        verdict = _record_outcome(wb, connection, principal, attempt_id, outcome=outcome, party=party)
-        if verdict.allowed:
-            _write_logged(wb, connection, principal, account_id, contact_id=row.contact_id, entry=entry,
-                          outcome=outcome, party=party, cents=cents)
-            promise = _record_taken_promise(connection, principal, promise, row.contact_id, now)
-        else:
-            audit.record(connection, now, "outcome_refused", principal, verdict.decision, account_id=account_id,
-                         channel=channel.value, refused_outcome=outcome.value, rules=list(verdict.rules),
-                         reasons=list(verdict.reasons), pack_versions=list(verdict.pack_versions))
-    if not verdict.allowed:
+    return Checked(channel, outcome, party, cents, promise)
+
+
+def _reserved_attempt(contacts: JoinedContactsUnitOfWork, principal: Principal, account_id: str,
+                      attempt_id: str, channel: Channel) -> Attempt:
+    attempt = contacts.ledger.get(attempt_id)
+    if (attempt is None or attempt.logged is None or attempt.account_id != account_id
+            or attempt.logged.logged_by != principal.user_id):
+        raise NotFound("找不到你在该账户上的这次联系尝试", "no such attempt of yours on this account", "attempt_id")
+    if attempt.outcome is not None:
+        raise Conflict("这次联系已经记录过结果", "this attempt already has its outcome", "attempt_id")
+    if attempt.channel != channel.value:
+        raise InvalidInput("渠道与预约的联系尝试不一致", "the channel differs from the reserved attempt", "channel")
+    return attempt
+
+
+def log_contact(wb: Workbench, principal: Principal, account_id: str, entry: LogContact) -> dict[str, Any]:
+    """Record what happened on a reserved attempt, reserving first when no attempt is given: one
+    transaction (the reservation, the outcome, the decisions' audit, the promise), or nothing."""
+    principal.require(Permission.LOG_CONTACT)
+    account = visible_account(wb, principal, account_id)
+    now = wb.now()
+    checked = _checked(wb, principal, account, entry, now)
+    if entry.attempt_id is None:
+        _prepare(wb, principal, account, checked.channel, entry.contact_point_id)
+    with wb.engine.begin() as connection:
+        contacts = JoinedContactsUnitOfWork(connection)
+        reserved = Reserved(GateVerdict("allow"), entry.attempt_id)
+        if reserved.attempt_id is None:
+            reserved = _reserve_in(wb, contacts, principal, account, channel=checked.channel,
+                                   point_id=entry.contact_point_id, now=now)
+        verdict, logged = reserved.verdict, None
+        if reserved.attempt_id is not None:
+            attempt = _reserved_attempt(contacts, principal, account_id, reserved.attempt_id, checked.channel)
+            verdict, logged = _record(wb, contacts, principal, attempt, entry=entry, checked=checked, now=now)
+    if reserved.attempt_id is None:
+        raise _blocked(verdict)
+    if logged is None:
         rules = ", ".join(verdict.rules)
         raise ContactBlocked(f"记录这个结果会超出合规上限（{rules}），结果与备注均未保存",
                              f"recording this outcome would break a compliance cap ({rules}); the outcome and the "
                              "notes were not saved", "outcome", verdict=verdict)
-    return {"contact_id": row.contact_id, "attempt_id": attempt_id, "outcome": outcome.value,
-            "promise_amount_cents": cents, "promise_id": promise.promise_id if promise else None,
-            "callback_at": entry.callback_at}
+    return {"contact_id": logged.contact_id, "attempt_id": reserved.attempt_id, "outcome": checked.outcome.value,
+            "promise_amount_cents": checked.cents, "promise_id": logged.promise_id, "callback_at": entry.callback_at}
+
+
+@dataclass(frozen=True)
+class Recorded:
+    contact_id: str
+    promise_id: str | None
+
+
+def _record(wb: Workbench, contacts: JoinedContactsUnitOfWork, principal: Principal, attempt: Attempt, *,
+            entry: LogContact, checked: Checked, now: datetime) -> tuple[GateVerdict, Recorded | None]:
+    """The gate judges the outcome; allowed: it is stored with what was logged, in our transaction."""
+    verdict = _record_outcome(wb, contacts.connection, principal, attempt.attempt_id, outcome=checked.outcome,
+                              party=checked.party)
+    if not verdict.allowed:
+        audit.record(contacts.connection, now, "outcome_refused", principal, verdict.decision,
+                     account_id=attempt.account_id, channel=checked.channel.value,
+                     refused_outcome=checked.outcome.value, rules=list(verdict.rules), reasons=list(verdict.reasons),
+                     pack_versions=list(verdict.pack_versions))
+        return verdict, None
+    assert attempt.logged is not None
+    contact_id = attempt.logged.contact_id
+    party = checked.party.value if checked.party else None
+    contacts.ledger.complete(attempt.attempt_id, checked.outcome.value, party, now)  # unless the gate did
+    contacts.ledger.log(attempt.attempt_id, _logged(wb, attempt.logged, entry, checked))
+    _follow_ups(wb, contacts.connection, principal, attempt.account_id, entry)
+    promise = _record_taken_promise(contacts.connection, principal, checked.promise, contact_id, now)
+    return verdict, Recorded(contact_id, promise.promise_id if promise else None)
+
+
+def _logged(wb: Workbench, reserved: Logged, entry: LogContact, checked: Checked) -> Logged:
+    """What is logged with the contact; the notes encrypted (the one place they are)."""
+    cents = checked.cents
+    return replace(reserved, direction=entry.direction or "outbound",
+                   notes_enc=wb.cipher.encrypt(entry.notes) if entry.notes else None, promise_amount_cents=cents,
+                   promise_date=entry.promise_date if cents else None,
+                   dispute=entry.dispute or checked.outcome == Outcome.DISPUTE, complaint=entry.complaint,
+                   callback_at=as_utc(entry.callback_at))
 
 
 def _record_outcome(wb: Workbench, connection: Connection, principal: Principal, attempt_id: str, *,
@@ -308,16 +348,8 @@ def _record_outcome(wb: Workbench, connection: Connection, principal: Principal,
         raise NotFound("找不到这次联系尝试", "no such attempt", "attempt_id") from None
 
 
-def _write_logged(wb: Workbench, connection: Connection, principal: Principal, account_id: str, *, contact_id: str,
-                  entry: ContactLog, outcome: Outcome, party: Party | None, cents: int | None) -> None:
-    k = logged_contacts.c
-    connection.execute(update(logged_contacts).where(k.contact_id == contact_id).values(
-        state="logged", outcome=outcome.value, party=party.value if party else None,
-        notes_enc=wb.cipher.encrypt(entry.notes) if entry.notes else None, promise_amount_cents=cents,
-        promise_date=entry.promise_date if cents else None,
-        dispute=entry.dispute or outcome == Outcome.DISPUTE, complaint=entry.complaint,
-        callback_at=as_utc(entry.callback_at),
-    ))
+def _follow_ups(wb: Workbench, connection: Connection, principal: Principal, account_id: str,
+                entry: LogContact) -> None:
     if entry.complaint:
         audit.record(connection, wb.now(), "complaint", principal, account_id=account_id, channel=entry.channel)
     if entry.callback_at is not None:

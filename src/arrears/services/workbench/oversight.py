@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import case, func, or_, select
 
 from arrears.adapters.storage import tables as t
-from arrears.adapters.storage.workbench_tables import access_audit, logged_contacts, users, work_items
+from arrears.adapters.storage.gate_tables import IN_WORKBENCH, LOGGED_IN_WORKBENCH, contact_attempts
+from arrears.adapters.storage.workbench_tables import access_audit, users, work_items
 from arrears.domain.access import Permission
 from arrears.domain.vocabulary import Outcome
 from arrears.services.workbench.context import Workbench
@@ -35,13 +36,13 @@ def team_view(wb: Workbench, principal: Principal, day: date | None = None) -> d
     principal.require(Permission.VIEW_TEAM)
     day = day or wb.today()
     start, end = _day_bounds(wb, day)
-    k, u, w = logged_contacts.c, users.c, work_items.c
+    k, u, w = contact_attempts.c, users.c, work_items.c
     per_user = principal.scope.restrict(
-        select(k.user_id, func.count().label("attempts"),
+        select(k.logged_by.label("user_id"), func.count().label("attempts"),
                func.sum(case((k.outcome.in_(REACHED), 1), else_=0)).label("contacts"),
                func.sum(case((k.outcome.in_(RIGHT_PARTY), 1), else_=0)).label("right_party"),
                func.sum(case((k.promise_amount_cents.is_not(None), 1), else_=0)).label("promises"))
-        .where(k.state == "logged", k.at >= start, k.at < end).group_by(k.user_id),
+        .where(LOGGED_IN_WORKBENCH, k.at >= start, k.at < end).group_by(k.logged_by),
         k.account_id,
     )
     with wb.engine.connect() as connection:
@@ -85,9 +86,10 @@ def blocked_by_rule(wb: Workbench, principal: Principal, since: datetime | None 
 
 def complaints(wb: Workbench, principal: Principal, limit: int = 100) -> list[dict[str, Any]]:
     principal.require(Permission.VIEW_COMPLIANCE)
-    k, c = logged_contacts.c, t.contacts.c
+    k, c = contact_attempts.c, t.contacts.c
     logged = principal.scope.restrict(
-        select(k.account_id, k.at, k.channel, k.outcome, k.user_id.label("who")).where(k.complaint.is_(True)),
+        select(k.account_id, k.at, k.channel, k.outcome, k.logged_by.label("who")).where(k.complaint.is_(True),
+                                                                                          IN_WORKBENCH),
         k.account_id).order_by(k.at.desc()).limit(limit)
     ingested = principal.scope.restrict(
         select(c.account_id, c.at, c.channel, c.outcome, c.agent_id.label("who")).where(c.complaint.is_(True)),

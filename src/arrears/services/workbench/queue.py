@@ -29,8 +29,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import OperationalError
 
 from arrears.adapters.storage import tables as t
+from arrears.adapters.storage.gate_tables import contact_attempts
 from arrears.adapters.storage.planning_tables import plan_attempts
-from arrears.adapters.storage.workbench_tables import follow_ups, logged_contacts, work_items
+from arrears.adapters.storage.workbench_tables import follow_ups, work_items
 from arrears.domain.access import Permission, may_take_work
 from arrears.domain.money import cents_text
 from arrears.domain.vocabulary import NO_COLLECTION_FLAGS
@@ -156,9 +157,9 @@ def _free(now: datetime) -> ColumnElement[bool]:
 
 def _release_held(connection: Connection, principal: Principal, day: date, now: datetime) -> list[str]:
     """Items I hold go back to the queue (for someone else), or are done when I logged a contact on them."""
-    worked = exists().where(logged_contacts.c.account_id == w.account_id,
-                            logged_contacts.c.user_id == principal.user_id,
-                            logged_contacts.c.at >= w.assigned_at)
+    worked = exists().where(contact_attempts.c.account_id == w.account_id,
+                            contact_attempts.c.logged_by == principal.user_id,
+                            contact_attempts.c.at >= w.assigned_at)
     held = and_(w.queue_date == day, w.status == "assigned", w.assigned_to == principal.user_id)
     returned = list(connection.execute(select(w.account_id).where(held)).scalars())
     connection.execute(update(work_items).where(held, worked).values(status="done", done_at=now))

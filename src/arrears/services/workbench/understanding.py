@@ -14,10 +14,10 @@ from sqlalchemy import Connection, select
 from arrears.adapters.storage import tables as t
 from arrears.adapters.storage.arrangements_repository import SqlArrangementsUnitOfWork
 from arrears.adapters.storage.arrangements_tables import promises_to_pay
+from arrears.adapters.storage.gate_tables import LOGGED_IN_WORKBENCH, contact_attempts
 from arrears.adapters.storage.portfolio_reader import SqlPortfolioReader
 from arrears.adapters.storage.scoring_tables import account_scores
 from arrears.adapters.storage.values import from_cents
-from arrears.adapters.storage.workbench_tables import logged_contacts
 from arrears.domain.arrangements.payments import IngestedAccount, Payment
 from arrears.domain.arrangements.promises import PromiseToPay
 from arrears.domain.money import Money
@@ -90,12 +90,12 @@ class _WithLoggedPromises:
         return self._reader.received_payments(account_id)
 
     def contact_promises(self, account_id: str) -> tuple[PromiseToPay, ...]:
-        k = logged_contacts.c
-        query = (select(k.contact_id, k.channel, k.at, k.promise_amount_cents, k.promise_date, k.user_id,
+        k = contact_attempts.c
+        query = (select(k.contact_id, k.channel, k.at, k.promise_amount_cents, k.promise_date, k.logged_by,
                         t.accounts.c.currency, t.customers.c.timezone)
                  .join(t.accounts, t.accounts.c.account_id == k.account_id)
                  .join(t.customers, t.customers.c.customer_id == t.accounts.c.customer_id)
-                 .where(k.account_id == account_id, k.state == "logged", k.promise_amount_cents.is_not(None),
+                 .where(k.account_id == account_id, LOGGED_IN_WORKBENCH, k.promise_amount_cents.is_not(None),
                         k.promise_date.is_not(None)))
         p = promises_to_pay.c
         with self._wb.engine.connect() as connection:
@@ -103,7 +103,7 @@ class _WithLoggedPromises:
             recorded = set(connection.execute(select(p.promise_id).where(p.account_id == account_id)).scalars())
         logged = tuple(
             PromiseToPay(f"workbench:{r.contact_id}", account_id, from_cents(r.promise_amount_cents, r.currency),
-                         r.promise_date, Channel(r.channel), r.user_id, as_utc(r.at),
+                         r.promise_date, Channel(r.channel), r.logged_by, as_utc(r.at),
                          as_utc(r.at).astimezone(ZoneInfo(r.timezone)).date())
             for r in rows if f"workbench:{r.contact_id}" not in recorded)
         return self._reader.contact_promises(account_id) + logged

@@ -104,7 +104,7 @@ def log_contact(account_id: AccountId, body: ContactIn, principal: PrincipalDep,
                 language: LanguageDep) -> dict[str, Any]:
     """Record the outcome of a reserved attempt (or reserve now, then record)."""
     principal = _with_language(principal, language)
-    return contacts.log_contact(wb, principal, account_id, contacts.ContactLog(
+    return contacts.log_contact(wb, principal, account_id, contacts.LogContact(
         channel=body.channel.value, outcome=body.outcome.value, contact_point_id=body.contact_point_id,
         party=body.party.value if body.party else None, notes=body.notes, promise_amount=body.promise_amount,
         promise_date=body.promise_date, dispute=body.dispute, complaint=body.complaint,

@@ -1,0 +1,154 @@
+"""The contact ledger, the decision audit and their unit of work on SQLite or PostgreSQL
+(``services.contacts.ports``, satisfied structurally).
+
+``SqlContactsUnitOfWork(engine)`` is a transaction of its own; ``JoinedContactsUnitOfWork``
+works inside a caller's connection and never commits (the caller does): ``unit_of_work``. The debtor's lock is
+a write first (an upsert of ``debtor_locks``): the row lock (PostgreSQL) or the database's
+write lock (SQLite) is held until the transaction ends.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from arrears.adapters.storage import tables as t
+from arrears.adapters.storage.gate_tables import compliance_decisions, contact_attempts, debtor_locks
+from arrears.adapters.storage.unit_of_work import JoinedUnitOfWork, SqlUnitOfWork
+from arrears.compliance.facts import PointFacts
+from arrears.domain.contacts import Attempt, GateDecision, Logged, StoredContact, StoredDebtor
+
+_ATTEMPT = ("attempt_id", "account_id", "customer_id", "contact_point_id", "address_hash", "channel", "party", "at",
+            "agent_id", "agency_id", "automated", "purpose", "outcome", "outcome_party", "completed_at")
+_LOGGED = ("contact_id", "logged_by", "direction", "notes_enc", "promise_amount_cents", "promise_date", "dispute",
+           "complaint", "callback_at", "pack_versions")
+
+
+def utc(value: datetime | None) -> datetime | None:
+    """An instant as stored (SQLite gives naive UTC) as aware UTC."""
+    return None if value is None else _instant(value)
+
+
+def _instant(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _attempt(row: Any) -> Attempt:
+    values = {name: row[name] for name in _ATTEMPT}
+    values["at"], values["completed_at"] = utc(values["at"]), utc(values["completed_at"])
+    if row["logged_by"] is None:
+        return Attempt(**values)
+    logged = {name: row[name] for name in _LOGGED}
+    logged["callback_at"] = utc(logged["callback_at"])
+    return Attempt(**values, logged=Logged(**logged))
+
+
+class SqlContactLedger:
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    def debtor(self, account_id: str) -> StoredDebtor | None:
+        a, c = t.accounts.c, t.customers.c
+        row = self.connection.execute(
+            select(a.account_id, a.customer_id, a.flags, a.agency_id, c.timezone, c.jurisdiction, c.language)
+            .join(t.customers, c.customer_id == a.customer_id).where(a.account_id == account_id)
+        ).one_or_none()
+        return None if row is None else StoredDebtor(*row)
+
+    def points(self, customer_id: str) -> tuple[PointFacts, ...]:
+        p = t.contact_points.c
+        rows = self.connection.execute(
+            select(p.contact_point_id, p.kind, p.owner, p.value_hash, p.do_not_contact, p.consent, p.status)
+            .where(p.customer_id == customer_id)
+        ).all()
+        return tuple(PointFacts(*row) for row in rows)
+
+    def lock(self, customer_id: str) -> None:
+        dialect_insert = pg_insert if self.connection.dialect.name == "postgresql" else sqlite_insert
+        statement = dialect_insert(debtor_locks).values(customer_id=customer_id, reservations=1)
+        self.connection.execute(statement.on_conflict_do_update(
+            index_elements=["customer_id"], set_={"reservations": debtor_locks.c.reservations + 1}))
+
+    def training_until(self, agent_id: str) -> date | None:
+        return self.connection.execute(
+            select(t.agents.c.training_valid_until).where(t.agents.c.agent_id == agent_id)).scalar()
+
+    def agency(self, agency_id: str) -> tuple[date | None, date | None] | None:
+        g = t.agencies.c
+        row = self.connection.execute(
+            select(g.authorized_until, g.last_evaluation).where(g.agency_id == agency_id)).one_or_none()
+        return None if row is None else (row.authorized_until, row.last_evaluation)
+
+    def history(self, customer_id: str, since: datetime, until: datetime, without: str | None
+                ) -> list[StoredContact]:
+        k, m = t.contacts.c, contact_attempts.c
+        ingested = self.connection.execute(
+            select(k.at, k.channel, k.direction, k.contact_point_id, k.party, k.outcome, k.account_id, k.agency_id)
+            .where(k.customer_id == customer_id, k.at >= since, k.at <= until)
+        ).all()
+        attempts = self.connection.execute(
+            select(m.at, m.channel, m.direction, m.contact_point_id, m.party, m.outcome, m.account_id, m.agency_id,
+                   m.automated, m.outcome_party)
+            .where(m.customer_id == customer_id, m.at >= since, m.at <= until, m.attempt_id != (without or ""))
+        ).all()
+        return ([StoredContact(_instant(r.at), *r[1:]) for r in ingested]
+                + [StoredContact(_instant(r.at), r.channel, "outbound", r.contact_point_id,
+                                 r.outcome_party or r.party, r.outcome, r.account_id, r.agency_id, r.automated)
+                   for r in attempts])
+
+    def add(self, attempt: Attempt) -> None:
+        values = {name: getattr(attempt, name) for name in _ATTEMPT}
+        if attempt.logged is not None:
+            values |= {name: getattr(attempt.logged, name) for name in _LOGGED}
+        self.connection.execute(insert(contact_attempts).values(values))
+
+    def get(self, attempt_id: str) -> Attempt | None:
+        row = self.connection.execute(
+            select(contact_attempts).where(contact_attempts.c.attempt_id == attempt_id)).mappings().one_or_none()
+        return None if row is None else _attempt(row)
+
+    def complete(self, attempt_id: str, outcome: str, party: str | None, completed_at: datetime) -> bool:
+        m = contact_attempts.c
+        done = self.connection.execute(
+            update(contact_attempts).where(m.attempt_id == attempt_id, m.outcome.is_(None))
+            .values(outcome=outcome, outcome_party=party, completed_at=completed_at))
+        return bool(done.rowcount)
+
+    def log(self, attempt_id: str, logged: Logged) -> None:
+        self.connection.execute(update(contact_attempts).where(contact_attempts.c.attempt_id == attempt_id)
+                                .values({name: getattr(logged, name) for name in _LOGGED}))
+
+
+class SqlDecisionAudit:
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    def append(self, decision: GateDecision) -> None:
+        self.connection.execute(insert(compliance_decisions).values(
+            decided_for=decision.decided_for, mode=decision.mode, request_digest=decision.request_digest,
+            request_id=decision.request_id, account_id=decision.account_id, customer_id=decision.customer_id,
+            channel=decision.channel, agent_id=decision.agent_id, pack_versions=json.dumps(decision.pack_versions),
+            decision=decision.decision, rules=json.dumps(decision.rules),
+            reasons=json.dumps(decision.reasons, ensure_ascii=False),
+            warnings=json.dumps(decision.warnings, ensure_ascii=False), attempt_id=decision.attempt_id,
+        ))
+
+
+class _Repositories:
+    def _bind(self, connection: Connection) -> None:
+        self.connection = connection
+        self.ledger = SqlContactLedger(connection)
+        self.decisions = SqlDecisionAudit(connection)
+
+
+class SqlContactsUnitOfWork(_Repositories, SqlUnitOfWork):
+    """The ledger and the audit in a transaction of their own (``SqlUnitOfWork``)."""
+
+
+class JoinedContactsUnitOfWork(_Repositories, JoinedUnitOfWork):
+    """The ledger and the audit inside a caller's transaction: the caller commits."""
