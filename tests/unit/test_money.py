@@ -68,3 +68,14 @@ def test_chinese_writes_yuan_after_the_amount_and_english_the_code_before_it() -
     assert spoken_amount(3449999, "CNY", "en") == "CNY 34,499.99"
     assert spoken_amount(1000, "USD", "zh") == "10.00美元"
     assert spoken_amount(1000, "JPY", "zh") == "JPY 10.00"
+
+
+def test_amounts_are_read_as_people_type_them_and_nothing_looser() -> None:
+    from arrears.domain.money import parse_typed_amount
+
+    for typed in ("1500", "1,500.00", "1500元", "¥1,500", " 1,500.5 元", "￥1500.00"):
+        assert parse_typed_amount(typed) in (Decimal("1500"), Decimal("1500.5")), typed
+    assert parse_typed_amount("34,499.99") == Decimal("34499.99")
+    for wrong in ("15,00", "1,5000", "1500.001", "abc", "", "1500美元", "1e3", "--5"):
+        with pytest.raises(MoneyError):
+            parse_typed_amount(wrong)

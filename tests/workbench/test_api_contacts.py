@@ -141,3 +141,30 @@ def test_a_complaint_shows_in_the_compliance_view(client: TestClient, wb: Workbe
     rows = client.get("/v1/compliance/complaints", headers=bearer(client, "compliance")).json()
     assert rows[0]["account_id"] == account_id and rows[0]["source"] == "workbench"
     assert client.get("/v1/compliance/complaints", headers=headers).status_code == 403
+
+
+def test_an_outcome_that_does_not_fit_the_channel_is_refused(client: TestClient, wb: Workbench) -> None:
+    account_id = account_of_agency(wb.engine, None)
+    headers = bearer(client, "collector")
+    url = f"/v1/accounts/{account_id}/contacts"
+    for channel, outcome in (("letter", "busy"), ("voicemail", "conversation"), ("sms", "conversation")):
+        reply = client.post(url, json={"channel": channel, "outcome": outcome}, headers=headers)
+        assert reply.status_code == 422 and "outcome" in reply.text, (channel, outcome, reply.text)
+
+
+def test_a_promise_must_fit_the_balance_and_stand_alone(client: TestClient, wb: Workbench, clock: FixedClock) -> None:
+    account_id = account_of_agency(wb.engine, None)
+    headers = bearer(client, "collector")
+    phone = _phone(client, account_id, headers)
+    url = f"/v1/accounts/{account_id}/contacts"
+    talk = {"channel": "call", "contact_point_id": phone, "outcome": "conversation", "party": "debtor",
+            "promise_date": "2026-12-05"}
+    too_much = client.post(url, json={**talk, "promise_amount": "99999999.00"}, headers=headers)
+    assert too_much.status_code == 422 and "balance" in too_much.text
+    first = client.post(url, json={**talk, "promise_amount": "1500.00"}, headers=headers)
+    assert first.status_code == 201, first.text
+    clock.set(clock.now + timedelta(minutes=30))
+    second = client.post(url, json={**talk, "promise_amount": "1000.00"}, headers=headers)
+    assert second.status_code == 422 and "open promise" in second.text
+    view = client.get(f"/v1/accounts/{account_id}", headers=headers).json()
+    assert [p["promise_amount_cents"] for p in view["promises"]] == [150000]

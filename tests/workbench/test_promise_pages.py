@@ -134,3 +134,19 @@ def test_a_do_not_contact_number_cannot_be_chosen_on_the_contact_form(client: Te
                            .values(do_not_contact=True))
     form = client.get(f"/accounts/{account_id}").text.split('id="contact-form"')[1].split("</form>")[0]
     assert re.search(rf'<option value="{phone}"[^>]*disabled', form)
+
+
+def test_the_page_reads_a_promised_amount_as_it_shows_amounts_and_as_chinese_writes_them(
+    client: TestClient, wb: Workbench
+) -> None:
+    csrf = _login(client)
+    account_id, phone = _account_and_phone(wb)
+    for typed in ("1,500.00", "1500元"):
+        with wb.engine.begin() as connection:  # a fresh promise each time: the first would still be open
+            connection.execute(promises_to_pay.delete())
+        reply = client.post(f"/accounts/{account_id}/contacts", follow_redirects=False, data={
+            "csrf_token": csrf, "channel": "call", "contact_point_id": phone, "outcome": "conversation",
+            "party": "debtor", "promise_amount": typed, "promise_date": "2026-12-05"})
+        assert reply.status_code == 303, (typed, reply.text[:300])
+        with wb.engine.connect() as connection:
+            assert connection.execute(select(promises_to_pay.c.amount_cents)).scalars().all() == [150000], typed

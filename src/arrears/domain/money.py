@@ -36,6 +36,18 @@ def parse_amount(text: str, *, max_decimals: int = 2) -> Decimal:
     return value
 
 
+_TYPED = re.compile(r"[¥￥]?\s*(?P<number>[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d*)?)\s*(元|块|CNY|RMB)?", re.IGNORECASE)
+
+
+def parse_typed_amount(text: str) -> Decimal:
+    """An amount as a person types it, in the forms the pages show and Chinese writes:
+    ``1500``, ``1,500.00``, ``1500元``, ``¥1,500``; thousands separators only where they belong."""
+    match = _TYPED.fullmatch(text.strip()) if isinstance(text, str) else None
+    if match is None:
+        raise MoneyError(f"not an amount: {text!r}")
+    return parse_amount(match["number"].replace(",", ""))
+
+
 @dataclass(frozen=True, slots=True)
 class Money:
     """An amount in a currency. Arithmetic is exact; mixing currencies is an error."""

@@ -92,6 +92,19 @@ class Outcome(StrEnum):
         return self in (Outcome.CONVERSATION, Outcome.REFUSED, Outcome.DISPUTE)
 
 
+_O = Outcome
+# What can come of a contact on each channel: a letter is not busy, a voicemail is not a conversation.
+OUTCOMES_OF_CHANNEL: dict[Channel, frozenset[Outcome]] = {
+    Channel.CALL: frozenset({_O.CONVERSATION, _O.ANSWERED_OTHER, _O.NO_ANSWER, _O.VOICEMAIL, _O.DROPPED, _O.BUSY,
+                             _O.NOT_IN_SERVICE, _O.WRONG_NUMBER, _O.REFUSED, _O.DISPUTE}),
+    Channel.VOICEMAIL: frozenset({_O.VOICEMAIL, _O.FAILED, _O.NOT_IN_SERVICE, _O.WRONG_NUMBER}),
+    Channel.SMS: frozenset({_O.DELIVERED, _O.FAILED, _O.NOT_IN_SERVICE, _O.WRONG_NUMBER}),
+    Channel.EMAIL: frozenset({_O.DELIVERED, _O.FAILED, _O.BOUNCED}),
+    Channel.LETTER: frozenset({_O.DELIVERED, _O.BOUNCED}),
+    Channel.VISIT: frozenset({_O.CONVERSATION, _O.ANSWERED_OTHER, _O.NO_ANSWER, _O.REFUSED, _O.DISPUTE}),
+}
+
+
 class AccountStatus(StrEnum):
     OPEN = "open"
     CLOSED = "closed"

@@ -213,9 +213,9 @@ def test_promise_history_judges_contact_promises_against_the_ingested_payments(e
         promised_date=date(2026, 12, 5),
         channel=Channel.SMS,
         taken_by="u1",
-        made_at=NOW,
+        made_at=at(date(2026, 11, 25)),  # before K3 was made: no other promise open then
     )
-    record_promise(uow, promise, actor="u1", now=NOW)
+    record_promise(uow, portfolio, promise, actor="u1", now=NOW)
     outcome = _pay(uow, portfolio, "P1", "100.00", date(2026, 12, 4))
     assert PromiseKept("PR1", date(2026, 12, 4)) in outcome.effects
 

@@ -24,6 +24,7 @@ from arrears.domain.arrangements.payments import (
     AccountDelinquentAgain,
     AccountLedger,
     Balances,
+    IngestedAccount,
 )
 from arrears.domain.arrangements.plans import PlanBasis, PlanStatus
 from arrears.domain.arrangements.promises import PromiseToPay
@@ -57,6 +58,8 @@ from arrears.services.arrangements.settlements import (
 SH = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 3, 1, 10, 0, tzinfo=SH)
 NO_PORTFOLIO = MemoryPortfolio()  # the ledger is opened by each test
+A1_OWES = MemoryPortfolio(accounts={"A1": IngestedAccount("A1", "C1", "CNY", Money.of("12000.00"), None, None, None,
+                                                          Money.of("1200.00"), date(2026, 1, 15), "Asia/Shanghai")})
 AGENT = svc.Signer("agent-7", Authority.COLLECTOR)
 
 
@@ -135,7 +138,7 @@ def test_a_payment_pays_the_installment_keeps_the_promise_and_cures_the_account(
         taken_by="a",
         made_at=NOW,
     )
-    svc.record_promise(uow, promise, actor="a", now=NOW)
+    svc.record_promise(uow, A1_OWES, promise, actor="a", now=NOW)
     outcome = _pay(uow, "P1", "100.00", date(2026, 3, 14))
     kinds = {type(e) for e in (*outcome.ledger_events, *outcome.effects)}  # type: ignore[attr-defined]
     assert {AccountCured, PromiseKept, InstallmentPaid} <= kinds
@@ -211,8 +214,8 @@ def test_hardship_enrolment_and_a_counselling_referral_are_recorded_and_audited(
 def test_every_arrangement_audit_entry_names_its_account() -> None:
     uow = _uow(past_due="100.00")
     _agree(uow)
-    svc.record_promise(uow, PromiseToPay("PTP1", "A1", Money.of("100.00"), date(2026, 3, 15), Channel.CALL, "a", NOW,
-                                         date(2026, 3, 1)), actor="a", now=NOW)
+    svc.record_promise(uow, A1_OWES, PromiseToPay("PTP1", "A1", Money.of("100.00"), date(2026, 3, 15), Channel.CALL,
+                                                  "a", NOW, date(2026, 3, 1)), actor="a", now=NOW)
     _pay(uow, "P1", "100.00", date(2026, 3, 14))
     reverse_payment(uow, ReversePayment("P1"), actor="feed", now=at(date(2026, 3, 16)))
     offer_settlement(uow, NO_PORTFOLIO, OfferSettlement("S1", "A1", Decimal("0.05"), date(2026, 3, 20)), maker="a",
@@ -234,7 +237,26 @@ def test_vetting_a_promise_refuses_what_recording_it_would_refuse_and_stores_not
     with pytest.raises(svc.ArrangementRefused) as vetted:
         svc.vet_promise(promise)
     with pytest.raises(svc.ArrangementRefused) as recorded:
-        svc.record_promise(uow, promise, actor="a", now=NOW)
+        svc.record_promise(uow, A1_OWES, promise, actor="a", now=NOW)
     assert vetted.value.decision == recorded.value.decision
     assert vetted.value.decision.field == "promised_date"
     assert uow.promises.for_account("A1") == () and uow.audit.entries == []
+
+
+def test_a_promise_above_the_balance_or_beside_an_open_promise_is_refused_and_nothing_is_stored() -> None:
+    uow = MemoryArrangementsUnitOfWork()
+
+    def promise(promise_id: str, amount: str) -> PromiseToPay:
+        return PromiseToPay(promise_id, "A1", Money.of(amount), date(2026, 3, 15), Channel.CALL, "a", NOW,
+                            date(2026, 3, 1))
+
+    with pytest.raises(svc.ArrangementRefused) as too_much:
+        svc.record_promise(uow, A1_OWES, promise("PTP1", "99999999.00"), actor="a", now=NOW)
+    assert too_much.value.decision.rule_id == "ARR-PTP-02" and too_much.value.decision.field == "amount"
+    assert uow.promises.for_account("A1") == ()
+    svc.record_promise(uow, A1_OWES, promise("PTP2", "12000.00"), actor="a", now=NOW)  # the whole balance is fine
+    with pytest.raises(svc.ArrangementRefused) as second:
+        svc.record_promise(uow, A1_OWES, promise("PTP3", "100.00"), actor="a", now=NOW)
+    assert second.value.decision.rule_id == "ARR-PTP-03" and "2026-03-15" in second.value.decision.reason_en
+    assert [p.promise_id for p in uow.promises.for_account("A1")] == ["PTP2"]
+    svc.record_promise(uow, A1_OWES, promise("PTP2", "12000.00"), actor="a", now=NOW)  # the same again: nothing new

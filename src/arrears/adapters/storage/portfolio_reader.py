@@ -3,9 +3,10 @@ arrangement services: satisfies ``services.arrangements.ports.IngestedPortfolio`
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, select
 
 from arrears.adapters.storage.tables import accounts, contacts, customers, payments
 from arrears.adapters.storage.values import from_cents, from_utc, optional_money
@@ -15,8 +16,16 @@ from arrears.domain.vocabulary import DEFAULT_ZONE, Channel
 
 
 class SqlPortfolioReader:
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
+    """Reads on its own connection from an engine, or inside a caller's transaction when given
+    its connection (the workbench reads the account it is writing to in one transaction)."""
+
+    def __init__(self, source: Engine | Connection) -> None:
+        self._source = source
+
+    def _connect(self) -> AbstractContextManager[Connection]:
+        if isinstance(self._source, Connection):
+            return nullcontext(self._source)
+        return self._source.connect()
 
     def account(self, account_id: str) -> IngestedAccount | None:
         query = (
@@ -24,7 +33,7 @@ class SqlPortfolioReader:
             .join(customers, customers.c.customer_id == accounts.c.customer_id)
             .where(accounts.c.account_id == account_id)
         )
-        with self._engine.connect() as connection:
+        with self._connect() as connection:
             r = connection.execute(query).first()
         if r is None:
             return None
@@ -56,7 +65,7 @@ class SqlPortfolioReader:
             .where(contacts.c.promise_date.is_not(None))
             .order_by(contacts.c.at, contacts.c.contact_id)
         )
-        with self._engine.connect() as connection:
+        with self._connect() as connection:
             found = connection.execute(query).all()
         promises = []
         for r in found:
@@ -85,7 +94,7 @@ class SqlPortfolioReader:
             .where(payments.c.reversed.is_(False))
             .order_by(payments.c.paid_at, payments.c.payment_id)
         )
-        with self._engine.connect() as connection:
+        with self._connect() as connection:
             found = connection.execute(query).all()
         return tuple(
             Payment.received(

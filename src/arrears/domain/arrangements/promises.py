@@ -110,6 +110,21 @@ def check_promise(promise: PromiseToPay, policy: PromisePolicy = PromisePolicy()
     return allow("ARR-PTP-01", "承诺有效", "the promise is valid")
 
 
+def check_promise_fits(promise: PromiseToPay, balance: Money, open_promises: Iterable[PromiseToPay]) -> Decision:
+    """A promise fits the account: not more than the balance owed, and not beside another
+    promise still open (follow that one up first: two open promises would hold contact twice
+    and count the same money twice)."""
+    if promise.amount > balance:
+        return deny("ARR-PTP-02", f"承诺金额超过账户余额 {balance.amount:,.2f}",
+                    f"the promise is for more than the balance of {balance.amount:,.2f}", field="amount")
+    standing = sorted(p.promised_date for p in open_promises if p.promise_id != promise.promise_id)
+    if standing:
+        return deny("ARR-PTP-03", f"该账户已有未到期的承诺还款（{standing[0]}），请先跟进该承诺",
+                    f"the account already has an open promise (due {standing[0]}); follow that one up first",
+                    field="amount")
+    return allow("ARR-PTP-02", "承诺与账户相符", "the promise fits the account")
+
+
 def deadline(promise: PromiseToPay, policy: PromisePolicy = PromisePolicy()) -> date:
     """The last day a payment counts towards the promise."""
     return promise.promised_date + timedelta(days=policy.grace_days)

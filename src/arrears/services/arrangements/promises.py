@@ -11,15 +11,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from arrears.domain.arrangements.payments import AccountLedger, Payment
 from arrears.domain.arrangements.promises import (
     PromiseHistory,
     PromiseStatus,
     PromiseToPay,
     check_promise,
+    check_promise_fits,
     promise_status,
 )
 from arrears.domain.arrangements.promises import promise_history as derive_history
-from arrears.services.arrangements.common import DEFAULT_POLICIES, ArrangementPolicies, audit, refuse_unless
+from arrears.services.arrangements.common import DEFAULT_POLICIES, ArrangementPolicies, NotFound, audit, refuse_unless
 from arrears.services.arrangements.ports import ArrangementsUnitOfWork, IngestedPortfolio
 
 
@@ -29,13 +31,22 @@ def vet_promise(promise: PromiseToPay, *, policies: ArrangementPolicies = DEFAUL
     refuse_unless(check_promise(promise, policies.promise))
 
 
-def record_promise(uow: ArrangementsUnitOfWork, promise: PromiseToPay, *, actor: str, now: datetime,
-                   policies: ArrangementPolicies = DEFAULT_POLICIES) -> PromiseToPay:
-    """Record a promise the rules allow; the same promise recorded again does nothing."""
+def record_promise(uow: ArrangementsUnitOfWork, portfolio: IngestedPortfolio, promise: PromiseToPay, *,
+                   actor: str, now: datetime, policies: ArrangementPolicies = DEFAULT_POLICIES) -> PromiseToPay:
+    """Record a promise the rules allow (valid in itself, within the balance, no other promise
+    open); the same promise recorded again does nothing."""
     vet_promise(promise, policies=policies)
+    account = portfolio.account(promise.account_id)
+    if account is None:
+        raise NotFound(f"account {promise.account_id} not found")
     with uow:
-        if any(p.promise_id == promise.promise_id for p in uow.promises.for_account(promise.account_id)):
+        recorded = uow.promises.for_account(promise.account_id)
+        if any(p.promise_id == promise.promise_id for p in recorded):
             return promise
+        judged = _judged(recorded, uow.ledgers.get(promise.account_id), portfolio, promise.account_id,
+                         as_of=promise.made_on, policies=policies)
+        open_now = [o.promise for o in judged if o.status == PromiseStatus.OPEN]
+        refuse_unless(check_promise_fits(promise, account.balance, open_now))
         uow.promises.save(promise)
         audit(uow, now, actor, "promise.recorded", f"promise:{promise.promise_id}", account_id=promise.account_id,
               after=f"{promise.amount.amount} by {promise.promised_date} via {promise.channel}")
@@ -66,16 +77,30 @@ def promise_history(uow: ArrangementsUnitOfWork, portfolio: IngestedPortfolio, a
     with uow:
         recorded = uow.promises.for_account(account_id)
         ledger = uow.ledgers.get(account_id)
+    outcomes = _judged(recorded, ledger, portfolio, account_id, as_of=as_of, policies=policies)
+    paid = _payments(ledger, portfolio, account_id, as_of)
+    summary = derive_history([o.promise for o in outcomes], paid, as_of, policies.promise)
+    return AccountPromiseHistory(account_id, as_of, outcomes, summary)
+
+
+def _payments(ledger: AccountLedger | None, portfolio: IngestedPortfolio, account_id: str,
+              as_of: date) -> tuple[Payment, ...]:
+    """The payments live on ``as_of``: the ingested ones not reversed, plus the ledger's posted
+    payments (each payment id counted once)."""
     payments = {p.payment_id: p for p in portfolio.received_payments(account_id)}
     if ledger is not None:
         payments.update({p.payment_id: p for p in ledger.live_payments(as_of)})
-    paid = tuple(payments.values())
+    return tuple(payments.values())
+
+
+def _judged(recorded: tuple[PromiseToPay, ...], ledger: AccountLedger | None, portfolio: IngestedPortfolio,
+            account_id: str, *, as_of: date, policies: ArrangementPolicies) -> tuple[PromiseOutcome, ...]:
+    """Every promise made on the account by ``as_of`` with its status then."""
+    paid = _payments(ledger, portfolio, account_id, as_of)
     sourced = [(p, "contact") for p in portfolio.contact_promises(account_id)]
     sourced += [(p, "recorded") for p in recorded]
     made = [(p, s) for p, s in sourced if p.made_on <= as_of]
-    outcomes = tuple(
+    return tuple(
         PromiseOutcome(p, promise_status(p, paid, as_of, policies.promise), s)
         for p, s in sorted(made, key=lambda item: (item[0].made_at, item[0].promise_id))
     )
-    summary = derive_history([o.promise for o in outcomes], paid, as_of, policies.promise)
-    return AccountPromiseHistory(account_id, as_of, outcomes, summary)

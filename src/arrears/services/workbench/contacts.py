@@ -25,7 +25,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Literal, TypeVar, overload
 from zoneinfo import ZoneInfo
@@ -35,11 +35,13 @@ from sqlalchemy import Connection, select
 from arrears.adapters.storage import tables as t
 from arrears.adapters.storage.arrangements_repository import JoinedArrangementsUnitOfWork
 from arrears.adapters.storage.contacts_repository import JoinedContactsUnitOfWork
+from arrears.adapters.storage.portfolio_reader import SqlPortfolioReader
 from arrears.adapters.storage.values import from_cents
 from arrears.domain.access import Permission
 from arrears.domain.arrangements.promises import PromiseToPay
 from arrears.domain.contacts import Attempt, Logged
-from arrears.domain.vocabulary import Channel, Direction, Outcome, Party
+from arrears.domain.money import MoneyError, parse_typed_amount
+from arrears.domain.vocabulary import OUTCOMES_OF_CHANNEL, Channel, Direction, Outcome, Party
 from arrears.services import arrangements
 from arrears.services.contact_gate_port import (
     AttemptClosed,
@@ -99,9 +101,10 @@ def _promise_cents(entry: LogContact, today: date) -> int | None:
     if not entry.promise_amount and entry.promise_date is None:
         return None
     try:
-        amount = Decimal(str(entry.promise_amount or ""))
-    except InvalidOperation:
-        raise InvalidInput("承诺还款金额不是数字", "the promised amount is not a number", "promise_amount") from None
+        amount = parse_typed_amount(str(entry.promise_amount or ""))
+    except MoneyError:
+        raise InvalidInput("承诺还款金额不是金额（例如 1500 或 1,500.00）", "the promised amount is not an amount "
+                           "(such as 1500 or 1,500.00)", "promise_amount") from None
     if not amount.is_finite() or amount <= 0 or amount.as_tuple().exponent < -2 or amount > Decimal("1e12"):  # type: ignore[operator]
         raise InvalidInput("承诺还款金额须为正数，最多两位小数",
                            "a promised amount is positive with at most 2 decimals", "promise_amount")
@@ -117,6 +120,10 @@ def _validate(wb: Workbench, entry: LogContact, customer_today: date
     outcome = _choice(entry.outcome, Outcome, "outcome")
     party = _choice(entry.party, Party, "party", required=False)
     _choice(entry.direction, Direction, "direction")
+    if outcome not in OUTCOMES_OF_CHANNEL[channel]:
+        raise InvalidInput("所选结果不适用于这个渠道（例如信函不会占线，语音留言不是有效通话）",
+                           "this outcome does not fit the channel (a letter is never busy, a voicemail is no "
+                           "conversation)", "outcome")
     cents = _promise_cents(entry, customer_today)
     if cents is not None and outcome != Outcome.CONVERSATION:
         raise InvalidInput("只有与本人有效通话才能记录承诺还款", "a promise needs a conversation with the right party",
@@ -363,8 +370,8 @@ def _record_taken_promise(connection: Connection, principal: Principal, promise:
         return None
     promise = replace(promise, promise_id=f"workbench:{contact_id}")
     try:
-        arrangements.record_promise(JoinedArrangementsUnitOfWork(connection), promise, actor=principal.username,
-                                    now=now)
+        arrangements.record_promise(JoinedArrangementsUnitOfWork(connection), SqlPortfolioReader(connection), promise,
+                                    actor=principal.username, now=now)
     except arrangements.ArrangementRefused as refusal:
         raise _refused(refusal) from refusal
     return promise

@@ -195,10 +195,11 @@ def list_arrangements(account_id: str, uow: UowDep) -> Any:
 
 
 @router.post("/accounts/{account_id}/promises", status_code=201, response_model=out.PromiseOut)
-def record_promise(account_id: str, body: PromiseRequest, uow: UowDep, now: Now, maker: SignerDep) -> Any:
+def record_promise(account_id: str, body: PromiseRequest, uow: UowDep, portfolio: PortfolioDep, *, now: Now,
+                   maker: SignerDep) -> Any:
     with answers():
         promise = body.promise(account_id, taken_by=maker.username, made_at=now)
-        recorded = promises.record_promise(uow, promise, actor=maker.username, now=now)
+        recorded = promises.record_promise(uow, portfolio, promise, actor=maker.username, now=now)
     return out.shown(out.PromiseOut, recorded)
 
 

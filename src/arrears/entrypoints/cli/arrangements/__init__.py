@@ -158,7 +158,8 @@ def promise_record(  # noqa: PLR0917
         promise = PromiseToPay.taken(promise_id=new_id("PTP", promise_id), account_id=account,
                                      amount=money(amount, "--amount"), promised_date=day(date_, "--date"),
                                      channel=choice(Channel, channel, "--channel"), taken_by=actor, made_at=now)
-        recorded = promises.record_promise(Desk().uow, promise, actor=actor, now=now)
+        desk = Desk()
+        recorded = promises.record_promise(desk.uow, desk.portfolio, promise, actor=actor, now=now)
         show(out.shown(out.PromiseOut, recorded), as_json, f"已记录承诺 promise recorded: {recorded.promise_id} "
               f"{account} {fen(recorded.amount)} by {recorded.promised_date}")
 
