@@ -18,10 +18,12 @@ import arrears.domain.arrangements as arrangements_package
 from arrears.adapters.crypto import FieldCipher
 from arrears.adapters.storage.arrangements_repository import SqlArrangementsUnitOfWork
 from arrears.adapters.storage.database import make_engine, migrate
+from arrears.adapters.storage.ingest_store import SqlIngestUnitOfWork
 from arrears.adapters.storage.portfolio_reader import SqlPortfolioReader
 from arrears.domain.aging import AgingLadder
 from arrears.domain.arrangements.counselling import CounsellingDirectory, DirectoryError, directory_from_records
 from arrears.services.arrangements.ports import ArrangementsUnitOfWork, IngestedPortfolio
+from arrears.services.ingest.ports import IngestUnitOfWork
 from arrears.services.key_check import database_cipher
 from arrears.settings import Settings, get_settings
 
@@ -73,6 +75,11 @@ def bootstrap(settings: Settings | None = None, *, migrate_schema: bool = True) 
 def arrangements_uow(engine: Engine) -> ArrangementsUnitOfWork:
     """A unit of work of the arrangement use cases on ``engine``."""
     return SqlArrangementsUnitOfWork(engine)
+
+
+def ingest_uow(engine: Engine, cipher: FieldCipher) -> IngestUnitOfWork:
+    """The unit of work a snapshot is ingested in, encrypting personal data with ``cipher``."""
+    return SqlIngestUnitOfWork(engine, cipher)
 
 
 def ingested_portfolio(engine: Engine) -> IngestedPortfolio:

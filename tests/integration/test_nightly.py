@@ -12,8 +12,9 @@ from sqlalchemy import Engine, func, select
 
 from arrears.adapters.crypto import FieldCipher
 from arrears.adapters.storage import tables as t
+from arrears.bootstrap import ingest_uow
 from arrears.domain.aging import DEFAULT_LADDER, days_past_due
-from arrears.services.ingest.load import load_portfolio
+from arrears.services.ingest import IngestPortfolio, ingest_portfolio
 from arrears.services.nightly import run_nightly
 from arrears.services.nightly_job import NothingIngested, run_nightly_job
 from arrears.services.portfolio_files import read_portfolio
@@ -24,7 +25,7 @@ AS_OF = date(2026, 11, 29)
 
 
 def _load(engine: Engine, cipher: FieldCipher, folder: Path) -> None:
-    load_portfolio(engine, cipher, read_portfolio(folder, AS_OF), AS_OF, NOW)
+    ingest_portfolio(ingest_uow(engine, cipher), IngestPortfolio(read_portfolio(folder, AS_OF), AS_OF, NOW))
 
 
 def _rows(engine: Engine, table: t.Table) -> list[tuple]:

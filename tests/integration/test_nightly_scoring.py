@@ -14,11 +14,12 @@ from arrears.adapters.crypto import FieldCipher
 from arrears.adapters.storage import tables as t
 from arrears.adapters.storage.scoring_reader import read_scoring_frames
 from arrears.adapters.storage.scoring_tables import account_scores, scoring_runs
+from arrears.bootstrap import ingest_uow
 from arrears.domain.aging import DEFAULT_LADDER
 from arrears.domain.vocabulary import Segment
 from arrears.entrypoints.cli.score_cli import read_portfolio as read_files
 from arrears.scoring.features import compute_features
-from arrears.services.ingest.load import load_portfolio
+from arrears.services.ingest import IngestPortfolio, ingest_portfolio
 from arrears.services.nightly_job import run_nightly_job
 from arrears.services.portfolio_files import read_portfolio
 from arrears.services.scoring_run import SCORECARD_ID, load_scoring_model, scorecard_fallback
@@ -28,7 +29,7 @@ AS_OF = date(2026, 11, 29)
 
 
 def _load(engine: Engine, cipher: FieldCipher, folder: Path) -> None:
-    load_portfolio(engine, cipher, read_portfolio(folder, AS_OF), AS_OF, NOW)
+    ingest_portfolio(ingest_uow(engine, cipher), IngestPortfolio(read_portfolio(folder, AS_OF), AS_OF, NOW))
 
 
 def _scores(engine: Engine, as_of: date) -> pl.DataFrame:

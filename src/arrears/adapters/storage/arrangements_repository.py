@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, Self, TypeVar
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, insert, select, update
 
 from arrears.adapters.storage.arrangements_tables import (
     approval_requests,
@@ -32,6 +32,7 @@ from arrears.adapters.storage.arrangements_tables import (
 from arrears.adapters.storage.audit_tables import audit_events
 from arrears.adapters.storage.row_codec import Lines, RowCodec, Shape
 from arrears.adapters.storage.text_filters import starts_with
+from arrears.adapters.storage.unit_of_work import SqlUnitOfWork
 from arrears.domain.arrangements.approvals import Approval, ApprovalStatus
 from arrears.domain.arrangements.audit import AuditEntry
 from arrears.domain.arrangements.counselling import Referral
@@ -222,44 +223,8 @@ class _Repositories:
         self.audit = SqlAuditLog(connection)
 
 
-class SqlArrangementsUnitOfWork(_Repositories):
-    """One transaction per ``with`` block. ``commit`` commits (and starts a fresh
-    transaction for anything after it); leaving the block rolls back what was not committed
-    and returns the connection."""
-
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-        self._connection: Connection | None = None
-
-    def __enter__(self) -> Self:
-        if self._connection is not None:
-            raise RuntimeError("this unit of work is already open")
-        self._connection = self._engine.connect()
-        self._connection.begin()
-        self._bind(self._connection)
-        return self
-
-    def __exit__(self, *args: object) -> None:
-        connection, self._connection = self._connection, None
-        if connection is None:
-            return
-        try:
-            connection.rollback()
-        finally:
-            connection.close()
-
-    def _open(self) -> Connection:
-        if self._connection is None:
-            raise RuntimeError("use the unit of work in a `with` block")
-        return self._connection
-
-    def commit(self) -> None:
-        self._open().commit()
-        self._open().begin()
-
-    def rollback(self) -> None:
-        self._open().rollback()
-        self._open().begin()
+class SqlArrangementsUnitOfWork(_Repositories, SqlUnitOfWork):
+    """One transaction per ``with`` block (``unit_of_work.SqlUnitOfWork``)."""
 
     def joined(self) -> JoinedArrangementsUnitOfWork:
         return JoinedArrangementsUnitOfWork(self._open())

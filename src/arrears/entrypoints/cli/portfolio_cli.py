@@ -21,7 +21,7 @@ from arrears.domain.money import cents_text
 from arrears.entrypoints.cli.dates import date_option
 from arrears.entrypoints.cli.portfolio_input import portfolio_or_exit
 from arrears.logs import log
-from arrears.services.ingest.load import IngestReport, load_portfolio
+from arrears.services.ingest import IngestPortfolio, IngestReport, ingest_portfolio
 from arrears.services.nightly import RunReport
 from arrears.services.portfolio_files import Portfolio
 
@@ -83,10 +83,13 @@ def read_snapshot(folder: Path, as_of: date) -> Portfolio:
 
 
 def do_ingest(container: Container, portfolio: Portfolio, as_of: date) -> IngestReport:
+    from arrears import bootstrap
+
     started = time.perf_counter()
     folder = portfolio.folder
     with _stages("load", 7) as stage:
-        report = load_portfolio(container.engine, container.cipher, portfolio, as_of, _now(), progress=stage)
+        report = ingest_portfolio(bootstrap.ingest_uow(container.engine, container.cipher),
+                                  IngestPortfolio(portfolio, as_of, _now()), progress=stage)
     log(
         logger,
         "ingest finished",
