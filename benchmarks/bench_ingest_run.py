@@ -19,11 +19,11 @@ from sqlalchemy import create_engine, text
 
 from arrears.adapters.crypto import FieldCipher
 from arrears.adapters.storage.database import make_engine, migrate
-from arrears.bootstrap import ingest_uow
+from arrears.bootstrap import ingest_uow, nightly_uow
 from arrears.domain.aging import DEFAULT_LADDER
 from arrears.services.demo_generator import DemoSize, generate
 from arrears.services.ingest import IngestPortfolio, ingest_portfolio
-from arrears.services.nightly import run_nightly
+from arrears.services.nightly.aging import age_portfolio
 from arrears.services.portfolio_files import read_portfolio
 
 AS_OF = date(2026, 11, 29)
@@ -48,11 +48,12 @@ def bench(url: str, folder: Path, counts: dict[str, int]) -> None:
         ingest_uow(engine, cipher), IngestPortfolio(portfolio, AS_OF, datetime.now(UTC))))
     print(f"  {'ingest total':<28} {t_validate + t_load:8.1f} s")
     accounts = counts["accounts"]
-    timed("nightly run (first)", accounts, lambda: run_nightly(engine, AS_OF, DEFAULT_LADDER, datetime.now(UTC)))
-    timed("nightly run (next day)", accounts, lambda: run_nightly(
-        engine, date(2026, 11, 30), DEFAULT_LADDER, datetime.now(UTC)))
-    timed("nightly re-run same day", accounts, lambda: run_nightly(
-        engine, date(2026, 11, 30), DEFAULT_LADDER, datetime.now(UTC)))
+    aging = nightly_uow(engine)
+    timed("nightly run (first)", accounts, lambda: age_portfolio(aging, AS_OF, DEFAULT_LADDER, datetime.now(UTC)))
+    timed("nightly run (next day)", accounts, lambda: age_portfolio(
+        aging, date(2026, 11, 30), DEFAULT_LADDER, datetime.now(UTC)))
+    timed("nightly re-run same day", accounts, lambda: age_portfolio(
+        aging, date(2026, 11, 30), DEFAULT_LADDER, datetime.now(UTC)))
     portfolio2 = read_portfolio(folder, AS_OF)
     portfolio2.digest = "re-ingest-" + portfolio2.digest[:20]  # force the row-by-row path
     timed("re-ingest unchanged (rows)", total, lambda: ingest_portfolio(
