@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Protocol, Self
+from typing import Protocol
 
 import polars as pl
+
+from arrears.services.unit_of_work import UnitOfWork
 
 
 class PortfolioTables(Protocol):
@@ -38,7 +40,7 @@ class Snapshots(Protocol):
         ...
 
 
-class IngestUnitOfWork(Protocol):
+class IngestUnitOfWork(UnitOfWork, Protocol):
     """One snapshot, one transaction: everything commits together or nothing does."""
 
     @property
@@ -48,7 +50,3 @@ class IngestUnitOfWork(Protocol):
     @property
     def snapshots(self) -> Snapshots: ...
 
-    def __enter__(self) -> Self: ...
-    def __exit__(self, *args: object) -> None: ...  # rolls back what was not committed
-    def commit(self) -> None: ...
-    def rollback(self) -> None: ...

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
-from typing import Any, Protocol, Self
+from typing import Any, Protocol
 
 import polars as pl
 
 from arrears.domain.aging import PausePeriod
+from arrears.services.unit_of_work import UnitOfWork
 
 
 class AgingStore(Protocol):
@@ -46,7 +47,7 @@ class ScoreStore(Protocol):
         ...
 
 
-class NightlyUnitOfWork(Protocol):
+class NightlyUnitOfWork(UnitOfWork, Protocol):
     """One transaction per ``with`` block; the run opens one per stage."""
 
     @property
@@ -55,7 +56,3 @@ class NightlyUnitOfWork(Protocol):
     def scores(self) -> ScoreStore: ...
 
     def anything_ingested(self) -> bool: ...
-    def __enter__(self) -> Self: ...
-    def __exit__(self, *args: object) -> None: ...  # rolls back what was not committed
-    def commit(self) -> None: ...
-    def rollback(self) -> None: ...

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any, Protocol, Self
+from typing import Any, Protocol
 
 from arrears.domain.work_queue import AgedAccount, PlannedCall, WorkItem
+from arrears.services.unit_of_work import UnitOfWork
 
 
 class Scope(Protocol):
@@ -22,12 +23,8 @@ class Scope(Protocol):
     def accounts(self) -> Any: ...
 
 
-class WorkQueue(Protocol):
+class WorkQueue(UnitOfWork, Protocol):
     busy: tuple[type[Exception], ...]  # raised when another writer won the race: try the block again
-
-    def __enter__(self) -> Self: ...
-    def __exit__(self, *args: object) -> None: ...  # rolls back what was not committed
-    def commit(self) -> None: ...
 
     def size(self, day: date) -> int: ...
     def latest_aging_day(self) -> date | None: ...
