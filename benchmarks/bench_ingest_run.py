@@ -19,10 +19,11 @@ from sqlalchemy import create_engine, text
 
 from arrears.adapters.crypto import FieldCipher
 from arrears.adapters.storage.database import make_engine, migrate
+from arrears.bootstrap import ingest_uow, nightly_uow
 from arrears.domain.aging import DEFAULT_LADDER
 from arrears.services.demo_generator import DemoSize, generate
-from arrears.services.ingest.load import load_portfolio
-from arrears.services.nightly import run_nightly
+from arrears.services.ingest import IngestPortfolio, ingest_portfolio
+from arrears.services.nightly.aging import age_portfolio
 from arrears.services.portfolio_files import read_portfolio
 
 AS_OF = date(2026, 11, 29)
@@ -43,19 +44,20 @@ def bench(url: str, folder: Path, counts: dict[str, int]) -> None:
     cipher = FieldCipher(os.urandom(32), os.urandom(32))
     total = sum(counts.values())
     portfolio, t_validate = timed("read + validate", total, lambda: read_portfolio(folder, AS_OF))
-    _, t_load = timed("load (one transaction)", total, lambda: load_portfolio(
-        engine, cipher, portfolio, AS_OF, datetime.now(UTC)))
+    _, t_load = timed("load (one transaction)", total, lambda: ingest_portfolio(
+        ingest_uow(engine, cipher), IngestPortfolio(portfolio, AS_OF, datetime.now(UTC))))
     print(f"  {'ingest total':<28} {t_validate + t_load:8.1f} s")
     accounts = counts["accounts"]
-    timed("nightly run (first)", accounts, lambda: run_nightly(engine, AS_OF, DEFAULT_LADDER, datetime.now(UTC)))
-    timed("nightly run (next day)", accounts, lambda: run_nightly(
-        engine, date(2026, 11, 30), DEFAULT_LADDER, datetime.now(UTC)))
-    timed("nightly re-run same day", accounts, lambda: run_nightly(
-        engine, date(2026, 11, 30), DEFAULT_LADDER, datetime.now(UTC)))
+    aging = nightly_uow(engine)
+    timed("nightly run (first)", accounts, lambda: age_portfolio(aging, AS_OF, DEFAULT_LADDER, datetime.now(UTC)))
+    timed("nightly run (next day)", accounts, lambda: age_portfolio(
+        aging, date(2026, 11, 30), DEFAULT_LADDER, datetime.now(UTC)))
+    timed("nightly re-run same day", accounts, lambda: age_portfolio(
+        aging, date(2026, 11, 30), DEFAULT_LADDER, datetime.now(UTC)))
     portfolio2 = read_portfolio(folder, AS_OF)
     portfolio2.digest = "re-ingest-" + portfolio2.digest[:20]  # force the row-by-row path
-    timed("re-ingest unchanged (rows)", total, lambda: load_portfolio(
-        engine, cipher, portfolio2, AS_OF, datetime.now(UTC)))
+    timed("re-ingest unchanged (rows)", total, lambda: ingest_portfolio(
+        ingest_uow(engine, cipher), IngestPortfolio(portfolio2, AS_OF, datetime.now(UTC))))
     engine.dispose()
 
 

@@ -22,14 +22,15 @@ from fastapi.testclient import TestClient
 from arrears.adapters.clock import FixedClock
 from arrears.adapters.crypto import FieldCipher
 from arrears.adapters.storage.database import make_engine, migrate
+from arrears.bootstrap import ingest_uow, nightly_ports
 from arrears.domain.access import Role
 from arrears.domain.aging import DEFAULT_LADDER
 from arrears.entrypoints.api.app import create_app
 from arrears.entrypoints.api.workbench import configure_workbench
 from arrears.services.contact_gate import SqlContactGate
 from arrears.services.demo_generator import DemoSize, generate
-from arrears.services.ingest.load import load_portfolio
-from arrears.services.nightly_job import run_nightly_job
+from arrears.services.ingest import IngestPortfolio, ingest_portfolio
+from arrears.services.nightly.job import RunNightly, run_nightly
 from arrears.services.portfolio_files import read_portfolio
 from arrears.services.scoring_run import scorecard_fallback
 from arrears.services.workbench.auth import NewUser, create_user
@@ -56,8 +57,9 @@ def _prepare(folder: Path, customers: int) -> Workbench:
     engine = make_engine(f"sqlite:///{database}")
     migrate(engine)
     cipher = FieldCipher(b"k" * 32, b"h" * 32)
-    load_portfolio(engine, cipher, read_portfolio(portfolio, AS_OF), AS_OF, NOW)
-    run_nightly_job(engine, AS_OF, DEFAULT_LADDER, NOW, scorecard_fallback())  # aging, scores, arrangements
+    ingest_portfolio(ingest_uow(engine, cipher), IngestPortfolio(read_portfolio(portfolio, AS_OF), AS_OF, NOW))
+    # aging, scores, arrangements
+    run_nightly(nightly_ports(engine), RunNightly(AS_OF, NOW, DEFAULT_LADDER, scorecard_fallback()))
     create_user(engine, NewUser("bench", PASSWORD, Role.COLLECTOR, agent_id=_trained_agent(engine, None, AS_OF)), NOW)
     return Workbench(engine=engine, cipher=cipher, gate=SqlContactGate(engine), clock=FixedClock(NOW))
 

@@ -96,9 +96,10 @@ def ingest_into_postgres(folder: Path, as_of: date) -> tuple[str, object]:
 
     from arrears.adapters.crypto import FieldCipher
     from arrears.adapters.storage.database import make_engine, migrate
+    from arrears.bootstrap import ingest_uow, nightly_uow
     from arrears.domain.aging import DEFAULT_LADDER
-    from arrears.services.ingest.load import load_portfolio
-    from arrears.services.nightly import run_nightly
+    from arrears.services.ingest import IngestPortfolio, ingest_portfolio
+    from arrears.services.nightly.aging import age_portfolio
     from arrears.services.portfolio_files import read_portfolio
 
     pg = os.environ.get("ARREARS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -111,10 +112,11 @@ def ingest_into_postgres(folder: Path, as_of: date) -> tuple[str, object]:
     migrate(engine)
     cipher = FieldCipher(os.urandom(32), os.urandom(32))
     portfolio, _ = timed("(setup) read + validate the files", lambda: read_portfolio(folder, as_of))
-    timed("(setup) ingest into PostgreSQL", lambda: load_portfolio(engine, cipher, portfolio, as_of,
-                                                                    datetime.now(UTC)))
+    timed("(setup) ingest into PostgreSQL", lambda: ingest_portfolio(
+        ingest_uow(engine, cipher), IngestPortfolio(portfolio, as_of, datetime.now(UTC))))
     portfolio = None  # free the validated frames before scoring
-    timed("(setup) age the accounts", lambda: run_nightly(engine, as_of, DEFAULT_LADDER, datetime.now(UTC)))
+    timed("(setup) age the accounts", lambda: age_portfolio(
+        nightly_uow(engine), as_of, DEFAULT_LADDER, datetime.now(UTC)))
     engine.dispose()
     return url, lambda: _drop(admin, name)
 

@@ -18,11 +18,16 @@ import arrears.domain.arrangements as arrangements_package
 from arrears.adapters.crypto import FieldCipher
 from arrears.adapters.storage.arrangements_repository import SqlArrangementsUnitOfWork
 from arrears.adapters.storage.database import make_engine, migrate
+from arrears.adapters.storage.ingest_store import SqlIngestUnitOfWork
+from arrears.adapters.storage.nightly_store import SqlNightlyUnitOfWork
 from arrears.adapters.storage.portfolio_reader import SqlPortfolioReader
 from arrears.domain.aging import AgingLadder
 from arrears.domain.arrangements.counselling import CounsellingDirectory, DirectoryError, directory_from_records
 from arrears.services.arrangements.ports import ArrangementsUnitOfWork, IngestedPortfolio
+from arrears.services.ingest.ports import IngestUnitOfWork
 from arrears.services.key_check import database_cipher
+from arrears.services.nightly.job import NightlyPorts
+from arrears.services.nightly.ports import NightlyUnitOfWork
 from arrears.settings import Settings, get_settings
 
 EXAMPLE_DIRECTORY = Path(arrangements_package.__file__).parent / "counselling_example.json"
@@ -73,6 +78,21 @@ def bootstrap(settings: Settings | None = None, *, migrate_schema: bool = True) 
 def arrangements_uow(engine: Engine) -> ArrangementsUnitOfWork:
     """A unit of work of the arrangement use cases on ``engine``."""
     return SqlArrangementsUnitOfWork(engine)
+
+
+def ingest_uow(engine: Engine, cipher: FieldCipher) -> IngestUnitOfWork:
+    """The unit of work a snapshot is ingested in, encrypting personal data with ``cipher``."""
+    return SqlIngestUnitOfWork(engine, cipher)
+
+
+def nightly_uow(engine: Engine) -> NightlyUnitOfWork:
+    """The unit of work of the nightly run's aging and scoring stages."""
+    return SqlNightlyUnitOfWork(engine)
+
+
+def nightly_ports(engine: Engine) -> NightlyPorts:
+    """Everything the nightly run reads and writes on ``engine``."""
+    return NightlyPorts(nightly_uow(engine), lambda: arrangements_uow(engine), ingested_portfolio(engine))
 
 
 def ingested_portfolio(engine: Engine) -> IngestedPortfolio:

@@ -13,9 +13,10 @@ from sqlalchemy import Engine, func, select, text
 
 from arrears.adapters.crypto import FieldCipher
 from arrears.adapters.storage.gate_tables import compliance_decisions, contact_attempts
+from arrears.bootstrap import ingest_uow
 from arrears.services.contact_gate import AttemptError, SqlContactGate
 from arrears.services.contact_gate_port import ContactRequest
-from arrears.services.ingest.load import load_portfolio
+from arrears.services.ingest import IngestPortfolio, ingest_portfolio
 from arrears.services.portfolio_files import read_portfolio
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -24,7 +25,8 @@ AS_OF = date(2026, 11, 29)
 
 @pytest.fixture
 def loaded(engine: Engine, cipher: FieldCipher, small_demo: Path) -> tuple[Engine, dict[str, str]]:
-    load_portfolio(engine, cipher, read_portfolio(small_demo, AS_OF), AS_OF, datetime(2026, 11, 29, tzinfo=UTC))
+    ingest_portfolio(ingest_uow(engine, cipher), IngestPortfolio(read_portfolio(small_demo, AS_OF), AS_OF,
+                                                               datetime(2026, 11, 29, tzinfo=UTC)))
     accounts = pl.read_csv(small_demo / "accounts.csv", infer_schema=False)
     points = pl.read_csv(small_demo / "contact_points.csv", infer_schema=False)
     customers = pl.read_csv(small_demo / "customers.csv", infer_schema=False)

@@ -12,7 +12,8 @@ from sqlalchemy import Engine, func, select
 
 from arrears.adapters.crypto import FieldCipher
 from arrears.adapters.storage import tables as t
-from arrears.services.ingest.load import load_portfolio
+from arrears.bootstrap import ingest_uow
+from arrears.services.ingest import IngestPortfolio, ingest_portfolio
 from arrears.services.portfolio_files import PortfolioRefused, read_portfolio
 
 NOW = datetime(2026, 11, 29, 20, 0, tzinfo=UTC)
@@ -40,7 +41,7 @@ def _edit(folder: Path, file: str, row: int, column: str, value: str | None) -> 
 
 
 def _ingest(engine: Engine, cipher: FieldCipher, folder: Path, as_of: date = AS_OF):
-    return load_portfolio(engine, cipher, read_portfolio(folder, as_of), as_of, NOW)
+    return ingest_portfolio(ingest_uow(engine, cipher), IngestPortfolio(read_portfolio(folder, as_of), as_of, NOW))
 
 
 def test_a_clean_snapshot_loads_every_row(engine: Engine, cipher: FieldCipher, small_demo: Path) -> None:
@@ -102,16 +103,16 @@ def test_a_missing_required_column_is_reported_on_the_header_line(small_demo: Pa
 def test_a_failure_while_loading_leaves_nothing_half_written(
     engine: Engine, cipher: FieldCipher, small_demo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from arrears.services.ingest import load
+    from arrears.adapters.storage import ingest_store
 
-    real = load.load_table
+    real = ingest_store.load_table
 
     def fail_on_contacts(connection, loader, frame, cipher):  # type: ignore[no-untyped-def]
         if loader.source == "contacts":
             raise RuntimeError("disk full")
         return real(connection, loader, frame, cipher)
 
-    monkeypatch.setattr(load, "load_table", fail_on_contacts)
+    monkeypatch.setattr(ingest_store, "load_table", fail_on_contacts)
     with pytest.raises(RuntimeError, match="disk full"):
         _ingest(engine, cipher, small_demo)
     assert _count(engine, t.customers) == 0 and _count(engine, t.accounts) == 0

@@ -12,10 +12,11 @@ from sqlalchemy import Engine, func, select
 
 from arrears.adapters.crypto import FieldCipher
 from arrears.adapters.storage import tables as t
+from arrears.bootstrap import ingest_uow, nightly_ports, nightly_uow
 from arrears.domain.aging import DEFAULT_LADDER, days_past_due
-from arrears.services.ingest.load import load_portfolio
-from arrears.services.nightly import run_nightly
-from arrears.services.nightly_job import NothingIngested, run_nightly_job
+from arrears.services.ingest import IngestPortfolio, ingest_portfolio
+from arrears.services.nightly.aging import age_portfolio
+from arrears.services.nightly.job import NothingIngested, RunNightly, run_nightly
 from arrears.services.portfolio_files import read_portfolio
 from arrears.services.scoring_run import scorecard_fallback
 
@@ -24,7 +25,7 @@ AS_OF = date(2026, 11, 29)
 
 
 def _load(engine: Engine, cipher: FieldCipher, folder: Path) -> None:
-    load_portfolio(engine, cipher, read_portfolio(folder, AS_OF), AS_OF, NOW)
+    ingest_portfolio(ingest_uow(engine, cipher), IngestPortfolio(read_portfolio(folder, AS_OF), AS_OF, NOW))
 
 
 def _rows(engine: Engine, table: t.Table) -> list[tuple]:
@@ -34,7 +35,7 @@ def _rows(engine: Engine, table: t.Table) -> list[tuple]:
 
 def test_every_account_is_aged_by_the_domain_rule(engine: Engine, cipher: FieldCipher, small_demo: Path) -> None:
     _load(engine, cipher, small_demo)
-    report = run_nightly(engine, AS_OF, DEFAULT_LADDER, NOW)
+    report = age_portfolio(nightly_uow(engine), AS_OF, DEFAULT_LADDER, NOW)
     accounts = pl.read_csv(small_demo / "accounts.csv", infer_schema=False)
     assert report.accounts == accounts.height
     disputed = set(accounts.filter(pl.col("flags") == "dispute")["account_id"])
@@ -60,9 +61,9 @@ def test_a_disputed_account_does_not_age_while_the_dispute_is_open(
     ).write_csv(folder / "accounts.csv")
     small_demo = folder
     _load(engine, cipher, small_demo)
-    run_nightly(engine, AS_OF, DEFAULT_LADDER, NOW)
+    age_portfolio(nightly_uow(engine), AS_OF, DEFAULT_LADDER, NOW)
     later = date(2026, 12, 9)
-    run_nightly(engine, later, DEFAULT_LADDER, NOW)
+    age_portfolio(nightly_uow(engine), later, DEFAULT_LADDER, NOW)
     accounts = pl.read_csv(small_demo / "accounts.csv", infer_schema=False)
     disputed = accounts.filter(pl.col("flags") == "dispute")["account_id"][0]
     normal = accounts.filter(pl.col("flags").is_null())["account_id"][0]
@@ -79,10 +80,10 @@ def test_rerunning_the_same_date_gives_the_same_result_and_duplicates_nothing(
     engine: Engine, cipher: FieldCipher, small_demo: Path
 ) -> None:
     _load(engine, cipher, small_demo)
-    run_nightly(engine, AS_OF, DEFAULT_LADDER, NOW)
-    second = run_nightly(engine, date(2026, 12, 20), DEFAULT_LADDER, NOW)
+    age_portfolio(nightly_uow(engine), AS_OF, DEFAULT_LADDER, NOW)
+    second = age_portfolio(nightly_uow(engine), date(2026, 12, 20), DEFAULT_LADDER, NOW)
     state = [_rows(engine, table) for table in (t.account_aging, t.bucket_transitions, t.roll_rates)]
-    again = run_nightly(engine, date(2026, 12, 20), DEFAULT_LADDER, NOW)
+    again = age_portfolio(nightly_uow(engine), date(2026, 12, 20), DEFAULT_LADDER, NOW)
     assert [_rows(engine, table) for table in (t.account_aging, t.bucket_transitions, t.roll_rates)] == state
     assert again.buckets == second.buckets and again.roll_counts == second.roll_counts
 
@@ -91,9 +92,9 @@ def test_bucket_changes_are_recorded_with_their_date_and_direction(
     engine: Engine, cipher: FieldCipher, small_demo: Path
 ) -> None:
     _load(engine, cipher, small_demo)
-    run_nightly(engine, AS_OF, DEFAULT_LADDER, NOW)
+    age_portfolio(nightly_uow(engine), AS_OF, DEFAULT_LADDER, NOW)
     later = date(2026, 12, 29)
-    report = run_nightly(engine, later, DEFAULT_LADDER, NOW)
+    report = age_portfolio(nightly_uow(engine), later, DEFAULT_LADDER, NOW)
     b = t.bucket_transitions.c
     with engine.connect() as connection:
         moved = connection.execute(select(b.from_bucket, b.to_bucket, b.direction).where(b.on == later)).all()
@@ -101,14 +102,14 @@ def test_bucket_changes_are_recorded_with_their_date_and_direction(
     assert len(moved) == report.transitions > 0
     assert all(m.direction == "roll_forward" for m in moved)
     assert all(DEFAULT_LADDER.rank(m.to_bucket) == DEFAULT_LADDER.rank(m.from_bucket) + 1 for m in moved)
-    assert total == report.transitions + run_nightly(engine, AS_OF, DEFAULT_LADDER, NOW).transitions
+    assert total == report.transitions + age_portfolio(nightly_uow(engine), AS_OF, DEFAULT_LADDER, NOW).transitions
 
 
 def test_roll_rates_compare_with_the_previous_run(engine: Engine, cipher: FieldCipher, small_demo: Path) -> None:
     _load(engine, cipher, small_demo)
-    first = run_nightly(engine, AS_OF, DEFAULT_LADDER, NOW)
+    first = age_portfolio(nightly_uow(engine), AS_OF, DEFAULT_LADDER, NOW)
     assert first.previous_as_of is None and first.roll_counts == {}
-    second = run_nightly(engine, date(2026, 12, 29), DEFAULT_LADDER, NOW)
+    second = age_portfolio(nightly_uow(engine), date(2026, 12, 29), DEFAULT_LADDER, NOW)
     assert second.previous_as_of == AS_OF
     total = sum(sum(row.values()) for row in second.roll_counts.values())
     assert total == second.accounts
@@ -118,7 +119,7 @@ def test_roll_rates_compare_with_the_previous_run(engine: Engine, cipher: FieldC
 
 def test_the_nightly_job_on_a_database_nothing_was_ingested_into_says_so_and_writes_nothing(engine: Engine) -> None:
     with pytest.raises(NothingIngested, match="nothing ingested yet"):
-        run_nightly_job(engine, AS_OF, DEFAULT_LADDER, NOW, scorecard_fallback())
+        run_nightly(nightly_ports(engine), RunNightly(AS_OF, NOW, DEFAULT_LADDER, scorecard_fallback()))
     assert _rows(engine, t.aging_runs) == []
 
 
@@ -130,5 +131,25 @@ def test_a_snapshot_without_accounts_gives_an_empty_nightly_run(
                          ("contact_points", "contact_point_id,customer_id,kind,value,owner")):
         (tmp_path / f"{name}.csv").write_text(header + "\n", encoding="utf-8")
     _load(engine, cipher, tmp_path)
-    report = run_nightly_job(engine, AS_OF, DEFAULT_LADDER, NOW, scorecard_fallback())
+    report = run_nightly(nightly_ports(engine), RunNightly(AS_OF, NOW, DEFAULT_LADDER, scorecard_fallback()))
     assert (report.aging.accounts, report.aging.balance_cents, report.scoring.accounts) == (0, 0, 0)
+
+
+def test_a_failure_while_storing_scores_keeps_the_committed_aging_and_writes_no_score(
+    engine: Engine, cipher: FieldCipher, small_demo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from arrears.adapters.storage import nightly_store
+    from arrears.adapters.storage.scoring_tables import account_scores, scoring_runs
+
+    _load(engine, cipher, small_demo)
+    real = nightly_store.SqlScores.replace
+
+    def store_then_fail(self, as_of, scores, run):  # type: ignore[no-untyped-def]
+        real(self, as_of, scores, run)
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(nightly_store.SqlScores, "replace", store_then_fail)
+    with pytest.raises(RuntimeError, match="disk full"):
+        run_nightly(nightly_ports(engine), RunNightly(AS_OF, NOW, DEFAULT_LADDER, scorecard_fallback()))
+    assert len(_rows(engine, t.aging_runs)) == 1 and _rows(engine, t.account_aging)
+    assert _rows(engine, account_scores) == [] and _rows(engine, scoring_runs) == []

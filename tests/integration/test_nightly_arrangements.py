@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 
 from arrears.adapters.storage.arrangements_repository import SqlArrangementsUnitOfWork, read_audit
 from arrears.adapters.storage.portfolio_reader import SqlPortfolioReader
+from arrears.bootstrap import nightly_ports
 from arrears.domain.aging import DEFAULT_LADDER
 from arrears.domain.arrangements.approvals import Authority
 from arrears.domain.arrangements.plans import PlanStatus
@@ -26,7 +27,7 @@ from arrears.services.arrangements.settlements import (
     accept_settlement,
     offer_settlement,
 )
-from arrears.services.nightly_job import run_nightly_job
+from arrears.services.nightly.job import RunNightly, run_nightly
 from arrears.services.scoring_run import scorecard_fallback
 from ingested_rows import ingest_account, ingest_payment
 
@@ -103,7 +104,7 @@ def test_a_payment_after_the_date_does_not_save_the_plan_on_that_date(wired) -> 
 
 def test_the_nightly_job_reviews_the_arrangements_on_its_business_date(wired) -> None:  # type: ignore[no-untyped-def]
     engine, _ = wired
-    report = run_nightly_job(engine, date(2027, 1, 21), DEFAULT_LADDER, datetime(2027, 1, 21, 15, tzinfo=SH),
-                             scorecard_fallback())
+    report = run_nightly(nightly_ports(engine), RunNightly(date(2027, 1, 21), datetime(2027, 1, 21, 15, tzinfo=SH),
+                                                           DEFAULT_LADDER, scorecard_fallback()))
     assert (report.arrangements.on, report.arrangements.changed) == (date(2027, 1, 21), 2)
     assert _status(engine) == (PlanStatus.BROKEN, SettlementStatus.FAILED)

@@ -14,12 +14,13 @@ from arrears.adapters.crypto import FieldCipher
 from arrears.adapters.storage import tables as t
 from arrears.adapters.storage.scoring_reader import read_scoring_frames
 from arrears.adapters.storage.scoring_tables import account_scores, scoring_runs
+from arrears.bootstrap import ingest_uow, nightly_ports
 from arrears.domain.aging import DEFAULT_LADDER
 from arrears.domain.vocabulary import Segment
 from arrears.entrypoints.cli.score_cli import read_portfolio as read_files
 from arrears.scoring.features import compute_features
-from arrears.services.ingest.load import load_portfolio
-from arrears.services.nightly_job import run_nightly_job
+from arrears.services.ingest import IngestPortfolio, ingest_portfolio
+from arrears.services.nightly.job import RunNightly, run_nightly
 from arrears.services.portfolio_files import read_portfolio
 from arrears.services.scoring_run import SCORECARD_ID, load_scoring_model, scorecard_fallback
 
@@ -28,7 +29,7 @@ AS_OF = date(2026, 11, 29)
 
 
 def _load(engine: Engine, cipher: FieldCipher, folder: Path) -> None:
-    load_portfolio(engine, cipher, read_portfolio(folder, AS_OF), AS_OF, NOW)
+    ingest_portfolio(ingest_uow(engine, cipher), IngestPortfolio(read_portfolio(folder, AS_OF), AS_OF, NOW))
 
 
 def _scores(engine: Engine, as_of: date) -> pl.DataFrame:
@@ -42,7 +43,7 @@ def test_every_delinquent_account_is_scored_and_stored_by_date_with_its_reasons(
     engine: Engine, cipher: FieldCipher, small_demo: Path
 ) -> None:
     _load(engine, cipher, small_demo)
-    report = run_nightly_job(engine, AS_OF, DEFAULT_LADDER, NOW, scorecard_fallback())
+    report = run_nightly(nightly_ports(engine), RunNightly(AS_OF, NOW, DEFAULT_LADDER, scorecard_fallback()))
     stored = _scores(engine, AS_OF)
     with engine.connect() as connection:
         delinquent = connection.execute(select(func.count()).select_from(t.accounts).where(
@@ -65,7 +66,7 @@ def test_the_scores_from_the_database_equal_the_scores_from_the_portfolio_files(
     engine: Engine, cipher: FieldCipher, small_demo: Path
 ) -> None:
     _load(engine, cipher, small_demo)
-    run_nightly_job(engine, AS_OF, DEFAULT_LADDER, NOW, scorecard_fallback())
+    run_nightly(nightly_ports(engine), RunNightly(AS_OF, NOW, DEFAULT_LADDER, scorecard_fallback()))
     with engine.connect() as connection:
         frames = read_scoring_frames(connection, AS_OF)
     from_db = compute_features(frames.pop("accounts"), as_of=AS_OF, **{k: v for k, v in frames.items()
@@ -80,9 +81,10 @@ def test_running_the_same_date_again_replaces_its_scores_and_duplicates_nothing(
     engine: Engine, cipher: FieldCipher, small_demo: Path
 ) -> None:
     _load(engine, cipher, small_demo)
-    run_nightly_job(engine, AS_OF, DEFAULT_LADDER, NOW, scorecard_fallback())
+    run_nightly(nightly_ports(engine), RunNightly(AS_OF, NOW, DEFAULT_LADDER, scorecard_fallback()))
     first = _scores(engine, AS_OF)
-    run_nightly_job(engine, AS_OF, DEFAULT_LADDER, NOW + timedelta(hours=1), scorecard_fallback())
+    later = NOW + timedelta(hours=1)
+    run_nightly(nightly_ports(engine), RunNightly(AS_OF, later, DEFAULT_LADDER, scorecard_fallback()))
     second = _scores(engine, AS_OF)
     with engine.connect() as connection:
         runs = connection.execute(select(func.count()).select_from(scoring_runs)).scalar()
@@ -95,7 +97,7 @@ def test_a_payment_after_the_date_never_changes_that_dates_scores(
     engine: Engine, cipher: FieldCipher, small_demo: Path
 ) -> None:
     _load(engine, cipher, small_demo)
-    run_nightly_job(engine, AS_OF, DEFAULT_LADDER, NOW, scorecard_fallback())
+    run_nightly(nightly_ports(engine), RunNightly(AS_OF, NOW, DEFAULT_LADDER, scorecard_fallback()))
     before = _scores(engine, AS_OF)
     with engine.connect() as connection:
         before_features = compute_features(**_as_features_args(read_scoring_frames(connection, AS_OF)))
@@ -109,7 +111,7 @@ def test_a_payment_after_the_date_never_changes_that_dates_scores(
             connection.execute(insert(t.payments).values(
                 payment_id=payment_id, account_id=account_id, paid_at=at, amount_cents=cents,
                 channel="bank_transfer", reversed=False, row_digest="x" * 32))
-    run_nightly_job(engine, AS_OF, DEFAULT_LADDER, NOW, scorecard_fallback())
+    run_nightly(nightly_ports(engine), RunNightly(AS_OF, NOW, DEFAULT_LADDER, scorecard_fallback()))
     with engine.connect() as connection:
         after_features = compute_features(**_as_features_args(read_scoring_frames(connection, AS_OF)))
         week_later = read_scoring_frames(connection, AS_OF + timedelta(days=7))
@@ -172,7 +174,7 @@ def test_an_own_propensity_model_is_used_and_recorded_when_configured(
     save_model(trained.model, model_dir, {"file": "synthetic", "sha256": "", "rows": trained.rows})
     _load(engine, cipher, small_demo)
     model = load_scoring_model(model_dir)
-    report = run_nightly_job(engine, AS_OF, DEFAULT_LADDER, NOW, model)
+    report = run_nightly(nightly_ports(engine), RunNightly(AS_OF, NOW, DEFAULT_LADDER, model))
     stored = _scores(engine, AS_OF)
     assert report.scoring.model_kind == "own"
     assert (stored["model_kind"] == "own").all() and (stored["model_id"] == "propensity").all()

@@ -26,6 +26,7 @@ from arrears.adapters.storage.gate_tables import (
     contact_attempts,
 )
 from arrears.adapters.storage.portfolio_reader import SqlPortfolioReader
+from arrears.bootstrap import nightly_ports
 from arrears.domain.access import Role
 from arrears.domain.aging import DEFAULT_LADDER
 from arrears.domain.arrangements.effects import PromiseKept
@@ -35,7 +36,7 @@ from arrears.services.arrangements.payments import PostPayment, post_payment
 from arrears.services.arrangements.promises import promise_history
 from arrears.services.contact_gate import SqlContactGate
 from arrears.services.contact_gate_port import ContactRequest, GateVerdict
-from arrears.services.nightly_job import run_nightly_job
+from arrears.services.nightly.job import RunNightly, run_nightly
 from arrears.services.scoring_run import scorecard_fallback
 from arrears.services.workbench.contacts import LogContact, log_contact, reserve_attempt
 from arrears.services.workbench.context import Workbench
@@ -221,8 +222,8 @@ def test_the_nightly_run_judges_workbench_promises_kept_and_broken_like_any_othe
     broken = log_contact(wb, WANG, "A2", _promise("300.00", account_id="A2"))
     ingest_payment(wb.engine, "Y1", "A1", at=datetime(2026, 12, 4, 12, tzinfo=SH), cents=50_000)
     day = date(2026, 12, 10)  # after 5 Dec + 2 grace days
-    report = run_nightly_job(wb.engine, day, DEFAULT_LADDER, datetime(2026, 12, 10, 23, tzinfo=SH),
-                             scorecard_fallback())
+    night = RunNightly(day, datetime(2026, 12, 10, 23, tzinfo=SH), DEFAULT_LADDER, scorecard_fallback())
+    report = run_nightly(nightly_ports(wb.engine), night)
     assert report.arrangements.failures == []
     portfolio = SqlPortfolioReader(wb.engine)
     for account_id, promise_id, status in (("A1", kept["promise_id"], PromiseStatus.KEPT),

@@ -17,11 +17,12 @@ from sqlalchemy import Connection, Engine, select, update
 from arrears.adapters.crypto import FieldCipher
 from arrears.adapters.storage import tables as t
 from arrears.adapters.storage.database import make_engine
+from arrears.bootstrap import ingest_uow, nightly_ports
 from arrears.domain.access import Role
 from arrears.domain.aging import DEFAULT_LADDER
 from arrears.services.contact_gate_port import ContactRequest, GateVerdict
-from arrears.services.ingest.load import load_portfolio
-from arrears.services.nightly_job import run_nightly_job
+from arrears.services.ingest import IngestPortfolio, ingest_portfolio
+from arrears.services.nightly.job import RunNightly, run_nightly
 from arrears.services.portfolio_files import read_portfolio
 from arrears.services.scoring_run import scorecard_fallback
 from arrears.services.workbench.auth import NewUser, create_user
@@ -124,8 +125,9 @@ def loaded_engine(workbench_template: Path, folder: Path) -> Engine:
 
 def load_into(engine: Engine, small_demo: Path) -> None:
     """Fill a fresh engine (e.g. PostgreSQL) the same way as the template."""
-    load_portfolio(engine, CIPHER, read_portfolio(small_demo, AS_OF_NOON.date()), AS_OF_NOON.date(), AS_OF_NOON)
-    run_nightly_job(engine, AS_OF_NOON.date(), DEFAULT_LADDER, AS_OF_NOON, scorecard_fallback())
+    ingest_portfolio(ingest_uow(engine, CIPHER), IngestPortfolio(read_portfolio(small_demo, AS_OF_NOON.date()),
+                                                               AS_OF_NOON.date(), AS_OF_NOON))
+    run_nightly(nightly_ports(engine), RunNightly(AS_OF_NOON.date(), AS_OF_NOON, DEFAULT_LADDER, scorecard_fallback()))
     _users(engine)
 
 

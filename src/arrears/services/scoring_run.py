@@ -1,6 +1,6 @@
 """Score every delinquent account for a date, inside the nightly run (issue 4).
 
-Reads the portfolio tables set-based (``adapters.storage.scoring_reader``), computes the
+Reads the portfolio tables set-based (a ``nightly.ports.ScoreStore``), computes the
 features as of the date (``scoring.features``), the ability x willingness scorecard and
 segment with reasons (``scoring.segments``), and the propensity from the institution's own
 model when one is configured (``ARREARS_PROPENSITY_MODEL``, a folder from
@@ -18,15 +18,12 @@ from datetime import date, datetime
 from pathlib import Path
 
 import polars as pl
-from sqlalchemy import Connection, delete
 
-from arrears.adapters.storage.bulk import insert_frame
-from arrears.adapters.storage.scoring_reader import read_scoring_frames
-from arrears.adapters.storage.scoring_tables import account_scores, scoring_runs
 from arrears.domain.vocabulary import Segment
 from arrears.scoring.features import FeatureConfig, compute_features
 from arrears.scoring.propensity import PropensityModel, predict_propensity
 from arrears.scoring.segments import Thresholds, assess_detailed, is_delinquent
+from arrears.services.nightly.ports import ScoreStore
 
 SCORECARD_ID = "ability-willingness-scorecard"
 SCORECARD_VERSION = "1"
@@ -105,22 +102,18 @@ def score_frames(frames: dict[str, pl.DataFrame], as_of: date, model: ScoringMod
         pl.col("balance_cents").fill_null(0))
 
 
-def store_scores(connection: Connection, as_of: date, scored: pl.DataFrame, *, model: ScoringModel,
+def store_scores(store: ScoreStore, as_of: date, scored: pl.DataFrame, *, model: ScoringModel,
                  thresholds: Thresholds, now: datetime) -> None:
     """Replace the date's scores with ``scored`` and record the run."""
-    connection.execute(delete(account_scores).where(account_scores.c.as_of == as_of))
-    connection.execute(delete(scoring_runs).where(scoring_runs.c.as_of == as_of))
     rows = scored.with_columns(
         pl.lit(as_of).alias("as_of"), pl.lit(model.kind).alias("model_kind"),
         pl.lit(model.model_id).alias("model_id"), pl.lit(model.version).alias("model_version"),
     ).select(SCORE_COLUMNS)
-    insert_frame(connection, account_scores, rows)
-    connection.execute(scoring_runs.insert().values(
-        as_of=as_of, ran_at=now, model_kind=model.kind, model_id=model.model_id,
-        model_version=model.version, model_note=model.propensity.message,
-        ability_threshold=thresholds.ability, willingness_threshold=thresholds.willingness,
-        accounts=scored.height,
-    ))
+    store.replace(as_of, rows, {
+        "ran_at": now, "model_kind": model.kind, "model_id": model.model_id, "model_version": model.version,
+        "model_note": model.propensity.message, "ability_threshold": thresholds.ability,
+        "willingness_threshold": thresholds.willingness, "accounts": scored.height,
+    })
 
 
 def segment_summary(scored: pl.DataFrame) -> list[SegmentLine]:
@@ -130,17 +123,17 @@ def segment_summary(scored: pl.DataFrame) -> list[SegmentLine]:
 
 
 def score_accounts(
-    connection: Connection, as_of: date, now: datetime, model: ScoringModel, *,
+    store: ScoreStore, as_of: date, now: datetime, model: ScoringModel, *,
     thresholds: Thresholds | None = None, config: FeatureConfig | None = None,
     stage: Callable[[str], None] = lambda _s: None,
 ) -> ScoringReport:
-    """Read, score and store the date's scores in the caller's transaction."""
+    """Read, score and store the date's scores in the caller's unit of work."""
     thresholds = thresholds or Thresholds()
     stage("read features")
-    frames = read_scoring_frames(connection, as_of)
+    frames = store.frames(as_of)
     stage("score accounts")
     scored = score_frames(frames, as_of, model, thresholds, config)
     stage("store scores")
-    store_scores(connection, as_of, scored, model=model, thresholds=thresholds, now=now)
+    store_scores(store, as_of, scored, model=model, thresholds=thresholds, now=now)
     return ScoringReport(as_of, scored.height, model.kind, model.model_id, model.version,
                          model.propensity.message, segment_summary(scored))

@@ -23,13 +23,13 @@ from arrears.domain.money import cents_text
 from arrears.entrypoints.cli.dates import date_option
 from arrears.entrypoints.cli.portfolio_input import portfolio_or_exit
 from arrears.logs import log
-from arrears.services.ingest.load import IngestReport, load_portfolio
-from arrears.services.nightly import RunReport
+from arrears.services.ingest import IngestPortfolio, IngestReport, ingest_portfolio
+from arrears.services.nightly.aging import RunReport
 from arrears.services.portfolio_files import Portfolio
 
 if TYPE_CHECKING:  # the database, scoring and model libraries load with the commands that use them
     from arrears.bootstrap import Container
-    from arrears.services.nightly_job import NightlyJobReport
+    from arrears.services.nightly.job import NightlyJobReport
 
 console = Console()
 err = Console(stderr=True)
@@ -97,10 +97,13 @@ def read_snapshot(folder: Path, as_of: date) -> Portfolio:
 
 
 def do_ingest(container: Container, portfolio: Portfolio, as_of: date) -> IngestReport:
+    from arrears import bootstrap
+
     started = time.perf_counter()
     folder = portfolio.folder
     with _stages("load", 7) as stage:
-        report = load_portfolio(container.engine, container.cipher, portfolio, as_of, _now(), progress=stage)
+        report = ingest_portfolio(bootstrap.ingest_uow(container.engine, container.cipher),
+                                  IngestPortfolio(portfolio, as_of, _now()), progress=stage)
     log(
         logger,
         "ingest finished",
@@ -193,16 +196,17 @@ def print_job(report: NightlyJobReport, names: list[str]) -> None:
 
 
 def _job(container: Container, day: date) -> NightlyJobReport:
+    from arrears import bootstrap
     from arrears.scoring.segments import Thresholds
-    from arrears.services.nightly_job import STAGES, run_nightly_job
+    from arrears.services.nightly.job import STAGES, RunNightly, run_nightly
     from arrears.services.scoring_run import load_scoring_model
 
     settings = container.settings
     model = load_scoring_model(settings.propensity_model)
     thresholds = Thresholds(settings.ability_threshold, settings.willingness_threshold)
+    command = RunNightly(day, _now(), container.ladder, model, thresholds=thresholds, timezone=settings.timezone)
     with _stages("nightly run", STAGES) as stage:
-        return run_nightly_job(container.engine, day, container.ladder, _now(), model,
-                               thresholds=thresholds, timezone=settings.timezone, stage=stage)
+        return run_nightly(bootstrap.nightly_ports(container.engine), command, stage=stage)
 
 
 def register(app: typer.Typer) -> None:
@@ -228,7 +232,7 @@ def register(app: typer.Typer) -> None:
         """The nightly run: age every account (bucket changes, roll rates), score every
         delinquent account (ability, willingness, propensity, segment, reasons), review
         installment plans and settlements on the date."""
-        from arrears.services.nightly_job import NothingIngested
+        from arrears.services.nightly.job import NothingIngested
 
         container = _container()
         try:

@@ -1,30 +1,27 @@
-"""Load a validated portfolio in one transaction: insert new rows, update changed ones.
+"""Ingest a validated portfolio snapshot: the ``IngestPortfolio`` command and its handler.
 
-Change detection uses a keyed digest of each row's plaintext, so unchanged rows (and their
-ciphertexts) are left alone and loading the same snapshot twice changes nothing.
-Contacts are an append-only ledger; payments keep their history (a reversal updates one).
+One snapshot, one unit of work: every file's rows, the dispute pauses its flags open or close,
+and the snapshot's row commit together, or nothing does (an error or a killed process leaves
+the database as it was). The same snapshot loaded again (by digest) changes nothing. How rows
+are compared and written (a keyed digest per row, set-based inserts and updates, personal data
+encrypted) is the storage adapter's: ``adapters.storage.ingest_store``.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import polars as pl
-from sqlalchemy import Connection, Engine, Table, select, update
 
-from arrears.adapters.crypto import FieldCipher
-from arrears.adapters.storage import tables as t
-from arrears.adapters.storage.bulk import SQLITE_INSTANT, insert_frame, insert_rows, update_rows
-from arrears.domain.personal import PersonalFields, mask_contact, mask_name, mask_personal
-from arrears.domain.vocabulary import DEFAULT_ZONE, PAUSING_FLAGS
+from arrears.domain.vocabulary import PAUSING_FLAGS
+from arrears.services.ingest.ports import IngestUnitOfWork, PausePeriods
 from arrears.services.portfolio_files import Portfolio
 
-SEP = "\x1f"
+# the order rows must go in: an agent names its agency, an account its customer, ...
+SOURCES = ("agencies", "agents", "customers", "contact_points", "accounts", "payments", "contacts")
+DISPUTE = "dispute"
 
 
 @dataclass
@@ -48,315 +45,63 @@ class IngestReport:
     pauses_closed: int = 0
 
 
-def _digests(frame: pl.DataFrame, columns: list[str], key: bytes, personal: bool) -> pl.Series:
-    """A keyed digest of each row's plaintext.
+@dataclass(frozen=True, slots=True)
+class IngestPortfolio:
+    """Load ``portfolio`` (read and validated: ``portfolio_files.read_portfolio``) as the
+    snapshot of business date ``as_of``, ingested at ``now``."""
 
-    Rows with personal data get keyed BLAKE2b, so the digest cannot confirm a guess of a name
-    or number. Rows without personal data get polars' vectorised hash seeded from the key
-    (stable within one polars version; after an upgrade such rows are rewritten once).
-    """
-    joined = pl.concat_str(
-        [pl.col(c).cast(pl.Utf8).fill_null("\x00") for c in columns], separator=SEP
-    )
-    if not personal:
-        seed = int.from_bytes(key[:8], "little")
-        hashed = frame.select(joined.hash(seed=seed).alias("h"))["h"]
-        return hashed.cast(pl.Utf8).alias("row_digest")
-    texts = frame.select(joined.alias("j"))["j"].to_list()
-    return pl.Series(
-        "row_digest",
-        [hashlib.blake2b(s.encode(), key=key, digest_size=16).hexdigest() for s in texts],
-    )
+    portfolio: Portfolio
+    as_of: date
+    now: datetime
 
 
-@dataclass(frozen=True)
-class Loader:
-    """How one portfolio table becomes rows of one database table."""
-
-    source: str
-    table: Table
-    key: str
-    digest_columns: tuple[str, ...]
-    build: Callable[[pl.DataFrame, FieldCipher, str], pl.DataFrame]  # a frame named as the table
-    columns: tuple[str, ...]
-    membership: bool = False  # track in_portfolio (rows can leave the portfolio)
-    append_only: bool = False
-    personal: bool = False  # holds personal data: keyed cryptographic digest
-
-
-def _personal(cipher: FieldCipher, name: str, values: list[str | None], masked: list[str | None], *,
-              hashed: bool = True, hash_values: list[str | None] | None = None) -> list[pl.Series]:
-    """The encrypted, hashed and masked columns for one personal field (never its plaintext)."""
-    columns = [pl.Series(f"{name}_enc", cipher.encrypt_many(values), dtype=pl.Binary),
-               pl.Series(f"{name}_masked", masked, dtype=pl.Utf8)]
-    if hashed:
-        columns.append(pl.Series(f"{name}_hash", cipher.lookup_hashes(hash_values or values), dtype=pl.Utf8))
-    return columns
+def pause_changes(flagged: Iterable[str], present: Iterable[str], open_periods: Iterable[tuple[int, str, date]],
+                  as_of: date) -> tuple[list[str], dict[int, date]]:
+    """A pause opens on ``as_of`` where a pausing flag appears on an account without an open
+    pause, and closes the day before the flag disappears from an account still in the portfolio
+    (never before it started). Returns the accounts to open and the pause ends by pause id."""
+    flagged_set, present_set = set(flagged), set(present)
+    periods = list(open_periods)
+    open_accounts = {account_id for _, account_id, _ in periods}
+    to_open = [a for a in dict.fromkeys(flagged) if a not in open_accounts]
+    ends = {pause_id: max(as_of - timedelta(days=1), start) for pause_id, account_id, start in periods
+            if account_id in present_set and account_id not in flagged_set}
+    return to_open, ends
 
 
-def _build_customers(frame: pl.DataFrame, cipher: FieldCipher, _d: str) -> pl.DataFrame:
-    names, ids, addresses = frame["name"].to_list(), frame["national_id"].to_list(), frame["address"].to_list()
-    masks = [mask_personal(PersonalFields(n, i, a)) for n, i, a in zip(names, ids, addresses, strict=True)]
-    personal = [
-        *_personal(cipher, "name", names, [m.name for m in masks]),
-        *_personal(cipher, "national_id", ids, [m.national_id for m in masks],
-                   hash_values=[None if v is None else v.upper() for v in ids]),
-        *_personal(cipher, "address", addresses, [m.address for m in masks], hashed=False),
-    ]
-    return frame.select(
-        "customer_id", pl.col("birth_date_d").alias("birth_date"),
-        pl.col("language").fill_null("zh"), pl.col("timezone").fill_null(DEFAULT_ZONE),
-        pl.when(pl.col("jurisdiction_j") == "").then(pl.lit("CN")).otherwise(pl.col("jurisdiction_j"))
-        .alias("jurisdiction"),
-        "monthly_income_cents", "preferred_channel", "preferred_hours", "row_digest",
-        pl.lit(True).alias("in_portfolio"),
-    ).with_columns(personal)
-
-
-def _build_points(frame: pl.DataFrame, cipher: FieldCipher, _d: str) -> pl.DataFrame:
-    values = frame["value_n"].to_list()
-    masked = [mask_contact(k, v) for k, v in zip(frame["kind"].to_list(), values, strict=True)]
-    return frame.select(
-        "contact_point_id", "customer_id", "kind", "owner", "relation",
-        pl.when(pl.col("consent").is_null()).then(None).otherwise(pl.col("consent_b")).alias("consent"),
-        pl.col("status").fill_null("unknown"), pl.col("do_not_contact_b").alias("do_not_contact"), "source",
-        "row_digest", pl.lit(True).alias("in_portfolio"),
-    ).with_columns(
-        pl.Series("value_enc", cipher.encrypt_many(values), dtype=pl.Binary),
-        pl.Series("value_hash", cipher.lookup_hashes(values), dtype=pl.Utf8),
-        pl.Series("value_masked", masked, dtype=pl.Utf8),
-    )
-
-
-def _build_accounts(frame: pl.DataFrame, _c: FieldCipher, _d: str) -> pl.DataFrame:
-    return frame.select(
-        "account_id", "customer_id", pl.col("product").fill_null("credit_card"),
-        pl.col("currency").fill_null("CNY"), pl.col("open_date_d").alias("open_date"),
-        pl.col("credit_limit_cents"), "balance_cents", "principal_cents", "interest_cents", "fees_cents",
-        "min_payment_cents", pl.col("due_date_d").alias("due_date"),
-        pl.col("past_due_amount_cents").alias("past_due_cents"),
-        pl.col("oldest_unpaid_due_date_d").alias("oldest_unpaid_due_date"), pl.col("status").fill_null("open"),
-        "agency_id", pl.col("flags_j").alias("flags"), "row_digest", pl.lit(True).alias("in_portfolio"),
-    )
-
-
-def _build_payments(frame: pl.DataFrame, _c: FieldCipher, _d: str) -> pl.DataFrame:
-    return frame.select(
-        "payment_id", "account_id", pl.col("paid_at_t").alias("paid_at"), "amount_cents", "channel",
-        pl.col("reversed_b").alias("reversed"), "row_digest",
-    )
-
-
-def _build_contacts(frame: pl.DataFrame, _c: FieldCipher, _d: str) -> pl.DataFrame:
-    return frame.select(
-        "contact_id", "account_id", "customer_id", "contact_point_id", "channel",
-        pl.col("direction").fill_null("outbound"), pl.col("at_t").alias("at"), "party", "outcome",
-        "promise_amount_cents", pl.col("promise_date_d").alias("promise_date"),
-        pl.col("complaint_b").alias("complaint"), "agent_id", "agency_id", "row_digest",
-    )
-
-
-def _build_agencies(frame: pl.DataFrame, _c: FieldCipher, _d: str) -> pl.DataFrame:
-    return frame.select(
-        "agency_id", "name", pl.col("authorized_until_d").alias("authorized_until"),
-        pl.col("last_evaluation_d").alias("last_evaluation"), "row_digest",
-    )
-
-
-def _build_agents(frame: pl.DataFrame, cipher: FieldCipher, _d: str) -> pl.DataFrame:
-    names = frame["name"].to_list()
-    return frame.select(
-        "agent_id", "agency_id", pl.col("training_valid_until_d").alias("training_valid_until"), "row_digest",
-    ).with_columns(_personal(cipher, "name", names, [None if n is None else mask_name(n) for n in names],
-                             hashed=False))
-
-
-LOADERS: tuple[Loader, ...] = (
-    Loader("agencies", t.agencies, "agency_id",
-           ("agency_id", "name", "authorized_until", "last_evaluation"), _build_agencies,
-           ("agency_id", "name", "authorized_until", "last_evaluation", "row_digest")),
-    Loader("agents", t.agents, "agent_id",
-           ("agent_id", "agency_id", "name", "training_valid_until"), _build_agents,
-           ("agent_id", "agency_id", "name_enc", "name_masked", "training_valid_until", "row_digest"),
-           personal=True),
-    Loader("customers", t.customers, "customer_id",
-           ("customer_id", "name", "national_id", "birth_date", "language", "timezone",
-            "jurisdiction_j", "address", "monthly_income_cents", "preferred_channel",
-            "preferred_hours"), _build_customers,
-           ("customer_id", "name_enc", "name_hash", "name_masked", "national_id_enc",
-            "national_id_hash", "national_id_masked", "birth_date", "language", "timezone",
-            "jurisdiction", "address_enc", "address_masked", "monthly_income_cents",
-            "preferred_channel", "preferred_hours", "row_digest", "in_portfolio"),
-           membership=True, personal=True),
-    Loader("contact_points", t.contact_points, "contact_point_id",
-           ("contact_point_id", "customer_id", "kind", "value_n", "owner", "relation", "consent",
-            "status", "do_not_contact", "source"), _build_points,
-           ("contact_point_id", "customer_id", "kind", "value_enc", "value_hash", "value_masked",
-            "owner", "relation", "consent", "status", "do_not_contact", "source", "row_digest",
-            "in_portfolio"),
-           membership=True, personal=True),
-    Loader("accounts", t.accounts, "account_id",
-           ("account_id", "customer_id", "product", "currency", "open_date", "credit_limit_cents",
-            "balance_cents", "principal_cents", "interest_cents", "fees_cents",
-            "min_payment_cents", "due_date", "past_due_amount_cents", "oldest_unpaid_due_date",
-            "status", "agency_id", "flags_j"), _build_accounts,
-           ("account_id", "customer_id", "product", "currency", "open_date", "credit_limit_cents",
-            "balance_cents", "principal_cents", "interest_cents", "fees_cents",
-            "min_payment_cents", "due_date", "past_due_cents", "oldest_unpaid_due_date",
-            "status", "agency_id", "flags", "row_digest", "in_portfolio"),
-           membership=True),
-    Loader("payments", t.payments, "payment_id",
-           ("payment_id", "account_id", "paid_at_t", "amount_cents", "channel", "reversed_b"),
-           _build_payments,
-           ("payment_id", "account_id", "paid_at", "amount_cents", "channel", "reversed",
-            "row_digest")),
-    Loader("contacts", t.contacts, "contact_id",
-           ("contact_id", "account_id", "customer_id", "contact_point_id", "channel", "direction",
-            "at_t", "party", "outcome", "promise_amount_cents", "promise_date", "complaint_b",
-            "agent_id", "agency_id"), _build_contacts,
-           ("contact_id", "account_id", "customer_id", "contact_point_id", "channel", "direction",
-            "at", "party", "outcome", "promise_amount_cents", "promise_date", "complaint",
-            "agent_id", "agency_id", "row_digest"),
-           append_only=True),
-)
-
-
-def _existing(connection: Connection, loader: Loader) -> pl.DataFrame:
-    columns = [loader.table.c[loader.key].label("key"), loader.table.c.row_digest.label("old")]
-    if loader.membership:
-        columns.append(loader.table.c.in_portfolio.label("was_in"))
-    rows = connection.execute(select(*columns)).all()
-    schema = {"key": pl.Utf8, "old": pl.Utf8, "was_in": pl.Boolean}
-    if not loader.membership:
-        schema.pop("was_in")
-    return pl.DataFrame(rows, schema=schema, orient="row")
-
-
-def _write(connection: Connection, loader: Loader, built: pl.DataFrame) -> int:
-    return insert_frame(connection, loader.table, built.select(loader.columns))
-
-
-BULK_FIRST_LOAD = 100_000  # rows: from here on, a first load builds secondary indexes afterwards
-
-
-@contextmanager
-def _indexes_deferred(connection: Connection, table: Table, defer: bool) -> Iterator[None]:
-    """Drop a table's secondary indexes for a first bulk load and build them afterwards:
-    sorting once is much faster than maintaining random-key B-trees row by row. DDL is
-    transactional on SQLite and PostgreSQL, so a failed load leaves the indexes as they were."""
-    if not defer:
-        yield
-        return
-    indexes = list(table.indexes)
-    for index in indexes:
-        index.drop(connection)
-    yield
-    for index in indexes:
-        index.create(connection)
-
-
-def load_table(
-    connection: Connection, loader: Loader, frame: pl.DataFrame, cipher: FieldCipher
-) -> TableCounts:
-    dialect = connection.dialect.name
-    frame = frame.with_columns(
-        _digests(frame, list(loader.digest_columns), cipher.lookup_key, loader.personal)
-    )
-    existing = _existing(connection, loader)
-    joined = frame.join(existing, left_on=loader.key, right_on="key", how="left")
-    is_new = pl.col("old").is_null()
-    changed = ~is_new & (pl.col("old") != pl.col("row_digest"))
-    if loader.membership:
-        changed = changed | (~is_new & ~pl.col("was_in"))
-    new_rows = joined.filter(is_new)
-    changed_rows = joined.filter(changed)
-    counts = TableCounts(unchanged=joined.height - new_rows.height - changed_rows.height)
-    with _indexes_deferred(connection, loader.table, existing.height == 0 and new_rows.height >= BULK_FIRST_LOAD):
-        counts.inserted = _write(connection, loader, loader.build(new_rows, cipher, dialect))
-    if loader.append_only:
-        counts.ignored_changes = changed_rows.height
-    else:
-        built = loader.build(changed_rows, cipher, dialect).select(loader.columns)
-        built = built.with_columns(
-            pl.col(c).dt.strftime(SQLITE_INSTANT) for c, t in built.schema.items()
-            if isinstance(t, pl.Datetime) and dialect != "postgresql"
-        )
-        rows = built.rows()
-        update_rows(connection, loader.table, loader.key, loader.columns[1:], rows)
-        counts.updated = len(rows)
-    if loader.membership and existing.height:
-        gone = existing.filter(pl.col("was_in") & ~pl.col("key").is_in(frame[loader.key].implode()))
-        if gone.height:
-            update_rows(
-                connection, loader.table, loader.key, ["in_portfolio"],
-                [(k, False) for k in gone["key"].to_list()],
-            )
-        counts.left_portfolio = gone.height
-    return counts
-
-
-def sync_pauses(connection: Connection, accounts: pl.DataFrame, as_of: date) -> tuple[int, int]:
-    """Open a pause where a pausing flag appears, close it the day before it disappears."""
+def sync_pauses(pauses: PausePeriods, accounts: pl.DataFrame, as_of: date) -> tuple[int, int]:
+    """Open and close the dispute pauses the accounts' flags call for; (opened, closed)."""
     pausing = [f.value for f in PAUSING_FLAGS]
     flagged = accounts.filter(
         pl.col("flags_j").str.split(";").list.eval(pl.element().is_in(pausing)).list.any()
     )["account_id"].to_list()
-    open_rows = connection.execute(
-        select(t.pause_periods.c.pause_id, t.pause_periods.c.account_id, t.pause_periods.c.start)
-        .where(t.pause_periods.c.end.is_(None))
-    ).all()
-    open_accounts = {row.account_id for row in open_rows}
-    flagged_set = set(flagged)
-    present = set(accounts["account_id"].to_list())
-    to_open = [(a, as_of, None, "dispute") for a in flagged if a not in open_accounts]
-    insert_rows(connection, t.pause_periods, ("account_id", "start", "end", "reason"), to_open)
-    closed = 0
-    for row in open_rows:
-        if row.account_id in present and row.account_id not in flagged_set:
-            end = max(as_of - timedelta(days=1), row.start)
-            connection.execute(
-                update(t.pause_periods).where(t.pause_periods.c.pause_id == row.pause_id)
-                .values(end=end)
-            )
-            closed += 1
-    return len(to_open), closed
+    to_open, ends = pause_changes(flagged, accounts["account_id"].to_list(), pauses.open_periods(), as_of)
+    pauses.open(to_open, as_of, DISPUTE)
+    pauses.close(ends)
+    return len(to_open), len(ends)
 
 
-def latest_digest(connection: Connection) -> str | None:
-    return connection.execute(
-        select(t.snapshots.c.digest).order_by(t.snapshots.c.snapshot_id.desc()).limit(1)
-    ).scalar()
-
-
-def load_portfolio(
-    engine: Engine,
-    cipher: FieldCipher,
-    portfolio: Portfolio,
-    as_of: date,
-    now: datetime,
-    *,
-    progress: Callable[[str], None] = lambda _name: None,
-) -> IngestReport:
-    report = IngestReport(portfolio.digest, as_of, None, False, notes=list(portfolio.notes))
-    with engine.begin() as connection:
-        if latest_digest(connection) == portfolio.digest:
+def ingest_portfolio(uow: IngestUnitOfWork, command: IngestPortfolio, *,
+                     progress: Callable[[str], None] = lambda _name: None) -> IngestReport:
+    """Load the snapshot unless it is the one loaded last; ``progress`` hears each file's name."""
+    portfolio = command.portfolio
+    report = IngestReport(portfolio.digest, command.as_of, None, False, notes=list(portfolio.notes))
+    with uow:
+        if uow.snapshots.latest_digest() == portfolio.digest:
             report.already_loaded = True
             return report
-        for loader in LOADERS:
-            frame = portfolio.frame(loader.source)
+        for source in SOURCES:
+            frame = portfolio.frame(source)
             if frame is None:
                 continue
-            progress(loader.source)
-            report.counts[loader.source] = load_table(connection, loader, frame, cipher)
+            progress(source)
+            report.counts[source] = TableCounts(**uow.tables.load(source, frame))
         accounts = portfolio.frame("accounts")
-        assert accounts is not None
-        report.pauses_opened, report.pauses_closed = sync_pauses(connection, accounts, as_of)
-        summary = {name: vars(c) for name, c in report.counts.items()}
-        result = connection.execute(
-            t.snapshots.insert().values(
-                digest=portfolio.digest, as_of=as_of, ingested_at=now,
-                source=str(portfolio.folder), summary=json.dumps(summary),
-            )
-        )
-        report.snapshot_id = result.inserted_primary_key[0] if result.inserted_primary_key else None
+        if accounts is None:
+            raise ValueError("a validated portfolio has accounts")
+        report.pauses_opened, report.pauses_closed = sync_pauses(uow.pauses, accounts, command.as_of)
+        report.snapshot_id = uow.snapshots.add(
+            digest=portfolio.digest, as_of=command.as_of, ingested_at=command.now, source=str(portfolio.folder),
+            summary={name: vars(c) for name, c in report.counts.items()})
+        uow.commit()
     return report

@@ -1,0 +1,159 @@
+"""The work queue on a database (``services.workbench.queue_ports.WorkQueue``).
+
+Handing out is one conditional UPDATE that re-checks the holding rule (``_not_held``, the SQL
+form of ``domain.work_queue.held``): the queue picks its item with ``FOR UPDATE SKIP LOCKED``
+on PostgreSQL (SQLite has one writer at a time; a busy snapshot raises ``OperationalError``,
+which ``busy`` names so that the use case tries again); a due callback claims its account's
+item (made for the day if the account is not in the queue). A day's items are stored under
+the day's build lock (a PostgreSQL advisory lock) only if the day has none, and inserted with
+``ON CONFLICT DO NOTHING`` in account order, so concurrent builders never wait on each other
+in a cycle and agree on what is there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, and_, exists, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import OperationalError
+
+from arrears.adapters.storage import tables as t
+from arrears.adapters.storage.gate_tables import contact_attempts
+from arrears.adapters.storage.planning_tables import plan_attempts
+from arrears.adapters.storage.unit_of_work import SqlUnitOfWork
+from arrears.adapters.storage.workbench_tables import follow_ups, work_items
+from arrears.domain.work_queue import CALLBACK_REASON, AgedAccount, PlannedCall, WorkItem, WorkItemStatus
+
+w = work_items.c
+QUEUE_BUILD_LOCK = 0x51_55_45  # with the day's ordinal: the key of a day's build (PostgreSQL advisory lock)
+OPEN, ASSIGNED, DONE = (str(s) for s in WorkItemStatus)
+
+
+def _not_held(now: datetime) -> ColumnElement[bool]:
+    """The holding rule: an item assigned to a collector is theirs until its lease runs out."""
+    return or_(w.status != ASSIGNED, w.lease_until < now)
+
+
+def _free(now: datetime) -> ColumnElement[bool]:
+    """In the queue and held by no one (done items are not handed out by the queue)."""
+    return and_(w.status != DONE, _not_held(now))
+
+
+def _row(item: WorkItem) -> dict[str, Any]:
+    return {"queue_date": item.queue_date, "account_id": item.account_id, "priority": item.priority,
+            "reason": item.reason, "best_hour": item.best_hour, "status": str(item.status)}
+
+
+class SqlWorkQueue(SqlUnitOfWork):
+    busy: tuple[type[Exception], ...] = (OperationalError,)
+
+    def _bind(self, connection: Connection) -> None:
+        self._c = connection
+
+    def _insert_new(self) -> Any:
+        """INSERT into work_items that skips an item the day already has (queue_date, account_id)."""
+        dialect_insert = pg_insert if self._c.dialect.name == "postgresql" else sqlite_insert
+        return dialect_insert(work_items).on_conflict_do_nothing(index_elements=["queue_date", "account_id"])
+
+    def size(self, day: date) -> int:
+        return self._c.execute(select(func.count()).where(w.queue_date == day)).scalar_one()
+
+    def latest_aging_day(self) -> date | None:
+        return self._c.execute(select(func.max(t.aging_runs.c.as_of))).scalar()
+
+    def planned_calls(self, day: date) -> list[PlannedCall]:
+        p, c = plan_attempts.c, t.customers.c
+        query = (select(p.account_id, p.position, p.scheduled_at, p.reason, p.offer, c.timezone)
+                 .join(t.customers, c.customer_id == p.customer_id)
+                 .where(p.plan_date == day, p.channel == "call").order_by(p.position))
+        return [PlannedCall(r.account_id, r.position, r.scheduled_at if r.scheduled_at.tzinfo
+                            else r.scheduled_at.replace(tzinfo=UTC), r.reason, r.offer, r.timezone)
+                for r in self._c.execute(query)]
+
+    def aged_accounts(self, aging_day: date) -> list[AgedAccount]:
+        a, g, c = t.accounts.c, t.account_aging.c, t.customers.c
+        query = (select(a.account_id, a.flags, g.dpd, g.bucket, g.past_due_cents, c.preferred_hours)
+                 .join(t.account_aging, (g.account_id == a.account_id) & (g.as_of == aging_day))
+                 .join(t.customers, c.customer_id == a.customer_id)
+                 .where(a.in_portfolio.is_(True), a.status == "open", g.dpd > 0))
+        return [AgedAccount(r.account_id, r.flags, r.dpd, r.bucket, r.past_due_cents, r.preferred_hours)
+                for r in self._c.execute(query)]
+
+    def store(self, day: date, items: Sequence[WorkItem]) -> int:
+        if self._c.dialect.name == "postgresql":
+            self._c.execute(select(func.pg_advisory_xact_lock(QUEUE_BUILD_LOCK, day.toordinal())))
+        stored = self.size(day)
+        if stored or not items:
+            return stored
+        self._c.execute(self._insert_new(), [_row(i) for i in sorted(items, key=lambda i: i.account_id)])
+        return len(items)
+
+    def qualification(self, agent_id: str, agency_id: str) -> tuple[date | None, date | None]:
+        training = self._c.execute(select(t.agents.c.training_valid_until).where(
+            t.agents.c.agent_id == agent_id)).scalar()
+        mandate = self._c.execute(select(t.agencies.c.authorized_until).where(
+            t.agencies.c.agency_id == agency_id)).scalar()
+        return training, mandate
+
+    def release_held(self, user_id: str, day: date, now: datetime) -> list[str]:
+        worked = exists().where(contact_attempts.c.account_id == w.account_id,
+                                contact_attempts.c.logged_by == user_id, contact_attempts.c.at >= w.assigned_at)
+        held = and_(w.queue_date == day, w.status == ASSIGNED, w.assigned_to == user_id)
+        returned = list(self._c.execute(select(w.account_id).where(held)).scalars())
+        self._c.execute(update(work_items).where(held, worked).values(status=DONE, done_at=now))
+        self._c.execute(update(work_items).where(held).values(status=OPEN, assigned_to=None, lease_until=None))
+        return returned
+
+    def due_callbacks(self, user_id: str, scope: Any, now: datetime) -> list[str]:
+        f = follow_ups.c
+        query = (select(f.account_id, func.min(f.due_at).label("due")).where(
+            f.owner_user_id == user_id, f.status == "open", f.due_at <= now)
+            .group_by(f.account_id).order_by("due", f.account_id).limit(20))
+        return list(self._c.execute(scope.restrict(query, f.account_id)).scalars())
+
+    def claim_account(self, user_id: str, day: date, account_id: str, now: datetime, lease_until: datetime) -> bool:
+        self._c.execute(self._insert_new(), [_row(WorkItem(day, account_id, 0, CALLBACK_REASON, None))])
+        claimed = self._c.execute(
+            update(work_items).where(w.queue_date == day, w.account_id == account_id, _not_held(now))
+            .values(status=ASSIGNED, assigned_to=user_id, assigned_at=now, lease_until=lease_until))
+        return bool(claimed.rowcount)
+
+    def claim_top(self, user_id: str, scope: Any, day: date, now: datetime, *, lease_until: datetime,
+                  skip: Sequence[str]) -> dict[str, Any] | None:
+        pick = scope.restrict(
+            select(w.item_id).where(w.queue_date == day, _free(now), w.account_id.not_in(skip))
+            .order_by(w.priority.desc(), w.item_id).limit(1),
+            w.account_id,
+        )
+        if self._c.dialect.name == "postgresql":
+            pick = pick.with_for_update(skip_locked=True, of=work_items)
+        claim = (update(work_items).where(w.item_id == pick.scalar_subquery(), _free(now))
+                 .values(status=ASSIGNED, assigned_to=user_id, assigned_at=now, lease_until=lease_until)
+                 .returning(w.account_id, w.reason, w.priority, w.best_hour))
+        row = self._c.execute(claim).first()
+        return None if row is None else row._asdict()
+
+    def release(self, user_id: str, day: date, account_id: str) -> bool:
+        result = self._c.execute(update(work_items).where(
+            w.queue_date == day, w.account_id == account_id, w.assigned_to == user_id,
+            w.status == ASSIGNED).values(status=OPEN, assigned_to=None, lease_until=None))
+        return bool(result.rowcount)
+
+    def overview(self, user_id: str, scope: Any, day: date, now: datetime, preview: int) -> dict[str, Any]:
+        a, c = t.accounts.c, t.customers.c
+        base = (select(w.account_id, w.priority, w.reason, w.best_hour, w.status, w.lease_until, a.past_due_cents,
+                       a.currency, c.name_masked)
+                .join(t.accounts, a.account_id == w.account_id).join(t.customers, c.customer_id == a.customer_id)
+                .where(w.queue_date == day, scope.accounts()))
+        held = self._c.execute(base.where(w.status == ASSIGNED, w.assigned_to == user_id,
+                                          w.lease_until >= now)).mappings().all()
+        waiting = self._c.execute(base.where(w.status == OPEN)  # the index order; lapsed leases come back
+                                  .order_by(w.priority.desc(), w.item_id).limit(preview)).mappings().all()
+        counts = dict(self._c.execute(scope.restrict(
+            select(w.status, func.count()).where(w.queue_date == day).group_by(w.status), w.account_id)).all())
+        return {"held": [dict(r) for r in held], "waiting": [dict(r) for r in waiting],
+                "counts": {s: counts.get(s, 0) for s in (OPEN, ASSIGNED, DONE)}}
