@@ -306,15 +306,23 @@ class CheckRequest(_Model):
         self._attempts = attempts
         self._attempt_times = tuple(attempt.ts for attempt in attempts)
 
+    def _private(self) -> dict[str, Any]:
+        # read directly: pydantic's __getattr__ for private attributes is slow on the fast path
+        private = self.__pydantic_private__
+        assert private is not None  # a parsed request always has them (model_post_init)
+        return private
+
     @property
     def attempts(self) -> tuple[Attempt, ...]:
         """`history` oldest first, flattened for counting (built once, when parsed)."""
-        return self.__pydantic_private__["_attempts"]  # type: ignore[index]
+        value: tuple[Attempt, ...] = self._private()["_attempts"]
+        return value
 
     @property
     def attempt_times(self) -> tuple[float, ...]:
         """The timestamps of `attempts`, ascending (for bisection)."""
-        return self.__pydantic_private__["_attempt_times"]  # type: ignore[index]
+        value: tuple[float, ...] = self._private()["_attempt_times"]
+        return value
 
 
 # ---------------------------------------------------------------- answers
