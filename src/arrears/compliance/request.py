@@ -301,7 +301,7 @@ class CheckRequest(_Model):
     _attempts: tuple[Attempt, ...] = PrivateAttr(default=())
     _attempt_times: tuple[float, ...] = PrivateAttr(default=())
 
-    def model_post_init(self, context: Any, /) -> None:
+    def model_post_init(self, _context: Any, /) -> None:
         attempts = flatten_history(self.history)
         self._attempts = attempts
         self._attempt_times = tuple(attempt.ts for attempt in attempts)

@@ -238,7 +238,7 @@ def offer_settlement(account_id: str, body: SettlementRequest, uow: UowDep, port
 
 
 @router.post("/settlements/{settlement_id}/acceptance", response_model=out.SettlementOut)
-def accept_settlement(settlement_id: str, uow: UowDep, now: Now, maker: SignerDep, body: NoBody = None) -> Any:
+def accept_settlement(settlement_id: str, uow: UowDep, now: Now, maker: SignerDep, _body: NoBody = None) -> Any:
     with answers():
         command = settlements.AcceptSettlement(settlement_id)
         return out.settlement_out(settlements.accept_settlement(uow, command, actor=maker.username, now=now))
@@ -305,7 +305,7 @@ def reject(approval_id: str, body: RejectRequest, uow: UowDep, now: Now, checker
 
 
 @approvals_router.post("/{approval_id}/withdraw", response_model=out.ApprovalOut)
-def withdraw(approval_id: str, uow: UowDep, now: Now, maker: SignerDep, body: NoBody = None) -> Any:
+def withdraw(approval_id: str, uow: UowDep, now: Now, maker: SignerDep, _body: NoBody = None) -> Any:
     """The maker withdraws their own pending request."""
     with answers():
         decided = approvals.withdraw(uow, approvals.Withdraw(approval_id), maker=maker, now=now)

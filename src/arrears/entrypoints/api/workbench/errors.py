@@ -42,7 +42,7 @@ def error_body(error: WorkbenchError, language: str) -> dict[str, Any]:
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
-    async def invalid_request(request: Request, error: RequestValidationError) -> Response:
+    async def invalid_request(_request: Request, error: RequestValidationError) -> Response:
         return validation_answer(error)
 
     @app.exception_handler(WorkbenchError)
