@@ -140,7 +140,7 @@ def check_may_take_work(wb: Workbench, principal: Principal) -> None:
     if not verdict.allowed:
         raise NotEligible(
             "；".join(r.zh for r in verdict.refusals), "; ".join(r.en for r in verdict.refusals),
-            rules=tuple(r.rule for r in verdict.refusals),
+            rules=tuple(r.rule_id for r in verdict.refusals),
         )
 
 
