@@ -16,8 +16,8 @@ from arrears.domain.access import Permission
 from arrears.domain.dates import date_in_range, out_of_range
 from arrears.domain.money import cents_text
 from arrears.domain.vocabulary import Channel, Outcome, Party
+from arrears.entrypoints.api.errors import status_of
 from arrears.entrypoints.api.inputs import StrictInputRoute
-from arrears.entrypoints.api.workbench.errors import status_of
 from arrears.entrypoints.api.workbench.state import workbench_of
 from arrears.entrypoints.web.i18n import pick_language, translations
 from arrears.entrypoints.web.session import (
