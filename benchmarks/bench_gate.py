@@ -26,7 +26,7 @@ OUTCOMES = ["no_answer", "conversation", "busy", "voicemail", "answered_other", 
 NO_FINDINGS = Screening(self_identifies=True, has_opt_out=True)
 
 
-def fake_screener(text: str) -> Screening:
+def fake_screener(_text: str) -> Screening:
     return NO_FINDINGS
 
 

@@ -36,7 +36,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def client(port: int, token: str, seconds: float, threads: int, out: multiprocessing.Queue, batch: int = 0) -> None:
+def client(port: int, token: str, seconds: float, threads: int, out: multiprocessing.Queue, *, batch: int = 0) -> None:
     import httpx
 
     rng = random.Random(7)
@@ -111,7 +111,8 @@ def main() -> None:
         warm.start()
         queue.get()
         warm.join()
-        proc = multiprocessing.Process(target=client, args=(port, token, args.seconds, args.threads, queue, args.batch))
+        proc = multiprocessing.Process(target=client, args=(port, token, args.seconds, args.threads, queue),
+                                       kwargs={"batch": args.batch})
         proc.start()
         latencies, errors, elapsed = queue.get()
         proc.join()

@@ -46,7 +46,8 @@ def arrears(*args: str):  # type: ignore[no-untyped-def]
 AGREE = ("plan", "agree", "A1", "--months", "12", "--start", "2030-01-15", "--actor", "u1")
 
 
-def test_a_collector_agrees_a_plan_and_shows_it(database: Engine) -> None:
+@pytest.mark.usefixtures("database")  # the CLI finds it through the environment
+def test_a_collector_agrees_a_plan_and_shows_it() -> None:
     result = arrears(*AGREE, "--plan-id", "PL1", "--agreement-ref", "DOC-9", "--json")
     assert result.exit_code == 0, result.output
     agreed = json.loads(result.output)
@@ -68,13 +69,15 @@ def test_a_plan_beyond_the_collectors_limit_exits_3_with_the_reason_and_stores_n
         assert read_audit(connection) == ()
 
 
-def test_an_unaffordable_plan_exits_3(database: Engine) -> None:
+@pytest.mark.usefixtures("database")  # the CLI finds it through the environment
+def test_an_unaffordable_plan_exits_3() -> None:
     result = arrears(*AGREE, "--income", "3000.00", "--expenses", "2950.00")
     assert result.exit_code == 3
     assert "ARR-AFFORD-01" in result.output
 
 
-def test_bad_input_exits_2_with_the_option_named(database: Engine) -> None:
+@pytest.mark.usefixtures("database")  # the CLI finds it through the environment
+def test_bad_input_exits_2_with_the_option_named() -> None:
     assert "--months" in arrears(*AGREE[:4], "twelve", *AGREE[5:]).output
     assert arrears(*AGREE[:4], "twelve", *AGREE[5:]).exit_code == 2
     assert (
@@ -87,7 +90,8 @@ def test_bad_input_exits_2_with_the_option_named(database: Engine) -> None:
     assert naive.exit_code == 2 and "time zone" in naive.output
 
 
-def test_posting_a_payment_twice_posts_it_once_and_reversing_restores_the_balance(database: Engine) -> None:
+@pytest.mark.usefixtures("database")  # the CLI finds it through the environment
+def test_posting_a_payment_twice_posts_it_once_and_reversing_restores_the_balance() -> None:
     post = ("payment", "post", "A1", "--payment-id", "P1", "--amount", "300.00", "--at", "2026-11-10T10:00+08:00")
     first = arrears(*post)
     assert first.exit_code == 0, first.output
@@ -105,7 +109,8 @@ def test_posting_a_payment_twice_posts_it_once_and_reversing_restores_the_balanc
     assert future.exit_code == 3 and "in the future" in future.output
 
 
-def test_a_promise_is_recorded_and_appears_in_the_history(database: Engine) -> None:
+@pytest.mark.usefixtures("database")  # the CLI finds it through the environment
+def test_a_promise_is_recorded_and_appears_in_the_history() -> None:
     today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
     due = (today + timedelta(days=5)).isoformat()
     result = arrears(
@@ -121,7 +126,8 @@ def test_a_promise_is_recorded_and_appears_in_the_history(database: Engine) -> N
     assert refused.exit_code == 2 and "at most 30 days" in refused.output
 
 
-def test_settlement_extension_hardship_and_referral_are_recorded_and_listed(database: Engine) -> None:
+@pytest.mark.usefixtures("database")  # the CLI finds it through the environment
+def test_settlement_extension_hardship_and_referral_are_recorded_and_listed() -> None:
     offer = arrears(
         "settlement",
         "offer",

@@ -42,7 +42,7 @@ def test_a_body_naming_an_actor_or_role_is_refused_with_422_naming_the_field(
 ) -> None:
     answer = client.post("/v1/accounts/A1/plans", json={**PLAN, "actor": "someone_else", "role": "team_lead"})
     assert answer.status_code == 422
-    assert {tuple(e["loc"]) for e in answer.json()["detail"]} == {("body", "actor"), ("body", "role")}
+    assert {e["field"] for e in answer.json()["error"]["fields"]} == {"body.actor", "body.role"}
     with sqlite_engine.connect() as connection:
         assert read_audit(connection) == ()
 
@@ -136,9 +136,9 @@ def test_a_plan_beyond_the_users_authority_waits_for_approval_and_a_refused_one_
     assert client.get("/v1/accounts/A1/arrangements").json()["plans"] == []
     unaffordable = {**PLAN, "budget": {"monthly_income": "3000.00", "monthly_expenses": "2950.00"}}
     refused = client.post("/v1/accounts/A1/plans", json=unaffordable)
-    assert refused.status_code == 422 and refused.json()["detail"]["rule_id"] == "ARR-AFFORD-01"
+    assert refused.status_code == 422 and refused.json()["error"]["rules"] == ["ARR-AFFORD-01"]
     also_long = client.post("/v1/accounts/A1/plans", json={**unaffordable, "months": 24})
-    assert also_long.json()["detail"]["rule_id"] == "ARR-AFFORD-01"  # every other rule first, authority last
+    assert also_long.json()["error"]["rules"] == ["ARR-AFFORD-01"]  # every other rule first, authority last
     with sqlite_engine.connect() as connection:
         assert [e.action for e in read_audit(connection)] == ["approval.requested"]
 
@@ -147,7 +147,7 @@ def test_unknown_ids_answer_404(client: TestClient) -> None:
     assert client.get("/v1/plans/NOPE").status_code == 404
     assert client.post("/v1/accounts/NOPE/plans", json=PLAN).status_code == 404
     assert client.post("/v1/payments/NOPE/reversal", json={}).status_code == 404
-    assert "NOPE" in client.get("/v1/plans/NOPE").json()["detail"]
+    assert "NOPE" in client.get("/v1/plans/NOPE").json()["error"]["message_en"]
 
 
 def test_posting_is_idempotent_and_a_reversal_restores_the_balance(client: TestClient) -> None:
@@ -161,7 +161,7 @@ def test_posting_is_idempotent_and_a_reversal_restores_the_balance(client: TestC
     assert again.status_code == 200 and again.json()["changed"] is False
     assert again.json()["balances"]["owed"] == "11900.00"
     other = client.post("/v1/accounts/A1/payments", json={**payment, "amount": "101.00"})
-    assert other.status_code == 422 and "already used" in other.json()["detail"]["reason_en"]
+    assert other.status_code == 422 and "already used" in other.json()["error"]["message_en"]
     reversal = client.post("/v1/payments/P1/reversal", json={"reason": "bounced"})
     assert reversal.status_code == 200, reversal.text
     assert reversal.json()["balances"]["owed"] == "12000.00"
@@ -171,7 +171,7 @@ def test_posting_is_idempotent_and_a_reversal_restores_the_balance(client: TestC
 def test_a_naive_payment_time_is_a_400(client: TestClient) -> None:
     payment = {"payment_id": "P1", "amount": "100.00", "paid_at": "2026-12-01T09:00:00"}
     answer = client.post("/v1/accounts/A1/payments", json=payment)
-    assert answer.status_code == 400 and "time zone" in answer.json()["detail"]
+    assert answer.status_code == 400 and "time zone" in answer.json()["error"]["message_en"]
 
 
 def test_promises_and_their_history(client: TestClient) -> None:
@@ -185,7 +185,7 @@ def test_promises_and_their_history(client: TestClient) -> None:
         "/v1/accounts/A1/promises",
         json={"amount": "500.00", "promised_date": "2027-03-01", "channel": "call"},
     )
-    assert too_far.status_code == 400 and "30 days" in too_far.json()["detail"]
+    assert too_far.status_code == 400 and "30 days" in too_far.json()["error"]["message_en"]
     history = client.get("/v1/accounts/A1/promise-history", params={"as_of": "2026-12-10"}).json()
     assert (history["broken"], history["promises"][0]["promise_id"]) == (1, "PR1")
 
@@ -199,7 +199,7 @@ def test_settlement_offer_approval_and_acceptance(client: TestClient) -> None:
         "/v1/accounts/A1/settlements", json={**body, "approved_by": "u1", "approver_role": "strategy_manager"}
     )
     assert claimed.status_code == 422  # nobody claims an approver or a role in the body
-    assert {e["loc"][-1] for e in claimed.json()["detail"]} == {"approved_by", "approver_role"}
+    assert {e["field"] for e in claimed.json()["error"]["fields"]} == {"body.approved_by", "body.approver_role"}
     client.app.dependency_overrides[current_principal] = lambda: BOSS  # type: ignore[attr-defined]
     approved = client.post("/v1/accounts/A1/settlements", json=body)
     client.app.dependency_overrides[current_principal] = lambda: IN_HOUSE  # type: ignore[attr-defined]
@@ -219,7 +219,7 @@ def test_extension_hardship_and_referral(client: TestClient) -> None:
     above_a_collector = client.post("/v1/accounts/A1/extensions", json={**ext, "new_due": "2027-01-10"})
     assert above_a_collector.status_code == 202 and above_a_collector.json()["required_authority"] == "team_lead"
     beyond_policy = client.post("/v1/accounts/A1/extensions", json={**ext, "new_due": "2027-01-20"})
-    assert beyond_policy.status_code == 422 and beyond_policy.json()["detail"]["rule_id"] == "ARR-EXT-01"
+    assert beyond_policy.status_code == 422 and beyond_policy.json()["error"]["rules"] == ["ARR-EXT-01"]
     hardship = {
         "kind": "token_payment",
         "start": "2026-12-01",
@@ -235,7 +235,7 @@ def test_extension_hardship_and_referral(client: TestClient) -> None:
     assert client.post("/v1/accounts/A1/referrals", json=referral).status_code == 404
     org = arrangements.get_directory().organisations[0].organisation_id
     no_consent = client.post("/v1/accounts/A1/referrals", json={**referral, "organisation_id": org, "consent": False})
-    assert no_consent.status_code == 422 and no_consent.json()["detail"]["rule_id"] == "ARR-COUNSEL-01"
+    assert no_consent.status_code == 422 and no_consent.json()["error"]["rules"] == ["ARR-COUNSEL-01"]
     assert client.post("/v1/accounts/A1/referrals", json={**referral, "organisation_id": org}).status_code == 201
 
 

@@ -54,7 +54,7 @@ def test_a_clean_snapshot_loads_every_row(engine: Engine, cipher: FieldCipher, s
 
 
 def test_five_bad_rows_are_refused_with_five_precise_messages_and_nothing_stored(
-    engine: Engine, cipher: FieldCipher, small_demo: Path, tmp_path: Path
+    engine: Engine, small_demo: Path, tmp_path: Path
 ) -> None:
     folder = _copy(small_demo, tmp_path)
     _edit(folder, "customers.csv", 4, "national_id", "110101199003071235")

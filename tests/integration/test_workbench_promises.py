@@ -57,16 +57,16 @@ class AllowingGate:
         self.reserved: list[str] = []
         self.outcomes: dict[str, str] = {}
 
-    def preview(self, request: ContactRequest, language: str = "zh") -> GateVerdict:
+    def preview(self, _request: ContactRequest, _language: str = "zh") -> GateVerdict:
         return GateVerdict("allow")
 
-    def reserve(self, request: ContactRequest, language: str = "zh", *,
-                connection: Connection | None = None) -> GateVerdict:
+    def reserve(self, request: ContactRequest, _language: str = "zh", *,
+                connection: Connection | None = None) -> GateVerdict:  # noqa: ARG002 (keyword of the protocol)
         self.reserved.append(f"att-{len(self.reserved) + 1}-{request.account_id}")
         return GateVerdict("allow", attempt_id=self.reserved[-1])
 
-    def record_outcome(self, attempt_id: str, outcome: str, party: str | None = None, language: str = "zh", *,
-                       connection: Connection | None = None) -> GateVerdict:
+    def record_outcome(self, attempt_id: str, outcome: str, _party: str | None = None, _language: str = "zh", *,
+                       connection: Connection | None = None) -> GateVerdict:  # noqa: ARG002 (keyword of the protocol)
         self.outcomes[attempt_id] = outcome
         return GateVerdict("allow", attempt_id=attempt_id)
 
@@ -186,7 +186,7 @@ def test_a_failure_while_recording_the_promise_undoes_the_contact_outcome_too(
 ) -> None:
     attempt = reserve_attempt(wb, WANG, "A1", "call", "P-A1")["attempt_id"]
 
-    def broken_append(self, entry) -> None:  # type: ignore[no-untyped-def]
+    def broken_append(_self, _entry) -> None:  # type: ignore[no-untyped-def]
         raise RuntimeError("audit store unavailable")
 
     monkeypatch.setattr(arrangements_repository.SqlAuditLog, "append", broken_append)
@@ -257,7 +257,7 @@ def test_logging_a_call_with_a_promise_is_one_transaction_with_the_gates_decisio
     with wb.engine.begin() as connection:
         connection.execute(update(t.customers).values(jurisdiction="CN"))
 
-    def broken_append(self, entry) -> None:  # type: ignore[no-untyped-def]
+    def broken_append(_self, _entry) -> None:  # type: ignore[no-untyped-def]
         raise RuntimeError("audit store unavailable")
 
     monkeypatch.setattr(arrangements_repository.SqlAuditLog, "append", broken_append)  # after both verdicts

@@ -53,7 +53,7 @@ def _send(desk: Desk, who: str, path: str, body: dict[str, Any], content_type: s
 
 
 def _forbidden_fields(answer: Any) -> set[str]:
-    return {str(e["loc"][-1]) for e in answer.json()["detail"] if e.get("type") == "extra_forbidden"}
+    return {e["field"].rsplit(".", 1)[-1] for e in answer.json()["error"]["fields"] if e["type"] == "extra_forbidden"}
 
 
 def _booked(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
@@ -106,9 +106,9 @@ def test_a_collectors_60_percent_settlement_waits_for_the_head_of_collections(de
     assert _booked(desk.engine)["settlements"] == []
 
     own = desk.post("collector", f"/v1/approvals/{approval}/approve")
-    assert own.status_code == 403 and own.json()["detail"]["rule_id"] == "ARR-APPROVAL-03"
+    assert own.status_code == 403 and own.json()["error"]["rules"] == ["ARR-APPROVAL-03"]
     lead = desk.post("lead", f"/v1/approvals/{approval}/approve")
-    assert lead.status_code == 403 and lead.json()["detail"]["rule_id"] == "ARR-APPROVAL-01"
+    assert lead.status_code == 403 and lead.json()["error"]["rules"] == ["ARR-APPROVAL-01"]
     assert approval not in [a["approval_id"] for a in desk.get("lead", "/v1/approvals").json()]
     assert [a["approval_id"] for a in desk.get("admin", "/v1/approvals?status=pending").json()] == [approval]
     assert _booked(desk.engine)["settlements"] == []

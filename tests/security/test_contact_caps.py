@@ -237,7 +237,7 @@ def test_a_failure_after_the_gate_leaves_neither_the_outcome_nor_the_logged_cont
                                 party="debtor", notes=NOTE, attempt_id=attempt_id,
                                 callback_at=AS_OF_NOON + timedelta(hours=3))
 
-    def follow_up_store_down(*args: Any, **kwargs: Any) -> str:
+    def follow_up_store_down(*_args: Any, **_kwargs: Any) -> str:
         raise RuntimeError("follow-up store unavailable")
 
     monkeypatch.setattr(contacts, "add_follow_up_in", follow_up_store_down)
@@ -260,7 +260,7 @@ def test_a_reservation_and_who_logs_it_are_written_together(
     wb = gated(portfolio)
     collector = authenticate(wb, "collector", PASSWORD)
 
-    def contact_store_down(*args: Any) -> Any:
+    def contact_store_down(*_args: Any) -> Any:
         raise RuntimeError("contact store unavailable")
 
     monkeypatch.setattr(SqlContactLedger, "log", contact_store_down)  # after the gate allowed it

@@ -125,9 +125,9 @@ def test_a_validation_error_names_the_field_but_never_echoes_the_input(client: T
     reply = client.post("/v1/users", json=sent, headers=bearer(client, "admin"))
     assert reply.status_code == 422
     assert "Tr0ub4dor" not in reply.text and "root-of-all-secrets" not in reply.text
-    detail = reply.json()["detail"]
-    assert [item["loc"] for item in detail] == [["body", "role"]]
-    assert all(set(item) == {"loc", "msg", "type"} for item in detail)
+    error = reply.json()["error"]
+    assert [item["field"] for item in error["fields"]] == ["body.role"] and error["field"] == "body.role"
+    assert all(set(item) == {"field", "problem", "type"} for item in error["fields"])
 
 
 # ---------------------------------------------------------------- no 500 for malformed input

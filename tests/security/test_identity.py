@@ -76,7 +76,7 @@ def test_an_agency_admin_creates_collectors_of_its_own_agency_only(client: TestC
     assert _audit(wb, "user_created")[-1]["detail"]["target"] == "ag01_new"
 
 
-def test_an_in_house_admin_creates_admins_and_users_of_any_agency(client: TestClient, wb: Workbench) -> None:
+def test_an_in_house_admin_creates_admins_and_users_of_any_agency(client: TestClient) -> None:
     admin = bearer(client, "admin")
     for body in ({"username": "second_admin", "role": "admin"},
                  {"username": "ag02_admin", "role": "admin", "agency_id": "AG02"},
@@ -113,7 +113,7 @@ def test_an_agency_admin_cannot_change_an_in_house_user(
     assert _user(wb, "collector").active and _user(wb, "collector").role == "collector"
 
 
-def test_an_admin_cannot_change_their_own_standing(client: TestClient, wb: Workbench) -> None:
+def test_an_admin_cannot_change_their_own_standing(client: TestClient) -> None:
     assert client.patch("/v1/users/admin", json={"active": False}, headers=bearer(client, "admin")).status_code == 403
 
 
@@ -127,7 +127,7 @@ def test_an_agency_admin_deactivates_its_own_collector_and_the_collector_is_sign
     assert client.get("/v1/me", headers=collector).status_code == 401
 
 
-def test_a_password_reset_meets_the_policy_and_ends_the_users_tokens(client: TestClient, wb: Workbench) -> None:
+def test_a_password_reset_meets_the_policy_and_ends_the_users_tokens(client: TestClient) -> None:
     collector, admin = bearer(client, "collector"), bearer(client, "admin")
     weak = client.patch("/v1/users/collector", json={"password": "password1234"}, headers=admin)
     assert weak.status_code == 422 and weak.json()["error"]["field"] == "password"

@@ -87,7 +87,7 @@ def test_a_token_without_the_compliance_scope_gets_403(api: TestClient, wb: Work
     assert _decision_count(wb) == 0
 
 
-def test_a_revoked_or_expired_token_gets_401(api: TestClient, wb: Workbench, clock: FixedClock) -> None:
+def test_a_revoked_or_expired_token_gets_401(api: TestClient, clock: FixedClock) -> None:
     revoked = _issue(api, "dialer-01", "compliance:check")
     assert api.post("/v1/compliance/check", json=request(), headers=_as(revoked)).status_code == 200
     assert api.delete(f"/v1/service-tokens/{revoked['token_id']}", headers=bearer(api, "admin")).status_code == 204
@@ -175,9 +175,7 @@ def test_an_unknown_scope_or_a_past_expiry_is_refused(api: TestClient, clock: Fi
 
 
 # ---------------------------------------------------------------- require_scope for other endpoints
-def test_require_scope_admits_only_live_tokens_with_the_scope_and_records_last_use(
-    wb: Workbench, clock: FixedClock
-) -> None:
+def test_require_scope_admits_only_live_tokens_with_the_scope_and_records_last_use(wb: Workbench) -> None:
     from arrears.domain.access import ServiceScope
     from arrears.entrypoints.api.workbench.deps import require_scope
     from arrears.services.workbench import service_tokens as tokens

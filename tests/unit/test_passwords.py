@@ -9,7 +9,7 @@ from arrears.domain.passwords import is_repeated, is_sequence, password_refusals
 
 
 def rules(password: str, username: str = "wang_fang") -> set[str]:
-    return {r.rule for r in password_refusals(password, username, common_passwords())}
+    return {r.rule_id for r in password_refusals(password, username, common_passwords())}
 
 
 @pytest.mark.parametrize(("password", "rule"), [

@@ -74,9 +74,7 @@ def test_protected_columns_are_left_out_by_default_and_the_other_choice_is_repor
     assert "SEX" in (folder / "card.md").read_text()
 
 
-def test_a_round_trip_scores_the_training_rows_the_same_as_the_model_in_memory(
-    trained, tmp_path
-) -> None:
+def test_a_round_trip_scores_the_training_rows_the_same_as_the_model_in_memory(trained) -> None:
     folder, data = trained
     scores = score_file(folder, data)
     assert scores.columns == ["cid", "probability", "reason_1", "reason_2", "reason_3"]

@@ -15,7 +15,7 @@ AGENCY_ADMIN = Standing(Role.ADMIN, "AG01")
 
 
 def rules(actor: Standing, before: Standing | None, after: Standing, **kw: bool) -> set[str]:
-    return {r.rule for r in administration_refusals(actor, before, after, **kw)}
+    return {r.rule_id for r in administration_refusals(actor, before, after, **kw)}
 
 
 def test_an_in_house_admin_creates_anyone() -> None:
@@ -47,8 +47,8 @@ def test_nobody_gives_a_role_with_a_permission_they_do_not_hold_and_only_admins_
 
 def test_agents_and_service_tokens() -> None:
     assert agent_refusal("AG01", "AG01", True) is None and agent_refusal(None, "", True) is None
-    assert agent_refusal("AG01", None, True).rule == "access.agent_of_other_agency"  # type: ignore[union-attr]
-    assert agent_refusal(None, None, False).rule == "access.unknown_agent"  # type: ignore[union-attr]
+    assert agent_refusal("AG01", None, True).rule_id == "access.agent_of_other_agency"  # type: ignore[union-attr]
+    assert agent_refusal(None, None, False).rule_id == "access.unknown_agent"  # type: ignore[union-attr]
     assert service_token_refusal(IN_HOUSE_ADMIN) is None
     assert service_token_refusal(AGENCY_ADMIN) is not None
     assert service_token_refusal(Standing(Role.COMPLIANCE_OFFICER, None)) is not None

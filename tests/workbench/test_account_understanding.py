@@ -208,7 +208,7 @@ def _visible_text(page: str) -> str:
             self.parts: list[str] = []
             self.skip = 0
 
-        def handle_starttag(self, tag: str, attrs: list) -> None:  # type: ignore[type-arg]
+        def handle_starttag(self, tag: str, _attrs: list) -> None:  # type: ignore[type-arg]
             self.skip += tag in ("script", "style")
 
         def handle_endtag(self, tag: str) -> None:

@@ -63,7 +63,7 @@ class FakeGate:
         return self._verdict(request, language)
 
     def reserve(self, request: ContactRequest, language: str = "zh", *,
-                connection: Connection | None = None) -> GateVerdict:
+                connection: Connection | None = None) -> GateVerdict:  # noqa: ARG002 (keyword of the protocol)
         with self._lock:
             verdict = self._verdict(request, language)
             if not verdict.allowed:
@@ -72,8 +72,8 @@ class FakeGate:
             self.ledger[attempt_id] = request
             return GateVerdict("allow", pack_versions=verdict.pack_versions, attempt_id=attempt_id)
 
-    def record_outcome(self, attempt_id: str, outcome: str, party: str | None = None, language: str = "zh", *,
-                       connection: Connection | None = None) -> GateVerdict:
+    def record_outcome(self, attempt_id: str, outcome: str, party: str | None = None, _language: str = "zh", *,
+                       connection: Connection | None = None) -> GateVerdict:  # noqa: ARG002 (keyword of the protocol)
         if attempt_id not in self.ledger:
             from arrears.services.contact_gate_port import AttemptUnknown
 

@@ -90,7 +90,7 @@ class MemoryWorkQueue:
     def qualification(self, agent_id: str, agency_id: str) -> tuple[date | None, date | None]:
         return self.qualifications.get(agent_id), self.qualifications.get(agency_id)
 
-    def release_held(self, user_id: str, day: date, now: datetime) -> list[str]:
+    def release_held(self, user_id: str, day: date, _now: datetime) -> list[str]:
         mine = [s for s in self._day(day) if s.status is WorkItemStatus.ASSIGNED and s.assigned_to == user_id]
         for s in mine:
             worked = any(a == s.item.account_id and u == user_id and s.assigned_at is not None and at >= s.assigned_at

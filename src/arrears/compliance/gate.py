@@ -199,10 +199,10 @@ def answer_of(request: CheckRequest, plan: Plan, results: list[RuleResult]) -> A
         id=request.id,
         decision=decide(results),
         rules=[r.rule_id for r in failed],
-        reasons=[r.reason(language) for r in failed],
-        warnings=[f"{r.rule_id}: {r.reason(language)}" for r in cautions],
+        reasons=[r.reason.text(language) for r in failed],
+        warnings=[f"{r.rule_id}: {r.reason.text(language)}" for r in cautions],
         pack_versions=dict(plan.versions),
-        citations=[r.citation for r in failed],
+        citations=[r.reason.citation for r in failed],
     )
 
 

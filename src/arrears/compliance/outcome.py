@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from arrears.domain.reasons import Reason
+
 
 class Verdict(StrEnum):
     """Ordered from mildest to strictest (see STRICTNESS)."""
@@ -25,15 +27,15 @@ STRICTNESS: dict[Verdict, int] = {
 
 @dataclass(frozen=True, slots=True)
 class RuleResult:
-    rule_id: str
+    """A rule's verdict on one contact, and why (its sentences are empty when it passes)."""
+
     outcome: Verdict
-    reason_zh: str
-    reason_en: str
-    citation: str
+    reason: Reason
+
+    @property
+    def rule_id(self) -> str:
+        return self.reason.rule_id
 
     @property
     def passed(self) -> bool:
         return self.outcome is Verdict.PASS
-
-    def reason(self, language: str) -> str:
-        return self.reason_zh if language == "zh" else self.reason_en

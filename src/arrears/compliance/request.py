@@ -28,54 +28,31 @@ from pydantic import (
     ValidationError,
 )
 
+from arrears.compliance.choices import only
 from arrears.compliance.history import Attempt, flatten_history
-from arrears.domain.vocabulary import Channel, Direction, Outcome
+from arrears.domain.vocabulary import (
+    ADDRESSED_KINDS,
+    ADDRESSED_PARTIES,
+    Channel,
+    ContactKind,
+    Direction,
+    Jurisdiction,
+    Language,
+    Outcome,
+)
+from arrears.domain.vocabulary import Party as AnyParty
+
+# The vocabulary is domain.vocabulary's: a pack code is a Jurisdiction; a party addressed is one
+# of ADDRESSED_PARTIES, a party in the history any Party (contacts.csv also knows `unknown`).
+AddressedParty = Annotated[AnyParty, only(ADDRESSED_PARTIES)]
+# Old names, kept importable: PackCode (planning/trusted_requests.py), Party (the parties an
+# action may address, iterated by services/contact_gate.py).
+PackCode = Jurisdiction
+Party = ADDRESSED_PARTIES
 
 
-class PackCode(StrEnum):
-    CN = "CN"
-    US = "US"
-    US_MA = "US-MA"
-    US_NYC = "US-NYC"
-    US_WA = "US-WA"
-    UK = "UK"
-
-
-class Language(StrEnum):
-    ZH = "zh"
-    EN = "en"
-
-
-class Party(StrEnum):
-    DEBTOR = "debtor"
-    SPOUSE = "spouse"
-    GUARANTOR = "guarantor"
-    EMERGENCY_CONTACT = "emergency_contact"
-    THIRD_PARTY = "third_party"
-    ATTORNEY = "attorney"
-    EMPLOYER = "employer"
-
-
-class HistoryParty(StrEnum):
-    """Party vocabulary of history entries: contacts.csv also knows `unknown`."""
-
-    DEBTOR = "debtor"
-    SPOUSE = "spouse"
-    GUARANTOR = "guarantor"
-    EMERGENCY_CONTACT = "emergency_contact"
-    THIRD_PARTY = "third_party"
-    ATTORNEY = "attorney"
-    EMPLOYER = "employer"
-    UNKNOWN = "unknown"
-
-
-class Kind(StrEnum):
-    MOBILE = "mobile"
-    HOME = "home"
-    WORK = "work"
-    PERSONAL_EMAIL = "personal_email"
-    WORK_EMAIL = "work_email"
-    POSTAL = "postal"
+AddressedKind = Annotated[ContactKind, only(ADDRESSED_KINDS)]
+Kind = ContactKind  # the old name
 
 
 class Purpose(StrEnum):
@@ -198,14 +175,14 @@ _DEFAULTS: dict[type, dict[str, Any]] = {}
 
 
 class ContactPoint(_Model):
-    party: Party
-    kind: Kind | None = None
+    party: AddressedParty
+    kind: AddressedKind | None = None
     address: StrictStr | None = None
 
 
 class HistoryContactPoint(_Model):
-    party: HistoryParty | None = None
-    kind: Kind | None = None
+    party: AnyParty | None = None
+    kind: AddressedKind | None = None
     address: StrictStr | None = None
 
 
@@ -292,7 +269,7 @@ class HistoryEntry(_Model):
 
 class CheckRequest(_Model):
     id: StrictStr
-    packs: Annotated[list[PackCode], Field(min_length=1)]
+    packs: Annotated[list[Jurisdiction], Field(min_length=1)]
     language: Language | None = None
     at: Instant
     action: Action
@@ -301,20 +278,28 @@ class CheckRequest(_Model):
     _attempts: tuple[Attempt, ...] = PrivateAttr(default=())
     _attempt_times: tuple[float, ...] = PrivateAttr(default=())
 
-    def model_post_init(self, context: Any, /) -> None:
+    def model_post_init(self, _context: Any, /) -> None:
         attempts = flatten_history(self.history)
         self._attempts = attempts
         self._attempt_times = tuple(attempt.ts for attempt in attempts)
 
+    def _private(self) -> dict[str, Any]:
+        # read directly: pydantic's __getattr__ for private attributes is slow on the fast path
+        private = self.__pydantic_private__
+        assert private is not None  # a parsed request always has them (model_post_init)
+        return private
+
     @property
     def attempts(self) -> tuple[Attempt, ...]:
         """`history` oldest first, flattened for counting (built once, when parsed)."""
-        return self.__pydantic_private__["_attempts"]  # type: ignore[index]
+        value: tuple[Attempt, ...] = self._private()["_attempts"]
+        return value
 
     @property
     def attempt_times(self) -> tuple[float, ...]:
         """The timestamps of `attempts`, ascending (for bisection)."""
-        return self.__pydantic_private__["_attempt_times"]  # type: ignore[index]
+        value: tuple[float, ...] = self._private()["_attempt_times"]
+        return value
 
 
 # ---------------------------------------------------------------- answers

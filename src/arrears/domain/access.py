@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
+from arrears.domain.reasons import Reason
+
 
 class Role(StrEnum):
     COLLECTOR = "collector"
@@ -77,18 +79,8 @@ def landing_page(role: Role) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class Refusal:
-    rule: str
-    zh: str
-    en: str
-
-    def text(self, language: str) -> str:
-        return self.en if language == "en" else self.zh
-
-
-@dataclass(frozen=True, slots=True)
 class WorkEligibility:
-    refusals: tuple[Refusal, ...]
+    refusals: tuple[Reason, ...]
 
     @property
     def allowed(self) -> bool:
@@ -103,13 +95,13 @@ def may_take_work(
     today: date,
 ) -> WorkEligibility:
     """A collector works only with valid training and, at an agency, a live mandate."""
-    refusals: list[Refusal] = []
+    refusals: list[Reason] = []
     if not may(role, Permission.TAKE_WORK):
-        refusals.append(Refusal("access.role", f"角色 {role.value} 不能领取案件",
-                                f"the role {role.value} does not take work"))
+        refusals.append(Reason("access.role", f"角色 {role.value} 不能领取案件",
+                               f"the role {role.value} does not take work"))
     if training_valid_until is None or training_valid_until < today:
         until = training_valid_until.isoformat() if training_valid_until else "无记录"
-        refusals.append(Refusal(
+        refusals.append(Reason(
             "access.training_lapsed",
             f"催收员培训资质已过期（有效期至 {until}），须重新培训后才能作业",
             f"collector training has lapsed (valid until {until if training_valid_until else 'none'}); "
@@ -117,7 +109,7 @@ def may_take_work(
         ))
     if is_agency_user and (agency_authorized_until is None or agency_authorized_until < today):
         until = agency_authorized_until.isoformat() if agency_authorized_until else "无记录"
-        refusals.append(Refusal(
+        refusals.append(Reason(
             "access.agency_mandate_ended",
             f"委外机构授权已结束（授权至 {until}），不能继续作业",
             f"the agency's mandate has ended (authorised until {until}); no work may be taken",
@@ -133,30 +125,30 @@ class Standing:
     agency_id: str | None
 
 
-def _outside(actor: Standing, target: Standing) -> Refusal | None:
+def _outside(actor: Standing, target: Standing) -> Reason | None:
     if actor.agency_id is None or target.agency_id == actor.agency_id:
         return None
     if target.agency_id is None:
-        return Refusal("access.in_house_user", f"委外机构 {actor.agency_id} 的管理员不能管理行内用户",
-                       f"an administrator of the agency {actor.agency_id} cannot manage in-house users")
-    return Refusal("access.other_agency", f"委外机构 {actor.agency_id} 的管理员不能管理机构 {target.agency_id} 的用户",
-                   f"an administrator of the agency {actor.agency_id} cannot manage users of the agency "
-                   f"{target.agency_id}")
+        return Reason("access.in_house_user", f"委外机构 {actor.agency_id} 的管理员不能管理行内用户",
+                      f"an administrator of the agency {actor.agency_id} cannot manage in-house users")
+    return Reason("access.other_agency", f"委外机构 {actor.agency_id} 的管理员不能管理机构 {target.agency_id} 的用户",
+                  f"an administrator of the agency {actor.agency_id} cannot manage users of the agency "
+                  f"{target.agency_id}")
 
 
-def _above(actor: Standing, target: Standing) -> Refusal | None:
+def _above(actor: Standing, target: Standing) -> Reason | None:
     if target.role is Role.ADMIN and actor.agency_id is not None:
-        return Refusal("access.admin_by_in_house_only", "只有行内管理员才能设立或管理管理员",
-                       "only an in-house administrator sets up or manages administrators")
+        return Reason("access.admin_by_in_house_only", "只有行内管理员才能设立或管理管理员",
+                      "only an in-house administrator sets up or manages administrators")
     if not ROLE_PERMISSIONS[target.role] <= ROLE_PERMISSIONS[actor.role]:
-        return Refusal("access.role_above_own", f"角色 {target.role.value} 的权限超出您的角色 {actor.role.value}",
-                       f"the role {target.role.value} holds permissions your role {actor.role.value} does not")
+        return Reason("access.role_above_own", f"角色 {target.role.value} 的权限超出您的角色 {actor.role.value}",
+                      f"the role {target.role.value} holds permissions your role {actor.role.value} does not")
     return None
 
 
 def administration_refusals(
     actor: Standing, target_before: Standing | None, target_after: Standing, *, is_self: bool = False
-) -> tuple[Refusal, ...]:
+) -> tuple[Reason, ...]:
     """Who may create a user (``target_before`` None) or change one (role, agency, active, password).
 
     The actor needs MANAGE_USERS; an agency's administrator manages only users of that agency and never
@@ -164,13 +156,13 @@ def administration_refusals(
     both for the user as they are and as they will be. Nobody changes their own standing this way.
     """
     if not may(actor.role, Permission.MANAGE_USERS):
-        return (Refusal("access.role", f"角色 {actor.role.value} 不能管理用户",
-                        f"the role {actor.role.value} does not manage users"),)
+        return (Reason("access.role", f"角色 {actor.role.value} 不能管理用户",
+                       f"the role {actor.role.value} does not manage users"),)
     if is_self:
-        return (Refusal("access.self", "不能这样修改自己的账户（请另一位管理员办理；改密码请用 /v1/me/password）",
-                        "you cannot change your own account this way (ask another administrator; "
-                        "change your password at /v1/me/password)"),)
-    found: list[Refusal] = []
+        return (Reason("access.self", "不能这样修改自己的账户（请另一位管理员办理；改密码请用 /v1/me/password）",
+                       "you cannot change your own account this way (ask another administrator; "
+                       "change your password at /v1/me/password)"),)
+    found: list[Reason] = []
     for target in (target_before, target_after):
         if target is None:
             continue
@@ -180,21 +172,21 @@ def administration_refusals(
     return tuple(found)
 
 
-def agent_refusal(user_agency_id: str | None, agent_agency_id: str | None, agent_known: bool) -> Refusal | None:
+def agent_refusal(user_agency_id: str | None, agent_agency_id: str | None, agent_known: bool) -> Reason | None:
     """A user is linked only to an agent of the same agency (or of the house, for in-house users)."""
     if not agent_known:
-        return Refusal("access.unknown_agent", "没有这个催收员编号", "no such agent")
+        return Reason("access.unknown_agent", "没有这个催收员编号", "no such agent")
     if (agent_agency_id or None) != (user_agency_id or None):
-        return Refusal("access.agent_of_other_agency", "催收员编号属于另一个机构",
-                       "the agent belongs to another agency")
+        return Reason("access.agent_of_other_agency", "催收员编号属于另一个机构",
+                      "the agent belongs to another agency")
     return None
 
 
-def service_token_refusal(actor: Standing) -> Refusal | None:
+def service_token_refusal(actor: Standing) -> Reason | None:
     """Service tokens act across every agency's accounts: only in-house administrators issue them."""
     if not may(actor.role, Permission.MANAGE_SERVICE_TOKENS) or actor.agency_id is not None:
-        return Refusal("access.service_tokens", "只有行内管理员才能管理服务令牌",
-                       "only an in-house administrator manages service tokens")
+        return Reason("access.service_tokens", "只有行内管理员才能管理服务令牌",
+                      "only an in-house administrator manages service tokens")
     return None
 
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import string
 from collections.abc import Collection
 
-from arrears.domain.access import Refusal
+from arrears.domain.reasons import Reason
 
 MIN_LENGTH = 12
 MAX_LENGTH = 200
@@ -41,8 +41,8 @@ SEQUENCES = (
 )
 
 
-def _refusal(rule: str, zh: str, en: str) -> Refusal:
-    return Refusal(f"password.{rule}", zh, en)
+def _refusal(rule: str, zh: str, en: str) -> Reason:
+    return Reason(f"password.{rule}", zh, en)
 
 
 def is_repeated(text: str) -> bool:
@@ -72,19 +72,19 @@ def _is_username(text: str, username: str) -> bool:
     return bool(name) and (text == name or (len(name) >= 3 and name in text))
 
 
-def password_refusals(password: str, username: str, common: Collection[str]) -> tuple[Refusal, ...]:
+def password_refusals(password: str, username: str, common: Collection[str]) -> tuple[Reason, ...]:
     """Every rule of the policy that ``password`` breaks; empty when it is accepted."""
-    length: tuple[Refusal, ...] = ()
+    length: tuple[Reason, ...] = ()
     if not MIN_LENGTH <= len(password) <= MAX_LENGTH:
         length = (_refusal("length", f"密码须为 {MIN_LENGTH} 至 {MAX_LENGTH} 个字符",
                            f"a password has {MIN_LENGTH} to {MAX_LENGTH} characters"),)
     return length + _shape(password, username, common)
 
 
-def _shape(password: str, username: str, common: Collection[str]) -> tuple[Refusal, ...]:
+def _shape(password: str, username: str, common: Collection[str]) -> tuple[Reason, ...]:
     text = password.lower()
     core = _core(text)
-    found: list[Refusal] = []
+    found: list[Reason] = []
     if not password.strip():
         found.append(_refusal("blank", "密码不能只有空白字符", "a password is not only spaces"))
     elif len(set(password)) < MIN_DISTINCT:
@@ -104,6 +104,6 @@ def _shape(password: str, username: str, common: Collection[str]) -> tuple[Refus
     return tuple(found)
 
 
-def joined(refusals: tuple[Refusal, ...]) -> tuple[str, str]:
+def joined(refusals: tuple[Reason, ...]) -> tuple[str, str]:
     """The refusals as one Chinese and one English sentence."""
     return "；".join(r.zh for r in refusals), "; ".join(r.en for r in refusals)

@@ -9,15 +9,26 @@ DEFAULT_ZONE = "Asia/Shanghai"
 
 
 class ContactKind(StrEnum):
+    """What kind of contact point. Each contract accepts its subset (below)."""
+
     MOBILE = "mobile"
     HOME = "home"
     WORK = "work"
     EMAIL = "email"
+    PERSONAL_EMAIL = "personal_email"
+    WORK_EMAIL = "work_email"
     POSTAL = "postal"
 
     @property
     def is_phone(self) -> bool:
         return self in (ContactKind.MOBILE, ContactKind.HOME, ContactKind.WORK)
+
+
+# contact_points.csv `kind` (portfolio-v1): an e-mail address is one kind.
+PORTFOLIO_KINDS = (ContactKind.MOBILE, ContactKind.HOME, ContactKind.WORK, ContactKind.EMAIL, ContactKind.POSTAL)
+# compliance-check-v1 `to.kind`: whose e-mail it is matters (an employer's address is not the debtor's).
+ADDRESSED_KINDS = (ContactKind.MOBILE, ContactKind.HOME, ContactKind.WORK, ContactKind.PERSONAL_EMAIL,
+                   ContactKind.WORK_EMAIL, ContactKind.POSTAL)
 
 
 class Owner(StrEnum):
@@ -51,11 +62,8 @@ class Channel(StrEnum):
     VISIT = "visit"
 
 
-class PreferredChannel(StrEnum):
-    CALL = "call"
-    SMS = "sms"
-    EMAIL = "email"
-    LETTER = "letter"
+# The channels a plan uses and a customer may prefer (customers.csv preferred_channel, strategies).
+PLANNED_CHANNELS = (Channel.CALL, Channel.SMS, Channel.EMAIL, Channel.LETTER)
 
 
 class Direction(StrEnum):
@@ -64,12 +72,23 @@ class Direction(StrEnum):
 
 
 class Party(StrEnum):
+    """Who a contact addresses or reached. Each contract accepts its subset (below)."""
+
     DEBTOR = "debtor"
     SPOUSE = "spouse"
     GUARANTOR = "guarantor"
     EMERGENCY_CONTACT = "emergency_contact"
     THIRD_PARTY = "third_party"
+    ATTORNEY = "attorney"
+    EMPLOYER = "employer"
     UNKNOWN = "unknown"
+
+
+# Who a recorded contact reached (contacts.csv `party`, a logged contact): `unknown` when not known.
+RECORDED_PARTIES = (Party.DEBTOR, Party.SPOUSE, Party.GUARANTOR, Party.EMERGENCY_CONTACT, Party.THIRD_PARTY,
+                    Party.UNKNOWN)
+# Whom an action addresses (compliance-check-v1 `action.to.party`): always known.
+ADDRESSED_PARTIES = tuple(party for party in Party if party is not Party.UNKNOWN)
 
 
 class Outcome(StrEnum):
@@ -156,6 +175,8 @@ class Language(StrEnum):
 
 
 class Jurisdiction(StrEnum):
+    """A customer's jurisdiction, and the code of the compliance rule pack that applies there."""
+
     CN = "CN"
     US = "US"
     US_MA = "US-MA"

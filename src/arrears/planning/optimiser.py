@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
+from arrears.domain.vocabulary import DEFAULT_ZONE
 from arrears.planning import contact_model
 from arrears.planning.candidates import candidates, eligibility, treatment_table
 from arrears.planning.frames import Capacity, Portfolio
@@ -85,7 +86,7 @@ def _plan(portfolio: Portfolio, capacity: Capacity, split: Split, runner: GateRu
     tick("contact model")
     accounts = (portfolio.accounts.join(portfolio.customers, on="customer_id", how="left")
                 .join(segments, on="account_id", how="inner")
-                .with_columns(pl.col("zone").fill_null("Asia/Shanghai"), pl.col("jurisdiction").fill_null("CN")))
+                .with_columns(pl.col("zone").fill_null(DEFAULT_ZONE), pl.col("jurisdiction").fill_null("CN")))
     accounts = accounts.with_columns(assign(accounts["account_id"], split).alias("strategy_index"))
     stats.accounts = accounts.height
     details = Details(accounts.select("account_id", "dpd", "flags", "agency_id", "language", "zone", "jurisdiction"),

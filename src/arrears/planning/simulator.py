@@ -176,7 +176,7 @@ def _step(state: State, attempts: pl.DataFrame, day: date, rng: np.random.Genera
     week = state.contacts.filter(pl.col("at").dt.date() >= day - timedelta(days=7)).group_by("account_id").len()
     done = simulate_attempts(world, attempts, dict(week.iter_rows()), day, rng)
     violations = _judge(done, state, judged, day) if judged and done.height else 0
-    _record_contacts(state, done, day)
+    _record_contacts(state, done)
     money, kept = _pay(state, day, rng)
     row = {"day": day, "money": money / 100, "violations": violations, "promises_kept": kept}
     for channel in ("call", "sms", "email"):
@@ -189,7 +189,7 @@ def _step(state: State, attempts: pl.DataFrame, day: date, rng: np.random.Genera
     return row
 
 
-def _record_contacts(state: State, done: pl.DataFrame, day: date) -> None:
+def _record_contacts(state: State, done: pl.DataFrame) -> None:
     if done.is_empty():
         return
     n = done.height

@@ -22,17 +22,15 @@ import polars as pl
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from arrears.domain.vocabulary import Segment
+from arrears.compliance.choices import only
+from arrears.domain.vocabulary import PLANNED_CHANNELS, Channel, Segment
 
 BUILT_IN = Path(__file__).parent / "strategies"
 SCHEMA_VERSION = 1
 
 
-class Channel(StrEnum):
-    CALL = "call"
-    SMS = "sms"
-    EMAIL = "email"
-    LETTER = "letter"
+# A treatment's channels: those a plan uses (domain.vocabulary.PLANNED_CHANNELS).
+PlannedChannel = Annotated[Channel, only(PLANNED_CHANNELS)]
 
 
 class Offer(StrEnum):
@@ -62,8 +60,8 @@ class Step(_Strict):
 
 class Treatment(_Strict):
     label: str
-    channels: Annotated[list[Channel], Field(min_length=1)]
-    cadence_days: dict[Channel, Annotated[int, Field(ge=1)]] = {}
+    channels: Annotated[list[PlannedChannel], Field(min_length=1)]
+    cadence_days: dict[PlannedChannel, Annotated[int, Field(ge=1)]] = {}
     template: str
     offer: Offer = Offer.NONE
     offer_effect: Annotated[float, Field(gt=0, le=5)] = 1.0
@@ -136,9 +134,9 @@ class Strategy(_Strict):
     holds: Holds = Holds()
     hours: Hours = Hours()
     models: Models = Models()
-    cost: dict[Channel, Annotated[float, Field(ge=0)]]
-    disturbance: dict[Channel, Annotated[float, Field(ge=0)]]
-    persuasion: dict[Channel, Annotated[float, Field(gt=0, le=1)]]
+    cost: dict[PlannedChannel, Annotated[float, Field(ge=0)]]
+    disturbance: dict[PlannedChannel, Annotated[float, Field(ge=0)]]
+    persuasion: dict[PlannedChannel, Annotated[float, Field(gt=0, le=1)]]
     min_value: Annotated[float, Field(ge=0)] = 0.0
     segments: dict[Segment, Treatment]
 

@@ -115,7 +115,7 @@ def test_payments_pay_installments_and_two_missed_installments_break_the_plan(en
     assert review_account(uow, ReviewAccount("A1"), actor="nightly", now=at(date(2027, 3, 26))) == 0
 
 
-def test_a_plan_paid_in_full_is_completed_by_the_last_payment(engine: Engine, setup) -> None:  # type: ignore[no-untyped-def]
+def test_a_plan_paid_in_full_is_completed_by_the_last_payment(setup) -> None:  # type: ignore[no-untyped-def]
     uow, portfolio = setup
     _agree(uow, portfolio, months=2)
     _pay(uow, portfolio, "P1", "600.00", date(2026, 12, 10))
@@ -148,7 +148,7 @@ def test_the_same_payment_id_with_another_amount_or_account_is_refused(engine: E
         post_payment(uow, portfolio, PostPayment("A2", "P1", Money.of("1.00"), NOW), actor="u", now=NOW)
 
 
-def test_a_reversal_restores_the_ledger_and_unpays_the_installment(engine: Engine, setup) -> None:  # type: ignore[no-untyped-def]
+def test_a_reversal_restores_the_ledger_and_unpays_the_installment(setup) -> None:  # type: ignore[no-untyped-def]
     uow, portfolio = setup
     _agree(uow, portfolio)
     with uow:

@@ -224,4 +224,4 @@ def test_a_checker_lists_what_they_may_decide_on_accounts_they_see_newest_first(
     assert [a.approval_id for a in lead_sees] == [made[3], made[0]]  # not the 60%
     assert [a.approval_id for a in approvals.decidable(uow, HEAD, visible=_everyone)] == [made[3], made[1], made[0]]
     assert approvals.decidable(uow, COLLECTOR, visible=_everyone) == ()  # their own, and beyond them
-    assert approvals.decidable(uow, HEAD, visible=lambda ids: set()) == ()
+    assert approvals.decidable(uow, HEAD, visible=lambda _ids: set()) == ()

@@ -89,7 +89,7 @@ def judge(
 ) -> Answer:
     result = screening if screening is not None else screened()
 
-    def fake_screener(text: str) -> Screening:
+    def fake_screener(_text: str) -> Screening:
         return result
 
     return check(parse_request(raw), screener=fake_screener, config=config)

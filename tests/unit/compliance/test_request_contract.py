@@ -86,8 +86,8 @@ def test_the_id_is_echoed_in_errors_when_it_is_a_string():
 
 
 def test_an_assembled_model_equals_the_validated_one():
-    from arrears.compliance.request import Action, ContactPoint, Kind, Party, Purpose
-    from arrears.domain.vocabulary import Channel
+    from arrears.compliance.request import Action, ContactPoint, Kind, Purpose
+    from arrears.domain.vocabulary import Channel, Party
 
     raw = {"channel": "sms", "to": {"party": "debtor", "kind": "mobile", "address": "13800000000"},
            "debt_ids": ["A1"], "automated": True, "purpose": "service"}
@@ -97,3 +97,14 @@ def test_an_assembled_model_equals_the_validated_one():
     assert assembled == Action.model_validate(raw)
     assert assembled.message is None and assembled.visitors is None
     assert assembled != Action.model_validate(dict(raw, automated=False))
+
+
+def test_the_contracts_share_one_party_vocabulary_each_accepting_its_own_part() -> None:
+    from arrears.domain.vocabulary import ADDRESSED_PARTIES, RECORDED_PARTIES, Party
+
+    assert set(ADDRESSED_PARTIES) | set(RECORDED_PARTIES) == set(Party)
+    for party in ADDRESSED_PARTIES:  # whom an action addresses: never `unknown`
+        assert parse_request(request(party=party.value)).action.to.party is party
+    history = request()
+    history["history"] = [{"at": "2026-12-01T09:00:00+08:00", "channel": "call", "to": {"party": "unknown"}}]
+    assert parse_request(history).history[0].to.party is Party.UNKNOWN  # whom a past contact reached

@@ -44,6 +44,13 @@ def test_a_misspelt_offer_is_refused_naming_the_file_and_field(tmp_path):
         load_strategy(path)
 
 
+def test_a_channel_no_plan_uses_is_refused_naming_the_field(tmp_path):
+    path = _write(tmp_path, lambda d: d["segments"]["able_willing"].update(channels=["visit"]))
+    refused = r"segments\.able_willing\.channels\.0: .*'call', 'sms', 'email' or 'letter'"
+    with pytest.raises(StrategyError, match=refused):
+        load_strategy(path)
+
+
 def test_a_missing_segment_is_refused(tmp_path):
     path = _write(tmp_path, lambda d: d["segments"].pop("unable_unwilling"))
     with pytest.raises(StrategyError, match=r"mine\.yaml: .*no treatment for \['unable_unwilling'\]"):

@@ -18,6 +18,7 @@ from types import MappingProxyType
 from typing import Any
 
 from arrears.compliance.outcome import STRICTNESS, RuleResult, Verdict
+from arrears.domain.reasons import Reason
 
 PACK_ORDER: tuple[str, ...] = ("CN", "US", "US-MA", "US-NYC", "US-WA", "UK")
 
@@ -49,7 +50,7 @@ class RuleSpec:
         return self._pass
 
     def result(self, outcome: Verdict, zh: str, en: str) -> RuleResult:
-        return RuleResult(self.id, outcome, zh, en, self.citation)
+        return RuleResult(outcome, Reason(self.id, zh, en, self.citation))
 
     def deny(self, zh: str, en: str) -> RuleResult:
         return self.result(Verdict.DENY, zh, en)
@@ -99,7 +100,7 @@ def _spec(code: str, raw: Mapping[str, Any]) -> RuleSpec:
 
 
 def _with_pass(spec: RuleSpec) -> RuleSpec:
-    return replace(spec, _pass=RuleResult(spec.id, Verdict.PASS, "", "", spec.citation))
+    return replace(spec, _pass=RuleResult(Verdict.PASS, Reason(spec.id, "", "", spec.citation)))
 
 
 def pack_file(code: str) -> str:

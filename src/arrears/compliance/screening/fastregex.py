@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from re import _constants as sre  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
+from typing import Any
 
 Range = tuple[int, int]
 _CATEGORIES = {sre.CATEGORY_SPACE: r"\s", sre.CATEGORY_DIGIT: r"\d", sre.CATEGORY_WORD: r"\w"}
@@ -37,7 +38,7 @@ def starts_with_latin_letter(pattern: str) -> bool:
     return all((c.isascii() and c.isalpha()) or c == "-" for c in klass[1:-1])
 
 
-def _sequence(items: list) -> tuple[set[str], bool]:
+def _sequence(items: list[tuple[Any, Any]]) -> tuple[set[str], bool]:
     parts: set[str] = set()
     for op, av in items:
         item_parts, nullable = _item(op, av)
@@ -47,7 +48,7 @@ def _sequence(items: list) -> tuple[set[str], bool]:
     return parts, True
 
 
-def _item(op, av) -> tuple[set[str], bool]:
+def _item(op: Any, av: Any) -> tuple[set[str], bool]:
     if op is sre.LITERAL:
         return {_escape(av)}, False
     if op is sre.IN:
@@ -71,7 +72,7 @@ def _item(op, av) -> tuple[set[str], bool]:
     raise _Unknown
 
 
-def _charset(items) -> set[str]:
+def _charset(items: Any) -> set[str]:
     parts: set[str] = set()
     for op, av in items:
         if op is sre.LITERAL:

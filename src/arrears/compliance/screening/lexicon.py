@@ -25,6 +25,7 @@ import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 from .fastregex import combine
 from .normalize import collapse_pattern_letters, normalize_term
@@ -76,7 +77,7 @@ def lexicon_files() -> list[str]:
     return sorted(p.name for p in root.iterdir() if p.name.endswith(".toml"))
 
 
-def load_lexicon(name: str) -> dict:
+def load_lexicon(name: str) -> dict[str, Any]:
     text = resources.files(LEXICON_PACKAGE).joinpath(name).read_text(encoding="utf-8")
     data = tomllib.loads(text)
     for key in ("category", "language", "severity", "source"):
@@ -87,14 +88,14 @@ def load_lexicon(name: str) -> dict:
 
 @lru_cache(maxsize=1)
 def matchers() -> tuple[CategoryMatcher, ...]:
-    by_category: dict[Category, list[tuple[str, dict]]] = {}
+    by_category: dict[Category, list[tuple[str, dict[str, Any]]]] = {}
     for name in lexicon_files():
         data = load_lexicon(name)
         by_category.setdefault(Category(data["category"]), []).append((name, data))
     return tuple(_compile(category, files) for category, files in by_category.items())
 
 
-def _compile(category: Category, files: list[tuple[str, dict]]) -> CategoryMatcher:
+def _compile(category: Category, files: list[tuple[str, dict[str, Any]]]) -> CategoryMatcher:
     words: list[tuple[str, str]] = []  # whole latin words only
     free: list[tuple[str, str]] = []
     patterns: dict[str, Entry] = {}
@@ -136,7 +137,7 @@ def _compile(category: Category, files: list[tuple[str, dict]]) -> CategoryMatch
 
 def trie_regex(words: list[str]) -> str:
     """One regex matching any of the words, longest first, shaped as a prefix tree (fast)."""
-    trie: dict = {}
+    trie: dict[str, Any] = {}
     for word in words:
         node = trie
         for char in word:
@@ -145,7 +146,7 @@ def trie_regex(words: list[str]) -> str:
     return _node_regex(trie)
 
 
-def _node_regex(node: dict) -> str:
+def _node_regex(node: dict[str, Any]) -> str:
     ends_here = "" in node
     branches = [re.escape(char) + _node_regex(child) for char, child in sorted(node.items())
                 if char != ""]

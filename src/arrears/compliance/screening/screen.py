@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
 from .lexicon import matchers
@@ -41,6 +43,6 @@ def screen(text: str) -> Screening:
     )
 
 
-def _matches(regexes, text: str):
+def _matches(regexes: Iterable[re.Pattern[str]], text: str) -> Iterator[re.Match[str]]:
     for regex in regexes:
         yield from regex.finditer(text)

@@ -6,6 +6,7 @@ import re
 import tomllib
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 _DATA = "arrears.compliance.screening.data"
 
@@ -26,7 +27,7 @@ def traditional_to_simplified() -> dict[str, str]:
 
 
 @lru_cache(maxsize=1)
-def _homophone_file() -> dict:
+def _homophone_file() -> dict[str, Any]:
     return tomllib.loads(read_data(_DATA, "homophones.toml"))
 
 
@@ -46,7 +47,7 @@ def emoji_tokens() -> dict[str, str]:
 Rules = tuple[tuple[re.Pattern[str], ...], dict[str, str]]
 
 
-def _combined(rules: list[dict], *, pinyin: bool) -> Rules:
+def _combined(rules: list[dict[str, Any]], *, pinyin: bool) -> Rules:
     from .fastregex import combine, starts_with_latin_letter
     from .normalize import collapse_pattern_letters
 

@@ -8,20 +8,37 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypeVar
 
+from arrears.domain.reasons import Reason
+
 S = TypeVar("S", bound=StrEnum)
 
 
 @dataclass(frozen=True, slots=True)
 class Decision:
-    """The outcome of one rule: allowed or not, why (zh and en), and what it rests on.
-    ``field`` names the input a refusal is about (e.g. ``amount``), when it is about one."""
+    """The outcome of one rule: allowed or not, and why (a `Reason`: the rule, zh and en, and
+    what it rests on). ``field`` names the input a refusal is about (e.g. ``amount``), when it
+    is about one."""
 
-    rule_id: str
     allowed: bool
-    reason_zh: str
-    reason_en: str
-    citation: str = ""
+    reason: Reason
     field: str = ""
+
+    @property
+    def rule_id(self) -> str:
+        return self.reason.rule_id
+
+    # The names the answers show (JSON, the 202 model): kept as views of the reason.
+    @property
+    def reason_zh(self) -> str:
+        return self.reason.zh
+
+    @property
+    def reason_en(self) -> str:
+        return self.reason.en
+
+    @property
+    def citation(self) -> str:
+        return self.reason.citation
 
     def as_dict(self) -> dict[str, object]:
         answer: dict[str, object] = {
@@ -37,11 +54,11 @@ class Decision:
 
 
 def allow(rule_id: str, zh: str, en: str, citation: str = "") -> Decision:
-    return Decision(rule_id, True, zh, en, citation)
+    return Decision(True, Reason(rule_id, zh, en, citation))
 
 
 def deny(rule_id: str, zh: str, en: str, citation: str = "", *, field: str = "") -> Decision:
-    return Decision(rule_id, False, zh, en, citation, field)
+    return Decision(False, Reason(rule_id, zh, en, citation), field)
 
 
 def first_refusal(decisions: Iterable[Decision]) -> Decision | None:

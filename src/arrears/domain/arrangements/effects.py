@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from arrears.domain.arrangements import plans, settlements
-from arrears.domain.arrangements.payments import AccountLedger
+from arrears.domain.arrangements.payments import AccountLedger, Payment
 from arrears.domain.arrangements.plans import InstallmentPlan, InstallmentStatus, PlanPolicy
 from arrears.domain.arrangements.promises import (
     PromisePolicy,
@@ -86,6 +86,9 @@ class Arrangements:
     settlement_policy: SettlementPolicy = field(default_factory=SettlementPolicy)
 
 
+Payments = Iterable[Payment]
+
+
 def payment_effects(
     arrangements: Arrangements, before: AccountLedger, after: AccountLedger, as_of: date
 ) -> tuple[ArrangementEvent, ...]:
@@ -98,7 +101,7 @@ def payment_effects(
     return tuple(events)
 
 
-def _promise_effects(a: Arrangements, old: Iterable, new: Iterable, as_of: date) -> list:
+def _promise_effects(a: Arrangements, old: Payments, new: Payments, as_of: date) -> list[ArrangementEvent]:
     old, new = tuple(old), tuple(new)
     events: list[ArrangementEvent] = []
     for promise in a.promises:
@@ -113,7 +116,7 @@ def _promise_effects(a: Arrangements, old: Iterable, new: Iterable, as_of: date)
     return events
 
 
-def _plan_effects(a: Arrangements, old: Iterable, new: Iterable, as_of: date) -> list:
+def _plan_effects(a: Arrangements, old: Payments, new: Payments, as_of: date) -> list[ArrangementEvent]:
     old, new = tuple(old), tuple(new)
     events: list[ArrangementEvent] = []
     for plan in a.plans:
@@ -133,7 +136,7 @@ def _plan_effects(a: Arrangements, old: Iterable, new: Iterable, as_of: date) ->
     return events
 
 
-def _settlement_effects(a: Arrangements, old: Iterable, new: Iterable, as_of: date) -> list:
+def _settlement_effects(a: Arrangements, old: Payments, new: Payments, as_of: date) -> list[ArrangementEvent]:
     old, new = tuple(old), tuple(new)
     events: list[ArrangementEvent] = []
     for s in a.settlements:

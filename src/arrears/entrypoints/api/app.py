@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI
 
 from arrears import __version__
 from arrears.entrypoints.api import compliance_api
 from arrears.entrypoints.api.api_docs import install_api_docs
 from arrears.entrypoints.api.edge import BodySizeLimit, SecurityHeaders
+from arrears.entrypoints.api.errors import document_errors, install_error_handlers
 from arrears.entrypoints.api.inputs import StrictInputRoute
 from arrears.entrypoints.api.routes import arrangements
 
@@ -33,8 +36,22 @@ def create_app(max_body_bytes: int | None = None) -> FastAPI:
 
     install_workbench(app)
     install_api_docs(app)
+    install_error_handlers(app)
+    _document_errors(app)
     limit = max_body_bytes or bootstrap.settings().max_body_bytes
     # a batch of up to 1,000 checks, each with its history, is larger than one request
     app.add_middleware(BodySizeLimit, max_bytes=limit, limits={"/v1/compliance/check/batch": max(limit, BATCH_BYTES)})
     app.add_middleware(SecurityHeaders)  # outermost: a refusal of the body limit carries the headers too
     return app
+
+
+def _document_errors(app: FastAPI) -> None:
+    """The OpenAPI names one error envelope for every /v1 error answer."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = document_errors(generate())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -6,8 +6,10 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
-from starlette.datastructures import Headers
+from starlette.datastructures import Headers, QueryParams
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from arrears.entrypoints.api.errors import envelope, language_of
 
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 
@@ -43,31 +45,31 @@ class BodySizeLimit:
         prefixes = [p for p in self.limits if path.startswith(p)]
         return self.limits[max(prefixes, key=len)] if prefixes else self.max_bytes
 
-    def answer(self, limit: int) -> tuple[Message, Message]:
-        return _json_answer(413, {"error": {
-            "code": "BodyTooLarge", "field": "body",
-            "message_zh": f"请求体超过 {limit} 字节的上限",
-            "message_en": f"the request body is larger than {limit} bytes",
-        }})
+    def answer(self, limit: int, language: str = "zh") -> tuple[Message, Message]:
+        return _json_answer(413, envelope("BodyTooLarge", f"请求体超过 {limit} 字节的上限",
+                                          f"the request body is larger than {limit} bytes", language, field="body"))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         limit = self.limit_for(scope["path"])
-        declared = Headers(scope=scope).get("content-length")
+        headers = Headers(scope=scope)
+        language = language_of(QueryParams(scope.get("query_string", b"")), headers)
+        declared = headers.get("content-length")
         if declared is not None and declared.isdigit() and (len(declared) > 18 or int(declared) > limit):
-            for message in self.answer(limit):
+            for message in self.answer(limit, language):
                 await send(message)
             return
-        await _Counted(self, limit, receive, send).run(scope)
+        await _Counted(self, limit, receive, send, language).run(scope)
 
 
 class _Counted:
     """One request whose body is counted against its limit as the app receives it."""
 
-    def __init__(self, limiter: BodySizeLimit, limit: int, receive: Receive, send: Send) -> None:
+    def __init__(self, limiter: BodySizeLimit, limit: int, receive: Receive, send: Send, language: str) -> None:
         self.limiter, self.limit, self._receive, self._send = limiter, limit, receive, send
+        self.language = language
         self.received = 0
         self.exceeded = False
         self.started = False
@@ -98,7 +100,7 @@ class _Counted:
         if self.started:
             return
         self.started = self.refused = True
-        for message in self.limiter.answer(self.limit):
+        for message in self.limiter.answer(self.limit, self.language):
             await self._send(message)
 
     async def run(self, scope: Scope) -> None:
@@ -162,8 +164,8 @@ class SecurityHeaders:
             await self.app(scope, receive, send_with_headers)
         except Exception:
             if not started:
-                for message in _json_answer(500, {"error": {
-                        "code": "InternalError", "field": None,
-                        "message_zh": "服务器内部错误，已记录", "message_en": "internal error; it was logged"}}):
+                language = language_of(QueryParams(scope.get("query_string", b"")), Headers(scope=scope))
+                body = envelope("InternalError", "服务器内部错误，已记录", "internal error; it was logged", language)
+                for message in _json_answer(500, body):
                     await send_with_headers(message)
             raise

@@ -1,6 +1,6 @@
 """How the API and the pages read their inputs: every text strictly (``arrears.strict_json``), the date
-and time types every request model and query uses (within ``domain.dates``' range), and validation errors
-answered without the input.
+and time types every request model and query uses (within ``domain.dates``' range). Validation errors
+are answered by ``errors``, without the input.
 
 Every router is an ``APIRouter(route_class=StrictInputRoute)``: a JSON body that is not usable (a lone
 surrogate or NUL in a string, NaN, a number too large, not UTF-8), or a query, path or form value with a
@@ -13,9 +13,8 @@ from collections.abc import Callable, Coroutine
 from datetime import date, datetime
 from typing import Annotated, Any, TypeVar
 
-from fastapi import HTTPException, Request, Response
+from fastapi import Request, Response
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import AfterValidator, AwareDatetime
 from starlette.datastructures import FormData
@@ -25,14 +24,14 @@ from arrears.domain.dates import date_in_range, out_of_range
 from arrears.strict_json import UNUSABLE, unusable
 
 
-def _refused(where: str, message: str) -> HTTPException:
-    return HTTPException(422, detail=[{"type": "value_error", "loc": where.split("."), "msg": message}])
+def _refused(where: str, message: str) -> RequestValidationError:
+    return RequestValidationError([{"type": "value_error", "loc": tuple(where.split(".")), "msg": message}])
 
 
 class StrictInputRequest(Request):
     async def json(self) -> Any:
         """A refusal is ``strict_json.StrictJsonError``, a ``JSONDecodeError``: FastAPI answers it as a
-        validation error (422, ``validation_answer``)."""
+        validation error (422, ``errors``)."""
         if not hasattr(self, "_json"):
             self._json = strict_json.loads(await self.body())
         return self._json
@@ -77,45 +76,3 @@ Day = Annotated[date, AfterValidator(_within)]
 Instant = Annotated[datetime, AfterValidator(_within)]
 AwareInstant = Annotated[AwareDatetime, AfterValidator(_within)]
 
-
-MAX_LOC_PART = 64
-class StrictJsonRequest(Request):
-    async def json(self) -> Any:
-        if not hasattr(self, "_json"):
-            self._json = strict_json.loads(await self.body())
-        return self._json
-
-
-class StrictJsonRoute(APIRoute):
-    """An APIRoute whose request body is decoded with ``strict_json``: a refusal is a
-    ``JSONDecodeError``, which FastAPI answers as a validation error (422)."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
-
-        async def strict_handler(request: Request) -> Response:
-            return await handler(StrictJsonRequest(request.scope, request.receive))
-
-        return strict_handler
-
-
-def _loc(loc: Any) -> list[str | int]:
-    return [part if isinstance(part, int) else str(part)[:MAX_LOC_PART] for part in loc or ()]
-
-
-def _msg(item: dict[str, Any]) -> str:
-    if item.get("type") == "json_invalid":  # the decoder's own words: what is wrong, never the input
-        return f"JSON decode error: {(item.get('ctx') or {}).get('error', '')}".rstrip(": ")
-    return str(item.get("msg", ""))
-
-
-def validation_answer(error: RequestValidationError) -> JSONResponse:
-    """422 with, per problem, where (``loc``), what (``msg``) and its ``type``: never the
-    ``input`` or the ``ctx`` values, which echo what was sent."""
-    detail = [{"loc": _loc(item.get("loc")), "msg": _msg(item), "type": item.get("type")} for item in error.errors()]
-    where = "; ".join(".".join(str(p) for p in d["loc"]) or "request" for d in detail)
-    return JSONResponse(status_code=422, content={
-        "detail": detail,
-        "message_zh": f"请求内容不符合要求（{where}），详见 detail",
-        "message_en": f"the request is not valid ({where}); see detail",
-    })

@@ -12,6 +12,7 @@ from babel.support import NullTranslations
 from arrears.compliance.request import Decision
 from arrears.domain.access import Permission, Role
 from arrears.domain.vocabulary import (
+    PLANNED_CHANNELS,
     AccountFlag,
     AccountStatus,
     Channel,
@@ -24,13 +25,12 @@ from arrears.domain.vocabulary import (
     Outcome,
     Owner,
     Party,
-    PreferredChannel,
     Segment,
 )
 
 CODE_LISTS: dict[str, tuple[str, ...]] = {
     name: tuple(str(member) for member in codes) for name, codes in {
-        "channel": Channel, "preferred_channel": PreferredChannel, "outcome": Outcome, "party": Party,
+        "channel": Channel, "preferred_channel": PLANNED_CHANNELS, "outcome": Outcome, "party": Party,
         "contact_kind": ContactKind, "owner": Owner, "point_status": ContactPointStatus, "source": ContactSource,
         "account_status": AccountStatus, "flag": AccountFlag, "segment": Segment, "role": Role,
         "permission": Permission, "language": Language, "jurisdiction": Jurisdiction, "direction": Direction,

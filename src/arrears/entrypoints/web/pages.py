@@ -16,9 +16,9 @@ from fastapi.templating import Jinja2Templates
 from arrears.domain.access import Permission, landing_page
 from arrears.domain.dates import date_in_range, out_of_range
 from arrears.domain.money import cents_text
-from arrears.domain.vocabulary import Channel, Outcome, Party
+from arrears.domain.vocabulary import RECORDED_PARTIES, Channel, Outcome
+from arrears.entrypoints.api.errors import status_of
 from arrears.entrypoints.api.inputs import StrictInputRoute
-from arrears.entrypoints.api.workbench.errors import status_of
 from arrears.entrypoints.api.workbench.state import workbench_of
 from arrears.entrypoints.web.i18n import pick_language, translations
 from arrears.entrypoints.web.labels import label, labels
@@ -158,7 +158,7 @@ def _account_page(request: Request, user: PageUser, account_id: str, status_code
     status_now = contacts.compliance_status(wb, principal, account_id)
     return render(request, "account.html", user, status_code=status_code, v=view, status_now=status_now,
                   messages=None,
-                  channels=list(Channel), outcomes=list(Outcome), parties=list(Party),
+                  channels=list(Channel), outcomes=list(Outcome), parties=list(RECORDED_PARTIES),
                   blocked_channels={s.channel: s.verdict for s in status_now if not s.verdict.allowed},
                   logged=request.query_params.get("logged"), **extra)
 

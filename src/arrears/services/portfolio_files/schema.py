@@ -16,15 +16,18 @@ says the date is:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 
 from arrears.domain.vocabulary import (
+    PLANNED_CHANNELS,
+    PORTFOLIO_KINDS,
+    RECORDED_PARTIES,
     AccountFlag,
     AccountStatus,
     Channel,
-    ContactKind,
     ContactPointStatus,
     ContactSource,
     Direction,
@@ -32,8 +35,6 @@ from arrears.domain.vocabulary import (
     Language,
     Outcome,
     Owner,
-    Party,
-    PreferredChannel,
 )
 
 EARLIEST = date(1900, 1, 1)
@@ -98,8 +99,9 @@ class TableSpec:
         return self.unique_together or ((self.key,) if self.key else ())
 
 
-def _choices(enum: type[StrEnum]) -> tuple[str, ...]:
-    return tuple(member.value for member in enum)
+def _choices(members: Iterable[StrEnum]) -> tuple[str, ...]:
+    """The values of an enum, or of some of its members."""
+    return tuple(member.value for member in members)
 
 
 def C(name: str, kind: Kind, required: bool = False, choices: tuple[str, ...] = (), latest: int = 0) -> ColumnSpec:
@@ -123,7 +125,7 @@ CUSTOMERS = TableSpec(
         C("jurisdiction", Kind.ENUM_LIST, choices=_choices(Jurisdiction)),
         C("address", Kind.TEXT),
         C("monthly_income", Kind.MONEY_NONNEGATIVE),
-        C("preferred_channel", Kind.ENUM, choices=_choices(PreferredChannel)),
+        C("preferred_channel", Kind.ENUM, choices=_choices(PLANNED_CHANNELS)),
         C("preferred_hours", Kind.HOURS),
     ),
     key="customer_id",
@@ -135,7 +137,7 @@ CONTACT_POINTS = TableSpec(
     (
         Key("contact_point_id"),
         C("customer_id", Kind.ID, True),
-        C("kind", Kind.ENUM, True, _choices(ContactKind)),
+        C("kind", Kind.ENUM, True, _choices(PORTFOLIO_KINDS)),
         C("value", Kind.CONTACT_VALUE, True),
         C("owner", Kind.ENUM, True, _choices(Owner)),
         C("relation", Kind.TEXT),
@@ -200,7 +202,7 @@ CONTACTS = TableSpec(
         C("channel", Kind.ENUM, True, _choices(Channel)),
         C("direction", Kind.ENUM, choices=_choices(Direction)),
         C("at", Kind.INSTANT, True),
-        C("party", Kind.ENUM, choices=_choices(Party)),
+        C("party", Kind.ENUM, choices=_choices(RECORDED_PARTIES)),
         C("outcome", Kind.ENUM, True, _choices(Outcome)),
         C("promise_amount", Kind.MONEY_POSITIVE),
         C("promise_date", Kind.DATE, latest=PROMISE_AHEAD),

@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from arrears.adapters.clock import Clock, system_clock
 from arrears.adapters.crypto import FieldCipher
 from arrears.domain.access import LoginPolicy
+from arrears.domain.vocabulary import DEFAULT_ZONE
 from arrears.services.contact_gate_port import ContactGate
 from arrears.services.workbench.errors import InvalidInput
 
@@ -23,7 +24,7 @@ class Workbench:
     cipher: FieldCipher
     gate: ContactGate
     clock: Clock = system_clock
-    timezone: str = "Asia/Shanghai"
+    timezone: str = DEFAULT_ZONE
     login_policy: LoginPolicy = field(default_factory=LoginPolicy)
     session_ttl: timedelta = timedelta(hours=10)
     token_ttl: timedelta = timedelta(days=30)

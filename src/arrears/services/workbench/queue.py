@@ -81,7 +81,7 @@ def check_qualified(queue: WorkQueue, principal: Principal, day: date) -> None:
     if not verdict.allowed:
         raise NotEligible(
             "；".join(r.zh for r in verdict.refusals), "; ".join(r.en for r in verdict.refusals),
-            rules=tuple(r.rule for r in verdict.refusals),
+            rules=tuple(r.rule_id for r in verdict.refusals),
         )
 
 

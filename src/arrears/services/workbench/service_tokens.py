@@ -82,8 +82,8 @@ def _authorise(connection: Connection, wb: Workbench, actor: Actor, action: str)
     if refusal is None:
         return None
     audit.record(connection, wb.now(), "service_token_denied", actor.principal, "denied", action=action,
-                 rules=[refusal.rule])
-    return NotEligible(refusal.zh, refusal.en, None, (refusal.rule,))
+                 rules=[refusal.rule_id])
+    return NotEligible(refusal.zh, refusal.en, None, (refusal.rule_id,))
 
 
 def _checked_name(name: str) -> str:

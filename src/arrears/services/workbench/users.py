@@ -15,7 +15,8 @@ from sqlalchemy import Connection, Row, select, update
 
 from arrears.adapters.storage import tables as t
 from arrears.adapters.storage.workbench_tables import api_tokens, users, web_sessions
-from arrears.domain.access import Refusal, Role, Standing, administration_refusals, agent_refusal
+from arrears.domain.access import Role, Standing, administration_refusals, agent_refusal
+from arrears.domain.reasons import Reason
 from arrears.services.workbench import audit
 from arrears.services.workbench.auth import NewUser, hash_password, insert_user
 from arrears.services.workbench.context import Workbench
@@ -49,7 +50,7 @@ def _standing(principal: Principal) -> Standing:
     return Standing(principal.role, principal.agency_id or None)
 
 
-def _agent_and_agency(connection: Connection, agency_id: str | None, agent_id: str | None) -> Refusal | None:
+def _agent_and_agency(connection: Connection, agency_id: str | None, agent_id: str | None) -> Reason | None:
     if agency_id and connection.execute(select(t.agencies.c.agency_id).where(
             t.agencies.c.agency_id == agency_id)).first() is None:
         raise InvalidInput(f"没有委外机构 {agency_id}", f"no agency {agency_id}", "agency_id")
@@ -59,12 +60,12 @@ def _agent_and_agency(connection: Connection, agency_id: str | None, agent_id: s
     return agent_refusal(agency_id, found.agency_id if found else None, found is not None)
 
 
-def _refuse(connection: Connection, wb: Workbench, actor: Principal, refusals: tuple[Refusal, ...], *, action: str,
+def _refuse(connection: Connection, wb: Workbench, actor: Principal, refusals: tuple[Reason, ...], *, action: str,
             target: str) -> NotEligible:
     audit.record(connection, wb.now(), "user_admin_denied", actor, "denied", action=action, target=target,
-                 rules=[r.rule for r in refusals], reasons=[r.en for r in refusals])
+                 rules=[r.rule_id for r in refusals], reasons=[r.en for r in refusals])
     return NotEligible("；".join(r.zh for r in refusals), "; ".join(r.en for r in refusals), None,
-                       tuple(r.rule for r in refusals))
+                       tuple(r.rule_id for r in refusals))
 
 
 def add_user(wb: Workbench, actor: Principal, user: NewUser) -> str:

@@ -25,16 +25,18 @@ from datetime import date, datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Body, Depends, HTTPException, Query, Request, Response, status
+from fastapi import APIRouter, Body, Depends, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 
 from arrears import bootstrap
 from arrears.domain.access import Permission
 from arrears.domain.arrangements.approvals import ApprovalStatus
 from arrears.domain.arrangements.counselling import CounsellingDirectory
+from arrears.domain.arrangements.decisions import Decision
 from arrears.domain.money import Money
 from arrears.entrypoints import arrangement_schemas as out
 from arrears.entrypoints.api.deps import EngineDep, Now
+from arrears.entrypoints.api.errors import STATUS_WORDS, ApiError
 from arrears.entrypoints.api.inputs import StrictInputRoute
 from arrears.entrypoints.api.routes.arrangement_requests import (
     AgreePlanRequest,
@@ -61,8 +63,8 @@ UNADDRESSED = frozenset({"/v1/arrangements/quote", "/v1/approvals"})
 
 
 # --- who acts, on which accounts ----------------------------------------------------------
-def _refusal(code: int, zh: str, en: str) -> HTTPException:
-    return HTTPException(code, detail={"message_zh": zh, "message_en": en})
+def _refusal(status_code: int, zh: str, en: str) -> ApiError:
+    return ApiError(status_code, STATUS_WORDS[status_code][0], zh, en)
 
 
 def _require(principal: Principal, permission: Permission) -> None:
@@ -137,15 +139,22 @@ def answers() -> Iterator[None]:
     try:
         yield
     except ArrangementRefused as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=exc.decision.as_dict()) from exc
+        raise _refused_by(status.HTTP_422_UNPROCESSABLE_CONTENT, exc.decision) from exc
     except NotFound as exc:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, detail=str(exc)) from exc
+        raise ApiError(status.HTTP_404_NOT_FOUND, "NotFound", f"未找到：{exc}", str(exc)) from exc
     except approvals.ApprovalConflict as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, detail=exc.decision.as_dict()) from exc
+        raise _refused_by(status.HTTP_409_CONFLICT, exc.decision) from exc
     except approvals.ApprovalForbidden as exc:
-        raise HTTPException(status.HTTP_403_FORBIDDEN, detail=exc.decision.as_dict()) from exc
+        raise _refused_by(status.HTTP_403_FORBIDDEN, exc.decision) from exc
     except ValueError as exc:  # the domain's input errors (schedule, fees, payments, states)
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, detail=str(exc)) from exc
+        raise ApiError(status.HTTP_400_BAD_REQUEST, "BadRequest", f"请求无法办理：{exc}", str(exc)) from exc
+
+
+def _refused_by(status_code: int, decision: Decision) -> ApiError:
+    """A rule's refusal: its reason as the message, the rule and its citation alongside."""
+    reason = decision.reason
+    return ApiError(status_code, "ArrangementRefused", reason.zh, reason.en, field=decision.field or None,
+                    rules=[reason.rule_id], citation=reason.citation)
 
 
 def _today(now: datetime) -> date:
@@ -215,7 +224,8 @@ def post_payment(account_id: str, body: PaymentRequest, uow: UowDep, portfolio: 
                  response: Response, maker: SignerDep) -> Any:
     """201 when posted; 200 when this payment id was already posted (nothing changes)."""
     if body.paid_at.tzinfo is None:
-        raise HTTPException(status.HTTP_400_BAD_REQUEST, detail="paid_at must carry its time zone 须带时区")
+        raise ApiError(status.HTTP_400_BAD_REQUEST, "BadRequest", "paid_at 须带时区",
+                       "paid_at must carry its time zone", field="paid_at")
     with answers():
         outcome = payments.post_payment(uow, portfolio, body.command(account_id), actor=maker.username, now=now)
     response.status_code = status.HTTP_201_CREATED if outcome.changed else status.HTTP_200_OK
@@ -239,7 +249,7 @@ def offer_settlement(account_id: str, body: SettlementRequest, uow: UowDep, port
 
 
 @router.post("/settlements/{settlement_id}/acceptance", response_model=out.SettlementOut)
-def accept_settlement(settlement_id: str, uow: UowDep, now: Now, maker: SignerDep, body: NoBody = None) -> Any:
+def accept_settlement(settlement_id: str, uow: UowDep, now: Now, maker: SignerDep, _body: NoBody = None) -> Any:
     with answers():
         command = settlements.AcceptSettlement(settlement_id)
         return out.settlement_out(settlements.accept_settlement(uow, command, actor=maker.username, now=now))
@@ -306,7 +316,7 @@ def reject(approval_id: str, body: RejectRequest, uow: UowDep, now: Now, checker
 
 
 @approvals_router.post("/{approval_id}/withdraw", response_model=out.ApprovalOut)
-def withdraw(approval_id: str, uow: UowDep, now: Now, maker: SignerDep, body: NoBody = None) -> Any:
+def withdraw(approval_id: str, uow: UowDep, now: Now, maker: SignerDep, _body: NoBody = None) -> Any:
     """The maker withdraws their own pending request."""
     with answers():
         decided = approvals.withdraw(uow, approvals.Withdraw(approval_id), maker=maker, now=now)

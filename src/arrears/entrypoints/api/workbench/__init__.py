@@ -1,4 +1,4 @@
-"""The workbench on the API app: /v1 routers, the pages, static files, error answers."""
+"""The workbench on the API app: /v1 routers, the pages, static files."""
 
 from __future__ import annotations
 
@@ -15,12 +15,10 @@ def install_workbench(app: FastAPI) -> None:
         service_token_routes,
         work_routes,
     )
-    from arrears.entrypoints.api.workbench.errors import install_error_handlers
     from arrears.entrypoints.web import install_pages
 
     for module in (auth_routes, account_routes, work_routes, oversight_routes, service_token_routes):
         app.include_router(module.router)
-    install_error_handlers(app)
     install_pages(app)
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request, status
+from fastapi import APIRouter, Depends, Request, status
 
 from arrears.domain.access import ROLE_PERMISSIONS
 from arrears.entrypoints.api.inputs import StrictInputRoute
-from arrears.entrypoints.api.workbench.deps import PrincipalDep, WorkbenchDep, bearer
+from arrears.entrypoints.api.workbench.deps import PrincipalDep, WorkbenchDep, bearer, current_principal
 from arrears.entrypoints.api.workbench.schemas import (
     LanguageIn,
     MeOut,
@@ -36,8 +36,8 @@ def issue_token(body: TokenRequest, wb: WorkbenchDep) -> TokenOut:
     return TokenOut(access_token=token, expires_at=expires)
 
 
-@router.delete("/auth/token", status_code=status.HTTP_204_NO_CONTENT)
-async def revoke_token(request: Request, principal: PrincipalDep, wb: WorkbenchDep) -> None:
+@router.delete("/auth/token", status_code=status.HTTP_204_NO_CONTENT, dependencies=[Depends(current_principal)])
+async def revoke_token(request: Request, wb: WorkbenchDep) -> None:
     """Revoke the token this request carries."""
     credentials = await bearer(request)
     if credentials is not None:

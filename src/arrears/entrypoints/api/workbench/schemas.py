@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
+from arrears.compliance.choices import only
 from arrears.domain.access import Role, ServiceScope
 from arrears.domain.passwords import MAX_LENGTH, MIN_LENGTH
-from arrears.domain.vocabulary import Channel, Direction, Outcome, Party
+from arrears.domain.vocabulary import RECORDED_PARTIES, Channel, Direction, Outcome, Party
 from arrears.entrypoints.api.inputs import AwareInstant, Day
 
 Username = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
@@ -162,7 +163,7 @@ class ContactIn(BaseModel):
     channel: Channel
     outcome: Outcome
     contact_point_id: str | None = Field(default=None, max_length=64)
-    party: Party | None = None
+    party: Annotated[Party, only(RECORDED_PARTIES)] | None = None
     direction: Direction = Direction.OUTBOUND
     notes: str | None = Field(default=None, max_length=2000)
     promise_amount: str | None = Field(default=None, max_length=20, pattern=r"^\d{1,12}(\.\d{1,2})?$",

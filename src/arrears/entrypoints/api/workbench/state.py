@@ -22,15 +22,16 @@ class UnconfiguredGate:
         ("合规闸门未配置，任何联系都不能进行 / the compliance gate is not configured; no contact may be made",),
     )
 
-    def preview(self, request: ContactRequest, language: str = "zh") -> GateVerdict:
+    # The ContactGate protocol's signatures; a gate that is not configured reads none of them.
+    def preview(self, _request: ContactRequest, _language: str = "zh") -> GateVerdict:
         return self._verdict
 
-    def reserve(self, request: ContactRequest, language: str = "zh", *,
-                connection: Connection | None = None) -> GateVerdict:
+    def reserve(self, _request: ContactRequest, _language: str = "zh", *,
+                connection: Connection | None = None) -> GateVerdict:  # noqa: ARG002 (keyword of the protocol)
         return self._verdict
 
-    def record_outcome(self, attempt_id: str, outcome: str, party: str | None = None, language: str = "zh", *,
-                       connection: Connection | None = None) -> GateVerdict:
+    def record_outcome(self, _attempt_id: str, _outcome: str, _party: str | None = None, _language: str = "zh", *,
+                       connection: Connection | None = None) -> GateVerdict:  # noqa: ARG002 (keyword of the protocol)
         raise AttemptUnknown("no attempt can exist without a configured gate")
 
 
