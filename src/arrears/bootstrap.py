@@ -19,10 +19,12 @@ from arrears.adapters.crypto import FieldCipher
 from arrears.adapters.storage.arrangements_repository import SqlArrangementsUnitOfWork
 from arrears.adapters.storage.database import make_engine, migrate
 from arrears.adapters.storage.portfolio_reader import SqlPortfolioReader
+from arrears.adapters.storage.templates_repository import SqlTemplatesUnitOfWork
 from arrears.domain.aging import AgingLadder
 from arrears.domain.arrangements.counselling import CounsellingDirectory, DirectoryError, directory_from_records
 from arrears.services.arrangements.ports import ArrangementsUnitOfWork, IngestedPortfolio
 from arrears.services.key_check import database_cipher
+from arrears.services.outreach.templates.ports import TemplatesUnitOfWork
 from arrears.settings import Settings, get_settings
 
 EXAMPLE_DIRECTORY = Path(arrangements_package.__file__).parent / "counselling_example.json"
@@ -73,6 +75,11 @@ def bootstrap(settings: Settings | None = None, *, migrate_schema: bool = True) 
 def arrangements_uow(engine: Engine) -> ArrangementsUnitOfWork:
     """A unit of work of the arrangement use cases on ``engine``."""
     return SqlArrangementsUnitOfWork(engine)
+
+
+def templates_uow(engine: Engine) -> TemplatesUnitOfWork:
+    """A unit of work of the message-template use cases on ``engine``."""
+    return SqlTemplatesUnitOfWork(engine)
 
 
 def ingested_portfolio(engine: Engine) -> IngestedPortfolio:

@@ -21,6 +21,7 @@ def _register() -> None:
         portfolio_cli,
         score_cli,
         serve_cli,
+        template_cli,
         token_cli,
     )
 
@@ -32,6 +33,7 @@ def _register() -> None:
     plan_cli.register(app)
     serve_cli.register(app)
     token_cli.register(app)
+    template_cli.register(app)
 
 
 _register()
