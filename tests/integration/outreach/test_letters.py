@@ -56,7 +56,8 @@ def test_a_us_validation_notice_reads_back_in_english(tmp_path: Path, renderer: 
 
 
 def test_a_long_letter_runs_over_pages_and_every_line_fits(tmp_path: Path) -> None:
-    long = RenderedMessage("\n".join(["这是一段很长的中文段落，用来检查自动换行和分页是否正确。" * 6] * 30), None, "甲银行", "zh")
+    paragraph = "这是一段很长的中文段落，用来检查自动换行和分页是否正确。" * 6
+    long = RenderedMessage("\n".join([paragraph] * 30), None, "甲银行", "zh")
     pages = PdfLetterSender(tmp_path).write_letter("L-long", "A1", "地址", long)
     assert pages > 1 and len(PdfReader(tmp_path / "L-long.pdf").pages) == pages
     assert "第 2 页" in PdfReader(tmp_path / "L-long.pdf").pages[1].extract_text()
