@@ -16,6 +16,7 @@ def _register() -> None:
     from arrears.entrypoints.cli import (
         arrangements,
         compliance_cli,
+        dialer_cli,
         model_cli,
         plan_cli,
         portfolio_cli,
@@ -34,6 +35,7 @@ def _register() -> None:
     serve_cli.register(app)
     token_cli.register(app)
     template_cli.register(app)
+    dialer_cli.register(app)
 
 
 _register()
