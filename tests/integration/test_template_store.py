@@ -44,3 +44,23 @@ def test_templates_are_seeded_once_and_versioned_on_each_change(engine: Engine) 
     facts = MessageFacts("李*", "CN", "0001", 12345, "CNY", "丙银行")
     renderer = TemplateRenderer(uow, seed_at=NOW)
     assert renderer.render("reminder", "sms", "zh", facts).template == "reminder/sms/CN@v2"
+
+
+def test_the_facts_of_a_stored_account_name_its_holder(engine: Engine) -> None:
+    from sqlalchemy import insert, update
+
+    from arrears.adapters.storage import tables as t
+    from arrears.services.outreach.templates.facts import account_facts
+    from ingested_rows import ingest_account
+
+    ingest_account(engine, "A0001234")
+    with engine.begin() as connection:
+        connection.execute(insert(t.agencies).values(agency_id="AG9", name="乙信息咨询公司", row_digest="d" * 32))
+        in_house = account_facts(connection, "A0001234", institution="甲银行")
+        connection.execute(update(t.accounts).values(agency_id="AG9"))
+        placed = account_facts(connection, "A0001234", institution="甲银行", agent_id="A900")
+        assert account_facts(connection, "nope", institution="甲银行") is None
+    assert in_house is not None and placed is not None
+    assert (in_house.sender, in_house.account_tail, in_house.past_due_cents, in_house.jurisdiction) == (
+        "甲银行", "1234", 120_000, "CN-31")
+    assert (placed.sender, placed.institution, placed.agent_id) == ("乙信息咨询公司", "甲银行", "A900")
