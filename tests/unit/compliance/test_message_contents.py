@@ -123,3 +123,12 @@ def test_the_template_jurisdiction_is_the_country_of_the_first_pack() -> None:
     assert country_of("US-NYC;US") == "US"
     assert country_of("CN") == "CN"
     assert country_of("") == "CN"
+
+
+def test_an_english_cn_letter_is_judged_on_english_words() -> None:
+    english = replace(CN_LETTER, language="en", amount="CNY 34,499.99", text=(
+        "Dear 张*, your card account ending 1234 owes CNY 34,499.99. Legal basis: your card agreement. Your rights "
+        "and obligations: ... You may query your account, repay through ..., and object with evidence. Contact: "
+        "call 95588. 甲信催收 (seal) on behalf of 乙银行"))
+    assert rules(english) == set()
+    assert "CN-LTR-SEAL-01" in rules(replace(english, text=english.text.replace("(seal)", "")))
