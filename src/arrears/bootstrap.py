@@ -21,6 +21,7 @@ from arrears.adapters.storage.database import make_engine, migrate
 from arrears.adapters.storage.ingest_store import SqlIngestUnitOfWork
 from arrears.adapters.storage.nightly_store import SqlNightlyUnitOfWork
 from arrears.adapters.storage.portfolio_reader import SqlPortfolioReader
+from arrears.adapters.storage.templates_repository import SqlTemplatesUnitOfWork
 from arrears.domain.aging import AgingLadder
 from arrears.domain.arrangements.counselling import CounsellingDirectory, DirectoryError, directory_from_records
 from arrears.services.arrangements.ports import ArrangementsUnitOfWork, IngestedPortfolio
@@ -28,6 +29,7 @@ from arrears.services.ingest.ports import IngestUnitOfWork
 from arrears.services.key_check import database_cipher
 from arrears.services.nightly.job import NightlyPorts
 from arrears.services.nightly.ports import NightlyUnitOfWork
+from arrears.services.outreach.templates.ports import TemplatesUnitOfWork
 from arrears.settings import Settings, get_settings
 
 EXAMPLE_DIRECTORY = Path(arrangements_package.__file__).parent / "counselling_example.json"
@@ -93,6 +95,11 @@ def nightly_uow(engine: Engine) -> NightlyUnitOfWork:
 def nightly_ports(engine: Engine) -> NightlyPorts:
     """Everything the nightly run reads and writes on ``engine``."""
     return NightlyPorts(nightly_uow(engine), lambda: arrangements_uow(engine), ingested_portfolio(engine))
+
+
+def templates_uow(engine: Engine) -> TemplatesUnitOfWork:
+    """A unit of work of the message-template use cases on ``engine``."""
+    return SqlTemplatesUnitOfWork(engine)
 
 
 def ingested_portfolio(engine: Engine) -> IngestedPortfolio:

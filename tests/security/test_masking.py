@@ -192,6 +192,7 @@ def test_masks_stored_by_earlier_versions_are_brought_to_the_rules_on_upgrade(en
 
     from arrears.adapters.storage import database
 
+    command.downgrade(database.alembic_config(engine), "0015_key_fingerprints_and_masks")  # what came later goes
     with engine.begin() as connection:  # start from the revision before the masks were made one set
         for table in ("contact_points", "customers"):
             connection.exec_driver_sql(f"DELETE FROM {table}")

@@ -42,6 +42,7 @@ def formula_safe_frame(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(pl.col(texts).cast(pl.String)).with_columns(_safe_text(name) for name in texts)
 
 
-def write_csv(frame: pl.DataFrame, path: Path | str) -> None:
-    """Write ``frame`` as CSV for people and spreadsheets, formula-safe."""
-    formula_safe_frame(frame).write_csv(path)
+def write_csv(frame: pl.DataFrame, path: Path | str, *, bom: bool = False) -> None:
+    """Write ``frame`` as CSV for people and spreadsheets, formula-safe (``bom``: UTF-8 with a byte-order
+    mark, which Excel needs to read Chinese text as UTF-8)."""
+    formula_safe_frame(frame).write_csv(path, include_bom=bom)

@@ -116,3 +116,11 @@ def test_suit_wording_on_a_time_barred_debt_is_denied_and_unknown_status_reviewe
     unknown = us(channel="voicemail", message="...", flags={"litigation_authorized": True})
     assert judge(unknown, screened(Category.LITIGATION)).rules == ["US-TXT-03", "US-SOL-01"]
     assert judge(unknown, screened(Category.LITIGATION)).decision == "review"
+
+
+def test_no_email_goes_to_an_employer_provided_address():
+    work = failed(us(channel="email", kind="work_email", address="j.doe@acme.example", message="x"),
+                  screened(has_opt_out=True))
+    assert work == ["US-EMAIL-01"]
+    assert failed(us(channel="email", kind="personal_email", address="jd@mail.example", message="x"),
+                  screened(has_opt_out=True)) == []

@@ -91,6 +91,8 @@ def _build_points(frame: pl.DataFrame, cipher: FieldCipher, _d: str) -> pl.DataF
         "contact_point_id", "customer_id", "kind", "owner", "relation",
         pl.when(pl.col("consent").is_null()).then(None).otherwise(pl.col("consent_b")).alias("consent"),
         pl.col("status").fill_null("unknown"), pl.col("do_not_contact_b").alias("do_not_contact"), "source",
+        pl.when(pl.col("employer_provided").is_null()).then(None).otherwise(pl.col("employer_provided_b"))
+        .alias("employer_provided"),
         "row_digest", pl.lit(True).alias("in_portfolio"),
     ).with_columns(
         pl.Series("value_enc", cipher.encrypt_many(values), dtype=pl.Binary),
@@ -161,10 +163,10 @@ LOADERS: tuple[Loader, ...] = (
            membership=True, personal=True),
     Loader("contact_points", t.contact_points, "contact_point_id",
            ("contact_point_id", "customer_id", "kind", "value_n", "owner", "relation", "consent",
-            "status", "do_not_contact", "source"), _build_points,
+            "status", "do_not_contact", "source", "employer_provided"), _build_points,
            ("contact_point_id", "customer_id", "kind", "value_enc", "value_hash", "value_masked",
-            "owner", "relation", "consent", "status", "do_not_contact", "source", "row_digest",
-            "in_portfolio"),
+            "owner", "relation", "consent", "status", "do_not_contact", "source", "employer_provided",
+            "row_digest", "in_portfolio"),
            membership=True, personal=True),
     Loader("accounts", t.accounts, "account_id",
            ("account_id", "customer_id", "product", "currency", "open_date", "credit_limit_cents",

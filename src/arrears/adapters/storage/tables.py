@@ -108,6 +108,7 @@ contact_points = Table(
     Column("status", String(10), nullable=False),
     Column("do_not_contact", Boolean, nullable=False),
     Column("source", String(20)),
+    Column("employer_provided", Boolean),  # an e-mail address provided by the owner's employer
     Column("row_digest", String(32), nullable=False),
     Column("in_portfolio", Boolean, nullable=False, default=True),
 )

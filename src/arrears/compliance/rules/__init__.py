@@ -53,6 +53,7 @@ RULES: dict[str, Rule] = {
     "US-TIME-02": us_time.every_location,
     "US-TIME-03": us_time.designated_inconvenient,
     "US-PLACE-01": us_conduct.workplace,
+    "US-EMAIL-01": us_conduct.employer_email,
     "US-ATTY-01": us_conduct.attorney,
     "US-CEASE-01": us_conduct.cease,
     "US-MEDIUM-01": us_conduct.medium,

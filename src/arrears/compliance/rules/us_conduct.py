@@ -1,4 +1,4 @@
-"""US-PLACE-01, US-ATTY-01, US-CEASE-01, US-MEDIUM-01, US-ESMS-01, US-3P-01, US-TCPA-01."""
+"""US-PLACE-01, US-EMAIL-01, US-ATTY-01, US-CEASE-01, US-MEDIUM-01, US-ESMS-01, US-3P-01, US-TCPA-01."""
 
 from __future__ import annotations
 
@@ -20,6 +20,13 @@ def workplace(ctx: Context, spec: RuleSpec) -> RuleResult:
             "消费者已表示不能在工作场所接受联系", "The consumer cannot be contacted at work"
         )
     return spec.ok()
+
+
+def employer_email(ctx: Context, spec: RuleSpec) -> RuleResult:
+    """An employer-provided address is ``work_email`` (contact points record it as ``employer_provided``)."""
+    if ctx.kind != "work_email":
+        return spec.ok()
+    return spec.deny("不得向雇主提供的工作邮箱发送邮件", "No e-mail to an employer-provided address")
 
 
 def attorney(ctx: Context, spec: RuleSpec) -> RuleResult:

@@ -16,11 +16,13 @@ def _register() -> None:
     from arrears.entrypoints.cli import (
         arrangements,
         compliance_cli,
+        dialer_cli,
         model_cli,
         plan_cli,
         portfolio_cli,
         score_cli,
         serve_cli,
+        template_cli,
         token_cli,
     )
 
@@ -32,6 +34,8 @@ def _register() -> None:
     plan_cli.register(app)
     serve_cli.register(app)
     token_cli.register(app)
+    template_cli.register(app)
+    dialer_cli.register(app)
 
 
 _register()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import date, datetime
 from functools import partial
@@ -45,6 +46,20 @@ from arrears.services.workbench import (
 from arrears.services.workbench.errors import ContactBlocked, InvalidInput, WorkbenchError
 
 templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
+PHONE = re.compile(r"\+?\(?[0-9][0-9 ()-]{3,24}")
+
+
+def tel_uri(value: object) -> str:
+    """A ``tel:`` link for a revealed phone number (``+86 138-0013-8000`` -> ``tel:+8613800138000``);
+    empty for anything else (an e-mail or a postal address gets no call link)."""
+    text = str(value or "").strip()
+    if not PHONE.fullmatch(text):
+        return ""
+    digits = re.sub(r"[^0-9]", "", text)
+    return f"tel:{'+' if text.startswith('+') else ''}{digits}" if 5 <= len(digits) <= 16 else ""
+
+
+templates.env.filters["tel"] = tel_uri
 router = APIRouter(include_in_schema=False, route_class=StrictInputRoute)
 FormStr = Annotated[str, Form()]
 OptForm = Annotated[str | None, Form()]

@@ -145,6 +145,7 @@ CONTACT_POINTS = TableSpec(
         C("status", Kind.ENUM, choices=_choices(ContactPointStatus)),
         C("do_not_contact", Kind.BOOL),
         C("source", Kind.ENUM, choices=_choices(ContactSource)),
+        C("employer_provided", Kind.BOOL),  # an e-mail address the owner's employer provides (US: never e-mailed)
     ),
     key="contact_point_id",
     references={"customer_id": "customers"},

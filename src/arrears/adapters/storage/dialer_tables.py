@@ -1,0 +1,22 @@
+"""What a dialer reported about each call it was handed (append-only): the number handed out
+(``reserved``), then ringing, answered, no answer, busy or failed."""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, DateTime, Index, Integer, String, Table
+
+from arrears.adapters.storage.tables import metadata
+
+dialer_events = Table(
+    "dialer_events",
+    metadata,
+    Column("event_id", Integer, primary_key=True, autoincrement=True),
+    Column("attempt_id", String(64), nullable=False),
+    Column("event", String(20), nullable=False),  # reserved | ringing | answered | no_answer | busy | failed
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("account_id", String(64), nullable=False),
+    Column("agent_id", String(64), nullable=False),
+    Column("contact_point_id", String(64)),
+    Column("caller", String(120), nullable=False),  # service:<token name>
+)
+Index("ix_dialer_events_attempt", dialer_events.c.attempt_id, dialer_events.c.event)
