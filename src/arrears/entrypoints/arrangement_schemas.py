@@ -166,6 +166,41 @@ ApprovedOut = model("ApprovedOut", (), "approval plan settlement extension",
                     extension=(ExtensionOut | None, None))
 
 
+
+class RuleDecisionOut(BaseModel):
+    rule_id: str
+    allowed: bool
+    reason_zh: str
+    reason_en: str
+    citation: str = ""
+    field: str | None = None
+
+
+class RefusedOut(BaseModel):
+    """A rule refused it (422), the approval step is not the caller's (403), or it was decided already (409)."""
+
+    detail: RuleDecisionOut
+
+
+class ProblemOut(BaseModel):
+    loc: list[str | int]
+    msg: str
+    type: str | None = None
+
+
+class InvalidOut(BaseModel):
+    """The request is not valid: where and what, never the input."""
+
+    detail: list[ProblemOut]
+    message_zh: str | None = None
+    message_en: str | None = None
+
+
+REFUSED_OR_INVALID: dict[int | str, dict[str, Any]] = {
+    422: {"model": RefusedOut | InvalidOut, "description": "refused by a rule (the decision), or not valid (where)"},
+}
+
+
 def plan_out(plan: InstallmentPlan, view: PlanView | None = None) -> Any:
     progress = {p.installment.number: p for p in view.progress} if view else {}
     rows = [shown(InstallmentOut, i, **({"paid": fen(p.paid), "status": str(p.status)} if (p := progress.get(

@@ -10,9 +10,9 @@ encrypted with the workbench's logged contact (``logged_contacts.notes_enc``).
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, DateTime, Integer, String, Table, Text
+from sqlalchemy import Boolean, Column, Integer, String, Table, Text
 
-from arrears.adapters.storage.tables import Id, metadata
+from arrears.adapters.storage.tables import Id, UtcDateTime, metadata
 
 contact_attempts = Table(
     "contact_attempts",
@@ -24,21 +24,21 @@ contact_attempts = Table(
     Column("address_hash", String(32)),  # keyed hash of the number or address used
     Column("channel", String(10), nullable=False),
     Column("party", String(20), nullable=False),
-    Column("at", DateTime(timezone=True), nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
     Column("agent_id", Id),
     Column("agency_id", Id),
     Column("automated", Boolean, nullable=False),
     Column("purpose", String(12), nullable=False),
     Column("outcome", String(20)),  # NULL while reserved, then the portfolio-v1 outcome
     Column("outcome_party", String(20)),
-    Column("completed_at", DateTime(timezone=True)),
+    Column("completed_at", UtcDateTime()),
 )
 
 compliance_decisions = Table(
     "compliance_decisions",
     metadata,
     Column("decision_id", Integer, primary_key=True, autoincrement=True),
-    Column("decided_for", DateTime(timezone=True), nullable=False),  # the instant judged
+    Column("decided_for", UtcDateTime(), nullable=False),  # the instant judged
     Column("mode", String(10), nullable=False),  # preview | reserve | check
     Column("request_digest", String(64), nullable=False),
     Column("request_id", String(200)),

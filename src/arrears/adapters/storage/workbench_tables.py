@@ -11,7 +11,6 @@ from sqlalchemy import (
     Boolean,
     Column,
     Date,
-    DateTime,
     Index,
     Integer,
     LargeBinary,
@@ -21,11 +20,11 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from arrears.adapters.storage.tables import Id, metadata
+from arrears.adapters.storage.tables import Id, UtcDateTime, metadata
 
 
 def _ts(name: str, nullable: bool = True) -> Column:
-    return Column(name, DateTime(timezone=True), nullable=nullable)
+    return Column(name, UtcDateTime(), nullable=nullable)
 
 
 users = Table(

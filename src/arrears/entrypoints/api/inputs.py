@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
 from datetime import date, datetime
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 from fastapi import HTTPException, Request, Response
 from fastapi.exceptions import RequestValidationError
@@ -21,7 +21,7 @@ from pydantic import AfterValidator, AwareDatetime
 from starlette.datastructures import FormData
 
 from arrears import strict_json
-from arrears.domain.dates import date_in_range, out_of_range
+from arrears.domain.dates import within
 from arrears.strict_json import UNUSABLE, unusable
 
 
@@ -64,39 +64,15 @@ class StrictInputRoute(APIRoute):
         return strict
 
 
-T = TypeVar("T", date, datetime)
-
-
-def _within(value: T) -> T:
-    if not date_in_range(value):
-        raise ValueError(out_of_range("日期", "the date")[1])
-    return value
+def _within(value: date) -> date:
+    return within(value)
 
 
 Day = Annotated[date, AfterValidator(_within)]
 Instant = Annotated[datetime, AfterValidator(_within)]
 AwareInstant = Annotated[AwareDatetime, AfterValidator(_within)]
 
-
 MAX_LOC_PART = 64
-class StrictJsonRequest(Request):
-    async def json(self) -> Any:
-        if not hasattr(self, "_json"):
-            self._json = strict_json.loads(await self.body())
-        return self._json
-
-
-class StrictJsonRoute(APIRoute):
-    """An APIRoute whose request body is decoded with ``strict_json``: a refusal is a
-    ``JSONDecodeError``, which FastAPI answers as a validation error (422)."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
-
-        async def strict_handler(request: Request) -> Response:
-            return await handler(StrictJsonRequest(request.scope, request.receive))
-
-        return strict_handler
 
 
 def _loc(loc: Any) -> list[str | int]:
