@@ -31,6 +31,7 @@ from arrears.domain.arrangements.promises import PromiseHistory, PromiseToPay
 from arrears.domain.arrangements.schedule import Installment, Schedule
 from arrears.domain.arrangements.settlements import Settlement, SettlementPayment
 from arrears.domain.money import MINOR_UNIT, Money
+from arrears.entrypoints.api.inputs import InvalidOut
 from arrears.services.arrangements.accounts import AccountArrangements
 from arrears.services.arrangements.approvals import Arrangement
 from arrears.services.arrangements.payments import PaymentOutcome
@@ -180,20 +181,6 @@ class RefusedOut(BaseModel):
     """A rule refused it (422), the approval step is not the caller's (403), or it was decided already (409)."""
 
     detail: RuleDecisionOut
-
-
-class ProblemOut(BaseModel):
-    loc: list[str | int]
-    msg: str
-    type: str | None = None
-
-
-class InvalidOut(BaseModel):
-    """The request is not valid: where and what, never the input."""
-
-    detail: list[ProblemOut]
-    message_zh: str | None = None
-    message_en: str | None = None
 
 
 REFUSED_OR_INVALID: dict[int | str, dict[str, Any]] = {

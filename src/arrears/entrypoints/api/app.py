@@ -8,6 +8,7 @@ from arrears import __version__
 from arrears.entrypoints.api import compliance_api
 from arrears.entrypoints.api.edge import BodySizeLimit, SecurityHeaders
 from arrears.entrypoints.api.inputs import StrictInputRoute
+from arrears.entrypoints.api.openapi import install_openapi, operation_id
 from arrears.entrypoints.api.routes import arrangements
 
 BATCH_BYTES = 32 * 1024 * 1024
@@ -17,7 +18,8 @@ def create_app(max_body_bytes: int | None = None) -> FastAPI:
     """The app; ``max_body_bytes`` defaults to the setting ``ARREARS_MAX_BODY_BYTES`` (1 MiB)."""
     from arrears import bootstrap
 
-    app = FastAPI(title="arrears", version=__version__, openapi_url="/v1/openapi.json")
+    app = FastAPI(title="arrears", version=__version__, openapi_url="/v1/openapi.json",
+                  generate_unique_id_function=operation_id)
     app.router.route_class = StrictInputRoute
 
     @app.get("/v1/health", tags=["ops"])
@@ -30,6 +32,7 @@ def create_app(max_body_bytes: int | None = None) -> FastAPI:
     from arrears.entrypoints.api.workbench import install_workbench
 
     install_workbench(app)
+    install_openapi(app)
     limit = max_body_bytes or bootstrap.settings().max_body_bytes
     # a batch of up to 1,000 checks, each with its history, is larger than one request
     app.add_middleware(BodySizeLimit, max_bytes=limit, limits={"/v1/compliance/check/batch": max(limit, BATCH_BYTES)})

@@ -12,12 +12,13 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine
 from datetime import date, datetime
 from typing import Annotated, Any
+from urllib.parse import unquote_to_bytes
 
 from fastapi import HTTPException, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
-from pydantic import AfterValidator, AwareDatetime
+from pydantic import AfterValidator, AwareDatetime, BaseModel
 from starlette.datastructures import FormData
 
 from arrears import strict_json
@@ -38,6 +39,9 @@ class StrictInputRequest(Request):
         return self._json
 
     async def form(self, **limits: Any) -> FormData:  # type: ignore[override]
+        urlencoded = self.headers.get("content-type", "").startswith("application/x-www-form-urlencoded")
+        if urlencoded and not _utf8(await self.body()):  # the parser would put U+FFFD for what is not UTF-8
+            raise _refused("body", NOT_UTF8)
         found = await super().form(**limits)
         for key, value in found.multi_items():
             if unusable(key) or (isinstance(value, str) and unusable(value)):
@@ -45,7 +49,22 @@ class StrictInputRequest(Request):
         return found
 
 
+NOT_UTF8 = "percent-encoded bytes that are not UTF-8 (e.g. a lone surrogate %ED%A0%80) are not text"
+
+
+def _utf8(encoded: bytes) -> bool:
+    """Whether percent-encoded bytes (a path, a query string, a form body) decode as UTF-8."""
+    try:
+        unquote_to_bytes(encoded.replace(b"+", b" ")).decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _check_address(request: Request) -> None:
+    for kind, raw in (("path", request.scope.get("raw_path") or b""), ("query", request.scope.get("query_string"))):
+        if raw and not _utf8(raw):
+            raise _refused(kind, NOT_UTF8)
     for kind, items in (("query", request.query_params.multi_items()), ("path", request.path_params.items())):
         for key, value in items:
             if unusable(key) or (isinstance(value, str) and unusable(value)):
@@ -73,6 +92,20 @@ Instant = Annotated[datetime, AfterValidator(_within)]
 AwareInstant = Annotated[AwareDatetime, AfterValidator(_within)]
 
 MAX_LOC_PART = 64
+
+
+class ProblemOut(BaseModel):
+    loc: list[str | int]
+    msg: str
+    type: str | None = None
+
+
+class InvalidOut(BaseModel):
+    """The request is not valid (422): where and what, never the input (``validation_answer``)."""
+
+    detail: list[ProblemOut]
+    message_zh: str | None = None
+    message_en: str | None = None
 
 
 def _loc(loc: Any) -> list[str | int]:

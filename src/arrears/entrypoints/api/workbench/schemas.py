@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from arrears.domain.access import Role, ServiceScope
 from arrears.domain.passwords import MAX_LENGTH, MIN_LENGTH
 from arrears.domain.vocabulary import Channel, Direction, Outcome, Party
-from arrears.entrypoints.api.inputs import AwareInstant, Day
+from arrears.entrypoints.api.inputs import AwareInstant, Day, InvalidOut
 
 Username = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
 
@@ -213,3 +213,22 @@ class HandoverOut(BaseModel):
 
 class Page(BaseModel):
     items: list[dict[str, Any]]
+
+
+class ErrorDetailOut(BaseModel):
+    code: str
+    message: str
+    message_zh: str
+    message_en: str
+    field: str | None = None
+
+
+class ErrorOut(BaseModel):
+    """A workbench refusal (``errors.error_body``): what, in Chinese and English, and the field."""
+
+    error: ErrorDetailOut
+
+
+INVALID: dict[int | str, dict[str, Any]] = {
+    422: {"model": ErrorOut | InvalidOut, "description": "refused input (the field), or not valid (where)"},
+}
