@@ -168,10 +168,12 @@ def test_posting_is_idempotent_and_a_reversal_restores_the_balance(client: TestC
     assert reversal.json()["effects"] == ["InstallmentUnpaid:PL1#1"]
 
 
-def test_a_naive_payment_time_is_a_400(client: TestClient) -> None:
+def test_a_naive_payment_time_is_a_422_naming_the_field(client: TestClient) -> None:
     payment = {"payment_id": "P1", "amount": "100.00", "paid_at": "2026-12-01T09:00:00"}
     answer = client.post("/v1/accounts/A1/payments", json=payment)
-    assert answer.status_code == 400 and "time zone" in answer.json()["error"]["message_en"]
+    assert answer.status_code == 422
+    fields = answer.json()["error"]["fields"]
+    assert [(f["field"].split(".")[-1], f["type"]) for f in fields] == [("paid_at", "timezone_aware")]
 
 
 def test_promises_and_their_history(client: TestClient) -> None:

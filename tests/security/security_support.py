@@ -3,7 +3,9 @@ own, the /v1 API on a workbench, statuses counted; a page login, an account's pl
 
 from __future__ import annotations
 
+import asyncio
 import re
+import tracemalloc
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -23,6 +25,8 @@ from arrears.services.workbench.context import Workbench
 from arrears.services.workbench.principal import Principal
 
 T = TypeVar("T")
+MIB = 1024 * 1024
+CHUNK = 64 * 1024
 R = TypeVar("R")
 
 
@@ -108,3 +112,42 @@ def plaintext_of(engine: Engine, *, with_address: bool = True) -> Plain:
         ).scalars())
     return Plain(row.account_id, CIPHER.decrypt(row.national_id_enc), row.birth_date,
                  CIPHER.decrypt(row.address_enc) if row.address_enc else "", phones)
+
+
+# ---------------------------------------------------------------- bodies streamed to the ASGI app
+def drive(app: Any, path: str, chunks: Iterator[bytes], headers: list[tuple[bytes, bytes]]) -> dict[str, Any]:
+    """One request straight through the ASGI app, its body streamed chunk by chunk; what was
+    answered, how much of the body the app pulled, and the peak memory Python allocated."""
+    pulled = 0
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        nonlocal pulled
+        chunk = next(chunks, None)
+        if chunk is None:
+            return {"type": "http.request", "body": b"", "more_body": False}
+        pulled += len(chunk)
+        return {"type": "http.request", "body": chunk, "more_body": True}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
+             "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "",
+             "headers": headers, "client": ("127.0.0.1", 50000), "server": ("testserver", 80), "state": {}}
+    tracemalloc.start()
+    try:
+        asyncio.run(app(scope, receive, send))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    start = next(m for m in sent if m["type"] == "http.response.start")
+    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    return {"status": start["status"], "headers": dict(start["headers"]), "body": body, "pulled": pulled,
+            "peak": peak}
+
+
+def endless(total: int) -> Iterator[bytes]:
+    chunk = b"[" * CHUNK  # one object, sent again and again: the client holds no more than a chunk
+    for _ in range(total // CHUNK):
+        yield chunk

@@ -4,11 +4,8 @@ response, no inline script or style, and LIKE filters that treat % and _ as text
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
-import tracemalloc
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,56 +13,14 @@ import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from security_support import login, plaintext_of
+from security_support import CHUNK, MIB, drive, endless, login, plaintext_of
 from sqlalchemy import Engine, update
 from workbench_support import account_of_agency, bearer
 
 from arrears.adapters.storage import tables as t
 from arrears.services.workbench.context import Workbench
 
-MIB = 1024 * 1024
-CHUNK = 64 * 1024
-
-
 # ---------------------------------------------------------------- body size
-def _drive(app: Any, path: str, chunks: Iterator[bytes], headers: list[tuple[bytes, bytes]]) -> dict[str, Any]:
-    """One request straight through the ASGI app, its body streamed chunk by chunk; what was
-    answered, how much of the body the app pulled, and the peak memory Python allocated."""
-    pulled = 0
-    sent: list[dict[str, Any]] = []
-
-    async def receive() -> dict[str, Any]:
-        nonlocal pulled
-        chunk = next(chunks, None)
-        if chunk is None:
-            return {"type": "http.request", "body": b"", "more_body": False}
-        pulled += len(chunk)
-        return {"type": "http.request", "body": chunk, "more_body": True}
-
-    async def send(message: dict[str, Any]) -> None:
-        sent.append(message)
-
-    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
-             "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "",
-             "headers": headers, "client": ("127.0.0.1", 50000), "server": ("testserver", 80), "state": {}}
-    tracemalloc.start()
-    try:
-        asyncio.run(app(scope, receive, send))
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-    start = next(m for m in sent if m["type"] == "http.response.start")
-    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
-    return {"status": start["status"], "headers": dict(start["headers"]), "body": body, "pulled": pulled,
-            "peak": peak}
-
-
-def _endless(total: int) -> Iterator[bytes]:
-    chunk = b"[" * CHUNK  # one object, sent again and again: the client holds no more than a chunk
-    for _ in range(total // CHUNK):
-        yield chunk
-
-
 JSON = [(b"content-type", b"application/json"), (b"transfer-encoding", b"chunked")]
 
 
@@ -85,7 +40,7 @@ def test_a_streamed_200_mb_body_is_refused_with_413_and_memory_stays_bounded(app
                                                    (b"transfer-encoding", b"chunked")]
     if path == "/v1/compliance/check":
         headers = [*headers, _dialer(wb)]
-    answer = _drive(app, path, _endless(200 * MIB), headers)
+    answer = drive(app, path, endless(200 * MIB), headers)
     assert answer["status"] == 413
     message = json.loads(answer["body"])["error"]
     assert "1048576" in message["message_zh"] and "1048576" in message["message_en"]
@@ -95,7 +50,7 @@ def test_a_streamed_200_mb_body_is_refused_with_413_and_memory_stays_bounded(app
 
 def test_a_declared_length_over_the_limit_is_refused_before_the_body_is_read(app: Any) -> None:
     headers = [(b"content-type", b"application/json"), (b"content-length", str(200 * MIB).encode())]
-    answer = _drive(app, "/v1/compliance/check", _endless(200 * MIB), headers)
+    answer = drive(app, "/v1/compliance/check", endless(200 * MIB), headers)
     assert answer["status"] == 413 and answer["pulled"] == 0
 
 

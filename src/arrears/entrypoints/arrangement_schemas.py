@@ -166,6 +166,12 @@ ApprovedOut = model("ApprovedOut", (), "approval plan settlement extension",
                     extension=(ExtensionOut | None, None))
 
 
+
+REFUSED_OR_INVALID: dict[int | str, dict[str, Any]] = {
+    422: {"description": "refused by a rule (the decision), or not valid (where): the error envelope"},
+}
+
+
 def plan_out(plan: InstallmentPlan, view: PlanView | None = None) -> Any:
     progress = {p.installment.number: p for p in view.progress} if view else {}
     rows = [shown(InstallmentOut, i, **({"paid": fen(p.paid), "status": str(p.status)} if (p := progress.get(

@@ -18,7 +18,6 @@ from sqlalchemy import (
     Boolean,
     Column,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -27,11 +26,11 @@ from sqlalchemy import (
     Text,
 )
 
-from arrears.adapters.storage.tables import Id, metadata
+from arrears.adapters.storage.tables import Id, UtcDateTime, metadata
 
 
 def _ts(name: str, nullable: bool = False) -> Column:
-    return Column(name, DateTime(timezone=True), nullable=nullable)
+    return Column(name, UtcDateTime(), nullable=nullable)
 
 
 def _cents(name: str, nullable: bool = False) -> Column:

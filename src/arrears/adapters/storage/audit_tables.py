@@ -7,9 +7,9 @@ answers "everything that happened to this thing"."""
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, String, Table, Text
+from sqlalchemy import BigInteger, Column, Index, Integer, String, Table, Text
 
-from arrears.adapters.storage.tables import metadata
+from arrears.adapters.storage.tables import UtcDateTime, metadata
 
 audit_events = Table(
     "audit_events",
@@ -20,7 +20,7 @@ audit_events = Table(
         primary_key=True,
         autoincrement=True,
     ),
-    Column("at", DateTime(timezone=True), nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
     Column("actor", String(100), nullable=False),
     Column("action", String(64), nullable=False),
     Column("subject", String(200), nullable=False),

@@ -6,14 +6,14 @@ it tells whether a key is the one the database was written with, and nothing abo
 
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, String, Table
+from sqlalchemy import Column, String, Table
 
-from arrears.adapters.storage.tables import metadata
+from arrears.adapters.storage.tables import UtcDateTime, metadata
 
 key_fingerprints = Table(
     "key_fingerprints",
     metadata,
     Column("purpose", String(20), primary_key=True),  # data (AES-GCM) or lookup (keyed hashes)
     Column("fingerprint", String(64), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
 )

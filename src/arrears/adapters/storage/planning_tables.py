@@ -7,9 +7,9 @@ address itself stays in contact_points (encrypted); ``reason`` holds no personal
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Date, DateTime, Index, Integer, PrimaryKeyConstraint, String, Table, Text
+from sqlalchemy import Column, Date, Index, Integer, PrimaryKeyConstraint, String, Table, Text
 
-from arrears.adapters.storage.tables import Id, metadata
+from arrears.adapters.storage.tables import Id, UtcDateTime, metadata
 
 plan_attempts = Table(
     "plan_attempts",
@@ -20,7 +20,7 @@ plan_attempts = Table(
     Column("customer_id", Id, nullable=False),
     Column("channel", String(10), nullable=False),
     Column("contact_point_id", Id, nullable=False),
-    Column("scheduled_at", DateTime(timezone=True), nullable=False),
+    Column("scheduled_at", UtcDateTime(), nullable=False),
     Column("template", String(64), nullable=False),
     Column("offer", String(20), nullable=False),
     Column("reason", Text, nullable=False),

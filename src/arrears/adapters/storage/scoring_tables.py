@@ -4,9 +4,9 @@ used. Re-scoring a date replaces that date's rows."""
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Date, DateTime, Float, Index, Integer, String, Table, Text
+from sqlalchemy import BigInteger, Column, Date, Float, Index, Integer, String, Table, Text
 
-from arrears.adapters.storage.tables import Id, metadata
+from arrears.adapters.storage.tables import Id, UtcDateTime, metadata
 
 
 def _reason(k: int) -> list[Column]:
@@ -40,7 +40,7 @@ scoring_runs = Table(
     "scoring_runs",
     metadata,
     Column("as_of", Date, primary_key=True),
-    Column("ran_at", DateTime(timezone=True), nullable=False),
+    Column("ran_at", UtcDateTime(), nullable=False),
     Column("model_kind", String(20), nullable=False),
     Column("model_id", String(100), nullable=False),
     Column("model_version", String(64), nullable=False),

@@ -6,6 +6,8 @@ or ``_masked`` (already masked for display); no plaintext personal data is store
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -20,7 +22,9 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    TypeDecorator,
 )
+from sqlalchemy.engine import Dialect
 
 metadata = MetaData(
     naming_convention={
@@ -34,8 +38,23 @@ metadata = MetaData(
 Id = String(64)
 
 
+class UtcDateTime(TypeDecorator[datetime]):
+    """An instant, stored in UTC and read back zone-aware on every database: SQLite keeps no
+    offset (SQLAlchemy writes the wall time and hands back a naive datetime), so an aware value
+    is written as its UTC time and a naive one read back is marked UTC."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:  # noqa: ARG002 (the TypeDecorator signature)
+        return value.astimezone(UTC) if value is not None and value.tzinfo is not None else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:  # noqa: ARG002
+        return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+
 def _ts(name: str, nullable: bool = True) -> Column:
-    return Column(name, DateTime(timezone=True), nullable=nullable)
+    return Column(name, UtcDateTime(), nullable=nullable)
 
 
 snapshots = Table(

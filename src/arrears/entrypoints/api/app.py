@@ -12,6 +12,7 @@ from arrears.entrypoints.api.api_docs import install_api_docs
 from arrears.entrypoints.api.edge import BodySizeLimit, SecurityHeaders
 from arrears.entrypoints.api.errors import document_errors, install_error_handlers
 from arrears.entrypoints.api.inputs import StrictInputRoute
+from arrears.entrypoints.api.openapi import install_openapi, operation_id
 from arrears.entrypoints.api.routes import arrangements
 
 BATCH_BYTES = 32 * 1024 * 1024
@@ -22,7 +23,8 @@ def create_app(max_body_bytes: int | None = None) -> FastAPI:
     from arrears import bootstrap
 
     app = FastAPI(title="arrears", version=__version__, openapi_url="/v1/openapi.json",
-                  docs_url=None, redoc_url=None)
+                  docs_url=None, redoc_url=None,
+                  generate_unique_id_function=operation_id)
     app.router.route_class = StrictInputRoute
 
     @app.get("/v1/health", tags=["ops"])
@@ -35,6 +37,7 @@ def create_app(max_body_bytes: int | None = None) -> FastAPI:
     from arrears.entrypoints.api.workbench import install_workbench
 
     install_workbench(app)
+    install_openapi(app)
     install_api_docs(app)
     install_error_handlers(app)
     _document_errors(app)

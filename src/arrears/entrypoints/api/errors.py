@@ -182,9 +182,11 @@ def install_error_handlers(app: FastAPI) -> None:
         if not _is_api(request):
             return await http_exception_handler(request, error)
         code, zh, en = STATUS_WORDS.get(error.status_code, ("HTTPError", "请求未能完成", "the request failed"))
+        field = None
         if isinstance(error.detail, Mapping):
             zh, en = error.detail.get("message_zh", zh), error.detail.get("message_en", en)
-        return _answer(request, error.status_code, code, zh, en, headers=error.headers)
+            field = error.detail.get("field")
+        return _answer(request, error.status_code, code, zh, en, field=field, headers=error.headers)
 
 
 # ---------------------------------------------------------------- the envelope in the OpenAPI

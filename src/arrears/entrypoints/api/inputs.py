@@ -11,21 +11,24 @@ from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
 from datetime import date, datetime
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
+from urllib.parse import unquote_to_bytes
 
-from fastapi import Request, Response
-from fastapi.exceptions import RequestValidationError
+from fastapi import HTTPException, Request, Response
 from fastapi.routing import APIRoute
 from pydantic import AfterValidator, AwareDatetime
 from starlette.datastructures import FormData
 
 from arrears import strict_json
-from arrears.domain.dates import date_in_range, out_of_range
+from arrears.domain.dates import within
 from arrears.strict_json import UNUSABLE, unusable
 
 
-def _refused(where: str, message: str) -> RequestValidationError:
-    return RequestValidationError([{"type": "value_error", "loc": tuple(where.split(".")), "msg": message}])
+def _refused(where: str, message: str) -> HTTPException:
+    """422 naming where: an HTTPException, since FastAPI turns any other error raised while it
+    reads a form into a 400 ("There was an error parsing the body")."""
+    return HTTPException(422, detail={"message_zh": f"输入不是有效文本（{where}）：{message}",
+                                      "message_en": f"not valid text ({where}): {message}", "field": where})
 
 
 class StrictInputRequest(Request):
@@ -37,6 +40,9 @@ class StrictInputRequest(Request):
         return self._json
 
     async def form(self, **limits: Any) -> FormData:  # type: ignore[override]
+        urlencoded = self.headers.get("content-type", "").startswith("application/x-www-form-urlencoded")
+        if urlencoded and not _utf8(await self.body()):  # the parser would put U+FFFD for what is not UTF-8
+            raise _refused("body", NOT_UTF8)
         found = await super().form(**limits)
         for key, value in found.multi_items():
             if unusable(key) or (isinstance(value, str) and unusable(value)):
@@ -44,7 +50,22 @@ class StrictInputRequest(Request):
         return found
 
 
+NOT_UTF8 = "percent-encoded bytes that are not UTF-8 (e.g. a lone surrogate %ED%A0%80) are not text"
+
+
+def _utf8(encoded: bytes) -> bool:
+    """Whether percent-encoded bytes (a path, a query string, a form body) decode as UTF-8."""
+    try:
+        unquote_to_bytes(encoded.replace(b"+", b" ")).decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _check_address(request: Request) -> None:
+    for kind, raw in (("path", request.scope.get("raw_path") or b""), ("query", request.scope.get("query_string"))):
+        if raw and not _utf8(raw):
+            raise _refused(kind, NOT_UTF8)
     for kind, items in (("query", request.query_params.multi_items()), ("path", request.path_params.items())):
         for key, value in items:
             if unusable(key) or (isinstance(value, str) and unusable(value)):
@@ -63,13 +84,8 @@ class StrictInputRoute(APIRoute):
         return strict
 
 
-T = TypeVar("T", date, datetime)
-
-
-def _within(value: T) -> T:
-    if not date_in_range(value):
-        raise ValueError(out_of_range("日期", "the date")[1])
-    return value
+def _within(value: date) -> date:
+    return within(value)
 
 
 Day = Annotated[date, AfterValidator(_within)]

@@ -1,31 +1,20 @@
 """Dates on the command line: one option type for every ``--as-of`` (and other dates).
 
 ``--as-of 2026-12-32`` ends with ``--as-of: '2026-12-32' is not a date (YYYY-MM-DD)`` and
-exit code 2 (a usage error), never a traceback. Only ``YYYY-MM-DD`` is a date here (Python's
-``date.fromisoformat`` would also take ``20261129`` or ``2026-W48-7``).
+exit code 2 (a usage error), never a traceback. Only ``YYYY-MM-DD`` within ``domain.dates``'
+range is a date here (Python's ``date.fromisoformat`` would also take ``20261129`` or
+``2026-W48-7``; ``0001-01-01`` and ``9999-12-31`` are refused, naming the range).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 import typer
 
-DAY_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def parse_day(text: str) -> date | None:
-    """The date of ``YYYY-MM-DD`` text, or None."""
-    text = text.strip()
-    if not DAY_RE.fullmatch(text):
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
+from arrears.domain import dates
 
 
 class NotADate(typer.BadParameter):
@@ -39,10 +28,12 @@ def _day_parser(option: str) -> Callable[[Any], date]:
     def parse(value: Any) -> date:
         if isinstance(value, date):
             return value
-        day = parse_day(str(value))
-        if day is None:
-            raise NotADate(f"{option}: {value!r} is not a date (YYYY-MM-DD) / 日期格式应为 YYYY-MM-DD")
-        return day
+        try:
+            return dates.day_of(str(value))
+        except dates.NotADate:
+            raise NotADate(f"{option}: {value!r} is not a date (YYYY-MM-DD) / 日期格式应为 YYYY-MM-DD") from None
+        except dates.DateRefused as refused:
+            raise NotADate(f"{option}: {value!r}: {refused.en} / {refused.zh}") from None
 
     return parse
 

@@ -5,12 +5,12 @@
 from __future__ import annotations
 
 import getpass
-from datetime import datetime
 from typing import Annotated
 
 import typer
 from rich.console import Console
 
+from arrears.domain import dates
 from arrears.domain.access import ServiceScope
 
 console = Console()
@@ -57,9 +57,7 @@ def register(app: typer.Typer) -> None:
         from arrears.services.workbench.errors import WorkbenchError
 
         try:
-            expiry = datetime.fromisoformat(expires_at) if expires_at else None
-            if expiry is not None and expiry.tzinfo is None:
-                raise ValueError("--expires-at needs an offset (+08:00 or Z) / 到期时间须带时区")
+            expiry = dates.instant_of(expires_at, "--expires-at", "--expires-at") if expires_at else None
             made = service_tokens.issue(_workbench(), _operator(), name, scope, expiry)
         except (ValueError, WorkbenchError) as error:
             raise _fail(error) from None

@@ -14,8 +14,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from arrears.domain import dates
 from arrears.domain.access import Permission, landing_page
-from arrears.domain.dates import date_in_range, out_of_range
 from arrears.domain.money import cents_text
 from arrears.domain.vocabulary import RECORDED_PARTIES, Channel, Outcome
 from arrears.entrypoints.api.errors import status_of
@@ -221,12 +221,9 @@ def _local_datetime(text: str | None, zone: str, name: str) -> datetime | None:
     if not text:
         return None
     try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        zh, en = FORM_LABELS[name]
-        raise InvalidInput(f"{zh}不是有效的时间", f"the {en} is not a valid time", name) from None
-    if not date_in_range(value):
-        raise InvalidInput(*out_of_range(*FORM_LABELS[name]), name)
+        value = dates.instant_of(text, *FORM_LABELS[name], aware=False)
+    except dates.DateRefused as refused:
+        raise InvalidInput(refused.zh, refused.en, name) from None
     return value if value.tzinfo else value.replace(tzinfo=ZoneInfo(zone))
 
 
@@ -234,13 +231,9 @@ def _date(text: str | None, name: str) -> date | None:
     if not text:
         return None
     try:
-        value = date.fromisoformat(text)
-    except ValueError:
-        zh, en = FORM_LABELS[name]
-        raise InvalidInput(f"{zh}不是有效的日期", f"the {en} is not a valid date", name) from None
-    if not date_in_range(value):
-        raise InvalidInput(*out_of_range(*FORM_LABELS[name]), name)
-    return value
+        return dates.day_of(text, *FORM_LABELS[name])
+    except dates.DateRefused as refused:
+        raise InvalidInput(refused.zh, refused.en, name) from None
 
 
 @router.post("/accounts/{account_id}/contacts")

@@ -8,7 +8,7 @@ is generated (``PL-…``, ``ST-…``)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 
@@ -21,6 +21,7 @@ from arrears.domain.arrangements.promises import PromiseToPay
 from arrears.domain.arrangements.schedule import FeePolicy
 from arrears.domain.money import Money
 from arrears.domain.vocabulary import Channel
+from arrears.entrypoints.api.inputs import AwareInstant, Day
 from arrears.services.arrangements.common import new_id
 from arrears.services.arrangements.counselling import ReferToCounselling
 from arrears.services.arrangements.extensions import GrantExtension
@@ -62,14 +63,14 @@ class DeclaredBudget(Strict):
 class QuoteRequest(FeeTerms):
     balance: Amount
     months: int = Field(ge=1, le=60)
-    first_due: date
+    first_due: Day
     currency: str = Field(default="CNY", pattern=r"^[A-Z]{3}$")
     budget: DeclaredBudget | None = None
 
 
 class AgreePlanRequest(FeeTerms):
     months: int = Field(ge=1, le=60)
-    first_due: date
+    first_due: Day
     basis: PlanBasis = PlanBasis.PAST_DUE
     fee_waiver: Rate = "0"
     budget: DeclaredBudget | None = None
@@ -86,7 +87,7 @@ class AgreePlanRequest(FeeTerms):
 
 class PromiseRequest(Strict):
     amount: Amount
-    promised_date: date
+    promised_date: Day
     channel: Channel
     promise_id: GivenId = None
 
@@ -99,7 +100,7 @@ class PromiseRequest(Strict):
 class PaymentRequest(Strict):
     payment_id: str = Field(min_length=1, max_length=64)
     amount: Amount
-    paid_at: datetime
+    paid_at: AwareInstant
     channel: str = Field(default="", max_length=50)
 
     def command(self, account_id: str) -> PostPayment:
@@ -112,7 +113,7 @@ class ReversalRequest(Strict):
 
 class SettlementRequest(Strict):
     discount: Rate
-    first_due: date
+    first_due: Day
     payments: int = Field(default=1, ge=1)
     settlement_id: GivenId = None
 
@@ -127,8 +128,8 @@ class NoFields(Strict):
 
 class ExtensionRequest(Strict):
     subject: str = Field(default="statement", max_length=200)
-    original_due: date
-    new_due: date
+    original_due: Day
+    new_due: Day
     extension_id: GivenId = None
 
     def command(self, account_id: str) -> GrantExtension:
@@ -138,9 +139,9 @@ class ExtensionRequest(Strict):
 
 class HardshipRequest(Strict):
     kind: HardshipKind
-    start: date
-    end: date
-    review_on: date
+    start: Day
+    end: Day
+    review_on: Day
     token_amount: Amount | None = None
     reason: str = Field(default="", max_length=500)
     programme_id: GivenId = None

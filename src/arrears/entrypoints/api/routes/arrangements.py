@@ -37,7 +37,7 @@ from arrears.domain.money import Money
 from arrears.entrypoints import arrangement_schemas as out
 from arrears.entrypoints.api.deps import EngineDep, Now
 from arrears.entrypoints.api.errors import STATUS_WORDS, ApiError
-from arrears.entrypoints.api.inputs import StrictInputRoute
+from arrears.entrypoints.api.inputs import Day, StrictInputRoute
 from arrears.entrypoints.api.routes.arrangement_requests import (
     AgreePlanRequest,
     ApproveRequest,
@@ -111,9 +111,9 @@ SignerDep = Annotated[Signer, Depends(signer)]
 Directory = Annotated[CounsellingDirectory, Depends(get_directory)]
 NoBody = Annotated[NoFields | None, Body()]
 router = APIRouter(prefix="/v1", tags=["arrangements"], dependencies=[Depends(authorised)],
-                   route_class=StrictInputRoute)
+                   route_class=StrictInputRoute, responses=out.REFUSED_OR_INVALID)
 approvals_router = APIRouter(prefix="/v1/approvals", tags=["approvals"], dependencies=[Depends(approver)],
-                            route_class=StrictInputRoute)
+                            route_class=StrictInputRoute, responses=out.REFUSED_OR_INVALID)
 PENDING: dict[int | str, dict[str, Any]] = {
     202: {"model": out.PendingApprovalOut,
           "description": "beyond the user's authority: a pending approval request for a second user; nothing booked"}
@@ -192,7 +192,7 @@ def agree_plan(account_id: str, body: AgreePlanRequest, uow: UowDep, portfolio: 
 
 
 @router.get("/plans/{plan_id}", response_model=out.PlanOut)
-def get_plan(plan_id: str, uow: UowDep, now: Now, as_of: date | None = None) -> Any:
+def get_plan(plan_id: str, uow: UowDep, now: Now, as_of: Day | None = None) -> Any:
     with answers():
         view = plans.plan_view(uow, plan_id, as_of=as_of or _today(now))
     return out.plan_out(view.plan, view)
@@ -213,19 +213,17 @@ def record_promise(account_id: str, body: PromiseRequest, uow: UowDep, portfolio
 
 
 @router.get("/accounts/{account_id}/promise-history", response_model=out.PromiseHistoryOut)
-def promise_history(account_id: str, uow: UowDep, portfolio: PortfolioDep, now: Now, as_of: date | None = None) -> Any:
+def promise_history(account_id: str, uow: UowDep, portfolio: PortfolioDep, now: Now, as_of: Day | None = None) -> Any:
     with answers():
         history = promises.promise_history(uow, portfolio, account_id, as_of or _today(now))
     return out.promise_history_out(history)
 
 
-@router.post("/accounts/{account_id}/payments", response_model=out.PaymentOutcomeOut)
+@router.post("/accounts/{account_id}/payments", response_model=out.PaymentOutcomeOut,
+             responses={201: {"model": out.PaymentOutcomeOut, "description": "posted"}})
 def post_payment(account_id: str, body: PaymentRequest, uow: UowDep, portfolio: PortfolioDep, now: Now, *,
                  response: Response, maker: SignerDep) -> Any:
     """201 when posted; 200 when this payment id was already posted (nothing changes)."""
-    if body.paid_at.tzinfo is None:
-        raise ApiError(status.HTTP_400_BAD_REQUEST, "BadRequest", "paid_at 须带时区",
-                       "paid_at must carry its time zone", field="paid_at")
     with answers():
         outcome = payments.post_payment(uow, portfolio, body.command(account_id), actor=maker.username, now=now)
     response.status_code = status.HTTP_201_CREATED if outcome.changed else status.HTTP_200_OK

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, status
 from arrears.entrypoints.api.inputs import StrictInputRoute
 from arrears.entrypoints.api.workbench.deps import LanguageDep, PrincipalDep, WorkbenchDep
 from arrears.entrypoints.api.workbench.schemas import (
+    INVALID,
     AccountRow,
     AttemptIn,
     AttemptOut,
@@ -22,7 +23,8 @@ from arrears.entrypoints.api.workbench.schemas import (
 from arrears.services.contact_gate_port import GateVerdict
 from arrears.services.workbench import accounts, contacts, messages
 
-router = APIRouter(prefix="/v1/accounts", tags=["accounts"], route_class=StrictInputRoute)
+router = APIRouter(prefix="/v1/accounts", tags=["accounts"], route_class=StrictInputRoute,
+                   responses=INVALID)
 AccountId = Annotated[str, "the account id"]
 BLOCKED: dict[int | str, dict[str, Any]] = {
     409: {"description": "the compliance gate refused: decision, rules and reasons"},

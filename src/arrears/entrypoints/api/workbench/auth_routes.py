@@ -10,6 +10,7 @@ from arrears.domain.access import ROLE_PERMISSIONS
 from arrears.entrypoints.api.inputs import StrictInputRoute
 from arrears.entrypoints.api.workbench.deps import PrincipalDep, WorkbenchDep, bearer, current_principal
 from arrears.entrypoints.api.workbench.schemas import (
+    INVALID,
     LanguageIn,
     MeOut,
     PasswordChangeIn,
@@ -22,7 +23,8 @@ from arrears.entrypoints.api.workbench.schemas import (
 )
 from arrears.services.workbench import auth, users
 
-router = APIRouter(prefix="/v1", tags=["auth"], route_class=StrictInputRoute)
+router = APIRouter(prefix="/v1", tags=["auth"], route_class=StrictInputRoute,
+                   responses=INVALID)
 REFUSED: dict[int | str, dict[str, Any]] = {
     403: {"description": "outside your scope or authority (rules and reasons; audited)"}}
 

@@ -9,10 +9,12 @@ from fastapi import APIRouter, Query
 from arrears.domain.access import Permission
 from arrears.entrypoints.api.inputs import Day, Instant, StrictInputRoute
 from arrears.entrypoints.api.workbench.deps import PrincipalDep, WorkbenchDep
+from arrears.entrypoints.api.workbench.schemas import INVALID
 from arrears.services.workbench import audit, oversight
 from arrears.services.workbench import audit_trail as trails
 
-router = APIRouter(prefix="/v1", tags=["oversight"], route_class=StrictInputRoute)
+router = APIRouter(prefix="/v1", tags=["oversight"], route_class=StrictInputRoute,
+                   responses=INVALID)
 
 
 @router.get("/team")

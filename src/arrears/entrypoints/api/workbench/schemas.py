@@ -214,3 +214,8 @@ class HandoverOut(BaseModel):
 
 class Page(BaseModel):
     items: list[dict[str, Any]]
+
+
+INVALID: dict[int | str, dict[str, Any]] = {
+    422: {"description": "refused input (the field), or not valid (where): the error envelope"},
+}

@@ -9,6 +9,7 @@ from fastapi import APIRouter, status
 from arrears.entrypoints.api.inputs import StrictInputRoute
 from arrears.entrypoints.api.workbench.deps import PrincipalDep, WorkbenchDep
 from arrears.entrypoints.api.workbench.schemas import (
+    INVALID,
     FollowUpCreated,
     FollowUpIn,
     HandoverIn,
@@ -17,7 +18,8 @@ from arrears.entrypoints.api.workbench.schemas import (
 )
 from arrears.services.workbench import followups, queue
 
-router = APIRouter(prefix="/v1", tags=["work"], route_class=StrictInputRoute)
+router = APIRouter(prefix="/v1", tags=["work"], route_class=StrictInputRoute,
+                   responses=INVALID)
 
 
 @router.get("/queue")
@@ -36,7 +38,7 @@ def next_account(principal: PrincipalDep, wb: WorkbenchDep) -> NextOut:
 
 @router.post("/queue/{account_id}/release", status_code=status.HTTP_204_NO_CONTENT,
              responses={404: {"description": "you do not hold this account"}})
-def release(account_id: str, principal: PrincipalDep, wb: WorkbenchDep) -> None:
+def release_account(account_id: str, principal: PrincipalDep, wb: WorkbenchDep) -> None:
     queue.release(wb, principal, account_id)
 
 
@@ -55,7 +57,7 @@ def add_follow_up(account_id: str, body: FollowUpIn, principal: PrincipalDep, wb
 
 @router.post("/follow-ups/{follow_up_id}/done", status_code=status.HTTP_204_NO_CONTENT,
              responses={404: {"description": "no such follow-up"}, 409: {"description": "already closed"}})
-def complete(follow_up_id: str, principal: PrincipalDep, wb: WorkbenchDep) -> None:
+def complete_follow_up(follow_up_id: str, principal: PrincipalDep, wb: WorkbenchDep) -> None:
     followups.complete(wb, principal, follow_up_id)
 
 

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import typer
 from pydantic import BaseModel
 
+from arrears.domain import dates
 from arrears.domain.arrangements.schedule import FeePolicy, FeePolicyError, ScheduleError
 from arrears.domain.money import Money, MoneyError
 from arrears.services.arrangements import approvals
@@ -76,14 +77,19 @@ def fee_policy(monthly_fee_rate: str | None, annual_rate: str | None) -> FeePoli
 
 
 def day(text: str, option: str) -> date:
-    return parsed(date.fromisoformat, text, option, "日期格式应为 YYYY-MM-DD / expected YYYY-MM-DD: ")
+    """``YYYY-MM-DD`` within ``domain.dates``' range, or an input error naming the option."""
+    try:
+        return dates.day_of(text)
+    except dates.DateRefused as refused:
+        raise InputError(f"{option}: {refused.zh} / {refused.en}: {text!r}") from None
 
 
 def instant(text: str, option: str) -> datetime:
-    value = parsed(datetime.fromisoformat, text, option, "时间格式应为 ISO 8601 / expected ISO 8601: ")
-    if value.tzinfo is None:
-        raise InputError(f"{option}: 须带时区 must carry a time zone, e.g. 2026-12-01T10:00+08:00")
-    return value
+    """An ISO 8601 instant with its offset, within ``domain.dates``' range, or an input error."""
+    try:
+        return dates.instant_of(text)
+    except dates.DateRefused as refused:
+        raise InputError(f"{option}: {refused.zh} / {refused.en}: {text!r}") from None
 
 
 def choice(kind: type[T], text: str, option: str) -> T:
