@@ -9,20 +9,24 @@ from __future__ import annotations
 import json
 import threading
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine
 
 import arrears.domain.arrangements as arrangements_package
+from arrears.adapters.clock import Clock, system_clock
 from arrears.adapters.crypto import FieldCipher
 from arrears.adapters.storage.arrangements_repository import SqlArrangementsUnitOfWork
 from arrears.adapters.storage.database import make_engine, migrate
 from arrears.adapters.storage.portfolio_reader import SqlPortfolioReader
 from arrears.domain.aging import AgingLadder
 from arrears.domain.arrangements.counselling import CounsellingDirectory, DirectoryError, directory_from_records
+from arrears.domain.outreach import RetryPolicy
 from arrears.services.arrangements.ports import ArrangementsUnitOfWork, IngestedPortfolio
 from arrears.services.key_check import database_cipher
+from arrears.services.outreach.dispatch import Outreach
+from arrears.services.outreach.ports import ChannelSender
 from arrears.settings import Settings, get_settings
 
 EXAMPLE_DIRECTORY = Path(arrangements_package.__file__).parent / "counselling_example.json"
@@ -67,6 +71,41 @@ def bootstrap(settings: Settings | None = None, *, migrate_schema: bool = True) 
         engine=engine,
         cipher=database_cipher(engine, settings, datetime.now(UTC)),
         ladder=AgingLadder.from_spec(settings.aging_ladder),
+    )
+
+
+def outreach(container: Container, *, clock: Clock | None = None) -> Outreach:
+    """The dispatcher's ports: the outbox on the container's database, the gate, the renderer and
+    a sender for each channel the settings configure (``missing`` says what the others lack)."""
+    from arrears.adapters.outreach.letters import LetterDirectory
+    from arrears.adapters.outreach.sms_gateway import SmsGateway
+    from arrears.adapters.outreach.smtp import SmtpMailer
+    from arrears.adapters.storage.outreach_repository import SqlOutreachUnitOfWork
+    from arrears.services.contact_gate import SqlContactGate
+    from arrears.services.outreach.preview_renderer import PreviewRenderer
+
+    s = container.settings
+    senders: dict[str, ChannelSender] = {}
+    missing: dict[str, str] = {}
+    if s.sms_gateway_url:
+        senders["sms"] = SmsGateway(s.sms_gateway_url, s.sms_gateway_token, timeout=s.sms_gateway_timeout)
+    else:
+        missing["sms"] = "set ARREARS_SMS_GATEWAY_URL"
+    if s.smtp_url and s.mail_from:
+        senders["email"] = SmtpMailer(s.smtp_url, s.mail_from, cafile=s.smtp_ca_file)
+    else:
+        missing["email"] = "set " + " and ".join(
+            name for name, value in (("ARREARS_SMTP_URL", s.smtp_url), ("ARREARS_MAIL_FROM", s.mail_from)) if not value)
+    if s.letter_dir:
+        senders["letter"] = LetterDirectory(s.letter_dir)
+    else:
+        missing["letter"] = "set ARREARS_LETTER_DIR"
+    return Outreach(
+        unit_of_work=lambda: SqlOutreachUnitOfWork(container.engine, container.cipher, s.institution_name),
+        gate=SqlContactGate(container.engine), senders=senders, renderer=PreviewRenderer(), missing=missing,
+        clock=clock or system_clock,
+        retry=RetryPolicy(s.outreach_max_tries, timedelta(seconds=s.outreach_retry_seconds)),
+        lease=timedelta(seconds=s.outreach_lease_seconds),
     )
 
 

@@ -17,6 +17,7 @@ def _register() -> None:
         arrangements,
         compliance_cli,
         model_cli,
+        outreach_cli,
         plan_cli,
         portfolio_cli,
         score_cli,
@@ -30,6 +31,7 @@ def _register() -> None:
     model_cli.register(app)
     score_cli.register(app)
     plan_cli.register(app)
+    outreach_cli.register(app)
     serve_cli.register(app)
     token_cli.register(app)
 
