@@ -24,9 +24,11 @@ from arrears.domain.aging import AgingLadder
 from arrears.domain.arrangements.counselling import CounsellingDirectory, DirectoryError, directory_from_records
 from arrears.domain.outreach import RetryPolicy
 from arrears.services.arrangements.ports import ArrangementsUnitOfWork, IngestedPortfolio
+from arrears.services.contact_gate_port import ContactGate
 from arrears.services.key_check import database_cipher
 from arrears.services.outreach.dispatch import Outreach
 from arrears.services.outreach.ports import ChannelSender
+from arrears.services.outreach.replies import Callbacks
 from arrears.settings import Settings, get_settings
 
 EXAMPLE_DIRECTORY = Path(arrangements_package.__file__).parent / "counselling_example.json"
@@ -107,6 +109,14 @@ def outreach(container: Container, *, clock: Clock | None = None) -> Outreach:
         retry=RetryPolicy(s.outreach_max_tries, timedelta(seconds=s.outreach_retry_seconds)),
         lease=timedelta(seconds=s.outreach_lease_seconds),
     )
+
+
+def outreach_callbacks(engine: Engine, cipher: FieldCipher, gate: ContactGate) -> Callbacks:
+    """What the receipt and inbound endpoints work with, on the app's engine and gate."""
+    from arrears.adapters.storage.outreach_repository import SqlOutreachUnitOfWork
+
+    institution = settings().institution_name
+    return Callbacks(unit_of_work=lambda: SqlOutreachUnitOfWork(engine, cipher, institution), gate=gate)
 
 
 def arrangements_uow(engine: Engine) -> ArrangementsUnitOfWork:

@@ -171,3 +171,12 @@ class StoredMessage:
     attempt_id: str | None
 
 
+
+
+@dataclass(frozen=True, slots=True)
+class NumberHolder:
+    """A contact point that has the number a reply came from."""
+
+    contact_point_id: str
+    customer_id: str
+    owner: str  # debtor | spouse | guarantor | emergency_contact | employer | other

@@ -14,6 +14,7 @@ from sqlalchemy import Connection, Engine, and_, insert, or_, select, update
 
 from arrears.adapters.crypto import FieldCipher
 from arrears.adapters.storage import tables as t
+from arrears.adapters.storage.outreach_replies import SqlReplyStore
 from arrears.adapters.storage.outreach_tables import outbox_messages
 from arrears.domain.money import spoken_amount
 from arrears.domain.outreach import Claimed, PlannedMessage, Recipient, StoredMessage
@@ -149,6 +150,7 @@ class SqlOutreachUnitOfWork:
         self._transaction = self._connection.begin()
         self.outbox = SqlOutbox(self._connection)
         self.recipients = SqlRecipients(self._connection, self.cipher, self.institution)
+        self.replies = SqlReplyStore(self._connection, self.cipher)
         return self
 
     @property

@@ -8,7 +8,7 @@ from arrears import __version__
 from arrears.entrypoints.api import compliance_api
 from arrears.entrypoints.api.edge import BodySizeLimit, SecurityHeaders
 from arrears.entrypoints.api.inputs import StrictInputRoute
-from arrears.entrypoints.api.routes import arrangements
+from arrears.entrypoints.api.routes import arrangements, outreach
 
 BATCH_BYTES = 32 * 1024 * 1024
 
@@ -27,6 +27,7 @@ def create_app(max_body_bytes: int | None = None) -> FastAPI:
     app.include_router(compliance_api.router)
     app.include_router(arrangements.router)
     app.include_router(arrangements.approvals_router)
+    app.include_router(outreach.router)
     from arrears.entrypoints.api.workbench import install_workbench
 
     install_workbench(app)

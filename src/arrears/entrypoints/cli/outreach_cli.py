@@ -114,18 +114,22 @@ def register(app: typer.Typer) -> None:
     def worker_command(
         poll: Annotated[float, typer.Option("--poll", min=0.05, help="seconds between rounds / 轮询间隔（秒）")] = 5.0,
         once: Annotated[bool, typer.Option("--once", help="one round, then stop")] = False,
+        now: Annotated[str | None, typer.Option(
+            "--now", help="the instant of the first round, moving on with the clock (drills, tests)")] = None,
     ) -> None:
         """Send outbox messages as their time comes, until SIGTERM or Ctrl-C. 按时发送待发消息。"""
         from arrears.services.outreach.dispatch import DispatchDue, dispatch_due
 
-        outreach = _outreach()
+        origin, outreach = _instant(now), _outreach()
+        started = outreach.clock()
         stop = threading.Event()
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: stop.set())
         err.print(f"worker: polling every {poll:g}s (SIGTERM stops it after the current message)",
                   markup=False, highlight=False)
         while not stop.is_set():
-            counts = dispatch_due(DispatchDue(), outreach, stop=stop.is_set)
+            instant = origin + (outreach.clock() - started) if origin else None
+            counts = dispatch_due(DispatchDue(instant), outreach, stop=stop.is_set)
             if any(counts.as_contract().values()):
                 said = ", ".join(f"{k} {v}" for k, v in counts.as_contract().items() if v)
                 out.print(f"{datetime.now().astimezone().isoformat(timespec='seconds')} {said}",

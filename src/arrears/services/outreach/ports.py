@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Protocol, Self
 
 from arrears.domain.outreach import (
     Claimed,
+    NumberHolder,
     OutboundMessage,
     PlannedMessage,
     Recipient,
@@ -70,6 +71,21 @@ class Recipients(Protocol):
     def find(self, account_id: str, contact_point_id: str, channel: str) -> Recipient | None: ...
 
 
+class ReplyStore(Protocol):
+    """Where what comes back is written: where the gate and the planner read numbers, the contact
+    ledger, the replies and the collectors' follow-ups."""
+
+    def holders(self, number: str) -> list[NumberHolder]: ...
+    def mark_invalid(self, contact_point_id: str) -> None: ...
+    def opt_out(self, contact_point_ids: list[str]) -> None: ...
+    def account_replied_to(self, holder: NumberHolder) -> str | None: ...
+    def add_inbound_contact(self, holder: NumberHolder, account_id: str, at: datetime) -> str: ...
+    def collector_of(self, account_id: str) -> str | None: ...
+    def add_follow_up(self, account_id: str, owner_user_id: str, due_at: datetime, note: str, now: datetime) -> str: ...
+    def keep_reply(self, holder: NumberHolder, number: str, text: str, at: datetime, *, account_id: str | None,
+                   effect: str, follow_up_id: str | None, now: datetime) -> str: ...
+
+
 class OutreachUnitOfWork(Protocol):
     """One transaction: the outbox and the ledger commit together or not at all."""
 
@@ -77,6 +93,8 @@ class OutreachUnitOfWork(Protocol):
     def outbox(self) -> Outbox: ...
     @property
     def recipients(self) -> Recipients: ...
+    @property
+    def replies(self) -> ReplyStore: ...
     @property
     def connection(self) -> Connection | None:
         """The open transaction for the gate (None in memory: the gate keeps its own)."""
@@ -87,6 +105,19 @@ class OutreachUnitOfWork(Protocol):
     def commit(self) -> None: ...
 
 
-__all__ = ["ChannelSender", "Claimed", "LetterSender", "MessageRenderer", "OutboundMessage", "Outbox",
-           "OutreachUnitOfWork", "Recipient", "Recipients", "RenderError", "RenderedMessage", "SendResult",
-           "StoredMessage"]
+__all__ = [
+    "ChannelSender",
+    "Claimed",
+    "LetterSender",
+    "MessageRenderer",
+    "OutboundMessage",
+    "Outbox",
+    "OutreachUnitOfWork",
+    "Recipient",
+    "Recipients",
+    "RenderError",
+    "RenderedMessage",
+    "ReplyStore",
+    "SendResult",
+    "StoredMessage",
+]
