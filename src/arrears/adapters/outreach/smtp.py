@@ -83,6 +83,9 @@ class SmtpMailer:
                 self._smtp = None
                 if attempt == 2:
                     return SendResult.retryable("the SMTP server closed the connection")
+            except smtplib.SMTPAuthenticationError:
+                self._smtp = None
+                return SendResult.rejected("the SMTP server refused the user and password of ARREARS_SMTP_URL")
             except smtplib.SMTPRecipientsRefused as error:
                 code = next(iter(error.recipients.values()))[0]
                 return _by_code(code, "the SMTP server refused the recipient")
