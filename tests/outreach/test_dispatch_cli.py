@@ -3,7 +3,13 @@ at most once, the gate at the dispatch instant, retries, the sender on every mes
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
 from collections import Counter
+from pathlib import Path
 
 from outreach_support import BEARER, DAY, arrears, dispatched
 from sqlalchemy import func, select
@@ -143,3 +149,17 @@ def test_the_worker_sends_what_became_due(world, gateway) -> None:  # type: igno
     assert result.exit_code == 0, result.output
     assert len(sms.received()) == 2
     assert dispatched(plan, f"{DAY}T16:00:00+08:00")["already sent"] == 2
+
+
+def test_the_worker_stops_cleanly_on_sigterm(world, gateway) -> None:  # type: ignore[no-untyped-def]
+    gateway()
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2] / "src")}
+    worker = subprocess.Popen([sys.executable, "-m", "arrears.entrypoints.cli.main", "worker", "--poll", "0.2"],
+                              env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert worker.stderr is not None
+    assert "polling" in worker.stderr.readline()  # it is running
+    time.sleep(0.5)
+    worker.send_signal(signal.SIGTERM)
+    _, err = worker.communicate(timeout=30)
+    assert worker.returncode == 0
+    assert "stopped" in err
