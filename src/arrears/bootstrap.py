@@ -107,7 +107,7 @@ def outreach(container: Container, *, clock: Clock | None = None) -> Outreach:
         gate=SqlContactGate(container.engine), senders=senders, renderer=PreviewRenderer(), missing=missing,
         clock=clock or system_clock,
         retry=RetryPolicy(s.outreach_max_tries, timedelta(seconds=s.outreach_retry_seconds)),
-        lease=timedelta(seconds=s.outreach_lease_seconds),
+        lease=timedelta(seconds=s.outreach_lease_seconds), concurrency=s.outreach_concurrency,
     )
 
 

@@ -163,3 +163,14 @@ def test_the_worker_stops_cleanly_on_sigterm(world, gateway) -> None:  # type: i
     _, err = worker.communicate(timeout=30)
     assert worker.returncode == 0
     assert "stopped" in err
+
+
+def test_messages_sent_four_at_a_time_each_reach_the_gateway_once(world, gateway) -> None:  # type: ignore[no-untyped-def]
+    sms = gateway()
+    plan = world.plan(world.sms(12))
+    result = arrears("dispatch", "--plan", str(plan), "--now", DAYTIME, "--json", "--concurrency", "4")
+    assert result.exit_code == 0, result.output
+    assert '"sent": 12' in result.stdout
+    ids = Counter(r["message_id"] for r in sms.received())
+    assert len(ids) == 12 and set(ids.values()) == {1}
+    assert _count(world.engine, contact_attempts) == 12

@@ -91,6 +91,9 @@ def register(app: typer.Typer) -> None:
         now: Annotated[str | None, typer.Option(
             "--now", help="the dispatch instant, ISO 8601 with offset (default: the clock) / 发送时刻")] = None,
         as_json: Annotated[bool, typer.Option("--json", help="the counts as one JSON object")] = False,
+        concurrency: Annotated[int | None, typer.Option(
+            "--concurrency", min=1, max=32, help="messages sent at once (default: ARREARS_OUTREACH_CONCURRENCY, 1)")]
+        = None,
     ) -> None:
         """Send the plan's due SMS, e-mails and letters through the gate, at most once each. 发送计划中到期的消息。"""
         from arrears.services.outreach.dispatch import ChannelNotConfigured, Dispatch, dispatch, require_channels
@@ -102,6 +105,8 @@ def register(app: typer.Typer) -> None:
         except PlanFileError as error:
             raise _refuse(str(error)) from None
         outreach = _outreach()
+        if concurrency:
+            outreach.concurrency = concurrency
         try:
             require_channels(outreach, {m.channel for m in messages})
             with _progress(len(messages), not as_json) as progress:
