@@ -81,3 +81,24 @@ def test_a_plan_without_the_contract_columns_is_refused(tmp_path: Path):
     path.write_text("account_id,channel\nA1,sms\n", encoding="utf-8")
     with pytest.raises(PlanFileError, match=r"plan\.csv:1: missing columns customer_id"):
         read_plan(path)
+
+
+def test_an_agency_message_is_signed_by_the_agency_and_names_the_bank_it_acts_for():
+    from arrears.services.outreach.preview_renderer import PreviewRenderer
+
+    facts = {"name": "张*", "tail": "1234", "institution": "某某资产管理公司", "creditor": "某某银行信用卡中心",
+             "agent": "—", "past_due": "1,200.00元", "jurisdiction": "CN-31"}
+    rendered = PreviewRenderer().render("reminder_due", "sms", "zh", facts)
+    assert rendered.text.startswith("【某某资产管理公司】") and "受某某银行信用卡中心委托" in rendered.text
+    assert rendered.sender == "某某资产管理公司"
+    in_house = PreviewRenderer().render("reminder_due", "sms", "zh", {**facts, "institution": "某某银行信用卡中心"})
+    assert "委托" not in in_house.text
+
+
+def test_a_us_message_says_it_is_from_a_debt_collector_and_how_to_opt_out():
+    from arrears.services.outreach.preview_renderer import PreviewRenderer
+
+    facts = {"name": "J. D*", "tail": "1234", "institution": "Card Center", "creditor": "Card Center",
+             "agent": "—", "past_due": "CNY 1,200.00", "jurisdiction": "US"}
+    text = PreviewRenderer().render("offer_hardship", "sms", "en", facts).text
+    assert "communication from a debt collector" in text and "Reply STOP" in text

@@ -1,7 +1,8 @@
 """A ``MessageRenderer`` over the workbench's built-in message previews
 (``services.workbench.messages.TEMPLATES``), until templates are data: each plan template id
 is mapped to the preview that says the same thing. Every text names the real sender (the
-agency that holds the account, else the institution) and says how to opt out; a US account's
+agency that holds the account, else the institution), an agency's the bank it acts for too,
+and says how to opt out; a US account's
 text also says it is from a debt collector (Reg F §1006.18(e))."""
 
 from __future__ import annotations
@@ -32,6 +33,10 @@ class PreviewRenderer:
             raise RenderError(f"the facts lack {', '.join(missing)}")
         language = "en" if language == "en" else "zh"
         text = template.render(language, {name: facts[name] for name in NEEDED})
+        creditor = facts.get("creditor", "")
+        if creditor and creditor != facts["institution"]:  # an agency writes: it names the bank it acts for
+            text += (f" {facts['institution']} is acting for {creditor}." if language == "en"
+                     else f"（{facts['institution']}受{creditor}委托）")
         if facts.get("jurisdiction", "").startswith("US"):
             text += DEBT_COLLECTOR
         subject = template.title_en if language == "en" else template.title_zh
