@@ -174,3 +174,18 @@ def test_messages_sent_four_at_a_time_each_reach_the_gateway_once(world, gateway
     ids = Counter(r["message_id"] for r in sms.received())
     assert len(ids) == 12 and set(ids.values()) == {1}
     assert _count(world.engine, contact_attempts) == 12
+
+
+def test_a_dispatch_instant_without_an_offset_is_refused(world, gateway) -> None:  # type: ignore[no-untyped-def]
+    gateway()
+    result = arrears("dispatch", "--plan", str(world.plan(world.sms(1))), "--now", f"{DAY}T11:00:00")
+    assert result.exit_code == 2 and "--now" in result.output
+    assert _count(world.engine, outbox_messages) == 0
+
+
+def test_an_unreachable_database_stops_dispatch_with_exit_2(world, gateway, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    sms = gateway()
+    monkeypatch.setenv("ARREARS_DATABASE_URL", "postgresql://nobody@127.0.0.1:9/none")
+    result = arrears("dispatch", "--plan", str(world.plan(world.sms(1))), "--now", DAYTIME)
+    assert result.exit_code == 2 and "cannot run" in result.output
+    assert sms.received() == []

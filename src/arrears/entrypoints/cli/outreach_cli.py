@@ -75,7 +75,7 @@ def _progress(total: int, show: bool) -> Iterator[Callable[[int], None] | None]:
 def _print(counts: DispatchCounts, as_json: bool) -> None:
     said: dict[str, Any] = counts.as_contract()
     if as_json:
-        out.print_json(json.dumps(said, ensure_ascii=False))
+        typer.echo(json.dumps(said, ensure_ascii=False))
         return
     for name, value in said.items():
         out.print(f"{name}: {value}", markup=False, highlight=False)
