@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 
 from arrears.adapters.clock import Clock, system_clock
 from arrears.domain.outreach import DispatchCounts, PlannedMessage, RetryPolicy
-from arrears.domain.vocabulary import OUTBOX_FINAL
+from arrears.domain.vocabulary import OUTBOX_FINAL, OutboxState
 from arrears.services.contact_gate_port import ContactGate
 from arrears.services.outreach import gate as door
 from arrears.services.outreach.ports import (
@@ -185,8 +185,9 @@ def _try(mid: str, outreach: Outreach, instant: _Instant, counts: DispatchCounts
         now = outreach.clock()
         claimed = uow.outbox.claim(mid, now=now, lease_until=now + outreach.lease)
         if claimed is None:
-            state = uow.outbox.state_of(mid)
-            return "already_sent" if state in OUTBOX_FINAL else "in_flight"
+            state = uow.outbox.state_of(mid)  # final, held by another dispatcher, or waiting for its retry
+            return "already_sent" if state in OUTBOX_FINAL else "in_flight" if state is OutboxState.SENDING \
+                else "not_due"
         message = claimed.message
         recipient = uow.recipients.find(message.account_id, message.contact_point_id, message.channel)
         if recipient is None:
