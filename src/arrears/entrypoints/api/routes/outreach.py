@@ -7,33 +7,24 @@ one they answer 401. An unknown provider id or number is a 404 that changes noth
 from __future__ import annotations
 
 import hmac
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, status
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from arrears.domain.access import ServiceScope
 from arrears.domain.vocabulary import DeliveryStatus
+from arrears.entrypoints.api.inputs import AwareInstant, StrictInputRoute
 from arrears.entrypoints.api.workbench.deps import CredentialsDep, WorkbenchDep, require_scope
 from arrears.services.outreach.replies import Callbacks, RecordReceipt, RecordReply, record_receipt, record_reply
 from arrears.services.workbench.context import Workbench
 from arrears.services.workbench.service_tokens import PREFIX
 
-router = APIRouter(prefix="/v1/outreach/sms", tags=["outreach"])
+router = APIRouter(prefix="/v1/outreach/sms", tags=["outreach"], route_class=StrictInputRoute)
 ANSWERS: dict[int | str, dict[str, Any]] = {
     401: {"description": "no callback token or service token with the outreach:callback scope"},
     404: {"description": "unknown provider_id or number; nothing changed"},
 }
-
-
-def _aware(value: datetime) -> datetime:
-    if value.utcoffset() is None:
-        raise ValueError("an instant carries its offset (e.g. 2026-11-30T10:00:00+08:00)")
-    return value
-
-
-Instant = Annotated[datetime, AfterValidator(_aware)]
 
 
 class ReceiptIn(BaseModel):
@@ -41,7 +32,7 @@ class ReceiptIn(BaseModel):
 
     provider_id: str = Field(min_length=1, max_length=120)
     status: DeliveryStatus
-    at: Instant
+    at: AwareInstant
 
 
 class InboundIn(BaseModel):
@@ -49,7 +40,7 @@ class InboundIn(BaseModel):
 
     sender: str = Field(alias="from", min_length=1, max_length=40)
     text: str = Field(max_length=2000)
-    at: Instant
+    at: AwareInstant
 
 
 def gateway(wb: WorkbenchDep, credentials: CredentialsDep) -> str:
