@@ -64,7 +64,8 @@ class Timer:
 
 def _database(kind: str, postgres: str, folder: Path) -> tuple[str, Any]:
     if kind == "sqlite":
-        return f"sqlite:///{folder / 'bench.db'}", None
+        path = folder / f"bench-{uuid.uuid4().hex[:8]}.db"  # a fresh database each run
+        return f"sqlite:///{path}", path
     name = f"arrears_bench_{uuid.uuid4().hex[:8]}"
     admin = create_engine(postgres.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
@@ -130,7 +131,10 @@ def run(kind: str, n: int, postgres: str, folder: Path, concurrency: int) -> Non
     finally:
         gateway.kill()
         gateway.wait()
-        if cleanup:
+        if isinstance(cleanup, Path):
+            for leftover in cleanup.parent.glob(cleanup.name + "*"):
+                leftover.unlink()
+        elif cleanup:
             admin, name = cleanup
             with admin.connect() as connection:
                 connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
