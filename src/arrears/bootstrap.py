@@ -9,12 +9,13 @@ from __future__ import annotations
 import json
 import threading
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine
 
 import arrears.domain.arrangements as arrangements_package
+from arrears.adapters.clock import Clock, system_clock
 from arrears.adapters.crypto import FieldCipher
 from arrears.adapters.storage.arrangements_repository import SqlArrangementsUnitOfWork
 from arrears.adapters.storage.database import make_engine, migrate
@@ -24,11 +25,16 @@ from arrears.adapters.storage.portfolio_reader import SqlPortfolioReader
 from arrears.adapters.storage.templates_repository import SqlTemplatesUnitOfWork
 from arrears.domain.aging import AgingLadder
 from arrears.domain.arrangements.counselling import CounsellingDirectory, DirectoryError, directory_from_records
+from arrears.domain.outreach import RetryPolicy
 from arrears.services.arrangements.ports import ArrangementsUnitOfWork, IngestedPortfolio
+from arrears.services.contact_gate_port import ContactGate
 from arrears.services.ingest.ports import IngestUnitOfWork
 from arrears.services.key_check import database_cipher
 from arrears.services.nightly.job import NightlyPorts
 from arrears.services.nightly.ports import NightlyUnitOfWork
+from arrears.services.outreach.dispatch import Outreach
+from arrears.services.outreach.ports import ChannelSender
+from arrears.services.outreach.replies import Callbacks
 from arrears.services.outreach.templates.ports import TemplatesUnitOfWork
 from arrears.settings import Settings, get_settings
 
@@ -75,6 +81,54 @@ def bootstrap(settings: Settings | None = None, *, migrate_schema: bool = True) 
         cipher=database_cipher(engine, settings, datetime.now(UTC)),
         ladder=AgingLadder.from_spec(settings.aging_ladder),
     )
+
+
+def outreach(container: Container, *, clock: Clock | None = None) -> Outreach:
+    """The dispatcher's ports: the outbox on the container's database, the gate, the renderer and
+    a sender for each channel the settings configure (``missing`` says what the others lack)."""
+    from arrears.adapters.outreach.letters import LetterDirectory
+    from arrears.adapters.outreach.sms_gateway import SmsGateway
+    from arrears.adapters.outreach.smtp import SmtpMailer
+    from arrears.adapters.storage.outreach_repository import SqlOutreachUnitOfWork
+    from arrears.adapters.storage.templates_repository import SqlTemplatesUnitOfWork
+    from arrears.services.contact_gate import SqlContactGate
+    from arrears.services.outreach.preview_renderer import StoredTemplateRenderer
+    from arrears.services.outreach.templates.renderer import TemplateRenderer
+
+    s = container.settings
+    senders: dict[str, ChannelSender] = {}
+    missing: dict[str, str] = {}
+    if s.sms_gateway_url:
+        senders["sms"] = SmsGateway(s.sms_gateway_url, s.sms_gateway_token, timeout=s.sms_gateway_timeout)
+    else:
+        missing["sms"] = "set ARREARS_SMS_GATEWAY_URL"
+    if s.smtp_url and s.mail_from:
+        senders["email"] = SmtpMailer(s.smtp_url, s.mail_from, cafile=s.smtp_ca_file)
+    else:
+        missing["email"] = "set " + " and ".join(
+            name for name, value in (("ARREARS_SMTP_URL", s.smtp_url), ("ARREARS_MAIL_FROM", s.mail_from)) if not value)
+    if s.letter_dir:
+        senders["letter"] = LetterDirectory(s.letter_dir)
+    else:
+        missing["letter"] = "set ARREARS_LETTER_DIR"
+    templates = TemplateRenderer(lambda: SqlTemplatesUnitOfWork(container.engine), seed_at=datetime.now(UTC))
+    templates.versions()  # seeded and read now, before a dispatch transaction holds the database
+    renderer = StoredTemplateRenderer(templates)
+    return Outreach(
+        unit_of_work=lambda: SqlOutreachUnitOfWork(container.engine, container.cipher, s.institution_name),
+        gate=SqlContactGate(container.engine), senders=senders, renderer=renderer, missing=missing,
+        clock=clock or system_clock,
+        retry=RetryPolicy(s.outreach_max_tries, timedelta(seconds=s.outreach_retry_seconds)),
+        lease=timedelta(seconds=s.outreach_lease_seconds), concurrency=s.outreach_concurrency,
+    )
+
+
+def outreach_callbacks(engine: Engine, cipher: FieldCipher, gate: ContactGate) -> Callbacks:
+    """What the receipt and inbound endpoints work with, on the app's engine and gate."""
+    from arrears.adapters.storage.outreach_repository import SqlOutreachUnitOfWork
+
+    institution = settings().institution_name
+    return Callbacks(unit_of_work=lambda: SqlOutreachUnitOfWork(engine, cipher, institution), gate=gate)
 
 
 def arrangements_uow(engine: Engine) -> ArrangementsUnitOfWork:

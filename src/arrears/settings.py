@@ -33,6 +33,21 @@ class Settings(BaseSettings):
     willingness_threshold: float = 0.5
     # Signs the workbench session cookie. Required in production (32+ random characters).
     secret_key: str | None = None
+    # Outreach (outreach-v1): each channel is configured by its own variables; a channel a plan
+    # uses without them stops dispatch before anything is sent.
+    smtp_url: str | None = None  # smtp://HOST:PORT or smtps://USER:PASSWORD@HOST:PORT
+    smtp_ca_file: str | None = None  # a CA bundle for the SMTP server's certificate (default: the system's)
+    mail_from: str | None = None
+    sms_gateway_url: str | None = None
+    sms_gateway_token: str | None = None
+    sms_gateway_timeout: float = Field(default=10.0, gt=0)  # seconds
+    gateway_callback_token: str | None = None  # what the gateway presents on the receipt and inbound endpoints
+    letter_dir: Path | None = None
+    institution_name: str = "信用卡中心"  # the creditor named in every message (the sender of in-house accounts)
+    outreach_max_tries: int = Field(default=3, ge=1)
+    outreach_retry_seconds: float = Field(default=1.0, ge=0)  # the first backoff; doubled each try
+    outreach_lease_seconds: float = Field(default=60.0, gt=0)  # how long a claimed message is its dispatcher's
+    outreach_concurrency: int = Field(default=1, ge=1, le=32)  # messages a dispatcher tries at once
 
     @property
     def is_production(self) -> bool:

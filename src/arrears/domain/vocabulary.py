@@ -183,3 +183,34 @@ class Jurisdiction(StrEnum):
     US_NYC = "US-NYC"
     US_WA = "US-WA"
     UK = "UK"
+
+
+class OutboxState(StrEnum):
+    """Where a planned message stands in the outbox (outreach-v1). ``sending`` is claimed by one
+    dispatcher under a lease; ``retry`` waits for its next try; the last three are final."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    RETRY = "retry"
+    SENT = "sent"
+    FAILED = "failed"
+    DENIED = "denied"
+
+
+OUTBOX_FINAL = frozenset({OutboxState.SENT, OutboxState.FAILED, OutboxState.DENIED})
+OUTBOX_TRANSITIONS: dict[OutboxState, frozenset[OutboxState]] = {
+    OutboxState.PENDING: frozenset({OutboxState.SENDING}),
+    OutboxState.RETRY: frozenset({OutboxState.SENDING}),
+    OutboxState.SENDING: frozenset({OutboxState.SENDING, OutboxState.RETRY, *OUTBOX_FINAL}),  # re-claimed after a lease
+    OutboxState.SENT: frozenset(),
+    OutboxState.FAILED: frozenset(),
+    OutboxState.DENIED: frozenset(),
+}
+
+
+class DeliveryStatus(StrEnum):
+    """What an SMS gateway's receipt says of a message (outreach-v1)."""
+
+    DELIVERED = "delivered"
+    FAILED = "failed"
+    UNDELIVERABLE = "undeliverable"

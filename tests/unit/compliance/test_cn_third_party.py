@@ -1,4 +1,4 @@
-from compliance_builders import attempt, failed, judge, request, screened, warned
+from compliance_builders import MOBILE, attempt, failed, judge, request, screened, warned
 
 SISTER = "+8613700137000"
 
@@ -80,3 +80,16 @@ def test_a_third_party_who_asked_not_to_be_contacted_is_never_contacted():
 def test_the_guarantor_can_be_collected_from_without_the_debtor_being_lost():
     history = [attempt("2026-11-29T10:00:00+08:00", "conversation")]
     assert failed(request(party="guarantor", address=SISTER, history=history)) == []
+
+
+def test_a_debtor_who_replied_td_gets_no_more_sms_at_that_number():
+    assert "CN-OPTOUT-01" in failed(request(channel="sms", flags={"opt_outs": [MOBILE]}))
+    assert "CN-OPTOUT-01" not in failed(request(channel="sms"))
+
+
+def test_a_debtor_who_opted_out_of_sms_can_still_be_called_at_that_number():
+    assert "CN-OPTOUT-01" not in failed(request(channel="call", flags={"opt_outs": [MOBILE]}))
+
+
+def test_an_sms_to_another_number_of_a_debtor_who_opted_out_of_one_is_not_refused_for_it():
+    assert "CN-OPTOUT-01" not in failed(request(channel="sms", flags={"opt_outs": ["+8613900000000"]}))

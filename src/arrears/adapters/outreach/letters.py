@@ -15,6 +15,7 @@ import fcntl
 import os
 import re
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -25,6 +26,7 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
 from arrears.adapters.spreadsheets import formula_safe
+from arrears.domain.outreach import OutboundMessage, SendResult
 
 FONT = "STSong-Light"
 SIZE = 11
@@ -138,3 +140,31 @@ class PdfLetterSender:
                                                             " / ".join(address.splitlines()), pages)])
                 self._listed.add(letter_id)
             self._known_size = manifest.stat().st_size
+
+
+@dataclass(frozen=True, slots=True)
+class _Written:
+    """An outbox letter as ``PdfLetterSender`` reads it."""
+
+    text: str
+    sender: str
+    language: str
+
+
+class LetterDirectory:
+    """The letters channel behind the one ``ChannelSender`` port: each letter of the outbox is
+    written as a PDF (``PdfLetterSender``) and listed in ``manifest.csv`` for the print house."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._writer = PdfLetterSender(folder)
+
+    def send(self, message: OutboundMessage) -> SendResult:
+        language = "zh" if re.search(r"[\u4e00-\u9fff]", message.text) else "en"
+        body = f"{message.subject}\n\n{message.text}" if message.subject else message.text
+        try:
+            self._writer.write_letter(message.message_id, message.account_id, message.to,
+                                      _Written(body, message.sender, language))
+        except OSError as error:
+            return SendResult.retryable(f"the letter could not be written ({type(error).__name__})")
+        return SendResult.accepted(message.message_id)

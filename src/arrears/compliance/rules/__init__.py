@@ -34,6 +34,7 @@ RULES: dict[str, Rule] = {
     "CN-3P-01": cn_third_party.third_party_content,
     "CN-3P-02": cn_third_party.lost_contact_only,
     "CN-3P-03": cn_third_party.third_party_do_not_contact,
+    "CN-OPTOUT-01": cn_account.opted_out_messages,
     "CN-PLAN-01": cn_account.installment_plan,
     "CN-DISP-01": cn_account.open_objection,
     "CN-AGY-03": cn_account.agency_qualification,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from arrears.compliance.context import Context
 from arrears.compliance.outcome import RuleResult
 from arrears.compliance.packs import RuleSpec
+from arrears.compliance.rules.us_conduct import opted_out
 
 
 def is_service_message(ctx: Context) -> bool:
@@ -87,3 +88,12 @@ def collector_training(ctx: Context, spec: RuleSpec) -> RuleResult:
             f"Collector {name}'s training lapsed after {valid}",
         )
     return spec.ok()
+
+
+def opted_out_messages(ctx: Context, spec: RuleSpec) -> RuleResult:
+    """The person replied 退订/TD (or asked otherwise) not to get messages at this number or
+    address, or by this channel: no further SMS or e-mail there."""
+    refused = opted_out(ctx)
+    if refused is None:
+        return spec.ok()
+    return spec.deny("对方已退订该号码或地址的短信/邮件", "The person opted out of messages to this number or address")

@@ -18,6 +18,7 @@ def _register() -> None:
         compliance_cli,
         dialer_cli,
         model_cli,
+        outreach_cli,
         plan_cli,
         portfolio_cli,
         score_cli,
@@ -32,6 +33,7 @@ def _register() -> None:
     model_cli.register(app)
     score_cli.register(app)
     plan_cli.register(app)
+    outreach_cli.register(app)
     serve_cli.register(app)
     token_cli.register(app)
     template_cli.register(app)

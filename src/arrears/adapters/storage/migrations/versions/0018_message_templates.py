@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0018_message_templates"
-down_revision = "0016_one_contact_ledger"
+down_revision = "0017_outreach_outbox"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,145 @@
+"""Outreach commands (outreach-v1): `arrears dispatch` sends a plan's due messages once, `arrears
+worker` keeps sending outbox rows as their time comes."""
+
+from __future__ import annotations
+
+import json
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from arrears.domain.outreach import DispatchCounts
+
+if TYPE_CHECKING:
+    from arrears.services.outreach.dispatch import Outreach
+
+out = Console()
+err = Console(stderr=True)
+CANNOT_RUN = 2
+
+
+def _instant(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        value = datetime.fromisoformat(text.strip())
+    except ValueError:
+        value = None
+    if value is None or value.utcoffset() is None:
+        err.print(f"--now: {text!r} is not an instant with an offset (e.g. 2026-11-30T10:00:00+08:00)",
+                  style="red", markup=False, highlight=False)
+        raise typer.Exit(CANNOT_RUN)
+    return value
+
+
+def _refuse(message: str) -> typer.Exit:
+    err.print(message, style="red", markup=False, highlight=False, soft_wrap=True)
+    return typer.Exit(CANNOT_RUN)
+
+
+def _outreach() -> Outreach:
+    """The dispatcher on the configured database, or exit 2 when it cannot be opened."""
+    from arrears import bootstrap
+    from arrears.entrypoints.cli.container import open_container
+
+    try:
+        container = open_container()
+        with container.engine.connect():
+            pass
+        return bootstrap.outreach(container)
+    except typer.Exit:
+        raise
+    except Exception as error:  # the database or a channel's configuration: say which, exit 2
+        raise _refuse(f"cannot run: {type(error).__name__}: {error}") from None
+
+
+@contextmanager
+def _progress(total: int, show: bool) -> Iterator[Callable[[int], None] | None]:
+    if not show or not err.is_terminal or total == 0:
+        yield None
+        return
+    columns = (TextColumn("发送 dispatch"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task("dispatch", total=total)
+        yield lambda n: bar.advance(task, n)
+
+
+def _print(counts: DispatchCounts, as_json: bool) -> None:
+    said: dict[str, Any] = counts.as_contract()
+    if as_json:
+        typer.echo(json.dumps(said, ensure_ascii=False))
+        return
+    for name, value in said.items():
+        out.print(f"{name}: {value}", markup=False, highlight=False)
+    if counts.rules:
+        rules = ", ".join(f"{rule} {n}" for rule, n in sorted(counts.rules.items()))
+        err.print(f"denied by rule: {rules}", markup=False, highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("dispatch")
+    def dispatch_command(
+        plan: Annotated[Path, typer.Option("--plan", help="plan.csv (contact-plan-v1) / 联系计划")],
+        now: Annotated[str | None, typer.Option(
+            "--now", help="the dispatch instant, ISO 8601 with offset (default: the clock) / 发送时刻")] = None,
+        as_json: Annotated[bool, typer.Option("--json", help="the counts as one JSON object")] = False,
+        concurrency: Annotated[int | None, typer.Option(
+            "--concurrency", min=1, max=32, help="messages sent at once (default: ARREARS_OUTREACH_CONCURRENCY, 1)")]
+        = None,
+    ) -> None:
+        """Send the plan's due SMS, e-mails and letters through the gate, at most once each. 发送计划中到期的消息。"""
+        from arrears.services.outreach.dispatch import ChannelNotConfigured, Dispatch, dispatch, require_channels
+        from arrears.services.outreach.plan_rows import PlanFileError, read_plan
+
+        instant = _instant(now)
+        try:
+            messages = read_plan(plan)
+        except PlanFileError as error:
+            raise _refuse(str(error)) from None
+        outreach = _outreach()
+        if concurrency:
+            outreach.concurrency = concurrency
+        try:
+            require_channels(outreach, {m.channel for m in messages})
+            with _progress(len(messages), not as_json) as progress:
+                counts = dispatch(Dispatch(tuple(messages), instant), outreach, progress)
+        except ChannelNotConfigured as error:
+            raise _refuse(str(error)) from None
+        _print(counts, as_json)
+
+    @app.command("worker")
+    def worker_command(
+        poll: Annotated[float, typer.Option("--poll", min=0.05, help="seconds between rounds / 轮询间隔（秒）")] = 5.0,
+        once: Annotated[bool, typer.Option("--once", help="one round, then stop")] = False,
+        now: Annotated[str | None, typer.Option(
+            "--now", help="the instant of the first round, moving on with the clock (drills, tests)")] = None,
+    ) -> None:
+        """Send outbox messages as their time comes, until SIGTERM or Ctrl-C. 按时发送待发消息。"""
+        from arrears.services.outreach.dispatch import DispatchDue, dispatch_due
+
+        origin, outreach = _instant(now), _outreach()
+        started = outreach.clock()
+        stop = threading.Event()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: stop.set())
+        err.print(f"worker: polling every {poll:g}s (SIGTERM stops it after the current message)",
+                  markup=False, highlight=False)
+        while not stop.is_set():
+            instant = origin + (outreach.clock() - started) if origin else None
+            counts = dispatch_due(DispatchDue(instant), outreach, stop=stop.is_set)
+            if any(counts.as_contract().values()):
+                said = ", ".join(f"{k} {v}" for k, v in counts.as_contract().items() if v)
+                out.print(f"{datetime.now().astimezone().isoformat(timespec='seconds')} {said}",
+                          markup=False, highlight=False)
+            if once:
+                break
+            stop.wait(poll)
+        err.print("worker: stopped", markup=False, highlight=False)
