@@ -248,7 +248,9 @@ def test_a_bounded_stateful_run_through_the_links_gets_no_server_error(world: Wo
 
     Scenario.run(settings=settings(max_examples=30, stateful_step_count=8, derandomize=True, database=None,
                                    deadline=None, suppress_health_check=list(HealthCheck), phases=[Phase.generate]))
-    assert {"agree_plan", "offer_settlement", "next_account", "add_follow_up"} <= {
+    # (a follow-up must be due in the future, which generated instants rarely are: its success path is in
+    # tests/workbench/test_api_work.py)
+    assert {"agree_plan", "offer_settlement", "next_account"} <= {
         op for op, codes in world.statuses.items() if codes & {200, 201, 202}}, sorted(world.statuses.items())
     # which links a bounded run follows varies with the ids the server makes; at least some, and an approval's
     assert len(world.followed) >= 3 and world.followed & {"get_approval", "approve", "reject", "withdraw"}, (

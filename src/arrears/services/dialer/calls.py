@@ -141,6 +141,25 @@ def next_call(wb: Workbench, command: NextCall, caller: str) -> HandedCall | Non
     return None
 
 
+def _end_attempt(wb: Workbench, connection: Any, command: DialerEvent) -> tuple[str, ContactBlocked | None]:
+    """The ending event's outcome recorded through the gate; the refusal when the gate refuses it."""
+    party = command.party or "debtor"
+    outcome = ENDING[command.event] if party == "debtor" or command.event != "answered" else "answered_other"
+    try:
+        verdict = wb.gate.record_outcome(command.attempt_id, outcome, party if command.event == "answered"
+                                         else None, connection=connection)
+    except AttemptClosed:
+        raise Conflict("该呼叫已有结果", "the attempt already has its outcome", "attempt_id") from None
+    except AttemptUnknown:
+        raise NotFound("没有这个呼叫", "no such attempt", "attempt_id") from None
+    except OutcomeNotPossible as exc:
+        raise InvalidInput(str(exc), str(exc), "event") from None
+    if verdict.allowed:
+        return outcome, None
+    # nothing written but the gate's audit of its decision
+    return outcome, ContactBlocked("闸门不允许记录这个结果", "the gate refused to record this outcome", None, verdict)
+
+
 def record_event(wb: Workbench, command: DialerEvent, caller: str) -> dict[str, Any]:
     """Record what the dialer reports; an ending event completes the attempt through the gate."""
     if command.event not in EVENTS:
@@ -157,22 +176,7 @@ def record_event(wb: Workbench, command: DialerEvent, caller: str) -> dict[str, 
                                                          e.event.in_(tuple(ENDING)))).scalar()
         if ended is not None:
             raise Conflict(f"该呼叫已结束（{ended}）", f"the call has already ended ({ended})", "attempt_id")
-        outcome, refused = None, None
-        if command.event in ENDING:
-            party = command.party or "debtor"
-            outcome = ENDING[command.event] if party == "debtor" or command.event != "answered" else "answered_other"
-            try:
-                verdict = wb.gate.record_outcome(command.attempt_id, outcome, party if command.event == "answered"
-                                                 else None, connection=connection)
-            except AttemptClosed:
-                raise Conflict("该呼叫已有结果", "the attempt already has its outcome", "attempt_id") from None
-            except AttemptUnknown:
-                raise NotFound("没有这个呼叫", "no such attempt", "attempt_id") from None
-            except OutcomeNotPossible as exc:
-                raise InvalidInput(str(exc), str(exc), "event") from None
-            if not verdict.allowed:  # nothing written but the gate's audit of its decision
-                refused = ContactBlocked("闸门不允许记录这个结果", "the gate refused to record this outcome", None,
-                                         verdict)
+        outcome, refused = _end_attempt(wb, connection, command) if command.event in ENDING else (None, None)
         if refused is None:
             connection.execute(dialer_events.insert().values(
                 attempt_id=command.attempt_id, event=command.event, at=at, account_id=handed.account_id,

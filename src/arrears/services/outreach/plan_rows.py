@@ -28,16 +28,29 @@ def _instant(text: str) -> datetime | None:
     return value if value.utcoffset() is not None else None
 
 
-def read_plan(path: Path) -> list[PlannedMessage]:
+def _rows(path: Path) -> tuple[list[str], list[dict[str, str | None]]]:
+    """The plan file's header and rows; PlanFileError when it cannot be read."""
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
             reader = csv.DictReader(handle)
             rows = list(reader)
-            header = [name.strip() for name in reader.fieldnames or ()]
+            return [name.strip() for name in reader.fieldnames or ()], rows  # type: ignore[return-value]
     except FileNotFoundError:
         raise PlanFileError(f"{path}: no such file") from None
     except (OSError, UnicodeDecodeError, csv.Error) as error:
         raise PlanFileError(f"{path.name}: cannot be read: {error}") from None
+
+
+def _message(row: dict[str, str | None]) -> PlannedMessage:
+    def text(column: str) -> str:
+        return (row.get(column) or "").strip()
+
+    return PlannedMessage(text("account_id"), text("customer_id"), text("channel"), text("contact_point_id"),
+                          _instant(text("scheduled_at")) or _NEVER, text("template"), text("offer") or "none")
+
+
+def read_plan(path: Path) -> list[PlannedMessage]:
+    header, rows = _rows(path)
     absent = [c for c in REQUIRED if c not in header]
     if absent:
         raise PlanFileError(f"{path.name}:1: missing columns {', '.join(absent)} (a contact-plan-v1 plan)")
@@ -48,12 +61,8 @@ def read_plan(path: Path) -> list[PlannedMessage]:
         if said:
             problems += [f"{path.name}:{line}: {p}" for p in said]
             continue
-        if row["channel"].strip() == "call":
-            continue
-        messages.append(PlannedMessage(
-            row["account_id"].strip(), row["customer_id"].strip(), row["channel"].strip(),
-            row["contact_point_id"].strip(), _instant(row["scheduled_at"].strip()) or _NEVER,
-            (row["template"] or "").strip(), (row["offer"] or "none").strip() or "none"))
+        if (row.get("channel") or "").strip() != "call":
+            messages.append(_message(row))
     if problems:
         more = f"\n... and {len(problems) - MAX_PROBLEMS} more" if len(problems) > MAX_PROBLEMS else ""
         raise PlanFileError("\n".join(problems[:MAX_PROBLEMS]) + more)

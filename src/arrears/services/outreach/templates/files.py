@@ -56,57 +56,75 @@ def read_template(path: Path) -> MessageTemplate:
     return parse_template(text, str(path))
 
 
-def parse_template(text: str, name: str) -> MessageTemplate:
+class _Fields:
+    """The fields of one template file, each refused with ``file:line: field: problem``."""
+
+    def __init__(self, text: str, name: str) -> None:
+        self.text, self.name = text, name
+
+    def fail(self, field: str, problem: str) -> TemplateFileError:
+        return TemplateFileError(f"{self.name}:{_line_of(self.text, field)}: {field}: {problem}")
+
+    def string(self, field: str, value: Any, *, required: bool = True) -> str | None:
+        if value is None and not required:
+            return None
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(field, "required text is missing" if value is None else "must be non-empty text")
+        return value
+
+    def one_of(self, field: str, value: Any, allowed: Any) -> str:
+        chosen = self.string(field, value) or ""
+        if chosen not in allowed:
+            raise self.fail(field, f"one of {', '.join(allowed)}, not {chosen!r}")
+        return chosen
+
+    def texts(self, data: dict[str, Any], channel: str) -> dict[str, dict[str, str | None]]:
+        texts: dict[str, dict[str, str | None]] = {}
+        for language in LANGUAGES:
+            section = data.get(language)
+            if not isinstance(section, dict):
+                raise self.fail(language, f"the [{language}] section with its body is missing")
+            extra = set(section) - {"body", "subject"}
+            if extra:
+                raise self.fail(f"{language}.{sorted(extra)[0]}", "unknown field (known: body, subject)")
+            subject = self.string(f"{language}.subject", section.get("subject"), required=channel == "email")
+            if subject is not None and channel != "email":
+                raise self.fail(f"{language}.subject", "only an e-mail has a subject")
+            texts[language] = {"body": self.string(f"{language}.body", section.get("body")), "subject": subject}
+        return texts
+
+
+def _toml(text: str, name: str) -> dict[str, Any]:
     try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         found = re.search(r"line (\d+)", str(exc))
         raise TemplateFileError(f"{name}:{found.group(1) if found else 1}: {exc}") from None
 
-    def fail(field: str, problem: str) -> TemplateFileError:
-        return TemplateFileError(f"{name}:{_line_of(text, field)}: {field}: {problem}")
 
-    def string(field: str, value: Any, *, required: bool = True) -> str | None:
-        if value is None and not required:
-            return None
-        if not isinstance(value, str) or not value.strip():
-            raise fail(field, "required text is missing" if value is None else "must be non-empty text")
-        return value
-
+def parse_template(text: str, name: str) -> MessageTemplate:
+    data, fields = _toml(text, name), _Fields(text, name)
     unknown = set(data) - {"template_id", "channel", "jurisdiction", "third_party", "title", *LANGUAGES}
     if unknown:
-        raise fail(sorted(unknown)[0], f"unknown field (known: template_id, channel, jurisdiction, third_party, "
-                                       f"title, {', '.join(LANGUAGES)})")
-    template_id = string("template_id", data.get("template_id")) or ""
+        raise fields.fail(sorted(unknown)[0], f"unknown field (known: template_id, channel, jurisdiction, "
+                                              f"third_party, title, {', '.join(LANGUAGES)})")
+    template_id = fields.string("template_id", data.get("template_id")) or ""
     if not ID.fullmatch(template_id):
-        raise fail("template_id", "lower-case letters, digits and _, starting with a letter (at most 64)")
-    channel = string("channel", data.get("channel"))
-    if channel not in CHANNELS:
-        raise fail("channel", f"one of {', '.join(CHANNELS)}, not {channel!r}")
-    jurisdiction = string("jurisdiction", data.get("jurisdiction"))
-    if jurisdiction not in JURISDICTIONS:
-        raise fail("jurisdiction", f"one of {', '.join(JURISDICTIONS)}, not {jurisdiction!r}")
+        raise fields.fail("template_id", "lower-case letters, digits and _, starting with a letter (at most 64)")
+    channel = fields.one_of("channel", data.get("channel"), CHANNELS)
+    jurisdiction = fields.one_of("jurisdiction", data.get("jurisdiction"), JURISDICTIONS)
     third_party = data.get("third_party", False)
     if not isinstance(third_party, bool):
-        raise fail("third_party", "true or false")
+        raise fields.fail("third_party", "true or false")
     title = data.get("title")
     if not isinstance(title, dict):
-        raise fail("title", "a table with zh and en, e.g. title = { zh = \"还款提醒\", en = \"Payment reminder\" }")
-    texts: dict[str, dict[str, str | None]] = {}
-    for language in LANGUAGES:
-        section = data.get(language)
-        if not isinstance(section, dict):
-            raise fail(language, f"the [{language}] section with its body is missing")
-        extra = set(section) - {"body", "subject"}
-        if extra:
-            raise fail(f"{language}.{sorted(extra)[0]}", "unknown field (known: body, subject)")
-        subject = string(f"{language}.subject", section.get("subject"), required=channel == "email")
-        if subject is not None and channel != "email":
-            raise fail(f"{language}.subject", "only an e-mail has a subject")
-        texts[language] = {"body": string(f"{language}.body", section.get("body")), "subject": subject}
+        raise fields.fail("title", "a table with zh and en, e.g. "
+                                   "title = { zh = \"还款提醒\", en = \"Payment reminder\" }")
+    texts = fields.texts(data, channel)
     return MessageTemplate(
         template_id=template_id, channel=channel, jurisdiction=jurisdiction,
-        title_zh=string("title.zh", title.get("zh")) or "", title_en=string("title.en", title.get("en")) or "",
+        title_zh=fields.string("title.zh", title.get("zh")) or "",
+        title_en=fields.string("title.en", title.get("en")) or "",
         body_zh=texts["zh"]["body"] or "", body_en=texts["en"]["body"] or "",
         subject_zh=texts["zh"]["subject"], subject_en=texts["en"]["subject"], third_party=third_party,
     )
