@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, Index, Integer, String, Table
+from sqlalchemy import Column, Index, Integer, String, Table
 
-from arrears.adapters.storage.tables import metadata
+from arrears.adapters.storage.tables import UtcDateTime, metadata
 
 dialer_events = Table(
     "dialer_events",
@@ -13,7 +13,7 @@ dialer_events = Table(
     Column("event_id", Integer, primary_key=True, autoincrement=True),
     Column("attempt_id", String(64), nullable=False),
     Column("event", String(20), nullable=False),  # reserved | ringing | answered | no_answer | busy | failed
-    Column("at", DateTime(timezone=True), nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
     Column("account_id", String(64), nullable=False),
     Column("agent_id", String(64), nullable=False),
     Column("contact_point_id", String(64)),

@@ -10,13 +10,13 @@ hash) and what it did: an opt-out or a follow-up.
 
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, Index, Integer, LargeBinary, String, Table, Text
+from sqlalchemy import Column, Index, Integer, LargeBinary, String, Table, Text
 
-from arrears.adapters.storage.tables import Id, metadata
+from arrears.adapters.storage.tables import Id, UtcDateTime, metadata
 
 
 def _ts(name: str, nullable: bool = True) -> Column:
-    return Column(name, DateTime(timezone=True), nullable=nullable)
+    return Column(name, UtcDateTime(), nullable=nullable)
 
 
 outbox_messages = Table(

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, DateTime, Integer, String, Table, Text
+from sqlalchemy import Boolean, Column, Integer, String, Table, Text
 
-from arrears.adapters.storage.tables import metadata
+from arrears.adapters.storage.tables import UtcDateTime, metadata
 
 message_templates = Table(
     "message_templates",
@@ -21,7 +21,7 @@ message_templates = Table(
     Column("body_en", Text, nullable=False),
     Column("third_party", Boolean, nullable=False),
     Column("digest", String(64), nullable=False),
-    Column("saved_at", DateTime(timezone=True), nullable=False),
+    Column("saved_at", UtcDateTime(), nullable=False),
     Column("saved_by", String(100), nullable=False),
     Column("source", String(10), nullable=False),  # seed | saved
 )
