@@ -68,6 +68,15 @@ class PointFacts:
     do_not_contact: bool = False
     consent: bool | None = None
     status: str | None = None
+    employer_provided: bool | None = None  # an e-mail address the employer gave (US: work_email)
+
+
+def request_kind(kind: str, employer_provided: bool | None = None) -> str:
+    """The request's kind of a stored contact point: an e-mail address is a personal one unless
+    the employer provided it (the US pack refuses e-mail there)."""
+    if kind == "email" and employer_provided:
+        return "work_email"
+    return POINT_KIND.get(kind, kind)
 
 
 def account_flags(flags: str | Iterable[str] | None) -> dict[str, Any]:
@@ -109,7 +118,8 @@ def addressee(point: PointFacts | None, party: str | None = None) -> dict[str, A
     ``ANSWERING``); without a point, ``party`` alone (None when neither is known)."""
     if point is None:
         return {"party": party} if party else None
-    to = {"party": OWNER_PARTY[point.owner], "kind": POINT_KIND[point.kind], "address": point.value_hash}
+    to = {"party": OWNER_PARTY[point.owner], "kind": request_kind(point.kind, point.employer_provided),
+          "address": point.value_hash}
     if party in ANSWERING:
         to["party"] = party
     return to

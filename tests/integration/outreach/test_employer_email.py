@@ -48,3 +48,19 @@ def test_an_employer_provided_address_of_a_us_customer_is_refused(engine: Engine
         assert "employer" in refused.reasons[0] and "1006.22(f)(3)" in refused.reasons[0]
         assert employer_email_refusal(connection, "P2") is None  # a personal address
         assert employer_email_refusal(connection, "P3") is None  # a CN customer: Reg F does not apply
+
+
+def test_the_stored_gate_refuses_e_mail_to_an_employer_provided_address_on_every_path(
+    engine: Engine, cipher: FieldCipher, tmp_path: Path
+) -> None:
+    from arrears.services.contact_gate import SqlContactGate
+    from arrears.services.contact_gate_port import ContactRequest
+
+    now = datetime(2026, 11, 30, 15, tzinfo=UTC)  # 10:00 in New York
+    portfolio = read_portfolio(_portfolio(tmp_path / "p"), AS_OF)
+    ingest_portfolio(ingest_uow(engine, cipher), IngestPortfolio(portfolio, AS_OF, now))
+    gate = SqlContactGate(engine)
+    work = gate.preview(ContactRequest("A1", "email", now, "P1", None), "en")
+    personal = gate.preview(ContactRequest("A1", "email", now, "P2", None), "en")
+    assert not work.allowed and "US-EMAIL-01" in work.rules
+    assert "US-EMAIL-01" not in personal.rules

@@ -63,8 +63,8 @@ class SqlContactLedger:
     def points(self, customer_id: str) -> tuple[PointFacts, ...]:
         p = t.contact_points.c
         rows = self.connection.execute(
-            select(p.contact_point_id, p.kind, p.owner, p.value_hash, p.do_not_contact, p.consent, p.status)
-            .where(p.customer_id == customer_id)
+            select(p.contact_point_id, p.kind, p.owner, p.value_hash, p.do_not_contact, p.consent, p.status,
+                   p.employer_provided).where(p.customer_id == customer_id)
         ).all()
         return tuple(PointFacts(*row) for row in rows)
 

@@ -12,18 +12,12 @@ from __future__ import annotations
 from sqlalchemy import Connection, select
 
 from arrears.adapters.storage import tables as t
+from arrears.compliance.facts import request_kind
 from arrears.compliance.message_contents import country_of
 from arrears.compliance.packs import load_pack
 from arrears.services.contact_gate_port import GateVerdict
 
 EMPLOYER_EMAIL = "US-EMAIL-01"
-
-
-def request_kind(kind: str, employer_provided: bool | None) -> str:
-    """The compliance-check-v1 kind of a stored contact point."""
-    if kind == "email":
-        return "work_email" if employer_provided else "personal_email"
-    return kind
 
 
 def employer_email_refusal(connection: Connection, contact_point_id: str, language: str = "zh") -> GateVerdict | None:
