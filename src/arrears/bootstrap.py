@@ -22,6 +22,7 @@ from arrears.adapters.storage.database import make_engine, migrate
 from arrears.adapters.storage.ingest_store import SqlIngestUnitOfWork
 from arrears.adapters.storage.nightly_store import SqlNightlyUnitOfWork
 from arrears.adapters.storage.portfolio_reader import SqlPortfolioReader
+from arrears.adapters.storage.reporting_reader import SqlReportingSource
 from arrears.adapters.storage.templates_repository import SqlTemplatesUnitOfWork
 from arrears.domain.aging import AgingLadder
 from arrears.domain.arrangements.counselling import CounsellingDirectory, DirectoryError, directory_from_records
@@ -36,6 +37,7 @@ from arrears.services.outreach.dispatch import Outreach
 from arrears.services.outreach.ports import ChannelSender
 from arrears.services.outreach.replies import Callbacks
 from arrears.services.outreach.templates.ports import TemplatesUnitOfWork
+from arrears.services.reporting.figures import ReportingSource
 from arrears.settings import Settings, get_settings
 
 EXAMPLE_DIRECTORY = Path(arrangements_package.__file__).parent / "counselling_example.json"
@@ -170,3 +172,8 @@ def counselling_directory(path: Path | None = None) -> CounsellingDirectory:
         return directory_from_records(data["organisations"])
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise DirectoryError(f"{source}: {exc}") from exc
+
+
+def reporting_source(engine: Engine) -> ReportingSource:
+    """Where the operation's figures are read from: the stored ledgers."""
+    return SqlReportingSource(engine)

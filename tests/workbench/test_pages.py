@@ -95,7 +95,7 @@ def test_every_text_on_the_pages_has_a_chinese_translation() -> None:
 
 def test_each_role_lands_on_its_own_page_and_only_workers_see_the_queue(client: TestClient) -> None:
     landings = {"collector": "/queue", "lead": "/team", "compliance": "/compliance", "auditor": "/compliance",
-                "admin": "/team"}
+                "admin": "/team", "strategist": "/dashboard"}
     workers = {"collector", "lead", "admin"}  # the roles that take work from a queue
     for username, landing in landings.items():
         client.cookies.clear()

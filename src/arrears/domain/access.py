@@ -65,10 +65,11 @@ def may(role: Role, permission: Permission) -> bool:
     return permission in ROLE_PERMISSIONS[role]
 
 
-# Each role starts its day on its own page: collectors on their queue, team leads, strategy
-# managers and administrators on the team page, compliance officers and auditors on compliance.
+# Each role starts its day on its own page: collectors on their queue, team leads and
+# administrators on the team page, strategy managers on the operation's dashboard, compliance
+# officers and auditors on compliance.
 LANDING_PAGE: dict[Role, str] = {
-    Role.COLLECTOR: "/queue", Role.TEAM_LEAD: "/team", Role.STRATEGY_MANAGER: "/team",
+    Role.COLLECTOR: "/queue", Role.TEAM_LEAD: "/team", Role.STRATEGY_MANAGER: "/dashboard",
     Role.COMPLIANCE_OFFICER: "/compliance", Role.AUDITOR: "/compliance", Role.ADMIN: "/team",
 }
 

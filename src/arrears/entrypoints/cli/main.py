@@ -21,6 +21,7 @@ def _register() -> None:
         outreach_cli,
         plan_cli,
         portfolio_cli,
+        report_cli,
         score_cli,
         serve_cli,
         template_cli,
@@ -38,6 +39,7 @@ def _register() -> None:
     token_cli.register(app)
     template_cli.register(app)
     dialer_cli.register(app)
+    report_cli.register(app)
 
 
 _register()

@@ -1,0 +1,1 @@
+"""The operation's figures for dashboards and ``arrears report`` (one computation for both)."""
