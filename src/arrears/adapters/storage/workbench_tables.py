@@ -17,6 +17,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 from arrears.adapters.storage.tables import Id, UtcDateTime, metadata
@@ -42,6 +43,8 @@ users = Table(
     _ts("locked_until"),
     _ts("created_at", nullable=False),
     _ts("last_login_at"),
+    # a password someone else chose (generated for a new user, or a reset) is changed at first login
+    Column("password_change_required", Boolean, nullable=False, server_default=false()),
 )
 
 api_tokens = Table(

@@ -26,6 +26,7 @@ def _register() -> None:
         serve_cli,
         template_cli,
         token_cli,
+        user_cli,
     )
 
     portfolio_cli.register(app)
@@ -40,6 +41,7 @@ def _register() -> None:
     template_cli.register(app)
     dialer_cli.register(app)
     report_cli.register(app)
+    user_cli.register(app)
 
 
 _register()

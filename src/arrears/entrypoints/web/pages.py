@@ -25,6 +25,7 @@ from arrears.entrypoints.web.i18n import pick_language, translations
 from arrears.entrypoints.web.labels import label, labels
 from arrears.entrypoints.web.session import (
     LOGIN_CSRF,
+    PASSWORD_PAGE,
     PageUser,
     check_csrf,
     new_login_csrf,
@@ -131,7 +132,8 @@ def login(request: Request, username: FormStr, password: FormStr, csrf_token: Op
         return render(request, "login.html", None, status_code=401, error=error.message(_language(request, None)),
                       login_csrf=request.cookies.get(LOGIN_CSRF, ""))
     token, _csrf = auth.open_session(wb, principal)
-    response = RedirectResponse(landing_page(principal.role), status_code=303)
+    response = RedirectResponse(PASSWORD_PAGE if principal.password_change_required else landing_page(principal.role),
+                                status_code=303)
     set_session_cookie(wb, response, token)
     response.delete_cookie(LOGIN_CSRF)
     return response

@@ -52,10 +52,16 @@ def page_user(request: Request) -> PageUser | None:
     return PageUser(found[0], found[1], token) if found else None
 
 
+PASSWORD_PAGE = "/password"
+OPEN_UNTIL_CHANGED = (PASSWORD_PAGE, "/logout")  # all a user may reach before changing a given password
+
+
 def require_user(request: Request) -> PageUser:
     user = page_user(request)
     if user is None:
         raise HTTPException(status.HTTP_303_SEE_OTHER, headers={"Location": "/login"})
+    if user.principal.password_change_required and request.url.path not in OPEN_UNTIL_CHANGED:
+        raise HTTPException(status.HTTP_303_SEE_OTHER, headers={"Location": PASSWORD_PAGE})
     return user
 
 

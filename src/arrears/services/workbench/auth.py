@@ -50,7 +50,7 @@ def token_hash(token: str) -> str:
 def principal_from_row(row: Row) -> Principal:
     m = row._mapping
     return Principal(m["user_id"], m["username"], m["display_name"], Role(m["role"]), m["agency_id"] or None,
-                     m["agent_id"] or None, m["language"])
+                     m["agent_id"] or None, m["language"], bool(m.get("password_change_required")))
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,19 @@ class NewUser:
     agency_id: str | None = None
     agent_id: str | None = None
     language: str = "zh"
+    password_change_required: bool = False  # a password someone else chose
+
+
+GENERATED_PASSWORD_BYTES = 12  # 16 characters of URL-safe base64 (96 bits)
+
+
+def generated_password(username: str) -> str:
+    """A random password that passes the policy, for a new user or a reset: shown once, and (but for
+    the demo users) changed at first login."""
+    while True:
+        password = secrets.token_urlsafe(GENERATED_PASSWORD_BYTES)
+        if not password_refusals(password, username, common_passwords()):
+            return password
 
 
 def _valid_username(username: str) -> None:
@@ -83,6 +96,7 @@ def insert_user(connection: Connection, user: NewUser, now: datetime) -> str:
         user_id=user_id, username=user.username, display_name=user.display_name or user.username,
         password_hash=hash_password(user.password, user.username), role=user.role.value, agency_id=user.agency_id,
         agent_id=user.agent_id, language=user.language, active=True, failed_logins=0, created_at=now,
+        password_change_required=user.password_change_required,
     ))
     return user_id
 
@@ -107,7 +121,7 @@ def change_own_password(wb: Workbench, principal: Principal, current: str, new: 
         matches = stored is not None and _password_matches(stored, current)
         if matches:
             connection.execute(update(users).where(users.c.user_id == principal.user_id).values(
-                password_hash=hash_password(new, principal.username)))
+                password_hash=hash_password(new, principal.username), password_change_required=False))
         audit.record(connection, wb.now(), "password_changed" if matches else "password_change_denied", principal,
                      "ok" if matches else "denied")
     if not matches:

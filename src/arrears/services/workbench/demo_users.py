@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import secrets
 from datetime import UTC, date, datetime
 
 from sqlalchemy import Engine, or_, select
 
-from arrears.adapters.common_passwords import common_passwords
 from arrears.adapters.storage import tables as t
 from arrears.adapters.storage.workbench_tables import users
 from arrears.domain.access import Role
-from arrears.domain.passwords import password_refusals
-from arrears.services.workbench.auth import NewUser, create_user, set_password
+from arrears.services.workbench.auth import NewUser, create_user, generated_password, set_password
 
 _NAMES = {
     Role.COLLECTOR: "催收员 Collector", Role.TEAM_LEAD: "组长 Team lead",
@@ -51,10 +48,7 @@ def _demo_accounts(engine: Engine, today: date) -> list[NewUser]:
 
 def demo_password(username: str) -> str:
     """16 random URL-safe characters (96 bits) that pass the password policy."""
-    while True:
-        password = secrets.token_urlsafe(12)
-        if not password_refusals(password, username, common_passwords()):
-            return password
+    return generated_password(username)
 
 
 def create_demo_users(engine: Engine, now: datetime | None = None) -> list[tuple[str, str, str]]:

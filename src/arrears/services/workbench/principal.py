@@ -21,6 +21,7 @@ class Principal:
     agency_id: str | None
     agent_id: str | None
     language: str = "zh"
+    password_change_required: bool = False  # only the own password may be changed until it is
 
     @property
     def is_agency_user(self) -> bool:

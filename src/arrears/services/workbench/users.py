@@ -7,7 +7,7 @@ it is raised).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Any
 
@@ -15,10 +15,10 @@ from sqlalchemy import Connection, Row, select, update
 
 from arrears.adapters.storage import tables as t
 from arrears.adapters.storage.workbench_tables import api_tokens, users, web_sessions
-from arrears.domain.access import Role, Standing, administration_refusals, agent_refusal
+from arrears.domain.access import Permission, Role, Standing, administration_refusals, agent_refusal
 from arrears.domain.reasons import Reason
 from arrears.services.workbench import audit
-from arrears.services.workbench.auth import NewUser, hash_password, insert_user
+from arrears.services.workbench.auth import NewUser, generated_password, hash_password, insert_user
 from arrears.services.workbench.context import Workbench
 from arrears.services.workbench.errors import InvalidInput, NotEligible, NotFound
 from arrears.services.workbench.principal import Principal
@@ -71,7 +71,7 @@ def _refuse(connection: Connection, wb: Workbench, actor: Principal, refusals: t
 def add_user(wb: Workbench, actor: Principal, user: NewUser) -> str:
     """Add a user the actor may administer; a refusal (403) is audited and nothing is added."""
     user = NewUser(user.username, user.password, user.role, user.display_name, user.agency_id or None,
-                   user.agent_id or None, user.language)
+                   user.agent_id or None, user.language, user.password_change_required)
     refusal: NotEligible | None = None
     with wb.engine.begin() as connection:
         refusals = administration_refusals(_standing(actor), None, Standing(user.role, user.agency_id))
@@ -103,7 +103,7 @@ def _values(row: Row, change: UserChange, after: Standing, agent: str | None) ->
         values["active"] = change.active
     if not isinstance(change.password, Keep):
         values.update(password_hash=hash_password(change.password, row.username), failed_logins=0,
-                      locked_until=None)
+                      locked_until=None, password_change_required=True)  # a reset is changed at next login
     return values
 
 
@@ -144,3 +144,48 @@ def _end_sessions(connection: Connection, user_id: str, wb: Workbench) -> None:
     for table in (web_sessions, api_tokens):
         connection.execute(update(table).where(table.c.user_id == user_id, table.c.revoked_at.is_(None))
                            .values(revoked_at=now))
+
+
+def list_users(wb: Workbench, actor: Principal) -> list[dict[str, Any]]:
+    """The users the actor administers (an agency's administrator: that agency's), with the training
+    date of their agent, newest login first."""
+    actor.require(Permission.MANAGE_USERS)
+    u, a = users.c, t.agents.c
+    query = (select(u.username, u.display_name, u.role, u.agency_id, u.agent_id, u.active, u.last_login_at,
+                    u.locked_until, u.password_change_required, a.training_valid_until)
+             .join_from(users, t.agents, a.agent_id == u.agent_id, isouter=True)
+             .where(actor.scope.rows_of_agency(u.agency_id)).order_by(u.role, u.username))
+    with wb.engine.connect() as connection:
+        return [dict(row._mapping) for row in connection.execute(query)]
+
+
+def add_user_with_generated_password(wb: Workbench, actor: Principal, user: NewUser) -> str:
+    """Add a user with a generated password (returned, to be shown once) that must be changed at first login."""
+    password = generated_password(user.username)
+    add_user(wb, actor, replace(user, password=password, password_change_required=True))
+    return password
+
+
+def reset_password(wb: Workbench, actor: Principal, username: str) -> str:
+    """A generated password for a user (returned, to be shown once), changed at their next login; their
+    sessions and tokens end."""
+    password = generated_password(username)
+    change_user(wb, actor, username, UserChange(password=password))
+    return password
+
+
+def add_user_by_operator(wb: Workbench, operator: str, user: NewUser) -> str:
+    """The server's operator adds a user from the command line (first setup, scripts): a generated
+    password (returned, to be shown once) changed at first login; the agency and agent are checked,
+    and the addition is audited as ``cli:<operator>``."""
+    password = generated_password(user.username)
+    user = replace(user, password=password, password_change_required=True, agency_id=user.agency_id or None,
+                   agent_id=user.agent_id or None)
+    with wb.engine.begin() as connection:
+        problem = _agent_and_agency(connection, user.agency_id, user.agent_id)
+        if problem:
+            raise InvalidInput(problem.zh, problem.en, "agent_id")
+        insert_user(connection, user, wb.now())
+        audit.record(connection, wb.now(), "user_created", None, username=f"cli:{operator}"[:64],
+                     target=user.username, role=user.role.value, target_agency_id=user.agency_id)
+    return password

@@ -31,10 +31,16 @@ def _forbidden(zh: str, en: str) -> HTTPException:
     return HTTPException(status.HTTP_403_FORBIDDEN, detail={"message_zh": zh, "message_en": en})
 
 
-def current_principal(wb: WorkbenchDep, credentials: CredentialsDep) -> Principal:
+OPEN_UNTIL_CHANGED = ("/v1/me", "/v1/me/password")  # before a given password is changed
+
+
+def current_principal(request: Request, wb: WorkbenchDep, credentials: CredentialsDep) -> Principal:
     principal = token_principal(wb, credentials.credentials) if credentials else None
     if principal is None:
         raise _unauthorised()
+    if principal.password_change_required and request.url.path not in OPEN_UNTIL_CHANGED:
+        raise _forbidden("请先修改初始密码（POST /v1/me/password）",
+                         "change the password you were given first (POST /v1/me/password)")
     return principal
 
 
@@ -71,14 +77,14 @@ class Caller:
 
 def user_or_service(
     permission: Permission, scope: ServiceScope
-) -> Callable[[Workbench, HTTPAuthorizationCredentials | None], Caller]:
+) -> Callable[[Request, Workbench, HTTPAuthorizationCredentials | None], Caller]:
     """A dependency: a user's API token with ``permission`` or a service token with ``scope``."""
 
-    def dependency(wb: WorkbenchDep, credentials: CredentialsDep) -> Caller:
+    def dependency(request: Request, wb: WorkbenchDep, credentials: CredentialsDep) -> Caller:
         if credentials is not None and credentials.credentials.startswith(PREFIX):
             service = _service(wb, credentials, scope)
             return Caller(service.label, service=service)
-        principal = current_principal(wb, credentials)
+        principal = current_principal(request, wb, credentials)
         if not principal.may(permission):
             raise _forbidden(f"角色 {principal.role.value} 无权执行此操作（{permission.value}）",
                              f"the role {principal.role.value} may not do this ({permission.value})")
