@@ -87,6 +87,8 @@ compliance_decisions = Table(
     Column("caller", String(120)),  # HTTP checks: user:<username> or service:<token name>
 )
 
+Index("ix_compliance_decisions_decided_for", compliance_decisions.c.decided_for)
+
 debtor_locks = Table(
     "debtor_locks",
     metadata,

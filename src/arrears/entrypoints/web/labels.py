@@ -39,6 +39,7 @@ CODE_LISTS: dict[str, tuple[str, ...]] = {
 } | {
     "product": ("credit_card",),
     "record_source": ("workbench", "portfolio"),  # where a contact row came from
+    "audit_source": ("access", "arrangements", "gate"),  # the three logs of the audit trail
     # what the audit trail records (access kinds, arrangement actions, gate decisions by mode)
     "audit_kind": (
         "login", "login_failed", "login_locked", "lockout", "reveal", "reveal_denied", "contact_blocked",

@@ -312,7 +312,7 @@ def compliance(request: Request, kind: str | None = None, username: str | None =
         with wb.engine.connect() as connection:
             trail = audit_trail.combined_trail(connection, principal, audit_trail.TrailFilter(
                 source if source in audit_trail.SOURCES else None, (kind or None) and kind[:64],
-                (username or None) and username[:100], (account_id or None) and account_id[:64], limit=200))
+                (username or None) and username[:100], (account_id or None) and account_id[:64], limit=50))
     return render(request, "compliance.html", user, blocked=oversight.blocked_by_rule(wb, principal),
                   complaints=oversight.complaints(wb, principal, 50), trail=trail, sources=audit_trail.SOURCES,
                   filters={"kind": kind or "", "username": username or "", "account_id": account_id or "",

@@ -1,6 +1,7 @@
-"""users.password_change_required: a generated or reset password must be changed at first login
+"""users.password_change_required (a generated or reset password is changed at first login), and
+an index on compliance_decisions.decided_for (the audit trail pages by time)
 
-Revision ID: 0025_password_change_required
+Revision ID: 0025_people_and_trail
 Revises: 0020_employer_provided_email
 """
 from __future__ import annotations
@@ -8,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0025_password_change_required"
+revision = "0025_people_and_trail"
 down_revision = "0020_employer_provided_email"
 branch_labels = None
 depends_on = None
@@ -18,8 +19,10 @@ def upgrade() -> None:
     with op.batch_alter_table("users") as batch:  # batch: SQLite rebuilds the table
         batch.add_column(sa.Column("password_change_required", sa.Boolean(), nullable=False,
                                    server_default=sa.false()))
+    op.create_index("ix_compliance_decisions_decided_for", "compliance_decisions", ["decided_for"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_compliance_decisions_decided_for", "compliance_decisions")
     with op.batch_alter_table("users") as batch:
         batch.drop_column("password_change_required")
