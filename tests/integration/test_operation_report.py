@@ -122,7 +122,7 @@ def test_arrears_report_writes_a_self_contained_page_and_a_workbook_with_the_sam
     assert ("Collected (CNY)" if language == "en" else "回收金额") in page
     book = load_workbook(out / "report.xlsx")
     assert book.sheetnames == ["KPIs by day", "Roll rates", "Collectors", "Agencies", "Segments", "Strategies",
-                               "Contact by hour", "Blocked by rule"]
+                               "Champion-challenger", "Contact by hour", "Blocked by rule"]
     days = book["KPIs by day"]
     header = [c.value for c in days[1]]
     total_row = [c.value for c in days[days.max_row]]

@@ -30,6 +30,7 @@ from zoneinfo import ZoneInfo
 
 from arrears.domain.arrangements.payments import Payment
 from arrears.domain.arrangements.promises import PromisePolicy, PromiseToPay, deadline, promise_status
+from arrears.domain.experiments import AccountResult, Arm, Verdict, account_results, arms, champion_of, verdict
 from arrears.domain.money import Money
 from arrears.domain.roll_rates import RollCount, RollMatrix, bucket_order, ratio, roll_matrix, roll_trend
 
@@ -346,15 +347,36 @@ class OperationReport:
     blocked: list[tuple[str, int]]
     roll: RollMatrix
     trend: list[tuple[date, dict[str, float | None]]]
+    arms: list[Arm] = field(default_factory=list)  # champion/challenger, per strategy
+    verdicts: list[Verdict] = field(default_factory=list)  # each challenger against the champion
 
 
 def operation_report(facts: OperationFacts, start: date, end: date) -> OperationReport:
     """The report over facts already limited to ``start`` .. ``end`` (both included)."""
+    found = arms(_per_account(facts, start, end))
+    champion = champion_of(found)
     return OperationReport(
         start=start, end=end, total=totals(facts), days=kpis_by_day(facts, start, end),
         by={d: kpis_by(facts, d) for d in DIMENSIONS}, hours=right_party_by_hour(facts.contacts),
         blocked=blocked_by_rule(facts.blocked), roll=roll_matrix(facts.rolls), trend=roll_trend(facts.rolls),
+        arms=found, verdicts=[verdict(champion, arm) for arm in found if champion and arm is not champion],
     )
+
+
+def _per_account(facts: OperationFacts, start: date, end: date) -> dict[str, dict[str, AccountResult]]:
+    recovered: dict[str, Decimal] = defaultdict(Decimal)
+    kept: dict[str, int] = defaultdict(int)
+    contacts: dict[str, int] = defaultdict(int)
+    complaints: dict[str, int] = defaultdict(int)
+    for p in facts.payments:
+        recovered[p.account_id] += p.amount
+    for promise in facts.promises:
+        if promise.status == "kept" and start <= promise.deadline <= end:
+            kept[promise.account_id] += 1
+    for c in facts.contacts:
+        contacts[c.account_id] += 1
+        complaints[c.account_id] += c.complaint
+    return account_results({a: d.strategy for a, d in facts.dims.items()}, recovered, kept, contacts, complaints)
 
 
 __all__ = ["RollCount", "RollMatrix", "bucket_order", "roll_matrix", "roll_trend"]  # part of the report

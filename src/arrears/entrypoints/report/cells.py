@@ -14,7 +14,9 @@ def shown(value: Any, column: Column) -> str:
     if value is None:
         return ""
     if column.kind == "money":
-        return f"{Decimal(value):,.2f}"
+        return f"{Decimal(str(value)):,.2f}"
+    if column.kind == "mean":
+        return f"{value:,.3f}"
     if column.kind == "rate" and isinstance(value, float):
         return f"{value * 100:.1f}%"
     if column.kind == "rate10k" and isinstance(value, float):

@@ -15,7 +15,8 @@ from arrears.adapters.spreadsheets import formula_safe
 from arrears.domain.reporting import OperationReport
 from arrears.services.reporting.tables import Column, Table, report_tables
 
-FORMATS = {"money": "#,##0.00", "rate": "0.0%", "rate10k": "#,##0.00", "count": "#,##0", "date": "yyyy-mm-dd"}
+FORMATS = {"money": "#,##0.00", "rate": "0.0%", "rate10k": "#,##0.00", "mean": "#,##0.000", "count": "#,##0",
+           "date": "yyyy-mm-dd"}
 
 
 def _cell(value: Any) -> Any:

@@ -24,7 +24,7 @@ from arrears.entrypoints.web.pages import _as, _language, error_page, render
 from arrears.entrypoints.web.session import require_user
 from arrears.services.reporting.charts import chart_specs
 from arrears.services.reporting.figures import report_for
-from arrears.services.reporting.tables import dimension_table, report_tables
+from arrears.services.reporting.tables import dimension_table, experiments_table, report_tables
 from arrears.services.workbench.errors import InvalidInput, WorkbenchError
 
 router = APIRouter(include_in_schema=False, route_class=StrictInputRoute)
@@ -70,6 +70,7 @@ def dashboard(request: Request) -> Response:
     language = _language(request, user)
     tables = {d: dimension_table(report, d) for d in ("collector", "agency", "segment", "strategy")}
     return render(request, "dashboard.html", user, report=report, tables=tables, shown=shown,
+                  experiments=experiments_table(report),
                   charts=_inline_json(chart_specs(report, language)), language=language)
 
 

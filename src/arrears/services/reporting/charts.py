@@ -54,6 +54,7 @@ def _base(title: str) -> dict[str, Any]:
 def _empty_note(spec: dict[str, Any], has_data: bool, language: str) -> dict[str, Any]:
     if not has_data:
         spec["title"]["subtext"] = text("no_data", language)
+        spec["legend"] = {"show": False}
     return spec
 
 

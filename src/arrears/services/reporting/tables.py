@@ -18,7 +18,7 @@ class Column:
     key: str
     zh: str
     en: str
-    kind: str = "count"  # count | money | rate | text | date
+    kind: str = "count"  # count | money | rate | rate10k | mean | text | date
 
     def header(self, language: str) -> str:
         return self.en if language == "en" else self.zh
@@ -100,7 +100,25 @@ def blocked_table(report: OperationReport) -> Table:
                  [[rule, n] for rule, n in report.blocked])
 
 
+def experiments_table(report: OperationReport) -> Table:
+    """Champion/challenger: per strategy, the accounts and the per-account means with 95% intervals."""
+    columns = [Column("strategy", "策略", "Strategy", "text"), Column("accounts", "账户数", "Accounts")]
+    for key, zh, en, kind in (("recovered", "每户回收", "Recovered per account", "money"),
+                              ("promises_kept", "每户兑现承诺", "Promises kept per account", "mean"),
+                              ("contacts", "每户联系", "Contacts per account", "mean"),
+                              ("complaints", "每户投诉", "Complaints per account", "mean")):
+        columns += [Column(key, zh, en, kind), Column(f"{key}_low", f"{zh} 95%下限", f"{en}, 95% low", kind),
+                    Column(f"{key}_high", f"{zh} 95%上限", f"{en}, 95% high", kind)]
+    rows = []
+    for arm in report.arms:
+        row: list[Any] = [arm.strategy, arm.accounts]
+        for estimate in (arm.recovered, arm.promises_kept, arm.contacts, arm.complaints):
+            row += [estimate.mean, estimate.low, estimate.high]
+        rows.append(row)
+    return Table("Champion-challenger", "冠军/挑战者", "Champion and challengers", columns, rows)
+
+
 def report_tables(report: OperationReport) -> list[Table]:
     """Every table, in the order of the workbook's sheets."""
     return [days_table(report), roll_table(report), *(dimension_table(report, d) for d in DIMENSION_TITLES),
-            hours_table(report), blocked_table(report)]
+            experiments_table(report), hours_table(report), blocked_table(report)]
