@@ -43,6 +43,7 @@ class Settings(BaseSettings):
     sms_gateway_timeout: float = Field(default=10.0, gt=0)  # seconds
     gateway_callback_token: str | None = None  # what the gateway presents on the receipt and inbound endpoints
     letter_dir: Path | None = None
+    allocation_rules: Path | None = None  # 分案规则 YAML; unset: the rules that ship with arrears
     institution_name: str = "信用卡中心"  # the creditor named in every message (the sender of in-house accounts)
     outreach_max_tries: int = Field(default=3, ge=1)
     outreach_retry_seconds: float = Field(default=1.0, ge=0)  # the first backoff; doubled each try

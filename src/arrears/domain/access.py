@@ -35,6 +35,7 @@ class Permission(StrEnum):
     MANAGE_USERS = "manage_users"
     CHECK_COMPLIANCE = "check_compliance"  # POST /v1/compliance/check (people who contact customers, oversight)
     MANAGE_SERVICE_TOKENS = "manage_service_tokens"
+    ALLOCATE = "allocate"  # place accounts with agencies, recall and move them (分案、退案、调案)
 
 
 class ServiceScope(StrEnum):
@@ -52,8 +53,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
                                _P.MANAGE_FOLLOW_UPS, _P.CHECK_COMPLIANCE}),
     Role.TEAM_LEAD: frozenset({_P.VIEW_ACCOUNTS, _P.REVEAL_PERSONAL, _P.TAKE_WORK, _P.LOG_CONTACT,
                                _P.MANAGE_FOLLOW_UPS, _P.HAND_OVER, _P.VIEW_TEAM, _P.VIEW_COMPLIANCE,
-                               _P.CHECK_COMPLIANCE}),
-    Role.STRATEGY_MANAGER: frozenset({_P.VIEW_ACCOUNTS, _P.VIEW_TEAM}),
+                               _P.CHECK_COMPLIANCE, _P.ALLOCATE}),
+    Role.STRATEGY_MANAGER: frozenset({_P.VIEW_ACCOUNTS, _P.VIEW_TEAM, _P.ALLOCATE}),
     Role.COMPLIANCE_OFFICER: frozenset({_P.VIEW_ACCOUNTS, _P.REVEAL_PERSONAL, _P.VIEW_TEAM,
                                         _P.VIEW_COMPLIANCE, _P.VIEW_AUDIT, _P.CHECK_COMPLIANCE}),
     Role.AUDITOR: frozenset({_P.VIEW_ACCOUNTS, _P.VIEW_TEAM, _P.VIEW_COMPLIANCE, _P.VIEW_AUDIT}),

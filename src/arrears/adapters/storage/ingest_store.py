@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Engine, Table, select, update
 
 from arrears.adapters.crypto import FieldCipher
 from arrears.adapters.storage import tables as t
+from arrears.adapters.storage.allocation_repository import reapply_placements
 from arrears.adapters.storage.bulk import SQLITE_INSTANT, insert_frame, insert_rows, update_rows
 from arrears.adapters.storage.portfolio_loaders import LOADER_OF, Loader, row_digests
 from arrears.adapters.storage.unit_of_work import SqlUnitOfWork
@@ -102,7 +103,10 @@ class SqlPortfolioTables:
         self._c, self._cipher = connection, cipher
 
     def load(self, source: str, frame: pl.DataFrame) -> dict[str, int]:
-        return load_table(self._c, LOADER_OF[source], frame, self._cipher)
+        counts = load_table(self._c, LOADER_OF[source], frame, self._cipher)
+        if source == "accounts":
+            reapply_placements(self._c)  # arrears' placements, not the file, say which agency works an account
+        return counts
 
 
 class SqlPausePeriods:

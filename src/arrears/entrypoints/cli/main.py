@@ -14,6 +14,7 @@ app = typer.Typer(
 
 def _register() -> None:
     from arrears.entrypoints.cli import (
+        allocation_cli,
         arrangements,
         compliance_cli,
         dialer_cli,
@@ -42,6 +43,7 @@ def _register() -> None:
     dialer_cli.register(app)
     report_cli.register(app)
     user_cli.register(app)
+    allocation_cli.register(app)
 
 
 _register()

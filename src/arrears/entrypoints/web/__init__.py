@@ -13,9 +13,11 @@ def install_pages(app: FastAPI) -> None:
     from arrears.entrypoints.web.dashboard_pages import router as dashboard_router
     from arrears.entrypoints.web.pages import router
     from arrears.entrypoints.web.people_pages import router as people_router
+    from arrears.entrypoints.web.placement_pages import router as placement_router
 
     app.include_router(router)
     app.include_router(dashboard_router)
     app.include_router(people_router)
     app.include_router(audit_router)
+    app.include_router(placement_router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).with_name("static"))), name="static")
