@@ -109,7 +109,7 @@ def test_a_recall_by_hand_brings_the_account_home_and_a_new_file_cannot_give_it_
     assert notes == [("by_hand", "客户投诉")]
 
 
-def test_a_recall_needs_a_reason_and_placed_accounts(engine: Engine, rules) -> None:
+def test_a_recall_needs_a_reason_and_placed_accounts(engine: Engine) -> None:
     portfolio(engine)
     with pytest.raises(AllocationError, match="reason"):
         recall_accounts(SqlAllocationUnitOfWork(engine), Recall(("A5",), ON, "lead", " "), NOW)
