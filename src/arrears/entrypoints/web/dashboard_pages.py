@@ -71,6 +71,7 @@ def dashboard(request: Request) -> Response:
     tables = {d: dimension_table(report, d) for d in ("collector", "agency", "segment", "strategy")}
     return render(request, "dashboard.html", user, report=report, tables=tables, shown=shown,
                   experiments=experiments_table(report),
+                  drill=user.principal.may(Permission.ALLOCATE) and not user.principal.agency_id,
                   charts=_inline_json(chart_specs(report, language)), language=language)
 
 
