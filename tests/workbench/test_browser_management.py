@@ -99,5 +99,5 @@ def test_an_auditor_filters_the_trail_and_exports_it(browser, site: Site) -> Non
     with page.expect_download() as download:
         page.click("#audit-export")
     path = download.value.path()
-    data = open(path, "rb").read()
+    data = path.read_bytes()
     assert data.startswith(b"\xef\xbb\xbf") and b"login" in data
