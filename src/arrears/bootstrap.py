@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 import arrears.domain.arrangements as arrangements_package
 from arrears.adapters.clock import Clock, system_clock
 from arrears.adapters.crypto import FieldCipher
-from arrears.adapters.storage.allocation_repository import SqlAllocationUnitOfWork
+from arrears.adapters.storage.allocation_repository import SqlAllocationUnitOfWork, SqlCommissionSource
 from arrears.adapters.storage.arrangements_repository import SqlArrangementsUnitOfWork
 from arrears.adapters.storage.database import make_engine, migrate
 from arrears.adapters.storage.ingest_store import SqlIngestUnitOfWork
@@ -28,6 +28,7 @@ from arrears.adapters.storage.templates_repository import SqlTemplatesUnitOfWork
 from arrears.domain.aging import AgingLadder
 from arrears.domain.arrangements.counselling import CounsellingDirectory, DirectoryError, directory_from_records
 from arrears.domain.outreach import RetryPolicy
+from arrears.services.allocation.commission import CommissionSource
 from arrears.services.allocation.placements import AllocationUnitOfWork
 from arrears.services.allocation.rules import AllocationRules, read_rules
 from arrears.services.arrangements.ports import ArrangementsUnitOfWork, IngestedPortfolio
@@ -189,3 +190,7 @@ def allocation_uow(engine: Engine) -> AllocationUnitOfWork:
 def allocation_rules(settings: Settings | None = None) -> AllocationRules:
     """The allocation rules file the settings name (``ARREARS_ALLOCATION_RULES``), else the shipped one."""
     return read_rules((settings or get_settings()).allocation_rules)
+
+
+def commission_source(engine: Engine) -> CommissionSource:
+    return SqlCommissionSource(engine)

@@ -129,3 +129,37 @@ def test_a_move_recalls_from_one_agency_and_places_with_another_within_its_capac
         reasons = sorted(str(r) for (r,) in c.execute(select(placements.c.recall_reason).where(
             placements.c.account_id == "A1")))
     assert reasons == ["None", "moved"]  # the move's placement is active, the old one recalled
+
+
+def test_the_monthly_statement_counts_payments_received_while_placed_and_the_agencys_findings(
+        engine: Engine, rules, tmp_path: Path) -> None:
+    from decimal import Decimal
+
+    from arrears.adapters.storage.allocation_repository import SqlCommissionSource
+    from arrears.adapters.storage.gate_tables import compliance_decisions
+    from arrears.services.allocation.commission import commission_statements
+    from arrears.services.allocation.rules import read_rules
+    from ingested_rows import ingest_payment
+
+    path = tmp_path / "commission.yaml"
+    path.write_text(RULES.replace("  AG01: {capacity: 2, placement_days: 30}",
+                                  "  AG01:\n    capacity: 2\n    placement_days: 30\n    commission:\n"
+                                  "      by_bucket: {M4: \"0.15\"}\n      holdback_per_finding: \"0.10\""),
+                    encoding="utf-8")
+    portfolio(engine)
+    with_terms = read_rules(path)
+    allocate_accounts(SqlAllocationUnitOfWork(engine), Allocate(ON, "nightly", with_terms), NOW)  # A1, A2 -> AG01
+    at = datetime(2026, 12, 9, 2, 0, tzinfo=UTC)
+    ingest_payment(engine, "P1", "A1", at=at, cents=100_000)  # while placed: counts
+    ingest_payment(engine, "P2", "A4", at=at, cents=50_000)  # in house: not AG01's
+    ingest_payment(engine, "P3", "A2", at=datetime(2026, 12, 7, 2, 0, tzinfo=UTC), cents=70_000)  # before placing
+    with engine.begin() as c:
+        c.execute(insert(t.agents).values(agent_id="AGT-9", agency_id="AG01", row_digest="d" * 32))
+        c.execute(insert(compliance_decisions).values(
+            decided_for=at, mode="reserve", request_digest="x" * 64, account_id="A1", customer_id="C-A1",
+            channel="call", agent_id="AGT-9", pack_versions="{}", decision="deny", rules="[]", reasons="[]",
+            warnings="[]"))
+    (ag01,) = commission_statements(SqlCommissionSource(engine), with_terms, "2026-12", "Asia/Shanghai")
+    assert [line.account_id for line in ag01.lines] == ["A1"]
+    assert (ag01.gross, ag01.findings, ag01.held_back, ag01.net) == (
+        Decimal("150.00"), 1, Decimal("15.00"), Decimal("135.00"))

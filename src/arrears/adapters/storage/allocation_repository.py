@@ -6,20 +6,23 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, Engine, func, select, update
 
 from arrears.adapters.storage import tables as t
 from arrears.adapters.storage.allocation_tables import placements
 from arrears.adapters.storage.arrangements_tables import ledger_payments
 from arrears.adapters.storage.audit_tables import audit_events
 from arrears.adapters.storage.bulk import SQLITE_INSTANT, insert_rows
+from arrears.adapters.storage.gate_tables import compliance_decisions, contact_attempts
 from arrears.adapters.storage.scoring_tables import account_scores
 from arrears.adapters.storage.unit_of_work import SqlUnitOfWork
 from arrears.adapters.storage.workbench_tables import follow_ups, users, work_items
 from arrears.domain.allocation import AccountToPlace, ActivePlacement, AgencyTerms, Decision, RecallReason
+from arrears.domain.commission import PlacedPayment
 
 CENT = Decimal("0.01")
 BY_FILE = -1  # an account placed by the portfolio file's agency column, with no placement of record
@@ -116,21 +119,26 @@ class SqlPlacements:
                                if account not in known]
         return found
 
-    def balances(self, account_ids: Sequence[str]) -> dict[str, int]:
-        a = t.accounts.c
-        found: dict[str, int] = {}
+    def balances(self, account_ids: Sequence[str], on: date | None = None) -> dict[str, tuple[int, str | None]]:
+        """Each account's balance and its bucket on the latest nightly run up to ``on`` (if any)."""
+        a, g = t.accounts.c, t.account_aging.c
+        run = select(func.max(g.as_of)).where(g.as_of <= (on or date.max)).scalar_subquery()
+        query = (select(a.account_id, a.balance_cents, g.bucket)
+                 .join(t.account_aging, (g.account_id == a.account_id) & (g.as_of == run), isouter=True))
+        found: dict[str, tuple[int, str | None]] = {}
         for chunk in _chunks(list(account_ids)):
-            found.update(self._c.execute(select(a.account_id, a.balance_cents).where(a.account_id.in_(chunk))).all())
+            found.update((r.account_id, (r.balance_cents, r.bucket)) for r in self._c.execute(
+                query.where(a.account_id.in_(chunk))))
         return found
 
     def place(self, decisions: Sequence[Decision], *, on: date, by: str, now: datetime) -> int:
         """New active placements, and ``accounts.agency_id`` set to match."""
         placed = [d for d in decisions if d.agency_id and d.until]
-        balances = self.balances([d.account_id for d in placed])
+        balances = self.balances([d.account_id for d in placed], on)
         insert_rows(self._c, placements, ("account_id", "agency_id", "placed_on", "until", "status", "rule", "reason",
-                                          "placed_by", "balance_cents"),
+                                          "placed_by", "balance_cents", "bucket"),
                     [(d.account_id, d.agency_id, on, d.until, "active", d.rule, d.zh, by,
-                      balances.get(d.account_id, 0)) for d in placed])
+                      *balances.get(d.account_id, (0, None))) for d in placed])
         for agency in sorted({d.agency_id for d in placed if d.agency_id}):
             ids = [d.account_id for d in placed if d.agency_id == agency]
             for chunk in _chunks(ids):
@@ -163,11 +171,11 @@ class SqlPlacements:
     def _on_record(self, placement: ActivePlacement, on: date) -> ActivePlacement:
         """An account the portfolio file placed gets its placement on record before it is recalled, so
         that the next file cannot place it again (``reapply_placements``)."""
-        balance = self.balances([placement.account_id]).get(placement.account_id, 0)
+        balance, bucket = self.balances([placement.account_id], on).get(placement.account_id, (0, None))
         result = self._c.execute(placements.insert().values(
             account_id=placement.account_id, agency_id=placement.agency_id, placed_on=on, until=on, status="active",
             rule="portfolio", reason="委案来自组合文件 / placed by the portfolio file", placed_by="portfolio",
-            balance_cents=balance))
+            balance_cents=balance, bucket=bucket))
         key = result.inserted_primary_key
         assert key is not None
         return ActivePlacement(key[0], placement.account_id, placement.agency_id, on)
@@ -213,3 +221,58 @@ def reapply_placements(connection: Connection) -> None:
                      .scalar_subquery())
     connection.execute(update(t.accounts).where(a.account_id.in_(select(p.account_id)))
                        .values(agency_id=active_agency))
+
+
+class SqlCommissionSource:
+    """What a month's commission statements need: the payments received while each account was placed
+    with an agency, and each agency's compliance findings (gate denials of its agents, complaints on
+    its contacts)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def placed_payments(self, start: date, end: date, zone: str) -> dict[str, list[PlacedPayment]]:
+        """agency -> its payments in ``start`` .. ``end`` (days in ``zone``)."""
+        p, pay, lp = placements.c, t.payments.c, ledger_payments.c
+        local = ZoneInfo(zone)
+        since = datetime.combine(start, time(0), local)
+        until = datetime.combine(end + timedelta(days=1), time(0), local)
+        found: dict[str, list[PlacedPayment]] = {}
+        ingested = (select(p.agency_id, p.placed_on, p.until, p.recalled_on, p.bucket, pay.account_id, pay.paid_at,
+                           pay.amount_cents)
+                    .join_from(placements, t.payments, pay.account_id == p.account_id)
+                    .where(pay.reversed.is_(False), pay.paid_at >= since, pay.paid_at < until))
+        posted = (select(p.agency_id, p.placed_on, p.until, p.recalled_on, p.bucket, lp.account_id, lp.paid_on,
+                         lp.amount_cents)
+                  .join_from(placements, ledger_payments, lp.account_id == p.account_id)
+                  .where(lp.reversed_on.is_(None), lp.paid_on >= start, lp.paid_on <= end,
+                         lp.payment_id.not_in(select(pay.payment_id))))
+        with self.engine.connect() as c:
+            rows = [(r, r.paid_at.astimezone(local).date()) for r in c.execute(ingested)]
+            rows += [(r, r.paid_on) for r in c.execute(posted)]
+        for r, day in rows:
+            if r.placed_on <= day <= (r.recalled_on or r.until):
+                found.setdefault(r.agency_id, []).append(
+                    PlacedPayment(r.account_id, day, (Decimal(r.amount_cents) * CENT).quantize(CENT), r.bucket))
+        return found
+
+    def findings(self, start: date, end: date, zone: str) -> dict[str, int]:
+        local = ZoneInfo(zone)
+        since = datetime.combine(start, time(0), local)
+        until = datetime.combine(end + timedelta(days=1), time(0), local)
+        d, ag, k, c_ = compliance_decisions.c, t.agents.c, contact_attempts.c, t.contacts.c
+        counts: dict[str, int] = {}
+        queries = [
+            select(ag.agency_id, func.count()).join_from(compliance_decisions, t.agents, ag.agent_id == d.agent_id)
+            .where(d.decision == "deny", ag.agency_id.is_not(None), d.decided_for >= since, d.decided_for < until)
+            .group_by(ag.agency_id),
+            select(k.agency_id, func.count()).where(k.complaint.is_(True), k.agency_id.is_not(None), k.at >= since,
+                                                    k.at < until).group_by(k.agency_id),
+            select(c_.agency_id, func.count()).where(c_.complaint.is_(True), c_.agency_id.is_not(None),
+                                                     c_.at >= since, c_.at < until).group_by(c_.agency_id),
+        ]
+        with self.engine.connect() as c:
+            for query in queries:
+                for agency, n in c.execute(query):
+                    counts[agency] = counts.get(agency, 0) + int(n)
+        return counts

@@ -21,6 +21,7 @@ placements = Table(
     Column("reason", Text, nullable=False),
     Column("placed_by", String(100), nullable=False),
     Column("balance_cents", BigInteger, nullable=False),  # the balance when placed (performance)
+    Column("bucket", String(10)),  # the bucket when placed (the commission rate)
     Column("recalled_on", Date),
     Column("recall_reason", String(20)),
     Column("recall_note", Text),

@@ -43,6 +43,12 @@ def _rules(path: Path | None):  # type: ignore[no-untyped-def]
 
 
 def register(app: typer.Typer) -> None:
+    _register_allocate(app)
+    _register_commission(app)
+    _register_placement(app)
+
+
+def _register_allocate(app: typer.Typer) -> None:
     @app.command("allocate")
     def allocate(
         as_of: Annotated[date, date_option("--as-of", "the business date YYYY-MM-DD")],
@@ -73,6 +79,43 @@ def register(app: typer.Typer) -> None:
         for decision in report.examples:
             out.print(f"  {decision.account_id}: {decision.zh} / {decision.en}", markup=False)
 
+
+
+def _register_commission(app: typer.Typer) -> None:
+    @app.command("commission")
+    def commission(
+        month: Annotated[str, typer.Option("--month", help="YYYY-MM")],
+        folder: Annotated[Path, typer.Option("--out", help="the folder for the statements")],
+        rules: Annotated[Path | None, typer.Option("--rules", help="an allocation rules YAML file")] = None,
+    ) -> None:
+        """Monthly commission statements per agency 委外佣金结算单 (CSV per agency and one XLSX)."""
+        from arrears.bootstrap import commission_source
+        from arrears.entrypoints.cli.container import open_container
+        from arrears.entrypoints.report.commission_files import write_statements
+        from arrears.services.allocation.commission import MonthError, commission_statements
+
+        chosen = _rules(rules)
+        container = open_container()
+        try:
+            statements = commission_statements(commission_source(container.engine), chosen, month,
+                                               container.settings.timezone)
+        except MonthError as error:
+            err.print(str(error), style="red", markup=False)
+            raise typer.Exit(2) from None
+        try:
+            written = write_statements(statements, folder, month)
+        except OSError as error:
+            err.print(f"{folder}: cannot write: {error}", style="red", markup=False)
+            raise typer.Exit(2) from None
+        for s in statements:
+            out.print(f"{s.agency_id} {month}: recovered 回收 {s.recovered:,.2f}, commission 佣金 {s.gross:,.2f}, "
+                      f"findings 合规问题 {s.findings}, held back 扣留 {s.held_back:,.2f}, net 应付 {s.net:,.2f}",
+                      markup=False)
+        out.print(f"-> {', '.join(str(p) for p in written)}", markup=False)
+
+
+
+def _register_placement(app: typer.Typer) -> None:
     placement = typer.Typer(name="placement", help="Placements by hand 人工分案/退案.", no_args_is_help=True)
 
     @placement.command("recall")

@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from arrears.domain.allocation import IN_HOUSE, AllocationRule
+from arrears.domain.commission import Agreement, CommissionError, parse_bands
 
 DEFAULT_RULES = Path(__file__).with_name("default_rules.yaml")
 
@@ -24,6 +25,7 @@ class RulesError(ValueError):
 class AgencyConfig:
     capacity: int
     placement_days: int
+    commission: Agreement | None = None  # 佣金协议; None: no commission terms on file
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,35 @@ def _rule(path: Path, index: int, raw: Any, agencies: dict[str, AgencyConfig]) -
                           frozenset(_strings(path, f"{where}.segments", raw.get("segments"))))
 
 
+def _rate(path: Path, where: str, value: Any) -> Decimal:
+    rate = _money(path, where, value)
+    if rate is None or not Decimal(0) <= rate <= Decimal(1):
+        raise _fail(path, where, f"{value!r} is not a rate between 0 and 1 (as text, e.g. \"0.15\")")
+    return rate
+
+
+def _agreement(path: Path, where: str, agency_id: str, raw: Any) -> Agreement | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or ("by_bucket" in raw) == ("bands" in raw):
+        raise _fail(path, where, "by_bucket or bands (one of them), and holdback_per_finding")
+    holdback = _rate(path, f"{where}.holdback_per_finding", raw.get("holdback_per_finding", "0"))
+    if "by_bucket" in raw:
+        if not isinstance(raw["by_bucket"], dict) or not raw["by_bucket"]:
+            raise _fail(path, f"{where}.by_bucket", "bucket: rate pairs")
+        rates = tuple((str(b), _rate(path, f"{where}.by_bucket.{b}", r)) for b, r in raw["by_bucket"].items())
+        return Agreement(agency_id, by_bucket=rates, holdback_per_finding=holdback)
+    bands = raw["bands"]
+    if not isinstance(bands, list) or not all(isinstance(b, dict) for b in bands):
+        raise _fail(path, f"{where}.bands", "a list of {upto, rate}")
+    try:
+        parsed = parse_bands([(_money(path, f"{where}.bands[{i}].upto", b.get("upto")),
+                               _rate(path, f"{where}.bands[{i}].rate", b.get("rate"))) for i, b in enumerate(bands)])
+    except CommissionError as error:
+        raise _fail(path, f"{where}.bands", str(error)) from None
+    return Agreement(agency_id, bands=parsed, holdback_per_finding=holdback)
+
+
 def read_rules(path: Path | None = None) -> AllocationRules:
     path = path or DEFAULT_RULES
     try:
@@ -98,8 +129,10 @@ def read_rules(path: Path | None = None) -> AllocationRules:
         if not isinstance(terms, dict):
             raise _fail(path, f"agencies.{agency_id}", "capacity and placement_days")
         where = f"agencies.{agency_id}"
-        agencies[str(agency_id)] = AgencyConfig(_positive(path, f"{where}.capacity", terms.get("capacity")),
-                                                _positive(path, f"{where}.placement_days", terms.get("placement_days")))
+        agencies[str(agency_id)] = AgencyConfig(
+            _positive(path, f"{where}.capacity", terms.get("capacity")),
+            _positive(path, f"{where}.placement_days", terms.get("placement_days")),
+            _agreement(path, f"{where}.commission", str(agency_id), terms.get("commission")))
     rules = raw.get("rules")
     if not isinstance(rules, list) or not rules:
         raise _fail(path, "rules", "a list of at least one rule")

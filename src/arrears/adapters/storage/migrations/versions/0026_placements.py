@@ -30,6 +30,7 @@ def upgrade() -> None:
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("placed_by", sa.String(100), nullable=False),
         sa.Column("balance_cents", sa.BigInteger(), nullable=False),
+        sa.Column("bucket", sa.String(10)),
         sa.Column("recalled_on", sa.Date()),
         sa.Column("recall_reason", sa.String(20)),
         sa.Column("recall_note", sa.Text()),
