@@ -132,7 +132,7 @@ def test_a_move_recalls_from_one_agency_and_places_with_another_within_its_capac
 
 
 def test_the_monthly_statement_counts_payments_received_while_placed_and_the_agencys_findings(
-        engine: Engine, rules, tmp_path: Path) -> None:
+        engine: Engine, tmp_path: Path) -> None:
     from decimal import Decimal
 
     from arrears.adapters.storage.allocation_repository import SqlCommissionSource
