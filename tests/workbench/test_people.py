@@ -153,3 +153,41 @@ def test_arrears_user_add_prints_a_password_that_must_be_changed(client: TestCli
     assert bad_role.exit_code == 2 and "--role" in bad_role.output
     bad_agency = CliRunner().invoke(app, ["user", "add", "sun", "--role", "collector", "--agency", "NOPE"])
     assert bad_agency.exit_code == 2 and "NOPE" in bad_agency.output
+
+
+def _agent_training(wb: Workbench, username: str):  # type: ignore[no-untyped-def]
+    from arrears.adapters.storage import tables as t
+
+    with wb.engine.connect() as c:
+        agent = c.execute(select(users.c.agent_id).where(users.c.username == username)).scalar()
+        return agent, c.execute(select(t.agents.c.training_valid_until).where(t.agents.c.agent_id == agent)).scalar()
+
+
+def test_an_administrator_records_training_and_a_new_file_does_not_undo_it(client: TestClient, wb: Workbench) -> None:
+    from datetime import date
+
+    from sqlalchemy import update
+
+    from arrears.adapters.storage import tables as t
+    from arrears.adapters.storage.ingest_store import reapply_training
+
+    _login(client, "admin")
+    page = client.get("/people")
+    reply = client.post("/people/lapsed/training", data={
+        "csrf_token": _csrf(page.text), "course": "合规催收 2026", "completed_on": "2026-11-20",
+        "valid_until": "2027-11-19"}, follow_redirects=False)
+    assert reply.status_code == 303, reply.text
+    agent, until = _agent_training(wb, "lapsed")
+    assert until == date(2027, 11, 19)
+    with wb.engine.begin() as c:  # the next agents.csv still carries the lapsed date
+        c.execute(update(t.agents).where(t.agents.c.agent_id == agent).values(training_valid_until=date(2026, 1, 1)))
+        reapply_training(c)
+    assert _agent_training(wb, "lapsed")[1] == date(2027, 11, 19)
+
+
+def test_training_that_ends_before_it_was_completed_is_refused(client: TestClient) -> None:
+    _login(client, "admin")
+    page = client.get("/people?lang=en")
+    reply = client.post("/people/collector/training?lang=en", data={
+        "csrf_token": _csrf(page.text), "course": "x", "completed_on": "2026-11-20", "valid_until": "2026-11-01"})
+    assert reply.status_code == 422 and "cannot be before" in reply.text

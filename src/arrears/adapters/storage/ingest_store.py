@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from datetime import date, datetime
 
 import polars as pl
-from sqlalchemy import Connection, Engine, Table, select, update
+from sqlalchemy import Connection, Engine, Table, func, or_, select, update
 
 from arrears.adapters.crypto import FieldCipher
 from arrears.adapters.storage import tables as t
@@ -19,6 +19,7 @@ from arrears.adapters.storage.allocation_repository import reapply_placements
 from arrears.adapters.storage.bulk import SQLITE_INSTANT, insert_frame, insert_rows, update_rows
 from arrears.adapters.storage.portfolio_loaders import LOADER_OF, Loader, row_digests
 from arrears.adapters.storage.unit_of_work import SqlUnitOfWork
+from arrears.adapters.storage.workbench_tables import training_records
 
 
 def _existing(connection: Connection, loader: Loader) -> pl.DataFrame:
@@ -106,7 +107,18 @@ class SqlPortfolioTables:
         counts = load_table(self._c, LOADER_OF[source], frame, self._cipher)
         if source == "accounts":
             reapply_placements(self._c)  # arrears' placements, not the file, say which agency works an account
+        if source == "agents":
+            reapply_training(self._c)  # training recorded in the workbench is not forgotten by the next file
         return counts
+
+
+def reapply_training(connection: Connection) -> None:
+    """An agent's training date is the later of the file's and the latest training record's."""
+    a, r = t.agents.c, training_records.c
+    latest = select(func.max(r.valid_until)).where(r.agent_id == a.agent_id).scalar_subquery()
+    connection.execute(update(t.agents).where(a.agent_id.in_(select(r.agent_id)),
+                                              or_(a.training_valid_until.is_(None), a.training_valid_until < latest))
+                       .values(training_valid_until=latest))
 
 
 class SqlPausePeriods:

@@ -140,3 +140,18 @@ follow_ups = Table(
     Column("handed_over_from", Id),
 )
 Index("ix_follow_ups_owner_due", follow_ups.c.owner_user_id, follow_ups.c.status, follow_ups.c.due_at)
+
+# Training a collector completed (培训记录), entered in the workbench by an administrator. The agent's
+# training date (agents.training_valid_until, which every check reads) is the later of the portfolio
+# file's and the latest record's.
+training_records = Table(
+    "training_records",
+    metadata,
+    Column("record_id", Integer, primary_key=True, autoincrement=True),
+    Column("agent_id", Id, nullable=False, index=True),
+    Column("course", String(100), nullable=False),
+    Column("completed_on", Date, nullable=False),
+    Column("valid_until", Date, nullable=False),
+    Column("recorded_by", String(100), nullable=False),
+    _ts("recorded_at", nullable=False),
+)

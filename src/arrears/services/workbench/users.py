@@ -8,13 +8,14 @@ it is raised).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import date
 from enum import Enum
 from typing import Any
 
 from sqlalchemy import Connection, Row, select, update
 
 from arrears.adapters.storage import tables as t
-from arrears.adapters.storage.workbench_tables import api_tokens, users, web_sessions
+from arrears.adapters.storage.workbench_tables import api_tokens, training_records, users, web_sessions
 from arrears.domain.access import Permission, Role, Standing, administration_refusals, agent_refusal
 from arrears.domain.reasons import Reason
 from arrears.services.workbench import audit
@@ -189,3 +190,50 @@ def add_user_by_operator(wb: Workbench, operator: str, user: NewUser) -> str:
         audit.record(connection, wb.now(), "user_created", None, username=f"cli:{operator}"[:64],
                      target=user.username, role=user.role.value, target_agency_id=user.agency_id)
     return password
+
+
+@dataclass(frozen=True)
+class TrainingRecord:
+    course: str
+    completed_on: date
+    valid_until: date
+
+
+def record_training(wb: Workbench, actor: Principal, username: str, record: TrainingRecord) -> date:
+    """An administrator records a collector's completed training (培训记录), within their scope; the
+    collector's agent is then trained until the later of this and what was on file. Returns it."""
+    course = record.course.strip()
+    if not course or len(course) > 100:
+        raise InvalidInput("请填写培训课程名称（100 字以内）", "name the course (at most 100 characters)", "course")
+    if record.valid_until < record.completed_on:
+        raise InvalidInput("有效期不能早于完成日期", "valid until cannot be before the day it was completed",
+                           "valid_until")
+    refusal: NotEligible | None = None
+    with wb.engine.begin() as connection:
+        row = connection.execute(select(users).where(users.c.username == username)).first()
+        if row is None:
+            raise NotFound(f"没有用户 {username}", f"no user {username}", "username")
+        target = Standing(Role(row.role), row.agency_id or None)
+        refusals = administration_refusals(_standing(actor), target, target, is_self=row.user_id == actor.user_id)
+        if refusals:
+            refusal = _refuse(connection, wb, actor, refusals, action="training", target=username)
+        elif not row.agent_id:
+            raise InvalidInput(f"{username} 没有关联催收员编号", f"{username} has no agent id", "username")
+        else:
+            until = _record(connection, wb, actor, row.agent_id, replace(record, course=course))
+            audit.record(connection, wb.now(), "training_recorded", actor, target=username, agent_id=row.agent_id,
+                         course=course, valid_until=record.valid_until.isoformat())
+    if refusal is not None:
+        raise refusal
+    return until
+
+
+def _record(connection: Connection, wb: Workbench, actor: Principal, agent_id: str, record: TrainingRecord) -> date:
+    connection.execute(training_records.insert().values(
+        agent_id=agent_id, course=record.course, completed_on=record.completed_on, valid_until=record.valid_until,
+        recorded_by=actor.username, recorded_at=wb.now()))
+    a = t.agents.c
+    on_file = connection.execute(select(a.training_valid_until).where(a.agent_id == agent_id)).scalar()
+    until = max(d for d in (on_file, record.valid_until) if d is not None)
+    connection.execute(update(t.agents).where(a.agent_id == agent_id).values(training_valid_until=until))
+    return until
