@@ -32,6 +32,7 @@ from arrears.domain.arrangements.payments import Payment
 from arrears.domain.arrangements.promises import PromisePolicy, PromiseToPay, deadline, promise_status
 from arrears.domain.experiments import AccountResult, Arm, Verdict, account_results, arms, champion_of, verdict
 from arrears.domain.money import Money
+from arrears.domain.queue_figures import QueueCount, queue_by_bucket
 from arrears.domain.roll_rates import RollCount, RollMatrix, bucket_order, ratio, roll_matrix, roll_trend
 
 RIGHT_PARTY_OUTCOMES = frozenset({"conversation", "refused", "dispute"})
@@ -134,6 +135,7 @@ class OperationFacts:
     blocked: tuple[BlockedFact, ...] = ()
     rolls: tuple[RollCount, ...] = ()
     dims: Mapping[str, AccountDims] = field(default_factory=dict)
+    queue: tuple[QueueCount, ...] = ()  # the work queue of the range's last day, by bucket and state
 
 
 @dataclass(frozen=True)
@@ -147,6 +149,7 @@ class StoredFacts:
     blocked: tuple[BlockedFact, ...]
     rolls: tuple[RollCount, ...]
     dims: Mapping[str, AccountDims]
+    queue: tuple[QueueCount, ...] = ()
 
     def judged(self, start: date, end: date, policy: PromisePolicy | None = None) -> OperationFacts:
         """The facts of ``start`` .. ``end``: each promise's status as of ``end`` from the payments
@@ -164,7 +167,7 @@ class StoredFacts:
         return OperationFacts(
             contacts=tuple(c for c in self.contacts if start <= c.day <= end),
             payments=tuple(p for p in self.payments if start <= p.day <= end),
-            promises=promises, blocked=self.blocked, rolls=self.rolls, dims=self.dims)
+            promises=promises, blocked=self.blocked, rolls=self.rolls, dims=self.dims, queue=self.queue)
 
 
 @dataclass
@@ -347,6 +350,7 @@ class OperationReport:
     blocked: list[tuple[str, int]]
     roll: RollMatrix
     trend: list[tuple[date, dict[str, float | None]]]
+    queue: list[tuple[str, dict[str, int]]] = field(default_factory=list)  # bucket -> state -> items
     arms: list[Arm] = field(default_factory=list)  # champion/challenger, per strategy
     verdicts: list[Verdict] = field(default_factory=list)  # each challenger against the champion
 
@@ -359,7 +363,8 @@ def operation_report(facts: OperationFacts, start: date, end: date) -> Operation
         start=start, end=end, total=totals(facts), days=kpis_by_day(facts, start, end),
         by={d: kpis_by(facts, d) for d in DIMENSIONS}, hours=right_party_by_hour(facts.contacts),
         blocked=blocked_by_rule(facts.blocked), roll=roll_matrix(facts.rolls), trend=roll_trend(facts.rolls),
-        arms=found, verdicts=[verdict(champion, arm) for arm in found if champion and arm is not champion],
+        queue=queue_by_bucket(facts.queue), arms=found,
+        verdicts=[verdict(champion, arm) for arm in found if champion and arm is not champion],
     )
 
 
@@ -379,4 +384,4 @@ def _per_account(facts: OperationFacts, start: date, end: date) -> dict[str, dic
     return account_results({a: d.strategy for a, d in facts.dims.items()}, recovered, kept, contacts, complaints)
 
 
-__all__ = ["RollCount", "RollMatrix", "bucket_order", "roll_matrix", "roll_trend"]  # part of the report
+__all__ = ["QueueCount", "RollCount", "RollMatrix", "bucket_order", "roll_matrix", "roll_trend"]  # part of the report

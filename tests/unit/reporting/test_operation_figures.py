@@ -131,3 +131,12 @@ def test_a_range_ends_at_midnight_after_its_last_day_in_the_operation_zone():
     wanted = ReportRange(D1, D2, "Asia/Shanghai")
     assert wanted.since.isoformat() == "2026-11-01T00:00:00+08:00"
     assert wanted.until.isoformat() == "2026-11-03T00:00:00+08:00"
+
+
+def test_the_queue_is_counted_per_bucket_youngest_first_with_every_state():
+    from arrears.domain.reporting import QueueCount, queue_by_bucket
+
+    rows = queue_by_bucket([QueueCount("M3", "open", 4), QueueCount("M1", "done", 2), QueueCount("M1", "open", 1),
+                            QueueCount("M10", "assigned", 1)])
+    assert rows == [("M1", {"open": 1, "assigned": 0, "done": 2}), ("M3", {"open": 4, "assigned": 0, "done": 0}),
+                    ("M10", {"open": 0, "assigned": 1, "done": 0})]

@@ -30,7 +30,7 @@ from arrears.adapters.storage.arrangements_tables import ledger_payments, promis
 from arrears.adapters.storage.gate_tables import compliance_decisions, contact_attempts
 from arrears.adapters.storage.planning_tables import plan_attempts
 from arrears.adapters.storage.scoring_tables import account_scores
-from arrears.adapters.storage.workbench_tables import users
+from arrears.adapters.storage.workbench_tables import users, work_items
 from arrears.domain.arrangements.promises import PromiseToPay
 from arrears.domain.money import Money
 from arrears.domain.reporting import (
@@ -38,6 +38,7 @@ from arrears.domain.reporting import (
     BlockedFact,
     ContactFact,
     PaymentFact,
+    QueueCount,
     ReportRange,
     RollCount,
     StoredFacts,
@@ -69,7 +70,7 @@ class SqlReportingSource:
             return StoredFacts(
                 contacts=tuple(reader.contacts()), payments=tuple(reader.payments()),
                 promises=tuple(reader.promises()), blocked=tuple(reader.blocked()),
-                rolls=tuple(reader.rolls()), dims=reader.dims(),
+                rolls=tuple(reader.rolls()), dims=reader.dims(), queue=tuple(reader.queue()),
             )
 
 
@@ -180,6 +181,17 @@ class _Reader:
         for r in self.c.execute(select(rr.as_of, rr.from_bucket, rr.to_bucket, rr.accounts).where(
                 rr.as_of >= self.r.start, rr.as_of <= self.r.end)):
             yield RollCount(r.as_of, r.from_bucket, r.to_bucket, r.accounts)
+
+    def queue(self) -> Iterator[QueueCount]:
+        """The work queue of the range's last day, by the accounts' bucket on the latest run."""
+        w, g = work_items.c, t.account_aging.c
+        run = select(func.max(g.as_of)).where(g.as_of <= self.r.end).scalar_subquery()
+        query = (select(func.coalesce(g.bucket, "-"), w.status, func.count())
+                 .join_from(work_items, t.account_aging, (g.account_id == w.account_id) & (g.as_of == run),
+                            isouter=True)
+                 .where(w.queue_date == self.r.end, self._placed(w.account_id)).group_by(g.bucket, w.status))
+        for bucket, status, n in self.c.execute(query):
+            yield QueueCount(bucket, status, int(n))
 
     def dims(self) -> dict[str, AccountDims]:
         a, s = t.accounts.c, account_scores.c

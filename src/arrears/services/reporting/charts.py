@@ -33,6 +33,10 @@ TEXT = {
     "contacts": ("联系次数", "contacts"),
     "right_party": ("本人接通", "right-party"),
     "no_data": ("此期间没有数据", "no data in this period"),
+    "queue_bucket": ("当日队列（按账龄）", "Today's queue by bucket"),
+    "queue_open": ("待处理", "waiting"),
+    "queue_assigned": ("处理中", "being worked"),
+    "queue_done": ("已完成", "done"),
 }
 
 
@@ -144,10 +148,20 @@ def roll_trend(report: OperationReport, language: str) -> dict[str, Any]:
     return _empty_note(spec, bool(buckets), language)
 
 
+def queue_by_bucket(report: OperationReport, language: str) -> dict[str, Any]:
+    spec = _base(text("queue_bucket", language))
+    buckets = [b for b, _ in report.queue]
+    spec.update(xAxis={"type": "category", "data": buckets}, yAxis={"type": "value", "minInterval": 1},
+                series=[{"name": text(f"queue_{state}", language), "type": "bar", "stack": "queue",
+                         "data": [states[state] for _, states in report.queue]}
+                        for state in ("open", "assigned", "done")])
+    return _empty_note(spec, bool(buckets), language)
+
+
 CHARTS = {
     "money": money_by_day, "promises": promises_by_day, "contacts": contacts_by_day,
     "rpc": right_party_by_hour, "complaints": complaints_by_day, "blocked": blocked_by_rule,
-    "roll": roll_matrix, "trend": roll_trend,
+    "roll": roll_matrix, "trend": roll_trend, "queue": queue_by_bucket,
 }
 
 
