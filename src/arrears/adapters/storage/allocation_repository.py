@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Engine, func, select, update
+from sqlalchemy import Connection, Engine, func, literal, select, update
 
 from arrears.adapters.storage import tables as t
 from arrears.adapters.storage.allocation_tables import placements
@@ -40,20 +40,24 @@ class SqlPlacements:
         self._c = connection
 
     def accounts_to_place(self, on: date) -> list[AccountToPlace]:
-        """Delinquent accounts of the portfolio with their bucket on the latest nightly run up to
-        ``on``, largest balance first, each with the agency that works it now (``accounts.agency_id``:
-        an active placement's, or the portfolio file's)."""
+        """Delinquent accounts of the portfolio that nobody works yet (no ``accounts.agency_id``: neither
+        an active placement nor the portfolio file's agency), with their bucket on the latest nightly
+        run up to ``on``, largest balance first."""
         a, g, cu, s = t.accounts.c, t.account_aging.c, t.customers.c, account_scores.c
-        run = select(func.max(g.as_of)).where(g.as_of <= on).scalar_subquery()
-        scores = select(func.max(s.as_of)).where(s.as_of <= on).scalar_subquery()
-        query = (select(a.account_id, g.bucket, a.balance_cents, cu.jurisdiction, s.segment, a.agency_id)
+        run = self._c.execute(select(func.max(g.as_of)).where(g.as_of <= on)).scalar()
+        if run is None:
+            return []
+        scored = self._c.execute(select(func.max(s.as_of)).where(s.as_of <= on)).scalar()
+        query = (select(a.account_id, g.bucket, a.balance_cents, cu.jurisdiction,
+                        s.segment if scored else literal(None).label("segment"))
                  .join_from(t.accounts, t.account_aging, (g.account_id == a.account_id) & (g.as_of == run))
                  .join(t.customers, cu.customer_id == a.customer_id)
-                 .join(account_scores, (s.account_id == a.account_id) & (s.as_of == scores), isouter=True)
-                 .where(a.in_portfolio.is_(True), a.past_due_cents > 0)
+                 .where(a.in_portfolio.is_(True), a.past_due_cents > 0, a.agency_id.is_(None))
                  .order_by(a.balance_cents.desc(), a.account_id))
-        return [AccountToPlace(r.account_id, r.bucket, (Decimal(r.balance_cents) * CENT).quantize(CENT),
-                               r.jurisdiction or "", r.segment, r.agency_id) for r in self._c.execute(query)]
+        if scored:
+            query = query.join(account_scores, (s.account_id == a.account_id) & (s.as_of == scored), isouter=True)
+        return [AccountToPlace(account, bucket, Decimal(cents).scaleb(-2), region or "", segment)
+                for account, bucket, cents, region, segment in self._c.execute(query)]
 
     def listing(self, on: date, *, agency: str | None, bucket: str | None, limit: int) -> list[dict[str, object]]:
         """Delinquent accounts for the placement page, largest balance first: ``agency`` an agency id,
