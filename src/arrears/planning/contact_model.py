@@ -10,8 +10,9 @@ Right-party contact (RPC) by local hour, per customer, with empirical-Bayes shri
   half weight (habits spill over), so a thin history moves the estimate little (the model
   keeps the counts per customer and hour; the spread is read off a dense array when asked);
 - kind_factor: mobile / home / work RPC relative to all calls.
-Number validity: a number whose latest dial ended not_in_service or wrong_number (or whose
-message bounced or failed) is dead. Message response: a delivered SMS or e-mail followed by
+Number validity: a number that any dial in the history found not_in_service or wrong_number (or
+whose message bounced or failed) is dead for calls and messages alike, unless a later contact on
+it reached the debtor (the number works after all). Message response: a delivered SMS or e-mail followed by
 a payment or an inbound contact within 3 days, per customer, shrunk towards the channel's rate.
 """
 
@@ -29,6 +30,7 @@ from arrears.planning.local_time import local_hour
 
 RPC_OUTCOMES = ["conversation", "refused", "dispute"]
 DEAD_OUTCOMES = ["not_in_service", "wrong_number", "bounced", "failed"]
+REACHED_OUTCOMES = ["conversation", "refused", "dispute"]  # the debtor answered on that number
 K_HOUR, M_SEGMENT, A_LEVEL, K_MESSAGE = 8.0, 30.0, 2.0, 5.0
 RESPONSE_WINDOW = timedelta(days=3)
 
@@ -124,10 +126,16 @@ def _slot(ck: pl.Expr, hour: pl.Expr) -> pl.Expr:
 
 
 def _dead_points(portfolio: Portfolio) -> pl.DataFrame:
-    latest = (portfolio.contacts.select("contact_point_id", "direction", "outcome", "at", "contact_id")
-              .filter(pl.col("contact_point_id").is_not_null() & (pl.col("direction") == "outbound"))
-              .group_by("contact_point_id").agg(pl.col("outcome").sort_by("at", "contact_id").last()))
-    return latest.filter(pl.col("outcome").is_in(DEAD_OUTCOMES)).select("contact_point_id")
+    """Every point with a dead outcome in the history and no right-party contact after the last one."""
+    history = portfolio.contacts.select("contact_point_id", "direction", "outcome", "at").filter(
+        pl.col("contact_point_id").is_not_null())
+    died = (history.filter((pl.col("direction") == "outbound") & pl.col("outcome").is_in(DEAD_OUTCOMES))
+            .group_by("contact_point_id").agg(pl.col("at").max().alias("died")))
+    revived = (history.filter(pl.col("outcome").is_in(REACHED_OUTCOMES))
+               .group_by("contact_point_id").agg(pl.col("at").max().alias("reached")))
+    return (died.join(revived, on="contact_point_id", how="left")
+            .filter(pl.col("reached").is_null() | (pl.col("reached") <= pl.col("died")))
+            .select("contact_point_id"))
 
 
 def _responses(portfolio: Portfolio) -> tuple[pl.DataFrame, pl.DataFrame]:

@@ -39,13 +39,35 @@ def test_a_customer_without_history_gets_the_segment_pattern(portfolio):
     assert abs(p - expected) < 1e-9
 
 
-def test_numbers_whose_last_dial_was_not_in_service_are_dead(portfolio):
+def test_a_number_any_dial_found_dead_stays_dead_unless_the_debtor_answered_on_it_later(portfolio):
     model = contact_model.fit(portfolio, history_segmenter(portfolio))
     dead = set(model.dead_points["contact_point_id"].to_list())
-    last = portfolio.contacts.sort("at").group_by("contact_point_id").agg(pl.col("outcome").last())
-    expected = set(last.filter(pl.col("outcome").is_in(["not_in_service", "wrong_number", "bounced", "failed"]))
-                   ["contact_point_id"].to_list())
+    expected = set()
+    for (point,), rows in portfolio.contacts.filter(pl.col("contact_point_id").is_not_null()).group_by(
+            "contact_point_id"):
+        died = rows.filter((pl.col("direction") == "outbound")
+                           & pl.col("outcome").is_in(["not_in_service", "wrong_number", "bounced", "failed"]))
+        if died.is_empty():
+            continue
+        reached = rows.filter(pl.col("outcome").is_in(["conversation", "refused", "dispute"]))
+        if reached.is_empty() or reached["at"].max() <= died["at"].max():
+            expected.add(point)
     assert dead == expected and dead
+
+
+def test_a_dead_outcome_counts_even_when_a_later_dial_went_unanswered_but_a_conversation_revives_it():
+    from datetime import UTC, datetime
+
+    from arrears.planning.contact_model import _dead_points
+
+    class History:
+        contacts = pl.DataFrame({
+            "contact_point_id": ["P1", "P1", "P2", "P2", "P3", "P3"], "direction": ["outbound"] * 6,
+            "outcome": ["wrong_number", "conversation", "conversation", "not_in_service", "not_in_service",
+                        "no_answer"],
+            "at": [datetime(2026, 11, d, tzinfo=UTC) for d in (1, 2, 1, 2, 1, 2)]})
+
+    assert sorted(_dead_points(History()).get_column("contact_point_id").to_list()) == ["P2", "P3"]
 
 
 def test_a_customers_hour_counts_its_own_calls_fully_and_the_neighbouring_hours_by_half():

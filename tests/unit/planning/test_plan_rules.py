@@ -62,8 +62,11 @@ def test_every_planned_attempt_passes_the_gate_given_the_attempts_before_it(resu
 def test_invalid_or_dead_numbers_are_not_dialled(result, portfolio):
     points = portfolio.contact_points
     invalid = set(points.filter(pl.col("status") == "invalid")["contact_point_id"].to_list())
-    dead_history = portfolio.contacts.sort("at").group_by("contact_point_id").agg(pl.col("outcome").last()).filter(
-        pl.col("outcome").is_in(["not_in_service", "wrong_number"]))["contact_point_id"].to_list()
+    dead_history = portfolio.contacts.filter(pl.col("outcome").is_in(["not_in_service", "wrong_number"])).group_by(
+        "contact_point_id").agg(pl.col("at").max().alias("died")).join(
+        portfolio.contacts.filter(pl.col("outcome").is_in(["conversation", "refused", "dispute"])).group_by(
+            "contact_point_id").agg(pl.col("at").max().alias("reached")), on="contact_point_id", how="left").filter(
+        pl.col("reached").is_null() | (pl.col("reached") <= pl.col("died")))["contact_point_id"].to_list()
     assert invalid and dead_history  # the portfolio has both, so the test can fail
     used = set(result.plan["contact_point_id"].to_list())
     assert not used & invalid
