@@ -261,6 +261,41 @@ def choose_owner(collector: Candidate | None, staff: Sequence[Candidate], agency
     return None
 
 
+# --- what the use cases read and list ---------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class AccountFacts:
+    account_id: str
+    agency_id: str | None
+    jurisdiction: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoredFile:
+    file_id: str
+    case_id: str
+    seq: int
+    kind: FileKind
+    size_bytes: int
+    sha256: str
+    uploaded_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CaseQuery:
+    """Which cases to list: by status (``live``: open or in progress), kind, owner, account,
+    overdue as of ``today``; only accounts of ``agency_id`` when set (agency users)."""
+
+    today: date
+    status: CaseStatus | None = None
+    live: bool = False
+    kind: CaseKind | None = None
+    owner_user_id: str | None = None
+    account_id: str | None = None
+    overdue: bool = False
+    agency_id: str | None = None
+    limit: int = 200
+
+
 # --- attached files ---------------------------------------------------------------------------
 class FileKind(StrEnum):
     PDF = "pdf"

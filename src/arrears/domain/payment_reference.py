@@ -10,6 +10,7 @@ personal data and is stable for the account.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from arrears.domain.money import Money
 
@@ -73,3 +74,20 @@ class PayInstruction:
         if self.amount is not None:
             rows.append(("amount", f"{self.amount.currency} {self.amount.amount}"))
         return tuple(rows)
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    provider: str
+    transaction_id: str
+    reference: str
+    account_id: str
+    payment_id: str
+    amount: Money
+    paid_at: datetime
+    received_at: datetime
+    received_by: str
+
+
+class NoticeRecorded(Exception):
+    """The (provider, transaction id) was recorded by another transaction meanwhile."""

@@ -7,9 +7,8 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import insert, select
 
-from arrears.adapters.crypto import FieldCipher
 from arrears.adapters.storage.arrangements_repository import read_audit
 from arrears.adapters.storage.cases_tables import case_files, cases
 from arrears.adapters.storage.workbench_tables import work_items
@@ -112,7 +111,7 @@ def test_hardship_files_are_stored_encrypted_and_read_back_only_by_a_permitted_u
         assert b"payslip" not in name_enc and content_enc not in (PDF, PNG)
     view = case_view(cases_uow(engine, cipher), case.case_id, actor=_user(ids, "auditor", Role.AUDITOR))
     assert [(f.kind, f.size_bytes) for f in view.files] == [("pdf", len(PDF)), ("png", len(PNG))]
-    stored, name, content = read_case_file(cases_uow(engine, cipher), case.case_id, view.files[0].file_id,
+    _stored, name, content = read_case_file(cases_uow(engine, cipher), case.case_id, view.files[0].file_id,
                                            actor=_user(ids, "compliance", Role.COMPLIANCE_OFFICER), now=NOW)
     assert (name, content) == ("payslip.pdf", PDF)
     with pytest.raises(Forbidden):

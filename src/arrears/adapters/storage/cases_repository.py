@@ -20,8 +20,20 @@ from arrears.adapters.storage.arrangements_repository import SqlAuditLog
 from arrears.adapters.storage.cases_tables import case_files, cases
 from arrears.adapters.storage.unit_of_work import JoinedUnitOfWork, SqlUnitOfWork
 from arrears.adapters.storage.workbench_tables import users, work_items
-from arrears.domain.cases import LIVE, Candidate, Case, CaseKind, CaseStatus, CheckedFile, FileKind, RaisedBy, work_order
-from arrears.services.cases.ports import AccountFacts, CaseQuery, StoredFile
+from arrears.domain.cases import (
+    LIVE,
+    AccountFacts,
+    Candidate,
+    Case,
+    CaseKind,
+    CaseQuery,
+    CaseStatus,
+    CheckedFile,
+    FileKind,
+    RaisedBy,
+    StoredFile,
+    work_order,
+)
 
 _LIVE = [str(s) for s in LIVE]
 

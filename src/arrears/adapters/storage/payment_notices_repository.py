@@ -11,14 +11,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy import Connection, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from arrears.adapters.storage.arrangements_repository import JoinedArrangementsUnitOfWork
 from arrears.adapters.storage.cases_tables import payment_notices, payment_references
 from arrears.adapters.storage.unit_of_work import SqlUnitOfWork
 from arrears.adapters.storage.values import from_cents, to_cents
-from arrears.services.arrangements.payment_notices import Notice, NoticeRecorded
+from arrears.domain.payment_reference import Notice, NoticeRecorded
 
 
 class SqlReferences:

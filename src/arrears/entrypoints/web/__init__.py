@@ -9,7 +9,9 @@ from fastapi.staticfiles import StaticFiles
 
 
 def install_pages(app: FastAPI) -> None:
+    from arrears.entrypoints.web import case_pages
     from arrears.entrypoints.web.pages import router
 
     app.include_router(router)
+    app.include_router(case_pages.router)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).with_name("static"))), name="static")

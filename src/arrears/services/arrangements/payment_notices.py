@@ -21,7 +21,15 @@ from datetime import datetime
 from typing import Protocol, Self
 
 from arrears.domain.money import Money
-from arrears.domain.payment_reference import PayInstruction, creditor_reference, is_valid_reference, normalise, reference_body
+from arrears.domain.payment_reference import (
+    Notice,
+    NoticeRecorded,
+    PayInstruction,
+    creditor_reference,
+    is_valid_reference,
+    normalise,
+    reference_body,
+)
 from arrears.services.arrangements.common import NotFound, refusal
 from arrears.services.arrangements.payments import PaymentOutcome, PostPayment, post_payment
 from arrears.services.arrangements.ports import ArrangementsUnitOfWork, IngestedPortfolio
@@ -31,27 +39,10 @@ class PaymentProvider(Protocol):
     """A way to pay the institution (a bank transfer today; UnionPay, WeChat Pay, Alipay or a
     card acquirer later): what to show the customer, and the text its QR code carries."""
 
-    name: str
-
+    @property
+    def name(self) -> str: ...
     def instruction(self, reference: str, amount: Money | None) -> PayInstruction: ...
     def qr_payload(self, instruction: PayInstruction) -> str: ...
-
-
-@dataclass(frozen=True, slots=True)
-class Notice:
-    provider: str
-    transaction_id: str
-    reference: str
-    account_id: str
-    payment_id: str
-    amount: Money
-    paid_at: datetime
-    received_at: datetime
-    received_by: str
-
-
-class NoticeRecorded(Exception):
-    """The (provider, transaction id) was recorded by another transaction meanwhile."""
 
 
 class References(Protocol):
@@ -171,8 +162,8 @@ def _earlier(uow: PaymentsInUnitOfWork, c: PostNotice, reference: str) -> Notice
     if notice is None:
         return None
     if notice.reference != reference or notice.amount != c.amount:
-        raise refusal("ARR-NOTICE-03",
-                      f"交易 {c.transaction_id} 已以不同的金额或识别码入账（{notice.amount.amount} {notice.reference}）",
+        first = f"{notice.amount.amount} {notice.reference}"
+        raise refusal("ARR-NOTICE-03", f"交易 {c.transaction_id} 已以不同的金额或识别码入账（{first}）",
                       f"transaction {c.transaction_id} was already posted with another amount or reference "
-                      f"({notice.amount.amount} {notice.reference})")
+                      f"({first})")
     return NoticeOutcome(True, notice, None)

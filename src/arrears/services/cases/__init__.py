@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from arrears.domain.access import Permission, Role, may
 from arrears.domain.arrangements.audit import AuditEntry
 from arrears.domain.cases import (
+    Candidate,
     Case,
     CaseError,
     CaseKind,
@@ -119,7 +120,7 @@ def _may_raise(actor: Actor, account_id: str) -> None:
         raise Forbidden("您的角色不能登记案件", "your role does not raise cases")
 
 
-def _raise(uow: CasesUnitOfWork, kind: CaseKind, account_id: str, text: str, actor: Actor, now: datetime,
+def _raise(uow: CasesUnitOfWork, kind: CaseKind, account_id: str, text: str, *, actor: Actor, now: datetime,
            zone: str, uploads: Sequence[Upload] = ()) -> Case:
     _may_raise(actor, account_id)
     try:
@@ -147,19 +148,20 @@ def _raise(uow: CasesUnitOfWork, kind: CaseKind, account_id: str, text: str, act
 def raise_dispute(uow: CasesUnitOfWork, command: RaiseDispute, *, actor: Actor, now: datetime,
                   zone: str = DEFAULT_ZONE) -> Case:
     """A dispute (异议): a case that holds collection on the account until it is closed."""
-    return _raise(uow, CaseKind.DISPUTE, command.account_id, command.text, actor, now, zone)
+    return _raise(uow, CaseKind.DISPUTE, command.account_id, command.text, actor=actor, now=now, zone=zone)
 
 
 def ask_hardship_help(uow: CasesUnitOfWork, command: AskHardshipHelp, *, actor: Actor, now: datetime,
                       zone: str = DEFAULT_ZONE) -> Case:
     """A hardship request (困难帮扶申请) with up to 3 files (PDF/JPEG/PNG by content, ≤ 5 MB)."""
-    return _raise(uow, CaseKind.HARDSHIP, command.account_id, command.text, actor, now, zone, command.files)
+    return _raise(uow, CaseKind.HARDSHIP, command.account_id, command.text, actor=actor, now=now, zone=zone,
+                  uploads=command.files)
 
 
 def raise_complaint(uow: CasesUnitOfWork, command: RaiseComplaint, *, actor: Actor, now: datetime,
                     zone: str = DEFAULT_ZONE) -> Case:
     """A complaint (投诉) recorded by a staff user or raised by the customer."""
-    return _raise(uow, CaseKind.COMPLAINT, command.account_id, command.text, actor, now, zone)
+    return _raise(uow, CaseKind.COMPLAINT, command.account_id, command.text, actor=actor, now=now, zone=zone)
 
 
 # --- working a case -------------------------------------------------------------------------------
@@ -243,13 +245,9 @@ def resolve_case(uow: CasesUnitOfWork, command: ResolveCase, *, actor: Actor, no
 def list_cases(uow: CasesUnitOfWork, query: CaseQuery, *, actor: Actor) -> tuple[Case, ...]:
     """Cases in work order (live first, overdue first), within the actor's agency."""
     _staff(actor, Permission.VIEW_CASES)
-    scoped = query if not actor.agency_id else CaseQuery(**{**_fields(query), "agency_id": actor.agency_id})
+    scoped = query if not actor.agency_id else replace(query, agency_id=actor.agency_id)
     with uow:
         return uow.cases.listed(scoped)
-
-
-def _fields(query: CaseQuery) -> dict[str, object]:
-    return {name: getattr(query, name) for name in CaseQuery.__dataclass_fields__}
 
 
 def case_view(uow: CasesUnitOfWork, case_id: str, *, actor: Actor) -> CaseView:
@@ -279,3 +277,24 @@ def read_case_file(uow: CasesUnitOfWork, case_id: str, file_id: str, *, actor: A
     if hashlib.sha256(content).hexdigest() != stored.sha256:
         raise RuntimeError(f"case file {file_id}: the content does not match its digest")
     return stored, name, content
+
+
+@dataclass(frozen=True, slots=True)
+class CaseRow:
+    """A case as a list shows it: with its owner's username and its files."""
+
+    case: Case
+    owner: str | None
+    files: tuple[StoredFile, ...]
+
+
+def case_rows(uow: CasesUnitOfWork, query: CaseQuery, *, actor: Actor) -> tuple[CaseRow, ...]:
+    """``list_cases`` with each owner's username and each case's files (for the pages)."""
+    found = list_cases(uow, query, actor=actor)
+    with uow:
+        owners = {c.owner_user_id: uow.accounts.user(c.owner_user_id) for c in found if c.owner_user_id}
+        return tuple(CaseRow(c, (owners.get(c.owner_user_id) or _NOBODY).username or None,
+                             uow.files.of_case(c.case_id)) for c in found)
+
+
+_NOBODY = Candidate("", "", "", None)

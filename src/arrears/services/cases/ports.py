@@ -5,46 +5,13 @@ database; it encrypts texts and files at rest, so the use cases see plaintext on
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Protocol, Self
 
 from arrears.domain.arrangements.audit import AuditEntry
-from arrears.domain.cases import Candidate, Case, CaseKind, CaseStatus, CheckedFile, FileKind
+from arrears.domain.cases import AccountFacts, Candidate, Case, CaseQuery, CheckedFile, StoredFile
 
-
-@dataclass(frozen=True, slots=True)
-class AccountFacts:
-    account_id: str
-    agency_id: str | None
-    jurisdiction: str
-
-
-@dataclass(frozen=True, slots=True)
-class StoredFile:
-    file_id: str
-    case_id: str
-    seq: int
-    kind: FileKind
-    size_bytes: int
-    sha256: str
-    uploaded_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class CaseQuery:
-    """Which cases to list: by status (``live``: open or in progress), kind, owner, account,
-    overdue as of ``today``; only accounts of ``agency_id`` when set (agency users)."""
-
-    today: date
-    status: CaseStatus | None = None
-    live: bool = False
-    kind: CaseKind | None = None
-    owner_user_id: str | None = None
-    account_id: str | None = None
-    overdue: bool = False
-    agency_id: str | None = None
-    limit: int = 200
+__all__ = ["AccountFacts", "CaseQuery", "CasesUnitOfWork", "StoredFile"]
 
 
 class CaseRepository(Protocol):

@@ -8,7 +8,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = "0022_cases_and_payment_notices"
 down_revision = "0020_employer_provided_email"
 branch_labels = None
