@@ -293,8 +293,9 @@ def case_rows(uow: CasesUnitOfWork, query: CaseQuery, *, actor: Actor) -> tuple[
     found = list_cases(uow, query, actor=actor)
     with uow:
         owners = {c.owner_user_id: uow.accounts.user(c.owner_user_id) for c in found if c.owner_user_id}
-        return tuple(CaseRow(c, (owners.get(c.owner_user_id) or _NOBODY).username or None,
-                             uow.files.of_case(c.case_id)) for c in found)
+        return tuple(CaseRow(c, _name(owners.get(c.owner_user_id or "")), uow.files.of_case(c.case_id))
+                     for c in found)
 
 
-_NOBODY = Candidate("", "", "", None)
+def _name(user: Candidate | None) -> str | None:
+    return user.username if user is not None else None
