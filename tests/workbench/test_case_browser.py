@@ -11,12 +11,11 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
-import httpx
 import pytest
-from workbench_support import AS_OF_NOON, CIPHER, PASSWORD, SHANGHAI, account_of_agency, loaded_engine
+from workbench_support import AS_OF_NOON, CIPHER, PASSWORD, account_of_agency, loaded_engine
 
 from arrears.adapters.clock import FixedClock
 from arrears.services.workbench.context import Workbench
