@@ -97,8 +97,9 @@ def _cases(site: Site) -> str:
     wb = site.wb
     account = account_of_agency(wb.engine, None)
     customer = Actor.customer(account)
-    raise_dispute(cases_uow(wb.engine, wb.cipher), RaiseDispute(account, "这笔 1,280.00 元的消费不是我本人刷的，请核实。"),
-                  actor=customer, now=wb.now() - timedelta(days=20))
+    text = "这笔 1,280.00 元的消费不是我本人刷的，请核实。"
+    raise_dispute(cases_uow(wb.engine, wb.cipher), RaiseDispute(account, text), actor=customer,
+                  now=wb.now() - timedelta(days=20))
     png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 300
     ask_hardship_help(cases_uow(wb.engine, wb.cipher), AskHardshipHelp(
         account, "住院两个月，收入中断，申请停息分期。", (Upload("hospital-bill.png", png),)), actor=customer,
