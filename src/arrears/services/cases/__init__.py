@@ -264,14 +264,15 @@ def read_case_file(uow: CasesUnitOfWork, case_id: str, file_id: str, *, actor: A
     _staff(actor, Permission.VIEW_CASES)
     with uow:
         case = _visible(uow, case_id, actor)
-        found = uow.files.read(file_id)
-        if found is None or found[0].case_id != case_id:
+        meta = next((f for f in uow.files.of_case(case_id) if f.file_id == file_id), None)
+        if meta is None:
             raise NotFound("没有这个文件", "no such file", "file_id")
         permitted = actor.may(Permission.READ_CASE_FILES) or case.owner_user_id == actor.user_id
         _audit(uow, now, actor, "case.file_read" if permitted else "case.file_refused", case, after=file_id,
-               file_id=file_id, sha256=found[0].sha256)
+               file_id=file_id, sha256=meta.sha256)
+        found = uow.files.read(file_id) if permitted else None  # decrypted only for a permitted user
         uow.commit()
-    if not permitted:
+    if found is None:
         raise Forbidden("您无权查看案件附件", "you may not read this case's files", "file_id")
     stored, name, content = found
     if hashlib.sha256(content).hexdigest() != stored.sha256:
