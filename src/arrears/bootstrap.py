@@ -31,7 +31,9 @@ from arrears.domain.outreach import RetryPolicy
 from arrears.services.allocation.commission import CommissionSource
 from arrears.services.allocation.placements import AllocationUnitOfWork
 from arrears.services.allocation.rules import AllocationRules, read_rules
+from arrears.services.arrangements.payment_notices import PaymentProvider, PaymentsInUnitOfWork
 from arrears.services.arrangements.ports import ArrangementsUnitOfWork, IngestedPortfolio
+from arrears.services.cases.ports import CasesUnitOfWork
 from arrears.services.contact_gate_port import ContactGate
 from arrears.services.ingest.ports import IngestUnitOfWork
 from arrears.services.key_check import database_cipher
@@ -135,6 +137,29 @@ def outreach_callbacks(engine: Engine, cipher: FieldCipher, gate: ContactGate) -
 
     institution = settings().institution_name
     return Callbacks(unit_of_work=lambda: SqlOutreachUnitOfWork(engine, cipher, institution), gate=gate)
+
+
+def payment_provider(s: Settings | None = None) -> PaymentProvider | None:
+    """The payment provider the settings configure (None without ``ARREARS_PAYMENT_ACCOUNT``)."""
+    from arrears.adapters.payment_providers import provider_from
+
+    s = s or settings()
+    return provider_from(s.payment_provider, s.payment_payee or s.institution_name, s.payment_account,
+                         s.payment_bank)
+
+
+def payments_in_uow(engine: Engine) -> PaymentsInUnitOfWork:
+    """A unit of work for payment references and providers' notices (with the arrangements)."""
+    from arrears.adapters.storage.payment_notices_repository import SqlPaymentsInUnitOfWork
+
+    return SqlPaymentsInUnitOfWork(engine)
+
+
+def cases_uow(engine: Engine, cipher: FieldCipher) -> CasesUnitOfWork:
+    """A unit of work of the case use cases (texts and files encrypted with ``cipher``)."""
+    from arrears.adapters.storage.cases_repository import SqlCasesUnitOfWork
+
+    return SqlCasesUnitOfWork(engine, cipher)
 
 
 def arrangements_uow(engine: Engine) -> ArrangementsUnitOfWork:

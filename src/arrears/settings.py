@@ -45,6 +45,12 @@ class Settings(BaseSettings):
     letter_dir: Path | None = None
     allocation_rules: Path | None = None  # 分案规则 YAML; unset: the rules that ship with arrears
     institution_name: str = "信用卡中心"  # the creditor named in every message (the sender of in-house accounts)
+    # Paying (self-service): the provider and where the money goes; without an account the
+    # page shows no pay instruction. Confirmations come back on POST /v1/payments/notify.
+    payment_provider: str = "bank_transfer"
+    payment_payee: str | None = None  # default: the institution's name
+    payment_account: str | None = None
+    payment_bank: str = ""
     outreach_max_tries: int = Field(default=3, ge=1)
     outreach_retry_seconds: float = Field(default=1.0, ge=0)  # the first backoff; doubled each try
     outreach_lease_seconds: float = Field(default=60.0, gt=0)  # how long a claimed message is its dispatcher's

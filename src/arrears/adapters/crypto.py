@@ -74,6 +74,17 @@ class FieldCipher:
         nonce = os.urandom(NONCE_BYTES)
         return KEY_VERSION + nonce + self._aead.encrypt(nonce, plaintext.encode(), None)  # type: ignore[attr-defined]
 
+    def encrypt_bytes(self, plaintext: bytes) -> bytes:
+        """A file's content encrypted like a field (version, random nonce, AES-GCM)."""
+        nonce = os.urandom(NONCE_BYTES)
+        return KEY_VERSION + nonce + self._aead.encrypt(nonce, plaintext, None)  # type: ignore[attr-defined]
+
+    def decrypt_bytes(self, blob: bytes) -> bytes:
+        if not blob or blob[:1] != KEY_VERSION:
+            raise EncryptionKeyError("unknown ciphertext version")
+        nonce, body = blob[1 : 1 + NONCE_BYTES], blob[1 + NONCE_BYTES :]
+        return bytes(self._aead.decrypt(nonce, bytes(body), None))  # type: ignore[attr-defined]
+
     def encrypt_many(self, values: list[str | None]) -> list[bytes | None]:
         """Encrypt a column at once (one call for all the random nonces); None stays None."""
         nonces = os.urandom(NONCE_BYTES * len(values))

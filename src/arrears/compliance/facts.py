@@ -37,6 +37,8 @@ ACCOUNT_FLAGS = {
     "dispute": "dispute_open", "cease": "cease_communication", "attorney": "attorney_represented",
     "deceased": "deceased", "bankruptcy": "bankruptcy", "installment_plan": "installment_plan_active",
     "time_barred": "time_barred", "litigation_authorized": "litigation_authorized",
+    # not a portfolio flag: the stored gate adds it while a dispute case is open (docs/cases.md)
+    "dispute_hold": "dispute_hold",
 }
 PARTIES = frozenset(member.value for member in Party)
 # the parties a recorded outcome may name as the person who answered (over the number's owner)

@@ -243,6 +243,7 @@ class Flags(_Model):
     tcpa_consent: StrictBool | None = None
     criminal_referral_verified: StrictBool | None = None
     breathing_space: StrictBool | None = None
+    dispute_hold: StrictBool | None = None  # a dispute case is open: collection held until it is closed
     inconvenient_windows: list[InconvenientWindow] | None = None
 
 

@@ -36,6 +36,10 @@ class Permission(StrEnum):
     CHECK_COMPLIANCE = "check_compliance"  # POST /v1/compliance/check (people who contact customers, oversight)
     MANAGE_SERVICE_TOKENS = "manage_service_tokens"
     ALLOCATE = "allocate"  # place accounts with agencies, recall and move them (分案、退案、调案)
+    VIEW_CASES = "view_cases"  # disputes, hardship requests and complaints (docs/cases.md)
+    WORK_CASES = "work_cases"  # take a case, close one you own
+    ASSIGN_CASES = "assign_cases"  # give a case to someone, close anyone's
+    READ_CASE_FILES = "read_case_files"  # decrypt the evidence attached to a case (audited)
 
 
 class ServiceScope(StrEnum):
@@ -50,14 +54,16 @@ class ServiceScope(StrEnum):
 _P = Permission
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.COLLECTOR: frozenset({_P.VIEW_ACCOUNTS, _P.REVEAL_PERSONAL, _P.TAKE_WORK, _P.LOG_CONTACT,
-                               _P.MANAGE_FOLLOW_UPS, _P.CHECK_COMPLIANCE}),
+                               _P.MANAGE_FOLLOW_UPS, _P.CHECK_COMPLIANCE, _P.VIEW_CASES, _P.WORK_CASES}),
     Role.TEAM_LEAD: frozenset({_P.VIEW_ACCOUNTS, _P.REVEAL_PERSONAL, _P.TAKE_WORK, _P.LOG_CONTACT,
                                _P.MANAGE_FOLLOW_UPS, _P.HAND_OVER, _P.VIEW_TEAM, _P.VIEW_COMPLIANCE,
-                               _P.CHECK_COMPLIANCE, _P.ALLOCATE}),
+                               _P.CHECK_COMPLIANCE, _P.ALLOCATE, _P.VIEW_CASES, _P.WORK_CASES, _P.ASSIGN_CASES,
+                               _P.READ_CASE_FILES}),
     Role.STRATEGY_MANAGER: frozenset({_P.VIEW_ACCOUNTS, _P.VIEW_TEAM, _P.ALLOCATE}),
     Role.COMPLIANCE_OFFICER: frozenset({_P.VIEW_ACCOUNTS, _P.REVEAL_PERSONAL, _P.VIEW_TEAM,
-                                        _P.VIEW_COMPLIANCE, _P.VIEW_AUDIT, _P.CHECK_COMPLIANCE}),
-    Role.AUDITOR: frozenset({_P.VIEW_ACCOUNTS, _P.VIEW_TEAM, _P.VIEW_COMPLIANCE, _P.VIEW_AUDIT}),
+                                        _P.VIEW_COMPLIANCE, _P.VIEW_AUDIT, _P.CHECK_COMPLIANCE, _P.VIEW_CASES,
+                                        _P.WORK_CASES, _P.ASSIGN_CASES, _P.READ_CASE_FILES}),
+    Role.AUDITOR: frozenset({_P.VIEW_ACCOUNTS, _P.VIEW_TEAM, _P.VIEW_COMPLIANCE, _P.VIEW_AUDIT, _P.VIEW_CASES}),
     Role.ADMIN: frozenset(Permission),
 }
 

@@ -10,6 +10,7 @@ write lock (SQLite) is held until the transaction ends.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -18,11 +19,14 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from arrears.adapters.storage import tables as t
+from arrears.adapters.storage.cases_repository import open_dispute
 from arrears.adapters.storage.gate_tables import compliance_decisions, contact_attempts, debtor_locks
 from arrears.adapters.storage.unit_of_work import JoinedUnitOfWork, SqlUnitOfWork
 from arrears.compliance.facts import PointFacts
 from arrears.domain.contacts import Attempt, GateDecision, Logged, StoredContact, StoredDebtor
 
+# an open dispute case (``cases``) holds the account: the flags the gate then reads
+DISPUTE_HOLD = ("dispute", "dispute_hold")
 _ATTEMPT = ("attempt_id", "account_id", "customer_id", "contact_point_id", "address_hash", "channel", "party", "at",
             "agent_id", "agency_id", "automated", "purpose", "outcome", "outcome_party", "completed_at")
 _LOGGED = ("contact_id", "logged_by", "direction", "notes_enc", "promise_amount_cents", "promise_date", "dispute",
@@ -58,7 +62,12 @@ class SqlContactLedger:
             select(a.account_id, a.customer_id, a.flags, a.agency_id, c.timezone, c.jurisdiction, c.language)
             .join(t.customers, c.customer_id == a.customer_id).where(a.account_id == account_id)
         ).one_or_none()
-        return None if row is None else StoredDebtor(*row)
+        if row is None:
+            return None
+        debtor = StoredDebtor(*row)
+        if self.connection.execute(select(open_dispute(account_id))).scalar():
+            return replace(debtor, flags=";".join(filter(None, [debtor.flags, *DISPUTE_HOLD])))
+        return debtor
 
     def points(self, customer_id: str) -> tuple[PointFacts, ...]:
         p = t.contact_points.c

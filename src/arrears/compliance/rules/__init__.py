@@ -15,6 +15,7 @@ from arrears.compliance.rules import (
     cn_text,
     cn_third_party,
     cn_time,
+    disputes,
     uk,
     us_conduct,
     us_frequency,
@@ -37,6 +38,7 @@ RULES: dict[str, Rule] = {
     "CN-OPTOUT-01": cn_account.opted_out_messages,
     "CN-PLAN-01": cn_account.installment_plan,
     "CN-DISP-01": cn_account.open_objection,
+    "CN-DISP-02": disputes.dispute_hold,
     "CN-AGY-03": cn_account.agency_qualification,
     "CN-AGY-04": cn_account.collector_training,
     "CN-TXT-01": cn_text.threats,
@@ -57,6 +59,7 @@ RULES: dict[str, Rule] = {
     "US-EMAIL-01": us_conduct.employer_email,
     "US-ATTY-01": us_conduct.attorney,
     "US-CEASE-01": us_conduct.cease,
+    "US-VAL-03": disputes.dispute_hold,
     "US-MEDIUM-01": us_conduct.medium,
     "US-FREQ-01": us_frequency.seven_in_seven,
     "US-FREQ-02": us_frequency.after_conversation,
@@ -80,6 +83,7 @@ RULES: dict[str, Rule] = {
     "UK-MISLEAD-01": uk.misleading,
     "UK-FREQ-01": uk.contact_cap,
     "UK-BS-01": uk.breathing_space,
+    "UK-DISP-01": disputes.dispute_hold,
 }
 
 # Rules that judge only a message text: nothing to judge when the action carries no message.

@@ -13,7 +13,7 @@ from arrears.entrypoints.api.edge import BodySizeLimit, SecurityHeaders
 from arrears.entrypoints.api.errors import document_errors, install_error_handlers
 from arrears.entrypoints.api.inputs import StrictInputRoute
 from arrears.entrypoints.api.openapi import install_openapi, operation_id
-from arrears.entrypoints.api.routes import arrangements, outreach
+from arrears.entrypoints.api.routes import arrangements, outreach, payments
 
 BATCH_BYTES = 32 * 1024 * 1024
 
@@ -35,6 +35,7 @@ def create_app(max_body_bytes: int | None = None) -> FastAPI:
     app.include_router(arrangements.router)
     app.include_router(arrangements.approvals_router)
     app.include_router(outreach.router)
+    app.include_router(payments.router)
     from arrears.entrypoints.api.workbench import install_workbench
 
     install_workbench(app)

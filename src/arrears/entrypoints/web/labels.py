@@ -38,6 +38,9 @@ CODE_LISTS: dict[str, tuple[str, ...]] = {
     }.items()
 } | {
     "product": ("credit_card",),
+    "case_kind": ("dispute", "hardship", "complaint"),  # domain.cases.CaseKind
+    "case_status": ("open", "in_progress", "resolved", "rejected"),  # domain.cases.CaseStatus
+    "raised_by": ("customer", "staff"),  # domain.cases.RaisedBy
     "record_source": ("workbench", "portfolio"),  # where a contact row came from
     "audit_source": ("access", "arrangements", "gate"),  # the three logs of the audit trail
     # what the audit trail records (access kinds, arrangement actions, gate decisions by mode)
@@ -48,6 +51,8 @@ CODE_LISTS: dict[str, tuple[str, ...]] = {
         "promise.recorded", "plan.agreed", "settlement.offered", "extension.granted", "payment.posted",
         "payment.reversed", "hardship.enrolled", "counselling.referred", "counselling.outcome",
         "gate.check", "gate.preview", "gate.reserve", "gate.outcome",
+        "case.dispute.raised", "case.hardship.raised", "case.complaint.raised", "case.taken", "case.assigned",
+        "case.resolved", "case.rejected", "case.file_read", "case.file_refused",
     ),
 }
 

@@ -21,6 +21,7 @@ from arrears.domain.vocabulary import RECORDED_PARTIES, Channel, Outcome
 from arrears.entrypoints.api.errors import status_of
 from arrears.entrypoints.api.inputs import StrictInputRoute
 from arrears.entrypoints.api.workbench.state import workbench_of
+from arrears.entrypoints.web import case_pages
 from arrears.entrypoints.web.i18n import pick_language, translations
 from arrears.entrypoints.web.labels import label, labels
 from arrears.entrypoints.web.session import (
@@ -174,7 +175,7 @@ def _account_page(request: Request, user: PageUser, account_id: str, status_code
     view = accounts.account_view(wb, principal, account_id)
     status_now = contacts.compliance_status(wb, principal, account_id)
     return render(request, "account.html", user, status_code=status_code, v=view, status_now=status_now,
-                  messages=None,
+                  messages=None, cases=case_pages.open_cases(wb, principal, account_id), cases_today=wb.today(),
                   channels=list(Channel), outcomes=list(Outcome), parties=list(RECORDED_PARTIES),
                   blocked_channels={s.channel: s.verdict for s in status_now if not s.verdict.allowed},
                   logged=request.query_params.get("logged"), **extra)

@@ -11,6 +11,7 @@ def install_workbench(app: FastAPI) -> None:
     from arrears.entrypoints.api.workbench import (
         account_routes,
         auth_routes,
+        case_routes,
         dialer_routes,
         oversight_routes,
         service_token_routes,
@@ -19,7 +20,7 @@ def install_workbench(app: FastAPI) -> None:
     from arrears.entrypoints.web import install_pages
 
     for module in (auth_routes, account_routes, work_routes, oversight_routes, service_token_routes,
-                   dialer_routes):
+                   dialer_routes, case_routes):
         app.include_router(module.router)
     install_pages(app)
 

@@ -2,7 +2,7 @@
 an index on compliance_decisions.decided_for (the audit trail pages by time)
 
 Revision ID: 0025_people_and_trail
-Revises: 0020_employer_provided_email
+Revises: 0022_cases_and_payment_notices
 """
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0025_people_and_trail"
-down_revision = "0020_employer_provided_email"
+down_revision = "0022_cases_and_payment_notices"
 branch_labels = None
 depends_on = None
 

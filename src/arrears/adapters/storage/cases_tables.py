@@ -1,0 +1,75 @@
+"""Tables of cases (disputes, hardship requests, complaints) and of payments in from a provider.
+
+- ``cases``: one row a case; the customer's text and the resolution may hold personal data,
+  so they are stored encrypted (``*_enc``); the due date and the rule it came from.
+- ``case_files``: evidence attached to a case, the content and the file's name encrypted
+  (AES-GCM, ``adapters.crypto``); kind, size and a SHA-256 of the plaintext for integrity.
+- ``payment_references``: each account's stable payment reference (ISO 11649; no personal data).
+- ``payment_notices``: every provider confirmation posted, keyed by (provider, transaction id):
+  the key makes a second notice of the same transaction, even at the same instant, a
+  duplicate that posts nothing.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Column, Date, ForeignKey, Index, Integer, LargeBinary, String, Table
+
+from arrears.adapters.storage.tables import Id, UtcDateTime, metadata
+
+cases = Table(
+    "cases",
+    metadata,
+    Column("case_id", Id, primary_key=True),
+    Column("account_id", Id, nullable=False, index=True),
+    Column("kind", String(20), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("text_enc", LargeBinary, nullable=False),
+    Column("raised_by", String(20), nullable=False),  # customer | staff
+    Column("raised_by_user", Id),
+    Column("owner_user_id", Id, index=True),
+    Column("jurisdiction", String(64), nullable=False),
+    Column("due_on", Date, nullable=False),
+    Column("due_rule", String(40), nullable=False),
+    Column("opened_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    Column("closed_at", UtcDateTime()),
+    Column("resolution_enc", LargeBinary),
+)
+Index("ix_cases_status_due", cases.c.status, cases.c.due_on)
+
+case_files = Table(
+    "case_files",
+    metadata,
+    Column("file_id", Id, primary_key=True),
+    Column("case_id", Id, ForeignKey("cases.case_id"), nullable=False, index=True),
+    Column("seq", Integer, nullable=False),
+    Column("kind", String(10), nullable=False),  # pdf | jpeg | png (by content)
+    Column("size_bytes", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("name_enc", LargeBinary, nullable=False),
+    Column("content_enc", LargeBinary, nullable=False),
+    Column("uploaded_at", UtcDateTime(), nullable=False),
+)
+
+payment_references = Table(
+    "payment_references",
+    metadata,
+    Column("account_id", Id, primary_key=True),
+    Column("reference", String(25), nullable=False, unique=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+)
+
+payment_notices = Table(
+    "payment_notices",
+    metadata,
+    Column("provider", String(40), primary_key=True),
+    Column("transaction_id", String(100), primary_key=True),
+    Column("reference", String(25), nullable=False),
+    Column("account_id", Id, nullable=False, index=True),
+    Column("payment_id", Id, nullable=False),
+    Column("amount_cents", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("paid_at", UtcDateTime(), nullable=False),
+    Column("received_at", UtcDateTime(), nullable=False),
+    Column("received_by", String(120), nullable=False),
+)
