@@ -19,6 +19,7 @@ from arrears.adapters.clock import Clock, system_clock
 from arrears.adapters.crypto import FieldCipher
 from arrears.adapters.storage.allocation_repository import SqlAllocationUnitOfWork, SqlCommissionSource
 from arrears.adapters.storage.arrangements_repository import SqlArrangementsUnitOfWork
+from arrears.adapters.storage.audit_chain import SqlAuditChains
 from arrears.adapters.storage.database import make_engine, migrate
 from arrears.adapters.storage.ingest_store import SqlIngestUnitOfWork
 from arrears.adapters.storage.nightly_store import SqlNightlyUnitOfWork
@@ -33,6 +34,7 @@ from arrears.services.allocation.placements import AllocationUnitOfWork
 from arrears.services.allocation.rules import AllocationRules, read_rules
 from arrears.services.arrangements.payment_notices import PaymentProvider, PaymentsInUnitOfWork
 from arrears.services.arrangements.ports import ArrangementsUnitOfWork, IngestedPortfolio
+from arrears.services.audit.chain import AuditChains
 from arrears.services.cases.ports import CasesUnitOfWork
 from arrears.services.contact_gate_port import ContactGate
 from arrears.services.ingest.ports import IngestUnitOfWork
@@ -219,3 +221,7 @@ def allocation_rules(settings: Settings | None = None) -> AllocationRules:
 
 def commission_source(engine: Engine) -> CommissionSource:
     return SqlCommissionSource(engine)
+
+
+def audit_chains(engine: Engine) -> AuditChains:
+    return SqlAuditChains(engine)

@@ -27,6 +27,8 @@ audit_events = Table(
     Column("before", Text, nullable=False),
     Column("after", Text, nullable=False),
     Column("detail", Text, nullable=False),  # JSON object
+    Column("prev_hash", String(64)),  # the hash chain (domain.audit_chain), set when sealed
+    Column("row_hash", String(64)),
 )
 Index("ix_audit_events_subject", audit_events.c.subject, audit_events.c.event_id)
 Index("ix_audit_events_at", audit_events.c.at)

@@ -85,6 +85,8 @@ compliance_decisions = Table(
     Column("warnings", Text, nullable=False),  # JSON list
     Column("attempt_id", String(40)),
     Column("caller", String(120)),  # HTTP checks: user:<username> or service:<token name>
+    Column("prev_hash", String(64)),  # the hash chain (domain.audit_chain), set when sealed
+    Column("row_hash", String(64)),
 )
 
 Index("ix_compliance_decisions_decided_for", compliance_decisions.c.decided_for)

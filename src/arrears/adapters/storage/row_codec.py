@@ -238,10 +238,14 @@ def _columns(shape: Shape) -> set[str]:
     return found
 
 
+CHAIN_COLUMNS = ("prev_hash", "row_hash")  # domain.audit_chain: an audit row's place in its hash chain
+
+
 def _same(table: Table, produced: set[str], *, generated: bool = False) -> None:
     """The columns ``produced`` are the table's (a generated key may be left to the database)."""
     declared = {c.name for c in table.columns}
     left = {c.name for c in table.columns if generated and c.primary_key and c.autoincrement is True}
+    left |= declared & set(CHAIN_COLUMNS)  # written by the audit sealer, not part of the record
     if not produced <= declared or declared - produced - left:
         raise TypeError(f"{table.name}: the dataclass makes {sorted(produced - declared)} that the table lacks, "
                         f"and lacks {sorted(declared - produced)}")

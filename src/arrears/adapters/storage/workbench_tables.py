@@ -99,6 +99,8 @@ access_audit = Table(
     Column("purpose", Text),
     Column("outcome", String(20), nullable=False),
     Column("detail", Text, nullable=False),  # JSON
+    Column("prev_hash", String(64)),  # the hash chain (domain.audit_chain), set when sealed
+    Column("row_hash", String(64)),
 )
 Index("ix_access_audit_at", access_audit.c.at)
 Index("ix_access_audit_kind_at", access_audit.c.kind, access_audit.c.at)

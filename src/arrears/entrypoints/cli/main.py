@@ -16,6 +16,7 @@ def _register() -> None:
     from arrears.entrypoints.cli import (
         allocation_cli,
         arrangements,
+        audit_cli,
         compliance_cli,
         dialer_cli,
         model_cli,
@@ -44,6 +45,7 @@ def _register() -> None:
     report_cli.register(app)
     user_cli.register(app)
     allocation_cli.register(app)
+    audit_cli.register(app)
 
 
 _register()
