@@ -9,7 +9,7 @@ plan is active and not broken (CN-PLAN-01, 办法 Art. 70).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -18,6 +18,7 @@ from arrears.domain.arrangements.decisions import Decision, allow, deny, ensure_
 from arrears.domain.arrangements.payments import Payment
 from arrears.domain.arrangements.schedule import CN_MAX_MONTHS_CITATION, Installment, Schedule
 from arrears.domain.money import Money, total
+from arrears.domain.transitions import transitions
 
 
 class PlanBasis(StrEnum):
@@ -35,13 +36,10 @@ class PlanStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
-PLAN_TRANSITIONS: Mapping[PlanStatus, frozenset[PlanStatus]] = {
-    PlanStatus.PROPOSED: frozenset({PlanStatus.ACTIVE, PlanStatus.CANCELLED}),
-    PlanStatus.ACTIVE: frozenset({PlanStatus.COMPLETED, PlanStatus.BROKEN, PlanStatus.CANCELLED}),
-    PlanStatus.COMPLETED: frozenset(),
-    PlanStatus.BROKEN: frozenset(),
-    PlanStatus.CANCELLED: frozenset(),
-}
+PLAN_TRANSITIONS = transitions(PlanStatus, {
+    PlanStatus.PROPOSED: {PlanStatus.ACTIVE, PlanStatus.CANCELLED},
+    PlanStatus.ACTIVE: {PlanStatus.COMPLETED, PlanStatus.BROKEN, PlanStatus.CANCELLED},
+})
 
 
 class InstallmentStatus(StrEnum):

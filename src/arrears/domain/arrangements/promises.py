@@ -9,7 +9,7 @@ after the deadline (the day it breaks).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from arrears.domain.arrangements.decisions import Decision, allow, deny
 from arrears.domain.arrangements.payments import Payment
 from arrears.domain.money import Money, total
+from arrears.domain.transitions import transitions
 from arrears.domain.vocabulary import DEFAULT_ZONE, Channel
 
 
@@ -33,16 +34,11 @@ class PromiseStatus(StrEnum):
 
 # Moves a recorded promise status may make. Payments move it forward; a reversal of the
 # payment that kept it moves it back (to open before the deadline, else partly kept/broken).
-PROMISE_TRANSITIONS: Mapping[PromiseStatus, frozenset[PromiseStatus]] = {
-    PromiseStatus.OPEN: frozenset(
-        {PromiseStatus.KEPT, PromiseStatus.PARTLY_KEPT, PromiseStatus.BROKEN}
-    ),
-    PromiseStatus.KEPT: frozenset(
-        {PromiseStatus.OPEN, PromiseStatus.PARTLY_KEPT, PromiseStatus.BROKEN}
-    ),
-    PromiseStatus.PARTLY_KEPT: frozenset({PromiseStatus.BROKEN}),
-    PromiseStatus.BROKEN: frozenset(),
-}
+PROMISE_TRANSITIONS = transitions(PromiseStatus, {
+    PromiseStatus.OPEN: {PromiseStatus.KEPT, PromiseStatus.PARTLY_KEPT, PromiseStatus.BROKEN},
+    PromiseStatus.KEPT: {PromiseStatus.OPEN, PromiseStatus.PARTLY_KEPT, PromiseStatus.BROKEN},
+    PromiseStatus.PARTLY_KEPT: {PromiseStatus.BROKEN},
+})
 
 
 class PromiseError(ValueError):

@@ -27,6 +27,7 @@ from arrears.domain.arrangements.decisions import Decision, allow, deny, ensure_
 from arrears.domain.arrangements.payments import Payment
 from arrears.domain.arrangements.schedule import add_months, split_evenly
 from arrears.domain.money import Money, total
+from arrears.domain.transitions import transitions
 
 
 class SettlementStatus(StrEnum):
@@ -39,13 +40,10 @@ class SettlementStatus(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
-SETTLEMENT_TRANSITIONS: Mapping[SettlementStatus, frozenset[SettlementStatus]] = {
-    SettlementStatus.OFFERED: frozenset({SettlementStatus.ACCEPTED, SettlementStatus.WITHDRAWN}),
-    SettlementStatus.ACCEPTED: frozenset({SettlementStatus.COMPLETED, SettlementStatus.FAILED}),
-    SettlementStatus.COMPLETED: frozenset(),
-    SettlementStatus.FAILED: frozenset(),
-    SettlementStatus.WITHDRAWN: frozenset(),
-}
+SETTLEMENT_TRANSITIONS = transitions(SettlementStatus, {
+    SettlementStatus.OFFERED: {SettlementStatus.ACCEPTED, SettlementStatus.WITHDRAWN},
+    SettlementStatus.ACCEPTED: {SettlementStatus.COMPLETED, SettlementStatus.FAILED},
+})
 
 
 class SettlementError(ValueError):
