@@ -213,3 +213,12 @@ class DeliveryStatus(StrEnum):
     DELIVERED = "delivered"
     FAILED = "failed"
     UNDELIVERABLE = "undeliverable"
+
+
+class Bounce(StrEnum):
+    """An e-mail that came back undelivered (a delivery status notification, RFC 3464, or a mail
+    provider's webhook): hard when the address does not work (a permanent 5.x.x status: no such
+    mailbox), soft when the failure was temporary (4.x.x: mailbox full)."""
+
+    HARD = "hard"
+    SOFT = "soft"
