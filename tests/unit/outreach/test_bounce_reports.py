@@ -208,3 +208,11 @@ def test_the_next_dispatch_to_a_bounced_address_is_denied_and_nothing_is_sent() 
     assert (counts.denied, counts.sent, counts.rules) == (1, 0, {INVALID_ADDRESS: 1})
     assert store.outbox.rows[later.message_id].rules == INVALID_ADDRESS
 
+
+
+def test_a_malformed_message_id_in_a_report_does_not_stop_the_mailbox(tmp_path: Path) -> None:
+    box = write_mbox(tmp_path / "bounces.mbox", [mailbox_full(f"<{MID}@arrears>", ADDRESS),  # <<...>>: malformed
+                                                postfix_hard(f"{MID}@arrears", ADDRESS)])
+    found = list(mailbox_bounces(box))
+    assert [(f.reference, f.kind) for f in found if f is not None] == [(f"{MID}@arrears", Bounce.SOFT),
+                                                                       (f"{MID}@arrears", Bounce.HARD)]

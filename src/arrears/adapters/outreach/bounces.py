@@ -14,6 +14,7 @@ import mailbox
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from email import policy
+from email.errors import MessageError
 from email.message import EmailMessage, Message
 from email.parser import BytesParser, HeaderParser
 from email.utils import parsedate_to_datetime
@@ -42,7 +43,11 @@ def mailbox_bounces(path: Path, *, maildir: bool = False) -> Iterator[EmailBounc
         raise MailboxError(f"{path}: a folder, not an mbox file (a Maildir is read with --maildir)")
     try:
         for key in box.iterkeys():
-            yield parse_dsn(box.get_bytes(key))
+            try:
+                found = parse_dsn(box.get_bytes(key))
+            except (MessageError, LookupError, ValueError):  # a mangled message is no bounce we can read
+                found = None
+            yield found
     finally:
         box.close()
 
@@ -68,13 +73,16 @@ def parse_dsn(raw: bytes) -> EmailBounce | None:
     reference = _original_message_id(parts) or _text(per_message, "Original-Envelope-Id")
     diagnostic = _text(recipient, "Diagnostic-Code").partition(";")[2] or _text(recipient, "Diagnostic-Code")
     when = _date(_text(recipient, "Last-Attempt-Date")) or _date(_text(per_message, "Arrival-Date")) \
-        or _date(str(mail.get("Date", "")))
+        or _date(_text(mail, "Date"))
     status = (_text(recipient, "Status").split() or [""])[0]
     return EmailBounce(reference.strip().strip("<>"), kind, status, when, without_addresses(diagnostic))
 
 
 def _text(block: Message[Any, Any], name: str) -> str:
-    return " ".join(str(block.get(name, "")).split())
+    """A header's value as written, on one line ('' when absent): read raw, so that a header the
+    standard library cannot parse (a malformed Message-ID) does not stop the mailbox."""
+    wanted = name.casefold()
+    return next((" ".join(str(value).split()) for key, value in block.raw_items() if key.casefold() == wanted), "")
 
 
 def _worst(recipients: Sequence[Message[Any, Any]]) -> tuple[Bounce, Message[Any, Any]] | None:
