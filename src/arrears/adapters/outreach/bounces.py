@@ -56,26 +56,32 @@ def parse_dsn(raw: bytes) -> EmailBounce | None:
     """The bounce a delivery status notification reports, or None when it reports none."""
     mail = BytesParser(policy=policy.default).parsebytes(raw)
     assert isinstance(mail, EmailMessage)
-    if mail.get_content_type() != "multipart/report" or \
-            str(mail.get_param("report-type", "")).casefold() != "delivery-status":
-        return None
-    parts = list(mail.iter_parts())
-    report = next((p for p in parts if p.get_content_type() == "message/delivery-status"), None)
-    payload = report.get_payload() if report is not None else None
-    blocks = [b for b in payload if isinstance(b, Message)] if isinstance(payload, list) else []
-    if not blocks:
-        return None
+    parts = list(mail.iter_parts()) if _is_dsn(mail) else []
+    blocks = _status_blocks(parts)
     found = _worst(blocks[1:])
     if found is None:
         return None
     kind, recipient = found
     per_message = blocks[0]
     reference = _original_message_id(parts) or _text(per_message, "Original-Envelope-Id")
-    diagnostic = _text(recipient, "Diagnostic-Code").partition(";")[2] or _text(recipient, "Diagnostic-Code")
+    diagnostic = _text(recipient, "Diagnostic-Code")
     when = _date(_text(recipient, "Last-Attempt-Date")) or _date(_text(per_message, "Arrival-Date")) \
         or _date(_text(mail, "Date"))
     status = (_text(recipient, "Status").split() or [""])[0]
-    return EmailBounce(reference.strip().strip("<>"), kind, status, when, without_addresses(diagnostic))
+    return EmailBounce(reference.strip().strip("<>"), kind, status, when,
+                       without_addresses(diagnostic.partition(";")[2] or diagnostic))
+
+
+def _is_dsn(mail: EmailMessage) -> bool:
+    return mail.get_content_type() == "multipart/report" and \
+        str(mail.get_param("report-type", "")).casefold() == "delivery-status"
+
+
+def _status_blocks(parts: Sequence[Message[Any, Any]]) -> list[Message[Any, Any]]:
+    """The ``message/delivery-status`` part's field blocks: per message first, then one a recipient."""
+    report = next((p for p in parts if p.get_content_type() == "message/delivery-status"), None)
+    payload = report.get_payload() if report is not None else None
+    return [b for b in payload if isinstance(b, Message)] if isinstance(payload, list) else []
 
 
 def _text(block: Message[Any, Any], name: str) -> str:
