@@ -180,11 +180,11 @@ def test_reading_the_bounce_mailbox_twice_changes_nothing_the_second_time(tmp_pa
                                                 mailbox_full(f"{soft}@arrears", "li.na@mail.example"),
                                                 postfix_hard("m-not-ours@arrears", ADDRESS)])
     first = read_bounce_mailbox(ReadBounceMailbox(box), _callbacks(store, gate))
-    assert first.as_dict() == {"hard": 1, "soft": 1, "already_recorded": 0, "unknown": 1, "not_bounces": 1,
+    assert first == {"hard": 1, "soft": 1, "already_recorded": 0, "unknown": 1, "not_bounces": 1,
                                "addresses_invalid": 1}
     state = (dict(gate.outcomes), {m: r.delivery for m, r in store.outbox.rows.items()}, set(store.replies.invalid))
     again = read_bounce_mailbox(ReadBounceMailbox(box), _callbacks(store, gate))
-    assert again.as_dict() == {"hard": 0, "soft": 0, "already_recorded": 2, "unknown": 1, "not_bounces": 1,
+    assert again == {"hard": 0, "soft": 0, "already_recorded": 2, "unknown": 1, "not_bounces": 1,
                                "addresses_invalid": 0}
     assert (gate.outcomes, {m: r.delivery for m, r in store.outbox.rows.items()}, store.replies.invalid) == state
 

@@ -185,10 +185,9 @@ def _register_outreach_group(app: typer.Typer) -> None:
             raise _refuse("give the bounce mailbox: --mbox FILE or --maildir FOLDER (one of them)")
         command = ReadBounceMailbox(mbox or maildir or Path(), maildir=maildir is not None)
         try:
-            tally = read_bounce_mailbox(command, _callbacks())
+            counts = read_bounce_mailbox(command, _callbacks())
         except MailboxError as error:
             raise _refuse(str(error)) from None
-        counts = tally.as_dict()
         if as_json:
             typer.echo(json.dumps(counts))
             return

@@ -12,7 +12,7 @@ after a hard one), so reading the same mailbox twice is harmless."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -46,20 +46,9 @@ class ReadBounceMailbox:
     maildir: bool = False
 
 
-@dataclass(slots=True)
-class BounceTally:
-    """What a mailbox held: new hard and soft bounces, bounces already recorded, bounces of messages
-    this database did not send, messages that are no bounce, and the addresses made invalid."""
-
-    hard: int = 0
-    soft: int = 0
-    already_recorded: int = 0
-    unknown: int = 0
-    not_bounces: int = 0
-    addresses_invalid: int = 0
-
-    def as_dict(self) -> dict[str, int]:
-        return asdict(self)
+# What a mailbox held: new hard and soft bounces, bounces already recorded, bounces of messages this
+# database did not send, messages that are no bounce; and the addresses the new ones made invalid.
+TALLY = ("hard", "soft", "already_recorded", "unknown", "not_bounces", "addresses_invalid")
 
 
 def record_bounce(command: RecordBounce, callbacks: Callbacks) -> dict[str, object]:
@@ -94,29 +83,24 @@ def _email(outbox: Outbox, reference: str) -> StoredMessage | None:
     return found if found is not None and found.channel == "email" else None
 
 
-def read_bounce_mailbox(command: ReadBounceMailbox, callbacks: Callbacks) -> BounceTally:
-    """Record every bounce of the mailbox, each in its own transaction (MailboxError: unreadable)."""
-    tally = BounceTally()
+def read_bounce_mailbox(command: ReadBounceMailbox, callbacks: Callbacks) -> dict[str, int]:
+    """Record every bounce of the mailbox, each in its own transaction, and count them (``TALLY``);
+    raises MailboxError when the mailbox cannot be read."""
+    tally = dict.fromkeys(TALLY, 0)
     for found in mailbox_bounces(command.path, maildir=command.maildir):
-        if found is None:
-            tally.not_bounces += 1
-            continue
-        _count(tally, found, callbacks)
+        said = _recorded(found, callbacks)
+        tally[str(said["tally"])] += 1
+        tally["addresses_invalid"] += bool(said.get("address_invalid"))
     return tally
 
 
-def _count(tally: BounceTally, found: EmailBounce, callbacks: Callbacks) -> None:
+def _recorded(found: EmailBounce | None, callbacks: Callbacks) -> dict[str, object]:
+    """What recording one message of the mailbox did, with the count it falls in (``tally``)."""
+    if found is None:
+        return {"tally": "not_bounces"}
     try:
         said = record_bounce(RecordBounce(found.reference, found.kind, found.at or callbacks.clock(), found.status,
                                           found.reason), callbacks)
     except NotFound:
-        tally.unknown += 1
-        return
-    if not said["changed"]:
-        tally.already_recorded += 1
-        return
-    if found.kind is Bounce.HARD:
-        tally.hard += 1
-    else:
-        tally.soft += 1
-    tally.addresses_invalid += bool(said["address_invalid"])
+        return {"tally": "unknown"}
+    return said | {"tally": found.kind.value if said["changed"] else "already_recorded"}
