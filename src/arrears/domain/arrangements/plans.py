@@ -15,9 +15,9 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from arrears.domain.arrangements.decisions import Decision, allow, deny, ensure_transition
-from arrears.domain.arrangements.payments import Payment
+from arrears.domain.arrangements.payments import Payment, paid_between
 from arrears.domain.arrangements.schedule import CN_MAX_MONTHS_CITATION, Installment, Schedule
-from arrears.domain.money import Money, total
+from arrears.domain.money import Money
 from arrears.domain.transitions import transitions
 
 
@@ -130,12 +130,7 @@ def plan_payments(plan: InstallmentPlan, payments: Iterable[Payment], as_of: dat
     currency = plan.schedule.principal.currency
     if start is None:
         return Money.zero(currency)
-    counted = [
-        p.amount
-        for p in payments
-        if p.account_id == plan.account_id and start <= p.paid_on <= as_of
-    ]
-    return total(counted, currency)
+    return paid_between(payments, plan.account_id, start, as_of, currency)
 
 
 def installment_progress(plan: InstallmentPlan, payments: Iterable[Payment], as_of: date,

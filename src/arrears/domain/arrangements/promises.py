@@ -17,8 +17,8 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from arrears.domain.arrangements.decisions import Decision, allow, deny
-from arrears.domain.arrangements.payments import Payment
-from arrears.domain.money import Money, total
+from arrears.domain.arrangements.payments import Payment, paid_between
+from arrears.domain.money import Money
 from arrears.domain.transitions import transitions
 from arrears.domain.vocabulary import DEFAULT_ZONE, Channel
 
@@ -135,12 +135,7 @@ def paid_towards(promise: PromiseToPay, payments: Iterable[Payment], as_of: date
                  policy: PromisePolicy = PromisePolicy()) -> Money:
     """What the debtor paid between the promise day and min(as_of, deadline)."""
     last_day = min(as_of, deadline(promise, policy))
-    counted = [
-        p.amount
-        for p in payments
-        if p.account_id == promise.account_id and promise.made_on <= p.paid_on <= last_day
-    ]
-    return total(counted, promise.amount.currency)
+    return paid_between(payments, promise.account_id, promise.made_on, last_day, promise.amount.currency)
 
 
 def promise_status(promise: PromiseToPay, payments: Iterable[Payment], as_of: date,
