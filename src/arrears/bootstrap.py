@@ -133,12 +133,16 @@ def outreach(container: Container, *, clock: Clock | None = None) -> Outreach:
     )
 
 
-def outreach_callbacks(engine: Engine, cipher: FieldCipher, gate: ContactGate) -> Callbacks:
-    """What the receipt and inbound endpoints work with, on the app's engine and gate."""
+def outreach_callbacks(engine: Engine, cipher: FieldCipher, gate: ContactGate | None = None) -> Callbacks:
+    """What the receipt, inbound and bounce endpoints (and the bounce mailbox reader) work with, on
+    the app's engine and gate (none given: the stored gate on ``engine``)."""
     from arrears.adapters.storage.outreach_repository import SqlOutreachUnitOfWork
+    from arrears.services.contact_gate import SqlContactGate
 
-    institution = settings().institution_name
-    return Callbacks(unit_of_work=lambda: SqlOutreachUnitOfWork(engine, cipher, institution), gate=gate)
+    said = settings()
+    institution = said.institution_name
+    return Callbacks(unit_of_work=lambda: SqlOutreachUnitOfWork(engine, cipher, institution),
+                     gate=gate or SqlContactGate(engine), soft_bounce_limit=said.email_soft_bounce_limit)
 
 
 def payment_provider(s: Settings | None = None) -> PaymentProvider | None:

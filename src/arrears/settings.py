@@ -55,6 +55,7 @@ class Settings(BaseSettings):
     outreach_retry_seconds: float = Field(default=1.0, ge=0)  # the first backoff; doubled each try
     outreach_lease_seconds: float = Field(default=60.0, gt=0)  # how long a claimed message is its dispatcher's
     outreach_concurrency: int = Field(default=1, ge=1, le=32)  # messages a dispatcher tries at once
+    email_soft_bounce_limit: int = Field(default=3, ge=1)  # soft bounces (messages) that make an address invalid
 
     @property
     def is_production(self) -> bool:

@@ -1,5 +1,6 @@
 """Outreach fixtures: a loaded portfolio on SQLite and PostgreSQL (the environment `arrears` reads,
-with the loaded data's keys), the SMS gateway stand-in as its own process, the API app."""
+with the loaded data's keys), the SMS gateway stand-in as its own process, a real SMTP server in
+this process, the API app."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from outreach_support import AS_OF, CALLBACK_TOKEN, CIPHER, STANDIN, Gateway, World, key_text, plain_points
+from smtp_standin import Mailbox, smtp_standin
 from sqlalchemy import Engine
 
 from arrears.bootstrap import ingest_uow
@@ -70,3 +72,10 @@ def api(world: World) -> Iterator[TestClient]:
     configure_workbench(app, Workbench(engine=world.engine, cipher=CIPHER, gate=SqlContactGate(world.engine)))
     with TestClient(app) as client:
         yield client
+
+
+@pytest.fixture
+def smtp_server(world: World, monkeypatch: pytest.MonkeyPatch) -> Iterator[Mailbox]:
+    """The SMTP server (after the world, whose environment it extends; its certificate in the world's folder)."""
+    with smtp_standin(world.tmp, monkeypatch) as mailbox:
+        yield mailbox

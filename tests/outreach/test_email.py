@@ -1,94 +1,12 @@
-"""E-mail through a real SMTP server in this process (aiosmtpd) over a socket: STARTTLS with a
-certificate the test makes, authentication, the sender on every message, a refused recipient
-failed without a retry. Dispatch runs through the CLI on SQLite and PostgreSQL."""
+"""E-mail through a real SMTP server in this process (aiosmtpd, the ``smtp_server`` fixture) over a
+socket: STARTTLS with a certificate the test makes, authentication, the sender on every message, a
+refused recipient failed without a retry. Dispatch runs through the CLI on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-import datetime as dt
-import ipaddress
-import socket
-import ssl
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from email import message_from_bytes, policy
-from pathlib import Path
-from typing import Any
-
-import pytest
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, LoginPassword
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 from outreach_support import DAY, dispatched
 
 DAYTIME = f"{DAY}T11:00:00+08:00"
-USER, PASSWORD = "arrears", "s3cret-for-tests"
-
-
-def _certificate(folder: Path) -> tuple[Path, Path]:
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = dt.datetime.now(dt.UTC)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(hours=1))
-            .not_valid_after(now + dt.timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-                           critical=False)
-            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .sign(key, hashes.SHA256()))
-    cert_path, key_path = folder / "smtp.pem", folder / "smtp.key"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
-    return cert_path, key_path
-
-
-@dataclass
-class Mailbox:
-    refuse: set[str] = field(default_factory=set)
-    received: list[dict[str, Any]] = field(default_factory=list)
-
-    async def handle_RCPT(self, server, session, envelope, address, options):  # type: ignore[no-untyped-def]
-        if address in self.refuse:
-            return "550 5.1.1 no such mailbox"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
-        self.received.append({"from": envelope.mail_from, "to": envelope.rcpt_tos, "tls": session.ssl is not None,
-                              "authenticated": session.authenticated, "mail": message_from_bytes(envelope.content,
-                                                                                     policy=policy.default)})
-        return "250 OK"
-
-
-def _authenticate(server, session, envelope, mechanism, auth_data):  # type: ignore[no-untyped-def]
-    ok = isinstance(auth_data, LoginPassword) and auth_data.login == USER.encode() \
-        and auth_data.password == PASSWORD.encode()
-    return AuthResult(success=ok)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def smtp_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, world) -> Iterator[Mailbox]:  # type: ignore[no-untyped-def]
-    cert, key = _certificate(tmp_path)
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    context.load_cert_chain(cert, key)
-    mailbox, port = Mailbox(), _free_port()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port, authenticator=_authenticate,
-                            tls_context=context, require_starttls=True, auth_required=True)
-    controller.start()
-    monkeypatch.setenv("ARREARS_SMTP_URL", f"smtps://{USER}:{PASSWORD}@127.0.0.1:{port}")
-    monkeypatch.setenv("ARREARS_SMTP_CA_FILE", str(cert))
-    monkeypatch.setenv("ARREARS_MAIL_FROM", "collections@bank.example")
-    yield mailbox
-    controller.stop()
 
 
 def test_an_email_goes_over_starttls_with_authentication_and_names_the_real_sender(world, smtp_server) -> None:  # type: ignore[no-untyped-def]

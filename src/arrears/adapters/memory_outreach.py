@@ -81,23 +81,33 @@ class MemoryOutbox:
         return sorted(due, key=lambda mid: (self.rows[mid].message.scheduled_at, mid))[:limit]
 
     def by_provider_id(self, provider_id: str) -> StoredMessage | None:
-        for mid, row in self.rows.items():
-            if row.provider_id == provider_id:
-                m = row.message
-                return StoredMessage(mid, m.account_id, m.customer_id, m.contact_point_id, m.channel, row.state,
-                                     row.attempt_id)
-        return None
+        return next((self._stored(mid) for mid, row in self.rows.items() if row.provider_id == provider_id), None)
 
-    def delivered(self, message_id: str, status: str, now: datetime) -> None:
-        self._set(message_id, delivery=status)
+    def by_message_id(self, message_id: str) -> StoredMessage | None:
+        return self._stored(message_id) if message_id in self.rows else None
+
+    def _stored(self, message_id: str) -> StoredMessage:
+        row = self.rows[message_id]
+        m = row.message
+        return StoredMessage(message_id, m.account_id, m.customer_id, m.contact_point_id, m.channel, row.state,
+                             row.attempt_id, row.delivery)
+
+    def delivered(self, message_id: str, status: str, now: datetime, reason: str | None = None) -> None:
+        self._set(message_id, delivery=status, **({"reason": reason} if reason is not None else {}))
+
+    def count_delivered(self, contact_point_id: str, status: str) -> int:
+        return sum(1 for row in self.rows.values()
+                   if row.message.contact_point_id == contact_point_id and row.delivery == status)
 
 
 @dataclass
 class MemoryRecipients:
     by_point: dict[str, Recipient] = field(default_factory=dict)  # contact point id → recipient
+    invalid: set[str] = field(default_factory=set)  # the replies' invalid points, as committed
 
     def find(self, account_id: str, contact_point_id: str, channel: str) -> Recipient | None:
-        return self.by_point.get(contact_point_id)
+        found = self.by_point.get(contact_point_id)
+        return replace(found, invalid=True) if found is not None and contact_point_id in self.invalid else found
 
 
 @dataclass
@@ -160,7 +170,7 @@ class MemoryOutreachUnitOfWork:
 
     def __enter__(self) -> Self:
         self.outbox = replace(self.store.outbox, rows=copy.deepcopy(self.store.outbox.rows))
-        self.recipients = self.store.recipients
+        self.recipients = replace(self.store.recipients, invalid=set(self.store.replies.invalid))
         self.replies = copy.deepcopy(self.store.replies)
         return self
 

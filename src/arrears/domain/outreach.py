@@ -4,13 +4,14 @@ dispatch counted, and which replies opt a number out (outreach-v1). No clock, no
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
-from arrears.domain.vocabulary import OutboxState
+from arrears.domain.vocabulary import Bounce, OutboxState
 
 MESSAGE_CHANNELS = ("sms", "email", "letter")  # the plan's channels that dispatch sends
 OPT_OUT_WORDS = frozenset({"td", "t", "退订", "stop", "unsubscribe", "取消"})
@@ -95,6 +96,49 @@ def is_opt_out(text: str) -> bool:
     return unicodedata.normalize("NFKC", text).strip().casefold() in OPT_OUT_WORDS
 
 
+# -- e-mail bounces ------------------------------------------------------------------------
+
+# The outbox's ``delivery`` of an e-mail that bounced. A message counts once: reading the same
+# bounce again changes nothing, and only a hard bounce replaces a soft one.
+BOUNCE_DELIVERY = {Bounce.HARD: "bounced", Bounce.SOFT: "soft_bounced"}
+_ADDRESS = re.compile(r"<?[^\s<>()\[\];,:\"']+@[^\s<>()\[\];,:\"']+>?")
+
+
+def bounce_of(action: str, status: str) -> Bounce | None:
+    """What a DSN's per-recipient fields say (RFC 3464 ``Action``, RFC 3463 ``Status``): a failed
+    delivery is a bounce, soft when its status is temporary (4.x.x: the sending server gave up
+    retrying), else hard; delivered, relayed, expanded and delay warnings are no bounce."""
+    if action.strip().casefold() != "failed":
+        return None
+    return Bounce.SOFT if status.strip().startswith("4.") else Bounce.HARD
+
+
+def bounce_changes(delivery: str | None, kind: Bounce) -> bool:
+    """Whether a bounce of ``kind`` changes a message whose delivery is ``delivery``: a message
+    already bounced hard stays so, a soft one becomes hard only by a hard bounce."""
+    if delivery == BOUNCE_DELIVERY[Bounce.HARD]:
+        return False
+    return delivery != BOUNCE_DELIVERY[Bounce.SOFT] or kind is Bounce.HARD
+
+
+def without_addresses(text: str, limit: int = 300) -> str:
+    """A mail server's diagnostic with every e-mail address replaced (it is kept, and may name the
+    debtor's address), one line, at most ``limit`` characters."""
+    return " ".join(_ADDRESS.sub("<address>", text).split())[:limit]
+
+
+@dataclass(frozen=True, slots=True)
+class EmailBounce:
+    """One bounced e-mail as a DSN or a provider reports it. ``reference`` names the message: our
+    Message-ID without its brackets (the outbox's provider id), or the outbox message id."""
+
+    reference: str
+    kind: Bounce
+    status: str = ""  # RFC 3463, e.g. 5.1.1
+    at: datetime | None = None
+    reason: str = ""  # the diagnostic, without addresses
+
+
 # -- what the outreach ports exchange ------------------------------------------------------
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +192,7 @@ class Recipient:
     to: str = field(repr=False)
     language: str
     facts: Mapping[str, str] = field(repr=False)
+    invalid: bool = False  # the number or address is marked invalid (a hard bounce, an undeliverable receipt)
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +214,7 @@ class StoredMessage:
     channel: str
     state: OutboxState
     attempt_id: str | None
+    delivery: str | None = None  # the receipt's status, or the bounce (``BOUNCE_DELIVERY``)
 
 
 

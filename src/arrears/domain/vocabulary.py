@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from arrears.domain.transitions import transitions
+
 # portfolio-v1: the zone of a customer whose file gives none, and the operation's default zone.
 DEFAULT_ZONE = "Asia/Shanghai"
 
@@ -198,14 +200,11 @@ class OutboxState(StrEnum):
 
 
 OUTBOX_FINAL = frozenset({OutboxState.SENT, OutboxState.FAILED, OutboxState.DENIED})
-OUTBOX_TRANSITIONS: dict[OutboxState, frozenset[OutboxState]] = {
-    OutboxState.PENDING: frozenset({OutboxState.SENDING}),
-    OutboxState.RETRY: frozenset({OutboxState.SENDING}),
-    OutboxState.SENDING: frozenset({OutboxState.SENDING, OutboxState.RETRY, *OUTBOX_FINAL}),  # re-claimed after a lease
-    OutboxState.SENT: frozenset(),
-    OutboxState.FAILED: frozenset(),
-    OutboxState.DENIED: frozenset(),
-}
+OUTBOX_TRANSITIONS = transitions(OutboxState, {
+    OutboxState.PENDING: {OutboxState.SENDING},
+    OutboxState.RETRY: {OutboxState.SENDING},
+    OutboxState.SENDING: {OutboxState.SENDING, OutboxState.RETRY, *OUTBOX_FINAL},  # re-claimed after a lease
+})
 
 
 class DeliveryStatus(StrEnum):
@@ -214,3 +213,12 @@ class DeliveryStatus(StrEnum):
     DELIVERED = "delivered"
     FAILED = "failed"
     UNDELIVERABLE = "undeliverable"
+
+
+class Bounce(StrEnum):
+    """An e-mail that came back undelivered (a delivery status notification, RFC 3464, or a mail
+    provider's webhook): hard when the address does not work (a permanent 5.x.x status: no such
+    mailbox), soft when the failure was temporary (4.x.x: mailbox full)."""
+
+    HARD = "hard"
+    SOFT = "soft"

@@ -63,32 +63,32 @@ def _known(value: object) -> TypeGuard[float]:
 Scorer = Callable[[dict], tuple[float, str, str]]
 
 
-def _income_vs_min(row: dict) -> tuple[float, str, str]:
-    r = row.get("income_to_min_payment")
-    if not _known(r):
-        return NEUTRAL, "收入或最低还款额未知", "income or minimum payment unknown"
-    return _clip(r / 10), f"月收入为最低还款额的{r:.1f}倍", f"income {r:.1f}x the minimum payment"
+def _ratio(feature: str, unknown_zh: str, unknown_en: str, known: Callable[[float], tuple[float, str, str]]
+           ) -> Scorer:
+    """A component read from one ratio feature: neutral, saying what is unknown, when it is
+    missing; else ``known(ratio)``."""
+
+    def scorer(row: dict) -> tuple[float, str, str]:
+        r = row.get(feature)
+        if not _known(r):
+            return NEUTRAL, unknown_zh, unknown_en
+        return known(r)
+
+    return scorer
 
 
-def _income_vs_balance(row: dict) -> tuple[float, str, str]:
-    r = row.get("income_to_balance")
-    if not _known(r):
-        return NEUTRAL, "收入或欠款未知", "income or balance unknown"
-    return _clip(r / 0.5), f"月收入为欠款的{r:.0%}", f"income is {r:.0%} of the balance"
-
-
-def _utilisation(row: dict) -> tuple[float, str, str]:
-    u = row.get("utilisation")
-    if not _known(u):
-        return NEUTRAL, "额度使用率未知", "utilisation unknown"
-    return _clip(1 - (u - 0.5) / 0.7), f"额度使用率{u:.0%}", f"utilisation {u:.0%}"
-
-
-def _recent_payment_size(row: dict) -> tuple[float, str, str]:
-    r = row.get("payment_to_min_ratio")
-    if not _known(r):
-        return NEUTRAL, "最低还款额未知", "minimum payment unknown"
-    return _clip(r), f"近30天还款为最低还款额的{r:.0%}", f"paid {r:.0%} of the minimum in 30 days"
+_income_vs_min = _ratio(
+    "income_to_min_payment", "收入或最低还款额未知", "income or minimum payment unknown",
+    lambda r: (_clip(r / 10), f"月收入为最低还款额的{r:.1f}倍", f"income {r:.1f}x the minimum payment"))
+_income_vs_balance = _ratio(
+    "income_to_balance", "收入或欠款未知", "income or balance unknown",
+    lambda r: (_clip(r / 0.5), f"月收入为欠款的{r:.0%}", f"income is {r:.0%} of the balance"))
+_utilisation = _ratio(
+    "utilisation", "额度使用率未知", "utilisation unknown",
+    lambda u: (_clip(1 - (u - 0.5) / 0.7), f"额度使用率{u:.0%}", f"utilisation {u:.0%}"))
+_recent_payment_size = _ratio(
+    "payment_to_min_ratio", "最低还款额未知", "minimum payment unknown",
+    lambda r: (_clip(r), f"近30天还款为最低还款额的{r:.0%}", f"paid {r:.0%} of the minimum in 30 days"))
 
 
 def _hardship(row: dict) -> tuple[float, str, str]:
@@ -105,11 +105,9 @@ def _promises(row: dict) -> tuple[float, str, str]:
         f"kept {kept} of {kept + broken} promises")
 
 
-def _reachable(row: dict) -> tuple[float, str, str]:
-    r = row.get("right_party_rate")
-    if not _known(r):
-        return NEUTRAL, "尚无联系记录", "not contacted yet"
-    return _clip(r / 0.5), f"有效联系率{r:.0%}", f"right-party rate {r:.0%}"
+_reachable = _ratio(
+    "right_party_rate", "尚无联系记录", "not contacted yet",
+    lambda r: (_clip(r / 0.5), f"有效联系率{r:.0%}", f"right-party rate {r:.0%}"))
 
 
 def _inbound(row: dict) -> tuple[float, str, str]:

@@ -13,32 +13,22 @@ rates and shares as exact decimal text, instants in UTC, business dates as ``Dat
 
 from __future__ import annotations
 
-from sqlalchemy import (
-    BigInteger,
-    Boolean,
-    Column,
-    Date,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    Table,
-    Text,
-)
+from sqlalchemy import Boolean, Column, Date, ForeignKey, Index, Integer, String, Table, Text
 
-from arrears.adapters.storage.tables import Id, UtcDateTime, metadata
-
-
-def _ts(name: str, nullable: bool = False) -> Column:
-    return Column(name, UtcDateTime(), nullable=nullable)
-
-
-def _cents(name: str, nullable: bool = False) -> Column:
-    return Column(name, BigInteger, nullable=nullable)
+from arrears.adapters.storage.tables import Id, account_record, cents, done_by, instant, metadata
 
 
 def _currency() -> Column:
     return Column("currency", String(3), nullable=False)
+
+
+def _schedule_line(parent: str, parent_id: str) -> tuple[Column, Column, Column]:
+    """The key and due date of a line of a schedule (an installment, a settlement payment)."""
+    return (
+        Column(parent_id, Id, ForeignKey(f"{parent}.{parent_id}"), primary_key=True),
+        Column("number", Integer, primary_key=True),
+        Column("due_date", Date, nullable=False),
+    )
 
 
 payment_ledgers = Table(
@@ -46,10 +36,10 @@ payment_ledgers = Table(
     metadata,
     Column("account_id", Id, primary_key=True),
     _currency(),
-    _cents("opening_fees_cents"),
-    _cents("opening_interest_cents"),
-    _cents("opening_principal_cents"),
-    _cents("opening_past_due_cents"),
+    cents("opening_fees_cents"),
+    cents("opening_interest_cents"),
+    cents("opening_principal_cents"),
+    cents("opening_past_due_cents"),
     Column("oldest_unpaid_due_date", Date),
     Column("allocation_order", String(60), nullable=False),  # "fees,interest,principal"
 )
@@ -66,15 +56,15 @@ ledger_payments = Table(
         index=True,
     ),
     Column("seq", Integer, nullable=False),  # posting order within the ledger
-    _cents("amount_cents"),
-    _ts("paid_at"),
+    cents("amount_cents"),
+    instant("paid_at", nullable=False),
     Column("paid_on", Date, nullable=False),
     Column("channel", String(50), nullable=False),
-    _cents("fees_cents"),
-    _cents("interest_cents"),
-    _cents("principal_cents"),
-    _cents("credit_cents"),
-    _cents("past_due_reduced_cents"),
+    cents("fees_cents"),
+    cents("interest_cents"),
+    cents("principal_cents"),
+    cents("credit_cents"),
+    cents("past_due_reduced_cents"),
     Column("reversed_on", Date),
     Column("reversal_reason", Text, nullable=False),
 )
@@ -82,35 +72,31 @@ ledger_payments = Table(
 promises_to_pay = Table(
     "promises_to_pay",
     metadata,
-    Column("promise_id", Id, primary_key=True),
-    Column("account_id", Id, nullable=False, index=True),
-    _cents("amount_cents"),
+    *account_record("promise_id"),
+    cents("amount_cents"),
     _currency(),
     Column("promised_date", Date, nullable=False),
     Column("channel", String(10), nullable=False),
     Column("taken_by", String(100), nullable=False),
-    _ts("made_at"),
+    instant("made_at", nullable=False),
     Column("made_on", Date, nullable=False),
 )
 
 installment_plans = Table(
     "installment_plans",
     metadata,
-    Column("plan_id", Id, primary_key=True),
-    Column("account_id", Id, nullable=False, index=True),
+    *account_record("plan_id"),
     Column("basis", String(20), nullable=False),
-    _cents("principal_cents"),
+    cents("principal_cents"),
     _currency(),
     Column("months", Integer, nullable=False),
     Column("first_due", Date, nullable=False),
     Column("fee_kind", String(20), nullable=False),
     Column("fee_rate", String(40), nullable=False),
-    Column("proposed_by", String(100), nullable=False),
-    _ts("proposed_at"),
+    *done_by("proposed"),
     Column("status", String(20), nullable=False),
     Column("approved_by", String(200), nullable=False),
-    Column("agreement_signed_by", String(100)),
-    _ts("agreement_signed_at", nullable=True),
+    *done_by("agreement_signed", nullable=True),
     Column("agreement_ref", String(200)),
     Column("agreement_sha256", String(64)),
     Column("agreement_form", String(20)),
@@ -121,25 +107,21 @@ installment_plans = Table(
 plan_installments = Table(
     "plan_installments",
     metadata,
-    Column("plan_id", Id, ForeignKey("installment_plans.plan_id"), primary_key=True),
-    Column("number", Integer, primary_key=True),
-    Column("due_date", Date, nullable=False),
-    _cents("principal_cents"),
-    _cents("fee_cents"),
-    _cents("interest_cents"),
+    *_schedule_line("installment_plans", "plan_id"),
+    cents("principal_cents"),
+    cents("fee_cents"),
+    cents("interest_cents"),
 )
 
 settlements = Table(
     "settlements",
     metadata,
-    Column("settlement_id", Id, primary_key=True),
-    Column("account_id", Id, nullable=False, index=True),
-    _cents("balance_cents"),
-    _cents("amount_cents"),
+    *account_record("settlement_id"),
+    cents("balance_cents"),
+    cents("amount_cents"),
     _currency(),
     Column("discount", String(40), nullable=False),
-    Column("offered_by", String(100), nullable=False),
-    _ts("offered_at"),
+    *done_by("offered"),
     Column("status", String(20), nullable=False),
     Column("approved_by", String(100), nullable=False),
     Column("approver_role", String(30)),
@@ -150,49 +132,41 @@ settlements = Table(
 settlement_payments = Table(
     "settlement_payments",
     metadata,
-    Column("settlement_id", Id, ForeignKey("settlements.settlement_id"), primary_key=True),
-    Column("number", Integer, primary_key=True),
-    Column("due_date", Date, nullable=False),
-    _cents("amount_cents"),
+    *_schedule_line("settlements", "settlement_id"),
+    cents("amount_cents"),
 )
 
 extensions = Table(
     "extensions",
     metadata,
-    Column("extension_id", Id, primary_key=True),
-    Column("account_id", Id, nullable=False, index=True),
+    *account_record("extension_id"),
     Column("subject", String(200), nullable=False),
     Column("original_due", Date, nullable=False),
     Column("new_due", Date, nullable=False),
     Column("requested_on", Date, nullable=False),
-    Column("granted_by", String(100), nullable=False),
-    _ts("granted_at"),
+    *done_by("granted"),
 )
 
 hardship_programmes = Table(
     "hardship_programmes",
     metadata,
-    Column("programme_id", Id, primary_key=True),
-    Column("account_id", Id, nullable=False, index=True),
+    *account_record("programme_id"),
     Column("kind", String(20), nullable=False),
     Column("start", Date, nullable=False),
     Column("end", Date, nullable=False),
     Column("review_on", Date, nullable=False),
-    Column("enrolled_by", String(100), nullable=False),
-    _ts("enrolled_at"),
+    *done_by("enrolled"),
     Column("reason", Text, nullable=False),
-    _cents("token_amount_cents", nullable=True),
+    cents("token_amount_cents", nullable=True),
     Column("token_currency", String(3)),
 )
 
 counselling_referrals = Table(
     "counselling_referrals",
     metadata,
-    Column("referral_id", Id, primary_key=True),
-    Column("account_id", Id, nullable=False, index=True),
+    *account_record("referral_id"),
     Column("organisation_id", String(100), nullable=False),
-    Column("referred_by", String(100), nullable=False),
-    _ts("referred_at"),
+    *done_by("referred"),
     Column("consent", Boolean, nullable=False),
     Column("outcome", String(20), nullable=False),
     Column("outcome_on", Date),
@@ -212,9 +186,8 @@ approval_requests = Table(
     Column("maker", String(100), nullable=False),
     Column("required_authority", String(30), nullable=False),
     Column("status", String(20), nullable=False),
-    Column("decided_by", String(100)),
-    _ts("decided_at", nullable=True),
+    *done_by("decided", nullable=True),
     Column("reason", Text, nullable=False),
-    _ts("created_at"),
+    instant("created_at", nullable=False),
 )
 Index("ix_approval_requests_status", approval_requests.c.status, approval_requests.c.created_at)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import BigInteger, Column, Index, Integer, String, Table, Text
 
-from arrears.adapters.storage.tables import UtcDateTime, metadata
+from arrears.adapters.storage.tables import instant, metadata
 
 audit_events = Table(
     "audit_events",
@@ -20,7 +20,7 @@ audit_events = Table(
         primary_key=True,
         autoincrement=True,
     ),
-    Column("at", UtcDateTime(), nullable=False),
+    instant("at", nullable=False),
     Column("actor", String(100), nullable=False),
     Column("action", String(64), nullable=False),
     Column("subject", String(200), nullable=False),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import Column, Index, Integer, String, Table
 
-from arrears.adapters.storage.tables import UtcDateTime, metadata
+from arrears.adapters.storage.tables import instant, metadata
 
 dialer_events = Table(
     "dialer_events",
@@ -13,7 +13,7 @@ dialer_events = Table(
     Column("event_id", Integer, primary_key=True, autoincrement=True),
     Column("attempt_id", String(64), nullable=False),
     Column("event", String(20), nullable=False),  # reserved | ringing | answered | no_answer | busy | failed
-    Column("at", UtcDateTime(), nullable=False),
+    instant("at", nullable=False),
     Column("account_id", String(64), nullable=False),
     Column("agent_id", String(64), nullable=False),
     Column("contact_point_id", String(64)),

@@ -30,7 +30,7 @@ from sqlalchemy import (
     text,
 )
 
-from arrears.adapters.storage.tables import Id, UtcDateTime, metadata
+from arrears.adapters.storage.tables import Id, instant, metadata
 
 contact_attempts = Table(
     "contact_attempts",
@@ -42,14 +42,14 @@ contact_attempts = Table(
     Column("address_hash", String(32)),  # keyed hash of the number or address used
     Column("channel", String(10), nullable=False),
     Column("party", String(20), nullable=False),
-    Column("at", UtcDateTime(), nullable=False),
+    instant("at", nullable=False),
     Column("agent_id", Id),
     Column("agency_id", Id),
     Column("automated", Boolean, nullable=False),
     Column("purpose", String(12), nullable=False),
     Column("outcome", String(20)),  # NULL while reserved, then the portfolio-v1 outcome
     Column("outcome_party", String(20)),
-    Column("completed_at", UtcDateTime()),
+    instant("completed_at"),
     # logged in the workbench: the contact's id (promises are ``workbench:<contact_id>``), who
     # logged it, and what was taken in it
     Column("contact_id", Id),
@@ -60,7 +60,7 @@ contact_attempts = Table(
     Column("promise_date", Date),
     Column("dispute", Boolean, nullable=False, server_default=false()),
     Column("complaint", Boolean, nullable=False, server_default=false()),
-    Column("callback_at", UtcDateTime()),
+    instant("callback_at"),
     Column("pack_versions", String(200)),
 )
 Index("ix_contact_attempts_contact_id", contact_attempts.c.contact_id, unique=True)
@@ -70,7 +70,7 @@ compliance_decisions = Table(
     "compliance_decisions",
     metadata,
     Column("decision_id", Integer, primary_key=True, autoincrement=True),
-    Column("decided_for", UtcDateTime(), nullable=False),  # the instant judged
+    instant("decided_for", nullable=False),  # the instant judged
     Column("mode", String(10), nullable=False),  # preview | reserve | check
     Column("request_digest", String(64), nullable=False),
     Column("request_id", String(200)),

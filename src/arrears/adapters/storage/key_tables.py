@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from sqlalchemy import Column, String, Table
 
-from arrears.adapters.storage.tables import UtcDateTime, metadata
+from arrears.adapters.storage.tables import instant, metadata
 
 key_fingerprints = Table(
     "key_fingerprints",
     metadata,
     Column("purpose", String(20), primary_key=True),  # data (AES-GCM) or lookup (keyed hashes)
     Column("fingerprint", String(64), nullable=False),
-    Column("created_at", UtcDateTime(), nullable=False),
+    instant("created_at", nullable=False),
 )

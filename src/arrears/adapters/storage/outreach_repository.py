@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any, Self
 
-from sqlalchemy import Connection, Engine, and_, insert, or_, select, update
+from sqlalchemy import Connection, Engine, and_, func, insert, or_, select, update
 
 from arrears.adapters.crypto import FieldCipher
 from arrears.adapters.storage import tables as t
@@ -102,16 +102,27 @@ class SqlOutbox:
         return list(rows)
 
     def by_provider_id(self, provider_id: str) -> StoredMessage | None:
+        return self._stored(o.provider_id == provider_id)
+
+    def by_message_id(self, message_id: str) -> StoredMessage | None:
+        return self._stored(o.message_id == message_id)
+
+    def _stored(self, which: Any) -> StoredMessage | None:
         row = self.connection.execute(
-            select(o.message_id, o.account_id, o.customer_id, o.contact_point_id, o.channel, o.state, o.attempt_id)
-            .where(o.provider_id == provider_id)).first()
+            select(o.message_id, o.account_id, o.customer_id, o.contact_point_id, o.channel, o.state, o.attempt_id,
+                   o.delivery).where(which)).first()
         if row is None:
             return None
         return StoredMessage(row.message_id, row.account_id, row.customer_id, row.contact_point_id, row.channel,
-                             OutboxState(row.state), row.attempt_id)
+                             OutboxState(row.state), row.attempt_id, row.delivery)
 
-    def delivered(self, message_id: str, status: str, now: datetime) -> None:
-        self._set(message_id, now, delivery=status)
+    def delivered(self, message_id: str, status: str, now: datetime, reason: str | None = None) -> None:
+        self._set(message_id, now, delivery=status, **({"reason": reason[:2000]} if reason is not None else {}))
+
+    def count_delivered(self, contact_point_id: str, status: str) -> int:
+        return self.connection.execute(
+            select(func.count()).select_from(outbox_messages)
+            .where(o.contact_point_id == contact_point_id, o.delivery == status)).scalar_one()
 
 
 class SqlRecipients:
@@ -124,7 +135,7 @@ class SqlRecipients:
         a, c, p = t.accounts.c, t.customers.c, t.contact_points.c
         row = self.connection.execute(
             select(a.account_id, a.currency, a.past_due_cents, a.agency_id, c.name_masked, c.language,
-                   c.jurisdiction, p.kind, p.value_enc, t.agencies.c.name.label("agency"))
+                   c.jurisdiction, p.kind, p.value_enc, p.status, t.agencies.c.name.label("agency"))
             .join(t.customers, c.customer_id == a.customer_id)
             .join(t.contact_points, and_(p.customer_id == a.customer_id, p.contact_point_id == contact_point_id))
             .outerjoin(t.agencies, t.agencies.c.agency_id == a.agency_id)
@@ -140,7 +151,7 @@ class SqlRecipients:
             "past_due_cents": str(row.past_due_cents or 0), "currency": row.currency or "CNY",
             "agency": row.agency or "",
         }
-        return Recipient(self.cipher.decrypt(row.value_enc), language, facts)
+        return Recipient(self.cipher.decrypt(row.value_enc), language, facts, invalid=row.status == "invalid")
 
 
 class SqlOutreachUnitOfWork:

@@ -12,35 +12,25 @@ from __future__ import annotations
 
 from sqlalchemy import Column, Index, Integer, LargeBinary, String, Table, Text
 
-from arrears.adapters.storage.tables import Id, UtcDateTime, metadata
-
-
-def _ts(name: str, nullable: bool = True) -> Column:
-    return Column(name, UtcDateTime(), nullable=nullable)
-
+from arrears.adapters.storage.planning_tables import planned_contact
+from arrears.adapters.storage.tables import Id, instant, metadata
 
 outbox_messages = Table(
     "outbox_messages",
     metadata,
     Column("message_id", String(40), primary_key=True),
-    Column("account_id", Id, nullable=False),
-    Column("customer_id", Id, nullable=False),
-    Column("channel", String(10), nullable=False),
-    Column("contact_point_id", Id, nullable=False),
-    _ts("scheduled_at", nullable=False),
-    Column("template", String(64), nullable=False),
-    Column("offer", String(20), nullable=False),
+    *planned_contact(),
     Column("state", String(10), nullable=False),
     Column("tries", Integer, nullable=False),
-    _ts("next_try_at"),
-    _ts("lease_until"),  # a claimed (sending) row belongs to its dispatcher until then
+    instant("next_try_at"),
+    instant("lease_until"),  # a claimed (sending) row belongs to its dispatcher until then
     Column("attempt_id", String(40)),  # the gate's reservation for the current try
     Column("provider_id", String(120), index=True),
     Column("rules", Text),  # denied: the gate's rule ids, space-separated
     Column("reason", Text),  # failed: why (no personal data)
     Column("delivery", String(20)),  # the gateway's receipt: delivered | failed | undeliverable
-    _ts("enqueued_at", nullable=False),
-    _ts("updated_at", nullable=False),
+    instant("enqueued_at", nullable=False),
+    instant("updated_at", nullable=False),
     Index("ix_outbox_messages_due", "state", "scheduled_at"),
 )
 
@@ -48,7 +38,7 @@ inbound_messages = Table(
     "inbound_messages",
     metadata,
     Column("inbound_id", String(40), primary_key=True),
-    _ts("at", nullable=False),
+    instant("at", nullable=False),
     Column("from_hash", String(32), nullable=False, index=True),
     Column("customer_id", Id, nullable=False),
     Column("account_id", Id),
@@ -56,5 +46,5 @@ inbound_messages = Table(
     Column("text_enc", LargeBinary, nullable=False),
     Column("effect", String(12), nullable=False),  # opt_out | reply
     Column("follow_up_id", Id),
-    _ts("received_at", nullable=False),
+    instant("received_at", nullable=False),
 )

@@ -9,20 +9,29 @@ from __future__ import annotations
 
 from sqlalchemy import Column, Date, Index, Integer, PrimaryKeyConstraint, String, Table, Text
 
-from arrears.adapters.storage.tables import Id, UtcDateTime, metadata
+from arrears.adapters.storage.tables import Id, instant, metadata
+
+
+def planned_contact() -> tuple[Column, ...]:
+    """What a plan row says to do: which account, whom, by which channel and contact point,
+    when, with which template and offer (the plan and the outbox that carries it out)."""
+    return (
+        Column("account_id", Id, nullable=False),
+        Column("customer_id", Id, nullable=False),
+        Column("channel", String(10), nullable=False),
+        Column("contact_point_id", Id, nullable=False),
+        instant("scheduled_at", nullable=False),
+        Column("template", String(64), nullable=False),
+        Column("offer", String(20), nullable=False),
+    )
+
 
 plan_attempts = Table(
     "plan_attempts",
     metadata,
     Column("plan_date", Date, nullable=False),
     Column("position", Integer, nullable=False),
-    Column("account_id", Id, nullable=False),
-    Column("customer_id", Id, nullable=False),
-    Column("channel", String(10), nullable=False),
-    Column("contact_point_id", Id, nullable=False),
-    Column("scheduled_at", UtcDateTime(), nullable=False),
-    Column("template", String(64), nullable=False),
-    Column("offer", String(20), nullable=False),
+    *planned_contact(),
     Column("reason", Text, nullable=False),
     Column("strategy", String(64), nullable=False),
     Column("strategy_version", Integer, nullable=False),

@@ -6,7 +6,16 @@ from __future__ import annotations
 
 from sqlalchemy import BigInteger, Column, Date, Float, Index, Integer, String, Table, Text
 
-from arrears.adapters.storage.tables import Id, UtcDateTime, metadata
+from arrears.adapters.storage.tables import account_on_date, instant, metadata
+
+
+def _model() -> list[Column]:
+    """Which model scored: its kind (scorecard | own), id and version."""
+    return [
+        Column("model_kind", String(20), nullable=False),
+        Column("model_id", String(100), nullable=False),
+        Column("model_version", String(64), nullable=False),
+    ]
 
 
 def _reason(k: int) -> list[Column]:
@@ -20,8 +29,7 @@ def _reason(k: int) -> list[Column]:
 account_scores = Table(
     "account_scores",
     metadata,
-    Column("as_of", Date, primary_key=True),
-    Column("account_id", Id, primary_key=True),
+    *account_on_date(),
     Column("ability", Float, nullable=False),
     Column("willingness", Float, nullable=False),
     Column("propensity", Float, nullable=False),
@@ -30,9 +38,7 @@ account_scores = Table(
     *_reason(2),
     *_reason(3),
     Column("balance_cents", BigInteger, nullable=False),
-    Column("model_kind", String(20), nullable=False),  # scorecard | own
-    Column("model_id", String(100), nullable=False),
-    Column("model_version", String(64), nullable=False),
+    *_model(),
 )
 Index("ix_account_scores_account", account_scores.c.account_id, account_scores.c.as_of)
 
@@ -40,10 +46,8 @@ scoring_runs = Table(
     "scoring_runs",
     metadata,
     Column("as_of", Date, primary_key=True),
-    Column("ran_at", UtcDateTime(), nullable=False),
-    Column("model_kind", String(20), nullable=False),
-    Column("model_id", String(100), nullable=False),
-    Column("model_version", String(64), nullable=False),
+    instant("ran_at", nullable=False),
+    *_model(),
     Column("model_note", Text, nullable=False),
     Column("ability_threshold", Float, nullable=False),
     Column("willingness_threshold", Float, nullable=False),

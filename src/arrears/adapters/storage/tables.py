@@ -53,8 +53,52 @@ class UtcDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
 
-def _ts(name: str, nullable: bool = True) -> Column:
+# Column sets every capability's tables share (each call makes new columns: a column belongs to
+# one table).
+
+
+def instant(name: str, *, nullable: bool = True) -> Column:
+    """An instant: UTC, read back zone-aware on every database."""
     return Column(name, UtcDateTime(), nullable=nullable)
+
+
+def cents(name: str, *, nullable: bool = False) -> Column:
+    """An amount in whole cents; its currency stands in a column of its own."""
+    return Column(name, BigInteger, nullable=nullable)
+
+
+def account_record(id_name: str) -> tuple[Column, Column]:
+    """The first columns of a record kept for an account: its own id, the primary key, and the
+    account it belongs to (indexed: records are read account by account)."""
+    return Column(id_name, Id, primary_key=True), Column("account_id", Id, nullable=False, index=True)
+
+
+def customer_record(id_name: str) -> tuple[Column, Column]:
+    """The first columns of a portfolio record kept for a customer: its own id, the primary key,
+    and the customer it belongs to."""
+    return (
+        Column(id_name, Id, primary_key=True),
+        Column("customer_id", Id, ForeignKey("customers.customer_id"), nullable=False, index=True),
+    )
+
+
+def account_on_date() -> tuple[Column, Column]:
+    """The key of a row kept for each account on each date: the date, then the account."""
+    return Column("as_of", Date, primary_key=True), Column("account_id", Id, primary_key=True)
+
+
+def done_by(act: str, *, nullable: bool = False) -> tuple[Column, Column]:
+    """Who did ``act`` (``<act>_by``, a username) and when (``<act>_at``, an instant)."""
+    return Column(f"{act}_by", String(100), nullable=nullable), instant(f"{act}_at", nullable=nullable)
+
+
+def portfolio_row(*, may_leave: bool) -> tuple[Column, ...]:
+    """Ingest's bookkeeping of a row read from the portfolio: the digest that tells a changed row,
+    and, for the rows a later portfolio may leave out, whether the row is still in it."""
+    digest = Column("row_digest", String(32), nullable=False)
+    if not may_leave:
+        return (digest,)
+    return digest, Column("in_portfolio", Boolean, nullable=False, default=True)
 
 
 snapshots = Table(
@@ -63,7 +107,7 @@ snapshots = Table(
     Column("snapshot_id", Integer, primary_key=True, autoincrement=True),
     Column("digest", String(64), nullable=False),
     Column("as_of", Date, nullable=False),
-    _ts("ingested_at", nullable=False),
+    instant("ingested_at", nullable=False),
     Column("source", Text, nullable=False),
     Column("summary", Text, nullable=False),  # JSON: counts inserted/updated per table
 )
@@ -75,7 +119,7 @@ agencies = Table(
     Column("name", String(200), nullable=False),
     Column("authorized_until", Date),
     Column("last_evaluation", Date),
-    Column("row_digest", String(32), nullable=False),
+    *portfolio_row(may_leave=False),
 )
 
 agents = Table(
@@ -86,7 +130,7 @@ agents = Table(
     Column("name_enc", LargeBinary),
     Column("name_masked", String(200)),
     Column("training_valid_until", Date),
-    Column("row_digest", String(32), nullable=False),
+    *portfolio_row(may_leave=False),
 )
 
 customers = Table(
@@ -108,15 +152,13 @@ customers = Table(
     Column("monthly_income_cents", BigInteger),
     Column("preferred_channel", String(10)),
     Column("preferred_hours", String(20)),
-    Column("row_digest", String(32), nullable=False),
-    Column("in_portfolio", Boolean, nullable=False, default=True),
+    *portfolio_row(may_leave=True),
 )
 
 contact_points = Table(
     "contact_points",
     metadata,
-    Column("contact_point_id", Id, primary_key=True),
-    Column("customer_id", Id, ForeignKey("customers.customer_id"), nullable=False, index=True),
+    *customer_record("contact_point_id"),
     Column("kind", String(10), nullable=False),
     Column("value_enc", LargeBinary, nullable=False),
     Column("value_hash", String(32), nullable=False, index=True),
@@ -128,15 +170,13 @@ contact_points = Table(
     Column("do_not_contact", Boolean, nullable=False),
     Column("source", String(20)),
     Column("employer_provided", Boolean),  # an e-mail address provided by the owner's employer
-    Column("row_digest", String(32), nullable=False),
-    Column("in_portfolio", Boolean, nullable=False, default=True),
+    *portfolio_row(may_leave=True),
 )
 
 accounts = Table(
     "accounts",
     metadata,
-    Column("account_id", Id, primary_key=True),
-    Column("customer_id", Id, ForeignKey("customers.customer_id"), nullable=False, index=True),
+    *customer_record("account_id"),
     Column("product", String(20), nullable=False),
     Column("currency", String(3), nullable=False),
     Column("open_date", Date),
@@ -152,20 +192,18 @@ accounts = Table(
     Column("status", String(20), nullable=False),
     Column("agency_id", Id),
     Column("flags", String(200), nullable=False),  # sorted, ';'-joined
-    Column("row_digest", String(32), nullable=False),
-    Column("in_portfolio", Boolean, nullable=False, default=True),
+    *portfolio_row(may_leave=True),
 )
 
 payments = Table(
     "payments",
     metadata,
-    Column("payment_id", Id, primary_key=True),
-    Column("account_id", Id, nullable=False, index=True),
-    _ts("paid_at", nullable=False),
+    *account_record("payment_id"),
+    instant("paid_at", nullable=False),
     Column("amount_cents", BigInteger, nullable=False),
     Column("channel", String(50)),
     Column("reversed", Boolean, nullable=False),
-    Column("row_digest", String(32), nullable=False),
+    *portfolio_row(may_leave=False),
 )
 
 contacts = Table(
@@ -177,7 +215,7 @@ contacts = Table(
     Column("contact_point_id", Id),
     Column("channel", String(10), nullable=False),
     Column("direction", String(10), nullable=False),
-    _ts("at", nullable=False),
+    instant("at", nullable=False),
     Column("party", String(20)),
     Column("outcome", String(20), nullable=False),
     Column("promise_amount_cents", BigInteger),
@@ -185,7 +223,7 @@ contacts = Table(
     Column("complaint", Boolean, nullable=False),
     Column("agent_id", Id),
     Column("agency_id", Id),
-    Column("row_digest", String(32), nullable=False),
+    *portfolio_row(may_leave=False),
 )
 
 pause_periods = Table(
@@ -202,7 +240,7 @@ aging_runs = Table(
     "aging_runs",
     metadata,
     Column("as_of", Date, primary_key=True),
-    _ts("ran_at", nullable=False),
+    instant("ran_at", nullable=False),
     Column("ladder", String(300), nullable=False),
     Column("previous_as_of", Date),
     Column("accounts", Integer, nullable=False),
@@ -212,8 +250,7 @@ aging_runs = Table(
 account_aging = Table(
     "account_aging",
     metadata,
-    Column("as_of", Date, primary_key=True),
-    Column("account_id", Id, primary_key=True),
+    *account_on_date(),
     Column("dpd", Integer, nullable=False),
     Column("bucket", String(10), nullable=False),
     Column("balance_cents", BigInteger, nullable=False),

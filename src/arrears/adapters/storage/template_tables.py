@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Boolean, Column, Integer, String, Table, Text
 
-from arrears.adapters.storage.tables import UtcDateTime, metadata
+from arrears.adapters.storage.tables import instant, metadata
 
 message_templates = Table(
     "message_templates",
@@ -21,7 +21,7 @@ message_templates = Table(
     Column("body_en", Text, nullable=False),
     Column("third_party", Boolean, nullable=False),
     Column("digest", String(64), nullable=False),
-    Column("saved_at", UtcDateTime(), nullable=False),
+    instant("saved_at", nullable=False),
     Column("saved_by", String(100), nullable=False),
     Column("source", String(10), nullable=False),  # seed | saved
 )

@@ -20,12 +20,7 @@ from sqlalchemy import (
     false,
 )
 
-from arrears.adapters.storage.tables import Id, UtcDateTime, metadata
-
-
-def _ts(name: str, nullable: bool = True) -> Column:
-    return Column(name, UtcDateTime(), nullable=nullable)
-
+from arrears.adapters.storage.tables import Id, account_record, done_by, instant, metadata
 
 users = Table(
     "users",
@@ -40,9 +35,9 @@ users = Table(
     Column("language", String(5), nullable=False),
     Column("active", Boolean, nullable=False),
     Column("failed_logins", Integer, nullable=False),
-    _ts("locked_until"),
-    _ts("created_at", nullable=False),
-    _ts("last_login_at"),
+    instant("locked_until"),
+    instant("created_at", nullable=False),
+    instant("last_login_at"),
     # a password someone else chose (generated for a new user, or a reset) is changed at first login
     Column("password_change_required", Boolean, nullable=False, server_default=false()),
 )
@@ -54,9 +49,9 @@ api_tokens = Table(
     Column("user_id", Id, nullable=False, index=True),
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("name", String(100), nullable=False),
-    _ts("created_at", nullable=False),
-    _ts("expires_at", nullable=False),
-    _ts("revoked_at"),
+    instant("created_at", nullable=False),
+    instant("expires_at", nullable=False),
+    instant("revoked_at"),
 )
 
 service_tokens = Table(  # systems (a dialer, a gateway), not people; the token is shown once, kept hashed
@@ -66,11 +61,10 @@ service_tokens = Table(  # systems (a dialer, a gateway), not people; the token 
     Column("name", String(100), nullable=False),
     Column("scopes", Text, nullable=False),  # ServiceScope values, space-separated
     Column("token_hash", String(64), nullable=False, unique=True),  # SHA-256 of the token
-    Column("created_by", String(100), nullable=False),  # user:<username> or cli:<operator>
-    _ts("created_at", nullable=False),
-    _ts("expires_at"),
-    _ts("revoked_at"),
-    _ts("last_used_at"),
+    *done_by("created"),  # created_by: user:<username> or cli:<operator>
+    instant("expires_at"),
+    instant("revoked_at"),
+    instant("last_used_at"),
 )
 
 web_sessions = Table(
@@ -79,16 +73,16 @@ web_sessions = Table(
     Column("session_hash", String(64), primary_key=True),
     Column("user_id", Id, nullable=False, index=True),
     Column("csrf_token", String(64), nullable=False),
-    _ts("created_at", nullable=False),
-    _ts("expires_at", nullable=False),
-    _ts("revoked_at"),
+    instant("created_at", nullable=False),
+    instant("expires_at", nullable=False),
+    instant("revoked_at"),
 )
 
 access_audit = Table(
     "access_audit",
     metadata,
     Column("audit_id", Integer, primary_key=True, autoincrement=True),
-    _ts("at", nullable=False),
+    instant("at", nullable=False),
     Column("kind", String(30), nullable=False),  # login, login_failed, lockout, reveal, contact_blocked, ...
     Column("user_id", Id),
     Column("username", String(64)),
@@ -117,9 +111,9 @@ work_items = Table(
     Column("best_hour", Integer),
     Column("status", String(10), nullable=False),  # open | assigned | done
     Column("assigned_to", Id),
-    _ts("assigned_at"),
-    _ts("lease_until"),
-    _ts("done_at"),
+    instant("assigned_at"),
+    instant("lease_until"),
+    instant("done_at"),
     UniqueConstraint("queue_date", "account_id", name="uq_work_items_day_account"),
 )
 Index("ix_work_items_pick", work_items.c.queue_date, work_items.c.status, work_items.c.priority)
@@ -129,16 +123,15 @@ Index("ix_work_items_assignee", work_items.c.assigned_to, work_items.c.status)
 follow_ups = Table(
     "follow_ups",
     metadata,
-    Column("follow_up_id", Id, primary_key=True),
-    Column("account_id", Id, nullable=False, index=True),
+    *account_record("follow_up_id"),
     Column("owner_user_id", Id, nullable=False),
     Column("kind", String(10), nullable=False),  # callback | reminder
-    _ts("due_at", nullable=False),
+    instant("due_at", nullable=False),
     Column("note_enc", LargeBinary),
     Column("status", String(10), nullable=False),  # open | done | cancelled
     Column("created_by", Id, nullable=False),
-    _ts("created_at", nullable=False),
-    _ts("done_at"),
+    instant("created_at", nullable=False),
+    instant("done_at"),
     Column("handed_over_from", Id),
 )
 Index("ix_follow_ups_owner_due", follow_ups.c.owner_user_id, follow_ups.c.status, follow_ups.c.due_at)
@@ -155,5 +148,5 @@ training_records = Table(
     Column("completed_on", Date, nullable=False),
     Column("valid_until", Date, nullable=False),
     Column("recorded_by", String(100), nullable=False),
-    _ts("recorded_at", nullable=False),
+    instant("recorded_at", nullable=False),
 )

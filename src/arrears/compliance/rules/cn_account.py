@@ -3,6 +3,8 @@ qualification (dates `*_until` are valid through that day)."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from arrears.compliance.context import Context
 from arrears.compliance.outcome import RuleResult
 from arrears.compliance.packs import RuleSpec
@@ -46,12 +48,17 @@ def open_objection(ctx: Context, spec: RuleSpec) -> RuleResult:
     )
 
 
+def _checked_on(ctx: Context) -> date:
+    """The date a mandate or a training certificate is checked on: the latest local date of the
+    CN zones (Beijing and the debtor's)."""
+    return ctx.latest_date(ctx.cn_zones())
+
+
 def agency_qualification(ctx: Context, spec: RuleSpec) -> RuleResult:
     agency = ctx.agency
     if agency is None:
         return spec.ok()
-    today = ctx.latest_date(ctx.cn_zones())
-    name = agency.id or "?"
+    today, name = _checked_on(ctx), agency.id or "?"
     if agency.authorized_until is not None and agency.authorized_until < today:
         return spec.deny(
             f"委外机构 {name} 的委托已于 {agency.authorized_until} 到期",
@@ -75,8 +82,7 @@ def collector_training(ctx: Context, spec: RuleSpec) -> RuleResult:
     agent = ctx.agent
     if agent is None:
         return spec.ok()
-    today = ctx.latest_date(ctx.cn_zones())
-    name = agent.id or "?"
+    today, name = _checked_on(ctx), agent.id or "?"
     valid = agent.training_valid_until
     if valid is None:
         return spec.review(

@@ -13,7 +13,7 @@ from arrears.compliance.context import Context
 from arrears.compliance.history import Attempt, could_be
 from arrears.compliance.outcome import RuleResult
 from arrears.compliance.packs import RuleSpec
-from arrears.compliance.rules.common import CONVERSATION, UNANSWERED, max_count
+from arrears.compliance.rules.common import CONVERSATION, UNANSWERED, max_count, touch_cap
 
 
 def _effective_conversation(attempt: Attempt) -> bool:
@@ -65,18 +65,10 @@ def unanswered_dials(ctx: Context, spec: RuleSpec) -> RuleResult:
     )
 
 
-def _touch(attempt: Attempt) -> bool:
-    return attempt.outbound and attempt.to_debtor
-
-
-def daily_touches(ctx: Context, spec: RuleSpec) -> RuleResult:
-    if not ctx.to_debtor:
-        return spec.ok()
-    cap = spec.params["max_touches_per_day"]
-    count = max_count(ctx, ctx.cn_zones(), 1, _touch) + 1
-    if count <= cap:
-        return spec.ok()
-    return spec.act(
-        f"含本次今日将第 {count} 次联系债务人，超过机构每日 {cap} 次的政策上限",
-        f"This would be touch number {count} today, above the policy cap of {cap} a day",
-    )
+daily_touches = touch_cap(
+    "max_touches_per_day",
+    Context.cn_zones,
+    1,
+    "含本次今日将第 {count} 次联系债务人，超过机构每日 {cap} 次的政策上限",
+    "This would be touch number {count} today, above the policy cap of {cap} a day",
+)

@@ -70,6 +70,27 @@ def max_count(
     return best
 
 
+def _outbound_to_debtor(attempt: Attempt) -> bool:
+    return attempt.outbound and attempt.to_debtor
+
+
+def touch_cap(param: str, zones: Callable[[Context], Iterable[str]], days: int, zh: str, en: str) -> Rule:
+    """A policy cap (``spec.params[param]``) on outbound contacts to the debtor in the last `days`
+    local dates, this one included, counted in the strictest of `zones(ctx)`. Over the cap the
+    rule's action applies, saying why: `zh` and `en` are templates of ``{count}`` and ``{cap}``."""
+
+    def rule(ctx: Context, spec: RuleSpec) -> RuleResult:
+        if not ctx.to_debtor:
+            return spec.ok()
+        cap = spec.params[param]
+        count = max_count(ctx, zones(ctx), days, _outbound_to_debtor) + 1
+        if count <= cap:
+            return spec.ok()
+        return spec.act(zh.format(count=count, cap=cap), en.format(count=count, cap=cap))
+
+    return rule
+
+
 def findings(ctx: Context, categories: frozenset[Category]) -> tuple[Finding, ...]:
     screening = ctx.screening
     if screening is None or not screening.findings:

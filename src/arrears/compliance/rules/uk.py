@@ -4,11 +4,10 @@ UK-BS-01."""
 from __future__ import annotations
 
 from arrears.compliance.context import Context, clock_label
-from arrears.compliance.history import Attempt
 from arrears.compliance.outcome import RuleResult
 from arrears.compliance.packs import RuleSpec
 from arrears.compliance.rules.cn_account import is_service_message
-from arrears.compliance.rules.common import WRITTEN, clock, findings, inside, max_count, text_rule
+from arrears.compliance.rules.common import WRITTEN, clock, findings, inside, text_rule, touch_cap
 from arrears.compliance.rules.us_conduct import opted_out
 from arrears.compliance.rules.us_time import inconvenient_window_hit
 from arrears.compliance.screening.types import Category as C
@@ -91,21 +90,13 @@ def third_parties(ctx: Context, spec: RuleSpec) -> RuleResult:
     return spec.ok()
 
 
-def _contact(attempt: Attempt) -> bool:
-    return attempt.outbound and attempt.to_debtor
-
-
-def contact_cap(ctx: Context, spec: RuleSpec) -> RuleResult:
-    if not ctx.to_debtor:
-        return spec.ok()
-    cap = spec.params["max_contacts_per_7_days"]
-    count = max_count(ctx, ctx.uk_zones(), 7, _contact) + 1
-    if count <= cap:
-        return spec.ok()
-    return spec.act(
-        f"含本次，7 天内联系客户将达 {count} 次，超过政策上限 {cap} 次",
-        f"With this one, {count} contacts in 7 days exceed the policy cap of {cap}",
-    )
+contact_cap = touch_cap(
+    "max_contacts_per_7_days",
+    Context.uk_zones,
+    7,
+    "含本次，7 天内联系客户将达 {count} 次，超过政策上限 {cap} 次",
+    "With this one, {count} contacts in 7 days exceed the policy cap of {cap}",
+)
 
 
 def breathing_space(ctx: Context, spec: RuleSpec) -> RuleResult:

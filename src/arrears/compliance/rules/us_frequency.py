@@ -18,7 +18,7 @@ from arrears.compliance.context import Context
 from arrears.compliance.history import DEBTOR_LIKE, Attempt, could_be
 from arrears.compliance.outcome import RuleResult
 from arrears.compliance.packs import RuleSpec
-from arrears.compliance.rules.common import CALLS, CONVERSATION, connected
+from arrears.compliance.rules.common import CALLS, CONVERSATION, Rule, connected
 
 DAY = 86400.0
 Span = tuple[float, float] | None
@@ -139,12 +139,27 @@ def _single_debt(ctx: Context) -> str | None:
     return ctx.debt_ids[0] if ctx.debt_ids else None
 
 
-def seven_in_seven(ctx: Context, spec: RuleSpec) -> RuleResult:
-    if ctx.party == "attorney" or len(ctx.debt_ids) > 1:
-        return spec.ok()
-    debt, person = _single_debt(ctx), same_person(ctx)
-    if consent_active(ctx, debt, person):
-        return spec.ok()
+Person = Callable[[Attempt], bool]
+
+
+def _about_one_debt(check: Callable[[Context, RuleSpec, str | None, Person], RuleResult]) -> Rule:
+    """A cap on calls about one debt: `check` judges the call against the debt and the person it
+    counts for. It does not apply to a call to an attorney, about several debts (``multi_debt``
+    judges those), or one the person consented to."""
+
+    def rule(ctx: Context, spec: RuleSpec) -> RuleResult:
+        if ctx.party == "attorney" or len(ctx.debt_ids) > 1:
+            return spec.ok()
+        debt, person = _single_debt(ctx), same_person(ctx)
+        if consent_active(ctx, debt, person):
+            return spec.ok()
+        return check(ctx, spec, debt, person)
+
+    return rule
+
+
+@_about_one_debt
+def seven_in_seven(ctx: Context, spec: RuleSpec, debt: str | None, person: Person) -> RuleResult:
     cap = spec.params["max_calls_per_7_days"]
     count = calls_in_week(ctx, debt, person) + connected(ctx.proposed)
     if count <= cap:
@@ -156,12 +171,8 @@ def seven_in_seven(ctx: Context, spec: RuleSpec) -> RuleResult:
     )
 
 
-def after_conversation(ctx: Context, spec: RuleSpec) -> RuleResult:
-    if ctx.party == "attorney" or len(ctx.debt_ids) > 1:
-        return spec.ok()
-    debt, person = _single_debt(ctx), same_person(ctx)
-    if consent_active(ctx, debt, person):
-        return spec.ok()
+@_about_one_debt
+def after_conversation(ctx: Context, spec: RuleSpec, debt: str | None, person: Person) -> RuleResult:
     days = spec.params["quiet_days_after_conversation"]
     if not in_cooldown(ctx, debt, person, days):
         return spec.ok()

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .tables import emoji_tokens, homophone_rules, pinyin_rules, variant_chars
+from .tables import Rules, emoji_tokens, homophone_rules, pinyin_rules, variant_chars
 
 CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff"
 CLAUSE_MARKS = ",;!?:。、\n"
@@ -202,22 +202,23 @@ def _collapse_repeats(state: _State) -> _State:
     return _replace(state, _REPEATS, lambda m: m.group(1))
 
 
-def _pinyin(state: _State) -> _State:
-    if not _LATIN.search(state[0]):
+def _rewrite_with(guard: re.Pattern[str], rules: Callable[[], Rules]) -> Callable[[_State], _State]:
+    """A step that rewrites by a lexicon's named-group patterns when the text has a character
+    ``guard`` finds (latin letters for pinyin, Han characters for homophones)."""
+
+    def step(state: _State) -> _State:
+        if not guard.search(state[0]):
+            return state
+        patterns, replacements = rules()
+        for pattern in patterns:
+            state = _replace(state, pattern, lambda m: replacements[m.lastgroup or ""])
         return state
-    patterns, replacements = pinyin_rules()
-    for pattern in patterns:
-        state = _replace(state, pattern, lambda m: replacements[m.lastgroup or ""])
-    return state
+
+    return step
 
 
-def _homophones(state: _State) -> _State:
-    if not _HAN.search(state[0]):
-        return state
-    patterns, replacements = homophone_rules()
-    for pattern in patterns:
-        state = _replace(state, pattern, lambda m: replacements[m.lastgroup or ""])
-    return state
+_pinyin = _rewrite_with(_LATIN, pinyin_rules)
+_homophones = _rewrite_with(_HAN, homophone_rules)
 
 
 def _squeeze_spaces(state: _State) -> _State:

@@ -19,6 +19,7 @@ from types import MappingProxyType
 
 from arrears.domain.access import Role
 from arrears.domain.arrangements.decisions import Decision, allow, deny, ensure_transition
+from arrears.domain.transitions import transitions
 
 
 class Authority(StrEnum):
@@ -155,16 +156,9 @@ class ApprovalStatus(StrEnum):
     WITHDRAWN = "withdrawn"  # 已撤回
 
 
-APPROVAL_TRANSITIONS: Mapping[ApprovalStatus, frozenset[ApprovalStatus]] = MappingProxyType(
-    {
-        ApprovalStatus.PENDING: frozenset(
-            {ApprovalStatus.APPROVED, ApprovalStatus.REJECTED, ApprovalStatus.WITHDRAWN}
-        ),
-        ApprovalStatus.APPROVED: frozenset(),
-        ApprovalStatus.REJECTED: frozenset(),
-        ApprovalStatus.WITHDRAWN: frozenset(),
-    }
-)
+APPROVAL_TRANSITIONS = transitions(ApprovalStatus, {
+    ApprovalStatus.PENDING: {ApprovalStatus.APPROVED, ApprovalStatus.REJECTED, ApprovalStatus.WITHDRAWN},
+})
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from arrears.domain.arrangements.decisions import ensure_transition
+from arrears.domain.transitions import transitions
 
 
 class ReferralOutcome(StrEnum):
@@ -26,18 +27,13 @@ class ReferralOutcome(StrEnum):
     CLOSED = "closed"
 
 
-REFERRAL_TRANSITIONS: Mapping[ReferralOutcome, frozenset[ReferralOutcome]] = {
-    ReferralOutcome.PENDING: frozenset(
-        {ReferralOutcome.CONTACTED, ReferralOutcome.DECLINED, ReferralOutcome.NO_RESPONSE}
-    ),
-    ReferralOutcome.CONTACTED: frozenset(
-        {ReferralOutcome.PLAN_PROPOSED, ReferralOutcome.DECLINED, ReferralOutcome.CLOSED}
-    ),
-    ReferralOutcome.PLAN_PROPOSED: frozenset({ReferralOutcome.CLOSED}),
-    ReferralOutcome.NO_RESPONSE: frozenset({ReferralOutcome.CONTACTED, ReferralOutcome.CLOSED}),
-    ReferralOutcome.DECLINED: frozenset({ReferralOutcome.CLOSED}),
-    ReferralOutcome.CLOSED: frozenset(),
-}
+REFERRAL_TRANSITIONS = transitions(ReferralOutcome, {
+    ReferralOutcome.PENDING: {ReferralOutcome.CONTACTED, ReferralOutcome.DECLINED, ReferralOutcome.NO_RESPONSE},
+    ReferralOutcome.CONTACTED: {ReferralOutcome.PLAN_PROPOSED, ReferralOutcome.DECLINED, ReferralOutcome.CLOSED},
+    ReferralOutcome.PLAN_PROPOSED: {ReferralOutcome.CLOSED},
+    ReferralOutcome.NO_RESPONSE: {ReferralOutcome.CONTACTED, ReferralOutcome.CLOSED},
+    ReferralOutcome.DECLINED: {ReferralOutcome.CLOSED},
+})
 
 
 class DirectoryError(ValueError):

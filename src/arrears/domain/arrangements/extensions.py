@@ -20,19 +20,25 @@ class ExtensionPolicy:
 
 
 @dataclass(frozen=True, slots=True)
-class Extension:
+class ExtensionTerms:
+    """Which due date of the account moves, and to when: what is asked, and what is granted."""
+
     extension_id: str
     account_id: str
     subject: str  # what is moved: "statement", "installment:PLAN-1#3", "promise:P-9"
     original_due: date
     new_due: date
-    requested_on: date
-    granted_by: str
-    granted_at: datetime
 
     @property
     def days(self) -> int:
         return (self.new_due - self.original_due).days
+
+
+@dataclass(frozen=True, slots=True)
+class Extension(ExtensionTerms):
+    requested_on: date
+    granted_by: str
+    granted_at: datetime
 
 
 def review_extension(original_due: date, new_due: date, requested_on: date, past: Iterable[Extension],

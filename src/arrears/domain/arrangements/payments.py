@@ -10,14 +10,14 @@ account is cured and re-aged to current (M0); a reversal can make it delinquent 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from arrears.domain.aging import CURRENT
-from arrears.domain.money import Money
+from arrears.domain.money import Money, total
 from arrears.domain.vocabulary import DEFAULT_ZONE
 
 
@@ -58,6 +58,13 @@ class Payment:
             raise PaymentError(f"{payment_id}: paid_at must carry its time zone")
         paid_on = paid_at.astimezone(ZoneInfo(zone)).date()
         return cls(payment_id, account_id, amount, paid_at, paid_on, channel)
+
+
+def paid_between(payments: Iterable[Payment], account_id: str, first: date, last: date, currency: str) -> Money:
+    """What the account was paid from ``first`` through ``last`` (business dates, both days in):
+    the payments that count towards a promise, a plan or a settlement made on ``first``."""
+    return total([p.amount for p in payments if p.account_id == account_id and first <= p.paid_on <= last],
+                 currency)
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,15 +9,16 @@ plan is active and not broken (CN-PLAN-01, 办法 Art. 70).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from arrears.domain.arrangements.decisions import Decision, allow, deny, ensure_transition
-from arrears.domain.arrangements.payments import Payment
+from arrears.domain.arrangements.payments import Payment, paid_between
 from arrears.domain.arrangements.schedule import CN_MAX_MONTHS_CITATION, Installment, Schedule
-from arrears.domain.money import Money, total
+from arrears.domain.money import Money
+from arrears.domain.transitions import transitions
 
 
 class PlanBasis(StrEnum):
@@ -35,13 +36,10 @@ class PlanStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
-PLAN_TRANSITIONS: Mapping[PlanStatus, frozenset[PlanStatus]] = {
-    PlanStatus.PROPOSED: frozenset({PlanStatus.ACTIVE, PlanStatus.CANCELLED}),
-    PlanStatus.ACTIVE: frozenset({PlanStatus.COMPLETED, PlanStatus.BROKEN, PlanStatus.CANCELLED}),
-    PlanStatus.COMPLETED: frozenset(),
-    PlanStatus.BROKEN: frozenset(),
-    PlanStatus.CANCELLED: frozenset(),
-}
+PLAN_TRANSITIONS = transitions(PlanStatus, {
+    PlanStatus.PROPOSED: {PlanStatus.ACTIVE, PlanStatus.CANCELLED},
+    PlanStatus.ACTIVE: {PlanStatus.COMPLETED, PlanStatus.BROKEN, PlanStatus.CANCELLED},
+})
 
 
 class InstallmentStatus(StrEnum):
@@ -132,12 +130,7 @@ def plan_payments(plan: InstallmentPlan, payments: Iterable[Payment], as_of: dat
     currency = plan.schedule.principal.currency
     if start is None:
         return Money.zero(currency)
-    counted = [
-        p.amount
-        for p in payments
-        if p.account_id == plan.account_id and start <= p.paid_on <= as_of
-    ]
-    return total(counted, currency)
+    return paid_between(payments, plan.account_id, start, as_of, currency)
 
 
 def installment_progress(plan: InstallmentPlan, payments: Iterable[Payment], as_of: date,

@@ -9,7 +9,7 @@ after the deadline (the day it breaks).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -17,8 +17,9 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from arrears.domain.arrangements.decisions import Decision, allow, deny
-from arrears.domain.arrangements.payments import Payment
-from arrears.domain.money import Money, total
+from arrears.domain.arrangements.payments import Payment, paid_between
+from arrears.domain.money import Money
+from arrears.domain.transitions import transitions
 from arrears.domain.vocabulary import DEFAULT_ZONE, Channel
 
 
@@ -33,16 +34,11 @@ class PromiseStatus(StrEnum):
 
 # Moves a recorded promise status may make. Payments move it forward; a reversal of the
 # payment that kept it moves it back (to open before the deadline, else partly kept/broken).
-PROMISE_TRANSITIONS: Mapping[PromiseStatus, frozenset[PromiseStatus]] = {
-    PromiseStatus.OPEN: frozenset(
-        {PromiseStatus.KEPT, PromiseStatus.PARTLY_KEPT, PromiseStatus.BROKEN}
-    ),
-    PromiseStatus.KEPT: frozenset(
-        {PromiseStatus.OPEN, PromiseStatus.PARTLY_KEPT, PromiseStatus.BROKEN}
-    ),
-    PromiseStatus.PARTLY_KEPT: frozenset({PromiseStatus.BROKEN}),
-    PromiseStatus.BROKEN: frozenset(),
-}
+PROMISE_TRANSITIONS = transitions(PromiseStatus, {
+    PromiseStatus.OPEN: {PromiseStatus.KEPT, PromiseStatus.PARTLY_KEPT, PromiseStatus.BROKEN},
+    PromiseStatus.KEPT: {PromiseStatus.OPEN, PromiseStatus.PARTLY_KEPT, PromiseStatus.BROKEN},
+    PromiseStatus.PARTLY_KEPT: {PromiseStatus.BROKEN},
+})
 
 
 class PromiseError(ValueError):
@@ -139,12 +135,7 @@ def paid_towards(promise: PromiseToPay, payments: Iterable[Payment], as_of: date
                  policy: PromisePolicy = PromisePolicy()) -> Money:
     """What the debtor paid between the promise day and min(as_of, deadline)."""
     last_day = min(as_of, deadline(promise, policy))
-    counted = [
-        p.amount
-        for p in payments
-        if p.account_id == promise.account_id and promise.made_on <= p.paid_on <= last_day
-    ]
-    return total(counted, promise.amount.currency)
+    return paid_between(payments, promise.account_id, promise.made_on, last_day, promise.amount.currency)
 
 
 def promise_status(promise: PromiseToPay, payments: Iterable[Payment], as_of: date,

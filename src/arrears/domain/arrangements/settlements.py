@@ -24,9 +24,10 @@ from arrears.domain.arrangements.approvals import (
     check_authority,
 )
 from arrears.domain.arrangements.decisions import Decision, allow, deny, ensure_transition
-from arrears.domain.arrangements.payments import Payment
+from arrears.domain.arrangements.payments import Payment, paid_between
 from arrears.domain.arrangements.schedule import add_months, split_evenly
-from arrears.domain.money import Money, total
+from arrears.domain.money import Money
+from arrears.domain.transitions import transitions
 
 
 class SettlementStatus(StrEnum):
@@ -39,13 +40,10 @@ class SettlementStatus(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
-SETTLEMENT_TRANSITIONS: Mapping[SettlementStatus, frozenset[SettlementStatus]] = {
-    SettlementStatus.OFFERED: frozenset({SettlementStatus.ACCEPTED, SettlementStatus.WITHDRAWN}),
-    SettlementStatus.ACCEPTED: frozenset({SettlementStatus.COMPLETED, SettlementStatus.FAILED}),
-    SettlementStatus.COMPLETED: frozenset(),
-    SettlementStatus.FAILED: frozenset(),
-    SettlementStatus.WITHDRAWN: frozenset(),
-}
+SETTLEMENT_TRANSITIONS = transitions(SettlementStatus, {
+    SettlementStatus.OFFERED: {SettlementStatus.ACCEPTED, SettlementStatus.WITHDRAWN},
+    SettlementStatus.ACCEPTED: {SettlementStatus.COMPLETED, SettlementStatus.FAILED},
+})
 
 
 class SettlementError(ValueError):
@@ -195,12 +193,7 @@ def paid_towards_settlement(
     start = settlement.accepted_on
     if start is None:
         return Money.zero(settlement.amount.currency)
-    counted = [
-        p.amount
-        for p in payments
-        if p.account_id == settlement.account_id and start <= p.paid_on <= through
-    ]
-    return total(counted, settlement.amount.currency)
+    return paid_between(payments, settlement.account_id, start, through, settlement.amount.currency)
 
 
 def derived_status(settlement: Settlement, payments: Iterable[Payment], as_of: date,

@@ -36,6 +36,7 @@ def create_app(max_body_bytes: int | None = None) -> FastAPI:
     app.include_router(arrangements.approvals_router)
     app.include_router(outreach.router)
     app.include_router(payments.router)
+    app.include_router(outreach.email_router)
     from arrears.entrypoints.api.workbench import install_workbench
 
     install_workbench(app)

@@ -1,5 +1,6 @@
 """Outreach commands (outreach-v1): `arrears dispatch` sends a plan's due messages once, `arrears
-worker` keeps sending outbox rows as their time comes."""
+worker` keeps sending outbox rows as their time comes, `arrears outreach bounces` reads the bounce
+mailbox."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from arrears.domain.outreach import DispatchCounts
 
 if TYPE_CHECKING:
     from arrears.services.outreach.dispatch import Outreach
+    from arrears.services.outreach.replies import Callbacks
 
 out = Console()
 err = Console(stderr=True)
@@ -58,6 +60,22 @@ def _outreach() -> Outreach:
     except typer.Exit:
         raise
     except Exception as error:  # the database or a channel's configuration: say which, exit 2
+        raise _refuse(f"cannot run: {type(error).__name__}: {error}") from None
+
+
+def _callbacks() -> Callbacks:
+    """What comes back is recorded with: the configured database and its gate (exit 2 when it cannot be opened)."""
+    from arrears import bootstrap
+    from arrears.entrypoints.cli.container import open_container
+
+    try:
+        container = open_container()
+        with container.engine.connect():
+            pass
+        return bootstrap.outreach_callbacks(container.engine, container.cipher)
+    except typer.Exit:
+        raise
+    except Exception as error:  # the database or its keys: say which, exit 2
         raise _refuse(f"cannot run: {type(error).__name__}: {error}") from None
 
 
@@ -143,3 +161,35 @@ def register(app: typer.Typer) -> None:
                 break
             stop.wait(poll)
         err.print("worker: stopped", markup=False, highlight=False)
+
+    _register_outreach_group(app)
+
+
+def _register_outreach_group(app: typer.Typer) -> None:
+    """`arrears outreach ...`: what comes back of outreach that is read, not posted (the bounce mailbox)."""
+    outreach_app = typer.Typer(help="What comes back of outreach: e-mail bounces. 退信。", no_args_is_help=True)
+    app.add_typer(outreach_app, name="outreach")
+
+    @outreach_app.command("bounces")
+    def bounces_command(
+        mbox: Annotated[Path | None, typer.Option("--mbox", help="the bounce mailbox, an mbox file / 退信邮箱")] = None,
+        maildir: Annotated[Path | None, typer.Option("--maildir", help="the bounce mailbox, a Maildir folder")] = None,
+        as_json: Annotated[bool, typer.Option("--json", help="the counts as one JSON object")] = False,
+    ) -> None:
+        """Read the delivery status notifications of the bounce mailbox: a hard bounce makes the address
+        invalid, soft ones after ARREARS_EMAIL_SOFT_BOUNCE_LIMIT; reading it again changes nothing. 读取退信。"""
+        from arrears.adapters.outreach.bounces import MailboxError
+        from arrears.services.outreach.bounces import ReadBounceMailbox, read_bounce_mailbox
+
+        if (mbox is None) == (maildir is None):
+            raise _refuse("give the bounce mailbox: --mbox FILE or --maildir FOLDER (one of them)")
+        command = ReadBounceMailbox(mbox or maildir or Path(), maildir=maildir is not None)
+        try:
+            counts = read_bounce_mailbox(command, _callbacks())
+        except MailboxError as error:
+            raise _refuse(str(error)) from None
+        if as_json:
+            typer.echo(json.dumps(counts))
+            return
+        for name, value in counts.items():
+            out.print(f"{name.replace('_', ' ')}: {value}", markup=False, highlight=False)

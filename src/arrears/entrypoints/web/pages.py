@@ -31,6 +31,7 @@ from arrears.entrypoints.web.session import (
     check_csrf,
     new_login_csrf,
     page_user,
+    require_form_user,
     require_user,
     set_login_csrf_cookie,
     set_session_cookie,
@@ -142,8 +143,7 @@ def login(request: Request, username: FormStr, password: FormStr, csrf_token: Op
 
 @router.post("/logout")
 def logout(request: Request, csrf_token: OptForm = None) -> Response:
-    user = require_user(request)
-    check_csrf(request, user.csrf, csrf_token)
+    user = require_form_user(request, csrf_token)
     auth.close_session(workbench_of(request.app), user.token)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie("arrears_session")
@@ -161,8 +161,7 @@ def queue_page(request: Request) -> Response:
 
 @router.post("/queue/next")
 def take_next(request: Request, csrf_token: OptForm = None) -> Response:
-    user = require_user(request)
-    check_csrf(request, user.csrf, csrf_token)
+    user = require_form_user(request, csrf_token)
     got = queue.next_account(workbench_of(request.app), _as(user, request))
     if got is None:
         return RedirectResponse("/queue?empty=1", status_code=303)
@@ -199,8 +198,7 @@ def message_previews(request: Request, account_id: str) -> Response:
 @router.post("/accounts/{account_id}/reveal")
 def reveal(request: Request, account_id: str, *, field: FormStr, purpose: FormStr, csrf_token: OptForm = None,
            contact_point_id: OptForm = None) -> Response:
-    user = require_user(request)
-    check_csrf(request, user.csrf, csrf_token)
+    user = require_form_user(request, csrf_token)
     wb = workbench_of(request.app)
     try:
         value = accounts.reveal(wb, _as(user, request), account_id, field=field, purpose=purpose,
@@ -245,8 +243,7 @@ def log_contact(
     contact_point_id: OptForm = None, party: OptForm = None, notes: OptForm = None, promise_amount: OptForm = None,
     promise_date: OptForm = None, dispute: OptForm = None, complaint: OptForm = None, callback_at: OptForm = None,
 ) -> Response:
-    user = require_user(request)
-    check_csrf(request, user.csrf, csrf_token)
+    user = require_form_user(request, csrf_token)
     wb = workbench_of(request.app)
     try:
         contacts.log_contact(wb, _as(user, request), account_id, contacts.LogContact(
@@ -266,8 +263,7 @@ def log_contact(
 @router.post("/accounts/{account_id}/follow-ups")
 def add_follow_up(request: Request, account_id: str, *, kind: FormStr, due_at: FormStr, csrf_token: OptForm = None,
                   note: OptForm = None) -> Response:
-    user = require_user(request)
-    check_csrf(request, user.csrf, csrf_token)
+    user = require_form_user(request, csrf_token)
     wb = workbench_of(request.app)
     when = _local_datetime(due_at, wb.timezone, "due_at")
     assert when is not None
@@ -283,16 +279,14 @@ def my_day(request: Request) -> Response:
 
 @router.post("/follow-ups/{follow_up_id}/done")
 def follow_up_done(request: Request, follow_up_id: str, csrf_token: OptForm = None) -> Response:
-    user = require_user(request)
-    check_csrf(request, user.csrf, csrf_token)
+    user = require_form_user(request, csrf_token)
     followups.complete(workbench_of(request.app), _as(user, request), follow_up_id)
     return RedirectResponse("/my-day", status_code=303)
 
 
 @router.post("/follow-ups/handover")
 def hand_over(request: Request, from_username: FormStr, to_username: FormStr, csrf_token: OptForm = None) -> Response:
-    user = require_user(request)
-    check_csrf(request, user.csrf, csrf_token)
+    user = require_form_user(request, csrf_token)
     followups.hand_over(workbench_of(request.app), _as(user, request), from_username, to_username)
     return RedirectResponse("/team", status_code=303)
 

@@ -65,6 +65,13 @@ def require_user(request: Request) -> PageUser:
     return user
 
 
+def require_form_user(request: Request, csrf_token: str | None) -> PageUser:
+    """The signed-in user of a posted form, whose CSRF token (the form's or the header's) is right."""
+    user = require_user(request)
+    check_csrf(request, user.csrf, csrf_token)
+    return user
+
+
 def new_login_csrf() -> str:
     return secrets.token_urlsafe(32)
 

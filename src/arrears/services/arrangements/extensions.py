@@ -4,10 +4,10 @@ grants it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from arrears.domain.arrangements.approvals import ApprovalRequest
-from arrears.domain.arrangements.extensions import Extension, review_extension
+from arrears.domain.arrangements.extensions import Extension, ExtensionTerms, review_extension
 from arrears.services.arrangements.common import (
     DEFAULT_POLICIES,
     ArrangementPolicies,
@@ -21,17 +21,11 @@ from arrears.services.arrangements.ports import ArrangementsUnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
-class GrantExtension:
+class GrantExtension(ExtensionTerms):
     """Move a due date of the account later (延期), e.g. a statement's or an installment's."""
 
-    extension_id: str
-    account_id: str
-    subject: str  # what is moved: "statement", "installment:PLAN-1#3", "promise:P-9"
-    original_due: date
-    new_due: date
-
     def asks(self) -> ApprovalRequest:
-        return ApprovalRequest(extension_days=(self.new_due - self.original_due).days)
+        return ApprovalRequest(extension_days=self.days)
 
 
 def grant_extension(uow: ArrangementsUnitOfWork, command: GrantExtension, *, approver: Signer, now: datetime,

@@ -75,6 +75,9 @@ class Outreach:
 
 
 _TALLY = threading.Lock()
+# Not a compliance rule: the number or address is marked invalid (a hard bounce, an undeliverable
+# receipt), so nothing is sent there; the outbox and the counts name it like a rule.
+INVALID_ADDRESS = "OUT-INVALID-ADDRESS"
 Progress = Callable[[int], None]  # advanced by the number of rows finished
 
 
@@ -194,6 +197,8 @@ def _try(mid: str, outreach: Outreach, instant: _Instant, counts: DispatchCounts
             uow.outbox.failed(mid, "the contact point is not the account's, or has no usable value", now)
             uow.commit()
             return "failed"
+        if recipient.invalid:
+            return _deny(uow, mid, (INVALID_ADDRESS,), counts, now)
         try:
             rendered = outreach.renderer.render(message.template, message.channel, recipient.language,
                                                 recipient.facts)
@@ -206,18 +211,25 @@ def _try(mid: str, outreach: Outreach, instant: _Instant, counts: DispatchCounts
             verdict = door.reserve(outreach.gate, message, rendered.text, instant(), recipient.language,
                                    connection=uow.connection)
             if not verdict.allowed or verdict.attempt_id is None:
-                uow.outbox.denied(mid, verdict.rules or (verdict.decision,), now)
-                uow.commit()
-                with _TALLY:
-                    for rule in verdict.rules:
-                        counts.rules[rule] = counts.rules.get(rule, 0) + 1
-                return "denied"
+                return _deny(uow, mid, verdict.rules, counts, now, decision=verdict.decision)
             attempt_id = verdict.attempt_id
             uow.outbox.reserved(mid, attempt_id, now)
         uow.commit()
     result = outreach.senders[message.channel].send(OutboundMessage(
         mid, message.channel, message.account_id, recipient.to, rendered.text, rendered.subject, rendered.sender))
     return _record(claimed, attempt_id, result, outreach)
+
+
+def _deny(uow: OutreachUnitOfWork, mid: str, rules: Sequence[str], counts: DispatchCounts, now: datetime, *,
+          decision: str = "deny") -> str:
+    """Record the message as denied by ``rules`` (by the ``decision`` when it names none; nothing is
+    sent) and count the rules."""
+    uow.outbox.denied(mid, rules or (decision,), now)
+    uow.commit()
+    with _TALLY:
+        for rule in rules:
+            counts.rules[rule] = counts.rules.get(rule, 0) + 1
+    return "denied"
 
 
 def _record(claimed: Claimed, attempt_id: str, result: SendResult, outreach: Outreach) -> str | datetime:

@@ -45,6 +45,7 @@ class Callbacks:
     unit_of_work: Callable[[], OutreachUnitOfWork]
     gate: ContactGate
     clock: Clock = system_clock
+    soft_bounce_limit: int = 3  # soft-bounced e-mails to an address that make it invalid
 
 
 def record_receipt(command: RecordReceipt, callbacks: Callbacks) -> dict[str, object]:

@@ -17,7 +17,7 @@ says the date is:
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 
@@ -71,6 +71,8 @@ class ColumnSpec:
     choices: tuple[str, ...] = ()
     unique: bool = False
     latest: int = 0  # dates and instants: at most this many days after the snapshot date
+    key: bool = False  # the table's key: other tables refer to its rows by it
+    refers_to: str = ""  # the table whose key this column holds
 
 
 @dataclass(frozen=True)
@@ -78,8 +80,6 @@ class TableSpec:
     name: str
     required: bool
     columns: tuple[ColumnSpec, ...]
-    key: str
-    references: dict[str, str] = field(default_factory=dict)  # column -> table
     unique_together: tuple[str, ...] = ()  # a key of several columns (accounts with snapshots)
 
     @property
@@ -92,6 +92,16 @@ class TableSpec:
     @property
     def names(self) -> list[str]:
         return [c.name for c in self.columns]
+
+    @property
+    def key(self) -> str:
+        """The column made with ``Key``, by which other tables refer to a row ('' for none)."""
+        return next((c.name for c in self.columns if c.key), "")
+
+    @property
+    def references(self) -> dict[str, str]:
+        """Column -> the table whose key it holds."""
+        return {c.name: c.refers_to for c in self.columns if c.refers_to}
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -108,8 +118,13 @@ def C(name: str, kind: Kind, required: bool = False, choices: tuple[str, ...] = 
     return ColumnSpec(name, kind, required, choices, latest=latest)
 
 
+def Ref(name: str, table: str, required: bool = False) -> ColumnSpec:
+    """A column holding the key of a row of ``table`` (each value must be one of its keys)."""
+    return ColumnSpec(name, Kind.ID, required, refers_to=table)
+
+
 def Key(name: str) -> ColumnSpec:
-    return ColumnSpec(name, Kind.ID, True, (), True)
+    return ColumnSpec(name, Kind.ID, True, (), True, key=True)
 
 
 CUSTOMERS = TableSpec(
@@ -128,7 +143,6 @@ CUSTOMERS = TableSpec(
         C("preferred_channel", Kind.ENUM, choices=_choices(PLANNED_CHANNELS)),
         C("preferred_hours", Kind.HOURS),
     ),
-    key="customer_id",
 )
 
 CONTACT_POINTS = TableSpec(
@@ -136,7 +150,7 @@ CONTACT_POINTS = TableSpec(
     True,
     (
         Key("contact_point_id"),
-        C("customer_id", Kind.ID, True),
+        Ref("customer_id", "customers", True),
         C("kind", Kind.ENUM, True, _choices(PORTFOLIO_KINDS)),
         C("value", Kind.CONTACT_VALUE, True),
         C("owner", Kind.ENUM, True, _choices(Owner)),
@@ -147,8 +161,6 @@ CONTACT_POINTS = TableSpec(
         C("source", Kind.ENUM, choices=_choices(ContactSource)),
         C("employer_provided", Kind.BOOL),  # an e-mail address the owner's employer provides (US: never e-mailed)
     ),
-    key="contact_point_id",
-    references={"customer_id": "customers"},
 )
 
 ACCOUNTS = TableSpec(
@@ -156,7 +168,7 @@ ACCOUNTS = TableSpec(
     True,
     (
         Key("account_id"),
-        C("customer_id", Kind.ID, True),
+        Ref("customer_id", "customers", True),
         C("product", Kind.ENUM, choices=("credit_card",)),
         C("currency", Kind.CURRENCY),
         C("open_date", Kind.DATE),
@@ -170,11 +182,9 @@ ACCOUNTS = TableSpec(
         C("past_due_amount", Kind.MONEY_NONNEGATIVE, True),
         C("oldest_unpaid_due_date", Kind.DATE),
         C("status", Kind.ENUM, choices=_choices(AccountStatus)),
-        C("agency_id", Kind.ID),
+        Ref("agency_id", "agencies"),
         C("flags", Kind.ENUM_LIST, choices=_choices(AccountFlag)),
     ),
-    key="account_id",
-    references={"customer_id": "customers", "agency_id": "agencies"},
 )
 
 PAYMENTS = TableSpec(
@@ -182,14 +192,12 @@ PAYMENTS = TableSpec(
     False,
     (
         Key("payment_id"),
-        C("account_id", Kind.ID, True),
+        Ref("account_id", "accounts", True),
         C("paid_at", Kind.INSTANT, True),
         C("amount", Kind.MONEY_POSITIVE, True),
         C("channel", Kind.TEXT),
         C("reversed", Kind.BOOL),
     ),
-    key="payment_id",
-    references={"account_id": "accounts"},
 )
 
 CONTACTS = TableSpec(
@@ -197,9 +205,9 @@ CONTACTS = TableSpec(
     False,
     (
         Key("contact_id"),
-        C("account_id", Kind.ID, True),
-        C("customer_id", Kind.ID, True),
-        C("contact_point_id", Kind.ID),
+        Ref("account_id", "accounts", True),
+        Ref("customer_id", "customers", True),
+        Ref("contact_point_id", "contact_points"),
         C("channel", Kind.ENUM, True, _choices(Channel)),
         C("direction", Kind.ENUM, choices=_choices(Direction)),
         C("at", Kind.INSTANT, True),
@@ -211,12 +219,6 @@ CONTACTS = TableSpec(
         C("agent_id", Kind.ID),
         C("agency_id", Kind.ID),
     ),
-    key="contact_id",
-    references={
-        "account_id": "accounts",
-        "customer_id": "customers",
-        "contact_point_id": "contact_points",
-    },
 )
 
 AGENCIES = TableSpec(
@@ -228,7 +230,6 @@ AGENCIES = TableSpec(
         C("authorized_until", Kind.DATE, latest=MANDATE_AHEAD),
         C("last_evaluation", Kind.DATE),
     ),
-    key="agency_id",
 )
 
 AGENTS = TableSpec(
@@ -236,12 +237,10 @@ AGENTS = TableSpec(
     False,
     (
         Key("agent_id"),
-        C("agency_id", Kind.ID),
+        Ref("agency_id", "agencies"),
         C("name", Kind.TEXT),
         C("training_valid_until", Kind.DATE, latest=MANDATE_AHEAD),
     ),
-    key="agent_id",
-    references={"agency_id": "agencies"},
 )
 
 CAPACITY = TableSpec(
@@ -252,7 +251,6 @@ CAPACITY = TableSpec(
         C("hour", Kind.HOUR_OR_DAY, True),
         C("max_attempts", Kind.COUNT, True),
     ),
-    key="",
 )
 
 # Loading order: referenced tables first.
@@ -277,13 +275,11 @@ AGING = TableSpec(
     "aging",
     False,
     (
-        C("account_id", Kind.ID, True),
+        Ref("account_id", "accounts", True),
         C("as_of", Kind.DATE, True),
         C("dpd", Kind.COUNT, True),
         C("bucket", Kind.TEXT),
     ),
-    key="",
-    references={"account_id": "accounts"},
     unique_together=("account_id", "as_of"),
 )
 HISTORY_TABLES: tuple[TableSpec, ...] = (*(SNAPSHOT_ACCOUNTS if spec is ACCOUNTS else spec for spec in TABLES), AGING)
