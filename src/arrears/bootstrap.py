@@ -20,6 +20,7 @@ from arrears.adapters.crypto import FieldCipher
 from arrears.adapters.storage.allocation_repository import SqlAllocationUnitOfWork, SqlCommissionSource
 from arrears.adapters.storage.arrangements_repository import SqlArrangementsUnitOfWork
 from arrears.adapters.storage.audit_chain import SqlAuditChains
+from arrears.adapters.storage.contacts_repository import SqlStoredDecisions
 from arrears.adapters.storage.database import make_engine, migrate
 from arrears.adapters.storage.ingest_store import SqlIngestUnitOfWork
 from arrears.adapters.storage.nightly_store import SqlNightlyUnitOfWork
@@ -36,6 +37,7 @@ from arrears.services.arrangements.payment_notices import PaymentProvider, Payme
 from arrears.services.arrangements.ports import ArrangementsUnitOfWork, IngestedPortfolio
 from arrears.services.audit.chain import AuditChains
 from arrears.services.cases.ports import CasesUnitOfWork
+from arrears.services.compliance_replay import StoredDecisions
 from arrears.services.contact_gate_port import ContactGate
 from arrears.services.ingest.ports import IngestUnitOfWork
 from arrears.services.key_check import database_cipher
@@ -126,7 +128,8 @@ def outreach(container: Container, *, clock: Clock | None = None) -> Outreach:
     renderer = StoredTemplateRenderer(templates)
     return Outreach(
         unit_of_work=lambda: SqlOutreachUnitOfWork(container.engine, container.cipher, s.institution_name),
-        gate=SqlContactGate(container.engine), senders=senders, renderer=renderer, missing=missing,
+        gate=SqlContactGate(container.engine, cipher=container.cipher), senders=senders, renderer=renderer,
+        missing=missing,
         clock=clock or system_clock,
         retry=RetryPolicy(s.outreach_max_tries, timedelta(seconds=s.outreach_retry_seconds)),
         lease=timedelta(seconds=s.outreach_lease_seconds), concurrency=s.outreach_concurrency,
@@ -142,7 +145,7 @@ def outreach_callbacks(engine: Engine, cipher: FieldCipher, gate: ContactGate | 
     said = settings()
     institution = said.institution_name
     return Callbacks(unit_of_work=lambda: SqlOutreachUnitOfWork(engine, cipher, institution),
-                     gate=gate or SqlContactGate(engine), soft_bounce_limit=said.email_soft_bounce_limit)
+                     gate=gate or SqlContactGate(engine, cipher=cipher), soft_bounce_limit=said.email_soft_bounce_limit)
 
 
 def payment_provider(s: Settings | None = None) -> PaymentProvider | None:
@@ -229,3 +232,7 @@ def commission_source(engine: Engine) -> CommissionSource:
 
 def audit_chains(engine: Engine) -> AuditChains:
     return SqlAuditChains(engine)
+
+
+def stored_decisions(engine: Engine, cipher: FieldCipher) -> StoredDecisions:
+    return SqlStoredDecisions(engine, cipher)

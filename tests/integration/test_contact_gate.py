@@ -153,3 +153,18 @@ def test_a_polite_reminder_passes_the_real_screener(loaded) -> None:  # type: ig
                                  "如有困难可申请分期还款，详询客服热线95555。回复TD退订")
     verdict = SqlContactGate(engine).preview(sms)
     assert verdict.decision == "allow", verdict
+
+
+def test_a_gate_with_a_cipher_keeps_each_decisions_request_encrypted_for_replay(  # type: ignore[no-untyped-def]
+        loaded, cipher: FieldCipher) -> None:
+    import json
+
+    from sqlalchemy import select
+
+    engine, ids = loaded
+    SqlContactGate(engine, cipher=cipher).reserve(_call(ids, 22, 30))
+    with engine.connect() as c:
+        blob = c.execute(select(compliance_decisions.c.facts_enc)).scalar_one()
+    kept = json.loads(cipher.decrypt(blob))
+    assert kept["action"]["channel"] == "call" and kept["at"].startswith("2026-")
+    assert b"action" not in blob  # stored encrypted

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,3 +94,18 @@ class GateDecision:
     reasons: list[str]
     warnings: list[str]
     attempt_id: str | None = None
+    request: str | None = None  # the judged request as JSON (the facts the decision saw), for replay
+
+
+@dataclass(frozen=True)
+class StoredDecision:
+    """A stored decision with the request it judged, for replay under another pack version."""
+
+    decision_id: int
+    decided_for: datetime
+    mode: str
+    account_id: str | None
+    decision: str
+    rules: list[str]
+    pack_versions: dict[str, str]
+    request: dict[str, Any] | None  # None: stored before requests were kept

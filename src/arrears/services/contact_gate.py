@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, Engine
 
+from arrears.adapters.crypto import FieldCipher
 from arrears.adapters.storage.contacts_repository import JoinedContactsUnitOfWork, SqlContactsUnitOfWork
 from arrears.compliance.gate import Screener
 from arrears.compliance.packs import GateConfig
@@ -36,13 +37,16 @@ class SqlContactGate:
         config: GateConfig | None = None,
         screener: Screener | None = None,
         new_id: Callable[[], str] = lambda: uuid.uuid4().hex,
+        cipher: FieldCipher | None = None,  # with it, each decision keeps its request (encrypted) for replay
     ) -> None:
-        self.engine = engine
+        self.engine, self.cipher = engine, cipher
         self.judge = Judge(config, screener)
         self.new_id = new_id
 
     def _uow(self, connection: Connection | None) -> JoinedContactsUnitOfWork | SqlContactsUnitOfWork:
-        return JoinedContactsUnitOfWork(connection) if connection is not None else SqlContactsUnitOfWork(self.engine)
+        if connection is not None:
+            return JoinedContactsUnitOfWork(connection, self.cipher)
+        return SqlContactsUnitOfWork(self.engine, self.cipher)
 
     def preview(self, request: ContactRequest, language: str = "zh") -> GateVerdict:
         with self._uow(None) as uow:

@@ -10,20 +10,22 @@ write lock (SQLite) is held until the transaction ends.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from arrears.adapters.crypto import FieldCipher
 from arrears.adapters.storage import tables as t
 from arrears.adapters.storage.cases_repository import open_dispute
 from arrears.adapters.storage.gate_tables import compliance_decisions, contact_attempts, debtor_locks
 from arrears.adapters.storage.unit_of_work import JoinedUnitOfWork, SqlUnitOfWork
 from arrears.compliance.facts import PointFacts
-from arrears.domain.contacts import Attempt, GateDecision, Logged, StoredContact, StoredDebtor
+from arrears.domain.contacts import Attempt, GateDecision, Logged, StoredContact, StoredDebtor, StoredDecision
 
 # an open dispute case (``cases``) holds the account: the flags the gate then reads
 DISPUTE_HOLD = ("dispute", "dispute_hold")
@@ -134,8 +136,11 @@ class SqlContactLedger:
 
 
 class SqlDecisionAudit:
-    def __init__(self, connection: Connection) -> None:
-        self.connection = connection
+    """The append-only decision audit; with a cipher, each decision keeps the request it judged,
+    encrypted (``facts_enc``), so that it can be replayed under another pack version."""
+
+    def __init__(self, connection: Connection, cipher: FieldCipher | None = None) -> None:
+        self.connection, self.cipher = connection, cipher
 
     def append(self, decision: GateDecision) -> None:
         self.connection.execute(insert(compliance_decisions).values(
@@ -145,19 +150,48 @@ class SqlDecisionAudit:
             decision=decision.decision, rules=json.dumps(decision.rules),
             reasons=json.dumps(decision.reasons, ensure_ascii=False),
             warnings=json.dumps(decision.warnings, ensure_ascii=False), attempt_id=decision.attempt_id,
+            facts_enc=self.cipher.encrypt(decision.request) if self.cipher and decision.request else None,
         ))
 
 
 class _Repositories:
+    cipher: FieldCipher | None = None
+
     def _bind(self, connection: Connection) -> None:
         self.connection = connection
         self.ledger = SqlContactLedger(connection)
-        self.decisions = SqlDecisionAudit(connection)
+        self.decisions = SqlDecisionAudit(connection, self.cipher)
 
 
 class SqlContactsUnitOfWork(_Repositories, SqlUnitOfWork):
     """The ledger and the audit in a transaction of their own (``SqlUnitOfWork``)."""
 
+    def __init__(self, engine: Engine, cipher: FieldCipher | None = None) -> None:
+        self.cipher = cipher
+        super().__init__(engine)
+
 
 class JoinedContactsUnitOfWork(_Repositories, JoinedUnitOfWork):
     """The ledger and the audit inside a caller's transaction: the caller commits."""
+
+    def __init__(self, connection: Connection, cipher: FieldCipher | None = None) -> None:
+        self.cipher = cipher
+        super().__init__(connection)
+
+
+class SqlStoredDecisions:
+    """The decisions of a time range in id order, each with the request it judged (decrypted)."""
+
+    def __init__(self, engine: Engine, cipher: FieldCipher) -> None:
+        self.engine, self.cipher = engine, cipher
+
+    def between(self, start: datetime, end: datetime) -> Iterator[StoredDecision]:
+        d = compliance_decisions.c
+        query = (select(d.decision_id, d.decided_for, d.mode, d.account_id, d.decision, d.rules, d.pack_versions,
+                        d.facts_enc)
+                 .where(d.decided_for >= start, d.decided_for < end).order_by(d.decision_id))
+        with self.engine.connect() as connection:
+            for r in connection.execute(query):
+                request = json.loads(self.cipher.decrypt(r.facts_enc)) if r.facts_enc else None
+                yield StoredDecision(r.decision_id, r.decided_for, r.mode, r.account_id, r.decision,
+                                     json.loads(r.rules or "[]"), json.loads(r.pack_versions or "{}"), request)

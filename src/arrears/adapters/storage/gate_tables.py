@@ -85,6 +85,7 @@ compliance_decisions = Table(
     Column("warnings", Text, nullable=False),  # JSON list
     Column("attempt_id", String(40)),
     Column("caller", String(120)),  # HTTP checks: user:<username> or service:<token name>
+    Column("facts_enc", LargeBinary),  # FieldCipher: the request judged, history included (for replay)
     Column("prev_hash", String(64)),  # the hash chain (domain.audit_chain), set when sealed
     Column("row_hash", String(64)),
 )

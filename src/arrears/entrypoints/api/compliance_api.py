@@ -14,11 +14,13 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
+from arrears.adapters.crypto import FieldCipher
 from arrears.compliance.request import RequestError
 from arrears.domain.access import Permission, ServiceScope
 from arrears.entrypoints.api.deps import EngineDep
 from arrears.entrypoints.api.inputs import StrictInputRoute
 from arrears.entrypoints.api.workbench.deps import Caller, user_or_service
+from arrears.entrypoints.api.workbench.state import workbench_of
 from arrears.services.compliance_audit import record_decisions
 from arrears.services.compliance_check import answer_value, decode, is_error
 
@@ -40,6 +42,11 @@ def _decode(body: bytes) -> tuple[Any, dict[str, Any] | None]:
         return None, error.answer().model_dump()
 
 
+def _cipher(request: Request) -> FieldCipher | None:
+    """The workbench's cipher: each decision keeps the request it judged, encrypted, for replay."""
+    return workbench_of(request.app).cipher
+
+
 @router.post("/check", responses=AUTH)
 async def check_one(request: Request, engine: EngineDep, caller: CallerDep) -> JSONResponse:
     """One request in, one answer out; an invalid request gets 422 with {id, error}."""
@@ -49,7 +56,8 @@ async def check_one(request: Request, engine: EngineDep, caller: CallerDep) -> J
     result = answer_value(raw)
     if is_error(result):
         return _json(result, 422)
-    await run_in_threadpool(record_decisions, engine, [(raw, result)], caller=caller.label)
+    await run_in_threadpool(record_decisions, engine, [(raw, result)], caller=caller.label,
+                            cipher=_cipher(request))
     return _json(result)
 
 
@@ -66,5 +74,6 @@ async def check_batch(request: Request, engine: EngineDep, caller: CallerDep) ->
         return _json({"id": None, "error": f"a batch holds at most {MAX_BATCH} requests, got {len(raw)}; "
                                            "split it into several batches"}, 413)
     results = [answer_value(item) for item in raw]
-    await run_in_threadpool(record_decisions, engine, list(zip(raw, results, strict=True)), caller=caller.label)
+    await run_in_threadpool(record_decisions, engine, list(zip(raw, results, strict=True)), caller=caller.label,
+                            cipher=_cipher(request))
     return _json(results)

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from arrears.entrypoints.cli.dates import date_option
 from arrears.services.compliance_check import answer_text, to_json_line
 
 FILE_HELP = "JSON Lines file of requests ('-' = stdin)"
@@ -42,6 +44,7 @@ def register(app: typer.Typer) -> None:
     compliance = typer.Typer(
         name="compliance", help="The pre-contact compliance gate.", no_args_is_help=True
     )
+    register_replay(compliance)
 
     @compliance.command("check")
     def check_file(file: Annotated[Path, typer.Argument(help=FILE_HELP)]) -> None:
@@ -57,3 +60,72 @@ def register(app: typer.Typer) -> None:
         out.flush()
 
     app.add_typer(compliance, name="compliance")
+
+
+def _overrides(path: Path | None) -> dict[str, dict[str, object]]:
+    """Rule id -> parameters to tighten, from a JSON or YAML file."""
+    if path is None:
+        return {}
+    import yaml
+
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise typer.BadParameter(f"{path}: cannot read: {error}", param_hint="--overrides") from None
+    if not isinstance(raw, dict) or not all(isinstance(v, dict) for v in raw.values()):
+        raise typer.BadParameter(f"{path}: a mapping of rule id to parameters", param_hint="--overrides")
+    return raw
+
+
+def register_replay(compliance: typer.Typer) -> None:
+    @compliance.command("replay")
+    def replay_command(
+        start: Annotated[date, date_option("--from", "first day, YYYY-MM-DD (operation zone)")],
+        end: Annotated[date, date_option("--to", "last day, YYYY-MM-DD, included")],
+        overrides: Annotated[Path | None, typer.Option("--overrides", help="rule id -> tightened parameters "
+                                                       "(JSON or YAML): the other pack version")] = None,
+        pack: Annotated[str, typer.Option("--pack", help="the other version's label")] = "replay",
+        out: Annotated[Path | None, typer.Option("--out", help="write every change to this CSV")] = None,
+    ) -> None:
+        """Re-judge the stored decisions of a date range under another pack version; list every change."""
+        from datetime import datetime, time, timedelta
+        from zoneinfo import ZoneInfo
+
+        from arrears.bootstrap import stored_decisions
+        from arrears.compliance.packs import GateConfig, OverrideError
+        from arrears.entrypoints.cli.container import open_container
+        from arrears.services.compliance_replay import replay
+
+        try:
+            config = GateConfig(overrides=_overrides(overrides), label=pack)
+        except OverrideError as error:
+            raise typer.BadParameter(str(error), param_hint="--overrides") from None
+        container = open_container()
+        zone = ZoneInfo(container.settings.timezone)
+        since, until = datetime.combine(start, time(0), zone), datetime.combine(end + timedelta(days=1), time(0), zone)
+        report = replay(stored_decisions(container.engine, container.cipher).between(since, until), config)
+        typer.echo(f"replayed 复核 {report.replayed}, changed 变化 {len(report.changes)}, "
+                   f"without a kept request 无请求记录 {report.without_request}, "
+                   f"other modes 其他类型 {report.other_modes}, errors 错误 {report.errors}")
+        for c in report.changes:
+            typer.echo(f"  #{c.decision_id} {c.decided_for.isoformat()} {c.account_id or '-'} {c.mode}: "
+                       f"{c.before} {','.join(c.before_rules) or '-'} -> {c.after} {','.join(c.after_rules) or '-'}")
+        if out is not None:
+            _write_changes(out, report.changes)
+
+
+def _write_changes(out: Path, changes: list) -> None:  # type: ignore[type-arg]
+    import csv
+    import json
+
+    from arrears.adapters.spreadsheets import formula_safe
+
+    with out.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["decision_id", "decided_for", "account_id", "mode", "before", "before_rules", "after",
+                         "after_rules", "packs_before", "packs_after"])
+        for c in changes:
+            writer.writerow([c.decision_id, c.decided_for.isoformat(), formula_safe(c.account_id or ""), c.mode,
+                             c.before, ";".join(c.before_rules), c.after, ";".join(c.after_rules),
+                             json.dumps(c.packs_before), json.dumps(c.packs_after)])
+

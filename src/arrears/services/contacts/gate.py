@@ -182,13 +182,14 @@ def build(ledger: ContactLedger, judge: Judge, request: ContactRequest, language
 
 def audit(uow: ContactsUnitOfWork, mode: str, built: Built, answer: Answer, attempt_id: str | None) -> None:
     raw = built.raw
-    digest = hashlib.sha256(json.dumps(raw, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    request = json.dumps(raw, sort_keys=True, ensure_ascii=False)
+    digest = hashlib.sha256(request.encode()).hexdigest()
     uow.decisions.append(GateDecision(
         decided_for=datetime.fromisoformat(raw["at"]), mode=mode, request_digest=digest, request_id=raw["id"],
         account_id=raw["action"]["debt_ids"][0], customer_id=built.debtor.customer_id,
         channel=raw["action"]["channel"], agent_id=(raw["action"]["agent"] or {}).get("id"),
         pack_versions=dict(answer.pack_versions or {}), decision=str(answer.decision), rules=list(answer.rules),
-        reasons=list(answer.reasons), warnings=list(answer.warnings), attempt_id=attempt_id,
+        reasons=list(answer.reasons), warnings=list(answer.warnings), attempt_id=attempt_id, request=request,
     ))
 
 

@@ -226,7 +226,7 @@ def reserve_attempt(wb: Workbench, principal: Principal, account_id: str, channe
     chosen = _choice(channel, Channel, "channel")
     _prepare(wb, principal, account, chosen, contact_point_id)
     with wb.engine.begin() as connection:  # the attempt and who logs it, or neither
-        reserved = _reserve_in(wb, JoinedContactsUnitOfWork(connection), principal, account, channel=chosen,
+        reserved = _reserve_in(wb, JoinedContactsUnitOfWork(connection, wb.cipher), principal, account, channel=chosen,
                                point_id=contact_point_id, now=wb.now())
     if reserved.attempt_id is None:
         raise _blocked(reserved.verdict)
@@ -283,7 +283,7 @@ def log_contact(wb: Workbench, principal: Principal, account_id: str, entry: Log
     if entry.attempt_id is None:
         _prepare(wb, principal, account, checked.channel, entry.contact_point_id)
     with wb.engine.begin() as connection:
-        contacts = JoinedContactsUnitOfWork(connection)
+        contacts = JoinedContactsUnitOfWork(connection, wb.cipher)
         reserved = Reserved(GateVerdict("allow"), entry.attempt_id)
         if reserved.attempt_id is None:
             reserved = _reserve_in(wb, contacts, principal, account, channel=checked.channel,

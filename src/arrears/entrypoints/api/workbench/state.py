@@ -39,7 +39,7 @@ def default_gate(container: Any) -> ContactGate:
     """The database-backed compliance gate on the container's engine."""
     from arrears.services.contact_gate import SqlContactGate
 
-    return SqlContactGate(container.engine)
+    return SqlContactGate(container.engine, cipher=container.cipher)
 
 
 def configure_workbench(app: FastAPI, workbench: Workbench) -> None:

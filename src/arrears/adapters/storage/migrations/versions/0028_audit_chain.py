@@ -1,5 +1,6 @@
 """The audit as a hash chain: prev_hash and row_hash on audit_events, access_audit and
-compliance_decisions, and audit_chain_heads (where sealing stopped in each log)
+compliance_decisions, and audit_chain_heads (where sealing stopped in each log); and
+compliance_decisions.facts_enc, the request each decision judged, encrypted (for replay)
 
 Revision ID: 0028_audit_chain
 Revises: 0027_training_records
@@ -44,6 +45,8 @@ def _restore_sqlite(table: str) -> None:
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("compliance_decisions") as batch:
+        batch.add_column(sa.Column("facts_enc", sa.LargeBinary()))
     for log in LOGS:
         with op.batch_alter_table(log) as batch:
             batch.add_column(sa.Column("prev_hash", sa.String(64)))
@@ -74,3 +77,5 @@ def downgrade() -> None:
         with op.batch_alter_table(log) as batch:
             batch.drop_column("row_hash")
             batch.drop_column("prev_hash")
+    with op.batch_alter_table("compliance_decisions") as batch:
+        batch.drop_column("facts_enc")
