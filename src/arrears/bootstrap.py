@@ -22,6 +22,7 @@ from arrears.adapters.storage.arrangements_repository import SqlArrangementsUnit
 from arrears.adapters.storage.audit_chain import SqlAuditChains
 from arrears.adapters.storage.contacts_repository import SqlStoredDecisions
 from arrears.adapters.storage.database import make_engine, migrate
+from arrears.adapters.storage.examiner_reader import SqlExaminerRecords
 from arrears.adapters.storage.ingest_store import SqlIngestUnitOfWork
 from arrears.adapters.storage.nightly_store import SqlNightlyUnitOfWork
 from arrears.adapters.storage.portfolio_reader import SqlPortfolioReader
@@ -39,6 +40,7 @@ from arrears.services.audit.chain import AuditChains
 from arrears.services.cases.ports import CasesUnitOfWork
 from arrears.services.compliance_replay import StoredDecisions
 from arrears.services.contact_gate_port import ContactGate
+from arrears.services.examiner_file import ExaminerRecords
 from arrears.services.ingest.ports import IngestUnitOfWork
 from arrears.services.key_check import database_cipher
 from arrears.services.nightly.job import NightlyPorts
@@ -236,3 +238,7 @@ def audit_chains(engine: Engine) -> AuditChains:
 
 def stored_decisions(engine: Engine, cipher: FieldCipher) -> StoredDecisions:
     return SqlStoredDecisions(engine, cipher)
+
+
+def examiner_records(engine: Engine) -> ExaminerRecords:
+    return SqlExaminerRecords(engine)

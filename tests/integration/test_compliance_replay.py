@@ -95,3 +95,32 @@ def test_arrears_compliance_replay_lists_the_changes_and_writes_them(database: E
     refused = CliRunner().invoke(app, ["compliance", "replay", "--from", "2026-11-30", "--to", "2026-11-30",
                                        "--overrides", str(looser)])
     assert refused.exit_code == 2
+
+
+def test_an_examiners_file_holds_every_contact_and_decision_with_its_citation(database: Engine,
+                                                                              tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    from arrears.entrypoints.cli.main import app
+    from ingested_rows import ingest_account, ingest_contact_promise
+
+    ingest_account(database, "A1001")
+    ingest_contact_promise(database, "K1", "A1001", at=datetime(2026, 11, 30, 10, tzinfo=SH), cents=10_000,
+                           on=datetime(2026, 12, 5).date())
+    pairs = []
+    for request_id, at in (("R1", "2026-11-30T09:00:00+08:00"), ("R2", "2026-11-30T22:30:00+08:00")):
+        raw = {**request(at=at), "id": request_id}
+        pairs.append((raw, answer_value(raw)))
+    record_decisions(database, pairs, caller="user:tester", cipher=CIPHER)
+    result = CliRunner().invoke(app, ["compliance", "file", "A1001", "--out", str(tmp_path / "file")])
+    assert result.exit_code == 0, result.output
+    import json
+
+    kept = json.loads((tmp_path / "file" / "examiner-A1001.json").read_text(encoding="utf-8"))
+    assert kept["summary"] == {"contacts": 1, "decisions": 2, "denied": 1, "complaints": 0}
+    assert kept["rules"]["CN-TIME-01"]["citation"] and kept["decisions"][1]["pack_versions"]["CN"]
+    assert MOBILE not in json.dumps(kept)
+    text = "".join(page.extract_text() for page in PdfReader(tmp_path / "file" / "examiner-A1001.pdf").pages)
+    assert "CN-TIME-01" in text and "A1001" in text
+    missing = CliRunner().invoke(app, ["compliance", "file", "NOPE", "--out", str(tmp_path / "x")])
+    assert missing.exit_code == 2

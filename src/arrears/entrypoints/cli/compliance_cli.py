@@ -45,6 +45,7 @@ def register(app: typer.Typer) -> None:
         name="compliance", help="The pre-contact compliance gate.", no_args_is_help=True
     )
     register_replay(compliance)
+    register_file(compliance)
 
     @compliance.command("check")
     def check_file(file: Annotated[Path, typer.Argument(help=FILE_HELP)]) -> None:
@@ -112,6 +113,37 @@ def register_replay(compliance: typer.Typer) -> None:
                        f"{c.before} {','.join(c.before_rules) or '-'} -> {c.after} {','.join(c.after_rules) or '-'}")
         if out is not None:
             _write_changes(out, report.changes)
+
+
+def register_file(compliance: typer.Typer) -> None:
+    @compliance.command("file")
+    def examiner(
+        account_id: Annotated[str, typer.Argument(help="the account")],
+        out: Annotated[Path, typer.Option("--out", help="the folder for the JSON and the PDF")],
+    ) -> None:
+        """An examiner's file for one account 监管检查档案: contacts, decisions with rules, citations and
+        pack versions, complaints and their handling (JSON and PDF)."""
+        import json
+        from datetime import UTC, datetime
+
+        from arrears.bootstrap import examiner_records
+        from arrears.entrypoints.cli.container import open_container
+        from arrears.entrypoints.report.examiner_pdf import write_pdf
+        from arrears.services.examiner_file import UnknownAccount, examiner_file
+
+        container = open_container()
+        try:
+            file = examiner_file(examiner_records(container.engine), account_id, datetime.now(UTC))
+        except UnknownAccount as error:
+            typer.echo(f"{account_id}: {error}", err=True)
+            raise typer.Exit(2) from None
+        out.mkdir(parents=True, exist_ok=True)
+        path = out / f"examiner-{account_id}.json"
+        path.write_text(json.dumps(file, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+        pages = write_pdf(file, out / f"examiner-{account_id}.pdf")
+        s = file["summary"]
+        typer.echo(f"{account_id}: {s['contacts']} contacts, {s['decisions']} decisions ({s['denied']} denied), "
+                   f"{len(file['cases'])} cases -> {path}, {out / f'examiner-{account_id}.pdf'} ({pages} pages)")
 
 
 def _write_changes(out: Path, changes: list) -> None:  # type: ignore[type-arg]
