@@ -54,9 +54,9 @@ def _next(queue: MemoryWorkQueue, who: Principal, now: datetime = NOW) -> str | 
 
 
 def test_without_a_plan_the_queue_orders_by_expected_value_so_early_accounts_that_may_cure_come_first() -> None:
-    queue = _queue(_aged("OLD", 700, 4_000_000, propensity=0.02),  # expected 800.00
-                   _aged("M1", 12, 300_000, propensity=0.6),  # expected 1,800.00
-                   _aged("M2", 45, 300_000, propensity=0.6),  # the same value, later: after M1
+    queue = _queue(_aged("OLD", 700, 9_000_000, propensity=0.9),  # 81,000.00 x a cure chance of 0.5^(700/30)
+                   _aged("M1", 12, 300_000, propensity=0.6),  # 1,800.00 x 0.76 = 1,364.14
+                   _aged("M2", 45, 300_000, propensity=0.6),  # 1,800.00 x 0.35 = 636.39
                    _aged("NOSCORE", 5, 900_000), _aged("CURRENT", 0, propensity=0.9),
                    _aged("HELD", 60, 900_000, flags="dispute", propensity=0.9))
     assert build_queue(queue, BuildQueue(DAY, NOW)) == 4
@@ -66,7 +66,7 @@ def test_without_a_plan_the_queue_orders_by_expected_value_so_early_accounts_tha
     assert [w["account_id"] for w in waiting] == ["M2", "OLD", "NOSCORE"]
     reason = QueueReason.read(queue.items[(DAY, "M1")].item.reason)
     assert reason is not None and reason.kind is ReasonKind.EXPECTED_VALUE
-    assert reason.values["expected"] == "1,800.00" and reason.values["propensity"] == "0.60"
+    assert (reason.values["expected"], reason.values["propensity"], reason.values["cure"]) == ("1,364.14", "0.60", "0.76")
 
 
 def test_the_days_plan_makes_the_queue_one_item_per_account_in_plan_order() -> None:

@@ -112,11 +112,11 @@ class MemoryWorkQueue:
         self.builds[day] = plan_version
         return len(items)
 
-    def rebuild_waiting(self, day: date, items: Sequence[WorkItem], plan_version: int, _now: datetime) -> int:
+    def rebuild_waiting(self, day: date, items: Sequence[WorkItem], plan_version: int, now: datetime) -> int:
         if self.built(day) == (True, plan_version):
             return self.size(day)
         for key, s in list(self.items.items()):
-            if key[0] == day and s.status is WorkItemStatus.OPEN and s.assigned_at is None:
+            if key[0] == day and s.status is not WorkItemStatus.DONE and not held(s.status, s.lease_until, now):
                 del self.items[key]
         for item in sorted(items, key=lambda i: i.account_id):
             self._add(item)

@@ -4,9 +4,11 @@ who holds an item.
 A day's queue is the day's stored plan when there is one (its calls in plan order, the plan's
 reason and offer, the planned local hour as the best hour to call), else the latest aging run
 (delinquent, open, no stop flag) in order of expected value: the propensity to pay from the
-latest scores times the amount past due, so an early account that may still cure comes before a
-700-day one whose whole balance is past due but who will hardly pay; equal values go to the
-earlier account (fewer days past due). Accounts without scores come after the scored ones.
+latest scores times the amount past due times the chance that a payment now still cures the
+account, which halves with each 30 days past due (``CURE_HALF_LIFE_DAYS``). Early buckets cure
+(a payment brings them back to current and stops the roll to charge-off); a 700-day account's
+whole balance is past due, so propensity times amount alone put it first. Equal values go to the
+earlier account (fewer days past due); accounts without scores come after the scored ones.
 A plan stored later the same day rebuilds the waiting part of the queue (``build_needed``).
 
 An item assigned to a collector is theirs until its lease runs out (``held``); nobody
@@ -127,13 +129,20 @@ class AgedAccount:
 
 
 EV_CAP_YUAN = 2_000_000  # priorities are 32-bit: the expected value (yuan) times 1,000 plus the DPD tie-break
+CURE_HALF_LIFE_DAYS = 30  # the chance that a payment cures the account halves with each month past due
+
+
+def cure_chance(dpd: int) -> float:
+    """How much of a payment's value is a cure: 1 when just due, ½ at 30 days, ¼ at 60..."""
+    return float(0.5 ** (max(dpd, 0) / CURE_HALF_LIFE_DAYS))
 
 
 def expected_value_cents(account: AgedAccount) -> int | None:
-    """Propensity to pay times the amount past due, in cents; None without a score."""
+    """Propensity to pay times the amount past due times the cure chance, in cents; None without
+    a score."""
     if account.propensity is None:
         return None
-    return int(max(0.0, min(1.0, account.propensity)) * account.past_due_cents)
+    return int(max(0.0, min(1.0, account.propensity)) * account.past_due_cents * cure_chance(account.dpd))
 
 
 def priority(account: AgedAccount) -> int:
@@ -152,7 +161,8 @@ def _reason(account: AgedAccount) -> QueueReason:
     if value is None or account.propensity is None:
         return QueueReason(ReasonKind.UNSCORED, common)
     return QueueReason(ReasonKind.EXPECTED_VALUE, {**common, "expected": cents_text(value),
-                                                   "propensity": f"{account.propensity:.2f}"})
+                                                   "propensity": f"{account.propensity:.2f}",
+                                                   "cure": f"{cure_chance(account.dpd):.2f}"})
 
 
 def best_hour(preferred_hours: str | None) -> int | None:

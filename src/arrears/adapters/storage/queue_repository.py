@@ -140,7 +140,7 @@ class SqlWorkQueue(SqlUnitOfWork):
         self._lock_day(day)
         if self.built(day) == (True, plan_version):  # another builder was first
             return self.size(day)
-        self._c.execute(delete(work_items).where(w.queue_date == day, w.status == OPEN, w.assigned_at.is_(None)))
+        self._c.execute(delete(work_items).where(w.queue_date == day, _free(now)))  # neither held now nor done
         if items:
             self._c.execute(self._insert_new(), [_row(i) for i in sorted(items, key=lambda i: i.account_id)])
         self._record_build(day, plan_version, now)

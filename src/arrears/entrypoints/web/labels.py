@@ -82,6 +82,6 @@ def queue_reason(translations: NullTranslations, stored: str | None) -> str:
         return text + (" · " + _("offer: %(offer)s") % {"offer": label(translations, "offer", offer)} if offer else "")
     aging = _("%(dpd)s days past due · bucket %(bucket)s") % {"dpd": v.get("dpd"), "bucket": v.get("bucket")}
     if reason.kind is ReasonKind.EXPECTED_VALUE:
-        value = _("expected %(expected)s (propensity %(propensity)s × past due %(past_due)s)") % v
+        value = _("expected %(expected)s (propensity %(propensity)s × past due %(past_due)s × cure %(cure)s)") % v
         return f"{value} · {aging}"
     return _("no score yet") + f" · {aging} · " + _("past due %(past_due)s") % v

@@ -56,8 +56,9 @@ class WorkQueue(UnitOfWork, Protocol):
         ...
 
     def rebuild_waiting(self, day: date, items: Sequence[WorkItem], plan_version: int, now: datetime) -> int:
-        """Replace the day's items nobody has taken yet by ``items`` (an account taken or worked
-        keeps its item) unless the day was built from ``plan_version`` already; the day's size."""
+        """Replace the day's waiting items (neither held at ``now`` nor done) by ``items`` (an
+        account held or worked keeps its item) unless the day was built from ``plan_version``
+        already; the day's size."""
         ...
 
     def skip(self, day: date, account_id: str, *, user_id: str | None, reason: SkipReason, now: datetime,
