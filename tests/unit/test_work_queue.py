@@ -66,7 +66,8 @@ def test_without_a_plan_the_queue_orders_by_expected_value_so_early_accounts_tha
     assert [w["account_id"] for w in waiting] == ["M2", "OLD", "NOSCORE"]
     reason = QueueReason.read(queue.items[(DAY, "M1")].item.reason)
     assert reason is not None and reason.kind is ReasonKind.EXPECTED_VALUE
-    assert (reason.values["expected"], reason.values["propensity"], reason.values["cure"]) == ("1,364.14", "0.60", "0.76")
+    values = reason.values
+    assert (values["expected"], values["propensity"], values["cure"]) == ("1,364.14", "0.60", "0.76")
 
 
 def test_the_days_plan_makes_the_queue_one_item_per_account_in_plan_order() -> None:
