@@ -48,8 +48,9 @@ CODE_LISTS: dict[str, tuple[str, ...]] = {
         "service_token_revoked", "service_token_denied", "user_created", "user_changed", "user_admin_denied",
         "promise.recorded", "plan.agreed", "settlement.offered", "extension.granted", "payment.posted",
         "payment.reversed", "hardship.enrolled", "counselling.referred", "counselling.outcome",
-        "gate.check", "gate.preview", "gate.reserve", "gate.outcome",
+        "gate.check", "gate.preview", "gate.reserve", "gate.outcome", "search",
     ),
+    "search_match": ("account_id", "phone", "phone_last4", "national_id", "name"),  # how a search found it
 }
 
 

@@ -43,6 +43,7 @@ from arrears.services.workbench import (
     messages,
     oversight,
     queue,
+    search,
 )
 from arrears.services.workbench.errors import ContactBlocked, InvalidInput, WorkbenchError
 
@@ -172,6 +173,18 @@ def _to_next(request: Request, user: PageUser) -> Response:
     if got is None:
         return RedirectResponse("/queue?empty=1", status_code=303)
     return RedirectResponse(f"/accounts/{got['account_id']}", status_code=303)
+
+
+@router.get("/search")
+def search_page(request: Request) -> Response:
+    """The search box's results: a customer calling in gives an account id, a phone or an ID number."""
+    user = require_user(request)
+    typed = request.query_params.get("q", "")
+    try:
+        found = search.search(workbench_of(request.app), _as(user, request), typed)
+    except InvalidInput as error:
+        return render(request, "search.html", user, status_code=422, q=typed, found=None, error=error)
+    return render(request, "search.html", user, q=typed, found=found, error=None)
 
 
 @router.post("/queue/next")

@@ -20,7 +20,7 @@ from arrears.entrypoints.api.workbench.schemas import (
 )
 from arrears.entrypoints.web.i18n import translations
 from arrears.entrypoints.web.labels import queue_reason
-from arrears.services.workbench import followups, queue
+from arrears.services.workbench import followups, queue, search
 
 router = APIRouter(prefix="/v1", tags=["work"], route_class=StrictInputRoute,
                    responses=INVALID)
@@ -63,6 +63,14 @@ def skip_account(account_id: str, body: SkipIn, principal: PrincipalDep, wb: Wor
              responses={404: {"description": "you do not hold this account"}})
 def release_account(account_id: str, principal: PrincipalDep, wb: WorkbenchDep) -> None:
     queue.release(wb, principal, account_id)
+
+
+@router.get("/search", tags=["accounts"])
+def search_accounts(q: str, principal: PrincipalDep, wb: WorkbenchDep) -> dict[str, Any]:
+    """Find the account of a customer who calls in: account id, phone in any usual spelling, ID
+    number or full name (through the keyed lookup hashes), or a phone's last 4 digits; only within
+    your scope, at most 20, every search audited (never what was typed)."""
+    return search.search(wb, principal, q)
 
 
 @router.get("/follow-ups")
