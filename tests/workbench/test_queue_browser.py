@@ -67,3 +67,23 @@ def test_after_ten_at_night_the_queue_says_nobody_may_be_contacted(  # type: ign
     assert page.url.endswith("/queue/next") or page.url.endswith("/queue")
     page.screenshot(path=str(DOCS / f"blocked-{language}-{width}.png"), full_page=True)
     page.close()
+
+
+@pytest.mark.parametrize(("language", "width"), [("zh", 1440), ("en", 390)])
+def test_the_search_box_finds_a_caller_by_phone(  # type: ignore[no-untyped-def]
+        browser, site: Site, language: str, width: int, small_demo: Path) -> None:  # noqa: F811
+    import polars as pl
+
+    points = pl.read_csv(small_demo / "contact_points.csv", infer_schema=False)
+    accounts = pl.read_csv(small_demo / "accounts.csv", infer_schema=False).filter(pl.col("agency_id").is_null())
+    phone = (points.filter(pl.col("kind") == "mobile", pl.col("owner") == "debtor")
+             .join(accounts, on="customer_id").sort("customer_id")["value"][0])
+    page = _page(browser, site, language, width)
+    page.fill("#search-q", "86 " + phone.removeprefix("+86"))
+    page.click("#search-submit")
+    page.wait_for_selector("#search-results")
+    assert page.locator("#search-results a").count() >= 1
+    assert phone.removeprefix("+86") not in page.inner_text("#search-results")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.screenshot(path=str(DOCS / f"search-{language}-{width}.png"), full_page=True)
+    page.close()

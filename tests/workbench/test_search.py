@@ -74,13 +74,16 @@ def test_the_search_box_finds_the_caller_and_the_api_answers_within_the_callers_
     page = client.get("/login")
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
     client.post("/login", data={"username": "collector", "password": PASSWORD, "csrf_token": token})
-    assert 'id="search-q"' in client.get("/queue").text
-    found = client.get("/search", params={"q": own["phone"]})
+    queue = client.get("/queue").text
+    assert 'id="search-q"' in queue
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', queue).group(1)  # type: ignore[union-attr]
+    found = client.post("/search", data={"q": own["phone"], "csrf_token": csrf})
     assert found.status_code == 200 and f'href="/accounts/{own["account_id"]}"' in found.text
-    assert "电话号码" in found.text and own["phone"] not in found.text.split("search-results", 1)[1]
-    english = client.get("/search", params={"q": own["national_id"], "lang": "en"})
+    assert "电话号码" in found.text and own["phone"] not in found.text  # not even echoed in the box
+    english = client.post("/search?lang=en", data={"q": own["national_id"], "csrf_token": csrf})
     assert "ID number" in english.text
-    assert client.get("/search", params={"q": "x"}).status_code == 422
+    assert client.post("/search", data={"q": "x", "csrf_token": csrf}).status_code == 422
+    assert client.post("/search", data={"q": own["phone"], "csrf_token": "forged"}).status_code == 403
     api = client.get("/v1/search", params={"q": own["phone"]}, headers=bearer(client, "agency1"))
     assert api.status_code == 200 and api.json()["items"] == []
     mine = client.get("/v1/search", params={"q": own["account_id"]}, headers=bearer(client, "collector")).json()

@@ -175,16 +175,17 @@ def _to_next(request: Request, user: PageUser) -> Response:
     return RedirectResponse(f"/accounts/{got['account_id']}", status_code=303)
 
 
-@router.get("/search")
-def search_page(request: Request) -> Response:
-    """The search box's results: a customer calling in gives an account id, a phone or an ID number."""
+@router.post("/search")
+def search_page(request: Request, q: OptForm = None, csrf_token: OptForm = None) -> Response:
+    """The search box's results: a customer calling in gives an account id, a phone or an ID number.
+    Posted, not in the address: a phone or an ID number typed must not land in URLs and access logs."""
     user = require_user(request)
-    typed = request.query_params.get("q", "")
+    check_csrf(request, user.csrf, csrf_token)
     try:
-        found = search.search(workbench_of(request.app), _as(user, request), typed)
+        found = search.search(workbench_of(request.app), _as(user, request), q or "")
     except InvalidInput as error:
-        return render(request, "search.html", user, status_code=422, q=typed, found=None, error=error)
-    return render(request, "search.html", user, q=typed, found=found, error=None)
+        return render(request, "search.html", user, status_code=422, found=None, error=error)
+    return render(request, "search.html", user, found=found, error=None)
 
 
 @router.post("/queue/next")
