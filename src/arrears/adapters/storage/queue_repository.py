@@ -58,13 +58,6 @@ def _resting(day: date | None, account_id: Any, now: datetime) -> ColumnElement[
     return exists().where(on_day, k.account_id == account_id, k.rest_until > now)
 
 
-def _rest_until(day: date, now: datetime) -> Any:
-    """Until when the item's account rests (None: it does not)."""
-    k = queue_skips.c
-    return (select(func.max(k.rest_until)).where(k.queue_date == day, k.account_id == w.account_id,
-                                                 k.rest_until > now).scalar_subquery())
-
-
 def _row(item: WorkItem) -> dict[str, Any]:
     return {"queue_date": item.queue_date, "account_id": item.account_id, "priority": item.priority,
             "reason": item.reason, "best_hour": item.best_hour, "status": str(item.status)}
@@ -202,6 +195,13 @@ class SqlWorkQueue(SqlUnitOfWork):
         row = self._c.execute(claim).first()
         return None if row is None else row._asdict()
 
+    def _rests(self, day: date, account_ids: list[str], now: datetime) -> dict[str, datetime]:
+        """Until when each of these accounts rests (those that do)."""
+        k = queue_skips.c
+        return dict(self._c.execute(
+            select(k.account_id, func.max(k.rest_until)).where(k.queue_date == day, k.account_id.in_(account_ids),
+                                                               k.rest_until > now).group_by(k.account_id)).all())
+
     def release(self, user_id: str, day: date, account_id: str) -> bool:
         result = self._c.execute(update(work_items).where(
             w.queue_date == day, w.account_id == account_id, w.assigned_to == user_id,
@@ -216,10 +216,11 @@ class SqlWorkQueue(SqlUnitOfWork):
                 .where(w.queue_date == day, scope.works()))
         held = self._c.execute(base.where(w.status == ASSIGNED, w.assigned_to == user_id,
                                           w.lease_until >= now)).mappings().all()
-        waiting = self._c.execute(base.add_columns(_rest_until(day, now).label("rest_until"))
-                                  .where(w.status == OPEN)  # the index order; lapsed leases come back
+        waiting = self._c.execute(base.where(w.status == OPEN)  # the index order; lapsed leases come back
                                   .order_by(w.priority.desc(), w.item_id).limit(preview)).mappings().all()
         counts = dict(self._c.execute(scope.restrict_work(
             select(w.status, func.count()).where(w.queue_date == day).group_by(w.status), w.account_id)).all())
-        return {"held": [dict(r) for r in held], "waiting": [dict(r) for r in waiting],
+        rests = self._rests(day, [r["account_id"] for r in waiting], now)
+        return {"held": [dict(r) for r in held],
+                "waiting": [{**r, "rest_until": rests.get(r["account_id"])} for r in waiting],
                 "counts": {s: counts.get(s, 0) for s in (OPEN, ASSIGNED, DONE)}}

@@ -156,6 +156,8 @@ accounts = Table(
     Column("in_portfolio", Boolean, nullable=False, default=True),
 )
 
+Index("ix_accounts_agency", accounts.c.agency_id)  # the placed accounts: an agency's work, not the in-house queue's
+
 payments = Table(
     "payments",
     metadata,

@@ -1,5 +1,5 @@
 """queue skips (a skip's reason and the account's rest), queue builds and plan days (a plan
-stored later the same day rebuilds the waiting part of the day's queue)
+stored later the same day rebuilds the waiting part of the day's queue), accounts by agency
 
 Revision ID: 0023_queue_skips
 Revises: 0020_employer_provided_email
@@ -16,6 +16,7 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.create_index("ix_accounts_agency", "accounts", ["agency_id"])
     op.create_table(
         "queue_skips",
         sa.Column("skip_id", sa.Integer(), autoincrement=True, nullable=False),
@@ -50,3 +51,4 @@ def downgrade() -> None:
     op.drop_table("queue_builds")
     op.drop_index("ix_queue_skips_rest", table_name="queue_skips")
     op.drop_table("queue_skips")
+    op.drop_index("ix_accounts_agency", table_name="accounts")
