@@ -76,9 +76,10 @@ class AccountScope:
         return or_(a.agency_id.is_(None), a.agency_id == "")
 
     def restrict_work(self, statement: Select, account_id_column: ColumnElement) -> Select:
-        """``statement`` limited to the accounts this user's queue hands out (``works``). Both
-        forms read only the placed accounts through ``ix_accounts_agency`` (a few per cent of a
-        portfolio): listing every in-house account instead cost 15 ms a request on 10,000."""
+        """``statement`` limited to the accounts this user's queue hands out (``works``); the
+        subquery reads only the placed accounts (``ix_accounts_agency``, a few per cent of a
+        portfolio). Each item's account is still read: the queue page's counts cost ~13 ms more
+        on the 10,000-customer demo on a loaded machine (see docs/work-queue.md)."""
         a = t.accounts.c
         if self.agency_id:
             return statement.where(account_id_column.in_(select(a.account_id).where(a.agency_id == self.agency_id)))
