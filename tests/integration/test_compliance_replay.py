@@ -5,7 +5,7 @@ nothing when the packs are the same; through `arrears compliance replay` too."""
 from __future__ import annotations
 
 import sys
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -106,7 +106,7 @@ def test_an_examiners_file_holds_every_contact_and_decision_with_its_citation(da
 
     ingest_account(database, "A1001")
     ingest_contact_promise(database, "K1", "A1001", at=datetime(2026, 11, 30, 10, tzinfo=SH), cents=10_000,
-                           on=datetime(2026, 12, 5).date())
+                           on=date(2026, 12, 5))
     pairs = []
     for request_id, at in (("R1", "2026-11-30T09:00:00+08:00"), ("R2", "2026-11-30T22:30:00+08:00")):
         raw = {**request(at=at), "id": request_id}

@@ -296,7 +296,8 @@ def test_every_form_post_of_the_pages_is_refused_without_a_valid_token(client: T
     account_id = account_of_agency(wb.engine, None)
     fields = {"username": "lead", "password": PASSWORD, "field": "name", "purpose": "核实身份", "channel": "call",
               "outcome": "no_answer", "kind": "reminder", "due_at": "2026-12-01T10:00", "from_username": "collector",
-              "to_username": "collector2"}  # every required field of every form, so only the token is missing
+              "to_username": "collector2", "reason": "customer_busy"}
+    # every required field of every form, so only the token is missing
     for path in posts:
         url = path.replace("{account_id}", account_id).replace("{follow_up_id}", "F1")
         for token in (None, "-", "", "x" * 43):

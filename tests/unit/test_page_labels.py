@@ -31,3 +31,19 @@ def test_a_list_of_flags_reads_as_words_and_an_unknown_code_stays_as_given() -> 
     assert labels(zh, "flag", "dispute;hardship") == "争议、困难援助"
     assert labels(zh, "flag", "") == "—"
     assert label(zh, "product", "store_card") == "store_card"
+
+
+def test_a_queue_reason_is_worded_in_the_readers_language_and_old_text_stays_as_stored() -> None:
+    from arrears.domain.work_queue import CALLBACK_REASON, QueueReason, ReasonKind
+    from arrears.entrypoints.web.labels import queue_reason
+
+    zh, en = translations("zh"), translations("en")
+    plan = QueueReason(ReasonKind.PLAN, {"text": "M1 reminder", "offer": "installment"}).stored()
+    assert queue_reason(zh, plan) == "计划：M1 reminder · 方案：分期"
+    assert queue_reason(en, plan) == "Plan: M1 reminder · offer: Installment plan"
+    assert queue_reason(zh, CALLBACK_REASON) == "约定回电时间已到"
+    assert queue_reason(en, CALLBACK_REASON) == "a callback is due"
+    unscored = QueueReason(ReasonKind.UNSCORED, {"dpd": 12, "bucket": "M1", "past_due": "1,500.00"}).stored()
+    assert queue_reason(en, unscored) == "no score yet · 12 days past due · bucket M1 · past due 1,500.00"
+    assert queue_reason(zh, unscored) == "尚无评分 · 逾期 12 天 · 账龄 M1 · 逾期金额 1,500.00"
+    assert queue_reason(en, "逾期 3 天 · 账龄 M1") == "逾期 3 天 · 账龄 M1"  # stored before reasons were codes

@@ -1,6 +1,8 @@
-"""The sender on the account page's messages (the review of issue 14): an in-house account's SMS
-is signed by the institution, an agency's account names the agency and the bank, and only the
-holder's own collector's staff number is ever in the text. Rendered through the stored templates."""
+"""The sender on the account page's messages (the review of issue 14, defect 1 of issue 16): an
+in-house account's SMS is signed by the institution; an agency's account names the agency and
+the bank only when the agency's own user works it (an in-house user looking at it would send as
+the institution); only the holder's own collector's staff number is ever in the text. Rendered
+through the stored templates."""
 
 from __future__ import annotations
 
@@ -52,10 +54,19 @@ def test_an_agency_account_names_the_agency_and_the_bank_and_the_agency_collecto
         assert _agent(wb, "agency1") in preview["text"]
 
 
-def test_an_in_house_lead_looking_at_an_agency_account_puts_no_staff_number_in_its_text(
+def test_an_in_house_user_looking_at_an_agency_account_signs_as_the_institution_without_a_staff_number(
         client: TestClient, wb: Workbench) -> None:
     account_id = account_of_agency(wb.engine, "AG01")
-    for preview in _previews(client, "lead", account_id):
-        assert _agent(wb, "lead") not in preview["text"]
-        assert "工号" not in preview["text"] and "collector ID" not in preview["text"]
-        assert _agency_name(wb, "AG01") in preview["text"]
+    for username in ("lead", "collector"):
+        for preview in _previews(client, username, account_id):
+            assert _agent(wb, username) not in preview["text"]
+            assert "工号" not in preview["text"] and "collector ID" not in preview["text"]
+            assert _agency_name(wb, "AG01") not in preview["text"]
+            assert wb.institution_name in preview["text"] or preview["language"] == "en", preview["text"]
+
+
+def test_another_agencys_user_never_names_the_agency_that_holds_the_account(
+        client: TestClient, wb: Workbench) -> None:
+    account_id = account_of_agency(wb.engine, "AG01")
+    reply = client.get(f"/v1/accounts/{account_id}/messages", headers=bearer(client, "agency2"))
+    assert reply.status_code == 404  # outside agency2's scope: not even seen

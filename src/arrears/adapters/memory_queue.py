@@ -11,7 +11,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Self
 
-from arrears.domain.work_queue import CALLBACK_REASON, AgedAccount, PlannedCall, WorkItem, WorkItemStatus, held
+from arrears.domain.work_queue import (
+    CALLBACK_REASON,
+    AgedAccount,
+    PlannedCall,
+    SkipReason,
+    WorkItem,
+    WorkItemStatus,
+    held,
+)
 
 
 @dataclass
@@ -41,35 +49,51 @@ class MemoryWorkQueue:
     agency_of: dict[str, str] = field(default_factory=dict)  # account -> agency
     qualifications: dict[str, date] = field(default_factory=dict)  # agent or agency id -> valid until
     items: dict[tuple[date, str], StoredItem] = field(default_factory=dict)
+    plan_versions: dict[date, int] = field(default_factory=dict)
+    builds: dict[date, int | None] = field(default_factory=dict)  # day -> the plan version it was built from
+    skips: list[tuple[date, str, str | None, SkipReason, datetime, datetime]] = field(default_factory=list)
     busy: tuple[type[Exception], ...] = ()
     commits: int = 0
 
     def __post_init__(self) -> None:
-        self._committed = copy.deepcopy(self.items)
+        self._committed = copy.deepcopy((self.items, self.builds, self.skips))
 
     def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *args: object) -> None:
-        self.items = copy.deepcopy(self._committed)
+        self.items, self.builds, self.skips = copy.deepcopy(self._committed)
 
     def commit(self) -> None:
-        self._committed = copy.deepcopy(self.items)
+        self._committed = copy.deepcopy((self.items, self.builds, self.skips))
         self.commits += 1
 
     def _day(self, day: date) -> list[StoredItem]:
         return [s for (d, _a), s in self.items.items() if d == day]
 
     def _visible(self, account_id: str, scope: Any) -> bool:
-        return not scope.agency_id or self.agency_of.get(account_id) == scope.agency_id
+        """In the user's work: an agency's users, the agency's accounts; in-house users, in-house ones."""
+        return self.agency_of.get(account_id) == (scope.agency_id or None)
+
+    def _resting(self, account_id: str, now: datetime, day: date | None = None) -> bool:
+        return any(a == account_id and (day is None or d == day) and until > now
+                   for d, a, _u, _r, _at, until in self.skips)
 
     def _add(self, item: WorkItem) -> None:
         key = (item.queue_date, item.account_id)
         if key not in self.items:
-            self.items[key] = StoredItem(item, len(self.items) + 1)
+            self.items[key] = StoredItem(item, max((s.number for s in self.items.values()), default=0) + 1)
 
     def size(self, day: date) -> int:
         return len(self._day(day))
+
+    def built(self, day: date) -> tuple[bool, int | None]:
+        if day in self.builds:
+            return True, self.builds[day]
+        return bool(self.size(day)), None
+
+    def plan_version(self, day: date) -> int | None:
+        return self.plan_versions.get(day)
 
     def latest_aging_day(self) -> date | None:
         return max(self.aging, default=None)
@@ -80,12 +104,32 @@ class MemoryWorkQueue:
     def aged_accounts(self, aging_day: date) -> list[AgedAccount]:
         return [a for a in self.aging.get(aging_day, []) if a.dpd > 0]
 
-    def store(self, day: date, items: Sequence[WorkItem]) -> int:
-        if self.size(day):
+    def store(self, day: date, items: Sequence[WorkItem], plan_version: int | None, _now: datetime) -> int:
+        if self.size(day) or not items:
             return self.size(day)
         for item in sorted(items, key=lambda i: i.account_id):
             self._add(item)
+        self.builds[day] = plan_version
         return len(items)
+
+    def rebuild_waiting(self, day: date, items: Sequence[WorkItem], plan_version: int, now: datetime) -> int:
+        if self.built(day) == (True, plan_version):
+            return self.size(day)
+        for key, s in list(self.items.items()):
+            if key[0] == day and s.status is not WorkItemStatus.DONE and not held(s.status, s.lease_until, now):
+                del self.items[key]
+        for item in sorted(items, key=lambda i: i.account_id):
+            self._add(item)
+        self.builds[day] = plan_version
+        return self.size(day)
+
+    def skip(self, day: date, account_id: str, *, user_id: str | None, reason: SkipReason, now: datetime,
+             rest_until: datetime) -> None:
+        self.skips.append((day, account_id, user_id, reason, now, rest_until))
+
+    def holds(self, user_id: str, day: date, account_id: str, now: datetime) -> bool:
+        s = self.items.get((day, account_id))
+        return s is not None and s.assigned_to == user_id and held(s.status, s.lease_until, now)
 
     def qualification(self, agent_id: str, agency_id: str) -> tuple[date | None, date | None]:
         return self.qualifications.get(agent_id), self.qualifications.get(agency_id)
@@ -96,12 +140,12 @@ class MemoryWorkQueue:
             worked = any(a == s.item.account_id and u == user_id and s.assigned_at is not None and at >= s.assigned_at
                          for a, u, at in self.logged)
             s.status, s.assigned_to, s.lease_until = WorkItemStatus.DONE if worked else WorkItemStatus.OPEN, None, None
-        return [s.item.account_id for s in mine]
+        return [s.item.account_id for s in mine if s.status is WorkItemStatus.OPEN]
 
     def due_callbacks(self, user_id: str, scope: Any, now: datetime) -> list[str]:
         due = sorted((c.due_at, c.account_id) for c in self.callbacks
                      if c.owner == user_id and c.status == "open" and c.due_at <= now
-                     and self._visible(c.account_id, scope))
+                     and self._visible(c.account_id, scope) and not self._resting(c.account_id, now))
         return list(dict.fromkeys(account_id for _at, account_id in due))[:20]
 
     def _assign(self, s: StoredItem, user_id: str, now: datetime, lease_until: datetime) -> None:
@@ -119,7 +163,8 @@ class MemoryWorkQueue:
                   skip: Sequence[str]) -> dict[str, Any] | None:
         free = [s for s in self._day(day)
                 if s.status is not WorkItemStatus.DONE and not held(s.status, s.lease_until, now)
-                and s.item.account_id not in skip and self._visible(s.item.account_id, scope)]
+                and s.item.account_id not in skip and self._visible(s.item.account_id, scope)
+                and not self._resting(s.item.account_id, now, day)]
         if not free:
             return None
         top = min(free, key=lambda s: (-s.item.priority, s.number))

@@ -38,3 +38,14 @@ plan_attempts = Table(
     PrimaryKeyConstraint("plan_date", "position", name="pk_plan_attempts"),
     Index("ix_plan_attempts_account", "account_id", "plan_date"),
 )
+
+# One row per stored plan date: how many times it was stored (its version) and when last, so
+# that the work queue knows a plan stored after it built the day's queue.
+plan_days = Table(
+    "plan_days",
+    metadata,
+    Column("plan_date", Date, primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    instant("stored_at", nullable=False),
+)

@@ -16,17 +16,25 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, Connection, and_, delete, exists, func, or_, select, true, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import OperationalError
 
 from arrears.adapters.storage import tables as t
 from arrears.adapters.storage.gate_tables import contact_attempts
-from arrears.adapters.storage.planning_tables import plan_attempts
+from arrears.adapters.storage.planning_tables import plan_attempts, plan_days
+from arrears.adapters.storage.scoring_tables import account_scores
 from arrears.adapters.storage.unit_of_work import SqlUnitOfWork
-from arrears.adapters.storage.workbench_tables import follow_ups, work_items
-from arrears.domain.work_queue import CALLBACK_REASON, AgedAccount, PlannedCall, WorkItem, WorkItemStatus
+from arrears.adapters.storage.workbench_tables import follow_ups, queue_builds, queue_skips, work_items
+from arrears.domain.work_queue import (
+    CALLBACK_REASON,
+    AgedAccount,
+    PlannedCall,
+    SkipReason,
+    WorkItem,
+    WorkItemStatus,
+)
 
 w = work_items.c
 QUEUE_BUILD_LOCK = 0x51_55_45  # with the day's ordinal: the key of a day's build (PostgreSQL advisory lock)
@@ -41,6 +49,13 @@ def _not_held(now: datetime) -> ColumnElement[bool]:
 def _free(now: datetime) -> ColumnElement[bool]:
     """In the queue and held by no one (done items are not handed out by the queue)."""
     return and_(w.status != DONE, _not_held(now))
+
+
+def _resting(day: date | None, account_id: Any, now: datetime) -> ColumnElement[bool]:
+    """The account was skipped (in the queue of ``day``; None: of any day) and rests past ``now``."""
+    k = queue_skips.c
+    on_day = true() if day is None else k.queue_date == day
+    return exists().where(on_day, k.account_id == account_id, k.rest_until > now)
 
 
 def _row(item: WorkItem) -> dict[str, Any]:
@@ -62,6 +77,27 @@ class SqlWorkQueue(SqlUnitOfWork):
     def size(self, day: date) -> int:
         return self._c.execute(select(func.count()).where(w.queue_date == day)).scalar_one()
 
+    def built(self, day: date) -> tuple[bool, int | None]:
+        row = self._c.execute(select(queue_builds.c.plan_version).where(queue_builds.c.queue_date == day)).first()
+        if row is None:  # a day built before builds were recorded counts as built without a plan
+            return bool(self.size(day)), None
+        return True, row.plan_version
+
+    def plan_version(self, day: date) -> int | None:
+        return self._c.execute(select(plan_days.c.version).where(plan_days.c.plan_date == day)).scalar()
+
+    def _lock_day(self, day: date) -> None:
+        if self._c.dialect.name == "postgresql":
+            self._c.execute(select(func.pg_advisory_xact_lock(QUEUE_BUILD_LOCK, day.toordinal())))
+
+    def _record_build(self, day: date, plan_version: int | None, now: datetime) -> None:
+        b = queue_builds.c
+        if self._c.execute(select(b.queue_date).where(b.queue_date == day)).first() is None:
+            self._c.execute(queue_builds.insert().values(queue_date=day, plan_version=plan_version, built_at=now))
+        else:
+            self._c.execute(update(queue_builds).where(b.queue_date == day).values(plan_version=plan_version,
+                                                                                 built_at=now))
+
     def latest_aging_day(self) -> date | None:
         return self._c.execute(select(func.max(t.aging_runs.c.as_of))).scalar()
 
@@ -75,22 +111,43 @@ class SqlWorkQueue(SqlUnitOfWork):
                 for r in self._c.execute(query)]
 
     def aged_accounts(self, aging_day: date) -> list[AgedAccount]:
-        a, g, c = t.accounts.c, t.account_aging.c, t.customers.c
-        query = (select(a.account_id, a.flags, g.dpd, g.bucket, g.past_due_cents, c.preferred_hours)
+        a, g, c, s = t.accounts.c, t.account_aging.c, t.customers.c, account_scores.c
+        query = (select(a.account_id, a.flags, g.dpd, g.bucket, g.past_due_cents, c.preferred_hours, s.propensity)
                  .join(t.account_aging, (g.account_id == a.account_id) & (g.as_of == aging_day))
                  .join(t.customers, c.customer_id == a.customer_id)
+                 .outerjoin(account_scores, (s.account_id == a.account_id) & (s.as_of == aging_day))
                  .where(a.in_portfolio.is_(True), a.status == "open", g.dpd > 0))
-        return [AgedAccount(r.account_id, r.flags, r.dpd, r.bucket, r.past_due_cents, r.preferred_hours)
-                for r in self._c.execute(query)]
+        return [AgedAccount(r.account_id, r.flags, r.dpd, r.bucket, r.past_due_cents, r.preferred_hours,
+                            r.propensity) for r in self._c.execute(query)]
 
-    def store(self, day: date, items: Sequence[WorkItem]) -> int:
-        if self._c.dialect.name == "postgresql":
-            self._c.execute(select(func.pg_advisory_xact_lock(QUEUE_BUILD_LOCK, day.toordinal())))
+    def store(self, day: date, items: Sequence[WorkItem], plan_version: int | None, now: datetime) -> int:
+        self._lock_day(day)
         stored = self.size(day)
         if stored or not items:
             return stored
         self._c.execute(self._insert_new(), [_row(i) for i in sorted(items, key=lambda i: i.account_id)])
+        self._record_build(day, plan_version, now)
         return len(items)
+
+    def rebuild_waiting(self, day: date, items: Sequence[WorkItem], plan_version: int, now: datetime) -> int:
+        self._lock_day(day)
+        if self.built(day) == (True, plan_version):  # another builder was first
+            return self.size(day)
+        self._c.execute(delete(work_items).where(w.queue_date == day, _free(now)))  # neither held now nor done
+        if items:
+            self._c.execute(self._insert_new(), [_row(i) for i in sorted(items, key=lambda i: i.account_id)])
+        self._record_build(day, plan_version, now)
+        return self.size(day)
+
+    def skip(self, day: date, account_id: str, *, user_id: str | None, reason: SkipReason, now: datetime,
+             rest_until: datetime) -> None:
+        self._c.execute(queue_skips.insert().values(queue_date=day, account_id=account_id, user_id=user_id,
+                                                    reason=str(reason), at=now, rest_until=rest_until))
+
+    def holds(self, user_id: str, day: date, account_id: str, now: datetime) -> bool:
+        return self._c.execute(select(w.item_id).where(
+            w.queue_date == day, w.account_id == account_id, w.assigned_to == user_id, w.status == ASSIGNED,
+            w.lease_until >= now)).first() is not None
 
     def qualification(self, agent_id: str, agency_id: str) -> tuple[date | None, date | None]:
         training = self._c.execute(select(t.agents.c.training_valid_until).where(
@@ -103,17 +160,17 @@ class SqlWorkQueue(SqlUnitOfWork):
         worked = exists().where(contact_attempts.c.account_id == w.account_id,
                                 contact_attempts.c.logged_by == user_id, contact_attempts.c.at >= w.assigned_at)
         held = and_(w.queue_date == day, w.status == ASSIGNED, w.assigned_to == user_id)
-        returned = list(self._c.execute(select(w.account_id).where(held)).scalars())
         self._c.execute(update(work_items).where(held, worked).values(status=DONE, done_at=now))
+        returned = list(self._c.execute(select(w.account_id).where(held)).scalars())
         self._c.execute(update(work_items).where(held).values(status=OPEN, assigned_to=None, lease_until=None))
         return returned
 
     def due_callbacks(self, user_id: str, scope: Any, now: datetime) -> list[str]:
         f = follow_ups.c
         query = (select(f.account_id, func.min(f.due_at).label("due")).where(
-            f.owner_user_id == user_id, f.status == "open", f.due_at <= now)
+            f.owner_user_id == user_id, f.status == "open", f.due_at <= now, ~_resting(None, f.account_id, now))
             .group_by(f.account_id).order_by("due", f.account_id).limit(20))
-        return list(self._c.execute(scope.restrict(query, f.account_id)).scalars())
+        return list(self._c.execute(scope.restrict_work(query, f.account_id)).scalars())
 
     def claim_account(self, user_id: str, day: date, account_id: str, now: datetime, lease_until: datetime) -> bool:
         self._c.execute(self._insert_new(), [_row(WorkItem(day, account_id, 0, CALLBACK_REASON, None))])
@@ -124,8 +181,9 @@ class SqlWorkQueue(SqlUnitOfWork):
 
     def claim_top(self, user_id: str, scope: Any, day: date, now: datetime, *, lease_until: datetime,
                   skip: Sequence[str]) -> dict[str, Any] | None:
-        pick = scope.restrict(
-            select(w.item_id).where(w.queue_date == day, _free(now), w.account_id.not_in(skip))
+        pick = scope.restrict_work(
+            select(w.item_id).where(w.queue_date == day, _free(now), w.account_id.not_in(skip),
+                                    ~_resting(day, w.account_id, now))
             .order_by(w.priority.desc(), w.item_id).limit(1),
             w.account_id,
         )
@@ -136,6 +194,13 @@ class SqlWorkQueue(SqlUnitOfWork):
                  .returning(w.account_id, w.reason, w.priority, w.best_hour))
         row = self._c.execute(claim).first()
         return None if row is None else row._asdict()
+
+    def _rests(self, day: date, account_ids: list[str], now: datetime) -> dict[str, datetime]:
+        """Until when each of these accounts rests (those that do)."""
+        k = queue_skips.c
+        return dict(self._c.execute(
+            select(k.account_id, func.max(k.rest_until)).where(k.queue_date == day, k.account_id.in_(account_ids),
+                                                               k.rest_until > now).group_by(k.account_id)).all())
 
     def release(self, user_id: str, day: date, account_id: str) -> bool:
         result = self._c.execute(update(work_items).where(
@@ -148,12 +213,14 @@ class SqlWorkQueue(SqlUnitOfWork):
         base = (select(w.account_id, w.priority, w.reason, w.best_hour, w.status, w.lease_until, a.past_due_cents,
                        a.currency, c.name_masked)
                 .join(t.accounts, a.account_id == w.account_id).join(t.customers, c.customer_id == a.customer_id)
-                .where(w.queue_date == day, scope.accounts()))
+                .where(w.queue_date == day, scope.works()))
         held = self._c.execute(base.where(w.status == ASSIGNED, w.assigned_to == user_id,
                                           w.lease_until >= now)).mappings().all()
         waiting = self._c.execute(base.where(w.status == OPEN)  # the index order; lapsed leases come back
                                   .order_by(w.priority.desc(), w.item_id).limit(preview)).mappings().all()
-        counts = dict(self._c.execute(scope.restrict(
+        counts = dict(self._c.execute(scope.restrict_work(
             select(w.status, func.count()).where(w.queue_date == day).group_by(w.status), w.account_id)).all())
-        return {"held": [dict(r) for r in held], "waiting": [dict(r) for r in waiting],
+        rests = self._rests(day, [r["account_id"] for r in waiting], now)
+        return {"held": [dict(r) for r in held],
+                "waiting": [{**r, "rest_until": rests.get(r["account_id"])} for r in waiting],
                 "counts": {s: counts.get(s, 0) for s in (OPEN, ASSIGNED, DONE)}}

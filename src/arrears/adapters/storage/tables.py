@@ -195,6 +195,8 @@ accounts = Table(
     *portfolio_row(may_leave=True),
 )
 
+Index("ix_accounts_agency", accounts.c.agency_id)  # the placed accounts: an agency's work, not the in-house queue's
+
 payments = Table(
     "payments",
     metadata,

@@ -119,6 +119,31 @@ work_items = Table(
 Index("ix_work_items_pick", work_items.c.queue_date, work_items.c.status, work_items.c.priority)
 Index("ix_work_items_assignee", work_items.c.assigned_to, work_items.c.status)
 
+# A skip of a day's queue item: by a collector (with their reason) or by the queue itself (the
+# gate allowed no call or text now); the account rests (is not handed out) until ``rest_until``.
+queue_skips = Table(
+    "queue_skips",
+    metadata,
+    Column("skip_id", Integer, primary_key=True, autoincrement=True),
+    Column("queue_date", Date, nullable=False),
+    Column("account_id", Id, nullable=False),
+    Column("user_id", Id),  # None: the queue skipped it (nobody may contact the account now)
+    Column("reason", String(30), nullable=False),  # domain.work_queue.SkipReason
+    instant("at", nullable=False),
+    instant("rest_until", nullable=False),
+)
+Index("ix_queue_skips_rest", queue_skips.c.queue_date, queue_skips.c.account_id, queue_skips.c.rest_until)
+
+# How a day's queue was built: from which version of the day's stored plan (None: the scores),
+# so that a plan stored later the same day rebuilds the waiting part of the queue.
+queue_builds = Table(
+    "queue_builds",
+    metadata,
+    Column("queue_date", Date, primary_key=True),
+    Column("plan_version", Integer),
+    instant("built_at", nullable=False),
+)
+
 
 follow_ups = Table(
     "follow_ups",

@@ -63,6 +63,8 @@ LINKS: tuple[Link, ...] = (
          "reserve a contact attempt on it"),
     Link("next_account", "200", "release_account", {"account_id": "$response.body#/account_id"},
          "give it back to the queue"),
+    Link("next_account", "200", "skip_account", {"account_id": "$response.body#/account_id"},
+         "skip it with a reason (it rests)"),
     *(Link("next_account", "200", target, {"account_id": "$response.body#/account_id"}, what)
       for target, what in (("compliance_now", "may it be contacted now"), ("message_previews", "what a message says"),
                            ("add_follow_up", "a callback on it"), ("agree_plan", "a plan for it"),
@@ -77,6 +79,7 @@ LINKS: tuple[Link, ...] = (
 # user just created is disabled, a reversal says why.
 LINK_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("create_user", "change_user"): {"active": False},
+    ("next_account", "skip_account"): {"reason": "customer_busy"},
     ("post_payment", "reverse_payment"): {"reason": "posted in error 误入账"},
     ("reserve_attempt", "log_contact"): {"attempt_id": "$response.body#/attempt_id", "outcome": "no_answer",
                                          "channel": "$request.body#/channel",

@@ -13,26 +13,38 @@ from arrears.adapters.outreach.letters import FONT, wrap
 MARGIN, SIZE, LEAD = 50, 9, 12
 
 
-def _lines(file: dict[str, Any]) -> list[str]:
+def _head(file: dict[str, Any]) -> list[str]:
     a, s = file["account"], file["summary"]
-    lines = [f"监管检查档案 / Examiner's file: account {a['account_id']}", f"generated {file['generated_at']}",
-             f"status {a['status']} · agency {a.get('agency_id') or '-'} · flags {a.get('flags') or '-'}",
-             f"contacts {s['contacts']} · decisions {s['decisions']} (denied {s['denied']}) · "
-             f"complaints {s['complaints']}", "", "联系记录 / Contacts"]
-    lines += [f"{c['at']} {c['source']} {c['channel']} {c['direction']} {c.get('party') or '-'} "
-              f"{c.get('outcome') or '(reserved)'} agent {c.get('agent_id') or '-'}"
-              f"{' COMPLAINT' if c.get('complaint') else ''}" for c in file["contacts"]]
-    lines += ["", "合规决定 / Compliance decisions"]
-    for d in file["decisions"]:
-        packs = ", ".join(f"{k} {v}" for k, v in (d.get("pack_versions") or {}).items())
-        lines.append(f"#{d['decision_id']} {d['decided_for']} {d['mode']} {d.get('channel') or '-'} {d['decision']} "
-                     f"rules {','.join(d.get('rules') or []) or '-'} · {packs}")
-        lines += [f"    {reason}" for reason in d.get("reasons") or []]
+    return [f"监管检查档案 / Examiner's file: account {a['account_id']}", f"generated {file['generated_at']}",
+            f"status {a['status']} · agency {a.get('agency_id') or '-'} · flags {a.get('flags') or '-'}",
+            f"contacts {s['contacts']} · decisions {s['decisions']} (denied {s['denied']}) · "
+            f"complaints {s['complaints']}"]
+
+
+def _contact(c: dict[str, Any]) -> str:
+    complaint = " COMPLAINT" if c.get("complaint") else ""
+    return (f"{c['at']} {c['source']} {c['channel']} {c['direction']} {c.get('party') or '-'} "
+            f"{c.get('outcome') or '(reserved)'} agent {c.get('agent_id') or '-'}{complaint}")
+
+
+def _decision(d: dict[str, Any]) -> list[str]:
+    packs = ", ".join(f"{k} {v}" for k, v in (d.get("pack_versions") or {}).items())
+    rules = ",".join(d.get("rules") or []) or "-"
+    return [f"#{d['decision_id']} {d['decided_for']} {d['mode']} {d.get('channel') or '-'} {d['decision']} "
+            f"rules {rules} · {packs}", *(f"    {reason}" for reason in d.get("reasons") or [])]
+
+
+def _case(c: dict[str, Any]) -> str:
+    return (f"{c['case_id']} {c['kind']} {c['status']} opened {c['opened_at']} due {c['due_on']} ({c['due_rule']}) "
+            f"closed {c.get('closed_at') or '-'}")
+
+
+def _lines(file: dict[str, Any]) -> list[str]:
+    lines = [*_head(file), "", "联系记录 / Contacts", *map(_contact, file["contacts"])]
+    lines += ["", "合规决定 / Compliance decisions", *(line for d in file["decisions"] for line in _decision(d))]
     lines += ["", "规则与依据 / Rules and citations"]
     lines += [f"{rule}: {r.get('citation', '')} — {r.get('meaning_en', '')}" for rule, r in file["rules"].items()]
-    lines += ["", "投诉、争议与困难申请 / Complaints, disputes, hardship"]
-    lines += [f"{c['case_id']} {c['kind']} {c['status']} opened {c['opened_at']} due {c['due_on']} ({c['due_rule']}) "
-              f"closed {c.get('closed_at') or '-'}" for c in file["cases"]] or ["-"]
+    lines += ["", "投诉、争议与困难申请 / Complaints, disputes, hardship", *([_case(c) for c in file["cases"]] or ["-"])]
     return lines
 
 

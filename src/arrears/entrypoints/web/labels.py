@@ -27,6 +27,8 @@ from arrears.domain.vocabulary import (
     Party,
     Segment,
 )
+from arrears.domain.work_queue import QueueReason, ReasonKind, SkipReason
+from arrears.planning.strategy import Offer
 
 CODE_LISTS: dict[str, tuple[str, ...]] = {
     name: tuple(str(member) for member in codes) for name, codes in {
@@ -34,7 +36,7 @@ CODE_LISTS: dict[str, tuple[str, ...]] = {
         "contact_kind": ContactKind, "owner": Owner, "point_status": ContactPointStatus, "source": ContactSource,
         "account_status": AccountStatus, "flag": AccountFlag, "segment": Segment, "role": Role,
         "permission": Permission, "language": Language, "jurisdiction": Jurisdiction, "direction": Direction,
-        "decision": Decision,
+        "decision": Decision, "skip_reason": SkipReason, "offer": Offer,
     }.items()
 } | {
     "product": ("credit_card",),
@@ -52,8 +54,9 @@ CODE_LISTS: dict[str, tuple[str, ...]] = {
         "payment.reversed", "hardship.enrolled", "counselling.referred", "counselling.outcome",
         "gate.check", "gate.preview", "gate.reserve", "gate.outcome",
         "case.dispute.raised", "case.hardship.raised", "case.complaint.raised", "case.taken", "case.assigned",
-        "case.resolved", "case.rejected", "case.file_read", "case.file_refused",
+        "case.resolved", "case.rejected", "case.file_read", "case.file_refused", "search",
     ),
+    "search_match": ("account_id", "phone", "phone_last4", "national_id", "name"),  # how a search found it
 }
 
 
@@ -69,3 +72,23 @@ def labels(translations: NullTranslations, code_list: str, codes: str | None, se
     """A list of codes separated by ";" or "," (an account's flags) as labels."""
     parts = [part.strip() for part in (codes or "").replace(",", ";").split(";") if part.strip()]
     return separator.join(label(translations, code_list, part) for part in parts) or "—"
+
+
+def queue_reason(translations: NullTranslations, stored: str | None) -> str:
+    """Why an account is in the queue, in the reader's language (``domain.work_queue.QueueReason``);
+    a reason stored as text before reasons were codes is shown as it is."""
+    reason = QueueReason.read(stored)
+    if reason is None:
+        return stored or "—"
+    _, v = translations.gettext, reason.values
+    if reason.kind is ReasonKind.CALLBACK:
+        return _("a callback is due")
+    if reason.kind is ReasonKind.PLAN:
+        text = _("Plan: %(text)s") % {"text": v.get("text", "")}
+        offer = v.get("offer")
+        return text + (" · " + _("offer: %(offer)s") % {"offer": label(translations, "offer", offer)} if offer else "")
+    aging = _("%(dpd)s days past due · bucket %(bucket)s") % {"dpd": v.get("dpd"), "bucket": v.get("bucket")}
+    if reason.kind is ReasonKind.EXPECTED_VALUE:
+        value = _("expected %(expected)s (propensity %(propensity)s × past due %(past_due)s × cure %(cure)s)") % v
+        return f"{value} · {aging}"
+    return _("no score yet") + f" · {aging} · " + _("past due %(past_due)s") % v

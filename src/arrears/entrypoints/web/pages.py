@@ -18,12 +18,13 @@ from arrears.domain import dates
 from arrears.domain.access import Permission, landing_page
 from arrears.domain.money import cents_text
 from arrears.domain.vocabulary import RECORDED_PARTIES, Channel, Outcome
+from arrears.domain.work_queue import COLLECTOR_SKIPS
 from arrears.entrypoints.api.errors import status_of
 from arrears.entrypoints.api.inputs import StrictInputRoute
 from arrears.entrypoints.api.workbench.state import workbench_of
 from arrears.entrypoints.web import case_pages
 from arrears.entrypoints.web.i18n import pick_language, translations
-from arrears.entrypoints.web.labels import label, labels
+from arrears.entrypoints.web.labels import label, labels, queue_reason
 from arrears.entrypoints.web.session import (
     LOGIN_CSRF,
     PASSWORD_PAGE,
@@ -45,6 +46,7 @@ from arrears.services.workbench import (
     messages,
     oversight,
     queue,
+    search,
 )
 from arrears.services.workbench.errors import ContactBlocked, InvalidInput, WorkbenchError
 
@@ -91,6 +93,7 @@ def render(request: Request, name: str, user: PageUser | None, status_code: int 
     catalogue = translations(language)
     context = {
         "_": catalogue.gettext, "label": partial(label, catalogue), "labels": partial(labels, catalogue),
+        "queue_reason": partial(queue_reason, catalogue),
         "lang": language, "user": user,
         "principal": user.principal if user else None, "csrf": user.csrf if user else "", "money": _money,
         "local": local, "Permission": Permission, "now": wb.now(), **data,
@@ -155,17 +158,51 @@ def queue_page(request: Request) -> Response:
     user = require_user(request)
     if not user.principal.may(Permission.TAKE_WORK):  # a role without a queue goes to its own page
         return RedirectResponse(landing_page(user.principal.role), status_code=303)
+    return _queue_page(request, user)
+
+
+def _queue_page(request: Request, user: PageUser, blocked: ContactBlocked | None = None) -> Response:
     data = queue.my_queue(workbench_of(request.app), _as(user, request))
-    return render(request, "queue.html", user, queue=data, empty=request.query_params.get("empty"))
+    return render(request, "queue.html", user, queue=data, empty=request.query_params.get("empty"),
+                  skipped=request.query_params.get("skipped"), blocked=blocked, skip_reasons=COLLECTOR_SKIPS)
+
+
+def _to_next(request: Request, user: PageUser) -> Response:
+    """The next account's page; the queue page saying why when nobody may be contacted now."""
+    try:
+        got = queue.next_account(workbench_of(request.app), _as(user, request))
+    except ContactBlocked as blocked:
+        return _queue_page(request, user, blocked)
+    if got is None:
+        return RedirectResponse("/queue?empty=1", status_code=303)
+    return RedirectResponse(f"/accounts/{got['account_id']}", status_code=303)
+
+
+@router.post("/search")
+def search_page(request: Request, q: OptForm = None, csrf_token: OptForm = None) -> Response:
+    """The search box's results: a customer calling in gives an account id, a phone or an ID number.
+    Posted, not in the address: a phone or an ID number typed must not land in URLs and access logs."""
+    user = require_user(request)
+    check_csrf(request, user.csrf, csrf_token)
+    try:
+        found = search.search(workbench_of(request.app), _as(user, request), q or "")
+    except InvalidInput as error:
+        return render(request, "search.html", user, status_code=422, found=None, error=error)
+    return render(request, "search.html", user, found=found, error=None)
 
 
 @router.post("/queue/next")
 def take_next(request: Request, csrf_token: OptForm = None) -> Response:
     user = require_form_user(request, csrf_token)
-    got = queue.next_account(workbench_of(request.app), _as(user, request))
-    if got is None:
-        return RedirectResponse("/queue?empty=1", status_code=303)
-    return RedirectResponse(f"/accounts/{got['account_id']}", status_code=303)
+    return _to_next(request, user)
+
+
+@router.post("/accounts/{account_id}/skip")
+def skip_account(request: Request, account_id: str, *, reason: FormStr, csrf_token: OptForm = None) -> Response:
+    """Skip the account I hold, with a reason: it rests, and the next account opens."""
+    user = require_form_user(request, csrf_token)
+    queue.skip(workbench_of(request.app), _as(user, request), account_id, reason)
+    return _to_next(request, user)
 
 
 def _account_page(request: Request, user: PageUser, account_id: str, status_code: int = 200, **extra: Any) -> Response:
@@ -177,7 +214,8 @@ def _account_page(request: Request, user: PageUser, account_id: str, status_code
                   messages=None, cases=case_pages.open_cases(wb, principal, account_id), cases_today=wb.today(),
                   channels=list(Channel), outcomes=list(Outcome), parties=list(RECORDED_PARTIES),
                   blocked_channels={s.channel: s.verdict for s in status_now if not s.verdict.allowed},
-                  logged=request.query_params.get("logged"), **extra)
+                  logged=request.query_params.get("logged"), held=queue.holds(wb, principal, account_id),
+                  skip_reasons=COLLECTOR_SKIPS, **extra)
 
 
 @router.get("/accounts/{account_id}")
@@ -242,6 +280,7 @@ def log_contact(
     request: Request, account_id: str, *, channel: FormStr, outcome: FormStr, csrf_token: OptForm = None,
     contact_point_id: OptForm = None, party: OptForm = None, notes: OptForm = None, promise_amount: OptForm = None,
     promise_date: OptForm = None, dispute: OptForm = None, complaint: OptForm = None, callback_at: OptForm = None,
+    then: OptForm = None,
 ) -> Response:
     user = require_form_user(request, csrf_token)
     wb = workbench_of(request.app)
@@ -257,6 +296,8 @@ def log_contact(
                    "notes": notes, "promise_amount": promise_amount, "promise_date": promise_date,
                    "dispute": dispute, "complaint": complaint, "callback_at": callback_at}
         return _account_page(request, user, account_id, status_code=status_of(error), error=error, entered=entered)
+    if then == "next":  # save and next: the contact is logged, the next account opens
+        return _to_next(request, user)
     return RedirectResponse(f"/accounts/{account_id}?logged=1", status_code=303)
 
 

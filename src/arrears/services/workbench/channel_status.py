@@ -1,10 +1,13 @@
 """What may happen now on an account, per channel, and why: the gate's preview on the contact
-point that channel would use."""
+point that channel would use. A point marked do-not-contact or invalid is never used: a channel
+with no other point is forbidden (``workbench.no_contact_point``, worded in zh and en).
+``reachable_now`` is the work queue's question: may anybody call or text the account now?"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, select
@@ -26,7 +29,13 @@ _KINDS_FOR = {
 }
 
 
-PointRow = Row[Any, Any, Any, Any, Any]  # contact_point_id, kind, value_masked, owner, status
+PointRow = Row[Any, Any, Any, Any, Any, Any]  # contact_point_id, kind, value_masked, owner, status, do_not_contact
+NO_CONTACT_POINT = "workbench.no_contact_point"
+QUEUE_CHANNELS = (Channel.CALL, Channel.SMS)  # what a desk collector does now; e-mail and letters go by the outbox
+_CHANNEL_ZH = {Channel.CALL: "电话", Channel.VOICEMAIL: "语音留言", Channel.SMS: "短信", Channel.EMAIL: "电子邮件",
+               Channel.LETTER: "信函", Channel.VISIT: "上门"}
+_CHANNEL_EN = {Channel.CALL: "a call", Channel.VOICEMAIL: "a voicemail", Channel.SMS: "a text message",
+               Channel.EMAIL: "an e-mail", Channel.LETTER: "a letter", Channel.VISIT: "a visit"}
 
 
 @dataclass(frozen=True)
@@ -39,15 +48,35 @@ class ChannelStatus:
 
 def _points(connection: Connection, customer_id: str) -> Sequence[PointRow]:
     p = t.contact_points.c
-    return connection.execute(select(p.contact_point_id, p.kind, p.value_masked, p.owner, p.status)
+    return connection.execute(select(p.contact_point_id, p.kind, p.value_masked, p.owner, p.status,
+                                     p.do_not_contact)
                               .where(p.customer_id == customer_id, p.in_portfolio.is_(True))
                               .order_by(p.contact_point_id)).all()
 
 
 def _point_for(points: Sequence[PointRow], channel: Channel) -> PointRow | None:
-    fitting = [p for p in points if p.kind in _KINDS_FOR[channel]]
+    fitting = [p for p in points if p.kind in _KINDS_FOR[channel] and usable(p)]
     fitting.sort(key=lambda p: (p.owner != "debtor", p.status != "valid", p.contact_point_id))
     return fitting[0] if fitting else None
+
+
+def usable(point: PointRow) -> bool:
+    """A point that may be used at all: not marked do-not-contact, not known to be wrong."""
+    return not point.do_not_contact and point.status != "invalid"
+
+
+def _status(wb: Workbench, principal: Principal, account_id: str, points: Sequence[PointRow], *, channel: Channel,
+            now: datetime) -> ChannelStatus:
+    point = _point_for(points, channel)
+    if point is None and channel not in (Channel.VISIT, Channel.LETTER):
+        verdict = GateVerdict("deny", (NO_CONTACT_POINT,), (no_point_text(channel, principal.language),))
+    else:
+        verdict = wb.gate.preview(ContactRequest(
+            account_id, channel.value, now, point.contact_point_id if point else None, principal.agent_id,
+            visitors=(principal.agent_id,) if channel == Channel.VISIT and principal.agent_id else (),
+        ), principal.language)
+    return ChannelStatus(channel.value, point.contact_point_id if point else None,
+                         point.value_masked if point else None, verdict)
 
 
 def compliance_status(wb: Workbench, principal: Principal, account_id: str) -> list[ChannelStatus]:
@@ -55,23 +84,34 @@ def compliance_status(wb: Workbench, principal: Principal, account_id: str) -> l
     account = visible_account(wb, principal, account_id)
     with wb.engine.connect() as connection:
         points = _points(connection, account["customer_id"])
-    now, statuses = wb.now(), []
-    for channel in Channel:
-        point = _point_for(points, channel)
-        if point is None and channel not in (Channel.VISIT, Channel.LETTER):
-            verdict = GateVerdict("deny", ("workbench.no_contact_point",),
-                                  (_no_point(channel, principal.language),))
-        else:
-            verdict = wb.gate.preview(ContactRequest(
-                account_id, channel.value, now, point.contact_point_id if point else None, principal.agent_id,
-                visitors=(principal.agent_id,) if channel == Channel.VISIT and principal.agent_id else (),
-            ), principal.language)
-        statuses.append(ChannelStatus(channel.value, point.contact_point_id if point else None,
-                                      point.value_masked if point else None, verdict))
-    return statuses
+    now = wb.now()
+    return [_status(wb, principal, account_id, points, channel=channel, now=now) for channel in Channel]
 
 
-def _no_point(channel: Channel, language: str) -> str:
-    return f"no contact point for {channel.value}" if language == "en" else f"没有可用于 {channel.value} 的联系方式"
+def reachable_now(wb: Workbench, principal: Principal) -> Callable[[str, datetime], GateVerdict]:
+    """The queue's question for ``principal``: may the account be called or texted at ``now``?
+    The gate's verdict on the first of ``QUEUE_CHANNELS`` that it allows, else a refusal with
+    every channel's reasons."""
+    def reach(account_id: str, now: datetime) -> GateVerdict:
+        a = t.accounts.c
+        with wb.engine.connect() as connection:
+            customer_id = connection.execute(select(a.customer_id).where(a.account_id == account_id)).scalar()
+            points = _points(connection, customer_id) if customer_id is not None else []
+        refusals = []
+        for channel in QUEUE_CHANNELS:
+            verdict = _status(wb, principal, account_id, points, channel=channel, now=now).verdict
+            if verdict.decision != "deny":
+                return verdict
+            refusals.append(verdict)
+        return GateVerdict("deny", tuple(dict.fromkeys(r for v in refusals for r in v.rules)),
+                           tuple(dict.fromkeys(r for v in refusals for r in v.reasons)))
+    return reach
+
+
+def no_point_text(channel: Channel, language: str) -> str:
+    """``workbench.no_contact_point`` in the reader's language."""
+    if language == "en":
+        return f"no contact point that may be used for {_CHANNEL_EN[channel]}"
+    return f"没有可用于{_CHANNEL_ZH[channel]}的联系方式"
 
 

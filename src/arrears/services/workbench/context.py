@@ -29,6 +29,7 @@ class Workbench:
     session_ttl: timedelta = timedelta(hours=10)
     token_ttl: timedelta = timedelta(days=30)
     lease: timedelta = timedelta(minutes=30)
+    skip_rest: timedelta | None = None  # a skipped account rests this long (None: until the next full hour)
     session_secret: str = field(default_factory=lambda: secrets.token_urlsafe(48), repr=False)
     secure_cookies: bool = False
     institution_name: str = "信用卡中心"  # named in message templates (自报家门) for in-house accounts

@@ -4,11 +4,12 @@ that are sent (``services.outreach.templates``), with the account's masked data 
 customer's language, each with the contact gate's ``preview`` for an SMS now (the gate screens
 the exact text).
 
-The real sender: the agency the account is placed with, else the institution
-(``Workbench.institution_name``), and the creditor named too. The collector's staff number is
-in the text only when the collector works for the holder of the account (an in-house collector
-on an in-house account, an agency's collector on that agency's account): never an agency's name
-on an in-house account, never another agent's number."""
+The real sender: the agency the account is placed with when that agency's user works it (or
+the system sends on the agency's behalf), else the institution (``Workbench.institution_name``),
+and the creditor named too. The collector's staff number is in the text only when the collector
+works for the holder of the account (an in-house collector on an in-house account, an agency's
+collector on that agency's account): never an agency's name on an in-house account nor in a
+message an in-house user would send, never another agent's number."""
 
 from __future__ import annotations
 
@@ -33,7 +34,8 @@ TEMPLATES: tuple[PreviewedTemplate, ...] = tuple(
 
 
 def _mobile(points: list[dict[str, Any]]) -> dict[str, Any] | None:
-    fitting = [p for p in points if p["kind"] == ContactKind.MOBILE]
+    fitting = [p for p in points if p["kind"] == ContactKind.MOBILE and not p.get("do_not_contact")
+               and p["status"] != "invalid"]
     fitting.sort(key=lambda p: (p["owner"] != "debtor", p["status"] != "valid", p["contact_point_id"]))
     return fitting[0] if fitting else None
 
@@ -48,11 +50,12 @@ def message_facts(wb: Workbench, principal: Principal | None, view: dict[str, An
     account, customer, agency = view["account"], view["customer"], view.get("agency")
     holder = account.get("agency_id") or None
     own_number = principal is not None and (principal.agency_id or None) == holder
+    agency_sends = agency is not None and (principal is None or own_number)
     return MessageFacts(
         customer_name=customer.get("name_masked") or "", jurisdiction=customer.get("jurisdiction") or "CN",
         account_tail=account["account_id"][-4:], past_due_cents=account.get("past_due_cents") or 0,
         currency=account.get("currency") or "CNY", institution=wb.institution_name,
-        agency=agency["name"] if agency else None,
+        agency=agency["name"] if agency is not None and agency_sends else None,
         agent_id=principal.agent_id if own_number and principal is not None else None)
 
 

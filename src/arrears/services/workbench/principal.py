@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Select, select, true
+from sqlalchemy import ColumnElement, Select, or_, select, true
 
 from arrears.adapters.storage import tables as t
 from arrears.domain.access import Permission, Role, may
@@ -66,6 +66,25 @@ class AccountScope:
         if not self.agency_id:
             return statement
         return statement.where(account_id_column.in_(self.visible_account_ids()))
+
+    def works(self) -> ColumnElement[bool]:
+        """The accounts this user's queue hands out (on the accounts table): an agency's users,
+        the agency's; in-house users, the in-house accounts only (an account placed with an
+        agency is that agency's work, though in-house users may still look at it)."""
+        a = t.accounts.c
+        if self.agency_id:
+            return a.agency_id == self.agency_id
+        return or_(a.agency_id.is_(None), a.agency_id == "")
+
+    def restrict_work(self, statement: Select, account_id_column: ColumnElement) -> Select:
+        """``statement`` limited to the accounts this user's queue hands out (``works``); the
+        subquery reads only the placed accounts (``ix_accounts_agency``, a few per cent of a
+        portfolio). Each item's account is still read: the queue page's counts cost ~13 ms more
+        on the 10,000-customer demo on a loaded machine (see docs/work-queue.md)."""
+        a = t.accounts.c
+        if self.agency_id:
+            return statement.where(account_id_column.in_(select(a.account_id).where(a.agency_id == self.agency_id)))
+        return statement.where(account_id_column.not_in(select(a.account_id).where(a.agency_id > "")))
 
     def rows_of_agency(self, agency_column: ColumnElement) -> ColumnElement[bool]:
         """For rows about people (users, audit entries) rather than accounts."""

@@ -6,11 +6,12 @@ one conditional UPDATE, ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, ``ON CONFLICT 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from arrears.domain.work_queue import AgedAccount, PlannedCall, WorkItem
+from arrears.domain.work_queue import AgedAccount, PlannedCall, SkipReason, WorkItem
+from arrears.services.contact_gate_port import GateVerdict
 from arrears.services.unit_of_work import UnitOfWork
 
 
@@ -21,12 +22,25 @@ class Scope(Protocol):
     def agency_id(self) -> str | None: ...
     def restrict(self, statement: Any, account_id_column: Any) -> Any: ...
     def accounts(self) -> Any: ...
+    def works(self) -> Any:
+        """The accounts the user's queue hands out (in-house users: in-house accounts only)."""
+        ...
+
+    def restrict_work(self, statement: Any, account_id_column: Any) -> Any: ...
 
 
 class WorkQueue(UnitOfWork, Protocol):
     busy: tuple[type[Exception], ...]  # raised when another writer won the race: try the block again
 
     def size(self, day: date) -> int: ...
+    def built(self, day: date) -> tuple[bool, int | None]:
+        """Whether the day's queue was built, and from which version of the day's plan (None: none)."""
+        ...
+
+    def plan_version(self, day: date) -> int | None:
+        """The version of the day's stored plan (stored again: one more); None without a plan."""
+        ...
+
     def latest_aging_day(self) -> date | None: ...
     def planned_calls(self, day: date) -> list[PlannedCall]:
         """The calls of the day's stored plan, in plan order."""
@@ -36,9 +50,20 @@ class WorkQueue(UnitOfWork, Protocol):
         """The open accounts in the portfolio past due on the aging run of ``aging_day``."""
         ...
 
-    def store(self, day: date, items: Sequence[WorkItem]) -> int:
+    def store(self, day: date, items: Sequence[WorkItem], plan_version: int | None, now: datetime) -> int:
         """Store the day's items unless the day has some (concurrent builders agree: the first
-        one's items stay); the day's size."""
+        one's items stay) and record the build; the day's size."""
+        ...
+
+    def rebuild_waiting(self, day: date, items: Sequence[WorkItem], plan_version: int, now: datetime) -> int:
+        """Replace the day's waiting items (neither held at ``now`` nor done) by ``items`` (an
+        account held or worked keeps its item) unless the day was built from ``plan_version``
+        already; the day's size."""
+        ...
+
+    def skip(self, day: date, account_id: str, *, user_id: str | None, reason: SkipReason, now: datetime,
+             rest_until: datetime) -> None:
+        """Record a skip of the account's item; it is not handed out before ``rest_until``."""
         ...
 
     def qualification(self, agent_id: str, agency_id: str) -> tuple[date | None, date | None]:
@@ -47,11 +72,12 @@ class WorkQueue(UnitOfWork, Protocol):
 
     def release_held(self, user_id: str, day: date, now: datetime) -> list[str]:
         """The items ``user_id`` holds go back to the queue, or are done when a contact was
-        logged on them since they were handed out; their accounts."""
+        logged on them since they were handed out; the accounts put back (not done)."""
         ...
 
     def due_callbacks(self, user_id: str, scope: Scope, now: datetime) -> list[str]:
-        """The accounts of ``user_id``'s open callbacks due by ``now``, earliest first."""
+        """The accounts of ``user_id``'s open callbacks due by ``now``, earliest first, of the
+        accounts their queue hands out, none resting."""
         ...
 
     def claim_account(self, user_id: str, day: date, account_id: str, now: datetime, lease_until: datetime) -> bool:
@@ -61,8 +87,13 @@ class WorkQueue(UnitOfWork, Protocol):
 
     def claim_top(self, user_id: str, scope: Scope, day: date, now: datetime, *, lease_until: datetime,
                   skip: Sequence[str]) -> dict[str, Any] | None:
-        """Hold the free item of the day first in queue order (priority, then item order),
-        none of ``skip``: its account_id, reason, priority and best_hour."""
+        """Hold the free item of the day first in queue order (priority, then item order) among
+        the accounts ``scope`` works, none of ``skip`` and none resting at ``now``: its
+        account_id, reason, priority and best_hour."""
+        ...
+
+    def holds(self, user_id: str, day: date, account_id: str, now: datetime) -> bool:
+        """Whether ``user_id`` holds the account's item now."""
         ...
 
     def release(self, user_id: str, day: date, account_id: str) -> bool:
@@ -72,3 +103,10 @@ class WorkQueue(UnitOfWork, Protocol):
     def overview(self, user_id: str, scope: Scope, day: date, now: datetime, preview: int) -> dict[str, Any]:
         """What ``user_id`` holds, the first ``preview`` waiting items and the day's counts."""
         ...
+
+
+
+
+# Whether anybody may contact the account now (a call or a text): the gate's verdict on the first
+# channel it allows, else a refusal with every channel's reasons.
+Reach = Callable[[str, datetime], GateVerdict]

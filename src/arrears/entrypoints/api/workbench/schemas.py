@@ -11,6 +11,7 @@ from arrears.compliance.choices import only
 from arrears.domain.access import Role, ServiceScope
 from arrears.domain.passwords import MAX_LENGTH, MIN_LENGTH
 from arrears.domain.vocabulary import RECORDED_PARTIES, Channel, Direction, Outcome, Party
+from arrears.domain.work_queue import COLLECTOR_SKIPS, SkipReason
 from arrears.entrypoints.api.inputs import AwareInstant, Day
 
 Username = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
@@ -187,10 +188,15 @@ class ContactOut(BaseModel):
 
 class NextOut(BaseModel):
     account_id: str | None
-    reason: str | None = None
+    reason: str | None = None  # in the reply language
+    reason_kind: str | None = None  # plan | expected_value | unscored | callback
     priority: int | None = None
     best_hour: int | None = None
     callback: bool = False
+
+
+class SkipIn(BaseModel):
+    reason: Annotated[SkipReason, only(COLLECTOR_SKIPS)]
 
 
 class FollowUpIn(BaseModel):

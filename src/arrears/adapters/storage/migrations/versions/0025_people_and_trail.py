@@ -2,7 +2,7 @@
 an index on compliance_decisions.decided_for (the audit trail pages by time)
 
 Revision ID: 0025_people_and_trail
-Revises: 0022_cases_and_payment_notices
+Revises: 0023_queue_skips
 """
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0025_people_and_trail"
-down_revision = "0022_cases_and_payment_notices"
+down_revision = "0023_queue_skips"
 branch_labels = None
 depends_on = None
 
