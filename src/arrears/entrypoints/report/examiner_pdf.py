@@ -44,7 +44,8 @@ def _lines(file: dict[str, Any]) -> list[str]:
     lines += ["", "合规决定 / Compliance decisions", *(line for d in file["decisions"] for line in _decision(d))]
     lines += ["", "规则与依据 / Rules and citations"]
     lines += [f"{rule}: {r.get('citation', '')} — {r.get('meaning_en', '')}" for rule, r in file["rules"].items()]
-    lines += ["", "投诉、争议与困难申请 / Complaints, disputes, hardship", *([_case(c) for c in file["cases"]] or ["-"])]
+    cases = [_case(c) for c in file["cases"]] or ["-"]
+    lines += ["", "投诉、争议与困难申请 / Complaints, disputes, hardship", *cases]
     return lines
 
 
