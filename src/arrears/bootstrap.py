@@ -36,6 +36,7 @@ from arrears.services.outreach.dispatch import Outreach
 from arrears.services.outreach.ports import ChannelSender
 from arrears.services.outreach.replies import Callbacks
 from arrears.services.outreach.templates.ports import TemplatesUnitOfWork
+from arrears.services.portal.context import Portal
 from arrears.settings import Settings, get_settings
 
 EXAMPLE_DIRECTORY = Path(arrangements_package.__file__).parent / "counselling_example.json"
@@ -129,6 +130,36 @@ def outreach_callbacks(engine: Engine, cipher: FieldCipher, gate: ContactGate) -
 
     institution = settings().institution_name
     return Callbacks(unit_of_work=lambda: SqlOutreachUnitOfWork(engine, cipher, institution), gate=gate)
+
+
+def portal(container: Container, *, clock: Clock | None = None) -> Portal:
+    """The customer's page on the container's database: codes go by the SMS gateway (or e-mail)
+    the outreach settings configure; links are signed with a key derived from the lookup key
+    (stable across processes, so a link made by the command opens on the server)."""
+    from arrears.adapters.outreach.code_messages import CodeMessages
+    from arrears.adapters.outreach.sms_gateway import SmsGateway
+    from arrears.adapters.outreach.smtp import SmtpMailer
+    from arrears.adapters.storage.portal_repository import SqlPortalUnitOfWork
+
+    s = container.settings
+    senders: dict[str, ChannelSender] = {}
+    if s.sms_gateway_url:
+        senders["sms"] = SmsGateway(s.sms_gateway_url, s.sms_gateway_token, timeout=s.sms_gateway_timeout)
+    if s.smtp_url and s.mail_from:
+        senders["email"] = SmtpMailer(s.smtp_url, s.mail_from, cafile=s.smtp_ca_file)
+    engine, cipher = container.engine, container.cipher
+    return Portal(
+        unit_of_work=lambda: SqlPortalUnitOfWork(engine, cipher),
+        arrangements=lambda: SqlArrangementsUnitOfWork(engine), portfolio=SqlPortfolioReader(engine),
+        sender=CodeMessages(senders, s.institution_name) if senders else None,
+        link_key=portal_link_key(cipher), public_url=s.public_url, institution=s.institution_name,
+        clock=clock or system_clock, timezone=s.timezone, secure_cookies=s.public_url.startswith("https://"),
+    )
+
+
+def portal_link_key(cipher: FieldCipher) -> bytes:
+    """The key links are signed with: derived from the lookup key, never stored."""
+    return bytes.fromhex(cipher.lookup_hash("arrears self-service link key v1"))
 
 
 def arrangements_uow(engine: Engine) -> ArrangementsUnitOfWork:

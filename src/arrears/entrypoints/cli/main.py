@@ -20,6 +20,7 @@ def _register() -> None:
         model_cli,
         outreach_cli,
         plan_cli,
+        portal_cli,
         portfolio_cli,
         score_cli,
         serve_cli,
@@ -38,6 +39,7 @@ def _register() -> None:
     token_cli.register(app)
     template_cli.register(app)
     dialer_cli.register(app)
+    portal_cli.register(app)
 
 
 _register()

@@ -1,0 +1,96 @@
+"""What the customer sees on their page once verified: the account (masked name, balance, past
+due, days past due, next due date), open promises and plans, payments received, and the plans
+they may choose (quoted by the same schedule engine as ``arrears arrangement quote``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from arrears.domain.arrangements.approvals import LEAST_AUTHORITY, ApprovalRequest, check_authority
+from arrears.domain.arrangements.plans import InstallmentPlan, PlanStatus
+from arrears.domain.arrangements.promises import PromiseStatus
+from arrears.domain.arrangements.schedule import Schedule, ScheduleError
+from arrears.domain.money import Money
+from arrears.domain.portal import Preferences, plan_offers
+from arrears.services.arrangements import plans, promises
+from arrears.services.arrangements.accounts import account_arrangements
+from arrears.services.arrangements.common import ArrangementRefused, NotFound
+from arrears.services.arrangements.payments import ledger_of
+from arrears.services.portal.context import LinkGone, Portal
+from arrears.services.portal.ports import AccountSummary, Session
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerView:
+    summary: AccountSummary
+    balance_cents: int
+    past_due_cents: int
+    plans: tuple[InstallmentPlan, ...]  # active
+    promises: tuple[promises.PromiseOutcome, ...]  # open
+    offers: tuple[int, ...]  # months the customer may choose
+    preferences: Preferences | None
+    today: date
+
+
+def cents_of(money: Money) -> int:
+    return int((money.amount * 100).to_integral_value())
+
+
+def principal_of(portal: Portal, account_id: str) -> Money:
+    """The plan's principal as ``agree_plan`` takes it: the ledger's past-due amount (the ingested
+    account's, until the ledger is opened)."""
+    uow = portal.arrangements()
+    with uow:
+        ledger, _ = ledger_of(uow, portal.portfolio, account_id)
+        return plans.plan_principal(ledger, plans.PlanBasis.PAST_DUE)
+
+
+def first_due(portal: Portal) -> date:
+    return portal.today() + timedelta(days=portal.policy.first_due_days)
+
+
+def quote(portal: Portal, principal: Money, months: int) -> Schedule:
+    return plans.quote_plan(principal, months, first_due(portal), portal.policy.plan_fee,
+                            policies=portal.policies).schedule
+
+
+def offers(portal: Portal, account_id: str, active: bool) -> tuple[int, ...]:
+    """The policy's terms that the rules allow for this account now: none while a plan is active,
+    none without a past-due amount; each within the least authority's limits and schedulable."""
+    if active:
+        return ()
+    try:
+        principal = principal_of(portal, account_id)
+    except (ArrangementRefused, NotFound):
+        return ()
+    allowed = []
+    for months in portal.policy.offers.months:
+        if not check_authority(LEAST_AUTHORITY, ApprovalRequest(months=months), portal.policies.limits).allowed:
+            continue
+        try:
+            quote(portal, principal, months)
+        except (ScheduleError, ValueError):
+            continue
+        allowed.append(months)
+    return plan_offers(portal.policy.offers, allowed)
+
+
+def customer_view(portal: Portal, session: Session) -> CustomerView:
+    today = portal.today()
+    with portal.unit_of_work() as uow:
+        summary = uow.customers.summary(session.account_id, today)
+        preferences = uow.preferences.get(session.customer_id)
+    if summary is None:
+        raise LinkGone()
+    arranged = account_arrangements(portal.arrangements(), session.account_id)
+    active = tuple(p for p in arranged.plans if p.status is PlanStatus.ACTIVE)
+    history = promises.promise_history(portal.arrangements(), portal.portfolio, session.account_id, today,
+                                       policies=portal.policies)
+    balance, past_due = summary.balance_cents, summary.past_due_cents
+    if arranged.balances is not None:
+        balance = cents_of(arranged.balances.owed)
+        past_due = cents_of(arranged.balances.past_due)
+    return CustomerView(summary, balance, past_due, active,
+                        tuple(o for o in history.promises if o.status is PromiseStatus.OPEN),
+                        offers(portal, session.account_id, bool(active)), preferences, today)
