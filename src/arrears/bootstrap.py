@@ -26,6 +26,7 @@ from arrears.adapters.storage.templates_repository import SqlTemplatesUnitOfWork
 from arrears.domain.aging import AgingLadder
 from arrears.domain.arrangements.counselling import CounsellingDirectory, DirectoryError, directory_from_records
 from arrears.domain.outreach import RetryPolicy
+from arrears.domain.portal import Preferences
 from arrears.services.arrangements.ports import ArrangementsUnitOfWork, IngestedPortfolio
 from arrears.services.contact_gate_port import ContactGate
 from arrears.services.ingest.ports import IngestUnitOfWork
@@ -155,6 +156,33 @@ def portal(container: Container, *, clock: Clock | None = None) -> Portal:
         link_key=portal_link_key(cipher), public_url=s.public_url, institution=s.institution_name,
         clock=clock or system_clock, timezone=s.timezone, secure_cookies=s.public_url.startswith("https://"),
     )
+
+
+def stored_preferences(settings: Settings | None = None) -> dict[str, Preferences]:
+    """What customers chose on their own page (the planner lays it over the portfolio's), from the
+    configured database; none when there is no database yet, or it has no such table (a plan made
+    from files alone, on a machine without the database, is made as before)."""
+    from sqlalchemy import inspect
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from arrears.adapters.storage.database import normalize_url
+    from arrears.adapters.storage.portal_repository import stored_preferences as read
+
+    url = normalize_url((settings or get_settings()).database_url)
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and not (parsed.database and Path(parsed.database).is_file()):
+        return {}
+    engine = make_engine(url)
+    try:
+        if not inspect(engine).has_table("portal_preferences"):
+            return {}
+        with engine.connect() as connection:
+            return read(connection)
+    except SQLAlchemyError:
+        return {}
+    finally:
+        engine.dispose()
 
 
 def portal_link_key(cipher: FieldCipher) -> bytes:
