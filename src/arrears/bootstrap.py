@@ -96,6 +96,7 @@ def outreach(container: Container, *, clock: Clock | None = None) -> Outreach:
     from arrears.services.contact_gate import SqlContactGate
     from arrears.services.outreach.preview_renderer import StoredTemplateRenderer
     from arrears.services.outreach.templates.renderer import TemplateRenderer
+    from arrears.services.portal.links import link_for_message
 
     s = container.settings
     senders: dict[str, ChannelSender] = {}
@@ -116,12 +117,14 @@ def outreach(container: Container, *, clock: Clock | None = None) -> Outreach:
     templates = TemplateRenderer(lambda: SqlTemplatesUnitOfWork(container.engine), seed_at=datetime.now(UTC))
     templates.versions()  # seeded and read now, before a dispatch transaction holds the database
     renderer = StoredTemplateRenderer(templates)
+    page = portal(container, clock=clock)
     return Outreach(
         unit_of_work=lambda: SqlOutreachUnitOfWork(container.engine, container.cipher, s.institution_name),
         gate=SqlContactGate(container.engine), senders=senders, renderer=renderer, missing=missing,
         clock=clock or system_clock,
         retry=RetryPolicy(s.outreach_max_tries, timedelta(seconds=s.outreach_retry_seconds)),
         lease=timedelta(seconds=s.outreach_lease_seconds), concurrency=s.outreach_concurrency,
+        links=lambda account_id, message_id, connection: link_for_message(page, account_id, message_id, connection),
     )
 
 
@@ -140,7 +143,7 @@ def portal(container: Container, *, clock: Clock | None = None) -> Portal:
     from arrears.adapters.outreach.code_messages import CodeMessages
     from arrears.adapters.outreach.sms_gateway import SmsGateway
     from arrears.adapters.outreach.smtp import SmtpMailer
-    from arrears.adapters.storage.portal_repository import SqlPortalUnitOfWork
+    from arrears.adapters.storage.portal_repository import JoinedPortalUnitOfWork, SqlPortalUnitOfWork
 
     s = container.settings
     senders: dict[str, ChannelSender] = {}
@@ -155,6 +158,7 @@ def portal(container: Container, *, clock: Clock | None = None) -> Portal:
         sender=CodeMessages(senders, s.institution_name) if senders else None,
         link_key=portal_link_key(cipher), public_url=s.public_url, institution=s.institution_name,
         clock=clock or system_clock, timezone=s.timezone, secure_cookies=s.public_url.startswith("https://"),
+        joined=lambda connection: JoinedPortalUnitOfWork(connection, cipher),
     )
 
 

@@ -14,7 +14,7 @@ from arrears.adapters.storage import tables as t
 from arrears.adapters.storage.arrangements_repository import SqlAuditLog
 from arrears.adapters.storage.outreach_replies import SqlReplyStore
 from arrears.adapters.storage.portal_tables import portal_codes, portal_links, portal_preferences, portal_sessions
-from arrears.adapters.storage.unit_of_work import SqlUnitOfWork
+from arrears.adapters.storage.unit_of_work import JoinedUnitOfWork, SqlUnitOfWork
 from arrears.domain.personal import PersonalFields, mask_personal
 from arrears.domain.portal import AccountSummary, Link, OwnAddress, Preferences, SentCode, Session
 
@@ -180,10 +180,8 @@ class SqlPortalCustomers:
                               tuple((r.paid_at, r.amount_cents, r.channel or "") for r in paid))
 
 
-class SqlPortalUnitOfWork(SqlUnitOfWork):
-    def __init__(self, engine: Engine, cipher: FieldCipher) -> None:
-        super().__init__(engine)
-        self.cipher = cipher
+class _PortalRepositories:
+    cipher: FieldCipher
 
     def _bind(self, connection: Connection) -> None:
         self.links = SqlLinks(connection)
@@ -192,3 +190,17 @@ class SqlPortalUnitOfWork(SqlUnitOfWork):
         self.preferences = SqlPreferences(connection)
         self.customers = SqlPortalCustomers(connection, self.cipher)
         self.audit = SqlAuditLog(connection)
+
+
+class SqlPortalUnitOfWork(_PortalRepositories, SqlUnitOfWork):
+    def __init__(self, engine: Engine, cipher: FieldCipher) -> None:
+        self.cipher = cipher
+        SqlUnitOfWork.__init__(self, engine)
+
+
+class JoinedPortalUnitOfWork(_PortalRepositories, JoinedUnitOfWork):
+    """The page's repositories inside a caller's transaction (the dispatcher's, for a message's link)."""
+
+    def __init__(self, connection: Connection, cipher: FieldCipher) -> None:
+        self.cipher = cipher
+        JoinedUnitOfWork.__init__(self, connection)

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from arrears.adapters.clock import Clock, system_clock
 from arrears.domain.outreach import DispatchCounts, PlannedMessage, RetryPolicy
@@ -36,6 +37,9 @@ from arrears.services.outreach.ports import (
     RenderError,
     SendResult,
 )
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +76,9 @@ class Outreach:
     lease: timedelta = timedelta(seconds=60)
     sleep: Callable[[float], None] = time.sleep
     concurrency: int = 1  # messages tried at once (threads); the database's lock rules stay the same
+    # (account id, message id) -> the customer's page link the message may carry (template variable
+    # ``link``, alias ``portal_link``): one link per message, the same one when it is tried again
+    links: Callable[[str, str, Connection | None], str] | None = None
 
 
 _TALLY = threading.Lock()
@@ -196,7 +203,7 @@ def _try(mid: str, outreach: Outreach, instant: _Instant, counts: DispatchCounts
             return "failed"
         try:
             rendered = outreach.renderer.render(message.template, message.channel, recipient.language,
-                                                recipient.facts)
+                                                _with_link(outreach, recipient.facts, message, mid, uow.connection))
         except RenderError as error:
             uow.outbox.failed(mid, f"template {message.template}: {error}", now)
             uow.commit()
@@ -218,6 +225,15 @@ def _try(mid: str, outreach: Outreach, instant: _Instant, counts: DispatchCounts
     result = outreach.senders[message.channel].send(OutboundMessage(
         mid, message.channel, message.account_id, recipient.to, rendered.text, rendered.subject, rendered.sender))
     return _record(claimed, attempt_id, result, outreach)
+
+
+def _with_link(outreach: Outreach, facts: Mapping[str, str], message: PlannedMessage, mid: str,
+               connection: Connection | None) -> Mapping[str, str]:
+    """The recipient's facts with the link to the customer's own page (SMS and e-mail), made in the
+    message's own transaction."""
+    if outreach.links is None or message.channel not in ("sms", "email"):
+        return facts
+    return {**facts, "link": outreach.links(message.account_id, mid, connection)}
 
 
 def _record(claimed: Claimed, attempt_id: str, result: SendResult, outreach: Outreach) -> str | datetime:

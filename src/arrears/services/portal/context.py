@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from arrears.adapters.clock import Clock, system_clock
@@ -57,6 +58,7 @@ class Portal:
     policy: PortalPolicy = field(default_factory=PortalPolicy)
     policies: ArrangementPolicies = DEFAULT_POLICIES
     secure_cookies: bool = False
+    joined: Callable[[Any], PortalUnitOfWork] | None = None  # the repositories on a caller's transaction
 
     def now(self) -> datetime:
         return self.clock().astimezone(UTC)

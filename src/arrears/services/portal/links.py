@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
+from typing import Any
 
 from arrears.domain.arrangements.audit import AuditEntry
 from arrears.domain.portal import link_id_from_token, link_id_of, link_usable, sign_link
@@ -37,9 +38,11 @@ def create_link(portal: Portal, account_id: str, *, ttl: timedelta | None = None
     return url
 
 
-def link_for_message(portal: Portal, account_id: str, message_id: str) -> str:
-    """The link a message carries: one per message (the same one when the message is tried again)."""
-    with portal.unit_of_work() as uow:
+def link_for_message(portal: Portal, account_id: str, message_id: str, connection: Any = None) -> str:
+    """The link a message carries: one per message (the same one when the message is tried again),
+    written in the caller's transaction when ``connection`` is given (the dispatcher's)."""
+    joined = connection is not None and portal.joined is not None
+    with (portal.joined(connection) if joined and portal.joined else portal.unit_of_work()) as uow:
         found = uow.links.for_message(message_id)
         if found is not None:
             return portal.url(sign_link(found.link_id, portal.link_key))
