@@ -46,7 +46,7 @@ def csrf_of(html: str) -> str:
     return found[1]
 
 
-def account_with_mobile(engine: Engine) -> dict[str, Any]:
+def account_with_mobile(engine: Engine, skip: int = 0) -> dict[str, Any]:
     """A plain in-house CN account, open, past due, no flags, whose debtor has a valid mobile."""
     a, c, p = t.accounts.c, t.customers.c, t.contact_points.c
     with engine.connect() as connection:
@@ -58,7 +58,7 @@ def account_with_mobile(engine: Engine) -> dict[str, Any]:
             .where(c.jurisdiction == "CN", a.agency_id.is_(None), a.flags == "", a.status == "open",
                    a.past_due_cents > 100000, p.kind == "mobile", p.owner == "debtor", p.status == "valid",
                    p.do_not_contact.is_(False))
-            .order_by(a.account_id).limit(1)).mappings().one()
+            .order_by(a.account_id).offset(skip).limit(1)).mappings().one()
     return dict(row)
 
 

@@ -253,3 +253,38 @@ def test_preferences_are_stored_and_an_sms_opt_out_makes_the_next_gate_decision_
     assert 'id="opted-out"' in page and 'value="19-21"' in page
     wrong = client.post(f"/p/{token}/preferences", data={"hours": "21-19", "csrf_token": csrf})
     assert wrong.status_code == 422
+
+
+def test_without_a_valid_mobile_the_code_goes_by_email_to_the_customers_own_address(quick, sender) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import update
+
+    client, portal, engine = quick
+    p = t.contact_points.c
+    with engine.connect() as connection:
+        customer = connection.execute(select(p.customer_id).where(
+            p.kind == "email", p.owner == "debtor", p.status != "invalid").order_by(p.customer_id)).scalar()
+        account = connection.execute(select(t.accounts.c.account_id).where(
+            t.accounts.c.customer_id == customer)).scalar()
+    with engine.begin() as connection:
+        connection.execute(update(t.contact_points).where(p.customer_id == customer, p.kind == "mobile")
+                           .values(status="invalid"))
+    token = _link(portal, account)
+    assert ask_for_code(client, token).status_code == 303
+    assert sender.sent[-1]["channel"] == "email" and "@" in sender.sent[-1]["to"]
+    assert sender.sent[-1]["subject"]
+
+
+def test_what_the_customer_does_is_audited_with_the_customer_as_the_actor(quick, sender) -> None:  # type: ignore[no-untyped-def]
+    from arrears.adapters.storage.audit_tables import audit_events
+
+    client, portal, engine = quick
+    account = account_with_mobile(engine)
+    token = _link(portal, account["account_id"])
+    csrf = verified(client, token, sender)
+    client.post(f"/p/{token}/preferences", data={"channel": "sms", "hours": "19-21", "csrf_token": csrf})
+    e = audit_events.c
+    with engine.connect() as connection:
+        rows = connection.execute(select(e.actor, e.action).where(e.action.like("portal.%"))).all()
+    mine = {action for actor, action in rows if actor == f"customer:{account['customer_id']}"}
+    assert {"portal.code_sent", "portal.verified", "portal.preferences"} <= mine
+    assert ("test", "portal.link_created") in {(actor, action) for actor, action in rows}

@@ -47,6 +47,9 @@ CODE_LISTS: dict[str, tuple[str, ...]] = {
         "promise.recorded", "plan.agreed", "settlement.offered", "extension.granted", "payment.posted",
         "payment.reversed", "hardship.enrolled", "counselling.referred", "counselling.outcome",
         "gate.check", "gate.preview", "gate.reserve", "gate.outcome",
+        # the customer's own page (actor customer:<id>)
+        "portal.link_created", "portal.link_revoked", "portal.code_sent", "portal.code_wrong", "portal.locked",
+        "portal.verified", "portal.preferences",
     ),
 }
 
