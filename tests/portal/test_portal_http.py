@@ -288,3 +288,37 @@ def test_what_the_customer_does_is_audited_with_the_customer_as_the_actor(quick,
     mine = {action for actor, action in rows if actor == f"customer:{account['customer_id']}"}
     assert {"portal.code_sent", "portal.verified", "portal.preferences"} <= mine
     assert ("test", "portal.link_created") in {(actor, action) for actor, action in rows}
+
+
+def test_wrong_codes_sent_at_once_are_each_counted_and_lock_the_link(site, sender) -> None:  # type: ignore[no-untyped-def]
+    from concurrent.futures import ThreadPoolExecutor
+
+    from arrears.services.portal import identity
+    from arrears.services.portal.context import PortalRefused
+
+    client, portal, engine = site
+    token = _link(portal, account_with_mobile(engine)["account_id"])
+    assert ask_for_code(client, token).status_code == 303
+    wrong = "000000" if sender.last_code() != "000000" else "111111"
+
+    def guess(_: int) -> int:
+        try:
+            identity.verify_code(portal, token, wrong)
+        except PortalRefused as refused:
+            return refused.status
+        return 200
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = sorted(pool.map(guess, range(12)))
+    assert answers.count(422) == 4 and answers.count(423) == 8, answers
+    late = client.post(f"/p/{token}/verify", data={"code": sender.last_code(), "csrf_token": "x" * 43})
+    assert late.status_code in (403, 423)
+
+
+def test_each_page_seen_renews_the_session_cookie(quick, sender) -> None:  # type: ignore[no-untyped-def]
+    client, portal, engine = quick
+    token = _link(portal, account_with_mobile(engine)["account_id"])
+    verified(client, token, sender)
+    seen = client.get(f"/p/{token}")
+    renewed = [v for k, v in seen.headers.multi_items() if k == "set-cookie" and v.startswith("arrears_portal=")]
+    assert renewed and "max-age=1800" in renewed[0].lower()

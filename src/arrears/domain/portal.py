@@ -140,13 +140,9 @@ def may_send_code(link_sends: Sequence[datetime], number_sends: Sequence[datetim
     return None
 
 
-def after_wrong_code(wrong_so_far: int, now: datetime,
-                     policy: CodePolicy = CodePolicy()) -> tuple[int, datetime | None]:
-    """The wrong-code count after one more, and the lock that follows the last one allowed."""
-    wrong = wrong_so_far + 1
-    if wrong >= policy.max_wrong:
-        return 0, now + policy.lockout
-    return wrong, None
+def lock_after(wrong: int, now: datetime, policy: CodePolicy = CodePolicy()) -> datetime | None:
+    """Until when the link is locked after ``wrong`` wrong codes in a row (None: not yet)."""
+    return now + policy.lockout if wrong >= policy.max_wrong else None
 
 
 def session_alive(last_seen: datetime, now: datetime, idle: timedelta = timedelta(minutes=30)) -> bool:

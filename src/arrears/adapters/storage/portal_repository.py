@@ -37,8 +37,16 @@ class SqlLinks:
         return Link(r["link_id"], r["account_id"], r["customer_id"], r["created_at"], r["expires_at"], r["revoked_at"],
                     r["wrong_codes"], r["locked_until"], r["created_by"], r["message_id"])
 
-    def get(self, link_id: str) -> Link | None:
-        return self._one(self.c.execute(select(portal_links).where(L.link_id == link_id)).first())
+    def get(self, link_id: str, *, lock: bool = False) -> Link | None:
+        """The link; ``lock``: its row is held until the transaction ends, so requests for the same
+        link are judged one after the other (PostgreSQL ``FOR UPDATE``; on SQLite a write before the
+        read takes the database's one write lock, and the read then sees every earlier commit)."""
+        query = select(portal_links).where(L.link_id == link_id)
+        if lock and self.c.dialect.name == "sqlite":
+            self.c.execute(update(portal_links).where(L.link_id == link_id).values(wrong_codes=L.wrong_codes))
+        elif lock:
+            query = query.with_for_update()
+        return self._one(self.c.execute(query).first())
 
     def for_message(self, message_id: str) -> Link | None:
         return self._one(self.c.execute(select(portal_links).where(L.message_id == message_id)).first())
@@ -48,11 +56,16 @@ class SqlLinks:
                               .values(revoked_at=now))
         return bool(done.rowcount)
 
-    def wrong_code(self, link_id: str, wrong: int, locked_until: datetime | None) -> None:
-        values: dict[str, object] = {"wrong_codes": wrong}
-        if locked_until is not None:
-            values["locked_until"] = locked_until
-        self.c.execute(update(portal_links).where(L.link_id == link_id).values(**values))
+    def wrong_code(self, link_id: str) -> int:
+        """One more wrong code, added in the database (two at once both count), and the count now."""
+        self.c.execute(update(portal_links).where(L.link_id == link_id).values(wrong_codes=L.wrong_codes + 1))
+        return int(self.c.execute(select(L.wrong_codes).where(L.link_id == link_id)).scalar_one())
+
+    def lock(self, link_id: str, until: datetime) -> None:
+        self.c.execute(update(portal_links).where(L.link_id == link_id).values(locked_until=until, wrong_codes=0))
+
+    def right_code(self, link_id: str) -> None:
+        self.c.execute(update(portal_links).where(L.link_id == link_id).values(wrong_codes=0))
 
 
 class SqlCodes:

@@ -46,7 +46,6 @@ DONE = {
     "plan": ("分期方案已生效，请按期还款。", "Your installment plan is in place. Please pay each installment on time."),
     "promise": ("已记录您的还款承诺。", "Your promise to pay is recorded."),
     "preferences": ("已保存您的联系偏好。", "Your contact preferences are saved."),
-    "sent": ("验证码已发送，请查收。", "A code is on its way to you."),
 }
 
 
@@ -129,8 +128,18 @@ def _page(request: Request, token: str, session: Session, status_code: int = 200
     view = page.customer_view(portal, session)
     done = DONE.get(request.query_params.get("done") or "")
     lang = _language(request, view.summary.language)
-    return render(request, "portal/page.html", status_code=status_code, language=lang, token=token, v=view,
-                  csrf=session.csrf, flash=(done[1] if lang == "en" else done[0]) if done else None, **data)
+    response = render(request, "portal/page.html", status_code=status_code, language=lang, token=token, v=view,
+                      csrf=session.csrf, flash=(done[1] if lang == "en" else done[0]) if done else None, **data)
+    cookie = request.cookies.get(COOKIE)
+    if cookie:  # the cookie lives as long as the session: 30 minutes from the last page seen
+        _set_session_cookie(request, response, token, cookie)
+    return response
+
+
+def _set_session_cookie(request: Request, response: Response, token: str, value: str) -> None:
+    portal = portal_of(request.app)
+    response.set_cookie(COOKIE, value, httponly=True, samesite="strict", secure=_secure(request, portal),
+                        path=_path(token), max_age=int(portal.policy.session_idle.total_seconds()))
 
 
 @contextmanager
@@ -187,8 +196,7 @@ def verify(request: Request, token: str, code: OptForm = None, csrf_token: OptFo
             return _start(request, token, status_code=refused.status, error=refused.message(_language(request)),
                           sent=True)
     response = RedirectResponse(_path(token), status_code=303)
-    response.set_cookie(COOKIE, opened.token, httponly=True, samesite="strict", secure=_secure(request, portal),
-                        path=_path(token), max_age=int(portal.policy.session_idle.total_seconds()))
+    _set_session_cookie(request, response, token, opened.token)
     response.delete_cookie(PRE_CSRF, path=_path(token))
     return response
 

@@ -17,9 +17,9 @@ from arrears.domain.arrangements.audit import AuditEntry
 from arrears.domain.personal import mask_contact
 from arrears.domain.portal import (
     Refusal,
-    after_wrong_code,
     code_hash,
     code_of,
+    lock_after,
     locked,
     may_send_code,
     session_alive,
@@ -69,7 +69,7 @@ def request_code(portal: Portal, token: str, language: str = "zh") -> CodeSent:
     """Send a new code for the link (rate-limited per link and per number)."""
     policy, now = portal.policy.codes, portal.now()
     with portal.unit_of_work() as uow:
-        link = usable_link(uow, portal, token)
+        link = usable_link(uow, portal, token, lock=True)
         _not_locked(link, portal)
         address = _address(uow, link)
         channel = "sms" if address.kind == "mobile" else "email"
@@ -108,7 +108,7 @@ def verify_code(portal: Portal, token: str, code: str) -> Opened:
     """Open a session when ``code`` is one of the link's open codes; a wrong one counts towards the lock."""
     now = portal.now()
     with portal.unit_of_work() as uow:
-        link = usable_link(uow, portal, token)
+        link = usable_link(uow, portal, token, lock=True)
         _not_locked(link, portal)
         typed = (code or "").strip()
         wanted = code_hash(typed, link.link_id, portal.link_key) if well_formed_code(typed) else ""
@@ -116,10 +116,12 @@ def verify_code(portal: Portal, token: str, code: str) -> Opened:
                       if wanted and secrets.compare_digest(c.code_hash, wanted)), None)
         actor = customer_actor(link.customer_id)
         if match is None:
-            wrong, lock = after_wrong_code(link.wrong_codes, now, portal.policy.codes)
-            uow.links.wrong_code(link.link_id, wrong, lock)
+            wrong = uow.links.wrong_code(link.link_id)
+            lock = lock_after(wrong, now, portal.policy.codes)
+            if lock is not None:
+                uow.links.lock(link.link_id, lock)
             uow.audit.append(AuditEntry(now, actor, "portal.locked" if lock else "portal.code_wrong",
-                                        f"account:{link.account_id}", str(link.wrong_codes), str(wrong),
+                                        f"account:{link.account_id}", str(wrong - 1), str(wrong),
                                         {"account_id": link.account_id, "link_id": link.link_id}))
             uow.commit()
             if lock:
@@ -128,7 +130,7 @@ def verify_code(portal: Portal, token: str, code: str) -> Opened:
             raise PortalRefused(Refusal("PORTAL-CODE-05", f"验证码不正确或已过期（还可尝试 {left} 次）",
                                         f"the code is wrong or has expired ({left} tries left)"), "code", status=422)
         uow.codes.use(match.code_id, now)
-        uow.links.wrong_code(link.link_id, 0, None)
+        uow.links.right_code(link.link_id)
         opened = Opened(secrets.token_urlsafe(32), secrets.token_urlsafe(32))
         uow.sessions.add(Session(session_hash(opened.token), link.link_id, link.account_id, link.customer_id,
                                  opened.csrf, match.channel, now, now))

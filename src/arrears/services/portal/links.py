@@ -69,10 +69,11 @@ def revoke_link(portal: Portal, token_or_id: str, *, actor: str) -> bool:
     return True
 
 
-def usable_link(uow: PortalUnitOfWork, portal: Portal, token: str) -> Link:
-    """In an open unit of work: the link of ``token`` if it may open the page, else ``LinkGone``."""
+def usable_link(uow: PortalUnitOfWork, portal: Portal, token: str, *, lock: bool = False) -> Link:
+    """In an open unit of work: the link of ``token`` if it may open the page, else ``LinkGone``;
+    ``lock`` holds its row to the end of the transaction (wrong codes and code requests count one by one)."""
     link_id = link_id_from_token(token, portal.link_key)
-    link = uow.links.get(link_id) if link_id else None
+    link = uow.links.get(link_id, lock=lock) if link_id else None
     if link is None or not link_usable(link.state, portal.now()):
         raise LinkGone()
     return link
