@@ -5,7 +5,9 @@ as the workbench and /v1 see it."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
+from decimal import Decimal
 
 from portal_support import account_with_mobile, ask_for_code, csrf_of, token_of, verified
 from sqlalchemy import select
@@ -187,6 +189,8 @@ def test_a_plan_the_customer_chooses_is_previewed_then_booked_and_shows_on_the_w
     held = client.get(f"/v1/accounts/{account}/arrangements", headers=headers).json()
     assert [p["months"] for p in held["plans"]] == [6]
     assert held["plans"][0]["status"] == "active"
+    shown_total = re.search(r'id="total">([^<]+)<', preview.text)
+    assert shown_total and shown_total[1] == f"{Decimal(held['plans'][0]['total_due']):,.2f}元"
     client.cookies.clear()
     login = client.get("/login")
     client.post("/login", data={"username": "collector", "password": "correct-horse-battery",
@@ -322,3 +326,14 @@ def test_each_page_seen_renews_the_session_cookie(quick, sender) -> None:  # typ
     seen = client.get(f"/p/{token}")
     renewed = [v for k, v in seen.headers.multi_items() if k == "set-cookie" and v.startswith("arrears_portal=")]
     assert renewed and "max-age=1800" in renewed[0].lower()
+
+
+def test_a_code_the_gateway_refused_is_not_counted_as_sent_and_cannot_be_used(quick, sender) -> None:  # type: ignore[no-untyped-def]
+    client, portal, engine = quick
+    token = _link(portal, account_with_mobile(engine)["account_id"])
+    sender.accept = False
+    refused = ask_for_code(client, token)
+    assert refused.status_code == 503
+    csrf = csrf_of(client.get(f"/p/{token}?sent=1").text)
+    tried = client.post(f"/p/{token}/verify", data={"code": sender.last_code(), "csrf_token": csrf})
+    assert tried.status_code == 422

@@ -45,7 +45,7 @@ def _months(text: str | int, portal: Portal, session: Session) -> int:
         months = int(str(text).strip())
     except ValueError:
         raise _input(PortalInputError("请选择期数", "choose a number of months", "months")) from None
-    if months not in offers(portal, session.account_id, active=False):
+    if months not in offers(portal, session.account_id, active=False):  # an active plan: ARR-PLAN-01
         raise PortalRefused(Refusal("PORTAL-PLAN-01", f"{months} 期不在可选方案之内",
                                     f"{months} months is not among the plans on offer"), "months")
     return months

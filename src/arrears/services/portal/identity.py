@@ -12,6 +12,7 @@ import hashlib
 import secrets
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 
 from arrears.domain.arrangements.audit import AuditEntry
 from arrears.domain.personal import mask_contact
@@ -35,6 +36,9 @@ NO_ADDRESS = Refusal("PORTAL-CODE-03", "没有可以接收验证码的本人手�
                      "there is no mobile or e-mail address of yours to send a code to; please call us")
 NOT_SENT = Refusal("PORTAL-CODE-04", "验证码暂时无法发送，请稍后再试",
                    "the code could not be sent just now; try again later")
+
+
+TOUCH_EVERY = timedelta(seconds=30)  # how often a session's last use is written
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,15 +86,18 @@ def request_code(portal: Portal, token: str, language: str = "zh") -> CodeSent:
         if portal.sender is None:
             raise PortalRefused(NOT_SENT, status=503)
         code, code_id = code_of(secrets.randbelow(10**6)), f"PC-{uuid.uuid4().hex[:20]}"
-        text, subject = code_text(portal.institution, code, language, int(policy.valid_for.total_seconds() // 60))
-        if not portal.sender.send(channel, address.value, text, code_id, subject):
-            raise PortalRefused(NOT_SENT, status=503)
         uow.codes.add(SentCode(code_id, link.link_id, code_hash(code, link.link_id, portal.link_key), channel, to_hash,
                                now, now + policy.valid_for))
         uow.audit.append(AuditEntry(now, customer_actor(link.customer_id), "portal.code_sent",
                                     f"account:{link.account_id}", "none", channel,
                                     {"account_id": link.account_id, "link_id": link.link_id, "code_id": code_id}))
-        uow.commit()
+        uow.commit()  # counted before it goes: the gateway's answer is not waited for with the link held
+    text, subject = code_text(portal.institution, code, language, int(policy.valid_for.total_seconds() // 60))
+    if not portal.sender.send(channel, address.value, text, code_id, subject):
+        with portal.unit_of_work() as uow:
+            uow.codes.use(code_id, portal.now())  # never delivered: it cannot be used either
+            uow.commit()
+        raise PortalRefused(NOT_SENT, status=503)
     return CodeSent(channel, mask_contact(address.kind, address.value))
 
 
@@ -150,8 +157,9 @@ def current_session(portal: Portal, token: str, cookie: str | None) -> Session |
         if (session is None or session.link_id != link.link_id or session.closed_at is not None
                 or not session_alive(session.last_seen_at, now, portal.policy.session_idle)):
             return None
-        uow.sessions.touch(session.session_hash, now)
-        uow.commit()
+        if now - session.last_seen_at >= TOUCH_EVERY:  # a write a minute at most, not one a page
+            uow.sessions.touch(session.session_hash, now)
+            uow.commit()
     return session
 
 

@@ -8,15 +8,15 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from arrears.domain.arrangements.approvals import LEAST_AUTHORITY, ApprovalRequest, check_authority
+from arrears.domain.arrangements.decisions import deny
+from arrears.domain.arrangements.payments import AccountLedger, PaymentError
 from arrears.domain.arrangements.plans import InstallmentPlan, PlanStatus
 from arrears.domain.arrangements.promises import PromiseStatus
 from arrears.domain.arrangements.schedule import Schedule, ScheduleError
 from arrears.domain.money import Money
 from arrears.domain.portal import Preferences, plan_offers
 from arrears.services.arrangements import plans, promises
-from arrears.services.arrangements.accounts import account_arrangements
 from arrears.services.arrangements.common import ArrangementRefused, NotFound
-from arrears.services.arrangements.payments import ledger_of
 from arrears.services.portal.context import LinkGone, Portal
 from arrears.services.portal.ports import AccountSummary, Session
 
@@ -37,13 +37,24 @@ def cents_of(money: Money) -> int:
     return int((money.amount * 100).to_integral_value())
 
 
-def principal_of(portal: Portal, account_id: str) -> Money:
+def principal_of(portal: Portal, account_id: str, stored: AccountLedger | None = None) -> Money:
     """The plan's principal as ``agree_plan`` takes it: the ledger's past-due amount (the ingested
-    account's, until the ledger is opened)."""
-    uow = portal.arrangements()
-    with uow:
-        ledger, _ = ledger_of(uow, portal.portfolio, account_id)
-        return plans.plan_principal(ledger, plans.PlanBasis.PAST_DUE)
+    account's, until the ledger is opened). One connection at a time: a page never holds one
+    while it waits for another (a pool shared by many customers at once would run dry)."""
+    if stored is None:
+        uow = portal.arrangements()
+        with uow:
+            stored = uow.ledgers.get(account_id)
+    if stored is None:
+        account = portal.portfolio.account(account_id)
+        if account is None:
+            raise NotFound(f"no account {account_id}")
+        try:
+            stored = AccountLedger(account_id, account.opening())
+        except PaymentError as error:
+            raise ArrangementRefused(deny("ARR-LEDGER-01", "账户余额数据无法建立还款台账",
+                                          f"the ingested balances cannot open a ledger: {error}")) from None
+    return plans.plan_principal(stored, plans.PlanBasis.PAST_DUE)
 
 
 def first_due(portal: Portal) -> date:
@@ -55,13 +66,13 @@ def quote(portal: Portal, principal: Money, months: int) -> Schedule:
                             policies=portal.policies).schedule
 
 
-def offers(portal: Portal, account_id: str, active: bool) -> tuple[int, ...]:
+def offers(portal: Portal, account_id: str, active: bool, ledger: AccountLedger | None = None) -> tuple[int, ...]:
     """The policy's terms that the rules allow for this account now: none while a plan is active,
     none without a past-due amount; each within the least authority's limits and schedulable."""
     if active:
         return ()
     try:
-        principal = principal_of(portal, account_id)
+        principal = principal_of(portal, account_id, ledger)
     except (ArrangementRefused, NotFound):
         return ()
     allowed = []
@@ -83,14 +94,16 @@ def customer_view(portal: Portal, session: Session) -> CustomerView:
         preferences = uow.preferences.get(session.customer_id)
     if summary is None:
         raise LinkGone()
-    arranged = account_arrangements(portal.arrangements(), session.account_id)
-    active = tuple(p for p in arranged.plans if p.status is PlanStatus.ACTIVE)
+    held = portal.arrangements()
+    with held:  # what the page shows of the arrangements: the plans and the ledger
+        ledger = held.ledgers.get(session.account_id)
+        active = tuple(p for p in held.plans.for_account(session.account_id) if p.status is PlanStatus.ACTIVE)
     history = promises.promise_history(portal.arrangements(), portal.portfolio, session.account_id, today,
                                        policies=portal.policies)
     balance, past_due = summary.balance_cents, summary.past_due_cents
-    if arranged.balances is not None:
-        balance = cents_of(arranged.balances.owed)
-        past_due = cents_of(arranged.balances.past_due)
+    if ledger is not None:
+        balances = ledger.balances()
+        balance, past_due = cents_of(balances.owed), cents_of(balances.past_due)
     return CustomerView(summary, balance, past_due, active,
                         tuple(o for o in history.promises if o.status is PromiseStatus.OPEN),
-                        offers(portal, session.account_id, bool(active)), preferences, today)
+                        offers(portal, session.account_id, bool(active), ledger), preferences, today)
