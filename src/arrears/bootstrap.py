@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -38,6 +40,7 @@ from arrears.services.outreach.ports import ChannelSender
 from arrears.services.outreach.replies import Callbacks
 from arrears.services.outreach.templates.ports import TemplatesUnitOfWork
 from arrears.services.portal.context import Portal
+from arrears.services.portal.ports import PageReads
 from arrears.settings import Settings, get_settings
 
 EXAMPLE_DIRECTORY = Path(arrangements_package.__file__).parent / "counselling_example.json"
@@ -158,8 +161,22 @@ def portal(container: Container, *, clock: Clock | None = None) -> Portal:
         sender=CodeMessages(senders, s.institution_name) if senders else None,
         link_key=portal_link_key(cipher), public_url=s.public_url, institution=s.institution_name,
         clock=clock or system_clock, timezone=s.timezone, secure_cookies=s.public_url.startswith("https://"),
-        joined=lambda connection: JoinedPortalUnitOfWork(connection, cipher),
+        joined=lambda connection: JoinedPortalUnitOfWork(connection, cipher), reads=portal_reads(engine, cipher),
     )
+
+
+def portal_reads(engine: Engine, cipher: FieldCipher) -> Callable[[], AbstractContextManager[PageReads]]:
+    """The customer page's reads on one connection and one transaction (one pool checkout a page)."""
+    from arrears.adapters.storage.arrangements_repository import JoinedArrangementsUnitOfWork
+    from arrears.adapters.storage.portal_repository import JoinedPortalUnitOfWork
+
+    @contextmanager
+    def reads() -> Iterator[PageReads]:
+        with engine.connect() as connection, connection.begin():
+            yield PageReads(JoinedPortalUnitOfWork(connection, cipher), JoinedArrangementsUnitOfWork(connection),
+                            SqlPortfolioReader(connection))
+
+    return reads
 
 
 def stored_preferences(settings: Settings | None = None) -> dict[str, Preferences]:

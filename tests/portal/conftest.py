@@ -65,15 +65,16 @@ def sender() -> SentCodes:
 
 def make_portal(engine: Engine, clock: FixedClock, sender: object):  # type: ignore[no-untyped-def]
     from arrears.adapters.storage.arrangements_repository import SqlArrangementsUnitOfWork
-    from arrears.adapters.storage.portal_repository import SqlPortalUnitOfWork
+    from arrears.adapters.storage.portal_repository import JoinedPortalUnitOfWork, SqlPortalUnitOfWork
     from arrears.adapters.storage.portfolio_reader import SqlPortfolioReader
-    from arrears.bootstrap import portal_link_key
+    from arrears.bootstrap import portal_link_key, portal_reads
     from arrears.services.portal.context import Portal
 
     return Portal(unit_of_work=lambda: SqlPortalUnitOfWork(engine, CIPHER),
                   arrangements=lambda: SqlArrangementsUnitOfWork(engine), portfolio=SqlPortfolioReader(engine),
                   sender=sender, link_key=portal_link_key(CIPHER), public_url="https://bank.example",  # type: ignore[arg-type]
-                  institution="样本银行信用卡中心", clock=clock)
+                  institution="样本银行信用卡中心", clock=clock, reads=portal_reads(engine, CIPHER),
+                  joined=lambda connection: JoinedPortalUnitOfWork(connection, CIPHER))
 
 
 def make_app(engine: Engine, clock: FixedClock, sender: object):  # type: ignore[no-untyped-def]

@@ -5,6 +5,7 @@ and the policies."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -16,7 +17,7 @@ from arrears.domain.portal import CodePolicy, PlanOfferPolicy, Refusal
 from arrears.domain.vocabulary import DEFAULT_ZONE
 from arrears.services.arrangements.common import DEFAULT_POLICIES, ArrangementPolicies
 from arrears.services.arrangements.ports import ArrangementsUnitOfWork, IngestedPortfolio
-from arrears.services.portal.ports import CodeSender, PortalUnitOfWork
+from arrears.services.portal.ports import CodeSender, PageReads, PortalUnitOfWork
 
 
 class LinkGone(LookupError):
@@ -59,6 +60,7 @@ class Portal:
     policies: ArrangementPolicies = DEFAULT_POLICIES
     secure_cookies: bool = False
     joined: Callable[[Any], PortalUnitOfWork] | None = None  # the repositories on a caller's transaction
+    reads: Callable[[], AbstractContextManager[PageReads]] | None = None  # the page's reads on one connection
 
     def now(self) -> datetime:
         return self.clock().astimezone(UTC)

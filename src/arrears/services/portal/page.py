@@ -4,6 +4,7 @@ they may choose (quoted by the same schedule engine as ``arrears arrangement quo
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -17,8 +18,9 @@ from arrears.domain.money import Money
 from arrears.domain.portal import Preferences, plan_offers
 from arrears.services.arrangements import plans, promises
 from arrears.services.arrangements.common import ArrangementRefused, NotFound
+from arrears.services.arrangements.ports import ArrangementsUnitOfWork, IngestedPortfolio
 from arrears.services.portal.context import LinkGone, Portal
-from arrears.services.portal.ports import AccountSummary, Session
+from arrears.services.portal.ports import AccountSummary, PageReads, Session
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +39,8 @@ def cents_of(money: Money) -> int:
     return int((money.amount * 100).to_integral_value())
 
 
-def principal_of(portal: Portal, account_id: str, stored: AccountLedger | None = None) -> Money:
+def principal_of(portal: Portal, account_id: str, stored: AccountLedger | None = None,
+                 portfolio: IngestedPortfolio | None = None) -> Money:
     """The plan's principal as ``agree_plan`` takes it: the ledger's past-due amount (the ingested
     account's, until the ledger is opened). One connection at a time: a page never holds one
     while it waits for another (a pool shared by many customers at once would run dry)."""
@@ -46,7 +49,7 @@ def principal_of(portal: Portal, account_id: str, stored: AccountLedger | None =
         with uow:
             stored = uow.ledgers.get(account_id)
     if stored is None:
-        account = portal.portfolio.account(account_id)
+        account = (portfolio or portal.portfolio).account(account_id)
         if account is None:
             raise NotFound(f"no account {account_id}")
         try:
@@ -66,13 +69,14 @@ def quote(portal: Portal, principal: Money, months: int) -> Schedule:
                             policies=portal.policies).schedule
 
 
-def offers(portal: Portal, account_id: str, active: bool, ledger: AccountLedger | None = None) -> tuple[int, ...]:
+def offers(portal: Portal, account_id: str, active: bool, ledger: AccountLedger | None = None,
+           portfolio: IngestedPortfolio | None = None) -> tuple[int, ...]:
     """The policy's terms that the rules allow for this account now: none while a plan is active,
     none without a past-due amount; each within the least authority's limits and schedulable."""
     if active:
         return ()
     try:
-        principal = principal_of(portal, account_id, ledger)
+        principal = principal_of(portal, account_id, ledger, portfolio)
     except (ArrangementRefused, NotFound):
         return ()
     allowed = []
@@ -88,17 +92,27 @@ def offers(portal: Portal, account_id: str, active: bool, ledger: AccountLedger 
 
 
 def customer_view(portal: Portal, session: Session) -> CustomerView:
+    """The verified page's view: on one connection when the portal offers it (``reads``)."""
+    if portal.reads is None:
+        return _view(portal, session, PageReads(portal.unit_of_work(), portal.arrangements(), portal.portfolio),
+                     portal.arrangements)
+    with portal.reads() as reads:
+        return _view(portal, session, reads, lambda: reads.arrangements)
+
+
+def _view(portal: Portal, session: Session, reads: PageReads,
+          arrangements: Callable[[], ArrangementsUnitOfWork]) -> CustomerView:
     today = portal.today()
-    with portal.unit_of_work() as uow:
+    with reads.portal as uow:
         summary = uow.customers.summary(session.account_id, today)
         preferences = uow.preferences.get(session.customer_id)
     if summary is None:
         raise LinkGone()
-    held = portal.arrangements()
+    held = arrangements()
     with held:  # what the page shows of the arrangements: the plans and the ledger
         ledger = held.ledgers.get(session.account_id)
         active = tuple(p for p in held.plans.for_account(session.account_id) if p.status is PlanStatus.ACTIVE)
-    history = promises.promise_history(portal.arrangements(), portal.portfolio, session.account_id, today,
+    history = promises.promise_history(arrangements(), reads.portfolio, session.account_id, today,
                                        policies=portal.policies)
     balance, past_due = summary.balance_cents, summary.past_due_cents
     if ledger is not None:
@@ -106,4 +120,4 @@ def customer_view(portal: Portal, session: Session) -> CustomerView:
         balance, past_due = cents_of(balances.owed), cents_of(balances.past_due)
     return CustomerView(summary, balance, past_due, active,
                         tuple(o for o in history.promises if o.status is PromiseStatus.OPEN),
-                        offers(portal, session.account_id, bool(active), ledger), preferences, today)
+                        offers(portal, session.account_id, bool(active), ledger, reads.portfolio), preferences, today)

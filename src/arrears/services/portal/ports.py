@@ -3,11 +3,13 @@ the customer may see it, their own contact points, the audit trail, and a sender
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol, Self
 
 from arrears.domain.arrangements.audit import AuditEntry
 from arrears.domain.portal import AccountSummary, Link, OwnAddress, Preferences, SentCode, Session
+from arrears.services.arrangements.ports import ArrangementsUnitOfWork, IngestedPortfolio
 
 
 class Links(Protocol):
@@ -69,6 +71,15 @@ class PortalUnitOfWork(Protocol):
     def __enter__(self) -> Self: ...
     def __exit__(self, *args: object) -> None: ...
     def commit(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class PageReads:
+    """Everything the verified page reads, on one connection (one checkout from the pool)."""
+
+    portal: PortalUnitOfWork
+    arrangements: ArrangementsUnitOfWork
+    portfolio: IngestedPortfolio
 
 
 class CodeSender(Protocol):
