@@ -16,8 +16,8 @@ WORKBENCH = Path(__file__).resolve().parents[1] / "workbench"
 if str(WORKBENCH) not in sys.path:
     sys.path.insert(0, str(WORKBENCH))
 
-from portal_support import SentCodes  # noqa: E402
-from workbench_support import AS_OF_NOON, CIPHER, load_into, loaded_engine  # noqa: E402
+from portal_support import SentCodes, make_app  # noqa: E402
+from workbench_support import AS_OF_NOON, load_into, loaded_engine  # noqa: E402
 
 from arrears.adapters.clock import FixedClock  # noqa: E402
 from arrears.adapters.storage.database import make_engine, migrate  # noqa: E402
@@ -61,36 +61,6 @@ def clock() -> FixedClock:
 @pytest.fixture
 def sender() -> SentCodes:
     return SentCodes()
-
-
-def make_portal(engine: Engine, clock: FixedClock, sender: object):  # type: ignore[no-untyped-def]
-    from arrears.adapters.storage.arrangements_repository import SqlArrangementsUnitOfWork
-    from arrears.adapters.storage.portal_repository import JoinedPortalUnitOfWork, SqlPortalUnitOfWork
-    from arrears.adapters.storage.portfolio_reader import SqlPortfolioReader
-    from arrears.bootstrap import portal_link_key, portal_reads
-    from arrears.services.portal.context import Portal
-
-    return Portal(unit_of_work=lambda: SqlPortalUnitOfWork(engine, CIPHER),
-                  arrangements=lambda: SqlArrangementsUnitOfWork(engine), portfolio=SqlPortfolioReader(engine),
-                  sender=sender, link_key=portal_link_key(CIPHER), public_url="https://bank.example",  # type: ignore[arg-type]
-                  institution="样本银行信用卡中心", clock=clock, reads=portal_reads(engine, CIPHER),
-                  joined=lambda connection: JoinedPortalUnitOfWork(connection, CIPHER))
-
-
-def make_app(engine: Engine, clock: FixedClock, sender: object):  # type: ignore[no-untyped-def]
-    from arrears.entrypoints.api.app import create_app
-    from arrears.entrypoints.api.deps import get_engine
-    from arrears.entrypoints.api.workbench import configure_workbench
-    from arrears.entrypoints.web.portal_pages import configure_portal
-    from arrears.services.contact_gate import SqlContactGate
-    from arrears.services.workbench.context import Workbench
-
-    app = create_app()
-    configure_workbench(app, Workbench(engine=engine, cipher=CIPHER, gate=SqlContactGate(engine), clock=clock))
-    portal = make_portal(engine, clock, sender)
-    configure_portal(app, portal)
-    app.dependency_overrides[get_engine] = lambda: engine
-    return app, portal
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
+from workbench_support import CIPHER
 
 from arrears.adapters.storage import tables as t
 
@@ -79,3 +80,33 @@ def verified(client: TestClient, token: str, sender: SentCodes) -> str:
     shown = client.get(f"/p/{token}")
     assert 'id="debt"' in shown.text, shown.text[:800]
     return csrf_of(shown.text)
+
+
+def make_portal(engine: Engine, clock: Any, sender: object):  # type: ignore[no-untyped-def]
+    from arrears.adapters.storage.arrangements_repository import SqlArrangementsUnitOfWork
+    from arrears.adapters.storage.portal_repository import JoinedPortalUnitOfWork, SqlPortalUnitOfWork
+    from arrears.adapters.storage.portfolio_reader import SqlPortfolioReader
+    from arrears.bootstrap import portal_link_key, portal_reads
+    from arrears.services.portal.context import Portal
+
+    return Portal(unit_of_work=lambda: SqlPortalUnitOfWork(engine, CIPHER),
+                  arrangements=lambda: SqlArrangementsUnitOfWork(engine), portfolio=SqlPortfolioReader(engine),
+                  sender=sender, link_key=portal_link_key(CIPHER), public_url="https://bank.example",  # type: ignore[arg-type]
+                  institution="样本银行信用卡中心", clock=clock, reads=portal_reads(engine, CIPHER),
+                  joined=lambda connection: JoinedPortalUnitOfWork(connection, CIPHER))
+
+
+def make_app(engine: Engine, clock: Any, sender: object):  # type: ignore[no-untyped-def]
+    from arrears.entrypoints.api.app import create_app
+    from arrears.entrypoints.api.deps import get_engine
+    from arrears.entrypoints.api.workbench import configure_workbench
+    from arrears.entrypoints.web.portal_pages import configure_portal
+    from arrears.services.contact_gate import SqlContactGate
+    from arrears.services.workbench.context import Workbench
+
+    app = create_app()
+    configure_workbench(app, Workbench(engine=engine, cipher=CIPHER, gate=SqlContactGate(engine), clock=clock))
+    portal = make_portal(engine, clock, sender)
+    configure_portal(app, portal)
+    app.dependency_overrides[get_engine] = lambda: engine
+    return app, portal

@@ -337,3 +337,24 @@ def test_a_code_the_gateway_refused_is_not_counted_as_sent_and_cannot_be_used(qu
     csrf = csrf_of(client.get(f"/p/{token}?sent=1").text)
     tried = client.post(f"/p/{token}/verify", data={"code": sender.last_code(), "csrf_token": csrf})
     assert tried.status_code == 422
+
+
+def test_over_plain_http_with_an_http_public_url_the_cookie_is_not_marked_secure(sqlite_db, clock, sender) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    from fastapi.testclient import TestClient
+    from portal_support import make_app
+
+    from arrears.entrypoints.web.portal_pages import configure_portal
+
+    app, portal = make_app(sqlite_db, clock, sender)
+    plain = replace(portal, public_url="http://127.0.0.1:8000", secure_cookies=False)
+    configure_portal(app, plain)
+    with TestClient(app, base_url="http://testserver") as client:
+        token = _link(plain, account_with_mobile(sqlite_db)["account_id"])
+        ask_for_code(client, token)
+        page = client.get(f"/p/{token}?sent=1")
+        done = client.post(f"/p/{token}/verify", data={"code": sender.last_code(), "csrf_token": csrf_of(page.text)},
+                           follow_redirects=False)
+    cookie = next(v for k, v in done.headers.multi_items() if k == "set-cookie" and v.startswith("arrears_portal="))
+    assert "secure" not in cookie.lower() and "httponly" in cookie.lower()
