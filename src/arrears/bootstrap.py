@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -31,6 +33,7 @@ from arrears.adapters.storage.templates_repository import SqlTemplatesUnitOfWork
 from arrears.domain.aging import AgingLadder
 from arrears.domain.arrangements.counselling import CounsellingDirectory, DirectoryError, directory_from_records
 from arrears.domain.outreach import RetryPolicy
+from arrears.domain.portal import Preferences
 from arrears.services.allocation.commission import CommissionSource
 from arrears.services.allocation.placements import AllocationUnitOfWork
 from arrears.services.allocation.rules import AllocationRules, read_rules
@@ -49,6 +52,8 @@ from arrears.services.outreach.dispatch import Outreach
 from arrears.services.outreach.ports import ChannelSender
 from arrears.services.outreach.replies import Callbacks
 from arrears.services.outreach.templates.ports import TemplatesUnitOfWork
+from arrears.services.portal.context import Portal
+from arrears.services.portal.ports import PageReads
 from arrears.services.reporting.figures import ReportingSource
 from arrears.settings import Settings, get_settings
 
@@ -108,6 +113,7 @@ def outreach(container: Container, *, clock: Clock | None = None) -> Outreach:
     from arrears.services.contact_gate import SqlContactGate
     from arrears.services.outreach.preview_renderer import StoredTemplateRenderer
     from arrears.services.outreach.templates.renderer import TemplateRenderer
+    from arrears.services.portal.links import link_for_message
 
     s = container.settings
     senders: dict[str, ChannelSender] = {}
@@ -128,6 +134,7 @@ def outreach(container: Container, *, clock: Clock | None = None) -> Outreach:
     templates = TemplateRenderer(lambda: SqlTemplatesUnitOfWork(container.engine), seed_at=datetime.now(UTC))
     templates.versions()  # seeded and read now, before a dispatch transaction holds the database
     renderer = StoredTemplateRenderer(templates)
+    page = portal(container, clock=clock)
     return Outreach(
         unit_of_work=lambda: SqlOutreachUnitOfWork(container.engine, container.cipher, s.institution_name),
         gate=SqlContactGate(container.engine, cipher=container.cipher), senders=senders, renderer=renderer,
@@ -135,6 +142,7 @@ def outreach(container: Container, *, clock: Clock | None = None) -> Outreach:
         clock=clock or system_clock,
         retry=RetryPolicy(s.outreach_max_tries, timedelta(seconds=s.outreach_retry_seconds)),
         lease=timedelta(seconds=s.outreach_lease_seconds), concurrency=s.outreach_concurrency,
+        links=lambda account_id, message_id, connection: link_for_message(page, account_id, message_id, connection),
     )
 
 
@@ -171,6 +179,78 @@ def cases_uow(engine: Engine, cipher: FieldCipher) -> CasesUnitOfWork:
     from arrears.adapters.storage.cases_repository import SqlCasesUnitOfWork
 
     return SqlCasesUnitOfWork(engine, cipher)
+
+
+def portal(container: Container, *, clock: Clock | None = None) -> Portal:
+    """The customer's page on the container's database: codes go by the SMS gateway (or e-mail)
+    the outreach settings configure; links are signed with a key derived from the lookup key
+    (stable across processes, so a link made by the command opens on the server)."""
+    from arrears.adapters.outreach.code_messages import CodeMessages
+    from arrears.adapters.outreach.sms_gateway import SmsGateway
+    from arrears.adapters.outreach.smtp import SmtpMailer
+    from arrears.adapters.storage.portal_repository import JoinedPortalUnitOfWork, SqlPortalUnitOfWork
+
+    s = container.settings
+    senders: dict[str, ChannelSender] = {}
+    if s.sms_gateway_url:
+        senders["sms"] = SmsGateway(s.sms_gateway_url, s.sms_gateway_token, timeout=s.sms_gateway_timeout)
+    if s.smtp_url and s.mail_from:
+        senders["email"] = SmtpMailer(s.smtp_url, s.mail_from, cafile=s.smtp_ca_file)
+    engine, cipher = container.engine, container.cipher
+    return Portal(
+        unit_of_work=lambda: SqlPortalUnitOfWork(engine, cipher),
+        arrangements=lambda: SqlArrangementsUnitOfWork(engine), portfolio=SqlPortfolioReader(engine),
+        sender=CodeMessages(senders, s.institution_name) if senders else None,
+        link_key=portal_link_key(cipher), public_url=s.public_url, institution=s.institution_name,
+        clock=clock or system_clock, timezone=s.timezone, secure_cookies=s.public_url.startswith("https://"),
+        joined=lambda connection: JoinedPortalUnitOfWork(connection, cipher), reads=portal_reads(engine, cipher),
+    )
+
+
+def portal_reads(engine: Engine, cipher: FieldCipher) -> Callable[[], AbstractContextManager[PageReads]]:
+    """The customer page's reads on one connection and one transaction (one pool checkout a page)."""
+    from arrears.adapters.storage.arrangements_repository import JoinedArrangementsUnitOfWork
+    from arrears.adapters.storage.portal_repository import JoinedPortalUnitOfWork
+
+    @contextmanager
+    def reads() -> Iterator[PageReads]:
+        with engine.connect() as connection, connection.begin():
+            yield PageReads(JoinedPortalUnitOfWork(connection, cipher), JoinedArrangementsUnitOfWork(connection),
+                            SqlPortfolioReader(connection))
+
+    return reads
+
+
+def stored_preferences(settings: Settings | None = None) -> dict[str, Preferences]:
+    """What customers chose on their own page (the planner lays it over the portfolio's), from the
+    configured database; none when there is no database yet, or it has no such table (a plan made
+    from files alone, on a machine without the database, is made as before)."""
+    from sqlalchemy import inspect
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from arrears.adapters.storage.database import normalize_url
+    from arrears.adapters.storage.portal_repository import stored_preferences as read
+
+    url = normalize_url((settings or get_settings()).database_url)
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and not (parsed.database and Path(parsed.database).is_file()):
+        return {}
+    engine = make_engine(url)
+    try:
+        if not inspect(engine).has_table("portal_preferences"):
+            return {}
+        with engine.connect() as connection:
+            return read(connection)
+    except SQLAlchemyError:
+        return {}
+    finally:
+        engine.dispose()
+
+
+def portal_link_key(cipher: FieldCipher) -> bytes:
+    """The key links are signed with: derived from the lookup key, never stored."""
+    return bytes.fromhex(cipher.lookup_hash("arrears self-service link key v1"))
 
 
 def arrangements_uow(engine: Engine) -> ArrangementsUnitOfWork:

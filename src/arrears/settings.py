@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     payment_payee: str | None = None  # default: the institution's name
     payment_account: str | None = None
     payment_bank: str = ""
+    # The customer's page (self-service-v1): links are {public_url}/p/{token}; cookies are Secure
+    # when it is https.
+    public_url: str = "http://127.0.0.1:8000"
     outreach_max_tries: int = Field(default=3, ge=1)
     outreach_retry_seconds: float = Field(default=1.0, ge=0)  # the first backoff; doubled each try
     outreach_lease_seconds: float = Field(default=60.0, gt=0)  # how long a claimed message is its dispatcher's

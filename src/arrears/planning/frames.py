@@ -9,11 +9,12 @@ days past due as of the plan date. Columns a file lacks are added as nulls.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import polars as pl
 
+from arrears.domain.portal import OPT_OUT_KINDS, Preferences
 from arrears.domain.vocabulary import DEFAULT_ZONE
 
 NEEDED = {
@@ -232,3 +233,34 @@ def capacity_from(frame: pl.DataFrame, zone: str = DEFAULT_ZONE) -> Capacity:
         else:
             hourly[(channel, int(hour))] = hourly.get((channel, int(hour)), 0) + limit
     return Capacity(hourly, daily, zone)
+
+
+def with_preferences(portfolio: Portfolio, stored: Mapping[str, Preferences]) -> Portfolio:
+    """The portfolio with what customers told us on their own page laid over the file's: a stored
+    preferred channel or hours replace the customer's (a part left blank keeps the file's), and a
+    channel opted out of marks the customer's own points of that channel do-not-contact."""
+    if not stored:
+        return portfolio
+    ids = list(stored)
+    hours = [(stored[i].hours or "").partition("-") for i in ids]
+    over = pl.DataFrame({
+        "_cid": ids, "_channel": [stored[i].channel for i in ids],
+        "_from": [int(h[0]) if h[0] else None for h in hours], "_to": [int(h[2]) if h[2] else None for h in hours],
+    }, schema={"_cid": pl.Utf8, "_channel": pl.Utf8, "_from": pl.Int32, "_to": pl.Int32})
+    customers = portfolio.customers.with_columns(pl.col("customer_id").cast(pl.Utf8).alias("_cid")).join(
+        over, on="_cid", how="left").with_columns(
+        pl.coalesce("_channel", "preferred_channel").alias("preferred_channel"),
+        pl.when(pl.col("_from").is_not_null()).then(pl.col("_from")).otherwise(pl.col("pref_from")).alias("pref_from"),
+        pl.when(pl.col("_from").is_not_null()).then(pl.col("_to")).otherwise(pl.col("pref_to")).alias("pref_to"),
+    ).drop("_cid", "_channel", "_from", "_to")
+    opted = [(i, kind) for i in ids for channel in stored[i].opted_out for kind in OPT_OUT_KINDS.get(channel, ())]
+    points = portfolio.contact_points
+    if opted:
+        pairs = pl.DataFrame({"_cid": [i for i, _ in opted], "_kind": [k for _, k in opted]},
+                             schema={"_cid": pl.Utf8, "_kind": pl.Utf8}).with_columns(pl.lit(True).alias("_out"))
+        points = points.with_columns(pl.col("customer_id").cast(pl.Utf8).alias("_cid"),
+                                     pl.col("kind").cast(pl.Utf8).alias("_kind")).join(
+            pairs, on=["_cid", "_kind"], how="left").with_columns(
+            (pl.col("do_not_contact") | (pl.col("_out").fill_null(False) & (pl.col("owner") == "debtor")))
+            .alias("do_not_contact")).drop("_cid", "_kind", "_out")
+    return replace(portfolio, customers=customers, contact_points=points)

@@ -22,6 +22,7 @@ def _register() -> None:
         model_cli,
         outreach_cli,
         plan_cli,
+        portal_cli,
         portfolio_cli,
         report_cli,
         score_cli,
@@ -46,6 +47,7 @@ def _register() -> None:
     user_cli.register(app)
     allocation_cli.register(app)
     audit_cli.register(app)
+    portal_cli.register(app)
 
 
 _register()

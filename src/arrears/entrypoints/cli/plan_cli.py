@@ -12,8 +12,10 @@ import typer
 from rich.console import Console
 
 from arrears.adapters.spreadsheets import write_csv
+from arrears.domain.portal import Preferences
 from arrears.entrypoints.cli.dates import date_option
 from arrears.entrypoints.cli.portfolio_input import print_notes, print_refusal
+from arrears.planning.frames import with_preferences
 from arrears.planning.gate_requests import GateUnavailable, default_gate
 from arrears.planning.optimiser import make_plan
 from arrears.planning.segmenter import history_segmenter, scores_segmenter
@@ -50,6 +52,13 @@ def auto_workers(accounts: int) -> int:
     return min(os.cpu_count() or 1, 8) if accounts >= AUTO_WORKERS_FROM else 1
 
 
+def _stored_preferences() -> dict[str, Preferences]:
+    """What customers chose on their own page, from the configured database (none without one)."""
+    from arrears.bootstrap import stored_preferences
+
+    return stored_preferences()
+
+
 def plan(  # noqa: PLR0917 (one option per argument)
     portfolio: Annotated[Path, typer.Option("--portfolio", help="portfolio-v1 folder / 资产包目录")],
     as_of: Annotated[date, date_option("--as-of", "plan date YYYY-MM-DD / 计划日期")],
@@ -71,7 +80,7 @@ def plan(  # noqa: PLR0917 (one option per argument)
     notes: list[str] = []
     try:
         split = _split(strategy, challenger or [])
-        frames = read_portfolio_for_planning(portfolio, day, notes)
+        frames = with_preferences(read_portfolio_for_planning(portfolio, day, notes), _stored_preferences())
         limits = read_capacity(capacity, portfolio)
         gate = default_gate()
         segmenter = scores_segmenter(read_scores(scores)) if scores else history_segmenter

@@ -15,6 +15,7 @@ def install_pages(app: FastAPI) -> None:
     from arrears.entrypoints.web.pages import router
     from arrears.entrypoints.web.people_pages import router as people_router
     from arrears.entrypoints.web.placement_pages import router as placement_router
+    from arrears.entrypoints.web.portal_pages import install_portal
 
     app.include_router(router)
     app.include_router(dashboard_router)
@@ -22,4 +23,5 @@ def install_pages(app: FastAPI) -> None:
     app.include_router(audit_router)
     app.include_router(placement_router)
     app.include_router(case_pages.router)
+    install_portal(app)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).with_name("static"))), name="static")

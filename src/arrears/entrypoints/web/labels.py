@@ -55,6 +55,9 @@ CODE_LISTS: dict[str, tuple[str, ...]] = {
         "gate.check", "gate.preview", "gate.reserve", "gate.outcome",
         "case.dispute.raised", "case.hardship.raised", "case.complaint.raised", "case.taken", "case.assigned",
         "case.resolved", "case.rejected", "case.file_read", "case.file_refused", "search",
+        # the customer's own page (actor customer:<id>)
+        "portal.link_created", "portal.link_revoked", "portal.code_sent", "portal.code_wrong", "portal.locked",
+        "portal.verified", "portal.preferences",
     ),
     "search_match": ("account_id", "phone", "phone_last4", "national_id", "name"),  # how a search found it
 }

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from arrears.adapters.clock import Clock, system_clock
 from arrears.domain.outreach import DispatchCounts, PlannedMessage, RetryPolicy
@@ -36,6 +37,9 @@ from arrears.services.outreach.ports import (
     RenderError,
     SendResult,
 )
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +76,9 @@ class Outreach:
     lease: timedelta = timedelta(seconds=60)
     sleep: Callable[[float], None] = time.sleep
     concurrency: int = 1  # messages tried at once (threads); the database's lock rules stay the same
+    # (account id, message id) -> the customer's page link the message may carry (template variable
+    # ``link``, alias ``portal_link``): one link per message, the same one when it is tried again
+    links: Callable[[str, str, Connection | None], str] | None = None
 
 
 _TALLY = threading.Lock()
@@ -201,7 +208,7 @@ def _try(mid: str, outreach: Outreach, instant: _Instant, counts: DispatchCounts
             return _deny(uow, mid, (INVALID_ADDRESS,), counts, now)
         try:
             rendered = outreach.renderer.render(message.template, message.channel, recipient.language,
-                                                recipient.facts)
+                                                _with_link(outreach, recipient.facts, message, mid, uow.connection))
         except RenderError as error:
             uow.outbox.failed(mid, f"template {message.template}: {error}", now)
             uow.commit()
@@ -230,6 +237,15 @@ def _deny(uow: OutreachUnitOfWork, mid: str, rules: Sequence[str], counts: Dispa
         for rule in rules:
             counts.rules[rule] = counts.rules.get(rule, 0) + 1
     return "denied"
+
+
+def _with_link(outreach: Outreach, facts: Mapping[str, str], message: PlannedMessage, mid: str,
+               connection: Connection | None) -> Mapping[str, str]:
+    """The recipient's facts with the link to the customer's own page (SMS and e-mail), made in the
+    message's own transaction."""
+    if outreach.links is None or message.channel not in ("sms", "email"):
+        return facts
+    return {**facts, "link": outreach.links(message.account_id, mid, connection)}
 
 
 def _record(claimed: Claimed, attempt_id: str, result: SendResult, outreach: Outreach) -> str | datetime:

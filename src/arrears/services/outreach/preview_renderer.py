@@ -41,7 +41,7 @@ class StoredTemplateRenderer:
                 customer_name=facts["name"], jurisdiction=facts.get("jurisdiction") or "CN",
                 account_tail=facts["tail"], past_due_cents=int(facts["past_due_cents"]),
                 currency=facts.get("currency") or "CNY", institution=facts["creditor"],
-                agency=facts.get("agency") or None, agent_id=None)
+                agency=facts.get("agency") or None, agent_id=None, self_service_link=facts.get("link") or None)
         except (KeyError, ValueError) as error:
             raise RenderError(f"the facts lack {error}") from None
         stored = stored_template(template_id, channel, message_facts.jurisdiction)

@@ -13,7 +13,7 @@ What a template may use is what ``MessageFacts`` carries, under these names:
 | ``creditor`` / ``institution`` | the card issuer |
 | ``agency`` | the holding agency's name, or none (in house) |
 | ``agent`` | the sending collector's own staff number, or none (a system send) |
-| ``link`` | the self-service link, or none |
+| ``link`` (or ``portal_link``) | the link to the customer's own page, or none (one per message) |
 | ``debtor`` | true when the message goes to the debtor |
 
 Every rendering is screened (threats, insults, ...); a finding refuses the message. A template
@@ -65,6 +65,7 @@ def variables(facts: MessageFacts, language: str) -> dict[str, Any]:
         "past_due": spoken_amount(facts.past_due_cents, facts.currency, language),
         "sender": facts.sender, "creditor": facts.institution, "institution": facts.institution,
         "agency": facts.agency, "agent": facts.agent_id, "link": facts.self_service_link,
+        "portal_link": facts.self_service_link,
         "debtor": facts.recipient == "debtor", "recipient": facts.recipient, "jurisdiction": facts.jurisdiction,
     }
 

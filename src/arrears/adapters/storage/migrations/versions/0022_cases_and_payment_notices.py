@@ -1,7 +1,7 @@
 """cases, case_files (encrypted evidence), payment_references, payment_notices
 
 Revision ID: 0022_cases_and_payment_notices
-Revises: 0020_employer_provided_email
+Revises: 0021_portal_links
 """
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0022_cases_and_payment_notices"
-down_revision = "0020_employer_provided_email"
+down_revision = "0021_portal_links"
 branch_labels = None
 depends_on = None
 
