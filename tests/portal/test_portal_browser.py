@@ -70,7 +70,8 @@ def site(sqlite_db: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
                         "DATA_KEY": _key(CIPHER.data_key), "LOOKUP_KEY": _key(CIPHER.lookup_key),
                         "PUBLIC_URL": url, "SMS_GATEWAY_URL": f"http://127.0.0.1:{gateway_port}/sms",
                         "INSTITUTION_NAME": "样本银行信用卡中心", "LOG_JSON": "false", "LOG_LEVEL": "WARNING",
-                        "KEY_FILE": str(tmp_path / "unused.key")}.items():
+                        "KEY_FILE": str(tmp_path / "unused.key"),
+                        "PAYMENT_ACCOUNT": "6222 0210 0100 8888 888", "PAYMENT_BANK": "样本银行上海分行"}.items():
         monkeypatch.setenv(f"ARREARS_{name}", value)
     get_settings.cache_clear()
     app = create_app()  # the page and its code sender built from the settings, as `arrears serve` does
@@ -147,6 +148,7 @@ def _journey(browser, site: Site, *, width: int, height: int, language: str, ski
     page.click("#verify button")
     page.wait_for_selector("#debt")
     _no_horizontal_scroll(page)
+    assert page.locator("#pay-qr svg").count() == 1 and "RF" in page.inner_text("#pay-reference")
     page.screenshot(path=str(SHOTS / f"portal-{language}-{width}-3-account.png"), full_page=True)
     page.click("#months-6")
     page.wait_for_selector("#preview")

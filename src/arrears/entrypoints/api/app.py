@@ -14,6 +14,7 @@ from arrears.entrypoints.api.errors import document_errors, install_error_handle
 from arrears.entrypoints.api.inputs import StrictInputRoute
 from arrears.entrypoints.api.openapi import install_openapi, operation_id
 from arrears.entrypoints.api.routes import arrangements, outreach, payments
+from arrears.entrypoints.web.self_service_cases import HARDSHIP_BODY_BYTES
 
 BATCH_BYTES = 32 * 1024 * 1024
 
@@ -46,7 +47,8 @@ def create_app(max_body_bytes: int | None = None) -> FastAPI:
     _document_errors(app)
     limit = max_body_bytes or bootstrap.settings().max_body_bytes
     # a batch of up to 1,000 checks, each with its history, is larger than one request
-    app.add_middleware(BodySizeLimit, max_bytes=limit, limits={"/v1/compliance/check/batch": max(limit, BATCH_BYTES)})
+    app.add_middleware(BodySizeLimit, max_bytes=limit, limits={"/v1/compliance/check/batch": max(limit, BATCH_BYTES)},
+                       suffix_limits={"/hardship": max(limit, HARDSHIP_BODY_BYTES)})  # up to 3 files of 5 MB
     app.add_middleware(SecurityHeaders)  # outermost: a refusal of the body limit carries the headers too
     return app
 

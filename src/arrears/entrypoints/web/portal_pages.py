@@ -19,20 +19,24 @@ from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, FastAPI, Form, Request
+from fastapi import APIRouter, FastAPI, File, Form, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from arrears.domain.money import spoken_amount
 from arrears.domain.vocabulary import PLANNED_CHANNELS
 from arrears.entrypoints.api.inputs import StrictInputRoute
+from arrears.entrypoints.api.workbench.state import workbench_of
 from arrears.entrypoints.web.i18n import pick_language, translations
 from arrears.entrypoints.web.labels import label
+from arrears.entrypoints.web.self_service_cases import ask_hardship_help, pay_view, raise_dispute
 from arrears.entrypoints.web.session import check_csrf
 from arrears.services.portal import actions, identity, page
 from arrears.services.portal.context import LinkGone, Portal, PortalRefused
 from arrears.services.portal.links import open_link
 from arrears.services.portal.ports import Session
+from arrears.services.workbench.errors import InvalidInput
 
 templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
 router = APIRouter(include_in_schema=False, route_class=StrictInputRoute)
@@ -46,6 +50,10 @@ DONE = {
     "plan": ("分期方案已生效，请按期还款。", "Your installment plan is in place. Please pay each installment on time."),
     "promise": ("已记录您的还款承诺。", "Your promise to pay is recorded."),
     "preferences": ("已保存您的联系偏好。", "Your contact preferences are saved."),
+    "dispute": ("已收到您的异议，我们会在期限内答复；处理期间暂停催收。",
+                "Your dispute is received; we will answer within the deadline, and collection is on hold meanwhile."),
+    "hardship": ("已收到您的困难帮扶申请，专人会与您联系。",
+                 "Your request for hardship help is received; someone will contact you."),
 }
 
 
@@ -128,8 +136,10 @@ def _page(request: Request, token: str, session: Session, status_code: int = 200
     view = page.customer_view(portal, session)
     done = DONE.get(request.query_params.get("done") or "")
     lang = _language(request, view.summary.language)
+    pay = pay_view(workbench_of(request.app), session.account_id)
     response = render(request, "portal/page.html", status_code=status_code, language=lang, token=token, v=view,
-                      csrf=session.csrf, flash=(done[1] if lang == "en" else done[0]) if done else None, **data)
+                      csrf=session.csrf, flash=(done[1] if lang == "en" else done[0]) if done else None, pay=pay,
+                      **data)
     cookie = request.cookies.get(COOKIE)
     if cookie:  # the cookie lives as long as the session: 30 minutes from the last page seen
         _set_session_cookie(request, response, token, cookie)
@@ -266,6 +276,42 @@ def preferences(request: Request, token: str, *, channel: OptForm = None, hours:
                 opt_out: OptForm = None, csrf_token: OptForm = None) -> Response:
     return _act(request, token, csrf_token,
                 lambda portal, s: actions.set_preferences(portal, s, channel, hours, opt_out), "preferences")
+
+
+def _case_refused(request: Request, token: str, session: Session, error: InvalidInput) -> Response:
+    return _page(request, token, session, status_code=422, error=error.message(_language(request)),
+                 error_field=error.field)
+
+
+@router.post("/p/{token}/dispute")
+def dispute(request: Request, token: str, text: OptForm = None, csrf_token: OptForm = None) -> Response:
+    """The customer disputes the debt: a case for the team, and collection holds until it is closed."""
+    with _link_or_404():
+        try:
+            session = _verified(request, token, csrf_token)
+        except _NotVerified:
+            return RedirectResponse(_path(token), status_code=303)
+        try:
+            raise_dispute(workbench_of(request.app), session.account_id, text or "")
+        except InvalidInput as error:
+            return _case_refused(request, token, session, error)
+    return RedirectResponse(f"{_path(token)}?done=dispute", status_code=303)
+
+
+@router.post("/p/{token}/hardship")
+async def hardship(request: Request, token: str, text: OptForm = None, files: Annotated[
+        list[UploadFile] | None, File()] = None, csrf_token: OptForm = None) -> Response:
+    """Hardship help with up to 3 files (PDF, JPEG, PNG; 5 MB each; checked by content, stored encrypted)."""
+    with _link_or_404():
+        try:
+            session = await run_in_threadpool(_verified, request, token, csrf_token)
+        except _NotVerified:
+            return RedirectResponse(_path(token), status_code=303)
+        try:
+            await ask_hardship_help(workbench_of(request.app), session.account_id, text or "", files or [])
+        except InvalidInput as error:
+            return await run_in_threadpool(_case_refused, request, token, session, error)
+    return RedirectResponse(f"{_path(token)}?done=hardship", status_code=303)
 
 
 @router.post("/p/{token}/logout")
