@@ -64,6 +64,8 @@ def test_a_promise_logged_on_the_account_page_is_recorded_shown_and_served_by_th
     page = client.get(f"/accounts/{account_id}").text
     promises = page.split('<section id="promises">')[1].split("</section>")[0]
     assert "1,234.50" in promises and "2026-12-05" in promises and "工作台登记" in promises
+    contacts = page.split('<section id="contacts">')[1].split("</section>")[0]
+    assert '<td class="who">collector</td>' in contacts  # who logged it
     client.app.dependency_overrides[get_engine] = lambda: wb.engine  # type: ignore[attr-defined]
     client.app.dependency_overrides[get_now] = wb.now  # type: ignore[attr-defined]
     history = client.get(f"/v1/accounts/{account_id}/promise-history", headers=bearer(client, "collector"))

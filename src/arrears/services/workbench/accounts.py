@@ -11,7 +11,7 @@ from sqlalchemy import Connection, func, select
 from arrears.adapters.storage import tables as t
 from arrears.adapters.storage.gate_tables import IN_WORKBENCH, LOGGED_STATE, contact_attempts
 from arrears.adapters.storage.text_filters import contains
-from arrears.adapters.storage.workbench_tables import follow_ups, work_items
+from arrears.adapters.storage.workbench_tables import follow_ups, users, work_items
 from arrears.domain.access import Permission
 from arrears.domain.personal import ContactValue, PersonalFields, mask_personal
 from arrears.domain.vocabulary import Outcome
@@ -131,13 +131,14 @@ def contacts_of(wb: Workbench, connection: Connection, account_id: str) -> list[
         k.complaint, k.agent_id, k.contact_point_id,
     ).where(k.account_id == account_id).order_by(k.at.desc()).limit(100)).mappings()
     rows = [{**r, "source": "portfolio", "notes": None, "dispute": r["outcome"] == Outcome.DISPUTE,
-             "state": "logged", "callback_at": None} for r in ingested]
+             "state": "logged", "callback_at": None, "who": r["agent_id"]} for r in ingested]
     logged = connection.execute(select(
         w.contact_id, w.channel, w.direction, w.at, w.outcome_party.label("party"), w.outcome, w.promise_amount_cents,
         w.promise_date, w.complaint, w.agent_id, w.contact_point_id, w.notes_enc, w.dispute, LOGGED_STATE,
-        w.callback_at, w.logged_by.label("user_id"),
-    ).where(w.account_id == account_id, IN_WORKBENCH).order_by(w.at.desc()).limit(100)).mappings()
-    for r in logged:
+        w.callback_at, w.logged_by.label("user_id"), users.c.username.label("who"),
+    ).join_from(contact_attempts, users, users.c.user_id == w.logged_by, isouter=True).where(
+        w.account_id == account_id, IN_WORKBENCH).order_by(w.at.desc()).limit(100)).mappings()
+    for r in logged:  # who: the username of whoever logged it (the portfolio's rows: the agent id)
         notes = wb.cipher.decrypt(r["notes_enc"]) if r["notes_enc"] else None
         rows.append({**{k_: v for k_, v in r.items() if k_ != "notes_enc"}, "source": "workbench", "notes": notes})
     return sorted(rows, key=lambda r: r["at"], reverse=True)
