@@ -88,6 +88,8 @@ class Decision:
     zh: str
     en: str
     until: date | None = None  # the placement's last day
+    balance: Decimal | None = None  # as the account was when decided (the placement keeps it)
+    bucket: str | None = None
 
 
 @dataclass
@@ -134,7 +136,7 @@ def _decide(account: AccountToPlace, rule: AllocationRule, agencies: Mapping[str
     return Decision(account.account_id, best.agency_id, rule.name,
                     f"规则 {rule.name}：委外至 {best.agency_id}（回收表现 {best.performance:.1%}，委案至 {until}）",
                     f"rule {rule.name}: placed with {best.agency_id} (performance {best.performance:.1%}, "
-                    f"until {until})", until)
+                    f"until {until})", until, account.balance, account.bucket)
 
 
 @dataclass(frozen=True, slots=True)

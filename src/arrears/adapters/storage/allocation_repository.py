@@ -138,15 +138,18 @@ class SqlPlacements:
     def place(self, decisions: Sequence[Decision], *, on: date, by: str, now: datetime) -> int:
         """New active placements, and ``accounts.agency_id`` set to match."""
         placed = [d for d in decisions if d.agency_id and d.until]
-        balances = self.balances([d.account_id for d in placed], on)
+        balances = self.balances([d.account_id for d in placed if d.balance is None], on)
+        p = placements.c
+        before = self._c.execute(select(func.coalesce(func.max(p.placement_id), 0))).scalar()
         insert_rows(self._c, placements, ("account_id", "agency_id", "placed_on", "until", "status", "rule", "reason",
                                           "placed_by", "balance_cents", "bucket"),
                     [(d.account_id, d.agency_id, on, d.until, "active", d.rule, d.zh, by,
-                      *balances.get(d.account_id, (0, None))) for d in placed])
-        for agency in sorted({d.agency_id for d in placed if d.agency_id}):
-            ids = [d.account_id for d in placed if d.agency_id == agency]
-            for chunk in _chunks(ids):
-                self._c.execute(update(t.accounts).where(t.accounts.c.account_id.in_(chunk)).values(agency_id=agency))
+                      *((int(d.balance * 100), d.bucket) if d.balance is not None
+                        else balances.get(d.account_id, (0, None)))) for d in placed])
+        a = t.accounts.c  # one statement for every account just placed (not one list of ids per agency)
+        agency_now = select(p.agency_id).where(p.account_id == a.account_id, p.status == "active").scalar_subquery()
+        self._c.execute(update(t.accounts).where(a.account_id.in_(
+            select(p.account_id).where(p.placement_id > before, p.status == "active"))).values(agency_id=agency_now))
         self._audit("placement.placed", [(d.account_id, "in_house", d.agency_id or "", {"rule": d.rule, "why": d.en,
                                                                                         "until": str(d.until)})
                                          for d in placed], by=by, now=now)
