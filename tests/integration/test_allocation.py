@@ -121,10 +121,12 @@ def test_a_recall_needs_a_reason_and_placed_accounts(engine: Engine) -> None:
 def test_a_move_recalls_from_one_agency_and_places_with_another_within_its_capacity(engine: Engine, rules) -> None:
     portfolio(engine)
     allocate_accounts(SqlAllocationUnitOfWork(engine), Allocate(ON, "nightly", rules), NOW)
-    moved = move_accounts(SqlAllocationUnitOfWork(engine), Move(("A1", "A4"), "AG02", ON, "lead", "调案", rules), NOW)
+    moved = move_accounts(SqlAllocationUnitOfWork(engine),
+                          Move(("A1", "A4"), ON, "lead", "调案", to_agency="AG02", rules=rules), NOW)
     assert moved == 2 and agencies(engine)["A1"] == "AG02" and agencies(engine)["A4"] == "AG02"
     with pytest.raises(AllocationError, match="capacity"):
-        move_accounts(SqlAllocationUnitOfWork(engine), Move(("A2",), "AG02", ON, "lead", "x", rules), NOW)
+        move_accounts(SqlAllocationUnitOfWork(engine), Move(("A2",), ON, "lead", "x", to_agency="AG02", rules=rules),
+                      NOW)
     with engine.connect() as c:
         reasons = sorted(str(r) for (r,) in c.execute(select(placements.c.recall_reason).where(
             placements.c.account_id == "A1")))

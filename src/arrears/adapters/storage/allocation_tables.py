@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import BigInteger, Column, Date, Index, Integer, String, Table, Text, text
 
-from arrears.adapters.storage.tables import Id, metadata
+from arrears.adapters.storage.tables import Id, cents, metadata
 
 placements = Table(
     "placements",
@@ -20,7 +20,7 @@ placements = Table(
     Column("rule", String(100), nullable=False),  # the allocation rule, or "by_hand"
     Column("reason", Text, nullable=False),
     Column("placed_by", String(100), nullable=False),
-    Column("balance_cents", BigInteger, nullable=False),  # the balance when placed (performance)
+    cents("balance_cents"),  # the balance when placed (performance)
     Column("bucket", String(10)),  # the bucket when placed (the commission rate)
     Column("recalled_on", Date),
     Column("recall_reason", String(20)),

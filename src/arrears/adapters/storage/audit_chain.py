@@ -10,22 +10,12 @@ from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Column, Connection, Engine, Integer, String, Table, select, update
+from sqlalchemy import Connection, Engine, Table, select, update
 
-from arrears.adapters.storage.audit_tables import audit_events
+from arrears.adapters.storage.audit_tables import audit_events, chain_heads
 from arrears.adapters.storage.gate_tables import compliance_decisions
-from arrears.adapters.storage.tables import UtcDateTime, metadata
 from arrears.adapters.storage.workbench_tables import access_audit
 from arrears.domain.audit_chain import GENESIS, Break, Head, first_break, link
-
-chain_heads = Table(
-    "audit_chain_heads",
-    metadata,
-    Column("log", String(40), primary_key=True),
-    Column("last_id", Integer, nullable=False),
-    Column("last_hash", String(64), nullable=False),
-    Column("sealed_at", UtcDateTime(), nullable=False),
-)
 
 LOGS: dict[str, tuple[Table, str, str]] = {  # log -> (table, id column, instant column)
     "audit_events": (audit_events, "event_id", "at"),

@@ -33,3 +33,13 @@ audit_events = Table(
 Index("ix_audit_events_subject", audit_events.c.subject, audit_events.c.event_id)
 Index("ix_audit_events_at", audit_events.c.at)
 Index("ix_audit_events_action", audit_events.c.action, audit_events.c.at)
+
+# The head of each log's hash chain (``audit_chain``): the last sealed row's id and hash.
+chain_heads = Table(
+    "audit_chain_heads",
+    metadata,
+    Column("log", String(40), primary_key=True),
+    Column("last_id", Integer, nullable=False),
+    Column("last_hash", String(64), nullable=False),
+    instant("sealed_at", nullable=False),
+)

@@ -12,15 +12,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Date, ForeignKey, Index, Integer, LargeBinary, String, Table
+from sqlalchemy import Column, Date, ForeignKey, Index, Integer, LargeBinary, String, Table
 
-from arrears.adapters.storage.tables import Id, UtcDateTime, metadata
+from arrears.adapters.storage.tables import Id, account_record, cents, instant, metadata
 
 cases = Table(
     "cases",
     metadata,
-    Column("case_id", Id, primary_key=True),
-    Column("account_id", Id, nullable=False, index=True),
+    *account_record("case_id"),
     Column("kind", String(20), nullable=False),
     Column("status", String(20), nullable=False),
     Column("text_enc", LargeBinary, nullable=False),
@@ -30,9 +29,9 @@ cases = Table(
     Column("jurisdiction", String(64), nullable=False),
     Column("due_on", Date, nullable=False),
     Column("due_rule", String(40), nullable=False),
-    Column("opened_at", UtcDateTime(), nullable=False),
-    Column("updated_at", UtcDateTime(), nullable=False),
-    Column("closed_at", UtcDateTime()),
+    instant("opened_at", nullable=False),
+    instant("updated_at", nullable=False),
+    instant("closed_at"),
     Column("resolution_enc", LargeBinary),
 )
 Index("ix_cases_status_due", cases.c.status, cases.c.due_on)
@@ -48,7 +47,7 @@ case_files = Table(
     Column("sha256", String(64), nullable=False),
     Column("name_enc", LargeBinary, nullable=False),
     Column("content_enc", LargeBinary, nullable=False),
-    Column("uploaded_at", UtcDateTime(), nullable=False),
+    instant("uploaded_at", nullable=False),
 )
 
 payment_references = Table(
@@ -56,7 +55,7 @@ payment_references = Table(
     metadata,
     Column("account_id", Id, primary_key=True),
     Column("reference", String(25), nullable=False, unique=True),
-    Column("created_at", UtcDateTime(), nullable=False),
+    instant("created_at", nullable=False),
 )
 
 payment_notices = Table(
@@ -67,9 +66,9 @@ payment_notices = Table(
     Column("reference", String(25), nullable=False),
     Column("account_id", Id, nullable=False, index=True),
     Column("payment_id", Id, nullable=False),
-    Column("amount_cents", BigInteger, nullable=False),
+    cents("amount_cents"),
     Column("currency", String(3), nullable=False),
-    Column("paid_at", UtcDateTime(), nullable=False),
-    Column("received_at", UtcDateTime(), nullable=False),
+    instant("paid_at", nullable=False),
+    instant("received_at", nullable=False),
     Column("received_by", String(120), nullable=False),
 )

@@ -13,7 +13,6 @@ written only through ``FieldCipher``): no free text is stored in clear.
 from __future__ import annotations
 
 from sqlalchemy import (
-    BigInteger,
     Boolean,
     Column,
     Date,
@@ -30,7 +29,7 @@ from sqlalchemy import (
     text,
 )
 
-from arrears.adapters.storage.tables import Id, instant, metadata
+from arrears.adapters.storage.tables import Id, cents, instant, metadata
 
 contact_attempts = Table(
     "contact_attempts",
@@ -56,7 +55,7 @@ contact_attempts = Table(
     Column("logged_by", Id),  # the workbench user; NULL for a contact made by the system
     Column("direction", String(10), nullable=False, server_default=text("'outbound'")),
     Column("notes_enc", LargeBinary),  # FieldCipher only
-    Column("promise_amount_cents", BigInteger),
+    cents("promise_amount_cents", nullable=True),
     Column("promise_date", Date),
     Column("dispute", Boolean, nullable=False, server_default=false()),
     Column("complaint", Boolean, nullable=False, server_default=false()),

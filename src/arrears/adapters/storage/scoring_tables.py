@@ -4,9 +4,9 @@ used. Re-scoring a date replaces that date's rows."""
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Date, Float, Index, Integer, String, Table, Text
+from sqlalchemy import Column, Date, Float, Index, Integer, String, Table, Text
 
-from arrears.adapters.storage.tables import account_on_date, instant, metadata
+from arrears.adapters.storage.tables import account_on_date, cents, instant, metadata
 
 
 def _model() -> list[Column]:
@@ -37,7 +37,7 @@ account_scores = Table(
     *_reason(1),
     *_reason(2),
     *_reason(3),
-    Column("balance_cents", BigInteger, nullable=False),
+    cents("balance_cents"),
     *_model(),
 )
 Index("ix_account_scores_account", account_scores.c.account_id, account_scores.c.as_of)

@@ -172,6 +172,5 @@ training_records = Table(
     Column("course", String(100), nullable=False),
     Column("completed_on", Date, nullable=False),
     Column("valid_until", Date, nullable=False),
-    Column("recorded_by", String(100), nullable=False),
-    instant("recorded_at", nullable=False),
+    *done_by("recorded"),
 )

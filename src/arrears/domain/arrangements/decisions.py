@@ -5,12 +5,25 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
-from typing import TypeVar
+from typing import Any, Protocol, Self, TypeVar
 
 from arrears.domain.reasons import Reason
 
 S = TypeVar("S", bound=StrEnum)
+
+
+class Reviewable(Protocol):
+    """An arrangement with a status that its payments may move (a plan, a settlement)."""
+
+    @property
+    def status(self) -> Any: ...
+
+    def moved_to(self, target: Any, on: date) -> Self: ...
+
+
+R = TypeVar("R", bound=Reviewable)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,3 +91,8 @@ def ensure_transition(table: Mapping[S, frozenset[S]], current: S, target: S, wh
             f"{what}: {current} -> {target} is not allowed (from {current}: {allowed})"
         )
     return target
+
+
+def reviewed(arrangement: R, status: StrEnum, on: date) -> R:
+    """``arrangement`` moved to ``status`` on ``on``; as it is when it already has that status."""
+    return arrangement if status is arrangement.status else arrangement.moved_to(status, on)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from arrears.domain.arrangements.decisions import Decision, allow, deny, ensure_transition
+from arrears.domain.arrangements.decisions import Decision, allow, deny, ensure_transition, reviewed
 from arrears.domain.arrangements.payments import Payment, paid_between
 from arrears.domain.arrangements.schedule import CN_MAX_MONTHS_CITATION, Installment, Schedule
 from arrears.domain.money import Money
@@ -175,8 +175,7 @@ def derived_status(plan: InstallmentPlan, payments: Iterable[Payment], as_of: da
 def review(plan: InstallmentPlan, payments: Iterable[Payment], as_of: date,
            policy: PlanPolicy = PlanPolicy()) -> InstallmentPlan:
     """Move an active plan to completed or broken when its payments say so."""
-    status = derived_status(plan, payments, as_of, policy)
-    return plan if status is plan.status else plan.moved_to(status, as_of)
+    return reviewed(plan, derived_status(plan, payments, as_of, policy), as_of)
 
 
 def collection_held(plan: InstallmentPlan, payments: Iterable[Payment], on: date,

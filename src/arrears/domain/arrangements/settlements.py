@@ -23,7 +23,7 @@ from arrears.domain.arrangements.approvals import (
     Authority,
     check_authority,
 )
-from arrears.domain.arrangements.decisions import Decision, allow, deny, ensure_transition
+from arrears.domain.arrangements.decisions import Decision, allow, deny, ensure_transition, reviewed
 from arrears.domain.arrangements.payments import Payment, paid_between
 from arrears.domain.arrangements.schedule import add_months, split_evenly
 from arrears.domain.money import Money
@@ -215,5 +215,4 @@ def derived_status(settlement: Settlement, payments: Iterable[Payment], as_of: d
 
 def review(settlement: Settlement, payments: Iterable[Payment], as_of: date,
            policy: SettlementPolicy = SettlementPolicy()) -> Settlement:
-    status = derived_status(settlement, payments, as_of, policy)
-    return settlement if status is settlement.status else settlement.moved_to(status, as_of)
+    return reviewed(settlement, derived_status(settlement, payments, as_of, policy), as_of)

@@ -156,7 +156,7 @@ def _register_placement(app: typer.Typer) -> None:
         container = open_container()
         try:
             day = as_of or _today(container.settings.timezone)
-            command = Move(tuple(accounts), to, day, _operator(), reason, chosen)
+            command = Move(tuple(accounts), day, _operator(), reason, to_agency=to, rules=chosen)
             n = move_accounts(allocation_uow(container.engine), command, datetime.now(UTC))
         except AllocationError as error:
             err.print(str(error), style="red", markup=False)

@@ -6,14 +6,16 @@ a byte-order mark, formulas neutralised). A page view's previews are one entry, 
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import polars as pl
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from sqlalchemy import Connection
 
 from arrears.adapters.spreadsheets import formula_safe_frame
 from arrears.domain import dates
@@ -29,6 +31,7 @@ from arrears.services.workbench.errors import InvalidInput, WorkbenchError
 router = APIRouter(include_in_schema=False, route_class=StrictInputRoute)
 PAGE = 100
 EXPORT_MOST = 100_000
+T = TypeVar("T")
 EXPORT_COLUMNS = ("at", "source", "kind", "who", "account_id", "subject", "purpose", "outcome", "rules", "summary")
 
 
@@ -67,14 +70,20 @@ def _wanted(request: Request, zone: str, limit: int) -> audit_trail.TrailFilter:
         limit=limit, before=_cursor(request.query_params.get("before")))
 
 
+def _read_trail(request: Request, principal: Any, read: Callable[[Connection, Any, audit_trail.TrailFilter], T]) -> T:
+    """What ``read`` takes from the trail the page's filters select, for a principal who may view the audit."""
+    wb = workbench_of(request.app)
+    principal.require(Permission.VIEW_AUDIT)
+    with wb.engine.connect() as connection:
+        return read(connection, principal, _wanted(request, wb.timezone, PAGE))
+
+
 @router.get("/audit")
 def audit_page(request: Request) -> Response:
     user = require_user(request)
-    wb, principal = workbench_of(request.app), _as(user, request)
+    principal = _as(user, request)
     try:
-        principal.require(Permission.VIEW_AUDIT)
-        with wb.engine.connect() as connection:
-            page = audit_trail.trail_page(connection, principal, _wanted(request, wb.timezone, PAGE))
+        page = _read_trail(request, principal, audit_trail.trail_page)
     except WorkbenchError as error:
         return error_page(request, error)
     filters = _filters(request)
@@ -90,14 +99,13 @@ def audit_page(request: Request) -> Response:
 @router.get("/audit/export.csv")
 def audit_export(request: Request) -> Response:
     user = require_user(request)
-    wb, principal = workbench_of(request.app), _as(user, request)
+    principal = _as(user, request)
     try:
-        principal.require(Permission.VIEW_AUDIT)
-        with wb.engine.connect() as connection:
-            rows = audit_trail.whole_trail(connection, principal, _wanted(request, wb.timezone, PAGE), EXPORT_MOST)
+        rows = _read_trail(request, principal, lambda connection, who, wanted: audit_trail.whole_trail(
+            connection, who, wanted, EXPORT_MOST))
     except WorkbenchError as error:
         return error_page(request, error)
-    zone = ZoneInfo(wb.timezone)
+    zone = ZoneInfo(workbench_of(request.app).timezone)
     frame = pl.DataFrame([_export_row(r, zone) for r in rows], schema={c: pl.String for c in EXPORT_COLUMNS},
                          orient="row")
     buffer = io.BytesIO()

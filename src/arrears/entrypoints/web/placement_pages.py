@@ -84,7 +84,8 @@ def change_placements(request: Request, *, action: Annotated[str, Form()], reaso
         elif action == "recall":
             done = f"recalled:{recall_accounts(allocation_uow(wb.engine), Recall(ids, today, by, reason or ''), now)}"
         elif action.startswith("move:"):
-            command = Move(ids, action.removeprefix("move:"), today, by, reason or "", allocation_rules())
+            command = Move(ids, today, by, reason or "", to_agency=action.removeprefix("move:"),
+                           rules=allocation_rules())
             done = f"placed:{move_accounts(allocation_uow(wb.engine), command, now)}"
         else:
             raise AllocationError(f"没有操作 {action}", f"no action {action}")

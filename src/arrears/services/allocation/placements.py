@@ -92,11 +92,18 @@ def allocate_accounts(uow: AllocationUnitOfWork, command: Allocate, now: datetim
 
 
 @dataclass(frozen=True)
-class Recall:
+class ByHand:
+    """Accounts an operator recalls or places by hand: on which day, who, and the reason given."""
+
     account_ids: tuple[str, ...]
     on: date
     by: str
     note: str
+
+
+@dataclass(frozen=True)
+class Recall(ByHand):
+    """Bring the accounts back in house (退案)."""
 
 
 def recall_accounts(uow: AllocationUnitOfWork, command: Recall, now: datetime) -> int:
@@ -120,12 +127,10 @@ def _all_placed(wanted: Sequence[str], active: Sequence[ActivePlacement]) -> Non
 
 
 @dataclass(frozen=True)
-class Move:
-    account_ids: tuple[str, ...]
+class Move(ByHand):
+    """Place the accounts with ``to_agency`` (分案/调案), under the allocation rules."""
+
     to_agency: str
-    on: date
-    by: str
-    note: str
     rules: AllocationRules
 
 

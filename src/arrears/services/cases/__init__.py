@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
@@ -70,22 +70,28 @@ class Actor:
 
 
 @dataclass(frozen=True, slots=True)
-class RaiseDispute:
+class CaseText:
+    """A case raised on an account, in the words of whoever raises it."""
+
     account_id: str
     text: str
 
 
 @dataclass(frozen=True, slots=True)
-class AskHardshipHelp:
-    account_id: str
-    text: str
+class RaiseDispute(CaseText):
+    """Dispute a debt or a charge (异议)."""
+
+
+@dataclass(frozen=True, slots=True)
+class AskHardshipHelp(CaseText):
+    """Ask for hardship help (困难帮扶申请), with the files that show it."""
+
     files: tuple[Upload, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
-class RaiseComplaint:
-    account_id: str
-    text: str
+class RaiseComplaint(CaseText):
+    """Complain (投诉)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +186,21 @@ def _visible(uow: CasesUnitOfWork, case_id: str, actor: Actor) -> Case:
     return case
 
 
+def _saved(uow: CasesUnitOfWork, change: Callable[[], Case]) -> Case:
+    """The case as ``change`` leaves it, stored; a change the case's rules refuse is invalid input."""
+    try:
+        case = change()
+    except CaseError as exc:
+        raise _invalid(exc) from exc
+    uow.cases.save(case)
+    return case
+
+
+def _started(case: Case, now: datetime) -> Case:
+    """An open case goes into work (open → in progress)."""
+    return move(case, CaseStatus.IN_PROGRESS, now=now) if case.status is CaseStatus.OPEN else case
+
+
 def take_case(uow: CasesUnitOfWork, case_id: str, *, actor: Actor, now: datetime) -> Case:
     """The actor becomes the case's owner and starts working it (open → in progress)."""
     _staff(actor, Permission.WORK_CASES)
@@ -188,13 +209,7 @@ def take_case(uow: CasesUnitOfWork, case_id: str, *, actor: Actor, now: datetime
         owner = actor.user_id
         if before.owner_user_id not in (None, owner) and not actor.may(Permission.ASSIGN_CASES):
             raise Forbidden("这个案件已有负责人", "this case has another owner", "case_id")
-        try:
-            after = assign(before, owner or "", now=now)
-            if after.status is CaseStatus.OPEN:
-                after = move(after, CaseStatus.IN_PROGRESS, now=now)
-        except CaseError as exc:
-            raise _invalid(exc) from exc
-        uow.cases.save(after)
+        after = _saved(uow, lambda: _started(assign(before, owner or "", now=now), now))
         _audit(uow, now, actor, "case.taken", after, before=f"{before.status} owner {before.owner_user_id}",
                after=f"{after.status} owner {owner}")
         uow.commit()
@@ -209,11 +224,7 @@ def assign_case(uow: CasesUnitOfWork, case_id: str, owner_user_id: str, *, actor
         owner = uow.accounts.user(owner_user_id)
         if owner is None or not may(Role(owner.role), Permission.WORK_CASES):
             raise InvalidInput("没有这个可办理案件的用户", "no such user who works cases", "owner_user_id")
-        try:
-            after = assign(before, owner.user_id, now=now)
-        except CaseError as exc:
-            raise _invalid(exc) from exc
-        uow.cases.save(after)
+        after = _saved(uow, lambda: assign(before, owner.user_id, now=now))
         _audit(uow, now, actor, "case.assigned", after, before=f"owner {before.owner_user_id}",
                after=f"owner {owner.user_id}")
         uow.commit()
@@ -230,11 +241,7 @@ def resolve_case(uow: CasesUnitOfWork, command: ResolveCase, *, actor: Actor, no
         if before.owner_user_id != actor.user_id and not actor.may(Permission.ASSIGN_CASES):
             raise Forbidden("只有案件负责人或组长、合规人员可以结案",
                             "only the case's owner, a team lead or compliance closes it", "case_id")
-        try:
-            after = move(before, command.outcome, now=now, resolution=command.resolution)
-        except CaseError as exc:
-            raise _invalid(exc) from exc
-        uow.cases.save(after)
+        after = _saved(uow, lambda: move(before, command.outcome, now=now, resolution=command.resolution))
         _audit(uow, now, actor, f"case.{command.outcome}", after, before=str(before.status),
                hold_lifted=before.holds_collection and not after.holds_collection)
         uow.commit()
