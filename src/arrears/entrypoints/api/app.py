@@ -48,7 +48,7 @@ def create_app(max_body_bytes: int | None = None) -> FastAPI:
     limit = max_body_bytes or bootstrap.settings().max_body_bytes
     # a batch of up to 1,000 checks, each with its history, is larger than one request
     app.add_middleware(BodySizeLimit, max_bytes=limit, limits={"/v1/compliance/check/batch": max(limit, BATCH_BYTES)},
-                       suffix_limits={"/hardship": max(limit, HARDSHIP_BODY_BYTES)})  # up to 3 files of 5 MB
+                       span_limits={("/p/", "/hardship"): max(limit, HARDSHIP_BODY_BYTES)})  # 3 files of 5 MB
     app.add_middleware(SecurityHeaders)  # outermost: a refusal of the body limit carries the headers too
     return app
 

@@ -32,19 +32,21 @@ class BodySizeLimit:
     streamed (chunked, or with a Content-Length that lies) is counted as it is received, and
     the app gets no chunk past the limit: nothing is buffered here, and what the app buffers
     stays under the limit plus one chunk. ``limits`` gives a path prefix its own limit;
-    ``suffix_limits`` a path ending (the customer's hardship form, ``/p/{token}/hardship``).
+    ``span_limits`` a path that starts and ends as given (the customer's hardship form,
+    ``/p/{token}/hardship``: prefix ``/p/``, ending ``/hardship``).
     """
 
     def __init__(self, app: ASGIApp, max_bytes: int = DEFAULT_MAX_BODY_BYTES,
-                 limits: Mapping[str, int] | None = None, suffix_limits: Mapping[str, int] | None = None) -> None:
+                 limits: Mapping[str, int] | None = None,
+                 span_limits: Mapping[tuple[str, str], int] | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.limits = dict(limits or {})
-        self.suffix_limits = dict(suffix_limits or {})
+        self.span_limits = dict(span_limits or {})
 
     def limit_for(self, path: str) -> int:
-        for ending, limit in self.suffix_limits.items():
-            if path.endswith(ending):
+        for (start, end), limit in self.span_limits.items():
+            if path.startswith(start) and path.endswith(end):
                 return limit
         prefixes = [p for p in self.limits if path.startswith(p)]
         return self.limits[max(prefixes, key=len)] if prefixes else self.max_bytes

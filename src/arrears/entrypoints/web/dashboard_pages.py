@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 import json
 from datetime import date, timedelta
-from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -56,10 +55,6 @@ def dashboard_report(request: Request, start: str | None, end: str | None) -> Op
         raise InvalidInput(f"日期范围无效：{error}", f"not a date range to report: {error}", field="to") from None
 
 
-def _inline_json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, default=str).replace("<", "\\u003c").replace(">", "\\u003e")
-
-
 @router.get("/dashboard")
 def dashboard(request: Request) -> Response:
     try:
@@ -72,7 +67,7 @@ def dashboard(request: Request) -> Response:
     return render(request, "dashboard.html", user, report=report, tables=tables, shown=shown,
                   experiments=experiments_table(report),
                   drill=user.principal.may(Permission.ALLOCATE) and not user.principal.agency_id,
-                  charts=_inline_json(chart_specs(report, language)), language=language)
+                  charts=json.dumps(chart_specs(report, language), ensure_ascii=False, default=str), language=language)
 
 
 @router.get("/dashboard/report.xlsx")
