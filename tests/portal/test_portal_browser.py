@@ -22,17 +22,15 @@ from pathlib import Path
 import pytest
 from portal_support import account_with_mobile
 from sqlalchemy import Engine
+from test_browser import browser  # noqa: F401 - the workbench's Chromium fixture
 from typer.testing import CliRunner
 from workbench_support import CIPHER
 
 from arrears.settings import get_settings
 
 pytestmark = pytest.mark.browser
-CHROMIUM = Path("/usr/bin/chromium")
 STANDIN = Path(__file__).resolve().parents[1] / "outreach" / "sms_gateway_standin.py"
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "img"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
 CODE = re.compile(r"(\d{6})")
 
 
@@ -89,18 +87,6 @@ def site(sqlite_db: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     get_settings.cache_clear()
 
 
-@pytest.fixture
-def browser() -> Iterator[object]:
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
-    if not CHROMIUM.exists():
-        pytest.skip("no /usr/bin/chromium: apt-get install -y chromium")
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        yield launched
-        launched.close()
-
-
 def _link(account_id: str) -> str:
     from arrears.entrypoints.cli.main import app
 
@@ -130,7 +116,7 @@ def _no_horizontal_scroll(page) -> None:  # type: ignore[no-untyped-def]
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "the page scrolls sideways"
 
 
-def _journey(browser, site: Site, *, width: int, height: int, language: str, skip: int) -> None:  # type: ignore[no-untyped-def]
+def _journey(browser, site: Site, *, width: int, height: int, language: str, skip: int) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     account = account_with_mobile(site.engine, skip)
     url = _link(account["account_id"])
     context = browser.new_context(viewport={"width": width, "height": height},
@@ -166,9 +152,9 @@ def _journey(browser, site: Site, *, width: int, height: int, language: str, ski
     context.close()
 
 
-def test_a_customer_on_a_phone_chooses_a_six_month_plan_in_chinese(site: Site, browser) -> None:  # type: ignore[no-untyped-def]
+def test_a_customer_on_a_phone_chooses_a_six_month_plan_in_chinese(site: Site, browser) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     _journey(browser, site, width=390, height=844, language="zh", skip=0)
 
 
-def test_a_customer_at_a_desk_chooses_a_six_month_plan_in_english(site: Site, browser) -> None:  # type: ignore[no-untyped-def]
+def test_a_customer_at_a_desk_chooses_a_six_month_plan_in_english(site: Site, browser) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     _journey(browser, site, width=1440, height=900, language="en", skip=1)
