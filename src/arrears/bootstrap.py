@@ -216,7 +216,7 @@ def portal_reads(engine: Engine, cipher: FieldCipher) -> Callable[[], AbstractCo
     def reads() -> Iterator[PageReads]:
         with engine.connect() as connection, connection.begin():
             yield PageReads(JoinedPortalUnitOfWork(connection, cipher), JoinedArrangementsUnitOfWork(connection),
-                            SqlPortfolioReader(connection))
+                            SqlPortfolioReader(connection, remember=True))
 
     return reads
 

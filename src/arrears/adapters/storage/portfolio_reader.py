@@ -17,10 +17,14 @@ from arrears.domain.vocabulary import DEFAULT_ZONE, Channel
 
 class SqlPortfolioReader:
     """Reads on its own connection from an engine, or inside a caller's transaction when given
-    its connection (the workbench reads the account it is writing to in one transaction)."""
+    its connection (the workbench reads the account it is writing to in one transaction).
+    ``remember`` keeps each account read once for the reader's life: for one page's reads in one
+    transaction, where the same account is asked for by several services."""
 
-    def __init__(self, source: Engine | Connection) -> None:
+    def __init__(self, source: Engine | Connection, *, remember: bool = False) -> None:
         self._source = source
+        self._known: dict[str, IngestedAccount | None] | None = {} if remember else None
+        self._paid: dict[str, tuple[Payment, ...]] | None = {} if remember else None
 
     def _connect(self) -> AbstractContextManager[Connection]:
         if isinstance(self._source, Connection):
@@ -28,6 +32,13 @@ class SqlPortfolioReader:
         return self._source.connect()
 
     def account(self, account_id: str) -> IngestedAccount | None:
+        if self._known is None:
+            return self._read_account(account_id)
+        if account_id not in self._known:
+            self._known[account_id] = self._read_account(account_id)
+        return self._known[account_id]
+
+    def _read_account(self, account_id: str) -> IngestedAccount | None:
         query = (
             select(accounts, customers.c.timezone)
             .join(customers, customers.c.customer_id == accounts.c.customer_id)
@@ -87,6 +98,13 @@ class SqlPortfolioReader:
     def received_payments(self, account_id: str) -> tuple[Payment, ...]:
         """Ingested payments that were not reversed (the feed gives no reversal date, so a
         reversed payment never counts)."""
+        if self._paid is None:
+            return self._read_payments(account_id)
+        if account_id not in self._paid:
+            self._paid[account_id] = self._read_payments(account_id)
+        return self._paid[account_id]
+
+    def _read_payments(self, account_id: str) -> tuple[Payment, ...]:
         zone, currency = self._zone_and_currency(account_id)
         query = (
             select(payments)

@@ -39,12 +39,19 @@ def cents_of(money: Money) -> int:
     return int((money.amount * 100).to_integral_value())
 
 
-def principal_of(portal: Portal, account_id: str, stored: AccountLedger | None = None,
+class _Unread:
+    """The ledger was not read yet (``None`` means read and not opened)."""
+
+
+UNREAD = _Unread()
+
+
+def principal_of(portal: Portal, account_id: str, stored: AccountLedger | None | _Unread = UNREAD,
                  portfolio: IngestedPortfolio | None = None) -> Money:
     """The plan's principal as ``agree_plan`` takes it: the ledger's past-due amount (the ingested
     account's, until the ledger is opened). One connection at a time: a page never holds one
     while it waits for another (a pool shared by many customers at once would run dry)."""
-    if stored is None:
+    if isinstance(stored, _Unread):
         uow = portal.arrangements()
         with uow:
             stored = uow.ledgers.get(account_id)
@@ -69,7 +76,7 @@ def quote(portal: Portal, principal: Money, months: int) -> Schedule:
                             policies=portal.policies).schedule
 
 
-def offers(portal: Portal, account_id: str, active: bool, ledger: AccountLedger | None = None,
+def offers(portal: Portal, account_id: str, active: bool, ledger: AccountLedger | None | _Unread = UNREAD,
            portfolio: IngestedPortfolio | None = None) -> tuple[int, ...]:
     """The policy's terms that the rules allow for this account now: none while a plan is active,
     none without a past-due amount; each within the least authority's limits and schedulable."""
