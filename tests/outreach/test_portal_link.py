@@ -30,3 +30,12 @@ def test_a_reminder_template_without_the_link_is_sent_as_before(world, gateway) 
     plan = world.plan(world.sms(1))
     assert dispatched(plan, f"{DAY}T10:00:00+08:00")["sent"] == 1
     assert "/p/" not in sms.received()[0]["text"]
+
+
+def test_the_planners_self_service_message_carries_the_link_and_is_signed_and_screened(world, gateway) -> None:  # type: ignore[no-untyped-def]
+    sms = gateway()
+    plan = world.plan(world.sms(2, template="self_service"))
+    assert dispatched(plan, f"{DAY}T10:00:00+08:00")["sent"] == 2
+    texts = [m["text"] for m in sms.received()]
+    assert all(LINK.search(text) for text in texts), texts
+    assert all(text.startswith("【") and "回复TD退订" in text and "在线查看账户" in text for text in texts), texts

@@ -45,6 +45,7 @@ class ContactModel:
     response: pl.DataFrame  # customer_id, channel, p_response
     response_population: pl.DataFrame  # channel, p_response_pop
     dead_points: pl.DataFrame  # contact_point_id
+    message_minded: pl.DataFrame  # customer_id: answer messages more than calls
 
 
 def outbound_calls(portfolio: Portfolio, segments: pl.DataFrame) -> pl.DataFrame:
@@ -174,7 +175,22 @@ def fit(portfolio: Portfolio, segments: pl.DataFrame) -> ContactModel:
         pl.col("kind_factor").fill_null(pl.when(pl.col("kind") == "mobile").then(1.0).otherwise(0.6)))
     response, response_population = _responses(portfolio)
     return ContactModel(population, segment, level, _customer_calls(calls), kind, response, response_population,
-                        _dead_points(portfolio))
+                        _dead_points(portfolio), message_minded(calls, response, response_population, overall))
+
+
+def message_minded(calls: pl.DataFrame, response: pl.DataFrame, response_population: pl.DataFrame,
+                   overall: float) -> pl.DataFrame:
+    """Customers who answer messages more than calls. The two rates measure different things (a
+    reply or payment within days of a message, a right-party answer to a call), so each is taken
+    relative to the population's on its channel: the customer's best message lift is above 1 and
+    above their call lift (a customer never called has a call lift of 1)."""
+    answered = calls.group_by("customer_id").agg(
+        ((pl.col("rpc").sum() + K_MESSAGE * overall) / (pl.len() + K_MESSAGE) / max(overall, 1e-3)).alias("call_lift"))
+    best = (response.join(response_population, on="channel", how="left")
+            .group_by("customer_id").agg((pl.col("p_response") / pl.col("p_response_pop")).max().alias("message_lift")))
+    return (best.join(answered, on="customer_id", how="left")
+            .filter((pl.col("message_lift") > 1) & (pl.col("message_lift") > pl.col("call_lift").fill_null(1.0)))
+            .select("customer_id").sort("customer_id"))
 
 
 def rpc_probability(model: ContactModel, frame: pl.DataFrame, use_hours: bool = True) -> pl.DataFrame:

@@ -92,7 +92,8 @@ def _plan(portfolio: Portfolio, capacity: Capacity, split: Split, runner: GateRu
     details = Details(accounts.select("account_id", "dpd", "flags", "agency_id", "language", "zone", "jurisdiction"),
                       pl.concat([treatment_table(strategy, i) for i, strategy in enumerate(split.strategies)]),
                       portfolio.contact_points.select("contact_point_id", "kind", pl.col("value").alias("address"),
-                                                      "consent"))
+                                                      "consent"),
+                      SelfService.of(split, model.message_minded))
     options = _options(portfolio, accounts, split, model, capacity=capacity, stats=stats)
     tick("candidates")
     del accounts, segments, model  # the fill allocates gigabytes: what is freed here is reused there
@@ -124,11 +125,43 @@ class Details:
     accounts: pl.DataFrame  # account_id, dpd, flags, agency_id, language, zone, jurisdiction
     treatments: pl.DataFrame  # strategy_index, treat, template, offer, label, purpose, message
     points: pl.DataFrame  # contact_point_id, kind, address, consent
+    self_service: SelfService | None = None
 
     def of(self, best: pl.DataFrame) -> pl.DataFrame:
-        return (best.join(self.accounts, on="account_id", how="left", maintain_order="left")
-                .join(self.treatments, on=["strategy_index", "treat"], how="left", maintain_order="left")
-                .join(self.points, on="contact_point_id", how="left", maintain_order="left"))
+        found = (best.join(self.accounts, on="account_id", how="left", maintain_order="left")
+                 .join(self.treatments, on=["strategy_index", "treat"], how="left", maintain_order="left")
+                 .join(self.points, on="contact_point_id", how="left", maintain_order="left"))
+        return found if self.self_service is None else self.self_service.chosen(found)
+
+
+@dataclass(frozen=True)
+class SelfService:
+    """The self-service message for message-minded customers: a collection SMS or e-mail to them
+    takes the strategy's ``self_service_template`` (with the link to their own page) instead of
+    the treatment's; the offer stays the treatment's."""
+
+    templates: pl.DataFrame  # strategy_index, self_service_template (strategies that have one)
+    customers: pl.DataFrame  # customer_id
+
+    @classmethod
+    def of(cls, split: Split, minded: pl.DataFrame) -> SelfService | None:
+        rows = [(i, s.self_service_template) for i, s in enumerate(split.strategies) if s.self_service_template]
+        if not rows or minded.is_empty():
+            return None
+        return cls(pl.DataFrame(rows, orient="row", schema={"strategy_index": pl.Int32,
+                                                            "self_service_template": pl.Utf8}),
+                   minded.with_columns(pl.lit(True).alias("minded")))
+
+    def chosen(self, rows: pl.DataFrame) -> pl.DataFrame:
+        templates = self.templates.cast({"strategy_index": rows.schema["strategy_index"]})
+        customers = self.customers.cast({"customer_id": rows.schema["customer_id"]})
+        rows = (rows.join(templates, on="strategy_index", how="left", maintain_order="left")
+                .join(customers, on="customer_id", how="left", maintain_order="left"))
+        switch = (pl.col("minded").fill_null(False) & pl.col("self_service_template").is_not_null()
+                  & (pl.col("purpose") == "collection") & pl.col("channel").is_in(["sms", "email"]))
+        return rows.with_columns(pl.when(switch).then(pl.col("self_service_template")).otherwise(pl.col("template"))
+                                 .alias("template"), switch.alias("self_service")).drop("self_service_template",
+                                                                                         "minded")
 
 
 def _ticker(stats: PlanStats, clock: Clock | None) -> Callable[[str], None]:
@@ -320,6 +353,10 @@ def _present(taken: pl.DataFrame, split: Split) -> pl.DataFrame:
         pl.when(pl.col("channel") == "call").then(pl.lit("接通率/RPC")).otherwise(pl.lit("回应率/response")),
         (pl.col("p_rpc") * 100).round(0).cast(pl.Int64), pl.col("value").round(0).cast(pl.Int64),
     )
+    if "self_service" in taken.columns:
+        reason = pl.when(pl.col("self_service").fill_null(False)).then(
+            pl.concat_str(reason, pl.lit("; 回复短信多于接听电话，发送自助服务链接 / answers messages more than calls: "
+                                         "the self-service link"))).otherwise(reason)
     return taken.with_columns(
         reason.alias("reason"),
         pl.col("strategy_index").replace_strict(names, return_dtype=pl.Utf8).alias("strategy"),

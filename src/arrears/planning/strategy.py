@@ -138,6 +138,9 @@ class Strategy(_Strict):
     disturbance: dict[PlannedChannel, Annotated[float, Field(ge=0)]]
     persuasion: dict[PlannedChannel, Annotated[float, Field(gt=0, le=1)]]
     min_value: Annotated[float, Field(ge=0)] = 0.0
+    # The message (SMS or e-mail) sent instead of the treatment's to customers who answer messages
+    # more than calls: one that carries the link to the customer's own page. None: never.
+    self_service_template: str | None = None
     segments: dict[Segment, Treatment]
 
     @model_validator(mode="after")

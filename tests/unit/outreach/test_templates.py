@@ -144,3 +144,17 @@ def test_a_template_file_round_trips_and_bad_files_name_the_line_and_field(uow: 
         parse_template(no_body, "x.toml")
     with pytest.raises(TemplateFileError, match=r"x\.toml:1: "):
         parse_template("template_id = ", "x.toml")
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_the_self_service_text_carries_the_link_and_without_one_asks_for_a_call(
+        uow: MemoryTemplatesUnitOfWork, language: str) -> None:
+    link = "https://pay.example.cn/p/abcdefghijklmnop.abcdefghijklmnopqrstuv"
+    for facts in (IN_HOUSE, replace(IN_HOUSE, jurisdiction="US", currency="USD", institution="Big Bank")):
+        with_link = renderer(uow).render("self_service", "sms", language, replace(facts, self_service_link=link))
+        without = renderer(uow).render("self_service", "sms", language, facts)
+        assert link in with_link.text and "/p/" not in without.text
+        assert ("TD" if facts.jurisdiction == "CN" else "STOP") in with_link.text
+    us = renderer(uow).render("self_service", "sms", "en", replace(IN_HOUSE, jurisdiction="US", currency="USD",
+                                                                   institution="Big Bank"))
+    assert "from a debt collector" in us.text

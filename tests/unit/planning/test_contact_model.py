@@ -84,3 +84,30 @@ def test_a_customers_hour_counts_its_own_calls_fully_and_the_neighbouring_hours_
     assert c1 == {0: (1.0, 1.0), 1: (0.5, 0.5), 9: (0.5, 1.0), 10: (1.0, 2.5), 11: (0.5, 2.0), 12: (0.0, 0.5)}
     others = got.filter(pl.col("ck") != 1).rows()
     assert others == [(0, 10, 0.0, 0.0), (2, 0, 0.5, 0.5), (2, 23, 0.0, 0.0)]  # no spill across customers
+
+
+def _calls(rows: list[tuple[str, float]]) -> pl.DataFrame:
+    return pl.DataFrame(rows, orient="row", schema={"customer_id": pl.Utf8, "rpc": pl.Float64})
+
+
+def _responses(rows: list[tuple[str, str, float]]) -> pl.DataFrame:
+    return pl.DataFrame(rows, orient="row", schema={"customer_id": pl.Utf8, "channel": pl.Utf8,
+                                                    "p_response": pl.Float64})
+
+
+POPULATION = pl.DataFrame({"channel": ["sms", "email"], "p_response_pop": [0.02, 0.04]})
+
+
+def test_a_customer_who_answers_texts_well_above_the_population_but_never_calls_is_message_minded():
+    calls = _calls([("texter", 0.0)] * 6 + [("caller", 1.0)] * 6 + [("both", 1.0)] * 6)
+    responses = _responses([("texter", "sms", 0.10), ("caller", "sms", 0.04), ("both", "sms", 0.01),
+                            ("silent", "email", 0.03)])
+    minded = contact_model.message_minded(calls, responses, POPULATION, overall=0.3)
+    # texter: message lift 5, call lift 0.27; caller: message lift 2 but call lift 2.3 (answers
+    # calls even better); both: message lift 0.5; silent: never called (call lift 1), lift 0.75.
+    assert minded["customer_id"].to_list() == ["texter"]
+
+
+def test_a_customer_never_called_with_messages_answered_above_the_population_is_message_minded():
+    minded = contact_model.message_minded(_calls([]), _responses([("new", "email", 0.09)]), POPULATION, overall=0.3)
+    assert minded["customer_id"].to_list() == ["new"]

@@ -132,7 +132,28 @@ def test_each_planned_account_records_the_strategy_and_version_of_its_split_buck
     expected = assign(plan["account_id"], split).replace_strict({0: "default", 1: "validity_hours"},
                                                                  return_dtype=pl.Utf8)
     assert plan["strategy"].to_list() == expected.to_list()
-    assert set(plan["strategy_version"]) == {"1"}
+    versions = dict(zip(plan["strategy"], plan["strategy_version"], strict=True))
+    assert versions == {"default": "2", "validity_hours": "1"}
+
+
+def test_a_customer_who_answers_messages_more_than_calls_gets_the_self_service_message(result, portfolio):
+    from arrears.planning.contact_model import fit
+    from arrears.planning.segmenter import history_segmenter
+
+    minded = set(fit(portfolio, history_segmenter(portfolio)).message_minded["customer_id"].to_list())
+    messages = result.plan.filter(pl.col("channel").is_in(["sms", "email"]) & (pl.col("offer") != "")
+                                  & (pl.col("template") != "plan_due_reminder"))
+    chosen = messages.filter(pl.col("template") == "self_service")
+    assert chosen.height > 0 and set(chosen["customer_id"]) <= minded
+    others = messages.filter(pl.col("template") != "self_service")
+    assert not set(others["customer_id"]) & minded  # every collection message to them is the self-service one
+    assert all("self-service link" in reason for reason in chosen["reason"])
+    assert result.plan.filter(pl.col("channel") == "call")["template"].str.contains("self_service").sum() == 0
+
+
+def test_a_strategy_without_a_self_service_template_never_sends_one(portfolio, capacity):
+    plan = make_plan(portfolio, capacity, Split(load_strategy("validity_hours")), default_gate()).plan
+    assert plan.height and "self_service" not in set(plan["template"])
 
 
 @pytest.mark.parametrize("keys", [[], [7], [3, 1, 3, 3, 2, 1], list(range(50, 0, -1)) * 3])

@@ -18,7 +18,7 @@ from arrears.services.outreach.templates.rendering import TemplateRefused
 PLAN_TEMPLATES = {
     "reminder_due": "reminder", "plan_due_reminder": "reminder", "firm_followup": "reminder",
     "offer_extension": "reminder", "settlement_review": "reminder", "legal_review_notice": "reminder",
-    "offer_installment": "installment_offer", "offer_hardship": "hardship",
+    "offer_installment": "installment_offer", "offer_hardship": "hardship", "self_service": "self_service",
 }
 LETTERS = {"CN": "collection_letter", "US": "validation_notice"}
 
