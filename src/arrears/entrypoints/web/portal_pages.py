@@ -237,6 +237,8 @@ def _act(request: Request, token: str, csrf_token: str | None, action: Any, done
             lang = _language(request)
             return _page(request, token, session, status_code=refused.status, error=refused.message(lang),
                          error_field=refused.field)
+        except InvalidInput as error:  # a case the team would open: the customer's text refused
+            return _case_refused(request, token, session, error)
     return RedirectResponse(f"{_path(token)}?done={done}", status_code=303)
 
 
@@ -286,16 +288,9 @@ def _case_refused(request: Request, token: str, session: Session, error: Invalid
 @router.post("/p/{token}/dispute")
 def dispute(request: Request, token: str, text: OptForm = None, csrf_token: OptForm = None) -> Response:
     """The customer disputes the debt: a case for the team, and collection holds until it is closed."""
-    with _link_or_404():
-        try:
-            session = _verified(request, token, csrf_token)
-        except _NotVerified:
-            return RedirectResponse(_path(token), status_code=303)
-        try:
-            raise_dispute(workbench_of(request.app), session.account_id, text or "")
-        except InvalidInput as error:
-            return _case_refused(request, token, session, error)
-    return RedirectResponse(f"{_path(token)}?done=dispute", status_code=303)
+    return _act(request, token, csrf_token,
+                lambda _portal, session: raise_dispute(workbench_of(request.app), session.account_id, text or ""),
+                "dispute")
 
 
 @router.post("/p/{token}/hardship")
