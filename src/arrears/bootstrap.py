@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import polars as pl
 from sqlalchemy import Engine
 
 import arrears.domain.arrangements as arrangements_package
@@ -34,6 +35,7 @@ from arrears.domain.aging import AgingLadder
 from arrears.domain.arrangements.counselling import CounsellingDirectory, DirectoryError, directory_from_records
 from arrears.domain.outreach import RetryPolicy
 from arrears.domain.portal import Preferences
+from arrears.planning.strategy import Split
 from arrears.services.allocation.commission import CommissionSource
 from arrears.services.allocation.placements import AllocationUnitOfWork
 from arrears.services.allocation.rules import AllocationRules, read_rules
@@ -219,6 +221,15 @@ def portal_reads(engine: Engine, cipher: FieldCipher) -> Callable[[], AbstractCo
                             SqlPortfolioReader(connection, remember=True))
 
     return reads
+
+
+def planned_message_texts(split: Split, settings: Settings | None = None) -> pl.DataFrame:
+    """The words of each message a plan may send (``services.outreach.plan_texts``), signed with
+    the configured institution, for the planner's gate to screen."""
+    from arrears.services.outreach.plan_texts import planned_message_texts as texts
+    from arrears.services.outreach.plan_texts import split_templates
+
+    return texts(split_templates(split), (settings or get_settings()).institution_name)
 
 
 def stored_preferences(settings: Settings | None = None) -> dict[str, Preferences]:

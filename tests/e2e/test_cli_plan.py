@@ -71,7 +71,7 @@ def test_arrears_simulate_writes_a_summary_and_charts(tmp_path: Path):
                                       "--out", str(out)])
     assert result.exit_code == 0, result.output
     summary = pl.read_csv(out / "summary.csv")
-    assert summary["strategy"].to_list() == ["naive", "default@v1"]
+    assert summary["strategy"].to_list() == ["naive", "default@v2"]
     assert (out / "money.png").exists() and (out / "violations.png").exists()
 
 
@@ -80,7 +80,7 @@ def test_arrears_simulate_runs_the_default_strategy_when_none_is_named_and_lists
     assert "validity_hours" in runner.invoke(app, ["simulate", "--help"], env={"COLUMNS": "200"}).output
     result = runner.invoke(app, ["simulate", "--days", "1", "--customers", "100", "--out", str(tmp_path / "s")])
     assert result.exit_code == 0, result.output
-    assert pl.read_csv(tmp_path / "s" / "summary.csv")["strategy"].to_list() == ["naive", "default@v1"]
+    assert pl.read_csv(tmp_path / "s" / "summary.csv")["strategy"].to_list() == ["naive", "default@v2"]
 
 
 def test_arrears_plan_uses_the_scores_of_arrears_score(tmp_path: Path):

@@ -31,7 +31,8 @@ OWNER_PARTY = {
     "emergency_contact": "emergency_contact", "employer": "employer", "other": "third_party",
 }
 # contact_points.kind -> the request's kind of number or address
-POINT_KIND = {"mobile": "mobile", "home": "home", "work": "work", "email": "personal_email", "postal": "postal"}
+POINT_KIND = {"mobile": "mobile", "home": "home", "work": "work", "email": "personal_email", "postal": "postal",
+              "employer_email": "work_email"}  # an e-mail address with ``employer_provided`` (see point_kind)
 # accounts.flags (``;``-separated) -> the request's debtor flags
 ACCOUNT_FLAGS = {
     "dispute": "dispute_open", "cease": "cease_communication", "attorney": "attorney_represented",
@@ -73,12 +74,17 @@ class PointFacts:
     employer_provided: bool | None = None  # an e-mail address the employer gave (US: work_email)
 
 
+def point_kind(kind: str, employer_provided: bool | None = None) -> str:
+    """A contact point's kind with its ``employer_provided`` flag folded in: an e-mail address
+    the employer provided is ``employer_email`` (the planner's frames say it the same way)."""
+    return "employer_email" if kind == "email" and employer_provided else kind
+
+
 def request_kind(kind: str, employer_provided: bool | None = None) -> str:
     """The request's kind of a stored contact point: an e-mail address is a personal one unless
-    the employer provided it (the US pack refuses e-mail there)."""
-    if kind == "email" and employer_provided:
-        return "work_email"
-    return POINT_KIND.get(kind, kind)
+    the employer provided it (``work_email``: the US pack refuses e-mail there)."""
+    folded = point_kind(kind, employer_provided)
+    return POINT_KIND.get(folded, folded)
 
 
 def account_flags(flags: str | Iterable[str] | None) -> dict[str, Any]:

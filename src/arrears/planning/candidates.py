@@ -20,7 +20,8 @@ from arrears.planning.frames import Capacity, Portfolio
 from arrears.planning.local_time import slot_table
 from arrears.planning.strategy import Strategy
 
-KINDS = {"call": ["mobile", "home", "work"], "sms": ["mobile"], "email": ["email"], "letter": ["postal"]}
+KINDS = {"call": ["mobile", "home", "work"], "sms": ["mobile"], "email": ["email", "employer_email"],
+         "letter": ["postal"]}
 COLLECTABLE = ["open", "charged_off"]
 CALL_OPTIONS = 5  # best hours kept per (account, number) for calls
 PREFERRED_BONUS = 1.3

@@ -20,7 +20,7 @@ from arrears.domain.vocabulary import DEFAULT_ZONE
 NEEDED = {
     "customers": ["customer_id", "language", "timezone", "jurisdiction", "preferred_channel", "preferred_hours"],
     "contact_points": ["contact_point_id", "customer_id", "kind", "value", "owner", "consent", "status",
-                       "do_not_contact"],
+                       "do_not_contact", "employer_provided"],
     "accounts": ["account_id", "customer_id", "balance", "past_due_amount", "oldest_unpaid_due_date", "due_date",
                  "status", "agency_id", "flags"],
     "contacts": ["contact_id", "account_id", "customer_id", "contact_point_id", "channel", "direction", "at", "party",
@@ -132,6 +132,9 @@ def typed_tables(raw: Mapping[str, pl.DataFrame | pl.LazyFrame | None], as_of: d
         pl.col("preferred_hours").str.extract(r"-(\d{1,2})$", 1).cast(pl.Int32, strict=False).alias("pref_to"),
     ).drop("timezone", "preferred_hours")
     points = t["contact_points"].with_columns(
+        # an e-mail address the employer provided is its own kind (compliance.facts.point_kind)
+        pl.when((pl.col("kind") == "email") & boolean("employer_provided")).then(pl.lit("employer_email"))
+        .otherwise(pl.col("kind")).alias("kind"),
         boolean("consent").alias("consent"),
         boolean("do_not_contact").alias("do_not_contact"),
         pl.col("status").fill_null("unknown"),

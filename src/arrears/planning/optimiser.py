@@ -65,16 +65,18 @@ def _capacity_frame(capacity: Capacity, channels: list[str]) -> pl.DataFrame:
 
 
 def make_plan(portfolio: Portfolio, capacity: Capacity, split: Split, gate: Gate, *,
-              segmenter: Segmenter = history_segmenter, clock: Clock | None = None, workers: int = 1
-              ) -> PlanResult:
+              segmenter: Segmenter = history_segmenter, clock: Clock | None = None, workers: int = 1,
+              message_texts: pl.DataFrame | None = None) -> PlanResult:
     """The plan for ``portfolio.as_of``. ``clock`` (optional) only times the stages; ``workers``
-    processes judge the attempts (same verdicts as one)."""
+    processes judge the attempts (same verdicts as one). ``message_texts`` (template, channel,
+    jurisdiction, language, text) gives the gate the words of each planned message to screen;
+    without it a message is judged without its text (rules that need the text answer review)."""
     with GateRunner(gate_path(gate), agencies_by_id(portfolio.agencies), workers=workers) as runner:
-        return _plan(portfolio, capacity, split, runner, segmenter=segmenter, clock=clock)
+        return _plan(portfolio, capacity, split, runner, segmenter=segmenter, clock=clock, texts=message_texts)
 
 
 def _plan(portfolio: Portfolio, capacity: Capacity, split: Split, runner: GateRunner, *, segmenter: Segmenter,
-          clock: Clock | None) -> PlanResult:
+          clock: Clock | None, texts: pl.DataFrame | None = None) -> PlanResult:
     stats = PlanStats()
     tick = _ticker(stats, clock)
     recent = recent_history(portfolio.contacts, portfolio.contact_points, portfolio.as_of)
@@ -93,7 +95,7 @@ def _plan(portfolio: Portfolio, capacity: Capacity, split: Split, runner: GateRu
                       pl.concat([treatment_table(strategy, i) for i, strategy in enumerate(split.strategies)]),
                       portfolio.contact_points.select("contact_point_id", "kind", pl.col("value").alias("address"),
                                                       "consent"),
-                      SelfService.of(split, model.message_minded))
+                      SelfService.of(split, model.message_minded), texts)
     options = _options(portfolio, accounts, split, model, capacity=capacity, stats=stats)
     tick("candidates")
     del accounts, segments, model  # the fill allocates gigabytes: what is freed here is reused there
@@ -126,12 +128,25 @@ class Details:
     treatments: pl.DataFrame  # strategy_index, treat, template, offer, label, purpose, message
     points: pl.DataFrame  # contact_point_id, kind, address, consent
     self_service: SelfService | None = None
+    texts: pl.DataFrame | None = None  # template, channel, jurisdiction, language, text (see with_texts)
 
     def of(self, best: pl.DataFrame) -> pl.DataFrame:
         found = (best.join(self.accounts, on="account_id", how="left", maintain_order="left")
                  .join(self.treatments, on=["strategy_index", "treat"], how="left", maintain_order="left")
                  .join(self.points, on="contact_point_id", how="left", maintain_order="left"))
-        return found if self.self_service is None else self.self_service.chosen(found)
+        found = found if self.self_service is None else self.self_service.chosen(found)
+        return found if self.texts is None else with_texts(found, self.texts)
+
+
+def with_texts(rows: pl.DataFrame, texts: pl.DataFrame) -> pl.DataFrame:
+    """A collection SMS or e-mail carries its template's text (rendered for the customer's
+    jurisdiction and language) as the message the gate screens; a service message keeps its own."""
+    keys = [pl.col("jurisdiction").str.extract(r"([A-Z]+)", 1).alias("_root"),
+            pl.when(pl.col("language") == "en").then(pl.lit("en")).otherwise(pl.lit("zh")).alias("_language")]
+    rows = rows.with_columns(keys).join(
+        texts.rename({"jurisdiction": "_root", "language": "_language", "text": "_text"}),
+        on=["template", "channel", "_root", "_language"], how="left", maintain_order="left")
+    return rows.with_columns(pl.coalesce("message", "_text").alias("message")).drop("_root", "_language", "_text")
 
 
 @dataclass(frozen=True)

@@ -142,6 +142,13 @@ _new_attempt = tuple.__new__  # Attempt's fields in order, made in C (as tuples_
 DEBTOR = "debtor"  # the planner contacts only debtors (its rows carry no party; requests say debtor)
 
 
+@lru_cache(maxsize=1024)
+def screened(message: str) -> Any:
+    """The screening of a planned message's text: the plan's messages are a few template texts
+    said many times, each screened once."""
+    return default_screener()(message)
+
+
 def trusted_context(attempt: PlannedRow, history: History, agencies: dict[str, dict[str, Any]]
                     ) -> Context | None:
     """The facts ``Context.of`` gives for the request ``gate_requests.request_for`` +
@@ -162,7 +169,7 @@ def trusted_context(attempt: PlannedRow, history: History, agencies: dict[str, d
         None, agency, None,  # agent, agency, visitors
         _flags(tuple(attempt.flags or ()), bool(attempt.consent)), *instant, (attempt.zone,),  # flags, at, at_ts, zones
         *history,  # attempts, attempt_times
-        None if message is None else default_screener()(message),  # screening
+        None if message is None else screened(message),  # screening
     )
 
 

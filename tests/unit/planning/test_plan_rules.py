@@ -164,3 +164,59 @@ def test_a_rows_position_among_its_keys_rows_is_what_a_window_count_gives(keys):
     window = (pl.int_range(pl.len()).over("k") + 1).cast(pl.Int64).alias("position")
     expected = series.to_frame().select(window)["position"] if keys else []
     assert position_within(series).to_list() == list(expected)
+
+
+def test_a_us_customers_employer_provided_email_is_never_planned_and_a_personal_one_still_is(portfolio, capacity):
+    from dataclasses import replace
+
+    from arrears.bootstrap import planned_message_texts
+
+    emails = portfolio.contact_points.filter(pl.col("kind") == "email")
+    us = set(emails["customer_id"].unique().sort().to_list()[::2])  # these customers live in New York
+    customers = portfolio.customers.with_columns(
+        pl.when(pl.col("customer_id").is_in(us)).then(pl.lit("US")).otherwise(pl.col("jurisdiction")).alias(
+            "jurisdiction"),
+        pl.when(pl.col("customer_id").is_in(us)).then(pl.lit("America/New_York")).otherwise(pl.col("zone")).alias(
+            "zone"))
+    emails = emails.filter(pl.col("customer_id").is_in(us))
+    employer = set(emails["contact_point_id"].to_list()[::2])
+    points = portfolio.contact_points.with_columns(
+        pl.when(pl.col("contact_point_id").is_in(employer)).then(pl.lit("employer_email")).otherwise(pl.col("kind"))
+        .alias("kind"))
+    split = Split(load_strategy("default"))
+    plan = make_plan(replace(portfolio, customers=customers, contact_points=points), capacity, split, default_gate(),
+                     message_texts=planned_message_texts(split)).plan
+    mailed = set(plan.filter(pl.col("channel") == "email")["contact_point_id"].to_list())
+    assert not mailed & employer
+    assert mailed & (set(emails["contact_point_id"].to_list()) - employer)
+
+
+def test_the_portfolio_files_employer_provided_flag_makes_an_email_address_an_employer_one():
+    from datetime import date
+
+    from arrears.planning.frames import prepare
+
+    raw = {"contact_points": pl.DataFrame({
+        "contact_point_id": ["P1", "P2", "P3"], "customer_id": ["C1"] * 3, "kind": ["email", "email", "mobile"],
+        "value": ["a@x.com", "b@corp.com", "13800000000"], "owner": ["debtor"] * 3,
+        "employer_provided": ["false", "true", "true"]})}
+    kinds = prepare(raw, date(2026, 11, 29)).contact_points["kind"].to_list()
+    assert kinds == ["email", "employer_email", "mobile"]
+
+
+def test_without_the_messages_words_the_us_pack_cannot_see_an_opt_out_and_the_plan_sends_no_us_email(portfolio,
+                                                                                                     capacity):
+    from dataclasses import replace
+
+    from arrears.bootstrap import planned_message_texts
+
+    us = set(portfolio.contact_points.filter(pl.col("kind") == "email")["customer_id"].unique().to_list())
+    customers = portfolio.customers.with_columns(
+        pl.when(pl.col("customer_id").is_in(us)).then(pl.lit("US")).otherwise(pl.col("jurisdiction")).alias(
+            "jurisdiction"))
+    split = Split(load_strategy("default"))
+    blind = make_plan(replace(portfolio, customers=customers), capacity, split, default_gate())
+    seeing = make_plan(replace(portfolio, customers=customers), capacity, split, default_gate(),
+                       message_texts=planned_message_texts(split))
+    assert blind.plan.filter(pl.col("channel") == "email").is_empty() and blind.stats.denials.get("US-ESMS-01")
+    assert seeing.plan.filter(pl.col("channel") == "email").height > 0 and "US-ESMS-01" not in seeing.stats.denials

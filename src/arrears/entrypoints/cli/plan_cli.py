@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated
 
+import polars as pl
 import typer
 from rich.console import Console
 
@@ -52,6 +53,13 @@ def auto_workers(accounts: int) -> int:
     return min(os.cpu_count() or 1, 8) if accounts >= AUTO_WORKERS_FROM else 1
 
 
+def _message_texts(split: Split) -> pl.DataFrame:
+    """The words of each message the plan may send, for its gate to screen."""
+    from arrears.bootstrap import planned_message_texts
+
+    return planned_message_texts(split)
+
+
 def _stored_preferences() -> dict[str, Preferences]:
     """What customers chose on their own page, from the configured database (none without one)."""
     from arrears.bootstrap import stored_preferences
@@ -92,7 +100,7 @@ def plan(  # noqa: PLR0917 (one option per argument)
         raise typer.Exit(2) from None
     print_notes(notes)
     result = make_plan(frames, limits, split, gate, segmenter=segmenter,
-                       workers=workers or auto_workers(frames.accounts.height))
+                       workers=workers or auto_workers(frames.accounts.height), message_texts=_message_texts(split))
     write_plan(result.plan, out)
     if store:
         from arrears.entrypoints.cli.container import open_container
