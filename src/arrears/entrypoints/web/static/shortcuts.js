@@ -121,6 +121,9 @@
   }
 
   document.addEventListener("keydown", onKey);
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("#shortcut-help-toggle")) toggleHelp();
+  });
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", focusFirst);
   else focusFirst();
 })();
