@@ -13,9 +13,10 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any, TypeVar
 
 import polars as pl
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine, text
 
 import arrears.domain.arrangements as arrangements_package
 from arrears.adapters.clock import Clock, system_clock
@@ -236,25 +237,49 @@ def stored_preferences(settings: Settings | None = None) -> dict[str, Preference
     """What customers chose on their own page (the planner lays it over the portfolio's), from the
     configured database; none when there is no database yet, or it has no such table (a plan made
     from files alone, on a machine without the database, is made as before)."""
+    from arrears.adapters.storage.portal_repository import stored_preferences as read
+
+    return _read_stored(settings or get_settings(), "portal_preferences", lambda connection, _s: read(connection), {})
+
+
+def stored_contact_points(settings: Settings | None = None) -> list[dict[str, Any]]:
+    """The contact points collectors changed in the workbench (a number a customer gave, one marked
+    wrong, a consent), with their values, which the planner lays over the portfolio's; none without a
+    database or before any change. Keys that are not the database's raise ``KeyMismatch``."""
+    from arrears.adapters.storage.contact_points_repository import changed_points_for_planning
+
+    def read(connection: Connection, s: Settings) -> list[dict[str, Any]]:
+        if connection.execute(text("SELECT 1 FROM contact_point_changes LIMIT 1")).first() is None:
+            return []
+        return changed_points_for_planning(connection, database_cipher(connection.engine, s, datetime.now(UTC)))
+
+    return _read_stored(settings or get_settings(), "contact_point_changes", read, [])
+
+
+T = TypeVar("T")
+
+
+def _read_stored(settings: Settings, table: str, read: Callable[[Connection, Settings], T], none: T) -> T:
+    """``read`` on the configured database when it has ``table``; ``none`` when there is no
+    database yet or it has no such table."""
     from sqlalchemy import inspect
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import SQLAlchemyError
 
     from arrears.adapters.storage.database import normalize_url
-    from arrears.adapters.storage.portal_repository import stored_preferences as read
 
-    url = normalize_url((settings or get_settings()).database_url)
+    url = normalize_url(settings.database_url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and not (parsed.database and Path(parsed.database).is_file()):
-        return {}
+        return none
     engine = make_engine(url)
     try:
-        if not inspect(engine).has_table("portal_preferences"):
-            return {}
+        if not inspect(engine).has_table(table):
+            return none
         with engine.connect() as connection:
-            return read(connection)
+            return read(connection, settings)
     except SQLAlchemyError:
-        return {}
+        return none
     finally:
         engine.dispose()
 

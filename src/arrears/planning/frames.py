@@ -8,9 +8,10 @@ days past due as of the plan date. Columns a file lacks are added as nulls.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import Any
 
 import polars as pl
 
@@ -267,3 +268,19 @@ def with_preferences(portfolio: Portfolio, stored: Mapping[str, Preferences]) ->
             (pl.col("do_not_contact") | (pl.col("_out").fill_null(False) & (pl.col("owner") == "debtor")))
             .alias("do_not_contact")).drop("_cid", "_kind", "_out")
     return replace(portfolio, customers=customers, contact_points=points)
+
+
+def with_contact_points(portfolio: Portfolio, stored: Sequence[Mapping[str, Any]]) -> Portfolio:
+    """The contact points collectors changed in the workbench laid over the file's (portfolio-v1
+    words, ``NEEDED["contact_points"]``): a number a customer gave a collector is added, a number
+    marked wrong or a consent recorded replaces the file's row. Points of customers this portfolio
+    does not hold are left out."""
+    if not stored:
+        return portfolio
+    points = portfolio.contact_points
+    columns = NEEDED["contact_points"]
+    over = pl.DataFrame([{c: row.get(c) for c in columns} for row in stored],
+                        schema={c: points.schema[c] for c in columns}, orient="row")
+    over = over.filter(pl.col("customer_id").is_in(portfolio.customers["customer_id"].implode()))
+    kept = points.join(over.select("contact_point_id"), on="contact_point_id", how="anti")
+    return replace(portfolio, contact_points=pl.concat([kept, over], how="diagonal_relaxed"))

@@ -17,6 +17,7 @@ from arrears.adapters.crypto import FieldCipher
 from arrears.adapters.storage import tables as t
 from arrears.adapters.storage.allocation_repository import reapply_placements
 from arrears.adapters.storage.bulk import SQLITE_INSTANT, insert_frame, insert_rows, update_rows
+from arrears.adapters.storage.contact_points_repository import reapply_contact_point_changes
 from arrears.adapters.storage.portfolio_loaders import LOADER_OF, Loader, row_digests
 from arrears.adapters.storage.unit_of_work import SqlUnitOfWork
 from arrears.adapters.storage.workbench_tables import training_records
@@ -109,6 +110,8 @@ class SqlPortfolioTables:
             reapply_placements(self._c)  # arrears' placements, not the file, say which agency works an account
         if source == "agents":
             reapply_training(self._c)  # training recorded in the workbench is not forgotten by the next file
+        if source == "contact_points":  # nor what a customer told a collector about their numbers
+            reapply_contact_point_changes(self._c)
         return counts
 
 

@@ -84,9 +84,18 @@ def _build_customers(frame: pl.DataFrame, cipher: FieldCipher, _d: str) -> pl.Da
     ).with_columns(personal)
 
 
+def contact_value_columns(cipher: FieldCipher, kinds: list[str], values: list[str]) -> list[pl.Series]:
+    """How a contact point's value (normalised: E.164, a lower-case e-mail address) is stored:
+    encrypted, its keyed lookup hash (what search and the gate match on) and its mask; never in
+    clear. Ingest and the workbench (a number a customer gives a collector) both store it so."""
+    return [
+        pl.Series("value_enc", cipher.encrypt_many(list(values)), dtype=pl.Binary),
+        pl.Series("value_hash", cipher.lookup_hashes(list(values)), dtype=pl.Utf8),
+        pl.Series("value_masked", [mask_contact(k, v) for k, v in zip(kinds, values, strict=True)], dtype=pl.Utf8),
+    ]
+
+
 def _build_points(frame: pl.DataFrame, cipher: FieldCipher, _d: str) -> pl.DataFrame:
-    values = frame["value_n"].to_list()
-    masked = [mask_contact(k, v) for k, v in zip(frame["kind"].to_list(), values, strict=True)]
     return frame.select(
         "contact_point_id", "customer_id", "kind", "owner", "relation",
         pl.when(pl.col("consent").is_null()).then(None).otherwise(pl.col("consent_b")).alias("consent"),
@@ -94,11 +103,7 @@ def _build_points(frame: pl.DataFrame, cipher: FieldCipher, _d: str) -> pl.DataF
         pl.when(pl.col("employer_provided").is_null()).then(None).otherwise(pl.col("employer_provided_b"))
         .alias("employer_provided"),
         "row_digest", pl.lit(True).alias("in_portfolio"),
-    ).with_columns(
-        pl.Series("value_enc", cipher.encrypt_many(values), dtype=pl.Binary),
-        pl.Series("value_hash", cipher.lookup_hashes(values), dtype=pl.Utf8),
-        pl.Series("value_masked", masked, dtype=pl.Utf8),
-    )
+    ).with_columns(contact_value_columns(cipher, frame["kind"].to_list(), frame["value_n"].to_list()))
 
 
 def _build_accounts(frame: pl.DataFrame, _c: FieldCipher, _d: str) -> pl.DataFrame:

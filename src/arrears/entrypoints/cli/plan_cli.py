@@ -6,7 +6,7 @@ import os
 import time
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import polars as pl
 import typer
@@ -16,7 +16,7 @@ from arrears.adapters.spreadsheets import write_csv
 from arrears.domain.portal import Preferences
 from arrears.entrypoints.cli.dates import date_option
 from arrears.entrypoints.cli.portfolio_input import print_notes, print_refusal
-from arrears.planning.frames import with_preferences
+from arrears.planning.frames import with_contact_points, with_preferences
 from arrears.planning.gate_requests import GateUnavailable, default_gate
 from arrears.planning.optimiser import make_plan
 from arrears.planning.segmenter import history_segmenter, scores_segmenter
@@ -67,6 +67,13 @@ def _stored_preferences() -> dict[str, Preferences]:
     return stored_preferences()
 
 
+def _stored_contact_points() -> list[dict[str, Any]]:
+    """What collectors changed on contact points in the workbench (none without a database)."""
+    from arrears.bootstrap import stored_contact_points
+
+    return stored_contact_points()
+
+
 def plan(  # noqa: PLR0917 (one option per argument)
     portfolio: Annotated[Path, typer.Option("--portfolio", help="portfolio-v1 folder / 资产包目录")],
     as_of: Annotated[date, date_option("--as-of", "plan date YYYY-MM-DD / 计划日期")],
@@ -88,7 +95,8 @@ def plan(  # noqa: PLR0917 (one option per argument)
     notes: list[str] = []
     try:
         split = _split(strategy, challenger or [])
-        frames = with_preferences(read_portfolio_for_planning(portfolio, day, notes), _stored_preferences())
+        frames = with_preferences(with_contact_points(read_portfolio_for_planning(portfolio, day, notes),
+                                                      _stored_contact_points()), _stored_preferences())
         limits = read_capacity(capacity, portfolio)
         gate = default_gate()
         segmenter = scores_segmenter(read_scores(scores)) if scores else history_segmenter

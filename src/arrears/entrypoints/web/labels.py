@@ -11,6 +11,7 @@ from babel.support import NullTranslations
 
 from arrears.compliance.request import Decision
 from arrears.domain.access import Permission, Role
+from arrears.domain.contact_points import ConsentMethod, ConsentScope, WrongReason
 from arrears.domain.vocabulary import (
     PLANNED_CHANNELS,
     AccountFlag,
@@ -36,7 +37,8 @@ CODE_LISTS: dict[str, tuple[str, ...]] = {
         "contact_kind": ContactKind, "owner": Owner, "point_status": ContactPointStatus, "source": ContactSource,
         "account_status": AccountStatus, "flag": AccountFlag, "segment": Segment, "role": Role,
         "permission": Permission, "language": Language, "jurisdiction": Jurisdiction, "direction": Direction,
-        "decision": Decision, "skip_reason": SkipReason, "offer": Offer,
+        "decision": Decision, "skip_reason": SkipReason, "offer": Offer, "wrong_reason": WrongReason,
+        "consent_method": ConsentMethod, "consent_scope": ConsentScope,
     }.items()
 } | {
     "product": ("credit_card",),
@@ -58,6 +60,8 @@ CODE_LISTS: dict[str, tuple[str, ...]] = {
         # the customer's own page (actor customer:<id>)
         "portal.link_created", "portal.link_revoked", "portal.code_sent", "portal.code_wrong", "portal.locked",
         "portal.verified", "portal.preferences",
+        # a customer's contact points changed on the account page (services.workbench.contact_points)
+        "point.added", "point.marked_wrong", "point.consent_given", "point.consent_withdrawn",
     ),
     "search_match": ("account_id", "phone", "phone_last4", "national_id", "name"),  # how a search found it
 }

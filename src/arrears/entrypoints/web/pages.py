@@ -22,7 +22,7 @@ from arrears.domain.work_queue import COLLECTOR_SKIPS
 from arrears.entrypoints.api.errors import status_of
 from arrears.entrypoints.api.inputs import StrictInputRoute
 from arrears.entrypoints.api.workbench.state import workbench_of
-from arrears.entrypoints.web import case_pages
+from arrears.entrypoints.web import case_pages, contact_point_pages
 from arrears.entrypoints.web.i18n import pick_language, translations
 from arrears.entrypoints.web.labels import label, labels, queue_reason
 from arrears.entrypoints.web.session import (
@@ -215,7 +215,8 @@ def _account_page(request: Request, user: PageUser, account_id: str, status_code
                   channels=list(Channel), outcomes=list(Outcome), parties=list(RECORDED_PARTIES),
                   blocked_channels={s.channel: s.verdict for s in status_now if not s.verdict.allowed},
                   logged=request.query_params.get("logged"), held=queue.holds(wb, principal, account_id),
-                  skip_reasons=COLLECTOR_SKIPS, **extra)
+                  skip_reasons=COLLECTOR_SKIPS, points=contact_point_pages.page_data(wb, principal, account_id),
+                  **extra)
 
 
 @router.get("/accounts/{account_id}")

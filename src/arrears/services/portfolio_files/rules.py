@@ -234,10 +234,11 @@ def _national_id_rules(spec: ColumnSpec) -> list[Rule]:
 
 # ----------------------------------------------------------------------------- contact values
 
-def normalise_phone(value: str) -> str | None:
-    """E.164 for a phone given in E.164 or Chinese national form, or None if impossible."""
+def normalise_phone(value: str, region: str = "CN") -> str | None:
+    """E.164 for a phone given in E.164 or the national form of ``region`` (ISO 3166: CN, US,
+    GB), or None if impossible."""
     try:
-        number = phonenumbers.parse(value, "CN")
+        number = phonenumbers.parse(value, region)
     except phonenumbers.NumberParseException:
         return None
     if not phonenumbers.is_valid_number(number):
@@ -245,9 +246,12 @@ def normalise_phone(value: str) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def phone_text(value: str) -> str | None:
-    """E.164 of a phone value as written (spaces, dashes, dots and brackets ignored), or None."""
+def phone_text(value: str, region: str = "CN") -> str | None:
+    """E.164 of a phone value as written (spaces, dashes, dots and brackets ignored), or None;
+    a national form is read as one of ``region`` (a portfolio file's: China's)."""
     cleaned = re.sub(SEPARATORS_RE, "", value)
+    if region != "CN":
+        return normalise_phone(cleaned, region)
     usual = re.fullmatch(CN_MOBILE_RE, cleaned) or re.fullmatch(CN_FIXED_RE, cleaned)
     return f"+86{usual.group(1)}" if usual else normalise_phone(cleaned)
 

@@ -164,10 +164,15 @@ def _check_point(connection: Connection, customer_id: str, channel: Channel, poi
     if channel in (Channel.VISIT, Channel.LETTER) and point_id is None:
         return  # a visit or a letter goes to the stored address
     p = t.contact_points.c
-    kind = connection.execute(select(p.kind).where(p.contact_point_id == (point_id or ""),
-                                                   p.customer_id == customer_id)).scalar()
-    if kind is None:
+    point = connection.execute(select(p.kind, p.status, p.do_not_contact).where(
+        p.contact_point_id == (point_id or ""), p.customer_id == customer_id)).first()
+    if point is None:
         raise InvalidInput("该账户没有这个联系方式", "no such contact point on this account", "contact_point_id")
+    kind = point.kind
+    if point.do_not_contact or point.status == "invalid":  # as the page offers it: not at all
+        raise InvalidInput("该联系方式已标记为勿联系或错误号码，不能使用",
+                           "this contact point is marked do-not-contact or wrong and cannot be used",
+                           "contact_point_id")
     if kind not in _KINDS_FOR[channel]:
         raise InvalidInput(f"联系方式类型 {kind} 不能用于 {channel.value}",
                            f"a {kind} contact point cannot be used for {channel.value}", "contact_point_id")
