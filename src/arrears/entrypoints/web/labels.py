@@ -9,6 +9,8 @@ from enum import StrEnum
 
 from babel.support import NullTranslations
 
+from arrears.compliance.outcome import Verdict
+from arrears.compliance.packs import PACK_ORDER, load_pack
 from arrears.compliance.request import Decision
 from arrears.domain.access import Permission, Role
 from arrears.domain.contact_points import ConsentMethod, ConsentScope, WrongReason
@@ -64,6 +66,11 @@ CODE_LISTS: dict[str, tuple[str, ...]] = {
         "point.added", "point.marked_wrong", "point.consent_given", "point.consent_withdrawn",
     ),
     "search_match": ("account_id", "phone", "phone_last4", "national_id", "name"),  # how a search found it
+    "rule_action": tuple(str(v) for v in Verdict),  # what a rule does when it fires
+    # which way an institution may move a rule's parameter (every direction the packs use)
+    "tighten": tuple(sorted({way for code in PACK_ORDER for spec in load_pack(code).rules
+                             for way in spec.tighten.values()})),
+    "review_kind": ("review", "warning"),  # the gate's decisions a person should look at
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from datetime import date, datetime
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
@@ -79,6 +79,19 @@ def _money(cents: int | None) -> str:
     return "—" if cents is None else cents_text(cents)
 
 
+def rule_href(rule_id: str | None) -> str | None:
+    """Where a rule id shown on a page links: its row in the rule book (none for an unknown id)."""
+    rule_id = (rule_id or "").strip()
+    return f"/rules#rule-{rule_id}" if rule_id in known_rule_ids() else None
+
+
+@lru_cache(maxsize=1)
+def known_rule_ids() -> frozenset[str]:
+    from arrears.services.compliance_rules import rule_ids
+
+    return rule_ids()
+
+
 def render(request: Request, name: str, user: PageUser | None, status_code: int = 200, **data: Any) -> Response:
     wb = workbench_of(request.app)
     language = _language(request, user)
@@ -96,7 +109,7 @@ def render(request: Request, name: str, user: PageUser | None, status_code: int 
         "queue_reason": partial(queue_reason, catalogue),
         "lang": language, "user": user,
         "principal": user.principal if user else None, "csrf": user.csrf if user else "", "money": _money,
-        "local": local, "Permission": Permission, "now": wb.now(), **data,
+        "local": local, "Permission": Permission, "now": wb.now(), "rule_href": rule_href, **data,
     }
     response = templates.TemplateResponse(request, name, context, status_code=status_code)
     if request.query_params.get("lang") in ("zh", "en"):
@@ -351,6 +364,7 @@ def compliance(request: Request, kind: str | None = None, username: str | None =
                 source if source in audit_trail.SOURCES else None, (kind or None) and kind[:64],
                 (username or None) and username[:100], (account_id or None) and account_id[:64], limit=50))
     return render(request, "compliance.html", user, blocked=oversight.blocked_by_rule(wb, principal),
+                  reviews=oversight.reviews_and_warnings(wb, principal, 50),
                   complaints=oversight.complaints(wb, principal, 50), trail=trail, sources=audit_trail.SOURCES,
                   filters={"kind": kind or "", "username": username or "", "account_id": account_id or "",
                            "source": source or ""})

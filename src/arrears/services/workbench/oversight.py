@@ -11,7 +11,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import case, func, or_, select
 
 from arrears.adapters.storage import tables as t
-from arrears.adapters.storage.gate_tables import IN_WORKBENCH, LOGGED_IN_WORKBENCH, contact_attempts
+from arrears.adapters.storage.gate_tables import (
+    IN_WORKBENCH,
+    LOGGED_IN_WORKBENCH,
+    compliance_decisions,
+    contact_attempts,
+)
 from arrears.adapters.storage.workbench_tables import access_audit, users, work_items
 from arrears.domain.access import Permission
 from arrears.domain.vocabulary import Outcome
@@ -98,3 +103,31 @@ def complaints(wb: Workbench, principal: Principal, limit: int = 100) -> list[di
         rows = [{**r, "source": "workbench"} for r in connection.execute(logged).mappings()]
         rows += [{**r, "source": "portfolio"} for r in connection.execute(ingested).mappings()]
     return sorted(rows, key=lambda r: r["at"], reverse=True)[:limit]
+
+
+def reviews_and_warnings(wb: Workbench, principal: Principal, limit: int = 100) -> list[dict[str, Any]]:
+    """The gate's decisions a person should look at, newest first: those that answered "review"
+    and those allowed with a warning (the rules that warned and why)."""
+    principal.require(Permission.VIEW_COMPLIANCE)
+    d = compliance_decisions.c
+    query = principal.scope.restrict(
+        select(d.decided_for, d.mode, d.account_id, d.channel, d.agent_id, d.caller, d.decision, d.rules, d.reasons,
+               d.warnings).where(or_(d.decision == "review", d.warnings != "[]")),
+        d.account_id).order_by(d.decision_id.desc()).limit(limit)
+    found = []
+    with wb.engine.connect() as connection:
+        for r in connection.execute(query).mappings():
+            review = r["decision"] == "review"
+            rules, reasons = ((json.loads(r["rules"] or "[]"), json.loads(r["reasons"] or "[]")) if review
+                              else _split_warnings(json.loads(r["warnings"] or "[]")))
+            found.append({"at": r["decided_for"], "mode": r["mode"], "account_id": r["account_id"],
+                          "channel": r["channel"], "who": r["agent_id"] or r["caller"] or "",
+                          "kind": "review" if review else "warning", "decision": r["decision"],
+                          "rules": rules, "reasons": reasons})
+    return found
+
+
+def _split_warnings(warnings: list[str]) -> tuple[list[str], list[str]]:
+    """Stored warnings read ``RULE-ID: why``: the rule ids and the reasons."""
+    parts = [w.split(":", 1) if ":" in w else ["", w] for w in warnings]
+    return [p[0].strip() for p in parts], [p[1].strip() for p in parts]
