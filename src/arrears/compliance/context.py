@@ -29,6 +29,11 @@ def _midnight_ts(zone_name: str, day: date) -> float:
     return datetime.combine(day, time(0), tzinfo=zone(zone_name)).timestamp()
 
 
+def day_start(zone_name: str, day: date) -> float:
+    """The instant (timestamp) the local date `day` starts in the zone."""
+    return _midnight_ts(zone_name, day)
+
+
 @lru_cache(maxsize=65536)
 def _local_second(second: int, zone_name: str) -> datetime:
     """The instant `second` (whole epoch seconds: `at` truncated to the second) on the zone's
@@ -58,16 +63,44 @@ class Context:
     passed by position, in the order of `__init__` (the planner does: keywords cost it ~1 µs a
     check); `of` names them."""
 
-    __slots__ = ("_cn_zones", "_local", "_proposed", "_windows", "address", "agency", "agent", "at", "at_ts",
-                 "attempt_times", "attempts", "automated", "channel", "debt_ids", "debtor_zones", "flags", "kind",
-                 "memo", "outcome", "party", "purpose", "screening", "specs", "visitors")
+    __slots__ = (
+        "_cn_zones",
+        "_local",
+        "_proposed",
+        "_windows",
+        "address",
+        "agency",
+        "agent",
+        "at",
+        "at_ts",
+        "attempt_times",
+        "attempts",
+        "automated",
+        "channel",
+        "debt_ids",
+        "debtor_zones",
+        "envelope",
+        "flags",
+        "kind",
+        "location_follow_up",
+        "memo",
+        "outcome",
+        "party",
+        "postcard",
+        "purpose",
+        "screening",
+        "specs",
+        "validation_end_date",
+        "visitors",
+    )
 
     def __init__(  # noqa: PLR0917 (the facts of one proposed contact, see the class docstring)
         self, channel: str, party: str, kind: str | None, address: str | None, purpose: str | None,
         debt_ids: tuple[str, ...], automated: bool | None, agent: Person | None, agency: Agency | None,
         visitors: Sequence[Person] | None, flags: Flags, at: datetime, at_ts: float, debtor_zones: tuple[str, ...],
         attempts: tuple[Attempt, ...], attempt_times: tuple[float, ...], screening: Screening | None,
-        outcome: str | None = None,
+        outcome: str | None = None, *, postcard: bool | None = None, envelope: str | None = None,
+        validation_end_date: date | None = None, location_follow_up: str | None = None,
     ) -> None:
         self.channel = channel
         self.party = party
@@ -89,6 +122,12 @@ class Context:
         # None: a contact not made yet, which may still turn out any way its channel allows;
         # an outcome: a contact made, judged as it turned out (`gate.check_outcome`)
         self.outcome = outcome
+        # optional extensions of the action (US pack): a postcard, the envelope's text, the
+        # validation-period end date a notice states, why a location contact is repeated
+        self.postcard = postcard
+        self.envelope = envelope
+        self.validation_end_date = validation_end_date
+        self.location_follow_up = location_follow_up
         self._proposed: Attempt | None = None
         self._local: dict[str, datetime] = {}
         self._cn_zones: tuple[str, ...] | None = None
@@ -108,6 +147,8 @@ class Context:
             agency=action.agency, visitors=action.visitors, flags=request.debtor.flags or EMPTY_FLAGS,
             at=request.at, at_ts=request.at.timestamp(), debtor_zones=tuple(dict.fromkeys(request.debtor.zones)),
             attempts=request.attempts, attempt_times=request.attempt_times, screening=screening, outcome=outcome,
+            postcard=action.postcard, envelope=action.envelope, validation_end_date=action.validation_end_date,
+            location_follow_up=plain(action.location_follow_up),
         )
 
     @property

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from enum import StrEnum
 from operator import itemgetter
@@ -53,6 +54,8 @@ class Attempt(NamedTuple):
     debt_ids: frozenset[str] | None  # None = not known: concerns every debt
     automated: bool
     agency_id: str | None
+    # a voicemail left that was a limited-content message (1006.2(j)): True, False or not known
+    limited_content: bool | None = None
 
     @property
     def to_debtor(self) -> bool:
@@ -99,6 +102,27 @@ def plain(member: StrEnum | None) -> str | None:
     return None if member is None else member._value_
 
 
+# Words that take a voicemail beyond a limited-content message (1006.2(j): a business name that
+# does not indicate debt collection, a request to reply, names and numbers): any debt fact or
+# collection word. Only voicemails whose text is given are read, once, when the request is parsed.
+_BEYOND_LCM = re.compile(
+    r"\b(?:debts?|owe[sd]?|owing|balance|payments?|pay|past due|overdue|delinquen\w*|collect\w*"
+    r"|account|arrears|amount|\$\s?\d|settle\w*|credit card|loan|lawsuit|legal)\b",
+    re.IGNORECASE,
+)
+
+
+def limited_content(entry: HistoryEntry) -> bool | None:
+    """Was the voicemail this entry left a limited-content message? The entry's own word when it
+    gives one; else, for a voicemail with its text, whether the text stays within 1006.2(j)."""
+    if entry.limited_content is not None:
+        return entry.limited_content
+    left = entry.channel._value_ == "voicemail" or (entry.outcome is not None and entry.outcome._value_ == "voicemail")
+    if not left or entry.message is None:
+        return None
+    return _BEYOND_LCM.search(entry.message) is None
+
+
 def flatten(entry: HistoryEntry) -> Attempt:
     to = entry.to
     return Attempt(
@@ -112,6 +136,7 @@ def flatten(entry: HistoryEntry) -> Attempt:
         frozenset(entry.debt_ids) if entry.debt_ids else None,
         bool(entry.automated),
         entry.agency_id,
+        limited_content(entry) if entry.message is not None or entry.limited_content is not None else None,
     )
 
 

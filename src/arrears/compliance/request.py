@@ -65,6 +65,13 @@ class Purpose(StrEnum):
     OPT_OUT_CONFIRMATION = "opt_out_confirmation"  # the one confirmation 1006.14(h) permits
 
 
+class LocationFollowUp(StrEnum):
+    """Optional extension: why a location contact goes to a third party again (1006.10(c))."""
+
+    REQUESTED = "requested"  # the person asked to be contacted again
+    EARLIER_ANSWER_WRONG = "earlier_answer_wrong"  # reasonable belief the earlier answer was wrong or incomplete
+
+
 class Decision(StrEnum):
     ALLOW = "allow"
     DENY = "deny"
@@ -207,6 +214,13 @@ class Action(_Model):
     agent: Person | None = None
     agency: Agency | None = None
     purpose: Purpose | None = None  # optional extension, see Purpose
+    # optional extensions (US pack): a letter sent as a postcard and the text on its envelope
+    # (1006.22(f)(1)-(2), 1006.10(b)(3)-(4)); the validation-period end date a validation notice
+    # states (1006.34(b)(5)); why a location contact goes to a third party again (1006.10(c))
+    postcard: StrictBool | None = None
+    envelope: StrictStr | None = None
+    validation_end_date: IsoDate | None = None
+    location_follow_up: LocationFollowUp | None = None
 
 
 class ConsentWindow(_Model):
@@ -245,6 +259,16 @@ class Flags(_Model):
     breathing_space: StrictBool | None = None
     dispute_hold: StrictBool | None = None  # a dispute case is open: collection held until it is closed
     inconvenient_windows: list[InconvenientWindow] | None = None
+    # optional extensions, US pack (docs/compliance.md, "Contract extensions")
+    call_consent_given_at: Instant | None = None  # when the Reg F call consent was received
+    inconvenient_places: list[StrictStr] | None = None  # `home`, `work` or addresses (US-PLACE-02)
+    electronic_consents: list[StrictStr] | None = None  # e-mail addresses / numbers consented directly
+    reassigned_number_check_at: Instant | None = None  # last reassigned-numbers database check
+    no_work_contact_requested_at: Instant | None = None  # MA: oral request not to be called at work
+    no_work_contact_in_writing: StrictBool | None = None  # MA: the request was confirmed in writing
+    initial_communication_at: Instant | None = None  # Reg F: the first communication on the debt
+    validation_notice_sent_at: Instant | None = None  # Reg F: validation information provided
+    validation_period_ends: IsoDate | None = None  # Reg F: the end of the validation period
 
 
 class Debtor(_Model):
@@ -266,6 +290,9 @@ class HistoryEntry(_Model):
     # optional extension: an attempt planned earlier in the same plan, not made yet (see
     # history.PLANNED); without it, an entry with no outcome may still be any outcome
     planned: StrictBool | None = None
+    # optional extension: the voicemail left was a limited-content message (1006.2(j)); without
+    # it, a voicemail whose `message` names no debt is taken as one
+    limited_content: StrictBool | None = None
 
 
 class CheckRequest(_Model):

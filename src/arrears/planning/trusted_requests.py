@@ -103,7 +103,8 @@ class TrustedPath:
         flat = rows.select(pl.col("ts").cast(pl.Float64), "channel",
                            (pl.col("direction").is_null() | (pl.col("direction") == "outbound")).alias("outbound"),
                            "party", "kind", "value", "outcome", "account_id", pl.lit(False).alias("automated"),
-                           "agency_id")  # Attempt's fields in order; account_id becomes debt_ids below
+                           "agency_id", pl.lit(None).alias("limited_content"))  # Attempt's fields in order;
+        # account_id becomes debt_ids below; the ledger does not record limited-content voicemails
         columns = [flat[name].to_list() for name in flat.columns]
         debts = {account: frozenset((account,)) for account in set(columns[7]) if account}  # one set per account
         columns[7] = [debts[account] if account else None for account in columns[7]]  # None: every debt
@@ -133,7 +134,7 @@ def planned_attempt(attempt: PlannedRow) -> Attempt:
     account = attempt.account_id
     return _new_attempt(Attempt, (float(attempt.at_ts), attempt.channel, True, DEBTOR, GATE_KIND.get(attempt.kind),
                                   attempt.address, PLANNED, frozenset((account,)) if account else None, False,
-                                  attempt.agency_id))
+                                  attempt.agency_id, None))
 
 
 _new_attempt = tuple.__new__  # Attempt's fields in order, made in C (as tuples_of)

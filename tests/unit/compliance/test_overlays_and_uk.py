@@ -45,7 +45,7 @@ def test_massachusetts_work_numbers_have_two_per_thirty_days():
 
 def test_the_overlay_does_not_bring_its_base_pack():
     answer = judge(state(("US-MA",), history=[sent(25), sent(27)]))
-    assert answer.pack_versions == {"US-MA": "US-MA-2026.11"}
+    assert answer.pack_versions == {"US-MA": "US-MA-2026.12"}
     assert answer.rules == ["US-MA-01"]
 
 
@@ -78,14 +78,19 @@ def test_new_york_city_rule_is_not_applied_before_its_effective_date():
 WA = ("US", "US-WA")
 
 
+AGENCY = {"id": "AG1", "authorized_until": "2027-12-31", "last_evaluation": "2026-06-01"}
+
+
 def test_washington_allows_three_communications_a_week():
-    assert failed(state(WA, history=[sent(24), sent(26)])) == []
-    assert failed(state(WA, history=[sent(24), sent(26), sent(28)])) == ["US-WA-01"]
+    talks = [sent(d, "delivered", channel="letter", kind="postal", address="1 Main St") for d in (24, 26, 28)]
+    assert failed(state(WA, history=talks[:2], agency=AGENCY)) == []
+    assert failed(state(WA, history=talks, agency=AGENCY)) == ["US-WA-01"]
 
 
 def test_washington_allows_one_contact_a_week_at_work():
     work = {"kind": "work", "address": "+12065550999"}
-    assert failed(state(WA, history=[sent(27, **work)], **work)) == ["US-WA-01"]
+    left = sent(27, "voicemail", **work)  # a voicemail not known to be limited-content
+    assert failed(state(WA, history=[left], agency=AGENCY, **work)) == ["US-WA-01"]
 
 
 # ---------------------------------------------------------------- UK

@@ -93,12 +93,20 @@ def test_an_inbound_conversation_also_starts_the_quiet_period():
     assert failed(us(day=9, history=history)) == ["US-FREQ-02"]
 
 
-def test_call_consent_given_after_the_conversation_allows_calls():
+def test_consent_given_in_a_conversation_allows_the_call_back_it_asks_for():
+    # comment 14(b)(3)(i)-3.i: in a conversation the consumer says "call back on Monday"
     history = [call(8, "conversation")]
-    consent = {"call_consent_until": "2026-03-14T10:00:00-04:00"}  # window opens 7 Mar
-    # the conversation on the 8th ends a consent window that opened on the 7th
+    asked = {"call_consent_until": "2026-03-14T10:00:00-04:00"}
+    assert failed(us(day=9, history=history, flags=asked)) == []
+    assert failed(us(day=9, history=history)) == ["US-FREQ-02"]
+
+
+def test_a_conversation_after_the_consent_was_received_ends_it():
+    # comment 14(b)(3)(i)-2: consent received on the 7th, a conversation on the 8th ends it
+    history = [call(8, "conversation")]
+    consent = {"call_consent_until": "2026-03-14T10:00:00-04:00", "call_consent_given_at": "2026-03-07T10:00:00-05:00"}
     assert failed(us(day=9, history=history, flags=consent)) == ["US-FREQ-02"]
-    later = {"call_consent_until": "2026-03-15T12:00:00-04:00"}  # opens 8 Mar 12:00, after
+    later = {**consent, "call_consent_given_at": "2026-03-08T12:00:00-05:00"}  # received after it
     assert failed(us(day=9, history=history, flags=later)) == []
 
 

@@ -18,7 +18,9 @@ from arrears.compliance.rules import (
     disputes,
     uk,
     us_conduct,
+    us_content,
     us_frequency,
+    us_location,
     us_overlays,
     us_text,
     us_time,
@@ -56,7 +58,10 @@ RULES: dict[str, Rule] = {
     "US-TIME-02": us_time.every_location,
     "US-TIME-03": us_time.designated_inconvenient,
     "US-PLACE-01": us_conduct.workplace,
-    "US-EMAIL-01": us_conduct.employer_email,
+    "US-PLACE-02": us_conduct.inconvenient_place,
+    "US-EMAIL-01": us_conduct.employer_email,  # the catalogue's US-ESMS-02
+    "US-ESMS-03": us_content.email_procedure,
+    "US-ESMS-04": us_content.text_procedure,
     "US-ATTY-01": us_conduct.attorney,
     "US-CEASE-01": us_conduct.cease,
     "US-VAL-03": disputes.dispute_hold,
@@ -64,8 +69,19 @@ RULES: dict[str, Rule] = {
     "US-FREQ-01": us_frequency.seven_in_seven,
     "US-FREQ-02": us_frequency.after_conversation,
     "US-FREQ-03": us_frequency.multi_debt,
+    "US-FREQ-04": us_frequency.consent_exclusion,
+    "US-FREQ-05": us_frequency.concentration,
+    "US-FREQ-06": us_frequency.electronic_messages,
     "US-ESMS-01": us_conduct.electronic_opt_out,
     "US-3P-01": us_conduct.third_party,
+    "US-3P-02": us_location.location_content,
+    "US-3P-03": us_location.location_once,
+    "US-VM-01": us_content.limited_content_voicemail,
+    "US-MAIL-01": us_content.mail,
+    "US-DISC-01": us_content.disclosures,
+    "US-VAL-01": us_content.validation_timely,
+    "US-VAL-02": us_content.validation_end_date,
+    "US-VAL-04": us_content.overshadowing,
     "US-TXT-01": us_text.abuse,
     "US-TXT-02": us_text.arrest,
     "US-TXT-03": us_text.remedies,
@@ -74,6 +90,9 @@ RULES: dict[str, Rule] = {
     "US-TCPA-01": us_conduct.automated_to_mobile,
     # overlays
     "US-MA-01": us_overlays.massachusetts,
+    "US-MA-02": us_overlays.massachusetts_work_request,
+    "US-MA-03": us_overlays.massachusetts_household,
+    "US-MA-04": us_overlays.massachusetts_visits,
     "US-NYC-01": us_overlays.new_york_city,
     "US-WA-01": us_overlays.washington,
     # United Kingdom (CONC 7)
@@ -96,6 +115,8 @@ TEXT_ONLY: frozenset[str] = frozenset(
         "US-TXT-03",
         "US-TXT-04",
         "US-SOL-01",
+        "US-DISC-01",
+        "US-VAL-04",
         "UK-PRESS-01",
         "UK-MISLEAD-01",
     }
@@ -113,7 +134,10 @@ CAPS: frozenset[str] = frozenset(
         "US-FREQ-01",
         "US-FREQ-02",
         "US-FREQ-03",
+        "US-FREQ-05",
+        "US-FREQ-06",
         "US-MA-01",
+        "US-MA-04",
         "US-NYC-01",
         "US-WA-01",
         "UK-FREQ-01",
@@ -126,7 +150,12 @@ def _days(value: int) -> Callable[[Mapping[str, Any]], int]:
 
 
 # How many local dates (today included) of history each rule that reads history counts, from
-# its parameters; a rule not named here reads no history. ``compliance.facts.lookback_days``
+# its parameters; a rule not named here reads no history, or reads whatever history it is given
+# without needing more: US-3P-03 (any earlier location communication with the person), US-ESMS-03
+# (the consumer's e-mails from the address), US-ESMS-04 (texts from the consumer in 60 days) and
+# US-DISC-01 (an earlier communication) see only the history passed, which can only make them
+# stricter (a basis not seen is missing) - except US-3P-03, whose earlier communication falls
+# out of the look-back after 31 days (documented in docs/compliance.md). ``compliance.facts.lookback_days``
 # takes the longest over the packs in force: the one look-back window of every caller.
 WINDOWS: dict[str, Callable[[Mapping[str, Any]], int]] = {
     "CN-FREQ-01": _days(1),
@@ -136,6 +165,9 @@ WINDOWS: dict[str, Callable[[Mapping[str, Any]], int]] = {
     "US-FREQ-01": _days(7),
     "US-FREQ-02": lambda params: us_frequency.lookback_days_for(params["quiet_days_after_conversation"]),
     "US-FREQ-03": _days(us_frequency.lookback_days_for(7)),
+    "US-FREQ-05": _days(1),
+    "US-FREQ-06": _days(7),
+    "US-MA-04": _days(30),
     "US-MA-01": _days(us_overlays.MA_OTHER_NUMBERS_DAYS),
     "US-NYC-01": _days(7),
     "US-WA-01": _days(7),

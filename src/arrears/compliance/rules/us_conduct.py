@@ -1,11 +1,14 @@
-"""US-PLACE-01, US-EMAIL-01, US-ATTY-01, US-CEASE-01, US-MEDIUM-01, US-ESMS-01, US-3P-01, US-TCPA-01."""
+"""US-PLACE-01/02, US-EMAIL-01 (the catalogue's US-ESMS-02), US-ATTY-01, US-CEASE-01,
+US-MEDIUM-01, US-ESMS-01, US-3P-01, US-TCPA-01."""
 
 from __future__ import annotations
 
 from arrears.compliance.context import Context
+from arrears.compliance.history import Attempt
 from arrears.compliance.outcome import RuleResult
 from arrears.compliance.packs import RuleSpec
-from arrears.compliance.rules.common import WORK_KINDS
+from arrears.compliance.rules.common import WORK_KINDS, WRITTEN
+from arrears.compliance.rules.us_wording import cease_notice_kind, opt_out_costs_something
 
 # "consumer" in 1006.6(a) includes the spouse; a guarantor is obligated on the debt
 US_CONSUMERS = frozenset({"debtor", "spouse", "guarantor"})
@@ -22,9 +25,57 @@ def workplace(ctx: Context, spec: RuleSpec) -> RuleResult:
     return spec.ok()
 
 
+# places whose landline and mail (or visit) a designated inconvenient place blocks (US-PLACE-02)
+_PLACE_KINDS = {"home": frozenset({"home", "postal"}), "work": frozenset({"work"})}
+_PLACE_MEDIA = frozenset({"call", "voicemail", "letter", "visit"})
+
+
+def inconvenient_place(ctx: Context, spec: RuleSpec) -> RuleResult:
+    """US-PLACE-02 (1006.6(b)(1)(ii), comment 6(b)(1)(ii)-1): a place the consumer said is
+    inconvenient (`inconvenient_places`: `home`, `work` or an address or number). A landline, the
+    mailing address and a visit are tied to the place; a mobile number and an e-mail address are
+    not, so they stay usable (unless the collector knows the consumer is there)."""
+    places = ctx.flags.inconvenient_places
+    if not places or ctx.channel not in _PLACE_MEDIA:
+        return spec.ok()
+    for place in places:
+        tied = _PLACE_KINDS.get(place)
+        if (ctx.address is not None and place == ctx.address) or (tied is not None and ctx.kind in tied):
+            return spec.deny(
+                f"消费者表示 {place} 不方便联系（固定电话、邮寄地址或上门与该地点相关）",
+                f"The consumer said {place} is an inconvenient place (a landline, the mailing address or a "
+                "visit is tied to it)",
+            )
+        if place == "home" and ctx.channel == "visit" and ctx.kind is None:
+            return spec.deny(
+                "消费者表示住所不方便联系，不得上门", "The consumer said home is inconvenient: no visit there"
+            )
+    return spec.ok()
+
+
+def consumer_used_address(ctx: Context) -> bool:
+    """6(d)(4)(i): the consumer wrote to us from this address (an inbound e-mail from it in the
+    history), or consented directly to its use (`electronic_consents`)."""
+    address = ctx.address
+    if address is None:
+        return False
+    consents = ctx.flags.electronic_consents
+    if consents and address in consents:
+        return True
+    return any(_inbound_from(a, ctx.channel, address, ctx.at_ts) for a in ctx.attempts)
+
+
+def _inbound_from(a: Attempt, channel: str, address: str, ctx_ts: float) -> bool:
+    return not a.outbound and a.channel == channel and a.address == address and a.ts <= ctx_ts
+
+
 def employer_email(ctx: Context, spec: RuleSpec) -> RuleResult:
-    """An employer-provided address is ``work_email`` (contact points record it as ``employer_provided``)."""
-    if ctx.kind != "work_email":
+    """The catalogue's US-ESMS-02 (1006.22(f)(3), comment 22(f)(3)-1). An employer-provided address
+    is ``work_email`` (contact points record it as ``employer_provided``). Allowed when it is an
+    address of 6(d)(4)(i): the consumer used it to write to us about the debt, or consented
+    directly to it (an opt-out since is US-MEDIUM-01's); the prior-collector chain (iii) is not
+    recorded, so it is not relied on."""
+    if ctx.kind != "work_email" or consumer_used_address(ctx):
         return spec.ok()
     return spec.deny("不得向雇主提供的工作邮箱发送邮件", "No e-mail to an employer-provided address")
 
@@ -37,9 +88,32 @@ def attorney(ctx: Context, spec: RuleSpec) -> RuleResult:
     )
 
 
+_NOTICES = {
+    "terminated": ("告知停止进一步催收", "advises that further efforts are being terminated (1006.6(c)(2)(i))"),
+    "remedy": (
+        "告知可能或拟采取的特定措施",
+        "notifies a remedy that may be, or is intended to be, invoked (1006.6(c)(2)(ii)-(iii))",
+    ),
+}
+
+
 def cease(ctx: Context, spec: RuleSpec) -> RuleResult:
+    """1006.6(c): after a cease or refuse-to-pay notice, nothing more except a written notice
+    (letter, e-mail, text) that is one of the three the rule permits: efforts are terminated; the
+    collector or creditor may invoke specified remedies it ordinarily invokes; it intends to invoke
+    a specified remedy. A text that also asks for payment is none of them. Remedy wording is
+    still judged by US-TXT-03 and US-SOL-01 (authorized, not time-barred). A call or visit, or a
+    declared `cease_reply` without a text to read, goes to review."""
     if not ctx.flags.cease_communication or ctx.party == "attorney":
         return spec.ok()
+    screening = ctx.screening
+    if screening is not None and ctx.channel in WRITTEN:
+        kind = cease_notice_kind(screening.normalized)
+        if kind is not None:
+            zh, en = _NOTICES[kind]
+            return spec.warn(
+                f"消费者已要求停止联系；本信息{zh}，属法规允许的例外", f"The consumer asked us to stop; this text {en}"
+            )
     if ctx.purpose == "cease_reply":
         return spec.review(
             "消费者已要求停止联系；仅可发送法规允许的三类通知之一，须人工审核",
@@ -81,6 +155,12 @@ def electronic_opt_out(ctx: Context, spec: RuleSpec) -> RuleResult:
             "No text given: cannot confirm the e-mail or text carries an opt-out",
         )
     if screening.has_opt_out:
+        if opt_out_costs_something(screening.normalized):
+            return spec.deny(
+                "退订方式不得收费，也不得要求提供退订意愿及地址或号码以外的信息",
+                "The opt-out may not require a fee or any information beyond the opt-out preference and "
+                "the address or number",
+            )
         return spec.ok()
     return spec.deny(
         "短信或邮件未包含清晰简便的退订方式", "The e-mail or text has no clear, simple opt-out"

@@ -1,24 +1,30 @@
 """US-FREQ-01 (7 calls in 7 days), US-FREQ-02 (7 days after a conversation), US-FREQ-03
-(multi-debt capacity). Per person and per debt; a "day" is the consumer-local date, and the
-strictest count over every candidate zone wins (A3: covers westernmost and easternmost).
+(multi-debt capacity), US-FREQ-04 (the consent exclusion), US-FREQ-05 (concentrated calls) and
+US-FREQ-06 (cumulative texts and e-mails, policy). Per person and per debt; a "day" is the
+consumer-local date, and the strictest count over every candidate zone wins (A3: covers
+westernmost and easternmost).
 
 Counted: calls and ringless voicemails that connected (conversation, answered_other,
-no_answer, voicemail, dropped). Not counted: busy, not_in_service, failed, wrong_number, calls
-to an attorney, calls inside a consent window. A call whose outcome is not recorded yet counts
-as what it could still become (`history.could_be`): a connected call, and a conversation that
-starts the 7-day quiet period.
+no_answer, voicemail - a limited-content message left is a call -, dropped). Not counted
+(1006.14(b)(3), comments 14(b)-1, 14(b)(2)(i)-3): busy, not_in_service, failed, wrong_number,
+calls to an attorney, calls inside a consent window, calls to a number later found to belong to
+someone else, texts and e-mails. A call whose outcome is not recorded yet counts as what it could
+still become (`history.could_be`): a connected call, and a conversation that starts the 7-day
+quiet period.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable
+from datetime import datetime, timedelta
 
-from arrears.compliance.context import Context
+from arrears.compliance.context import Context, day_start
 from arrears.compliance.history import DEBTOR_LIKE, Attempt, could_be
 from arrears.compliance.outcome import RuleResult
 from arrears.compliance.packs import RuleSpec
-from arrears.compliance.rules.common import CALLS, CONVERSATION, Rule, connected
+from arrears.compliance.request import zone
+from arrears.compliance.rules.common import CALLS, CONVERSATION, NOT_CONNECTED, Rule, connected, max_count
 
 DAY = 86400.0
 Span = tuple[float, float] | None
@@ -36,18 +42,46 @@ def _to_debtor(attempt: Attempt) -> bool:
 
 
 def consent_span(ctx: Context, debt: str | None, person: Callable[[Attempt], bool]) -> Span:
-    """US-FREQ-04: call consent given directly covers at most 7 days up to
-    `call_consent_until`, and ends early at a conversation about the debt."""
+    """US-FREQ-04 (1006.14(b)(3)(i), comment 14(b)(3)(i)-2): consent given directly covers the
+    calls placed from its receipt for at most 7 consecutive days (the day of receipt is day 1,
+    its end judged in the strictest zone) and up to `call_consent_until`; a telephone
+    conversation about the debt after its receipt ends it early.
+
+    Receipt: `call_consent_given_at` when given. Otherwise the first conversation or inbound
+    contact with the person about the debt in the 7 days before `call_consent_until` - the
+    official example (comment 14(b)(3)(i)-3.i: "call back on Monday", said in a conversation)
+    is consent received in a conversation, which that conversation does not end; with no such
+    contact, 7 days before `call_consent_until`."""
     until = ctx.flags.call_consent_until
     if until is None:
         return None
     end = until.timestamp()
-    start = end - 7 * DAY
+    given = ctx.flags.call_consent_given_at
+    start = given.timestamp() if given is not None else _inferred_receipt(ctx, debt, person, end)
+    end = min(end, *(_seventh_day_end(start, z) for z in ctx.counting_zones()))
+    if start > end:
+        return None
     for attempt in ctx.attempts:
-        in_window = start <= attempt.ts <= end
-        if in_window and _conversation(attempt) and person(attempt) and attempt.about(debt):
+        if start < attempt.ts <= end and _conversation(attempt) and person(attempt) and attempt.about(debt):
             return start, attempt.ts
     return start, end
+
+
+def _inferred_receipt(ctx: Context, debt: str | None, person: Callable[[Attempt], bool], end: float) -> float:
+    earliest = end - 7 * DAY
+    for attempt in ctx.attempts:
+        if attempt.ts < earliest or attempt.ts > end:
+            continue
+        spoke = attempt.outcome in CONVERSATION and attempt.channel == "call"
+        if (spoke or not attempt.outbound) and person(attempt) and attempt.about(debt):
+            return attempt.ts
+    return earliest
+
+
+def _seventh_day_end(start: float, zone_name: str) -> float:
+    """The end of the 7th consecutive local date that starts with the date of `start`."""
+    first = datetime.fromtimestamp(start, zone(zone_name)).date()
+    return day_start(zone_name, first + timedelta(days=7))
 
 
 def _conversation(attempt: Attempt) -> bool:
@@ -68,10 +102,19 @@ def call_times(
     found = ctx.memo.get(key)
     if isinstance(found, tuple):  # the memo holds this function's own tuple under its key
         return found
+    times = _scan_calls(ctx, debt, person)
+    ctx.memo[key] = times
+    return times
+
+
+def _scan_calls(
+    ctx: Context, debt: str | None, person: Callable[[Attempt], bool]
+) -> tuple[list[float], list[float], Span]:
     span = consent_span(ctx, debt, person)
     counted: list[float] = []
     talks: list[float] = []
     to_debtor = person is _to_debtor
+    foreign = someone_elses_numbers(ctx) if to_debtor else frozenset()
     attempts = ctx.attempts
     first = bisect_left(ctx.attempt_times, ctx.at_ts - _lookback_days(ctx) * DAY)
     for index in range(first, len(attempts)):  # inlined tests: the gate's hottest loop
@@ -84,16 +127,32 @@ def call_times(
             continue
         if _conversation(a):
             talks.append(a.ts)
-        if (
-            a.outbound
-            and connected(a)
-            and a.party != "attorney"
-            and (span is None or not span[0] <= a.ts <= span[1])
-        ):
+        if a.outbound and connected(a) and a.party != "attorney" and not _excluded(a, span, foreign):
             counted.append(a.ts)
-    times = (counted, talks, span)
-    ctx.memo[key] = times
-    return times
+    return counted, talks, span
+
+
+def _excluded(a: Attempt, span: Span, foreign: frozenset[str]) -> bool:
+    """Not counted: inside the consent window (1006.14(b)(3)(i)), or to a number later found to be
+    someone else's (comment 14(b)(2)(i)-3) - a conversation the debtor had there excepted."""
+    if span is not None and span[0] <= a.ts <= span[1]:
+        return True
+    return bool(foreign) and a.address in foreign and a.outcome not in CONVERSATION
+
+
+def someone_elses_numbers(ctx: Context) -> frozenset[str]:
+    """Numbers the debtor was called at that turned out to belong to someone else (an attempt
+    with outcome `wrong_number` up to now): calls to them are not calls to the debtor (comment
+    14(b)(2)(i)-3), except a conversation the debtor had there."""
+    found = ctx.memo.get("us-foreign-numbers")
+    if isinstance(found, frozenset):
+        return found
+    numbers = frozenset(
+        a.address for a in ctx.attempts
+        if a.outcome == "wrong_number" and a.address is not None and a.to_debtor and a.ts <= ctx.at_ts
+    )
+    ctx.memo["us-foreign-numbers"] = numbers
+    return numbers
 
 
 def _lookback_days(ctx: Context) -> int:
@@ -213,4 +272,107 @@ def multi_debt(ctx: Context, spec: RuleSpec) -> RuleResult:
             f"仅债务 {names} 尚有致电额度，本次电话只能计入并讨论这些债务",
             f"Only debts {names} have capacity: allocate and discuss only those on this call",
         )
+    return spec.ok()
+
+
+def _limits(ctx: Context) -> tuple[int, int]:
+    calls = ctx.specs.get("US-FREQ-01")
+    quiet = ctx.specs.get("US-FREQ-02")
+    return (
+        calls.params["max_calls_per_7_days"] if calls is not None else 7,
+        quiet.params["quiet_days_after_conversation"] if quiet is not None else 7,
+    )
+
+
+def consent_exclusion(ctx: Context, spec: RuleSpec) -> RuleResult:
+    """US-FREQ-04: a call inside the consent window is not counted (US-FREQ-01/02 pass it). When
+    the window is what allows this call (without it the call would be over the cap or inside the
+    quiet period), say so: the allowance rests on the consent record."""
+    if ctx.flags.call_consent_until is None or ctx.party == "attorney":
+        return spec.ok()
+    person = same_person(ctx)
+    cap, days = _limits(ctx)
+    relied = [
+        d for d in (ctx.debt_ids or (None,))
+        if consent_active(ctx, d, person)
+        and (in_cooldown(ctx, d, person, days) or calls_in_week(ctx, d, person) + connected(ctx.proposed) > cap)
+    ]
+    if not relied:
+        return spec.ok()
+    names = ", ".join(_label_en(d) for d in relied)
+    return spec.warn(
+        f"本次电话仅因消费者直接同意（7 天内）而不计入频率限制：债务 {', '.join(_label(d) for d in relied)}",
+        f"This call is outside the frequency limits only because the person consented directly "
+        f"(within 7 days): debt {names}",
+    )
+
+
+def concentration(ctx: Context, spec: RuleSpec) -> RuleResult:
+    """US-FREQ-05 (comment 14(b)(2)(i)-2.i-ii): calls or voicemails to the same number in rapid
+    succession, or concentrated in one day, may rebut the presumption of compliance."""
+    if ctx.party == "attorney" or not connected(ctx.proposed):
+        return spec.ok()
+    times = ctx.attempt_times
+    gap_minutes = spec.params["min_gap_minutes"]
+    recent = _same_number_calls(ctx, bisect_left(times, ctx.at_ts - gap_minutes * 60), bisect_right(times, ctx.at_ts))
+    if recent:
+        return spec.act(
+            f"{gap_minutes} 分钟内已拨打同一号码（短时间内连续拨打可推翻合规推定）",
+            f"The same number was called within {gap_minutes} minutes (calls in rapid succession may "
+            "rebut the presumption of compliance)",
+        )
+    cap = spec.params["max_per_day"]
+    count = 1
+    for zone_name in ctx.counting_zones():
+        start, end = ctx.window(zone_name, 1)
+        found = _same_number_calls(ctx, bisect_left(times, start), bisect_left(times, end))
+        count = max(count, found + 1)
+    if count > cap:
+        return spec.act(
+            f"含本次，当日拨打同一号码将达 {count} 次，超过 {cap} 次（集中拨打可推翻合规推定）",
+            f"With this call, {count} calls to the same number in one day exceed {cap} (highly "
+            "concentrated calls may rebut the presumption of compliance)",
+        )
+    return spec.ok()
+
+
+def _same_number_calls(ctx: Context, first: int, last: int) -> int:
+    """Connected outbound calls in attempts[first:last] to `address` (with no address: to the
+    same person). A known outcome is connected unless it is one of NOT_CONNECTED; an unknown or
+    planned one may still be connected (as `common.connected` says, inlined: a hot loop)."""
+    attempts, address, party = ctx.attempts, ctx.address, ctx.party
+    to_debtor = party == "debtor"
+    count = 0
+    for index in range(first, last):
+        a = attempts[index]
+        if a.channel not in CALLS or not a.outbound or a.outcome in NOT_CONNECTED:
+            continue
+        if address is not None:
+            if a.address == address:
+                count += 1
+        elif (a.party in DEBTOR_LIKE) if to_debtor else a.party == party:
+            count += 1
+    return count
+
+
+ELECTRONIC = frozenset({"sms", "email"})
+
+
+def electronic_messages(ctx: Context, spec: RuleSpec) -> RuleResult:
+    """US-FREQ-06 (1006.14(a), comments 14(a)-1, -2): the cumulative effect of unsolicited texts
+    or e-mails to a person; Reg F gives no number, so the caps are policy (A6)."""
+    channel, person = ctx.channel, same_person(ctx)
+
+    def sent(a: Attempt) -> bool:
+        return a.channel == channel and a.outbound and person(a) and connected(a)
+
+    for days, name in ((1, "max_per_day"), (7, "max_per_7_days")):
+        cap = spec.params[name]
+        count = max_count(ctx, ctx.counting_zones(), days, sent) + 1
+        if count > cap:
+            return spec.act(
+                f"含本次，{days} 天内向此人发送 {channel} 将达 {count} 条，超过政策上限 {cap} 条",
+                f"With this one, {count} {channel} messages to this person in {days} day(s) exceed "
+                f"the policy cap of {cap}",
+            )
     return spec.ok()
