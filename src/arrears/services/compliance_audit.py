@@ -51,3 +51,13 @@ def record_decisions(engine: Engine, pairs: list[tuple[Any, dict[str, Any]]], mo
         return 0
     with engine.begin() as connection:
         return insert_rows(connection, compliance_decisions, COLUMNS, rows)
+
+
+def record_checked_lines(engine: Engine, answered: list[tuple[bytes, dict[str, Any]]], *, caller: str,
+                         cipher: FieldCipher | None = None) -> int:
+    """Store the decisions of a checked file (``arrears compliance check``): each line decoded
+    again for the facts it carried; lines answered with an error are not decisions."""
+    from arrears.services.compliance_check import decode
+
+    return record_decisions(engine, [(decode(line), answer) for line, answer in answered if "decision" in answer],
+                            caller=caller, cipher=cipher)

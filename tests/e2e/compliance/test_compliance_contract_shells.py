@@ -154,3 +154,43 @@ def test_the_example_request_of_the_spec_is_allowed(client):
     assert response.status_code == 200
     assert response.json()["decision"] == "allow"
     assert response.json()["id"] == "any string, echoed back"
+
+
+def test_the_cli_stores_each_decision_with_the_caller_and_not_the_error_lines(tmp_path, monkeypatch):
+    from sqlalchemy import select
+
+    from arrears.adapters.storage.database import make_engine
+    from arrears.adapters.storage.gate_tables import compliance_decisions
+    from arrears.settings import get_settings
+
+    monkeypatch.setenv("ARREARS_DATABASE_URL", f"sqlite:///{tmp_path / 'audit.db'}")
+    monkeypatch.setenv("ARREARS_KEY_FILE", str(tmp_path / "audit.key"))
+    get_settings.cache_clear()
+    source = tmp_path / "requests.jsonl"
+    late = json.dumps(good("late", at="2026-11-30T22:00:00+08:00"))
+    source.write_text("\n".join([json.dumps(good()), "{not json", late]) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["compliance", "check", str(source), "--caller", "examiner:zhang"])
+    get_settings.cache_clear()
+    assert result.exit_code == 0
+    assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == ["ok-1", None, "late"]
+    assert "audited 2 decisions as examiner:zhang" in result.stderr
+    d = compliance_decisions.c
+    with make_engine(f"sqlite:///{tmp_path / 'audit.db'}").connect() as connection:
+        rows = connection.execute(select(d.request_id, d.decision, d.caller, d.mode, d.facts_enc)).all()
+    assert [(r.request_id, r.decision, r.caller, r.mode) for r in rows] == [
+        ("ok-1", "allow", "examiner:zhang", "check"), ("late", "deny", "examiner:zhang", "check")]
+    assert all(r.facts_enc for r in rows)  # the facts kept (encrypted) for replay, as the HTTP check does
+
+
+def test_the_cli_answers_every_line_even_when_the_audit_database_cannot_be_opened(tmp_path, monkeypatch):
+    from arrears.settings import get_settings
+
+    monkeypatch.setenv("ARREARS_DATABASE_URL", "postgresql://nobody@127.0.0.1:9/none")
+    get_settings.cache_clear()
+    source = tmp_path / "requests.jsonl"
+    source.write_text(json.dumps(good()) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["compliance", "check", str(source)])
+    get_settings.cache_clear()
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["decision"] == "allow"
+    assert "decisions not audited" in result.stderr

@@ -1,6 +1,9 @@
 """`arrears compliance check FILE.jsonl`: one answer line per input line, in order, to stdout.
 
 Exit 0 when every line was answered (errors included); 2 when the file cannot be read.
+Every decision is then stored in the audit table like the HTTP check's, with the caller named
+(``cli:<os user>`` unless ``--caller`` says otherwise); when the database cannot be opened the
+answers stand and a line on stderr says the decisions were not audited (``--no-audit`` skips it).
 Lines end at LF (a CR before it is dropped); a byte-order mark at the start of the file is
 dropped; each line is decoded on its own, so a line that is not UTF-8 is answered with an
 error like any other malformed line.
@@ -8,11 +11,12 @@ error like any other malformed line.
 
 from __future__ import annotations
 
+import getpass
 import sys
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -48,7 +52,11 @@ def register(app: typer.Typer) -> None:
     register_file(compliance)
 
     @compliance.command("check")
-    def check_file(file: Annotated[Path, typer.Argument(help=FILE_HELP)]) -> None:
+    def check_file(file: Annotated[Path, typer.Argument(help=FILE_HELP)],
+                   audit: Annotated[bool, typer.Option("--audit/--no-audit", help=(
+                       "store every decision in the audit table, as the HTTP check does"))] = True,
+                   caller: Annotated[str | None, typer.Option(help="who asked (default cli:<os user>)")] = None,
+                   ) -> None:
         """Answer each request line: allow, deny or review, with rules and reasons."""
         try:
             data = _read(file)
@@ -56,11 +64,34 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"error: cannot read {file}: {error}", err=True)
             raise typer.Exit(2) from None
         out = sys.stdout
+        answered = []
         for line in lines_of(data):
-            out.write(to_json_line(answer_text(line)) + "\n")
+            result = answer_text(line)
+            out.write(to_json_line(result) + "\n")
+            answered.append((line, result))
         out.flush()
+        if audit:
+            _audit(answered, caller or f"cli:{getpass.getuser()}")
 
     app.add_typer(compliance, name="compliance")
+
+
+def _audit(answered: list[tuple[bytes, dict[str, Any]]], caller: str) -> None:
+    """Store the decisions; the answers are already out, so a database that cannot be opened is
+    said on stderr, not a failed check."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from arrears import bootstrap
+    from arrears.adapters.crypto import EncryptionKeyError
+    from arrears.services.compliance_audit import record_checked_lines
+
+    try:
+        container = bootstrap.container()
+        stored = record_checked_lines(container.engine, answered, caller=caller, cipher=container.cipher)
+    except (EncryptionKeyError, SQLAlchemyError, OSError) as error:
+        typer.echo(f"决定未记录 / decisions not audited: {error}", err=True)
+        return
+    typer.echo(f"已记录 {stored} 个决定 / audited {stored} decisions as {caller}", err=True)
 
 
 def _overrides(path: Path | None) -> dict[str, dict[str, object]]:
