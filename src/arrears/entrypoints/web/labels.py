@@ -11,6 +11,10 @@ from babel.support import NullTranslations
 
 from arrears.compliance.request import Decision
 from arrears.domain.access import Permission, Role
+from arrears.domain.arrangements.approvals import ApprovalKind, ApprovalStatus, Authority
+from arrears.domain.arrangements.counselling import ReferralOutcome
+from arrears.domain.arrangements.hardship import HardshipKind
+from arrears.domain.arrangements.plans import PlanBasis
 from arrears.domain.vocabulary import (
     PLANNED_CHANNELS,
     AccountFlag,
@@ -37,6 +41,8 @@ CODE_LISTS: dict[str, tuple[str, ...]] = {
         "account_status": AccountStatus, "flag": AccountFlag, "segment": Segment, "role": Role,
         "permission": Permission, "language": Language, "jurisdiction": Jurisdiction, "direction": Direction,
         "decision": Decision, "skip_reason": SkipReason, "offer": Offer,
+        "approval_kind": ApprovalKind, "approval_status": ApprovalStatus, "authority": Authority,
+        "plan_basis": PlanBasis, "hardship_kind": HardshipKind, "referral_outcome": ReferralOutcome,
     }.items()
 } | {
     "product": ("credit_card",),
@@ -58,8 +64,15 @@ CODE_LISTS: dict[str, tuple[str, ...]] = {
         # the customer's own page (actor customer:<id>)
         "portal.link_created", "portal.link_revoked", "portal.code_sent", "portal.code_wrong", "portal.locked",
         "portal.verified", "portal.preferences",
+        # maker-checker approvals of arrangements, and a payments ledger opened from the portfolio
+        "approval.requested", "approval.approved", "approval.rejected", "approval.withdrawn", "ledger.opened",
     ),
     "search_match": ("account_id", "phone", "phone_last4", "national_id", "name"),  # how a search found it
+    # how a payment came in (the demo's channels and the payment form's, services.workbench.arrangements)
+    "payment_channel": ("bank_transfer", "app", "wechat", "alipay", "counter"),
+    # the notice after an arrangement was made on the account page, and after an approval step
+    "arrangement_done": ("plan", "settlement", "extension", "hardship", "referral", "payment"),
+    "approval_done": ("approved", "rejected", "withdrawn"),
 }
 
 

@@ -46,7 +46,7 @@ class _Unread:
 UNREAD = _Unread()
 
 
-def principal_of(portal: Portal, account_id: str, stored: AccountLedger | None | _Unread = UNREAD,
+def principal_of(portal: Portal, account_id: str, stored: AccountLedger | _Unread | None = UNREAD,
                  portfolio: IngestedPortfolio | None = None) -> Money:
     """The plan's principal as ``agree_plan`` takes it: the ledger's past-due amount (the ingested
     account's, until the ledger is opened). One connection at a time: a page never holds one
@@ -76,7 +76,7 @@ def quote(portal: Portal, principal: Money, months: int) -> Schedule:
                             policies=portal.policies).schedule
 
 
-def offers(portal: Portal, account_id: str, active: bool, ledger: AccountLedger | None | _Unread = UNREAD,
+def offers(portal: Portal, account_id: str, active: bool, ledger: AccountLedger | _Unread | None = UNREAD,
            portfolio: IngestedPortfolio | None = None) -> tuple[int, ...]:
     """The policy's terms that the rules allow for this account now: none while a plan is active,
     none without a past-due amount; each within the least authority's limits and schedulable."""
