@@ -124,7 +124,7 @@ def test_a_settlement_beyond_a_collectors_authority_waits_and_a_team_lead_approv
     request = inbox.text.split(f'id="approval-{approval_id}"')[1].split("</article>")[0]
     assert account_id in request and '<strong class="maker">collector</strong>' in request
     assert "减免 20%" in request and "客户失业，一次结清" in request
-    assert "结清减免比例 0.2 超出催收员的审批上限 0.10，需上级审批" in request
+    assert "结清减免比例 20% 超出催收员的审批上限 10%，需上级审批" in request
     english = db_client.get("/approvals?lang=en").text.split(f'id="approval-{approval_id}"')[1]
     assert "discount 20%" in english and "above the collector limit" in english and "Team lead" in english
     approved = db_client.post(f"/approvals/{approval_id}/approve", data={"csrf_token": csrf, "note": "同意"},

@@ -122,14 +122,23 @@ def check_authority(role: Authority | None, request: ApprovalRequest,
         ),
     )
     role_zh, role_en = AUTHORITY_NAMES[role]
-    for _, asked, limit, zh, en in checks:
+    for name, asked, limit, zh, en in checks:
         if asked > limit:
+            shown, cap = (_percent(asked), _percent(limit)) if name in SHARES else (asked, limit)
             return deny(
                 "ARR-APPROVAL-01",
-                f"{zh} {asked} 超出{role_zh}的审批上限 {limit}，需上级审批",
-                f"{en} {asked} is above the {role_en} limit {limit}; a more senior approval is needed",
+                f"{zh} {shown} 超出{role_zh}的审批上限 {cap}，需上级审批",
+                f"{en} {shown} is above the {role_en} limit {cap}; a more senior approval is needed",
             )
     return allow("ARR-APPROVAL-01", f"在{role_zh}的审批权限内", f"within the {role_en} approval limits")
+
+
+SHARES = frozenset({"fee_waiver", "settlement_discount"})  # limits on a share, told in percent
+
+
+def _percent(share: Decimal | int) -> str:
+    """A share as a percentage: 0.2 -> 20%, 0.125 -> 12.5%."""
+    return f"{(Decimal(share) * 100).normalize():f}%"
 
 
 def lowest_role_allowed(

@@ -167,7 +167,8 @@ def _inbox(request: Request, user: PageUser, status_code: int = 200, **extra: An
 
     box = arrangements.inbox(workbench_of(request.app), _as(user, request))
     return render(request, "approvals.html", user, status_code=status_code, inbox=box,
-                  done=request.query_params.get("done"), ref=request.query_params.get("ref"), **extra)
+                  done=request.query_params.get("done"), ref=request.query_params.get("ref"),
+                  account=request.query_params.get("account"), **extra)
 
 
 @router.get("/approvals")
@@ -182,14 +183,15 @@ def _decided(request: Request, approval_id: str, csrf_token: str | None, step: s
     wb, principal = workbench_of(request.app), _as(user, request)
     try:
         if step == "approved":
-            arrangements.approve(wb, principal, approval_id, text)
+            decided = arrangements.approve(wb, principal, approval_id, text)
         elif step == "rejected":
-            arrangements.reject(wb, principal, approval_id, text)
+            decided = arrangements.reject(wb, principal, approval_id, text)
         else:
-            arrangements.withdraw(wb, principal, approval_id)
+            decided = arrangements.withdraw(wb, principal, approval_id)
     except (InvalidInput, Forbidden, Conflict) as error:
         return _inbox(request, user, status_of(error), error=error, failed=approval_id, typed=text)
-    return RedirectResponse(f"/approvals?done={step}&ref={approval_id}", status_code=303)
+    return RedirectResponse(f"/approvals?done={step}&ref={approval_id}&account={decided.account_id}",
+                            status_code=303)
 
 
 @router.post("/approvals/{approval_id}/approve")

@@ -21,8 +21,12 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
+
+from arrears.adapters.storage import tables as t
 from arrears.adapters.storage.arrangements_repository import SqlArrangementsUnitOfWork
 from arrears.adapters.storage.portfolio_reader import SqlPortfolioReader
+from arrears.adapters.storage.values import from_cents
 from arrears.domain import dates
 from arrears.domain.access import Permission
 from arrears.domain.arrangements.approvals import Approval, Authority, why_required
@@ -98,6 +102,7 @@ class Request:
 class Inbox:
     to_decide: tuple[Request, ...]  # pending, on accounts in scope, within the checker's authority, not their own
     mine: tuple[Request, ...]  # pending requests the user made
+    balances: Mapping[str, Money]  # what each account of a request owes, as the portfolio says
 
 
 # --- who acts, and on what ----------------------------------------------------------------
@@ -335,7 +340,18 @@ def inbox(wb: Workbench, principal: Principal) -> Inbox:
     uow = _uow(wb)
     to_decide = approvals.decidable(uow, checker, visible=visible_accounts(wb.engine, principal))
     mine = approvals.requests(uow, maker=principal.username)
-    return Inbox(tuple(_shown(a) for a in to_decide), tuple(_shown(a) for a in mine))
+    return Inbox(tuple(_shown(a) for a in to_decide), tuple(_shown(a) for a in mine),
+                 _balances(wb, {a.account_id for a in (*to_decide, *mine)}))
+
+
+def _balances(wb: Workbench, account_ids: set[str]) -> dict[str, Money]:
+    if not account_ids:
+        return {}
+    a = t.accounts.c
+    with wb.engine.connect() as connection:
+        rows = connection.execute(select(a.account_id, a.balance_cents, a.currency)
+                                  .where(a.account_id.in_(sorted(account_ids))))
+        return {r.account_id: from_cents(r.balance_cents or 0, r.currency) for r in rows}
 
 
 def approve(wb: Workbench, principal: Principal, approval_id: str, note: str = "") -> Approval:
