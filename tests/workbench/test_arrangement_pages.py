@@ -216,6 +216,13 @@ def test_a_refused_settlement_comes_back_with_every_typed_field(db_client: TestC
     assert re.search(r'id="settlement-discount"[^>]*aria-invalid="true"', form)
     assert _rows(db_wb, settlements, account_id) == [] and _rows(db_wb, approval_requests, account_id) == []
 
+    quote = {"months": "99", "first_due": "2026-12-15", "basis": "past_due", "monthly_fee_rate": "0.6"}
+    htmx = db_client.post(f"/accounts/{account_id}/plans/quote", data={"csrf_token": csrf, **quote},
+                          headers={"HX-Request": "true"})  # HTMX swaps what answers 200: the form and its error
+    assert htmx.status_code == 200 and "期数须为 1 到 60 的整数" in htmx.text
+    form = _form(htmx.text, "plan-form")
+    assert 'value="99"' in form and 'value="0.6"' in form and 'id="plan-agree"' not in htmx.text
+
     payment = {"amount": "一千五", "paid_at": "2026-11-29T09:30", "channel": "alipay", "payment_id": "PAY-X"}
     wrong = db_client.post(f"/accounts/{account_id}/payments", data={"csrf_token": csrf, **payment})
     assert wrong.status_code == 422 and "不是金额" in wrong.text
