@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -102,20 +103,37 @@ def postgres_template() -> Iterator[str | None]:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
-@pytest.fixture
-def postgres_engine(postgres_template: str | None) -> Iterator[Engine]:
+@contextmanager
+def postgres_database(template: str) -> Iterator[Engine]:
+    """A new PostgreSQL database copied from ``template`` (CREATE DATABASE ... TEMPLATE), dropped
+    afterwards; the template must have no open connection."""
     admin = postgres_admin()
-    if admin is None or postgres_template is None:
-        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL} (set ARREARS_TEST_POSTGRES_URL)")
+    assert admin is not None
     name = f"arrears_t_{uuid.uuid4().hex[:12]}"
     with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{postgres_template}" STRATEGY FILE_COPY'))
+        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}" STRATEGY FILE_COPY'))
     base = POSTGRES_URL.rsplit("/", 1)[0]
     engine = make_engine(f"{base}/{name}")
-    yield engine
-    engine.dispose()
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def postgres_databases() -> Callable[[str], AbstractContextManager[Engine]]:
+    """``postgres_database``, for fixtures elsewhere that copy a template of their own."""
+    return postgres_database
+
+
+@pytest.fixture
+def postgres_engine(postgres_template: str | None) -> Iterator[Engine]:
+    if postgres_admin() is None or postgres_template is None:
+        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL} (set ARREARS_TEST_POSTGRES_URL)")
+    with postgres_database(postgres_template) as engine:
+        yield engine
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

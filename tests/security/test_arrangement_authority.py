@@ -101,7 +101,7 @@ def test_a_collectors_60_percent_settlement_waits_for_the_head_of_collections(de
     assert asked.status_code == 202, asked.text
     pending = asked.json()
     assert (pending["status"], pending["required_authority"]) == ("pending", "head_of_collections")
-    assert "0.60" in pending["reason_en"] and pending["reason_zh"]
+    assert "60%" in pending["reason_en"] and pending["reason_zh"]
     approval = pending["approval_id"]
     assert _booked(desk.engine)["settlements"] == []
 

@@ -63,7 +63,7 @@ def test_a_checker_decides_only_within_their_own_limits() -> None:
     sixty = ApprovalRequest(settlement_discount=Decimal("0.60"))
     lead = may_decide("collector", "lead", Authority.TEAM_LEAD, sixty)
     assert (lead.allowed, lead.rule_id) == (False, "ARR-APPROVAL-01")
-    assert "0.30" in lead.reason_en
+    assert "limit 30%" in lead.reason_en
     assert not may_decide("collector", "officer", None, sixty).allowed  # no authority at all
     assert may_decide("collector", "head", Authority.HEAD_OF_COLLECTIONS, sixty).allowed
 

@@ -44,6 +44,17 @@ AUTHORITY_OF: Mapping[Role, Authority] = MappingProxyType(
 )
 
 
+# How the reasons name each authority, in Chinese and in English (never the code).
+AUTHORITY_NAMES: Mapping[Authority, tuple[str, str]] = MappingProxyType(
+    {
+        Authority.COLLECTOR: ("催收员", "collector"),
+        Authority.TEAM_LEAD: ("组长", "team lead"),
+        Authority.STRATEGY_MANAGER: ("策略经理", "strategy manager"),
+        Authority.HEAD_OF_COLLECTIONS: ("催收负责人", "head of collections"),
+    }
+)
+
+
 # What a name that is not a signed-in or looked-up user may approve on its own (an operator's
 # command naming its actor): the least authority.
 LEAST_AUTHORITY = ROLE_ORDER[0]
@@ -110,14 +121,24 @@ def check_authority(role: Authority | None, request: ApprovalRequest,
             "extension days",
         ),
     )
-    for _, asked, limit, zh, en in checks:
+    role_zh, role_en = AUTHORITY_NAMES[role]
+    for name, asked, limit, zh, en in checks:
         if asked > limit:
+            shown, cap = (_percent(asked), _percent(limit)) if name in SHARES else (asked, limit)
             return deny(
                 "ARR-APPROVAL-01",
-                f"{zh} {asked} 超出{role}的审批上限 {limit}，需上级审批",
-                f"{en} {asked} is above the {role} limit {limit}; a more senior approval is needed",
+                f"{zh} {shown} 超出{role_zh}的审批上限 {cap}，需上级审批",
+                f"{en} {shown} is above the {role_en} limit {cap}; a more senior approval is needed",
             )
-    return allow("ARR-APPROVAL-01", f"在{role}的审批权限内", f"within the {role} approval limits")
+    return allow("ARR-APPROVAL-01", f"在{role_zh}的审批权限内", f"within the {role_en} approval limits")
+
+
+SHARES = frozenset({"fee_waiver", "settlement_discount"})  # limits on a share, told in percent
+
+
+def _percent(share: Decimal | int) -> str:
+    """A share as a percentage: 0.2 -> 20%, 0.125 -> 12.5%."""
+    return f"{(Decimal(share) * 100).normalize():f}%"
 
 
 def lowest_role_allowed(
@@ -127,6 +148,14 @@ def lowest_role_allowed(
     return next(
         (r for r in ROLE_ORDER if r in table and check_authority(r, request, table).allowed), None
     )
+
+
+def why_required(request: ApprovalRequest, required: Authority,
+                 table: Mapping[Authority, ApprovalLimits] = DEFAULT_LIMITS) -> Decision:
+    """Why ``request`` needs ``required``: the limit of the authority just below it that the
+    request exceeds (for a request that needs the least authority, that it is within it)."""
+    below = ROLE_ORDER[: ROLE_ORDER.index(required)]
+    return check_authority(below[-1] if below else required, request, table)
 
 
 def may_decide(maker: str, decider: str, authority: Authority | None, request: ApprovalRequest,

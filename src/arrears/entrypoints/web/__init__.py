@@ -9,7 +9,7 @@ from fastapi.staticfiles import StaticFiles
 
 
 def install_pages(app: FastAPI) -> None:
-    from arrears.entrypoints.web import case_pages, contact_point_pages, rules_pages
+    from arrears.entrypoints.web import arrangement_pages, case_pages, contact_point_pages, rules_pages
     from arrears.entrypoints.web.audit_pages import router as audit_router
     from arrears.entrypoints.web.dashboard_pages import router as dashboard_router
     from arrears.entrypoints.web.pages import router
@@ -25,5 +25,6 @@ def install_pages(app: FastAPI) -> None:
     app.include_router(case_pages.router)
     app.include_router(contact_point_pages.router)
     app.include_router(rules_pages.router)
+    app.include_router(arrangement_pages.router)
     install_portal(app)
     app.mount("/static", StaticFiles(directory=str(Path(__file__).with_name("static"))), name="static")

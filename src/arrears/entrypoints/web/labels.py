@@ -13,6 +13,10 @@ from arrears.compliance.outcome import Verdict
 from arrears.compliance.packs import PACK_ORDER, load_pack
 from arrears.compliance.request import Decision
 from arrears.domain.access import Permission, Role
+from arrears.domain.arrangements.approvals import ApprovalKind, ApprovalStatus, Authority
+from arrears.domain.arrangements.counselling import ReferralOutcome
+from arrears.domain.arrangements.hardship import HardshipKind
+from arrears.domain.arrangements.plans import PlanBasis
 from arrears.domain.contact_points import ConsentMethod, ConsentScope, WrongReason
 from arrears.domain.vocabulary import (
     PLANNED_CHANNELS,
@@ -41,6 +45,8 @@ CODE_LISTS: dict[str, tuple[str, ...]] = {
         "permission": Permission, "language": Language, "jurisdiction": Jurisdiction, "direction": Direction,
         "decision": Decision, "skip_reason": SkipReason, "offer": Offer, "wrong_reason": WrongReason,
         "consent_method": ConsentMethod, "consent_scope": ConsentScope,
+        "approval_kind": ApprovalKind, "approval_status": ApprovalStatus, "authority": Authority,
+        "plan_basis": PlanBasis, "hardship_kind": HardshipKind, "referral_outcome": ReferralOutcome,
     }.items()
 } | {
     "product": ("credit_card",),
@@ -64,6 +70,8 @@ CODE_LISTS: dict[str, tuple[str, ...]] = {
         "portal.verified", "portal.preferences",
         # a customer's contact points changed on the account page (services.workbench.contact_points)
         "point.added", "point.marked_wrong", "point.consent_given", "point.consent_withdrawn",
+        # maker-checker approvals of arrangements, and a payments ledger opened from the portfolio
+        "approval.requested", "approval.approved", "approval.rejected", "approval.withdrawn", "ledger.opened",
     ),
     "search_match": ("account_id", "phone", "phone_last4", "national_id", "name"),  # how a search found it
     "rule_action": tuple(str(v) for v in Verdict),  # what a rule does when it fires
@@ -71,6 +79,11 @@ CODE_LISTS: dict[str, tuple[str, ...]] = {
     "tighten": tuple(sorted({way for code in PACK_ORDER for spec in load_pack(code).rules
                              for way in spec.tighten.values()})),
     "review_kind": ("review", "warning"),  # the gate's decisions a person should look at
+    # how a payment came in (the demo's channels and the payment form's, services.workbench.arrangements)
+    "payment_channel": ("bank_transfer", "app", "wechat", "alipay", "counter"),
+    # the notice after an arrangement was made on the account page, and after an approval step
+    "arrangement_done": ("plan", "settlement", "extension", "hardship", "referral", "payment"),
+    "approval_done": ("approved", "rejected", "withdrawn"),
 }
 
 

@@ -22,7 +22,7 @@ from arrears.domain.work_queue import COLLECTOR_SKIPS
 from arrears.entrypoints.api.errors import status_of
 from arrears.entrypoints.api.inputs import StrictInputRoute
 from arrears.entrypoints.api.workbench.state import workbench_of
-from arrears.entrypoints.web import case_pages, contact_point_pages
+from arrears.entrypoints.web import arrangement_pages, case_pages, contact_point_pages
 from arrears.entrypoints.web.i18n import pick_language, translations
 from arrears.entrypoints.web.labels import label, labels, queue_reason
 from arrears.entrypoints.web.session import (
@@ -65,6 +65,8 @@ def tel_uri(value: object) -> str:
 
 
 templates.env.filters["tel"] = tel_uri
+templates.env.filters["percent"] = arrangement_pages.percent
+templates.env.filters["fen"] = arrangement_pages.fen
 router = APIRouter(include_in_schema=False, route_class=StrictInputRoute)
 FormStr = Annotated[str, Form()]
 OptForm = Annotated[str | None, Form()]
@@ -218,12 +220,19 @@ def skip_account(request: Request, account_id: str, *, reason: FormStr, csrf_tok
     return _to_next(request, user)
 
 
-def _account_page(request: Request, user: PageUser, account_id: str, status_code: int = 200, **extra: Any) -> Response:
+def account_page_response(request: Request, user: PageUser, account_id: str, status_code: int = 200,
+                          **extra: Any) -> Response:
+    """The account page; ``extra`` carries what a refused or quoted form shows (kept as typed)."""
     wb = workbench_of(request.app)
     principal = _as(user, request)
     view = accounts.account_view(wb, principal, account_id)
     status_now = contacts.compliance_status(wb, principal, account_id)
+    if principal.may(Permission.LOG_CONTACT):
+        extra = arrangement_pages.desk_context(wb, principal, view) | extra
+    q = request.query_params
     return render(request, "account.html", user, status_code=status_code, v=view, status_now=status_now,
+                  arranged=q.get("arranged"), arranged_ref=q.get("ref"), pending_ref=q.get("pending"),
+                  arranged_again=q.get("again"),
                   messages=None, cases=case_pages.open_cases(wb, principal, account_id), cases_today=wb.today(),
                   channels=list(Channel), outcomes=list(Outcome), parties=list(RECORDED_PARTIES),
                   blocked_channels={s.channel: s.verdict for s in status_now if not s.verdict.allowed},
@@ -234,7 +243,7 @@ def _account_page(request: Request, user: PageUser, account_id: str, status_code
 
 @router.get("/accounts/{account_id}")
 def account_page(request: Request, account_id: str) -> Response:
-    return _account_page(request, require_user(request), account_id)
+    return account_page_response(request, require_user(request), account_id)
 
 
 @router.get("/accounts/{account_id}/messages")
@@ -261,7 +270,7 @@ def reveal(request: Request, account_id: str, *, field: FormStr, purpose: FormSt
         raise
     if request.headers.get("hx-request"):
         return render(request, "_revealed.html", user, value=value)
-    return _account_page(request, user, account_id, revealed={(field, contact_point_id or ""): value})
+    return account_page_response(request, user, account_id, revealed={(field, contact_point_id or ""): value})
 
 
 # The labels of the form fields that carry dates, as the pages show them.
@@ -309,7 +318,8 @@ def log_contact(
         entered = {"channel": channel, "outcome": outcome, "contact_point_id": contact_point_id, "party": party,
                    "notes": notes, "promise_amount": promise_amount, "promise_date": promise_date,
                    "dispute": dispute, "complaint": complaint, "callback_at": callback_at}
-        return _account_page(request, user, account_id, status_code=status_of(error), error=error, entered=entered)
+        return account_page_response(request, user, account_id, status_code=status_of(error), error=error,
+                                     entered=entered)
     if then == "next":  # save and next: the contact is logged, the next account opens
         return _to_next(request, user)
     return RedirectResponse(f"/accounts/{account_id}?logged=1", status_code=303)

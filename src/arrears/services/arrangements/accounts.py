@@ -25,7 +25,7 @@ from arrears.domain.arrangements.approvals import LEAST_AUTHORITY
 from arrears.domain.arrangements.counselling import Referral
 from arrears.domain.arrangements.extensions import Extension
 from arrears.domain.arrangements.hardship import HardshipProgramme
-from arrears.domain.arrangements.payments import Balances
+from arrears.domain.arrangements.payments import Balances, PostedPayment
 from arrears.domain.arrangements.plans import InstallmentPlan
 from arrears.domain.arrangements.promises import PromiseToPay
 from arrears.domain.arrangements.settlements import Settlement
@@ -45,6 +45,7 @@ class AccountArrangements:
     extensions: tuple[Extension, ...]
     hardship: tuple[HardshipProgramme, ...]
     referrals: tuple[Referral, ...]
+    posted: tuple[PostedPayment, ...] = ()  # the ledger's payments, oldest first
 
 
 def account_arrangements(uow: ArrangementsUnitOfWork, account_id: str) -> AccountArrangements:
@@ -59,6 +60,7 @@ def account_arrangements(uow: ArrangementsUnitOfWork, account_id: str) -> Accoun
             uow.extensions.for_account(account_id),
             uow.hardship.for_account(account_id),
             uow.referrals.for_account(account_id),
+            ledger.entries if ledger else (),
         )
 
 

@@ -53,6 +53,9 @@ KINDS: Mapping[ApprovalKind, type[Booking]] = {
 }
 
 
+MAKER_NOTE = "maker_note"  # the maker's reason, among a request's parameters (not a term of the booking)
+
+
 class ApprovalForbidden(Exception):
     """The user may not do this to the approval request; ``decision`` says why."""
 
@@ -117,16 +120,18 @@ def book(uow: ArrangementsUnitOfWork, portfolio: IngestedPortfolio, command: Boo
 
 
 def submit(uow: ArrangementsUnitOfWork, portfolio: IngestedPortfolio, command: Booking, *, maker: Signer, now: datetime,
-           policies: ArrangementPolicies = DEFAULT_POLICIES) -> Booked | Pending:
-    """Book ``command`` within the maker's authority, or make it a pending approval request."""
+           policies: ArrangementPolicies = DEFAULT_POLICIES, note: str = "") -> Booked | Pending:
+    """Book ``command`` within the maker's authority, or make it a pending approval request;
+    ``note`` (the maker's reason, told to the checker) is kept with a request's terms as
+    ``maker_note``."""
     try:
         return Booked(book(uow, portfolio, command, maker=maker.username, approver=maker, now=now, policies=policies))
     except ApprovalNeeded as needed:
         if needed.required is None:  # no authority at all may give it
             raise ArrangementRefused(needed.decision) from needed
         kind = next(k for k, booking in KINDS.items() if isinstance(command, booking))
-        approval = Approval(new_id("AP"), kind, command.account_id, parameters(command), maker.username,
-                            needed.required, now)
+        terms = parameters(command) | ({MAKER_NOTE: note} if note else {})
+        approval = Approval(new_id("AP"), kind, command.account_id, terms, maker.username, needed.required, now)
         with uow:
             uow.approvals.add(approval)
             _audit(uow, approval, now, maker.username, "approval.requested", before="none",
@@ -186,6 +191,15 @@ def decidable(uow: ArrangementsUnitOfWork, checker: Signer, status: ApprovalStat
     allowed = [a for a in listed if _may_decide(a, checker, policies).allowed]
     shown = set(visible({a.account_id for a in allowed})) if allowed else set()
     return tuple(a for a in allowed if a.account_id in shown)
+
+
+def requests(uow: ArrangementsUnitOfWork, status: ApprovalStatus = ApprovalStatus.PENDING, *,
+             maker: str | None = None, account_id: str | None = None) -> tuple[Approval, ...]:
+    """The requests in ``status``, those ``maker`` made and on ``account_id`` when given, newest
+    first (the caller has checked the account is in the reader's scope)."""
+    with uow:
+        listed = uow.approvals.listed(status)
+    return tuple(a for a in listed if maker in (None, a.maker) and account_id in (None, a.account_id))
 
 
 def approval_for(uow: ArrangementsUnitOfWork, approval_id: str, viewer: Signer, *,

@@ -57,6 +57,17 @@ def quote_plan(balance: Money, months: int, first_due: date, fee_policy: FeePoli
     return PlanQuote(schedule, affordable)
 
 
+def quote_account_plan(uow: ArrangementsUnitOfWork, portfolio: IngestedPortfolio, account_id: str, *, months: int,
+                       first_due: date, basis: PlanBasis = PlanBasis.PAST_DUE, fee_policy: FeePolicy | None = None,
+                       policies: ArrangementPolicies = DEFAULT_POLICIES) -> PlanQuote:
+    """The quote of a plan on the account as ``agree_plan`` would book it now: the same amount
+    (the ledger's past-due amount or whole balance, the ledger opened from the ingested account
+    if it has none) and the same schedule. Stores nothing."""
+    with uow:
+        ledger, _ = ledger_of(uow, portfolio, account_id)
+    return quote_plan(plan_principal(ledger, basis), months, first_due, fee_policy, policies=policies)
+
+
 @dataclass(frozen=True, slots=True)
 class AgreePlan:
     """A plan on the account's past-due amount (or whole balance), signed by the debtor."""

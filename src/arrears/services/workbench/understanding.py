@@ -133,4 +133,9 @@ def arrangements_view(wb: Workbench, account_id: str, as_of: date) -> dict[str, 
         "hardship": [{"kind": str(h.kind), "start": h.start, "end": h.end, "review_on": h.review_on}
                      for h in held.hardship],
         "referrals": [{"organisation_id": r.organisation_id, "outcome": str(r.outcome)} for r in held.referrals],
+        "owed_cents": None if held.balances is None else _cents(held.balances.owed),
+        "posted": [{"payment_id": e.payment.payment_id, "paid_at": e.payment.paid_at,
+                    "amount_cents": _cents(e.payment.amount),
+                    "channel": e.payment.channel, "reversed": e.reversed_on is not None}
+                   for e in reversed(held.posted)],
     }
