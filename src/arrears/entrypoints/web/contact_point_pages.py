@@ -50,9 +50,9 @@ def _back(account_id: str, done: str) -> Response:
 
 def _refused(request: Request, user: PageUser, account_id: str, error: WorkbenchError,
              entered: dict[str, Any]) -> Response:
-    from arrears.entrypoints.web.pages import _account_page  # the page module imports this one
+    from arrears.entrypoints.web.pages import account_page_response  # the page module imports this one
 
-    return _account_page(request, user, account_id, status_code=status_of(error),
+    return account_page_response(request, user, account_id, status_code=status_of(error),
                          point_error=error, point_entered=entered)
 
 
