@@ -128,8 +128,13 @@ def treatment_table(strategy: Strategy, strategy_index: int) -> pl.DataFrame:
 
 
 def _last_touch(portfolio: Portfolio) -> tuple[pl.DataFrame, pl.DataFrame]:
-    out = portfolio.contacts.select("account_id", "channel", "direction", "at").filter(  # narrow, then filter
-        (pl.col("direction") == "outbound") & pl.col("at").is_not_null())
+    """The last day each account was contacted on each channel, and its outbound attempts in the
+    last 7 days: attempts on the debtor's own numbers (a call to a third party, to look for a
+    lost debtor, neither disturbs the debtor nor sets their cadence)."""
+    others = portfolio.contact_points.filter(pl.col("owner") != "debtor").select("contact_point_id")
+    out = portfolio.contacts.select("account_id", "channel", "direction", "at", "contact_point_id").filter(
+        (pl.col("direction") == "outbound") & pl.col("at").is_not_null()).join(
+        others, on="contact_point_id", how="anti")
     last = out.group_by("account_id", "channel").agg(pl.col("at").max().dt.date().alias("last_day"))
     week = out.filter(pl.col("at").dt.date() >= portfolio.as_of - timedelta(days=7)).group_by("account_id").agg(
         pl.len().alias("recent"))
@@ -452,7 +457,8 @@ def location_options(portfolio: Portfolio, elig: Eligibility, strategy: Strategy
     customer: the largest past-due amount), at every lawful call hour: value = the account's
     base x P(the party answers at that hour: the population's answer rate x the number's kind)
     x ``relay`` x the call's persuasion; net as for any call. Offer ``none`` (treatment
-    ``LOCATION``: purpose ``location``, the strategy's location template)."""
+    ``LOCATION``: purpose ``location``, the strategy's location template). It does not touch
+    the debtor, so it is outside the debtor's daily quota and adds no fatigue."""
     location = strategy.location
     assert location is not None
     lost = lost_customers(portfolio, model, location.unanswered_days)
@@ -478,7 +484,7 @@ def location_options(portfolio: Portfolio, elig: Eligibility, strategy: Strategy
             .join(model.kind_factor, on="kind", how="left"))
     p_answer = (pl.col("p_pop").fill_null(0.2) * pl.col("kind_factor").fill_null(0.6)).clip(0.005, 0.98)
     rows = rows.with_columns(p_answer.alias("p_rpc"), (p_answer * location.relay).alias("reach"),
-                             pl.lit(1.0).alias("preferred"))
+                             pl.lit(1.0).alias("preferred"), pl.lit(0.0, dtype=pl.Float32).alias("fatigue"))
     return _scored(rows, strategy, strategy_index)
 
 

@@ -26,7 +26,15 @@ import polars as pl
 from arrears.compliance.facts import OWNER_PARTY
 from arrears.domain.vocabulary import DEFAULT_ZONE
 from arrears.planning import contact_model
-from arrears.planning.candidates import BELOW, Spare, candidates, eligibility, spare_calls, treatment_table
+from arrears.planning.candidates import (
+    BELOW,
+    LOCATION,
+    Spare,
+    candidates,
+    eligibility,
+    spare_calls,
+    treatment_table,
+)
 from arrears.planning.frames import Capacity, Portfolio
 from arrears.planning.gate_requests import Gate, agencies_by_id, gate_path, recent_history
 from arrears.planning.gate_runner import GateRunner
@@ -101,7 +109,8 @@ def _plan(portfolio: Portfolio, capacity: Capacity, split: Split, runner: GateRu
                 .with_columns(pl.col("zone").fill_null(DEFAULT_ZONE), pl.col("jurisdiction").fill_null("CN")))
     accounts = accounts.with_columns(assign(accounts["account_id"], split).alias("strategy_index"))
     stats.accounts = accounts.height
-    details = Details(accounts.select("account_id", "dpd", "flags", "agency_id", "language", "zone", "jurisdiction"),
+    details = Details(accounts.select("account_id", "dpd", "flags", "agency_id", "language", "zone", "jurisdiction",
+                                      "segment"),
                       pl.concat([treatment_table(strategy, i) for i, strategy in enumerate(split.strategies)]),
                       portfolio.contact_points.select(
                           "contact_point_id", "kind", pl.col("value").alias("address"), "consent",
@@ -147,7 +156,7 @@ class Details:
     """What an attempt needs beyond its option row, joined onto the taken options only (so the
     millions of candidate rows stay narrow): per account, per treatment, per contact point."""
 
-    accounts: pl.DataFrame  # account_id, dpd, flags, agency_id, language, zone, jurisdiction
+    accounts: pl.DataFrame  # account_id, dpd, flags, agency_id, language, zone, jurisdiction, segment
     treatments: pl.DataFrame  # strategy_index, treat, template, offer, label, purpose, message
     points: pl.DataFrame  # contact_point_id, kind, address, consent, party (the gate's word for its owner)
     self_service: SelfService | None = None
@@ -233,30 +242,37 @@ class _Fill:
             self.hour_used[(channel, op_hour)] = self.hour_used.get((channel, op_hour), 0) + n
         for channel, n in allowed.group_by("channel").len().iter_rows():
             self.day_used[channel] = self.day_used.get(channel, 0) + n
-        per_account = allowed.group_by("account_id").agg(pl.len().cast(pl.Int64).alias("used"))
+        per_account = allowed.filter(pl.col("treat") != LOCATION).group_by("account_id").agg(  # the debtor's quota
+            pl.len().cast(pl.Int64).alias("used"))
         self.quota_used = per_account if self.quota_used is None else pl.concat(
             [self.quota_used, per_account]).group_by("account_id").agg(pl.col("used").sum())
         self.chosen.append(allowed)
 
     def planned(self) -> pl.DataFrame:
-        """account_id, used (attempts planned), called (a call among them), per account planned."""
+        """account_id, used (attempts planned to the debtor: a location call to a third party
+        does not count), called (a call among them), per account planned."""
         if not self.chosen:
             return pl.DataFrame(schema={"account_id": pl.Categorical, "used": pl.Int64, "called": pl.Boolean})
-        return (pl.concat([c.select("account_id", "channel") for c in self.chosen])
+        return (pl.concat([c.select("account_id", "channel", "treat") for c in self.chosen])
+                .filter(pl.col("treat") != LOCATION)
                 .group_by("account_id").agg(pl.len().cast(pl.Int64).alias("used"),
-                                            (pl.col("channel") == "call").any().alias("called")))
+                                            ((pl.col("channel") == "call") & (pl.col("treat") != LOCATION)).any()
+                                            .alias("called")))
 
 
-NARROW = ["option", "account_id", "channel", "op_hour", "net", "quota", "contact_point_id", "hour", "fatigue"]
+NARROW = ["option", "account_id", "channel", "op_hour", "net", "quota", "contact_point_id", "hour", "fatigue", "treat"]
 CHANNEL_CODE = {"call": 0, "sms": 1, "email": 2, "letter": 3}
+LOCATION_CODE = len(CHANNEL_CODE)  # a location call: a call, but to someone else (its own daily slot)
 
 
 def _integer_keys() -> list[pl.Expr]:
-    """``ac``: the account, ``acch``: the account and channel, as integers for the fill's
-    groupings and anti-joins over millions of rows (identity only; ordering uses ``ORDER``)."""
+    """``ac``: the account, ``acch``: the account and channel (a location call to a third party
+    counts apart from the calls to the debtor), as integers for the fill's groupings and
+    anti-joins over millions of rows (identity only; ordering uses ``ORDER``)."""
     account = pl.col("account_id").cast(pl.Categorical).to_physical().cast(pl.UInt64)
-    channel = pl.col("channel").replace_strict(CHANNEL_CODE, return_dtype=pl.UInt64)
-    return [account.alias("ac"), (account * len(CHANNEL_CODE) + channel).alias("acch")]
+    channel = pl.when(pl.col("treat") == LOCATION).then(pl.lit(LOCATION_CODE, dtype=pl.UInt64)).otherwise(
+        pl.col("channel").replace_strict(CHANNEL_CODE, return_dtype=pl.UInt64))
+    return [account.alias("ac"), (account * (LOCATION_CODE + 1) + channel).alias("acch")]
 
 
 @dataclass
@@ -428,7 +444,8 @@ def _remaining(state: _Fill, live: pl.DataFrame, below: list[pl.DataFrame]) -> p
 
 def _still_open(live: pl.DataFrame, best: pl.DataFrame, allowed: pl.DataFrame, state: _Fill, *,
                 capacity: Capacity, channels: list[str]) -> pl.DataFrame:
-    """Drops denied options, channels an account has used, accounts at their quota and full slots."""
+    """Drops denied options, channels an account has used, accounts at their quota (but for a
+    location call to a third party) and full slots."""
     denied = best.join(allowed.select("option"), on="option", how="anti").select("option")
     left = _left_frame(state.hour_used, state.day_used, capacity, channels).filter(
         (pl.col("hour_left").is_null() | (pl.col("hour_left") > 0)) & (pl.col("day_left") > 0)).select(
@@ -438,9 +455,8 @@ def _still_open(live: pl.DataFrame, best: pl.DataFrame, allowed: pl.DataFrame, s
     live = (live.join(denied, on="option", how="anti")
             .join(allowed.select("acch"), on="acch", how="anti")
             .join(left, on=["channel", "op_hour"], how="semi"))
-    at_quota = live.join(used, on="account_id", how="inner").filter(pl.col("used") >= pl.col("quota")).select(
-        "account_id").unique()
-    return live.join(at_quota, on="account_id", how="anti")
+    at_quota = live.join(used, on="account_id", how="inner").filter(pl.col("used") >= pl.col("quota"))["ac"].unique()
+    return live.filter(~pl.col("ac").is_in(at_quota.implode()) | (pl.col("treat") == LOCATION))
 
 
 SECOND = ["now", "acch", "contact_point_id", "hour"]  # the order of a pass's options once some are second contacts
@@ -462,9 +478,11 @@ def _best_that_fit(live: pl.DataFrame, state: _Fill, capacity: Capacity, channel
             best = best.with_columns((pl.col("net") - pl.col("fatigue") * pl.col("quota_used")).alias("now")).filter(
                 (pl.col("quota_used") == 0) | (pl.col("now") >= 0)).sort(
                 SECOND, descending=[True, False, False, False]).drop("now")
+    location = best["treat"] == LOCATION  # a location call to a third party: outside the debtor's quota
+    keys = best.select(pl.when(location).then(pl.col("ac") | (1 << 63)).otherwise(pl.col("ac")))["ac"]
     best = (best
-            .with_columns(position_within(best["ac"]).alias("k"))  # rank by value within the account
-            .filter(pl.col("k") <= pl.col("quota") - pl.col("quota_used"))
+            .with_columns(position_within(keys).alias("k"))  # rank by value within the account
+            .filter((pl.col("k") <= pl.col("quota") - pl.col("quota_used")) | (pl.col("treat") == LOCATION))
             .join(left, on=["channel", "op_hour"], how="left", maintain_order="left"))
     best = best.with_columns(pl.int_range(pl.len()).over("channel", "op_hour").alias("slot_rank")).filter(
         pl.col("hour_left").is_null() | (pl.col("slot_rank") < pl.col("hour_left")))
@@ -543,11 +561,20 @@ def _present(taken: pl.DataFrame, split: Split) -> pl.DataFrame:
         return pl.DataFrame({c: pl.Series([], dtype=pl.Utf8) for c in PLAN_COLUMNS + EXTRA_COLUMNS})
     names = {i: s.name for i, s in enumerate(split.strategies)}
     versions = {i: str(s.version) for i, s in enumerate(split.strategies)}
+    segment_labels = pl.DataFrame([(i, str(seg), t.label) for i, s in enumerate(split.strategies)
+                                   for seg, t in s.segments.items()], orient="row",
+                                  schema={"strategy_index": pl.Int32, "segment": pl.Utf8, "segment_label": pl.Utf8})
+    taken = taken.join(segment_labels.cast({"strategy_index": taken.schema["strategy_index"]}),
+                       on=["strategy_index", "segment"], how="left", maintain_order="left")
+    location = pl.col("treat") == LOCATION
+    label = pl.when(location).then(pl.concat_str(pl.col("segment_label"), pl.lit("; "), pl.col("label"))).otherwise(
+        pl.col("label"))  # a location call says whose account it is for too
     reason = pl.format(
         "{} 逾期{}天 DPD {}; {} {} {}:00 当地/local, {} {}%; 预期/expected {}",
-        pl.col("label"), pl.col("dpd"), pl.col("dpd"), pl.col("channel").replace_strict(CHANNEL_ZH, default=""),
+        label, pl.col("dpd"), pl.col("dpd"), pl.col("channel").replace_strict(CHANNEL_ZH, default=""),
         pl.col("channel"), pl.col("hour").cast(pl.Utf8).str.zfill(2),
-        pl.when(pl.col("channel") == "call").then(pl.lit("接通率/RPC")).otherwise(pl.lit("回应率/response")),
+        pl.when(location).then(pl.lit("第三人接听率/third party answers")).when(pl.col("channel") == "call")
+        .then(pl.lit("接通率/RPC")).otherwise(pl.lit("回应率/response")),
         (pl.col("p_rpc") * 100).round(0).cast(pl.Int64), pl.col("value").round(0).cast(pl.Int64),
     )
     if "self_service" in taken.columns:

@@ -253,8 +253,9 @@ def run_strategy(name: str, strategy: Strategy | None, cfg: SimConfig, gate: Gat
             attempts = naive_plan(state, capacity, day)
         else:
             result = make_plan(state.portfolio(day), capacity, Split(strategy), gate)
-            attempts = result.attempts.select("account_id", "customer_id", "channel", "contact_point_id", "at_utc",
-                                              "offer", "purpose", "message", "lost")
+            wanted = ("account_id", "customer_id", "channel", "contact_point_id", "at_utc", "offer", "purpose",
+                      "message", "lost")
+            attempts = result.attempts.select(c for c in wanted if c in result.attempts.columns)
         _step(state, attempts, day, rng, judged=gate)
     return pl.DataFrame(state.rows).with_columns(pl.lit(name).alias("strategy"))
 
