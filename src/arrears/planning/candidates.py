@@ -217,8 +217,7 @@ def candidates(portfolio: Portfolio, elig: Eligibility, strategy: Strategy, mode
     below = messages.filter(~worth).select(BELOW)
     parts = [calls, messages.filter(worth)]
     if strategy.location is not None and "call" in channels:
-        parts.append(location_options(portfolio, elig, strategy, model, slots, week=week,
-                                      strategy_index=strategy_index))
+        parts.append(location_options(portfolio, elig, strategy, model, slots, strategy_index=strategy_index))
     return Candidates(pl.concat(parts, how="vertical_relaxed"),
                       Spare(strategy, strategy_index, spare_rows, model, slots, below))
 
@@ -398,7 +397,8 @@ OPTION_COLUMNS = ["account_id", "customer_id", "channel", "contact_point_id", "h
 
 def _failed_days(portfolio: Portfolio) -> pl.DataFrame:
     """Per debtor phone: on how many days of the gate's look-back (``HISTORY_DAYS``) calls to it
-    failed since the customer was last (maybe) reached (a conversation, refusal or dispute with
+    failed (no one, or the debtor's line, answered: a stranger answering is a wrong number, which
+    the dead numbers cover) since the customer was last (maybe) reached (a conversation, refusal or dispute with
     the debtor on any number, a call whose outcome is not known, or the debtor's own inbound
     contact), as the gate counts for CN-3P-02: contact_point_id, failed_days."""
     since = portfolio.as_of - timedelta(days=HISTORY_DAYS)
@@ -409,7 +409,7 @@ def _failed_days(portfolio: Portfolio) -> pl.DataFrame:
                 | ((pl.col("channel") == "call") & pl.col("outcome").is_null()))
     reached = (contacts.filter(debtor & answered)
                .group_by("customer_id").agg(pl.col("at").max().alias("reached")))
-    calls = contacts.filter((pl.col("channel") == "call") & (pl.col("direction") == "outbound")
+    calls = contacts.filter((pl.col("channel") == "call") & (pl.col("direction") == "outbound") & debtor
                             & pl.col("outcome").is_not_null() & ~pl.col("outcome").is_in(REACHED_OUTCOMES)
                             & pl.col("contact_point_id").is_not_null() & (pl.col("at").dt.date() >= since))
     return (calls.join(reached, on="customer_id", how="left")
@@ -452,13 +452,18 @@ def location_parties(portfolio: Portfolio, model: ContactModel, owners: list[str
 
 
 def location_options(portfolio: Portfolio, elig: Eligibility, strategy: Strategy, model: ContactModel,
-                     slots: pl.DataFrame, *, week: pl.DataFrame, strategy_index: int) -> pl.DataFrame:
+                     slots: pl.DataFrame, *, strategy_index: int) -> pl.DataFrame:
     """A location call to each permitted third party of each lost debtor (one account per
     customer: the largest past-due amount), at every lawful call hour: value = the account's
     base x P(the party answers at that hour: the population's answer rate x the number's kind)
-    x ``relay`` x the call's persuasion; net as for any call. Offer ``none`` (treatment
+    x ``relay`` x the call's persuasion; net = value - the call's cost - its disturbance once
+    (the party has not been called: the debtor's recent contacts do not weigh on it). Offer ``none`` (treatment
     ``LOCATION``: purpose ``location``, the strategy's location template). It does not touch
-    the debtor, so it is outside the debtor's daily quota and adds no fatigue."""
+    the debtor, so it is outside the debtor's daily quota and adds no fatigue; but it takes the
+    account's call of the day: a debtor who still has a number that may answer (one that only
+    failed for days) is either called or looked for, whichever is worth more, never both (a
+    call that reached them before the third party's would make the location call unlawful,
+    CN-3P-02)."""
     location = strategy.location
     assert location is not None
     lost = lost_customers(portfolio, model, location.unanswered_days)
@@ -468,8 +473,8 @@ def location_options(portfolio: Portfolio, elig: Eligibility, strategy: Strategy
                 .select(*ACCOUNT).with_columns(pl.lit("call").alias("channel"), pl.lit(LOCATION, dtype=pl.Int32)
                                               .alias("treat"), pl.lit(1.0).alias("offer_effect"),
                                               pl.lit(max(t.max_contacts_per_day for t in strategy.segments.values()),
-                                                     dtype=pl.Int32).alias("quota"))
-                .join(week, on="account_id", how="left"))
+                                                     dtype=pl.Int32).alias("quota"),
+                                              pl.lit(0, dtype=pl.UInt32).alias("recent")))  # the party's first call
     parties = location_parties(portfolio, model, [str(o) for o in location.owners])
     rows = _with_worth(accounts, strategy).join(parties.drop("owner"), on="customer_id")
     if rows.is_empty():
@@ -490,6 +495,7 @@ def location_options(portfolio: Portfolio, elig: Eligibility, strategy: Strategy
 
 def _option_schema(rows: pl.DataFrame) -> dict[str, pl.DataType]:
     """The schema of ``OPTION_COLUMNS`` for an empty result."""
-    types = {"hour": pl.Int8, "start_utc": pl.Datetime("us", "UTC"), "op_hour": pl.Int8, "p_rpc": pl.Float64,
-             "value": pl.Float64, "net": pl.Float64, "strategy_index": pl.Int32}
-    return {c: types.get(c, rows.schema.get(c, pl.Utf8)) for c in OPTION_COLUMNS}
+    types: dict[str, pl.DataType] = {
+        "hour": pl.Int8(), "start_utc": pl.Datetime("us", "UTC"), "op_hour": pl.Int8(), "p_rpc": pl.Float64(),
+        "value": pl.Float64(), "net": pl.Float64(), "strategy_index": pl.Int32(), "fatigue": pl.Float32()}
+    return {c: types.get(c) or rows.schema.get(c) or pl.Utf8() for c in OPTION_COLUMNS}

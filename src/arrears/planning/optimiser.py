@@ -250,29 +250,26 @@ class _Fill:
 
     def planned(self) -> pl.DataFrame:
         """account_id, used (attempts planned to the debtor: a location call to a third party
-        does not count), called (a call among them), per account planned."""
+        does not count), called (a call planned, to the debtor or a location call), per account
+        planned."""
         if not self.chosen:
             return pl.DataFrame(schema={"account_id": pl.Categorical, "used": pl.Int64, "called": pl.Boolean})
         return (pl.concat([c.select("account_id", "channel", "treat") for c in self.chosen])
-                .filter(pl.col("treat") != LOCATION)
-                .group_by("account_id").agg(pl.len().cast(pl.Int64).alias("used"),
-                                            ((pl.col("channel") == "call") & (pl.col("treat") != LOCATION)).any()
-                                            .alias("called")))
+                .group_by("account_id").agg((pl.col("treat") != LOCATION).sum().cast(pl.Int64).alias("used"),
+                                            (pl.col("channel") == "call").any().alias("called")))
 
 
 NARROW = ["option", "account_id", "channel", "op_hour", "net", "quota", "contact_point_id", "hour", "fatigue", "treat"]
 CHANNEL_CODE = {"call": 0, "sms": 1, "email": 2, "letter": 3}
-LOCATION_CODE = len(CHANNEL_CODE)  # a location call: a call, but to someone else (its own daily slot)
 
 
 def _integer_keys() -> list[pl.Expr]:
     """``ac``: the account, ``acch``: the account and channel (a location call to a third party
-    counts apart from the calls to the debtor), as integers for the fill's groupings and
-    anti-joins over millions of rows (identity only; ordering uses ``ORDER``)."""
+    takes the account's call of the day), as integers for the fill's groupings and anti-joins
+    over millions of rows (identity only; ordering uses ``ORDER``)."""
     account = pl.col("account_id").cast(pl.Categorical).to_physical().cast(pl.UInt64)
-    channel = pl.when(pl.col("treat") == LOCATION).then(pl.lit(LOCATION_CODE, dtype=pl.UInt64)).otherwise(
-        pl.col("channel").replace_strict(CHANNEL_CODE, return_dtype=pl.UInt64))
-    return [account.alias("ac"), (account * (LOCATION_CODE + 1) + channel).alias("acch")]
+    channel = pl.col("channel").replace_strict(CHANNEL_CODE, return_dtype=pl.UInt64)
+    return [account.alias("ac"), (account * len(CHANNEL_CODE) + channel).alias("acch")]
 
 
 @dataclass
@@ -446,13 +443,18 @@ def _still_open(live: pl.DataFrame, best: pl.DataFrame, allowed: pl.DataFrame, s
                 capacity: Capacity, channels: list[str]) -> pl.DataFrame:
     """Drops denied options, channels an account has used, accounts at their quota (but for a
     location call to a third party) and full slots."""
-    denied = best.join(allowed.select("option"), on="option", how="anti").select("option")
+    refused = best.join(allowed.select("option"), on="option", how="anti")
+    denied = refused.select("option")
+    # a refused location call is refused for whom it is to or why (the debtor is not lost), not for
+    # its hour: the account's other location calls go too (its calls to the debtor stay)
+    denied_location = refused.filter(pl.col("treat") == LOCATION).select("acch", "treat")
     left = _left_frame(state.hour_used, state.day_used, capacity, channels).filter(
         (pl.col("hour_left").is_null() | (pl.col("hour_left") > 0)) & (pl.col("day_left") > 0)).select(
         "channel", "op_hour")
     used = state.quota_used
     assert used is not None  # state.record(allowed) has run
     live = (live.join(denied, on="option", how="anti")
+            .join(denied_location, on=["acch", "treat"], how="anti")
             .join(allowed.select("acch"), on="acch", how="anti")
             .join(left, on=["channel", "op_hour"], how="semi"))
     at_quota = live.join(used, on="account_id", how="inner").filter(pl.col("used") >= pl.col("quota"))["ac"].unique()

@@ -213,9 +213,16 @@ def test_a_number_the_debtor_gives_back_is_used_from_the_next_plan_and_the_searc
         "contact_point_id"].to_list() == ["P7"]
 
 
-def test_a_debtor_who_has_not_answered_for_days_is_looked_for_too():
-    unanswered = [("P5", "outbound", "no_answer", f"2026-12-0{d}T1{d}:05:00+08:00") for d in range(1, 6)]
+def test_a_debtor_who_has_not_answered_for_days_is_looked_for_when_that_is_worth_more_than_calling_again():
+    # twice a day for six days, the last yesterday: calling the silent number again is worth less today
+    unanswered = [("P5", "outbound", "no_answer", f"2026-12-0{d}T{10 + 6 * k}:05:00+08:00")
+                  for d in range(1, 7) for k in range(2)]
     silent = _portfolio(history=unanswered, points=[("P5", "mobile", "debtor", "valid", "application")])
-    assert _location(_plan(silent)).height == 1
-    four = _portfolio(history=unanswered[1:], points=[("P5", "mobile", "debtor", "valid", "application")])
-    assert _location(_plan(four)).is_empty()  # four days: not yet
+    result = _plan(silent)
+    assert _location(result).height == 1
+    # the location call takes the account's call of the day (the value decides which): never both, since a
+    # call that reached the debtor first would make the location call unlawful (CN-3P-02)
+    assert result.attempts.filter((pl.col("channel") == "call") & (pl.col("purpose") != "location")
+                                  & (pl.col("account_id") == "A1")).is_empty()
+    four = _portfolio(history=unanswered[4:], points=[("P5", "mobile", "debtor", "valid", "application")])
+    assert _location(_plan(four)).is_empty()  # four days: not lost yet
