@@ -25,6 +25,15 @@ def test_arrears_plan_writes_the_spec_columns_best_first(tmp_path: Path):
     assert plan.columns == [*SPEC, "strategy", "strategy_version"]
     assert plan.height > 0
     assert set(plan["channel"]) <= {"call", "sms", "email", "letter"}
+    hours = pl.read_csv(tmp_path / "plan_hours.csv", infer_schema=False)  # the optional hour summary, apart
+    assert hours.columns == ["channel", "hour", "capacity", "planned", "best_remaining", "why"]
+    calls = hours.filter(pl.col("channel") == "call")
+    assert calls.height and set(calls["why"]) <= {"full", "worth_less_than_nothing", "below_min_value", "no_option"}
+    planned = plan.group_by("channel").len()
+    day_rows = dict(hours.filter(pl.col("hour") == "*").select("channel", "planned").iter_rows())
+    for channel, n in planned.filter(pl.col("channel") != "call").iter_rows():
+        assert int(day_rows[channel]) == n
+    assert calls["planned"].cast(pl.Int64).sum() == plan.filter(pl.col("channel") == "call").height
 
 
 def test_a_broken_strategy_file_is_reported_with_its_field(tmp_path: Path):
@@ -71,7 +80,7 @@ def test_arrears_simulate_writes_a_summary_and_charts(tmp_path: Path):
                                       "--out", str(out)])
     assert result.exit_code == 0, result.output
     summary = pl.read_csv(out / "summary.csv")
-    assert summary["strategy"].to_list() == ["naive", "default@v2"]
+    assert summary["strategy"].to_list() == ["naive", "default@v3"]
     assert (out / "money.png").exists() and (out / "violations.png").exists()
 
 
@@ -80,7 +89,7 @@ def test_arrears_simulate_runs_the_default_strategy_when_none_is_named_and_lists
     assert "validity_hours" in runner.invoke(app, ["simulate", "--help"], env={"COLUMNS": "200"}).output
     result = runner.invoke(app, ["simulate", "--days", "1", "--customers", "100", "--out", str(tmp_path / "s")])
     assert result.exit_code == 0, result.output
-    assert pl.read_csv(tmp_path / "s" / "summary.csv")["strategy"].to_list() == ["naive", "default@v2"]
+    assert pl.read_csv(tmp_path / "s" / "summary.csv")["strategy"].to_list() == ["naive", "default@v3"]
 
 
 def test_arrears_plan_uses_the_scores_of_arrears_score(tmp_path: Path):

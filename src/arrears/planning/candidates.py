@@ -5,7 +5,16 @@ value = propensity x past-due amount x offer effect x reach x persuasion(channel
         [x 1.3 on the customer's preferred channel]
 net   = value - cost(channel) - disturbance(channel) x (1 + outbound attempts in 7 days)
 reach = P(right-party contact | number, local hour) for calls; for messages, delivery x the
-customer's response rate relative to the channel's (0.3 .. 3).
+customer's response rate relative to the channel's (0.3 .. 3); for a location call to a third
+party, P(the party answers at that hour) x the strategy's ``location.relay``.
+
+The expected value reads: P(reaching the debtor at that hour) x P(promise and keep | reached)
+(propensity x offer effect, a judgement score) x the amount, minus the contact's cost and the
+expected cost of the complaint or fatigue it may cause (disturbance, growing with the contacts
+of the last 7 days; the fill adds the day's earlier planned contacts).
+
+Calls are offered at each number's best ``CALL_OPTIONS`` hours first; ``Spare`` keeps what is
+needed to offer the other hours later, when the fill leaves capacity in them (``spare_calls``).
 """
 
 from __future__ import annotations
@@ -15,16 +24,25 @@ from datetime import timedelta
 
 import polars as pl
 
-from arrears.planning.contact_model import ContactModel, flat_rpc, response_probability, rpc_by_hour
+from arrears.planning.contact_model import (
+    REACHED_OUTCOMES,
+    ContactModel,
+    flat_rpc,
+    response_probability,
+    rpc_by_hour,
+)
 from arrears.planning.frames import Capacity, Portfolio
+from arrears.planning.gate_requests import HISTORY_DAYS
+from arrears.planning.lawful_hours import start_hours
 from arrears.planning.local_time import slot_table
 from arrears.planning.strategy import Strategy
 
 KINDS = {"call": ["mobile", "home", "work"], "sms": ["mobile"], "email": ["email", "employer_email"],
          "letter": ["postal"]}
 COLLECTABLE = ["open", "charged_off"]
-CALL_OPTIONS = 5  # best hours kept per (account, number) for calls
+CALL_OPTIONS = 5  # best hours offered first per (account, number) for calls; the others when capacity is left
 PREFERRED_BONUS = 1.3
+PHONES = ["mobile", "home", "work"]
 
 
 @dataclass(frozen=True)
@@ -85,6 +103,9 @@ def _treatments(strategy: Strategy) -> pl.DataFrame:
 
 
 SERVICE = -1  # the treatment id of a service message on an installment plan
+LOCATION = -2  # the treatment id of a location call to a third party
+LOCATION_LABEL = ("失联修复: 请第三人转告回电 / locating a lost debtor: a third party is asked to pass on a "
+                  "call-back request")
 
 
 def treatment_table(strategy: Strategy, strategy_index: int) -> pl.DataFrame:
@@ -98,12 +119,22 @@ def treatment_table(strategy: Strategy, strategy_index: int) -> pl.DataFrame:
                             "message": [strategy.holds.service_text]},
                            schema={"treat": pl.Int32, "template": pl.Utf8, "offer": pl.Utf8, "label": pl.Utf8,
                                    "purpose": pl.Utf8, "message": pl.Utf8})
-    return pl.concat([collect, service]).with_columns(pl.lit(strategy_index).alias("strategy_index"))
+    parts = [collect, service]
+    if strategy.location is not None:
+        parts.append(pl.DataFrame({"treat": [LOCATION], "template": [strategy.location.template], "offer": ["none"],
+                                   "label": [LOCATION_LABEL], "purpose": ["location"], "message": [None]},
+                                  schema=service.schema))
+    return pl.concat(parts).with_columns(pl.lit(strategy_index).alias("strategy_index"))
 
 
 def _last_touch(portfolio: Portfolio) -> tuple[pl.DataFrame, pl.DataFrame]:
-    out = portfolio.contacts.select("account_id", "channel", "direction", "at").filter(  # narrow, then filter
-        (pl.col("direction") == "outbound") & pl.col("at").is_not_null())
+    """The last day each account was contacted on each channel, and its outbound attempts in the
+    last 7 days: attempts on the debtor's own numbers (a call to a third party, to look for a
+    lost debtor, neither disturbs the debtor nor sets their cadence)."""
+    others = portfolio.contact_points.filter(pl.col("owner") != "debtor").select("contact_point_id")
+    out = portfolio.contacts.select("account_id", "channel", "direction", "at", "contact_point_id").filter(
+        (pl.col("direction") == "outbound") & pl.col("at").is_not_null()).join(
+        others, on="contact_point_id", how="anti")
     last = out.group_by("account_id", "channel").agg(pl.col("at").max().dt.date().alias("last_day"))
     week = out.filter(pl.col("at").dt.date() >= portfolio.as_of - timedelta(days=7)).group_by("account_id").agg(
         pl.len().alias("recent"))
@@ -122,9 +153,34 @@ def _hours(strategy: Strategy, channel: str) -> pl.DataFrame:
     return pl.DataFrame({"channel": channel, "hour": pl.Series(list(strategy.hours.of(channel)), dtype=pl.Int8)})
 
 
+@dataclass(frozen=True)
+class Spare:
+    """What offering a strategy's calls at more hours needs (``spare_calls``): one row per account
+    and usable number with what its options are made of, and the message options worth less
+    than ``min_value`` (what the hour summary names as the best remaining)."""
+
+    strategy: Strategy
+    strategy_index: int
+    calls: pl.DataFrame  # LEAN + CALL_PEOPLE
+    model: ContactModel
+    slots: pl.DataFrame
+    below: pl.DataFrame  # BELOW: message options under min_value
+
+
+@dataclass(frozen=True)
+class Candidates:
+    options: pl.DataFrame  # OPTION_COLUMNS
+    spare: Spare
+
+
+BELOW = ["account_id", "channel", "op_hour", "net"]
+
+
 def candidates(portfolio: Portfolio, elig: Eligibility, strategy: Strategy, model: ContactModel, *,
-               capacity: Capacity, strategy_index: int) -> pl.DataFrame:
-    """Every worthwhile (account, channel, number, hour) option, with ``net`` value."""
+               capacity: Capacity, strategy_index: int) -> Candidates:
+    """Every worthwhile (account, channel, number, hour) option, with ``net`` value: calls at
+    each number's best ``CALL_OPTIONS`` hours (the others are in ``spare``), messages, and
+    location calls to third parties for lost debtors."""
     as_of = portfolio.as_of
     channels = [c for c in ("call", "sms", "email", "letter") if c in capacity.channels()]
     treat = _treatments(strategy).filter(pl.col("channel").is_in(channels))
@@ -154,14 +210,37 @@ def candidates(portfolio: Portfolio, elig: Eligibility, strategy: Strategy, mode
     slots = slot_table(as_of, portfolio.customers["zone"].unique().to_list(), range(24), capacity.zone)
     calls, messages = options.filter(pl.col("channel") == "call"), options.filter(pl.col("channel") != "call")
     del acts, options  # the stages below allocate gigabytes at 1M accounts: freed memory is reused
+    spare_rows = calls.select(*LEAN, *CALL_PEOPLE)
     calls = _scored(_call_reach(calls, strategy, model, slots), strategy, strategy_index)
-    messages = _scored(_message_reach(messages, strategy, model, slots), strategy, strategy_index)
-    return pl.concat([calls, messages])
+    messages = _scored(_message_reach(messages, strategy, model, slots), strategy, strategy_index, keep_all=True)
+    worth = pl.col("net") >= strategy.min_value
+    below = messages.filter(~worth).select(BELOW)
+    parts = [calls, messages.filter(worth)]
+    if strategy.location is not None and "call" in channels:
+        parts.append(location_options(portfolio, elig, strategy, model, slots, strategy_index=strategy_index))
+    return Candidates(pl.concat(parts, how="vertical_relaxed"),
+                      Spare(strategy, strategy_index, spare_rows, model, slots, below))
 
 
-def _call_reach(calls: pl.DataFrame, strategy: Strategy, model: ContactModel, slots: pl.DataFrame) -> pl.DataFrame:
+def spare_calls(spare: Spare, op_hours: list[int], planned: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Call options at the operation hours ``op_hours`` (those with capacity left), at every
+    allowed local hour that falls in them, for the accounts with no call planned and room left
+    (``planned``: account_id, used, called): (options worth at least ``min_value``, the rest as
+    ``BELOW`` rows, for the hour summary)."""
+    strategy = spare.strategy
+    room = ~pl.col("called").fill_null(False) & (pl.col("used").fill_null(0) < pl.col("quota"))
+    calls = spare.calls.join(planned.cast({"account_id": spare.calls.schema["account_id"]}), on="account_id",
+                             how="left").filter(room).drop("used", "called")
+    scored = _scored(_call_reach(calls, strategy, spare.model, spare.slots, op_hours=op_hours, keep=None),
+                     strategy, spare.strategy_index, keep_all=True)
+    worth = pl.col("net") >= strategy.min_value
+    return scored.filter(worth), scored.filter(~worth).select(BELOW)
+
+
+def _call_reach(calls: pl.DataFrame, strategy: Strategy, model: ContactModel, slots: pl.DataFrame, *,
+                op_hours: list[int] | None = None, keep: int | None = CALL_OPTIONS) -> pl.DataFrame:
     """Each call option at each of the customer's best hours; reach = p_rpc = P(right party)."""
-    hours = best_call_hours(calls, strategy, model, slots)
+    hours = best_call_hours(calls, strategy, model, slots, op_hours=op_hours, keep=keep)
     calls = calls.select(LEAN).join(hours, on="customer_id").join(model.kind_factor, on="kind", how="left")
     p_rpc = (pl.col("p_hour") * pl.col("kind_factor").fill_null(0.6)).clip(0.005, 0.98)
     return calls.with_columns(p_rpc.alias("p_rpc"), p_rpc.alias("reach"))
@@ -183,17 +262,27 @@ def _message_reach(messages: pl.DataFrame, strategy: Strategy, model: ContactMod
 ACCOUNT = ["account_id", "customer_id", "segment", "propensity", "past_due_cents", "preferred_channel", "zone",
            "jurisdiction", "pref_from", "pref_to"]  # what an option needs of its account and customer
 LEAN = ["account_id", "customer_id", "channel", "contact_point_id", "kind", "quota", "treat", "base", "persuasion",
-        "preferred", "cost", "disturbance"]  # what an option carries once it multiplies into numbers and hours
+        "preferred", "cost", "disturbance", "fatigue"]  # what an option carries once it multiplies into hours
+CALL_PEOPLE = ["segment", "zone", "cn", "pref_from", "pref_to", "law_first", "law_last"]  # what its hours depend on
+
+
+def _lawful(jurisdictions: pl.Series) -> tuple[dict[str, int], dict[str, int]]:
+    """The first and last lawful local start hour of each jurisdiction (``lawful_hours``)."""
+    bounds = {j: start_hours(j) for j in jurisdictions.unique().drop_nulls().to_list()}
+    return {j: b[0] for j, b in bounds.items()}, {j: b[1] for j, b in bounds.items()}
 
 
 def _with_worth(acts: pl.DataFrame, strategy: Strategy) -> pl.DataFrame:
     """The parts of an option's value that do not depend on its number and hour, worked out
     once per account and channel (see ``_scored``): ``base`` = propensity x past-due amount x
     offer effect, the channel's persuasion, the preferred-channel bonus, the contact's cost and
-    its disturbance x (1 + outbound attempts in 7 days). Also ``cn``: the customer is protected
-    by the CN rules (Beijing hours)."""
+    its disturbance x (1 + outbound attempts in 7 days); ``fatigue``: the disturbance of one
+    more contact (what a second contact planned the same day costs more). Also ``cn``: the
+    customer is protected by the CN rules (Beijing hours), and ``law_first`` / ``law_last``:
+    the local start hours their rule packs allow."""
     price = {t: pl.col("channel").replace_strict({str(k): v for k, v in getattr(strategy, t).items()}, default=0.0)
              for t in ("cost", "disturbance", "persuasion")}
+    first, last = _lawful(acts["jurisdiction"])
     return acts.select(
         "account_id", "customer_id", "segment", "channel", "treat", "quota", "zone", "pref_from", "pref_to",
         (pl.col("propensity") * pl.col("past_due_cents") / 100 * pl.col("offer_effect")).alias("base"),
@@ -202,54 +291,71 @@ def _with_worth(acts: pl.DataFrame, strategy: Strategy) -> pl.DataFrame:
         .alias("preferred"),
         price["cost"].alias("cost"),
         (price["disturbance"] * (1 + pl.col("recent").fill_null(0))).alias("disturbance"),
+        price["disturbance"].cast(pl.Float32).alias("fatigue"),
         pl.col("jurisdiction").str.contains("CN").alias("cn"),
+        pl.col("jurisdiction").replace_strict(first, default=0, return_dtype=pl.Int8).alias("law_first"),
+        pl.col("jurisdiction").replace_strict(last, default=23, return_dtype=pl.Int8).alias("law_last"),
     )
 
 
-MESSAGE_HOUR_KEY = ["zone", "pref_from", "pref_to", "cn"]
+MESSAGE_HOUR_KEY = ["zone", "pref_from", "pref_to", "cn", "law_first", "law_last"]
+
+
+def _beijing_window(strategy: Strategy, channel: str) -> tuple[int, int]:
+    """The Beijing start hours of a CN-protected customer: the strategy's hours within CN's."""
+    allowed = strategy.hours.of(channel)
+    first, last = start_hours("CN")
+    return max(allowed.start, first), min(allowed.stop - 1, last)
 
 
 def message_hours(messages: pl.DataFrame, strategy: Strategy, slots: pl.DataFrame) -> pl.DataFrame:
     """The hours to send a message at, for each kind of customer (zone, stated preferred hours,
-    CN-protected or not): the strategy's message hours (10:00 and 19:00 when allowed), the
-    customer's preferred start hour instead of 10:00, 19:00 only inside the preferred hours,
-    and for CN-protected customers only hours inside Beijing message hours. With the UTC start
-    instant and the operation's hour of each (``slot_table``). Worked out once per kind of
-    customer, not per message row."""
+    CN-protected or not, lawful hours): the strategy's message hours (10:00 and 19:00 when
+    allowed), the customer's preferred start hour instead of 10:00, 19:00 only inside the
+    preferred hours, only hours their packs allow, and for CN-protected customers only hours
+    inside Beijing message hours. With the UTC start instant and the operation's hour of each
+    (``slot_table``). Worked out once per kind of customer, not per message row."""
     kinds = messages.select(MESSAGE_HOUR_KEY).unique()
     prefers = pl.col("pref_from").is_not_null() & pl.col("pref_to").is_not_null()
     in_pref = pl.col("hour").is_between(pl.col("pref_from"), pl.col("pref_to"))
     allowed = strategy.hours.of("sms")
+    beijing_first, beijing_last = _beijing_window(strategy, "sms")
     hours = pl.DataFrame({"hour": pl.Series([h for h in (10, 19) if h in allowed] or [allowed.start], dtype=pl.Int8)})
     return (kinds.join(hours, how="cross")
             .with_columns(pl.when(prefers & (pl.col("hour") == 10)).then(pl.col("pref_from").cast(pl.Int8))
                           .otherwise(pl.col("hour")).alias("hour"))
             .filter(~prefers | in_pref | (pl.col("hour") == 10))
+            .filter(pl.col("hour").is_between(pl.col("law_first"), pl.col("law_last")))
             .unique(maintain_order=True)
             .join(slots, on=["zone", "hour"])
-            .filter(~pl.col("cn") | pl.col("beijing_hour").is_between(allowed.start, allowed.stop - 1))
+            .filter(~pl.col("cn") | pl.col("beijing_hour").is_between(beijing_first, beijing_last))
             .drop("beijing_hour"))
 
 
-def best_call_hours(calls: pl.DataFrame, strategy: Strategy, model: ContactModel, slots: pl.DataFrame
-                    ) -> pl.DataFrame:
-    """The customer's best local hours to call (``CALL_OPTIONS`` of them), one narrow row per
-    customer and hour, with its UTC start instant and operation hour: allowed by the strategy,
-    inside stated preferred hours when the customer gave some, inside Beijing call hours for
-    CN-protected customers. Ties go to the earlier hour. The hour grid is keyed by integers
-    (customer, segment, zone), strings joined once per customer."""
-    people = calls.select("customer_id", "segment", "zone", "cn", "pref_from", "pref_to").unique(
+def best_call_hours(calls: pl.DataFrame, strategy: Strategy, model: ContactModel, slots: pl.DataFrame, *,
+                    op_hours: list[int] | None = None, keep: int | None = CALL_OPTIONS) -> pl.DataFrame:
+    """The customer's best local hours to call (``keep`` of them; None: all), one narrow row per
+    customer and hour, with its UTC start instant and operation hour: allowed by the strategy
+    and by the customer's rule packs, inside stated preferred hours when the customer gave
+    some, inside Beijing call hours for CN-protected customers, and (``op_hours``) only those
+    falling in these operation hours. Ties go to the earlier hour. The hour grid is keyed by
+    integers (customer, segment, zone), strings joined once per customer."""
+    people = calls.select("customer_id", *CALL_PEOPLE).unique(
         "customer_id", keep="first", maintain_order=True).with_row_index("ck")
     zones = slots.select("zone").unique(maintain_order=True).with_row_index("zk")
     segments = people.select("segment").unique(maintain_order=True).with_row_index("sk")
     people = people.join(zones, on="zone", how="left", maintain_order="left").join(
         segments, on="segment", how="left", nulls_equal=True, maintain_order="left")
     allowed = strategy.hours.of("call")
-    beijing = slots.join(zones, on="zone").select("zk", "hour", "beijing_hour")
+    beijing_first, beijing_last = _beijing_window(strategy, "call")
+    beijing = slots.join(zones, on="zone").select("zk", "hour", "beijing_hour", "op_hour")
+    if op_hours is not None:
+        beijing = beijing.filter(pl.col("op_hour").is_in(op_hours))
     hours = pl.DataFrame({"hour": pl.Series(list(allowed), dtype=pl.Int8)})
-    grid = people.select("ck", "sk", "zk", "cn", "pref_from", "pref_to").join(hours, how="cross").join(
-        beijing, on=["zk", "hour"], maintain_order="left")
-    grid = grid.filter(~pl.col("cn") | pl.col("beijing_hour").is_between(allowed.start, allowed.stop - 1))
+    grid = people.select("ck", "sk", "zk", "cn", "pref_from", "pref_to", "law_first", "law_last").join(
+        hours, how="cross").join(beijing.drop("op_hour"), on=["zk", "hour"], maintain_order="left")
+    grid = grid.filter(pl.col("hour").is_between(pl.col("law_first"), pl.col("law_last"))
+                       & (~pl.col("cn") | pl.col("beijing_hour").is_between(beijing_first, beijing_last)))
     prefers = pl.col("pref_from").is_not_null() & pl.col("pref_to").is_not_null()
     in_pref = pl.col("hour").is_between(pl.col("pref_from"), pl.col("pref_to"))
     grid = grid.filter(~prefers | in_pref | ~(in_pref & prefers).any().over("ck")).select("ck", "sk", "hour")
@@ -260,21 +366,136 @@ def best_call_hours(calls: pl.DataFrame, strategy: Strategy, model: ContactModel
         spread = people.select("ck", pl.col("customer_id").hash(7).alias("h"))
         grid = grid.join(spread, on="ck").with_columns(pl.lit(flat_rpc(model)).alias("p_rpc"))
         order = [pl.col("ck"), pl.col("hour").cast(pl.UInt64) * 7919 + pl.col("h"), pl.col("hour")]
-    best = grid.sort(order).group_by("ck", maintain_order=True).head(CALL_OPTIONS)
+    best = grid.sort(order)
+    if keep is not None:
+        best = best.group_by("ck", maintain_order=True).head(keep)
     at = slots.join(zones, on="zone").select("zk", "hour", "start_utc", "op_hour")
     return best.join(people.select("ck", "customer_id", "zk"), on="ck").join(at, on=["zk", "hour"]).select(
         "customer_id", "hour", pl.col("p_rpc").alias("p_hour"), "start_utc", "op_hour")
 
 
-def _scored(options: pl.DataFrame, strategy: Strategy, strategy_index: int) -> pl.DataFrame:
+def _scored(options: pl.DataFrame, strategy: Strategy, strategy_index: int, *, keep_all: bool = False
+            ) -> pl.DataFrame:
     """value = base x reach x persuasion x preferred; net = value - cost - disturbance (the
-    per-channel parts from ``_with_worth``, multiplied in the same order as written here)."""
+    per-channel parts from ``_with_worth``, multiplied in the same order as written here).
+    Options worth less than ``min_value`` are left out unless ``keep_all``."""
     value = pl.col("base") * pl.col("reach") * pl.col("persuasion") * pl.col("preferred")
-    return (options.with_columns(value.alias("value"))
-            .with_columns((pl.col("value") - pl.col("cost") - pl.col("disturbance")).alias("net"),
-                          pl.lit(strategy_index).alias("strategy_index"))
-            .filter(pl.col("net") >= strategy.min_value).select(OPTION_COLUMNS))
+    scored = (options.with_columns(value.alias("value"))
+              .with_columns((pl.col("value") - pl.col("cost") - pl.col("disturbance")).alias("net"),
+                            pl.lit(strategy_index).alias("strategy_index")))
+    if not keep_all:
+        scored = scored.filter(pl.col("net") >= strategy.min_value)
+    return scored.select(OPTION_COLUMNS)
 
 
 OPTION_COLUMNS = ["account_id", "customer_id", "channel", "contact_point_id", "hour", "start_utc", "op_hour", "p_rpc",
-                  "value", "net", "quota", "treat", "strategy_index"]  # kind, address, zone: joined by the fill
+                  "value", "net", "quota", "treat", "strategy_index", "fatigue"]  # kind, address, zone: joined later
+
+
+# Location contacts --------------------------------------------------------------------------
+
+
+def _failed_days(portfolio: Portfolio) -> pl.DataFrame:
+    """Per debtor phone: on how many days of the gate's look-back (``HISTORY_DAYS``) calls to it
+    failed (no one, or the debtor's line, answered: a stranger answering is a wrong number, which
+    the dead numbers cover) since the customer was last (maybe) reached (a conversation, refusal or dispute with
+    the debtor on any number, a call whose outcome is not known, or the debtor's own inbound
+    contact), as the gate counts for CN-3P-02: contact_point_id, failed_days."""
+    since = portfolio.as_of - timedelta(days=HISTORY_DAYS)
+    contacts = portfolio.contacts.select("customer_id", "contact_point_id", "channel", "direction", "party",
+                                         "outcome", "at").filter(pl.col("at").is_not_null())
+    debtor = pl.col("party").fill_null("debtor").is_in(["debtor", "unknown"])
+    answered = ((pl.col("direction") == "inbound") | pl.col("outcome").is_in(REACHED_OUTCOMES).fill_null(False)
+                | ((pl.col("channel") == "call") & pl.col("outcome").is_null()))
+    reached = (contacts.filter(debtor & answered)
+               .group_by("customer_id").agg(pl.col("at").max().alias("reached")))
+    calls = contacts.filter((pl.col("channel") == "call") & (pl.col("direction") == "outbound") & debtor
+                            & pl.col("outcome").is_not_null() & ~pl.col("outcome").is_in(REACHED_OUTCOMES)
+                            & pl.col("contact_point_id").is_not_null() & (pl.col("at").dt.date() >= since))
+    return (calls.join(reached, on="customer_id", how="left")
+            .filter(pl.col("reached").is_null() | (pl.col("at") > pl.col("reached")))
+            .group_by("contact_point_id").agg(pl.col("at").dt.date().n_unique().alias("failed_days")))
+
+
+def lost_customers(portfolio: Portfolio, model: ContactModel, unanswered_days: int) -> pl.DataFrame:
+    """Customers (customer_id) none of whose own phone numbers is worth calling: each is listed
+    invalid, found dead (``model.dead_points``), or has failed on ``unanswered_days`` days since
+    the customer was last reached. A customer with a number they asked us not to use, or with
+    no phone of their own at all, is not lost (there is nothing to find)."""
+    phones = portfolio.contact_points.filter((pl.col("owner") == "debtor") & pl.col("kind").is_in(PHONES)).select(
+        "contact_point_id", "customer_id", "status", "do_not_contact")
+    dead = model.dead_points.with_columns(pl.lit(True).alias("dead"))
+    silent = (pl.col("failed_days").fill_null(0) >= unanswered_days)
+    bad = (pl.col("status") == "invalid") | pl.col("dead").fill_null(False) | silent
+    return (phones.join(dead, on="contact_point_id", how="left")
+            .join(_failed_days(portfolio), on="contact_point_id", how="left")
+            .group_by("customer_id").agg(bad.all().alias("lost"), pl.col("do_not_contact").any().alias("dnc"))
+            .filter(pl.col("lost") & ~pl.col("dnc")).select("customer_id"))
+
+
+def location_parties(portfolio: Portfolio, model: ContactModel, owners: list[str]) -> pl.DataFrame:
+    """The third parties' phone numbers a lost debtor may be looked for through: owned by one of
+    ``owners``, not do-not-contact, not invalid or dead, and never called before unless that
+    party contacted us after our last call (it asked to be called again)."""
+    touched = (portfolio.contacts.select("contact_point_id", "direction", "at")
+               .filter(pl.col("contact_point_id").is_not_null() & pl.col("at").is_not_null())
+               .group_by("contact_point_id").agg(
+                   pl.col("at").filter(pl.col("direction") == "outbound").max().alias("called"),
+                   pl.col("at").filter(pl.col("direction") == "inbound").max().alias("asked")))
+    once = pl.col("called").is_null() | (pl.col("asked").is_not_null() & (pl.col("asked") > pl.col("called")))
+    return (portfolio.contact_points
+            .filter(pl.col("owner").is_in(owners) & pl.col("kind").is_in(PHONES) & ~pl.col("do_not_contact")
+                    & (pl.col("status") != "invalid"))
+            .join(model.dead_points, on="contact_point_id", how="anti")
+            .join(touched, on="contact_point_id", how="left").filter(once)
+            .select("contact_point_id", "customer_id", "kind", "owner"))
+
+
+def location_options(portfolio: Portfolio, elig: Eligibility, strategy: Strategy, model: ContactModel,
+                     slots: pl.DataFrame, *, strategy_index: int) -> pl.DataFrame:
+    """A location call to each permitted third party of each lost debtor (one account per
+    customer: the largest past-due amount), at every lawful call hour: value = the account's
+    base x P(the party answers at that hour: the population's answer rate x the number's kind)
+    x ``relay`` x the call's persuasion; net = value - the call's cost - its disturbance once
+    (the party has not been called: the debtor's recent contacts do not weigh on it). Offer ``none`` (treatment
+    ``LOCATION``: purpose ``location``, the strategy's location template). It does not touch
+    the debtor, so it is outside the debtor's daily quota and adds no fatigue; but it takes the
+    account's call of the day: a debtor who still has a number that may answer (one that only
+    failed for days) is either called or looked for, whichever is worth more, never both (a
+    call that reached them before the third party's would make the location call unlawful,
+    CN-3P-02)."""
+    location = strategy.location
+    assert location is not None
+    lost = lost_customers(portfolio, model, location.unanswered_days)
+    accounts = (elig.collect.join(lost, on="customer_id", how="semi")
+                .sort(["customer_id", "past_due_cents", "account_id"], descending=[False, True, False])
+                .unique("customer_id", keep="first", maintain_order=True)
+                .select(*ACCOUNT).with_columns(pl.lit("call").alias("channel"), pl.lit(LOCATION, dtype=pl.Int32)
+                                              .alias("treat"), pl.lit(1.0).alias("offer_effect"),
+                                              pl.lit(max(t.max_contacts_per_day for t in strategy.segments.values()),
+                                                     dtype=pl.Int32).alias("quota"),
+                                              pl.lit(0, dtype=pl.UInt32).alias("recent")))  # the party's first call
+    parties = location_parties(portfolio, model, [str(o) for o in location.owners])
+    rows = _with_worth(accounts, strategy).join(parties.drop("owner"), on="customer_id")
+    if rows.is_empty():
+        return pl.DataFrame(schema=_option_schema(rows))
+    allowed = strategy.hours.of("call")
+    beijing_first, beijing_last = _beijing_window(strategy, "call")
+    hours = (slots.filter(pl.col("hour").is_between(allowed.start, allowed.stop - 1))
+             .join(model.population, on="hour", how="left"))
+    rows = (rows.join(hours, on="zone")
+            .filter(pl.col("hour").is_between(pl.col("law_first"), pl.col("law_last"))
+                    & (~pl.col("cn") | pl.col("beijing_hour").is_between(beijing_first, beijing_last)))
+            .join(model.kind_factor, on="kind", how="left"))
+    p_answer = (pl.col("p_pop").fill_null(0.2) * pl.col("kind_factor").fill_null(0.6)).clip(0.005, 0.98)
+    rows = rows.with_columns(p_answer.alias("p_rpc"), (p_answer * location.relay).alias("reach"),
+                             pl.lit(1.0).alias("preferred"), pl.lit(0.0, dtype=pl.Float32).alias("fatigue"))
+    return _scored(rows, strategy, strategy_index)
+
+
+def _option_schema(rows: pl.DataFrame) -> dict[str, pl.DataType]:
+    """The schema of ``OPTION_COLUMNS`` for an empty result."""
+    types: dict[str, pl.DataType] = {
+        "hour": pl.Int8(), "start_utc": pl.Datetime("us", "UTC"), "op_hour": pl.Int8(), "p_rpc": pl.Float64(),
+        "value": pl.Float64(), "net": pl.Float64(), "strategy_index": pl.Int32(), "fatigue": pl.Float32()}
+    return {c: types.get(c) or rows.schema.get(c) or pl.Utf8() for c in OPTION_COLUMNS}

@@ -65,6 +65,8 @@ class PlannedRow(NamedTuple):
     at_history: str  # ``at`` in UTC, as history entries write it
     at_ts: int  # ``at`` in whole epoch seconds
     consent: bool | None = None  # the contact point was given with consent (TCPA)
+    party: str = "debtor"  # whom the attempt addresses (a location call: the third party who owns the number)
+    lost: bool = False  # the ``lost_contact`` flag of the one flag set (the debtor's own mobiles all invalid)
 
 
 def tuples_of(cls: type[T], columns: list[list[Any]]) -> Iterator[T]:
@@ -130,22 +132,28 @@ def gate_path(gate: Gate) -> GatePath:
     return trusted if trusted is not None else DictPath(gate)
 
 
-def debtor_flags(flags: list[str], consent: bool | None = None) -> dict[str, Any]:
+def debtor_flags(flags: list[str], consent: bool | None = None, lost: bool | None = None) -> dict[str, Any]:
     """The one flag set (``compliance.facts.debtor_flags``) of a planned attempt: the account's
-    flags and the consent of the number used (the planner plans only the debtor's own usable
-    numbers, so no other contact point changes a verdict)."""
-    return stored_debtor_flags(flags, consent=consent)
+    flags, the consent of the number used and ``lost_contact`` when every mobile of the debtor's
+    own is listed invalid (the rule ``facts`` applies to the customer's points). The planner
+    plans only usable numbers (never a do-not-contact one), so the opt-out flags change no
+    verdict."""
+    out = stored_debtor_flags(flags, consent=consent)
+    if lost:
+        out["lost_contact"] = True
+    return out
 
 
 def recent_history(contacts: pl.DataFrame, points: pl.DataFrame, as_of: date) -> pl.DataFrame:
-    """The last ``HISTORY_DAYS`` days of contacts, narrowed to what a request history holds and
+    """The last ``HISTORY_DAYS`` days of contacts (and, from before them, each number's last
+    call that found it dead: ``_last_proof_of_death``), narrowed to what a request history holds and
     put into the contract's vocabulary (a value it does not know becomes null = not known,
     a channel it does not know a call; a missing account means "every debt"), oldest first
     per customer. ``ts``: the instant in whole epoch seconds."""
     since = as_of - timedelta(days=HISTORY_DAYS)
     known = _vocabulary
     return (
-        contacts.filter(pl.col("at").is_not_null() & (pl.col("at").dt.date() >= since))
+        contacts.filter(pl.col("at").is_not_null() & ((pl.col("at").dt.date() >= since) | _last_proof_of_death(since)))
         .join(points.select("contact_point_id", "kind", "value"), on="contact_point_id", how="left")
         .sort("customer_id", "at", "contact_id")
         .select("customer_id", pl.col("at").dt.epoch("s").alias("ts"),
@@ -156,6 +164,20 @@ def recent_history(contacts: pl.DataFrame, points: pl.DataFrame, as_of: date) ->
                 "value", "account_id",
                 pl.when(known("outcome", _OUTCOMES)).then(pl.col("outcome")).alias("outcome"), "agency_id")
     )
+
+
+INVALID_NUMBER = ["not_in_service", "wrong_number"]
+
+
+def _last_proof_of_death(since: date) -> pl.Expr:
+    """Before ``since``: each number's last call that found it not in service or not the
+    debtor's. Kept in the history so that the gate sees why a debtor whose numbers died long
+    ago counts as lost (CN-3P-02) when the plan looks for them through a third party; no
+    window of any rule reaches back that far, so no other verdict changes."""
+    dead = ((pl.col("at").dt.date() < since) & (pl.col("direction").fill_null("outbound") == "outbound")
+            & pl.col("outcome").is_in(INVALID_NUMBER).fill_null(False) & pl.col("contact_point_id").is_not_null())
+    last = pl.col("at").filter(dead).max().over("contact_point_id")
+    return dead & (pl.col("at") == last)
 
 
 def _vocabulary(column: str, values: frozenset[str]) -> pl.Expr:
@@ -206,7 +228,7 @@ def request_for(attempt: dict[str, Any], history: list[dict[str, Any]], agencies
             "purpose": attempt.get("purpose", "collection"),
         },
         "debtor": {"id": attempt["customer_id"], "zones": [attempt["zone"]],
-                   "flags": debtor_flags(attempt["flags"] or [], attempt.get("consent"))},
+                   "flags": debtor_flags(attempt["flags"] or [], attempt.get("consent"), attempt.get("lost"))},
         "history": history,
     }
 

@@ -1,12 +1,18 @@
 """The daily plan: the best attempts that fit the capacity, each passed by the gate.
 
 Greedy fill by value: in each pass every account offers its best remaining option per
-channel (at most its treatment's daily quota, on different channels); options are ranked by
-``net`` within each capacity slot (channel x operation hour) and within the channel's whole
-day, and taken while capacity remains. Every taken option goes to the compliance gate at its
-scheduled instant with the debtor's history plus the attempts planned before it; a denied
-option is dropped and its capacity freed for the next pass. Passes repeat until nothing more
-fits. Ties break by account, channel, number and hour, so the same inputs give the same plan.
+channel (at most its treatment's daily quota, on different channels; a second contact the same
+day is worth its net less the fatigue of the first); options are ranked by that value within
+each capacity slot (channel x operation hour) and within the channel's whole day, and taken
+while capacity remains. Every taken option goes to the compliance gate at its scheduled
+instant with the debtor's history plus the attempts planned before it; a denied option is
+dropped and its capacity freed for the next pass. Passes repeat until nothing more fits.
+Calls are first offered at each number's best hours; when an hour still has capacity after
+that, every account without a call yet is offered at every lawful hour that falls in it
+(``spare_calls``) and the passes go on. So an hour is left with capacity only when its best
+remaining option is worth less than nothing (or below the strategy's ``min_value``), which
+``PlanResult.hours`` says per hour. Ties break by account, channel, number and hour, so the
+same inputs give the same plan.
 """
 
 from __future__ import annotations
@@ -17,9 +23,18 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
+from arrears.compliance.facts import OWNER_PARTY
 from arrears.domain.vocabulary import DEFAULT_ZONE
 from arrears.planning import contact_model
-from arrears.planning.candidates import candidates, eligibility, treatment_table
+from arrears.planning.candidates import (
+    BELOW,
+    LOCATION,
+    Spare,
+    candidates,
+    eligibility,
+    spare_calls,
+    treatment_table,
+)
 from arrears.planning.frames import Capacity, Portfolio
 from arrears.planning.gate_requests import Gate, agencies_by_id, gate_path, recent_history
 from arrears.planning.gate_runner import GateRunner
@@ -29,7 +44,7 @@ from arrears.planning.strategy import Split, assign
 PLAN_COLUMNS = ["account_id", "customer_id", "channel", "contact_point_id", "scheduled_at", "template", "offer",
                 "reason"]
 EXTRA_COLUMNS = ["strategy", "strategy_version"]
-MAX_PASSES = 8
+MAX_PASSES = 40  # a safety bound: passes end when nothing more fits (about one per hour an account moves on)
 GATE_CHUNK = 1_000_000  # attempts per fork of the gate workers (one fork per pass at 1M accounts)
 ORDER = ["net", "account_id", "channel", "contact_point_id", "hour"]
 DESC = [True, False, False, False, False]
@@ -44,7 +59,9 @@ class PlanStats:
     gate_checks: int = 0
     gate_denied: int = 0
     passes: int = 0
+    spare_options: int = 0  # call options offered at more hours because capacity was left
     planned: int = 0
+    location: int = 0  # location calls to third parties
     timings: dict[str, float] = field(default_factory=dict)
     denials: dict[str, int] = field(default_factory=dict)
 
@@ -54,6 +71,7 @@ class PlanResult:
     plan: pl.DataFrame  # PLAN_COLUMNS + EXTRA_COLUMNS, best first
     attempts: pl.DataFrame  # the same rows with the working columns (net, hour, kind, address, ...)
     stats: PlanStats
+    hours: pl.DataFrame = field(default_factory=pl.DataFrame)  # HOUR_COLUMNS: capacity and use per slot
 
 
 Clock = Callable[[], float]
@@ -91,32 +109,46 @@ def _plan(portfolio: Portfolio, capacity: Capacity, split: Split, runner: GateRu
                 .with_columns(pl.col("zone").fill_null(DEFAULT_ZONE), pl.col("jurisdiction").fill_null("CN")))
     accounts = accounts.with_columns(assign(accounts["account_id"], split).alias("strategy_index"))
     stats.accounts = accounts.height
-    details = Details(accounts.select("account_id", "dpd", "flags", "agency_id", "language", "zone", "jurisdiction"),
+    details = Details(accounts.select("account_id", "dpd", "flags", "agency_id", "language", "zone", "jurisdiction",
+                                      "segment"),
                       pl.concat([treatment_table(strategy, i) for i, strategy in enumerate(split.strategies)]),
-                      portfolio.contact_points.select("contact_point_id", "kind", pl.col("value").alias("address"),
-                                                      "consent"),
-                      SelfService.of(split, model.message_minded), texts)
-    options = _options(portfolio, accounts, split, model, capacity=capacity, stats=stats)
+                      portfolio.contact_points.select(
+                          "contact_point_id", "kind", pl.col("value").alias("address"), "consent",
+                          pl.col("owner").replace_strict(OWNER_PARTY, default="third_party", return_dtype=pl.Utf8)
+                          .alias("party")),
+                      SelfService.of(split, model.message_minded), texts, lost_flags(portfolio.contact_points))
+    options, spares = _options(portfolio, accounts, split, model, capacity=capacity, stats=stats)
     tick("candidates")
     del accounts, segments, model  # the fill allocates gigabytes: what is freed here is reused there
-    taken = _fill(options, capacity, runner, recent, stats=stats, tick=tick, details=details)
+    taken, hours = _fill(options, capacity, runner, recent, stats=stats, tick=tick, details=details, spares=spares)
     plan = _present(taken, split)
     stats.planned = plan.height
+    stats.location = int((taken["purpose"] == "location").sum()) if "purpose" in taken.columns else 0
     tick("output")
-    return PlanResult(plan, taken, stats)
+    return PlanResult(plan, taken, stats, hours)
+
+
+def lost_flags(points: pl.DataFrame) -> pl.DataFrame:
+    """customer_id, lost: the ``lost_contact`` flag of the one flag set (``compliance.facts``):
+    the customer has numbers of their own and every own mobile is listed invalid."""
+    return (points.filter(pl.col("owner") == "debtor").group_by("customer_id")
+            .agg(((pl.col("kind") != "mobile") | (pl.col("status") == "invalid")).all().alias("lost")))
 
 
 def _options(portfolio: Portfolio, accounts: pl.DataFrame, split: Split, model: contact_model.ContactModel, *,
-             capacity: Capacity, stats: PlanStats) -> pl.DataFrame:
-    """Every strategy's candidate options for its share of the accounts."""
-    parts = []
+             capacity: Capacity, stats: PlanStats) -> tuple[pl.DataFrame, list[Spare]]:
+    """Every strategy's candidate options for its share of the accounts, and what offering
+    their calls at more hours needs."""
+    parts, spares = [], []
     for index, strategy in enumerate(split.strategies):
         elig = eligibility(portfolio, accounts.filter(pl.col("strategy_index") == index), strategy)
         stats.held += elig.held
-        parts.append(candidates(portfolio, elig, strategy, model, capacity=capacity, strategy_index=index))
+        found = candidates(portfolio, elig, strategy, model, capacity=capacity, strategy_index=index)
+        parts.append(found.options)
+        spares.append(found.spare)
     options = pl.concat(parts, how="diagonal_relaxed") if parts else pl.DataFrame()
     stats.candidates = options.height
-    return options
+    return options, spares
 
 
 @dataclass(frozen=True)
@@ -124,16 +156,22 @@ class Details:
     """What an attempt needs beyond its option row, joined onto the taken options only (so the
     millions of candidate rows stay narrow): per account, per treatment, per contact point."""
 
-    accounts: pl.DataFrame  # account_id, dpd, flags, agency_id, language, zone, jurisdiction
+    accounts: pl.DataFrame  # account_id, dpd, flags, agency_id, language, zone, jurisdiction, segment
     treatments: pl.DataFrame  # strategy_index, treat, template, offer, label, purpose, message
-    points: pl.DataFrame  # contact_point_id, kind, address, consent
+    points: pl.DataFrame  # contact_point_id, kind, address, consent, party (the gate's word for its owner)
     self_service: SelfService | None = None
     texts: pl.DataFrame | None = None  # template, channel, jurisdiction, language, text (see with_texts)
+    lost: pl.DataFrame | None = None  # customer_id, lost (``lost_flags``)
 
     def of(self, best: pl.DataFrame) -> pl.DataFrame:
         found = (best.join(self.accounts, on="account_id", how="left", maintain_order="left")
                  .join(self.treatments, on=["strategy_index", "treat"], how="left", maintain_order="left")
                  .join(self.points, on="contact_point_id", how="left", maintain_order="left"))
+        lost = pl.lit(False)
+        if self.lost is not None:
+            found = found.join(self.lost, on="customer_id", how="left", maintain_order="left")
+            lost = pl.col("lost").fill_null(False)
+        found = found.with_columns(lost.alias("lost"), pl.col("party").fill_null("debtor"))
         found = found if self.self_service is None else self.self_service.chosen(found)
         return found if self.texts is None else with_texts(found, self.texts)
 
@@ -204,32 +242,62 @@ class _Fill:
             self.hour_used[(channel, op_hour)] = self.hour_used.get((channel, op_hour), 0) + n
         for channel, n in allowed.group_by("channel").len().iter_rows():
             self.day_used[channel] = self.day_used.get(channel, 0) + n
-        per_account = allowed.group_by("account_id").agg(pl.len().cast(pl.Int64).alias("used"))
+        per_account = allowed.filter(pl.col("treat") != LOCATION).group_by("account_id").agg(  # the debtor's quota
+            pl.len().cast(pl.Int64).alias("used"))
         self.quota_used = per_account if self.quota_used is None else pl.concat(
             [self.quota_used, per_account]).group_by("account_id").agg(pl.col("used").sum())
         self.chosen.append(allowed)
 
+    def planned(self) -> pl.DataFrame:
+        """account_id, used (attempts planned to the debtor: a location call to a third party
+        does not count), called (a call planned, to the debtor or a location call), per account
+        planned."""
+        if not self.chosen:
+            return pl.DataFrame(schema={"account_id": pl.Categorical, "used": pl.Int64, "called": pl.Boolean})
+        return (pl.concat([c.select("account_id", "channel", "treat") for c in self.chosen])
+                .group_by("account_id").agg((pl.col("treat") != LOCATION).sum().cast(pl.Int64).alias("used"),
+                                            (pl.col("channel") == "call").any().alias("called")))
 
-NARROW = ["option", "account_id", "channel", "op_hour", "net", "quota", "contact_point_id", "hour"]
+
+NARROW = ["option", "account_id", "channel", "op_hour", "net", "quota", "contact_point_id", "hour", "fatigue", "treat"]
 CHANNEL_CODE = {"call": 0, "sms": 1, "email": 2, "letter": 3}
 
 
 def _integer_keys() -> list[pl.Expr]:
-    """``ac``: the account, ``acch``: the account and channel, as integers for the fill's
-    groupings and anti-joins over millions of rows (identity only; ordering uses ``ORDER``)."""
+    """``ac``: the account, ``acch``: the account and channel (a location call to a third party
+    takes the account's call of the day), as integers for the fill's groupings and anti-joins
+    over millions of rows (identity only; ordering uses ``ORDER``)."""
     account = pl.col("account_id").cast(pl.Categorical).to_physical().cast(pl.UInt64)
     channel = pl.col("channel").replace_strict(CHANNEL_CODE, return_dtype=pl.UInt64)
     return [account.alias("ac"), (account * len(CHANNEL_CODE) + channel).alias("acch")]
 
 
+@dataclass
+class _Round:
+    """What the passes of one plan share: the capacity, the gate and how options are completed."""
+
+    capacity: Capacity
+    channels: list[str]
+    caps: pl.DataFrame
+    runner: GateRunner
+    recent: pl.DataFrame
+    details: Details
+    stats: PlanStats
+    tick: Callable[[str], None]
+
+
 def _fill(options: pl.DataFrame, capacity: Capacity, runner: GateRunner, recent: pl.DataFrame, *, stats: PlanStats,
-          tick: Callable[[str], None], details: Details) -> pl.DataFrame:
-    if options.is_empty():
-        return options
-    channels = sorted(options["channel"].unique().to_list())
+          tick: Callable[[str], None], details: Details, spares: list[Spare] | None = None
+          ) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The allowed attempts, best first, and the hour summary (``hour_summary``)."""
+    spares = spares or []
+    channels = sorted(set(options["channel"].unique().to_list() if options.height else [])
+                      | ({"call"} if any(s.calls.height for s in spares) else set()))
+    if not channels:
+        return options, hour_summary(_Fill(), options, [], capacity, [])
     caps = _capacity_frame(capacity, channels)
-    open_slots = caps.filter(pl.col("hour_cap").is_null() | (pl.col("hour_cap") > 0)).select("channel", "op_hour")
-    options = options.join(open_slots, on=["channel", "op_hour"], how="semi").with_row_index("option")
+    ctx = _Round(capacity, channels, caps, runner, recent, details, stats, tick)
+    options = _in_open_slots(options, caps).with_row_index("option")
     none_taken = options.clear()
     wide = options.drop(NARROW)  # an option's other columns, found by position (option = row number)
     live = options.select(NARROW).sort(ORDER, descending=DESC).with_columns(  # sorted once; filters keep the order
@@ -237,52 +305,186 @@ def _fill(options: pl.DataFrame, capacity: Capacity, runner: GateRunner, recent:
     del options
     state = _Fill()
     tick("fill")
-    for _ in range(MAX_PASSES):
-        stats.passes += 1
-        best = _best_that_fit(live, state, capacity, channels)
+    live = _passes(live, wide, state, ctx)
+    below = [spare.below for spare in spares]
+    open_hours = _open_hours(state, capacity, "call") if "call" in capacity.channels() else []
+    if open_hours and spares:
+        more, more_below = _spare_options(spares, open_hours, state)
+        below += more_below
+        more = _in_open_slots(more, caps)
+        stats.spare_options = more.height
+        if more.height:
+            more = more.with_row_index("option", offset=wide.height)
+            wide = pl.concat([wide, more.drop(NARROW)], how="vertical_relaxed")
+            live = pl.concat([live, more.select(NARROW).with_columns(*_integer_keys())], how="vertical_relaxed").sort(
+                ORDER, descending=DESC)
+            live = _passes(live, wide, state, ctx)
+    hours = hour_summary(state, live, below, capacity, channels)
+    if not state.chosen:
+        return none_taken, hours
+    return pl.concat(state.chosen, how="diagonal_relaxed").sort(ORDER, descending=DESC), hours
+
+
+def _in_open_slots(options: pl.DataFrame, caps: pl.DataFrame) -> pl.DataFrame:
+    open_slots = caps.filter(pl.col("hour_cap").is_null() | (pl.col("hour_cap") > 0)).select("channel", "op_hour")
+    return options.join(open_slots, on=["channel", "op_hour"], how="semi")
+
+
+def _passes(live: pl.DataFrame, wide: pl.DataFrame, state: _Fill, ctx: _Round) -> pl.DataFrame:
+    """Passes until nothing more fits (or ``MAX_PASSES`` in all): the options still open after them."""
+    while ctx.stats.passes < MAX_PASSES:
+        ctx.stats.passes += 1
+        best = _best_that_fit(live, state, ctx.capacity, ctx.channels)
         if best.is_empty():
             break
-        best = details.of(pl.concat([best, wide[best["option"]]], how="horizontal")).join(
-            caps, on=["channel", "op_hour"], how="left", maintain_order="left")
+        best = ctx.details.of(pl.concat([best, wide[best["option"]]], how="horizontal")).join(
+            ctx.caps, on=["channel", "op_hour"], how="left", maintain_order="left")
         best = _schedule(best, state.hour_used)
-        tick("fill")
-        allowed = _judge(best, runner, recent, stats=stats)
-        tick("gate")
+        ctx.tick("fill")
+        allowed = _judge(best, ctx.runner, ctx.recent, stats=ctx.stats)
+        ctx.tick("gate")
         state.record(allowed)
-        live = _still_open(live, best, allowed, state, capacity=capacity, channels=channels)
-    if not state.chosen:
-        return none_taken
-    return pl.concat(state.chosen, how="diagonal_relaxed").sort(ORDER, descending=DESC)
+        live = _still_open(live, best, allowed, state, capacity=ctx.capacity, channels=ctx.channels)
+    return live
+
+
+def _open_hours(state: _Fill, capacity: Capacity, channel: str) -> list[int]:
+    """The operation hours in which ``channel`` still has capacity (none when its day is full)."""
+    day = capacity.daily.get(channel)
+    if day is not None and state.day_used.get(channel, 0) >= day:
+        return []
+    return [h for h in range(24) if (cap := capacity.per_hour(channel, h)) is not None
+            and cap > state.hour_used.get((channel, h), 0)]
+
+
+def _spare_options(spares: list[Spare], open_hours: list[int], state: _Fill
+                   ) -> tuple[pl.DataFrame, list[pl.DataFrame]]:
+    """Call options at the open hours for every account without a call yet (``spare_calls``)."""
+    planned = state.planned()
+    found = [spare_calls(spare, open_hours, planned) for spare in spares if spare.calls.height]
+    options = pl.concat([f[0] for f in found], how="vertical_relaxed") if found else pl.DataFrame()
+    return options, [f[1] for f in found]
+
+
+HOUR_COLUMNS = ["channel", "hour", "capacity", "planned", "best_remaining", "why"]
+
+
+def hour_summary(state: _Fill, live: pl.DataFrame, below: list[pl.DataFrame], capacity: Capacity,
+                 channels: list[str]) -> pl.DataFrame:
+    """Per channel and operation hour with capacity (and per channel's whole day, hour ``*``):
+    the capacity, the attempts planned, and when it is not full the value (net, yuan) of the
+    best option left for it, and why it was left: ``full``, ``day_full`` (the channel's day
+    limit is used), ``worth_less_than_nothing`` (the best remaining option's net is below 0),
+    ``below_min_value`` (below the strategy's ``min_value``, or a second contact that its
+    fatigue makes worth less than nothing), ``no_option`` (no account may be contacted then on
+    that channel: all planned, resting, held, or outside their lawful or the strategy's hours),
+    ``unfilled`` (an option worth planning was left: the pass limit or the gate)."""
+    remaining = _remaining(state, live, below)
+    best_at = {(c, h): v for c, h, v in remaining.group_by("channel", "op_hour").agg(pl.col("now").max()).iter_rows()}
+    short_at = {(c, h): v for c, h, v in remaining.group_by("channel", "op_hour").agg(pl.col("short").all())
+                .iter_rows()}
+    best_day = {c: v for c, v in remaining.group_by("channel").agg(pl.col("now").max()).iter_rows()}
+    short_day = {c: v for c, v in remaining.group_by("channel").agg(pl.col("short").all()).iter_rows()}
+    rows: list[tuple] = []
+    for channel in channels:
+        day = capacity.daily.get(channel)
+        day_full = day is not None and state.day_used.get(channel, 0) >= day
+        for hour in range(24):
+            cap = capacity.per_hour(channel, hour)
+            if cap is None or cap <= 0:
+                continue
+            used = state.hour_used.get((channel, hour), 0)
+            best = best_at.get((channel, hour))
+            why = _why(used >= cap, day_full, best, short_at.get((channel, hour), True))
+            rows.append((channel, str(hour), cap, used, None if why in ("full", "day_full") else best, why))
+        if day is not None:
+            used = state.day_used.get(channel, 0)
+            best = best_day.get(channel)
+            why = _why(used >= day, False, best, short_day.get(channel, True))
+            rows.append((channel, "*", day, used, None if why == "full" else best, why))
+    return pl.DataFrame(rows, orient="row", schema={"channel": pl.Utf8, "hour": pl.Utf8, "capacity": pl.Int64,
+                                                    "planned": pl.Int64, "best_remaining": pl.Float64,
+                                                    "why": pl.Utf8}).with_columns(pl.col("best_remaining").round(2))
+
+
+def _why(full: bool, day_full: bool, best: float | None, short: bool) -> str:
+    if full:
+        return "full"
+    if day_full:
+        return "day_full"
+    if best is None:
+        return "no_option"
+    if best < 0:
+        return "worth_less_than_nothing"
+    return "below_min_value" if short else "unfilled"
+
+
+def _remaining(state: _Fill, live: pl.DataFrame, below: list[pl.DataFrame]) -> pl.DataFrame:
+    """channel, op_hour, now (the option's net today: less the fatigue of the account's planned
+    contacts), short (not worth planning): the options an account with room left could still
+    have had, from the options still open and those worth less than ``min_value``."""
+    planned = state.planned()
+    left = live.select("account_id", "channel", "op_hour", "net", "fatigue").join(
+        planned.select("account_id", "used"), on="account_id", how="left").with_columns(
+        (pl.col("net") - pl.col("fatigue") * pl.col("used").fill_null(0)).alias("now"))
+    left = left.select("channel", "op_hour", "now", (pl.col("now") < 0).alias("short"))
+    taken = (pl.concat([c.select("account_id", "channel") for c in state.chosen]) if state.chosen
+             else pl.DataFrame(schema={"account_id": pl.Utf8, "channel": pl.Utf8}))
+    parts = [left]
+    for frame in below:
+        if frame.height:
+            rest = frame.select(BELOW).join(taken.cast({"account_id": frame.schema["account_id"]}),
+                                            on=["account_id", "channel"], how="anti")
+            parts.append(rest.select("channel", "op_hour", pl.col("net").alias("now"), pl.lit(True).alias("short")))
+    return pl.concat([p.cast({"op_hour": pl.Int8, "now": pl.Float64}) for p in parts], how="vertical_relaxed")
 
 
 def _still_open(live: pl.DataFrame, best: pl.DataFrame, allowed: pl.DataFrame, state: _Fill, *,
                 capacity: Capacity, channels: list[str]) -> pl.DataFrame:
-    """Drops denied options, channels an account has used, accounts at their quota and full slots."""
-    denied = best.join(allowed.select("option"), on="option", how="anti").select("option")
+    """Drops denied options, channels an account has used, accounts at their quota (but for a
+    location call to a third party) and full slots."""
+    refused = best.join(allowed.select("option"), on="option", how="anti")
+    denied = refused.select("option")
+    # a refused location call is refused for whom it is to or why (the debtor is not lost), not for
+    # its hour: the account's other location calls go too (its calls to the debtor stay)
+    denied_location = refused.filter(pl.col("treat") == LOCATION).select("acch", "treat")
     left = _left_frame(state.hour_used, state.day_used, capacity, channels).filter(
         (pl.col("hour_left").is_null() | (pl.col("hour_left") > 0)) & (pl.col("day_left") > 0)).select(
         "channel", "op_hour")
     used = state.quota_used
     assert used is not None  # state.record(allowed) has run
     live = (live.join(denied, on="option", how="anti")
+            .join(denied_location, on=["acch", "treat"], how="anti")
             .join(allowed.select("acch"), on="acch", how="anti")
             .join(left, on=["channel", "op_hour"], how="semi"))
-    at_quota = live.join(used, on="account_id", how="inner").filter(pl.col("used") >= pl.col("quota")).select(
-        "account_id").unique()
-    return live.join(at_quota, on="account_id", how="anti")
+    at_quota = live.join(used, on="account_id", how="inner").filter(pl.col("used") >= pl.col("quota"))["ac"].unique()
+    return live.filter(~pl.col("ac").is_in(at_quota.implode()) | (pl.col("treat") == LOCATION))
+
+
+SECOND = ["now", "acch", "contact_point_id", "hour"]  # the order of a pass's options once some are second contacts
 
 
 def _best_that_fit(live: pl.DataFrame, state: _Fill, capacity: Capacity, channels: list[str]) -> pl.DataFrame:
     """Each account's best remaining options (its quota, one per channel) that fit the
-    capacity left, ranked by net value within each slot and each channel's day."""
+    capacity left, ranked by their value today within each slot and each channel's day: the
+    net, less the fatigue of each contact already planned for the account today (a second
+    contact is planned only when it is still worth more than nothing)."""
     left = _left_frame(state.hour_used, state.day_used, capacity, channels)
     best = live.filter(pl.col("acch").is_first_distinct())  # live is in ORDER: each channel's best option
-    best = best.with_columns(pl.lit(0, dtype=pl.Int64).alias("quota_used")) if state.quota_used is None else (
-        best.join(state.quota_used.rename({"used": "quota_used"}), on="account_id", how="left",
-                  maintain_order="left").with_columns(pl.col("quota_used").fill_null(0)))
+    if state.quota_used is None:
+        best = best.with_columns(pl.lit(0, dtype=pl.Int64).alias("quota_used"))
+    else:
+        best = best.join(state.quota_used.rename({"used": "quota_used"}), on="account_id", how="left",
+                         maintain_order="left").with_columns(pl.col("quota_used").fill_null(0))
+        if best["quota_used"].max():
+            best = best.with_columns((pl.col("net") - pl.col("fatigue") * pl.col("quota_used")).alias("now")).filter(
+                (pl.col("quota_used") == 0) | (pl.col("now") >= 0)).sort(
+                SECOND, descending=[True, False, False, False]).drop("now")
+    location = best["treat"] == LOCATION  # a location call to a third party: outside the debtor's quota
+    keys = best.select(pl.when(location).then(pl.col("ac") | (1 << 63)).otherwise(pl.col("ac")))["ac"]
     best = (best
-            .with_columns(position_within(best["ac"]).alias("k"))  # rank by net within the account
-            .filter(pl.col("k") <= pl.col("quota") - pl.col("quota_used"))
+            .with_columns(position_within(keys).alias("k"))  # rank by value within the account
+            .filter((pl.col("k") <= pl.col("quota") - pl.col("quota_used")) | (pl.col("treat") == LOCATION))
             .join(left, on=["channel", "op_hour"], how="left", maintain_order="left"))
     best = best.with_columns(pl.int_range(pl.len()).over("channel", "op_hour").alias("slot_rank")).filter(
         pl.col("hour_left").is_null() | (pl.col("slot_rank") < pl.col("hour_left")))
@@ -361,11 +563,20 @@ def _present(taken: pl.DataFrame, split: Split) -> pl.DataFrame:
         return pl.DataFrame({c: pl.Series([], dtype=pl.Utf8) for c in PLAN_COLUMNS + EXTRA_COLUMNS})
     names = {i: s.name for i, s in enumerate(split.strategies)}
     versions = {i: str(s.version) for i, s in enumerate(split.strategies)}
+    segment_labels = pl.DataFrame([(i, str(seg), t.label) for i, s in enumerate(split.strategies)
+                                   for seg, t in s.segments.items()], orient="row",
+                                  schema={"strategy_index": pl.Int32, "segment": pl.Utf8, "segment_label": pl.Utf8})
+    taken = taken.join(segment_labels.cast({"strategy_index": taken.schema["strategy_index"]}),
+                       on=["strategy_index", "segment"], how="left", maintain_order="left")
+    location = pl.col("treat") == LOCATION
+    label = pl.when(location).then(pl.concat_str(pl.col("segment_label"), pl.lit("; "), pl.col("label"))).otherwise(
+        pl.col("label"))  # a location call says whose account it is for too
     reason = pl.format(
         "{} 逾期{}天 DPD {}; {} {} {}:00 当地/local, {} {}%; 预期/expected {}",
-        pl.col("label"), pl.col("dpd"), pl.col("dpd"), pl.col("channel").replace_strict(CHANNEL_ZH, default=""),
+        label, pl.col("dpd"), pl.col("dpd"), pl.col("channel").replace_strict(CHANNEL_ZH, default=""),
         pl.col("channel"), pl.col("hour").cast(pl.Utf8).str.zfill(2),
-        pl.when(pl.col("channel") == "call").then(pl.lit("接通率/RPC")).otherwise(pl.lit("回应率/response")),
+        pl.when(location).then(pl.lit("第三人接听率/third party answers")).when(pl.col("channel") == "call")
+        .then(pl.lit("接通率/RPC")).otherwise(pl.lit("回应率/response")),
         (pl.col("p_rpc") * 100).round(0).cast(pl.Int64), pl.col("value").round(0).cast(pl.Int64),
     )
     if "self_service" in taken.columns:

@@ -12,6 +12,11 @@ past-due amount, kept with probability willingness x ability^2; with a fitting o
 it is what the customer can afford (past due x max(ability, 0.35), or 40% of the balance
 for a settlement), kept with probability 0.85 x willingness (settlement 0.35 + 0.3 x
 willingness). A message answered acts like a conversation at a tenth of the promise rate.
+
+Third parties: a call answered by an emergency contact or a spouse of a debtor none of whose own
+numbers works is passed on with the customer's hidden relay probability (0.5 x willingness),
+and the debtor then gives a new, working mobile (contact source ``customer_update``), in the
+portfolio from the next day.
 """
 
 from __future__ import annotations
@@ -100,8 +105,39 @@ def _points(rng: np.random.Generator, ids: np.ndarray) -> pl.DataFrame:
     return points.with_columns(
         pl.when(pl.col("kind") == "email").then(pl.lit("u") + pl.col("contact_point_id") + pl.lit("@qq.com"))
         .otherwise(pl.lit("+86139") + pl.col("i").cast(pl.Utf8).str.zfill(8)).alias("value"),
-        pl.lit(False).alias("consent"), pl.lit(False).alias("do_not_contact"),
+        pl.lit(False).alias("consent"), pl.lit(False).alias("do_not_contact"), pl.lit("application").alias("source"),
     ).drop("i")
+
+
+RELAY_OWNERS = ("emergency_contact", "spouse")
+
+
+def lost_debtors(world: World) -> np.ndarray:
+    """By customer index: none of the debtor's own phone numbers works (dead or not theirs)."""
+    phones = world.points.filter((pl.col("owner") == "debtor") & pl.col("kind").is_in(["mobile", "home", "work"]))
+    working = phones.filter(~pl.col("dead") & ~pl.col("wrong"))["customer_id"].str.slice(1).cast(pl.Int64) - 1
+    lost = np.ones(len(world.ability), dtype=bool)
+    lost[working.to_numpy()] = False
+    return lost
+
+
+def give_numbers(world: World, done: pl.DataFrame, serial: int) -> int:
+    """The debtors who called back after a third party passed on the message: each gives a new,
+    working mobile (source ``customer_update``). Returns how many."""
+    if done.is_empty() or "gave_number" not in done.columns:
+        return 0
+    who = done.filter(pl.col("gave_number")).select("customer_id").unique(maintain_order=True)
+    if who.is_empty():
+        return 0
+    n = who.height
+    ids = [f"Q{serial + i:07d}" for i in range(n)]
+    new = who.with_columns(
+        pl.lit("mobile").alias("kind"), pl.lit("debtor").alias("owner"), pl.lit("valid").alias("status"),
+        pl.lit(False).alias("dead"), pl.lit(False).alias("wrong"), pl.Series("contact_point_id", ids),
+        pl.Series("value", [f"+86137{serial + i:08d}" for i in range(n)]), pl.lit(False).alias("consent"),
+        pl.lit(False).alias("do_not_contact"), pl.lit("customer_update").alias("source"))
+    world.points = pl.concat([world.points, new.select(world.points.columns)])
+    return n
 
 
 def simulate_attempts(world: World, attempts: pl.DataFrame, recent_counts: dict[str, int], day: date,
@@ -147,6 +183,8 @@ def simulate_attempts(world: World, attempts: pl.DataFrame, recent_counts: dict[
         pl.Series("promise_cents", np.where(promised, np.maximum(amount, 100), 0)),
         pl.Series("promise_day", [day + timedelta(days=int(d)) for d in rng.integers(1, 6, k)]),
         pl.Series("keep", rng.random(k) < _keep_probability(world, c, offer, fits)),
+        pl.Series("gave_number", reached_third & np.isin(pts["owner"].to_numpy(), RELAY_OWNERS)
+                  & lost_debtors(world)[c] & (rng.random(k) < 0.5 * world.willingness[c])),
     )
 
 

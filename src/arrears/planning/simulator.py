@@ -25,12 +25,12 @@ from arrears.planning.gate_requests import (
     request_for,
 )
 from arrears.planning.optimiser import make_plan
-from arrears.planning.sim_world import World, make_world, simulate_attempts
+from arrears.planning.sim_world import World, give_numbers, make_world, simulate_attempts
 from arrears.planning.strategy import Split, Strategy
 
 NAIVE = "naive"
 METRICS = ["money", "calls", "sms", "email", "rpc", "promises", "promises_kept", "complaints", "misdials",
-           "third_party", "violations"]
+           "third_party", "located", "violations"]
 CONTACT_SCHEMA = pl.Schema({
     "contact_id": pl.String(), "account_id": pl.String(), "customer_id": pl.String(), "contact_point_id": pl.String(),
     "channel": pl.String(), "direction": pl.String(), "at": pl.Datetime("us", "UTC"), "party": pl.String(),
@@ -49,8 +49,10 @@ class SimConfig:
     start: date = date(2026, 12, 1)
 
     def capacity(self) -> Capacity:
+        """Calls every operation hour CN allows (08:00-22:00 Beijing: start hours 8-21), SMS and
+        e-mail by the day."""
         calls = max(self.customers // 50, 5)
-        return Capacity({("call", h): calls for h in range(8, 21)},
+        return Capacity({("call", h): calls for h in range(8, 22)},
                         {"sms": max(self.customers // 10, 10), "email": max(self.customers // 40, 5)})
 
 
@@ -134,7 +136,8 @@ def _with_world_columns(attempts: pl.DataFrame, world: World) -> pl.DataFrame:
     hour = pl.lit(None, dtype=pl.Int8)
     for z in zones:
         hour = pl.when(pl.col("zone") == z).then(pl.col("at_utc").dt.convert_time_zone(z).dt.hour()).otherwise(hour)
-    wanted = ("account_id", "customer_id", "channel", "contact_point_id", "at_utc", "offer", "purpose", "message")
+    wanted = ("account_id", "customer_id", "channel", "contact_point_id", "at_utc", "offer", "purpose", "message",
+              "lost")
     keep = [c for c in wanted if c in attempts.columns]
     return (attempts.select(keep)
             .join(world.customers.select("customer_id", "zone", "jurisdiction", "language"), on="customer_id")
@@ -177,8 +180,10 @@ def _step(state: State, attempts: pl.DataFrame, day: date, rng: np.random.Genera
     done = simulate_attempts(world, attempts, dict(week.iter_rows()), day, rng)
     violations = _judge(done, state, judged, day) if judged and done.height else 0
     _record_contacts(state, done)
+    located = give_numbers(world, done, state.serial)
+    state.serial += located
     money, kept = _pay(state, day, rng)
-    row = {"day": day, "money": money / 100, "violations": violations, "promises_kept": kept}
+    row = {"day": day, "money": money / 100, "violations": violations, "promises_kept": kept, "located": located}
     for channel in ("call", "sms", "email"):
         row["calls" if channel == "call" else channel] = int((done["channel"] == channel).sum()) if done.height else 0
     for name, column in (("rpc", "rpc"), ("misdials", "misdial"), ("third_party", "third_party"),
@@ -248,8 +253,9 @@ def run_strategy(name: str, strategy: Strategy | None, cfg: SimConfig, gate: Gat
             attempts = naive_plan(state, capacity, day)
         else:
             result = make_plan(state.portfolio(day), capacity, Split(strategy), gate)
-            attempts = result.attempts.select("account_id", "customer_id", "channel", "contact_point_id", "at_utc",
-                                              "offer", "purpose", "message")
+            wanted = ("account_id", "customer_id", "channel", "contact_point_id", "at_utc", "offer", "purpose",
+                      "message", "lost")
+            attempts = result.attempts.select(c for c in wanted if c in result.attempts.columns)
         _step(state, attempts, day, rng, judged=gate)
     return pl.DataFrame(state.rows).with_columns(pl.lit(name).alias("strategy"))
 

@@ -23,7 +23,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from arrears.compliance.choices import only
-from arrears.domain.vocabulary import PLANNED_CHANNELS, Channel, Segment
+from arrears.domain.vocabulary import PLANNED_CHANNELS, Channel, Owner, Segment
 
 BUILT_IN = Path(__file__).parent / "strategies"
 SCHEMA_VERSION = 1
@@ -126,6 +126,36 @@ class Models(_Strict):
     offers: bool = True
 
 
+# The third parties a lost debtor may be looked for through (never the debtor's employer or
+# an unrelated "other" by default: CN treats a colleague as an unrelated third party).
+LOCATION_OWNERS = (Owner.EMERGENCY_CONTACT, Owner.SPOUSE)
+
+
+class Location(_Strict):
+    """Looking for a lost debtor through the permitted third parties: one call to each party
+    (never a second one unless that party called us since), to ask them to pass on a request to
+    call back, with offer ``none`` and a script (``template``) that says nothing of the debt.
+
+    A debtor is lost when none of their own phone numbers is usable (each listed invalid or
+    found dead by a call or message in the history; a number the debtor asked us not to use
+    does not make them lost), or when calls to them failed on ``unanswered_days`` different
+    days since they were last reached. The gate judges each call as what it is: to the third
+    party, purpose ``location`` (CN-3P-01/02/03, US-3P-01)."""
+
+    owners: Annotated[list[Owner], Field(min_length=1)] = list(LOCATION_OWNERS)
+    template: str = "location_inquiry"
+    # P(the debtor gets back in touch | the third party answered): judgement, not fitted.
+    relay: Annotated[float, Field(gt=0, le=1)] = 0.2
+    unanswered_days: Annotated[int, Field(ge=3, le=31)] = 5
+
+    @field_validator("owners")
+    @classmethod
+    def _never_the_debtor(cls, owners: list[Owner]) -> list[Owner]:
+        if Owner.DEBTOR in owners:
+            raise ValueError("a location contact goes to a third party, never to the debtor")
+        return owners
+
+
 class Strategy(_Strict):
     schema_version: Literal[1] = 1
     name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
@@ -141,6 +171,8 @@ class Strategy(_Strict):
     # The message (SMS or e-mail) sent instead of the treatment's to customers who answer messages
     # more than calls: one that carries the link to the customer's own page. None: never.
     self_service_template: str | None = None
+    # Location contacts to third parties for lost debtors; None: never.
+    location: Location | None = None
     segments: dict[Segment, Treatment]
 
     @model_validator(mode="after")
@@ -148,7 +180,7 @@ class Strategy(_Strict):
         missing = set(Segment) - set(self.segments)
         if missing:
             raise ValueError(f"segments: no treatment for {sorted(str(m) for m in missing)}")
-        used = {c for t in self.segments.values() for c in t.channels}
+        used = {c for t in self.segments.values() for c in t.channels} | ({Channel.CALL} if self.location else set())
         for table in ("cost", "disturbance", "persuasion"):
             unpriced = used - set(getattr(self, table))
             if unpriced:

@@ -132,7 +132,8 @@ class TrustedPath:
 def planned_attempt(attempt: PlannedRow) -> Attempt:
     """A planned attempt as history for the attempts after it (as ``gate_requests.planned_entry``)."""
     account = attempt.account_id
-    return _new_attempt(Attempt, (float(attempt.at_ts), attempt.channel, True, DEBTOR, GATE_KIND.get(attempt.kind),
+    return _new_attempt(Attempt, (float(attempt.at_ts), attempt.channel, True, attempt.party or DEBTOR,
+                                  GATE_KIND.get(attempt.kind),
                                   attempt.address, PLANNED, frozenset((account,)) if account else None, False,
                                   attempt.agency_id, None))
 
@@ -140,7 +141,7 @@ def planned_attempt(attempt: PlannedRow) -> Attempt:
 _new_attempt = tuple.__new__  # Attempt's fields in order, made in C (as tuples_of)
 
 
-DEBTOR = "debtor"  # the planner contacts only debtors (its rows carry no party; requests say debtor)
+DEBTOR = "debtor"  # a row without a party addresses the debtor (as requests say by default)
 
 
 @lru_cache(maxsize=1024)
@@ -165,10 +166,11 @@ def trusted_context(attempt: PlannedRow, history: History, agencies: dict[str, d
         return None
     message = attempt.message
     return Context(  # by position (see Context), in its order:
-        channel, DEBTOR, GATE_KIND.get(attempt.kind), attempt.address,  # channel, party, kind, address
+        channel, attempt.party or DEBTOR, GATE_KIND.get(attempt.kind), attempt.address,  # channel, party, kind, address
         purpose, (attempt.account_id,), channel != "call",  # purpose, debt_ids, automated
         None, agency, None,  # agent, agency, visitors
-        _flags(tuple(attempt.flags or ()), bool(attempt.consent)), *instant, (attempt.zone,),  # flags, at, at_ts, zones
+        _flags(tuple(attempt.flags or ()), bool(attempt.consent), bool(attempt.lost)),  # flags
+        *instant, (attempt.zone,),  # at, at_ts, zones
         *history,  # attempts, attempt_times
         None if message is None else screened(message),  # screening
     )
@@ -207,9 +209,9 @@ def _zone_ok(name: str) -> bool:
 
 
 @lru_cache(maxsize=256)
-def _flags(flags: tuple[str, ...], consent: bool) -> Flags:
+def _flags(flags: tuple[str, ...], consent: bool, lost: bool = False) -> Flags:
     """The debtor's flags as the strict path parses them (validated once per flag set)."""
-    return Flags.model_validate(debtor_flags(list(flags), consent))
+    return Flags.model_validate(debtor_flags(list(flags), consent, lost))
 
 
 _AGENCIES: dict[tuple, Agency | Literal[False]] = {}

@@ -49,6 +49,20 @@ def write_plan(plan: pl.DataFrame, out: Path) -> None:
     write_csv(plan, out)
 
 
+def hours_path(out: Path) -> Path:
+    """Where the hour summary of ``plan.csv`` goes: ``plan_hours.csv`` next to it."""
+    return out.with_name(f"{out.stem}_hours.csv")
+
+
+def write_hours(hours: pl.DataFrame, out: Path) -> Path:
+    """The plan's hour summary (an optional extension of contact-plan-v1, a file of its own:
+    plan.csv keeps exactly its columns) next to ``out``."""
+    path = hours_path(out)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_csv(hours, path)
+    return path
+
+
 SCORE_COLUMNS = ("account_id", "ability", "willingness", "propensity", "segment")
 
 

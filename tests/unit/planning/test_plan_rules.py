@@ -46,7 +46,7 @@ def test_every_planned_attempt_passes_the_gate_given_the_attempts_before_it(resu
     rows = result.attempts.select(
         "account_id", "customer_id", "channel", "contact_point_id", "kind", "address",
         pl.col("scheduled_at").alias("at"), "zone", "jurisdiction", "language", "flags", "agency_id", "purpose",
-        "message", "at_history").to_dicts()
+        "message", "at_history", "party", "lost").to_dicts()
     histories = history_by_customer(recent, result.attempts["customer_id"].unique())
     agencies = agencies_by_id(portfolio.agencies)
     earlier: dict[str, list[dict]] = {}
@@ -73,10 +73,20 @@ def test_invalid_or_dead_numbers_are_not_dialled(result, portfolio):
     assert not used & set(dead_history)
 
 
-def test_numbers_belong_to_the_debtor_and_fit_the_channel(result, portfolio):
-    joined = result.plan.join(portfolio.contact_points, on="contact_point_id", how="left", suffix="_point")
+def test_numbers_belong_to_the_customer_and_fit_the_channel_and_only_location_calls_reach_a_third_party(
+        result, portfolio):
+    # replaces "every number is the debtor's": a lost debtor is now looked for through a permitted third party
+    joined = result.attempts.select("account_id", "customer_id", "channel", "contact_point_id", "purpose", "offer",
+                                    "template").join(portfolio.contact_points, on="contact_point_id", how="left",
+                                                     suffix="_point")
     assert (joined["customer_id"] == joined["customer_id_point"]).all()
-    assert (joined["owner"] == "debtor").all()
+    collection = joined.filter(pl.col("purpose") != "location")
+    assert collection.height and (collection["owner"] == "debtor").all()
+    location = joined.filter(pl.col("purpose") == "location")
+    assert location.height  # the demo has lost debtors with emergency contacts, so the test can fail
+    assert set(location["owner"]) <= {"emergency_contact", "spouse"}
+    assert set(location["channel"]) == {"call"} and set(location["offer"]) == {"none"}
+    assert set(location["template"]) == {"location_inquiry"}
     fits = {"call": {"mobile", "home", "work"}, "sms": {"mobile"}, "email": {"email"}, "letter": {"postal"}}
     for channel, kind in joined.select("channel", "kind").iter_rows():
         assert kind in fits[channel]
@@ -133,7 +143,7 @@ def test_each_planned_account_records_the_strategy_and_version_of_its_split_buck
                                                                  return_dtype=pl.Utf8)
     assert plan["strategy"].to_list() == expected.to_list()
     versions = dict(zip(plan["strategy"], plan["strategy_version"], strict=True))
-    assert versions == {"default": "2", "validity_hours": "1"}
+    assert versions == {"default": "3", "validity_hours": "1"}  # default v3: fills spare hours, location calls
 
 
 def test_a_customer_who_answers_messages_more_than_calls_gets_the_self_service_message(result, portfolio):

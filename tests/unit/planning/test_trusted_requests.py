@@ -68,7 +68,9 @@ def _strict(row: PlannedRow, dict_history: list[dict], agencies: dict):
 
 def test_trusted_contexts_give_the_same_rule_results_as_the_strict_path_for_planned_attempts(planned, portfolio):
     recent = recent_history(portfolio.contacts, portfolio.contact_points, portfolio.as_of)
-    sample = planned[:SAMPLE]
+    third_parties = [r for r in planned if r.party != "debtor"]  # location calls: best last in plan order
+    assert third_parties
+    sample = planned[:SAMPLE] + third_parties
     customers = pl.Series([r.customer_id for r in sample]).unique()
     dict_histories = history_by_customer(recent, customers)
     fast_histories = TrustedPath().histories(recent, customers)
@@ -144,6 +146,7 @@ MESSAGES = [None, None, None, "【示例银行】尊敬的客户，您的分期�
             "再不还钱就找人上门收拾你，后果自负", "Example Bank: your payment is overdue. Reply STOP to opt out.",
             "We will sue you and garnish your wages."]
 PURPOSES = ["collection", "collection", "service", None, "location", "cease_reply", "opt_out_confirmation"]
+PARTIES = ["debtor"] * 5 + ["emergency_contact", "spouse", "third_party", "employer"]  # location calls, and worse
 OUT_OF_CONTRACT = [{"jurisdiction": "XX"}, {"jurisdiction": "CN;XX"}, {"zone": "Mars/Olympus"}, {"channel": "fax"},
                    {"purpose": "bogus"}, {"flags": ["unknown_flag"]}, {"agency_id": "AG-BAD"}]
 
@@ -165,7 +168,8 @@ def _varied(rng: random.Random, base: PlannedRow, customer: int) -> list[Planned
                             kind=kind, address=f"+86138{customer:08d}" if kind != "email" else f"c{customer}@x.cn",
                             zone=zone, jurisdiction=jurisdiction, language=rng.choice(["zh", "en", None]),
                             flags=flags, agency_id=agency, purpose=rng.choice(PURPOSES),
-                            message=rng.choice(MESSAGES) if channel != "call" else None)
+                            message=rng.choice(MESSAGES) if channel != "call" else None,
+                            party=rng.choice(PARTIES), lost=rng.random() < 0.3)
         if rng.random() < 0.04:
             row = row._replace(**rng.choice(OUT_OF_CONTRACT))
         rows.append(_at(row, start + timedelta(minutes=rng.choice([0, 1, 5, 30, 90, 600]) * n)))
@@ -225,7 +229,8 @@ def test_varied_attempts_get_the_same_verdicts_on_the_strict_and_the_trusted_pat
     assert verdicts > 2000
     seen = set(denials)  # the variety reached the deny paths, so the test can fail
     assert {"REQUEST", "CN-TIME-01", "CN-FREQ-01", "CN-FREQ-02", "CN-PLAN-01", "CN-AGY-03", "CN-TXT-01", "US-TIME-01",
-            "US-CEASE-01", "US-ATTY-01", "US-FREQ-01", "US-FREQ-02", "US-TCPA-01", "UK-TIME-01"} <= seen, sorted(seen)
+            "US-CEASE-01", "US-ATTY-01", "US-FREQ-01", "US-FREQ-02", "US-TCPA-01", "UK-TIME-01",
+            "CN-3P-01", "CN-3P-02", "US-3P-01"} <= seen, sorted(seen)
 
 
 def test_histories_out_of_time_order_are_ordered_as_the_strict_path_orders_them():

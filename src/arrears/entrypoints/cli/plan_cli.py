@@ -26,6 +26,7 @@ from arrears.services.plan_files import (
     read_capacity,
     read_portfolio_for_planning,
     read_scores,
+    write_hours,
     write_plan,
 )
 from arrears.services.portfolio_files import PortfolioReadError, PortfolioRefused
@@ -110,6 +111,7 @@ def plan(  # noqa: PLR0917 (one option per argument)
     result = make_plan(frames, limits, split, gate, segmenter=segmenter,
                        workers=workers or auto_workers(frames.accounts.height), message_texts=_message_texts(split))
     write_plan(result.plan, out)
+    hours = write_hours(result.hours, out)
     if store:
         from arrears.entrypoints.cli.container import open_container
         from arrears.services.plan_store import store_plan
@@ -118,8 +120,8 @@ def plan(  # noqa: PLR0917 (one option per argument)
         err.print(f"已存储 {stored} 条计划 / stored {stored} planned attempts for {day}")
     s = result.stats
     err.print(f"计划 {s.planned} 次联系 / planned {s.planned} attempts for {s.accounts} accounts "
-              f"({s.held} on hold, gate checks {s.gate_checks}, denied {s.gate_denied}) "
-              f"in {time.perf_counter() - started:.1f}s -> {out}")
+              f"({s.held} on hold, {s.location} location calls to third parties, gate checks {s.gate_checks}, "
+              f"denied {s.gate_denied}) in {time.perf_counter() - started:.1f}s -> {out}; per hour: {hours}")
 
 
 def simulate(

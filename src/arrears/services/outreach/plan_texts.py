@@ -18,7 +18,7 @@ import polars as pl
 
 from arrears.domain.outreach import RenderError
 from arrears.planning.strategy import Split
-from arrears.services.outreach.preview_renderer import package_templates
+from arrears.services.outreach.preview_renderer import THIRD_PARTY_TEMPLATES, package_templates
 
 MESSAGE_CHANNELS = ("sms", "email")
 JURISDICTIONS = {"CN": "CNY", "US": "USD"}  # the packs the package ships message templates for
@@ -31,13 +31,15 @@ def planned_message_texts(templates: Iterable[str], institution: str) -> pl.Data
     renderer = package_templates(datetime(2026, 1, 1, tzinfo=UTC))
     rows = []
     for template in sorted(set(templates)):
-        for channel in MESSAGE_CHANNELS:
+        # a third party's template: the script of the location call (its SMS wording)
+        channels = [("call", "sms")] if template in THIRD_PARTY_TEMPLATES else [(c, c) for c in MESSAGE_CHANNELS]
+        for channel, rendered_as in channels:
             for jurisdiction, currency in JURISDICTIONS.items():
                 facts = {"name": "客户" if jurisdiction == "CN" else "Customer", "jurisdiction": jurisdiction,
                          "tail": "0000", "past_due_cents": "0", "currency": currency, "creditor": institution}
                 for language in ("zh", "en"):
                     try:
-                        rendered = renderer.render(template, channel, language, facts)
+                        rendered = renderer.render(template, rendered_as, language, facts)
                     except RenderError:
                         continue  # no such template there: the gate sees no text, as before
                     rows.append((template, channel, jurisdiction, language,
@@ -53,4 +55,6 @@ def split_templates(split: Split) -> set[str]:
         found.update(step.template for t in strategy.segments.values() for step in t.escalation)
         if strategy.self_service_template:
             found.add(strategy.self_service_template)
+        if strategy.location is not None:
+            found.add(strategy.location.template)
     return found

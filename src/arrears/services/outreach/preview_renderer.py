@@ -19,7 +19,11 @@ PLAN_TEMPLATES = {
     "reminder_due": "reminder", "plan_due_reminder": "reminder", "firm_followup": "reminder",
     "offer_extension": "reminder", "settlement_review": "reminder", "legal_review_notice": "reminder",
     "offer_installment": "installment_offer", "offer_hardship": "hardship", "self_service": "self_service",
+    # a location contact to a third party: ask them to pass on a request to call back; says nothing of the debt
+    "location_inquiry": "call_back",
 }
+# plan templates that address a third party (rendered for recipient ``third_party``)
+THIRD_PARTY_TEMPLATES = frozenset({"location_inquiry"})
 LETTERS = {"CN": "collection_letter", "US": "validation_notice"}
 
 
@@ -41,7 +45,8 @@ class StoredTemplateRenderer:
                 customer_name=facts["name"], jurisdiction=facts.get("jurisdiction") or "CN",
                 account_tail=facts["tail"], past_due_cents=int(facts["past_due_cents"]),
                 currency=facts.get("currency") or "CNY", institution=facts["creditor"],
-                agency=facts.get("agency") or None, agent_id=None, self_service_link=facts.get("link") or None)
+                agency=facts.get("agency") or None, agent_id=None, self_service_link=facts.get("link") or None,
+                recipient="third_party" if template_id in THIRD_PARTY_TEMPLATES else "debtor")
         except (KeyError, ValueError) as error:
             raise RenderError(f"the facts lack {error}") from None
         stored = stored_template(template_id, channel, message_facts.jurisdiction)
