@@ -335,3 +335,13 @@ def test_massachusetts_allows_one_home_visit_per_debt_in_thirty_days():
     missed = [call(1, "no_answer", channel="visit", kind="postal", address="1 Main St", month=3)]
     assert failed(us(day=20, packs=MA, history=missed, **visit)) == []
     assert failed(us(day=31, packs=MA, history=met, **visit)) == []
+
+
+def test_a_location_text_in_chinese_is_read_for_its_purpose_and_for_a_named_company():
+    from arrears.compliance.gate import default_screener
+    from arrears.compliance.rules.us_wording import names_an_employer, states_location_purpose
+
+    plain = default_screener()("您好，我是王明，正在核实客户的联系方式。烦请转告客户回电。").normalized
+    named = default_screener()("您好，我是甲银行信用卡中心的王明，烦请转告客户回电。").normalized
+    assert states_location_purpose(plain) and not names_an_employer(plain)
+    assert names_an_employer(named) and not states_location_purpose(named)

@@ -65,10 +65,12 @@ _MINI_MIRANDA = _compile(r"(?:attempt|attempting) to collect a debt")
 _EMPLOYER_NAMED = _compile(
     r"\bon behalf of\b|\b(?:inc|llc|ltd|corp|corporation|company|bank|financial|services|agency|recovery"
     r"|recoveries|solutions|associates|credit union|card services|law (?:office|firm)|partners)\b"
+    r"|银行|公司|集团|机构|律师事务所|信用卡中心|委托"  # a consumer who reads Chinese is told the same way
 )
 _LOCATION_PURPOSE = _compile(
     r"locat|contact information|contact details|address|phone number|telephone number|confirm|correct|verify"
     r"|reach|get in touch|where .{0,20}(?:live|work)"
+    r"|联系方式|联系信息|联系电话|地址|核实|更正|联系到"
 )
 # 1006.10(b)(4), 1006.22(f)(2): language showing the sender collects debts
 _COLLECTION_LANGUAGE = _compile(r"\b(?:debts?|colect\w*|recover(?:y|ies)|past due|overdue|delinquen\w*|owe[sd]?)\b")

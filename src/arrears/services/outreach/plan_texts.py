@@ -26,13 +26,33 @@ SCHEMA = {"template": pl.Utf8, "channel": pl.Utf8, "jurisdiction": pl.Utf8, "lan
           "text": pl.Utf8}
 
 
+# What the collector says on a location call to a third party: only to find the debtor or relay a
+# request to call back, never the debt. In China the caller names the institution and themselves
+# (CN-ID-01, 自报家门); in the US the caller gives their own name, says they are confirming location
+# information, and names the company only if asked (12 CFR 1006.10(b)).
+LOCATION_CALL_SCRIPT = {
+    ("CN", "zh"): "您好，我是{institution}的工作人员{agent}，想核实{name}的联系方式。如方便，烦请转告{name}回电，谢谢。",
+    ("CN", "en"): "Hello, this is {agent} of {institution}. I would like to confirm how to reach {name}. "
+                  "If convenient, please ask {name} to call us back. Thank you.",
+    ("US", "zh"): "您好，我是{agent}，正在核实{name}的联系方式。如方便，烦请转告{name}回电，谢谢。",
+    ("US", "en"): "Hello, this is {agent}. I am calling to confirm how to reach {name}. "
+                  "If convenient, please ask {name} to call me back. Thank you.",
+}
+
+
 def planned_message_texts(templates: Iterable[str], institution: str) -> pl.DataFrame:
-    """One row per (plan template, channel, jurisdiction, language) that renders: its text."""
+    """One row per (plan template, channel, jurisdiction, language) that renders: its text; a
+    location call's template (a third party's) is said as the location call script."""
     renderer = package_templates(datetime(2026, 1, 1, tzinfo=UTC))
     rows = []
     for template in sorted(set(templates)):
-        # a third party's template: the script of the location call (its SMS wording)
-        channels = [("call", "sms")] if template in THIRD_PARTY_TEMPLATES else [(c, c) for c in MESSAGE_CHANNELS]
+        if template in THIRD_PARTY_TEMPLATES:
+            rows += [(template, "call", jurisdiction, language,
+                      script.format(agent="王明" if language == "zh" else "Wang Ming", institution=institution,
+                                    name="客户" if language == "zh" else "the customer"))
+                     for (jurisdiction, language), script in LOCATION_CALL_SCRIPT.items()]
+            continue
+        channels = [(c, c) for c in MESSAGE_CHANNELS]
         for channel, rendered_as in channels:
             for jurisdiction, currency in JURISDICTIONS.items():
                 facts = {"name": "客户" if jurisdiction == "CN" else "Customer", "jurisdiction": jurisdiction,
