@@ -31,7 +31,8 @@ SCHEMA = {"template": pl.Utf8, "channel": pl.Utf8, "jurisdiction": pl.Utf8, "lan
 # (CN-ID-01, 自报家门); in the US the caller gives their own name, says they are confirming location
 # information, and names the company only if asked (12 CFR 1006.10(b)).
 LOCATION_CALL_SCRIPT = {
-    ("CN", "zh"): "您好，我是{institution}的工作人员{agent}，想核实{name}的联系方式。如方便，烦请转告{name}回电，谢谢。",
+    ("CN", "zh"): "您好，我是{institution}的工作人员{agent}，想核实{name}的联系方式。"
+                  "如方便，烦请转告{name}回电，谢谢。",
     ("CN", "en"): "Hello, this is {agent} of {institution}. I would like to confirm how to reach {name}. "
                   "If convenient, please ask {name} to call us back. Thank you.",
     ("US", "zh"): "您好，我是{agent}，正在核实{name}的联系方式。如方便，烦请转告{name}回电，谢谢。",
