@@ -61,3 +61,18 @@ def test_review_decisions_and_warnings_have_their_own_list_with_links_to_the_rul
     assert reviews.count('class="review-row"') == 2
     assert 'href="/rules#rule-US-ESMS-01"' in reviews and 'href="/rules#rule-CN-FREQ-02"' in reviews
     assert "CN-TIME-01" not in reviews and "今日已联系两次" in reviews
+
+
+def test_a_rule_id_on_the_account_page_links_to_the_rule_book_and_an_unknown_one_does_not(client: TestClient,
+                                                                                          wb: Workbench,
+                                                                                          clock) -> None:  # type: ignore[no-untyped-def]
+    from workbench_support import QUIET, account_of_agency
+
+    from arrears.entrypoints.web.pages import rule_href
+
+    assert rule_href("CN-TIME-01") == "/rules#rule-CN-TIME-01" and rule_href(QUIET) is None
+    clock.set(datetime(2026, 11, 29, 22, 30, tzinfo=UTC).replace(hour=14))  # 22:30 in Shanghai: quiet hours
+    _login(client, "collector")
+    page = client.get(f"/accounts/{account_of_agency(wb.engine, None)}")
+    assert page.status_code == 200
+    assert QUIET in page.text and f'href="/rules#rule-{QUIET}"' not in page.text  # the fake gate's id is no rule
