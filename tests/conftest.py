@@ -29,21 +29,6 @@ POSTGRES_URL = os.environ.get(
 AS_OF = date(2026, 11, 29)
 
 
-@pytest.fixture(scope="session", autouse=True)
-def own_default_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """A command that opens the configured database without a test saying which (the default
-    is var/arrears.db under the working directory) gets one of this process's own, never the
-    checkout's."""
-    from arrears.settings import get_settings
-
-    home = tmp_path_factory.mktemp("default-database")
-    os.environ.setdefault("ARREARS_DATABASE_URL", f"sqlite:///{home / 'arrears.db'}")
-    os.environ.setdefault("ARREARS_KEY_FILE", str(home / "arrears.key"))
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
-
-
 def _admin_engine() -> Engine | None:
     url = POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1)
     try:

@@ -20,14 +20,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import numpy as np
 import polars as pl
 
 from arrears.compliance.facts import OWNER_PARTY
 from arrears.domain.vocabulary import DEFAULT_ZONE
 from arrears.planning import contact_model
+from arrears.planning.attempt_details import Details, SelfService, lost_flags
 from arrears.planning.candidates import (
-    BELOW,
     LOCATION,
     Spare,
     candidates,
@@ -35,9 +34,11 @@ from arrears.planning.candidates import (
     spare_calls,
     treatment_table,
 )
+from arrears.planning.fill_state import FillState, position_within
 from arrears.planning.frames import Capacity, Portfolio
 from arrears.planning.gate_requests import Gate, agencies_by_id, gate_path, recent_history
 from arrears.planning.gate_runner import GateRunner
+from arrears.planning.hour_summary import hour_summary
 from arrears.planning.segmenter import Segmenter, history_segmenter
 from arrears.planning.strategy import Split, assign
 
@@ -128,13 +129,6 @@ def _plan(portfolio: Portfolio, capacity: Capacity, split: Split, runner: GateRu
     return PlanResult(plan, taken, stats, hours)
 
 
-def lost_flags(points: pl.DataFrame) -> pl.DataFrame:
-    """customer_id, lost: the ``lost_contact`` flag of the one flag set (``compliance.facts``):
-    the customer has numbers of their own and every own mobile is listed invalid."""
-    return (points.filter(pl.col("owner") == "debtor").group_by("customer_id")
-            .agg(((pl.col("kind") != "mobile") | (pl.col("status") == "invalid")).all().alias("lost")))
-
-
 def _options(portfolio: Portfolio, accounts: pl.DataFrame, split: Split, model: contact_model.ContactModel, *,
              capacity: Capacity, stats: PlanStats) -> tuple[pl.DataFrame, list[Spare]]:
     """Every strategy's candidate options for its share of the accounts, and what offering
@@ -151,72 +145,6 @@ def _options(portfolio: Portfolio, accounts: pl.DataFrame, split: Split, model: 
     return options, spares
 
 
-@dataclass(frozen=True)
-class Details:
-    """What an attempt needs beyond its option row, joined onto the taken options only (so the
-    millions of candidate rows stay narrow): per account, per treatment, per contact point."""
-
-    accounts: pl.DataFrame  # account_id, dpd, flags, agency_id, language, zone, jurisdiction, segment
-    treatments: pl.DataFrame  # strategy_index, treat, template, offer, label, purpose, message
-    points: pl.DataFrame  # contact_point_id, kind, address, consent, party (the gate's word for its owner)
-    self_service: SelfService | None = None
-    texts: pl.DataFrame | None = None  # template, channel, jurisdiction, language, text (see with_texts)
-    lost: pl.DataFrame | None = None  # customer_id, lost (``lost_flags``)
-
-    def of(self, best: pl.DataFrame) -> pl.DataFrame:
-        found = (best.join(self.accounts, on="account_id", how="left", maintain_order="left")
-                 .join(self.treatments, on=["strategy_index", "treat"], how="left", maintain_order="left")
-                 .join(self.points, on="contact_point_id", how="left", maintain_order="left"))
-        lost = pl.lit(False)
-        if self.lost is not None:
-            found = found.join(self.lost, on="customer_id", how="left", maintain_order="left")
-            lost = pl.col("lost").fill_null(False)
-        found = found.with_columns(lost.alias("lost"), pl.col("party").fill_null("debtor"))
-        found = found if self.self_service is None else self.self_service.chosen(found)
-        return found if self.texts is None else with_texts(found, self.texts)
-
-
-def with_texts(rows: pl.DataFrame, texts: pl.DataFrame) -> pl.DataFrame:
-    """A collection SMS or e-mail carries its template's text (rendered for the customer's
-    jurisdiction and language) as the message the gate screens; a service message keeps its own."""
-    keys = [pl.col("jurisdiction").str.extract(r"([A-Z]+)", 1).alias("_root"),
-            pl.when(pl.col("language") == "en").then(pl.lit("en")).otherwise(pl.lit("zh")).alias("_language")]
-    rows = rows.with_columns(keys).join(
-        texts.rename({"jurisdiction": "_root", "language": "_language", "text": "_text"}),
-        on=["template", "channel", "_root", "_language"], how="left", maintain_order="left")
-    return rows.with_columns(pl.coalesce("message", "_text").alias("message")).drop("_root", "_language", "_text")
-
-
-@dataclass(frozen=True)
-class SelfService:
-    """The self-service message for message-minded customers: a collection SMS or e-mail to them
-    takes the strategy's ``self_service_template`` (with the link to their own page) instead of
-    the treatment's; the offer stays the treatment's."""
-
-    templates: pl.DataFrame  # strategy_index, self_service_template (strategies that have one)
-    customers: pl.DataFrame  # customer_id
-
-    @classmethod
-    def of(cls, split: Split, minded: pl.DataFrame) -> SelfService | None:
-        rows = [(i, s.self_service_template) for i, s in enumerate(split.strategies) if s.self_service_template]
-        if not rows or minded.is_empty():
-            return None
-        return cls(pl.DataFrame(rows, orient="row", schema={"strategy_index": pl.Int32,
-                                                            "self_service_template": pl.Utf8}),
-                   minded.with_columns(pl.lit(True).alias("minded")))
-
-    def chosen(self, rows: pl.DataFrame) -> pl.DataFrame:
-        templates = self.templates.cast({"strategy_index": rows.schema["strategy_index"]})
-        customers = self.customers.cast({"customer_id": rows.schema["customer_id"]})
-        rows = (rows.join(templates, on="strategy_index", how="left", maintain_order="left")
-                .join(customers, on="customer_id", how="left", maintain_order="left"))
-        switch = (pl.col("minded").fill_null(False) & pl.col("self_service_template").is_not_null()
-                  & (pl.col("purpose") == "collection") & pl.col("channel").is_in(["sms", "email"]))
-        return rows.with_columns(pl.when(switch).then(pl.col("self_service_template")).otherwise(pl.col("template"))
-                                 .alias("template"), switch.alias("self_service")).drop("self_service_template",
-                                                                                         "minded")
-
-
 def _ticker(stats: PlanStats, clock: Clock | None) -> Callable[[str], None]:
     last = [clock() if clock else 0.0]
 
@@ -226,37 +154,6 @@ def _ticker(stats: PlanStats, clock: Clock | None) -> Callable[[str], None]:
             stats.timings[name] = stats.timings.get(name, 0.0) + now - last[0]
             last[0] = now
     return tick
-
-
-@dataclass
-class _Fill:
-    """What the greedy fill has used so far, and the attempts planned per customer."""
-
-    hour_used: dict[tuple[str, int], int] = field(default_factory=dict)
-    day_used: dict[str, int] = field(default_factory=dict)
-    quota_used: pl.DataFrame | None = None  # attempts planned per account (account_id, used)
-    chosen: list[pl.DataFrame] = field(default_factory=list)
-
-    def record(self, allowed: pl.DataFrame) -> None:
-        for channel, op_hour, n in allowed.group_by("channel", "op_hour").len().iter_rows():
-            self.hour_used[(channel, op_hour)] = self.hour_used.get((channel, op_hour), 0) + n
-        for channel, n in allowed.group_by("channel").len().iter_rows():
-            self.day_used[channel] = self.day_used.get(channel, 0) + n
-        per_account = allowed.filter(pl.col("treat") != LOCATION).group_by("account_id").agg(  # the debtor's quota
-            pl.len().cast(pl.Int64).alias("used"))
-        self.quota_used = per_account if self.quota_used is None else pl.concat(
-            [self.quota_used, per_account]).group_by("account_id").agg(pl.col("used").sum())
-        self.chosen.append(allowed)
-
-    def planned(self) -> pl.DataFrame:
-        """account_id, used (attempts planned to the debtor: a location call to a third party
-        does not count), called (a call planned, to the debtor or a location call), per account
-        planned."""
-        if not self.chosen:
-            return pl.DataFrame(schema={"account_id": pl.Categorical, "used": pl.Int64, "called": pl.Boolean})
-        return (pl.concat([c.select("account_id", "channel", "treat") for c in self.chosen])
-                .group_by("account_id").agg((pl.col("treat") != LOCATION).sum().cast(pl.Int64).alias("used"),
-                                            (pl.col("channel") == "call").any().alias("called")))
 
 
 NARROW = ["option", "account_id", "channel", "op_hour", "net", "quota", "contact_point_id", "hour", "fatigue", "treat"]
@@ -294,7 +191,7 @@ def _fill(options: pl.DataFrame, capacity: Capacity, runner: GateRunner, recent:
     channels = sorted(set(options["channel"].unique().to_list() if options.height else [])
                       | ({"call"} if any(s.calls.height for s in spares) else set()))
     if not channels:
-        return options, hour_summary(_Fill(), options, [], capacity, [])
+        return options, hour_summary(FillState(), options, [], capacity, [])
     caps = _capacity_frame(capacity, channels)
     ctx = _Round(capacity, channels, caps, runner, recent, details, stats, tick)
     options = _in_open_slots(options, caps).with_row_index("option")
@@ -303,7 +200,7 @@ def _fill(options: pl.DataFrame, capacity: Capacity, runner: GateRunner, recent:
     live = options.select(NARROW).sort(ORDER, descending=DESC).with_columns(  # sorted once; filters keep the order
         *_integer_keys())
     del options
-    state = _Fill()
+    state = FillState()
     tick("fill")
     live = _passes(live, wide, state, ctx)
     below = [spare.below for spare in spares]
@@ -330,7 +227,7 @@ def _in_open_slots(options: pl.DataFrame, caps: pl.DataFrame) -> pl.DataFrame:
     return options.join(open_slots, on=["channel", "op_hour"], how="semi")
 
 
-def _passes(live: pl.DataFrame, wide: pl.DataFrame, state: _Fill, ctx: _Round) -> pl.DataFrame:
+def _passes(live: pl.DataFrame, wide: pl.DataFrame, state: FillState, ctx: _Round) -> pl.DataFrame:
     """Passes until nothing more fits (or ``MAX_PASSES`` in all): the options still open after them."""
     while ctx.stats.passes < MAX_PASSES:
         ctx.stats.passes += 1
@@ -348,7 +245,7 @@ def _passes(live: pl.DataFrame, wide: pl.DataFrame, state: _Fill, ctx: _Round) -
     return live
 
 
-def _open_hours(state: _Fill, capacity: Capacity, channel: str) -> list[int]:
+def _open_hours(state: FillState, capacity: Capacity, channel: str) -> list[int]:
     """The operation hours in which ``channel`` still has capacity (none when its day is full)."""
     day = capacity.daily.get(channel)
     if day is not None and state.day_used.get(channel, 0) >= day:
@@ -357,7 +254,7 @@ def _open_hours(state: _Fill, capacity: Capacity, channel: str) -> list[int]:
             and cap > state.hour_used.get((channel, h), 0)]
 
 
-def _spare_options(spares: list[Spare], open_hours: list[int], state: _Fill
+def _spare_options(spares: list[Spare], open_hours: list[int], state: FillState
                    ) -> tuple[pl.DataFrame, list[pl.DataFrame]]:
     """Call options at the open hours for every account without a call yet (``spare_calls``)."""
     planned = state.planned()
@@ -366,80 +263,7 @@ def _spare_options(spares: list[Spare], open_hours: list[int], state: _Fill
     return options, [f[1] for f in found]
 
 
-HOUR_COLUMNS = ["channel", "hour", "capacity", "planned", "best_remaining", "why"]
-
-
-def hour_summary(state: _Fill, live: pl.DataFrame, below: list[pl.DataFrame], capacity: Capacity,
-                 channels: list[str]) -> pl.DataFrame:
-    """Per channel and operation hour with capacity (and per channel's whole day, hour ``*``):
-    the capacity, the attempts planned, and when it is not full the value (net, yuan) of the
-    best option left for it, and why it was left: ``full``, ``day_full`` (the channel's day
-    limit is used), ``worth_less_than_nothing`` (the best remaining option's net is below 0),
-    ``below_min_value`` (below the strategy's ``min_value``, or a second contact that its
-    fatigue makes worth less than nothing), ``no_option`` (no account may be contacted then on
-    that channel: all planned, resting, held, or outside their lawful or the strategy's hours),
-    ``unfilled`` (an option worth planning was left: the pass limit or the gate)."""
-    remaining = _remaining(state, live, below)
-    best_at = {(c, h): v for c, h, v in remaining.group_by("channel", "op_hour").agg(pl.col("now").max()).iter_rows()}
-    short_at = {(c, h): v for c, h, v in remaining.group_by("channel", "op_hour").agg(pl.col("short").all())
-                .iter_rows()}
-    best_day = {c: v for c, v in remaining.group_by("channel").agg(pl.col("now").max()).iter_rows()}
-    short_day = {c: v for c, v in remaining.group_by("channel").agg(pl.col("short").all()).iter_rows()}
-    rows: list[tuple] = []
-    for channel in channels:
-        day = capacity.daily.get(channel)
-        day_full = day is not None and state.day_used.get(channel, 0) >= day
-        for hour in range(24):
-            cap = capacity.per_hour(channel, hour)
-            if cap is None or cap <= 0:
-                continue
-            used = state.hour_used.get((channel, hour), 0)
-            best = best_at.get((channel, hour))
-            why = _why(used >= cap, day_full, best, short_at.get((channel, hour), True))
-            rows.append((channel, str(hour), cap, used, None if why in ("full", "day_full") else best, why))
-        if day is not None:
-            used = state.day_used.get(channel, 0)
-            best = best_day.get(channel)
-            why = _why(used >= day, False, best, short_day.get(channel, True))
-            rows.append((channel, "*", day, used, None if why == "full" else best, why))
-    return pl.DataFrame(rows, orient="row", schema={"channel": pl.Utf8, "hour": pl.Utf8, "capacity": pl.Int64,
-                                                    "planned": pl.Int64, "best_remaining": pl.Float64,
-                                                    "why": pl.Utf8}).with_columns(pl.col("best_remaining").round(2))
-
-
-def _why(full: bool, day_full: bool, best: float | None, short: bool) -> str:
-    if full:
-        return "full"
-    if day_full:
-        return "day_full"
-    if best is None:
-        return "no_option"
-    if best < 0:
-        return "worth_less_than_nothing"
-    return "below_min_value" if short else "unfilled"
-
-
-def _remaining(state: _Fill, live: pl.DataFrame, below: list[pl.DataFrame]) -> pl.DataFrame:
-    """channel, op_hour, now (the option's net today: less the fatigue of the account's planned
-    contacts), short (not worth planning): the options an account with room left could still
-    have had, from the options still open and those worth less than ``min_value``."""
-    planned = state.planned()
-    left = live.select("account_id", "channel", "op_hour", "net", "fatigue").join(
-        planned.select("account_id", "used"), on="account_id", how="left").with_columns(
-        (pl.col("net") - pl.col("fatigue") * pl.col("used").fill_null(0)).alias("now"))
-    left = left.select("channel", "op_hour", "now", (pl.col("now") < 0).alias("short"))
-    taken = (pl.concat([c.select("account_id", "channel") for c in state.chosen]) if state.chosen
-             else pl.DataFrame(schema={"account_id": pl.Utf8, "channel": pl.Utf8}))
-    parts = [left]
-    for frame in below:
-        if frame.height:
-            rest = frame.select(BELOW).join(taken.cast({"account_id": frame.schema["account_id"]}),
-                                            on=["account_id", "channel"], how="anti")
-            parts.append(rest.select("channel", "op_hour", pl.col("net").alias("now"), pl.lit(True).alias("short")))
-    return pl.concat([p.cast({"op_hour": pl.Int8, "now": pl.Float64}) for p in parts], how="vertical_relaxed")
-
-
-def _still_open(live: pl.DataFrame, best: pl.DataFrame, allowed: pl.DataFrame, state: _Fill, *,
+def _still_open(live: pl.DataFrame, best: pl.DataFrame, allowed: pl.DataFrame, state: FillState, *,
                 capacity: Capacity, channels: list[str]) -> pl.DataFrame:
     """Drops denied options, channels an account has used, accounts at their quota (but for a
     location call to a third party) and full slots."""
@@ -464,7 +288,7 @@ def _still_open(live: pl.DataFrame, best: pl.DataFrame, allowed: pl.DataFrame, s
 SECOND = ["now", "acch", "contact_point_id", "hour"]  # the order of a pass's options once some are second contacts
 
 
-def _best_that_fit(live: pl.DataFrame, state: _Fill, capacity: Capacity, channels: list[str]) -> pl.DataFrame:
+def _best_that_fit(live: pl.DataFrame, state: FillState, capacity: Capacity, channels: list[str]) -> pl.DataFrame:
     """Each account's best remaining options (its quota, one per channel) that fit the
     capacity left, ranked by their value today within each slot and each channel's day: the
     net, less the fatigue of each contact already planned for the account today (a second
@@ -490,22 +314,6 @@ def _best_that_fit(live: pl.DataFrame, state: _Fill, capacity: Capacity, channel
         pl.col("hour_left").is_null() | (pl.col("slot_rank") < pl.col("hour_left")))
     return best.with_columns(pl.int_range(pl.len()).over("channel").alias("day_rank")).filter(
         pl.col("day_rank") < pl.col("day_left"))
-
-
-def position_within(keys: pl.Series) -> pl.Series:
-    """Each row's position (1, 2, ...) among the rows with the same key, in the frame's order:
-    what ``int_range().over(key)`` gives, from one stable sort (a third of the time on millions
-    of rows)."""
-    values = keys.to_numpy()
-    order = np.argsort(values, kind="stable")
-    grouped = values[order]
-    starts = np.empty(len(values), dtype=bool)
-    starts[:1] = True
-    np.not_equal(grouped[1:], grouped[:-1], out=starts[1:])
-    index = np.arange(len(values))
-    position = np.empty(len(values), dtype=np.int64)
-    position[order] = index - np.maximum.accumulate(np.where(starts, index, 0)) + 1
-    return pl.Series(position)
 
 
 def _left_frame(hour_used: dict, day_used: dict, capacity: Capacity, channels: list[str]) -> pl.DataFrame:

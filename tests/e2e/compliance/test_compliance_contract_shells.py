@@ -33,6 +33,19 @@ def good(request_id: str = "ok-1", at: str = "2026-11-30T09:15:00+08:00") -> dic
 
 
 # ---------------------------------------------------------------- CLI
+@pytest.fixture(autouse=True)
+def own_database(tmp_path, monkeypatch):
+    """The check audits its decisions in the configured database: here one of the test's own (the
+    default is var/arrears.db under the working directory, the checkout's)."""
+    from arrears.settings import get_settings
+
+    monkeypatch.setenv("ARREARS_DATABASE_URL", f"sqlite:///{tmp_path / 'own.db'}")
+    monkeypatch.setenv("ARREARS_KEY_FILE", str(tmp_path / "own.key"))
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
 def test_the_cli_writes_one_answer_per_line_in_order_errors_included(tmp_path):
     no_offset = good("bad-at", at="2026-11-30T09:15:00")
     lines = [

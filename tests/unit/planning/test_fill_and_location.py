@@ -15,8 +15,9 @@ from arrears.planning.candidates import candidates, eligibility, spare_calls
 from arrears.planning.contact_model import fit
 from arrears.planning.frames import Capacity, prepare
 from arrears.planning.gate_requests import default_gate, request_for
+from arrears.planning.hour_summary import HOUR_COLUMNS
 from arrears.planning.lawful_hours import start_hours
-from arrears.planning.optimiser import HOUR_COLUMNS, PlanResult, make_plan
+from arrears.planning.optimiser import PlanResult, make_plan
 from arrears.planning.segmenter import history_segmenter
 from arrears.planning.strategy import Split, assign, load_strategy
 from arrears.services.outreach.plan_texts import planned_message_texts, split_templates
