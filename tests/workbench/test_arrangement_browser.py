@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from test_browser import Site, browser, site  # noqa: F401 (the fixtures)
-from workbench_support import PASSWORD
+from test_browser import Site, browser, signed_in, site  # noqa: F401 (the fixtures)
 
 from arrears.adapters.storage.arrangements_tables import approval_requests, installment_plans, settlements
 
@@ -41,13 +40,7 @@ class Counted:
 
 
 def _signed_in(browser, site: Site, username: str, language: str, width: int):  # type: ignore[no-untyped-def]  # noqa: F811
-    page = browser.new_page(viewport={"width": width, "height": 900}, locale="zh-CN")
-    page.goto(f"{site.url}/login?lang={language}")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("#login-submit")
-    page.wait_for_load_state()
-    return page
+    return signed_in(browser, site, username, language, width)
 
 
 def _fits(page, width: int) -> None:  # type: ignore[no-untyped-def]

@@ -79,6 +79,17 @@ def browser() -> Iterator[object]:
         launched.close()
 
 
+def signed_in(browser, site: Site, username: str, language: str = "zh", width: int = 1440):  # type: ignore[no-untyped-def]
+    """A new page of ``width`` px, signed in as ``username`` with the pages in ``language``."""
+    page = browser.new_page(viewport={"width": width, "height": 900}, locale="zh-CN")
+    page.goto(f"{site.url}/login?lang={language}")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.click("#login-submit")
+    page.wait_for_load_state()
+    return page
+
+
 def _login(browser, site: Site, username: str):  # type: ignore[no-untyped-def]
     page = browser.new_page(locale="zh-CN")
     page.goto(f"{site.url}/login")

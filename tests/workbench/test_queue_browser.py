@@ -10,8 +10,8 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from test_browser import Site, browser, site  # noqa: F401 (the fixtures)
-from workbench_support import PASSWORD, SHANGHAI
+from test_browser import Site, browser, signed_in, site  # noqa: F401 (the fixtures)
+from workbench_support import SHANGHAI
 
 pytestmark = pytest.mark.browser
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "img" / "queue"
@@ -19,11 +19,7 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _page(browser, site: Site, language: str, width: int):  # type: ignore[no-untyped-def]  # noqa: F811
-    page = browser.new_page(viewport={"width": width, "height": 900}, locale="zh-CN")
-    page.goto(f"{site.url}/login?lang={language}")
-    page.fill("#username", "collector")
-    page.fill("#password", PASSWORD)
-    page.click("#login-submit")
+    page = signed_in(browser, site, "collector", language, width)
     page.wait_for_url(re.compile(r".*/queue$"))
     return page
 

@@ -7,8 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_browser import Site, browser, site  # noqa: F401 - the browser fixtures
-from workbench_support import PASSWORD
+from test_browser import Site, browser, signed_in, site  # noqa: F401 - the browser fixtures
 
 pytestmark = pytest.mark.browser
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "img" / "rules"
@@ -18,12 +17,7 @@ DOCS = Path(__file__).resolve().parents[2] / "docs" / "img" / "rules"
 def test_the_compliance_officer_reads_a_rule_from_the_compliance_page(browser, site: Site, language: str,  # noqa: F811
                                                                       width: int) -> None:
     DOCS.mkdir(parents=True, exist_ok=True)
-    page = browser.new_page(viewport={"width": width, "height": 900}, locale="zh-CN")
-    page.goto(f"{site.url}/login?lang={language}")
-    page.fill("#username", "compliance")
-    page.fill("#password", PASSWORD)
-    page.click("#login-submit")
-    page.wait_for_load_state()
+    page = signed_in(browser, site, "compliance", language, width)
     page.goto(f"{site.url}/compliance")
     assert page.locator("#reviews").count() == 1
     page.click("#rule-book")

@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from test_browser import Site, browser, site  # noqa: F401 (the fixtures)
-from workbench_support import PASSWORD
+from test_browser import Site, browser, signed_in, site  # noqa: F401 (the fixtures)
 
 from arrears.adapters.storage.gate_tables import contact_attempts
 
@@ -42,11 +41,7 @@ class Keys:
 
 
 def _login(browser, site: Site, language: str, width: int):  # type: ignore[no-untyped-def]  # noqa: F811
-    page = browser.new_page(viewport={"width": width, "height": 900}, locale="zh-CN")
-    page.goto(f"{site.url}/login?lang={language}")
-    page.fill("#username", "collector")
-    page.fill("#password", PASSWORD)
-    page.click("#login-submit")
+    page = signed_in(browser, site, "collector", language, width)
     page.wait_for_url(re.compile(r".*/queue$"))
     return page
 
