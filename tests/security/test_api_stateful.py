@@ -6,8 +6,8 @@
 - Statefully, through the OpenAPI links (``entrypoints/api/openapi.py``): a created user is
   changed or disabled, an arrangement beyond a collector's authority is approved, rejected or
   withdrawn, a reserved attempt is recorded as a contact, a posted payment reversed. The first
-  step of a scenario calls an account of the portfolio (three times in four) and, one time in
-  two, sends a valid body from ``SEEDS``, so that links have something to follow; the steps
+  step of a scenario calls an account of the portfolio (seven times in eight) and, three times in
+  four, sends a valid body from ``SEEDS``, so that links have something to follow; the steps
   after it are what schemathesis makes of the links. Every scenario starts from the same
   database (a snapshot restored), so the run is repeatable. A bounded run does not reach every
   link; each link is also followed once by hand from a real answer, and must succeed.
@@ -94,6 +94,7 @@ class World:
     operation_ids: dict[str, str]  # "POST /v1/users" -> "create_user"
     followed: set[str] = field(default_factory=set)  # the links followed (target operation ids)
     statuses: dict[str, set[int]] = field(default_factory=dict)
+    refusals: dict[str, str] = field(default_factory=dict)  # operation id -> the last 4xx answer (for a failure)
     phones: dict[str, str] = field(default_factory=dict)  # account -> a phone's contact point id
     wb: Workbench | None = None
     snapshot: Path | None = None
@@ -129,12 +130,16 @@ class World:
         return "collector" if operation_id in COLLECTOR_OPERATIONS else "admin"
 
     def seed(self, case: Any, operation_id: str) -> None:
-        """The first step of a scenario: a real account three times in four, a valid body one time in two."""
+        """The first step of a scenario: a real account seven times in eight, a valid body three times in four.
+
+        (Generous, because a bounded run makes only a few first steps of each operation, and which ones it
+        makes moves with anything that changes the schema: one time in two left agree_plan without a single
+        success in some full runs.)"""
         h = zlib.crc32(repr((case.path_parameters, case.body, case.query)).encode())
-        if case.path_parameters and "account_id" in case.path_parameters and h % 4:
+        if case.path_parameters and "account_id" in case.path_parameters and h % 8:
             case.path_parameters["account_id"] = self.accounts[h % len(self.accounts)]
         seeds = SEEDS.get(operation_id)
-        if seeds and (h >> 3) % 2 == 0:
+        if seeds and (h >> 3) % 4:
             case.body = seeds[(h >> 5) % len(seeds)](h % 100_000)
             if operation_id == "reserve_attempt":
                 case.body["contact_point_id"] = self.phones.get(case.path_parameters["account_id"])
@@ -236,6 +241,8 @@ def test_a_bounded_stateful_run_through_the_links_gets_no_server_error(world: Wo
                 world.followed.add(operation_id)
             output = super().step(input)
             world.statuses.setdefault(operation_id, set()).add(output.response.status_code)
+            if output.response.status_code >= 400:
+                world.refusals[operation_id] = f"{output.response.status_code} {output.response.text[:300]}"
             return output
 
         def get_call_kwargs(self, case: Any) -> dict[str, Any]:
@@ -251,7 +258,8 @@ def test_a_bounded_stateful_run_through_the_links_gets_no_server_error(world: Wo
     # (a follow-up must be due in the future, which generated instants rarely are: its success path is in
     # tests/workbench/test_api_work.py)
     assert {"agree_plan", "offer_settlement", "next_account"} <= {
-        op for op, codes in world.statuses.items() if codes & {200, 201, 202}}, sorted(world.statuses.items())
+        op for op, codes in world.statuses.items() if codes & {200, 201, 202}}, (
+        sorted(world.statuses.items()), {op: world.refusals.get(op) for op in ("agree_plan", "offer_settlement")})
     # which links a bounded run follows varies with the ids the server makes; at least some, and an approval's
     assert len(world.followed) >= 3 and world.followed & {"get_approval", "approve", "reject", "withdraw"}, (
         sorted(world.followed))
