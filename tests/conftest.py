@@ -91,12 +91,16 @@ def postgres_template() -> Iterator[str | None]:
 @contextmanager
 def postgres_database(template: str) -> Iterator[Engine]:
     """A new PostgreSQL database copied from ``template`` (CREATE DATABASE ... TEMPLATE), dropped
-    afterwards; the template must have no open connection."""
+    afterwards; the template must have no open connection.
+
+    WAL_LOG (PostgreSQL 15's default), not FILE_COPY: FILE_COPY checkpoints before and after the
+    copy, and with other tests writing that cost 0.9-2.5 s a database (and about 1 s more to drop
+    it), against 0.3-0.4 s (and 0.1 s) here, for the empty schema and for a 67 MB template alike."""
     admin = postgres_admin()
     assert admin is not None
     name = f"arrears_t_{uuid.uuid4().hex[:12]}"
     with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}" STRATEGY FILE_COPY'))
+        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}" STRATEGY WAL_LOG'))
     base = POSTGRES_URL.rsplit("/", 1)[0]
     engine = make_engine(f"{base}/{name}")
     try:

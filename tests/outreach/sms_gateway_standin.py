@@ -43,10 +43,19 @@ def main() -> None:
         request = urllib.request.Request(f"{args.callback}/v1/outreach/sms/receipts", data=body, method="POST",
                                          headers={"Content-Type": "application/json",
                                                   "Authorization": f"Bearer {args.callback_token}"})
-        try:
-            urllib.request.urlopen(request, timeout=10).read()
-        except Exception as error:
-            print(f"receipt for {provider_id} failed: {error}", flush=True)
+        # As real gateways do, a receipt that fails is posted again, for a minute: it can reach arrears
+        # before the dispatcher has committed the provider id (404), or a loaded server can be slow.
+        pause, deadline = 0.2, time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(request, timeout=10).read()
+                return
+            except Exception as error:
+                if time.monotonic() > deadline:
+                    print(f"receipt for {provider_id} failed: {error}", flush=True)
+                    return
+            time.sleep(pause)
+            pause = min(pause * 2, 3.0)
 
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, *_: Any) -> None:
