@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings
@@ -150,3 +152,53 @@ def shared_data() -> Path:
     if not (SHARED / "data").is_dir():
         pytest.skip(f"shared data not found at {SHARED / 'data'} (needs the ../shared checkout)")
     return SHARED / "data"
+
+
+# ---------------------------------------------------------------- the loaded portfolio, once per process
+def _workbench_support() -> Any:
+    folder = str(Path(__file__).resolve().parent / "workbench")
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
+    import workbench_support
+
+    return workbench_support
+
+
+@pytest.fixture(scope="session")
+def workbench_template(tmp_path_factory: pytest.TempPathFactory, small_demo: Path) -> Path:
+    """The small demo ingested, aged and scored, with a user of every role (``workbench_support``), on
+    SQLite: made once per process; each test copies it."""
+    path = tmp_path_factory.mktemp("workbench") / "template.db"
+    engine = make_engine(f"sqlite:///{path}")
+    migrate(engine)
+    _workbench_support().load_into(engine, small_demo)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def workbench_postgres_template(postgres_template: str | None, small_demo: Path) -> Iterator[str | None]:
+    """The same loaded portfolio and users on PostgreSQL, made once per process; each test gets a copy."""
+    if postgres_template is None:
+        yield None
+        return
+    with postgres_database(postgres_template) as engine:
+        _workbench_support().load_into(engine, small_demo)
+        engine.dispose()
+        yield engine.url.database
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def loaded_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """The loaded portfolio (``workbench_template``) on real SQLite and real PostgreSQL, a copy per test:
+    what loading it into ``engine`` gives, without loading it again for every test."""
+    if request.param == "sqlite":
+        engine = _workbench_support().loaded_engine(request.getfixturevalue("workbench_template"), tmp_path)
+        yield engine
+        engine.dispose()
+        return
+    template = request.getfixturevalue("workbench_postgres_template")
+    if template is None:
+        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL} (set ARREARS_TEST_POSTGRES_URL)")
+    with postgres_database(template) as engine:
+        yield engine

@@ -17,33 +17,15 @@ if str(WORKBENCH) not in sys.path:
     sys.path.insert(0, str(WORKBENCH))
 
 from portal_support import SentCodes, make_app  # noqa: E402
-from workbench_support import AS_OF_NOON, load_into, loaded_engine  # noqa: E402
+from workbench_support import AS_OF_NOON, loaded_engine  # noqa: E402
 
 from arrears.adapters.clock import FixedClock  # noqa: E402
-from arrears.adapters.storage.database import make_engine, migrate  # noqa: E402
 
 
-@pytest.fixture(scope="session")
-def workbench_template(tmp_path_factory: pytest.TempPathFactory, small_demo: Path) -> Path:
-    path = tmp_path_factory.mktemp("portal") / "template.db"
-    engine = make_engine(f"sqlite:///{path}")
-    migrate(engine)
-    load_into(engine, small_demo)
-    engine.dispose()
-    return path
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def db(request: pytest.FixtureRequest, workbench_template: Path, tmp_path: Path, small_demo: Path) -> Iterator[Engine]:
-    """The loaded portfolio on SQLite (a copy of the template) and on PostgreSQL."""
-    if request.param == "sqlite":
-        engine = loaded_engine(workbench_template, tmp_path)
-        yield engine
-        engine.dispose()
-        return
-    engine = request.getfixturevalue("postgres_engine")
-    load_into(engine, small_demo)
-    yield engine
+@pytest.fixture
+def db(loaded_db: Engine) -> Engine:
+    """The loaded portfolio on SQLite and on PostgreSQL (a copy of the workbench's template each)."""
+    return loaded_db
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """Security regressions run on the workbench's loaded portfolio: the workbench fixtures (a 300-customer
 portfolio, users of every role, the fake gate, a settable clock, an app client) are shared from
-tests/workbench, and ``portfolio`` loads the demo portfolio on real SQLite and PostgreSQL for the tests
+tests/workbench, and ``portfolio`` is the loaded demo portfolio on real SQLite and PostgreSQL for the tests
 where many collectors act at once (real threads; see security_support)."""
 
 from __future__ import annotations
@@ -18,14 +18,12 @@ WORKBENCH = Path(__file__).resolve().parents[1] / "workbench"
 if str(WORKBENCH) not in sys.path:
     sys.path.insert(0, str(WORKBENCH))
 
-from workbench_support import load_into  # noqa: E402
 
 _spec = importlib.util.spec_from_file_location("workbench_fixtures", WORKBENCH / "conftest.py")
 assert _spec is not None and _spec.loader is not None
 _fixtures = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_fixtures)
 
-workbench_template = _fixtures.workbench_template
 gate = _fixtures.gate
 clock = _fixtures.clock
 wb = _fixtures.wb
@@ -51,7 +49,6 @@ def client(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def portfolio(engine: Engine, small_demo: Path) -> Engine:
+def portfolio(loaded_db: Engine) -> Engine:
     """The demo portfolio loaded and aged, with a user of every role (workbench_support)."""
-    load_into(engine, small_demo)
-    return engine
+    return loaded_db

@@ -8,6 +8,7 @@ import hashlib
 import json
 import logging
 import os
+import shutil
 import sqlite3
 import stat
 import subprocess
@@ -52,14 +53,27 @@ def _state(db: Path) -> tuple[int, str]:
     return loaded, hashlib.sha256(repr(rows).encode()).hexdigest()
 
 
-@pytest.fixture
-def loaded(tmp_path: Path, small_demo: Path) -> dict[str, object]:
-    """A database loaded with the small demo under the keys of ``first.key``."""
-    first = tmp_path / "first.key"
-    keys = _key_file(first)
-    env = {"ARREARS_DATABASE_URL": f"sqlite:///{tmp_path / 'arrears.db'}", "ARREARS_KEY_FILE": str(first)}
-    result = arrears("ingest", str(small_demo), "--as-of", AS_OF, cwd=tmp_path, env=env)
+@pytest.fixture(scope="module")
+def loaded_once(tmp_path_factory: pytest.TempPathFactory, small_demo: Path) -> tuple[Path, dict[str, str]]:
+    """The small demo ingested once (by the command, in its own process) under the keys of ``first.key``."""
+    folder = tmp_path_factory.mktemp("loaded")
+    keys = _key_file(folder / "first.key")
+    env = {"ARREARS_DATABASE_URL": f"sqlite:///{folder / 'arrears.db'}", "ARREARS_KEY_FILE": str(folder / "first.key")}
+    result = arrears("ingest", str(small_demo), "--as-of", AS_OF, cwd=folder, env=env)
     assert result.returncode == 0, result.stderr
+    return folder, keys
+
+
+@pytest.fixture
+def loaded(tmp_path: Path, loaded_once: tuple[Path, dict[str, str]]) -> dict[str, object]:
+    """A database loaded with the small demo under the keys of ``first.key``: a copy of the one loaded
+    for the module (the database and its key file, owner-only as the command left them)."""
+    folder, keys = loaded_once
+    for name in ("arrears.db", "arrears.db-wal", "first.key"):
+        if (folder / name).exists():
+            shutil.copy2(folder / name, tmp_path / name)
+    env = {"ARREARS_DATABASE_URL": f"sqlite:///{tmp_path / 'arrears.db'}",
+           "ARREARS_KEY_FILE": str(tmp_path / "first.key")}
     return {"db": tmp_path / "arrears.db", "env": env, "keys": keys}
 
 

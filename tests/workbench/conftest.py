@@ -4,29 +4,17 @@ the same on SQLite and on PostgreSQL (a loaded PostgreSQL template made once, co
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
-from workbench_support import AS_OF_NOON, CIPHER, FakeGate, load_into, loaded_engine
+from workbench_support import AS_OF_NOON, CIPHER, FakeGate, loaded_engine
 
 from arrears.adapters.clock import FixedClock
-from arrears.adapters.storage.database import make_engine, migrate
 from arrears.domain.access import LoginPolicy
 from arrears.services.workbench.context import Workbench
-
-
-@pytest.fixture(scope="session")
-def workbench_template(tmp_path_factory: pytest.TempPathFactory, small_demo: Path) -> Path:
-    path = tmp_path_factory.mktemp("workbench") / "template.db"
-    engine = make_engine(f"sqlite:///{path}")
-    migrate(engine)
-    load_into(engine, small_demo)
-    engine.dispose()
-    return path
 
 
 @pytest.fixture
@@ -59,31 +47,10 @@ def _client_of(wb: Workbench) -> Iterator[TestClient]:
         yield test_client
 
 
-@pytest.fixture(scope="session")
-def workbench_postgres_template(postgres_template: str | None, postgres_databases: Callable[..., Any],
-                                small_demo: Path) -> Iterator[str | None]:
-    """The loaded portfolio and users on PostgreSQL, made once per process; each test gets a copy."""
-    if postgres_template is None:
-        yield None
-        return
-    with postgres_databases(postgres_template) as engine:
-        load_into(engine, small_demo)
-        engine.dispose()
-        yield engine.url.database
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def db_wb(request: pytest.FixtureRequest, workbench_template: Path, tmp_path: Path, *, gate: FakeGate,
-          clock: FixedClock, postgres_databases: Callable[..., Any]) -> Iterator[Workbench]:
+@pytest.fixture
+def db_wb(loaded_db: Engine, gate: FakeGate, clock: FixedClock) -> Iterator[Workbench]:
     """``wb`` on real SQLite and on real PostgreSQL: the same loaded portfolio and users."""
-    if request.param == "sqlite":
-        yield from _workbench_on(loaded_engine(workbench_template, tmp_path), gate, clock)
-        return
-    template = request.getfixturevalue("workbench_postgres_template")
-    if template is None:
-        pytest.skip("PostgreSQL not reachable (set ARREARS_TEST_POSTGRES_URL)")
-    with postgres_databases(template) as engine:
-        yield from _workbench_on(engine, gate, clock)
+    yield from _workbench_on(loaded_db, gate, clock)
 
 
 def _workbench_on(engine: Engine, gate: FakeGate, clock: FixedClock) -> Iterator[Workbench]:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from threading import Barrier
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
-from workbench_support import AS_OF_NOON, CIPHER, FakeGate, account_of_agency, bearer, load_into
+from workbench_support import AS_OF_NOON, CIPHER, FakeGate, account_of_agency, bearer
 
 from arrears.adapters.clock import FixedClock
 from arrears.adapters.storage.arrangements_tables import ledger_payments
@@ -152,11 +151,11 @@ def test_a_notice_refuses_float_negative_and_unknown_references_naming_the_field
         assert (reply.status_code, reply.json()["error"]["field"]) == (code, field), (change, reply.text)
 
 
-def test_two_identical_notices_at_once_post_one_payment_on_both_databases(engine: Engine, small_demo: Path):
+def test_two_identical_notices_at_once_post_one_payment_on_both_databases(loaded_db: Engine):
     from arrears.entrypoints.api.app import create_app
     from arrears.entrypoints.api.workbench import configure_workbench
 
-    load_into(engine, small_demo)
+    engine = loaded_db
     wb = Workbench(engine=engine, cipher=CIPHER, gate=FakeGate(), clock=FixedClock(AS_OF_NOON))
     app = create_app()
     configure_workbench(app, wb)

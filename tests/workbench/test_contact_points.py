@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
-from workbench_support import AS_OF_NOON, CIPHER, PASSWORD, account_of_agency, load_into
+from workbench_support import AS_OF_NOON, CIPHER, PASSWORD, account_of_agency
 
 from arrears.adapters.clock import FixedClock
 from arrears.adapters.storage import tables as t
@@ -69,9 +69,9 @@ def desk(wb: Workbench) -> Iterator[Desk]:
 
 
 @pytest.fixture
-def desk_on(engine: Engine, small_demo: Path) -> Iterator[Desk]:
-    """On SQLite and on PostgreSQL (a fresh database each), with the stored contact gate."""
-    load_into(engine, small_demo)
+def desk_on(loaded_db: Engine) -> Iterator[Desk]:
+    """On SQLite and on PostgreSQL (a copy of the loaded portfolio each), with the stored contact gate."""
+    engine = loaded_db
     yield from _desk(Workbench(engine=engine, cipher=CIPHER, gate=SqlContactGate(engine), clock=FixedClock(AS_OF_NOON)))
 
 

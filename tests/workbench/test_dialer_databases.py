@@ -5,12 +5,11 @@ the outcome in the ledger and the event together."""
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from threading import Barrier
 
 import pytest
 from sqlalchemy import Engine, select
-from workbench_support import AS_OF_NOON, CIPHER, PASSWORD, load_into
+from workbench_support import AS_OF_NOON, CIPHER, PASSWORD
 
 from arrears.adapters.clock import FixedClock
 from arrears.adapters.storage import tables as t
@@ -24,8 +23,8 @@ from arrears.services.workbench.context import Workbench
 from arrears.services.workbench.errors import Conflict
 
 
-def test_dialers_for_several_collectors_at_once_get_different_accounts(engine: Engine, small_demo: Path) -> None:
-    load_into(engine, small_demo)
+def test_dialers_for_several_collectors_at_once_get_different_accounts(loaded_db: Engine) -> None:
+    engine = loaded_db
     wb = Workbench(engine=engine, cipher=CIPHER, gate=SqlContactGate(engine), clock=FixedClock(AS_OF_NOON))
     base = authenticate(wb, "collector", PASSWORD).agent_id
     assert base is not None

@@ -4,11 +4,10 @@ on real SQLite and real PostgreSQL."""
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from threading import Barrier
 
 from sqlalchemy import Engine
-from workbench_support import AS_OF_NOON, CIPHER, PASSWORD, FakeGate, load_into
+from workbench_support import AS_OF_NOON, CIPHER, PASSWORD, FakeGate
 
 from arrears.adapters.clock import FixedClock
 from arrears.domain.access import Role
@@ -17,8 +16,8 @@ from arrears.services.workbench.auth import NewUser, authenticate, create_user
 from arrears.services.workbench.context import Workbench
 
 
-def test_twenty_collectors_at_once_never_get_the_same_account(engine: Engine, small_demo: Path) -> None:
-    load_into(engine, small_demo)
+def test_twenty_collectors_at_once_never_get_the_same_account(loaded_db: Engine) -> None:
+    engine = loaded_db
     wb = Workbench(engine=engine, cipher=CIPHER, gate=FakeGate(), clock=FixedClock(AS_OF_NOON))
     collector = authenticate(wb, "collector", PASSWORD)
     for i in range(20):

@@ -7,12 +7,11 @@ skip is recorded with its reason and rests the account."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import polars as pl
 import pytest
 from sqlalchemy import Engine, select
-from workbench_support import AS_OF_NOON, CIPHER, PASSWORD, SHANGHAI, FakeGate, load_into
+from workbench_support import AS_OF_NOON, CIPHER, PASSWORD, SHANGHAI, FakeGate
 
 from arrears.adapters.clock import FixedClock
 from arrears.adapters.storage import tables as t
@@ -27,8 +26,8 @@ from arrears.services.workbench.errors import ContactBlocked
 
 
 @pytest.fixture
-def loaded(engine: Engine, small_demo: Path) -> tuple[Workbench, FixedClock]:
-    load_into(engine, small_demo)
+def loaded(loaded_db: Engine) -> tuple[Workbench, FixedClock]:
+    engine = loaded_db
     clock = FixedClock(AS_OF_NOON)
     return Workbench(engine=engine, cipher=CIPHER, gate=FakeGate(), clock=clock), clock
 

@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
-from workbench_support import AS_OF_NOON, CIPHER, PASSWORD, FakeGate, bearer, load_into
+from workbench_support import AS_OF_NOON, CIPHER, PASSWORD, FakeGate, bearer
 
 from arrears.adapters.clock import FixedClock
 from arrears.adapters.storage.workbench_tables import access_audit
@@ -39,8 +39,8 @@ def _customer_with_accounts(small_demo: Path, agency: str | None) -> dict[str, s
 
 
 def test_a_caller_is_found_by_phone_in_any_spelling_id_number_name_and_account_only_within_scope(
-        engine: Engine, small_demo: Path) -> None:
-    load_into(engine, small_demo)
+        loaded_db: Engine, small_demo: Path) -> None:
+    engine = loaded_db
     wb = Workbench(engine=engine, cipher=CIPHER, gate=FakeGate(), clock=FixedClock(AS_OF_NOON))
     own, placed = _customer_with_accounts(small_demo, None), _customer_with_accounts(small_demo, "AG01")
     collector, agency1, agency2 = (authenticate(wb, u, PASSWORD) for u in ("collector", "agency1", "agency2"))

@@ -6,6 +6,7 @@ import hashlib
 import secrets
 import uuid
 from dataclasses import dataclass
+from functools import cache
 from datetime import datetime
 
 from argon2 import PasswordHasher
@@ -22,7 +23,13 @@ from arrears.services.workbench.errors import Forbidden, InvalidInput, LoginRefu
 from arrears.services.workbench.principal import Principal
 
 HASHER = PasswordHasher()
-_DUMMY_HASH = HASHER.hash(secrets.token_urlsafe(16))
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash to check a password against for an unknown user (the same time as a known one);
+    made on first use, not on import: argon2 takes half a second, which every command paid."""
+    return HASHER.hash(secrets.token_urlsafe(16))
 MAX_TYPED_PASSWORD = 1024  # longer input is cut before hashing (argon2 time grows with it)
 # One answer for a wrong password, an unknown, inactive or locked user: usernames cannot be enumerated.
 REFUSED = ("用户名或密码错误，或账户已被暂时锁定", "wrong username or password, or the account is locked for a while")
@@ -146,14 +153,14 @@ def _check_login(wb: Workbench, connection: Connection, username: str, password:
     now, policy = wb.now(), wb.login_policy
     row = connection.execute(select(users).where(users.c.username == username).with_for_update()).first()
     if row is None:
-        _password_matches(_DUMMY_HASH, password)  # the same time as a known user
+        _password_matches(_dummy_hash(), password)  # the same time as a known user
         # what was typed may be a password: only a keyed hash of it is kept
         audit.record(connection, now, "login_failed", None, "denied", reason="unknown user",
                      typed_username_hash=typed_username_hash(wb, username))
         return LoginRefused(*REFUSED)
     principal = principal_from_row(row)
     if not row.active or LoginPolicy.is_locked(as_utc(row.locked_until), now):
-        _password_matches(_DUMMY_HASH, password)
+        _password_matches(_dummy_hash(), password)
         if row.active:
             audit.record(connection, now, "login_locked", principal, "denied", locked_until=row.locked_until)
         else:
