@@ -21,10 +21,30 @@ AS_OF = "2026-11-29"
 
 
 def arrears(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """The command as a user runs it, in its own process (for the few cases below that are not the
+    many broken inputs)."""
     return subprocess.run(
         [sys.executable, "-m", "arrears.entrypoints.cli.main", *args],
         cwd=cwd, env={**os.environ, "COLUMNS": "200"}, capture_output=True, text=True, timeout=300, check=False,
     )
+
+
+def arrears_here(*args: str, cwd: Path, monkeypatch: pytest.MonkeyPatch) -> subprocess.CompletedProcess[str]:
+    """The command in this process (Typer's runner, the settings read anew, in ``cwd``): the same
+    exit code, output and error output as its own process, without starting Python 66 times."""
+    from typer.testing import CliRunner
+
+    from arrears.entrypoints.cli.main import app
+    from arrears.settings import get_settings
+
+    monkeypatch.chdir(cwd)
+    monkeypatch.setenv("COLUMNS", "200")
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(app, list(args))
+    finally:
+        get_settings.cache_clear()
+    return subprocess.CompletedProcess(list(args), result.exit_code, result.stdout, result.stderr)
 
 
 def _lines(file: str, change: Callable[[list[str]], None]) -> Callable[[Path], None]:
@@ -120,13 +140,13 @@ def _written(work: Path) -> list[str]:
 @pytest.mark.parametrize("command", ["ingest", "score", "plan"])
 @pytest.mark.parametrize("case", list(BROKEN))
 def test_a_broken_portfolio_is_refused_with_file_line_and_column_and_nothing_is_written(
-    demo: Path, tmp_path: Path, case: str, command: str
+    demo: Path, tmp_path: Path, case: str, command: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     edit, expected = BROKEN[case]
     folder = tmp_path / "portfolio"
     shutil.copytree(demo, folder)
     edit(folder)
-    result = arrears(*_command(command, folder), cwd=tmp_path)
+    result = arrears_here(*_command(command, folder), cwd=tmp_path, monkeypatch=monkeypatch)
     assert result.returncode != 0, result.stdout
     assert expected in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
