@@ -148,3 +148,22 @@ def test_the_us_location_rule_sees_the_third_party_who_called_us_since_the_last_
     third = location_call(15)  # they called us since: a request to talk again (1006.10(c))
     assert third.allowed, third
     assert any("contacted us" in w for w in third.warnings)
+
+
+def test_a_debtor_who_called_us_is_no_longer_lost_so_a_third_party_may_not_be_called(desk) -> None:  # type: ignore[no-untyped-def]
+    wb, wang, ids = desk
+    gate = wb.gate
+
+    def call(at: datetime, point: str, purpose: str = "collection") -> ContactRequest:
+        return ContactRequest(ids["account"], "call", at, point, wang.agent_id, purpose=purpose)
+
+    for minute in (0, 10, 20):  # three calls nobody answers: from the next day the debtor is lost
+        verdict = gate.reserve(call(datetime(2026, 11, 30, 10, minute, tzinfo=SHANGHAI), ids["phone"]))
+        assert verdict.allowed, verdict
+        gate.record_outcome(verdict.attempt_id, "no_answer")  # type: ignore[arg-type]
+    next_day = datetime(2026, 12, 1, 10, 0, tzinfo=SHANGHAI)
+    assert gate.preview(call(next_day, ids["helper"], "location")).allowed  # lost: a third party may be asked
+    wb.clock.set(datetime(2026, 12, 1, 9, 30, tzinfo=SHANGHAI))  # type: ignore[attr-defined]
+    log_contact(wb, wang, ids["account"], _inbound(outcome="dropped"))  # the debtor called; the line dropped
+    refused = gate.preview(call(next_day, ids["helper"], "location"))
+    assert not refused.allowed and "CN-3P-02" in refused.rules
