@@ -168,3 +168,48 @@ def test_a_promise_must_fit_the_balance_and_stand_alone(client: TestClient, wb: 
     assert second.status_code == 422 and "open promise" in second.text
     view = client.get(f"/v1/accounts/{account_id}", headers=headers).json()
     assert [p["promise_amount_cents"] for p in view["promises"]] == [150000]
+
+
+def test_an_inbound_call_at_22_00_is_logged_without_asking_the_gate_and_shows_as_inbound(
+    client: TestClient, wb: Workbench, gate: FakeGate, clock: FixedClock
+) -> None:
+    clock.set(datetime(2026, 11, 29, 22, 0, tzinfo=SHANGHAI))  # calling now would be refused (quiet hours)
+    account_id = account_of_agency(wb.engine, None)
+    headers = bearer(client, "collector")
+    reply = client.post(f"/v1/accounts/{account_id}/contacts", headers=headers, json={
+        "channel": "call", "direction": "inbound", "party": "debtor", "outcome": "conversation",
+        "notes": "客户来电询问还款方式", "promise_amount": "600", "promise_date": "2026-12-03"})
+    assert reply.status_code == 201, reply.text
+    assert reply.json()["direction"] == "inbound" and reply.json()["promise_amount_cents"] == 60000
+    assert not gate.ledger and not gate.outcomes  # never reserved, never judged
+    view = client.get(f"/v1/accounts/{account_id}", headers=headers).json()
+    [mine] = [c for c in view["contacts"] if c["source"] == "workbench"]
+    assert (mine["direction"], mine["outcome"], mine["notes"]) == ("inbound", "conversation", "客户来电询问还款方式")
+    trail = client.get("/v1/audit", params={"kind": "inbound_contact"}, headers=bearer(client, "auditor"))
+    assert [r["account_id"] for r in trail.json()] == [account_id]
+
+
+def test_an_inbound_call_only_takes_what_an_answered_call_can_be(client: TestClient, wb: Workbench) -> None:
+    account_id = account_of_agency(wb.engine, None)
+    headers = bearer(client, "collector")
+    url = f"/v1/accounts/{account_id}/contacts"
+    inbound = {"channel": "call", "direction": "inbound", "party": "debtor"}
+    cases = [
+        ({**inbound, "outcome": "no_answer"}, "outcome"),
+        ({**inbound, "outcome": "voicemail"}, "outcome"),
+        ({**inbound, "outcome": "busy"}, "outcome"),
+        ({**inbound, "outcome": "wrong_number"}, "outcome"),
+        ({**inbound, "channel": "sms", "outcome": "delivered"}, "channel"),
+        ({**inbound, "outcome": "conversation", "attempt_id": "att-1"}, "attempt_id"),
+        ({"channel": "call", "direction": "inbound", "outcome": "conversation"}, "party"),
+        ({**inbound, "outcome": "answered_other"}, "party"),
+        ({**inbound, "party": "spouse", "outcome": "conversation"}, "party"),
+        ({**inbound, "outcome": "conversation", "contact_point_id": "NOT-MINE"}, "contact_point_id"),
+    ]
+    for body, field in cases:
+        reply = client.post(url, json=body, headers=headers)
+        assert reply.status_code == 422 and reply.json()["error"]["field"] == field, (body, reply.text)
+    other = client.post(url, json={**inbound, "party": "spouse", "outcome": "answered_other"}, headers=headers)
+    assert other.status_code == 201, other.text
+    assert client.post(url, json={**inbound, "outcome": "conversation"},  # an agency's user: not their account
+                       headers=bearer(client, "agency1")).status_code == 404

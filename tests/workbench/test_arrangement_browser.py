@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
+from browser_support import Counted, fits
 from sqlalchemy import select
 from test_browser import Site, browser, signed_in, site  # noqa: F401 (the fixtures)
 
@@ -24,27 +25,8 @@ WORDS = {
 }
 
 
-class Counted:
-    """The page, counting what a person does: clicks (and choices), and fields typed."""
-
-    def __init__(self, page) -> None:  # type: ignore[no-untyped-def]
-        self.page, self.clicks, self.typed = page, 0, 0
-
-    def click(self, selector: str) -> None:
-        self.page.click(selector)
-        self.clicks += 1
-
-    def fill(self, selector: str, text: str) -> None:
-        self.page.fill(selector, text)
-        self.typed += 1
-
-
 def _signed_in(browser, site: Site, username: str, language: str, width: int):  # type: ignore[no-untyped-def]  # noqa: F811
     return signed_in(browser, site, username, language, width)
-
-
-def _fits(page, width: int) -> None:  # type: ignore[no-untyped-def]
-    assert page.evaluate("document.documentElement.scrollWidth") <= width, f"{page.url} is wider than {width} px"
 
 
 def _collector_offers(browser, site: Site, language: str, width: int) -> tuple[str, list[tuple[int, int]]]:  # type: ignore[no-untyped-def]  # noqa: F811
@@ -65,7 +47,7 @@ def _collector_offers(browser, site: Site, language: str, width: int) -> tuple[s
     collector.wait_for_selector("#plan-quote-table")  # swapped in by HTMX, no page load
     assert collector.locator("#plan-quote-table tr.quote-row").count() == 6
     assert collector.url.endswith(f"/accounts/{account_id}")
-    _fits(collector, width)
+    fits(collector, width)
     collector.locator("#arrangements").screenshot(path=str(DOCS / f"1-plan-quote-{shot}.png"))
     me.click("#plan-agree")
     collector.wait_for_selector("#arranged-notice")
@@ -80,7 +62,7 @@ def _collector_offers(browser, site: Site, language: str, width: int) -> tuple[s
     collector.wait_for_selector(".pending-request.notice")
     waiting = collector.inner_text(".pending-request.notice")
     assert words["pending"] in waiting and words["needs"] in waiting
-    _fits(collector, width)
+    fits(collector, width)
     collector.locator("#arrangements").screenshot(path=str(DOCS / f"2-settlement-pending-{shot}.png"))
     assert refused == []
     collector.close()
@@ -95,7 +77,7 @@ def _lead_approves(browser, site: Site, language: str, width: int, account_id: s
     checker.click("#nav-approvals")
     request = lead.locator("article.approval", has_text=account_id)
     assert request.count() == 1 and "collector" in request.inner_text()
-    _fits(lead, width)
+    fits(lead, width)
     lead.screenshot(path=str(DOCS / f"3-approvals-{shot}.png"), full_page=True)
     approval_id = request.get_attribute("id").removeprefix("approval-")
     checker.click(f"#approve-{approval_id}")

@@ -40,8 +40,8 @@ class MemoryContactLedger:
 
     def history(self, customer_id: str, since: datetime, until: datetime, without: str | None
                 ) -> list[StoredContact]:
-        made = [StoredContact(a.at, a.channel, "outbound", a.contact_point_id, a.outcome_party or a.party, a.outcome,
-                              a.account_id, a.agency_id, a.automated)
+        made = [StoredContact(a.at, a.channel, a.logged.direction if a.logged else "outbound", a.contact_point_id,
+                              a.outcome_party or a.party, a.outcome, a.account_id, a.agency_id, a.automated)
                 for a in self.attempts.values() if a.customer_id == customer_id and a.attempt_id != without]
         return [c for c in (*self.ingested.get(customer_id, []), *made) if since <= c.at <= until]
 

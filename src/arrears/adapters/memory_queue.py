@@ -131,6 +131,10 @@ class MemoryWorkQueue:
         s = self.items.get((day, account_id))
         return s is not None and s.assigned_to == user_id and held(s.status, s.lease_until, now)
 
+    def held(self, user_id: str, day: date, now: datetime) -> list[str]:
+        return sorted(s.item.account_id for s in self._day(day)
+                      if s.assigned_to == user_id and held(s.status, s.lease_until, now))
+
     def qualification(self, agent_id: str, agency_id: str) -> tuple[date | None, date | None]:
         return self.qualifications.get(agent_id), self.qualifications.get(agency_id)
 

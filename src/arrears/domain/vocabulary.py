@@ -125,6 +125,13 @@ OUTCOMES_OF_CHANNEL: dict[Channel, frozenset[Outcome]] = {
     Channel.VISIT: frozenset({_O.CONVERSATION, _O.ANSWERED_OTHER, _O.NO_ANSWER, _O.REFUSED, _O.DISPUTE}),
 }
 
+# What can come of a contact the customer started (an inbound call, answered by us): someone spoke
+# (the customer, or someone else for them), or the line dropped. Never no answer, busy, a voicemail
+# or a dead number: those are what an outbound dial finds. In the order a collector's form lists them.
+INBOUND_OUTCOMES_OF_CHANNEL: dict[Channel, tuple[Outcome, ...]] = {
+    Channel.CALL: (_O.CONVERSATION, _O.DISPUTE, _O.REFUSED, _O.ANSWERED_OTHER, _O.DROPPED),
+}
+
 
 class AccountStatus(StrEnum):
     OPEN = "open"

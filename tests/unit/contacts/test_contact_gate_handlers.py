@@ -13,7 +13,7 @@ from arrears.adapters.memory_contacts import MemoryContactLedger, MemoryContacts
 from arrears.compliance import facts
 from arrears.compliance.facts import PointFacts
 from arrears.compliance.packs import GateConfig
-from arrears.domain.contacts import StoredContact, StoredDebtor
+from arrears.domain.contacts import Attempt, Logged, StoredContact, StoredDebtor
 from arrears.services.contacts import gate
 from arrears.services.contacts.gate import Judge, PreviewContact, RecordOutcome, ReserveAttempt, UnknownAccount
 from arrears.services.contacts.ports import (
@@ -135,3 +135,19 @@ def test_the_one_flag_set_joins_the_account_flags_the_contact_points_and_the_con
         "dispute_open": True, "cease_communication": True, "opt_outs": ["a"], "third_party_do_not_contact": ["b"],
         "lost_contact": True, "tcpa_consent": True}
     assert facts.debtor_flags(["installment_plan"]) == {"installment_plan_active": True}  # the planner's
+
+
+def test_an_inbound_conversation_in_the_ledger_is_read_as_inbound_and_leaves_the_conversation_cap_alone() -> None:
+    uow = _uow()
+    inbound = Attempt("IN1", "A1", "C1", None, None, "call", "debtor", MORNING, None, None, False, "collection",
+                      "conversation", "debtor", MORNING, Logged("K1", "u-wang", direction="inbound"))
+    uow.ledger.add(inbound)
+    assert [c.direction for c in uow.ledger.history("C1", MORNING - timedelta(days=1), MORNING, None)] == ["inbound"]
+    with uow:
+        for hour in (1, 2, 3):  # three conversations of ours still fit CN-FREQ-01
+            at = MORNING + timedelta(hours=hour)
+            attempt_id = _reserve(uow, f"T{hour}", at)
+            assert attempt_id is not None
+            assert gate.record_outcome(uow, JUDGE, RecordOutcome(attempt_id, "conversation", at)).allowed
+        fourth = gate.reserve(uow, JUDGE, ReserveAttempt(_call(MORNING + timedelta(hours=4)), "T4"))
+        assert not fourth.allowed and "CN-FREQ-01" in fourth.rules

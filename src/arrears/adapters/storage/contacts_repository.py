@@ -108,7 +108,7 @@ class SqlContactLedger:
             .where(m.customer_id == customer_id, m.at >= since, m.at <= until, m.attempt_id != (without or ""))
         ).all()
         return ([StoredContact(_instant(r.at), *r[1:]) for r in ingested]
-                + [StoredContact(_instant(r.at), r.channel, "outbound", r.contact_point_id,
+                + [StoredContact(_instant(r.at), r.channel, r.direction or "outbound", r.contact_point_id,
                                  r.outcome_party or r.party, r.outcome, r.account_id, r.agency_id, r.automated)
                    for r in attempts])
 

@@ -149,6 +149,11 @@ class SqlWorkQueue(SqlUnitOfWork):
             w.queue_date == day, w.account_id == account_id, w.assigned_to == user_id, w.status == ASSIGNED,
             w.lease_until >= now)).first() is not None
 
+    def held(self, user_id: str, day: date, now: datetime) -> list[str]:
+        return list(self._c.execute(select(w.account_id).where(
+            w.queue_date == day, w.assigned_to == user_id, w.status == ASSIGNED, w.lease_until >= now)
+            .order_by(w.account_id)).scalars())
+
     def qualification(self, agent_id: str, agency_id: str) -> tuple[date | None, date | None]:
         training = self._c.execute(select(t.agents.c.training_valid_until).where(
             t.agents.c.agent_id == agent_id)).scalar()

@@ -25,6 +25,9 @@ from sqlalchemy import (
     TypeDecorator,
 )
 from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 metadata = MetaData(
     naming_convention={
@@ -51,6 +54,26 @@ class UtcDateTime(TypeDecorator[datetime]):
 
     def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:  # noqa: ARG002
         return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+
+
+class last4(FunctionElement[str]):
+    """The last 4 characters of a text, in each database's words (``right(x, 4)`` on PostgreSQL,
+    ``substr(x, -4)`` on SQLite): an index on it finds a phone by its last 4 digits without
+    reading every contact point (``ix_contact_points_phone_last4``)."""
+
+    type = String(4)
+    name = "last4"
+    inherit_cache = True
+
+
+@compiles(last4, "postgresql")
+def _last4_postgresql(element: last4, compiler: SQLCompiler, **kw: object) -> str:
+    return f"right({compiler.process(element.clauses, **kw)}, 4)"
+
+
+@compiles(last4)
+def _last4_sqlite(element: last4, compiler: SQLCompiler, **kw: object) -> str:
+    return f"substr({compiler.process(element.clauses, **kw)}, -4)"
 
 
 # Column sets every capability's tables share (each call makes new columns: a column belongs to
@@ -195,6 +218,8 @@ accounts = Table(
     *portfolio_row(may_leave=True),
 )
 
+# a phone found by its last 4 digits, as the mask shows them (the search box): an index lookup, not a scan
+Index("ix_contact_points_phone_last4", last4(contact_points.c.value_masked))
 Index("ix_accounts_agency", accounts.c.agency_id)  # the placed accounts: an agency's work, not the in-house queue's
 
 payments = Table(

@@ -19,6 +19,7 @@ from arrears.domain.arrangements.hardship import HardshipKind
 from arrears.domain.arrangements.plans import PlanBasis
 from arrears.domain.contact_points import ConsentMethod, ConsentScope, WrongReason
 from arrears.domain.vocabulary import (
+    INBOUND_OUTCOMES_OF_CHANNEL,
     PLANNED_CHANNELS,
     AccountFlag,
     AccountStatus,
@@ -64,7 +65,7 @@ CODE_LISTS: dict[str, tuple[str, ...]] = {
         "payment.reversed", "hardship.enrolled", "counselling.referred", "counselling.outcome",
         "gate.check", "gate.preview", "gate.reserve", "gate.outcome",
         "case.dispute.raised", "case.hardship.raised", "case.complaint.raised", "case.taken", "case.assigned",
-        "case.resolved", "case.rejected", "case.file_read", "case.file_refused", "search",
+        "case.resolved", "case.rejected", "case.file_read", "case.file_refused", "search", "inbound_contact",
         # the customer's own page (actor customer:<id>)
         "portal.link_created", "portal.link_revoked", "portal.code_sent", "portal.code_wrong", "portal.locked",
         "portal.verified", "portal.preferences",
@@ -74,6 +75,8 @@ CODE_LISTS: dict[str, tuple[str, ...]] = {
         "approval.requested", "approval.approved", "approval.rejected", "approval.withdrawn", "ledger.opened",
     ),
     "search_match": ("account_id", "phone", "phone_last4", "national_id", "name"),  # how a search found it
+    # an inbound call's outcomes, worded for a call the customer made (the form of an inbound call)
+    "inbound_outcome": tuple(str(o) for o in INBOUND_OUTCOMES_OF_CHANNEL[Channel.CALL]),
     "rule_action": tuple(str(v) for v in Verdict),  # what a rule does when it fires
     # which way an institution may move a rule's parameter (every direction the packs use)
     "tighten": tuple(sorted({way for code in PACK_ORDER for spec in load_pack(code).rules

@@ -17,7 +17,14 @@ from fastapi.templating import Jinja2Templates
 from arrears.domain import dates
 from arrears.domain.access import Permission, landing_page
 from arrears.domain.money import cents_text
-from arrears.domain.vocabulary import RECORDED_PARTIES, Channel, Outcome
+from arrears.domain.vocabulary import (
+    INBOUND_OUTCOMES_OF_CHANNEL,
+    RECORDED_PARTIES,
+    Channel,
+    ContactKind,
+    Direction,
+    Outcome,
+)
 from arrears.domain.work_queue import COLLECTOR_SKIPS
 from arrears.entrypoints.api.errors import status_of
 from arrears.entrypoints.api.inputs import StrictInputRoute
@@ -220,6 +227,28 @@ def skip_account(request: Request, account_id: str, *, reason: FormStr, csrf_tok
     return _to_next(request, user)
 
 
+# The contact form of an inbound call as the search result opens it: a call the debtor made to us,
+# answered, a conversation until the collector says otherwise.
+INBOUND_PRESET = {"channel": Channel.CALL.value, "direction": Direction.INBOUND.value, "party": "debtor",
+                  "outcome": Outcome.CONVERSATION.value}
+INBOUND_OUTCOMES = INBOUND_OUTCOMES_OF_CHANNEL[Channel.CALL]
+PHONE_KINDS = (ContactKind.MOBILE.value, ContactKind.HOME.value, ContactKind.WORK.value)
+
+
+def _inbound_form(request: Request, principal: Any, account_id: str, extra: dict[str, Any]) -> dict[str, Any]:
+    """Whether the contact form is an inbound call's (opened from a search result, or sent back
+    refused), with its preset values, and the account the collector holds meanwhile."""
+    entered = extra.get("entered") or {}
+    inbound = entered.get("direction") == Direction.INBOUND or (
+        not entered and request.query_params.get("inbound") == "1")
+    if not inbound or not principal.may(Permission.LOG_CONTACT):
+        return {"inbound_mode": False}
+    wb = workbench_of(request.app)
+    held = queue.held_account(wb, principal) if principal.may(Permission.TAKE_WORK) else None
+    return {"inbound_mode": True, "entered": entered or INBOUND_PRESET,
+            "held_elsewhere": held if held != account_id else None}
+
+
 def account_page_response(request: Request, user: PageUser, account_id: str, status_code: int = 200,
                           **extra: Any) -> Response:
     """The account page; ``extra`` carries what a refused or quoted form shows (kept as typed)."""
@@ -229,12 +258,15 @@ def account_page_response(request: Request, user: PageUser, account_id: str, sta
     status_now = contacts.compliance_status(wb, principal, account_id)
     if principal.may(Permission.LOG_CONTACT):
         extra = arrangement_pages.desk_context(wb, principal, view) | extra
+    extra |= _inbound_form(request, principal, account_id, extra)
     q = request.query_params
     return render(request, "account.html", user, status_code=status_code, v=view, status_now=status_now,
                   arranged=q.get("arranged"), arranged_ref=q.get("ref"), pending_ref=q.get("pending"),
                   arranged_again=q.get("again"),
                   messages=None, cases=case_pages.open_cases(wb, principal, account_id), cases_today=wb.today(),
                   channels=list(Channel), outcomes=list(Outcome), parties=list(RECORDED_PARTIES),
+                  inbound_outcomes=INBOUND_OUTCOMES, inbound_codes=[o.value for o in INBOUND_OUTCOMES],
+                  phone_kinds=PHONE_KINDS,
                   blocked_channels={s.channel: s.verdict for s in status_now if not s.verdict.allowed},
                   logged=request.query_params.get("logged"), held=queue.holds(wb, principal, account_id),
                   skip_reasons=COLLECTOR_SKIPS, points=contact_point_pages.page_data(wb, principal, account_id),
@@ -303,26 +335,35 @@ def log_contact(
     request: Request, account_id: str, *, channel: FormStr, outcome: FormStr, csrf_token: OptForm = None,
     contact_point_id: OptForm = None, party: OptForm = None, notes: OptForm = None, promise_amount: OptForm = None,
     promise_date: OptForm = None, dispute: OptForm = None, complaint: OptForm = None, callback_at: OptForm = None,
-    then: OptForm = None,
+    direction: OptForm = None, then: OptForm = None,
 ) -> Response:
+    """Log a contact; an inbound call (``direction=inbound``) is logged without asking the gate.
+    ``then``: ``next`` opens the next account of the queue, ``back`` the account the collector held
+    when the customer called in."""
     user = require_form_user(request, csrf_token)
     wb = workbench_of(request.app)
+    direction = direction or Direction.OUTBOUND.value
     try:
         contacts.log_contact(wb, _as(user, request), account_id, contacts.LogContact(
             channel=channel, outcome=outcome, contact_point_id=contact_point_id or None, party=party or None,
             notes=notes or None, promise_amount=promise_amount or None,
             promise_date=_date(promise_date, "promise_date"), dispute=bool(dispute), complaint=bool(complaint),
-            callback_at=_local_datetime(callback_at, wb.timezone, "callback_at"),
+            callback_at=_local_datetime(callback_at, wb.timezone, "callback_at"), direction=direction,
         ))
     except (ContactBlocked, InvalidInput) as error:  # the form comes back as it was typed
         entered = {"channel": channel, "outcome": outcome, "contact_point_id": contact_point_id, "party": party,
                    "notes": notes, "promise_amount": promise_amount, "promise_date": promise_date,
-                   "dispute": dispute, "complaint": complaint, "callback_at": callback_at}
+                   "dispute": dispute, "complaint": complaint, "callback_at": callback_at, "direction": direction}
         return account_page_response(request, user, account_id, status_code=status_of(error), error=error,
                                      entered=entered)
-    if then == "next":  # save and next: the contact is logged, the next account opens
+    if then == "back":  # an inbound call taken while holding another account: back to it
+        held = queue.held_account(wb, _as(user, request))
+        if held is not None:
+            return RedirectResponse(f"/accounts/{held}", status_code=303)
+    if then in ("next", "back"):  # save and next: the contact is logged, the next account opens
         return _to_next(request, user)
-    return RedirectResponse(f"/accounts/{account_id}?logged=1", status_code=303)
+    logged = "inbound" if direction == Direction.INBOUND else "1"
+    return RedirectResponse(f"/accounts/{account_id}?logged={logged}", status_code=303)
 
 
 @router.post("/accounts/{account_id}/follow-ups")

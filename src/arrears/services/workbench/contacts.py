@@ -13,6 +13,14 @@ Logging a call with no reservation reserves it in the same transaction: the rese
 outcome, both gate decisions and the promise commit together or not at all. Notes are kept
 only encrypted (``_logged``: the one place they are encrypted); the gate never sees them.
 
+An inbound call (``direction`` inbound: the customer called us) is not an outbound attempt: it is
+not reserved through the gate, since the outbound caps, hours and cease rules forbid calling the
+customer, never answering them. It is a row of the same ledger, direction inbound, with its
+outcome at once (one an answered call can have: ``INBOUND_OUTCOMES_OF_CHANNEL``), who logged it
+and who called, audited (``inbound_contact``), its promise, callback and complaint in the same
+transaction. The gate's history reads it as inbound: no outbound cap counts it, and the rules
+that look at contacts from the customer see it.
+
 A promise to pay taken in the conversation is recorded through the arrangements use case
 (``arrangements.record_promise``: the domain's promise rules, the ``promise.recorded`` audit
 entry) in the same transaction, with id ``workbench:<contact id>``. The rules are asked
@@ -41,7 +49,14 @@ from arrears.domain.access import Permission
 from arrears.domain.arrangements.promises import PromiseToPay
 from arrears.domain.contacts import Attempt, Logged
 from arrears.domain.money import MoneyError, parse_typed_amount
-from arrears.domain.vocabulary import OUTCOMES_OF_CHANNEL, Channel, Direction, Outcome, Party
+from arrears.domain.vocabulary import (
+    INBOUND_OUTCOMES_OF_CHANNEL,
+    OUTCOMES_OF_CHANNEL,
+    Channel,
+    Direction,
+    Outcome,
+    Party,
+)
 from arrears.services import arrangements
 from arrears.services.contact_gate_port import (
     AttemptClosed,
@@ -114,13 +129,15 @@ def _promise_cents(entry: LogContact, today: date) -> int | None:
 
 
 def _validate(wb: Workbench, entry: LogContact, customer_today: date
-              ) -> tuple[Channel, Outcome, Party | None, int | None]:
+              ) -> tuple[Channel, Outcome, Party | None, int | None, Direction]:
     """The entry's values, checked; a promise date against the customer's own today (their zone)."""
     channel = _choice(entry.channel, Channel, "channel")
     outcome = _choice(entry.outcome, Outcome, "outcome")
     party = _choice(entry.party, Party, "party", required=False)
-    _choice(entry.direction, Direction, "direction")
-    if outcome not in OUTCOMES_OF_CHANNEL[channel]:
+    direction = _choice(entry.direction, Direction, "direction")
+    if direction is Direction.INBOUND:
+        _check_inbound(entry, channel, outcome, party)
+    elif outcome not in OUTCOMES_OF_CHANNEL[channel]:
         raise InvalidInput("所选结果不适用于这个渠道（例如信函不会占线，语音留言不是有效通话）",
                            "this outcome does not fit the channel (a letter is never busy, a voicemail is no "
                            "conversation)", "outcome")
@@ -133,7 +150,34 @@ def _validate(wb: Workbench, entry: LogContact, customer_today: date
         raise InvalidInput("回电时间须在将来", "a callback time is in the future", "callback_at")
     if entry.notes and len(entry.notes) > 2000:
         raise InvalidInput("备注最多 2000 字", "notes hold at most 2000 characters", "notes")
-    return channel, outcome, party, cents
+    return channel, outcome, party, cents, direction
+
+
+def _check_inbound(entry: LogContact, channel: Channel, outcome: Outcome, party: Party | None) -> None:
+    """An inbound contact is a call the customer (or someone for them) made to us and we answered:
+    no reservation, an outcome an answered call can have, and who called, consistent with it."""
+    fitting = INBOUND_OUTCOMES_OF_CHANNEL.get(channel)
+    if fitting is None:
+        raise InvalidInput("来电登记只用于打进来的电话（客户的短信与邮件回复另有记录）",
+                           "an inbound contact is a call made to us (replies by text or e-mail are recorded on "
+                           "their own)", "channel")
+    if outcome not in fitting:
+        allowed = ", ".join(fitting)
+        raise InvalidInput(f"来电已经接通，结果只能是 {allowed}（不会是无人接听、占线或语音留言）",
+                           f"an inbound call was answered: its outcome is one of {allowed} (never no answer, "
+                           "busy or a voicemail)", "outcome")
+    if entry.attempt_id is not None:
+        raise InvalidInput("来电不是外呼尝试，没有预约的联系尝试", "an inbound call is not an outbound attempt: it has "
+                           "no reserved attempt_id", "attempt_id")
+    if party is None:
+        raise InvalidInput("请选择来电人", "say who called (party)", "party")
+    if outcome.reached_right_party and party is not Party.DEBTOR:
+        raise InvalidInput("有效通话、拒绝沟通或提出争议须是本人来电；他人来电请选择“他人代为来电”",
+                           "a conversation, a refusal or a dispute is with the customer; someone else calling is "
+                           "answered_other", "party")
+    if outcome is Outcome.ANSWERED_OTHER and party is Party.DEBTOR:
+        raise InvalidInput("“他人代为来电”的来电人不能是本人", "answered_other means someone other than the "
+                           "customer called", "party")
 
 
 # The workbench form's fields for the promise fields the arrangements rules name, with labels.
@@ -247,13 +291,14 @@ class Checked:
     party: Party | None
     cents: int | None
     promise: PromiseToPay | None
+    direction: Direction = Direction.OUTBOUND
 
 
 def _checked(wb: Workbench, principal: Principal, account: dict[str, Any], entry: LogContact,
              now: datetime) -> Checked:
     """The entry's values; a promise is vetted by the arrangements rules before anything is written."""
     today = now.astimezone(ZoneInfo(account["customer_timezone"])).date()
-    channel, outcome, party, cents = _validate(wb, entry, today)
+    channel, outcome, party, cents, direction = _validate(wb, entry, today)
     promise = None
     if cents is not None and entry.promise_date is not None:
         promise = _taken_promise(principal, account, channel=channel, cents=cents,
@@ -262,7 +307,7 @@ def _checked(wb: Workbench, principal: Principal, account: dict[str, Any], entry
             arrangements.vet_promise(promise)
         except arrangements.ArrangementRefused as refusal:
             raise _refused(refusal) from refusal
-    return Checked(channel, outcome, party, cents, promise)
+    return Checked(channel, outcome, party, cents, promise, direction)
 
 
 def _reserved_attempt(contacts: JoinedContactsUnitOfWork, principal: Principal, account_id: str,
@@ -285,6 +330,8 @@ def log_contact(wb: Workbench, principal: Principal, account_id: str, entry: Log
     account = visible_account(wb, principal, account_id)
     now = wb.now()
     checked = _checked(wb, principal, account, entry, now)
+    if checked.direction is Direction.INBOUND:
+        return _log_inbound(wb, principal, account, entry, checked=checked, now=now)
     if entry.attempt_id is None:
         _prepare(wb, principal, account, checked.channel, entry.contact_point_id)
     with wb.engine.begin() as connection:
@@ -305,7 +352,55 @@ def log_contact(wb: Workbench, principal: Principal, account_id: str, entry: Log
                              f"recording this outcome would break a compliance cap ({rules}); the outcome and the "
                              "notes were not saved", "outcome", verdict=verdict)
     return {"contact_id": logged.contact_id, "attempt_id": reserved.attempt_id, "outcome": checked.outcome.value,
-            "promise_amount_cents": checked.cents, "promise_id": logged.promise_id, "callback_at": entry.callback_at}
+            "promise_amount_cents": checked.cents, "promise_id": logged.promise_id, "callback_at": entry.callback_at,
+            "direction": Direction.OUTBOUND.value}
+
+
+def _inbound_point(connection: Connection, customer_id: str, point_id: str | None) -> str | None:
+    """The keyed hash of the number the customer called from, when it is one of theirs (none given:
+    none). A do-not-contact or wrong mark does not matter: it forbids calling the number, not
+    answering it."""
+    if point_id is None:
+        return None
+    p = t.contact_points.c
+    point = connection.execute(select(p.kind, p.value_hash).where(
+        p.contact_point_id == point_id, p.customer_id == customer_id)).first()
+    if point is None:
+        raise InvalidInput("该账户没有这个联系方式", "no such contact point on this account", "contact_point_id")
+    if point.kind not in _KINDS_FOR[Channel.CALL]:
+        raise InvalidInput(f"联系方式类型 {point.kind} 不是电话号码", f"a {point.kind} contact point is not a phone "
+                           "number", "contact_point_id")
+    return str(point.value_hash)
+
+
+def _log_inbound(wb: Workbench, principal: Principal, account: dict[str, Any], entry: LogContact, *,
+                 checked: Checked, now: datetime) -> dict[str, Any]:
+    """An inbound call: not an attempt of ours, so not reserved through the gate (the outbound caps,
+    hours and a cease forbid calling the customer, never answering them), but one row of the one
+    ledger, direction inbound, its outcome at once, with who logged it; the audit entry, the
+    promise, the callback and a complaint in the same transaction, or nothing."""
+    check_may_take_work(wb, principal)
+    account_id, customer_id = account["account_id"], account["customer_id"]
+    assert checked.party is not None  # _check_inbound: who called is always said
+    party = checked.party.value
+    with wb.engine.begin() as connection:
+        address_hash = _inbound_point(connection, customer_id, entry.contact_point_id)
+        contacts = JoinedContactsUnitOfWork(connection, wb.cipher)
+        contacts.ledger.lock(customer_id)  # the debtor's ledger has one writer at a time, as in the gate
+        contact_id = uuid.uuid4().hex
+        logged = _logged(wb, Logged(contact_id, principal.user_id), entry, checked)
+        contacts.ledger.add(Attempt(contact_id, account_id, customer_id, entry.contact_point_id, address_hash,
+                                    checked.channel.value, party, now, principal.agent_id, account["agency_id"], False,
+                                    "collection", checked.outcome.value, party, now, logged))
+        audit.record(connection, now, "inbound_contact", principal, account_id=account_id, contact_id=contact_id,
+                     channel=checked.channel.value, contact_outcome=checked.outcome.value, party=party,
+                     contact_point_id=entry.contact_point_id, promise=checked.cents is not None,
+                     callback=entry.callback_at is not None, complaint=entry.complaint)
+        _follow_ups(wb, connection, principal, account_id, entry)
+        promise = _record_taken_promise(connection, principal, checked.promise, contact_id, now)
+    return {"contact_id": contact_id, "attempt_id": contact_id, "outcome": checked.outcome.value,
+            "promise_amount_cents": checked.cents, "promise_id": promise.promise_id if promise else None,
+            "callback_at": entry.callback_at, "direction": Direction.INBOUND.value}
 
 
 @dataclass(frozen=True)
@@ -338,7 +433,7 @@ def _record(wb: Workbench, contacts: JoinedContactsUnitOfWork, principal: Princi
 def _logged(wb: Workbench, reserved: Logged, entry: LogContact, checked: Checked) -> Logged:
     """What is logged with the contact; the notes encrypted (the one place they are)."""
     cents = checked.cents
-    return replace(reserved, direction=entry.direction or "outbound",
+    return replace(reserved, direction=checked.direction.value,
                    notes_enc=wb.cipher.encrypt(entry.notes) if entry.notes else None, promise_amount_cents=cents,
                    promise_date=entry.promise_date if cents else None,
                    dispute=entry.dispute or checked.outcome == Outcome.DISPUTE, complaint=entry.complaint,

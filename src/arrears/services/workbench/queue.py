@@ -271,3 +271,12 @@ def holds(wb: Workbench, principal: Principal, account_id: str) -> bool:
     held = work_queue(wb)
     with held:
         return held.holds(principal.user_id, wb.today(), account_id, wb.now())
+
+
+def held_account(wb: Workbench, principal: Principal) -> str | None:
+    """The account ``principal`` holds in today's queue now, if any (an inbound call taken meanwhile
+    brings them back to it)."""
+    queue = work_queue(wb)
+    with queue:
+        held = queue.held(principal.user_id, wb.today(), wb.now())
+    return held[0] if held else None

@@ -96,6 +96,10 @@ class WorkQueue(UnitOfWork, Protocol):
         """Whether ``user_id`` holds the account's item now."""
         ...
 
+    def held(self, user_id: str, day: date, now: datetime) -> list[str]:
+        """The accounts whose items ``user_id`` holds now (one at most, as the queue hands them)."""
+        ...
+
     def release(self, user_id: str, day: date, account_id: str) -> bool:
         """Put back an item ``user_id`` holds; False when they hold none on the account."""
         ...

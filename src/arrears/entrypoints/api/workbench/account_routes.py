@@ -104,7 +104,8 @@ def reserve_attempt(account_id: AccountId, body: AttemptIn, principal: Principal
              responses=BLOCKED)
 def log_contact(account_id: AccountId, body: ContactIn, principal: PrincipalDep, wb: WorkbenchDep,
                 language: LanguageDep) -> dict[str, Any]:
-    """Record the outcome of a reserved attempt (or reserve now, then record)."""
+    """Record the outcome of a reserved attempt (or reserve now, then record); or, with
+    ``direction: inbound``, a call the customer made to us, which is not reserved through the gate."""
     principal = _with_language(principal, language)
     return contacts.log_contact(wb, principal, account_id, contacts.LogContact(
         channel=body.channel.value, outcome=body.outcome.value, contact_point_id=body.contact_point_id,

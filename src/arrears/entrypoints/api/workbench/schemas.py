@@ -165,7 +165,10 @@ class ContactIn(BaseModel):
     outcome: Outcome
     contact_point_id: str | None = Field(default=None, max_length=64)
     party: Annotated[Party, only(RECORDED_PARTIES)] | None = None
-    direction: Direction = Direction.OUTBOUND
+    direction: Direction = Field(default=Direction.OUTBOUND, description=(
+        "inbound: the customer called us (a call only; not reserved through the gate, never counted by the "
+        "outbound caps; party required; outcome conversation, dispute, refused, answered_other or dropped; "
+        "contact_point_id, optional, is the number they called from)"))
     notes: str | None = Field(default=None, max_length=2000)
     promise_amount: str | None = Field(default=None, max_length=20, pattern=r"^\d{1,12}(\.\d{1,2})?$",
                                        description="decimal text in the account currency, e.g. 1500.00")
@@ -184,6 +187,7 @@ class ContactOut(BaseModel):
     promise_amount_cents: int | None
     promise_id: str | None = None  # the promise recorded in the arrangements (workbench:<contact id>)
     callback_at: datetime | None
+    direction: Direction = Direction.OUTBOUND
 
 
 class NextOut(BaseModel):

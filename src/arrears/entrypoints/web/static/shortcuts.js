@@ -7,7 +7,8 @@
  *                                of the selectors in data-press (a button or a link)
  *   #shortcuts [data-key][data-outcome]   pressing the key logs a call with that outcome: the channel is set
  *                                to a call when none is chosen and a call is allowed, the first
- *                                usable phone number when none is chosen, and the outcome
+ *                                usable phone number when none is chosen, and the outcome (on the
+ *                                form of an inbound call, whose channel is fixed: the outcome only)
  *   #shortcut-help               toggled by ?; Escape closes it or leaves the field typed in
  * Keys do nothing while a text field has the focus (one types there), except Ctrl/Cmd+Enter
  * (save) and Ctrl/Cmd+Shift+Enter (save and next). Nothing is sent that a click would not send:
@@ -58,8 +59,11 @@
   function logOutcome(item) {
     var outcome = document.getElementById("outcome");
     if (!outcome) return false;
-    choose(document.getElementById("channel"), "call");
-    choose(document.getElementById("contact_point_id"), null);
+    var channel = document.getElementById("channel");
+    if (channel && channel.tagName === "SELECT") {  // an outbound contact: a call, on the first usable phone
+      choose(channel, "call");
+      choose(document.getElementById("contact_point_id"), null);
+    }  // an inbound call (a fixed channel): the number it came from is the collector's to say
     outcome.value = item.dataset.outcome;
     outcome.dispatchEvent(new Event("change", {bubbles: true}));
     outcome.focus();
