@@ -6,8 +6,8 @@ import hashlib
 import secrets
 import uuid
 from dataclasses import dataclass
-from functools import cache
 from datetime import datetime
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
