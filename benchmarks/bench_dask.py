@@ -7,8 +7,10 @@ Then, for each setting in turn (local: no scheduler; a cluster of 1 worker; of 2
 command, starts a fresh `dask scheduler` and `dask worker --nworkers N --nthreads 1` as separate
 processes of this environment (the `dask` command beside this Python), runs the command as its own
 process with --scheduler, and reports its wall time (start to exit), its peak RSS, each worker
-process's peak RSS, and whether its output files are byte-identical to the local run's. Fresh
-workers per command, so a worker's peak belongs to one command and includes its first imports.
+process's peak RSS, and whether its output files are byte-identical to the local run's. Each
+command runs twice in a row on the same setting: the first time on fresh workers (they import
+arrears, polars and LightGBM as the first tasks arrive), the second on warm ones, as on workers
+kept running between nights. A worker's peak covers both runs of one command.
 """
 
 from __future__ import annotations
@@ -37,10 +39,12 @@ OUTPUTS = {"score": ["scores.csv"], "plan": ["plan.csv", "plan_hours.csv"]}
 class Run:
     command: str
     setting: str
-    wall: float
+    wall: float  # the first run (fresh workers)
+    warm: float  # the second run, on the same workers
     peak_mb: float
     worker_peaks_mb: list[float]
     digest: str
+    load: float  # the machine's 1-minute load average when the command ended
 
 
 def _peak_rss_kb() -> int:
@@ -110,11 +114,12 @@ def measure(command: str, setting: str, folder: Path) -> Run:
     with tempfile.TemporaryDirectory() as scratch:
         out = Path(scratch)
         if setting == "local":
-            wall, peak = run(command, folder, out, None)
-            return Run(command, setting, wall, peak, [], digest(command, out))
+            (wall, peak), (warm, _) = run(command, folder, out, None), run(command, folder, out, None)
+            return Run(command, setting, wall, warm, peak, [], digest(command, out), os.getloadavg()[0])
         with cluster(int(setting.split(maxsplit=1)[0]), folder) as address:
-            wall, peak = run(command, folder, out, address)
-            return Run(command, setting, wall, peak, worker_peaks(address), digest(command, out))
+            (wall, peak), (warm, _) = run(command, folder, out, address), run(command, folder, out, address)
+            return Run(command, setting, wall, warm, peak, worker_peaks(address), digest(command, out),
+                       os.getloadavg()[0])
 
 
 def main() -> None:
@@ -138,20 +143,23 @@ def main() -> None:
             for setting in settings:
                 done = measure(command, setting, folder)
                 runs.append(done)
-                print(f"{command:5} {setting:9} {done.wall:6.1f} s  command peak {done.peak_mb:7,.0f} MB  "
+                print(f"{command:5} {setting:9} {done.wall:6.1f} s, again {done.warm:6.1f} s  "
+                      f"command peak {done.peak_mb:7,.0f} MB  "
                       f"workers {', '.join(f'{p:,.0f}' for p in done.worker_peaks_mb) or '-'} MB  "
-                      f"outputs {done.digest}", flush=True)
-    print("\n| command | setting | wall | vs local | command peak RSS | worker peak RSS | outputs = local |\n"
-          "|---|---|---|---|---|---|---|")
+                      f"outputs {done.digest}  load {done.load:.1f}", flush=True)
+    print("\n| command | setting | first run | again | vs local (again) | command peak RSS | worker peak RSS "
+          "| outputs = local |\n|---|---|---|---|---|---|---|---|")
     for command in args.commands:
         local = [r for r in runs if r.command == command and r.setting == "local"]
         for setting in settings:
             mine = [r for r in runs if r.command == command and r.setting == setting]
             walls = ", ".join(f"{r.wall:.1f}" for r in mine)
-            ratio = min(r.wall for r in mine) / min(r.wall for r in local)
+            warms = ", ".join(f"{r.warm:.1f}" for r in mine)
+            ratio = min(r.warm for r in mine) / min(r.warm for r in local)
             peaks = max(max(r.worker_peaks_mb, default=0) for r in mine)
             same = all(r.digest == local[0].digest for r in mine)
-            print(f"| {command} | {setting} | {walls} s | {ratio:.2f} | {max(r.peak_mb for r in mine):,.0f} MB | "
+            print(f"| {command} | {setting} | {walls} s | {warms} s | {ratio:.2f} | "
+                  f"{max(r.peak_mb for r in mine):,.0f} MB | "
                   f"{f'{peaks:,.0f} MB' if peaks else '-'} | {'yes' if same else 'NO'} |")
 
 

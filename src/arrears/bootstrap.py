@@ -310,14 +310,6 @@ def nightly_ports(engine: Engine, cluster: Cluster | None = None) -> NightlyPort
     return NightlyPorts(nightly_uow(engine), lambda: arrangements_uow(engine), ingested_portfolio(engine), cluster)
 
 
-def dask_cluster(address: str) -> AbstractContextManager[Cluster]:
-    """A connection to the Dask scheduler at ``address`` whose workers run this arrears (raises
-    ``ClusterUnavailable``); distributed is imported only now."""
-    from arrears.adapters.dask_cluster import connected
-
-    return connected(address)
-
-
 def templates_uow(engine: Engine) -> TemplatesUnitOfWork:
     """A unit of work of the message-template use cases on ``engine``."""
     return SqlTemplatesUnitOfWork(engine)

@@ -20,8 +20,9 @@ from sqlalchemy import Engine, select
 from typer.testing import CliRunner
 
 from arrears.adapters.crypto import FieldCipher
+from arrears.adapters.dask_cluster import connected
 from arrears.adapters.storage.scoring_tables import account_scores
-from arrears.bootstrap import dask_cluster, ingest_uow, nightly_ports
+from arrears.bootstrap import ingest_uow, nightly_ports
 from arrears.domain.aging import DEFAULT_LADDER
 from arrears.entrypoints.cli.main import app
 from arrears.services.ingest import IngestPortfolio, ingest_portfolio
@@ -202,7 +203,7 @@ def test_the_nightly_run_scores_on_the_cluster_the_rows_it_stores_alone(
     command = RunNightly(day, now, DEFAULT_LADDER, scorecard_fallback())
     alone = run_nightly(nightly_ports(sqlite_engine), command)
     stored_alone = _stored_scores(sqlite_engine)
-    with dask_cluster(address) as cluster:
+    with connected(address) as cluster:
         on_cluster = run_nightly(nightly_ports(sqlite_engine, cluster), command)  # replaces the date's rows
     assert on_cluster.scoring.accounts == alone.scoring.accounts == stored_alone.height > 100
     assert _stored_scores(sqlite_engine).equals(stored_alone)

@@ -103,7 +103,7 @@ class DaskCluster:
                 f"Dask 集群多次丢失同一任务，已停止 / the Dask cluster at {self.address} lost the workers running "
                 f"{error.task!r} too many times (distributed.scheduler.allowed-failures): nothing was written; "
                 "rerun the command") from None
-        except (CancelledError, CommClosedError, TimeoutError, OSError) as error:
+        except (CancelledError, CommClosedError, TimeoutError) as error:  # not OSError: a task's own is raised
             raise ClusterFailed(
                 f"与 Dask 集群的连接中断 / lost the Dask scheduler at {self.address} mid-run "
                 f"({type(error).__name__}: {error}): nothing was written; rerun the command") from None
