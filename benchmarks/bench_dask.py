@@ -10,7 +10,9 @@ process with --scheduler, and reports its wall time (start to exit), its peak RS
 process's peak RSS, and whether its output files are byte-identical to the local run's. Each
 command runs twice in a row on the same setting: the first time on fresh workers (they import
 arrears, polars and LightGBM as the first tasks arrive), the second on warm ones, as on workers
-kept running between nights. A worker's peak covers both runs of one command.
+kept running between nights. A worker's peak covers both runs of one command. CPU is user +
+system seconds of the command, the scheduler and the workers during the run: on a machine that
+other jobs share, it says what the cluster costs where wall times mostly say how busy it was.
 """
 
 from __future__ import annotations
@@ -41,6 +43,8 @@ class Run:
     setting: str
     wall: float  # the first run (fresh workers)
     warm: float  # the second run, on the same workers
+    cpu: float  # CPU seconds of the command, the scheduler and the workers, first run
+    cpu_warm: float
     peak_mb: float
     worker_peaks_mb: list[float]
     digest: str
@@ -52,9 +56,23 @@ def _peak_rss_kb() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU so far of these processes and all their descendants (alive)."""
+    import psutil
+
+    total = 0.0
+    for pid in pids:
+        root = psutil.Process(pid)
+        for process in [root, *root.children(recursive=True)]:
+            times = process.cpu_times()
+            total += times.user + times.system
+    return total
+
+
 @contextmanager
-def cluster(workers: int, folder: Path) -> Iterator[str]:
-    """A fresh `dask scheduler` and `dask worker` processes; yields the scheduler's address."""
+def cluster(workers: int, folder: Path) -> Iterator[tuple[str, list[int]]]:
+    """A fresh `dask scheduler` and `dask worker` processes; yields the scheduler's address and
+    the two processes' ids."""
     from distributed import Client
 
     with tempfile.TemporaryDirectory() as scratch:
@@ -71,7 +89,7 @@ def cluster(workers: int, folder: Path) -> Iterator[str]:
         with Client(address, set_as_default=False) as client:
             client.wait_for_workers(workers, timeout=120)
         try:
-            yield address
+            yield address, [scheduler.pid, worker.pid]
         finally:
             worker.terminate()
             worker.wait()
@@ -87,8 +105,11 @@ def worker_peaks(address: str) -> list[float]:
         return sorted(kb / 1024 for kb in client.run(_peak_rss_kb).values())
 
 
-def run(command: str, folder: Path, out: Path, address: str | None) -> tuple[float, float]:
-    """The command as its own process: wall seconds and its peak RSS in MB."""
+def run(command: str, folder: Path, out: Path, address: str | None, pids: list[int] | None = None
+        ) -> tuple[float, float, float]:
+    """The command as its own process: wall seconds, its peak RSS in MB, and the CPU seconds of
+    the command and of the processes ``pids`` (and theirs) while it ran."""
+    before = cpu_seconds(pids or [])
     target = out / OUTPUTS[command][0]
     args = [str(BIN / "arrears"), command, "--portfolio", str(folder), "--as-of", AS_OF.isoformat(),
             "--out", str(target)] + (["--scheduler", address] if address else [])
@@ -100,7 +121,8 @@ def run(command: str, folder: Path, out: Path, address: str | None) -> tuple[flo
     wall = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"{' '.join(args)} failed:\n{error.decode(errors='replace')[-3000:]}")
-    return wall, usage.ru_maxrss / 1024
+    cpu = usage.ru_utime + usage.ru_stime + cpu_seconds(pids or []) - before
+    return wall, usage.ru_maxrss / 1024, cpu
 
 
 def digest(command: str, out: Path) -> str:
@@ -114,12 +136,14 @@ def measure(command: str, setting: str, folder: Path) -> Run:
     with tempfile.TemporaryDirectory() as scratch:
         out = Path(scratch)
         if setting == "local":
-            (wall, peak), (warm, _) = run(command, folder, out, None), run(command, folder, out, None)
-            return Run(command, setting, wall, warm, peak, [], digest(command, out), os.getloadavg()[0])
-        with cluster(int(setting.split(maxsplit=1)[0]), folder) as address:
-            (wall, peak), (warm, _) = run(command, folder, out, address), run(command, folder, out, address)
-            return Run(command, setting, wall, warm, peak, worker_peaks(address), digest(command, out),
+            (wall, peak, cpu), (warm, _, cpu_warm) = run(command, folder, out, None), run(command, folder, out, None)
+            return Run(command, setting, wall, warm, cpu, cpu_warm, peak, [], digest(command, out),
                        os.getloadavg()[0])
+        with cluster(int(setting.split(maxsplit=1)[0]), folder) as (address, pids):
+            (wall, peak, cpu), (warm, _, cpu_warm) = (run(command, folder, out, address, pids),
+                                                      run(command, folder, out, address, pids))
+            return Run(command, setting, wall, warm, cpu, cpu_warm, peak, worker_peaks(address),
+                       digest(command, out), os.getloadavg()[0])
 
 
 def main() -> None:
@@ -144,11 +168,12 @@ def main() -> None:
                 done = measure(command, setting, folder)
                 runs.append(done)
                 print(f"{command:5} {setting:9} {done.wall:6.1f} s, again {done.warm:6.1f} s  "
+                      f"CPU {done.cpu:6.1f} s, again {done.cpu_warm:6.1f} s  "
                       f"command peak {done.peak_mb:7,.0f} MB  "
                       f"workers {', '.join(f'{p:,.0f}' for p in done.worker_peaks_mb) or '-'} MB  "
                       f"outputs {done.digest}  load {done.load:.1f}", flush=True)
-    print("\n| command | setting | first run | again | vs local (again) | command peak RSS | worker peak RSS "
-          "| outputs = local |\n|---|---|---|---|---|---|---|---|")
+    print("\n| command | setting | first run | again | vs local (again) | CPU first, again | CPU vs local (again) "
+          "| command peak RSS | worker peak RSS | outputs = local |\n|---|---|---|---|---|---|---|---|---|---|")
     for command in args.commands:
         local = [r for r in runs if r.command == command and r.setting == "local"]
         for setting in settings:
@@ -156,9 +181,11 @@ def main() -> None:
             walls = ", ".join(f"{r.wall:.1f}" for r in mine)
             warms = ", ".join(f"{r.warm:.1f}" for r in mine)
             ratio = min(r.warm for r in mine) / min(r.warm for r in local)
+            cpus = ", ".join(f"{r.cpu:.1f} / {r.cpu_warm:.1f}" for r in mine)
+            cpu_ratio = min(r.cpu_warm for r in mine) / min(r.cpu_warm for r in local)
             peaks = max(max(r.worker_peaks_mb, default=0) for r in mine)
             same = all(r.digest == local[0].digest for r in mine)
-            print(f"| {command} | {setting} | {walls} s | {warms} s | {ratio:.2f} | "
+            print(f"| {command} | {setting} | {walls} s | {warms} s | {ratio:.2f} | {cpus} s | {cpu_ratio:.2f} | "
                   f"{max(r.peak_mb for r in mine):,.0f} MB | "
                   f"{f'{peaks:,.0f} MB' if peaks else '-'} | {'yes' if same else 'NO'} |")
 
