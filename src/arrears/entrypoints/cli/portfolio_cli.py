@@ -237,8 +237,8 @@ def register(app: typer.Typer) -> None:
         cluster with --scheduler), review installment plans and settlements on the date."""
         from arrears.services.nightly.job import NothingIngested
 
-        container = _container()
-        with cluster_or_exit(scheduler) as cluster:
+        with cluster_or_exit(scheduler) as cluster:  # a cluster that cannot be used stops it before the database
+            container = _container()
             try:
                 report = _job(container, as_of, cluster)
             except NothingIngested as error:
