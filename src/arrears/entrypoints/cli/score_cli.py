@@ -12,12 +12,12 @@ import typer
 from arrears.entrypoints.cli.cluster_option import SchedulerOption, cluster_or_exit
 from arrears.entrypoints.cli.dates import date_option
 from arrears.entrypoints.cli.portfolio_input import portfolio_or_exit
-from arrears.scoring.segments import Thresholds
 
 if TYPE_CHECKING:
     import polars as pl
 
     from arrears.partitions import Cluster
+    from arrears.scoring.segments import Thresholds
     from arrears.services.portfolio_files import Portfolio
 
 SCORING_TABLES = ("accounts", "payments", "contacts", "customers", "contact_points", "aging")
@@ -62,6 +62,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Score every delinquent account: ability, willingness, propensity, segment."""
         from arrears.adapters.spreadsheets import write_csv
+        from arrears.scoring.segments import Thresholds
 
         with cluster_or_exit(scheduler) as cluster:
             frames = scoring_frames(portfolio_or_exit(portfolio, as_of, history=True))
