@@ -36,6 +36,7 @@ from arrears.domain.aging import AgingLadder
 from arrears.domain.arrangements.counselling import CounsellingDirectory, DirectoryError, directory_from_records
 from arrears.domain.outreach import RetryPolicy
 from arrears.domain.portal import Preferences
+from arrears.partitions import Cluster
 from arrears.planning.strategy import Split
 from arrears.services.allocation.commission import CommissionSource
 from arrears.services.allocation.placements import AllocationUnitOfWork
@@ -304,9 +305,9 @@ def nightly_uow(engine: Engine) -> NightlyUnitOfWork:
     return SqlNightlyUnitOfWork(engine)
 
 
-def nightly_ports(engine: Engine) -> NightlyPorts:
-    """Everything the nightly run reads and writes on ``engine``."""
-    return NightlyPorts(nightly_uow(engine), lambda: arrangements_uow(engine), ingested_portfolio(engine))
+def nightly_ports(engine: Engine, cluster: Cluster | None = None) -> NightlyPorts:
+    """Everything the nightly run reads and writes on ``engine`` (scoring on ``cluster`` when given)."""
+    return NightlyPorts(nightly_uow(engine), lambda: arrangements_uow(engine), ingested_portfolio(engine), cluster)
 
 
 def templates_uow(engine: Engine) -> TemplatesUnitOfWork:

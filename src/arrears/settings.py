@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     propensity_model: Path | None = None
     ability_threshold: float = 0.5
     willingness_threshold: float = 0.5
+    # A Dask scheduler (tcp://HOST:8786) for `arrears score`, `plan` and `run` (their --scheduler);
+    # unset: everything runs in the command's own process (docs/operations.md).
+    dask_scheduler: str | None = None
     # Signs the workbench session cookie. Required in production (32+ random characters).
     secret_key: str | None = None
     # Outreach (outreach-v1): each channel is configured by its own variables; a channel a plan

@@ -10,6 +10,7 @@ Portfolio files are inputs, not exports: they are read, never written through he
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -44,5 +45,12 @@ def formula_safe_frame(frame: pl.DataFrame) -> pl.DataFrame:
 
 def write_csv(frame: pl.DataFrame, path: Path | str, *, bom: bool = False) -> None:
     """Write ``frame`` as CSV for people and spreadsheets, formula-safe (``bom``: UTF-8 with a byte-order
-    mark, which Excel needs to read Chinese text as UTF-8)."""
-    formula_safe_frame(frame).write_csv(path, include_bom=bom)
+    mark, which Excel needs to read Chinese text as UTF-8). The file appears whole or not at all:
+    written beside it under a temporary name, then renamed over it."""
+    target = Path(path)
+    partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
+    try:
+        formula_safe_frame(frame).write_csv(partial, include_bom=bom)
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)

@@ -13,6 +13,9 @@ each worker its rows and its new histories as frames, in chunks of ``CHUNK`` row
 worker judges one chunk while the next is on its way, and gets back the allowed option ids.
 Only the gate's trusted path goes to workers; any other gate (a plain callable, which may not
 survive pickling) is judged in this process.
+
+With a ``cluster`` (``--scheduler``) the same shards (``partitions.part_of``) live on a Dask
+cluster instead of in worker processes (``gate_cluster``): each pass is one task per shard.
 """
 
 from __future__ import annotations
@@ -28,15 +31,18 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
 import arrears
+from arrears.partitions import Cluster, part_of, split
 from arrears.planning.gate_requests import GatePath, PlannedRow, tuples_of
 
+if TYPE_CHECKING:
+    from arrears.planning.gate_cluster import ClusterShards
+
 ROW_COLUMNS = list(PlannedRow._fields)
-SHARD_SEED = 20261129  # any fixed seed: a customer must fall in the same shard in every pass
 
 
 @dataclass
@@ -84,6 +90,17 @@ class Shard:
         self.histories: dict[str, Any] = {}  # each customer's history, from the pass that sent it
         self.planned: dict[str, list] = {}  # allowed attempts as history entries, per customer
 
+    def copy(self) -> Shard:
+        """A shard that judges on from here and leaves this one as it is (what a cluster keeps
+        between passes must not change: a lost pass is run again from it)."""
+        twin = Shard(self.path, self.agencies)
+        twin.histories, twin.planned = dict(self.histories), dict(self.planned)
+        return twin
+
+    def __sizeof__(self) -> int:
+        """An estimate for Dask's scheduler, which keeps a pass with the shard it judges on."""
+        return object.__sizeof__(self) + 2_000 * (len(self.histories) + len(self.planned))
+
     def add_histories(self, recent: pl.DataFrame) -> None:
         """Histories (rows of ``gate_requests.recent_history``) of customers not seen before."""
         if recent.height:
@@ -105,7 +122,7 @@ class Shard:
             out.checks += 1
             if allowed:
                 out.allowed.append(row.option)
-                planned.setdefault(customer, []).append(path.entry(row))
+                planned[customer] = [*earlier, path.entry(row)]  # a new list: a copy of the shard shares the old
             else:
                 out.denied += 1
                 for rule in rules:
@@ -115,35 +132,46 @@ class Shard:
 
 class GateRunner:
     """The shards of one plan: in this process (``workers`` <= 1, or a gate without a trusted
-    path), else one worker process per shard."""
+    path), else one worker process per shard, or on a ``cluster``."""
 
-    def __init__(self, path: GatePath, agencies: dict[str, dict[str, Any]], *, workers: int = 1) -> None:
+    def __init__(self, path: GatePath, agencies: dict[str, dict[str, Any]], *, workers: int = 1,
+                 cluster: Cluster | None = None) -> None:
         self.shards = max(1, workers)
         self.local: Shard | None = None
+        self.remote: ClusterShards | None = None
         self.workers: list[subprocess.Popen[bytes]] = []
         self.sent: pl.DataFrame | None = None  # customers whose history has gone to their shard
         self.preloading: threading.Thread | None = None
         self.preload_failed: BaseException | None = None
-        if self.shards > 1 and _picklable_trusted(path):
+        self.starting = False
+        if cluster is not None and _picklable_trusted(path):
+            from arrears.planning.gate_cluster import ClusterShards
+
+            self.remote = ClusterShards(cluster, path, agencies)
+            self.shards = self.remote.shards
+        elif self.shards > 1 and _picklable_trusted(path):
             self.workers = [_start_worker() for _ in range(self.shards)]
             self._send_all([("start", path, agencies)] * self.shards)  # answered at the first pass
             self.starting = True
         else:
             self.shards = 1
             self.local = Shard(path, agencies)
-            self.starting = False
 
     def preload(self, recent: pl.DataFrame) -> None:
         """With worker processes: every customer's recent history goes to its worker now, in
         the background, so the workers build the histories while the planner is still working
         out the candidates (its polars stages leave part of the two cores idle), and the
-        passes send only rows. In this process, histories are built when first needed."""
-        if not self.workers or self.sent is not None:
+        passes send only rows. In this process, histories are built when first needed. On a
+        cluster, the shards' tasks build them meanwhile."""
+        if (not self.workers and self.remote is None) or self.sent is not None:
             return
-        shard = _shard_of(self.shards)
+        self.sent = recent.select("customer_id").unique()
+        if self.remote is not None:
+            self.remote.start([_plain(part) for part in split(recent, self.shards)])
+            return
+        shard = part_of(self.shards)
         messages = [[("histories", _plain(part)) for part in _by_customer_chunks(recent.filter(shard == k))]
                     for k in range(self.shards)]
-        self.sent = recent.select("customer_id").unique()
         self.preloading = threading.Thread(target=self._preload, args=(messages,), name="gate-preload", daemon=True)
         self.preloading.start()
 
@@ -181,8 +209,11 @@ class GateRunner:
         if self.local is not None:
             self.local.add_histories(histories)
             return self.local.judge(attempts)
+        if self.remote is not None:
+            return self.remote.judge(list(zip(map(_plain, split(attempts, self.shards)),
+                                              map(_plain, split(histories, self.shards)), strict=True)))
         self._started()
-        shard = _shard_of(self.shards)
+        shard = part_of(self.shards)
         merged = Verdicts()
         for answers in self._exchange([_messages(attempts.filter(shard == k), histories.filter(shard == k))
                                        for k in range(self.shards)]):
@@ -314,10 +345,6 @@ def _plain(frame: pl.DataFrame) -> pl.DataFrame:
     """Categorical columns as text: a pickled categorical carries its whole dictionary (every
     id of the portfolio), a text column only the rows' own values."""
     return frame.with_columns(pl.col(pl.Categorical).cast(pl.Utf8))
-
-
-def _shard_of(shards: int) -> pl.Expr:
-    return pl.col("customer_id").cast(pl.Utf8).hash(SHARD_SEED) % shards
 
 
 def _picklable_trusted(path: GatePath) -> bool:

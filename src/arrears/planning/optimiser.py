@@ -24,6 +24,7 @@ import polars as pl
 
 from arrears.compliance.facts import OWNER_PARTY
 from arrears.domain.vocabulary import DEFAULT_ZONE
+from arrears.partitions import Cluster
 from arrears.planning import contact_model
 from arrears.planning.attempt_details import Details, SelfService, lost_flags
 from arrears.planning.candidates import (
@@ -85,12 +86,13 @@ def _capacity_frame(capacity: Capacity, channels: list[str]) -> pl.DataFrame:
 
 def make_plan(portfolio: Portfolio, capacity: Capacity, split: Split, gate: Gate, *,
               segmenter: Segmenter = history_segmenter, clock: Clock | None = None, workers: int = 1,
-              message_texts: pl.DataFrame | None = None) -> PlanResult:
+              message_texts: pl.DataFrame | None = None, cluster: Cluster | None = None) -> PlanResult:
     """The plan for ``portfolio.as_of``. ``clock`` (optional) only times the stages; ``workers``
-    processes judge the attempts (same verdicts as one). ``message_texts`` (template, channel,
-    jurisdiction, language, text) gives the gate the words of each planned message to screen;
-    without it a message is judged without its text (rules that need the text answer review)."""
-    with GateRunner(gate_path(gate), agencies_by_id(portfolio.agencies), workers=workers) as runner:
+    processes judge the attempts (same verdicts as one), or a ``cluster``. ``message_texts``
+    (template, channel, jurisdiction, language, text) gives the gate the words of each planned
+    message to screen; without it a message is judged without its text (rules that need the
+    text answer review)."""
+    with GateRunner(gate_path(gate), agencies_by_id(portfolio.agencies), workers=workers, cluster=cluster) as runner:
         return _plan(portfolio, capacity, split, runner, segmenter=segmenter, clock=clock, texts=message_texts)
 
 

@@ -15,15 +15,18 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
 
 import polars as pl
 
 from arrears.domain.vocabulary import Segment
+from arrears.partitions import Cluster
 from arrears.scoring.features import FeatureConfig, compute_features
 from arrears.scoring.propensity import PropensityModel, predict_propensity
-from arrears.scoring.segments import Thresholds, assess_detailed, is_delinquent
+from arrears.scoring.segments import Thresholds, assess, assess_detailed, is_delinquent
 from arrears.services.nightly.ports import ScoreStore
+from arrears.services.scoring_parts import scored_on
 
 SCORECARD_ID = "ability-willingness-scorecard"
 SCORECARD_VERSION = "1"
@@ -102,6 +105,17 @@ def score_frames(frames: dict[str, pl.DataFrame], as_of: date, model: ScoringMod
         pl.col("balance_cents").fill_null(0))
 
 
+def assess_portfolio(frames: dict[str, pl.DataFrame], *, as_of: date, thresholds: Thresholds,
+                     own: PropensityModel | None = None) -> pl.DataFrame:
+    """Pure: what `arrears score` writes for a portfolio's frames (features as of the date, the
+    own model's propensity when given, else the scorecard's): one row per delinquent account."""
+    features = compute_features(frames["accounts"], as_of=as_of, payments=frames.get("payments"),
+                                contacts=frames.get("contacts"), customers=frames.get("customers"),
+                                contact_points=frames.get("contact_points"), aging=frames.get("aging"))
+    propensity = predict_propensity(own, features, as_of) if own is not None else None
+    return assess(features, thresholds, propensity)
+
+
 def store_scores(store: ScoreStore, as_of: date, scored: pl.DataFrame, *, model: ScoringModel,
                  thresholds: Thresholds, now: datetime) -> None:
     """Replace the date's scores with ``scored`` and record the run."""
@@ -125,14 +139,16 @@ def segment_summary(scored: pl.DataFrame) -> list[SegmentLine]:
 def score_accounts(
     store: ScoreStore, as_of: date, now: datetime, model: ScoringModel, *,
     thresholds: Thresholds | None = None, config: FeatureConfig | None = None,
-    stage: Callable[[str], None] = lambda _s: None,
+    stage: Callable[[str], None] = lambda _s: None, cluster: Cluster | None = None,
 ) -> ScoringReport:
-    """Read, score and store the date's scores in the caller's unit of work."""
+    """Read, score (on ``cluster`` when given: the same rows) and store the date's scores in the
+    caller's unit of work."""
     thresholds = thresholds or Thresholds()
     stage("read features")
     frames = store.frames(as_of)
     stage("score accounts")
-    scored = score_frames(frames, as_of, model, thresholds, config)
+    score = partial(score_frames, as_of=as_of, model=model, thresholds=thresholds, config=config)
+    scored = score(frames) if cluster is None else scored_on(cluster, frames, score)
     stage("store scores")
     store_scores(store, as_of, scored, model=model, thresholds=thresholds, now=now)
     return ScoringReport(as_of, scored.height, model.kind, model.model_id, model.version,

@@ -159,3 +159,24 @@ def test_a_plan_that_fails_while_histories_are_preloaded_closes_its_workers_clea
         runner.preload(recent)
         raise RuntimeError("candidates failed")
     assert runner.workers == [] and runner.preloading is None
+
+
+def test_a_shard_kept_on_a_cluster_judges_each_pass_as_the_local_shard_and_never_changes_the_last_one(
+        planned, portfolio):
+    from arrears.planning.gate_cluster import judged, started, verdicts
+    from arrears.planning.gate_runner import Shard
+
+    recent = recent_history(portfolio.contacts, portfolio.contact_points, portfolio.as_of)
+    agencies, path = agencies_by_id(portfolio.agencies), gate_path(default_gate())
+    attempts, no_history = _attempts(planned), recent.clear()
+    local = Shard(path, agencies)
+    local.add_histories(recent)
+    expected = [local.judge(attempts), local.judge(attempts)]  # the second pass sees the first's attempts
+    first = judged(started(path, agencies, recent), (attempts, no_history))
+    kept = {customer: list(entries) for customer, entries in first[0].planned.items()}
+    second = judged(first, (attempts, no_history))
+    again = judged(first, (attempts, no_history))  # what a worker that lost the second pass does
+    assert [verdicts(first).allowed, verdicts(second).allowed] == [v.allowed for v in expected]
+    assert verdicts(again).allowed == verdicts(second).allowed
+    assert first[0].planned == kept  # unchanged by the passes judged from it
+    assert sum(map(len, second[0].planned.values())) == 2 * sum(map(len, kept.values())) > 0

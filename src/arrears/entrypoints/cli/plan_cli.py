@@ -6,7 +6,7 @@ import os
 import time
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import polars as pl
 import typer
@@ -14,11 +14,13 @@ from rich.console import Console
 
 from arrears.adapters.spreadsheets import write_csv
 from arrears.domain.portal import Preferences
+from arrears.entrypoints.cli.cluster_option import SchedulerOption, cluster_or_exit, scheduler_address
 from arrears.entrypoints.cli.dates import date_option
 from arrears.entrypoints.cli.portfolio_input import print_notes, print_refusal
 from arrears.planning.frames import with_contact_points, with_preferences
 from arrears.planning.gate_requests import GateUnavailable, default_gate
-from arrears.planning.optimiser import make_plan
+from arrears.planning.gate_runner import WorkerFailed
+from arrears.planning.optimiser import PlanResult, make_plan
 from arrears.planning.segmenter import history_segmenter, scores_segmenter
 from arrears.planning.strategy import Split, StrategyError, built_in_strategies, load_strategy
 from arrears.services.plan_files import (
@@ -30,6 +32,9 @@ from arrears.services.plan_files import (
     write_plan,
 )
 from arrears.services.portfolio_files import PortfolioReadError, PortfolioRefused
+
+if TYPE_CHECKING:
+    from arrears.partitions import Cluster
 
 err = Console(stderr=True)
 
@@ -89,13 +94,38 @@ def plan(  # noqa: PLR0917 (one option per argument)
         "--scores", help="CSV from `arrears score` (ability, willingness, propensity, segment); "
                          "default: the history fallback")] = None,
     store: Annotated[bool, typer.Option("--store", help="also store the plan in the database (settings)")] = False,
+    scheduler: SchedulerOption = None,
 ) -> None:
     """Write the day's contact plan (contact-plan-v1), best first. 生成当日联系计划。"""
     started = time.perf_counter()
-    day = as_of
+    if workers is not None and scheduler_address(scheduler):
+        err.print("--workers 与 --scheduler 只能选一个 / --workers and --scheduler (or ARREARS_DASK_SCHEDULER) "
+                  "both say where the gate runs: give one", style="red", markup=False, highlight=False)
+        raise typer.Exit(2)
+    with cluster_or_exit(scheduler) as cluster:
+        result = _plan(portfolio, as_of, capacity, strategy, challenger or [], workers=workers, scores=scores,
+                       cluster=cluster)
+    write_plan(result.plan, out)
+    hours = write_hours(result.hours, out)
+    if store:
+        from arrears.entrypoints.cli.container import open_container
+        from arrears.services.plan_store import store_plan
+
+        stored = store_plan(open_container().engine, as_of, result.plan)
+        err.print(f"已存储 {stored} 条计划 / stored {stored} planned attempts for {as_of}")
+    s = result.stats
+    err.print(f"计划 {s.planned} 次联系 / planned {s.planned} attempts for {s.accounts} accounts "
+              f"({s.held} on hold, {s.location} location calls to third parties, gate checks {s.gate_checks}, "
+              f"denied {s.gate_denied}) in {time.perf_counter() - started:.1f}s -> {out}; per hour: {hours}")
+
+
+def _plan(portfolio: Path, day: date, capacity: Path | None, strategy: str, challengers: list[str], *,
+          workers: int | None, scores: Path | None, cluster: Cluster | None) -> PlanResult:
+    """Read, check and plan (the gate's shards on ``cluster`` when given); exit 2 on bad input,
+    1 when the gate's workers fail (nothing is written then)."""
     notes: list[str] = []
     try:
-        split = _split(strategy, challenger or [])
+        split = _split(strategy, challengers)
         frames = with_preferences(with_contact_points(read_portfolio_for_planning(portfolio, day, notes),
                                                       _stored_contact_points()), _stored_preferences())
         limits = read_capacity(capacity, portfolio)
@@ -108,20 +138,14 @@ def plan(  # noqa: PLR0917 (one option per argument)
         err.print(f"[red]{error}[/red]", highlight=False)
         raise typer.Exit(2) from None
     print_notes(notes)
-    result = make_plan(frames, limits, split, gate, segmenter=segmenter,
-                       workers=workers or auto_workers(frames.accounts.height), message_texts=_message_texts(split))
-    write_plan(result.plan, out)
-    hours = write_hours(result.hours, out)
-    if store:
-        from arrears.entrypoints.cli.container import open_container
-        from arrears.services.plan_store import store_plan
-
-        stored = store_plan(open_container().engine, day, result.plan)
-        err.print(f"已存储 {stored} 条计划 / stored {stored} planned attempts for {day}")
-    s = result.stats
-    err.print(f"计划 {s.planned} 次联系 / planned {s.planned} attempts for {s.accounts} accounts "
-              f"({s.held} on hold, {s.location} location calls to third parties, gate checks {s.gate_checks}, "
-              f"denied {s.gate_denied}) in {time.perf_counter() - started:.1f}s -> {out}; per hour: {hours}")
+    try:
+        result = make_plan(frames, limits, split, gate, segmenter=segmenter, cluster=cluster,
+                           workers=workers or auto_workers(frames.accounts.height), message_texts=_message_texts(split))
+    except WorkerFailed as error:
+        err.print(f"合规闸门进程失败，未写入计划 / {error}; nothing was written", style="red", markup=False,
+                  highlight=False)
+        raise typer.Exit(1) from None
+    return result
 
 
 def simulate(

@@ -20,6 +20,7 @@ from rich.table import Table
 
 from arrears import __version__
 from arrears.domain.money import cents_text
+from arrears.entrypoints.cli.cluster_option import SchedulerOption, cluster_or_exit
 from arrears.entrypoints.cli.dates import date_option
 from arrears.entrypoints.cli.portfolio_input import portfolio_or_exit
 from arrears.logs import log
@@ -29,6 +30,7 @@ from arrears.services.portfolio_files import Portfolio
 
 if TYPE_CHECKING:  # the database, scoring and model libraries load with the commands that use them
     from arrears.bootstrap import Container
+    from arrears.partitions import Cluster
     from arrears.services.nightly.job import NightlyJobReport
 
 console = Console()
@@ -195,7 +197,7 @@ def print_job(report: NightlyJobReport, names: list[str]) -> None:
         err.print(f"[yellow]arrangement review failed:[/] {failure}", highlight=False)
 
 
-def _job(container: Container, day: date) -> NightlyJobReport:
+def _job(container: Container, day: date, cluster: Cluster | None = None) -> NightlyJobReport:
     from arrears import bootstrap
     from arrears.scoring.segments import Thresholds
     from arrears.services.nightly.job import STAGES, RunNightly, run_nightly
@@ -206,7 +208,7 @@ def _job(container: Container, day: date) -> NightlyJobReport:
     thresholds = Thresholds(settings.ability_threshold, settings.willingness_threshold)
     command = RunNightly(day, _now(), container.ladder, model, thresholds=thresholds, timezone=settings.timezone)
     with _stages("nightly run", STAGES) as stage:
-        return run_nightly(bootstrap.nightly_ports(container.engine), command, stage=stage)
+        return run_nightly(bootstrap.nightly_ports(container.engine, cluster), command, stage=stage)
 
 
 def register(app: typer.Typer) -> None:
@@ -228,18 +230,20 @@ def register(app: typer.Typer) -> None:
     @app.command("run")
     def run(
         as_of: Annotated[date, date_option("--as-of", "the business date YYYY-MM-DD")],
+        scheduler: SchedulerOption = None,
     ) -> None:
         """The nightly run: age every account (bucket changes, roll rates), score every
-        delinquent account (ability, willingness, propensity, segment, reasons), review
-        installment plans and settlements on the date."""
+        delinquent account (ability, willingness, propensity, segment, reasons; on a Dask
+        cluster with --scheduler), review installment plans and settlements on the date."""
         from arrears.services.nightly.job import NothingIngested
 
-        container = _container()
-        try:
-            report = _job(container, as_of)
-        except NothingIngested as error:
-            err.print(f"[red]{error}[/]", highlight=False)
-            raise typer.Exit(1) from None
+        with cluster_or_exit(scheduler) as cluster:  # a cluster that cannot be used stops it before the database
+            container = _container()
+            try:
+                report = _job(container, as_of, cluster)
+            except NothingIngested as error:
+                err.print(f"[red]{error}[/]", highlight=False)
+                raise typer.Exit(1) from None
         print_job(report, container.ladder.names)
 
     @app.command("demo")

@@ -5,7 +5,8 @@ Three stages, each atomic on its own, in this order:
 1. **aging** (one unit of work): every account's days past due and bucket, the bucket
    changes, the roll rates and the run's row for the date replace what the date had;
 2. **scoring** (one unit of work): every delinquent account's scores and the scoring run's
-   row replace the date's;
+   row replace the date's (features and scores worked out on a Dask cluster when the ports
+   name one: the same rows);
 3. **arrangements review** (one arrangements unit of work per account, as a payment would
    take it): plans and settlements completed, broken or failed on the date.
 
@@ -23,6 +24,7 @@ from datetime import date, datetime
 
 from arrears.domain.aging import AgingLadder
 from arrears.domain.vocabulary import DEFAULT_ZONE
+from arrears.partitions import Cluster
 from arrears.scoring.features import FeatureConfig
 from arrears.scoring.segments import Thresholds
 from arrears.services.arrangements.ports import ArrangementsUnitOfWork, IngestedPortfolio
@@ -64,11 +66,13 @@ class RunNightly:
 @dataclass(frozen=True, slots=True)
 class NightlyPorts:
     """Where the run reads and writes: its own unit of work (reopened per stage), and the
-    arrangements' (a factory: one unit of work per account reviewed) with the portfolio."""
+    arrangements' (a factory: one unit of work per account reviewed) with the portfolio; and
+    where the scoring's per-account work runs (``cluster``; None: in this process)."""
 
     uow: NightlyUnitOfWork
     arrangements: Callable[[], ArrangementsUnitOfWork]
     portfolio: IngestedPortfolio
+    cluster: Cluster | None = None
 
 
 def run_nightly(ports: NightlyPorts, command: RunNightly, *,
@@ -82,7 +86,7 @@ def run_nightly(ports: NightlyPorts, command: RunNightly, *,
     config = FeatureConfig(timezone=command.timezone, ladder=command.ladder)
     with uow:
         scoring = score_accounts(uow.scores, command.as_of, command.now, command.model,
-                                 thresholds=command.thresholds, config=config, stage=stage)
+                                 thresholds=command.thresholds, config=config, stage=stage, cluster=ports.cluster)
         uow.commit()
     stage("review arrangements")
     review = review_arrangements_on(ports.arrangements, ports.portfolio, command.as_of, now=command.now)
