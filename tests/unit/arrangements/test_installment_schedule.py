@@ -1,6 +1,6 @@
 import itertools
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from hypothesis import given, settings
@@ -75,9 +75,15 @@ def test_due_dates_are_strictly_monthly_on_the_first_due_day_clamped(plan) -> No
 def test_a_monthly_fee_is_the_same_every_month_and_never_interest(plan) -> None:
     principal, n, first_due, _ = plan
     schedule = quote_schedule(principal, n, first_due, FeePolicy.monthly_fee(Decimal("0.006")))
-    expected = (principal.amount * Decimal("0.006")).quantize(Decimal("0.01"))
+    # half up (四舍五入), as money is rounded everywhere: 57.50 x 0.6% = 0.345 is 0.35, not the banker's 0.34
+    expected = (principal.amount * Decimal("0.006")).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     assert {r.fee.amount for r in schedule.installments} == {expected}
     assert schedule.total_interest.is_zero
+
+
+def test_a_monthly_fee_of_half_a_fen_is_rounded_up() -> None:
+    schedule = quote_schedule(Money(Decimal("57.50")), 3, date(2026, 12, 15), FeePolicy.monthly_fee(Decimal("0.006")))
+    assert {r.fee.amount for r in schedule.installments} == {Decimal("0.35")}
 
 
 def test_31_january_falls_on_29_february_in_a_leap_year_then_31_march() -> None:

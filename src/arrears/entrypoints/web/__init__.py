@@ -9,7 +9,7 @@ from fastapi.staticfiles import StaticFiles
 
 
 def install_pages(app: FastAPI) -> None:
-    from arrears.entrypoints.web import arrangement_pages, case_pages, contact_point_pages, rules_pages
+    from arrears.entrypoints.web import arrangement_pages, case_pages, contact_point_pages, followup_pages, rules_pages
     from arrears.entrypoints.web.audit_pages import router as audit_router
     from arrears.entrypoints.web.dashboard_pages import router as dashboard_router
     from arrears.entrypoints.web.pages import router
@@ -18,6 +18,7 @@ def install_pages(app: FastAPI) -> None:
     from arrears.entrypoints.web.portal_pages import install_portal
 
     app.include_router(router)
+    app.include_router(followup_pages.router)
     app.include_router(dashboard_router)
     app.include_router(people_router)
     app.include_router(audit_router)

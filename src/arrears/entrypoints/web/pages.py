@@ -49,7 +49,6 @@ from arrears.services.workbench import (
     audit_trail,
     auth,
     contacts,
-    followups,
     messages,
     oversight,
     queue,
@@ -364,37 +363,6 @@ def log_contact(
         return _to_next(request, user)
     logged = "inbound" if direction == Direction.INBOUND else "1"
     return RedirectResponse(f"/accounts/{account_id}?logged={logged}", status_code=303)
-
-
-@router.post("/accounts/{account_id}/follow-ups")
-def add_follow_up(request: Request, account_id: str, *, kind: FormStr, due_at: FormStr, csrf_token: OptForm = None,
-                  note: OptForm = None) -> Response:
-    user = require_form_user(request, csrf_token)
-    wb = workbench_of(request.app)
-    when = _local_datetime(due_at, wb.timezone, "due_at")
-    assert when is not None
-    followups.add_follow_up(wb, _as(user, request), account_id, kind=kind, due_at=when, note=note or None)
-    return RedirectResponse(f"/accounts/{account_id}", status_code=303)
-
-
-@router.get("/my-day")
-def my_day(request: Request) -> Response:
-    user = require_user(request)
-    return render(request, "my_day.html", user, day=followups.my_day(workbench_of(request.app), _as(user, request)))
-
-
-@router.post("/follow-ups/{follow_up_id}/done")
-def follow_up_done(request: Request, follow_up_id: str, csrf_token: OptForm = None) -> Response:
-    user = require_form_user(request, csrf_token)
-    followups.complete(workbench_of(request.app), _as(user, request), follow_up_id)
-    return RedirectResponse("/my-day", status_code=303)
-
-
-@router.post("/follow-ups/handover")
-def hand_over(request: Request, from_username: FormStr, to_username: FormStr, csrf_token: OptForm = None) -> Response:
-    user = require_form_user(request, csrf_token)
-    followups.hand_over(workbench_of(request.app), _as(user, request), from_username, to_username)
-    return RedirectResponse("/team", status_code=303)
 
 
 @router.get("/team")
