@@ -288,10 +288,11 @@ def _signed_in(client: TestClient, username: str = "lead") -> None:
 
 
 def test_every_form_post_of_the_pages_is_refused_without_a_valid_token(client: TestClient, wb: Workbench) -> None:
-    from arrears.entrypoints.web.pages import router
+    from arrears.entrypoints.web import followup_pages, pages
 
-    posts = [r.path for r in router.routes if isinstance(r, APIRoute) and "POST" in r.methods]
-    assert len(posts) >= 8
+    posts = [r.path for router in (pages.router, followup_pages.router) for r in router.routes
+             if isinstance(r, APIRoute) and "POST" in r.methods]
+    assert len(posts) >= 10
     _signed_in(client)
     account_id = account_of_agency(wb.engine, None)
     fields = {"username": "lead", "password": PASSWORD, "field": "name", "purpose": "核实身份", "channel": "call",
