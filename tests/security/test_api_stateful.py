@@ -446,13 +446,13 @@ def _surrogate_failures(world: World, client: TestClient, operation: Any) -> lis
 def test_a_lone_surrogate_in_any_form_field_of_the_pages_is_a_4xx(world: World) -> None:
     from security_support import login
 
-    from arrears.entrypoints.web.pages import router
+    from arrears.entrypoints.web import followup_pages, pages
 
     account = world.accounts[0]
     failures = []
     with TestClient(world.app, raise_server_exceptions=False) as client:
         csrf = login(client)
-        for route in router.routes:
+        for route in [*pages.router.routes, *followup_pages.router.routes]:
             if not isinstance(route, APIRoute) or "POST" not in route.methods:
                 continue
             url = route.path.replace("{account_id}", account).replace("{follow_up_id}", "F1")
