@@ -4,13 +4,12 @@ holds the history. At most one active placement per account."""
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Date, Index, Integer, String, Table, Text, text
+from sqlalchemy import BigInteger, Column, Date, Index, Integer, String, Text, text
 
-from arrears.adapters.storage.tables import Id, cents, metadata
+from arrears.adapters.storage.tables import Id, cents, table
 
-placements = Table(
+placements = table(
     "placements",
-    metadata,
     Column("placement_id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
     Column("account_id", Id, nullable=False),
     Column("agency_id", Id, nullable=False),

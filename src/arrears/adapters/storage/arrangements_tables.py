@@ -13,9 +13,9 @@ rates and shares as exact decimal text, instants in UTC, business dates as ``Dat
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, Date, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy import Boolean, Column, Date, ForeignKey, Index, Integer, String, Text
 
-from arrears.adapters.storage.tables import Id, account_record, cents, done_by, instant, metadata
+from arrears.adapters.storage.tables import Id, account_record, cents, done_by, instant, table
 
 
 def _currency() -> Column:
@@ -31,9 +31,8 @@ def _schedule_line(parent: str, parent_id: str) -> tuple[Column, Column, Column]
     )
 
 
-payment_ledgers = Table(
+payment_ledgers = table(
     "payment_ledgers",
-    metadata,
     Column("account_id", Id, primary_key=True),
     _currency(),
     cents("opening_fees_cents"),
@@ -44,9 +43,8 @@ payment_ledgers = Table(
     Column("allocation_order", String(60), nullable=False),  # "fees,interest,principal"
 )
 
-ledger_payments = Table(
+ledger_payments = table(
     "ledger_payments",
-    metadata,
     Column("payment_id", Id, primary_key=True),
     Column(
         "account_id",
@@ -69,9 +67,8 @@ ledger_payments = Table(
     Column("reversal_reason", Text, nullable=False),
 )
 
-promises_to_pay = Table(
+promises_to_pay = table(
     "promises_to_pay",
-    metadata,
     *account_record("promise_id"),
     cents("amount_cents"),
     _currency(),
@@ -82,9 +79,8 @@ promises_to_pay = Table(
     Column("made_on", Date, nullable=False),
 )
 
-installment_plans = Table(
+installment_plans = table(
     "installment_plans",
-    metadata,
     *account_record("plan_id"),
     Column("basis", String(20), nullable=False),
     cents("principal_cents"),
@@ -104,18 +100,16 @@ installment_plans = Table(
     Column("closed_on", Date),
 )
 
-plan_installments = Table(
+plan_installments = table(
     "plan_installments",
-    metadata,
     *_schedule_line("installment_plans", "plan_id"),
     cents("principal_cents"),
     cents("fee_cents"),
     cents("interest_cents"),
 )
 
-settlements = Table(
+settlements = table(
     "settlements",
-    metadata,
     *account_record("settlement_id"),
     cents("balance_cents"),
     cents("amount_cents"),
@@ -129,16 +123,14 @@ settlements = Table(
     Column("closed_on", Date),
 )
 
-settlement_payments = Table(
+settlement_payments = table(
     "settlement_payments",
-    metadata,
     *_schedule_line("settlements", "settlement_id"),
     cents("amount_cents"),
 )
 
-extensions = Table(
+extensions = table(
     "extensions",
-    metadata,
     *account_record("extension_id"),
     Column("subject", String(200), nullable=False),
     Column("original_due", Date, nullable=False),
@@ -147,9 +139,8 @@ extensions = Table(
     *done_by("granted"),
 )
 
-hardship_programmes = Table(
+hardship_programmes = table(
     "hardship_programmes",
-    metadata,
     *account_record("programme_id"),
     Column("kind", String(20), nullable=False),
     Column("start", Date, nullable=False),
@@ -161,9 +152,8 @@ hardship_programmes = Table(
     Column("token_currency", String(3)),
 )
 
-counselling_referrals = Table(
+counselling_referrals = table(
     "counselling_referrals",
-    metadata,
     *account_record("referral_id"),
     Column("organisation_id", String(100), nullable=False),
     *done_by("referred"),
@@ -176,9 +166,8 @@ counselling_referrals = Table(
 # Maker–checker approval requests (``domain.arrangements.approvals``): the request's
 # terms as a JSON object of text values, who made it, the least authority that may approve
 # it, and its decision. Listed newest first by status.
-approval_requests = Table(
+approval_requests = table(
     "approval_requests",
-    metadata,
     Column("approval_id", Id, primary_key=True),
     Column("kind", String(20), nullable=False),
     Column("account_id", Id, nullable=False, index=True),

@@ -7,13 +7,12 @@ answers "everything that happened to this thing"."""
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Index, Integer, String, Table, Text
+from sqlalchemy import BigInteger, Column, Index, Integer, String, Text
 
-from arrears.adapters.storage.tables import instant, metadata
+from arrears.adapters.storage.tables import instant, table
 
-audit_events = Table(
+audit_events = table(
     "audit_events",
-    metadata,
     Column(
         "event_id",
         BigInteger().with_variant(Integer, "sqlite"),
@@ -35,9 +34,8 @@ Index("ix_audit_events_at", audit_events.c.at)
 Index("ix_audit_events_action", audit_events.c.action, audit_events.c.at)
 
 # The head of each log's hash chain (``audit_chain``): the last sealed row's id and hash.
-chain_heads = Table(
+chain_heads = table(
     "audit_chain_heads",
-    metadata,
     Column("log", String(40), primary_key=True),
     Column("last_id", Integer, nullable=False),
     Column("last_hash", String(64), nullable=False),

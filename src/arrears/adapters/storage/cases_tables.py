@@ -12,13 +12,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Date, ForeignKey, Index, Integer, LargeBinary, String, Table
+from sqlalchemy import Column, Date, ForeignKey, Index, Integer, LargeBinary, String
 
-from arrears.adapters.storage.tables import Id, account_record, cents, instant, metadata
+from arrears.adapters.storage.tables import Id, account_record, cents, instant, table
 
-cases = Table(
+cases = table(
     "cases",
-    metadata,
     *account_record("case_id"),
     Column("kind", String(20), nullable=False),
     Column("status", String(20), nullable=False),
@@ -36,9 +35,8 @@ cases = Table(
 )
 Index("ix_cases_status_due", cases.c.status, cases.c.due_on)
 
-case_files = Table(
+case_files = table(
     "case_files",
-    metadata,
     Column("file_id", Id, primary_key=True),
     Column("case_id", Id, ForeignKey("cases.case_id"), nullable=False, index=True),
     Column("seq", Integer, nullable=False),
@@ -50,17 +48,15 @@ case_files = Table(
     instant("uploaded_at", nullable=False),
 )
 
-payment_references = Table(
+payment_references = table(
     "payment_references",
-    metadata,
     Column("account_id", Id, primary_key=True),
     Column("reference", String(25), nullable=False, unique=True),
     instant("created_at", nullable=False),
 )
 
-payment_notices = Table(
+payment_notices = table(
     "payment_notices",
-    metadata,
     Column("provider", String(40), primary_key=True),
     Column("transaction_id", String(100), primary_key=True),
     Column("reference", String(25), nullable=False),

@@ -10,14 +10,13 @@ so the next nightly file does not forget what the customer told a collector.
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, Date, Index, Integer, String, Table
+from sqlalchemy import Boolean, Column, Date, Index, String
 
-from arrears.adapters.storage.tables import Id, done_by, metadata
+from arrears.adapters.storage.tables import Id, done_by, serial, table
 
-contact_point_changes = Table(
+contact_point_changes = table(
     "contact_point_changes",
-    metadata,
-    Column("change_id", Integer, primary_key=True, autoincrement=True),
+    serial("change_id"),
     Column("contact_point_id", Id, nullable=False),
     Column("customer_id", Id, nullable=False),
     Column("account_id", Id, nullable=False),  # the account page it was made on

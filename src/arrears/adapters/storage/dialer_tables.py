@@ -3,14 +3,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Index, Integer, String, Table
+from sqlalchemy import Column, Index, String
 
-from arrears.adapters.storage.tables import instant, metadata
+from arrears.adapters.storage.tables import instant, serial, table
 
-dialer_events = Table(
+dialer_events = table(
     "dialer_events",
-    metadata,
-    Column("event_id", Integer, primary_key=True, autoincrement=True),
+    serial("event_id"),
     Column("attempt_id", String(64), nullable=False),
     Column("event", String(20), nullable=False),  # reserved | ringing | answered | no_answer | busy | failed
     instant("at", nullable=False),

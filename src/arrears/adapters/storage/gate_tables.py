@@ -20,7 +20,6 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     String,
-    Table,
     Text,
     and_,
     case,
@@ -29,11 +28,10 @@ from sqlalchemy import (
     text,
 )
 
-from arrears.adapters.storage.tables import Id, cents, instant, metadata
+from arrears.adapters.storage.tables import Id, cents, instant, serial, table
 
-contact_attempts = Table(
+contact_attempts = table(
     "contact_attempts",
-    metadata,
     Column("attempt_id", String(40), primary_key=True),
     Column("account_id", Id, nullable=False, index=True),
     Column("customer_id", Id, nullable=False, index=True),
@@ -65,10 +63,9 @@ contact_attempts = Table(
 Index("ix_contact_attempts_contact_id", contact_attempts.c.contact_id, unique=True)
 Index("ix_contact_attempts_logged_by_at", contact_attempts.c.logged_by, contact_attempts.c.at)
 
-compliance_decisions = Table(
+compliance_decisions = table(
     "compliance_decisions",
-    metadata,
-    Column("decision_id", Integer, primary_key=True, autoincrement=True),
+    serial("decision_id"),
     instant("decided_for", nullable=False),  # the instant judged
     Column("mode", String(10), nullable=False),  # preview | reserve | check
     Column("request_digest", String(64), nullable=False),
@@ -91,9 +88,8 @@ compliance_decisions = Table(
 
 Index("ix_compliance_decisions_decided_for", compliance_decisions.c.decided_for)
 
-debtor_locks = Table(
+debtor_locks = table(
     "debtor_locks",
-    metadata,
     Column("customer_id", Id, primary_key=True),
     Column("reservations", Integer, nullable=False),
 )

@@ -6,13 +6,12 @@ it tells whether a key is the one the database was written with, and nothing abo
 
 from __future__ import annotations
 
-from sqlalchemy import Column, String, Table
+from sqlalchemy import Column, String
 
-from arrears.adapters.storage.tables import instant, metadata
+from arrears.adapters.storage.tables import instant, table
 
-key_fingerprints = Table(
+key_fingerprints = table(
     "key_fingerprints",
-    metadata,
     Column("purpose", String(20), primary_key=True),  # data (AES-GCM) or lookup (keyed hashes)
     Column("fingerprint", String(64), nullable=False),
     instant("created_at", nullable=False),

@@ -10,14 +10,13 @@ hash) and what it did: an opt-out or a follow-up.
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Index, Integer, LargeBinary, String, Table, Text
+from sqlalchemy import Column, Index, Integer, LargeBinary, String, Text
 
 from arrears.adapters.storage.planning_tables import planned_contact
-from arrears.adapters.storage.tables import Id, instant, metadata
+from arrears.adapters.storage.tables import Id, instant, table
 
-outbox_messages = Table(
+outbox_messages = table(
     "outbox_messages",
-    metadata,
     Column("message_id", String(40), primary_key=True),
     *planned_contact(),
     Column("state", String(10), nullable=False),
@@ -34,9 +33,8 @@ outbox_messages = Table(
     Index("ix_outbox_messages_due", "state", "scheduled_at"),
 )
 
-inbound_messages = Table(
+inbound_messages = table(
     "inbound_messages",
-    metadata,
     Column("inbound_id", String(40), primary_key=True),
     instant("at", nullable=False),
     Column("from_hash", String(32), nullable=False, index=True),

@@ -7,9 +7,9 @@ address itself stays in contact_points (encrypted); ``reason`` holds no personal
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Date, Index, Integer, PrimaryKeyConstraint, String, Table, Text
+from sqlalchemy import Column, Date, Index, Integer, PrimaryKeyConstraint, String, Text
 
-from arrears.adapters.storage.tables import Id, instant, metadata
+from arrears.adapters.storage.tables import Id, instant, table
 
 
 def planned_contact() -> tuple[Column, ...]:
@@ -26,9 +26,8 @@ def planned_contact() -> tuple[Column, ...]:
     )
 
 
-plan_attempts = Table(
+plan_attempts = table(
     "plan_attempts",
-    metadata,
     Column("plan_date", Date, nullable=False),
     Column("position", Integer, nullable=False),
     *planned_contact(),
@@ -41,9 +40,8 @@ plan_attempts = Table(
 
 # One row per stored plan date: how many times it was stored (its version) and when last, so
 # that the work queue knows a plan stored after it built the day's queue.
-plan_days = Table(
+plan_days = table(
     "plan_days",
-    metadata,
     Column("plan_date", Date, primary_key=True),
     Column("version", Integer, nullable=False),
     Column("attempts", Integer, nullable=False),

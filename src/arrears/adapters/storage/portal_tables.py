@@ -10,18 +10,17 @@ and preferred_hours for the planner; an opt-out is applied to the contact points
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Index, Integer, String, Table
+from sqlalchemy import Column, Index, Integer, String
 
-from arrears.adapters.storage.tables import Id, UtcDateTime, metadata
+from arrears.adapters.storage.tables import Id, UtcDateTime, table
 
 
 def _ts(name: str, nullable: bool = True) -> Column:
     return Column(name, UtcDateTime(), nullable=nullable)
 
 
-portal_links = Table(
+portal_links = table(
     "portal_links",
-    metadata,
     Column("link_id", String(24), primary_key=True),
     Column("account_id", Id, nullable=False, index=True),
     Column("customer_id", Id, nullable=False),
@@ -34,9 +33,8 @@ portal_links = Table(
     _ts("locked_until"),
 )
 
-portal_codes = Table(
+portal_codes = table(
     "portal_codes",
-    metadata,
     Column("code_id", String(40), primary_key=True),
     Column("link_id", String(24), nullable=False),
     Column("code_hash", String(64), nullable=False),
@@ -49,9 +47,8 @@ portal_codes = Table(
     Index("ix_portal_codes_to", "to_hash", "sent_at"),
 )
 
-portal_sessions = Table(
+portal_sessions = table(
     "portal_sessions",
-    metadata,
     Column("session_hash", String(64), primary_key=True),
     Column("link_id", String(24), nullable=False),
     Column("account_id", Id, nullable=False),
@@ -63,9 +60,8 @@ portal_sessions = Table(
     _ts("closed_at"),
 )
 
-portal_preferences = Table(
+portal_preferences = table(
     "portal_preferences",
-    metadata,
     Column("customer_id", Id, primary_key=True),
     Column("preferred_channel", String(10)),
     Column("preferred_hours", String(20)),

@@ -4,9 +4,9 @@ used. Re-scoring a date replaces that date's rows."""
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Date, Float, Index, Integer, String, Table, Text
+from sqlalchemy import Column, Date, Float, Index, Integer, String, Text
 
-from arrears.adapters.storage.tables import account_on_date, cents, instant, metadata
+from arrears.adapters.storage.tables import account_on_date, cents, instant, table
 
 
 def _model() -> list[Column]:
@@ -26,9 +26,8 @@ def _reason(k: int) -> list[Column]:
     ]
 
 
-account_scores = Table(
+account_scores = table(
     "account_scores",
-    metadata,
     *account_on_date(),
     Column("ability", Float, nullable=False),
     Column("willingness", Float, nullable=False),
@@ -42,9 +41,8 @@ account_scores = Table(
 )
 Index("ix_account_scores_account", account_scores.c.account_id, account_scores.c.as_of)
 
-scoring_runs = Table(
+scoring_runs = table(
     "scoring_runs",
-    metadata,
     Column("as_of", Date, primary_key=True),
     instant("ran_at", nullable=False),
     *_model(),

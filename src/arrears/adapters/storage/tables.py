@@ -28,6 +28,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.sql.schema import SchemaItem
 
 metadata = MetaData(
     naming_convention={
@@ -80,6 +81,16 @@ def _last4_sqlite(element: last4, compiler: SQLCompiler, **kw: object) -> str:
 # one table).
 
 
+def table(name: str, *items: SchemaItem) -> Table:
+    """A table of the one schema (``metadata``), with its columns, constraints and indexes."""
+    return Table(name, metadata, *items)
+
+
+def serial(name: str) -> Column:
+    """A surrogate key the database numbers (1, 2, 3, ...)."""
+    return Column(name, Integer, primary_key=True, autoincrement=True)
+
+
 def instant(name: str, *, nullable: bool = True) -> Column:
     """An instant: UTC, read back zone-aware on every database."""
     return Column(name, UtcDateTime(), nullable=nullable)
@@ -124,10 +135,9 @@ def portfolio_row(*, may_leave: bool) -> tuple[Column, ...]:
     return digest, Column("in_portfolio", Boolean, nullable=False, default=True)
 
 
-snapshots = Table(
+snapshots = table(
     "snapshots",
-    metadata,
-    Column("snapshot_id", Integer, primary_key=True, autoincrement=True),
+    serial("snapshot_id"),
     Column("digest", String(64), nullable=False),
     Column("as_of", Date, nullable=False),
     instant("ingested_at", nullable=False),
@@ -135,9 +145,8 @@ snapshots = Table(
     Column("summary", Text, nullable=False),  # JSON: counts inserted/updated per table
 )
 
-agencies = Table(
+agencies = table(
     "agencies",
-    metadata,
     Column("agency_id", Id, primary_key=True),
     Column("name", String(200), nullable=False),
     Column("authorized_until", Date),
@@ -145,9 +154,8 @@ agencies = Table(
     *portfolio_row(may_leave=False),
 )
 
-agents = Table(
+agents = table(
     "agents",
-    metadata,
     Column("agent_id", Id, primary_key=True),
     Column("agency_id", Id),
     Column("name_enc", LargeBinary),
@@ -156,9 +164,8 @@ agents = Table(
     *portfolio_row(may_leave=False),
 )
 
-customers = Table(
+customers = table(
     "customers",
-    metadata,
     Column("customer_id", Id, primary_key=True),
     Column("name_enc", LargeBinary, nullable=False),
     Column("name_hash", String(32), nullable=False, index=True),
@@ -178,9 +185,8 @@ customers = Table(
     *portfolio_row(may_leave=True),
 )
 
-contact_points = Table(
+contact_points = table(
     "contact_points",
-    metadata,
     *customer_record("contact_point_id"),
     Column("kind", String(10), nullable=False),
     Column("value_enc", LargeBinary, nullable=False),
@@ -196,9 +202,8 @@ contact_points = Table(
     *portfolio_row(may_leave=True),
 )
 
-accounts = Table(
+accounts = table(
     "accounts",
-    metadata,
     *customer_record("account_id"),
     Column("product", String(20), nullable=False),
     Column("currency", String(3), nullable=False),
@@ -222,9 +227,8 @@ accounts = Table(
 Index("ix_contact_points_phone_last4", last4(contact_points.c.value_masked))
 Index("ix_accounts_agency", accounts.c.agency_id)  # the placed accounts: an agency's work, not the in-house queue's
 
-payments = Table(
+payments = table(
     "payments",
-    metadata,
     *account_record("payment_id"),
     instant("paid_at", nullable=False),
     cents("amount_cents"),
@@ -233,9 +237,8 @@ payments = Table(
     *portfolio_row(may_leave=False),
 )
 
-contacts = Table(
+contacts = table(
     "contacts",
-    metadata,
     Column("contact_id", Id, primary_key=True),
     Column("account_id", Id, nullable=False, index=True),
     Column("customer_id", Id, nullable=False, index=True),
@@ -253,19 +256,17 @@ contacts = Table(
     *portfolio_row(may_leave=False),
 )
 
-pause_periods = Table(
+pause_periods = table(
     "pause_periods",
-    metadata,
-    Column("pause_id", Integer, primary_key=True, autoincrement=True),
+    serial("pause_id"),
     Column("account_id", Id, nullable=False, index=True),
     Column("start", Date, nullable=False),
     Column("end", Date),  # inclusive; NULL while open
     Column("reason", String(20), nullable=False),
 )
 
-aging_runs = Table(
+aging_runs = table(
     "aging_runs",
-    metadata,
     Column("as_of", Date, primary_key=True),
     instant("ran_at", nullable=False),
     Column("ladder", String(300), nullable=False),
@@ -274,9 +275,8 @@ aging_runs = Table(
     cents("balance_cents"),
 )
 
-account_aging = Table(
+account_aging = table(
     "account_aging",
-    metadata,
     *account_on_date(),
     Column("dpd", Integer, nullable=False),
     Column("bucket", String(10), nullable=False),
@@ -285,9 +285,8 @@ account_aging = Table(
 )
 Index("ix_account_aging_account", account_aging.c.account_id, account_aging.c.as_of)
 
-bucket_transitions = Table(
+bucket_transitions = table(
     "bucket_transitions",
-    metadata,
     Column("account_id", Id, primary_key=True),
     Column("on", Date, primary_key=True),
     Column("from_bucket", String(10), nullable=False),
@@ -296,9 +295,8 @@ bucket_transitions = Table(
 )
 Index("ix_bucket_transitions_on", bucket_transitions.c.on)
 
-roll_rates = Table(
+roll_rates = table(
     "roll_rates",
-    metadata,
     Column("as_of", Date, primary_key=True),
     Column("from_bucket", String(10), primary_key=True),
     Column("to_bucket", String(10), primary_key=True),

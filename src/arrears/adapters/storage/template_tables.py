@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, Integer, String, Table, Text
+from sqlalchemy import Boolean, Column, Integer, String, Text
 
-from arrears.adapters.storage.tables import instant, metadata
+from arrears.adapters.storage.tables import instant, table
 
-message_templates = Table(
+message_templates = table(
     "message_templates",
-    metadata,
     Column("template_id", String(64), primary_key=True),
     Column("channel", String(10), primary_key=True),
     Column("jurisdiction", String(8), primary_key=True),

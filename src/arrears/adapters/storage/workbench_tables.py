@@ -14,17 +14,15 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     String,
-    Table,
     Text,
     UniqueConstraint,
     false,
 )
 
-from arrears.adapters.storage.tables import Id, account_record, done_by, instant, metadata
+from arrears.adapters.storage.tables import Id, account_record, done_by, instant, serial, table
 
-users = Table(
+users = table(
     "users",
-    metadata,
     Column("user_id", Id, primary_key=True),
     Column("username", String(64), nullable=False, unique=True),
     Column("display_name", String(100), nullable=False),
@@ -42,9 +40,8 @@ users = Table(
     Column("password_change_required", Boolean, nullable=False, server_default=false()),
 )
 
-api_tokens = Table(
+api_tokens = table(
     "api_tokens",
-    metadata,
     Column("token_id", Id, primary_key=True),
     Column("user_id", Id, nullable=False, index=True),
     Column("token_hash", String(64), nullable=False, unique=True),
@@ -54,9 +51,8 @@ api_tokens = Table(
     instant("revoked_at"),
 )
 
-service_tokens = Table(  # systems (a dialer, a gateway), not people; the token is shown once, kept hashed
+service_tokens = table(  # systems (a dialer, a gateway), not people; the token is shown once, kept hashed
     "service_tokens",
-    metadata,
     Column("token_id", Id, primary_key=True),
     Column("name", String(100), nullable=False),
     Column("scopes", Text, nullable=False),  # ServiceScope values, space-separated
@@ -67,9 +63,8 @@ service_tokens = Table(  # systems (a dialer, a gateway), not people; the token 
     instant("last_used_at"),
 )
 
-web_sessions = Table(
+web_sessions = table(
     "web_sessions",
-    metadata,
     Column("session_hash", String(64), primary_key=True),
     Column("user_id", Id, nullable=False, index=True),
     Column("csrf_token", String(64), nullable=False),
@@ -78,10 +73,9 @@ web_sessions = Table(
     instant("revoked_at"),
 )
 
-access_audit = Table(
+access_audit = table(
     "access_audit",
-    metadata,
-    Column("audit_id", Integer, primary_key=True, autoincrement=True),
+    serial("audit_id"),
     instant("at", nullable=False),
     Column("kind", String(30), nullable=False),  # login, login_failed, lockout, reveal, contact_blocked, ...
     Column("user_id", Id),
@@ -100,10 +94,9 @@ Index("ix_access_audit_at", access_audit.c.at)
 Index("ix_access_audit_kind_at", access_audit.c.kind, access_audit.c.at)
 Index("ix_access_audit_account", access_audit.c.account_id)
 
-work_items = Table(
+work_items = table(
     "work_items",
-    metadata,
-    Column("item_id", Integer, primary_key=True, autoincrement=True),
+    serial("item_id"),
     Column("queue_date", Date, nullable=False),
     Column("account_id", Id, nullable=False),
     Column("priority", Integer, nullable=False),  # larger first
@@ -121,10 +114,9 @@ Index("ix_work_items_assignee", work_items.c.assigned_to, work_items.c.status)
 
 # A skip of a day's queue item: by a collector (with their reason) or by the queue itself (the
 # gate allowed no call or text now); the account rests (is not handed out) until ``rest_until``.
-queue_skips = Table(
+queue_skips = table(
     "queue_skips",
-    metadata,
-    Column("skip_id", Integer, primary_key=True, autoincrement=True),
+    serial("skip_id"),
     Column("queue_date", Date, nullable=False),
     Column("account_id", Id, nullable=False),
     Column("user_id", Id),  # None: the queue skipped it (nobody may contact the account now)
@@ -136,18 +128,16 @@ Index("ix_queue_skips_rest", queue_skips.c.queue_date, queue_skips.c.account_id,
 
 # How a day's queue was built: from which version of the day's stored plan (None: the scores),
 # so that a plan stored later the same day rebuilds the waiting part of the queue.
-queue_builds = Table(
+queue_builds = table(
     "queue_builds",
-    metadata,
     Column("queue_date", Date, primary_key=True),
     Column("plan_version", Integer),
     instant("built_at", nullable=False),
 )
 
 
-follow_ups = Table(
+follow_ups = table(
     "follow_ups",
-    metadata,
     *account_record("follow_up_id"),
     Column("owner_user_id", Id, nullable=False),
     Column("kind", String(10), nullable=False),  # callback | reminder
@@ -164,10 +154,9 @@ Index("ix_follow_ups_owner_due", follow_ups.c.owner_user_id, follow_ups.c.status
 # Training a collector completed (培训记录), entered in the workbench by an administrator. The agent's
 # training date (agents.training_valid_until, which every check reads) is the later of the portfolio
 # file's and the latest record's.
-training_records = Table(
+training_records = table(
     "training_records",
-    metadata,
-    Column("record_id", Integer, primary_key=True, autoincrement=True),
+    serial("record_id"),
     Column("agent_id", Id, nullable=False, index=True),
     Column("course", String(100), nullable=False),
     Column("completed_on", Date, nullable=False),
