@@ -18,6 +18,7 @@ from arrears.adapters.storage import tables as t
 from arrears.adapters.storage.allocation_repository import reapply_placements
 from arrears.adapters.storage.bulk import SQLITE_INSTANT, insert_frame, insert_rows, update_rows
 from arrears.adapters.storage.contact_points_repository import reapply_contact_point_changes
+from arrears.adapters.storage.core_workers import PARALLEL_FROM, CoreWorkers
 from arrears.adapters.storage.portfolio_loaders import LOADER_OF, Loader, row_digests
 from arrears.adapters.storage.unit_of_work import SqlUnitOfWork
 from arrears.adapters.storage.workbench_tables import training_records
@@ -57,12 +58,12 @@ def _indexes_deferred(connection: Connection, table: Table, defer: bool) -> Iter
         index.create(connection)
 
 
-def load_table(connection: Connection, loader: Loader, frame: pl.DataFrame, cipher: FieldCipher) -> dict[str, int]:
+def load_table(connection: Connection, loader: Loader, frame: pl.DataFrame, workers: CoreWorkers) -> dict[str, int]:
     """Insert the new rows, update the changed ones (an append-only ledger keeps them as
     stored and counts them), mark the rows that left the portfolio; set-based throughout."""
     dialect = connection.dialect.name
     frame = frame.with_columns(
-        row_digests(frame, list(loader.digest_columns), cipher.lookup_key, loader.personal)
+        row_digests(frame, list(loader.digest_columns), workers, loader.personal)
     )
     existing = _existing(connection, loader)
     joined = frame.join(existing, left_on=loader.key, right_on="key", how="left")
@@ -75,11 +76,11 @@ def load_table(connection: Connection, loader: Loader, frame: pl.DataFrame, ciph
     counts = dict.fromkeys(("inserted", "updated", "left_portfolio", "ignored_changes"), 0)
     counts["unchanged"] = joined.height - new_rows.height - changed_rows.height
     with _indexes_deferred(connection, loader.table, existing.height == 0 and new_rows.height >= BULK_FIRST_LOAD):
-        counts["inserted"] = _write(connection, loader, loader.build(new_rows, cipher, dialect))
+        counts["inserted"] = _write(connection, loader, loader.build(new_rows, workers, dialect))
     if loader.append_only:
         counts["ignored_changes"] = changed_rows.height
     else:
-        built = loader.build(changed_rows, cipher, dialect).select(loader.columns)
+        built = loader.build(changed_rows, workers, dialect).select(loader.columns)
         built = built.with_columns(
             pl.col(c).dt.strftime(SQLITE_INSTANT) for c, t in built.schema.items()
             if isinstance(t, pl.Datetime) and dialect != "postgresql"
@@ -101,11 +102,11 @@ def load_table(connection: Connection, loader: Loader, frame: pl.DataFrame, ciph
 class SqlPortfolioTables:
     """The portfolio tables a snapshot is loaded into, on the unit of work's connection."""
 
-    def __init__(self, connection: Connection, cipher: FieldCipher) -> None:
-        self._c, self._cipher = connection, cipher
+    def __init__(self, connection: Connection, workers: CoreWorkers) -> None:
+        self._c, self._workers = connection, workers
 
     def load(self, source: str, frame: pl.DataFrame) -> dict[str, int]:
-        counts = load_table(self._c, LOADER_OF[source], frame, self._cipher)
+        counts = load_table(self._c, LOADER_OF[source], frame, self._workers)
         if source == "accounts":
             reapply_placements(self._c)  # arrears' placements, not the file, say which agency works an account
         if source == "agents":
@@ -162,13 +163,20 @@ class SqlSnapshots:
 
 class SqlIngestUnitOfWork(SqlUnitOfWork):
     """A snapshot loads in one transaction: every table, the pauses and the snapshot's row
-    commit together, or (an error, a killed process) nothing does."""
+    commit together, or (an error, a killed process) nothing does. Personal fields of a large
+    load are encrypted on every core (``CoreWorkers``); the workers end with the block."""
 
-    def __init__(self, engine: Engine, cipher: FieldCipher) -> None:
+    def __init__(self, engine: Engine, cipher: FieldCipher, *, parallel_from: int = PARALLEL_FROM) -> None:
         super().__init__(engine)
-        self._cipher = cipher
+        self._workers = CoreWorkers(cipher, parallel_from=parallel_from)
 
     def _bind(self, connection: Connection) -> None:
-        self.tables = SqlPortfolioTables(connection, self._cipher)
+        self.tables = SqlPortfolioTables(connection, self._workers)
         self.pauses = SqlPausePeriods(connection)
         self.snapshots = SqlSnapshots(connection)
+
+    def __exit__(self, *args: object) -> None:
+        try:
+            super().__exit__(*args)
+        finally:
+            self._workers.close()

@@ -4,22 +4,29 @@ encrypted, hashed and masked, never stored in clear). ``ingest_store`` writes th
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
 from sqlalchemy import Table
 
 from arrears.adapters.crypto import FieldCipher
 from arrears.adapters.storage import tables as t
-from arrears.domain.personal import PersonalFields, mask_contact, mask_name, mask_personal
+from arrears.adapters.storage.core_workers import CoreWorkers
+from arrears.adapters.storage.personal_columns import (
+    contact_values,
+    customer_personal,
+    keyed_digests,
+    personal_field,
+)
+from arrears.domain.personal import mask_name
 from arrears.domain.vocabulary import DEFAULT_ZONE
 
 SEP = "\x1f"
 
 
-def row_digests(frame: pl.DataFrame, columns: list[str], key: bytes, personal: bool) -> pl.Series:
+def row_digests(frame: pl.DataFrame, columns: list[str], workers: CoreWorkers, personal: bool) -> pl.Series:
     """A keyed digest of each row's plaintext.
 
     Rows with personal data get keyed BLAKE2b, so the digest cannot confirm a guess of a name
@@ -30,14 +37,11 @@ def row_digests(frame: pl.DataFrame, columns: list[str], key: bytes, personal: b
         [pl.col(c).cast(pl.Utf8).fill_null("\x00") for c in columns], separator=SEP
     )
     if not personal:
-        seed = int.from_bytes(key[:8], "little")
+        seed = int.from_bytes(workers.cipher.lookup_key[:8], "little")
         hashed = frame.select(joined.hash(seed=seed).alias("h"))["h"]
         return hashed.cast(pl.Utf8).alias("row_digest")
     texts = frame.select(joined.alias("j"))["j"].to_list()
-    return pl.Series(
-        "row_digest",
-        [hashlib.blake2b(s.encode(), key=key, digest_size=16).hexdigest() for s in texts],
-    )
+    return pl.Series("row_digest", workers.run(keyed_digests, [texts])["row_digest"], dtype=pl.Utf8)
 
 
 @dataclass(frozen=True)
@@ -48,32 +52,21 @@ class Loader:
     table: Table
     key: str
     digest_columns: tuple[str, ...]
-    build: Callable[[pl.DataFrame, FieldCipher, str], pl.DataFrame]  # a frame named as the table
+    build: Callable[[pl.DataFrame, CoreWorkers, str], pl.DataFrame]  # a frame named as the table
     columns: tuple[str, ...]
     membership: bool = False  # track in_portfolio (rows can leave the portfolio)
     append_only: bool = False
     personal: bool = False  # holds personal data: keyed cryptographic digest
 
 
-def _personal(cipher: FieldCipher, name: str, values: list[str | None], masked: list[str | None], *,
-              hashed: bool = True, hash_values: list[str | None] | None = None) -> list[pl.Series]:
-    """The encrypted, hashed and masked columns for one personal field (never its plaintext)."""
-    columns = [pl.Series(f"{name}_enc", cipher.encrypt_many(values), dtype=pl.Binary),
-               pl.Series(f"{name}_masked", masked, dtype=pl.Utf8)]
-    if hashed:
-        columns.append(pl.Series(f"{name}_hash", cipher.lookup_hashes(hash_values or values), dtype=pl.Utf8))
-    return columns
+def _series(columns: dict[str, list[Any]]) -> list[pl.Series]:
+    return [pl.Series(name, values, dtype=pl.Binary if name.endswith("_enc") else pl.Utf8)
+            for name, values in columns.items()]
 
 
-def _build_customers(frame: pl.DataFrame, cipher: FieldCipher, _d: str) -> pl.DataFrame:
-    names, ids, addresses = frame["name"].to_list(), frame["national_id"].to_list(), frame["address"].to_list()
-    masks = [mask_personal(PersonalFields(n, i, a)) for n, i, a in zip(names, ids, addresses, strict=True)]
-    personal = [
-        *_personal(cipher, "name", names, [m.name for m in masks]),
-        *_personal(cipher, "national_id", ids, [m.national_id for m in masks],
-                   hash_values=[None if v is None else v.upper() for v in ids]),
-        *_personal(cipher, "address", addresses, [m.address for m in masks], hashed=False),
-    ]
+def _build_customers(frame: pl.DataFrame, workers: CoreWorkers, _d: str) -> pl.DataFrame:
+    personal = workers.run(customer_personal, [frame["name"].to_list(), frame["national_id"].to_list(),
+                                               frame["address"].to_list()])
     return frame.select(
         "customer_id", pl.col("birth_date_d").alias("birth_date"),
         pl.col("language").fill_null("zh"), pl.col("timezone").fill_null(DEFAULT_ZONE),
@@ -81,21 +74,15 @@ def _build_customers(frame: pl.DataFrame, cipher: FieldCipher, _d: str) -> pl.Da
         .alias("jurisdiction"),
         "monthly_income_cents", "preferred_channel", "preferred_hours", "row_digest",
         pl.lit(True).alias("in_portfolio"),
-    ).with_columns(personal)
+    ).with_columns(_series(personal))
 
 
 def contact_value_columns(cipher: FieldCipher, kinds: list[str], values: list[str]) -> list[pl.Series]:
-    """How a contact point's value (normalised: E.164, a lower-case e-mail address) is stored:
-    encrypted, its keyed lookup hash (what search and the gate match on) and its mask; never in
-    clear. Ingest and the workbench (a number a customer gives a collector) both store it so."""
-    return [
-        pl.Series("value_enc", cipher.encrypt_many(list(values)), dtype=pl.Binary),
-        pl.Series("value_hash", cipher.lookup_hashes(list(values)), dtype=pl.Utf8),
-        pl.Series("value_masked", [mask_contact(k, v) for k, v in zip(kinds, values, strict=True)], dtype=pl.Utf8),
-    ]
+    """``contact_values`` as the table's columns."""
+    return _series(contact_values(cipher, kinds, values))
 
 
-def _build_points(frame: pl.DataFrame, cipher: FieldCipher, _d: str) -> pl.DataFrame:
+def _build_points(frame: pl.DataFrame, workers: CoreWorkers, _d: str) -> pl.DataFrame:
     return frame.select(
         "contact_point_id", "customer_id", "kind", "owner", "relation",
         pl.when(pl.col("consent").is_null()).then(None).otherwise(pl.col("consent_b")).alias("consent"),
@@ -103,10 +90,10 @@ def _build_points(frame: pl.DataFrame, cipher: FieldCipher, _d: str) -> pl.DataF
         pl.when(pl.col("employer_provided").is_null()).then(None).otherwise(pl.col("employer_provided_b"))
         .alias("employer_provided"),
         "row_digest", pl.lit(True).alias("in_portfolio"),
-    ).with_columns(contact_value_columns(cipher, frame["kind"].to_list(), frame["value_n"].to_list()))
+    ).with_columns(_series(workers.run(contact_values, [frame["kind"].to_list(), frame["value_n"].to_list()])))
 
 
-def _build_accounts(frame: pl.DataFrame, _c: FieldCipher, _d: str) -> pl.DataFrame:
+def _build_accounts(frame: pl.DataFrame, _w: CoreWorkers, _d: str) -> pl.DataFrame:
     return frame.select(
         "account_id", "customer_id", pl.col("product").fill_null("credit_card"),
         pl.col("currency").fill_null("CNY"), pl.col("open_date_d").alias("open_date"),
@@ -118,14 +105,14 @@ def _build_accounts(frame: pl.DataFrame, _c: FieldCipher, _d: str) -> pl.DataFra
     )
 
 
-def _build_payments(frame: pl.DataFrame, _c: FieldCipher, _d: str) -> pl.DataFrame:
+def _build_payments(frame: pl.DataFrame, _w: CoreWorkers, _d: str) -> pl.DataFrame:
     return frame.select(
         "payment_id", "account_id", pl.col("paid_at_t").alias("paid_at"), "amount_cents", "channel",
         pl.col("reversed_b").alias("reversed"), "row_digest",
     )
 
 
-def _build_contacts(frame: pl.DataFrame, _c: FieldCipher, _d: str) -> pl.DataFrame:
+def _build_contacts(frame: pl.DataFrame, _w: CoreWorkers, _d: str) -> pl.DataFrame:
     return frame.select(
         "contact_id", "account_id", "customer_id", "contact_point_id", "channel",
         pl.col("direction").fill_null("outbound"), pl.col("at_t").alias("at"), "party", "outcome",
@@ -134,19 +121,19 @@ def _build_contacts(frame: pl.DataFrame, _c: FieldCipher, _d: str) -> pl.DataFra
     )
 
 
-def _build_agencies(frame: pl.DataFrame, _c: FieldCipher, _d: str) -> pl.DataFrame:
+def _build_agencies(frame: pl.DataFrame, _w: CoreWorkers, _d: str) -> pl.DataFrame:
     return frame.select(
         "agency_id", "name", pl.col("authorized_until_d").alias("authorized_until"),
         pl.col("last_evaluation_d").alias("last_evaluation"), "row_digest",
     )
 
 
-def _build_agents(frame: pl.DataFrame, cipher: FieldCipher, _d: str) -> pl.DataFrame:
+def _build_agents(frame: pl.DataFrame, workers: CoreWorkers, _d: str) -> pl.DataFrame:
     names = frame["name"].to_list()
     return frame.select(
         "agent_id", "agency_id", pl.col("training_valid_until_d").alias("training_valid_until"), "row_digest",
-    ).with_columns(_personal(cipher, "name", names, [None if n is None else mask_name(n) for n in names],
-                             hashed=False))
+    ).with_columns(_series(personal_field(workers.cipher, "name", names,
+                                     [None if n is None else mask_name(n) for n in names], hashed=False)))
 
 
 LOADERS: tuple[Loader, ...] = (
