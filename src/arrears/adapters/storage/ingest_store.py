@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Engine, Table, func, or_, select, update
 from arrears.adapters.crypto import FieldCipher
 from arrears.adapters.storage import tables as t
 from arrears.adapters.storage.allocation_repository import reapply_placements
-from arrears.adapters.storage.bulk import SQLITE_INSTANT, insert_frame, insert_rows, update_rows
+from arrears.adapters.storage.bulk import insert_frame, insert_rows, sqlite_ready, update_rows
 from arrears.adapters.storage.contact_points_repository import reapply_contact_point_changes
 from arrears.adapters.storage.core_workers import PARALLEL_FROM, CoreWorkers
 from arrears.adapters.storage.portfolio_loaders import LOADER_OF, Loader, row_digests
@@ -81,11 +81,7 @@ def load_table(connection: Connection, loader: Loader, frame: pl.DataFrame, work
         counts["ignored_changes"] = changed_rows.height
     else:
         built = loader.build(changed_rows, workers, dialect).select(loader.columns)
-        built = built.with_columns(
-            pl.col(c).dt.strftime(SQLITE_INSTANT) for c, t in built.schema.items()
-            if isinstance(t, pl.Datetime) and dialect != "postgresql"
-        )
-        rows = built.rows()
+        rows = (built if dialect == "postgresql" else sqlite_ready(built)).rows()
         update_rows(connection, loader.table, loader.key, loader.columns[1:], rows)
         counts["updated"] = len(rows)
     if loader.membership and existing.height:
