@@ -13,7 +13,7 @@ from arrears.domain.personal import PersonalFields, mask_contact, mask_personal
 
 
 def keyed_digests(cipher: FieldCipher, texts: list[str]) -> dict[str, list[str]]:
-    """Keyed BLAKE2b of each text (a core-worker task)."""
+    """Keyed BLAKE2b of each text (about 2 µs a text: cheaper in the loading process than sent to a worker)."""
     key = cipher.lookup_key
     return {"row_digest": [hashlib.blake2b(s.encode(), key=key, digest_size=16).hexdigest() for s in texts]}
 

@@ -41,7 +41,7 @@ def row_digests(frame: pl.DataFrame, columns: list[str], workers: CoreWorkers, p
         hashed = frame.select(joined.hash(seed=seed).alias("h"))["h"]
         return hashed.cast(pl.Utf8).alias("row_digest")
     texts = frame.select(joined.alias("j"))["j"].to_list()
-    return pl.Series("row_digest", workers.run(keyed_digests, [texts])["row_digest"], dtype=pl.Utf8)
+    return pl.Series("row_digest", keyed_digests(workers.cipher, texts)["row_digest"], dtype=pl.Utf8)
 
 
 @dataclass(frozen=True)
