@@ -1,6 +1,7 @@
 """Benchmark: generate, ingest and age a 1,000,000-account portfolio on SQLite and PostgreSQL.
 
     .venv/bin/python benchmarks/bench_ingest_run.py [--customers 1000000] [--backend sqlite|postgres|both]
+        [--folder DIR] [--ingest-only]
 
 Prints rows per second for each stage; results are recorded in docs/benchmarks.md.
 """
@@ -38,7 +39,7 @@ def timed(label: str, rows: int, fn):  # type: ignore[no-untyped-def]
     return result, seconds
 
 
-def bench(url: str, folder: Path, counts: dict[str, int]) -> None:
+def bench(url: str, folder: Path, counts: dict[str, int], ingest_only: bool = False) -> None:
     engine = make_engine(url)
     migrate(engine)
     cipher = FieldCipher(os.urandom(32), os.urandom(32))
@@ -46,7 +47,11 @@ def bench(url: str, folder: Path, counts: dict[str, int]) -> None:
     portfolio, t_validate = timed("read + validate", total, lambda: read_portfolio(folder, AS_OF))
     _, t_load = timed("load (one transaction)", total, lambda: ingest_portfolio(
         ingest_uow(engine, cipher), IngestPortfolio(portfolio, AS_OF, datetime.now(UTC))))
-    print(f"  {'ingest total':<28} {t_validate + t_load:8.1f} s")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"  {'ingest total':<28} {t_validate + t_load:8.1f} s   (load average {load})", flush=True)
+    if ingest_only:
+        engine.dispose()
+        return
     accounts = counts["accounts"]
     aging = nightly_uow(engine)
     timed("nightly run (first)", accounts, lambda: age_portfolio(aging, AS_OF, DEFAULT_LADDER, datetime.now(UTC)))
@@ -66,6 +71,7 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--folder", type=Path, default=None)
+    parser.add_argument("--ingest-only", action="store_true", help="skip the nightly runs and the re-ingest")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="arrears-bench-"))
     folder = args.folder or work / "portfolio"
@@ -80,7 +86,7 @@ def main() -> None:
     print("  rows:", ", ".join(f"{k} {v:,}" for k, v in counts.items()))
     if args.backend in ("sqlite", "both"):
         print("SQLite")
-        bench(f"sqlite:///{work / 'bench.db'}", folder, counts)
+        bench(f"sqlite:///{work / 'bench.db'}", folder, counts, args.ingest_only)
     if args.backend in ("postgres", "both"):
         name = f"arrears_bench_{uuid.uuid4().hex[:8]}"
         admin = create_engine(PG.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
@@ -88,7 +94,7 @@ def main() -> None:
             c.execute(text(f'CREATE DATABASE "{name}"'))
         print("PostgreSQL")
         try:
-            bench(f"{PG.rsplit('/', 1)[0]}/{name}", folder, counts)
+            bench(f"{PG.rsplit('/', 1)[0]}/{name}", folder, counts, args.ingest_only)
         finally:
             with admin.connect() as c:
                 c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -31,6 +31,7 @@ from arrears.adapters.storage.ingest_store import SqlIngestUnitOfWork
 from arrears.adapters.storage.nightly_store import SqlNightlyUnitOfWork
 from arrears.adapters.storage.portfolio_reader import SqlPortfolioReader
 from arrears.adapters.storage.reporting_reader import SqlReportingSource
+from arrears.adapters.storage.retention_store import SqlRetentionUnitOfWork
 from arrears.adapters.storage.templates_repository import SqlTemplatesUnitOfWork
 from arrears.domain.aging import AgingLadder
 from arrears.domain.arrangements.counselling import CounsellingDirectory, DirectoryError, directory_from_records
@@ -59,6 +60,7 @@ from arrears.services.outreach.templates.ports import TemplatesUnitOfWork
 from arrears.services.portal.context import Portal
 from arrears.services.portal.ports import PageReads
 from arrears.services.reporting.figures import ReportingSource
+from arrears.services.retention import RetentionUnitOfWork
 from arrears.settings import Settings, get_settings
 
 EXAMPLE_DIRECTORY = Path(arrangements_package.__file__).parent / "counselling_example.json"
@@ -347,6 +349,11 @@ def allocation_rules(settings: Settings | None = None) -> AllocationRules:
 
 def commission_source(engine: Engine) -> CommissionSource:
     return SqlCommissionSource(engine)
+
+
+def retention_uow(engine: Engine) -> RetentionUnitOfWork:
+    """The unit of work of the retention review (month partitions on PostgreSQL)."""
+    return SqlRetentionUnitOfWork(engine)
 
 
 def audit_chains(engine: Engine) -> AuditChains:

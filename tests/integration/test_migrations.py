@@ -11,6 +11,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, MetaData
 
 from arrears.adapters.storage.database import alembic_config, current_revisions, head_revisions, migrate
+from arrears.adapters.storage.month_partitions import include_name
 from arrears.adapters.storage.tables import metadata
 
 # SQLite cannot reflect an expression index (ix_contact_points_phone_last4): SQLAlchemy and Alembic
@@ -75,7 +76,7 @@ def test_a_database_at_the_old_branch_heads_upgrades_to_the_one_head(engine: Eng
 
 def test_the_migrations_build_exactly_the_tables_the_code_declares(engine: Engine) -> None:
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(connection, opts={"compare_type": True, "include_name": include_name})
         differences = compare_metadata(context, _every_table_declared())
     assert differences == []
 

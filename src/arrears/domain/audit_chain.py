@@ -61,9 +61,12 @@ class Head:
     last_hash: str
 
 
-def first_break(log: str, rows: Iterable[tuple[int, Mapping[str, Any]]], head: Head | None) -> Break | None:
-    """Checks a log's rows in id order against their hashes and against the head."""
-    previous, last_id, sealing_over = GENESIS, 0, False
+def first_break(log: str, rows: Iterable[tuple[int, Mapping[str, Any]]], head: Head | None,
+                anchor: Head | None = None) -> Break | None:
+    """Checks a log's rows in id order against their hashes and against the head. After retention
+    dropped the log's oldest rows, the first kept row links to ``anchor`` (the last dropped row)
+    instead of the genesis."""
+    previous, last_id, sealing_over = (anchor.last_hash, anchor.last_id, False) if anchor else (GENESIS, 0, False)
     for row_id, row in rows:
         if row.get("row_hash") is None:
             sealing_over = True

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, select, update
 
-from arrears.adapters.storage.audit_tables import audit_events, chain_heads
+from arrears.adapters.storage.audit_tables import audit_events, chain_anchors, chain_heads
 from arrears.adapters.storage.gate_tables import compliance_decisions
 from arrears.adapters.storage.workbench_tables import access_audit
 from arrears.domain.audit_chain import GENESIS, Break, Head, first_break, link
@@ -29,6 +29,13 @@ def head(connection: Connection, log: str, *, lock: bool = False) -> Head | None
     query = select(chain_heads.c.last_id, chain_heads.c.last_hash).where(chain_heads.c.log == log)
     row = connection.execute(query.with_for_update() if lock else query).first()
     return Head(row.last_id, row.last_hash) if row else None
+
+
+def anchor(connection: Connection, log: str) -> Head | None:
+    """Where the log's chain starts again after retention dropped its oldest rows (None: the genesis)."""
+    row = connection.execute(select(chain_anchors.c.after_id, chain_anchors.c.after_hash)
+                             .where(chain_anchors.c.log == log)).first()
+    return Head(row.after_id, row.after_hash) if row else None
 
 
 def seal(connection: Connection, log: str, *, now: datetime, settle: timedelta) -> int:
@@ -85,4 +92,4 @@ class SqlAuditChains:
 
     def first_break(self, log: str) -> Break | None:
         with self.engine.connect() as connection:
-            return first_break(log, read(connection, log), head(connection, log))
+            return first_break(log, read(connection, log), head(connection, log), anchor(connection, log))

@@ -41,3 +41,14 @@ chain_heads = table(
     Column("last_hash", String(64), nullable=False),
     instant("sealed_at", nullable=False),
 )
+
+# Where a log's chain starts again after retention dropped its oldest months (PostgreSQL month
+# partitions of compliance_decisions): the last dropped row's id and hash. Verify links the first
+# kept row to ``after_hash`` instead of the genesis.
+chain_anchors = table(
+    "audit_chain_anchors",
+    Column("log", String(40), primary_key=True),
+    Column("after_id", Integer, nullable=False),
+    Column("after_hash", String(64), nullable=False),
+    instant("dropped_at", nullable=False),
+)

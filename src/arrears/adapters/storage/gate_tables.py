@@ -60,7 +60,8 @@ contact_attempts = table(
     instant("callback_at"),
     Column("pack_versions", String(200)),
 )
-Index("ix_contact_attempts_contact_id", contact_attempts.c.contact_id, unique=True)
+# not unique: a unique index of a month-partitioned table must hold the month (contact ids are random UUIDs)
+Index("ix_contact_attempts_contact_id", contact_attempts.c.contact_id)
 Index("ix_contact_attempts_logged_by_at", contact_attempts.c.logged_by, contact_attempts.c.at)
 
 compliance_decisions = table(

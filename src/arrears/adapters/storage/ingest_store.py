@@ -19,6 +19,7 @@ from arrears.adapters.storage.allocation_repository import reapply_placements
 from arrears.adapters.storage.bulk import insert_frame, insert_rows, sqlite_ready, update_rows
 from arrears.adapters.storage.contact_points_repository import reapply_contact_point_changes
 from arrears.adapters.storage.core_workers import PARALLEL_FROM, CoreWorkers
+from arrears.adapters.storage.month_partitions import ensure_months
 from arrears.adapters.storage.portfolio_loaders import LOADER_OF, Loader, row_digests
 from arrears.adapters.storage.unit_of_work import SqlUnitOfWork
 from arrears.adapters.storage.workbench_tables import training_records
@@ -102,6 +103,9 @@ class SqlPortfolioTables:
         self._c, self._workers = connection, workers
 
     def load(self, source: str, frame: pl.DataFrame) -> dict[str, int]:
+        if source == "contacts" and frame.height:  # their months have partitions first (PostgreSQL)
+            months = frame.select(pl.col("at_t").dt.truncate("1mo").dt.date().unique())["at_t"].to_list()
+            ensure_months(self._c, "contacts", months)
         counts = load_table(self._c, LOADER_OF[source], frame, self._workers)
         if source == "accounts":
             reapply_placements(self._c)  # arrears' placements, not the file, say which agency works an account

@@ -14,6 +14,7 @@ from sqlalchemy import Connection, delete, select
 
 from arrears.adapters.storage import tables as t
 from arrears.adapters.storage.bulk import insert_frame, insert_rows
+from arrears.adapters.storage.month_partitions import ensure_ahead
 from arrears.adapters.storage.scoring_reader import read_scoring_frames
 from arrears.adapters.storage.scoring_tables import account_scores, scoring_runs
 from arrears.adapters.storage.unit_of_work import SqlUnitOfWork
@@ -99,6 +100,9 @@ class SqlNightlyUnitOfWork(SqlUnitOfWork):
         self._c = connection
         self.aging = SqlAging(connection)
         self.scores = SqlScores(connection)
+
+    def prepare_months(self, as_of: date) -> None:
+        ensure_ahead(self._c, as_of)
 
     def anything_ingested(self) -> bool:
         """A loaded snapshot or any account (accounts written otherwise than by ingest count)."""

@@ -25,6 +25,7 @@ def _register() -> None:
         portal_cli,
         portfolio_cli,
         report_cli,
+        retention_cli,
         score_cli,
         serve_cli,
         template_cli,
@@ -47,6 +48,7 @@ def _register() -> None:
     user_cli.register(app)
     allocation_cli.register(app)
     audit_cli.register(app)
+    retention_cli.register(app)
     portal_cli.register(app)
 
 

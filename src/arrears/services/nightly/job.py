@@ -82,6 +82,8 @@ def run_nightly(ports: NightlyPorts, command: RunNightly, *,
     with uow:
         if not uow.anything_ingested():
             raise NothingIngested
+        uow.prepare_months(command.as_of)
+        uow.commit()
     aging = age_portfolio(uow, command.as_of, command.ladder, command.now, stage)
     config = FeatureConfig(timezone=command.timezone, ladder=command.ladder)
     with uow:

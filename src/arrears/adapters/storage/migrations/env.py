@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+from arrears.adapters.storage.month_partitions import include_name
 from arrears.adapters.storage.tables import metadata
 
 config = context.config
@@ -21,5 +22,6 @@ with engine.begin() as connection:
         target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=include_name,
     )
     context.run_migrations()

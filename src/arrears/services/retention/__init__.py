@@ -1,0 +1,11 @@
+"""Retention of contact records: which months may go, and dropping them (``RetentionReview``)."""
+
+from arrears.services.retention.review import (
+    RetentionStore,
+    RetentionUnitOfWork,
+    ReviewedMonth,
+    ReviewRetention,
+    review_retention,
+)
+
+__all__ = ["RetentionStore", "RetentionUnitOfWork", "ReviewRetention", "ReviewedMonth", "review_retention"]
