@@ -60,7 +60,8 @@ def _stored(engine: Engine, cipher: FieldCipher) -> list[tuple[object, ...]]:
             c.customer_id, c.name_hash, c.name_masked, c.national_id_hash, c.national_id_masked, c.address_masked,
             c.row_digest, c.name_enc).order_by(c.customer_id)).all()
         points = connection.execute(select(
-            p.contact_point_id, p.value_hash, p.value_masked, p.row_digest, p.value_enc).order_by(p.contact_point_id)).all()
+            p.contact_point_id, p.value_hash, p.value_masked, p.row_digest, p.value_enc,
+        ).order_by(p.contact_point_id)).all()
     return [(*row[:-1], cipher.decrypt(row[-1]) if row[-1] else None) for row in [*customers, *points]]
 
 

@@ -10,8 +10,8 @@ at a tie a weakness before a strength, then the component order), exactly as in
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import polars as pl
@@ -141,9 +141,25 @@ def _sort_key(i: int, c: Component) -> pl.Expr:
     return ((SCALE - (moved * SCALE).round(0).cast(pl.Int64)) * 2 + strength) * SLOTS + i
 
 
-def assess_frame(frame: pl.DataFrame, thresholds: Thresholds) -> pl.DataFrame:
-    """Scores, segment and the three reasons (code, zh, en, and ``code: zh / en``) per row."""
-    ability, willingness = ability_components(frame), willingness_components(frame)
+def weighted(components: list[Component], weights: Mapping[str, float] | None) -> list[Component]:
+    """The components with the weights given by feature name (the others keep theirs)."""
+    if not weights:
+        return components
+    return [replace(c, weight=weights.get(c.feature, c.weight)) for c in components]
+
+
+def willingness_scores(frame: pl.DataFrame) -> pl.DataFrame:
+    """``account_id`` and each willingness component's sub-score in [0, 1], by feature name."""
+    return frame.select("account_id", *[c.score.cast(pl.Float64).alias(c.feature)
+                                         for c in willingness_components(frame)])
+
+
+def assess_frame(frame: pl.DataFrame, thresholds: Thresholds,
+                 willingness_weights: Mapping[str, float] | None = None) -> pl.DataFrame:
+    """Scores, segment and the three reasons (code, zh, en, and ``code: zh / en``) per row; the
+    willingness weights refitted on the portfolio (``weight_fit``) when given."""
+    ability = ability_components(frame)
+    willingness = weighted(willingness_components(frame), willingness_weights)
     parts = ability + willingness
     scored = frame.select(
         "account_id",

@@ -15,7 +15,7 @@ the whole model, documented in docs/scoring.md. An unknown input scores 0.5 (neu
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TypeGuard
 
@@ -139,6 +139,7 @@ ABILITY: list[tuple[str, float, Scorer]] = [
     ("payment_to_min_ratio", 0.20, _recent_payment_size),
     ("hardship", 0.15, _hardship),
 ]
+# The judgement weights; each nightly run refits these on the portfolio (``weight_fit``).
 WILLINGNESS: list[tuple[str, float, Scorer]] = [
     ("promise_kept_ratio", 0.30, _promises),
     ("right_party_rate", 0.15, _reachable),
@@ -197,7 +198,8 @@ def assess(features: pl.DataFrame, thresholds: Thresholds | None = None,
 
 
 def assess_detailed(features: pl.DataFrame, thresholds: Thresholds | None = None,
-                    propensity: pl.Series | None = None) -> pl.DataFrame:
+                    propensity: pl.Series | None = None,
+                    willingness_weights: Mapping[str, float] | None = None) -> pl.DataFrame:
     """``assess`` plus each reason's code (the component) and its zh and en wording
     (``reason_k_code``, ``reason_k_zh``, ``reason_k_en``). Set-based: the same scores and
     words as ``assess_row``, computed column-wise (see ``segment_frame``)."""
@@ -205,4 +207,4 @@ def assess_detailed(features: pl.DataFrame, thresholds: Thresholds | None = None
 
     frame = features if propensity is None else features.with_columns(
         propensity.alias("_propensity"))
-    return assess_frame(frame.filter(is_delinquent()), thresholds or Thresholds())
+    return assess_frame(frame.filter(is_delinquent()), thresholds or Thresholds(), willingness_weights)

@@ -50,4 +50,5 @@ scoring_runs = table(
     Column("ability_threshold", Float, nullable=False),
     Column("willingness_threshold", Float, nullable=False),
     Column("accounts", Integer, nullable=False),
+    Column("willingness_weights", Text),  # JSON: the nightly refit (scoring.weight_fit), used or not
 )

@@ -190,6 +190,9 @@ def print_job(report: NightlyJobReport, names: list[str]) -> None:
                   f"[bold]{cents_text(sum(s.balance_cents for s in scoring.segments))}")
     console.print(table)
     console.print(f"还款倾向模型 propensity model: {scoring.model_note}", markup=False)
+    if scoring.willingness is not None:
+        fit = scoring.willingness
+        console.print(f"还款意愿权重 willingness weights: {fit.note_zh} / {fit.note_en}", markup=False)
     review = report.arrangements
     console.print(f"还款安排复核 arrangements reviewed on {review.on}: {review.accounts:,} accounts, "
                   f"{review.changed:,} plans/settlements changed (completed, broken or failed)")
