@@ -137,3 +137,21 @@ def test_an_unsealed_old_decision_month_is_kept(postgres_engine: Engine) -> None
 @pytest.mark.parametrize("apply", [False, True])
 def test_sqlite_has_no_month_partitions_and_retention_drops_nothing(sqlite_engine: Engine, apply: bool) -> None:
     assert review_retention(SqlRetentionUnitOfWork(sqlite_engine), ReviewRetention(date(2026, 12, 7), NOW, apply)) == []
+
+
+def test_the_nightly_run_makes_this_month_and_the_next_two_ahead(
+    postgres_engine: Engine, cipher: FieldCipher, small_demo: Path
+) -> None:
+    from arrears.bootstrap import nightly_ports
+    from arrears.domain.aging import DEFAULT_LADDER
+    from arrears.services.nightly.job import RunNightly, run_nightly
+    from arrears.services.scoring_run import scorecard_fallback
+
+    ingest_portfolio(ingest_uow(postgres_engine, cipher),
+                     IngestPortfolio(read_portfolio(small_demo, AS_OF), AS_OF, NOW))
+    run_nightly(nightly_ports(postgres_engine), RunNightly(date(2031, 11, 29), NOW, DEFAULT_LADDER,
+                                                           scorecard_fallback()))
+    with postgres_engine.connect() as connection:
+        for table in ("contacts", "contact_attempts", "compliance_decisions"):
+            months = month_partitions(connection, table)
+            assert {date(2031, 11, 1), date(2031, 12, 1), date(2032, 1, 1)} <= set(months), table
