@@ -68,7 +68,8 @@ def list_accounts(wb: Workbench, principal: Principal, wanted: AccountFilter) ->
         return [dict(r) for r in connection.execute(query).mappings().all()]
 
 
-def _account_row(connection: Connection, principal: Principal, account_id: str) -> dict[str, Any]:
+def account_row(connection: Connection, principal: Principal, account_id: str) -> dict[str, Any]:
+    """The account in the principal's scope, with its customer's zone (NotFound outside it)."""
     a, c = t.accounts.c, t.customers.c
     row = connection.execute(  # with the customer's time zone: the business day of what is logged on it
         select(t.accounts, c.timezone.label("customer_timezone"))
@@ -83,7 +84,7 @@ def _account_row(connection: Connection, principal: Principal, account_id: str) 
 def visible_account(wb: Workbench, principal: Principal, account_id: str) -> dict[str, Any]:
     principal.require(Permission.VIEW_ACCOUNTS)
     with wb.engine.connect() as connection:
-        return _account_row(connection, principal, account_id)
+        return account_row(connection, principal, account_id)
 
 
 PersonalView = tuple[dict[str, Any], list[dict[str, Any]]]
@@ -156,7 +157,7 @@ def account_view(wb: Workbench, principal: Principal, account_id: str) -> dict[s
     """The 360° view, personal data masked."""
     principal.require(Permission.VIEW_ACCOUNTS)
     with wb.engine.connect() as connection:
-        account = _account_row(connection, principal, account_id)
+        account = account_row(connection, principal, account_id)
         day = latest_aging_day(connection)
         aging_now = connection.execute(select(t.account_aging.c.dpd, t.account_aging.c.bucket).where(
             t.account_aging.c.account_id == account_id, t.account_aging.c.as_of == day)).mappings().first()
@@ -190,7 +191,7 @@ def account_basics(wb: Workbench, principal: Principal, account_id: str) -> dict
     """The account, its customer, contact points and agency (masked): what a message needs."""
     principal.require(Permission.VIEW_ACCOUNTS)
     with wb.engine.connect() as connection:
-        account = _account_row(connection, principal, account_id)
+        account = account_row(connection, principal, account_id)
         agency = None
         if account["agency_id"]:
             agency = connection.execute(select(t.agencies).where(
@@ -230,7 +231,7 @@ def _revealed(wb: Workbench, connection: Connection, principal: Principal, accou
         raise InvalidInput("请说明查看目的（2 至 200 个字符）", "state the purpose (2 to 200 characters)", "purpose")
     if field not in REVEALABLE:
         raise InvalidInput(f"不能查看字段 {field}", f"the field {field} cannot be revealed", "field")
-    account = _account_row(connection, principal, account_id)
+    account = account_row(connection, principal, account_id)
     return _plaintext(wb, connection, account["customer_id"], field, contact_point_id)
 
 

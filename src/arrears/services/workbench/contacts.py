@@ -59,14 +59,14 @@ from arrears.services.contact_gate_port import (
     OutcomeNotPossible,
 )
 from arrears.services.workbench import audit
-from arrears.services.workbench.accounts import visible_account
+from arrears.services.workbench.accounts import account_row, visible_account
 from arrears.services.workbench.channel_status import _KINDS_FOR, ChannelStatus, compliance_status
 from arrears.services.workbench.contact_entry import Checked, LogContact, _checked, _choice, _refused
 from arrears.services.workbench.context import Workbench, as_utc
 from arrears.services.workbench.errors import Conflict, ContactBlocked, InvalidInput, NotFound
 from arrears.services.workbench.followups import add_follow_up_in
 from arrears.services.workbench.principal import Principal
-from arrears.services.workbench.queue import check_may_take_work
+from arrears.services.workbench.queue import check_may_take_work, check_may_take_work_in
 
 __all__ = ["ChannelStatus", "LogContact", "compliance_status", "log_contact", "reserve_attempt"]
 
@@ -137,10 +137,12 @@ def reserve_attempt(wb: Workbench, principal: Principal, account_id: str, channe
                     contact_point_id: str | None) -> dict[str, Any]:
     """Ask the gate before the call: allowed → the attempt is recorded and its id returned."""
     principal.require(Permission.LOG_CONTACT)
-    account = visible_account(wb, principal, account_id)
-    chosen = _choice(channel, Channel, "channel")
-    _prepare(wb, principal, account, chosen, contact_point_id)
-    with wb.engine.begin() as connection:  # the attempt and who logs it, or neither
+    principal.require(Permission.VIEW_ACCOUNTS)
+    with wb.engine.begin() as connection:  # one connection: the checks, then the attempt and who logs it, or neither
+        account = account_row(connection, principal, account_id)
+        chosen = _choice(channel, Channel, "channel")
+        check_may_take_work_in(wb, connection, principal)
+        _check_point(connection, account["customer_id"], chosen, contact_point_id)
         reserved = _reserve_in(wb, JoinedContactsUnitOfWork(connection, wb.cipher), principal, account, channel=chosen,
                                point_id=contact_point_id, now=wb.now())
     if reserved.attempt_id is None:
