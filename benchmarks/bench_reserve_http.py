@@ -31,20 +31,9 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_gate_http import free_port
+from bench_gate_http import free_port, fresh_database
 
 BENCH_DB = "arrears_bench_reserve"
-
-
-def _database(kind: str, postgres: str, work: Path) -> str:
-    if kind == "sqlite":
-        return f"sqlite:///{work / 'bench.db'}"
-    import psycopg
-
-    with psycopg.connect(postgres, autocommit=True) as connection:
-        connection.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        connection.execute(f"CREATE DATABASE {BENCH_DB}")
-    return postgres.rsplit("/", 1)[0] + f"/{BENCH_DB}"
 
 
 def _targets(url: str) -> tuple[str, list[tuple[str, str]]]:
@@ -66,10 +55,12 @@ def _targets(url: str) -> tuple[str, list[tuple[str, str]]]:
     return agent, [(r[0], r[1]) for r in pairs]
 
 
-def client(port: int, token: str, agent: str, pairs: list[tuple[str, str]], seconds: float, threads: int,
+def client(target: tuple[int, str, str], pairs: list[tuple[str, str]], seconds: float, threads: int,
            out: multiprocessing.Queue) -> None:
+    """Reserve calls on `pairs` for `seconds` from `threads` threads; `target`: (port, token, agent)."""
     import httpx
 
+    port, token, agent = target
     order = list(pairs)
     random.Random(7).shuffle(order)
     bodies = [(f"/v1/accounts/{account}/attempts",
@@ -113,7 +104,7 @@ def client(port: int, token: str, agent: str, pairs: list[tuple[str, str]], seco
 
 
 def _setup(args: argparse.Namespace, work: Path) -> tuple[dict[str, str], str, list[tuple[str, str]], str]:
-    url = _database(args.db, args.postgres, work)
+    url = fresh_database(args.db, args.postgres, work, BENCH_DB)
     env = {**os.environ, "ARREARS_DATABASE_URL": url, "ARREARS_KEY_FILE": str(work / "key"),
            "ARREARS_LOG_LEVEL": "WARNING"}
     cli = [sys.executable, "-m", "arrears.entrypoints.cli.main"]
@@ -148,11 +139,11 @@ def _run(port: int, token: str, agent: str, pairs: list[tuple[str, str]], args: 
             time.sleep(0.1)
     queue: multiprocessing.Queue = multiprocessing.Queue()
     split = len(pairs) // 10  # the warm-up uses its own numbers, so that the run starts on fresh ones
-    warm = multiprocessing.Process(target=client, args=(port, token, agent, pairs[:split], 2, 2, queue))
+    warm = multiprocessing.Process(target=client, args=((port, token, agent), pairs[:split], 2, 2, queue))
     warm.start()
     queue.get()
     warm.join()
-    proc = multiprocessing.Process(target=client, args=(port, token, agent, pairs[split:], args.seconds,
+    proc = multiprocessing.Process(target=client, args=((port, token, agent), pairs[split:], args.seconds,
                                                         args.threads, queue))
     proc.start()
     result = queue.get()

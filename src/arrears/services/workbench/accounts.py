@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, bindparam, func, select
 
 from arrears.adapters.storage import tables as t
 from arrears.adapters.storage.gate_tables import IN_WORKBENCH, LOGGED_STATE, contact_attempts
@@ -18,7 +18,7 @@ from arrears.domain.vocabulary import Outcome
 from arrears.services.workbench import audit
 from arrears.services.workbench.context import Workbench
 from arrears.services.workbench.errors import InvalidInput, NotFound, WorkbenchError
-from arrears.services.workbench.principal import Principal
+from arrears.services.workbench.principal import AccountScope, Principal
 from arrears.services.workbench.understanding import arrangements_view, latest_scores
 
 REVEALABLE = ("name", "national_id", "address", "birth_date", "contact_point")
@@ -68,14 +68,19 @@ def list_accounts(wb: Workbench, principal: Principal, wanted: AccountFilter) ->
         return [dict(r) for r in connection.execute(query).mappings().all()]
 
 
+_a, _c = t.accounts.c, t.customers.c
+# with the customer's time zone: the business day of what is logged on it; built once (every
+# reservation reads it), the principal's scope bound (``AccountScope.bound``)
+_ACCOUNT = (select(t.accounts, _c.timezone.label("customer_timezone"))
+            .select_from(t.accounts.outerjoin(t.customers, _c.customer_id == _a.customer_id))
+            .where(_a.account_id == bindparam("account_id")))
+_SCOPED_ACCOUNT = _ACCOUNT.where(AccountScope.BOUND_ACCOUNTS)
+
+
 def account_row(connection: Connection, principal: Principal, account_id: str) -> dict[str, Any]:
     """The account in the principal's scope, with its customer's zone (NotFound outside it)."""
-    a, c = t.accounts.c, t.customers.c
-    row = connection.execute(  # with the customer's time zone: the business day of what is logged on it
-        select(t.accounts, c.timezone.label("customer_timezone"))
-        .select_from(t.accounts.outerjoin(t.customers, c.customer_id == a.customer_id))
-        .where(a.account_id == account_id, principal.scope.accounts())
-    ).mappings().first()
+    statement, values = principal.scope.bound(_ACCOUNT, _SCOPED_ACCOUNT)
+    row = connection.execute(statement, {**values, "account_id": account_id}).mappings().first()
     if row is None:
         raise NotFound(f"找不到账户 {account_id}", f"no account {account_id}", "account_id")
     return dict(row)

@@ -22,7 +22,6 @@ from arrears.entrypoints.api.workbench.schemas import (
     VerdictOut,
 )
 from arrears.services.contact_gate_port import GateVerdict
-from arrears.services.dialer.calls import collector
 from arrears.services.workbench import accounts, contacts, messages
 from arrears.services.workbench.errors import InvalidInput
 
@@ -106,13 +105,13 @@ def reserve_attempt(account_id: AccountId, body: AttemptIn, caller: ReserverDep,
     if caller.principal is not None:
         if body.agent_id is not None:
             raise InvalidInput("用户令牌不能代他人预约", "a user's token cannot reserve for someone else", "agent_id")
-        principal = caller.principal
+        made = contacts.reserve_attempt(wb, _with_language(caller.principal, language), account_id,
+                                        body.channel.value, body.contact_point_id)
     elif body.agent_id is None:
         raise InvalidInput("服务令牌须指明催收员工号", "a service token must name the collector (agent_id)", "agent_id")
     else:
-        principal = collector(wb, body.agent_id)
-    principal = _with_language(principal, language)
-    made = contacts.reserve_attempt(wb, principal, account_id, body.channel.value, body.contact_point_id)
+        made = contacts.reserve_attempt_for(wb, body.agent_id, account_id, body.channel.value, body.contact_point_id,
+                                            language=language)
     return AttemptOut(attempt_id=made["attempt_id"], contact_id=made["contact_id"],
                       verdict=verdict_out(made["verdict"]))
 
