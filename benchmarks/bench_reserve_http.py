@@ -128,7 +128,8 @@ def _serve(env: dict[str, str], port: int, workers: int) -> subprocess.Popen[byt
     )
 
 
-def _run(port: int, token: str, agent: str, pairs: list[tuple[str, str]], args: argparse.Namespace) -> Any:
+def _run(port: int, token: str, agent: str, pairs: list[tuple[str, str]], args: argparse.Namespace, *,
+         server_pid: int) -> Any:
     import httpx
 
     for _ in range(300):
@@ -145,10 +146,19 @@ def _run(port: int, token: str, agent: str, pairs: list[tuple[str, str]], args: 
     warm.join()
     proc = multiprocessing.Process(target=client, args=((port, token, agent), pairs[split:], args.seconds,
                                                         args.threads, queue))
+    before = server_cpu(server_pid)
     proc.start()
     result = queue.get()
     proc.join()
-    return result
+    return (*result, server_cpu(server_pid) - before)
+
+
+def server_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of the server and its worker processes so far."""
+    import psutil
+
+    server = psutil.Process(pid)
+    return sum(sum(p.cpu_times()[:2]) for p in (server, *server.children(recursive=True)))
 
 
 def main() -> None:
@@ -168,7 +178,7 @@ def main() -> None:
     port = free_port()
     server = _serve(env, port, args.workers)
     try:
-        latencies, counts, elapsed = _run(port, token, agent, pairs, args)
+        latencies, counts, elapsed, cpu = _run(port, token, agent, pairs, args, server_pid=server.pid)
     finally:
         server.terminate()
         server.wait(timeout=20)
@@ -179,7 +189,8 @@ def main() -> None:
           f"{decisions:,} decisions ({counts['allowed']:,} allowed, {counts['denied']:,} denied), "
           f"errors {counts['errors']}")
     print(f"throughput {decisions / elapsed:,.0f} decisions/s; latency p50 {q[49] * 1000:.1f} ms  "
-          f"p99 {q[98] * 1000:.1f} ms  max {latencies[-1] * 1000:.1f} ms")
+          f"p99 {q[98] * 1000:.1f} ms  max {latencies[-1] * 1000:.1f} ms; server CPU {cpu / decisions * 1000:.1f} ms "
+          "a decision")
 
 
 if __name__ == "__main__":

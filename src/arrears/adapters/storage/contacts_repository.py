@@ -15,7 +15,19 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, insert, select, update
+from sqlalchemy import (
+    Boolean,
+    Connection,
+    Engine,
+    bindparam,
+    insert,
+    literal_column,
+    null,
+    select,
+    type_coerce,
+    union_all,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -73,13 +85,18 @@ _LOCKS = {"postgresql": _lock(pg_insert), "sqlite": _lock(sqlite_insert)}
 _TRAINING = select(t.agents.c.training_valid_until).where(t.agents.c.agent_id == bindparam("agent_id"))
 _AGENCY = select(_g.authorized_until, _g.last_evaluation).where(_g.agency_id == bindparam("agency_id"))
 _SPAN: dict[str, Any] = {name: bindparam(name) for name in ("customer_id", "since", "until")}
-_INGESTED = select(_k.at, _k.channel, _k.direction, _k.contact_point_id, _k.party, _k.outcome, _k.account_id,
-                   _k.agency_id).where(_k.customer_id == _SPAN["customer_id"], _k.at >= _SPAN["since"],
-                                       _k.at <= _SPAN["until"])
-_ATTEMPTS = select(_m.at, _m.channel, _m.direction, _m.contact_point_id, _m.party, _m.outcome, _m.account_id,
-                   _m.agency_id, _m.automated, _m.outcome_party).where(
-    _m.customer_id == _SPAN["customer_id"], _m.at >= _SPAN["since"], _m.at <= _SPAN["until"],
-    _m.attempt_id != bindparam("without"))
+# the ingested contacts and the ledger's attempts in one statement (``source`` 0 and 1), the
+# columns only attempts have null for contacts (typed: the first select types the union's columns)
+_HISTORY = union_all(
+    select(literal_column("0").label("source"), _k.at, _k.channel, _k.direction, _k.contact_point_id, _k.party,
+           _k.outcome, _k.account_id, _k.agency_id, type_coerce(null(), Boolean).label("automated"),
+           null().label("outcome_party"))
+    .where(_k.customer_id == _SPAN["customer_id"], _k.at >= _SPAN["since"], _k.at <= _SPAN["until"]),
+    select(literal_column("1").label("source"), _m.at, _m.channel, _m.direction, _m.contact_point_id, _m.party,
+           _m.outcome, _m.account_id, _m.agency_id, _m.automated, _m.outcome_party)
+    .where(_m.customer_id == _SPAN["customer_id"], _m.at >= _SPAN["since"], _m.at <= _SPAN["until"],
+           _m.attempt_id != bindparam("without")),
+)
 _ADD = insert(contact_attempts)
 _GET = select(contact_attempts).where(_m.attempt_id == bindparam("attempt_id"))
 _LOG = update(contact_attempts).where(_m.attempt_id == bindparam("logged_attempt_id")).values(
@@ -115,13 +132,12 @@ class SqlContactLedger:
 
     def history(self, customer_id: str, since: datetime, until: datetime, without: str | None
                 ) -> list[StoredContact]:
-        span = {"customer_id": customer_id, "since": since, "until": until}
-        ingested = self.connection.execute(_INGESTED, span).all()
-        attempts = self.connection.execute(_ATTEMPTS, {**span, "without": without or ""}).all()
-        return ([StoredContact(_instant(r.at), *r[1:]) for r in ingested]
-                + [StoredContact(_instant(r.at), r.channel, r.direction or "outbound", r.contact_point_id,
-                                 r.outcome_party or r.party, r.outcome, r.account_id, r.agency_id, r.automated)
-                   for r in attempts])
+        rows = self.connection.execute(_HISTORY, {"customer_id": customer_id, "since": since, "until": until,
+                                                  "without": without or ""}).all()
+        ingested = [StoredContact(_instant(r.at), *r[2:9]) for r in rows if r.source == 0]
+        return ingested + [StoredContact(_instant(r.at), r.channel, r.direction or "outbound", r.contact_point_id,
+                                         r.outcome_party or r.party, r.outcome, r.account_id, r.agency_id, r.automated)
+                           for r in rows if r.source == 1]
 
     def add(self, attempt: Attempt) -> None:
         values = {name: getattr(attempt, name) for name in _ATTEMPT}
@@ -140,9 +156,9 @@ class SqlContactLedger:
             .values(outcome=outcome, outcome_party=party, completed_at=completed_at))
         return bool(done.rowcount)
 
-    def log(self, attempt_id: str, logged: Logged) -> None:
-        self.connection.execute(_LOG, {"logged_attempt_id": attempt_id,
-                                       **{f"logged_{name}": getattr(logged, name) for name in _LOGGED}})
+    def log(self, attempt_id: str, logged: Logged) -> bool:
+        return self.connection.execute(_LOG, {"logged_attempt_id": attempt_id,
+                                       **{f"logged_{name}": getattr(logged, name) for name in _LOGGED}}).rowcount > 0
 
 
 _APPEND = insert(compliance_decisions)

@@ -117,12 +117,10 @@ def _reserve_in(wb: Workbench, contacts: JoinedContactsUnitOfWork, principal: Pr
     contact_id = uuid.uuid4().hex
     attempt_id = verdict.attempt_id or contact_id
     logged = Logged(contact_id, principal.user_id, pack_versions=",".join(verdict.pack_versions)[:200])
-    if contacts.ledger.get(attempt_id) is None:  # a gate that keeps no ledger here: the attempt is ours to add
+    if not contacts.ledger.log(attempt_id, logged):  # a gate that keeps no ledger here: the attempt is ours to add
         contacts.ledger.add(Attempt(attempt_id, account["account_id"], account["customer_id"], point_id, None,
                                     channel.value, "debtor", now, principal.agent_id, account["agency_id"], False,
                                     "collection", logged=logged))
-    else:
-        contacts.ledger.log(attempt_id, logged)
     return Reserved(verdict, attempt_id, contact_id)
 
 
