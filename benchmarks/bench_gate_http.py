@@ -130,9 +130,13 @@ def main() -> None:
         warm.join()
         proc = multiprocessing.Process(target=client, args=(port, token, args.seconds, args.threads, queue),
                                        kwargs={"batch": args.batch})
+        from bench_reserve_http import server_cpu
+
+        before = server_cpu(server.pid)
         proc.start()
         latencies, errors, elapsed = queue.get()
         proc.join()
+        cpu = server_cpu(server.pid) - before
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -143,7 +147,8 @@ def main() -> None:
     per_call = args.batch or 1
     print(f"throughput {len(latencies) / elapsed:,.0f} calls/s = {len(latencies) * per_call / elapsed:,.0f} "
           f"decisions/s ({per_call} per call)")
-    print(f"latency p50 {q[49] * 1000:.1f} ms  p99 {q[98] * 1000:.1f} ms  max {latencies[-1] * 1000:.1f} ms")
+    print(f"latency p50 {q[49] * 1000:.1f} ms  p99 {q[98] * 1000:.1f} ms  max {latencies[-1] * 1000:.1f} ms; "
+          f"server CPU {cpu / (len(latencies) * per_call) * 1000:.1f} ms a decision")
 
 
 if __name__ == "__main__":
