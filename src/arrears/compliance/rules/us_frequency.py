@@ -119,10 +119,10 @@ def _scan_calls(
     ctx: Context, debts: tuple[str | None, ...], person: Callable[[Attempt], bool]
 ) -> list[tuple[list[float], list[float], Span]]:
     """One pass over the history for all `debts`: per debt, as `call_times` says."""
-    found: list[tuple[list[float], list[float], Span]] = [([], [], consent_span(ctx, debt, person)) for debt in debts]
     to_debtor = person is _to_debtor
     foreign = someone_elses_numbers(ctx) if to_debtor else frozenset()
     first = bisect_left(ctx.attempt_times, ctx.at_ts - _lookback_days(ctx) * DAY)
+    hits: list[tuple[float, frozenset[str] | None, bool, bool]] = []
     for a in ctx.attempts[first:]:  # inlined tests: the gate's hottest loop
         channel = a.channel
         if channel not in CALLS or not (a.party in DEBTOR_LIKE if to_debtor else person(a)):
@@ -134,22 +134,24 @@ def _scan_calls(
         counts = (a.outbound and outcome not in NOT_CONNECTED and a.party != "attorney"
                   and not (foreign and a.address in foreign and outcome not in CONVERSATION))
         if talk or counts:
-            _add(found, debts, a, talk=talk, counts=counts)
-    return found
+            hits.append((a.ts, a.debt_ids, talk, counts))
+    return [_per_debt(hits, debt, consent_span(ctx, debt, person)) for debt in debts]
 
 
-def _add(found: list[tuple[list[float], list[float], Span]], debts: tuple[str | None, ...], a: Attempt, *,
-         talk: bool, counts: bool) -> None:
-    """A call to the person enters the lists of each debt it is about (no debts named: every
-    debt); a counted one unless it falls inside that debt's consent span."""
-    ids, ts = a.debt_ids, a.ts
-    for debt, (counted, talks, span) in zip(debts, found, strict=True):
+def _per_debt(hits: list[tuple[float, frozenset[str] | None, bool, bool]], debt: str | None, span: Span
+              ) -> tuple[list[float], list[float], Span]:
+    """The calls to the person about `debt` (no debts named: every debt): the counted ones, unless
+    inside the debt's consent span, and the conversations."""
+    counted: list[float] = []
+    talks: list[float] = []
+    for ts, ids, talk, counts in hits:
         if debt is not None and ids and debt not in ids:
             continue
         if talk:
             talks.append(ts)
         if counts and not (span is not None and span[0] <= ts <= span[1]):
             counted.append(ts)
+    return counted, talks, span
 
 
 def someone_elses_numbers(ctx: Context) -> frozenset[str]:
