@@ -234,6 +234,7 @@ def test_a_dialer_with_its_service_token_reserves_an_attempt_for_the_collector_i
                         json={"channel": "call", "contact_point_id": phone, "agent_id": agent})
     assert reply.status_code == 201, reply.text
     assert reply.json()["verdict"]["allowed"]
+    assert gate.ledger[reply.json()["attempt_id"]].agent_id == agent  # judged as the collector's
     # the attempt is the collector's: they record what came of it
     logged = client.post(f"/v1/accounts/{account_id}/contacts", headers=headers, json={
         "channel": "call", "contact_point_id": phone, "outcome": "no_answer", "attempt_id": reply.json()["attempt_id"]})
