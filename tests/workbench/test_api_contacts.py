@@ -213,3 +213,46 @@ def test_an_inbound_call_only_takes_what_an_answered_call_can_be(client: TestCli
     assert other.status_code == 201, other.text
     assert client.post(url, json={**inbound, "outcome": "conversation"},  # an agency's user: not their account
                        headers=bearer(client, "agency1")).status_code == 404
+
+
+def _service_token(client: TestClient, *scopes: str, name: str = "dialer-1") -> dict[str, str]:
+    reply = client.post("/v1/service-tokens", json={"name": name, "scopes": list(scopes)},
+                        headers=bearer(client, "admin"))
+    assert reply.status_code == 201, reply.text
+    return {"Authorization": f"Bearer {reply.json()['token']}"}
+
+
+def test_a_dialer_with_its_service_token_reserves_an_attempt_for_the_collector_it_names(
+    client: TestClient, wb: Workbench, gate: FakeGate
+) -> None:
+    account_id = account_of_agency(wb.engine, None)
+    headers = bearer(client, "collector")
+    phone = _phone(client, account_id, headers)
+    agent = client.get("/v1/me", headers=headers).json()["agent_id"]
+    dialer = _service_token(client, "dialer")
+    reply = client.post(f"/v1/accounts/{account_id}/attempts", headers=dialer,
+                        json={"channel": "call", "contact_point_id": phone, "agent_id": agent})
+    assert reply.status_code == 201, reply.text
+    assert reply.json()["verdict"]["allowed"]
+    assert gate.ledger[reply.json()["attempt_id"]].agent_id == agent  # judged as the collector's
+    # the attempt is the collector's: they record what came of it
+    logged = client.post(f"/v1/accounts/{account_id}/contacts", headers=headers, json={
+        "channel": "call", "contact_point_id": phone, "outcome": "no_answer", "attempt_id": reply.json()["attempt_id"]})
+    assert logged.status_code == 201, logged.text
+
+
+def test_a_reservation_by_service_token_needs_the_dialer_scope_and_a_collector_and_a_user_names_no_one(
+    client: TestClient, wb: Workbench
+) -> None:
+    account_id = account_of_agency(wb.engine, None)
+    headers = bearer(client, "collector")
+    phone = _phone(client, account_id, headers)
+    agent = client.get("/v1/me", headers=headers).json()["agent_id"]
+    body = {"channel": "call", "contact_point_id": phone, "agent_id": agent}
+    url = f"/v1/accounts/{account_id}/attempts"
+    assert client.post(url, json=body, headers=_service_token(client, "compliance:check", name="checker")
+                       ).status_code == 403
+    dialer = _service_token(client, "dialer")
+    assert client.post(url, json={**body, "agent_id": None}, headers=dialer).status_code == 422
+    assert client.post(url, json={**body, "agent_id": "NOBODY"}, headers=dialer).status_code == 404
+    assert client.post(url, json=body, headers=headers).status_code == 422

@@ -58,8 +58,12 @@ class MemoryContactLedger:
         self.attempts[attempt_id] = replace(attempt, outcome=outcome, outcome_party=party, completed_at=completed_at)
         return True
 
-    def log(self, attempt_id: str, logged: Logged) -> None:
-        self.attempts[attempt_id] = replace(self.attempts[attempt_id], logged=logged)
+    def log(self, attempt_id: str, logged: Logged) -> bool:
+        attempt = self.attempts.get(attempt_id)
+        if attempt is None:
+            return False
+        self.attempts[attempt_id] = replace(attempt, logged=logged)
+        return True
 
 
 @dataclass

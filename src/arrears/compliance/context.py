@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from types import MappingProxyType
 
-from arrears.compliance.history import Attempt, plain
+from arrears.compliance.history import Attempt
 from arrears.compliance.packs import RuleSpec
 from arrears.compliance.request import Agency, CheckRequest, Flags, Person, zone
 from arrears.compliance.screening.types import Screening
@@ -139,16 +139,15 @@ class Context:
     def of(cls, request: CheckRequest, screening: Screening | None, outcome: str | None = None) -> Context:
         """The facts of a parsed request (the strict path: API, CLI, workbench); `outcome`: what
         came of the contact, when it has been made (None: it is proposed)."""
-        action = request.action
-        return cls(
-            channel=action.channel._value_, party=action.to.party._value_, kind=plain(action.to.kind),
-            address=action.to.address, purpose=plain(action.purpose),
-            debt_ids=tuple(dict.fromkeys(action.debt_ids or ())), automated=action.automated, agent=action.agent,
-            agency=action.agency, visitors=action.visitors, flags=request.debtor.flags or EMPTY_FLAGS,
-            at=request.at, at_ts=request.at.timestamp(), debtor_zones=tuple(dict.fromkeys(request.debtor.zones)),
-            attempts=request.attempts, attempt_times=request.attempt_times, screening=screening, outcome=outcome,
-            postcard=action.postcard, envelope=action.envelope, validation_end_date=action.validation_end_date,
-            location_follow_up=plain(action.location_follow_up),
+        action, (at_ts, zones, debt_ids), to = request.action, request.facts, request.action.to
+        kind, purpose, follow_up = to.kind, action.purpose, action.location_follow_up
+        return cls(  # by position (see the class docstring), in the order of __init__
+            action.channel._value_, to.party._value_, None if kind is None else kind._value_, to.address,
+            None if purpose is None else purpose._value_, debt_ids, action.automated, action.agent,
+            action.agency, action.visitors, request.debtor.flags or EMPTY_FLAGS, request.at, at_ts, zones,
+            request.attempts, request.attempt_times, screening, outcome, postcard=action.postcard,
+            envelope=action.envelope, validation_end_date=action.validation_end_date,
+            location_follow_up=None if follow_up is None else follow_up._value_,
         )
 
     @property

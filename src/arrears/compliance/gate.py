@@ -191,18 +191,34 @@ def check_outcome(request: CheckRequest, outcome: str, *, config: GateConfig | N
 
 
 def answer_of(request: CheckRequest, plan: Plan, results: list[RuleResult]) -> Answer:
-    """The answer to `request` from its rules' results, worded in the request's language."""
-    language = language_of(request)
-    failed = [r for r in results if is_failed(r)]
-    cautions = [r for r in results if r.outcome is Verdict.WARN]
+    """The answer to `request` from its rules' results, worded in the request's language: one
+    pass over the results (most pass), deciding as `decide` does."""
+    english = language_of(request) == "en"  # as Reason.text: anything but "en" reads Chinese
+    passed, deny, review, warn = Verdict.PASS, Verdict.DENY, Verdict.REVIEW, Verdict.WARN
+    decision = Decision.ALLOW
+    rules: list[str] = []
+    reasons: list[str] = []
+    citations: list[str] = []
+    warnings: list[str] = []
+    for result in results:
+        outcome = result.outcome
+        if outcome is passed:
+            continue
+        reason = result.reason
+        text = reason.en if english else reason.zh
+        if outcome is deny or outcome is review:
+            rules.append(reason.rule_id)
+            reasons.append(text)
+            citations.append(reason.citation)
+            if outcome is deny:
+                decision = Decision.DENY
+            elif decision is Decision.ALLOW:
+                decision = Decision.REVIEW
+        elif outcome is warn:
+            warnings.append(f"{reason.rule_id}: {text}")
     return Answer.assemble(  # every value below is already valid
-        id=request.id,
-        decision=decide(results),
-        rules=[r.rule_id for r in failed],
-        reasons=[r.reason.text(language) for r in failed],
-        warnings=[f"{r.rule_id}: {r.reason.text(language)}" for r in cautions],
-        pack_versions=dict(plan.versions),
-        citations=[r.reason.citation for r in failed],
+        id=request.id, decision=decision, rules=rules, reasons=reasons, warnings=warnings,
+        pack_versions=dict(plan.versions), citations=citations,
     )
 
 

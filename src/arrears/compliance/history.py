@@ -91,6 +91,19 @@ def could_be(attempt: Attempt, outcomes: frozenset[str]) -> bool:
     return not may_be(attempt).isdisjoint(outcomes)
 
 
+def counted_values(channel: str, outcomes: frozenset[str]) -> frozenset[str | None]:
+    """The values of `outcome` for which an entry on `channel` could be one of `outcomes`
+    (`could_be` unrolled over the vocabulary, None and PLANNED included), so that a hot loop
+    tests `attempt.outcome in values` instead of calling `could_be` on every entry. An outcome
+    outside the vocabulary counts only when it is in `outcomes`, as in `could_be`."""
+    values: set[str | None] = set(outcomes)
+    if not outcomes_of(channel).isdisjoint(outcomes):
+        values.add(None)
+    if not PLANNED_MAY_BE.isdisjoint(outcomes):
+        values.add(PLANNED)
+    return frozenset(values)
+
+
 def surely(attempt: Attempt, outcomes: frozenset[str]) -> bool:
     """Whatever the entry turns out to be, it is one of `outcomes` (e.g. proven not connected)."""
     return may_be(attempt) <= outcomes

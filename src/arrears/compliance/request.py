@@ -305,11 +305,13 @@ class CheckRequest(_Model):
     history: list[HistoryEntry] | None = None
     _attempts: tuple[Attempt, ...] = PrivateAttr(default=())
     _attempt_times: tuple[float, ...] = PrivateAttr(default=())
+    _facts: tuple[float, tuple[str, ...], tuple[str, ...]] = PrivateAttr(default=(0.0, (), ()))
 
     def model_post_init(self, _context: Any, /) -> None:
-        attempts = flatten_history(self.history)
-        self._attempts = attempts
+        attempts = self._attempts = flatten_history(self.history)
         self._attempt_times = tuple(attempt.ts for attempt in attempts)
+        self._facts = (self.at.timestamp(), tuple(dict.fromkeys(self.debtor.zones)),
+                       tuple(dict.fromkeys(self.action.debt_ids or ())))
 
     def _private(self) -> dict[str, Any]:
         # read directly: pydantic's __getattr__ for private attributes is slow on the fast path
@@ -322,6 +324,11 @@ class CheckRequest(_Model):
         """`history` oldest first, flattened for counting (built once, when parsed)."""
         value: tuple[Attempt, ...] = self._private()["_attempts"]
         return value
+
+    @property
+    def facts(self) -> tuple[float, tuple[str, ...], tuple[str, ...]]:
+        """`at`'s timestamp, the distinct zones and debts in the request's order (once, when parsed)."""
+        return self._private()["_facts"]  # type: ignore[no-any-return]
 
     @property
     def attempt_times(self) -> tuple[float, ...]:

@@ -15,7 +15,19 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import (
+    Boolean,
+    Connection,
+    Engine,
+    bindparam,
+    insert,
+    literal_column,
+    null,
+    select,
+    type_coerce,
+    union_all,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -54,73 +66,87 @@ def _attempt(row: Any) -> Attempt:
     return Attempt(**values, logged=Logged(**logged))
 
 
+def _lock(dialect_insert: Any) -> Any:
+    statement = dialect_insert(debtor_locks).values(customer_id=bindparam("customer_id"), reservations=1)
+    return statement.on_conflict_do_update(index_elements=["customer_id"],
+                                           set_={"reservations": debtor_locks.c.reservations + 1})
+
+
+# The reserve path's statements, built once: a statement built per call costs more CPU (building
+# it, then its cache key) than the database takes to run it. Values are bound at execution.
+_a, _c, _p, _k, _m, _g = (t.accounts.c, t.customers.c, t.contact_points.c, t.contacts.c, contact_attempts.c,
+                          t.agencies.c)
+_DEBTOR = (select(_a.account_id, _a.customer_id, _a.flags, _a.agency_id, _c.timezone, _c.jurisdiction, _c.language,
+                  open_dispute(_a.account_id).label("held"))
+           .join(t.customers, _c.customer_id == _a.customer_id).where(_a.account_id == bindparam("account_id")))
+_POINTS = select(_p.contact_point_id, _p.kind, _p.owner, _p.value_hash, _p.do_not_contact, _p.consent, _p.status,
+                 _p.employer_provided).where(_p.customer_id == bindparam("customer_id"))
+_LOCKS = {"postgresql": _lock(pg_insert), "sqlite": _lock(sqlite_insert)}
+_TRAINING = select(t.agents.c.training_valid_until).where(t.agents.c.agent_id == bindparam("agent_id"))
+_AGENCY = select(_g.authorized_until, _g.last_evaluation).where(_g.agency_id == bindparam("agency_id"))
+_SPAN: dict[str, Any] = {name: bindparam(name) for name in ("customer_id", "since", "until")}
+# the ingested contacts and the ledger's attempts in one statement (``source`` 0 and 1), the
+# columns only attempts have null for contacts (typed: the first select types the union's columns)
+_HISTORY = union_all(
+    select(literal_column("0").label("source"), _k.at, _k.channel, _k.direction, _k.contact_point_id, _k.party,
+           _k.outcome, _k.account_id, _k.agency_id, type_coerce(null(), Boolean).label("automated"),
+           null().label("outcome_party"))
+    .where(_k.customer_id == _SPAN["customer_id"], _k.at >= _SPAN["since"], _k.at <= _SPAN["until"]),
+    select(literal_column("1").label("source"), _m.at, _m.channel, _m.direction, _m.contact_point_id, _m.party,
+           _m.outcome, _m.account_id, _m.agency_id, _m.automated, _m.outcome_party)
+    .where(_m.customer_id == _SPAN["customer_id"], _m.at >= _SPAN["since"], _m.at <= _SPAN["until"],
+           _m.attempt_id != bindparam("without")),
+)
+_ADD = insert(contact_attempts)
+_GET = select(contact_attempts).where(_m.attempt_id == bindparam("attempt_id"))
+_LOG = update(contact_attempts).where(_m.attempt_id == bindparam("logged_attempt_id")).values(
+    {name: bindparam(f"logged_{name}") for name in _LOGGED})
+
+
 class SqlContactLedger:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
 
     def debtor(self, account_id: str) -> StoredDebtor | None:
-        a, c = t.accounts.c, t.customers.c
-        row = self.connection.execute(
-            select(a.account_id, a.customer_id, a.flags, a.agency_id, c.timezone, c.jurisdiction, c.language)
-            .join(t.customers, c.customer_id == a.customer_id).where(a.account_id == account_id)
-        ).one_or_none()
+        row = self.connection.execute(_DEBTOR, {"account_id": account_id}).one_or_none()
         if row is None:
             return None
-        debtor = StoredDebtor(*row)
-        if self.connection.execute(select(open_dispute(account_id))).scalar():
+        debtor = StoredDebtor(*row[:-1])
+        if row.held:
             return replace(debtor, flags=";".join(filter(None, [debtor.flags, *DISPUTE_HOLD])))
         return debtor
 
     def points(self, customer_id: str) -> tuple[PointFacts, ...]:
-        p = t.contact_points.c
-        rows = self.connection.execute(
-            select(p.contact_point_id, p.kind, p.owner, p.value_hash, p.do_not_contact, p.consent, p.status,
-                   p.employer_provided).where(p.customer_id == customer_id)
-        ).all()
+        rows = self.connection.execute(_POINTS, {"customer_id": customer_id}).all()
         return tuple(PointFacts(*row) for row in rows)
 
     def lock(self, customer_id: str) -> None:
-        dialect_insert = pg_insert if self.connection.dialect.name == "postgresql" else sqlite_insert
-        statement = dialect_insert(debtor_locks).values(customer_id=customer_id, reservations=1)
-        self.connection.execute(statement.on_conflict_do_update(
-            index_elements=["customer_id"], set_={"reservations": debtor_locks.c.reservations + 1}))
+        self.connection.execute(_LOCKS[self.connection.dialect.name], {"customer_id": customer_id})
 
     def training_until(self, agent_id: str) -> date | None:
-        return self.connection.execute(
-            select(t.agents.c.training_valid_until).where(t.agents.c.agent_id == agent_id)).scalar()
+        return self.connection.execute(_TRAINING, {"agent_id": agent_id}).scalar()
 
     def agency(self, agency_id: str) -> tuple[date | None, date | None] | None:
-        g = t.agencies.c
-        row = self.connection.execute(
-            select(g.authorized_until, g.last_evaluation).where(g.agency_id == agency_id)).one_or_none()
+        row = self.connection.execute(_AGENCY, {"agency_id": agency_id}).one_or_none()
         return None if row is None else (row.authorized_until, row.last_evaluation)
 
     def history(self, customer_id: str, since: datetime, until: datetime, without: str | None
                 ) -> list[StoredContact]:
-        k, m = t.contacts.c, contact_attempts.c
-        ingested = self.connection.execute(
-            select(k.at, k.channel, k.direction, k.contact_point_id, k.party, k.outcome, k.account_id, k.agency_id)
-            .where(k.customer_id == customer_id, k.at >= since, k.at <= until)
-        ).all()
-        attempts = self.connection.execute(
-            select(m.at, m.channel, m.direction, m.contact_point_id, m.party, m.outcome, m.account_id, m.agency_id,
-                   m.automated, m.outcome_party)
-            .where(m.customer_id == customer_id, m.at >= since, m.at <= until, m.attempt_id != (without or ""))
-        ).all()
-        return ([StoredContact(_instant(r.at), *r[1:]) for r in ingested]
-                + [StoredContact(_instant(r.at), r.channel, r.direction or "outbound", r.contact_point_id,
-                                 r.outcome_party or r.party, r.outcome, r.account_id, r.agency_id, r.automated)
-                   for r in attempts])
+        rows = self.connection.execute(_HISTORY, {"customer_id": customer_id, "since": since, "until": until,
+                                                  "without": without or ""}).all()
+        ingested = [StoredContact(_instant(r.at), *r[2:9]) for r in rows if r.source == 0]
+        return ingested + [StoredContact(_instant(r.at), r.channel, r.direction or "outbound", r.contact_point_id,
+                                         r.outcome_party or r.party, r.outcome, r.account_id, r.agency_id, r.automated)
+                           for r in rows if r.source == 1]
 
     def add(self, attempt: Attempt) -> None:
         values = {name: getattr(attempt, name) for name in _ATTEMPT}
         if attempt.logged is not None:
             values |= {name: getattr(attempt.logged, name) for name in _LOGGED}
-        self.connection.execute(insert(contact_attempts).values(values))
+        self.connection.execute(_ADD, values)
 
     def get(self, attempt_id: str) -> Attempt | None:
-        row = self.connection.execute(
-            select(contact_attempts).where(contact_attempts.c.attempt_id == attempt_id)).mappings().one_or_none()
+        row = self.connection.execute(_GET, {"attempt_id": attempt_id}).mappings().one_or_none()
         return None if row is None else _attempt(row)
 
     def complete(self, attempt_id: str, outcome: str, party: str | None, completed_at: datetime) -> bool:
@@ -130,9 +156,12 @@ class SqlContactLedger:
             .values(outcome=outcome, outcome_party=party, completed_at=completed_at))
         return bool(done.rowcount)
 
-    def log(self, attempt_id: str, logged: Logged) -> None:
-        self.connection.execute(update(contact_attempts).where(contact_attempts.c.attempt_id == attempt_id)
-                                .values({name: getattr(logged, name) for name in _LOGGED}))
+    def log(self, attempt_id: str, logged: Logged) -> bool:
+        return self.connection.execute(_LOG, {"logged_attempt_id": attempt_id,
+                                       **{f"logged_{name}": getattr(logged, name) for name in _LOGGED}}).rowcount > 0
+
+
+_APPEND = insert(compliance_decisions)
 
 
 class SqlDecisionAudit:
@@ -143,7 +172,7 @@ class SqlDecisionAudit:
         self.connection, self.cipher = connection, cipher
 
     def append(self, decision: GateDecision) -> None:
-        self.connection.execute(insert(compliance_decisions).values(
+        self.connection.execute(_APPEND, dict(
             decided_for=decision.decided_for, mode=decision.mode, request_digest=decision.request_digest,
             request_id=decision.request_id, account_id=decision.account_id, customer_id=decision.customer_id,
             channel=decision.channel, agent_id=decision.agent_id, pack_versions=json.dumps(decision.pack_versions),

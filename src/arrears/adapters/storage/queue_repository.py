@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, delete, exists, func, or_, select, true, update
+from sqlalchemy import ColumnElement, Connection, and_, bindparam, delete, exists, func, or_, select, true, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import OperationalError
@@ -61,6 +61,18 @@ def _resting(day: date | None, account_id: Any, now: datetime) -> ColumnElement[
 def _row(item: WorkItem) -> dict[str, Any]:
     return {"queue_date": item.queue_date, "account_id": item.account_id, "priority": item.priority,
             "reason": item.reason, "best_hour": item.best_hour, "status": str(item.status)}
+
+
+_QUALIFICATION = select(
+    select(t.agents.c.training_valid_until).where(t.agents.c.agent_id == bindparam("agent_id")).scalar_subquery(),
+    select(t.agencies.c.authorized_until).where(t.agencies.c.agency_id == bindparam("agency_id")).scalar_subquery(),
+)
+
+
+def qualification(connection: Connection, agent_id: str, agency_id: str) -> tuple[date | None, date | None]:
+    """The collector's training and their agency's mandate (one statement, built once)."""
+    training, mandate = connection.execute(_QUALIFICATION, {"agent_id": agent_id, "agency_id": agency_id}).one()
+    return training, mandate
 
 
 class SqlWorkQueue(SqlUnitOfWork):
@@ -155,11 +167,7 @@ class SqlWorkQueue(SqlUnitOfWork):
             .order_by(w.account_id)).scalars())
 
     def qualification(self, agent_id: str, agency_id: str) -> tuple[date | None, date | None]:
-        training = self._c.execute(select(t.agents.c.training_valid_until).where(
-            t.agents.c.agent_id == agent_id)).scalar()
-        mandate = self._c.execute(select(t.agencies.c.authorized_until).where(
-            t.agencies.c.agency_id == agency_id)).scalar()
-        return training, mandate
+        return qualification(self._c, agent_id, agency_id)
 
     def release_held(self, user_id: str, day: date, now: datetime) -> list[str]:
         worked = exists().where(contact_attempts.c.account_id == w.account_id,

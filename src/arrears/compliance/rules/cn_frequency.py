@@ -10,10 +10,14 @@ dial; the contact judged counts the same way (`ctx.proposed`).
 from __future__ import annotations
 
 from arrears.compliance.context import Context
-from arrears.compliance.history import Attempt, could_be
+from arrears.compliance.history import DEBTOR_LIKE, Attempt, could_be, counted_values
 from arrears.compliance.outcome import RuleResult
 from arrears.compliance.packs import RuleSpec
 from arrears.compliance.rules.common import CONVERSATION, UNANSWERED, max_count, touch_cap
+
+# the outcomes of a call that is, or may still become, a conversation / an unanswered dial
+_CALL_MAY_TALK = counted_values("call", CONVERSATION)
+_CALL_MAY_GO_UNANSWERED = counted_values("call", UNANSWERED)
 
 
 def _effective_conversation(attempt: Attempt) -> bool:
@@ -21,8 +25,8 @@ def _effective_conversation(attempt: Attempt) -> bool:
     return (
         attempt.outbound
         and attempt.channel == "call"
-        and attempt.to_debtor
-        and could_be(attempt, CONVERSATION)
+        and attempt.party in DEBTOR_LIKE
+        and attempt.outcome in _CALL_MAY_TALK
     )
 
 
@@ -48,12 +52,12 @@ def unanswered_dials(ctx: Context, spec: RuleSpec) -> RuleResult:
     address, party = ctx.address, ctx.party
 
     def same_point_unanswered(attempt: Attempt) -> bool:
-        if not attempt.outbound or attempt.channel != "call" or not could_be(attempt, UNANSWERED):
+        if not attempt.outbound or attempt.channel != "call" or attempt.outcome not in _CALL_MAY_GO_UNANSWERED:
             return False
         if address is not None:
             return attempt.address == address
         # number not given: every unanswered dial to the same party counts (conservative)
-        return attempt.party == party or (party == "debtor" and attempt.to_debtor)
+        return attempt.party == party or (party == "debtor" and attempt.party in DEBTOR_LIKE)
 
     count = max_count(ctx, ctx.cn_zones(), 1, same_point_unanswered)
     if count < cap:

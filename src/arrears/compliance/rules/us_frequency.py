@@ -20,7 +20,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from arrears.compliance.context import Context, day_start
-from arrears.compliance.history import DEBTOR_LIKE, Attempt, could_be
+from arrears.compliance.history import DEBTOR_LIKE, Attempt, could_be, counted_values
 from arrears.compliance.outcome import RuleResult
 from arrears.compliance.packs import RuleSpec
 from arrears.compliance.request import zone
@@ -97,47 +97,61 @@ def call_times(
     ctx: Context, debt: str | None, person: Callable[[Attempt], bool]
 ) -> tuple[list[float], list[float], Span]:
     """For this person and debt, computed once per request: the times of counted calls, the
-    times of telephone conversations (both ascending), and the consent span."""
+    times of telephone conversations (both ascending), and the consent span. The first call
+    scans the history once for every debt of the request (and `debt`)."""
     key = ("us-call-times", debt)
     found = ctx.memo.get(key)
     if isinstance(found, tuple):  # the memo holds this function's own tuple under its key
         return found
-    times = _scan_calls(ctx, debt, person)
-    ctx.memo[key] = times
-    return times
+    debts = tuple(dict.fromkeys((*(ctx.debt_ids or (None,)), debt)))
+    for each, times in zip(debts, _scan_calls(ctx, debts, person), strict=True):
+        ctx.memo.setdefault(("us-call-times", each), times)
+    found = ctx.memo[key]
+    assert isinstance(found, tuple)
+    return found
+
+
+# a call that is, or may still turn out to be, a telephone conversation (`_conversation`)
+_MAY_TALK = counted_values("call", CONVERSATION)
 
 
 def _scan_calls(
-    ctx: Context, debt: str | None, person: Callable[[Attempt], bool]
-) -> tuple[list[float], list[float], Span]:
-    span = consent_span(ctx, debt, person)
-    counted: list[float] = []
-    talks: list[float] = []
+    ctx: Context, debts: tuple[str | None, ...], person: Callable[[Attempt], bool]
+) -> list[tuple[list[float], list[float], Span]]:
+    """One pass over the history for all `debts`: per debt, as `call_times` says."""
     to_debtor = person is _to_debtor
     foreign = someone_elses_numbers(ctx) if to_debtor else frozenset()
-    attempts = ctx.attempts
     first = bisect_left(ctx.attempt_times, ctx.at_ts - _lookback_days(ctx) * DAY)
-    for index in range(first, len(attempts)):  # inlined tests: the gate's hottest loop
-        a = attempts[index]
-        if a.channel not in CALLS:
+    hits: list[tuple[float, frozenset[str] | None, bool, bool]] = []
+    for a in ctx.attempts[first:]:  # inlined tests: the gate's hottest loop
+        channel = a.channel
+        if channel not in CALLS or not (a.party in DEBTOR_LIKE if to_debtor else person(a)):
             continue
-        if not (a.party in DEBTOR_LIKE if to_debtor else person(a)):
+        outcome = a.outcome
+        talk = channel == "call" and outcome in _MAY_TALK
+        # connected (`common.connected`): every outcome but the surely unconnected ones; not to an
+        # attorney, nor to a number found to be someone else's (but a conversation there)
+        counts = (a.outbound and outcome not in NOT_CONNECTED and a.party != "attorney"
+                  and not (foreign and a.address in foreign and outcome not in CONVERSATION))
+        if talk or counts:
+            hits.append((a.ts, a.debt_ids, talk, counts))
+    return [_per_debt(hits, debt, consent_span(ctx, debt, person)) for debt in debts]
+
+
+def _per_debt(hits: list[tuple[float, frozenset[str] | None, bool, bool]], debt: str | None, span: Span
+              ) -> tuple[list[float], list[float], Span]:
+    """The calls to the person about `debt` (no debts named: every debt): the counted ones, unless
+    inside the debt's consent span, and the conversations."""
+    counted: list[float] = []
+    talks: list[float] = []
+    for ts, ids, talk, counts in hits:
+        if debt is not None and ids and debt not in ids:
             continue
-        if debt is not None and a.debt_ids and debt not in a.debt_ids:
-            continue
-        if _conversation(a):
-            talks.append(a.ts)
-        if a.outbound and connected(a) and a.party != "attorney" and not _excluded(a, span, foreign):
-            counted.append(a.ts)
+        if talk:
+            talks.append(ts)
+        if counts and not (span is not None and span[0] <= ts <= span[1]):
+            counted.append(ts)
     return counted, talks, span
-
-
-def _excluded(a: Attempt, span: Span, foreign: frozenset[str]) -> bool:
-    """Not counted: inside the consent window (1006.14(b)(3)(i)), or to a number later found to be
-    someone else's (comment 14(b)(2)(i)-3) - a conversation the debtor had there excepted."""
-    if span is not None and span[0] <= a.ts <= span[1]:
-        return True
-    return bool(foreign) and a.address in foreign and a.outcome not in CONVERSATION
 
 
 def someone_elses_numbers(ctx: Context) -> frozenset[str]:
@@ -147,9 +161,10 @@ def someone_elses_numbers(ctx: Context) -> frozenset[str]:
     found = ctx.memo.get("us-foreign-numbers")
     if isinstance(found, frozenset):
         return found
+    at_ts = ctx.at_ts
     numbers = frozenset(
-        a.address for a in ctx.attempts
-        if a.outcome == "wrong_number" and a.address is not None and a.to_debtor and a.ts <= ctx.at_ts
+        a.address for a in ctx.attempts  # the outcome first: it rules out almost every entry
+        if a.outcome == "wrong_number" and a.address is not None and a.party in DEBTOR_LIKE and a.ts <= at_ts
     )
     ctx.memo["us-foreign-numbers"] = numbers
     return numbers

@@ -159,10 +159,11 @@ def history(ledger: ContactLedger, judge: Judge, customer_id: str, points: tuple
 
 
 def build(ledger: ContactLedger, judge: Judge, request: ContactRequest, language: str, *,
-          reached: dict[str, Any] | None = None, without: str | None = None) -> Built:
+          reached: dict[str, Any] | None = None, without: str | None = None,
+          debtor: StoredDebtor | None = None) -> Built:
     """The request for ``request`` (to ``reached`` when given: the party an attempt reached);
-    the history leaves out attempt ``without``."""
-    debtor = _debtor(ledger, request.account_id)
+    the history leaves out attempt ``without``; ``debtor``: already read in this transaction."""
+    debtor = debtor or _debtor(ledger, request.account_id)
     points = ledger.points(debtor.customer_id)
     point = _point(points, request)
     proposed = Proposed(
@@ -214,7 +215,7 @@ def reserve(uow: ContactsUnitOfWork, judge: Judge, command: ReserveAttempt) -> G
     request = command.request
     debtor = _debtor(uow.ledger, request.account_id)
     uow.ledger.lock(debtor.customer_id)
-    built = build(uow.ledger, judge, request, command.language)
+    built = build(uow.ledger, judge, request, command.language, debtor=_debtor(uow.ledger, request.account_id))
     answer = judge(built.raw)
     recorded = None
     if answer.decision == "allow":

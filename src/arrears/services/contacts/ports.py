@@ -115,8 +115,8 @@ class ContactLedger(Protocol):
     def complete(self, attempt_id: str, outcome: str, party: str | None, completed_at: datetime) -> bool:
         """Store the outcome of an attempt that has none yet; False when it has one."""
         ...
-    def log(self, attempt_id: str, logged: Logged) -> None:
-        """Store what a workbench user logged with the attempt."""
+    def log(self, attempt_id: str, logged: Logged) -> bool:
+        """Store what a workbench user logged with the attempt; False when there is no such attempt."""
         ...
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from arrears.adapters.storage import tables as t
 from arrears.adapters.storage.dialer_tables import dialer_events
@@ -68,12 +68,19 @@ class HandedCall:
     pack_versions: tuple[str, ...]
 
 
+_COLLECTOR = (select(users).where(users.c.agent_id == bindparam("agent_id"), users.c.active.is_(True))
+              .order_by(users.c.username).limit(2))
+
+
 def collector(wb: Workbench, agent_id: str) -> Principal:
     """The active user who is this collector (by agent id)."""
-    u = users.c
     with wb.engine.connect() as connection:
-        rows = connection.execute(select(users).where(u.agent_id == agent_id, u.active.is_(True))
-                                  .order_by(u.username).limit(2)).all()
+        return collector_in(connection, agent_id)
+
+
+def collector_in(connection: Connection, agent_id: str) -> Principal:
+    """``collector`` on the caller's connection."""
+    rows = connection.execute(_COLLECTOR, {"agent_id": agent_id}).all()
     if not rows:
         raise NotFound(f"没有工号为 {agent_id} 的在职催收员", f"no active collector with agent id {agent_id}",
                        "agent_id")

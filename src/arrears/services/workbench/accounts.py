@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, bindparam, func, select
 
 from arrears.adapters.storage import tables as t
 from arrears.adapters.storage.gate_tables import IN_WORKBENCH, LOGGED_STATE, contact_attempts
@@ -18,7 +18,7 @@ from arrears.domain.vocabulary import Outcome
 from arrears.services.workbench import audit
 from arrears.services.workbench.context import Workbench
 from arrears.services.workbench.errors import InvalidInput, NotFound, WorkbenchError
-from arrears.services.workbench.principal import Principal
+from arrears.services.workbench.principal import AccountScope, Principal
 from arrears.services.workbench.understanding import arrangements_view, latest_scores
 
 REVEALABLE = ("name", "national_id", "address", "birth_date", "contact_point")
@@ -68,13 +68,19 @@ def list_accounts(wb: Workbench, principal: Principal, wanted: AccountFilter) ->
         return [dict(r) for r in connection.execute(query).mappings().all()]
 
 
-def _account_row(connection: Connection, principal: Principal, account_id: str) -> dict[str, Any]:
-    a, c = t.accounts.c, t.customers.c
-    row = connection.execute(  # with the customer's time zone: the business day of what is logged on it
-        select(t.accounts, c.timezone.label("customer_timezone"))
-        .select_from(t.accounts.outerjoin(t.customers, c.customer_id == a.customer_id))
-        .where(a.account_id == account_id, principal.scope.accounts())
-    ).mappings().first()
+_a, _c = t.accounts.c, t.customers.c
+# with the customer's time zone: the business day of what is logged on it; built once (every
+# reservation reads it), the principal's scope bound (``AccountScope.bound``)
+_ACCOUNT = (select(t.accounts, _c.timezone.label("customer_timezone"))
+            .select_from(t.accounts.outerjoin(t.customers, _c.customer_id == _a.customer_id))
+            .where(_a.account_id == bindparam("account_id")))
+_SCOPED_ACCOUNT = _ACCOUNT.where(AccountScope.BOUND_ACCOUNTS)
+
+
+def account_row(connection: Connection, principal: Principal, account_id: str) -> dict[str, Any]:
+    """The account in the principal's scope, with its customer's zone (NotFound outside it)."""
+    statement, values = principal.scope.bound(_ACCOUNT, _SCOPED_ACCOUNT)
+    row = connection.execute(statement, {**values, "account_id": account_id}).mappings().first()
     if row is None:
         raise NotFound(f"找不到账户 {account_id}", f"no account {account_id}", "account_id")
     return dict(row)
@@ -83,7 +89,7 @@ def _account_row(connection: Connection, principal: Principal, account_id: str) 
 def visible_account(wb: Workbench, principal: Principal, account_id: str) -> dict[str, Any]:
     principal.require(Permission.VIEW_ACCOUNTS)
     with wb.engine.connect() as connection:
-        return _account_row(connection, principal, account_id)
+        return account_row(connection, principal, account_id)
 
 
 PersonalView = tuple[dict[str, Any], list[dict[str, Any]]]
@@ -156,7 +162,7 @@ def account_view(wb: Workbench, principal: Principal, account_id: str) -> dict[s
     """The 360° view, personal data masked."""
     principal.require(Permission.VIEW_ACCOUNTS)
     with wb.engine.connect() as connection:
-        account = _account_row(connection, principal, account_id)
+        account = account_row(connection, principal, account_id)
         day = latest_aging_day(connection)
         aging_now = connection.execute(select(t.account_aging.c.dpd, t.account_aging.c.bucket).where(
             t.account_aging.c.account_id == account_id, t.account_aging.c.as_of == day)).mappings().first()
@@ -190,7 +196,7 @@ def account_basics(wb: Workbench, principal: Principal, account_id: str) -> dict
     """The account, its customer, contact points and agency (masked): what a message needs."""
     principal.require(Permission.VIEW_ACCOUNTS)
     with wb.engine.connect() as connection:
-        account = _account_row(connection, principal, account_id)
+        account = account_row(connection, principal, account_id)
         agency = None
         if account["agency_id"]:
             agency = connection.execute(select(t.agencies).where(
@@ -230,7 +236,7 @@ def _revealed(wb: Workbench, connection: Connection, principal: Principal, accou
         raise InvalidInput("请说明查看目的（2 至 200 个字符）", "state the purpose (2 to 200 characters)", "purpose")
     if field not in REVEALABLE:
         raise InvalidInput(f"不能查看字段 {field}", f"the field {field} cannot be revealed", "field")
-    account = _account_row(connection, principal, account_id)
+    account = account_row(connection, principal, account_id)
     return _plaintext(wb, connection, account["customer_id"], field, contact_point_id)
 
 

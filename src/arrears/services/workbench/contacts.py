@@ -35,7 +35,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from arrears.adapters.storage import tables as t
 from arrears.adapters.storage.arrangements_repository import JoinedArrangementsUnitOfWork
@@ -58,24 +58,28 @@ from arrears.services.contact_gate_port import (
     GateVerdict,
     OutcomeNotPossible,
 )
+from arrears.services.dialer.calls import collector_in
 from arrears.services.workbench import audit
-from arrears.services.workbench.accounts import visible_account
+from arrears.services.workbench.accounts import account_row, visible_account
 from arrears.services.workbench.channel_status import _KINDS_FOR, ChannelStatus, compliance_status
 from arrears.services.workbench.contact_entry import Checked, LogContact, _checked, _choice, _refused
 from arrears.services.workbench.context import Workbench, as_utc
 from arrears.services.workbench.errors import Conflict, ContactBlocked, InvalidInput, NotFound
 from arrears.services.workbench.followups import add_follow_up_in
 from arrears.services.workbench.principal import Principal
-from arrears.services.workbench.queue import check_may_take_work
+from arrears.services.workbench.queue import check_may_take_work, check_may_take_work_in
 
 __all__ = ["ChannelStatus", "LogContact", "compliance_status", "log_contact", "reserve_attempt"]
+
+_p = t.contact_points.c
+_POINT = select(_p.kind, _p.status, _p.do_not_contact).where(  # built once: every reservation reads it
+    _p.contact_point_id == bindparam("point_id"), _p.customer_id == bindparam("customer_id"))
+
 
 def _check_point(connection: Connection, customer_id: str, channel: Channel, point_id: str | None) -> None:
     if channel in (Channel.VISIT, Channel.LETTER) and point_id is None:
         return  # a visit or a letter goes to the stored address
-    p = t.contact_points.c
-    point = connection.execute(select(p.kind, p.status, p.do_not_contact).where(
-        p.contact_point_id == (point_id or ""), p.customer_id == customer_id)).first()
+    point = connection.execute(_POINT, {"point_id": point_id or "", "customer_id": customer_id}).first()
     if point is None:
         raise InvalidInput("该账户没有这个联系方式", "no such contact point on this account", "contact_point_id")
     kind = point.kind
@@ -113,12 +117,10 @@ def _reserve_in(wb: Workbench, contacts: JoinedContactsUnitOfWork, principal: Pr
     contact_id = uuid.uuid4().hex
     attempt_id = verdict.attempt_id or contact_id
     logged = Logged(contact_id, principal.user_id, pack_versions=",".join(verdict.pack_versions)[:200])
-    if contacts.ledger.get(attempt_id) is None:  # a gate that keeps no ledger here: the attempt is ours to add
+    if not contacts.ledger.log(attempt_id, logged):  # a gate that keeps no ledger here: the attempt is ours to add
         contacts.ledger.add(Attempt(attempt_id, account["account_id"], account["customer_id"], point_id, None,
                                     channel.value, "debtor", now, principal.agent_id, account["agency_id"], False,
                                     "collection", logged=logged))
-    else:
-        contacts.ledger.log(attempt_id, logged)
     return Reserved(verdict, attempt_id, contact_id)
 
 
@@ -136,16 +138,41 @@ def _prepare(wb: Workbench, principal: Principal, account: dict[str, Any], chann
 def reserve_attempt(wb: Workbench, principal: Principal, account_id: str, channel: str,
                     contact_point_id: str | None) -> dict[str, Any]:
     """Ask the gate before the call: allowed → the attempt is recorded and its id returned."""
-    principal.require(Permission.LOG_CONTACT)
-    account = visible_account(wb, principal, account_id)
-    chosen = _choice(channel, Channel, "channel")
-    _prepare(wb, principal, account, chosen, contact_point_id)
-    with wb.engine.begin() as connection:  # the attempt and who logs it, or neither
-        reserved = _reserve_in(wb, JoinedContactsUnitOfWork(connection, wb.cipher), principal, account, channel=chosen,
-                               point_id=contact_point_id, now=wb.now())
+    with wb.engine.begin() as connection:  # one connection: the checks, then the attempt and who logs it, or neither
+        reserved = _reserve_checked(wb, connection, principal, account_id, channel=channel,
+                                    contact_point_id=contact_point_id)
+    return _reserved(reserved)
+
+
+def reserve_attempt_for(wb: Workbench, agent_id: str, account_id: str, channel: str, contact_point_id: str | None,
+                        *, language: str) -> dict[str, Any]:
+    """``reserve_attempt`` for the collector with ``agent_id`` (a dialer's call: ``dialer.calls.collector``),
+    found on the reservation's own connection."""
+    with wb.engine.begin() as connection:
+        principal = replace(collector_in(connection, agent_id), language=language)
+        reserved = _reserve_checked(wb, connection, principal, account_id, channel=channel,
+                                    contact_point_id=contact_point_id)
+    return _reserved(reserved)
+
+
+def _reserved(reserved: Reserved) -> dict[str, Any]:
     if reserved.attempt_id is None:
         raise _blocked(reserved.verdict)
     return {"attempt_id": reserved.attempt_id, "contact_id": reserved.contact_id, "verdict": reserved.verdict}
+
+
+def _reserve_checked(wb: Workbench, connection: Connection, principal: Principal, account_id: str, *, channel: str,
+                     contact_point_id: str | None) -> Reserved:
+    """The checks of ``reserve_attempt`` (role, scope, qualification, contact point), then the reservation, on
+    ``connection`` (the caller's transaction)."""
+    principal.require(Permission.LOG_CONTACT)
+    principal.require(Permission.VIEW_ACCOUNTS)
+    account = account_row(connection, principal, account_id)
+    chosen = _choice(channel, Channel, "channel")
+    check_may_take_work_in(wb, connection, principal)
+    _check_point(connection, account["customer_id"], chosen, contact_point_id)
+    return _reserve_in(wb, JoinedContactsUnitOfWork(connection, wb.cipher), principal, account, channel=chosen,
+                       point_id=contact_point_id, now=wb.now())
 
 
 def _reserved_attempt(contacts: JoinedContactsUnitOfWork, principal: Principal, account_id: str,

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, or_, select, true
+from sqlalchemy import ColumnElement, Select, bindparam, or_, select, true
 
 from arrears.adapters.storage import tables as t
 from arrears.domain.access import Permission, Role, may
@@ -58,6 +59,14 @@ class AccountScope:
         if not self.agency_id:
             return true()
         return t.accounts.c.agency_id == self.agency_id
+
+    # ``accounts()`` for statements built once: the agency bound at execution (``bound``)
+    BOUND_ACCOUNTS = t.accounts.c.agency_id == bindparam("scope_agency_id")
+
+    def bound(self, statement: Select, scoped: Select) -> tuple[Select, dict[str, Any]]:
+        """``statement`` (no scope: an in-house user) or ``scoped`` (``statement`` with ``BOUND_ACCOUNTS``), and
+        the values to bind: ``accounts()`` for statements built once."""
+        return (scoped, {"scope_agency_id": self.agency_id}) if self.agency_id else (statement, {})
 
     def visible_account_ids(self) -> Select:
         return select(t.accounts.c.account_id).where(self.accounts())

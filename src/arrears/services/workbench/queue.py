@@ -20,7 +20,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from arrears.adapters.storage.queue_repository import SqlWorkQueue
+from sqlalchemy import Connection
+
+from arrears.adapters.storage.queue_repository import SqlWorkQueue, qualification
 from arrears.domain.access import Permission, may_take_work
 from arrears.domain.work_queue import (
     CALLBACK_REASON,
@@ -119,6 +121,11 @@ def check_qualified(queue: WorkQueue, principal: Principal, day: date) -> None:
     """NotEligible unless the collector's training and their agency's mandate are valid on ``day``."""
     with queue:
         training, mandate = queue.qualification(principal.agent_id or "", principal.agency_id or "")
+    judge_qualification(principal, training, mandate, day)
+
+
+def judge_qualification(principal: Principal, training: date | None, mandate: date | None, day: date) -> None:
+    """NotEligible unless ``training`` and ``mandate`` (the agency's) are valid on ``day``."""
     verdict = may_take_work(principal.role, training, mandate, principal.is_agency_user, day)
     if not verdict.allowed:
         raise NotEligible(
@@ -242,6 +249,12 @@ def ensure_queue(wb: Workbench, day: date) -> int:
 
 def check_may_take_work(wb: Workbench, principal: Principal) -> None:
     check_qualified(work_queue(wb), principal, wb.today())
+
+
+def check_may_take_work_in(wb: Workbench, connection: Connection, principal: Principal) -> None:
+    """``check_may_take_work`` on the caller's connection (one checkout for a whole request)."""
+    training, mandate = qualification(connection, principal.agent_id or "", principal.agency_id or "")
+    judge_qualification(principal, training, mandate, wb.today())
 
 
 def next_account(wb: Workbench, principal: Principal) -> dict[str, Any] | None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, bindparam, select, update
 
 from arrears.adapters.storage.workbench_tables import service_tokens
 from arrears.domain.access import ServiceScope, Standing, service_token_refusal
@@ -156,6 +156,11 @@ def revoke(wb: Workbench, actor: Actor, token_id: str) -> None:
         raise refusal
 
 
+_s = service_tokens.c
+_PRESENTED = select(_s.token_id, _s.name, _s.scopes, _s.token_hash, _s.expires_at, _s.revoked_at,
+                    _s.last_used_at).where(_s.token_hash == bindparam("digest"))  # built once: every call reads it
+
+
 def service_caller(wb: Workbench, token: str) -> ServiceCaller | None:
     """The live token presented (not revoked, not expired), its last use recorded; None otherwise."""
     if not token.startswith(PREFIX) or len(token) > 200:
@@ -163,8 +168,7 @@ def service_caller(wb: Workbench, token: str) -> ServiceCaller | None:
     digest, now = token_hash(token), wb.now()
     s = service_tokens.c
     with wb.engine.connect() as connection:
-        row = connection.execute(select(s.token_id, s.name, s.scopes, s.token_hash, s.expires_at, s.revoked_at,
-                                        s.last_used_at).where(s.token_hash == digest)).first()
+        row = connection.execute(_PRESENTED, {"digest": digest}).first()
     if row is None or not hmac.compare_digest(row.token_hash, digest) or not _live(row.revoked_at, row.expires_at,
                                                                                     now):
         return None

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Depends, Query, status
 
+from arrears.domain.access import Permission, ServiceScope
 from arrears.entrypoints.api.inputs import StrictInputRoute
-from arrears.entrypoints.api.workbench.deps import LanguageDep, PrincipalDep, WorkbenchDep
+from arrears.entrypoints.api.workbench.deps import Caller, LanguageDep, PrincipalDep, WorkbenchDep, user_or_service
 from arrears.entrypoints.api.workbench.schemas import (
     INVALID,
     AccountRow,
@@ -22,6 +23,7 @@ from arrears.entrypoints.api.workbench.schemas import (
 )
 from arrears.services.contact_gate_port import GateVerdict
 from arrears.services.workbench import accounts, contacts, messages
+from arrears.services.workbench.errors import InvalidInput
 
 router = APIRouter(prefix="/v1/accounts", tags=["accounts"], route_class=StrictInputRoute,
                    responses=INVALID)
@@ -89,13 +91,27 @@ def compliance_now(account_id: AccountId, principal: PrincipalDep, wb: Workbench
             for s in contacts.compliance_status(wb, principal, account_id)]
 
 
+ReserverDep = Annotated[Caller, Depends(user_or_service(Permission.LOG_CONTACT, ServiceScope.DIALER))]
+
+
 @router.post("/{account_id}/attempts", response_model=AttemptOut, status_code=status.HTTP_201_CREATED,
              responses=BLOCKED)
-def reserve_attempt(account_id: AccountId, body: AttemptIn, principal: PrincipalDep, wb: WorkbenchDep,
+def reserve_attempt(account_id: AccountId, body: AttemptIn, caller: ReserverDep, wb: WorkbenchDep,
                     language: LanguageDep) -> AttemptOut:
-    """Before the call: the gate checks and, when allowed, records the attempt."""
-    principal = _with_language(principal, language)
-    made = contacts.reserve_attempt(wb, principal, account_id, body.channel.value, body.contact_point_id)
+    """Before the call: the gate checks and, when allowed, records the attempt. A collector's API
+    token, or a dialer's service token (scope ``dialer``) naming the collector in ``agent_id``:
+    the attempt is then the collector's, judged with their training and scope, as if they had
+    asked (the dialer's own path to the gate, without the work queue: ``/v1/dialer/next``)."""
+    if caller.principal is not None:
+        if body.agent_id is not None:
+            raise InvalidInput("用户令牌不能代他人预约", "a user's token cannot reserve for someone else", "agent_id")
+        made = contacts.reserve_attempt(wb, _with_language(caller.principal, language), account_id,
+                                        body.channel.value, body.contact_point_id)
+    elif body.agent_id is None:
+        raise InvalidInput("服务令牌须指明催收员工号", "a service token must name the collector (agent_id)", "agent_id")
+    else:
+        made = contacts.reserve_attempt_for(wb, body.agent_id, account_id, body.channel.value, body.contact_point_id,
+                                            language=language)
     return AttemptOut(attempt_id=made["attempt_id"], contact_id=made["contact_id"],
                       verdict=verdict_out(made["verdict"]))
 

@@ -152,6 +152,9 @@ class ChannelStatusOut(BaseModel):
 class AttemptIn(BaseModel):
     channel: Channel
     contact_point_id: str | None = Field(default=None, max_length=64)
+    agent_id: str | None = Field(default=None, min_length=1, max_length=64,
+                                 description="with a dialer's service token: the collector it calls for (required); "
+                                             "with a user's token: not allowed (the user is the collector)")
 
 
 class AttemptOut(BaseModel):

@@ -1,0 +1,197 @@
+"""Load test of the reserve path, `POST /v1/accounts/{id}/attempts`, from a second process.
+
+The dialer's path to the gate against the stored ledger: a service token (scope `dialer`), the
+collector named in the body, no history in the body (the server reads the debtor's ledger,
+judges, records the attempt and the decision's audit row in one transaction). Sets up a fresh
+database (SQLite file, or a new PostgreSQL database on the server of `--postgres`) with
+`arrears demo --customers N`, picks an in-house collector and the in-house accounts' valid
+debtor phone numbers, issues the token, starts `uvicorn` on 127.0.0.1 and sends reservations
+from a second process (N threads, keep-alive) for a bounded time, round robin over the numbers.
+A reservation denied by the gate (409: the day's caps fill up as the run goes on) is a decision
+like an allowed one (201); anything else is an error.
+
+    .venv/bin/python benchmarks/bench_reserve_http.py --db sqlite [--seconds 15] [--threads 8] [--workers 1]
+    .venv/bin/python benchmarks/bench_reserve_http.py --db postgres [--postgres postgresql://postgres@127.0.0.1:5432/test]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).parent))
+from bench_gate_http import free_port, fresh_database
+
+BENCH_DB = "arrears_bench_reserve"
+
+
+def _targets(url: str) -> tuple[str, list[tuple[str, str]]]:
+    """An in-house agent with current training, and (account, valid debtor phone) pairs of the
+    in-house accounts."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://"))
+    with engine.connect() as connection:
+        agent = connection.execute(text(
+            "SELECT agent_id FROM agents WHERE agency_id IS NULL AND training_valid_until >= CURRENT_DATE "
+            "ORDER BY agent_id LIMIT 1")).scalar_one()
+        pairs = connection.execute(text(
+            "SELECT a.account_id, p.contact_point_id FROM accounts a JOIN contact_points p "
+            "ON p.customer_id = a.customer_id WHERE a.agency_id IS NULL AND p.owner = 'debtor' "
+            "AND p.kind = 'mobile' AND p.status <> 'invalid' AND NOT p.do_not_contact AND p.in_portfolio "
+            "ORDER BY a.account_id, p.contact_point_id")).all()
+    engine.dispose()
+    return agent, [(r[0], r[1]) for r in pairs]
+
+
+def client(target: tuple[int, str, str], pairs: list[tuple[str, str]], seconds: float, threads: int,
+           out: multiprocessing.Queue) -> None:
+    """Reserve calls on `pairs` for `seconds` from `threads` threads; `target`: (port, token, agent)."""
+    import httpx
+
+    port, token, agent = target
+    order = list(pairs)
+    random.Random(7).shuffle(order)
+    bodies = [(f"/v1/accounts/{account}/attempts",
+               json.dumps({"channel": "call", "contact_point_id": point, "agent_id": agent}).encode())
+              for account, point in order]
+    latencies: list[float] = []
+    counts = {"allowed": 0, "denied": 0, "errors": 0}
+    lock = threading.Lock()
+    deadline = time.perf_counter() + seconds
+    headers = {"content-type": "application/json", "authorization": f"Bearer {token}"}
+
+    def worker(k: int) -> None:
+        mine: list[float] = []
+        seen = {"allowed": 0, "denied": 0, "errors": 0}
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as http:
+            i = k
+            while time.perf_counter() < deadline:
+                path, body = bodies[i % len(bodies)]
+                start = time.perf_counter()
+                response = http.post(path, content=body, headers=headers)
+                mine.append(time.perf_counter() - start)
+                kind = {201: "allowed", 409: "denied"}.get(response.status_code, "errors")
+                if kind == "denied" and b'"ContactBlocked"' not in response.content:
+                    kind = "errors"
+                seen[kind] += 1
+                if kind == "errors" and seen["errors"] <= 3:
+                    print(f"error {response.status_code}: {response.text[:300]}", file=sys.stderr)
+                i += threads
+        with lock:
+            latencies.extend(mine)
+            for key, value in seen.items():
+                counts[key] += value
+
+    pool = [threading.Thread(target=worker, args=(k,)) for k in range(threads)]
+    started = time.perf_counter()
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    out.put((latencies, counts, time.perf_counter() - started))
+
+
+def _setup(args: argparse.Namespace, work: Path) -> tuple[dict[str, str], str, list[tuple[str, str]], str]:
+    url = fresh_database(args.db, args.postgres, work, BENCH_DB)
+    env = {**os.environ, "ARREARS_DATABASE_URL": url, "ARREARS_KEY_FILE": str(work / "key"),
+           "ARREARS_LOG_LEVEL": "WARNING"}
+    cli = [sys.executable, "-m", "arrears.entrypoints.cli.main"]
+    subprocess.run([*cli, "demo", "--customers", str(args.customers), "--out", str(work / "demo")], env=env,
+                   capture_output=True, check=True)
+    subprocess.run([*cli, "ingest", str(work / "demo")], env=env, capture_output=True, check=True)
+    agent, pairs = _targets(url)
+    subprocess.run([*cli, "user", "add", "bench-collector", "--role", "collector", "--agent", agent], env=env,
+                   capture_output=True, check=True)
+    made = subprocess.run([*cli, "token", "create", "bench-dialer", "--scope", "dialer"], env=env,
+                          capture_output=True, text=True, check=True)
+    return env, made.stdout.strip().splitlines()[-1], pairs, agent
+
+
+def _serve(env: dict[str, str], port: int, workers: int) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "arrears.entrypoints.api.app:create_app", "--factory",
+         "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log",
+         "--workers", str(workers)],
+        env=env,
+    )
+
+
+def _run(port: int, token: str, agent: str, pairs: list[tuple[str, str]], args: argparse.Namespace, *,
+         server_pid: int) -> Any:
+    import httpx
+
+    for _ in range(300):
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/v1/health", timeout=1)
+            break
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    queue: multiprocessing.Queue = multiprocessing.Queue()
+    split = len(pairs) // 10  # the warm-up uses its own numbers, so that the run starts on fresh ones
+    warm = multiprocessing.Process(target=client, args=((port, token, agent), pairs[:split], 2, 2, queue))
+    warm.start()
+    queue.get()
+    warm.join()
+    proc = multiprocessing.Process(target=client, args=((port, token, agent), pairs[split:], args.seconds,
+                                                        args.threads, queue))
+    before = server_cpu(server_pid)
+    proc.start()
+    result = queue.get()
+    proc.join()
+    return (*result, server_cpu(server_pid) - before)
+
+
+def server_cpu(pid: int) -> float:
+    """CPU seconds (user + system) of the server and its worker processes so far."""
+    import psutil
+
+    server = psutil.Process(pid)
+    return sum(sum(p.cpu_times()[:2]) for p in (server, *server.children(recursive=True)))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--postgres", default=os.environ.get("ARREARS_TEST_POSTGRES_URL",
+                                                             "postgresql://postgres@127.0.0.1:5432/test"))
+    parser.add_argument("--customers", type=int, default=2000)
+    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="arrears-reserve-"))
+    began = time.perf_counter()
+    env, token, pairs, agent = _setup(args, work)
+    print(f"set up in {time.perf_counter() - began:.0f} s: {len(pairs):,} in-house debtor mobiles, agent {agent}")
+    port = free_port()
+    server = _serve(env, port, args.workers)
+    try:
+        latencies, counts, elapsed, cpu = _run(port, token, agent, pairs, args, server_pid=server.pid)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    latencies.sort()
+    q = statistics.quantiles(latencies, n=100)
+    decisions = counts["allowed"] + counts["denied"]
+    print(f"{args.db}, {args.workers} worker(s), {args.threads} client threads (second process), {elapsed:.1f} s: "
+          f"{decisions:,} decisions ({counts['allowed']:,} allowed, {counts['denied']:,} denied), "
+          f"errors {counts['errors']}")
+    print(f"throughput {decisions / elapsed:,.0f} decisions/s; latency p50 {q[49] * 1000:.1f} ms  "
+          f"p99 {q[98] * 1000:.1f} ms  max {latencies[-1] * 1000:.1f} ms; server CPU {cpu / decisions * 1000:.1f} ms "
+          "a decision")
+
+
+if __name__ == "__main__":
+    main()
