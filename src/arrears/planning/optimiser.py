@@ -207,7 +207,7 @@ def _fill(options: pl.DataFrame, capacity: Capacity, runner: GateRunner, recent:
     live = _passes(live, wide, state, ctx)
     below = [spare.below for spare in spares]
     open_hours = _open_hours(state, capacity, "call") if "call" in capacity.channels() else []
-    if open_hours and spares:
+    if open_hours and (spares := [spare for spare in spares if spare.strategy.models.fill]):
         more, more_below = _spare_options(spares, open_hours, state)
         below += more_below
         more = _in_open_slots(more, caps)

@@ -124,6 +124,8 @@ class Models(_Strict):
 
     hour_model: bool = True
     offers: bool = True
+    # fill the capacity an hour has left after the best-hours passes with calls at other hours
+    fill: bool = True
 
 
 # The third parties a lost debtor may be looked for through (never the debtor's employer or
