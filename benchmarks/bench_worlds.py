@@ -3,6 +3,7 @@
     PYTHONPATH=src .venv/bin/python benchmarks/bench_worlds.py [--customers 3000] [--days 30]
         [--seeds 20261201,20261202,20261203] [--worlds all | evening,office,...]
         [--strategies naive,reference,default] [--ablation] [--workers 2] [--out sim/worlds]
+        [--with EARLIER/grid.csv]
 
 Runs every (world, seed, strategy) of the grid as its own task in ``--workers`` processes (each
 builds the world and its warm-up history from the seed, so every strategy of a world and seed
@@ -15,6 +16,10 @@ data, named ``default-no_fill`` etc.): ``fill`` (no calls at other hours for the
 best-hours passes leave), ``location`` (no location calls to third parties), ``learning``
 (no hour model learnt from history: every hour at the population's rate) and ``offers`` (offer
 ``none`` everywhere).
+
+``--with`` adds the rows of an earlier grid.csv (of the same code, customers and days) for the
+worlds and seeds of this one before the table is made: e.g. the ablation variants alone, with
+naive, reference and default taken from the main grid.
 """
 
 from __future__ import annotations
@@ -118,10 +123,11 @@ def main() -> None:
     parser.add_argument("--ablation", action="store_true")
     parser.add_argument("--workers", type=int, default=min(os.cpu_count() or 1, 2))
     parser.add_argument("--out", type=Path, default=Path("sim/worlds"))
+    parser.add_argument("--with", dest="earlier", type=Path, help="an earlier grid.csv to add to the table")
     args = parser.parse_args()
     worlds = list(WORLDS) if args.worlds == "all" else args.worlds.split(",")
     seeds = [int(s) for s in args.seeds.split(",")]
-    names = args.strategies.split(",") + ([f"default-{p}" for p in ABLATION] if args.ablation else [])
+    names = [n for n in args.strategies.split(",") if n] + ([f"default-{p}" for p in ABLATION] if args.ablation else [])
     for name in names:
         strategy_for(name)  # fail before the pool starts
     tasks = [(w, s, n) for w in worlds for s in seeds for n in names]
@@ -141,6 +147,10 @@ def main() -> None:
     order = {t: i for i, t in enumerate(tasks)}
     grid = pl.DataFrame(sorted(rows, key=lambda r: order[(r["world"], r["seed"], r["strategy"])]))
     grid.write_csv(args.out / "grid.csv")
+    if args.earlier:
+        earlier = pl.read_csv(args.earlier).filter(pl.col("world").is_in(worlds) & pl.col("seed").is_in(seeds)
+                                                   & ~pl.col("strategy").is_in(names))
+        grid = pl.concat([earlier, grid], how="diagonal_relaxed")
     text = table(grid)
     (args.out / "table.md").write_text(text, encoding="utf-8")
     end = os.getloadavg()

@@ -31,10 +31,10 @@ from arrears.planning.candidates import (
     LOCATION,
     Spare,
     candidates,
-    eligibility,
     spare_calls,
     treatment_table,
 )
+from arrears.planning.eligibility import eligibility
 from arrears.planning.fill_state import FillState, position_within
 from arrears.planning.frames import Capacity, Portfolio
 from arrears.planning.gate_requests import Gate, agencies_by_id, gate_path, recent_history
