@@ -151,6 +151,7 @@ def main() -> None:
         earlier = pl.read_csv(args.earlier).filter(pl.col("world").is_in(worlds) & pl.col("seed").is_in(seeds)
                                                    & ~pl.col("strategy").is_in(names))
         grid = pl.concat([earlier, grid], how="diagonal_relaxed")
+        grid.write_csv(args.out / "grid_all.csv")
     text = table(grid)
     (args.out / "table.md").write_text(text, encoding="utf-8")
     end = os.getloadavg()
