@@ -15,8 +15,9 @@ of the last 7 days; the fill adds the day's earlier planned contacts).
 
 Calls are offered at each number's best ``CALL_OPTIONS`` hours first; ``Spare`` keeps what is
 needed to offer the other hours later, when the fill leaves capacity in them (``spare_calls``),
-and, with ``models.fill``, the calls the cadence would not make today, to customers not reached
-in the last ``rest_days`` days (their value less the fatigue of their recent contacts).
+and, with ``models.fill``, the calls the cadence would not make today, to accounts not called in
+the last ``fill_gap_days`` - 1 days whose customer was not reached in the last ``rest_days`` days
+(their value less the fatigue of their recent contacts).
 """
 
 from __future__ import annotations
@@ -194,15 +195,17 @@ def candidates(portfolio: Portfolio, elig: Eligibility, strategy: Strategy, mode
 
 def _early_calls(portfolio: Portfolio, early: pl.DataFrame, strategy: Strategy) -> pl.DataFrame:
     """The calls the cadence does not make today, for the capacity the fill leaves (``spare``,
-    with ``models.fill``): never to a customer reached in a right-party conversation (or a refusal
-    or dispute) in the last ``rest_days`` days."""
+    with ``models.fill``): only to an account last called ``fill_gap_days`` days ago or more, and
+    never to a customer reached in a right-party conversation (or a refusal or dispute) in the
+    last ``rest_days`` days."""
     if not strategy.models.fill:
         return early.clear()
     since = portfolio.as_of - timedelta(days=strategy.rest_days)
     reached = portfolio.contacts.filter(
         pl.col("outcome").is_in(REACHED_OUTCOMES) & pl.col("party").fill_null("debtor").is_in(["debtor", "unknown"])
         & (pl.col("at").dt.date() >= since)).select("customer_id").unique()
-    return early.filter(pl.col("channel") == "call").join(reached, on="customer_id", how="anti")
+    gap = (pl.lit(portfolio.as_of) - pl.col("last_day")).dt.total_days() >= strategy.fill_gap_days
+    return early.filter((pl.col("channel") == "call") & gap).join(reached, on="customer_id", how="anti")
 
 
 def spare_calls(spare: Spare, op_hours: list[int], planned: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:

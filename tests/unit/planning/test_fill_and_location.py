@@ -114,11 +114,13 @@ def _off_cadence_calls(portfolio, result: PlanResult) -> pl.DataFrame:
             .join(reached, on="customer_id", how="left"))
 
 
-def test_capacity_left_goes_to_calls_off_cadence_but_never_to_a_customer_reached_in_the_last_3_days(roomy, portfolio):
+def test_capacity_left_goes_to_calls_off_cadence_but_not_the_day_after_a_call_nor_to_the_recently_reached(
+        roomy, portfolio):
     early = _off_cadence_calls(portfolio, roomy)
     assert early.height > 0
-    rest_days = SPLIT.champion.rest_days
-    assert rest_days == 3
+    rest_days, gap = SPLIT.champion.rest_days, SPLIT.champion.fill_gap_days
+    assert (rest_days, gap) == (3, 2)
+    assert early.select((pl.lit(portfolio.as_of) - pl.col("last_day")).dt.total_days().min()).item() >= gap
     assert early.filter(pl.col("reached").is_not_null()
                         & ((pl.lit(portfolio.as_of) - pl.col("reached")).dt.total_days() <= rest_days)).height == 0
     no_fill = SPLIT.champion.model_copy(update={"models": SPLIT.champion.models.model_copy(update={"fill": False})})
