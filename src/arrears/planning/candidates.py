@@ -22,6 +22,7 @@ the last ``fill_gap_days`` - 1 days whose customer was not reached in the last `
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -129,6 +130,7 @@ class Spare:
     model: ContactModel
     slots: pl.DataFrame
     below: pl.DataFrame  # BELOW: message options under min_value
+    off_cadence: Callable[[], pl.DataFrame] | None = None  # more LEAN + CALL_PEOPLE rows: calls off cadence
 
 
 @dataclass(frozen=True)
@@ -154,7 +156,10 @@ def candidates(portfolio: Portfolio, elig: Eligibility, strategy: Strategy, mode
                .filter(pl.col("dpd").is_between(pl.col("dpd_from"), pl.col("dpd_to")))
                .join(last, on=["account_id", "channel"], how="left"))
     due = pl.col("last_day").is_null() | ((pl.lit(as_of) - pl.col("last_day")).dt.total_days() >= pl.col("cadence"))
-    collect, early = stepped.filter(due), _early_calls(portfolio, stepped.filter(~due), strategy)
+    cols = [*ACCOUNT, "channel", "treat", "offer_effect", "quota"]
+    gap = (pl.lit(as_of) - pl.col("last_day")).dt.total_days() >= strategy.fill_gap_days
+    collect = stepped.filter(due)
+    early = stepped.filter(~due & (pl.col("channel") == "call") & gap).select(cols)  # kept narrow for later
     service = (elig.service.select(ACCOUNT).join(pl.DataFrame({"channel": ["sms", "email"]}), how="cross")
                .filter(pl.col("channel").is_in(channels))
                .join(last, on=["account_id", "channel"], how="left")
@@ -163,7 +168,6 @@ def candidates(portfolio: Portfolio, elig: Eligibility, strategy: Strategy, mode
                           > strategy.holds.service_days_before_due))
                .with_columns(pl.lit(SERVICE, dtype=pl.Int32).alias("treat"), pl.lit(0.3).alias("offer_effect"),
                              pl.lit(1, dtype=pl.Int32).alias("quota")))
-    cols = [*ACCOUNT, "channel", "treat", "offer_effect", "quota"]
     kinds = pl.DataFrame([(c, k) for c, ks in KINDS.items() for k in ks], schema={"channel": pl.Utf8, "kind": pl.Utf8},
                          orient="row")
     points = usable_points(portfolio, model).drop("address")
@@ -178,8 +182,10 @@ def candidates(portfolio: Portfolio, elig: Eligibility, strategy: Strategy, mode
     calls, messages = options.filter(pl.col("channel") == "call"), options.filter(pl.col("channel") != "call")
     del options  # the stages below allocate gigabytes at 1M accounts: freed memory is reused
     spare_rows = calls.select(*LEAN, *CALL_PEOPLE)
-    if early.height:
-        spare_rows = pl.concat([spare_rows, to_options(early).select(*LEAN, *CALL_PEOPLE)])
+
+    def off_cadence() -> pl.DataFrame:  # worked out only when the fill leaves call capacity
+        return to_options(_early_calls(portfolio, early, strategy)).select(*LEAN, *CALL_PEOPLE)
+
     calls = _scored(_call_reach(calls, strategy, model, slots), strategy, strategy_index)
     messages = _scored(_message_reach(messages, strategy, model, slots), strategy, strategy_index, keep_all=True)
     worth = pl.col("net") >= strategy.min_value
@@ -190,22 +196,20 @@ def candidates(portfolio: Portfolio, elig: Eligibility, strategy: Strategy, mode
 
         parts.append(location_options(portfolio, elig, strategy, model, slots, strategy_index=strategy_index))
     return Candidates(pl.concat(parts, how="vertical_relaxed"),
-                      Spare(strategy, strategy_index, spare_rows, model, slots, below))
+                      Spare(strategy, strategy_index, spare_rows, model, slots, below,
+                            off_cadence if strategy.models.fill and early.height else None))
 
 
 def _early_calls(portfolio: Portfolio, early: pl.DataFrame, strategy: Strategy) -> pl.DataFrame:
-    """The calls the cadence does not make today, for the capacity the fill leaves (``spare``,
-    with ``models.fill``): only to an account last called ``fill_gap_days`` days ago or more, and
-    never to a customer reached in a right-party conversation (or a refusal or dispute) in the
-    last ``rest_days`` days."""
-    if not strategy.models.fill:
-        return early.clear()
+    """The calls the cadence does not make today (``early``: to accounts last called
+    ``fill_gap_days`` days ago or more), for the capacity the fill leaves (``spare``, with
+    ``models.fill``), but never to a customer reached in a right-party conversation (or a
+    refusal or dispute) in the last ``rest_days`` days."""
     since = portfolio.as_of - timedelta(days=strategy.rest_days)
     reached = portfolio.contacts.filter(
         pl.col("outcome").is_in(REACHED_OUTCOMES) & pl.col("party").fill_null("debtor").is_in(["debtor", "unknown"])
         & (pl.col("at").dt.date() >= since)).select("customer_id").unique()
-    gap = (pl.lit(portfolio.as_of) - pl.col("last_day")).dt.total_days() >= strategy.fill_gap_days
-    return early.filter((pl.col("channel") == "call") & gap).join(reached, on="customer_id", how="anti")
+    return early.join(reached, on="customer_id", how="anti")
 
 
 def spare_calls(spare: Spare, op_hours: list[int], planned: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -215,8 +219,9 @@ def spare_calls(spare: Spare, op_hours: list[int], planned: pl.DataFrame) -> tup
     ``BELOW`` rows, for the hour summary)."""
     strategy = spare.strategy
     room = ~pl.col("called").fill_null(False) & (pl.col("used").fill_null(0) < pl.col("quota"))
-    calls = spare.calls.join(planned.cast({"account_id": spare.calls.schema["account_id"]}), on="account_id",
-                             how="left").filter(room).drop("used", "called")
+    rows = spare.calls if spare.off_cadence is None else pl.concat([spare.calls, spare.off_cadence()])
+    calls = rows.join(planned.cast({"account_id": rows.schema["account_id"]}), on="account_id",
+                      how="left").filter(room).drop("used", "called")
     scored = _scored(_call_reach(calls, strategy, spare.model, spare.slots, op_hours=op_hours, keep=None),
                      strategy, spare.strategy_index, keep_all=True)
     worth = pl.col("net") >= strategy.min_value
