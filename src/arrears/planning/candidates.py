@@ -212,14 +212,16 @@ def _early_calls(portfolio: Portfolio, early: pl.DataFrame, strategy: Strategy) 
     return early.join(reached, on="customer_id", how="anti")
 
 
-def spare_calls(spare: Spare, op_hours: list[int], planned: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+def spare_calls(spare: Spare, op_hours: list[int], planned: pl.DataFrame, *, off_cadence: bool = False
+                ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Call options at the operation hours ``op_hours`` (those with capacity left), at every
     allowed local hour that falls in them, for the accounts with no call planned and room left
     (``planned``: account_id, used, called): (options worth at least ``min_value``, the rest as
-    ``BELOW`` rows, for the hour summary)."""
+    ``BELOW`` rows, for the hour summary). ``off_cadence``: the calls the cadence does not make today
+    instead (``Spare.off_cadence``)."""
     strategy = spare.strategy
     room = ~pl.col("called").fill_null(False) & (pl.col("used").fill_null(0) < pl.col("quota"))
-    rows = spare.calls if spare.off_cadence is None else pl.concat([spare.calls, spare.off_cadence()])
+    rows = spare.off_cadence() if off_cadence and spare.off_cadence else spare.calls
     calls = rows.join(planned.cast({"account_id": rows.schema["account_id"]}), on="account_id",
                       how="left").filter(room).drop("used", "called")
     scored = _scored(_call_reach(calls, strategy, spare.model, spare.slots, op_hours=op_hours, keep=None),

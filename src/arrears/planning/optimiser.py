@@ -9,10 +9,10 @@ instant with the debtor's history plus the attempts planned before it; a denied 
 dropped and its capacity freed for the next pass. Passes repeat until nothing more fits.
 Calls are first offered at each number's best hours; when an hour still has capacity after
 that, every account without a call yet is offered at every lawful hour that falls in it
-(``spare_calls``) and the passes go on. So an hour is left with capacity only when its best
-remaining option is worth less than nothing (or below the strategy's ``min_value``), which
-``PlanResult.hours`` says per hour. Ties break by account, channel, number and hour, so the
-same inputs give the same plan.
+(``spare_calls``), then, if capacity is still left, the calls off cadence; the passes go on
+after each. So an hour is left with capacity only when its best remaining option is worth less
+than nothing (or below ``min_value``), which ``PlanResult.hours`` says per hour. Ties break by
+account, channel, number and hour, so the same inputs give the same plan.
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ from arrears.planning.frames import Capacity, Portfolio
 from arrears.planning.gate_requests import Gate, agencies_by_id, gate_path, recent_history
 from arrears.planning.gate_runner import GateRunner
 from arrears.planning.hour_summary import hour_summary
+from arrears.planning.local_time import local_iso
 from arrears.planning.segmenter import Segmenter, history_segmenter
 from arrears.planning.strategy import Split, assign
 
@@ -206,12 +207,14 @@ def _fill(options: pl.DataFrame, capacity: Capacity, runner: GateRunner, recent:
     tick("fill")
     live = _passes(live, wide, state, ctx)
     below = [spare.below for spare in spares]
-    open_hours = _open_hours(state, capacity, "call") if "call" in capacity.channels() else []
-    if open_hours and (spares := [spare for spare in spares if spare.strategy.models.fill]):
-        more, more_below = _spare_options(spares, open_hours, state)
+    for off_cadence in (False, True):  # the numbers' other hours; then calls off cadence, for what is still left
+        staged = [s for s in spares if s.strategy.models.fill and (s.off_cadence or not off_cadence)]
+        if not staged or not (open_hours := _open_hours(state, capacity, "call")):
+            continue
+        more, more_below = _spare_options(staged, open_hours, state, off_cadence=off_cadence)
         below += more_below
         more = _in_open_slots(more, caps)
-        stats.spare_options = more.height
+        stats.spare_options += more.height
         if more.height:
             more = more.with_row_index("option", offset=wide.height)
             wide = pl.concat([wide, more.drop(NARROW)], how="vertical_relaxed")
@@ -256,11 +259,12 @@ def _open_hours(state: FillState, capacity: Capacity, channel: str) -> list[int]
             and cap > state.hour_used.get((channel, h), 0)]
 
 
-def _spare_options(spares: list[Spare], open_hours: list[int], state: FillState
+def _spare_options(spares: list[Spare], open_hours: list[int], state: FillState, *, off_cadence: bool
                    ) -> tuple[pl.DataFrame, list[pl.DataFrame]]:
     """Call options at the open hours for every account without a call yet (``spare_calls``)."""
     planned = state.planned()
-    found = [spare_calls(spare, open_hours, planned) for spare in spares if spare.calls.height]
+    found = [spare_calls(spare, open_hours, planned, off_cadence=off_cadence) for spare in spares
+             if spare.calls.height or off_cadence]
     options = pl.concat([f[0] for f in found], how="vertical_relaxed") if found else pl.DataFrame()
     return options, [f[1] for f in found]
 
@@ -339,14 +343,6 @@ def _schedule(best: pl.DataFrame, hour_used: dict) -> pl.DataFrame:
     size = pl.max_horizontal(pl.col("hour_cap").fill_null(0), pl.col("used") + pl.len().over("channel", "op_hour"))
     seconds = (60 + position * 3480 // size).clip(60, 3540)  # HH:01 .. HH:59, never on the hour boundary
     return best.with_columns((pl.col("start_utc") + pl.duration(seconds=seconds)).alias("at_utc")).drop("used")
-
-
-def local_iso(instant: str, zones: list[str]) -> pl.Expr:
-    expr = pl.lit(None, dtype=pl.Utf8)
-    for z in zones:
-        expr = pl.when(pl.col("zone") == z).then(
-            pl.col(instant).dt.convert_time_zone(z).dt.strftime("%Y-%m-%dT%H:%M:%S%:z")).otherwise(expr)
-    return expr
 
 
 def _judge(best: pl.DataFrame, runner: GateRunner, recent: pl.DataFrame, *, stats: PlanStats) -> pl.DataFrame:

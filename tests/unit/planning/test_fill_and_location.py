@@ -56,7 +56,8 @@ def _every_call_option_left(portfolio, result: PlanResult) -> pl.DataFrame:
                        strategy_index=0)
     planned = result.attempts.group_by("account_id").agg(
         pl.len().cast(pl.Int64).alias("used"), (pl.col("channel") == "call").any().alias("called"))
-    every, _ = spare_calls(found.spare, list(range(24)), planned)
+    every = pl.concat([spare_calls(found.spare, list(range(24)), planned, off_cadence=late)[0]
+                       for late in (False, True)])  # the numbers' other hours, the calls off cadence
     return every.join(planned.cast({"account_id": every.schema["account_id"]}), on="account_id", how="left").select(
         "op_hour", (pl.col("net") - pl.col("fatigue") * pl.col("used").fill_null(0)).alias("now"))
 
@@ -114,9 +115,14 @@ def _off_cadence_calls(portfolio, result: PlanResult) -> pl.DataFrame:
             .join(reached, on="customer_id", how="left"))
 
 
-def test_capacity_left_goes_to_calls_off_cadence_but_not_the_day_after_a_call_nor_to_the_recently_reached(
-        roomy, portfolio):
-    early = _off_cadence_calls(portfolio, roomy)
+def test_capacity_left_goes_to_calls_off_cadence_but_not_the_day_after_a_call_nor_to_the_recently_reached():
+    from arrears.planning.simulator import SimConfig, _start_state
+
+    cfg = SimConfig(customers=600, days=1, warmup_days=7, seed=5)  # a week of history
+    portfolio = _start_state(cfg).portfolio(cfg.start)
+    wide = Capacity({("call", h): 40 for h in range(8, 22)}, {"sms": 60, "email": 15})  # more than the due calls
+    result = make_plan(portfolio, wide, SPLIT, default_gate())
+    early = _off_cadence_calls(portfolio, result)
     assert early.height > 0
     rest_days, gap = SPLIT.champion.rest_days, SPLIT.champion.fill_gap_days
     assert (rest_days, gap) == (3, 2)
@@ -124,9 +130,9 @@ def test_capacity_left_goes_to_calls_off_cadence_but_not_the_day_after_a_call_no
     assert early.filter(pl.col("reached").is_not_null()
                         & ((pl.lit(portfolio.as_of) - pl.col("reached")).dt.total_days() <= rest_days)).height == 0
     no_fill = SPLIT.champion.model_copy(update={"models": SPLIT.champion.models.model_copy(update={"fill": False})})
-    without = make_plan(portfolio, ROOMY, Split(no_fill), default_gate(), message_texts=_texts())
+    without = make_plan(portfolio, wide, Split(no_fill), default_gate())
     assert _off_cadence_calls(portfolio, without).height == 0
-    assert without.attempts.filter(pl.col("channel") == "call").height < roomy.attempts.filter(
+    assert without.attempts.filter(pl.col("channel") == "call").height < result.attempts.filter(
         pl.col("channel") == "call").height
 
 
