@@ -35,7 +35,7 @@ from arrears.planning.candidates import (
     treatment_table,
 )
 from arrears.planning.eligibility import eligibility
-from arrears.planning.fill_state import FillState, position_within
+from arrears.planning.fill_state import FillState, left_frame, position_within
 from arrears.planning.frames import Capacity, Portfolio
 from arrears.planning.gate_requests import Gate, agencies_by_id, gate_path, recent_history
 from arrears.planning.gate_runner import GateRunner
@@ -208,23 +208,30 @@ def _fill(options: pl.DataFrame, capacity: Capacity, runner: GateRunner, recent:
     live = _passes(live, wide, state, ctx)
     below = [spare.below for spare in spares]
     for off_cadence in (False, True):  # the numbers' other hours; then calls off cadence, for what is still left
-        staged = [s for s in spares if s.strategy.models.fill and (s.off_cadence or not off_cadence)]
-        if not staged or not (open_hours := _open_hours(state, capacity, "call")):
-            continue
-        more, more_below = _spare_options(staged, open_hours, state, off_cadence=off_cadence)
-        below += more_below
-        more = _in_open_slots(more, caps)
-        stats.spare_options += more.height
-        if more.height:
-            more = more.with_row_index("option", offset=wide.height)
-            wide = pl.concat([wide, more.drop(NARROW)], how="vertical_relaxed")
-            live = pl.concat([live, more.select(NARROW).with_columns(*_integer_keys())], how="vertical_relaxed").sort(
-                ORDER, descending=DESC)
-            live = _passes(live, wide, state, ctx)
+        live, wide = _spare_stage(live, wide, state, ctx, spares=spares, below=below, off_cadence=off_cadence)
     hours = hour_summary(state, live, below, capacity, channels)
     if not state.chosen:
         return none_taken, hours
     return pl.concat(state.chosen, how="diagonal_relaxed").sort(ORDER, descending=DESC), hours
+
+
+def _spare_stage(live: pl.DataFrame, wide: pl.DataFrame, state: FillState, ctx: _Round, *, spares: list[Spare],
+                 below: list[pl.DataFrame], off_cadence: bool) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """When call capacity is left: the spare options (``below`` gets those under ``min_value``), then passes."""
+    staged = [s for s in spares if s.strategy.models.fill and (s.off_cadence or not off_cadence)]
+    if not staged or not (open_hours := _open_hours(state, ctx.capacity, "call")):
+        return live, wide
+    more, more_below = _spare_options(staged, open_hours, state, off_cadence=off_cadence)
+    below += more_below
+    more = _in_open_slots(more, ctx.caps)
+    ctx.stats.spare_options += more.height
+    if more.height:
+        more = more.with_row_index("option", offset=wide.height)
+        wide = pl.concat([wide, more.drop(NARROW)], how="vertical_relaxed")
+        live = pl.concat([live, more.select(NARROW).with_columns(*_integer_keys())], how="vertical_relaxed").sort(
+            ORDER, descending=DESC)
+        live = _passes(live, wide, state, ctx)
+    return live, wide
 
 
 def _in_open_slots(options: pl.DataFrame, caps: pl.DataFrame) -> pl.DataFrame:
@@ -278,7 +285,7 @@ def _still_open(live: pl.DataFrame, best: pl.DataFrame, allowed: pl.DataFrame, s
     # a refused location call is refused for whom it is to or why (the debtor is not lost), not for
     # its hour: the account's other location calls go too (its calls to the debtor stay)
     denied_location = refused.filter(pl.col("treat") == LOCATION).select("acch", "treat")
-    left = _left_frame(state.hour_used, state.day_used, capacity, channels).filter(
+    left = left_frame(state.hour_used, state.day_used, capacity, channels).filter(
         (pl.col("hour_left").is_null() | (pl.col("hour_left") > 0)) & (pl.col("day_left") > 0)).select(
         "channel", "op_hour")
     used = state.quota_used
@@ -299,7 +306,7 @@ def _best_that_fit(live: pl.DataFrame, state: FillState, capacity: Capacity, cha
     capacity left, ranked by their value today within each slot and each channel's day: the
     net, less the fatigue of each contact already planned for the account today (a second
     contact is planned only when it is still worth more than nothing)."""
-    left = _left_frame(state.hour_used, state.day_used, capacity, channels)
+    left = left_frame(state.hour_used, state.day_used, capacity, channels)
     best = live.filter(pl.col("acch").is_first_distinct())  # live is in ORDER: each channel's best option
     if state.quota_used is None:
         best = best.with_columns(pl.lit(0, dtype=pl.Int64).alias("quota_used"))
@@ -320,18 +327,6 @@ def _best_that_fit(live: pl.DataFrame, state: FillState, capacity: Capacity, cha
         pl.col("hour_left").is_null() | (pl.col("slot_rank") < pl.col("hour_left")))
     return best.with_columns(pl.int_range(pl.len()).over("channel").alias("day_rank")).filter(
         pl.col("day_rank") < pl.col("day_left"))
-
-
-def _left_frame(hour_used: dict, day_used: dict, capacity: Capacity, channels: list[str]) -> pl.DataFrame:
-    rows = []
-    for c in channels:
-        day = capacity.daily.get(c)
-        day_left = (day - day_used.get(c, 0)) if day is not None else 10**12
-        for h in range(24):
-            cap = capacity.per_hour(c, h)
-            rows.append((c, h, None if cap is None else cap - hour_used.get((c, h), 0), day_left))
-    return pl.DataFrame(rows, orient="row", schema={"channel": pl.Utf8, "op_hour": pl.Int8, "hour_left": pl.Int64,
-                                                    "day_left": pl.Int64})
 
 
 def _schedule(best: pl.DataFrame, hour_used: dict) -> pl.DataFrame:
