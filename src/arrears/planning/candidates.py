@@ -14,22 +14,28 @@ expected cost of the complaint or fatigue it may cause (disturbance, growing wit
 of the last 7 days; the fill adds the day's earlier planned contacts).
 
 Calls are offered at each number's best ``CALL_OPTIONS`` hours first; ``Spare`` keeps what is
-needed to offer the other hours later, when the fill leaves capacity in them (``spare_calls``).
+needed to offer the other hours later, when the fill leaves capacity in them (``spare_calls``),
+and, with ``models.fill``, the calls the cadence would not make today, to accounts not called in
+the last ``fill_gap_days`` - 1 days whose customer was not reached in the last ``rest_days`` days
+(their value less the fatigue of their recent contacts).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
 import polars as pl
 
 from arrears.planning.contact_model import (
+    REACHED_OUTCOMES,
     ContactModel,
     flat_rpc,
     response_probability,
     rpc_by_hour,
 )
+from arrears.planning.eligibility import Eligibility
 from arrears.planning.frames import Capacity, Portfolio
 from arrears.planning.lawful_hours import start_hours
 from arrears.planning.local_time import slot_table
@@ -37,48 +43,9 @@ from arrears.planning.strategy import Strategy
 
 KINDS = {"call": ["mobile", "home", "work"], "sms": ["mobile"], "email": ["email", "employer_email"],
          "letter": ["postal"]}
-COLLECTABLE = ["open", "charged_off"]
 CALL_OPTIONS = 5  # best hours offered first per (account, number) for calls; the others when capacity is left
 PREFERRED_BONUS = 1.3
 PHONES = ["mobile", "home", "work"]
-
-
-@dataclass(frozen=True)
-class Eligibility:
-    collect: pl.DataFrame  # accounts open for collection, with segment and treatment columns
-    service: pl.DataFrame  # accounts that may only get a service message today
-    held: int
-
-
-def open_promises(portfolio: Portfolio, grace_days: int) -> pl.DataFrame:
-    """Accounts with a promise whose date + grace is today or later and not yet paid in full."""
-    as_of = portfolio.as_of
-    promises = portfolio.contacts.filter(
-        pl.col("promise_date").is_not_null() & pl.col("promise_cents").is_not_null()
-        & ((pl.col("promise_date") + pl.duration(days=grace_days)) >= pl.lit(as_of))
-        & (pl.col("at").dt.date() <= as_of)
-    ).group_by("account_id").agg(pl.col("at").min().alias("since"), pl.col("promise_cents").max().alias("promised"))
-    paid = (portfolio.payments.filter(~pl.col("reversed"))
-            .join(promises, on="account_id").filter(pl.col("paid_at") >= pl.col("since"))
-            .group_by("account_id").agg(pl.col("amount_cents").sum().alias("paid")))
-    return (promises.join(paid, on="account_id", how="left")
-            .filter(pl.col("paid").fill_null(0) < pl.col("promised")).select("account_id"))
-
-
-def eligibility(portfolio: Portfolio, accounts: pl.DataFrame, strategy: Strategy) -> Eligibility:
-    """``accounts``: this strategy's accounts with segment columns. Applies holds."""
-    base = accounts.filter(pl.col("status").is_in(COLLECTABLE) & (pl.col("past_due_cents") > 0))
-    hold = pl.col("flags").list.set_intersection(strategy.holds.flags).list.len() > 0
-    service_only = pl.col("flags").list.set_intersection(strategy.holds.service_only_flags).list.len() > 0
-    promised = open_promises(portfolio, strategy.holds.promise_grace_days)
-    held = base.filter(hold).height
-    rest = base.filter(~hold)
-    service = rest.filter(service_only)
-    collect = rest.filter(~service_only).join(promised, on="account_id", how="anti")
-    held += rest.height - service.height - collect.height
-    due_soon = (pl.col("due_date") - pl.lit(portfolio.as_of)).dt.total_days().is_between(
-        0, strategy.holds.service_days_before_due)
-    return Eligibility(collect, service.filter(due_soon), held)
 
 
 def _treatments(strategy: Strategy) -> pl.DataFrame:
@@ -163,6 +130,7 @@ class Spare:
     model: ContactModel
     slots: pl.DataFrame
     below: pl.DataFrame  # BELOW: message options under min_value
+    off_cadence: Callable[[], pl.DataFrame] | None = None  # more LEAN + CALL_PEOPLE rows: calls off cadence
 
 
 @dataclass(frozen=True)
@@ -184,11 +152,14 @@ def candidates(portfolio: Portfolio, elig: Eligibility, strategy: Strategy, mode
     treat = _treatments(strategy).filter(pl.col("channel").is_in(channels))
     last, week = _last_touch(portfolio)
     steps = treat.select("segment", "dpd_from", "dpd_to", "channel", "treat", "offer_effect", "cadence", "quota")
-    collect = (elig.collect.select(*ACCOUNT, "dpd").join(steps, on="segment")
+    stepped = (elig.collect.select(*ACCOUNT, "dpd").join(steps, on="segment")
                .filter(pl.col("dpd").is_between(pl.col("dpd_from"), pl.col("dpd_to")))
-               .join(last, on=["account_id", "channel"], how="left")
-               .filter(pl.col("last_day").is_null()
-                       | ((pl.lit(as_of) - pl.col("last_day")).dt.total_days() >= pl.col("cadence"))))
+               .join(last, on=["account_id", "channel"], how="left"))
+    due = pl.col("last_day").is_null() | ((pl.lit(as_of) - pl.col("last_day")).dt.total_days() >= pl.col("cadence"))
+    cols = [*ACCOUNT, "channel", "treat", "offer_effect", "quota"]
+    gap = (pl.lit(as_of) - pl.col("last_day")).dt.total_days() >= strategy.fill_gap_days
+    collect = stepped.filter(due)
+    early = stepped.filter(~due & (pl.col("channel") == "call") & gap).select(cols)  # kept narrow for later
     service = (elig.service.select(ACCOUNT).join(pl.DataFrame({"channel": ["sms", "email"]}), how="cross")
                .filter(pl.col("channel").is_in(channels))
                .join(last, on=["account_id", "channel"], how="left")
@@ -197,18 +168,24 @@ def candidates(portfolio: Portfolio, elig: Eligibility, strategy: Strategy, mode
                           > strategy.holds.service_days_before_due))
                .with_columns(pl.lit(SERVICE, dtype=pl.Int32).alias("treat"), pl.lit(0.3).alias("offer_effect"),
                              pl.lit(1, dtype=pl.Int32).alias("quota")))
-    cols = [*ACCOUNT, "channel", "treat", "offer_effect", "quota"]
-    acts = pl.concat([collect.select(cols), service.select(cols)]).join(week, on="account_id", how="left")
-    acts = _with_worth(acts, strategy)  # per account and channel, before the options multiply rows
-    del collect, service
     kinds = pl.DataFrame([(c, k) for c, ks in KINDS.items() for k in ks], schema={"channel": pl.Utf8, "kind": pl.Utf8},
                          orient="row")
-    options = acts.join(kinds, on="channel").join(usable_points(portfolio, model).drop("address"),
-                                                  on=["customer_id", "kind"])
+    points = usable_points(portfolio, model).drop("address")
+
+    def to_options(frame: pl.DataFrame) -> pl.DataFrame:
+        acts = _with_worth(frame.select(cols).join(week, on="account_id", how="left"), strategy)  # per account
+        return acts.join(kinds, on="channel").join(points, on=["customer_id", "kind"])  # and channel, then per number
+
+    options = to_options(pl.concat([collect.select(cols), service.select(cols)]))
+    del collect, service
     slots = slot_table(as_of, portfolio.customers["zone"].unique().to_list(), range(24), capacity.zone)
     calls, messages = options.filter(pl.col("channel") == "call"), options.filter(pl.col("channel") != "call")
-    del acts, options  # the stages below allocate gigabytes at 1M accounts: freed memory is reused
+    del options  # the stages below allocate gigabytes at 1M accounts: freed memory is reused
     spare_rows = calls.select(*LEAN, *CALL_PEOPLE)
+
+    def off_cadence() -> pl.DataFrame:  # worked out only when the fill leaves call capacity
+        return to_options(_early_calls(portfolio, early, strategy)).select(*LEAN, *CALL_PEOPLE)
+
     calls = _scored(_call_reach(calls, strategy, model, slots), strategy, strategy_index)
     messages = _scored(_message_reach(messages, strategy, model, slots), strategy, strategy_index, keep_all=True)
     worth = pl.col("net") >= strategy.min_value
@@ -219,18 +196,34 @@ def candidates(portfolio: Portfolio, elig: Eligibility, strategy: Strategy, mode
 
         parts.append(location_options(portfolio, elig, strategy, model, slots, strategy_index=strategy_index))
     return Candidates(pl.concat(parts, how="vertical_relaxed"),
-                      Spare(strategy, strategy_index, spare_rows, model, slots, below))
+                      Spare(strategy, strategy_index, spare_rows, model, slots, below,
+                            off_cadence if strategy.models.fill and early.height else None))
 
 
-def spare_calls(spare: Spare, op_hours: list[int], planned: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _early_calls(portfolio: Portfolio, early: pl.DataFrame, strategy: Strategy) -> pl.DataFrame:
+    """The calls the cadence does not make today (``early``: to accounts last called
+    ``fill_gap_days`` days ago or more), for the capacity the fill leaves (``spare``, with
+    ``models.fill``), but never to a customer reached in a right-party conversation (or a
+    refusal or dispute) in the last ``rest_days`` days."""
+    since = portfolio.as_of - timedelta(days=strategy.rest_days)
+    reached = portfolio.contacts.filter(
+        pl.col("outcome").is_in(REACHED_OUTCOMES) & pl.col("party").fill_null("debtor").is_in(["debtor", "unknown"])
+        & (pl.col("at").dt.date() >= since)).select("customer_id").unique()
+    return early.join(reached, on="customer_id", how="anti")
+
+
+def spare_calls(spare: Spare, op_hours: list[int], planned: pl.DataFrame, *, off_cadence: bool = False
+                ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Call options at the operation hours ``op_hours`` (those with capacity left), at every
     allowed local hour that falls in them, for the accounts with no call planned and room left
     (``planned``: account_id, used, called): (options worth at least ``min_value``, the rest as
-    ``BELOW`` rows, for the hour summary)."""
+    ``BELOW`` rows, for the hour summary). ``off_cadence``: the calls the cadence does not make today
+    instead (``Spare.off_cadence``)."""
     strategy = spare.strategy
     room = ~pl.col("called").fill_null(False) & (pl.col("used").fill_null(0) < pl.col("quota"))
-    calls = spare.calls.join(planned.cast({"account_id": spare.calls.schema["account_id"]}), on="account_id",
-                             how="left").filter(room).drop("used", "called")
+    rows = spare.off_cadence() if off_cadence and spare.off_cadence else spare.calls
+    calls = rows.join(planned.cast({"account_id": rows.schema["account_id"]}), on="account_id",
+                      how="left").filter(room).drop("used", "called")
     scored = _scored(_call_reach(calls, strategy, spare.model, spare.slots, op_hours=op_hours, keep=None),
                      strategy, spare.strategy_index, keep_all=True)
     worth = pl.col("net") >= strategy.min_value

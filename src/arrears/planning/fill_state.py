@@ -9,6 +9,7 @@ import numpy as np
 import polars as pl
 
 from arrears.planning.candidates import LOCATION
+from arrears.planning.frames import Capacity
 
 
 @dataclass
@@ -56,3 +57,16 @@ def position_within(keys: pl.Series) -> pl.Series:
     position = np.empty(len(values), dtype=np.int64)
     position[order] = index - np.maximum.accumulate(np.where(starts, index, 0)) + 1
     return pl.Series(position)
+
+
+def left_frame(hour_used: dict, day_used: dict, capacity: Capacity, channels: list[str]) -> pl.DataFrame:
+    """Per channel and operation hour: the hour's capacity left (null: no hourly limit) and the day's."""
+    rows = []
+    for c in channels:
+        day = capacity.daily.get(c)
+        day_left = (day - day_used.get(c, 0)) if day is not None else 10**12
+        for h in range(24):
+            cap = capacity.per_hour(c, h)
+            rows.append((c, h, None if cap is None else cap - hour_used.get((c, h), 0), day_left))
+    return pl.DataFrame(rows, orient="row", schema={"channel": pl.Utf8, "op_hour": pl.Int8, "hour_left": pl.Int64,
+                                                    "day_left": pl.Int64})

@@ -37,3 +37,11 @@ def slot_table(day: date, zones: list[str], hours: range, operation_zone: str) -
         rows, schema={"zone": pl.Utf8, "hour": pl.Int8, "start_utc": pl.Datetime("us"), "op_hour": pl.Int8,
                       "beijing_hour": pl.Int8}, orient="row",
     ).with_columns(pl.col("start_utc").dt.replace_time_zone("UTC"))
+
+
+def local_iso(instant: str, zones: list[str]) -> pl.Expr:
+    expr = pl.lit(None, dtype=pl.Utf8)
+    for z in zones:
+        expr = pl.when(pl.col("zone") == z).then(
+            pl.col(instant).dt.convert_time_zone(z).dt.strftime("%Y-%m-%dT%H:%M:%S%:z")).otherwise(expr)
+    return expr

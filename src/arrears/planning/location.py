@@ -14,12 +14,12 @@ from arrears.planning.candidates import (
     LOCATION,
     OPTION_COLUMNS,
     PHONES,
-    Eligibility,
     _beijing_window,
     _scored,
     _with_worth,
 )
 from arrears.planning.contact_model import REACHED_OUTCOMES, ContactModel
+from arrears.planning.eligibility import Eligibility
 from arrears.planning.frames import Portfolio
 from arrears.planning.gate_requests import HISTORY_DAYS
 from arrears.planning.strategy import Strategy

@@ -9,10 +9,10 @@ instant with the debtor's history plus the attempts planned before it; a denied 
 dropped and its capacity freed for the next pass. Passes repeat until nothing more fits.
 Calls are first offered at each number's best hours; when an hour still has capacity after
 that, every account without a call yet is offered at every lawful hour that falls in it
-(``spare_calls``) and the passes go on. So an hour is left with capacity only when its best
-remaining option is worth less than nothing (or below the strategy's ``min_value``), which
-``PlanResult.hours`` says per hour. Ties break by account, channel, number and hour, so the
-same inputs give the same plan.
+(``spare_calls``), then, if capacity is still left, the calls off cadence; the passes go on
+after each. So an hour is left with capacity only when its best remaining option is worth less
+than nothing (or below ``min_value``), which ``PlanResult.hours`` says per hour. Ties break by
+account, channel, number and hour, so the same inputs give the same plan.
 """
 
 from __future__ import annotations
@@ -31,15 +31,16 @@ from arrears.planning.candidates import (
     LOCATION,
     Spare,
     candidates,
-    eligibility,
     spare_calls,
     treatment_table,
 )
-from arrears.planning.fill_state import FillState, position_within
+from arrears.planning.eligibility import eligibility
+from arrears.planning.fill_state import FillState, left_frame, position_within
 from arrears.planning.frames import Capacity, Portfolio
 from arrears.planning.gate_requests import Gate, agencies_by_id, gate_path, recent_history
 from arrears.planning.gate_runner import GateRunner
 from arrears.planning.hour_summary import hour_summary
+from arrears.planning.local_time import local_iso
 from arrears.planning.segmenter import Segmenter, history_segmenter
 from arrears.planning.strategy import Split, assign
 
@@ -206,22 +207,31 @@ def _fill(options: pl.DataFrame, capacity: Capacity, runner: GateRunner, recent:
     tick("fill")
     live = _passes(live, wide, state, ctx)
     below = [spare.below for spare in spares]
-    open_hours = _open_hours(state, capacity, "call") if "call" in capacity.channels() else []
-    if open_hours and spares:
-        more, more_below = _spare_options(spares, open_hours, state)
-        below += more_below
-        more = _in_open_slots(more, caps)
-        stats.spare_options = more.height
-        if more.height:
-            more = more.with_row_index("option", offset=wide.height)
-            wide = pl.concat([wide, more.drop(NARROW)], how="vertical_relaxed")
-            live = pl.concat([live, more.select(NARROW).with_columns(*_integer_keys())], how="vertical_relaxed").sort(
-                ORDER, descending=DESC)
-            live = _passes(live, wide, state, ctx)
+    for off_cadence in (False, True):  # the numbers' other hours; then calls off cadence, for what is still left
+        live, wide = _spare_stage(live, wide, state, ctx, spares=spares, below=below, off_cadence=off_cadence)
     hours = hour_summary(state, live, below, capacity, channels)
     if not state.chosen:
         return none_taken, hours
     return pl.concat(state.chosen, how="diagonal_relaxed").sort(ORDER, descending=DESC), hours
+
+
+def _spare_stage(live: pl.DataFrame, wide: pl.DataFrame, state: FillState, ctx: _Round, *, spares: list[Spare],
+                 below: list[pl.DataFrame], off_cadence: bool) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """When call capacity is left: the spare options (``below`` gets those under ``min_value``), then passes."""
+    staged = [s for s in spares if s.strategy.models.fill and (s.off_cadence or not off_cadence)]
+    if not staged or not (open_hours := _open_hours(state, ctx.capacity, "call")):
+        return live, wide
+    more, more_below = _spare_options(staged, open_hours, state, off_cadence=off_cadence)
+    below += more_below
+    more = _in_open_slots(more, ctx.caps)
+    ctx.stats.spare_options += more.height
+    if more.height:
+        more = more.with_row_index("option", offset=wide.height)
+        wide = pl.concat([wide, more.drop(NARROW)], how="vertical_relaxed")
+        live = pl.concat([live, more.select(NARROW).with_columns(*_integer_keys())], how="vertical_relaxed").sort(
+            ORDER, descending=DESC)
+        live = _passes(live, wide, state, ctx)
+    return live, wide
 
 
 def _in_open_slots(options: pl.DataFrame, caps: pl.DataFrame) -> pl.DataFrame:
@@ -256,11 +266,12 @@ def _open_hours(state: FillState, capacity: Capacity, channel: str) -> list[int]
             and cap > state.hour_used.get((channel, h), 0)]
 
 
-def _spare_options(spares: list[Spare], open_hours: list[int], state: FillState
+def _spare_options(spares: list[Spare], open_hours: list[int], state: FillState, *, off_cadence: bool
                    ) -> tuple[pl.DataFrame, list[pl.DataFrame]]:
     """Call options at the open hours for every account without a call yet (``spare_calls``)."""
     planned = state.planned()
-    found = [spare_calls(spare, open_hours, planned) for spare in spares if spare.calls.height]
+    found = [spare_calls(spare, open_hours, planned, off_cadence=off_cadence) for spare in spares
+             if spare.calls.height or off_cadence]
     options = pl.concat([f[0] for f in found], how="vertical_relaxed") if found else pl.DataFrame()
     return options, [f[1] for f in found]
 
@@ -274,7 +285,7 @@ def _still_open(live: pl.DataFrame, best: pl.DataFrame, allowed: pl.DataFrame, s
     # a refused location call is refused for whom it is to or why (the debtor is not lost), not for
     # its hour: the account's other location calls go too (its calls to the debtor stay)
     denied_location = refused.filter(pl.col("treat") == LOCATION).select("acch", "treat")
-    left = _left_frame(state.hour_used, state.day_used, capacity, channels).filter(
+    left = left_frame(state.hour_used, state.day_used, capacity, channels).filter(
         (pl.col("hour_left").is_null() | (pl.col("hour_left") > 0)) & (pl.col("day_left") > 0)).select(
         "channel", "op_hour")
     used = state.quota_used
@@ -295,7 +306,7 @@ def _best_that_fit(live: pl.DataFrame, state: FillState, capacity: Capacity, cha
     capacity left, ranked by their value today within each slot and each channel's day: the
     net, less the fatigue of each contact already planned for the account today (a second
     contact is planned only when it is still worth more than nothing)."""
-    left = _left_frame(state.hour_used, state.day_used, capacity, channels)
+    left = left_frame(state.hour_used, state.day_used, capacity, channels)
     best = live.filter(pl.col("acch").is_first_distinct())  # live is in ORDER: each channel's best option
     if state.quota_used is None:
         best = best.with_columns(pl.lit(0, dtype=pl.Int64).alias("quota_used"))
@@ -318,18 +329,6 @@ def _best_that_fit(live: pl.DataFrame, state: FillState, capacity: Capacity, cha
         pl.col("day_rank") < pl.col("day_left"))
 
 
-def _left_frame(hour_used: dict, day_used: dict, capacity: Capacity, channels: list[str]) -> pl.DataFrame:
-    rows = []
-    for c in channels:
-        day = capacity.daily.get(c)
-        day_left = (day - day_used.get(c, 0)) if day is not None else 10**12
-        for h in range(24):
-            cap = capacity.per_hour(c, h)
-            rows.append((c, h, None if cap is None else cap - hour_used.get((c, h), 0), day_left))
-    return pl.DataFrame(rows, orient="row", schema={"channel": pl.Utf8, "op_hour": pl.Int8, "hour_left": pl.Int64,
-                                                    "day_left": pl.Int64})
-
-
 def _schedule(best: pl.DataFrame, hour_used: dict) -> pl.DataFrame:
     """Spread the slot's attempts over its hour, from HH:01 to HH:59 (a boundary instant may be quiet)."""
     used = pl.DataFrame([(c, h, n) for (c, h), n in hour_used.items()], orient="row",
@@ -339,14 +338,6 @@ def _schedule(best: pl.DataFrame, hour_used: dict) -> pl.DataFrame:
     size = pl.max_horizontal(pl.col("hour_cap").fill_null(0), pl.col("used") + pl.len().over("channel", "op_hour"))
     seconds = (60 + position * 3480 // size).clip(60, 3540)  # HH:01 .. HH:59, never on the hour boundary
     return best.with_columns((pl.col("start_utc") + pl.duration(seconds=seconds)).alias("at_utc")).drop("used")
-
-
-def local_iso(instant: str, zones: list[str]) -> pl.Expr:
-    expr = pl.lit(None, dtype=pl.Utf8)
-    for z in zones:
-        expr = pl.when(pl.col("zone") == z).then(
-            pl.col(instant).dt.convert_time_zone(z).dt.strftime("%Y-%m-%dT%H:%M:%S%:z")).otherwise(expr)
-    return expr
 
 
 def _judge(best: pl.DataFrame, runner: GateRunner, recent: pl.DataFrame, *, stats: PlanStats) -> pl.DataFrame:

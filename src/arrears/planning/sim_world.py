@@ -17,6 +17,9 @@ Third parties: a call answered by an emergency contact or a spouse of a debtor n
 numbers works is passed on with the customer's hidden relay probability (0.5 x willingness),
 and the debtor then gives a new, working mobile (contact source ``customer_update``), in the
 portfolio from the next day.
+
+These are the default world's assumptions; a ``sim_worlds.WorldSpec`` moves them (answer hours,
+channel response, dead numbers, how offers and complaints work), applied here.
 """
 
 from __future__ import annotations
@@ -27,8 +30,9 @@ from datetime import date, timedelta
 import numpy as np
 import polars as pl
 
+from arrears.planning.sim_worlds import DEFAULT, OFFER_ASK, WorldSpec
+
 ZONES = np.array(["Asia/Shanghai", "Asia/Urumqi"])
-BEST_HOURS = np.array([9, 10, 12, 13, 18, 19, 20])
 HELP_OFFERS = ("installment", "extension", "hardship")
 
 
@@ -46,12 +50,13 @@ class World:
     customers: pl.DataFrame
     points: pl.DataFrame  # + hidden columns: dead (bool), wrong (bool)
     accounts: pl.DataFrame  # balance_cents, past_due_cents, dpd, flags, due_date, ...
+    spec: WorldSpec = DEFAULT
 
 
-def make_world(n: int, start: date, seed: int) -> World:
+def make_world(n: int, start: date, seed: int, spec: WorldSpec = DEFAULT) -> World:
     rng = np.random.default_rng(seed)
     ids = np.char.add("C", np.char.zfill(np.arange(1, n + 1).astype(str), 6))
-    best = rng.choice(BEST_HOURS, size=n, p=[.1, .1, .15, .1, .15, .25, .15])
+    best = rng.choice(np.array(spec.best_hours), size=n, p=list(spec.best_hour_weights))
     zone = np.where(rng.random(n) < 0.06, ZONES[1], ZONES[0])
     pref = rng.random(n) < 0.25
     customers = pl.DataFrame({
@@ -61,7 +66,7 @@ def make_world(n: int, start: date, seed: int) -> World:
         "pref_from": pl.Series(np.where(pref, best - 1, -1)).replace(-1, None).cast(pl.Int32),
         "pref_to": pl.Series(np.where(pref, best + 1, -1)).replace(-1, None).cast(pl.Int32),
     })
-    points = _points(rng, ids)
+    points = _points(rng, ids, spec)
     dpd = _dpd(rng, n)
     limit = rng.choice([500_000, 1_000_000, 2_000_000, 5_000_000], size=n, p=[.3, .35, .25, .1])
     balance = (limit * rng.uniform(0.5, 1.05, n)).astype(np.int64)
@@ -77,7 +82,7 @@ def make_world(n: int, start: date, seed: int) -> World:
         "dpd": dpd.astype(np.int32),
     })
     return World(rng.beta(2.2, 2.0, n), rng.beta(2.5, 1.8, n), rng.beta(2.0, 2.5, n), best,
-                 rng.beta(1.2, 10, n), rng.beta(1, 20, n), rng.beta(1, 60, n), customers, points, accounts)
+                 rng.beta(1.2, 10, n), rng.beta(1, 20, n), rng.beta(1, 60, n), customers, points, accounts, spec)
 
 
 def _dpd(rng: np.random.Generator, n: int) -> np.ndarray:
@@ -86,15 +91,15 @@ def _dpd(rng: np.random.Generator, n: int) -> np.ndarray:
                      rng.integers(91, 361, n))
 
 
-def _points(rng: np.random.Generator, ids: np.ndarray) -> pl.DataFrame:
+def _points(rng: np.random.Generator, ids: np.ndarray, spec: WorldSpec) -> pl.DataFrame:
     n = len(ids)
     listed_invalid = rng.random(n) < 0.06
-    hidden_dead = ~listed_invalid & (rng.random(n) < 0.08)
-    wrong = ~listed_invalid & ~hidden_dead & (rng.random(n) < 0.04)
+    hidden_dead = ~listed_invalid & (rng.random(n) < spec.hidden_dead)
+    wrong = ~listed_invalid & ~hidden_dead & (rng.random(n) < spec.wrong)
     listed = np.where(listed_invalid, "invalid", np.where(rng.random(n) < .7, "valid", "unknown"))
     parts = [pl.DataFrame({"customer_id": ids, "kind": "mobile", "owner": "debtor", "status": listed,
                            "dead": listed_invalid | hidden_dead, "wrong": wrong})]
-    for kind, owner, share, dead in (("home", "debtor", .3, .15), ("email", "debtor", .25, .05),
+    for kind, owner, share, dead in (("home", "debtor", .3, spec.home_dead), ("email", "debtor", .25, .05),
                                      ("mobile", "emergency_contact", .35, .05)):
         pick = rng.random(n) < share
         m = int(pick.sum())
@@ -147,32 +152,30 @@ def simulate_attempts(world: World, attempts: pl.DataFrame, recent_counts: dict[
     k = attempts.height
     if k == 0:
         return attempts
+    spec = world.spec
     pts = attempts.join(world.points.select("contact_point_id", "owner", "dead", "wrong"), on="contact_point_id",
                         how="left")
     c = pts["customer_index"].to_numpy()
     channel = pts["channel"].to_numpy()
     dead, wrong = pts["dead"].fill_null(True).to_numpy(), pts["wrong"].fill_null(False).to_numpy()
     third = (pts["owner"].to_numpy() != "debtor") | wrong
-    hour = pts["local_hour"].to_numpy()
-    near = np.abs(hour - world.best_hour[c]) <= 1
-    answered = rng.random(k) < np.clip(world.answer[c] * np.where(near, 1.7, 0.55), 0.02, 0.95)
+    answered = rng.random(k) < _answer_probability(world, c, pts["local_hour"].to_numpy())
     is_call = channel == "call"
     reached_debtor = is_call & ~dead & ~third & answered
     reached_third = is_call & ~dead & third & answered
-    response = np.where(channel == "sms", world.sms_response[c], world.email_response[c]) * (0.5 + world.willingness[c])
+    response = np.where(channel == "sms", world.sms_response[c] * spec.sms_factor,
+                        world.email_response[c] * spec.email_factor) * (0.5 + world.willingness[c])
     message_hit = ~is_call & ~dead & ~third & (rng.random(k) < response)
     offer = pts["offer"].to_numpy()
-    fits = _offer_fits(world, c, offer)
+    fits, amount, keep = _promise_terms(world, c, offer)
     p_promise = np.where(is_call, 0.25 + 0.5 * world.willingness[c] + 0.15 * fits, 1.0)
     promised = (reached_debtor | message_hit) & (rng.random(k) < p_promise)
-    balance = world.accounts["balance_cents"].to_numpy()[c]
-    past_due = world.accounts["past_due_cents"].to_numpy()[c]
-    amount = np.where(fits & (offer == "settlement"), (balance * 0.4).astype(np.int64),
-                      np.where(fits, (past_due * np.maximum(world.ability[c], 0.35)).astype(np.int64), past_due))
     touches = np.array([recent_counts.get(a, 0) for a in pts["account_id"].to_list()])
-    p_complaint = world.sensitivity[c] * (1 + touches / 2) * np.where(is_call, 2.0, 0.5) + 0.03 * reached_third
+    p_complaint = (world.sensitivity[c] * spec.complaint_factor * (1 + spec.touch_slope * touches) ** spec.touch_power
+                   * np.where(is_call, 2.0, 0.5) + 0.03 * reached_third)
+    stranger = np.where(wrong & spec.says_wrong_number, "wrong_number", "answered_other")
     outcome = np.where(is_call, np.where(dead, "not_in_service", np.where(
-        answered, np.where(third, "answered_other", "conversation"), "no_answer")),
+        answered, np.where(third, stranger, "conversation"), "no_answer")),
         np.where(dead, np.where(channel == "email", "bounced", "failed"), "delivered"))
     return pts.with_columns(
         pl.Series("outcome", outcome),
@@ -182,10 +185,38 @@ def simulate_attempts(world: World, attempts: pl.DataFrame, recent_counts: dict[
         pl.Series("third_party", reached_third), pl.Series("complaint", rng.random(k) < p_complaint),
         pl.Series("promise_cents", np.where(promised, np.maximum(amount, 100), 0)),
         pl.Series("promise_day", [day + timedelta(days=int(d)) for d in rng.integers(1, 6, k)]),
-        pl.Series("keep", rng.random(k) < _keep_probability(world, c, offer, fits)),
+        pl.Series("keep", rng.random(k) < keep),
         pl.Series("gave_number", reached_third & np.isin(pts["owner"].to_numpy(), RELAY_OWNERS)
                   & lost_debtors(world)[c] & (rng.random(k) < 0.5 * world.willingness[c])),
     )
+
+
+def _answer_probability(world: World, c: np.ndarray, hour: np.ndarray) -> np.ndarray:
+    """P(someone answers a call to customer ``c`` at local ``hour``): the customer's rate x the
+    world's factor, higher within an hour of the customer's best hour, x the world's hour profile."""
+    spec = world.spec
+    near = np.abs(hour - world.best_hour[c]) <= 1
+    profile = np.array(spec.hour_profile)[hour]
+    return np.clip(world.answer[c] * spec.answer_factor * np.where(near, spec.near_factor, spec.far_factor)
+                   * profile, 0.02, 0.95)
+
+
+def _promise_terms(world: World, c: np.ndarray, offer: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per attempt: whether the offer fits the customer, the amount a promise would be for (cents)
+    and P(the promise is kept), by the world's ``offer_rule``."""
+    w, a = world.willingness[c], world.ability[c]
+    balance = world.accounts["balance_cents"].to_numpy()[c]
+    past_due = world.accounts["past_due_cents"].to_numpy()[c]
+    full_keep = w * a * a * world.spec.full_keep_factor
+    if world.spec.offer_rule == "affordability":
+        ask = np.array([OFFER_ASK.get(o, 1.0) for o in offer.tolist()])
+        fits = ask <= a * world.spec.afford_factor
+        return fits, (past_due * ask).astype(np.int64), np.where(fits, 0.85 * w, full_keep)
+    fits = _offer_fits(world, c, offer)
+    amount = np.where(fits & (offer == "settlement"), (balance * 0.4).astype(np.int64),
+                      np.where(fits, (past_due * np.maximum(a, 0.35)).astype(np.int64), past_due))
+    settle = 0.35 + 0.3 * w
+    return fits, amount, np.where(fits & (offer == "settlement"), settle, np.where(fits, 0.85 * w, full_keep))
 
 
 def _offer_fits(world: World, c: np.ndarray, offer: np.ndarray) -> np.ndarray:
@@ -194,9 +225,3 @@ def _offer_fits(world: World, c: np.ndarray, offer: np.ndarray) -> np.ndarray:
     helps = np.isin(offer, HELP_OFFERS) & unable
     settles = (offer == "settlement") & unable & unwilling
     return helps | settles
-
-
-def _keep_probability(world: World, c: np.ndarray, offer: np.ndarray, fits: np.ndarray) -> np.ndarray:
-    w, a = world.willingness[c], world.ability[c]
-    settle = 0.35 + 0.3 * w
-    return np.where(fits & (offer == "settlement"), settle, np.where(fits, 0.85 * w, w * a * a))

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import polars as pl
 
+from arrears.planning.contact_model import DEAD_OUTCOMES
 from arrears.planning.frames import Capacity, Portfolio
 from arrears.planning.gate_requests import (
     Gate,
@@ -25,12 +26,16 @@ from arrears.planning.gate_requests import (
     request_for,
 )
 from arrears.planning.optimiser import make_plan
+from arrears.planning.reference import reference_plan
 from arrears.planning.sim_world import World, give_numbers, make_world, simulate_attempts
+from arrears.planning.sim_worlds import DEFAULT, WorldSpec
 from arrears.planning.strategy import Split, Strategy
 
 NAIVE = "naive"
+REFERENCE = "reference"  # the simple reference planner (``planning.reference``)
+BASELINES = (NAIVE, REFERENCE)
 METRICS = ["money", "calls", "sms", "email", "rpc", "promises", "promises_kept", "complaints", "misdials",
-           "third_party", "located", "violations"]
+           "known_bad", "third_party", "located", "violations"]
 CONTACT_SCHEMA = pl.Schema({
     "contact_id": pl.String(), "account_id": pl.String(), "customer_id": pl.String(), "contact_point_id": pl.String(),
     "channel": pl.String(), "direction": pl.String(), "at": pl.Datetime("us", "UTC"), "party": pl.String(),
@@ -47,6 +52,7 @@ class SimConfig:
     warmup_days: int = 14
     seed: int = 20261201
     start: date = date(2026, 12, 1)
+    world: WorldSpec = DEFAULT
 
     def capacity(self) -> Capacity:
         """Calls every operation hour CN allows (08:00-22:00 Beijing: start hours 8-21), SMS and
@@ -74,7 +80,7 @@ class State:
 
 
 def _start_state(cfg: SimConfig) -> State:
-    world = make_world(cfg.customers, cfg.start, cfg.seed)
+    world = make_world(cfg.customers, cfg.start, cfg.seed, cfg.world)
     state = State(world, pl.DataFrame(schema=CONTACT_SCHEMA), pl.DataFrame(schema=PAYMENT_SCHEMA),
                   pl.DataFrame(schema={"account_id": pl.Utf8, "day": pl.Date, "amount": pl.Int64, "keep": pl.Boolean}))
     rng = np.random.default_rng(cfg.seed + 1)
@@ -179,11 +185,13 @@ def _step(state: State, attempts: pl.DataFrame, day: date, rng: np.random.Genera
     week = state.contacts.filter(pl.col("at").dt.date() >= day - timedelta(days=7)).group_by("account_id").len()
     done = simulate_attempts(world, attempts, dict(week.iter_rows()), day, rng)
     violations = _judge(done, state, judged, day) if judged and done.height else 0
+    known_bad = _known_bad(state, done)
     _record_contacts(state, done)
     located = give_numbers(world, done, state.serial)
     state.serial += located
     money, kept = _pay(state, day, rng)
-    row = {"day": day, "money": money / 100, "violations": violations, "promises_kept": kept, "located": located}
+    row = {"day": day, "money": money / 100, "violations": violations, "promises_kept": kept, "located": located,
+           "known_bad": known_bad}
     for channel in ("call", "sms", "email"):
         row["calls" if channel == "call" else channel] = int((done["channel"] == channel).sum()) if done.height else 0
     for name, column in (("rpc", "rpc"), ("misdials", "misdial"), ("third_party", "third_party"),
@@ -192,6 +200,15 @@ def _step(state: State, attempts: pl.DataFrame, day: date, rng: np.random.Genera
     row["promises"] = int((done["promise_cents"] > 0).sum()) if done.height else 0
     state.rows.append(row)
     return row
+
+
+def _known_bad(state: State, done: pl.DataFrame) -> int:
+    """Attempts to a number or address that an earlier attempt found dead (``DEAD_OUTCOMES``:
+    not_in_service, wrong_number, a failed SMS, a bounced or undeliverable message)."""
+    if done.is_empty():
+        return 0
+    bad = state.contacts.filter(pl.col("outcome").is_in(DEAD_OUTCOMES)).select("contact_point_id").unique()
+    return done.join(bad, on="contact_point_id", how="semi").height
 
 
 def _record_contacts(state: State, done: pl.DataFrame) -> None:
@@ -243,13 +260,15 @@ def _pay(state: State, day: date, rng: np.random.Generator) -> tuple[int, int]:
 
 
 def run_strategy(name: str, strategy: Strategy | None, cfg: SimConfig, gate: Gate, base: State) -> pl.DataFrame:
-    """Metrics per day for one strategy (``strategy`` None = the naive baseline)."""
+    """Metrics per day for one strategy (``strategy`` None = the baseline ``name``: naive or reference)."""
     state = replace(base, world=replace(base.world), rows=[])
     capacity = cfg.capacity()
     for d in range(cfg.days):
         day = cfg.start + timedelta(days=d)
         rng = np.random.default_rng(cfg.seed + 1000 + d)
-        if strategy is None:
+        if strategy is None and name == REFERENCE:
+            attempts = reference_plan(state.portfolio(day), capacity, gate)
+        elif strategy is None:
             attempts = naive_plan(state, capacity, day)
         else:
             result = make_plan(state.portfolio(day), capacity, Split(strategy), gate)

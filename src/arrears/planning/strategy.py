@@ -124,6 +124,8 @@ class Models(_Strict):
 
     hour_model: bool = True
     offers: bool = True
+    # fill the capacity an hour has left after the best-hours passes with calls at other hours
+    fill: bool = True
 
 
 # The third parties a lost debtor may be looked for through (never the debtor's employer or
@@ -168,6 +170,11 @@ class Strategy(_Strict):
     disturbance: dict[PlannedChannel, Annotated[float, Field(ge=0)]]
     persuasion: dict[PlannedChannel, Annotated[float, Field(gt=0, le=1)]]
     min_value: Annotated[float, Field(ge=0)] = 0.0
+    # With ``models.fill``, the call capacity the fill leaves goes to calls the cadence would not
+    # make today too: only to an account last called fill_gap_days days ago or more, never to a
+    # customer reached in a conversation in the last rest_days days.
+    rest_days: Annotated[int, Field(ge=1, le=30)] = 3
+    fill_gap_days: Annotated[int, Field(ge=1, le=30)] = 2
     # The message (SMS or e-mail) sent instead of the treatment's to customers who answer messages
     # more than calls: one that carries the link to the customer's own page. None: never.
     self_service_template: str | None = None

@@ -11,8 +11,9 @@ import polars as pl
 import pytest
 
 from arrears.compliance.screening import screen
-from arrears.planning.candidates import candidates, eligibility, spare_calls
+from arrears.planning.candidates import candidates, spare_calls
 from arrears.planning.contact_model import fit
+from arrears.planning.eligibility import eligibility
 from arrears.planning.frames import Capacity, prepare
 from arrears.planning.gate_requests import default_gate, request_for
 from arrears.planning.hour_summary import HOUR_COLUMNS
@@ -55,7 +56,8 @@ def _every_call_option_left(portfolio, result: PlanResult) -> pl.DataFrame:
                        strategy_index=0)
     planned = result.attempts.group_by("account_id").agg(
         pl.len().cast(pl.Int64).alias("used"), (pl.col("channel") == "call").any().alias("called"))
-    every, _ = spare_calls(found.spare, list(range(24)), planned)
+    every = pl.concat([spare_calls(found.spare, list(range(24)), planned, off_cadence=late)[0]
+                       for late in (False, True)])  # the numbers' other hours, the calls off cadence
     return every.join(planned.cast({"account_id": every.schema["account_id"]}), on="account_id", how="left").select(
         "op_hour", (pl.col("net") - pl.col("fatigue") * pl.col("used").fill_null(0)).alias("now"))
 
@@ -92,6 +94,46 @@ def test_when_capacity_is_short_every_call_hour_is_full(portfolio):
     result = make_plan(portfolio, tight, SPLIT, default_gate(), message_texts=_texts())
     calls = result.hours.filter(pl.col("channel") == "call")
     assert calls["why"].to_list() == ["full"] * 14  # 8..21, the afternoon and 21 h included
+
+
+def _off_cadence_calls(portfolio, result: PlanResult) -> pl.DataFrame:
+    """The planned calls to the debtor whose treatment's cadence had not passed since the
+    account's last call to the debtor's own numbers, with the customer's last day reached."""
+    from arrears.planning.candidates import _treatments
+
+    own = portfolio.contact_points.filter(pl.col("owner") == "debtor").select("contact_point_id")
+    contacts = portfolio.contacts.join(own, on="contact_point_id", how="semi")
+    last = (contacts.filter((pl.col("channel") == "call") & (pl.col("direction") == "outbound"))
+            .group_by(pl.col("account_id").cast(pl.Utf8)).agg(pl.col("at").max().dt.date().alias("last_day")))
+    reached = (contacts.filter(pl.col("outcome").is_in(["conversation", "refused", "dispute"]))
+               .group_by(pl.col("customer_id").cast(pl.Utf8)).agg(pl.col("at").max().dt.date().alias("reached")))
+    cadence = _treatments(SPLIT.champion).select(pl.col("treat").cast(pl.Int32), "cadence")
+    calls = result.attempts.filter((pl.col("channel") == "call") & (pl.col("treat") >= 0)).select(
+        pl.col("account_id").cast(pl.Utf8), pl.col("customer_id").cast(pl.Utf8), pl.col("treat").cast(pl.Int32))
+    return (calls.join(cadence, on="treat").join(last, on="account_id")
+            .filter((pl.lit(portfolio.as_of) - pl.col("last_day")).dt.total_days() < pl.col("cadence"))
+            .join(reached, on="customer_id", how="left"))
+
+
+def test_capacity_left_goes_to_calls_off_cadence_but_not_the_day_after_a_call_nor_to_the_recently_reached():
+    from arrears.planning.simulator import SimConfig, _start_state
+
+    cfg = SimConfig(customers=600, days=1, warmup_days=7, seed=5)  # a week of history
+    portfolio = _start_state(cfg).portfolio(cfg.start)
+    wide = Capacity({("call", h): 40 for h in range(8, 22)}, {"sms": 60, "email": 15})  # more than the due calls
+    result = make_plan(portfolio, wide, SPLIT, default_gate())
+    early = _off_cadence_calls(portfolio, result)
+    assert early.height > 0
+    rest_days, gap = SPLIT.champion.rest_days, SPLIT.champion.fill_gap_days
+    assert (rest_days, gap) == (3, 2)
+    assert early.select((pl.lit(portfolio.as_of) - pl.col("last_day")).dt.total_days().min()).item() >= gap
+    assert early.filter(pl.col("reached").is_not_null()
+                        & ((pl.lit(portfolio.as_of) - pl.col("reached")).dt.total_days() <= rest_days)).height == 0
+    no_fill = SPLIT.champion.model_copy(update={"models": SPLIT.champion.models.model_copy(update={"fill": False})})
+    without = make_plan(portfolio, wide, Split(no_fill), default_gate())
+    assert _off_cadence_calls(portfolio, without).height == 0
+    assert without.attempts.filter(pl.col("channel") == "call").height < result.attempts.filter(
+        pl.col("channel") == "call").height
 
 
 def test_the_packs_give_each_jurisdiction_its_lawful_start_hours():

@@ -12,7 +12,8 @@ from arrears.planning import gate_runner
 from arrears.planning.gate_requests import agencies_by_id, default_gate, gate_path, recent_history
 from arrears.planning.gate_runner import ERROR, ROW_COLUMNS, GateRunner, WorkerFailed
 from arrears.planning.gate_worker import serve
-from arrears.planning.optimiser import local_iso, make_plan
+from arrears.planning.local_time import local_iso
+from arrears.planning.optimiser import make_plan
 from arrears.planning.strategy import Split, load_strategy
 
 

@@ -22,7 +22,7 @@ from arrears.planning.gate_requests import GateUnavailable, default_gate
 from arrears.planning.gate_runner import WorkerFailed
 from arrears.planning.optimiser import PlanResult, make_plan
 from arrears.planning.segmenter import history_segmenter, scores_segmenter
-from arrears.planning.strategy import Split, StrategyError, built_in_strategies, load_strategy
+from arrears.planning.strategy import Split, Strategy, StrategyError, built_in_strategies, load_strategy
 from arrears.services.plan_files import (
     PlanInputError,
     read_capacity,
@@ -148,37 +148,64 @@ def _plan(portfolio: Path, day: date, capacity: Path | None, strategy: str, chal
     return result
 
 
-def simulate(
+def simulate(  # noqa: PLR0917 (one option per argument)
     strategy: Annotated[list[str], typer.Option(
-        "--strategy", help=f"built-in name ({', '.join(built_in_strategies())}) or YAML file, repeatable"),
+        "--strategy", help=f"built-in name ({', '.join(built_in_strategies())}), YAML file, or `reference` "
+                           "(the simple reference planner), repeatable"),
     ] = ["default"],  # noqa: B006
     days: Annotated[int, typer.Option("--days", min=1, max=365)] = 30,
     customers: Annotated[int, typer.Option("--customers", min=50)] = 2000,
     seed: Annotated[int, typer.Option("--seed")] = 20261201,
-    out: Annotated[Path, typer.Option("--out", help="folder for summary.csv, daily.csv and charts")] = Path(
+    world: Annotated[list[str] | None, typer.Option(
+        "--world", help="the world's assumptions, repeatable (default: the simulator's own): "
+                        "default, evening, office, sms_minded, call_only, dead_numbers, affordability, touchy")] = None,
+    out: Annotated[Path, typer.Option("--out", help="folder for summary.csv, daily.csv and charts "
+                                                    "(one subfolder per world when several are given)")] = Path(
         "simulation"),
 ) -> None:
     """Run strategies side by side in a synthetic world, with the naive baseline. 策略仿真。"""
-    from arrears.planning.simulator import NAIVE, SimConfig, charts, summary
-    from arrears.planning.simulator import simulate as run
+    from arrears.planning.sim_worlds import world as world_named
+    from arrears.planning.simulator import NAIVE, REFERENCE, SimConfig
 
     try:
-        chosen = {NAIVE: None} | {s.label: s for s in (load_strategy(name) for name in strategy)}
+        chosen: dict[str, Strategy | None] = {NAIVE: None}
+        for name in strategy:
+            loaded = None if name == REFERENCE else load_strategy(name)
+            chosen[loaded.label if loaded else REFERENCE] = loaded
+        worlds = [world_named(name) for name in (world or ["default"])]
         gate = default_gate()
+    except KeyError as error:
+        err.print(f"[red]--world: {error.args[0]}[/red]", highlight=False)
+        raise typer.Exit(2) from None
     except (StrategyError, GateUnavailable) as error:
         err.print(f"[red]{error}[/red]")
         raise typer.Exit(2) from None
+    tables = []
+    for spec in worlds:
+        folder = out if len(worlds) == 1 else out / spec.name
+        cfg = SimConfig(customers=customers, days=days, seed=seed, world=spec)
+        tables.append(_simulate_world(chosen, cfg, gate, folder).select(pl.lit(spec.name).alias("world"), pl.all()))
+    if len(worlds) > 1:
+        write_csv(pl.concat(tables), out / "worlds.csv")
+
+
+def _simulate_world(chosen: dict, cfg: Any, gate: Any, out: Path) -> pl.DataFrame:
+    from arrears.planning.simulator import charts, summary
+    from arrears.planning.simulator import simulate as run
+
     started = time.perf_counter()
-    daily = run(chosen, SimConfig(customers=customers, days=days, seed=seed), gate)
+    daily = run(chosen, cfg, gate)
     table = summary(daily)
     out.mkdir(parents=True, exist_ok=True)
     write_csv(daily, out / "daily.csv")
     write_csv(table, out / "summary.csv")
     paths = charts(daily, out)
     console = Console()
+    console.print(f"world: {cfg.world.name}" + (f" ({cfg.world.about})" if cfg.world.about else ""))
     console.print(table)
-    err.print(f"{len(chosen)} 个策略 / strategies x {days} days x {customers} customers in "
+    err.print(f"{len(chosen)} 个策略 / strategies x {cfg.days} days x {cfg.customers} customers in "
               f"{time.perf_counter() - started:.0f}s; charts: {len(paths)} PNG in {out}")
+    return table
 
 
 def register(app: typer.Typer) -> None:
