@@ -1,4 +1,4 @@
-"""Retention of contact records: which months may go, and dropping them (``RetentionReview``)."""
+"""Retention of contact records: which months may go, and dropping them (the ``ReviewRetention`` command)."""
 
 from arrears.services.retention.review import (
     RetentionStore,
