@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from portal_support import account_with_mobile
 from sqlalchemy import Engine
-from test_browser import browser  # noqa: F401 - the workbench's Chromium fixture
+from test_browser import browser, chromium  # noqa: F401 - the workbench's Chromium fixture
 from typer.testing import CliRunner
 from workbench_support import CIPHER
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from browser_support import Counted, fits
 from sqlalchemy import select
-from test_browser import Site, browser, signed_in, site  # noqa: F401 (the fixtures)
+from test_browser import Site, browser, chromium, signed_in, site  # noqa: F401 (the fixtures)
 
 from arrears.adapters.storage.arrangements_tables import approval_requests, installment_plans, settlements
 

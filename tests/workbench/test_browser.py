@@ -67,8 +67,11 @@ def site(workbench_template: Path, tmp_path: Path) -> Iterator[Site]:
     engine.dispose()
 
 
-@pytest.fixture
-def browser() -> Iterator[object]:
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[object]:
+    """One Chromium for the tests of a module (starting one costs about 0.8 s of CPU here). Per
+    module, not per process: Playwright's synchronous API keeps an event loop marked running,
+    which other modules' ``asyncio.run`` would trip over."""
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
     if not CHROMIUM.exists():
         pytest.skip("no /usr/bin/chromium: apt-get install -y chromium")
@@ -77,6 +80,14 @@ def browser() -> Iterator[object]:
         launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
         yield launched
         launched.close()
+
+
+@pytest.fixture
+def browser(chromium) -> Iterator[object]:  # type: ignore[no-untyped-def]
+    """The module's Chromium; the pages (and their cookies) a test opened are closed after it."""
+    yield chromium
+    for context in list(chromium.contexts):
+        context.close()
 
 
 def signed_in(browser, site: Site, username: str, language: str = "zh", width: int = 1440):  # type: ignore[no-untyped-def]

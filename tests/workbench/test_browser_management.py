@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from test_browser import SHOTS, Site, browser, site  # noqa: F401 - the browser fixtures
+from test_browser import SHOTS, Site, browser, chromium, site  # noqa: F401 - the browser fixtures
 from workbench_support import PASSWORD
 
 pytestmark = pytest.mark.browser

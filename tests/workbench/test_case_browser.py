@@ -9,7 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from test_browser import Site, _login, browser, site  # noqa: F401 - the browser fixtures
+from test_browser import Site, _login, browser, chromium, site  # noqa: F401 - the browser fixtures
 from workbench_support import account_of_agency
 
 pytestmark = pytest.mark.browser

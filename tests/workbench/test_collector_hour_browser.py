@@ -20,7 +20,7 @@ import polars as pl
 import pytest
 from browser_support import Counted, fits
 from sqlalchemy import select
-from test_browser import Site, browser, signed_in, site  # noqa: F401 (the fixtures)
+from test_browser import Site, browser, chromium, signed_in, site  # noqa: F401 (the fixtures)
 
 from arrears.adapters.storage import tables as t
 from arrears.adapters.storage.arrangements_tables import approval_requests, installment_plans, promises_to_pay
@@ -111,7 +111,9 @@ def _no_answer(me: Counted, shot: str) -> str:
     me.choose("#outcome", "no_answer")
     _section_shot(page, "#log-contact", f"3-no-answer-{shot}.png")
     me.click("#log-and-next")
-    page.wait_for_function(f"document.getElementById('account-id').innerText !== '{account_id}'")
+    # while the next page loads there is no #account-id for a moment: wait for the new one
+    page.wait_for_function(f"document.getElementById('account-id') && "
+                           f"document.getElementById('account-id').innerText !== '{account_id}'")
     return page.inner_text("#account-id")
 
 

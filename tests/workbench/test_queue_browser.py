@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from test_browser import Site, browser, signed_in, site  # noqa: F401 (the fixtures)
+from test_browser import Site, browser, chromium, signed_in, site  # noqa: F401 (the fixtures)
 from workbench_support import SHANGHAI
 
 pytestmark = pytest.mark.browser

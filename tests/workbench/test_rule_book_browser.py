@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_browser import Site, browser, signed_in, site  # noqa: F401 - the browser fixtures
+from test_browser import Site, browser, chromium, signed_in, site  # noqa: F401 - the browser fixtures
 
 pytestmark = pytest.mark.browser
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "img" / "rules"

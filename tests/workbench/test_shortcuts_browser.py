@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from test_browser import Site, browser, signed_in, site  # noqa: F401 (the fixtures)
+from test_browser import Site, browser, chromium, signed_in, site  # noqa: F401 (the fixtures)
 
 from arrears.adapters.storage.gate_tables import contact_attempts
 
