@@ -168,11 +168,14 @@ def results_of(
 ) -> tuple[Plan, list[RuleResult]]:
     """Every applicable rule's result for one proposed contact, and the plan that ran them.
     The screener runs only when there is a message."""
-    screening = None
-    if request.action.message is not None:
-        screening = (screener or default_screener())(request.action.message)
-    codes = tuple([code._value_ for code in request.packs])
-    return results_in(Context.of(request, screening), codes, config=config)
+    ctx = Context.of(request, _screening(request, screener))
+    plan = plan_for(config or default_config(), request.facts[5], ctx.channel)
+    return plan, evaluate(ctx, plan)
+
+
+def _screening(request: CheckRequest, screener: Screener | None) -> Screening | None:
+    message = request.action.message
+    return None if message is None else (screener or default_screener())(message)
 
 
 def results_in(
@@ -196,8 +199,9 @@ def check(
     config: GateConfig | None = None,
 ) -> Answer:
     """Judge one proposed contact, with the reasons, warnings and citations worded."""
-    plan, results = results_of(request, screener=screener, config=config)
-    return answer_of(request, plan, results)
+    ctx = Context.of(request, _screening(request, screener))  # as results_of, without its tuple
+    plan = plan_for(config or default_config(), request.facts[5], ctx.channel)
+    return answer_of(request, plan, evaluate(ctx, plan))
 
 
 def check_outcome(request: CheckRequest, outcome: str, *, config: GateConfig | None = None) -> Answer:
@@ -207,14 +211,15 @@ def check_outcome(request: CheckRequest, outcome: str, *, config: GateConfig | N
     the contact counts as its outcome, not as everything it could have become, so an outcome
     that would take a cap past its limit is denied and must not be recorded."""
     ctx = Context.of(request, None, outcome)
-    plan = plan_for(config or default_config(), tuple([code._value_ for code in request.packs]), ctx.channel)
+    plan = plan_for(config or default_config(), request.facts[5], ctx.channel)
     return answer_of(request, plan, evaluate(ctx, plan, plan.caps))
 
 
 def answer_of(request: CheckRequest, plan: Plan, results: list[RuleResult]) -> Answer:
     """The answer to `request` from its rules' results, worded in the request's language: one
     pass over the results (most pass), deciding as `decide` does."""
-    english = language_of(request) == "en"  # as Reason.text: anything but "en" reads Chinese
+    language = request.language  # as language_of; as Reason.text: anything but "en" reads Chinese
+    english = language._value_ == "en" if language is not None else "CN" not in request.facts[5]
     passed, deny, review, warn = Verdict.PASS, Verdict.DENY, Verdict.REVIEW, Verdict.WARN
     decision = Decision.ALLOW
     rules: list[str] = []
