@@ -114,7 +114,7 @@ _MAY_TALK = counted_values("call", CONVERSATION)
 def _calls_about(ctx: Context, debt: str | None, person: Callable[[Attempt], bool]) -> tuple[list[float], list[float]]:
     """The times of the calls to the person about `debt` in the look-back that count, and of the
     conversations (`_count`)."""
-    first = bisect_left(ctx.attempt_times, ctx.at_ts - _lookback_days(ctx) * DAY)
+    first = bisect_left(ctx.attempt_times, _earliest_read(ctx))
     if person is _to_debtor:
         return _count(ctx.attempts[first:], debt, DEBTOR_LIKE, someone_elses_numbers(ctx))
     return _count([a for a in ctx.attempts[first:] if person(a)], debt, frozenset({ctx.party}), frozenset())
@@ -162,10 +162,12 @@ def someone_elses_numbers(ctx: Context) -> frozenset[str]:
     return numbers
 
 
-def _lookback_days(ctx: Context) -> int:
-    """Far enough back to cover every local window the US rules look at, in any zone."""
+def _earliest_read(ctx: Context) -> float:
+    """The start of the longest window the call times are read over (`most_in_window`: 7 dates,
+    or US-FREQ-02's quiet days) in the zone where it starts first: no earlier call counts."""
     quiet = ctx.specs.get("US-FREQ-02")
-    return lookback_days_for(quiet.params["quiet_days_after_conversation"] if quiet is not None else 7)
+    days = max(7, quiet.params["quiet_days_after_conversation"] if quiet is not None else 7)
+    return min([ctx.window(zone_name, days)[0] for zone_name in ctx.counting_zones()])
 
 
 def lookback_days_for(quiet_days: int) -> int:

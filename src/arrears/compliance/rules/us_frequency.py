@@ -159,23 +159,24 @@ def consent_exclusion(ctx: Context, spec: RuleSpec) -> RuleResult:
 def concentration(ctx: Context, spec: RuleSpec) -> RuleResult:
     """US-FREQ-05 (comment 14(b)(2)(i)-2.i-ii): calls or voicemails to the same number in rapid
     succession, or concentrated in one day, may rebut the presumption of compliance."""
-    if ctx.party == "attorney" or not proposed_connected(ctx):
+    if ctx.party == "attorney" or ctx.outcome in NOT_CONNECTED:  # not proposed_connected(ctx)
         return spec.ok()
-    times = ctx.attempt_times
-    gap_minutes = spec.params["min_gap_minutes"]
-    recent = _same_number_calls(ctx, bisect_left(times, ctx.at_ts - gap_minutes * 60), bisect_right(times, ctx.at_ts))
-    if recent:
+    times, params = ctx.attempt_times, spec.params
+    gap_minutes = params["min_gap_minutes"]
+    first, last = bisect_left(times, ctx.at_ts - gap_minutes * 60), bisect_right(times, ctx.at_ts)
+    if last > first and _same_number_calls(ctx, first, last):
         return spec.act(
             f"{gap_minutes} 分钟内已拨打同一号码（短时间内连续拨打可推翻合规推定）",
             f"The same number was called within {gap_minutes} minutes (calls in rapid succession may "
             "rebut the presumption of compliance)",
         )
-    cap = spec.params["max_per_day"]
+    cap = params["max_per_day"]
     count = 1
     for zone_name in ctx.counting_zones():
         start, end = ctx.window(zone_name, 1)
-        found = _same_number_calls(ctx, bisect_left(times, start), bisect_left(times, end))
-        count = max(count, found + 1)
+        first, last = bisect_left(times, start), bisect_left(times, end)
+        if last - first >= count:  # enough entries that day to count more
+            count = max(count, _same_number_calls(ctx, first, last) + 1)
     if count > cap:
         return spec.act(
             f"含本次，当日拨打同一号码将达 {count} 次，超过 {cap} 次（集中拨打可推翻合规推定）",
