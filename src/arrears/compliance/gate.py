@@ -242,10 +242,17 @@ def answer_of(request: CheckRequest, plan: Plan, results: list[RuleResult]) -> A
                 decision = Decision.REVIEW
         elif outcome is warn:
             warnings.append(f"{reason.rule_id}: {text}")
-    return Answer.assemble(  # every value below is already valid
-        id=request.id, decision=decision, rules=rules, reasons=reasons, warnings=warnings,
-        pack_versions=dict(plan.versions), citations=citations,
-    )
+    answer = _new_answer(Answer)  # as Answer.assemble with every field given, in field order
+    _set(answer, "__dict__", {"id": request.id, "decision": decision, "rules": rules, "reasons": reasons,
+                              "warnings": warnings, "pack_versions": dict(plan.versions), "citations": citations})
+    _set(answer, "__pydantic_fields_set__", set(_ANSWER_FIELDS))
+    _set(answer, "__pydantic_extra__", None)
+    _set(answer, "__pydantic_private__", None)
+    return answer
+
+
+_new_answer, _set = Answer.__new__, object.__setattr__
+_ANSWER_FIELDS = ("id", "decision", "rules", "reasons", "warnings", "pack_versions", "citations")
 
 
 def verdict(
