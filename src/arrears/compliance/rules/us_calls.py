@@ -130,8 +130,11 @@ def _count(entries: Sequence[Attempt], debt: str | None, parties: frozenset[str 
     counted: list[float] = []
     talks: list[float] = []
     for a in entries:  # tests inlined: the gate's hottest loop
-        channel, party, ids = a.channel, a.party, a.debt_ids
-        if channel not in CALLS or party not in parties or (ids and debt is not None and debt not in ids):
+        channel = a.channel
+        if channel not in CALLS:  # texts and e-mails first: nothing else to read of them
+            continue
+        party, ids = a.party, a.debt_ids
+        if party not in parties or (ids and debt is not None and debt not in ids):
             continue
         outcome = a.outcome
         if channel == "call" and outcome in _MAY_TALK:
