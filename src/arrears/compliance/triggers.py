@@ -4,7 +4,7 @@ Most rules stay silent unless the request carries something: a flag (cease, atto
 a consent record), a party other than the debtor, a message, several debts, an automated
 contact. `rules.NEEDS` declares, per rule, the features of which at least one must be present
 for the rule to deny, review or warn; a rule not named there may speak on any contact. The gate
-runs only the rules that can speak (`rules_that_can_speak`, computed once per plan and set of
+runs only the rules that can speak (`gate.Plan.steps_for`, computed once per plan and set of
 features), so a plain call to a debtor without flags runs the handful of rules that judge
 every call (time, frequency, qualification).
 
