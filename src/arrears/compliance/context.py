@@ -139,13 +139,13 @@ class Context:
     def of(cls, request: CheckRequest, screening: Screening | None, outcome: str | None = None) -> Context:
         """The facts of a parsed request (the strict path: API, CLI, workbench); `outcome`: what
         came of the contact, when it has been made (None: it is proposed)."""
-        action, (at_ts, zones, debt_ids), to = request.action, request.facts, request.action.to
+        action, (at_ts, zones, debt_ids, attempts, times, _), to = request.action, request.facts, request.action.to
         kind, purpose, follow_up = to.kind, action.purpose, action.location_follow_up
         return cls(  # by position (see the class docstring), in the order of __init__
             action.channel._value_, to.party._value_, None if kind is None else kind._value_, to.address,
             None if purpose is None else purpose._value_, debt_ids, action.automated, action.agent,
             action.agency, action.visitors, request.debtor.flags or EMPTY_FLAGS, request.at, at_ts, zones,
-            request.attempts, request.attempt_times, screening, outcome, postcard=action.postcard,
+            attempts, times, screening, outcome, postcard=action.postcard,
             envelope=action.envelope, validation_end_date=action.validation_end_date,
             location_follow_up=None if follow_up is None else follow_up._value_,
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from enum import StrEnum
+from functools import lru_cache
 from operator import itemgetter
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -102,6 +103,14 @@ def counted_values(channel: str, outcomes: frozenset[str]) -> frozenset[str | No
     if not PLANNED_MAY_BE.isdisjoint(outcomes):
         values.add(PLANNED)
     return frozenset(values)
+
+
+@lru_cache(maxsize=1024)
+def counted_on(channel: str, outcomes: frozenset[str]) -> frozenset[str | None]:
+    """`counted_values`, worked out once per channel and outcome set: `outcome in
+    counted_on(channel, outcomes)` says what `could_be` says of an entry on `channel` (of the
+    contact judged, `ctx.proposed`, without building it)."""
+    return counted_values(channel, outcomes)
 
 
 def surely(attempt: Attempt, outcomes: frozenset[str]) -> bool:

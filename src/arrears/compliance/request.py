@@ -295,6 +295,10 @@ class HistoryEntry(_Model):
     limited_content: StrictBool | None = None
 
 
+# at's timestamp, distinct zones, distinct debts, attempts, their times, pack codes
+Facts = tuple[float, tuple[str, ...], tuple[str, ...], tuple[Attempt, ...], tuple[float, ...], tuple[str, ...]]
+
+
 class CheckRequest(_Model):
     id: StrictStr
     packs: Annotated[list[Jurisdiction], Field(min_length=1)]
@@ -303,38 +307,33 @@ class CheckRequest(_Model):
     action: Action
     debtor: Debtor
     history: list[HistoryEntry] | None = None
-    _attempts: tuple[Attempt, ...] = PrivateAttr(default=())
-    _attempt_times: tuple[float, ...] = PrivateAttr(default=())
-    _facts: tuple[float, tuple[str, ...], tuple[str, ...]] = PrivateAttr(default=(0.0, (), ()))
+    # computed once, when parsed: `at`'s timestamp, the distinct zones and debts in the request's
+    # order, the history flattened (`attempts`) with its times, and the pack codes as plain strings
+    _facts: Facts = PrivateAttr(default=(0.0, (), (), (), (), ()))
 
     def model_post_init(self, _context: Any, /) -> None:
-        attempts = self._attempts = flatten_history(self.history)
-        self._attempt_times = tuple(attempt.ts for attempt in attempts)
+        attempts = flatten_history(self.history)
         self._facts = (self.at.timestamp(), tuple(dict.fromkeys(self.debtor.zones)),
-                       tuple(dict.fromkeys(self.action.debt_ids or ())))
+                       tuple(dict.fromkeys(self.action.debt_ids or ())), attempts,
+                       tuple(attempt.ts for attempt in attempts), tuple([code._value_ for code in self.packs]))
 
-    def _private(self) -> dict[str, Any]:
-        # read directly: pydantic's __getattr__ for private attributes is slow on the fast path
+    @property
+    def facts(self) -> Facts:
+        """What the gate reads of the request besides its fields (see `_facts`); read directly:
+        pydantic's __getattr__ for private attributes is slow on the fast path."""
         private = self.__pydantic_private__
         assert private is not None  # a parsed request always has them (model_post_init)
-        return private
+        return private["_facts"]  # type: ignore[no-any-return]
 
     @property
     def attempts(self) -> tuple[Attempt, ...]:
-        """`history` oldest first, flattened for counting (built once, when parsed)."""
-        value: tuple[Attempt, ...] = self._private()["_attempts"]
-        return value
-
-    @property
-    def facts(self) -> tuple[float, tuple[str, ...], tuple[str, ...]]:
-        """`at`'s timestamp, the distinct zones and debts in the request's order (once, when parsed)."""
-        return self._private()["_facts"]  # type: ignore[no-any-return]
+        """`history` oldest first, flattened for counting."""
+        return self.facts[3]
 
     @property
     def attempt_times(self) -> tuple[float, ...]:
         """The timestamps of `attempts`, ascending (for bisection)."""
-        value: tuple[float, ...] = self._private()["_attempt_times"]
-        return value
+        return self.facts[4]
 
 
 # ---------------------------------------------------------------- answers

@@ -1,7 +1,7 @@
 from compliance_builders import attempt, judge, request, screened
 
 from arrears.compliance.gate import check
-from arrears.compliance.request import parse_request
+from arrears.compliance.request import Answer, parse_request
 from arrears.compliance.screening.types import Category, Screening
 
 
@@ -68,3 +68,14 @@ def test_every_requested_pack_is_reported_in_a_fixed_order():
 def test_an_allowed_contact_has_no_rules_and_no_reasons():
     answer = judge(request())
     assert (answer.decision, answer.rules, answer.reasons) == ("allow", [], [])
+
+
+def test_the_gate_builds_its_answer_as_the_contract_model_would() -> None:
+    raw = request(flags={"cease_communication": True}, packs=("CN", "US"), zones=("Asia/Shanghai",))
+    answer = check(parse_request(raw))
+    same = Answer.assemble(**{name: getattr(answer, name) for name in Answer.model_fields})
+    assert answer.decision == "deny"
+    assert answer == same
+    assert answer.model_fields_set == same.model_fields_set
+    assert answer.model_dump_json() == same.model_dump_json()
+    assert Answer.model_validate(answer.model_dump()) == answer

@@ -122,6 +122,52 @@ TEXT_ONLY: frozenset[str] = frozenset(
     }
 )
 
+# What a rule needs to say anything (`compliance.triggers`): the features of the contact of which
+# at least one must be present for the rule to deny, review or warn; on a contact showing none of
+# them the rule passes, so the gate does not run it. A rule not named here may speak on any
+# contact of its channels. Read off each rule's first test (e.g. US-ATTY-01 passes unless the
+# consumer is represented); `tests/unit/compliance/test_triggers.py` checks every declaration on
+# the decision corpus. Declare a feature here only when the rule passes without it, whatever its
+# parameters and the rest of the contact.
+NEEDS: dict[str, tuple[str, ...]] = {
+    **{rule_id: ("message",) for rule_id in TEXT_ONLY},
+    # China
+    "CN-3P-01": ("not_debtor",),
+    "CN-3P-02": ("not_debtor",),
+    "CN-3P-03": ("third_party_do_not_contact",),
+    "CN-OPTOUT-01": ("opt_outs",),
+    "CN-PLAN-01": ("installment_plan_active",),
+    "CN-DISP-01": ("dispute_open",),
+    "CN-DISP-02": ("dispute_hold",),
+    "CN-AGY-03": ("agency",),
+    "CN-AGY-04": ("agent",),
+    # United States
+    "US-TIME-02": ("zones_not_one",),  # one zone: US-TIME-01 says all there is to say
+    "US-TIME-03": ("inconvenient_windows",),
+    "US-PLACE-01": ("no_work_contact",),
+    "US-PLACE-02": ("inconvenient_places",),
+    "US-EMAIL-01": ("work_kind",),
+    "US-ATTY-01": ("attorney_represented",),
+    "US-CEASE-01": ("cease_communication",),
+    "US-VAL-03": ("dispute_hold",),
+    "US-MEDIUM-01": ("opt_outs",),
+    "US-FREQ-03": ("several_debts",),
+    "US-FREQ-04": ("call_consent_until",),
+    "US-3P-01": ("not_debtor",),
+    "US-3P-02": ("not_debtor",),
+    "US-3P-03": ("not_debtor",),
+    "US-MAIL-01": ("mail_extras",),
+    "US-VAL-01": ("initial_communication_at",),
+    "US-VAL-02": ("validation_end_date",),
+    "US-TCPA-01": ("automated",),
+    "US-MA-02": ("work_kind", "not_debtor"),
+    "US-MA-03": ("not_debtor",),
+    # United Kingdom
+    "UK-3P-01": ("message", "not_debtor"),
+    "UK-BS-01": ("breathing_space",),
+    "UK-DISP-01": ("dispute_hold",),
+}
+
 # Rules that count earlier attempts against a cap. A contact's recorded outcome is judged by
 # these again (`gate.check_outcome`): an outcome may be one the contact was not counted as when
 # it was reserved (e.g. the debtor answered a third party's number). Everything else was judged

@@ -51,7 +51,11 @@ def open_objection(ctx: Context, spec: RuleSpec) -> RuleResult:
 def _checked_on(ctx: Context) -> date:
     """The date a mandate or a training certificate is checked on: the latest local date of the
     CN zones (Beijing and the debtor's)."""
-    return ctx.latest_date(ctx.cn_zones())
+    checked = ctx.memo.get("cn-checked-on")  # the same date for the agency and the collector
+    if checked is None:
+        checked = ctx.memo["cn-checked-on"] = ctx.latest_date(ctx.cn_zones())
+    assert isinstance(checked, date)
+    return checked
 
 
 def agency_qualification(ctx: Context, spec: RuleSpec) -> RuleResult:

@@ -10,7 +10,7 @@ dial; the contact judged counts the same way (`ctx.proposed`).
 from __future__ import annotations
 
 from arrears.compliance.context import Context
-from arrears.compliance.history import DEBTOR_LIKE, Attempt, could_be, counted_values
+from arrears.compliance.history import DEBTOR_LIKE, Attempt, counted_on, counted_values
 from arrears.compliance.outcome import RuleResult
 from arrears.compliance.packs import RuleSpec
 from arrears.compliance.rules.common import CONVERSATION, UNANSWERED, max_count, touch_cap
@@ -31,7 +31,7 @@ def _effective_conversation(attempt: Attempt) -> bool:
 
 
 def effective_conversations(ctx: Context, spec: RuleSpec) -> RuleResult:
-    if not ctx.to_debtor or not could_be(ctx.proposed, CONVERSATION):
+    if ctx.party != "debtor" or ctx.outcome not in counted_on(ctx.channel, CONVERSATION):  # could_be(ctx.proposed)
         return spec.ok()
     cap = spec.params["max_effective_calls_per_day"]
     count = max_count(ctx, ctx.cn_zones(), 1, _effective_conversation)
@@ -46,7 +46,7 @@ def effective_conversations(ctx: Context, spec: RuleSpec) -> RuleResult:
 
 
 def unanswered_dials(ctx: Context, spec: RuleSpec) -> RuleResult:
-    if not could_be(ctx.proposed, UNANSWERED):
+    if ctx.outcome not in counted_on(ctx.channel, UNANSWERED):  # could_be(ctx.proposed, UNANSWERED)
         return spec.ok()
     cap = spec.params["max_unanswered_per_contact_point_per_day"]
     address, party = ctx.address, ctx.party

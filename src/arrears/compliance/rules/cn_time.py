@@ -10,7 +10,7 @@ from arrears.compliance.rules.common import clock, inside
 
 def _quiet_zone(ctx: Context, spec: RuleSpec) -> str | None:
     """The first zone (Beijing first) in which `at` is inside the quiet hours, if any."""
-    if ctx.time_consented():
+    if ctx.flags.consent_windows and ctx.time_consented():  # no windows: none consented
         return None
     start, end = clock(spec.params["allowed_from"]), clock(spec.params["allowed_until"])
     for zone_name in ctx.cn_zones():

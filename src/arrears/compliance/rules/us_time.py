@@ -20,7 +20,7 @@ def _times(ctx: Context, zones: list[str]) -> str:
 def convenient_hours(ctx: Context, spec: RuleSpec) -> RuleResult:
     """US-TIME-01: outside the convenient window in any candidate location (catalogue 4.2)."""
     zones = ctx.debtor_zones
-    if not zones or ctx.time_consented():
+    if not zones or (ctx.flags.consent_windows and ctx.time_consented()):  # no windows: none consented
         return spec.ok()
     failing = _failing_zones(ctx, spec, zones)
     if not failing:
