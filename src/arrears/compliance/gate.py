@@ -57,8 +57,9 @@ class Plan:
     caps: tuple[Step, ...]  # the steps that count attempts against a cap
     by_id: dict[str, RuleSpec]
     versions: dict[str, str]
-    # (with a message, UTC day number) -> every step is surely in force that day (see evaluate)
-    all_in_force: dict[tuple[bool, int], bool] = field(default_factory=dict, compare=False)
+    # (the caps alone, with a message, UTC day number) -> every step of that list is surely in
+    # force that day (see evaluate)
+    all_in_force: dict[tuple[bool, bool, int], bool] = field(default_factory=dict, compare=False)
     # a contact's features (`triggers.features`) -> the steps that can speak on it
     dispatch: dict[int, tuple[Step, ...]] = field(default_factory=dict, compare=False)
 
@@ -132,15 +133,10 @@ def evaluate(ctx: Context, plan: Plan, only: tuple[Step, ...] | None = None) -> 
 
 
 def _all_surely_in_force(plan: Plan, steps: tuple[Step, ...], with_message: bool, utc_day: int) -> bool:
-    """Every step took effect by the UTC day before `utc_day` (so in every zone), found once
-    per plan and day: then no request that day needs its local dates for it.
-
-    Known flaw, kept because the decision digests pin its effect: the answer is kept per (with a
-    message, day), not per list of steps, so an outcome re-check (`check_outcome`, the caps
-    alone) that asks first on a day when every cap is in force makes a later full check of the
-    same plan that day run rules not in force yet (stricter, never looser). See
-    docs/benchmarks.md, "A gate fast enough for a dialer"."""
-    key = (with_message, utc_day)
+    """Every step of `steps` took effect by the UTC day before `utc_day` (so in every zone),
+    found once per plan, list of steps and day: then no request that day needs its local dates
+    for it. The lists are the plan's own (every step, those without a message, the caps)."""
+    key = (steps is plan.caps, with_message, utc_day)
     known = plan.all_in_force.get(key)
     if known is None:
         surely = _day_before_in_utc(utc_day)

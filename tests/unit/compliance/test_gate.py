@@ -79,3 +79,18 @@ def test_the_gate_builds_its_answer_as_the_contract_model_would() -> None:
     assert answer.model_fields_set == same.model_fields_set
     assert answer.model_dump_json() == same.model_dump_json()
     assert Answer.model_validate(answer.model_dump()) == answer
+
+
+def test_an_outcome_recheck_earlier_that_day_does_not_bring_forward_a_rule_not_yet_in_force():
+    # CN-VISIT-01 (two visitors) takes effect on 2026-01-30; a lone visitor the day before is lawful
+    from arrears.compliance.gate import check_outcome
+    from arrears.compliance.packs import GateConfig
+
+    visit = request(at="2026-01-29T10:00:00+08:00", channel="visit", kind="postal",
+                    visitors=[{"id": "V1", "training_valid_until": "2026-11-30"}])
+    alone = check(parse_request(visit), config=GateConfig())
+    config = GateConfig()
+    check_outcome(parse_request(visit), "conversation", config=config)  # the caps alone, asked first
+    after_recheck = check(parse_request(visit), config=config)
+    assert alone.decision == "allow"
+    assert after_recheck.decision == alone.decision and after_recheck.rules == alone.rules
