@@ -113,16 +113,19 @@ def choose(strategy: Strategy) -> pl.Expr:
     return chosen.alias("afford_key")
 
 
-def reason_part() -> pl.Expr:
+def reason_part(taken: pl.DataFrame) -> tuple[pl.DataFrame, pl.Expr]:
     """Why the offer: what the debtor can pay a month, from what, against what the offer asks now
-    (rows of treatments chosen by affordability: ``ask`` is not null)."""
+    (for the rows of treatments chosen by affordability: ``ask`` is not null). ``taken`` with the
+    amounts as text (worked out once per row), and the expression of the words."""
     def yuan(cents: pl.Expr) -> pl.Expr:
         return (cents / 100).round(0).cast(pl.Int64).cast(pl.Utf8)
 
+    taken = taken.with_columns(yuan(pl.col("capacity_cents")).alias("_can"),
+                               yuan(pl.col("past_due_cents") * pl.col("ask")).alias("_asks"))
     source = pl.col("capacity_source")
-    return pl.format(
+    words = pl.format(
         "; 可负担约¥{}/月({}), {}本月应还¥{} / can pay about ¥{} a month ({}): {} asks ¥{} now",
-        yuan(pl.col("capacity_cents")), source.replace_strict(SOURCE_ZH, default=""),
-        pl.col("offer").replace_strict(OFFER_ZH, default=""), yuan(pl.col("past_due_cents") * pl.col("ask")),
-        yuan(pl.col("capacity_cents")), source.replace_strict(SOURCE_EN, default=""),
-        pl.col("offer"), yuan(pl.col("past_due_cents") * pl.col("ask")))
+        pl.col("_can"), source.replace_strict(SOURCE_ZH, default=""),
+        pl.col("offer").replace_strict(OFFER_ZH, default=""), pl.col("_asks"),
+        pl.col("_can"), source.replace_strict(SOURCE_EN, default=""), pl.col("offer"), pl.col("_asks"))
+    return taken, words

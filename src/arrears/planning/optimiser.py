@@ -385,7 +385,8 @@ def _present(taken: pl.DataFrame, split: Split) -> pl.DataFrame:
         (pl.col("p_rpc") * 100).round(0).cast(pl.Int64), pl.col("value").round(0).cast(pl.Int64),
     )
     if "capacity_cents" in taken.columns:  # offers chosen by affordability say why
-        reason = pl.when(pl.col("ask").is_not_null()).then(pl.concat_str(reason, reason_part())).otherwise(reason)
+        taken, why = reason_part(taken)
+        reason = pl.when(pl.col("ask").is_not_null()).then(pl.concat_str(reason, why)).otherwise(reason)
     if "self_service" in taken.columns:
         reason = pl.when(pl.col("self_service").fill_null(False)).then(
             pl.concat_str(reason, pl.lit("; 回复短信多于接听电话，发送自助服务链接 / answers messages more than calls: "
