@@ -123,9 +123,13 @@ def reason_part(taken: pl.DataFrame) -> tuple[pl.DataFrame, pl.Expr]:
     taken = taken.with_columns(yuan(pl.col("capacity_cents")).alias("_can"),
                                yuan(pl.col("past_due_cents") * pl.col("ask")).alias("_asks"))
     source = pl.col("capacity_source")
+    fits = pl.col("past_due_cents") * pl.col("ask") <= pl.col("capacity_cents").fill_null(0)
     words = pl.format(
-        "; 可负担约¥{}/月({}), {}本月应还¥{} / can pay about ¥{} a month ({}): {} asks ¥{} now",
+        "; 可负担约¥{}/月({}), {}{}本月应还¥{} / can pay about ¥{} a month ({}){} {} asks ¥{} now",
         pl.col("_can"), source.replace_strict(SOURCE_ZH, default=""),
+        pl.when(fits).then(pl.lit("可负担的最大方案: ")).otherwise(pl.lit("低于所有方案, 取最低: ")),
         pl.col("offer").replace_strict(OFFER_ZH, default=""), pl.col("_asks"),
-        pl.col("_can"), source.replace_strict(SOURCE_EN, default=""), pl.col("offer"), pl.col("_asks"))
+        pl.col("_can"), source.replace_strict(SOURCE_EN, default=""),
+        pl.when(fits).then(pl.lit(": the most that fits,")).otherwise(pl.lit(", less than any offer: the smallest,")),
+        pl.col("offer"), pl.col("_asks"))
     return taken, words

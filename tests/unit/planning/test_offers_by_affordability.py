@@ -130,7 +130,9 @@ def test_every_offer_chosen_by_affordability_says_why_in_the_plan_row(plan):
     reasons = plan.plan.join(chosen, on=["account_id", "channel", "offer"], how="semi")["reason"]
     assert reasons.len() == chosen.height
     assert reasons.str.contains(r"can pay about ¥\d+ a month \((declared income|recent payments|ability score|"
-                                r"a broken promise)\): (none|extension|installment|hardship) asks ¥\d+ now").all()
+                                r"a broken promise)\)(: the most that fits|, less than any offer: the smallest), "
+                                r"(none|extension|installment|hardship) asks ¥\d+ now").all()
+    assert reasons.str.contains("the most that fits").any() and reasons.str.contains("the smallest").any()
 
 
 def test_a_settlement_stays_the_segments_decision(plan):
