@@ -94,8 +94,8 @@ def table(grid: pl.DataFrame) -> str:
              "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows.iter_rows(named=True):
         lines.append(
-            f"| {r['world']} | {r['strategy']} | {r['seeds']} | {r['money']:,.0f} | {r['x_naive']:.2f}× "
-            f"({r['x_naive_min']:.2f}×) | {_x(r['x_ref'])} ({_x(r['x_ref_min'])}) | {r['complaints']:,.0f} "
+            f"| {r['world']} | {r['strategy']} | {r['seeds']} | {r['money']:,.0f} | {_x(r['x_naive'])} "
+            f"({_x(r['x_naive_min'])}) | {_x(r['x_ref'])} ({_x(r['x_ref_min'])}) | {r['complaints']:,.0f} "
             f"({_n(r['ref_complaints'])}) | {r['calls']:,.0f} | {r['sms']:,.0f} | {r['email']:,.0f} | "
             f"{r['known_bad']} | {r['violations']} |")
     return "\n".join(lines) + "\n"

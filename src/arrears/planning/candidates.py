@@ -28,6 +28,7 @@ from datetime import timedelta
 
 import polars as pl
 
+from arrears.planning.affordability import choose
 from arrears.planning.contact_model import (
     REACHED_OUTCOMES,
     ContactModel,
@@ -40,56 +41,16 @@ from arrears.planning.frames import Capacity, Portfolio
 from arrears.planning.lawful_hours import start_hours
 from arrears.planning.local_time import slot_table
 from arrears.planning.strategy import Strategy
+from arrears.planning.treatments import LOCATION, LOCATION_LABEL, SERVICE, treatment_table, treatments
+
+__all__ = ["LOCATION", "LOCATION_LABEL", "SERVICE", "Candidates", "Spare", "candidates", "spare_calls",
+           "treatment_table"]
 
 KINDS = {"call": ["mobile", "home", "work"], "sms": ["mobile"], "email": ["email", "employer_email"],
          "letter": ["postal"]}
 CALL_OPTIONS = 5  # best hours offered first per (account, number) for calls; the others when capacity is left
 PREFERRED_BONUS = 1.3
 PHONES = ["mobile", "home", "work"]
-
-
-def _treatments(strategy: Strategy) -> pl.DataFrame:
-    """One row per (segment, channel, escalation step): template, offer, effect, cadence."""
-    rows = []
-    for segment, t in strategy.segments.items():
-        steps = [(0, t.template, t.offer)] + [(s.after_dpd, s.template, s.offer or t.offer) for s in t.escalation]
-        bounds = sorted(steps, key=lambda s: s[0])
-        for i, (lo, template, offer) in enumerate(bounds):
-            hi = bounds[i + 1][0] - 1 if i + 1 < len(bounds) else 100_000
-            for order, channel in enumerate(t.channels):
-                use_offer = str(offer) if strategy.models.offers else "none"
-                rows.append((str(segment), str(channel), order, lo, hi, template, use_offer,
-                             t.offer_effect if use_offer != "none" else 1.0, t.cadence_days.get(channel, 1),
-                             t.max_contacts_per_day, t.label))
-    return pl.DataFrame(rows, orient="row", schema={
-        "segment": pl.Utf8, "channel": pl.Utf8, "channel_order": pl.Int32, "dpd_from": pl.Int32, "dpd_to": pl.Int32,
-        "template": pl.Utf8, "offer": pl.Utf8, "offer_effect": pl.Float64, "cadence": pl.Int32,
-        "quota": pl.Int32, "label": pl.Utf8}).with_row_index("treat").with_columns(pl.col("treat").cast(pl.Int32))
-
-
-SERVICE = -1  # the treatment id of a service message on an installment plan
-LOCATION = -2  # the treatment id of a location call to a third party
-LOCATION_LABEL = ("失联修复: 请第三人转告回电 / locating a lost debtor: a third party is asked to pass on a "
-                  "call-back request")
-
-
-def treatment_table(strategy: Strategy, strategy_index: int) -> pl.DataFrame:
-    """What each treatment id of a strategy means: template, offer, label, purpose, message
-    (joined onto the planned attempts only, so the candidate frames stay narrow)."""
-    collect = _treatments(strategy).select(
-        "treat", "template", "offer", "label", pl.lit("collection").alias("purpose"),
-        pl.lit(None, dtype=pl.Utf8).alias("message"))
-    service = pl.DataFrame({"treat": [SERVICE], "template": [strategy.holds.service_template], "offer": ["none"],
-                            "label": ["分期计划提醒 / installment plan reminder"], "purpose": ["service"],
-                            "message": [strategy.holds.service_text]},
-                           schema={"treat": pl.Int32, "template": pl.Utf8, "offer": pl.Utf8, "label": pl.Utf8,
-                                   "purpose": pl.Utf8, "message": pl.Utf8})
-    parts = [collect, service]
-    if strategy.location is not None:
-        parts.append(pl.DataFrame({"treat": [LOCATION], "template": [strategy.location.template], "offer": ["none"],
-                                   "label": [LOCATION_LABEL], "purpose": ["location"], "message": [None]},
-                                  schema=service.schema))
-    return pl.concat(parts).with_columns(pl.lit(strategy_index).alias("strategy_index"))
 
 
 def _last_touch(portfolio: Portfolio) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -149,10 +110,13 @@ def candidates(portfolio: Portfolio, elig: Eligibility, strategy: Strategy, mode
     location calls to third parties for lost debtors."""
     as_of = portfolio.as_of
     channels = [c for c in ("call", "sms", "email", "letter") if c in capacity.channels()]
-    treat = _treatments(strategy).filter(pl.col("channel").is_in(channels))
+    treat = treatments(strategy).filter(pl.col("channel").is_in(channels))
     last, week = _last_touch(portfolio)
-    steps = treat.select("segment", "dpd_from", "dpd_to", "channel", "treat", "offer_effect", "cadence", "quota")
-    stepped = (elig.collect.select(*ACCOUNT, "dpd").join(steps, on="segment")
+    steps = treat.select("segment", "afford_key", "dpd_from", "dpd_to", "channel", "treat", "offer_effect", "cadence",
+                         "quota")
+    afford = ["capacity_cents"] if strategy.affordability else []
+    stepped = (elig.collect.select(*ACCOUNT, "dpd", *afford).with_columns(choose(strategy)).drop(afford)
+               .join(steps, on=["segment", "afford_key"])
                .filter(pl.col("dpd").is_between(pl.col("dpd_from"), pl.col("dpd_to")))
                .join(last, on=["account_id", "channel"], how="left"))
     due = pl.col("last_day").is_null() | ((pl.lit(as_of) - pl.col("last_day")).dt.total_days() >= pl.col("cadence"))
@@ -173,7 +137,8 @@ def candidates(portfolio: Portfolio, elig: Eligibility, strategy: Strategy, mode
     points = usable_points(portfolio, model).drop("address")
 
     def to_options(frame: pl.DataFrame) -> pl.DataFrame:
-        acts = _with_worth(frame.select(cols).join(week, on="account_id", how="left"), strategy)  # per account
+        acts = _with_worth(frame.select(cols).join(week, on="account_id", how="left"), strategy).filter(
+            pl.col("quota") > 0)  # per account
         return acts.join(kinds, on="channel").join(points, on=["customer_id", "kind"])  # and channel, then per number
 
     options = to_options(pl.concat([collect.select(cols), service.select(cols)]))
@@ -276,8 +241,13 @@ def _with_worth(acts: pl.DataFrame, strategy: Strategy) -> pl.DataFrame:
     price = {t: pl.col("channel").replace_strict({str(k): v for k, v in getattr(strategy, t).items()}, default=0.0)
              for t in ("cost", "disturbance", "persuasion")}
     first, last = _lawful(acts["jurisdiction"])
+    quota = pl.col("quota")
+    if strategy.contacts_per_week is not None:  # the week's contacts so far use up the weekly limit
+        left = strategy.contacts_per_week - pl.col("recent").fill_null(0).cast(pl.Int32)  # recent is unsigned
+        quota = pl.min_horizontal(quota, left).cast(pl.Int32)
     return acts.select(
-        "account_id", "customer_id", "segment", "channel", "treat", "quota", "zone", "pref_from", "pref_to",
+        "account_id", "customer_id", "segment", "channel", "treat", quota.alias("quota"), "zone", "pref_from",
+        "pref_to",
         (pl.col("propensity") * pl.col("past_due_cents") / 100 * pl.col("offer_effect")).alias("base"),
         price["persuasion"].alias("persuasion"),
         pl.when(pl.col("preferred_channel") == pl.col("channel")).then(PREFERRED_BONUS).otherwise(1.0)

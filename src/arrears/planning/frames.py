@@ -19,7 +19,8 @@ from arrears.domain.portal import OPT_OUT_KINDS, Preferences
 from arrears.domain.vocabulary import DEFAULT_ZONE
 
 NEEDED = {
-    "customers": ["customer_id", "language", "timezone", "jurisdiction", "preferred_channel", "preferred_hours"],
+    "customers": ["customer_id", "language", "timezone", "jurisdiction", "preferred_channel", "preferred_hours",
+                  "monthly_income"],
     "contact_points": ["contact_point_id", "customer_id", "kind", "value", "owner", "consent", "status",
                        "do_not_contact", "employer_provided"],
     "accounts": ["account_id", "customer_id", "balance", "past_due_amount", "oldest_unpaid_due_date", "due_date",
@@ -131,7 +132,8 @@ def typed_tables(raw: Mapping[str, pl.DataFrame | pl.LazyFrame | None], as_of: d
         pl.col("language").fill_null("zh"),
         pl.col("preferred_hours").str.extract(r"^(\d{1,2})", 1).cast(pl.Int32, strict=False).alias("pref_from"),
         pl.col("preferred_hours").str.extract(r"-(\d{1,2})$", 1).cast(pl.Int32, strict=False).alias("pref_to"),
-    ).drop("timezone", "preferred_hours")
+        cents("monthly_income").alias("income_cents"),
+    ).drop("timezone", "preferred_hours", "monthly_income")
     points = t["contact_points"].with_columns(
         # an e-mail address the employer provided is its own kind (compliance.facts.point_kind)
         pl.when((pl.col("kind") == "email") & boolean("employer_provided")).then(pl.lit("employer_email"))

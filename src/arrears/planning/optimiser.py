@@ -26,6 +26,7 @@ from arrears.compliance.facts import OWNER_PARTY
 from arrears.domain.vocabulary import DEFAULT_ZONE
 from arrears.partitions import Cluster
 from arrears.planning import contact_model
+from arrears.planning.affordability import reason_part, with_capacity
 from arrears.planning.attempt_details import Details, SelfService, lost_flags
 from arrears.planning.candidates import (
     LOCATION,
@@ -112,9 +113,12 @@ def _plan(portfolio: Portfolio, capacity: Capacity, split: Split, runner: GateRu
                 .join(segments, on="account_id", how="inner")
                 .with_columns(pl.col("zone").fill_null(DEFAULT_ZONE), pl.col("jurisdiction").fill_null("CN")))
     accounts = accounts.with_columns(assign(accounts["account_id"], split).alias("strategy_index"))
+    afford = [c for c in ("capacity_cents", "capacity_source") if any(s.affordability for s in split.strategies)]
+    if afford:
+        accounts = with_capacity(portfolio, accounts)
     stats.accounts = accounts.height
     details = Details(accounts.select("account_id", "dpd", "flags", "agency_id", "language", "zone", "jurisdiction",
-                                      "segment"),
+                                      "segment", "past_due_cents", *afford),
                       pl.concat([treatment_table(strategy, i) for i, strategy in enumerate(split.strategies)]),
                       portfolio.contact_points.select(
                           "contact_point_id", "kind", pl.col("value").alias("address"), "consent",
@@ -380,6 +384,9 @@ def _present(taken: pl.DataFrame, split: Split) -> pl.DataFrame:
         .then(pl.lit("接通率/RPC")).otherwise(pl.lit("回应率/response")),
         (pl.col("p_rpc") * 100).round(0).cast(pl.Int64), pl.col("value").round(0).cast(pl.Int64),
     )
+    if "capacity_cents" in taken.columns:  # offers chosen by affordability say why
+        taken, why = reason_part(taken)
+        reason = pl.when(pl.col("ask").is_not_null()).then(pl.concat_str(reason, why)).otherwise(reason)
     if "self_service" in taken.columns:
         reason = pl.when(pl.col("self_service").fill_null(False)).then(
             pl.concat_str(reason, pl.lit("; 回复短信多于接听电话，发送自助服务链接 / answers messages more than calls: "

@@ -158,6 +158,29 @@ class Location(_Strict):
         return owners
 
 
+class Affordability(_Strict):
+    """Offers chosen by what the debtor can afford (``planning.affordability``) instead of by the
+    segment: ``asks`` is what each offer asks in its first month, as a share of the past-due amount
+    (the offer's terms; ``none`` asks the whole amount), ``effect`` its expected effect (judgement,
+    as a treatment's ``offer_effect``), ``templates`` its message. A treatment step whose own offer
+    is ``none`` keeps its own template when ``none`` is chosen; a settlement step (a write-down, the
+    segment's decision) keeps its settlement."""
+
+    asks: dict[Offer, Annotated[float, Field(gt=0, le=1)]]
+    effect: dict[Offer, Annotated[float, Field(gt=0, le=5)]]
+    templates: dict[Offer, str]
+
+    @model_validator(mode="after")
+    def _every_offer_priced(self) -> Affordability:
+        if Offer.NONE not in self.asks or Offer.SETTLEMENT in self.asks:
+            raise ValueError("asks must name none and may not name settlement (the segment's decision)")
+        for table in ("effect", "templates"):
+            missing = set(self.asks) - set(getattr(self, table))
+            if missing:
+                raise ValueError(f"{table}: no value for offers {sorted(str(o) for o in missing)}")
+        return self
+
+
 class Strategy(_Strict):
     schema_version: Literal[1] = 1
     name: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
@@ -180,6 +203,11 @@ class Strategy(_Strict):
     self_service_template: str | None = None
     # Location contacts to third parties for lost debtors; None: never.
     location: Location | None = None
+    # Offers by what the debtor can afford; None: each treatment's own offer (by segment).
+    affordability: Affordability | None = None
+    # At most this many contacts to a debtor in 7 days (the last 7 days' attempts on their own
+    # numbers and addresses, and today's); None: no weekly limit beyond cadence and quota.
+    contacts_per_week: Annotated[int, Field(ge=1, le=21)] | None = None
     segments: dict[Segment, Treatment]
 
     @model_validator(mode="after")

@@ -11,6 +11,7 @@ import polars as pl
 import pytest
 
 from arrears.compliance.screening import screen
+from arrears.planning.affordability import with_capacity
 from arrears.planning.candidates import candidates, spare_calls
 from arrears.planning.contact_model import fit
 from arrears.planning.eligibility import eligibility
@@ -51,7 +52,8 @@ def _every_call_option_left(portfolio, result: PlanResult) -> pl.DataFrame:
     model = fit(portfolio, segments)
     accounts = (portfolio.accounts.join(portfolio.customers, on="customer_id", how="left")
                 .join(segments, on="account_id", how="inner"))
-    accounts = accounts.with_columns(assign(accounts["account_id"], SPLIT).alias("strategy_index"))
+    accounts = with_capacity(portfolio, accounts.with_columns(
+        assign(accounts["account_id"], SPLIT).alias("strategy_index")))  # what the offers by affordability need
     found = candidates(portfolio, eligibility(portfolio, accounts, strategy), strategy, model, capacity=ROOMY,
                        strategy_index=0)
     planned = result.attempts.group_by("account_id").agg(
@@ -99,7 +101,7 @@ def test_when_capacity_is_short_every_call_hour_is_full(portfolio):
 def _off_cadence_calls(portfolio, result: PlanResult) -> pl.DataFrame:
     """The planned calls to the debtor whose treatment's cadence had not passed since the
     account's last call to the debtor's own numbers, with the customer's last day reached."""
-    from arrears.planning.candidates import _treatments
+    from arrears.planning.treatments import treatments
 
     own = portfolio.contact_points.filter(pl.col("owner") == "debtor").select("contact_point_id")
     contacts = portfolio.contacts.join(own, on="contact_point_id", how="semi")
@@ -107,7 +109,7 @@ def _off_cadence_calls(portfolio, result: PlanResult) -> pl.DataFrame:
             .group_by(pl.col("account_id").cast(pl.Utf8)).agg(pl.col("at").max().dt.date().alias("last_day")))
     reached = (contacts.filter(pl.col("outcome").is_in(["conversation", "refused", "dispute"]))
                .group_by(pl.col("customer_id").cast(pl.Utf8)).agg(pl.col("at").max().dt.date().alias("reached")))
-    cadence = _treatments(SPLIT.champion).select(pl.col("treat").cast(pl.Int32), "cadence")
+    cadence = treatments(SPLIT.champion).select(pl.col("treat").cast(pl.Int32), "cadence")
     calls = result.attempts.filter((pl.col("channel") == "call") & (pl.col("treat") >= 0)).select(
         pl.col("account_id").cast(pl.Utf8), pl.col("customer_id").cast(pl.Utf8), pl.col("treat").cast(pl.Int32))
     return (calls.join(cadence, on="treat").join(last, on="account_id")
@@ -261,6 +263,14 @@ def test_a_debtor_who_has_not_answered_for_days_is_looked_for_when_that_is_worth
     unanswered = [("P5", "outbound", "no_answer", f"2026-12-0{d}T{10 + 6 * k}:05:00+08:00")
                   for d in range(1, 7) for k in range(2)]
     silent = _portfolio(history=unanswered, points=[("P5", "mobile", "debtor", "valid", "application")])
+    # the value decides, not the weekly limit, and this small debt's location call (17 yuan) is worth its
+    # disturbance at version 5's price (2 yuan a call), not at version 6's (40)
+    v5_prices = SPLIT.champion.model_copy(update={
+        "contacts_per_week": None, "disturbance": {"call": 2.0, "sms": 0.5, "email": 0.2, "letter": 1.0}})
+
+    def _plan(portfolio) -> PlanResult:
+        return make_plan(portfolio, CAPACITY, Split(v5_prices), default_gate(), message_texts=_texts())
+
     result = _plan(silent)
     assert _location(result).height == 1
     # the location call takes the account's call of the day (the value decides which): never both, since a

@@ -1,4 +1,11 @@
-"""Affordability: an installment must fit in a share of the debtor's disposable income."""
+"""Affordability: an installment must fit in a share of the debtor's disposable income.
+
+One rule, used where an arrangement is agreed (``check_affordability``) and where the daily plan
+chooses which offer to make (``planning.affordability``, vectorised with the same policy): what a
+debtor can pay in a month is ``max_share_of_disposable`` x (income - essential expenses)
+(``affordable_ceiling``). Where only the income is known (the portfolio files carry
+``monthly_income``, not expenses), the expenses are taken as ``assumed_expense_share`` of it.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +21,8 @@ AFFORDABILITY_CITATION = "商业银行信用卡业务监督管理办法 第七�
 @dataclass(frozen=True, slots=True)
 class AffordabilityPolicy:
     max_share_of_disposable: Decimal = Decimal("0.50")
+    # essential expenses as a share of a declared income when they were not declared (judgement)
+    assumed_expense_share: Decimal = Decimal("0.50")
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +35,21 @@ class Budget:
     @property
     def disposable(self) -> Money:
         return self.monthly_income - self.monthly_expenses
+
+
+def budget_of_income(income: Money, policy: AffordabilityPolicy = AffordabilityPolicy()) -> Budget:
+    """The budget of a debtor who declared an income and no expenses: the expenses are taken as
+    the policy's ``assumed_expense_share`` of the income."""
+    return Budget(income, (income * policy.assumed_expense_share).rounded())
+
+
+def affordable_ceiling(budget: Budget, policy: AffordabilityPolicy = AffordabilityPolicy()) -> Money:
+    """The most the debtor can be asked to pay in a month: the policy's share of the disposable
+    income (never below zero)."""
+    disposable = budget.disposable
+    if disposable.amount <= 0:
+        return Money(Decimal("0.00"), disposable.currency)
+    return (disposable * policy.max_share_of_disposable).rounded()
 
 
 def check_affordability(
@@ -41,7 +65,7 @@ def check_affordability(
             "consider hardship help or a referral to debt advice",
             AFFORDABILITY_CITATION,
         )
-    ceiling = (disposable * policy.max_share_of_disposable).rounded()
+    ceiling = affordable_ceiling(budget, policy)
     share = f"{policy.max_share_of_disposable * 100:.0f}%"
     if installment > ceiling:
         return deny(
