@@ -8,7 +8,8 @@ Two corpora:
   some unrecorded), actions on every channel (60% calls), 1-2 debts, one in ten to a third
   party, and the SMS, e-mails and letters carry their text, each one different (an amount and a
   name in it), screened by the real screener. Reported with and without the messages (a
-  dialer's calls carry none);
+  dialer's calls carry none), and with each history new to the gate (what it keeps of a history
+  for the next contact against it dropped before each check: a debtor's first contact judged);
 - the older corpus: 50-attempt histories over 20 days, calls to the debtor, no message.
 
 Reports the gate alone on pre-parsed requests, and parse + gate from JSON text.
@@ -143,6 +144,16 @@ def mix(size: int, pack: str) -> list[dict]:
     return [mix_request(rng, n, pack) for n in range(size)]
 
 
+def new_history_check(request) -> object:
+    """`check` as if the request's history had not been judged before: what the gate keeps of a
+    history for the next contact against it (`history.Attempts.memo`) is dropped first (the
+    texts are still screened from the screener's cache; code without the memo keeps nothing)."""
+    memo = getattr(request.attempts, "memo", None)
+    if memo is not None:
+        memo.clear()
+    return check(request)
+
+
 def rate(work, items, seconds: float, repeats: int = 5) -> tuple[float, float, int]:
     """Decisions per CPU-second of this process: (best, median) over `repeats` runs.
 
@@ -181,6 +192,10 @@ def main() -> None:
                                        (f"gate only, {pack} mix, texts seen before", mixed, screen),
                                        (f"gate only, {pack} mix without messages", calls, screen)):
             best, median, total = rate(lambda request, s=screener: check(request, screener=s), items, args.seconds)
+            print(f"  {label:<48} {best:>9,.0f} / {median:>9,.0f}   ({total} decisions)")
+        for label, items in ((f"gate only, {pack} mix, texts seen, each history new", mixed),
+                             (f"gate only, {pack} mix w/o messages, each history new", calls)):
+            best, median, total = rate(new_history_check, items, args.seconds)
             print(f"  {label:<48} {best:>9,.0f} / {median:>9,.0f}   ({total} decisions)")
     raw = corpus(200)
     texts = [json.dumps(r) for r in raw]

@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from types import MappingProxyType
 
-from arrears.compliance.history import Attempt
+from arrears.compliance.history import Attempt, Attempts
 from arrears.compliance.packs import RuleSpec
 from arrears.compliance.request import Agency, CheckRequest, Flags, Person, zone
 from arrears.compliance.screening.types import Screening
@@ -81,6 +81,7 @@ class Context:
         "debtor_zones",
         "envelope",
         "flags",
+        "history_memo",
         "kind",
         "location_follow_up",
         "memo",
@@ -133,6 +134,9 @@ class Context:
         self._cn_zones: tuple[str, ...] | None = None
         self._windows: dict[tuple[str, int], tuple[float, float]] = {}
         self.memo: dict[object, object] = {}  # facts several rules share, computed once
+        # what depends on the history alone, kept with it when it is an `Attempts` (a parsed
+        # request's), so that every contact judged against it shares it; else this contact's
+        self.history_memo = attempts.memo if isinstance(attempts, Attempts) else self.memo
         self.specs: Mapping[str, RuleSpec] = NO_SPECS  # the rules in force, set by the gate
 
     @classmethod

@@ -162,9 +162,23 @@ def flatten(entry: HistoryEntry) -> Attempt:
     )
 
 
-def flatten_history(history: Iterable[HistoryEntry] | None) -> tuple[Attempt, ...]:
+class Attempts(tuple[Attempt, ...]):
+    """A history, oldest first, that keeps what the counters work out of it (`memo`): the gate
+    may judge many contacts against one history (a dialer's or the planner's contacts with one
+    debtor), and what depends on the history alone is then worked out once. A memo key names
+    everything of the contact its value depends on; the values are never changed."""
+
+    memo: dict[object, object]
+
+    def __new__(cls, attempts: Iterable[Attempt] = ()) -> Attempts:
+        history = super().__new__(cls, attempts)
+        history.memo = {}
+        return history
+
+
+def flatten_history(history: Iterable[HistoryEntry] | None) -> Attempts:
     """The history, oldest first, flattened."""
-    return tuple(sorted(map(flatten, history or ()), key=by_time))
+    return Attempts(sorted(map(flatten, history or ()), key=by_time))
 
 
 by_time: Callable[[Attempt], float] = itemgetter(0)  # an attempt's ts (C-level: sorts call it per entry)

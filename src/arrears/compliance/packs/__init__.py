@@ -9,7 +9,7 @@ Reading the files is reading package data (importlib.resources), not IO on user 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, time
 from functools import cache, lru_cache
@@ -41,6 +41,9 @@ class RuleSpec:
     meaning_zh: str
     meaning_en: str
     _pass: RuleResult | None = field(default=None, compare=False, repr=False)
+    # results said before, by outcome, wording and its arguments (see `said`)
+    _said: dict[tuple[str, Callable[..., tuple[str, str]], tuple[Hashable, ...]], RuleResult] = field(
+        default_factory=dict, init=False, compare=False, repr=False)
 
     def applies_to(self, channel: str) -> bool:
         return self.channels is None or channel in self.channels
@@ -64,6 +67,31 @@ class RuleSpec:
     def act(self, zh: str, en: str) -> RuleResult:
         """The rule's configured action (`params.action`, else its default action)."""
         return self.result(Verdict(self.params.get("action", self.action)), zh, en)
+
+    def said(self, outcome: Verdict, wording: Callable[..., tuple[str, str]], *args: Hashable) -> RuleResult:
+        """`result(outcome, *wording(*args))`, made once and kept (a result is immutable): a rule
+        that stops many contacts with one of a few sentences (a count over a cap, about a debt)
+        words it once instead of per contact. Kept for the last few thousand sentences."""
+        key = (outcome._value_, wording, args)  # the member's text: hashing a member runs Python code
+        said = self._said.get(key)
+        if said is None:
+            if len(self._said) >= _SAID_KEPT:
+                self._said.clear()
+            said = self._said[key] = self.result(outcome, *wording(*args))
+        return said
+
+    def acts(self, wording: Callable[..., tuple[str, str]], *args: Hashable) -> RuleResult:
+        """`act(*wording(*args))`, made once and kept, as `said`."""
+        key = ("(act)", wording, args)
+        said = self._said.get(key)
+        if said is None:
+            if len(self._said) >= _SAID_KEPT:
+                self._said.clear()
+            said = self._said[key] = self.act(*wording(*args))
+        return said
+
+
+_SAID_KEPT = 4096
 
 
 @dataclass(frozen=True, slots=True)

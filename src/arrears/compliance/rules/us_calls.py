@@ -23,6 +23,7 @@ from arrears.compliance.rules.common import CALLS, CONVERSATION, NOT_CONNECTED
 
 DAY = 86400.0
 Span = tuple[float, float] | None
+NO_NUMBERS: frozenset[str] = frozenset()
 
 
 def same_person(ctx: Context) -> Callable[[Attempt], bool]:
@@ -89,7 +90,7 @@ def _inside(span: Span, ts: float) -> bool:
 
 
 # a person's calls about a debt: the counted ones' times, the conversations' times, the consent span
-CallTimes = tuple[list[float], list[float], Span]
+CallTimes = tuple[Sequence[float], Sequence[float], Span]
 
 
 def call_times(ctx: Context, debt: str | None, person: Callable[[Attempt], bool]) -> CallTimes:
@@ -102,26 +103,39 @@ def call_times(ctx: Context, debt: str | None, person: Callable[[Attempt], bool]
         counted, talks = _calls_about(ctx, debt, person)
         span = consent_span(ctx, debt, person)
         if span is not None:
-            counted = [ts for ts in counted if not span[0] <= ts <= span[1]]
+            counted = tuple([ts for ts in counted if not span[0] <= ts <= span[1]])
         found = ctx.memo[key] = (counted, talks, span)
     return cast(CallTimes, found)
 
 
 # a call that is, or may still turn out to be, a telephone conversation (`_conversation`)
 _MAY_TALK = counted_values("call", CONVERSATION)
+Times = tuple[float, ...]
 
 
-def _calls_about(ctx: Context, debt: str | None, person: Callable[[Attempt], bool]) -> tuple[list[float], list[float]]:
+def _calls_about(ctx: Context, debt: str | None, person: Callable[[Attempt], bool]) -> tuple[Times, Times]:
     """The times of the calls to the person about `debt` in the look-back that count, and of the
-    conversations (`_count`)."""
-    first = bisect_left(ctx.attempt_times, _earliest_read(ctx))
+    conversations (`_count`): worked out once per history, person, debt, numbers found to be
+    someone else's and start of the look-back (`Context.history_memo`: the contacts judged
+    against one history on one day share them)."""
+    memo, first = ctx.history_memo, bisect_left(ctx.attempt_times, _earliest_read(ctx))
     if person is _to_debtor:
-        return _count(ctx.attempts[first:], debt, DEBTOR_LIKE, someone_elses_numbers(ctx))
-    return _count([a for a in ctx.attempts[first:] if person(a)], debt, frozenset({ctx.party}), frozenset())
+        foreign = someone_elses_numbers(ctx)
+        key: tuple[object, ...] = ("us-debtor-calls", debt, foreign, first)
+        found = memo.get(key)
+        if found is None:
+            found = memo[key] = _count(ctx.attempts[first:], debt, DEBTOR_LIKE, foreign)
+    else:
+        key = ("us-person-calls", ctx.party, ctx.address, debt, first)
+        found = memo.get(key)
+        if found is None:
+            found = memo[key] = _count([a for a in ctx.attempts[first:] if person(a)], debt,
+                                       frozenset({ctx.party}), NO_NUMBERS)
+    return cast(tuple[Times, Times], found)
 
 
 def _count(entries: Sequence[Attempt], debt: str | None, parties: frozenset[str | None],
-           foreign: frozenset[str]) -> tuple[list[float], list[float]]:
+           foreign: frozenset[str]) -> tuple[Times, Times]:
     """One pass over the `entries` to one of `parties`: the times of the calls about `debt` (an
     entry naming no debt concerns every debt; no debt named: every entry) that count - connected
     (`common.connected`: every outcome but the surely unconnected ones), not to an attorney, not to
@@ -141,7 +155,7 @@ def _count(entries: Sequence[Attempt], debt: str | None, parties: frozenset[str 
             talks.append(a.ts)
         if a.outbound and outcome not in NOT_CONNECTED and party != "attorney" and (not foreign or _ours(a, foreign)):
             counted.append(a.ts)
-    return counted, talks
+    return tuple(counted), tuple(talks)
 
 
 def _ours(a: Attempt, foreign: frozenset[str]) -> bool:
@@ -153,16 +167,22 @@ def someone_elses_numbers(ctx: Context) -> frozenset[str]:
     """Numbers the debtor was called at that turned out to belong to someone else (an attempt
     with outcome `wrong_number` up to now): calls to them are not calls to the debtor (comment
     14(b)(2)(i)-3), except a conversation the debtor had there."""
-    found = ctx.memo.get("us-foreign-numbers")
-    if isinstance(found, frozenset):
-        return found
-    at_ts = ctx.at_ts
-    numbers = frozenset(
-        a.address for a in ctx.attempts  # the outcome first: it rules out almost every entry
-        if a.outcome == "wrong_number" and a.address is not None and a.party in DEBTOR_LIKE and a.ts <= at_ts
-    )
-    ctx.memo["us-foreign-numbers"] = numbers
-    return numbers
+    memo = ctx.history_memo
+    found = memo.get("us-wrong-numbers")
+    if found is None:  # once per history: the attempts that found one, oldest first
+        found = memo["us-wrong-numbers"] = [
+            a for a in ctx.attempts  # the outcome first: it rules out almost every entry
+            if a.outcome == "wrong_number" and a.address is not None and a.party in DEBTOR_LIKE
+        ]
+    wrong = cast(list[Attempt], found)
+    if not wrong:
+        return NO_NUMBERS
+    if wrong[-1].ts > ctx.at_ts:  # some found after the contact judged
+        return frozenset([cast(str, a.address) for a in wrong if a.ts <= ctx.at_ts])
+    every = memo.get("us-foreign-numbers")  # every one found by now: the set once per history
+    if every is None:
+        every = memo["us-foreign-numbers"] = frozenset([a.address for a in wrong])
+    return cast(frozenset[str], every)
 
 
 def _earliest_read(ctx: Context) -> float:
@@ -178,7 +198,7 @@ def lookback_days_for(quiet_days: int) -> int:
     return max(quiet_days, 7) + 2
 
 
-def most_in_window(ctx: Context, times: list[float], days: int) -> int:
+def most_in_window(ctx: Context, times: Sequence[float], days: int) -> int:
     best = 0
     for zone_name in ctx.counting_zones():
         start, end = ctx.window(zone_name, days)

@@ -3,9 +3,10 @@ US-MEDIUM-01, US-ESMS-01, US-3P-01, US-TCPA-01."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from arrears.compliance.context import Context
-from arrears.compliance.history import Attempt
-from arrears.compliance.outcome import RuleResult
+from arrears.compliance.outcome import RuleResult, Verdict
 from arrears.compliance.packs import RuleSpec
 from arrears.compliance.rules.common import WORK_KINDS, WRITTEN
 from arrears.compliance.rules.us_wording import cease_notice_kind, opt_out_costs_something
@@ -62,11 +63,22 @@ def consumer_used_address(ctx: Context) -> bool:
     consents = ctx.flags.electronic_consents
     if consents and address in consents:
         return True
-    return any(_inbound_from(a, ctx.channel, address, ctx.at_ts) for a in ctx.attempts)
+    times = inbound_times(ctx, ctx.channel, address, debtor_only=False)
+    return bool(times) and times[0] <= ctx.at_ts
 
 
-def _inbound_from(a: Attempt, channel: str, address: str, ctx_ts: float) -> bool:
-    return not a.outbound and a.channel == channel and a.address == address and a.ts <= ctx_ts
+def inbound_times(ctx: Context, channel: str, address: str | None, *, debtor_only: bool) -> tuple[float, ...]:
+    """The times, ascending, of the inbound entries on `channel` from `address` (None: any), from
+    the debtor only or from anyone, worked out once per history (`Context.history_memo`)."""
+    key = ("us-inbound", channel, address, debtor_only)
+    found = ctx.history_memo.get(key)
+    if found is None:
+        found = ctx.history_memo[key] = tuple([
+            a.ts for a in ctx.attempts
+            if not a.outbound and a.channel == channel and (address is None or a.address == address)
+            and (not debtor_only or a.to_debtor)
+        ])
+    return cast(tuple[float, ...], found)
 
 
 def employer_email(ctx: Context, spec: RuleSpec) -> RuleResult:
@@ -156,15 +168,21 @@ def electronic_opt_out(ctx: Context, spec: RuleSpec) -> RuleResult:
         )
     if screening.has_opt_out:
         if opt_out_costs_something(screening.normalized):
-            return spec.deny(
-                "退订方式不得收费，也不得要求提供退订意愿及地址或号码以外的信息",
-                "The opt-out may not require a fee or any information beyond the opt-out preference and "
-                "the address or number",
-            )
+            return spec.said(Verdict.DENY, _costly_opt_out)
         return spec.ok()
-    return spec.deny(
-        "短信或邮件未包含清晰简便的退订方式", "The e-mail or text has no clear, simple opt-out"
+    return spec.said(Verdict.DENY, _no_opt_out)
+
+
+def _costly_opt_out() -> tuple[str, str]:
+    return (
+        "退订方式不得收费，也不得要求提供退订意愿及地址或号码以外的信息",
+        "The opt-out may not require a fee or any information beyond the opt-out preference and the address or "
+        "number",
     )
+
+
+def _no_opt_out() -> tuple[str, str]:
+    return "短信或邮件未包含清晰简便的退订方式", "The e-mail or text has no clear, simple opt-out"
 
 
 def third_party(ctx: Context, spec: RuleSpec) -> RuleResult:

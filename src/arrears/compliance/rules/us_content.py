@@ -4,15 +4,15 @@ US-VAL-01/02/04 (validation information, its end date, overshadowing)."""
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from datetime import date, timedelta
 from functools import lru_cache
 
 from arrears.compliance.context import Context
-from arrears.compliance.history import Attempt
 from arrears.compliance.outcome import RuleResult
 from arrears.compliance.packs import RuleSpec
 from arrears.compliance.rules.common import CONVERSATION, findings
-from arrears.compliance.rules.us_conduct import US_CONSUMERS, consumer_used_address
+from arrears.compliance.rules.us_conduct import US_CONSUMERS, consumer_used_address, inbound_times
 from arrears.compliance.rules.us_wording import (
     has_mini_miranda,
     overshadows,
@@ -33,17 +33,14 @@ def email_procedure(ctx: Context, spec: RuleSpec) -> RuleResult:
     recorded here)."""
     if ctx.party not in US_CONSUMERS or consumer_used_address(ctx):
         return spec.ok()
-    return spec.act(
+    return spec.acts(_no_email_basis)
+
+
+def _no_email_basis() -> tuple[str, str]:
+    return (
         "该邮箱没有消费者使用或直接同意的记录（1006.6(d)(4)），不享有善意错误安全港",
         "No record that the consumer used or consented to this e-mail address (1006.6(d)(4)): no "
         "bona fide error safe harbor",
-    )
-
-
-def _texted_from(a: Attempt, address: str | None, since: float, until: float) -> bool:
-    return (
-        not a.outbound and a.channel == "sms" and since <= a.ts <= until
-        and (address is None or a.address == address) and a.to_debtor
     )
 
 
@@ -58,7 +55,9 @@ def text_procedure(ctx: Context, spec: RuleSpec) -> RuleResult:
         return spec.ok()
     days = spec.params["basis_days"]
     since = ctx.at_ts - days * DAY
-    if any(_texted_from(a, ctx.address, since, ctx.at_ts) for a in ctx.attempts):
+    texts = inbound_times(ctx, "sms", ctx.address, debtor_only=True)  # texts from the consumer
+    first = bisect_left(texts, since)
+    if first < len(texts) and texts[first] <= ctx.at_ts:
         return spec.ok()
     flags = ctx.flags
     consented = bool(flags.tcpa_consent) or bool(
@@ -67,7 +66,11 @@ def text_procedure(ctx: Context, spec: RuleSpec) -> RuleResult:
     checked = flags.reassigned_number_check_at
     if consented and checked is not None and since <= checked.timestamp() <= ctx.at_ts:
         return spec.ok()
-    return spec.act(
+    return spec.acts(_no_text_basis, days)
+
+
+def _no_text_basis(days: int) -> tuple[str, str]:
+    return (
         f"该号码近 {days} 天内没有消费者来信或经核查未改号的同意记录（1006.6(d)(5)），不享有善意错误安全港",
         f"No text from the consumer, nor consent with a reassigned-number check, for this number in the "
         f"past {days} days (1006.6(d)(5)): no bona fide error safe harbor",

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
+from typing import cast
 
 from arrears.compliance.context import Context
 from arrears.compliance.history import DEBTOR_LIKE, Attempt
-from arrears.compliance.outcome import RuleResult
+from arrears.compliance.outcome import RuleResult, Verdict
 from arrears.compliance.packs import RuleSpec
-from arrears.compliance.rules.common import CALLS, NOT_CONNECTED, Rule, connected, max_count
+from arrears.compliance.rules.common import CALLS, NOT_CONNECTED, Rule
 from arrears.compliance.rules.us_calls import (
     CallTimes,
     call_times,
@@ -72,7 +73,11 @@ def seven_in_seven(ctx: Context, spec: RuleSpec, debt: str | None, times: CallTi
     count = most_in_window(ctx, times[0], 7) + proposed_connected(ctx)
     if count <= cap:
         return spec.ok()
-    return spec.deny(
+    return spec.said(Verdict.DENY, _over_seven, debt, count, cap)
+
+
+def _over_seven(debt: str | None, count: int, cap: int) -> tuple[str, str]:
+    return (
         f"含本次，连续 7 天内就债务 {_label(debt)} 致电同一人将达 {count} 次，超过 {cap} 次",
         f"With this call, {count} calls to this person about debt {_label_en(debt)} in 7 "
         f"consecutive days exceed {cap}",
@@ -84,7 +89,11 @@ def after_conversation(ctx: Context, spec: RuleSpec, debt: str | None, times: Ca
     days = spec.params["quiet_days_after_conversation"]
     if not most_in_window(ctx, times[1], days):
         return spec.ok()
-    return spec.deny(
+    return spec.said(Verdict.DENY, _too_soon, debt, days)
+
+
+def _too_soon(debt: str | None, days: int) -> tuple[str, str]:
+    return (
         f"过去 {days} 天内（通话当日为第 1 天）已就债务 {_label(debt)} 与此人通话",
         f"A telephone conversation about debt {_label_en(debt)} took place within the last "
         f"{days} days (its date is day 1)",
@@ -111,10 +120,7 @@ def multi_debt(ctx: Context, spec: RuleSpec) -> RuleResult:
     )
     open_debts = [d for d in ctx.debt_ids if _has_capacity(ctx, d, person, cap, days)]
     if not open_debts:
-        return spec.deny(
-            "本次电话涉及的各笔债务均无剩余致电额度",
-            "None of the debts this call is about has call capacity left",
-        )
+        return spec.said(Verdict.DENY, _no_capacity)
     if len(open_debts) < len(ctx.debt_ids):
         names = ", ".join(open_debts)
         return spec.warn(
@@ -122,6 +128,10 @@ def multi_debt(ctx: Context, spec: RuleSpec) -> RuleResult:
             f"Only debts {names} have capacity: allocate and discuss only those on this call",
         )
     return spec.ok()
+
+
+def _no_capacity() -> tuple[str, str]:
+    return "本次电话涉及的各笔债务均无剩余致电额度", "None of the debts this call is about has call capacity left"
 
 
 def _limits(ctx: Context) -> tuple[int, int]:
@@ -211,18 +221,35 @@ ELECTRONIC = frozenset({"sms", "email"})
 def electronic_messages(ctx: Context, spec: RuleSpec) -> RuleResult:
     """US-FREQ-06 (1006.14(a), comments 14(a)-1, -2): the cumulative effect of unsolicited texts
     or e-mails to a person; Reg F gives no number, so the caps are policy (A6)."""
-    channel, person = ctx.channel, same_person(ctx)
-
-    def sent(a: Attempt) -> bool:
-        return a.channel == channel and a.outbound and person(a) and connected(a)
-
+    times = _messages_sent(ctx)
     for days, name in ((1, "max_per_day"), (7, "max_per_7_days")):
         cap = spec.params[name]
-        count = max_count(ctx, ctx.counting_zones(), days, sent) + 1
+        count = most_in_window(ctx, times, days) + 1
         if count > cap:
-            return spec.act(
-                f"含本次，{days} 天内向此人发送 {channel} 将达 {count} 条，超过政策上限 {cap} 条",
-                f"With this one, {count} {channel} messages to this person in {days} day(s) exceed "
-                f"the policy cap of {cap}",
-            )
+            return spec.acts(_too_many_messages, ctx.channel, days, count, cap)
     return spec.ok()
+
+
+def _too_many_messages(channel: str, days: int, count: int, cap: int) -> tuple[str, str]:
+    return (
+        f"含本次，{days} 天内向此人发送 {channel} 将达 {count} 条，超过政策上限 {cap} 条",
+        f"With this one, {count} {channel} messages to this person in {days} day(s) exceed "
+        f"the policy cap of {cap}",
+    )
+
+
+def _messages_sent(ctx: Context) -> tuple[float, ...]:
+    """The times of the messages on the contact's channel sent to the person that reached them,
+    or may still have (`common.connected`: every outcome but the surely unconnected ones, as an
+    outcome table), worked out once per history, channel and person (`Context.history_memo`)."""
+    channel, party = ctx.channel, ctx.party
+    address = None if party == "debtor" else ctx.address
+    key = ("us-messages-sent", channel, party, address)
+    found = ctx.history_memo.get(key)
+    if found is None:
+        person = same_person(ctx)
+        found = ctx.history_memo[key] = tuple([
+            a.ts for a in ctx.attempts
+            if a.channel == channel and a.outbound and a.outcome not in NOT_CONNECTED and person(a)
+        ])
+    return cast(tuple[float, ...], found)

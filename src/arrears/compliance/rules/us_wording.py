@@ -11,6 +11,7 @@ demand payment? They read `Screening.normalized` only; no rule reads the origina
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from arrears.compliance.screening.normalize import collapse_pattern_letters
 
@@ -76,7 +77,9 @@ _LOCATION_PURPOSE = _compile(
 _COLLECTION_LANGUAGE = _compile(r"\b(?:debts?|colect\w*|recover(?:y|ies)|past due|overdue|delinquen\w*|owe[sd]?)\b")
 
 
+@lru_cache(maxsize=4096)
 def opt_out_costs_something(normalized: str) -> bool:
+    """(kept per text, as the screener keeps its screenings: a template is read once)"""
     return _OPT_OUT_FEE.search(normalized) is not None or _OPT_OUT_INFO.search(normalized) is not None
 
 
