@@ -47,17 +47,18 @@ def modules_for(argv: list[str]) -> tuple[str, ...]:
     return (COMMANDS[named],) if named in COMMANDS else MODULES
 
 
-# The batch commands run for a minute or so over frames of gigabytes: polars' allocator (jemalloc)
-# keeps what they free for their next frames instead of handing it back to the system at once and
-# faulting it in again. At 1,000,000 accounts `arrears plan` took 2.6 million page faults instead
-# of 6.9 million and 11 s less system time, for 1.4 GB more peak memory. An operator's own
-# setting of the variable wins; the server and the other commands keep the default.
-BATCH_COMMANDS = frozenset({"demo", "ingest", "run", "score", "plan", "simulate"})
+# The planner runs for a minute or so over frames of gigabytes: polars' allocator (jemalloc) keeps
+# what it frees for the next frames instead of handing it back to the system at once and faulting
+# it in again. At 1,000,000 accounts `arrears plan` took 2.6 million page faults instead of 6.9
+# million and 5-11 s less system time, for 1.4 GB more peak memory. Not for ingest: its forked
+# workers then copy a larger parent (measured: 4-6 s more system time). An operator's own setting
+# of the variable wins; the server and the other commands keep the default.
+BATCH_COMMANDS = frozenset({"plan", "simulate"})
 KEEP_FREED_MEMORY = "dirty_decay_ms:-1,muzzy_decay_ms:-1"
 
 
 def tune_allocator(argv: list[str], environ: dict[str, str] | os._Environ[str]) -> None:
-    """Before polars is imported: keep freed memory for a batch command (see above)."""
+    """Before polars is imported: keep freed memory for the planner's commands (see above)."""
     if len(argv) > 1 and argv[1] in BATCH_COMMANDS:
         environ.setdefault("_RJEM_MALLOC_CONF", KEEP_FREED_MEMORY)
 
