@@ -13,11 +13,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher
 from hypothesis import settings
 from sqlalchemy import Engine, create_engine, text
 
 from arrears.adapters.crypto import FieldCipher
 from arrears.adapters.storage.database import make_engine, migrate
+from arrears.services.workbench import auth as password_auth
+
+# Passwords in the tests are hashed with argon2's cheapest parameters: the product's (argon2id,
+# 64 MiB, 3 passes) cost 90-170 ms of CPU a sign-in here, and the suite signs in thousands of
+# times. The hashing and checking code is the product's; only the cost differs (a hash records
+# its parameters, so one made by a command the tests start is still checked right), and
+# `tests/security/test_password_hashing.py` checks the product's own parameters.
+password_auth.HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 # Property tests judge what is computed, not how fast: a shared 2-core CI machine under load made
 # Hypothesis's 200 ms per-example deadline fail tests that pass alone (seen in this session).
