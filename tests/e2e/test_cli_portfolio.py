@@ -107,6 +107,8 @@ def test_the_nightly_run_prints_the_segments_with_accounts_and_balance_and_the_m
     for segment in ("able, willing", "able, unwilling", "willing, unable", "unable, unwilling", "scored"):
         assert segment in out
     assert "arrangements reviewed on 2026-12-30" in out
+    ability = next(line for line in out.splitlines() if "ability weights:" in line)
+    assert "too little history" in ability  # the demo's run of 2026-11-29 kept balances; 400 customers are few
     again = arrears("run", "--as-of", "2026-12-30", cwd=work,
                     env={"ARREARS_PROPENSITY_MODEL": str(work / "no-model-here")})
     assert again.returncode == 0, again.stderr

@@ -199,3 +199,49 @@ def _payer_history() -> dict[str, pl.DataFrame]:
                 pays.append({"payment_id": f"HP{i}-{d}", "account_id": f"H{i}",
                              "paid_at": f"{at.isoformat()}T10:00:00+08:00", "amount": "150.00"})
     return {"accounts": pl.DataFrame(snaps), "payments": pl.DataFrame(pays)}
+
+
+def _refit(engine: Engine, as_of: date, column: str) -> dict:
+    import json
+
+    with engine.connect() as connection:
+        stored = connection.execute(select(scoring_runs.c[column]).where(scoring_runs.c.as_of == as_of)).scalar()
+    return json.loads(stored)
+
+
+def test_without_balance_history_30_days_back_the_ability_weights_stay_the_judgement_and_the_run_says_why(
+    engine: Engine, cipher: FieldCipher, small_demo: Path
+) -> None:
+    from arrears.scoring.weight_refit import ABILITY_PRIOR
+
+    _load(engine, cipher, small_demo)
+    report = run_nightly(nightly_ports(engine), RunNightly(AS_OF, NOW, DEFAULT_LADDER, scorecard_fallback()))
+    assert report.scoring.ability is not None and not report.scoring.ability.used
+    stored = _refit(engine, AS_OF, "ability_weights")
+    assert stored["weights"] == ABILITY_PRIOR and stored["used"] is False
+    assert stored["note_en"] == "no balance history 30 days back: judgement weights kept"
+
+
+def test_the_ability_refit_reads_the_balances_the_nearest_run_before_the_look_back_date_stored(
+    engine: Engine, cipher: FieldCipher, small_demo: Path
+) -> None:
+    from arrears.scoring.weight_refit import held_out
+
+    _load(engine, cipher, small_demo)
+    earlier = AS_OF - timedelta(days=32)
+    run_nightly(nightly_ports(engine), RunNightly(earlier, NOW - timedelta(days=32), DEFAULT_LADDER,
+                                                  scorecard_fallback()))
+    with engine.begin() as connection:  # the balances move after that run: the refit must not see it
+        connection.execute(t.accounts.update().values(balance_cents=1, past_due_cents=0))
+        then = connection.execute(select(t.account_aging.c.account_id, t.account_aging.c.min_payment_cents)
+                                  .where(t.account_aging.c.as_of == earlier,
+                                         (t.account_aging.c.dpd > 0) | (t.account_aging.c.past_due_cents > 0))
+                                  ).all()
+    report = run_nightly(nightly_ports(engine), RunNightly(AS_OF, NOW, DEFAULT_LADDER, scorecard_fallback()))
+    stored = _refit(engine, AS_OF, "ability_weights")
+    ids = [account_id for account_id, _ in then]
+    assert all(cents is not None for _, cents in then) and len(ids) > 50
+    assert stored["components_as_of"] == earlier.isoformat()
+    assert stored["accounts"] == len(ids) - int(held_out(ids).sum())
+    assert "too little history" in stored["note_en"]  # 300 customers: fewer than 1,000 accounts to fit on
+    assert report.scoring.ability is not None and report.scoring.ability.accounts == stored["accounts"]

@@ -53,3 +53,15 @@ def test_a_model_propensity_replaces_the_geometric_mean_row_by_row() -> None:
     frame = pl.DataFrame({"account_id": ["A1", "A2"], "dpd": [5, 40], "past_due_amount": [1.0, 2.0]})
     out = assess(frame, propensity=pl.Series([0.123456, 0.9]))
     assert out["propensity"].to_list() == [0.1235, 0.9]
+
+
+def test_refitted_ability_weights_are_the_ones_the_ability_score_is_weighed_with(demo_features) -> None:
+    from arrears.scoring.segment_frame import ability_components, sub_scores
+
+    only_hardship = {"income_to_min_payment": 0.0, "income_to_balance": 0.0, "utilisation": 0.0,
+                     "payment_to_min_ratio": 0.0, "hardship": 1.0}
+    out = assess_detailed(demo_features, ability_weights=only_hardship)
+    parts = sub_scores(demo_features.filter(is_delinquent()), ability_components)
+    assert out["ability"].to_list() == parts["hardship"].round(4).to_list()
+    assert out["willingness"].to_list() == assess_detailed(demo_features)["willingness"].to_list()
+    assert out["ability"].to_list() != assess_detailed(demo_features)["ability"].to_list()

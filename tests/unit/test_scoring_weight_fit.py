@@ -1,5 +1,5 @@
-"""The willingness weights refitted to what customers did, pulled towards the judgement weights,
-and used only when they rank held-out accounts better."""
+"""The willingness and ability weights refitted to what customers did, pulled towards the judgement
+weights, and used only when they rank held-out accounts better."""
 
 from __future__ import annotations
 
@@ -9,7 +9,14 @@ import numpy as np
 import polars as pl
 
 from arrears.scoring.weight_fit import auc, fit_weights, ridge_towards
-from arrears.scoring.willingness_refit import PRIOR, held_out, refit_willingness
+from arrears.scoring.weight_refit import (
+    ABILITY_PRIOR,
+    WILLINGNESS_PRIOR,
+    balances_date,
+    held_out,
+    refit_ability,
+    refit_willingness,
+)
 
 NAMES = ["a", "b", "c"]
 PRIOR_ABC = {"a": 0.5, "b": 0.3, "c": 0.2}
@@ -99,4 +106,67 @@ def test_the_refit_reads_components_from_before_the_look_back_and_payments_after
     fitted = refit_willingness({"accounts": accounts, "payments": payments}, as_of)
     assert fitted.accounts + int(held_out(ids).sum()) == n
     assert fitted.payers == n // 2 - int(held_out(ids[: n // 2]).sum())
-    assert set(fitted.weights) == set(PRIOR)
+    assert set(fitted.weights) == set(WILLINGNESS_PRIOR)
+
+
+AS_OF = date(2026, 11, 29)
+THEN = AS_OF - timedelta(days=30)
+
+
+def _ability_world(n: int = 2_400) -> dict[str, pl.DataFrame]:
+    """Today every account owes the same; 30 days ago half owed little against their income and
+    those paid since (but one in five), the others mostly did not (one in seven paid). One in three
+    had paid the minimum before then, which says nothing about paying since."""
+    ids = [f"A{i:05d}" for i in range(n)]
+    low = [i % 2 == 0 for i in range(n)]
+    accounts = pl.DataFrame({
+        "account_id": ids, "customer_id": [f"C{i:05d}" for i in range(n)], "balance": "5000.00",
+        "credit_limit": "200000.00", "min_payment": "500.00", "past_due_amount": "500.00",
+        "oldest_unpaid_due_date": (AS_OF - timedelta(days=90)).isoformat(), "status": "open",
+    })
+    customers = pl.DataFrame({"customer_id": [f"C{i:05d}" for i in range(n)], "monthly_income": "10000.00"})
+    balances = pl.DataFrame({
+        "account_id": ids, "as_of": THEN, "dpd": 60,
+        "balance": ["5000.00" if cheap else "100000.00" for cheap in low],
+        "past_due_amount": "500.00", "min_payment": "500.00"})
+    paid = [a for i, (a, cheap) in enumerate(zip(ids, low, strict=True))
+            if (cheap and i % 5 != 0) or (not cheap and i % 7 == 0)]
+    before = ids[::3]  # paid the minimum before the look-back date: unrelated to paying since
+    payments = pl.DataFrame({
+        "account_id": paid + before, "payment_id": [f"P{a}" for a in paid] + [f"B{a}" for a in before],
+        "paid_at": [f"{(THEN + timedelta(days=10)).isoformat()}T10:00:00+08:00"] * len(paid)
+        + [f"{(THEN - timedelta(days=10)).isoformat()}T10:00:00+08:00"] * len(before),
+        "amount": ["100.00"] * len(paid) + ["500.00"] * len(before), "reversed": "false"})
+    return {"accounts": accounts, "customers": customers, "payments": payments, "balances": balances}
+
+
+def test_the_ability_refit_reads_the_balances_stored_30_days_back_not_todays() -> None:
+    world = _ability_world()
+    balances = world.pop("balances")
+    fitted = refit_ability(world, balances, AS_OF)
+    assert fitted.components_as_of == THEN.isoformat() and fitted.accounts > 1_000
+    assert fitted.used and set(fitted.weights) == set(ABILITY_PRIOR)
+    assert fitted.weights["income_to_balance"] > ABILITY_PRIOR["income_to_balance"] + 0.1
+    # with today's balances in their place nothing about the balance tells payers apart
+    today = balances.with_columns(pl.lit("5000.00").alias("balance"))
+    assert refit_ability(world, today, AS_OF).weights["income_to_balance"] < fitted.weights["income_to_balance"]
+
+
+def test_without_balance_history_30_days_back_the_ability_judgement_stays_and_says_why() -> None:
+    world = _ability_world()
+    balances = world.pop("balances")
+    for history in (balances.clear(), balances.with_columns(pl.lit(AS_OF - timedelta(days=10)).alias("as_of")),
+                    balances.with_columns(pl.lit(None, dtype=pl.Utf8).alias("min_payment"))):
+        fitted = refit_ability(world, history, AS_OF)
+        assert not fitted.used and fitted.weights == ABILITY_PRIOR
+        assert fitted.note_en == "no balance history 30 days back: judgement weights kept"
+
+
+def test_the_nearest_stored_run_on_or_before_the_look_back_date_stands_in_within_five_days() -> None:
+    def history(*days_before_then: int) -> pl.DataFrame:
+        return pl.DataFrame({"as_of": [THEN - timedelta(days=d) for d in days_before_then],
+                             "min_payment": "500.00"})
+
+    assert balances_date(history(-2, 3, 4), AS_OF) == THEN - timedelta(days=3)
+    assert balances_date(history(0, 3), AS_OF) == THEN
+    assert balances_date(history(-1, 6), AS_OF) is None

@@ -148,17 +148,17 @@ def weighted(components: list[Component], weights: Mapping[str, float] | None) -
     return [replace(c, weight=weights.get(c.feature, c.weight)) for c in components]
 
 
-def willingness_scores(frame: pl.DataFrame) -> pl.DataFrame:
-    """``account_id`` and each willingness component's sub-score in [0, 1], by feature name."""
-    return frame.select("account_id", *[c.score.cast(pl.Float64).alias(c.feature)
-                                         for c in willingness_components(frame)])
+def sub_scores(frame: pl.DataFrame, components: Callable[[pl.DataFrame], list[Component]]) -> pl.DataFrame:
+    """``account_id`` and each component's sub-score in [0, 1], by feature name."""
+    return frame.select("account_id", *[c.score.cast(pl.Float64).alias(c.feature) for c in components(frame)])
 
 
 def assess_frame(frame: pl.DataFrame, thresholds: Thresholds,
-                 willingness_weights: Mapping[str, float] | None = None) -> pl.DataFrame:
+                 willingness_weights: Mapping[str, float] | None = None,
+                 ability_weights: Mapping[str, float] | None = None) -> pl.DataFrame:
     """Scores, segment and the three reasons (code, zh, en, and ``code: zh / en``) per row; the
-    willingness weights refitted on the portfolio (``weight_fit``) when given."""
-    ability = ability_components(frame)
+    weights refitted on the portfolio (``weight_fit``) when given."""
+    ability = weighted(ability_components(frame), ability_weights)
     willingness = weighted(willingness_components(frame), willingness_weights)
     parts = ability + willingness
     scored = frame.select(

@@ -132,6 +132,7 @@ def _dead_numbers(row: dict) -> tuple[float, str, str]:
     return _clip(1 - n / 2), f"无效号码{n}个", f"{n} invalid numbers"
 
 
+# The judgement weights of both scores; each nightly run refits them on the portfolio (``weight_fit``).
 ABILITY: list[tuple[str, float, Scorer]] = [
     ("income_to_min_payment", 0.30, _income_vs_min),
     ("income_to_balance", 0.20, _income_vs_balance),
@@ -139,7 +140,6 @@ ABILITY: list[tuple[str, float, Scorer]] = [
     ("payment_to_min_ratio", 0.20, _recent_payment_size),
     ("hardship", 0.15, _hardship),
 ]
-# The judgement weights; each nightly run refits these on the portfolio (``weight_fit``).
 WILLINGNESS: list[tuple[str, float, Scorer]] = [
     ("promise_kept_ratio", 0.30, _promises),
     ("right_party_rate", 0.15, _reachable),
@@ -199,7 +199,8 @@ def assess(features: pl.DataFrame, thresholds: Thresholds | None = None,
 
 def assess_detailed(features: pl.DataFrame, thresholds: Thresholds | None = None,
                     propensity: pl.Series | None = None,
-                    willingness_weights: Mapping[str, float] | None = None) -> pl.DataFrame:
+                    willingness_weights: Mapping[str, float] | None = None,
+                    ability_weights: Mapping[str, float] | None = None) -> pl.DataFrame:
     """``assess`` plus each reason's code (the component) and its zh and en wording
     (``reason_k_code``, ``reason_k_zh``, ``reason_k_en``). Set-based: the same scores and
     words as ``assess_row``, computed column-wise (see ``segment_frame``)."""
@@ -207,4 +208,5 @@ def assess_detailed(features: pl.DataFrame, thresholds: Thresholds | None = None
 
     frame = features if propensity is None else features.with_columns(
         propensity.alias("_propensity"))
-    return assess_frame(frame.filter(is_delinquent()), thresholds or Thresholds(), willingness_weights)
+    return assess_frame(frame.filter(is_delinquent()), thresholds or Thresholds(), willingness_weights,
+                        ability_weights)

@@ -1,8 +1,8 @@
-"""Willingness weights fitted to what customers did, with the judgement weights as the prior.
+"""Scorecard weights fitted to what customers did, with the judgement weights as the prior.
 
-The scorecard's weights (``segments.WILLINGNESS``) are judgement. Each nightly run refits them on
-the portfolio's own history: the willingness components are computed as they stood 30 days ago
-(``LOOK_BACK_DAYS``: only payments and contacts before that date count), and the outcome is
+The scorecard's weights (``segments.ABILITY``, ``segments.WILLINGNESS``) are judgement. Each
+nightly run refits them on the portfolio's own history: the components are computed as they stood
+30 days ago (``LOOK_BACK_DAYS``: only what was known on that date counts), and the outcome is
 whether the account paid anything in the 30 days since. The fit is a ridge regression of the
 outcome on the components, pulled towards the prior weights (scaled to the outcome), so that a
 small or noisy portfolio keeps the judgement: ``PRIOR_STRENGTH`` is how many accounts' worth of
@@ -14,10 +14,9 @@ the fit (one account in four, by a stable hash of its id): AUC of the fitted sco
 prior score. Otherwise, or with fewer than ``MIN_ACCOUNTS`` accounts or ``MIN_EACH`` payers and
 non-payers, the prior stays, and the run says why.
 
-Ability is not refitted: the portfolio files carry today's balances and limits only, so the
-ability components as they stood 30 days ago cannot be rebuilt without the outcome leaking into
-them (a customer who paid has a smaller balance today). It stays judgement until balance history
-is kept.
+The same rule fits both scores: ``weight_refit`` gives it the willingness components (from the
+payments and contacts before the look-back date) and the ability components (from the balances,
+past-due amounts and minimum payments the nightly run stored for that date in the aging history).
 """
 
 from __future__ import annotations
@@ -46,6 +45,13 @@ class FittedWeights:
     used: bool
     note_zh: str
     note_en: str
+    components_as_of: str | None = None  # the look-back date the components stood on (ISO)
+
+
+def judgement_kept(prior: Mapping[str, float], note_zh: str, note_en: str, *, accounts: int = 0,
+                   payers: int = 0) -> FittedWeights:
+    """Nothing fitted: the judgement weights stay, with the reason."""
+    return FittedWeights(dict(prior), prior, accounts, payers, None, None, False, note_zh, note_en)
 
 
 def auc(score: np.ndarray, outcome: np.ndarray) -> float | None:
@@ -91,9 +97,9 @@ def fit_weights(names: Sequence[str], components: np.ndarray, outcome: np.ndarra
     payers = int(outcome[fit].sum())
     keep = dict(prior)
     if fit.sum() < MIN_ACCOUNTS or payers < MIN_EACH or int(fit.sum()) - payers < MIN_EACH:
-        return FittedWeights(keep, prior, int(fit.sum()), payers, None, None, False,
-                             f"样本不足（{int(fit.sum())} 户，{payers} 户还款）：沿用经验权重",
-                             f"too little history ({int(fit.sum())} accounts, {payers} paid): judgement weights kept")
+        return judgement_kept(prior, f"样本不足（{int(fit.sum())} 户，{payers} 户还款）：沿用经验权重",
+                              f"too little history ({int(fit.sum())} accounts, {payers} paid): judgement weights kept",
+                              accounts=int(fit.sum()), payers=payers)
     fitted = ridge_towards(components[fit], outcome[fit], prior_vector, strength)
     auc_prior = auc(components[check] @ prior_vector, outcome[check])
     if fitted is None:

@@ -15,7 +15,7 @@ import hashlib
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import partial
 from pathlib import Path
 
@@ -27,7 +27,7 @@ from arrears.scoring.features import FeatureConfig, compute_features
 from arrears.scoring.propensity import PropensityModel, predict_propensity
 from arrears.scoring.segments import Thresholds, assess, assess_detailed, is_delinquent
 from arrears.scoring.weight_fit import FittedWeights
-from arrears.scoring.willingness_refit import refit_willingness
+from arrears.scoring.weight_refit import BALANCE_SLACK_DAYS, look_back, refit_ability, refit_willingness
 from arrears.services.nightly.ports import ScoreStore
 from arrears.services.scoring_parts import scored_on
 
@@ -92,17 +92,19 @@ class ScoringReport:
     model_note: str
     segments: list[SegmentLine] = field(default_factory=list)
     willingness: FittedWeights | None = None
+    ability: FittedWeights | None = None
 
 
 def score_frames(frames: dict[str, pl.DataFrame], as_of: date, model: ScoringModel,
                  thresholds: Thresholds, config: FeatureConfig | None = None,
-                 *, willingness_weights: Mapping[str, float] | None = None) -> pl.DataFrame:
+                 *, willingness_weights: Mapping[str, float] | None = None,
+                 ability_weights: Mapping[str, float] | None = None) -> pl.DataFrame:
     """Pure: features, propensity and assessment for every delinquent account."""
     frames = dict(frames)
     accounts = frames.pop("accounts")
     features = compute_features(accounts, as_of=as_of, config=config, **frames).filter(is_delinquent())
     propensity = predict_propensity(model.propensity, features, as_of) if features.height else None
-    scored = assess_detailed(features, thresholds, propensity, willingness_weights)
+    scored = assess_detailed(features, thresholds, propensity, willingness_weights, ability_weights)
     balances = accounts.select("account_id", "balance_cents") if "balance_cents" in accounts.columns \
         else accounts.select("account_id", (pl.col("balance").cast(pl.Float64) * 100).round(0)
                              .cast(pl.Int64).alias("balance_cents"))
@@ -122,8 +124,9 @@ def assess_portfolio(frames: dict[str, pl.DataFrame], *, as_of: date, thresholds
 
 
 def store_scores(store: ScoreStore, as_of: date, scored: pl.DataFrame, *, model: ScoringModel,
-                 thresholds: Thresholds, now: datetime, willingness: FittedWeights | None = None) -> None:
-    """Replace the date's scores with ``scored`` and record the run (with the willingness refit)."""
+                 thresholds: Thresholds, now: datetime, willingness: FittedWeights | None = None,
+                 ability: FittedWeights | None = None) -> None:
+    """Replace the date's scores with ``scored`` and record the run (with the weights' refits)."""
     rows = scored.with_columns(
         pl.lit(as_of).alias("as_of"), pl.lit(model.kind).alias("model_kind"),
         pl.lit(model.model_id).alias("model_id"), pl.lit(model.version).alias("model_version"),
@@ -132,8 +135,12 @@ def store_scores(store: ScoreStore, as_of: date, scored: pl.DataFrame, *, model:
         "ran_at": now, "model_kind": model.kind, "model_id": model.model_id, "model_version": model.version,
         "model_note": model.propensity.message, "ability_threshold": thresholds.ability,
         "willingness_threshold": thresholds.willingness, "accounts": scored.height,
-        "willingness_weights": None if willingness is None else json.dumps(asdict(willingness), ensure_ascii=False),
+        "willingness_weights": _as_json(willingness), "ability_weights": _as_json(ability),
     })
+
+
+def _as_json(fitted: FittedWeights | None) -> str | None:
+    return None if fitted is None else json.dumps(asdict(fitted), ensure_ascii=False)
 
 
 def segment_summary(scored: pl.DataFrame) -> list[SegmentLine]:
@@ -154,11 +161,15 @@ def score_accounts(
     frames = store.frames(as_of)
     stage("refit willingness weights")
     willingness = refit_willingness(frames, as_of, config)
+    stage("refit ability weights")
+    then = look_back(as_of)
+    ability = refit_ability(frames, store.balances(then - timedelta(days=BALANCE_SLACK_DAYS), then), as_of, config)
     stage("score accounts")
     score = partial(score_frames, as_of=as_of, model=model, thresholds=thresholds, config=config,
-                    willingness_weights=willingness.weights)
+                    willingness_weights=willingness.weights, ability_weights=ability.weights)
     scored = score(frames) if cluster is None else scored_on(cluster, frames, score)
     stage("store scores")
-    store_scores(store, as_of, scored, model=model, thresholds=thresholds, now=now, willingness=willingness)
+    store_scores(store, as_of, scored, model=model, thresholds=thresholds, now=now, willingness=willingness,
+                 ability=ability)
     return ScoringReport(as_of, scored.height, model.kind, model.model_id, model.version,
-                         model.propensity.message, segment_summary(scored), willingness)
+                         model.propensity.message, segment_summary(scored), willingness, ability)

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, delete, select
 from arrears.adapters.storage import tables as t
 from arrears.adapters.storage.bulk import insert_frame, insert_rows
 from arrears.adapters.storage.month_partitions import ensure_ahead
-from arrears.adapters.storage.scoring_reader import read_scoring_frames
+from arrears.adapters.storage.scoring_reader import read_scoring_frames, read_stored_balances
 from arrears.adapters.storage.scoring_tables import account_scores, scoring_runs
 from arrears.adapters.storage.unit_of_work import SqlUnitOfWork
 from arrears.domain.aging import PausePeriod
@@ -28,13 +28,13 @@ class SqlAging:
     def accounts(self) -> pl.DataFrame:
         a = t.accounts.c
         rows = self._c.execute(
-            select(a.account_id, a.oldest_unpaid_due_date, a.balance_cents, a.past_due_cents)
+            select(a.account_id, a.oldest_unpaid_due_date, a.balance_cents, a.past_due_cents, a.min_payment_cents)
             .where(a.in_portfolio.is_(True))
         ).all()
         return pl.DataFrame(
             rows,
             schema={"account_id": pl.Utf8, "oldest": pl.Date, "balance_cents": pl.Int64,
-                    "past_due_cents": pl.Int64},
+                    "past_due_cents": pl.Int64, "min_payment_cents": pl.Int64},
             orient="row",
         )
 
@@ -87,6 +87,9 @@ class SqlScores:
 
     def frames(self, as_of: date) -> dict[str, pl.DataFrame]:
         return read_scoring_frames(self._c, as_of)
+
+    def balances(self, earliest: date, latest: date) -> pl.DataFrame:
+        return read_stored_balances(self._c, earliest, latest)
 
     def replace(self, as_of: date, scores: pl.DataFrame, run: Mapping[str, Any]) -> None:
         self._c.execute(delete(account_scores).where(account_scores.c.as_of == as_of))

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 import polars as pl
-from sqlalchemy import Connection, Select, select
+from sqlalchemy import Connection, Select, func, select
 
 from arrears.adapters.storage import tables as t
 from arrears.adapters.storage.gate_tables import LOGGED_IN_WORKBENCH, contact_attempts
@@ -127,6 +127,22 @@ def read_aging(connection: Connection, as_of: date) -> pl.DataFrame:
     query = select(g.account_id, g.as_of, g.dpd).where(
         g.as_of <= as_of, g.as_of > as_of - timedelta(days=HISTORY_DAYS))
     return _frame(connection, query, {"account_id": pl.Utf8, "as_of": pl.Date, "dpd": pl.Int64})
+
+
+def read_stored_balances(connection: Connection, earliest: date, latest: date) -> pl.DataFrame:
+    """The aging rows of the latest nightly run between ``earliest`` and ``latest``, with their
+    balances (what the ability refit rebuilds the components from); empty without such a run."""
+    r, g = t.aging_runs.c, t.account_aging.c
+    run = connection.execute(select(func.max(r.as_of)).where(r.as_of.between(earliest, latest))).scalar()
+    schema: dict[str, PolarsDataType] = {
+        "account_id": pl.Utf8, "as_of": pl.Date, "dpd": pl.Int64, "balance_cents": pl.Int64,
+        "past_due_cents": pl.Int64, "min_payment_cents": pl.Int64}
+    query = select(g.account_id, g.as_of, g.dpd, g.balance_cents, g.past_due_cents, g.min_payment_cents
+                   ).where(g.as_of == run)
+    frame = pl.DataFrame(schema=schema) if run is None else _frame(connection, query, schema)
+    return frame.rename({"past_due_cents": "past_due_amount_cents"}).with_columns(
+        _cents_to_money("balance", "past_due_amount", "min_payment")).drop(
+        "balance_cents", "past_due_amount_cents", "min_payment_cents")
 
 
 def read_scoring_frames(connection: Connection, as_of: date) -> dict[str, pl.DataFrame]:

@@ -51,4 +51,5 @@ scoring_runs = table(
     Column("willingness_threshold", Float, nullable=False),
     Column("accounts", Integer, nullable=False),
     Column("willingness_weights", Text),  # JSON: the nightly refit (scoring.weight_fit), used or not
+    Column("ability_weights", Text),  # JSON: the same for the ability weights
 )

@@ -282,6 +282,7 @@ account_aging = table(
     Column("bucket", String(10), nullable=False),
     cents("balance_cents"),
     cents("past_due_cents"),
+    cents("min_payment_cents", nullable=True),  # null on runs before migration 0035
 )
 Index("ix_account_aging_account", account_aging.c.account_id, account_aging.c.as_of)
 

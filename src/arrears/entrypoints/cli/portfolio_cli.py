@@ -31,6 +31,7 @@ from arrears.services.portfolio_files import Portfolio
 if TYPE_CHECKING:  # the database, scoring and model libraries load with the commands that use them
     from arrears.bootstrap import Container
     from arrears.partitions import Cluster
+    from arrears.scoring.weight_fit import FittedWeights
     from arrears.services.nightly.job import NightlyJobReport
 
 console = Console()
@@ -175,6 +176,15 @@ SEGMENT_NAMES = {
 }
 
 
+def weights_line(fit: FittedWeights) -> str:
+    """A refit's decision, the held-out AUCs and the weights used."""
+    line = f"{fit.note_zh} / {fit.note_en}"
+    if fit.auc_prior is not None and fit.auc_fitted is not None:
+        line += (f" (as of {fit.components_as_of}: {fit.accounts:,} accounts, {fit.payers:,} paid; held-out AUC "
+                 f"judgement {fit.auc_prior:.3f}, fitted {fit.auc_fitted:.3f})")
+    return line + "; " + ", ".join(f"{name} {weight:.2f}" for name, weight in fit.weights.items())
+
+
 def print_job(report: NightlyJobReport, names: list[str]) -> None:
     print_run(report.aging, names)
     scoring = report.scoring
@@ -190,9 +200,10 @@ def print_job(report: NightlyJobReport, names: list[str]) -> None:
                   f"[bold]{cents_text(sum(s.balance_cents for s in scoring.segments))}")
     console.print(table)
     console.print(f"还款倾向模型 propensity model: {scoring.model_note}", markup=False)
-    if scoring.willingness is not None:
-        fit = scoring.willingness
-        console.print(f"还款意愿权重 willingness weights: {fit.note_zh} / {fit.note_en}", markup=False)
+    for label, fit in (("还款能力权重 ability weights", scoring.ability),
+                       ("还款意愿权重 willingness weights", scoring.willingness)):
+        if fit is not None:
+            console.print(f"{label}: {weights_line(fit)}", markup=False)
     review = report.arrangements
     console.print(f"还款安排复核 arrangements reviewed on {review.on}: {review.accounts:,} accounts, "
                   f"{review.changed:,} plans/settlements changed (completed, broken or failed)")

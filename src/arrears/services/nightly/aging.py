@@ -125,7 +125,8 @@ def _age(store: AgingStore, as_of: date, ladder: AgingLadder, now: datetime,
     stage("store aging")
     store.clear(as_of)
     store.add_aging(aged.select(
-        pl.lit(as_of).alias("as_of"), "account_id", "dpd", "bucket", "balance_cents", "past_due_cents"))
+        pl.lit(as_of).alias("as_of"), "account_id", "dpd", "bucket", "balance_cents", "past_due_cents",
+        "min_payment_cents"))
     store.add_transitions(
         ((aid, as_of, before, after, direction) for aid, before, after, direction in moved.select(
             "account_id", "prev_bucket", "bucket", "direction").iter_rows()),

@@ -33,7 +33,7 @@ from arrears.services.nightly.aging import RunReport, age_portfolio
 from arrears.services.nightly.ports import NightlyUnitOfWork
 from arrears.services.scoring_run import ScoringModel, ScoringReport, score_accounts
 
-STAGES = 8  # 4 aging + 3 scoring + 1 arrangements
+STAGES = 10  # 4 aging + 5 scoring + 1 arrangements
 
 
 class NothingIngested(LookupError):

@@ -16,7 +16,8 @@ from arrears.services.unit_of_work import UnitOfWork
 
 class AgingStore(Protocol):
     def accounts(self) -> pl.DataFrame:
-        """The accounts in the portfolio: account_id, oldest (unpaid due date), balance_cents, past_due_cents."""
+        """The accounts in the portfolio: account_id, oldest (unpaid due date), balance_cents, past_due_cents,
+        min_payment_cents."""
         ...
 
     def pauses(self, as_of: date) -> dict[str, list[PausePeriod]]:
@@ -40,6 +41,11 @@ class AgingStore(Protocol):
 class ScoreStore(Protocol):
     def frames(self, as_of: date) -> dict[str, pl.DataFrame]:
         """The portfolio frames the scoring features read, as of ``as_of``."""
+        ...
+
+    def balances(self, earliest: date, latest: date) -> pl.DataFrame:
+        """The aging history of the latest run between ``earliest`` and ``latest`` (none: no row):
+        account_id, as_of, dpd, balance, past_due_amount, min_payment (money; null before it was kept)."""
         ...
 
     def replace(self, as_of: date, scores: pl.DataFrame, run: Mapping[str, Any]) -> None:
