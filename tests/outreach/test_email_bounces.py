@@ -33,7 +33,11 @@ o, p, a = outbox_messages.c, t.contact_points.c, contact_attempts.c
 def _sent(world, smtp_server, n: int = 2) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
     """n e-mails sent: each one's Message-ID as the server got it (without <>), its outbox message id,
     address and contact point."""
-    assert dispatched(world.plan(world.email(n)), DAYTIME)["sent"] == n
+    report = dispatched(world.plan(world.email(n)), DAYTIME)
+    if report["sent"] != n:
+        with world.engine.connect() as connection:
+            rows = connection.execute(select(o.message_id, o.delivery, o.reason)).all()
+        raise AssertionError(f"{report}: {rows}")
     by_address = {r["number"]: r for r in world.emails[:n]}
     sent = []
     for got in smtp_server.received:

@@ -50,7 +50,10 @@ class SmtpMailer:
             try:
                 smtp = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=self.context)
                 tls = True
-            except ssl.SSLError:
+            except (ssl.SSLError, ConnectionError):
+                # a server that speaks STARTTLS only answers a TLS hello with its plain greeting (an
+                # SSL error) or, as it reads the hello as a bad command, by closing the connection
+                # first (a reset): either way, again without implicit TLS, then STARTTLS below
                 smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
         else:
             smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
