@@ -37,6 +37,18 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_for_health(port: int, tries: int) -> None:
+    """Until the server on `port` answers /v1/health (`tries` times 0.1 s at the most)."""
+    import httpx
+
+    for _ in range(tries):
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/v1/health", timeout=1)
+            return
+        except httpx.HTTPError:
+            time.sleep(0.1)
+
+
 def fresh_database(kind: str, postgres: str, work: Path, name: str) -> str:
     """A new, empty database: a SQLite file in `work`, or database `name` (dropped first) on the
     PostgreSQL server of `postgres`."""
@@ -115,14 +127,7 @@ def main() -> None:
         env=env,
     )
     try:
-        import httpx
-
-        for _ in range(100):
-            try:
-                httpx.get(f"http://127.0.0.1:{port}/v1/health", timeout=1)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.1)
+        wait_for_health(port, 100)
         queue: multiprocessing.Queue = multiprocessing.Queue()
         warm = multiprocessing.Process(target=client, args=(port, token, 2, 2, queue))
         warm.start()

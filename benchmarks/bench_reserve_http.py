@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_gate_http import free_port, fresh_database
+from bench_gate_http import free_port, fresh_database, wait_for_health
 
 BENCH_DB = "arrears_bench_reserve"
 
@@ -130,14 +130,7 @@ def _serve(env: dict[str, str], port: int, workers: int) -> subprocess.Popen[byt
 
 def _run(port: int, token: str, agent: str, pairs: list[tuple[str, str]], args: argparse.Namespace, *,
          server_pid: int) -> Any:
-    import httpx
-
-    for _ in range(300):
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/v1/health", timeout=1)
-            break
-        except httpx.HTTPError:
-            time.sleep(0.1)
+    wait_for_health(port, 300)
     queue: multiprocessing.Queue = multiprocessing.Queue()
     split = len(pairs) // 10  # the warm-up uses its own numbers, so that the run starts on fresh ones
     warm = multiprocessing.Process(target=client, args=((port, token, agent), pairs[:split], 2, 2, queue))
