@@ -12,6 +12,11 @@ like an allowed one (201); anything else is an error.
 
     .venv/bin/python benchmarks/bench_reserve_http.py --db sqlite [--seconds 15] [--threads 8] [--workers 1]
     .venv/bin/python benchmarks/bench_reserve_http.py --db postgres [--postgres postgresql://postgres@127.0.0.1:5432/test]
+    .venv/bin/python benchmarks/bench_reserve_http.py --db postgres --batch 50
+
+With ``--batch N`` each request is the dialers' batch route, `POST /v1/dialer/reservations`, with N
+consecutive calls of the list (each answered on its own: 201 reserved, 409 refused); a call's
+latency is its request's.
 """
 
 from __future__ import annotations
@@ -55,17 +60,39 @@ def _targets(url: str) -> tuple[str, list[tuple[str, str]]]:
     return agent, [(r[0], r[1]) for r in pairs]
 
 
-def client(target: tuple[int, str, str], pairs: list[tuple[str, str]], seconds: float, threads: int,
+def _bodies(order: list[tuple[str, str]], agent: str, batch: int) -> list[tuple[str, bytes]]:
+    if batch <= 1:
+        return [(f"/v1/accounts/{account}/attempts",
+                 json.dumps({"channel": "call", "contact_point_id": point, "agent_id": agent}).encode())
+                for account, point in order]
+    groups = [order[i:i + batch] for i in range(0, len(order) - batch + 1, batch)]
+    return [("/v1/dialer/reservations", json.dumps({"agent_id": agent, "calls": [
+        {"account_id": account, "contact_point_id": point} for account, point in group]}).encode())
+        for group in groups]
+
+
+def _answered(response: Any, batch: int) -> dict[str, int]:
+    """Allowed, denied and errors in one response (a batch's: its calls')."""
+    if batch > 1:
+        if response.status_code != 200:
+            return {"allowed": 0, "denied": 0, "errors": batch}
+        body = response.json()
+        return {"allowed": body["reserved"], "denied": body["refused"], "errors": body["failed"]}
+    kind = {201: "allowed", 409: "denied"}.get(response.status_code, "errors")
+    if kind == "denied" and b'"ContactBlocked"' not in response.content:
+        kind = "errors"
+    return {"allowed": 0, "denied": 0, "errors": 0} | {kind: 1}
+
+
+def client(target: tuple[int, str, str, int], pairs: list[tuple[str, str]], seconds: float, threads: int,
            out: multiprocessing.Queue) -> None:
-    """Reserve calls on `pairs` for `seconds` from `threads` threads; `target`: (port, token, agent)."""
+    """Reserve calls on `pairs` for `seconds` from `threads` threads; `target`: (port, token, agent, batch)."""
     import httpx
 
-    port, token, agent = target
+    port, token, agent, batch = target
     order = list(pairs)
     random.Random(7).shuffle(order)
-    bodies = [(f"/v1/accounts/{account}/attempts",
-               json.dumps({"channel": "call", "contact_point_id": point, "agent_id": agent}).encode())
-              for account, point in order]
+    bodies = _bodies(order, agent, batch)
     latencies: list[float] = []
     counts = {"allowed": 0, "denied": 0, "errors": 0}
     lock = threading.Lock()
@@ -82,11 +109,10 @@ def client(target: tuple[int, str, str], pairs: list[tuple[str, str]], seconds: 
                 start = time.perf_counter()
                 response = http.post(path, content=body, headers=headers)
                 mine.append(time.perf_counter() - start)
-                kind = {201: "allowed", 409: "denied"}.get(response.status_code, "errors")
-                if kind == "denied" and b'"ContactBlocked"' not in response.content:
-                    kind = "errors"
-                seen[kind] += 1
-                if kind == "errors" and seen["errors"] <= 3:
+                answered = _answered(response, batch)
+                for kind, n in answered.items():
+                    seen[kind] += n
+                if answered["errors"] and seen["errors"] <= 3:
                     print(f"error {response.status_code}: {response.text[:300]}", file=sys.stderr)
                 i += threads
         with lock:
@@ -133,11 +159,11 @@ def _run(port: int, token: str, agent: str, pairs: list[tuple[str, str]], args: 
     wait_for_health(port, 300)
     queue: multiprocessing.Queue = multiprocessing.Queue()
     split = len(pairs) // 10  # the warm-up uses its own numbers, so that the run starts on fresh ones
-    warm = multiprocessing.Process(target=client, args=((port, token, agent), pairs[:split], 2, 2, queue))
+    warm = multiprocessing.Process(target=client, args=((port, token, agent, args.batch), pairs[:split], 2, 2, queue))
     warm.start()
     queue.get()
     warm.join()
-    proc = multiprocessing.Process(target=client, args=((port, token, agent), pairs[split:], args.seconds,
+    proc = multiprocessing.Process(target=client, args=((port, token, agent, args.batch), pairs[split:], args.seconds,
                                                         args.threads, queue))
     before = server_cpu(server_pid)
     proc.start()
@@ -163,6 +189,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    parser.add_argument("--batch", type=int, default=1, help="calls a request (>1: POST /v1/dialer/reservations)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="arrears-reserve-"))
     began = time.perf_counter()
@@ -178,10 +205,11 @@ def main() -> None:
     latencies.sort()
     q = statistics.quantiles(latencies, n=100)
     decisions = counts["allowed"] + counts["denied"]
-    print(f"{args.db}, {args.workers} worker(s), {args.threads} client threads (second process), {elapsed:.1f} s: "
+    print(f"{args.db}, {args.workers} worker(s), {args.threads} client threads (second process), "
+          f"{args.batch} call(s) a request, {len(latencies):,} requests in {elapsed:.1f} s: "
           f"{decisions:,} decisions ({counts['allowed']:,} allowed, {counts['denied']:,} denied), "
           f"errors {counts['errors']}")
-    print(f"throughput {decisions / elapsed:,.0f} decisions/s; latency p50 {q[49] * 1000:.1f} ms  "
+    print(f"throughput {decisions / elapsed:,.0f} decisions/s; request latency p50 {q[49] * 1000:.1f} ms  "
           f"p99 {q[98] * 1000:.1f} ms  max {latencies[-1] * 1000:.1f} ms; server CPU {cpu / decisions * 1000:.1f} ms "
           "a decision")
 

@@ -256,3 +256,45 @@ def test_a_reservation_by_service_token_needs_the_dialer_scope_and_a_collector_a
     assert client.post(url, json={**body, "agent_id": None}, headers=dialer).status_code == 422
     assert client.post(url, json={**body, "agent_id": "NOBODY"}, headers=dialer).status_code == 404
     assert client.post(url, json=body, headers=headers).status_code == 422
+
+
+def test_a_dialer_reserves_many_calls_in_one_request_each_answered_in_order(
+    client: TestClient, wb: Workbench, gate: FakeGate
+) -> None:
+    account_id = account_of_agency(wb.engine, None)
+    headers = bearer(client, "collector")
+    phone = _phone(client, account_id, headers)
+    agent = client.get("/v1/me", headers=headers).json()["agent_id"]
+    dialer = _service_token(client, "dialer")
+    calls = [{"account_id": account_id, "contact_point_id": phone}] * 4 + [
+        {"account_id": "NO-SUCH-ACCOUNT", "contact_point_id": phone},
+        {"account_id": account_id, "contact_point_id": "NOT-MINE"}]
+    reply = client.post("/v1/dialer/reservations?lang=en", headers=dialer, json={"agent_id": agent, "calls": calls})
+    assert reply.status_code == 200, reply.text
+    body = reply.json()
+    assert [c["status"] for c in body["calls"]] == [201, 201, 201, 409, 404, 422]
+    assert (body["reserved"], body["refused"], body["failed"]) == (3, 1, 2)
+    assert body["calls"][3]["verdict"]["rules"] == [CAP] and "daily cap" in body["calls"][3]["verdict"]["reasons"][0]
+    assert body["calls"][5]["error"]["field"] == "contact_point_id"
+    assert all(gate.ledger[c["attempt_id"]].agent_id == agent for c in body["calls"][:3])
+
+
+def test_a_batch_of_reservations_needs_the_dialer_scope_a_collector_and_at_most_200_calls(
+    client: TestClient, wb: Workbench
+) -> None:
+    account_id = account_of_agency(wb.engine, None)
+    headers = bearer(client, "collector")
+    phone = _phone(client, account_id, headers)
+    agent = client.get("/v1/me", headers=headers).json()["agent_id"]
+    body = {"agent_id": agent, "calls": [{"account_id": account_id, "contact_point_id": phone}]}
+    url = "/v1/dialer/reservations"
+    assert client.post(url, json=body, headers=_service_token(client, "compliance:check", name="checker")
+                       ).status_code == 403
+    assert client.post(url, json=body, headers=headers).status_code in (401, 403)  # a user's token: not a dialer
+    dialer = _service_token(client, "dialer")
+    assert client.post(url, json={**body, "agent_id": "NOBODY"}, headers=dialer).status_code == 404
+    assert client.post(url, json={**body, "calls": []}, headers=dialer).status_code == 422
+    assert client.post(url, json={**body, "calls": body["calls"] * 201}, headers=dialer).status_code == 422
+    lapsed = _service_token(client, "dialer", name="dialer-2")
+    lapsed_agent = client.get("/v1/me", headers=bearer(client, "lapsed")).json()["agent_id"]
+    assert client.post(url, json={**body, "agent_id": lapsed_agent}, headers=lapsed).status_code == 403

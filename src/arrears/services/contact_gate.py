@@ -5,12 +5,14 @@ the gate never does), else one of its own."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import Connection, Engine
 
 from arrears.adapters.crypto import FieldCipher
+from arrears.adapters.storage.contacts_batch import BatchContactsUnitOfWork, Window
 from arrears.adapters.storage.contacts_repository import JoinedContactsUnitOfWork, SqlContactsUnitOfWork
 from arrears.compliance.gate import Screener
 from arrears.compliance.packs import GateConfig
@@ -22,7 +24,7 @@ from arrears.services.contacts.gate import (
     ReserveAttempt,
     UnknownAccount,
 )
-from arrears.services.contacts.ports import AttemptError, ContactRequest, GateVerdict
+from arrears.services.contacts.ports import AttemptError, ContactLedger, ContactRequest, GateVerdict
 
 __all__ = ["AttemptError", "SqlContactGate", "UnknownAccount"]
 
@@ -62,6 +64,15 @@ class SqlContactGate:
             uow.commit()
         return verdict
 
+    def batch(self, connection: Connection, *, account_ids: Sequence[str], agent_ids: Sequence[str],
+              at: datetime) -> SqlContactBatch:
+        """Many reservations at ``at`` in the caller's transaction (``BatchContactsUnitOfWork``: the
+        debtors' locks, then their facts read together); the caller commits the batch, then the
+        transaction."""
+        uow = BatchContactsUnitOfWork(connection, self.cipher, account_ids=account_ids, agent_ids=agent_ids,
+                                      window=Window(*gate.window(self.judge, at)))
+        return SqlContactBatch(uow, self.judge, self.new_id)
+
     def record_outcome(
         self, attempt_id: str, outcome: str, party: str | None = None, language: str = "zh", *,
         connection: Connection | None = None, completed_at: datetime | None = None,
@@ -71,3 +82,22 @@ class SqlContactGate:
             verdict = gate.record_outcome(uow, self.judge, command)
             uow.commit()
         return verdict
+
+
+@dataclass(frozen=True)
+class SqlContactBatch:
+    """``ContactBatch``: ``gate.reserve`` on the batch's unit of work, one reservation after another."""
+
+    uow: BatchContactsUnitOfWork
+    judge: Judge
+    new_id: Callable[[], str]
+
+    @property
+    def ledger(self) -> ContactLedger:
+        return self.uow.ledger
+
+    def reserve(self, request: ContactRequest, language: str) -> GateVerdict:
+        return gate.reserve(self.uow, self.judge, ReserveAttempt(request, self.new_id(), language))
+
+    def commit(self) -> None:
+        self.uow.commit()

@@ -10,15 +10,18 @@ write lock (SQLite) is held until the transaction ends.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    BindParameter,
     Boolean,
+    ColumnElement,
     Connection,
     Engine,
+    Select,
     bindparam,
     insert,
     literal_column,
@@ -41,10 +44,10 @@ from arrears.domain.contacts import Attempt, GateDecision, Logged, StoredContact
 
 # an open dispute case (``cases``) holds the account: the flags the gate then reads
 DISPUTE_HOLD = ("dispute", "dispute_hold")
-_ATTEMPT = ("attempt_id", "account_id", "customer_id", "contact_point_id", "address_hash", "channel", "party", "at",
-            "agent_id", "agency_id", "automated", "purpose", "outcome", "outcome_party", "completed_at")
-_LOGGED = ("contact_id", "logged_by", "direction", "notes_enc", "promise_amount_cents", "promise_date", "dispute",
-           "complaint", "callback_at", "pack_versions")
+ATTEMPT_COLUMNS = ("attempt_id", "account_id", "customer_id", "contact_point_id", "address_hash", "channel", "party",
+                   "at", "agent_id", "agency_id", "automated", "purpose", "outcome", "outcome_party", "completed_at")
+LOGGED_COLUMNS = ("contact_id", "logged_by", "direction", "notes_enc", "promise_amount_cents", "promise_date",
+                  "dispute", "complaint", "callback_at", "pack_versions")
 
 
 def utc(value: datetime | None) -> datetime | None:
@@ -57,11 +60,11 @@ def _instant(value: datetime) -> datetime:
 
 
 def _attempt(row: Any) -> Attempt:
-    values = {name: row[name] for name in _ATTEMPT}
+    values = {name: row[name] for name in ATTEMPT_COLUMNS}
     values["at"], values["completed_at"] = utc(values["at"]), utc(values["completed_at"])
     if row["logged_by"] is None:
         return Attempt(**values)
-    logged = {name: row[name] for name in _LOGGED}
+    logged = {name: row[name] for name in LOGGED_COLUMNS}
     logged["callback_at"] = utc(logged["callback_at"])
     return Attempt(**values, logged=Logged(**logged))
 
@@ -73,34 +76,78 @@ def _lock(dialect_insert: Any) -> Any:
 
 
 # The reserve path's statements, built once: a statement built per call costs more CPU (building
-# it, then its cache key) than the database takes to run it. Values are bound at execution.
+# it, then its cache key) than the database takes to run it. Values are bound at execution. The
+# batch path (``contacts_batch``) reads the same columns for many debtors at once (``..._OF``).
 _a, _c, _p, _k, _m, _g = (t.accounts.c, t.customers.c, t.contact_points.c, t.contacts.c, contact_attempts.c,
                           t.agencies.c)
-_DEBTOR = (select(_a.account_id, _a.customer_id, _a.flags, _a.agency_id, _c.timezone, _c.jurisdiction, _c.language,
-                  open_dispute(_a.account_id).label("held"))
-           .join(t.customers, _c.customer_id == _a.customer_id).where(_a.account_id == bindparam("account_id")))
-_POINTS = select(_p.contact_point_id, _p.kind, _p.owner, _p.value_hash, _p.do_not_contact, _p.consent, _p.status,
-                 _p.employer_provided).where(_p.customer_id == bindparam("customer_id"))
-_LOCKS = {"postgresql": _lock(pg_insert), "sqlite": _lock(sqlite_insert)}
+_ACCOUNT_IDS: BindParameter[str] = bindparam("ids", expanding=True)
+_CUSTOMER_IDS: BindParameter[str] = bindparam("ids", expanding=True)
+
+
+def _debtors() -> Select:
+    return (select(_a.account_id, _a.customer_id, _a.flags, _a.agency_id, _c.timezone, _c.jurisdiction, _c.language,
+                   open_dispute(_a.account_id).label("held"))
+            .join(t.customers, _c.customer_id == _a.customer_id))
+
+
+_DEBTOR = _debtors().where(_a.account_id == bindparam("account_id"))
+DEBTORS_OF = _debtors().where(_a.account_id.in_(_ACCOUNT_IDS))
+CUSTOMERS_OF = select(_a.customer_id).where(_a.account_id.in_(_ACCOUNT_IDS))
+_POINT_COLUMNS = (_p.contact_point_id, _p.kind, _p.owner, _p.value_hash, _p.do_not_contact, _p.consent, _p.status,
+                  _p.employer_provided)
+_POINTS = select(*_POINT_COLUMNS).where(_p.customer_id == bindparam("customer_id"))
+POINTS_OF = select(_p.customer_id, *_POINT_COLUMNS).where(_p.customer_id.in_(_CUSTOMER_IDS))
+LOCKS = {"postgresql": _lock(pg_insert), "sqlite": _lock(sqlite_insert)}
 _TRAINING = select(t.agents.c.training_valid_until).where(t.agents.c.agent_id == bindparam("agent_id"))
+TRAINING_OF = select(t.agents.c.agent_id, t.agents.c.training_valid_until).where(
+    t.agents.c.agent_id.in_(bindparam("ids", expanding=True)))
 _AGENCY = select(_g.authorized_until, _g.last_evaluation).where(_g.agency_id == bindparam("agency_id"))
-_SPAN: dict[str, Any] = {name: bindparam(name) for name in ("customer_id", "since", "until")}
-# the ingested contacts and the ledger's attempts in one statement (``source`` 0 and 1), the
-# columns only attempts have null for contacts (typed: the first select types the union's columns)
-_HISTORY = union_all(
-    select(literal_column("0").label("source"), _k.at, _k.channel, _k.direction, _k.contact_point_id, _k.party,
-           _k.outcome, _k.account_id, _k.agency_id, type_coerce(null(), Boolean).label("automated"),
-           null().label("outcome_party"))
-    .where(_k.customer_id == _SPAN["customer_id"], _k.at >= _SPAN["since"], _k.at <= _SPAN["until"]),
-    select(literal_column("1").label("source"), _m.at, _m.channel, _m.direction, _m.contact_point_id, _m.party,
-           _m.outcome, _m.account_id, _m.agency_id, _m.automated, _m.outcome_party)
-    .where(_m.customer_id == _SPAN["customer_id"], _m.at >= _SPAN["since"], _m.at <= _SPAN["until"],
-           _m.attempt_id != bindparam("without")),
-)
+AGENCIES_OF = select(_g.agency_id, _g.authorized_until, _g.last_evaluation).where(
+    _g.agency_id.in_(bindparam("ids", expanding=True)))
+
+
+def _history(customers: Callable[[Any], ColumnElement[bool]], *, without: bool) -> Any:
+    """The ingested contacts and the ledger's attempts in one statement (``source`` 0 and 1), the
+    columns only attempts have null for contacts (typed: the first select types the union's
+    columns); ``customers(column)``: whose; ``without``: leave out attempt ``:without``."""
+    since: BindParameter[datetime] = bindparam("since")
+    until: BindParameter[datetime] = bindparam("until")
+    attempts = [customers(_m.customer_id), _m.at >= since, _m.at <= until]
+    if without:
+        attempts.append(_m.attempt_id != bindparam("without"))
+    return union_all(
+        select(literal_column("0").label("source"), _k.at, _k.channel, _k.direction, _k.contact_point_id, _k.party,
+               _k.outcome, _k.account_id, _k.agency_id, type_coerce(null(), Boolean).label("automated"),
+               null().label("outcome_party"), _k.customer_id)
+        .where(customers(_k.customer_id), _k.at >= since, _k.at <= until),
+        select(literal_column("1").label("source"), _m.at, _m.channel, _m.direction, _m.contact_point_id, _m.party,
+               _m.outcome, _m.account_id, _m.agency_id, _m.automated, _m.outcome_party, _m.customer_id)
+        .where(*attempts),
+    )
+
+
+_HISTORY = _history(lambda column: column == bindparam("customer_id"), without=True)
+HISTORIES = _history(lambda column: column.in_(_CUSTOMER_IDS), without=False)
 _ADD = insert(contact_attempts)
 _GET = select(contact_attempts).where(_m.attempt_id == bindparam("attempt_id"))
 _LOG = update(contact_attempts).where(_m.attempt_id == bindparam("logged_attempt_id")).values(
-    {name: bindparam(f"logged_{name}") for name in _LOGGED})
+    {name: bindparam(f"logged_{name}") for name in LOGGED_COLUMNS})
+
+
+def debtor_of(row: Any) -> StoredDebtor:
+    """A row of ``DEBTORS_OF`` as the gate reads it: an open dispute adds its hold flags."""
+    debtor = StoredDebtor(*row[:7])
+    if row.held:
+        return replace(debtor, flags=";".join(filter(None, [debtor.flags, *DISPUTE_HOLD])))
+    return debtor
+
+
+def contact_of(row: Any) -> StoredContact:
+    """A row of the history statement: an ingested contact (``source`` 0) or a ledger attempt."""
+    if row.source == 0:
+        return StoredContact(_instant(row.at), *row[2:9])
+    return StoredContact(_instant(row.at), row.channel, row.direction or "outbound", row.contact_point_id,
+                         row.outcome_party or row.party, row.outcome, row.account_id, row.agency_id, row.automated)
 
 
 class SqlContactLedger:
@@ -109,19 +156,14 @@ class SqlContactLedger:
 
     def debtor(self, account_id: str) -> StoredDebtor | None:
         row = self.connection.execute(_DEBTOR, {"account_id": account_id}).one_or_none()
-        if row is None:
-            return None
-        debtor = StoredDebtor(*row[:-1])
-        if row.held:
-            return replace(debtor, flags=";".join(filter(None, [debtor.flags, *DISPUTE_HOLD])))
-        return debtor
+        return None if row is None else debtor_of(row)
 
     def points(self, customer_id: str) -> tuple[PointFacts, ...]:
         rows = self.connection.execute(_POINTS, {"customer_id": customer_id}).all()
         return tuple(PointFacts(*row) for row in rows)
 
     def lock(self, customer_id: str) -> None:
-        self.connection.execute(_LOCKS[self.connection.dialect.name], {"customer_id": customer_id})
+        self.connection.execute(LOCKS[self.connection.dialect.name], {"customer_id": customer_id})
 
     def training_until(self, agent_id: str) -> date | None:
         return self.connection.execute(_TRAINING, {"agent_id": agent_id}).scalar()
@@ -134,15 +176,12 @@ class SqlContactLedger:
                 ) -> list[StoredContact]:
         rows = self.connection.execute(_HISTORY, {"customer_id": customer_id, "since": since, "until": until,
                                                   "without": without or ""}).all()
-        ingested = [StoredContact(_instant(r.at), *r[2:9]) for r in rows if r.source == 0]
-        return ingested + [StoredContact(_instant(r.at), r.channel, r.direction or "outbound", r.contact_point_id,
-                                         r.outcome_party or r.party, r.outcome, r.account_id, r.agency_id, r.automated)
-                           for r in rows if r.source == 1]
+        return [contact_of(r) for r in rows if r.source == 0] + [contact_of(r) for r in rows if r.source == 1]
 
     def add(self, attempt: Attempt) -> None:
-        values = {name: getattr(attempt, name) for name in _ATTEMPT}
+        values = {name: getattr(attempt, name) for name in ATTEMPT_COLUMNS}
         if attempt.logged is not None:
-            values |= {name: getattr(attempt.logged, name) for name in _LOGGED}
+            values |= {name: getattr(attempt.logged, name) for name in LOGGED_COLUMNS}
         self.connection.execute(_ADD, values)
 
     def get(self, attempt_id: str) -> Attempt | None:
@@ -157,11 +196,24 @@ class SqlContactLedger:
         return bool(done.rowcount)
 
     def log(self, attempt_id: str, logged: Logged) -> bool:
-        return self.connection.execute(_LOG, {"logged_attempt_id": attempt_id,
-                                       **{f"logged_{name}": getattr(logged, name) for name in _LOGGED}}).rowcount > 0
+        values = {f"logged_{name}": getattr(logged, name) for name in LOGGED_COLUMNS}
+        return self.connection.execute(_LOG, {"logged_attempt_id": attempt_id, **values}).rowcount > 0
 
 
-_APPEND = insert(compliance_decisions)
+APPEND = insert(compliance_decisions)
+
+
+def decision_row(decision: GateDecision, cipher: FieldCipher | None) -> dict[str, Any]:
+    """A decision as the audit stores it; with a cipher, the request it judged, encrypted."""
+    return dict(
+        decided_for=decision.decided_for, mode=decision.mode, request_digest=decision.request_digest,
+        request_id=decision.request_id, account_id=decision.account_id, customer_id=decision.customer_id,
+        channel=decision.channel, agent_id=decision.agent_id, pack_versions=json.dumps(decision.pack_versions),
+        decision=decision.decision, rules=json.dumps(decision.rules),
+        reasons=json.dumps(decision.reasons, ensure_ascii=False),
+        warnings=json.dumps(decision.warnings, ensure_ascii=False), attempt_id=decision.attempt_id,
+        facts_enc=cipher.encrypt(decision.request) if cipher and decision.request else None,
+    )
 
 
 class SqlDecisionAudit:
@@ -172,15 +224,7 @@ class SqlDecisionAudit:
         self.connection, self.cipher = connection, cipher
 
     def append(self, decision: GateDecision) -> None:
-        self.connection.execute(_APPEND, dict(
-            decided_for=decision.decided_for, mode=decision.mode, request_digest=decision.request_digest,
-            request_id=decision.request_id, account_id=decision.account_id, customer_id=decision.customer_id,
-            channel=decision.channel, agent_id=decision.agent_id, pack_versions=json.dumps(decision.pack_versions),
-            decision=decision.decision, rules=json.dumps(decision.rules),
-            reasons=json.dumps(decision.reasons, ensure_ascii=False),
-            warnings=json.dumps(decision.warnings, ensure_ascii=False), attempt_id=decision.attempt_id,
-            facts_enc=self.cipher.encrypt(decision.request) if self.cipher and decision.request else None,
-        ))
+        self.connection.execute(APPEND, decision_row(decision, self.cipher))
 
 
 class _Repositories:

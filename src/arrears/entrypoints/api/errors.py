@@ -141,6 +141,13 @@ def status_of(error: WorkbenchError) -> int:
     return WORKBENCH_STATUS.get(type(error), 400)
 
 
+def error_body(error: WorkbenchError, language: str) -> dict[str, Any]:
+    """The envelope's body for ``error`` (a batch's answer per item carries one)."""
+    body: dict[str, Any] = envelope(type(error).__name__, error.zh, error.en, language, field=error.field,
+                                    **_workbench_extra(error))["error"]
+    return body
+
+
 def _workbench_extra(error: WorkbenchError) -> dict[str, Any]:
     if isinstance(error, ContactBlocked):
         v = error.verdict

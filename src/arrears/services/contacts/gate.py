@@ -147,11 +147,17 @@ def _entry(contact: StoredContact, points: dict[str, PointFacts]) -> dict[str, A
         agency_id=contact.agency_id, automated=contact.automated)
 
 
+def window(judge: Judge, at: datetime) -> tuple[datetime, datetime]:
+    """The instants of history a contact at ``at`` is judged with: the packs' look-back window and
+    the rest of ``at``'s local day (attempts reserved for later today count too)."""
+    return at.astimezone(UTC) - judge.lookback, at.astimezone(UTC) + timedelta(days=1)
+
+
 def history(ledger: ContactLedger, judge: Judge, customer_id: str, points: tuple[PointFacts, ...], *,
             at: datetime, without: str | None) -> list[dict[str, Any]]:
     """The debtor's history for a contact at ``at``: the look-back window of the packs, and the
     rest of ``at``'s local day (attempts reserved for later today count too)."""
-    since, until = at.astimezone(UTC) - judge.lookback, at.astimezone(UTC) + timedelta(days=1)
+    since, until = window(judge, at)
     by_id = {p.contact_point_id: p for p in points}
     entries = [_entry(contact, by_id) for contact in ledger.history(customer_id, since, until, without)]
     entries.sort(key=lambda e: e["at"])

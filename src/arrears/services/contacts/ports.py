@@ -16,9 +16,10 @@ Below the gate: the ledger, the decision audit and their unit of work, which
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Protocol, Self
+from typing import TYPE_CHECKING, Protocol, Self, runtime_checkable
 
 from arrears.compliance.facts import PointFacts
 from arrears.domain.contacts import Attempt, GateDecision, Logged, StoredContact, StoredDebtor
@@ -90,6 +91,26 @@ class ContactGate(Protocol):
         party reached), after judging it against the caps as of the attempt's time, under the
         debtor's lock: allowed → written; denied → nothing written (the decision is audited).
         Raises an ``AttemptError`` for an unknown or completed attempt or an impossible outcome."""
+        ...
+
+
+class ContactBatch(Protocol):
+    """Many reservations at one instant in the caller's transaction: each judged as ``reserve``
+    judges one (the batch's earlier reservations in the history), written at ``commit``."""
+
+    @property
+    def ledger(self) -> ContactLedger: ...
+    def reserve(self, request: ContactRequest, language: str) -> GateVerdict: ...
+    def commit(self) -> None: ...
+
+
+@runtime_checkable
+class BatchingGate(Protocol):
+    """A gate that reserves many contacts at once, reading its facts for all of them together."""
+
+    def batch(self, connection: Connection, *, account_ids: Sequence[str], agent_ids: Sequence[str],
+              at: datetime) -> ContactBatch:
+        """Take the debtors' locks and read what the gate needs of them, in the caller's transaction."""
         ...
 
 

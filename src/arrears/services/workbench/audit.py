@@ -26,7 +26,33 @@ def record(
     purpose: str | None = None,
     **detail: Any,
 ) -> None:
-    connection.execute(access_audit.insert().values(
+    connection.execute(_APPEND, entry(at, kind, principal, outcome, username=username, account_id=account_id,
+                                      field=field, purpose=purpose, **detail))
+
+
+def write(connection: Connection, entries: list[dict[str, Any]]) -> None:
+    """Many ``entry`` rows in one insert (a batch's)."""
+    if entries:
+        connection.execute(_APPEND, entries)
+
+
+_APPEND = access_audit.insert()
+
+
+def entry(
+    at: datetime,
+    kind: str,
+    principal: Principal | None,
+    outcome: str = "ok",
+    *,
+    username: str | None = None,
+    account_id: str | None = None,
+    field: str | None = None,
+    purpose: str | None = None,
+    **detail: Any,
+) -> dict[str, Any]:
+    """One row of the access audit, as ``record`` writes it."""
+    return dict(
         at=at, kind=kind, outcome=outcome,
         user_id=principal.user_id if principal else None,
         username=principal.username if principal else username,
@@ -34,7 +60,7 @@ def record(
         agency_id=principal.agency_id if principal else None,
         account_id=account_id, field=field, purpose=purpose,
         detail=json.dumps(detail, ensure_ascii=False, default=str, sort_keys=True),
-    ))
+    )
 
 
 @dataclass(frozen=True)

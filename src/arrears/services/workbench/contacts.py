@@ -33,7 +33,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Connection, bindparam, select
 
@@ -51,9 +51,11 @@ from arrears.domain.vocabulary import (
     Party,
 )
 from arrears.services import arrangements
-from arrears.services.contact_gate_port import (
+from arrears.services.contacts.ports import (
     AttemptClosed,
     AttemptError,
+    ContactGate,
+    ContactLedger,
     ContactRequest,
     GateVerdict,
     OutcomeNotPossible,
@@ -80,6 +82,11 @@ def _check_point(connection: Connection, customer_id: str, channel: Channel, poi
     if channel in (Channel.VISIT, Channel.LETTER) and point_id is None:
         return  # a visit or a letter goes to the stored address
     point = connection.execute(_POINT, {"point_id": point_id or "", "customer_id": customer_id}).first()
+    check_point(point, channel)
+
+
+def check_point(point: Any, channel: Channel) -> None:
+    """May ``channel`` use the customer's contact ``point`` (None: not theirs)? InvalidInput if not."""
     if point is None:
         raise InvalidInput("该账户没有这个联系方式", "no such contact point on this account", "contact_point_id")
     kind = point.kind
@@ -101,26 +108,54 @@ class Reserved:
     contact_id: str | None = None
 
 
-def _reserve_in(wb: Workbench, contacts: JoinedContactsUnitOfWork, principal: Principal, account: dict[str, Any], *,
-                channel: Channel, point_id: str | None, now: datetime) -> Reserved:
+class ReservingUnit(Protocol):
+    """Where a reservation is made: the gate's ``reserve`` and the ledger in the caller's
+    transaction, and the access audit's ``audit`` (written at once, or with the batch)."""
+
+    @property
+    def ledger(self) -> ContactLedger: ...
+    def reserve(self, request: ContactRequest, language: str) -> GateVerdict: ...
+    def audit(self, row: dict[str, Any]) -> None: ...
+
+
+@dataclass(frozen=True)
+class OneReservation:
+    """A single reservation: the workbench's gate on the caller's connection."""
+
+    gate: ContactGate
+    contacts: JoinedContactsUnitOfWork
+
+    @property
+    def ledger(self) -> ContactLedger:
+        return self.contacts.ledger
+
+    def reserve(self, request: ContactRequest, language: str) -> GateVerdict:
+        return self.gate.reserve(request, language, connection=self.contacts.connection)
+
+    def audit(self, row: dict[str, Any]) -> None:
+        audit.write(self.contacts.connection, [row])
+
+
+def reserve_in(unit: ReservingUnit, principal: Principal, account: dict[str, Any], *,
+               channel: Channel, point_id: str | None, now: datetime) -> Reserved:
     """The gate's reservation in the caller's transaction; the attempt carries who logs it. A
     refusal is audited here (the caller commits it, then raises ``ContactBlocked``)."""
     request = ContactRequest(account["account_id"], channel.value, now, point_id, principal.agent_id,
                              visitors=(principal.agent_id,) if channel == Channel.VISIT and principal.agent_id else ())
-    verdict = wb.gate.reserve(request, principal.language, connection=contacts.connection)
+    verdict = unit.reserve(request, principal.language)
     if not verdict.allowed:
-        audit.record(contacts.connection, now, "contact_blocked", principal, verdict.decision,
-                     account_id=account["account_id"], channel=channel.value, contact_point_id=point_id,
-                     rules=list(verdict.rules), reasons=list(verdict.reasons),
-                     pack_versions=list(verdict.pack_versions))
+        unit.audit(audit.entry(now, "contact_blocked", principal, verdict.decision,
+                               account_id=account["account_id"], channel=channel.value, contact_point_id=point_id,
+                               rules=list(verdict.rules), reasons=list(verdict.reasons),
+                               pack_versions=list(verdict.pack_versions)))
         return Reserved(verdict)
     contact_id = uuid.uuid4().hex
     attempt_id = verdict.attempt_id or contact_id
     logged = Logged(contact_id, principal.user_id, pack_versions=",".join(verdict.pack_versions)[:200])
-    if not contacts.ledger.log(attempt_id, logged):  # a gate that keeps no ledger here: the attempt is ours to add
-        contacts.ledger.add(Attempt(attempt_id, account["account_id"], account["customer_id"], point_id, None,
-                                    channel.value, "debtor", now, principal.agent_id, account["agency_id"], False,
-                                    "collection", logged=logged))
+    if not unit.ledger.log(attempt_id, logged):  # a gate that keeps no ledger here: the attempt is ours to add
+        unit.ledger.add(Attempt(attempt_id, account["account_id"], account["customer_id"], point_id, None,
+                                channel.value, "debtor", now, principal.agent_id, account["agency_id"], False,
+                                "collection", logged=logged))
     return Reserved(verdict, attempt_id, contact_id)
 
 
@@ -171,8 +206,8 @@ def _reserve_checked(wb: Workbench, connection: Connection, principal: Principal
     chosen = _choice(channel, Channel, "channel")
     check_may_take_work_in(wb, connection, principal)
     _check_point(connection, account["customer_id"], chosen, contact_point_id)
-    return _reserve_in(wb, JoinedContactsUnitOfWork(connection, wb.cipher), principal, account, channel=chosen,
-                       point_id=contact_point_id, now=wb.now())
+    return reserve_in(OneReservation(wb.gate, JoinedContactsUnitOfWork(connection, wb.cipher)), principal, account,
+                      channel=chosen, point_id=contact_point_id, now=wb.now())
 
 
 def _reserved_attempt(contacts: JoinedContactsUnitOfWork, principal: Principal, account_id: str,
@@ -203,8 +238,8 @@ def log_contact(wb: Workbench, principal: Principal, account_id: str, entry: Log
         contacts = JoinedContactsUnitOfWork(connection, wb.cipher)
         reserved = Reserved(GateVerdict("allow"), entry.attempt_id)
         if reserved.attempt_id is None:
-            reserved = _reserve_in(wb, contacts, principal, account, channel=checked.channel,
-                                   point_id=entry.contact_point_id, now=now)
+            reserved = reserve_in(OneReservation(wb.gate, contacts), principal, account, channel=checked.channel,
+                                  point_id=entry.contact_point_id, now=now)
         verdict, logged = reserved.verdict, None
         if reserved.attempt_id is not None:
             attempt = _reserved_attempt(contacts, principal, account_id, reserved.attempt_id, checked.channel)

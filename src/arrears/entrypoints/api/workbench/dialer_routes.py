@@ -1,5 +1,6 @@
 """/v1/dialer: a dialer (a system with a service token of scope ``dialer``) asks for the next call
-of a collector, already reserved by the contact gate, and reports what came of each call."""
+of a collector, already reserved by the contact gate, or reserves the calls it chose itself, many
+at once; and it reports what came of each call."""
 
 from __future__ import annotations
 
@@ -10,10 +11,13 @@ from fastapi import APIRouter, Depends, status
 from pydantic import BaseModel, Field
 
 from arrears.domain.access import ServiceScope
-from arrears.domain.vocabulary import Party
+from arrears.domain.vocabulary import Channel, Party
+from arrears.entrypoints.api.errors import ErrorBody, error_body, status_of
 from arrears.entrypoints.api.inputs import AwareInstant, StrictInputRoute
-from arrears.entrypoints.api.workbench.deps import WorkbenchDep, require_scope
+from arrears.entrypoints.api.workbench.deps import LanguageDep, WorkbenchDep, require_scope
+from arrears.entrypoints.api.workbench.schemas import VerdictOut
 from arrears.services.dialer.calls import DialerEvent, NextCall, next_call, record_event
+from arrears.services.dialer.reservations import MAX_CALLS, CallReserved, CallWanted, ReserveCalls, reserve_calls
 from arrears.services.workbench.service_tokens import ServiceCaller
 
 router = APIRouter(prefix="/v1/dialer", tags=["dialer"], route_class=StrictInputRoute)
@@ -81,3 +85,64 @@ def dialer_event(body: DialerEventIn, caller: DialerDep, wb: WorkbenchDep) -> Di
     done = record_event(wb, DialerEvent(body.attempt_id, body.event, body.party.value if body.party else None,
                                         body.at), caller.label)
     return DialerEventOut(**done)
+
+
+class CallIn(BaseModel):
+    account_id: str = Field(min_length=1, max_length=64)
+    contact_point_id: str | None = Field(default=None, min_length=1, max_length=64,
+                                         description="the number to call (a visit or a letter: none)")
+    channel: Channel = Channel.CALL
+
+
+class ReservationsIn(BaseModel):
+    agent_id: str = Field(min_length=1, max_length=64, description="the collector the calls are reserved for")
+    calls: list[CallIn] = Field(min_length=1, max_length=MAX_CALLS)
+
+
+class CallReservedOut(BaseModel):
+    account_id: str
+    contact_point_id: str | None
+    channel: str
+    status: Literal[201, 409, 404, 422] = Field(
+        description="201 reserved, 409 refused by the gate (its reasons in verdict), 404/422 the account or the input")
+    attempt_id: str | None = None
+    contact_id: str | None = None
+    verdict: VerdictOut | None = None
+    error: ErrorBody | None = None
+
+
+class ReservationsOut(BaseModel):
+    reserved: int
+    refused: int
+    failed: int
+    calls: list[CallReservedOut] = Field(description="one answer a call, in the order sent")
+
+
+def _call_out(answer: CallReserved, language: str) -> CallReservedOut:
+    wanted = answer.wanted
+    out = CallReservedOut(account_id=wanted.account_id, contact_point_id=wanted.contact_point_id,
+                          channel=wanted.channel, status=422)
+    if answer.error is not None:
+        out.status = 404 if status_of(answer.error) == 404 else 422
+        out.error = ErrorBody(**error_body(answer.error, language))
+        return out
+    assert answer.verdict is not None
+    out.verdict = VerdictOut(decision=answer.verdict.decision, allowed=answer.verdict.allowed,
+                             rules=list(answer.verdict.rules), reasons=list(answer.verdict.reasons),
+                             warnings=list(answer.verdict.warnings), pack_versions=list(answer.verdict.pack_versions))
+    out.status = 201 if answer.attempt_id else 409
+    out.attempt_id, out.contact_id = answer.attempt_id, answer.contact_id
+    return out
+
+
+@router.post("/reservations", response_model=ReservationsOut, responses={
+    **AUTH, 404: {"description": "no active collector with this agent id"},
+    403: {"description": "the token lacks the scope, or the collector may not take work"}})
+def reserve_many(body: ReservationsIn, _caller: DialerDep, wb: WorkbenchDep, language: LanguageDep) -> ReservationsOut:
+    """Reserve the calls a dialer chose (up to 200), each judged as ``POST /v1/accounts/{id}/attempts``
+    judges one, in one transaction: every call gets its own answer in the order sent."""
+    answers = reserve_calls(wb, ReserveCalls(body.agent_id, tuple(
+        CallWanted(c.account_id, c.contact_point_id, c.channel.value) for c in body.calls), language))
+    calls = [_call_out(answer, language) for answer in answers]
+    return ReservationsOut(reserved=sum(c.status == 201 for c in calls), refused=sum(c.status == 409 for c in calls),
+                           failed=sum(c.status in (404, 422) for c in calls), calls=calls)
