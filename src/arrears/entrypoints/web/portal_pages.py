@@ -10,7 +10,6 @@ is scoped to the link's path. A tampered, unknown, expired or revoked link answe
 from __future__ import annotations
 
 import secrets
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -26,6 +25,7 @@ from fastapi.templating import Jinja2Templates
 
 from arrears.domain.money import spoken_amount
 from arrears.domain.vocabulary import PLANNED_CHANNELS
+from arrears.entrypoints.api.app_state import kept
 from arrears.entrypoints.api.inputs import StrictInputRoute
 from arrears.entrypoints.api.workbench.state import workbench_of
 from arrears.entrypoints.web.i18n import pick_language, translations
@@ -44,7 +44,6 @@ FormStr = Annotated[str, Form()]
 OptForm = Annotated[str | None, Form()]
 COOKIE = "arrears_portal"
 PRE_CSRF = "arrears_portal_csrf"
-_lock = threading.Lock()
 # What the page says after a successful action (the 303 carries only the key).
 DONE = {
     "plan": ("分期方案已生效，请按期还款。", "Your installment plan is in place. Please pay each installment on time."),
@@ -61,16 +60,14 @@ def configure_portal(app: FastAPI, portal: Portal) -> None:
     app.state.portal = portal
 
 
-def portal_of(app: FastAPI) -> Portal:
-    found = getattr(app.state, "portal", None)
-    if found is not None:
-        return found
-    with _lock:
-        if getattr(app.state, "portal", None) is None:
-            from arrears import bootstrap
+def _process_portal() -> Portal:
+    from arrears import bootstrap
 
-            app.state.portal = bootstrap.portal(bootstrap.container())
-    return app.state.portal
+    return bootstrap.portal(bootstrap.container())
+
+
+def portal_of(app: FastAPI) -> Portal:
+    return kept(app, "portal", _process_portal)
 
 
 def _language(request: Request, fallback: str | None = None) -> str:
