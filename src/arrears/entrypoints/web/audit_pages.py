@@ -22,7 +22,7 @@ from arrears.domain import dates
 from arrears.domain.access import Permission
 from arrears.entrypoints.api.inputs import StrictInputRoute
 from arrears.entrypoints.api.workbench.state import workbench_of
-from arrears.entrypoints.web.form_dates import day_field
+from arrears.entrypoints.web.form_inputs import day_field
 from arrears.entrypoints.web.labels import CODE_LISTS
 from arrears.entrypoints.web.pages import _as, error_page, render
 from arrears.entrypoints.web.session import require_user

@@ -4,9 +4,9 @@ the account page with what was typed and why; a change done goes back to the pag
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from arrears.domain.contact_points import ADDABLE_KINDS, ConsentMethod, WrongReason, consent_scope
@@ -14,7 +14,7 @@ from arrears.domain.vocabulary import Owner
 from arrears.entrypoints.api.errors import status_of
 from arrears.entrypoints.api.inputs import StrictInputRoute
 from arrears.entrypoints.api.workbench.state import workbench_of
-from arrears.entrypoints.web.form_dates import labelled_day
+from arrears.entrypoints.web.form_inputs import FormStr, OptForm, labelled_day
 from arrears.entrypoints.web.session import PageUser, require_form_user
 from arrears.services.workbench import contact_points as service
 from arrears.services.workbench.context import Workbench
@@ -22,8 +22,6 @@ from arrears.services.workbench.errors import WorkbenchError
 from arrears.services.workbench.principal import Principal
 
 router = APIRouter(include_in_schema=False, route_class=StrictInputRoute)
-FormStr = Annotated[str, Form()]
-OptForm = Annotated[str | None, Form()]
 DONE = ("added", "marked_wrong", "consent")  # ?point=... after a change
 
 

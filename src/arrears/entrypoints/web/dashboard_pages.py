@@ -18,7 +18,7 @@ from arrears.entrypoints.api.inputs import StrictInputRoute
 from arrears.entrypoints.api.workbench.state import workbench_of
 from arrears.entrypoints.report.cells import shown
 from arrears.entrypoints.report.xlsx import write_xlsx
-from arrears.entrypoints.web.form_dates import day_field
+from arrears.entrypoints.web.form_inputs import day_field
 from arrears.entrypoints.web.pages import _as, _language, error_page, render
 from arrears.entrypoints.web.session import require_user
 from arrears.services.reporting.charts import chart_specs

@@ -8,8 +8,8 @@ from fastapi.responses import RedirectResponse, Response
 
 from arrears.entrypoints.api.inputs import StrictInputRoute
 from arrears.entrypoints.api.workbench.state import workbench_of
-from arrears.entrypoints.web.form_dates import local_datetime
-from arrears.entrypoints.web.pages import FormStr, OptForm, _as, render
+from arrears.entrypoints.web.form_inputs import FormStr, OptForm, local_datetime
+from arrears.entrypoints.web.pages import _as, render
 from arrears.entrypoints.web.session import require_form_user, require_user
 from arrears.services.workbench import followups
 

@@ -7,10 +7,10 @@ from dataclasses import replace
 from datetime import datetime
 from functools import lru_cache, partial
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
@@ -29,7 +29,7 @@ from arrears.entrypoints.api.errors import status_of
 from arrears.entrypoints.api.inputs import StrictInputRoute
 from arrears.entrypoints.api.workbench.state import workbench_of
 from arrears.entrypoints.web import arrangement_pages, case_pages, contact_point_pages
-from arrears.entrypoints.web.form_dates import form_day, local_datetime
+from arrears.entrypoints.web.form_inputs import FormStr, OptForm, form_day, local_datetime
 from arrears.entrypoints.web.i18n import pick_language, translations
 from arrears.entrypoints.web.labels import label, labels, queue_reason
 from arrears.entrypoints.web.session import (
@@ -74,8 +74,6 @@ templates.env.filters["tel"] = tel_uri
 templates.env.filters["percent"] = arrangement_pages.percent
 templates.env.filters["fen"] = arrangement_pages.fen
 router = APIRouter(include_in_schema=False, route_class=StrictInputRoute)
-FormStr = Annotated[str, Form()]
-OptForm = Annotated[str | None, Form()]
 
 
 def _language(request: Request, user: PageUser | None) -> str:

@@ -5,24 +5,22 @@ services' (``services.workbench.users``, ``auth``), the same as the /v1 API's.""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from arrears.domain.access import Role, landing_page
 from arrears.entrypoints.api.errors import status_of
 from arrears.entrypoints.api.inputs import StrictInputRoute
 from arrears.entrypoints.api.workbench.state import workbench_of
-from arrears.entrypoints.web.form_dates import day_field
+from arrears.entrypoints.web.form_inputs import FormStr, OptForm, day_field
 from arrears.entrypoints.web.pages import _as, _language, error_page, render
 from arrears.entrypoints.web.session import PageUser, check_csrf, require_user
 from arrears.services.workbench import auth, users
 from arrears.services.workbench.errors import InvalidInput, WorkbenchError
 
 router = APIRouter(include_in_schema=False, route_class=StrictInputRoute)
-FormStr = Annotated[str, Form()]
-OptForm = Annotated[str | None, Form()]
 ACTIONS = ("disable", "enable", "reset", "change")
 
 

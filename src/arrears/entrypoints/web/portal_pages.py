@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, FastAPI, File, Form, Request, UploadFile
+from fastapi import APIRouter, FastAPI, File, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
@@ -28,6 +28,7 @@ from arrears.domain.vocabulary import PLANNED_CHANNELS
 from arrears.entrypoints.api.app_state import kept
 from arrears.entrypoints.api.inputs import StrictInputRoute
 from arrears.entrypoints.api.workbench.state import workbench_of
+from arrears.entrypoints.web.form_inputs import OptForm
 from arrears.entrypoints.web.i18n import pick_language, translations
 from arrears.entrypoints.web.labels import label
 from arrears.entrypoints.web.self_service_cases import ask_hardship_help, pay_view, raise_dispute
@@ -40,8 +41,6 @@ from arrears.services.workbench.errors import InvalidInput
 
 templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
 router = APIRouter(include_in_schema=False, route_class=StrictInputRoute)
-FormStr = Annotated[str, Form()]
-OptForm = Annotated[str | None, Form()]
 COOKIE = "arrears_portal"
 PRE_CSRF = "arrears_portal_csrf"
 # What the page says after a successful action (the 303 carries only the key).

@@ -1,13 +1,19 @@
-"""Dates and times typed into the pages' forms and filters (``domain.dates``), or ``InvalidInput``
-naming the field."""
+"""What the pages' forms carry: a form field's type (``FormStr``, ``OptForm``), and the dates and
+times typed into forms and filters (``domain.dates``), else ``InvalidInput`` naming the field."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 from zoneinfo import ZoneInfo
+
+from fastapi import Form
 
 from arrears.domain import dates
 from arrears.services.workbench.errors import InvalidInput
+
+FormStr = Annotated[str, Form()]
+OptForm = Annotated[str | None, Form()]
 
 # The labels of the form fields that carry dates, as the pages show them.
 FORM_LABELS = {"due_at": ("跟进时间", "follow-up time"), "callback_at": ("回电时间", "callback time"),
