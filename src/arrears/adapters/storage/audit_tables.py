@@ -7,7 +7,7 @@ answers "everything that happened to this thing"."""
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Column, Index, Integer, String, Table, Text
 
 from arrears.adapters.storage.tables import instant, table
 
@@ -33,22 +33,23 @@ Index("ix_audit_events_subject", audit_events.c.subject, audit_events.c.event_id
 Index("ix_audit_events_at", audit_events.c.at)
 Index("ix_audit_events_action", audit_events.c.action, audit_events.c.at)
 
+
+def _chain_link(name: str, link: str, at: str) -> Table:
+    """One row per log naming a row of its hash chain: the row's id and hash (``{link}_id``,
+    ``{link}_hash``) and when it was named (``at``)."""
+    return table(
+        name,
+        Column("log", String(40), primary_key=True),
+        Column(f"{link}_id", Integer, nullable=False),
+        Column(f"{link}_hash", String(64), nullable=False),
+        instant(at, nullable=False),
+    )
+
+
 # The head of each log's hash chain (``audit_chain``): the last sealed row's id and hash.
-chain_heads = table(
-    "audit_chain_heads",
-    Column("log", String(40), primary_key=True),
-    Column("last_id", Integer, nullable=False),
-    Column("last_hash", String(64), nullable=False),
-    instant("sealed_at", nullable=False),
-)
+chain_heads = _chain_link("audit_chain_heads", "last", "sealed_at")
 
 # Where a log's chain starts again after retention dropped its oldest months (PostgreSQL month
 # partitions of compliance_decisions): the last dropped row's id and hash. Verify links the first
 # kept row to ``after_hash`` instead of the genesis.
-chain_anchors = table(
-    "audit_chain_anchors",
-    Column("log", String(40), primary_key=True),
-    Column("after_id", Integer, nullable=False),
-    Column("after_hash", String(64), nullable=False),
-    instant("dropped_at", nullable=False),
-)
+chain_anchors = _chain_link("audit_chain_anchors", "after", "dropped_at")

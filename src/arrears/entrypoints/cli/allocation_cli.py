@@ -4,7 +4,6 @@ rules) and `arrears placement recall | move` (退案、调案 by hand, with a re
 
 from __future__ import annotations
 
-import getpass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated
@@ -15,16 +14,14 @@ from rich.console import Console
 from rich.table import Table
 
 from arrears.entrypoints.cli.dates import date_option
+from arrears.entrypoints.cli.os_user import os_user
 
 err = Console(stderr=True, soft_wrap=True, highlight=False)
 out = Console(soft_wrap=True, highlight=False)
 
 
 def _operator() -> str:
-    try:
-        return f"cli:{getpass.getuser()}"[:100]
-    except (KeyError, OSError):
-        return "cli:operator"
+    return f"cli:{os_user()}"[:100]
 
 
 def _today(zone: str) -> date:

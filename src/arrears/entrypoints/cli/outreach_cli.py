@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -20,12 +20,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from arrears.domain.outreach import DispatchCounts
 
 if TYPE_CHECKING:
+    from arrears.bootstrap import Container
     from arrears.services.outreach.dispatch import Outreach
     from arrears.services.outreach.replies import Callbacks
 
 out = Console()
 err = Console(stderr=True)
 CANNOT_RUN = 2
+T = TypeVar("T")
 
 
 def _instant(text: str | None) -> datetime | None:
@@ -47,36 +49,33 @@ def _refuse(message: str) -> typer.Exit:
     return typer.Exit(CANNOT_RUN)
 
 
-def _outreach() -> Outreach:
-    """The dispatcher on the configured database, or exit 2 when it cannot be opened."""
-    from arrears import bootstrap
+def _opened(make: Callable[[Container], T]) -> T:
+    """What ``make`` builds on the configured database, or exit 2 when it cannot be opened."""
     from arrears.entrypoints.cli.container import open_container
 
     try:
         container = open_container()
         with container.engine.connect():
             pass
-        return bootstrap.outreach(container)
+        return make(container)
     except typer.Exit:
         raise
-    except Exception as error:  # the database or a channel's configuration: say which, exit 2
+    except Exception as error:  # the database, its keys or a channel's configuration: say which, exit 2
         raise _refuse(f"cannot run: {type(error).__name__}: {error}") from None
+
+
+def _outreach() -> Outreach:
+    """The dispatcher on the configured database, or exit 2 when it cannot be opened."""
+    from arrears import bootstrap
+
+    return _opened(bootstrap.outreach)
 
 
 def _callbacks() -> Callbacks:
     """What comes back is recorded with: the configured database and its gate (exit 2 when it cannot be opened)."""
     from arrears import bootstrap
-    from arrears.entrypoints.cli.container import open_container
 
-    try:
-        container = open_container()
-        with container.engine.connect():
-            pass
-        return bootstrap.outreach_callbacks(container.engine, container.cipher)
-    except typer.Exit:
-        raise
-    except Exception as error:  # the database or its keys: say which, exit 2
-        raise _refuse(f"cannot run: {type(error).__name__}: {error}") from None
+    return _opened(lambda container: bootstrap.outreach_callbacks(container.engine, container.cipher))
 
 
 @contextmanager

@@ -5,20 +5,14 @@ duration, 4 for an unknown account). The operator is audited as ``cli:<login nam
 
 from __future__ import annotations
 
-import getpass
 from typing import Annotated
 
 import typer
 from rich.console import Console
 
+from arrears.entrypoints.cli.os_user import cli_operator
+
 err = Console(stderr=True)
-
-
-def _operator() -> str:
-    try:
-        return f"cli:{getpass.getuser()[:50]}"
-    except (KeyError, OSError):
-        return "cli:operator"
 
 
 def _portal():  # type: ignore[no-untyped-def]
@@ -43,7 +37,7 @@ def link(
         err.print(f"--ttl: {error.zh} / {error.en}", markup=False)
         raise typer.Exit(2) from None
     try:
-        url = create_link(_portal(), account_id, ttl=duration, created_by=_operator())
+        url = create_link(_portal(), account_id, ttl=duration, created_by=cli_operator())
     except NotFound as error:
         err.print(f"{error}", markup=False)
         raise typer.Exit(4) from None
@@ -54,7 +48,7 @@ def revoke(link_or_token: Annotated[str, typer.Argument(help="the URL, token or 
     """Revoke a link at once: it then answers 404. 吊销链接。"""
     from arrears.services.portal.links import revoke_link
 
-    if not revoke_link(_portal(), link_or_token, actor=_operator()):
+    if not revoke_link(_portal(), link_or_token, actor=cli_operator()):
         err.print("没有可吊销的链接 / no such active link", markup=False)
         raise typer.Exit(4)
     err.print("已吊销 / revoked", markup=False)

@@ -3,7 +3,6 @@ version (when the content changed) after the screening and the required contents
 
 from __future__ import annotations
 
-import getpass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -11,14 +10,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from arrears.entrypoints.cli.os_user import cli_operator
+
 err = Console(stderr=True, soft_wrap=True, highlight=False)
-
-
-def _operator() -> str:
-    try:
-        return f"cli:{getpass.getuser()[:50]}"
-    except (KeyError, OSError):
-        return "cli:operator"
 
 
 def _uow():  # type: ignore[no-untyped-def]
@@ -84,7 +78,7 @@ def register(app: typer.Typer) -> None:
             template = read_template(file)
             uow = _uow()
             before = _latest_version(uow, template)
-            made = save_template(uow(), SaveTemplate(template, _operator(), datetime.now(UTC)))
+            made = save_template(uow(), SaveTemplate(template, cli_operator(), datetime.now(UTC)))
         except TemplateFileError as error:
             err.print(str(error), style="red", markup=False)
             raise typer.Exit(2) from None

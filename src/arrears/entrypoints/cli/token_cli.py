@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import getpass
 from typing import Annotated
 
 import typer
@@ -12,6 +11,7 @@ from rich.console import Console
 
 from arrears.domain import dates
 from arrears.domain.access import ServiceScope
+from arrears.entrypoints.cli.os_user import os_user
 
 console = Console()
 SCOPES = ", ".join(s.value for s in ServiceScope)
@@ -30,11 +30,7 @@ def _workbench():  # type: ignore[no-untyped-def]
 def _operator():  # type: ignore[no-untyped-def]
     from arrears.services.workbench.service_tokens import Actor
 
-    try:
-        name = getpass.getuser()
-    except (KeyError, OSError):
-        name = "operator"
-    return Actor(operator=name[:50])
+    return Actor(operator=os_user()[:50])
 
 
 def _fail(error: Exception) -> typer.Exit:

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
-from typing import Annotated, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from arrears import bootstrap
@@ -29,6 +29,7 @@ from arrears.domain.money import Money, cents_text
 from arrears.entrypoints.api.errors import status_of
 from arrears.entrypoints.api.inputs import StrictInputRoute
 from arrears.entrypoints.api.workbench.state import workbench_of
+from arrears.entrypoints.web.form_inputs import OptForm
 from arrears.entrypoints.web.session import PageUser, require_form_user, require_user
 from arrears.services.arrangements.common import new_id
 from arrears.services.workbench import arrangements
@@ -37,7 +38,6 @@ from arrears.services.workbench.errors import Conflict, Forbidden, InvalidInput,
 from arrears.services.workbench.principal import Principal
 
 router = APIRouter(include_in_schema=False, route_class=StrictInputRoute)
-OptForm = Annotated[str | None, Form()]
 
 
 @lru_cache(maxsize=1)

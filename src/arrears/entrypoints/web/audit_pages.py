@@ -22,6 +22,7 @@ from arrears.domain import dates
 from arrears.domain.access import Permission
 from arrears.entrypoints.api.inputs import StrictInputRoute
 from arrears.entrypoints.api.workbench.state import workbench_of
+from arrears.entrypoints.web.form_inputs import day_field
 from arrears.entrypoints.web.labels import CODE_LISTS
 from arrears.entrypoints.web.pages import _as, error_page, render
 from arrears.entrypoints.web.session import require_user
@@ -36,12 +37,7 @@ EXPORT_COLUMNS = ("at", "source", "kind", "who", "account_id", "subject", "purpo
 
 
 def _day(text: str | None, name: str) -> date | None:
-    if not text:
-        return None
-    try:
-        return dates.day_of(text)
-    except (dates.NotADate, dates.DateRefused):
-        raise InvalidInput(f"{name}：日期格式应为 YYYY-MM-DD", f"{name}: not a date (YYYY-MM-DD)", field=name) from None
+    return day_field(text, name) if text else None
 
 
 def _cursor(text: str | None) -> datetime | None:

@@ -4,9 +4,7 @@ The account page shows the account's live cases through ``open_cases``."""
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from arrears import bootstrap
@@ -14,6 +12,7 @@ from arrears.domain.cases import CaseKind, CaseQuery, CaseStatus
 from arrears.entrypoints.api.inputs import StrictInputRoute
 from arrears.entrypoints.api.workbench.case_routes import actor_of, file_response
 from arrears.entrypoints.api.workbench.state import workbench_of
+from arrears.entrypoints.web.form_inputs import FormStr, OptForm
 from arrears.entrypoints.web.session import check_csrf, require_user
 from arrears.services import cases as service
 from arrears.services.workbench.context import Workbench
@@ -21,8 +20,6 @@ from arrears.services.workbench.errors import InvalidInput
 from arrears.services.workbench.principal import Principal
 
 router = APIRouter(include_in_schema=False, route_class=StrictInputRoute)
-FormStr = Annotated[str, Form()]
-OptForm = Annotated[str | None, Form()]
 
 
 def open_cases(wb: Workbench, principal: Principal, account_id: str) -> tuple[service.CaseRow, ...]:

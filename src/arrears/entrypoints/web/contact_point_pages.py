@@ -4,27 +4,24 @@ the account page with what was typed and why; a change done goes back to the pag
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from arrears.domain import dates
 from arrears.domain.contact_points import ADDABLE_KINDS, ConsentMethod, WrongReason, consent_scope
 from arrears.domain.vocabulary import Owner
 from arrears.entrypoints.api.errors import status_of
 from arrears.entrypoints.api.inputs import StrictInputRoute
 from arrears.entrypoints.api.workbench.state import workbench_of
+from arrears.entrypoints.web.form_inputs import FormStr, OptForm, labelled_day
 from arrears.entrypoints.web.session import PageUser, require_form_user
 from arrears.services.workbench import contact_points as service
 from arrears.services.workbench.context import Workbench
-from arrears.services.workbench.errors import InvalidInput, WorkbenchError
+from arrears.services.workbench.errors import WorkbenchError
 from arrears.services.workbench.principal import Principal
 
 router = APIRouter(include_in_schema=False, route_class=StrictInputRoute)
-FormStr = Annotated[str, Form()]
-OptForm = Annotated[str | None, Form()]
 DONE = ("added", "marked_wrong", "consent")  # ?point=... after a change
 
 
@@ -33,15 +30,6 @@ def page_data(wb: Workbench, principal: Principal, account_id: str) -> dict[str,
     return {"changes": service.point_changes(wb, principal, account_id), "kinds": [k.value for k in ADDABLE_KINDS],
             "owners": [o.value for o in Owner], "wrong_reasons": [r.value for r in WrongReason],
             "consent_methods": [m.value for m in ConsentMethod], "scope_of": consent_scope, "today": wb.today()}
-
-
-def _consent_day(text: str | None) -> date | None:
-    if not text:
-        return None
-    try:
-        return dates.day_of(text, "同意日期", "consent date")
-    except dates.DateRefused as refused:
-        raise InvalidInput(refused.zh, refused.en, "given_on") from None
 
 
 def _back(account_id: str, done: str) -> Response:
@@ -92,7 +80,7 @@ def record_consent(request: Request, account_id: str, contact_point_id: str, *, 
     user = require_form_user(request, csrf_token)
     entered = {"form": contact_point_id, "given": given, "method": method, "given_on": given_on}
     try:
-        day = _consent_day(given_on)
+        day = labelled_day(given_on, "given_on", "同意日期", "consent date")
         service.record_consent(workbench_of(request.app), _as(user, request), account_id, service.RecordConsent(
             contact_point_id, given == "yes", method, day))
     except WorkbenchError as error:

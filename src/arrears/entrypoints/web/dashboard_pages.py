@@ -12,13 +12,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from arrears.bootstrap import reporting_source
-from arrears.domain import dates
 from arrears.domain.access import Permission
 from arrears.domain.reporting import OperationReport, ReportingError, ReportRange
 from arrears.entrypoints.api.inputs import StrictInputRoute
 from arrears.entrypoints.api.workbench.state import workbench_of
 from arrears.entrypoints.report.cells import shown
 from arrears.entrypoints.report.xlsx import write_xlsx
+from arrears.entrypoints.web.form_inputs import day_field
 from arrears.entrypoints.web.pages import _as, _language, error_page, render
 from arrears.entrypoints.web.session import require_user
 from arrears.services.reporting.charts import chart_specs
@@ -32,12 +32,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _day(text: str | None, name: str, default: date) -> date:
-    if not text:
-        return default
-    try:
-        return dates.day_of(text)
-    except (dates.NotADate, dates.DateRefused):
-        raise InvalidInput(f"{name}：日期格式应为 YYYY-MM-DD", f"{name}: not a date (YYYY-MM-DD)", field=name) from None
+    return day_field(text, name) if text else default
 
 
 def dashboard_report(request: Request, start: str | None, end: str | None) -> OperationReport:

@@ -8,7 +8,8 @@ from fastapi.responses import RedirectResponse, Response
 
 from arrears.entrypoints.api.inputs import StrictInputRoute
 from arrears.entrypoints.api.workbench.state import workbench_of
-from arrears.entrypoints.web.pages import FormStr, OptForm, _as, _local_datetime, render
+from arrears.entrypoints.web.form_inputs import FormStr, OptForm, local_datetime
+from arrears.entrypoints.web.pages import _as, render
 from arrears.entrypoints.web.session import require_form_user, require_user
 from arrears.services.workbench import followups
 
@@ -20,7 +21,7 @@ def add_follow_up(request: Request, account_id: str, *, kind: FormStr, due_at: F
                   note: OptForm = None) -> Response:
     user = require_form_user(request, csrf_token)
     wb = workbench_of(request.app)
-    when = _local_datetime(due_at, wb.timezone, "due_at")
+    when = local_datetime(due_at, wb.timezone, "due_at")
     assert when is not None
     followups.add_follow_up(wb, _as(user, request), account_id, kind=kind, due_at=when, note=note or None)
     return RedirectResponse(f"/accounts/{account_id}", status_code=303)

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import datetime
 from functools import lru_cache, partial
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from arrears.domain import dates
 from arrears.domain.access import Permission, landing_page
 from arrears.domain.money import cents_text
 from arrears.domain.vocabulary import (
@@ -30,6 +29,7 @@ from arrears.entrypoints.api.errors import status_of
 from arrears.entrypoints.api.inputs import StrictInputRoute
 from arrears.entrypoints.api.workbench.state import workbench_of
 from arrears.entrypoints.web import arrangement_pages, case_pages, contact_point_pages
+from arrears.entrypoints.web.form_inputs import FormStr, OptForm, form_day, local_datetime
 from arrears.entrypoints.web.i18n import pick_language, translations
 from arrears.entrypoints.web.labels import label, labels, queue_reason
 from arrears.entrypoints.web.session import (
@@ -74,8 +74,6 @@ templates.env.filters["tel"] = tel_uri
 templates.env.filters["percent"] = arrangement_pages.percent
 templates.env.filters["fen"] = arrangement_pages.fen
 router = APIRouter(include_in_schema=False, route_class=StrictInputRoute)
-FormStr = Annotated[str, Form()]
-OptForm = Annotated[str | None, Form()]
 
 
 def _language(request: Request, user: PageUser | None) -> str:
@@ -304,31 +302,6 @@ def reveal(request: Request, account_id: str, *, field: FormStr, purpose: FormSt
     return account_page_response(request, user, account_id, revealed={(field, contact_point_id or ""): value})
 
 
-# The labels of the form fields that carry dates, as the pages show them.
-FORM_LABELS = {"due_at": ("跟进时间", "follow-up time"), "callback_at": ("回电时间", "callback time"),
-               "promise_date": ("承诺还款日期", "promise date")}
-
-
-def _local_datetime(text: str | None, zone: str, name: str) -> datetime | None:
-    """A form's date and time (local to ``zone`` unless it carries an offset), within ``domain.dates``."""
-    if not text:
-        return None
-    try:
-        value = dates.instant_of(text, *FORM_LABELS[name], aware=False)
-    except dates.DateRefused as refused:
-        raise InvalidInput(refused.zh, refused.en, name) from None
-    return value if value.tzinfo else value.replace(tzinfo=ZoneInfo(zone))
-
-
-def _date(text: str | None, name: str) -> date | None:
-    if not text:
-        return None
-    try:
-        return dates.day_of(text, *FORM_LABELS[name])
-    except dates.DateRefused as refused:
-        raise InvalidInput(refused.zh, refused.en, name) from None
-
-
 @router.post("/accounts/{account_id}/contacts")
 def log_contact(
     request: Request, account_id: str, *, channel: FormStr, outcome: FormStr, csrf_token: OptForm = None,
@@ -346,8 +319,8 @@ def log_contact(
         contacts.log_contact(wb, _as(user, request), account_id, contacts.LogContact(
             channel=channel, outcome=outcome, contact_point_id=contact_point_id or None, party=party or None,
             notes=notes or None, promise_amount=promise_amount or None,
-            promise_date=_date(promise_date, "promise_date"), dispute=bool(dispute), complaint=bool(complaint),
-            callback_at=_local_datetime(callback_at, wb.timezone, "callback_at"), direction=direction,
+            promise_date=form_day(promise_date, "promise_date"), dispute=bool(dispute), complaint=bool(complaint),
+            callback_at=local_datetime(callback_at, wb.timezone, "callback_at"), direction=direction,
         ))
     except (ContactBlocked, InvalidInput) as error:  # the form comes back as it was typed
         entered = {"channel": channel, "outcome": outcome, "contact_point_id": contact_point_id, "party": party,

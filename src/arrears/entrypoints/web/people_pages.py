@@ -5,25 +5,22 @@ services' (``services.workbench.users``, ``auth``), the same as the /v1 API's.""
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from arrears.domain import dates
 from arrears.domain.access import Role, landing_page
 from arrears.entrypoints.api.errors import status_of
 from arrears.entrypoints.api.inputs import StrictInputRoute
 from arrears.entrypoints.api.workbench.state import workbench_of
+from arrears.entrypoints.web.form_inputs import FormStr, OptForm, day_field
 from arrears.entrypoints.web.pages import _as, _language, error_page, render
 from arrears.entrypoints.web.session import PageUser, check_csrf, require_user
 from arrears.services.workbench import auth, users
 from arrears.services.workbench.errors import InvalidInput, WorkbenchError
 
 router = APIRouter(include_in_schema=False, route_class=StrictInputRoute)
-FormStr = Annotated[str, Form()]
-OptForm = Annotated[str | None, Form()]
 ACTIONS = ("disable", "enable", "reset", "change")
 
 
@@ -100,18 +97,12 @@ def record_training(request: Request, username: str, *, course: FormStr, complet
     user = require_user(request)
     check_csrf(request, user.csrf, csrf_token)
     try:
-        record = users.TrainingRecord(course, _day(completed_on, "completed_on"), _day(valid_until, "valid_until"))
+        record = users.TrainingRecord(course, day_field(completed_on, "completed_on"),
+                                      day_field(valid_until, "valid_until"))
         users.record_training(workbench_of(request.app), _as(user, request), username, record)
     except WorkbenchError as error:
         return _people_page(request, user, status_code=status_of(error), error=error.message(_language(request, user)))
     return RedirectResponse("/people", status_code=303)
-
-
-def _day(text: str, name: str) -> date:
-    try:
-        return dates.day_of(text)
-    except (dates.NotADate, dates.DateRefused):
-        raise InvalidInput(f"{name}：日期格式应为 YYYY-MM-DD", f"{name}: not a date (YYYY-MM-DD)", name) from None
 
 
 @router.get("/password")

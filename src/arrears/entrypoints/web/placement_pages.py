@@ -15,6 +15,7 @@ from arrears.bootstrap import allocation_rules, allocation_uow
 from arrears.domain.access import Permission
 from arrears.entrypoints.api.inputs import StrictInputRoute
 from arrears.entrypoints.api.workbench.state import workbench_of
+from arrears.entrypoints.web.form_inputs import OptForm
 from arrears.entrypoints.web.pages import _as, _language, error_page, render
 from arrears.entrypoints.web.session import PageUser, check_csrf, require_user
 from arrears.services.allocation.placements import (
@@ -32,7 +33,6 @@ from arrears.services.workbench.errors import Forbidden, WorkbenchError
 from arrears.services.workbench.principal import Principal
 
 router = APIRouter(include_in_schema=False, route_class=StrictInputRoute)
-OptForm = Annotated[str | None, Form()]
 ListForm = Annotated[list[str] | None, Form()]
 MOST_SHOWN = 500
 MOST_PER_ACTION = 5_000

@@ -10,7 +10,6 @@ is scoped to the link's path. A tampered, unknown, expired or revoked link answe
 from __future__ import annotations
 
 import secrets
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -19,15 +18,17 @@ from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, FastAPI, File, Form, Request, UploadFile
+from fastapi import APIRouter, FastAPI, File, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from arrears.domain.money import spoken_amount
 from arrears.domain.vocabulary import PLANNED_CHANNELS
+from arrears.entrypoints.api.app_state import kept
 from arrears.entrypoints.api.inputs import StrictInputRoute
 from arrears.entrypoints.api.workbench.state import workbench_of
+from arrears.entrypoints.web.form_inputs import OptForm
 from arrears.entrypoints.web.i18n import pick_language, translations
 from arrears.entrypoints.web.labels import label
 from arrears.entrypoints.web.self_service_cases import ask_hardship_help, pay_view, raise_dispute
@@ -40,11 +41,8 @@ from arrears.services.workbench.errors import InvalidInput
 
 templates = Jinja2Templates(directory=str(Path(__file__).with_name("templates")))
 router = APIRouter(include_in_schema=False, route_class=StrictInputRoute)
-FormStr = Annotated[str, Form()]
-OptForm = Annotated[str | None, Form()]
 COOKIE = "arrears_portal"
 PRE_CSRF = "arrears_portal_csrf"
-_lock = threading.Lock()
 # What the page says after a successful action (the 303 carries only the key).
 DONE = {
     "plan": ("分期方案已生效，请按期还款。", "Your installment plan is in place. Please pay each installment on time."),
@@ -61,16 +59,14 @@ def configure_portal(app: FastAPI, portal: Portal) -> None:
     app.state.portal = portal
 
 
-def portal_of(app: FastAPI) -> Portal:
-    found = getattr(app.state, "portal", None)
-    if found is not None:
-        return found
-    with _lock:
-        if getattr(app.state, "portal", None) is None:
-            from arrears import bootstrap
+def _process_portal() -> Portal:
+    from arrears import bootstrap
 
-            app.state.portal = bootstrap.portal(bootstrap.container())
-    return app.state.portal
+    return bootstrap.portal(bootstrap.container())
+
+
+def portal_of(app: FastAPI) -> Portal:
+    return kept(app, "portal", _process_portal)
 
 
 def _language(request: Request, fallback: str | None = None) -> str:

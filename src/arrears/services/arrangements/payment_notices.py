@@ -18,7 +18,7 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol, Self
+from typing import Protocol
 
 from arrears.domain.money import Money
 from arrears.domain.payment_reference import (
@@ -33,6 +33,7 @@ from arrears.domain.payment_reference import (
 from arrears.services.arrangements.common import NotFound, refusal
 from arrears.services.arrangements.payments import PaymentOutcome, PostPayment, post_payment
 from arrears.services.arrangements.ports import ArrangementsUnitOfWork, IngestedPortfolio
+from arrears.services.unit_of_work import UnitOfWork
 
 
 class PaymentProvider(Protocol):
@@ -59,7 +60,7 @@ class Notices(Protocol):
         ...
 
 
-class PaymentsInUnitOfWork(Protocol):
+class PaymentsInUnitOfWork(UnitOfWork, Protocol):
     @property
     def references(self) -> References: ...
     @property
@@ -67,9 +68,6 @@ class PaymentsInUnitOfWork(Protocol):
     def arrangements(self) -> ArrangementsUnitOfWork:
         """The arrangements' repositories inside this transaction (their commit is this one's)."""
         ...
-    def __enter__(self) -> Self: ...
-    def __exit__(self, *args: object) -> None: ...
-    def commit(self) -> None: ...
 
 
 # --- the reference and the instruction ------------------------------------------------------

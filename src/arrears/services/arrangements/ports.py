@@ -5,7 +5,7 @@ import nothing from here): ``arrears.adapters.storage.arrangements_repository`` 
 
 from __future__ import annotations
 
-from typing import Protocol, Self, TypeVar
+from typing import Protocol, TypeVar
 
 from arrears.domain.arrangements.approvals import Approval, ApprovalStatus
 from arrears.domain.arrangements.audit import AuditEntry
@@ -16,6 +16,7 @@ from arrears.domain.arrangements.payments import AccountLedger, IngestedAccount,
 from arrears.domain.arrangements.plans import InstallmentPlan
 from arrears.domain.arrangements.promises import PromiseToPay
 from arrears.domain.arrangements.settlements import Settlement
+from arrears.services.unit_of_work import UnitOfWork
 
 T = TypeVar("T")
 
@@ -55,7 +56,7 @@ class AuditLog(Protocol):
     def append(self, entry: AuditEntry) -> None: ...
 
 
-class ArrangementsUnitOfWork(Protocol):
+class ArrangementsUnitOfWork(UnitOfWork, Protocol):
     """One business transaction: everything commits together or nothing does. (The
     repositories are read-only members, so an adapter may hold narrower types.)"""
 
@@ -78,9 +79,6 @@ class ArrangementsUnitOfWork(Protocol):
     @property
     def audit(self) -> AuditLog: ...
 
-    def __enter__(self) -> Self: ...
-    def __exit__(self, *args: object) -> None: ...  # rolls back what was not committed
-    def commit(self) -> None: ...
     def rollback(self) -> None: ...
     def joined(self) -> ArrangementsUnitOfWork:
         """A unit of work inside this one's open transaction, for a use case run as part of

@@ -6,10 +6,11 @@ database; it encrypts texts and files at rest, so the use cases see plaintext on
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Protocol, Self
+from typing import Protocol
 
-from arrears.domain.arrangements.audit import AuditEntry
 from arrears.domain.cases import AccountFacts, Candidate, Case, CaseQuery, CheckedFile, StoredFile
+from arrears.services.arrangements.ports import AuditLog
+from arrears.services.unit_of_work import UnitOfWork
 
 __all__ = ["AccountFacts", "CaseQuery", "CasesUnitOfWork", "StoredFile"]
 
@@ -47,11 +48,7 @@ class Accounts(Protocol):
         ...
 
 
-class AuditLog(Protocol):
-    def append(self, entry: AuditEntry) -> None: ...
-
-
-class CasesUnitOfWork(Protocol):
+class CasesUnitOfWork(UnitOfWork, Protocol):
     @property
     def cases(self) -> CaseRepository: ...
     @property
@@ -60,6 +57,3 @@ class CasesUnitOfWork(Protocol):
     def accounts(self) -> Accounts: ...
     @property
     def audit(self) -> AuditLog: ...
-    def __enter__(self) -> Self: ...
-    def __exit__(self, *args: object) -> None: ...
-    def commit(self) -> None: ...

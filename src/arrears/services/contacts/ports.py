@@ -19,10 +19,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Protocol, Self, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from arrears.compliance.facts import PointFacts
 from arrears.domain.contacts import Attempt, GateDecision, Logged, StoredContact, StoredDebtor
+from arrears.services.unit_of_work import UnitOfWork
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
@@ -147,14 +148,11 @@ class DecisionAudit(Protocol):
     def append(self, decision: GateDecision) -> None: ...
 
 
-class ContactsUnitOfWork(Protocol):
+class ContactsUnitOfWork(UnitOfWork, Protocol):
     """One business transaction over the ledger and the decision audit."""
 
     @property
     def ledger(self) -> ContactLedger: ...
     @property
     def decisions(self) -> DecisionAudit: ...
-    def __enter__(self) -> Self: ...
-    def __exit__(self, *args: object) -> None: ...
-    def commit(self) -> None: ...
     def rollback(self) -> None: ...

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Protocol, Self
+from typing import TYPE_CHECKING, Protocol
 
 from arrears.domain.outreach import (
     Claimed,
@@ -22,6 +22,7 @@ from arrears.domain.outreach import (
     StoredMessage,
 )
 from arrears.domain.vocabulary import OutboxState
+from arrears.services.unit_of_work import UnitOfWork
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
@@ -93,7 +94,7 @@ class ReplyStore(Protocol):
                    effect: str, follow_up_id: str | None, now: datetime) -> str: ...
 
 
-class OutreachUnitOfWork(Protocol):
+class OutreachUnitOfWork(UnitOfWork, Protocol):
     """One transaction: the outbox and the ledger commit together or not at all."""
 
     @property
@@ -106,10 +107,6 @@ class OutreachUnitOfWork(Protocol):
     def connection(self) -> Connection | None:
         """The open transaction for the gate (None in memory: the gate keeps its own)."""
         ...
-
-    def __enter__(self) -> Self: ...
-    def __exit__(self, *args: object) -> None: ...  # rolls back what was not committed
-    def commit(self) -> None: ...
 
 
 __all__ = [

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Protocol, Self
+from typing import Protocol
 
-from arrears.domain.arrangements.audit import AuditEntry
 from arrears.domain.portal import AccountSummary, Link, OwnAddress, Preferences, SentCode, Session
-from arrears.services.arrangements.ports import ArrangementsUnitOfWork, IngestedPortfolio
+from arrears.services.arrangements.ports import ArrangementsUnitOfWork, AuditLog, IngestedPortfolio
+from arrears.services.unit_of_work import UnitOfWork
 
 
 class Links(Protocol):
@@ -50,11 +50,7 @@ class Customers(Protocol):
     def lookup_hash(self, value: str) -> str: ...
 
 
-class AuditTrail(Protocol):
-    def append(self, entry: AuditEntry) -> None: ...
-
-
-class PortalUnitOfWork(Protocol):
+class PortalUnitOfWork(UnitOfWork, Protocol):
     @property
     def links(self) -> Links: ...
     @property
@@ -66,11 +62,7 @@ class PortalUnitOfWork(Protocol):
     @property
     def customers(self) -> Customers: ...
     @property
-    def audit(self) -> AuditTrail: ...
-
-    def __enter__(self) -> Self: ...
-    def __exit__(self, *args: object) -> None: ...
-    def commit(self) -> None: ...
+    def audit(self) -> AuditLog: ...
 
 
 @dataclass(frozen=True)

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 from fastapi import FastAPI, Request
 from sqlalchemy import Connection
 
+from arrears.entrypoints.api.app_state import kept
 from arrears.services.contact_gate_port import AttemptUnknown, ContactGate, ContactRequest, GateVerdict
 from arrears.services.workbench.context import Workbench
-
-_lock = threading.Lock()
 
 
 class UnconfiguredGate:
@@ -46,21 +44,20 @@ def configure_workbench(app: FastAPI, workbench: Workbench) -> None:
     app.state.workbench = workbench
 
 
-def workbench_of(app: FastAPI) -> Workbench:
-    found = getattr(app.state, "workbench", None)
-    if found is not None:
-        return found
-    with _lock:
-        if getattr(app.state, "workbench", None) is None:
-            from arrears.bootstrap import container as process_container
+def _process_workbench() -> Workbench:
+    """The Workbench on the process's container (its settings, engine, cipher and gate)."""
+    from arrears.bootstrap import container as process_container
 
-            container = process_container()
-            app.state.workbench = Workbench(
-                engine=container.engine, cipher=container.cipher, gate=default_gate(container),
-                timezone=container.settings.timezone, session_secret=container.settings.session_secret(),
-                secure_cookies=container.settings.is_production,
-            )
-    return app.state.workbench
+    container = process_container()
+    return Workbench(
+        engine=container.engine, cipher=container.cipher, gate=default_gate(container),
+        timezone=container.settings.timezone, session_secret=container.settings.session_secret(),
+        secure_cookies=container.settings.is_production,
+    )
+
+
+def workbench_of(app: FastAPI) -> Workbench:
+    return kept(app, "workbench", _process_workbench)
 
 
 def get_workbench(request: Request) -> Workbench:

@@ -8,9 +8,10 @@ storage the template use cases need (``adapters.storage.templates_repository`` o
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol, Self
+from typing import Protocol
 
 from arrears.domain.message_templates import TemplateKey, TemplateVersion
+from arrears.services.unit_of_work import UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,10 +56,6 @@ class TemplateStore(Protocol):
     def add(self, version: TemplateVersion) -> None: ...
 
 
-class TemplatesUnitOfWork(Protocol):
+class TemplatesUnitOfWork(UnitOfWork, Protocol):
     @property
     def templates(self) -> TemplateStore: ...
-
-    def __enter__(self) -> Self: ...
-    def __exit__(self, *args: object) -> None: ...  # rolls back what was not committed
-    def commit(self) -> None: ...
