@@ -27,10 +27,9 @@ from arrears.adapters.storage.contacts_repository import (
     AGENCIES_OF,
     APPEND,
     ATTEMPT_COLUMNS,
-    CUSTOMERS_OF,
     DEBTORS_OF,
     HISTORIES,
-    LOCKS,
+    LOCKS_OF,
     LOGGED_COLUMNS,
     POINTS_OF,
     TRAINING_OF,
@@ -71,9 +70,8 @@ class PrefetchedContactLedger:
                  window: Window) -> None:
         self.connection, self.window = connection, window
         accounts = _ids(account_ids)
-        customers = _ids(connection.execute(CUSTOMERS_OF, {"ids": accounts}).scalars())
-        if customers:
-            connection.execute(LOCKS[connection.dialect.name], [{"customer_id": c} for c in customers])
+        customers = _ids(connection.execute(LOCKS_OF[connection.dialect.name], {"ids": accounts}).scalars()
+                         ) if accounts else []
         rows = connection.execute(DEBTORS_OF, {"ids": accounts}).all() if accounts else []
         self.debtors = {row.account_id: debtor_of(row) for row in rows}
         self.points_by: dict[str, list[PointFacts]] = {c: [] for c in customers}

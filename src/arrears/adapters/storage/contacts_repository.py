@@ -75,6 +75,18 @@ def _lock(dialect_insert: Any) -> Any:
                                            set_={"reservations": debtor_locks.c.reservations + 1})
 
 
+def _lock_accounts(dialect_insert: Any) -> Any:
+    """The debtors of the accounts ``:ids`` locked in customer-id order (two batches that share
+    debtors queue instead of deadlocking), their ids returned: one statement."""
+    customers = (select(t.accounts.c.customer_id, literal_column("1")).distinct()
+                 .where(t.accounts.c.account_id.in_(bindparam("ids", expanding=True)))
+                 .order_by(t.accounts.c.customer_id))
+    statement = dialect_insert(debtor_locks).from_select(["customer_id", "reservations"], customers)
+    return statement.on_conflict_do_update(index_elements=["customer_id"],
+                                           set_={"reservations": debtor_locks.c.reservations + 1}
+                                           ).returning(debtor_locks.c.customer_id)
+
+
 # The reserve path's statements, built once: a statement built per call costs more CPU (building
 # it, then its cache key) than the database takes to run it. Values are bound at execution. The
 # batch path (``contacts_batch``) reads the same columns for many debtors at once (``..._OF``).
@@ -92,12 +104,12 @@ def _debtors() -> Select:
 
 _DEBTOR = _debtors().where(_a.account_id == bindparam("account_id"))
 DEBTORS_OF = _debtors().where(_a.account_id.in_(_ACCOUNT_IDS))
-CUSTOMERS_OF = select(_a.customer_id).where(_a.account_id.in_(_ACCOUNT_IDS))
 _POINT_COLUMNS = (_p.contact_point_id, _p.kind, _p.owner, _p.value_hash, _p.do_not_contact, _p.consent, _p.status,
                   _p.employer_provided)
 _POINTS = select(*_POINT_COLUMNS).where(_p.customer_id == bindparam("customer_id"))
 POINTS_OF = select(_p.customer_id, *_POINT_COLUMNS).where(_p.customer_id.in_(_CUSTOMER_IDS))
 LOCKS = {"postgresql": _lock(pg_insert), "sqlite": _lock(sqlite_insert)}
+LOCKS_OF = {"postgresql": _lock_accounts(pg_insert), "sqlite": _lock_accounts(sqlite_insert)}
 _TRAINING = select(t.agents.c.training_valid_until).where(t.agents.c.agent_id == bindparam("agent_id"))
 TRAINING_OF = select(t.agents.c.agent_id, t.agents.c.training_valid_until).where(
     t.agents.c.agent_id.in_(bindparam("ids", expanding=True)))
