@@ -27,7 +27,7 @@ from arrears.services.dialer.reservations import CallWanted, ReserveCalls, reser
 from arrears.services.workbench.auth import authenticate
 from arrears.services.workbench.contacts import reserve_attempt_for
 from arrears.services.workbench.context import Workbench
-from arrears.services.workbench.errors import ContactBlocked, WorkbenchError
+from arrears.services.workbench.errors import ContactBlocked, InvalidInput, WorkbenchError
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -162,3 +162,13 @@ def test_batches_sharing_debtors_in_opposite_orders_at_once_never_pass_the_daily
         stored = dict(connection.execute(select(m.account_id, func.count()).group_by(m.account_id)).all())
     assert reserved == {account: stored[account] for account in reserved}
     assert set(reserved.values()) == {3}  # each debtor's three calls of the day, and no fourth
+
+
+def test_a_batch_holds_one_to_two_hundred_calls(loaded_db: Engine) -> None:
+    wb = _workbench(loaded_db)
+    agent = authenticate(wb, "collector", PASSWORD).agent_id
+    assert agent is not None
+    call = _calls(loaded_db)[0]
+    for calls in ((), (call,) * (reservations.MAX_CALLS + 1)):
+        with pytest.raises(InvalidInput):
+            reserve_calls(wb, ReserveCalls(agent, calls))

@@ -28,7 +28,7 @@ from arrears.services.workbench.accounts import account_rows
 from arrears.services.workbench.contact_entry import _choice
 from arrears.services.workbench.contacts import OneReservation, check_point, reserve_in
 from arrears.services.workbench.context import Workbench
-from arrears.services.workbench.errors import NotFound, WorkbenchError
+from arrears.services.workbench.errors import InvalidInput, NotFound, WorkbenchError
 from arrears.services.workbench.principal import Principal
 from arrears.services.workbench.queue import check_may_take_work_in
 
@@ -91,6 +91,8 @@ def _unit(wb: Workbench, connection: Any, accounts: dict[str, dict[str, Any]], p
 
 def reserve_calls(wb: Workbench, command: ReserveCalls) -> list[CallReserved]:
     """Every call of ``command`` answered, in its order; one transaction."""
+    if not 1 <= len(command.calls) <= MAX_CALLS:
+        raise InvalidInput(f"一次预约 1 至 {MAX_CALLS} 个电话", f"a batch reserves 1 to {MAX_CALLS} calls", "calls")
     now = wb.now()
     with wb.engine.begin() as connection:
         principal = replace(collector_in(connection, command.agent_id), language=command.language)
