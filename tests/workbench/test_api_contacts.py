@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 from workbench_support import CAP, QUIET, SHANGHAI, FakeGate, account_of_agency, bearer, end_mandate
 
 from arrears.adapters.clock import FixedClock
+from arrears.entrypoints.api.workbench.dialer_routes import ReservationsOut
 from arrears.services.workbench.context import Workbench
 
 
@@ -272,6 +273,7 @@ def test_a_dialer_reserves_many_calls_in_one_request_each_answered_in_order(
     reply = client.post("/v1/dialer/reservations?lang=en", headers=dialer, json={"agent_id": agent, "calls": calls})
     assert reply.status_code == 200, reply.text
     body = reply.json()
+    ReservationsOut.model_validate(body)  # the documented shape
     assert [c["status"] for c in body["calls"]] == [201, 201, 201, 409, 404, 422]
     assert (body["reserved"], body["refused"], body["failed"]) == (3, 1, 2)
     assert body["calls"][3]["verdict"]["rules"] == [CAP] and "daily cap" in body["calls"][3]["verdict"]["reasons"][0]

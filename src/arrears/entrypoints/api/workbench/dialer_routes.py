@@ -4,10 +4,12 @@ at once; and it reports what came of each call."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, status
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from arrears.domain.access import ServiceScope
@@ -118,31 +120,33 @@ class ReservationsOut(BaseModel):
     calls: list[CallReservedOut] = Field(description="one answer a call, in the order sent")
 
 
-def _call_out(answer: CallReserved, language: str) -> CallReservedOut:
+def _call_out(answer: CallReserved, language: str) -> dict[str, Any]:
+    """One call's answer in ``CallReservedOut``'s shape (built as plain data: a batch's answers
+    are many, and the model's validation of each would cost more than the call's judgement)."""
     wanted = answer.wanted
-    out = CallReservedOut(account_id=wanted.account_id, contact_point_id=wanted.contact_point_id,
-                          channel=wanted.channel, status=422)
+    out: dict[str, Any] = {"account_id": wanted.account_id, "contact_point_id": wanted.contact_point_id,
+                           "channel": wanted.channel, "attempt_id": answer.attempt_id,
+                           "contact_id": answer.contact_id, "verdict": None, "error": None}
     if answer.error is not None:
-        out.status = 404 if status_of(answer.error) == 404 else 422
-        out.error = ErrorBody(**error_body(answer.error, language))
-        return out
-    assert answer.verdict is not None
-    out.verdict = VerdictOut(decision=answer.verdict.decision, allowed=answer.verdict.allowed,
-                             rules=list(answer.verdict.rules), reasons=list(answer.verdict.reasons),
-                             warnings=list(answer.verdict.warnings), pack_versions=list(answer.verdict.pack_versions))
-    out.status = 201 if answer.attempt_id else 409
-    out.attempt_id, out.contact_id = answer.attempt_id, answer.contact_id
-    return out
+        return out | {"status": 404 if status_of(answer.error) == 404 else 422,
+                      "error": error_body(answer.error, language)}
+    verdict = answer.verdict
+    assert verdict is not None
+    return out | {"status": 201 if answer.attempt_id else 409, "verdict": {
+        "decision": verdict.decision, "allowed": verdict.allowed, "rules": list(verdict.rules),
+        "reasons": list(verdict.reasons), "warnings": list(verdict.warnings),
+        "pack_versions": list(verdict.pack_versions)}}
 
 
 @router.post("/reservations", response_model=ReservationsOut, responses={
     **AUTH, 404: {"description": "no active collector with this agent id"},
     403: {"description": "the token lacks the scope, or the collector may not take work"}})
-def reserve_many(body: ReservationsIn, _caller: DialerDep, wb: WorkbenchDep, language: LanguageDep) -> ReservationsOut:
+def reserve_many(body: ReservationsIn, _caller: DialerDep, wb: WorkbenchDep, language: LanguageDep) -> JSONResponse:
     """Reserve the calls a dialer chose (up to 200), each judged as ``POST /v1/accounts/{id}/attempts``
     judges one, in one transaction: every call gets its own answer in the order sent."""
     answers = reserve_calls(wb, ReserveCalls(body.agent_id, tuple(
         CallWanted(c.account_id, c.contact_point_id, c.channel.value) for c in body.calls), language))
     calls = [_call_out(answer, language) for answer in answers]
-    return ReservationsOut(reserved=sum(c.status == 201 for c in calls), refused=sum(c.status == 409 for c in calls),
-                           failed=sum(c.status in (404, 422) for c in calls), calls=calls)
+    statuses = Counter(call["status"] for call in calls)
+    return JSONResponse({"reserved": statuses[201], "refused": statuses[409], "failed": statuses[404] + statuses[422],
+                         "calls": calls})
