@@ -32,13 +32,14 @@ from pathlib import Path
 
 import polars as pl
 
-ABLATION = ("no_fill", "no_location", "no_learning", "no_offers")
+ABLATION = ("no_fill", "no_location", "no_learning", "no_offers", "no_response")
+VARIANTS = (*ABLATION, "with_response")
 
 
 def strategy_for(name: str):  # type: ignore[no-untyped-def]
     """A strategy by name: ``naive`` / ``reference`` (None), a built-in or file, or
     ``BASE-no_PART`` (the base strategy with one part switched off)."""
-    from arrears.planning.strategy import Models, load_strategy
+    from arrears.planning.strategy import load_strategy
 
     if name in ("naive", "reference"):
         return None
@@ -49,15 +50,17 @@ def strategy_for(name: str):  # type: ignore[no-untyped-def]
     models = strategy.models
     update: dict = {"name": f"{strategy.name}_{part}"}
     if part == "no_fill":
-        update["models"] = Models(hour_model=models.hour_model, offers=models.offers, fill=False)
+        update["models"] = models.model_copy(update={"fill": False})
     elif part == "no_learning":
-        update["models"] = Models(hour_model=False, offers=models.offers, fill=models.fill)
+        update["models"] = models.model_copy(update={"hour_model": False})
     elif part == "no_offers":
-        update["models"] = Models(hour_model=models.hour_model, offers=False, fill=models.fill)
+        update["models"] = models.model_copy(update={"offers": False})
     elif part == "no_location":
         update["location"] = None
+    elif part in ("no_response", "with_response"):
+        update["models"] = models.model_copy(update={"response": part == "with_response"})
     else:
-        raise ValueError(f"unknown variant {part!r} (known: {', '.join(ABLATION)})")
+        raise ValueError(f"unknown variant {part!r} (known: {', '.join(VARIANTS)})")
     return strategy.model_copy(update=update)
 
 
