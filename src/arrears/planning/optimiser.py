@@ -47,6 +47,8 @@ from arrears.planning.response_model import ResponseRates, respond
 from arrears.planning.segmenter import Segmenter, history_segmenter
 from arrears.planning.strategy import Split, assign
 
+__all__ = ["PLAN_COLUMNS", "PlanResult", "PlanStats", "make_plan"]
+
 MAX_PASSES = 40  # a safety bound: passes end when nothing more fits (about one per hour an account moves on)
 GATE_CHUNK = 1_000_000  # attempts per fork of the gate workers (one fork per pass at 1M accounts)
 ORDER = ["net", "account_id", "channel", "contact_point_id", "hour"]

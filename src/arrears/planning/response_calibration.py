@@ -35,9 +35,11 @@ class ResponseCalibration:
         return {"split": self.split.isoformat(), "as_of": self.as_of.isoformat(), "scores": self.scores.to_dicts()}
 
     def as_text(self) -> str:
-        lines = [f"held-back events from {self.split} to {self.as_of}", "kind | channel | events | Brier | population"]
+        lines = [f"held-back events from {self.split} to {self.as_of}",
+                 "kind | channel | events | Brier | population"]
         for r in self.scores.iter_rows(named=True):
-            lines.append(f"{r['kind']} | {r['channel']} | {r['events']} | {r['brier']:.4f} | {r['brier_population']:.4f}")
+            lines.append(f"{r['kind']} | {r['channel']} | {r['events']} | {r['brier']:.4f} | "
+                         f"{r['brier_population']:.4f}")
         lines.append("kind | channel | segment | events | predicted | observed")
         for r in self.reliability.iter_rows(named=True):
             lines.append(f"{r['kind']} | {r['channel']} | {r['segment']} | {r['events']} | {r['predicted']:.3f} | "

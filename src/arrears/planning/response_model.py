@@ -69,7 +69,7 @@ class ResponseRates:
 
     def events(self, kind: str, channel: str = "call") -> int:
         rows = self.table.filter((pl.col("kind") == kind) & (pl.col("channel") == channel))
-        return int(rows["population_events"].max() or 0) if rows.height else 0
+        return int(rows["population_events"].sum()) // rows.height if rows.height else 0  # the same on every row
 
     def as_dict(self) -> dict[str, Any]:
         return {"fitted_on": self.fitted_on.isoformat(), "source": self.source, "prior_strength": PRIOR_STRENGTH,
@@ -178,7 +178,8 @@ def rates_of(found: pl.DataFrame) -> pl.DataFrame:
         pl.col("population_events", "population_hits").fill_null(0).cast(pl.Int64))
     prior = pl.col("kind").replace_strict(PRIOR_STRENGTH, return_dtype=pl.Float64)
     least = pl.col("kind").replace_strict(MIN_EVENTS, return_dtype=pl.Int64)
-    counts = found.group_by("kind", "channel", "segment").agg(pl.len().alias("events"), pl.col("hit").sum().alias("hits"))
+    counts = found.group_by("kind", "channel", "segment").agg(pl.len().alias("events"),
+                                                              pl.col("hit").sum().alias("hits"))
     grid = pop.join(pl.DataFrame({"segment": SEGMENTS}), how="cross").join(
         counts, on=["kind", "channel", "segment"], how="left").with_columns(
         pl.col("events", "hits").fill_null(0).cast(pl.Int64),
@@ -278,8 +279,8 @@ def response_reason(taken: pl.DataFrame, rates: ResponseRates, factors: dict[int
                      _percent("_p_promise"), _percent("_p_keep"), _percent("_p_promise"), _percent("_p_keep"), source)
     message = pl.format("; {}天内还款率{}% / P(paid within {} days | delivered) {}% ({})", pl.lit(CURE_DAYS),
                         _percent("_p_respond"), pl.lit(CURE_DAYS), _percent("_p_respond"), source)
-    judgement = pl.lit("; 回应率为经验值(历史不足或无此渠道模型) / response: judgement (too little history, or no model "
-                       "for the channel)")
+    judgement = pl.lit("; 回应率为经验值(历史不足或无此渠道模型) / response: judgement (too little history, or "
+                       "no model for the channel)")
     fitted = pl.col("_factor").is_not_null()
     words = (pl.when(~pl.col("strategy_index").is_in(list(factors))).then(pl.lit(""))
              .when(fitted & pl.col("_p_promise").is_not_null()).then(call)

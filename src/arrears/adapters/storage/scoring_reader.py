@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Select, func, select
 
 from arrears.adapters.storage import tables as t
 from arrears.adapters.storage.gate_tables import LOGGED_IN_WORKBENCH, contact_attempts
+from arrears.adapters.storage.scoring_tables import scoring_runs
 
 if TYPE_CHECKING:
     from polars._typing import PolarsDataType
@@ -155,3 +156,12 @@ def read_scoring_frames(connection: Connection, as_of: date) -> dict[str, pl.Dat
         "contacts": read_contacts(connection, as_of),
         "aging": read_aging(connection, as_of),
     }
+
+
+def read_response_rates(connection: Connection, on: date) -> tuple[date, str] | None:
+    """The response models' rates (JSON) of the latest scoring run on or before ``on`` that
+    stored some, with its date; None without one."""
+    r = scoring_runs.c
+    row = connection.execute(select(r.as_of, r.response_rates).where(r.as_of <= on, r.response_rates.is_not(None))
+                             .order_by(r.as_of.desc()).limit(1)).first()
+    return None if row is None else (row.as_of, row.response_rates)
