@@ -117,7 +117,7 @@ def _plan(portfolio: Portfolio, capacity: Capacity, split: Split, runner: GateRu
     model = contact_model.fit(portfolio, segments)
     tick("contact model")
     if any(s.models.response for s in split.strategies):
-        response = response or response_model.fit(portfolio.contacts, portfolio.payments, segments, portfolio.as_of)
+        response = response or response_model.plan_fit(portfolio)
         stats.response = response.summary()
         tick("response models")
     else:

@@ -1,13 +1,14 @@
 """Are the response models calibrated? Fit on the history before a day, judge the events after.
 
-``holdout`` fits the three models (``response_model``) on the contacts and payments strictly
-before ``split`` (a promise counts there only if its date and grace passed before ``split``, a
-message only if its days did), and predicts every event on or after ``split`` that has matured by
-``as_of``: each right-party call (promise or not), each promise (kept or not), each delivered
-message (paid within the days or not). Per kind and channel: the Brier score of the segment's
-rate and of the population's rate alone (the baseline the segments must beat), and a reliability
-table: one row per segment (the model predicts one rate per segment), with its events, the
-predicted and the observed rate.
+``holdout`` fits the three models (``response_model``) on the events from ``since`` to ``split``
+judged on the contacts and payments strictly before ``split`` (a promise counts there only if its
+date and grace passed before ``split``, a message only if its days did), and predicts every event
+on or after ``split`` that has matured by ``as_of``, both in the segments as they stood on
+``since`` (nothing after that day decides them): each right-party call (promise or not), each
+promise (kept or not), each delivered message (paid within the days or not). Per kind and
+channel: the Brier score of the segment's rate and of the population's rate alone (the baseline
+the segments must beat), and a reliability table: one row per segment (the model predicts one
+rate per segment), with its events, the predicted and the observed rate.
 """
 
 from __future__ import annotations
@@ -47,12 +48,12 @@ class ResponseCalibration:
         return "\n".join(lines)
 
 
-def holdout(contacts: pl.DataFrame, payments: pl.DataFrame, segments: pl.DataFrame, split: date,
+def holdout(contacts: pl.DataFrame, payments: pl.DataFrame, segments: pl.DataFrame, *, since: date, split: date,
             as_of: date) -> ResponseCalibration:
-    """Fit before ``split``, judge the events from ``split`` that matured by ``as_of``."""
+    """Fit on ``since`` .. ``split``, judge the events from ``split`` that matured by ``as_of``."""
     before = pl.col("at").dt.date() < split
-    train = rates_of(with_segments(events(contacts.filter(before), payments.filter(pl.col("paid_at").dt.date() < split),
-                                          split), segments))
+    learnt = events(contacts.filter(before), payments.filter(pl.col("paid_at").dt.date() < split), split)
+    train = rates_of(with_segments(learnt.filter(pl.col("at").dt.date() >= since), segments))
     test = with_segments(events(contacts, payments, as_of), segments).filter(pl.col("at").dt.date() >= split)
     scored = test.join(train.select(*KEYS, "segment", pl.col("rate").alias("predicted"), "population", "used"),
                        on=[*KEYS, "segment"], how="left")

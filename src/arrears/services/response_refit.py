@@ -1,28 +1,28 @@
 """The nightly refit of the response models (``planning.response_model``): promise given a
 right-party call, keep given a promise, a payment after a delivered message, per segment, from the
-ledger the scoring stage read (contacts and payments up to the business date) and the segments it
-just gave the delinquent accounts (accounts it did not score, those no longer delinquent among
-them, count in the population's rates only). Each run also checks the rates on the last
-``HOLDOUT_DAYS`` (fitted before them, judged on them: ``response_calibration``) and stores both
-with the scoring run; ``arrears plan`` reads the latest (``stored_response_rates``).
-
-The segments are today's, also for the held-back check: a segment that the outcomes of the
-held-back days helped decide (a kept promise raises willingness) makes the check look better than
-it is for the segments' part; the population's rate is free of it.
+ledger the scoring stage read (contacts and payments up to the business date). The events are those
+after the scoring run nearest before the window's start (``WINDOW_DAYS`` back, at most
+``SEGMENT_SLACK_DAYS`` earlier), counted in the segments that run stored: the segments as they
+stood before the outcomes (accounts it did not score count in the population's rates only).
+Without such a run, the events of the window count in the population only. Each run also checks
+the rates on the last ``HOLDOUT_DAYS`` (fitted before them, judged on them, in the same segments:
+``response_calibration``) and stores both with the scoring run; ``arrears plan`` reads the latest
+(``stored_response_rates``).
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 import polars as pl
 
 from arrears.planning.response_calibration import ResponseCalibration, holdout
-from arrears.planning.response_model import ResponseRates, events, rates_of, with_segments
+from arrears.planning.response_model import WINDOW_DAYS, ResponseRates, fit
 
-HOLDOUT_DAYS = 28
+HOLDOUT_DAYS = 14
+SEGMENT_SLACK_DAYS = 5  # how much earlier than the window's start a stored run's segments may stand in
 FRESH_DAYS = 7  # the plan takes the stored rates of a run at most this many days before its date
 
 
@@ -57,13 +57,25 @@ def ledger(frames: dict[str, pl.DataFrame], as_of: date) -> tuple[pl.DataFrame, 
     return contacts, payments
 
 
-def refit_response(frames: dict[str, pl.DataFrame], segments: pl.DataFrame, as_of: date) -> ResponseRefit:
+def window_start(as_of: date) -> date:
+    """The last day whose stored segments the refit of ``as_of`` takes (``WINDOW_DAYS`` back)."""
+    return as_of - timedelta(days=WINDOW_DAYS)
+
+
+def refit_response(frames: dict[str, pl.DataFrame], stored: tuple[date | None, pl.DataFrame],
+                   as_of: date) -> ResponseRefit:
     """The rates as of the end of ``as_of`` (every promise due by then judged, every message whose
-    days ended by then), and their check on the last ``HOLDOUT_DAYS``."""
+    days ended by then), from the events after the scoring run ``stored`` (its date and segments:
+    ``ScoreStore.segments``; None: the window's, in the population only), and their check on the
+    last ``HOLDOUT_DAYS``."""
     contacts, payments = ledger(frames, as_of)
     end = as_of + timedelta(days=1)
-    rates = ResponseRates(as_of, "nightly", rates_of(with_segments(events(contacts, payments, end), segments)))
-    return ResponseRefit(rates, holdout(contacts, payments, segments, end - timedelta(days=HOLDOUT_DAYS), end))
+    run, segments = stored
+    since = run + timedelta(days=1) if run is not None else window_start(as_of) + timedelta(days=1)
+    rates = fit(contacts, payments, segments if run is not None else None, end, since=since, source="nightly")
+    rates = replace(rates, fitted_on=as_of)
+    split = max(end - timedelta(days=HOLDOUT_DAYS), since)
+    return ResponseRefit(rates, holdout(contacts, payments, segments, since=since, split=split, as_of=end))
 
 
 def stored_rates(stored: tuple[date, str] | None, plan_date: date) -> ResponseRates | None:

@@ -29,7 +29,7 @@ from arrears.scoring.segments import Thresholds, assess, assess_detailed, is_del
 from arrears.scoring.weight_fit import FittedWeights
 from arrears.scoring.weight_refit import BALANCE_SLACK_DAYS, look_back, refit_ability, refit_willingness
 from arrears.services.nightly.ports import ScoreStore
-from arrears.services.response_refit import ResponseRefit, refit_response
+from arrears.services.response_refit import SEGMENT_SLACK_DAYS, ResponseRefit, refit_response, window_start
 from arrears.services.scoring_parts import scored_on
 
 SCORECARD_ID = "ability-willingness-scorecard"
@@ -173,7 +173,8 @@ def score_accounts(
                     willingness_weights=willingness.weights, ability_weights=ability.weights)
     scored = score(frames) if cluster is None else scored_on(cluster, frames, score)
     stage("refit response models")
-    response = refit_response(frames, scored.select("account_id", "segment"), as_of)
+    start = window_start(as_of)
+    response = refit_response(frames, store.segments(start - timedelta(days=SEGMENT_SLACK_DAYS), start), as_of)
     stage("store scores")
     store_scores(store, as_of, scored, model=model, thresholds=thresholds, now=now, willingness=willingness,
                  ability=ability, response=response)

@@ -13,7 +13,6 @@ import pytest
 from arrears.planning import response_model as rm
 from arrears.planning.gate_requests import default_gate
 from arrears.planning.optimiser import make_plan
-from arrears.planning.segmenter import history_segmenter
 from arrears.planning.strategy import Split, load_strategy
 
 CALL_WORDS = re.compile(r"P\(promise \| reached\) ([\d.]+)% × P\(kept \| promise\) ([\d.]+)%")
@@ -27,7 +26,7 @@ def _with_response(level: str = "judgement"):  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="module")
 def fitted(portfolio) -> rm.ResponseRates:  # type: ignore[no-untyped-def]
-    return rm.fit(portfolio.contacts, portfolio.payments, history_segmenter(portfolio), portfolio.as_of)
+    return rm.plan_fit(portfolio)
 
 
 def test_each_planned_call_says_the_fitted_rates_of_its_segment_and_the_summary_where_they_came_from(
@@ -76,7 +75,7 @@ def test_the_rates_a_nightly_run_stored_are_used_instead_of_a_fit_and_the_rows_s
 def test_a_kind_with_too_little_history_keeps_the_judgement_and_the_rows_say_so(
         portfolio, capacity) -> None:  # type: ignore[no-untyped-def]
     thin = replace(portfolio, contacts=portfolio.contacts.head(200), payments=portfolio.payments.head(0))
-    rates = rm.fit(thin.contacts, thin.payments, history_segmenter(thin), thin.as_of)
+    rates = rm.plan_fit(thin)
     assert not rates.used("keep")
     result = make_plan(portfolio, capacity, Split(_with_response()), default_gate(), response=rates)
     assert result.stats.response_factors == {0: None}

@@ -59,7 +59,7 @@ def _fit_promises(sparse: int, sparse_promised: int) -> rm.ResponseRates:
     day = AS_OF - timedelta(days=20)
     big, big_seg = _calls("W", "able_willing", 1000, 300, day)
     small, small_seg = _calls("U", "unable_unwilling", sparse, sparse_promised, day)
-    return rm.fit(_contacts(big + small), _payments([]), _segments(big_seg + small_seg), AS_OF)
+    return rm.fit(_contacts(big + small), _payments([]), _segments(big_seg + small_seg), AS_OF, since=day)
 
 
 def test_a_sparse_segment_is_pulled_to_the_population_rate() -> None:
@@ -117,7 +117,7 @@ def test_a_payment_after_a_message_is_the_messages_unless_a_conversation_came_fi
 
 def test_with_too_little_history_the_judgement_stays_and_the_value_is_the_judgements() -> None:
     calls, pairs = _calls("W", "able_willing", 1000, 300, AS_OF - timedelta(days=1))  # no promise due yet
-    rates = rm.fit(_contacts(calls), _payments([]), _segments(pairs), AS_OF)  # and no message
+    rates = rm.fit(_contacts(calls), _payments([]), _segments(pairs), AS_OF, since=AS_OF - timedelta(days=30))
     assert rates.used("promise") and not rates.used("keep") and not rates.used("cure", "sms")
     assert rm.respond(rates).is_empty()  # a call needs both promise and keep
     acts = pl.DataFrame({"segment": ["able_willing"], "channel": ["call"], "propensity": [0.5],
@@ -173,7 +173,7 @@ def test_the_held_back_check_counts_every_matured_event_once_and_the_segments_be
             pairs += seg
     contacts, segments = _contacts(rows), _segments(pairs)
     split = AS_OF - timedelta(days=21)
-    check = holdout(contacts, _payments([]), segments, split, AS_OF)
+    check = holdout(contacts, _payments([]), segments, since=AS_OF - timedelta(days=56), split=split, as_of=AS_OF)
     promise = check.scores.filter(pl.col("kind") == "promise").row(0, named=True)
     held = contacts.filter(pl.col("at").dt.date() >= split).height
     table = check.reliability.filter(pl.col("kind") == "promise")
@@ -181,3 +181,26 @@ def test_the_held_back_check_counts_every_matured_event_once_and_the_segments_be
     assert (table["events"] * table["observed"]).sum() == pytest.approx(3 * 85)
     assert promise["brier"] < promise["brier_population"]
     assert (table["predicted"] - table["observed"]).abs().max() < 0.02
+
+
+def test_the_segments_an_event_counts_in_are_made_from_the_history_before_the_window() -> None:
+    from arrears.planning.frames import Portfolio
+    from arrears.planning.segmenter import as_it_stood
+
+    since = AS_OF - timedelta(days=30)
+    accounts = pl.DataFrame({"account_id": ["OLD", "CURED", "NEW"], "dpd": [100, 0, 10],
+                             "past_due_cents": [50_000, 0, 20_000], "flags": [[], [], []]},
+                            schema={"account_id": pl.Utf8, "dpd": pl.Int32, "past_due_cents": pl.Int64,
+                                    "flags": pl.List(pl.Utf8)})
+    contacts = _contacts([{"account_id": "CURED", "channel": "call", "at": _at(since - timedelta(days=3)),
+                           "outcome": "conversation"},
+                          {"account_id": "CURED", "channel": "call", "at": _at(since + timedelta(days=3)),
+                           "outcome": "conversation", "promise_cents": 30_000,
+                           "promise_date": since + timedelta(days=5)}])
+    payments = _payments([("CURED", _at(since + timedelta(days=5)), 30_000, False),
+                          ("OLD", _at(since - timedelta(days=1)), 1_000, False)])
+    then = as_it_stood(Portfolio(AS_OF, pl.DataFrame(), pl.DataFrame(), accounts, contacts, payments, pl.DataFrame()),
+                       since)
+    rows = {r["account_id"]: (r["dpd"], r["past_due_cents"]) for r in then.accounts.iter_rows(named=True)}
+    assert rows == {"OLD": (70, 50_000), "CURED": (70, 30_000), "NEW": (0, 20_000)}  # CURED: the median of the behind
+    assert then.as_of == since and then.contacts.height == 1 and then.payments["account_id"].to_list() == ["OLD"]
