@@ -15,7 +15,9 @@ reference, complaints, known-bad attempts and violations, means over the seeds).
 data, named ``default-no_fill`` etc.): ``fill`` (no calls at other hours for the capacity the
 best-hours passes leave), ``location`` (no location calls to third parties), ``learning``
 (no hour model learnt from history: every hour at the population's rate) and ``offers`` (offer
-``none`` everywhere).
+``none`` everywhere). Other variants, by name (``default-with_response`` etc.): ``with_response`` /
+``no_response`` (the response models fitted from the history on or off, at the judgement's level:
+``models.response``), ``fitted_response`` (on, at face value: ``response_level: fitted``).
 
 ``--with`` adds the rows of an earlier grid.csv (of the same code, customers and days) for the
 worlds and seeds of this one before the table is made: e.g. the ablation variants alone, with
@@ -32,8 +34,8 @@ from pathlib import Path
 
 import polars as pl
 
-ABLATION = ("no_fill", "no_location", "no_learning", "no_offers", "no_response")
-VARIANTS = (*ABLATION, "with_response")
+ABLATION = ("no_fill", "no_location", "no_learning", "no_offers")
+VARIANTS = (*ABLATION, "no_response", "with_response", "fitted_response")
 
 
 def strategy_for(name: str):  # type: ignore[no-untyped-def]
@@ -57,8 +59,10 @@ def strategy_for(name: str):  # type: ignore[no-untyped-def]
         update["models"] = models.model_copy(update={"offers": False})
     elif part == "no_location":
         update["location"] = None
-    elif part in ("no_response", "with_response"):
-        update["models"] = models.model_copy(update={"response": part == "with_response"})
+    elif part in ("no_response", "with_response", "fitted_response"):
+        update["models"] = models.model_copy(update={"response": part != "no_response"})
+        if part == "fitted_response":  # the fitted rates at face value, with the strategy's prices
+            update["response_level"] = "fitted"
     else:
         raise ValueError(f"unknown variant {part!r} (known: {', '.join(VARIANTS)})")
     return strategy.model_copy(update=update)

@@ -60,6 +60,7 @@ RPC_OUTCOMES = ["conversation", "refused", "dispute"]
 MESSAGE_CHANNELS = ["sms", "email"]
 UNKNOWN = "unknown"
 SEGMENTS = [str(s) for s in Segment] + [UNKNOWN]
+LEDGER_COLUMNS = ["account_id", "channel", "direction", "at", "outcome", "party", "promise_cents", "promise_date"]
 EVENT_SCHEMA = {"kind": pl.Utf8, "channel": pl.Utf8, "account_id": pl.Utf8, "at": pl.Datetime("us", "UTC"),
                 "hit": pl.Float64}
 TABLE_SCHEMA = {"kind": pl.Utf8, "channel": pl.Utf8, "segment": pl.Utf8, "events": pl.Int64, "hits": pl.Int64,
@@ -112,10 +113,6 @@ class ResponseRates:
                     "no segments of the window's start: the population's rates")
         return (f"回应模型: {zh} {self.fitted_on} / response models: {en} of {self.fitted_on} ({'; '.join(parts)}; "
                 f"{segments})")
-
-
-def _text_ids(frame: pl.DataFrame) -> pl.DataFrame:
-    return frame.with_columns(pl.col("account_id").cast(pl.Utf8))
 
 
 def _right_party_calls(contacts: pl.DataFrame) -> pl.DataFrame:
@@ -172,14 +169,18 @@ def events(contacts: pl.DataFrame, payments: pl.DataFrame, as_of: date) -> pl.Da
     """Every event the three models learn from (``EVENT_SCHEMA``), judged as of ``as_of``.
     ``contacts``: account_id, channel, direction, at, outcome, promise_cents, promise_date (party
     optional); ``payments``: account_id, paid_at, amount_cents, reversed."""
-    contacts, payments = _text_ids(contacts), _text_ids(payments)
+    contacts = contacts.select([c for c in LEDGER_COLUMNS if c in contacts.columns])  # filters copy what they keep
+    payments = payments.select("account_id", "paid_at", "amount_cents", "reversed").cast(
+        {"account_id": contacts.schema["account_id"]})
     parts = [promise_events(contacts), keep_events(contacts, payments, as_of), cure_events(contacts, payments, as_of)]
-    return pl.concat([p.cast(EVENT_SCHEMA) for p in parts]).select(list(EVENT_SCHEMA))  # type: ignore[arg-type]
+    kept = {c: t for c, t in EVENT_SCHEMA.items() if c != "account_id"}  # the account's id keeps its type
+    return pl.concat([p.cast(kept) for p in parts]).select(list(EVENT_SCHEMA))  # type: ignore[arg-type]
 
 
 def with_segments(found: pl.DataFrame, segments: pl.DataFrame) -> pl.DataFrame:
     """The events with their account's segment (``unknown`` without one)."""
-    seg = segments.select(pl.col("account_id").cast(pl.Utf8), pl.col("segment").cast(pl.Utf8)).unique("account_id")
+    seg = segments.select(pl.col("account_id").cast(found.schema["account_id"]),
+                          pl.col("segment").cast(pl.Utf8)).unique("account_id")
     return found.join(seg, on="account_id", how="left").with_columns(pl.col("segment").fill_null(UNKNOWN))
 
 

@@ -27,6 +27,8 @@ from arrears.planning.frames import Portfolio
 Segmenter = Callable[[Portfolio], pl.DataFrame]
 SEGMENT_COLUMNS = ["account_id", "ability", "willingness", "propensity", "segment"]
 RPC_OUTCOMES = ["conversation", "refused", "dispute"]
+CONTACT_COLUMNS = ["account_id", "channel", "outcome", "promise_cents", "at", "direction"]  # what the fallback reads
+PAYMENT_COLUMNS = ["account_id", "paid_at", "amount_cents", "reversed"]
 
 
 def segment_expr(threshold: float = 0.5) -> pl.Expr:
@@ -94,7 +96,7 @@ def scores_segmenter(scores: pl.DataFrame) -> Segmenter:
 
 def as_it_stood(portfolio: Portfolio, since: date) -> Portfolio:
     """The portfolio as it stood on ``since``, for learning from what followed it: the contacts and
-    payments before that day; each account's past-due amount with the payments since added back,
+    payments before that day (the columns ``history_segmenter`` reads); each account's past-due amount with the payments since added back,
     and its days past due less the days since (an account current today that paid since, behind
     then by days not known, gets the median of the accounts behind then; one behind for fewer days
     than that, 0)."""
@@ -109,9 +111,9 @@ def as_it_stood(portfolio: Portfolio, since: date) -> Portfolio:
            .when((pl.col("dpd") == 0) & (pl.col("_paid") > 0)).then(pl.lit(median)).otherwise(pl.lit(0)))
     accounts = accounts.with_columns(dpd.cast(accounts.schema["dpd"]).alias("dpd"),
                                      (pl.col("past_due_cents") + pl.col("_paid")).alias("past_due_cents")).drop("_paid")
-    return replace(portfolio, as_of=since, accounts=accounts,
-                   contacts=portfolio.contacts.filter(pl.col("at").dt.date() < since),
-                   payments=payments.filter(pl.col("paid_at").dt.date() < since))
+    contacts = portfolio.contacts.select(*CONTACT_COLUMNS).filter(pl.col("at").dt.date() < since)
+    return replace(portfolio, as_of=since, accounts=accounts, contacts=contacts,
+                   payments=payments.select(*PAYMENT_COLUMNS).filter(pl.col("paid_at").dt.date() < since))
 
 
 def segments_then(portfolio: Portfolio, since: date) -> pl.DataFrame:
