@@ -96,10 +96,10 @@ def scores_segmenter(scores: pl.DataFrame) -> Segmenter:
 
 def as_it_stood(portfolio: Portfolio, since: date) -> Portfolio:
     """The portfolio as it stood on ``since``, for learning from what followed it: the contacts and
-    payments before that day (the columns ``history_segmenter`` reads); each account's past-due amount with the payments since added back,
-    and its days past due less the days since (an account current today that paid since, behind
-    then by days not known, gets the median of the accounts behind then; one behind for fewer days
-    than that, 0)."""
+    payments before that day (the columns ``history_segmenter`` reads); each account's past-due
+    amount with the payments since added back, and its days past due less the days since (an
+    account current today that paid since, behind then by days not known, gets the median of the
+    accounts behind then; one behind for fewer days than that, 0)."""
     days = (portfolio.as_of - since).days
     payments = portfolio.payments
     paid = (payments.filter(~pl.col("reversed") & (pl.col("paid_at").dt.date() >= since))
