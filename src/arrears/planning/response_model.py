@@ -18,9 +18,9 @@ Shrinkage (empirical Bayes, a beta prior at the population's rate): ``rate = (hi
 p_pop) / (events + M)``, ``M`` = ``PRIOR_STRENGTH`` pseudo-events (50 for promise and keep,
 200 for cure, whose rates are a few per cent); ``p_pop = (hits + 1) / (events + 2)`` over every
 event, accounts without a segment included. A segment with no events gets the population's rate;
-one with 10 x M events keeps 91% of its own. **Minimum evidence**: a kind with fewer than
-``MIN_EVENTS`` events in the whole history is not used (``used`` false): the plan keeps the
-judgement (propensity x the channel's persuasion) for what it would have valued.
+one with 10 x M events keeps 91% of its own. **Minimum evidence**: a kind (and channel) with
+fewer than ``MIN_EVENTS`` events in the fit's window is not used (``used`` false): the plan keeps
+the judgement (propensity x the channel's persuasion) for what it would have valued.
 
 **The segment an event counts in is the one its account had before it.** The events of the last
 ``WINDOW_DAYS`` before the fit's date are counted in the segments as they stood at the window's

@@ -126,7 +126,7 @@ def plan(  # noqa: PLR0917 (one option per argument)
               f"({s.held} on hold, {s.location} location calls to third parties, gate checks {s.gate_checks}, "
               f"denied {s.gate_denied}) in {time.perf_counter() - started:.1f}s -> {out}; per hour: {hours}")
     if s.response:
-        err.print(s.response, markup=False, highlight=False)
+        err.print(s.response, markup=False, highlight=False, soft_wrap=True)
 
 
 def _plan(portfolio: Path, day: date, capacity: Path | None, strategy: str, challengers: list[str], *,
