@@ -30,6 +30,8 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=100_000)
     parser.add_argument("--folder", type=Path, default=None)
     parser.add_argument("--workers", type=int, default=2, help="gate worker processes")
+    parser.add_argument("--response", action="store_true",
+                        help="the default strategy with the response models fitted from the files (models.response)")
     parser.add_argument("--cpu", action="store_true",
                         help="time the stages in CPU seconds of this process instead of wall time (the gate "
                              "workers' CPU is not in the gate stage: they are waited for when the plan ends)")
@@ -44,10 +46,14 @@ def main() -> None:
     capacity = read_capacity(None, folder)
     read = time.perf_counter() - started
     clock = _cpu_seconds if args.cpu else time.perf_counter
-    result = make_plan(portfolio, capacity, Split(load_strategy("default")), default_gate(), clock=clock,
-                       workers=args.workers)
+    strategy = load_strategy("default")
+    if args.response:
+        strategy = strategy.model_copy(update={"models": strategy.models.model_copy(update={"response": True})})
+    result = make_plan(portfolio, capacity, Split(strategy), default_gate(), clock=clock, workers=args.workers)
     total = time.perf_counter() - started
     s = result.stats
+    if s.response:
+        print(s.response)
     print(f"accounts {s.accounts:,}  held {s.held:,}  candidates {s.candidates:,}  planned {s.planned:,}  "
           f"gate checks {s.gate_checks:,} (denied {s.gate_denied:,})  passes {s.passes}")
     print(("CPU " if args.cpu else "") + f"read {read:.1f}s (wall)  "

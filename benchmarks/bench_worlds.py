@@ -15,7 +15,9 @@ reference, complaints, known-bad attempts and violations, means over the seeds).
 data, named ``default-no_fill`` etc.): ``fill`` (no calls at other hours for the capacity the
 best-hours passes leave), ``location`` (no location calls to third parties), ``learning``
 (no hour model learnt from history: every hour at the population's rate) and ``offers`` (offer
-``none`` everywhere).
+``none`` everywhere). Other variants, by name (``default-with_response`` etc.): ``with_response`` /
+``no_response`` (the response models fitted from the history on or off, at the judgement's level:
+``models.response``), ``fitted_response`` (on, at face value: ``response_level: fitted``).
 
 ``--with`` adds the rows of an earlier grid.csv (of the same code, customers and days) for the
 worlds and seeds of this one before the table is made: e.g. the ablation variants alone, with
@@ -33,12 +35,13 @@ from pathlib import Path
 import polars as pl
 
 ABLATION = ("no_fill", "no_location", "no_learning", "no_offers")
+VARIANTS = (*ABLATION, "no_response", "with_response", "fitted_response")
 
 
 def strategy_for(name: str):  # type: ignore[no-untyped-def]
     """A strategy by name: ``naive`` / ``reference`` (None), a built-in or file, or
     ``BASE-no_PART`` (the base strategy with one part switched off)."""
-    from arrears.planning.strategy import Models, load_strategy
+    from arrears.planning.strategy import load_strategy
 
     if name in ("naive", "reference"):
         return None
@@ -49,15 +52,19 @@ def strategy_for(name: str):  # type: ignore[no-untyped-def]
     models = strategy.models
     update: dict = {"name": f"{strategy.name}_{part}"}
     if part == "no_fill":
-        update["models"] = Models(hour_model=models.hour_model, offers=models.offers, fill=False)
+        update["models"] = models.model_copy(update={"fill": False})
     elif part == "no_learning":
-        update["models"] = Models(hour_model=False, offers=models.offers, fill=models.fill)
+        update["models"] = models.model_copy(update={"hour_model": False})
     elif part == "no_offers":
-        update["models"] = Models(hour_model=models.hour_model, offers=False, fill=models.fill)
+        update["models"] = models.model_copy(update={"offers": False})
     elif part == "no_location":
         update["location"] = None
+    elif part in ("no_response", "with_response", "fitted_response"):
+        update["models"] = models.model_copy(update={"response": part != "no_response"})
+        if part == "fitted_response":  # the fitted rates at face value, with the strategy's prices
+            update["response_level"] = "fitted"
     else:
-        raise ValueError(f"unknown variant {part!r} (known: {', '.join(ABLATION)})")
+        raise ValueError(f"unknown variant {part!r} (known: {', '.join(VARIANTS)})")
     return strategy.model_copy(update=update)
 
 

@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -38,6 +38,7 @@ from arrears.domain.arrangements.counselling import CounsellingDirectory, Direct
 from arrears.domain.outreach import RetryPolicy
 from arrears.domain.portal import Preferences
 from arrears.partitions import Cluster
+from arrears.planning.response_model import ResponseRates
 from arrears.planning.strategy import Split
 from arrears.services.allocation.commission import CommissionSource
 from arrears.services.allocation.placements import AllocationUnitOfWork
@@ -257,6 +258,18 @@ def stored_contact_points(settings: Settings | None = None) -> list[dict[str, An
         return changed_points_for_planning(connection, database_cipher(connection.engine, s, datetime.now(UTC)))
 
     return _read_stored(settings or get_settings(), "contact_point_changes", read, [])
+
+
+def stored_response_rates(plan_date: date, settings: Settings | None = None) -> ResponseRates | None:
+    """The response models' rates the latest nightly run stored, when it ran at most a week before
+    ``plan_date`` (``services.response_refit.stored_rates``); None without a database, such a run,
+    or the column (a database not migrated yet): the plan then fits them from its portfolio."""
+    from arrears.adapters.storage.scoring_reader import read_response_rates
+    from arrears.services.response_refit import stored_rates
+
+    found = _read_stored(settings or get_settings(), "scoring_runs",
+                         lambda connection, _s: read_response_rates(connection, plan_date), None)
+    return stored_rates(found, plan_date)
 
 
 T = TypeVar("T")

@@ -109,6 +109,8 @@ def test_the_nightly_run_prints_the_segments_with_accounts_and_balance_and_the_m
     assert "arrangements reviewed on 2026-12-30" in out
     ability = next(line for line in out.splitlines() if "ability weights:" in line)
     assert "too little history" in ability  # the demo's run of 2026-11-29 kept balances; 400 customers are few
+    response = next(line for line in out.splitlines() if "response models: nightly refit of 2026-12-30" in line)
+    assert "right-party calls" in response and "segments of" in response  # the run of 2026-11-29 stored them
     again = arrears("run", "--as-of", "2026-12-30", cwd=work,
                     env={"ARREARS_PROPENSITY_MODEL": str(work / "no-model-here")})
     assert again.returncode == 0, again.stderr

@@ -40,6 +40,7 @@ from arrears.planning.eligibility import Eligibility
 from arrears.planning.frames import Capacity, Portfolio
 from arrears.planning.lawful_hours import start_hours
 from arrears.planning.local_time import slot_table
+from arrears.planning.response_model import fitted_worth, for_accounts
 from arrears.planning.strategy import Strategy
 from arrears.planning.treatments import LOCATION, LOCATION_LABEL, SERVICE, treatment_table, treatments
 
@@ -98,17 +99,21 @@ class Spare:
 class Candidates:
     options: pl.DataFrame  # OPTION_COLUMNS
     spare: Spare
+    response_factor: float | None = None  # what the response models' rates were scaled by (``for_accounts``)
 
 
 BELOW = ["account_id", "channel", "op_hour", "net"]
 
 
 def candidates(portfolio: Portfolio, elig: Eligibility, strategy: Strategy, model: ContactModel, *,
-               capacity: Capacity, strategy_index: int) -> Candidates:
+               capacity: Capacity, strategy_index: int, response: pl.DataFrame | None = None) -> Candidates:
     """Every worthwhile (account, channel, number, hour) option, with ``net`` value: calls at
     each number's best ``CALL_OPTIONS`` hours (the others are in ``spare``), messages, and
-    location calls to third parties for lost debtors."""
+    location calls to third parties for lost debtors. ``response``: the response models' rates
+    (``response_model.respond``) the value takes instead of the judgement, when the strategy uses them."""
     as_of = portfolio.as_of
+    fitted, factor = (for_accounts(response, elig.collect, level=strategy.response_level) if response is not None
+                      else (None, None))
     channels = [c for c in ("call", "sms", "email", "letter") if c in capacity.channels()]
     treat = treatments(strategy).filter(pl.col("channel").is_in(channels))
     last, week = _last_touch(portfolio)
@@ -137,7 +142,7 @@ def candidates(portfolio: Portfolio, elig: Eligibility, strategy: Strategy, mode
     points = usable_points(portfolio, model).drop("address")
 
     def to_options(frame: pl.DataFrame) -> pl.DataFrame:
-        acts = _with_worth(frame.select(cols).join(week, on="account_id", how="left"), strategy).filter(
+        acts = _with_worth(frame.select(cols).join(week, on="account_id", how="left"), strategy, fitted).filter(
             pl.col("quota") > 0)  # per account
         return acts.join(kinds, on="channel").join(points, on=["customer_id", "kind"])  # and channel, then per number
 
@@ -159,10 +164,12 @@ def candidates(portfolio: Portfolio, elig: Eligibility, strategy: Strategy, mode
     if strategy.location is not None and "call" in channels:
         from arrears.planning.location import location_options  # it builds on this module's frames
 
-        parts.append(location_options(portfolio, elig, strategy, model, slots, strategy_index=strategy_index))
+        parts.append(location_options(portfolio, elig, strategy, model, slots, strategy_index=strategy_index,
+                                      fitted=fitted))
     return Candidates(pl.concat(parts, how="vertical_relaxed"),
                       Spare(strategy, strategy_index, spare_rows, model, slots, below,
-                            off_cadence if strategy.models.fill and early.height else None))
+                            off_cadence if strategy.models.fill and early.height else None),
+                      factor if fitted is not None and fitted.height else None)
 
 
 def _early_calls(portfolio: Portfolio, early: pl.DataFrame, strategy: Strategy) -> pl.DataFrame:
@@ -230,10 +237,11 @@ def _lawful(jurisdictions: pl.Series) -> tuple[dict[str, int], dict[str, int]]:
     return {j: b[0] for j, b in bounds.items()}, {j: b[1] for j, b in bounds.items()}
 
 
-def _with_worth(acts: pl.DataFrame, strategy: Strategy) -> pl.DataFrame:
+def _with_worth(acts: pl.DataFrame, strategy: Strategy, fitted: pl.DataFrame | None = None) -> pl.DataFrame:
     """The parts of an option's value that do not depend on its number and hour, worked out
     once per account and channel (see ``_scored``): ``base`` = propensity x past-due amount x
-    offer effect, the channel's persuasion, the preferred-channel bonus, the contact's cost and
+    offer effect and the channel's persuasion (with ``fitted``, the response models' rates per
+    segment and channel: ``response_model.fitted_worth``), the preferred-channel bonus, the contact's cost and
     its disturbance x (1 + outbound attempts in 7 days); ``fatigue``: the disturbance of one
     more contact (what a second contact planned the same day costs more). Also ``cn``: the
     customer is protected by the CN rules (Beijing hours), and ``law_first`` / ``law_last``:
@@ -245,11 +253,14 @@ def _with_worth(acts: pl.DataFrame, strategy: Strategy) -> pl.DataFrame:
     if strategy.contacts_per_week is not None:  # the week's contacts so far use up the weekly limit
         left = strategy.contacts_per_week - pl.col("recent").fill_null(0).cast(pl.Int32)  # recent is unsigned
         quota = pl.min_horizontal(quota, left).cast(pl.Int32)
+    base = pl.col("propensity") * pl.col("past_due_cents") / 100 * pl.col("offer_effect")
+    persuasion = price["persuasion"]
+    if fitted is not None:
+        acts = fitted_worth(acts, fitted, persuasion)
+        base, persuasion = pl.col("base"), pl.col("persuasion")
     return acts.select(
         "account_id", "customer_id", "segment", "channel", "treat", quota.alias("quota"), "zone", "pref_from",
-        "pref_to",
-        (pl.col("propensity") * pl.col("past_due_cents") / 100 * pl.col("offer_effect")).alias("base"),
-        price["persuasion"].alias("persuasion"),
+        "pref_to", base.alias("base"), persuasion.alias("persuasion"),
         pl.when(pl.col("preferred_channel") == pl.col("channel")).then(PREFERRED_BONUS).otherwise(1.0)
         .alias("preferred"),
         price["cost"].alias("cost"),

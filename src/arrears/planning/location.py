@@ -82,7 +82,7 @@ def location_parties(portfolio: Portfolio, model: ContactModel, owners: list[str
 
 
 def location_options(portfolio: Portfolio, elig: Eligibility, strategy: Strategy, model: ContactModel,
-                     slots: pl.DataFrame, *, strategy_index: int) -> pl.DataFrame:
+                     slots: pl.DataFrame, *, strategy_index: int, fitted: pl.DataFrame | None = None) -> pl.DataFrame:
     """A location call to each permitted third party of each lost debtor (one account per
     customer: the largest past-due amount), at every lawful call hour: value = the account's
     base x P(the party answers at that hour: the population's answer rate x the number's kind)
@@ -106,7 +106,7 @@ def location_options(portfolio: Portfolio, elig: Eligibility, strategy: Strategy
                                                      dtype=pl.Int32).alias("quota"),
                                               pl.lit(0, dtype=pl.UInt32).alias("recent")))  # the party's first call
     parties = location_parties(portfolio, model, [str(o) for o in location.owners])
-    rows = _with_worth(accounts, strategy).join(parties.drop("owner"), on="customer_id")
+    rows = _with_worth(accounts, strategy, fitted).join(parties.drop("owner"), on="customer_id")
     if rows.is_empty():
         return pl.DataFrame(schema=_option_schema(rows))
     allowed = strategy.hours.of("call")

@@ -25,8 +25,8 @@ import polars as pl
 from arrears.compliance.facts import OWNER_PARTY
 from arrears.domain.vocabulary import DEFAULT_ZONE
 from arrears.partitions import Cluster
-from arrears.planning import contact_model
-from arrears.planning.affordability import reason_part, with_capacity
+from arrears.planning import contact_model, response_model
+from arrears.planning.affordability import with_capacity
 from arrears.planning.attempt_details import Details, SelfService, lost_flags
 from arrears.planning.candidates import (
     LOCATION,
@@ -42,17 +42,17 @@ from arrears.planning.gate_requests import Gate, agencies_by_id, gate_path, rece
 from arrears.planning.gate_runner import GateRunner
 from arrears.planning.hour_summary import hour_summary
 from arrears.planning.local_time import local_iso
+from arrears.planning.plan_rows import PLAN_COLUMNS, present
+from arrears.planning.response_model import ResponseRates, respond
 from arrears.planning.segmenter import Segmenter, history_segmenter
 from arrears.planning.strategy import Split, assign
 
-PLAN_COLUMNS = ["account_id", "customer_id", "channel", "contact_point_id", "scheduled_at", "template", "offer",
-                "reason"]
-EXTRA_COLUMNS = ["strategy", "strategy_version"]
+__all__ = ["PLAN_COLUMNS", "PlanResult", "PlanStats", "make_plan"]
+
 MAX_PASSES = 40  # a safety bound: passes end when nothing more fits (about one per hour an account moves on)
 GATE_CHUNK = 1_000_000  # attempts per fork of the gate workers (one fork per pass at 1M accounts)
 ORDER = ["net", "account_id", "channel", "contact_point_id", "hour"]
 DESC = [True, False, False, False, False]
-CHANNEL_ZH = {"call": "电话", "sms": "短信", "email": "邮件", "letter": "信函"}
 
 
 @dataclass
@@ -66,6 +66,9 @@ class PlanStats:
     spare_options: int = 0  # call options offered at more hours because capacity was left
     planned: int = 0
     location: int = 0  # location calls to third parties
+    response: str = ""  # where the response models' rates came from, when a strategy uses them
+    # by strategy using the response models: the factor their rates were scaled by (None: judgement kept)
+    response_factors: dict[int, float | None] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     denials: dict[str, int] = field(default_factory=dict)
 
@@ -88,18 +91,22 @@ def _capacity_frame(capacity: Capacity, channels: list[str]) -> pl.DataFrame:
 
 def make_plan(portfolio: Portfolio, capacity: Capacity, split: Split, gate: Gate, *,
               segmenter: Segmenter = history_segmenter, clock: Clock | None = None, workers: int = 1,
-              message_texts: pl.DataFrame | None = None, cluster: Cluster | None = None) -> PlanResult:
+              message_texts: pl.DataFrame | None = None, cluster: Cluster | None = None,
+              response: ResponseRates | None = None) -> PlanResult:
     """The plan for ``portfolio.as_of``. ``clock`` (optional) only times the stages; ``workers``
     processes judge the attempts (same verdicts as one), or a ``cluster``. ``message_texts``
     (template, channel, jurisdiction, language, text) gives the gate the words of each planned
     message to screen; without it a message is judged without its text (rules that need the
-    text answer review)."""
+    text answer review). ``response``: the response models' rates the nightly run stored; without
+    them a strategy that uses the models (``models.response``) has them fitted from the portfolio's history."""
     with GateRunner(gate_path(gate), agencies_by_id(portfolio.agencies), workers=workers, cluster=cluster) as runner:
-        return _plan(portfolio, capacity, split, runner, segmenter=segmenter, clock=clock, texts=message_texts)
+        return _plan(portfolio, capacity, split, runner, segmenter=segmenter, clock=clock, texts=message_texts,
+                     response=response)
 
 
 def _plan(portfolio: Portfolio, capacity: Capacity, split: Split, runner: GateRunner, *, segmenter: Segmenter,
-          clock: Clock | None, texts: pl.DataFrame | None = None) -> PlanResult:
+          clock: Clock | None, texts: pl.DataFrame | None = None, response: ResponseRates | None = None
+          ) -> PlanResult:
     stats = PlanStats()
     tick = _ticker(stats, clock)
     recent = recent_history(portfolio.contacts, portfolio.contact_points, portfolio.as_of)
@@ -109,6 +116,12 @@ def _plan(portfolio: Portfolio, capacity: Capacity, split: Split, runner: GateRu
     tick("segments")
     model = contact_model.fit(portfolio, segments)
     tick("contact model")
+    if any(s.models.response for s in split.strategies):
+        response = response or response_model.plan_fit(portfolio)
+        stats.response = response.summary()
+        tick("response models")
+    else:
+        response = None
     accounts = (portfolio.accounts.join(portfolio.customers, on="customer_id", how="left")
                 .join(segments, on="account_id", how="inner")
                 .with_columns(pl.col("zone").fill_null(DEFAULT_ZONE), pl.col("jurisdiction").fill_null("CN")))
@@ -125,11 +138,11 @@ def _plan(portfolio: Portfolio, capacity: Capacity, split: Split, runner: GateRu
                           pl.col("owner").replace_strict(OWNER_PARTY, default="third_party", return_dtype=pl.Utf8)
                           .alias("party")),
                       SelfService.of(split, model.message_minded), texts, lost_flags(portfolio.contact_points))
-    options, spares = _options(portfolio, accounts, split, model, capacity=capacity, stats=stats)
+    options, spares = _options(portfolio, accounts, split, model, capacity=capacity, stats=stats, response=response)
     tick("candidates")
     del accounts, segments, model  # the fill allocates gigabytes: what is freed here is reused there
     taken, hours = _fill(options, capacity, runner, recent, stats=stats, tick=tick, details=details, spares=spares)
-    plan = _present(taken, split)
+    plan = present(taken, split, response, stats.response_factors)
     stats.planned = plan.height
     stats.location = int((taken["purpose"] == "location").sum()) if "purpose" in taken.columns else 0
     tick("output")
@@ -137,14 +150,19 @@ def _plan(portfolio: Portfolio, capacity: Capacity, split: Split, runner: GateRu
 
 
 def _options(portfolio: Portfolio, accounts: pl.DataFrame, split: Split, model: contact_model.ContactModel, *,
-             capacity: Capacity, stats: PlanStats) -> tuple[pl.DataFrame, list[Spare]]:
+             capacity: Capacity, stats: PlanStats, response: ResponseRates | None
+             ) -> tuple[pl.DataFrame, list[Spare]]:
     """Every strategy's candidate options for its share of the accounts, and what offering
     their calls at more hours needs."""
     parts, spares = [], []
+    rates = respond(response) if response is not None else None
     for index, strategy in enumerate(split.strategies):
         elig = eligibility(portfolio, accounts.filter(pl.col("strategy_index") == index), strategy)
         stats.held += elig.held
-        found = candidates(portfolio, elig, strategy, model, capacity=capacity, strategy_index=index)
+        found = candidates(portfolio, elig, strategy, model, capacity=capacity, strategy_index=index,
+                           response=rates if strategy.models.response else None)
+        if strategy.models.response:
+            stats.response_factors[index] = found.response_factor
         parts.append(found.options)
         spares.append(found.spare)
     options = pl.concat(parts, how="diagonal_relaxed") if parts else pl.DataFrame()
@@ -361,38 +379,3 @@ def _judge(best: pl.DataFrame, runner: GateRunner, recent: pl.DataFrame, *, stat
             stats.denials[rule] = stats.denials.get(rule, 0) + n
     allowed = pl.DataFrame({"option": keep}, schema={"option": pl.UInt32})
     return best.join(allowed, on="option", how="semi")
-
-
-def _present(taken: pl.DataFrame, split: Split) -> pl.DataFrame:
-    if taken.is_empty():
-        return pl.DataFrame({c: pl.Series([], dtype=pl.Utf8) for c in PLAN_COLUMNS + EXTRA_COLUMNS})
-    names = {i: s.name for i, s in enumerate(split.strategies)}
-    versions = {i: str(s.version) for i, s in enumerate(split.strategies)}
-    segment_labels = pl.DataFrame([(i, str(seg), t.label) for i, s in enumerate(split.strategies)
-                                   for seg, t in s.segments.items()], orient="row",
-                                  schema={"strategy_index": pl.Int32, "segment": pl.Utf8, "segment_label": pl.Utf8})
-    taken = taken.join(segment_labels.cast({"strategy_index": taken.schema["strategy_index"]}),
-                       on=["strategy_index", "segment"], how="left", maintain_order="left")
-    location = pl.col("treat") == LOCATION
-    label = pl.when(location).then(pl.concat_str(pl.col("segment_label"), pl.lit("; "), pl.col("label"))).otherwise(
-        pl.col("label"))  # a location call says whose account it is for too
-    reason = pl.format(
-        "{} 逾期{}天 DPD {}; {} {} {}:00 当地/local, {} {}%; 预期/expected {}",
-        label, pl.col("dpd"), pl.col("dpd"), pl.col("channel").replace_strict(CHANNEL_ZH, default=""),
-        pl.col("channel"), pl.col("hour").cast(pl.Utf8).str.zfill(2),
-        pl.when(location).then(pl.lit("第三人接听率/third party answers")).when(pl.col("channel") == "call")
-        .then(pl.lit("接通率/RPC")).otherwise(pl.lit("回应率/response")),
-        (pl.col("p_rpc") * 100).round(0).cast(pl.Int64), pl.col("value").round(0).cast(pl.Int64),
-    )
-    if "capacity_cents" in taken.columns:  # offers chosen by affordability say why
-        taken, why = reason_part(taken)
-        reason = pl.when(pl.col("ask").is_not_null()).then(pl.concat_str(reason, why)).otherwise(reason)
-    if "self_service" in taken.columns:
-        reason = pl.when(pl.col("self_service").fill_null(False)).then(
-            pl.concat_str(reason, pl.lit("; 回复短信多于接听电话，发送自助服务链接 / answers messages more than calls: "
-                                         "the self-service link"))).otherwise(reason)
-    return taken.with_columns(
-        reason.alias("reason"),
-        pl.col("strategy_index").replace_strict(names, return_dtype=pl.Utf8).alias("strategy"),
-        pl.col("strategy_index").replace_strict(versions, return_dtype=pl.Utf8).alias("strategy_version"),
-    ).select(PLAN_COLUMNS + EXTRA_COLUMNS)

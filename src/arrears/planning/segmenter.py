@@ -17,7 +17,8 @@ portfolio, each in [0, 1], 0.5 when unknown.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from dataclasses import replace
+from datetime import date, timedelta
 
 import polars as pl
 
@@ -26,6 +27,8 @@ from arrears.planning.frames import Portfolio
 Segmenter = Callable[[Portfolio], pl.DataFrame]
 SEGMENT_COLUMNS = ["account_id", "ability", "willingness", "propensity", "segment"]
 RPC_OUTCOMES = ["conversation", "refused", "dispute"]
+CONTACT_COLUMNS = ["account_id", "channel", "outcome", "promise_cents", "at", "direction"]  # what the fallback reads
+PAYMENT_COLUMNS = ["account_id", "paid_at", "amount_cents", "reversed"]
 
 
 def segment_expr(threshold: float = 0.5) -> pl.Expr:
@@ -89,3 +92,30 @@ def scores_segmenter(scores: pl.DataFrame) -> Segmenter:
         return pl.concat([mine, rest]).select(SEGMENT_COLUMNS)
 
     return segmenter
+
+
+def as_it_stood(portfolio: Portfolio, since: date) -> Portfolio:
+    """The portfolio as it stood on ``since``, for learning from what followed it: the contacts and
+    payments before that day (the columns ``history_segmenter`` reads); each account's past-due
+    amount with the payments since added back, and its days past due less the days since (an
+    account current today that paid since, behind then by days not known, gets the median of the
+    accounts behind then; one behind for fewer days than that, 0)."""
+    days = (portfolio.as_of - since).days
+    payments = portfolio.payments
+    paid = (payments.filter(~pl.col("reversed") & (pl.col("paid_at").dt.date() >= since))
+            .group_by("account_id").agg(pl.col("amount_cents").sum().alias("_paid")))
+    accounts = portfolio.accounts.join(paid, on="account_id", how="left").with_columns(pl.col("_paid").fill_null(0))
+    behind = accounts.filter(pl.col("dpd") > days)["dpd"]
+    median = int(behind.median()) - days if behind.len() else days  # type: ignore[arg-type]
+    dpd = (pl.when(pl.col("dpd") > days).then(pl.col("dpd") - days)
+           .when((pl.col("dpd") == 0) & (pl.col("_paid") > 0)).then(pl.lit(median)).otherwise(pl.lit(0)))
+    accounts = accounts.with_columns(dpd.cast(accounts.schema["dpd"]).alias("dpd"),
+                                     (pl.col("past_due_cents") + pl.col("_paid")).alias("past_due_cents")).drop("_paid")
+    contacts = portfolio.contacts.select(*CONTACT_COLUMNS).filter(pl.col("at").dt.date() < since)
+    return replace(portfolio, as_of=since, accounts=accounts, contacts=contacts,
+                   payments=payments.select(*PAYMENT_COLUMNS).filter(pl.col("paid_at").dt.date() < since))
+
+
+def segments_then(portfolio: Portfolio, since: date) -> pl.DataFrame:
+    """The history fallback's segments as they stood on ``since`` (``as_it_stood``)."""
+    return history_segmenter(as_it_stood(portfolio, since))

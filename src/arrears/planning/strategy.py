@@ -126,6 +126,10 @@ class Models(_Strict):
     offers: bool = True
     # fill the capacity an hour has left after the best-hours passes with calls at other hours
     fill: bool = True
+    # value a contact with the response models fitted from the ledger (planning.response_model:
+    # P(promise | reached) x P(kept | promise) for calls, P(paid within 7 days | delivered) for
+    # messages, per segment) instead of the judgement (propensity x the channel's persuasion)
+    response: bool = False
 
 
 # The third parties a lost debtor may be looked for through (never the debtor's employer or
@@ -201,6 +205,11 @@ class Strategy(_Strict):
     # The message (SMS or e-mail) sent instead of the treatment's to customers who answer messages
     # more than calls: one that carries the link to the customer's own page. None: never.
     self_service_template: str | None = None
+    # With ``models.response``: ``judgement`` scales the fitted rates by one factor so that a call's
+    # P(promise and keep | reached) averages the judgement's (propensity) over the day's accounts (the
+    # cost and disturbance prices are in the judgement's units); ``fitted`` takes them at face value
+    # (the value is then expected money in yuan: price disturbance in yuan too).
+    response_level: Literal["judgement", "fitted"] = "judgement"
     # Location contacts to third parties for lost debtors; None: never.
     location: Location | None = None
     # Offers by what the debtor can afford; None: each treatment's own offer (by segment).

@@ -29,6 +29,7 @@ from arrears.scoring.segments import Thresholds, assess, assess_detailed, is_del
 from arrears.scoring.weight_fit import FittedWeights
 from arrears.scoring.weight_refit import BALANCE_SLACK_DAYS, look_back, refit_ability, refit_willingness
 from arrears.services.nightly.ports import ScoreStore
+from arrears.services.response_refit import SEGMENT_SLACK_DAYS, ResponseRefit, refit_response, window_start
 from arrears.services.scoring_parts import scored_on
 
 SCORECARD_ID = "ability-willingness-scorecard"
@@ -93,6 +94,7 @@ class ScoringReport:
     segments: list[SegmentLine] = field(default_factory=list)
     willingness: FittedWeights | None = None
     ability: FittedWeights | None = None
+    response: ResponseRefit | None = None
 
 
 def score_frames(frames: dict[str, pl.DataFrame], as_of: date, model: ScoringModel,
@@ -125,8 +127,9 @@ def assess_portfolio(frames: dict[str, pl.DataFrame], *, as_of: date, thresholds
 
 def store_scores(store: ScoreStore, as_of: date, scored: pl.DataFrame, *, model: ScoringModel,
                  thresholds: Thresholds, now: datetime, willingness: FittedWeights | None = None,
-                 ability: FittedWeights | None = None) -> None:
-    """Replace the date's scores with ``scored`` and record the run (with the weights' refits)."""
+                 ability: FittedWeights | None = None, response: ResponseRefit | None = None) -> None:
+    """Replace the date's scores with ``scored`` and record the run (with the weights' and the
+    response models' refits)."""
     rows = scored.with_columns(
         pl.lit(as_of).alias("as_of"), pl.lit(model.kind).alias("model_kind"),
         pl.lit(model.model_id).alias("model_id"), pl.lit(model.version).alias("model_version"),
@@ -136,6 +139,7 @@ def store_scores(store: ScoreStore, as_of: date, scored: pl.DataFrame, *, model:
         "model_note": model.propensity.message, "ability_threshold": thresholds.ability,
         "willingness_threshold": thresholds.willingness, "accounts": scored.height,
         "willingness_weights": _as_json(willingness), "ability_weights": _as_json(ability),
+        "response_rates": None if response is None else response.as_json(),
     })
 
 
@@ -168,8 +172,11 @@ def score_accounts(
     score = partial(score_frames, as_of=as_of, model=model, thresholds=thresholds, config=config,
                     willingness_weights=willingness.weights, ability_weights=ability.weights)
     scored = score(frames) if cluster is None else scored_on(cluster, frames, score)
+    stage("refit response models")
+    start = window_start(as_of)
+    response = refit_response(frames, store.segments(start - timedelta(days=SEGMENT_SLACK_DAYS), start), as_of)
     stage("store scores")
     store_scores(store, as_of, scored, model=model, thresholds=thresholds, now=now, willingness=willingness,
-                 ability=ability)
+                 ability=ability, response=response)
     return ScoringReport(as_of, scored.height, model.kind, model.model_id, model.version,
-                         model.propensity.message, segment_summary(scored), willingness, ability)
+                         model.propensity.message, segment_summary(scored), willingness, ability, response)

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, delete, select
 from arrears.adapters.storage import tables as t
 from arrears.adapters.storage.bulk import insert_frame, insert_rows
 from arrears.adapters.storage.month_partitions import ensure_ahead
-from arrears.adapters.storage.scoring_reader import read_scoring_frames, read_stored_balances
+from arrears.adapters.storage.scoring_reader import read_scoring_frames, read_stored_balances, read_stored_segments
 from arrears.adapters.storage.scoring_tables import account_scores, scoring_runs
 from arrears.adapters.storage.unit_of_work import SqlUnitOfWork
 from arrears.domain.aging import PausePeriod
@@ -90,6 +90,9 @@ class SqlScores:
 
     def balances(self, earliest: date, latest: date) -> pl.DataFrame:
         return read_stored_balances(self._c, earliest, latest)
+
+    def segments(self, earliest: date, latest: date) -> tuple[date | None, pl.DataFrame]:
+        return read_stored_segments(self._c, earliest, latest)
 
     def replace(self, as_of: date, scores: pl.DataFrame, run: Mapping[str, Any]) -> None:
         self._c.execute(delete(account_scores).where(account_scores.c.as_of == as_of))

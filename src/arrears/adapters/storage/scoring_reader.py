@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Select, func, select
 
 from arrears.adapters.storage import tables as t
 from arrears.adapters.storage.gate_tables import LOGGED_IN_WORKBENCH, contact_attempts
+from arrears.adapters.storage.scoring_tables import account_scores, scoring_runs
 
 if TYPE_CHECKING:
     from polars._typing import PolarsDataType
@@ -155,3 +156,23 @@ def read_scoring_frames(connection: Connection, as_of: date) -> dict[str, pl.Dat
         "contacts": read_contacts(connection, as_of),
         "aging": read_aging(connection, as_of),
     }
+
+
+def read_stored_segments(connection: Connection, earliest: date, latest: date) -> tuple[date | None, pl.DataFrame]:
+    """The segments of the latest scoring run between ``earliest`` and ``latest`` (its date, and
+    account_id, segment); (None, empty) without such a run."""
+    r, s = scoring_runs.c, account_scores.c
+    run = connection.execute(select(func.max(r.as_of)).where(r.as_of.between(earliest, latest))).scalar()
+    schema: dict[str, PolarsDataType] = {"account_id": pl.Utf8, "segment": pl.Utf8}
+    if run is None:
+        return None, pl.DataFrame(schema=schema)
+    return run, _frame(connection, select(s.account_id, s.segment).where(s.as_of == run), schema)
+
+
+def read_response_rates(connection: Connection, on: date) -> tuple[date, str] | None:
+    """The response models' rates (JSON) of the latest scoring run on or before ``on`` that
+    stored some, with its date; None without one."""
+    r = scoring_runs.c
+    row = connection.execute(select(r.as_of, r.response_rates).where(r.as_of <= on, r.response_rates.is_not(None))
+                             .order_by(r.as_of.desc()).limit(1)).first()
+    return None if row is None else (row.as_of, row.response_rates)

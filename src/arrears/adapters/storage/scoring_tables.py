@@ -52,4 +52,5 @@ scoring_runs = table(
     Column("accounts", Integer, nullable=False),
     Column("willingness_weights", Text),  # JSON: the nightly refit (scoring.weight_fit), used or not
     Column("ability_weights", Text),  # JSON: the same for the ability weights
+    Column("response_rates", Text),  # JSON: the response models' refit (planning.response_model), with calibration
 )

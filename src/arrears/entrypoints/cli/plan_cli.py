@@ -21,6 +21,7 @@ from arrears.planning.frames import with_contact_points, with_preferences
 from arrears.planning.gate_requests import GateUnavailable, default_gate
 from arrears.planning.gate_runner import WorkerFailed
 from arrears.planning.optimiser import PlanResult, make_plan
+from arrears.planning.response_model import ResponseRates
 from arrears.planning.segmenter import history_segmenter, scores_segmenter
 from arrears.planning.strategy import Split, Strategy, StrategyError, built_in_strategies, load_strategy
 from arrears.services.plan_files import (
@@ -80,6 +81,13 @@ def _stored_contact_points() -> list[dict[str, Any]]:
     return stored_contact_points()
 
 
+def _stored_response(day: date) -> ResponseRates | None:
+    """The response models' rates of the latest nightly run (none without a database or such a run)."""
+    from arrears.bootstrap import stored_response_rates
+
+    return stored_response_rates(day)
+
+
 def plan(  # noqa: PLR0917 (one option per argument)
     portfolio: Annotated[Path, typer.Option("--portfolio", help="portfolio-v1 folder / 资产包目录")],
     as_of: Annotated[date, date_option("--as-of", "plan date YYYY-MM-DD / 计划日期")],
@@ -117,6 +125,8 @@ def plan(  # noqa: PLR0917 (one option per argument)
     err.print(f"计划 {s.planned} 次联系 / planned {s.planned} attempts for {s.accounts} accounts "
               f"({s.held} on hold, {s.location} location calls to third parties, gate checks {s.gate_checks}, "
               f"denied {s.gate_denied}) in {time.perf_counter() - started:.1f}s -> {out}; per hour: {hours}")
+    if s.response:
+        err.print(s.response, markup=False, highlight=False, soft_wrap=True)
 
 
 def _plan(portfolio: Path, day: date, capacity: Path | None, strategy: str, challengers: list[str], *,
@@ -131,6 +141,7 @@ def _plan(portfolio: Path, day: date, capacity: Path | None, strategy: str, chal
         limits = read_capacity(capacity, portfolio)
         gate = default_gate()
         segmenter = scores_segmenter(read_scores(scores)) if scores else history_segmenter
+        response = _stored_response(day) if any(s.models.response for s in split.strategies) else None
     except PortfolioRefused as error:
         print_refusal(error)
         raise typer.Exit(2) from None
@@ -140,7 +151,8 @@ def _plan(portfolio: Path, day: date, capacity: Path | None, strategy: str, chal
     print_notes(notes)
     try:
         result = make_plan(frames, limits, split, gate, segmenter=segmenter, cluster=cluster,
-                           workers=workers or auto_workers(frames.accounts.height), message_texts=_message_texts(split))
+                           workers=workers or auto_workers(frames.accounts.height), message_texts=_message_texts(split),
+                           response=response)
     except WorkerFailed as error:
         err.print(f"合规闸门进程失败，未写入计划 / {error}; nothing was written", style="red", markup=False,
                   highlight=False)

@@ -204,6 +204,8 @@ def print_job(report: NightlyJobReport, names: list[str]) -> None:
                        ("还款意愿权重 willingness weights", scoring.willingness)):
         if fit is not None:
             console.print(f"{label}: {weights_line(fit)}", markup=False)
+    if scoring.response is not None:
+        console.print(scoring.response.rates.summary(), markup=False, soft_wrap=True)
     review = report.arrangements
     console.print(f"还款安排复核 arrangements reviewed on {review.on}: {review.accounts:,} accounts, "
                   f"{review.changed:,} plans/settlements changed (completed, broken or failed)")

@@ -6,7 +6,10 @@ Three stages, each atomic on its own, in this order:
    changes, the roll rates and the run's row for the date replace what the date had;
 2. **scoring** (one unit of work): every delinquent account's scores and the scoring run's
    row replace the date's (features and scores worked out on a Dask cluster when the ports
-   name one: the same rows);
+   name one: the same rows); the row carries the refits of the willingness and ability weights
+   and of the response models (``services.response_refit``: promise given a right-party call,
+   keep given a promise, a payment after a message, per segment, with their held-back check),
+   which the next ``arrears plan`` reads;
 3. **arrangements review** (one arrangements unit of work per account, as a payment would
    take it): plans and settlements completed, broken or failed on the date.
 
@@ -33,7 +36,7 @@ from arrears.services.nightly.aging import RunReport, age_portfolio
 from arrears.services.nightly.ports import NightlyUnitOfWork
 from arrears.services.scoring_run import ScoringModel, ScoringReport, score_accounts
 
-STAGES = 10  # 4 aging + 5 scoring + 1 arrangements
+STAGES = 11  # 4 aging + 6 scoring + 1 arrangements
 
 
 class NothingIngested(LookupError):

@@ -48,6 +48,11 @@ class ScoreStore(Protocol):
         account_id, as_of, dpd, balance, past_due_amount, min_payment (money; null before it was kept)."""
         ...
 
+    def segments(self, earliest: date, latest: date) -> tuple[date | None, pl.DataFrame]:
+        """The segments (account_id, segment) the latest scoring run between ``earliest`` and
+        ``latest`` stored, with its date; (None, empty) without one."""
+        ...
+
     def replace(self, as_of: date, scores: pl.DataFrame, run: Mapping[str, Any]) -> None:
         """The date's scores and scoring run, replacing what the date had."""
         ...
