@@ -230,15 +230,27 @@ def explain(engine: Engine, samples: dict[str, list[dict[str, Any]]], counts: di
             *rows]
 
 
+_LAST_ACTIVITY = (  # retention_store.SqlRetention._last_activity, the accounts of one jurisdiction in one month
+    "WITH a AS (SELECT DISTINCT r.account_id FROM {part} r JOIN customers c ON c.customer_id = r.customer_id "
+    "WHERE c.jurisdiction = 'US' AND r.account_id IS NOT NULL) SELECT max(x) FROM ("
+    "SELECT max(at) AS x FROM contacts WHERE account_id IN (SELECT account_id FROM a) UNION ALL "
+    "SELECT max(at) FROM contact_attempts WHERE account_id IN (SELECT account_id FROM a)) m")
+
+
 def retention(engine: Engine, now: datetime) -> None:
-    """The review's facts of the oldest month of the contact history, then that month dropped in each table."""
+    """The review's facts of the oldest month of each table (the US accounts' last activity's plan),
+    then that month dropped in each table."""
     with engine.connect() as c:
         oldest = month_partitions(c, "contacts")[0]
-        started = time.perf_counter()
-        facts = SqlRetention(c)._facts("contacts", oldest)
-        took = time.perf_counter() - started
-        print(f"\n-- retention review of contacts {oldest:%Y-%m}: {dict(facts.rows_by_jurisdiction)}, "
-              f"last activity {dict(facts.last_activity)}: {took:.1f} s")
+        for table in PARTITIONED:
+            started = time.perf_counter()
+            facts = SqlRetention(c)._facts(table, oldest)
+            print(f"\n-- retention review of {table} {oldest:%Y-%m}: {dict(facts.rows_by_jurisdiction)}, "
+                  f"last activity {dict(facts.last_activity)}, chain prefix {facts.chain_prefix}: "
+                  f"{time.perf_counter() - started:.1f} s")
+        plan = c.exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + _LAST_ACTIVITY.format(
+            part=f"contacts_{oldest:%Y_%m}")).scalars().all()
+        print("\n-- the US accounts' last activity of that month of contacts\n" + "\n".join(plan))
         c.rollback()
         for table in PARTITIONED:
             rows = c.exec_driver_sql(f"SELECT count(*) FROM {table}_{oldest:%Y_%m}").scalar()
