@@ -88,6 +88,8 @@ def hot_paths(engine: Engine) -> list[HotPath]:
         HotPath("the gate: a debtor's contacts and attempts of the last 35 days (one statement)",
                 _product(_HISTORY, engine), "debtor"),
         HotPath("recording an outcome: the attempt by its id", _product(_GET, engine), "attempt"),
+        HotPath("(a possible fix) the attempt by its id, reserved in the last 35 days",
+                _product(_GET, engine) + " AND contact_attempts.at >= %(since)s", "attempt"),
         HotPath("recording an outcome: the attempt completed (UPDATE by its id)",
                 "UPDATE contact_attempts SET outcome = 'no_answer', outcome_party = NULL, completed_at = now() "
                 "WHERE attempt_id = %(attempt_id)s AND outcome IS NULL", "attempt", write=True),
@@ -127,6 +129,7 @@ def _some(c: Connection, sql: str, params: dict[str, Any], n: int) -> list[Any]:
 
 
 def _samples(c: Connection, n: int, now: datetime) -> dict[str, list[dict[str, Any]]]:
+    """``n`` debtors, attempts, accounts and worked accounts for each path that reads them (none read twice)."""
     since, until = now - timedelta(days=35), now
     window = {"since": since, "until": until, "without": ""}
     recent = {"since": since}
@@ -137,12 +140,16 @@ def _samples(c: Connection, n: int, now: datetime) -> dict[str, list[dict[str, A
                       "WHERE logged_by IS NOT NULL AND at >= :since LIMIT 2000", recent, n)
     pick = random.Random(20261207)
     assigned = now.replace(hour=0, minute=30, second=0, microsecond=0)
+
+    def some(rows: list[Any]) -> list[Any]:
+        return pick.sample(rows, min(n * 8, len(rows)))
+
     return {
-        "debtor": [{"customer_id": r[0], **window} for r in pick.sample(debtors, min(n, len(debtors)))],
-        "attempt": [{"attempt_id": r[0]} for r in pick.sample(attempts, min(n, len(attempts)))],
-        "account": [{"account_id": r[0]} for r in pick.sample(accounts, min(n, len(accounts)))],
+        "debtor": [{"customer_id": r[0], **window} for r in some(debtors)],
+        "attempt": [{"attempt_id": r[0], "since": since} for r in some(attempts)],
+        "account": [{"account_id": r[0]} for r in some(accounts)],
         "worked": [{"account_id": a, "logged_by": u, "assigned_at": assigned - timedelta(days=pick.randint(0, 20))}
-                   for a, u in pick.sample(worked, min(n, len(worked)))],
+                   for a, u in some(worked)],
     }
 
 
@@ -204,11 +211,13 @@ def _ms(values: list[float]) -> str:
     return f"{min(values):.2f}" if max(values) < 1.05 * min(values) else f"{min(values):.2f}-{max(values):.2f}"
 
 
-def explain(engine: Engine, samples: dict[str, list[dict[str, Any]]], counts: dict[str, int]) -> list[str]:
-    """Each hot path for every sample, cold-ish then warm; the text plan of the first; a table row each."""
-    rows = []
+def explain(engine: Engine, samples: dict[str, list[dict[str, Any]]], n: int, counts: dict[str, int]) -> list[str]:
+    """Each hot path for ``n`` samples of its own, cold-ish then warm; the text plan of the first; a table row each."""
+    rows, used = [], dict.fromkeys(samples, 0)
     for path in hot_paths(engine):
-        wanted = samples[path.sample]
+        start = used[path.sample] if used[path.sample] + n <= len(samples[path.sample]) else 0
+        wanted = samples[path.sample][start:start + n]
+        used[path.sample] = start + n
         if not wanted:
             print(f"\n-- {path.title}: no sample (nothing of the kind in the data)")
             continue
@@ -268,7 +277,7 @@ def report(engine: Engine, samples: int, now: datetime) -> None:
             print(f"-- {table}: {rows:,} rows, {parts or 'no'} partitions, table {heap / 1e9:.2f} GB, "
                   f"indexes {index / 1e9:.2f} GB")
         picked = _samples(c, samples, now)
-    for line in explain(engine, picked, counts):
+    for line in explain(engine, picked, samples, counts):
         print(line)
 
 
