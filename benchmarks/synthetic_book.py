@@ -361,7 +361,7 @@ def fill(engine: Engine, book: Book, *, keep_indexes: bool = False, min_free_gb:
             c.exec_driver_sql(f"ALTER TABLE {leaf} RESET (autovacuum_enabled)")
         for table in TABLES:
             loaded.rows[table] = int(c.execute(text(
-                "SELECT sum(reltuples) FROM pg_class WHERE relkind = 'r' AND (relname = :t OR oid IN "
+                "SELECT sum(reltuples::bigint) FROM pg_class WHERE relkind = 'r' AND (relname = :t OR oid IN "
                 "(SELECT inhrelid FROM pg_inherits WHERE inhparent = CAST(:t AS regclass)))"),
                 {"t": table}).scalar() or 0)
     return loaded
@@ -375,7 +375,7 @@ def sizes(c: Connection) -> list[tuple[str, int, int, int, int]]:
         parts = [f"{table}_{m.year:04d}_{m.month:02d}" for m in month_partitions(c, table)]
         parts = [*parts, f"{table}_default"] if parts else [table]
         rows, heap, index = c.execute(text(
-            "SELECT sum(greatest(c.reltuples, 0)), sum(pg_table_size(c.oid)), sum(pg_indexes_size(c.oid)) "
+            "SELECT sum(greatest(c.reltuples, 0)::bigint), sum(pg_table_size(c.oid)), sum(pg_indexes_size(c.oid)) "
             "FROM pg_class c WHERE c.relname = ANY(:r) AND c.relnamespace = current_schema()::regnamespace"),
             {"r": parts}).one()
         found.append((table, len(parts) if table in PARTITIONED else 0, int(rows), int(heap), int(index)))
