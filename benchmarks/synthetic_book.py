@@ -9,10 +9,12 @@ the attempt ledger and the decision audit agree on which attempt a reservation m
 
 Shapes: one customer and one account per number (as ``arrears demo``); 1.85 contact points a
 customer (a mobile, then a home, work or e-mail point for 55%, a relative's mobile for 30%); a
-collection episode per account starting on a random day of the months kept, its contacts
-(1-9, ``contacts_per_account`` on average), attempts (0 to twice ``attempts_per_account``) and
-decisions (one reservation an attempt, a page preview for half the accounts) within 60 days of
-its start. 10% of the customers are in the US (their retention runs from the last activity).
+collection episode per account starting on a random day of the months kept (or up to 59 days
+before), its contacts (1 to twice ``contacts_per_account`` less one), attempts (0 to twice
+``attempts_per_account``) and decisions (one reservation an attempt, a page preview for half the
+accounts) within 60 days of its start; a row that would fall outside the months kept is not made
+(so the averages are 5% under the arguments, and every day of the months holds as many rows).
+10% of the customers are in the US (their retention runs from the last activity).
 
 Loading drops the six tables' indexes, primary keys and foreign keys first and makes them again
 from their own definitions afterwards (checked equal to the product's), unless told to keep them.
