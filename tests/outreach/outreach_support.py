@@ -109,4 +109,13 @@ def dispatched(plan: Path, now: str, *more: str) -> dict[str, int]:
     return json.loads(result.stdout)
 
 
+def outbox_of(engine: Engine) -> list[tuple[Any, ...]]:
+    """Every outbox row's id, delivery and reason: what a failed count's message says went wrong."""
+    from arrears.adapters.storage.outreach_tables import outbox_messages
+
+    o = outbox_messages.c
+    with engine.connect() as connection:
+        return [tuple(row) for row in connection.execute(select(o.message_id, o.delivery, o.reason)).all()]
+
+
 BEARER = {"Authorization": f"Bearer {CALLBACK_TOKEN}"}
