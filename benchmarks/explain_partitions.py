@@ -47,6 +47,7 @@ from arrears.adapters.storage.database import migrate
 from arrears.adapters.storage.month_partitions import PARTITIONED, ensure_months, month_partitions
 from arrears.adapters.storage.retention_store import SqlRetention
 from arrears.bootstrap import ingest_uow
+from arrears.domain.retention import AFTER_LAST_ACTIVITY
 from arrears.services.ingest import IngestPortfolio, ingest_portfolio
 from arrears.services.portfolio_files import read_portfolio
 
@@ -253,10 +254,12 @@ def retention(engine: Engine, now: datetime) -> None:
         oldest = month_partitions(c, "contacts")[0]
         for table in PARTITIONED:
             started = time.perf_counter()
-            facts = SqlRetention(c)._facts(table, oldest)
-            print(f"\n-- retention review of {table} {oldest:%Y-%m}: {dict(facts.rows_by_jurisdiction)}, "
-                  f"last activity {dict(facts.last_activity)}, chain prefix {facts.chain_prefix}: "
-                  f"{time.perf_counter() - started:.1f} s")
+            store = SqlRetention(c)
+            rows = store.rows_by_jurisdiction(table, oldest)
+            last = {j: store.last_activity(table, oldest, j) for j in sorted(AFTER_LAST_ACTIVITY) if rows.get(j)}
+            chain = store.chain_prefix(table, oldest) if table == "compliance_decisions" else True
+            print(f"\n-- retention review of {table} {oldest:%Y-%m}: {rows}, last activity {last}, "
+                  f"chain prefix {chain}: {time.perf_counter() - started:.1f} s")
         plan = c.exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + _LAST_ACTIVITY.format(
             part=f"contacts_{oldest:%Y_%m}")).scalars().all()
         print("\n-- the US accounts' last activity of that month of contacts\n" + "\n".join(plan))
