@@ -42,11 +42,12 @@ sys.path.insert(0, str(Path(__file__).parent))
 from synthetic_book import Book, fill, sizes
 
 from arrears.adapters.crypto import FieldCipher
-from arrears.adapters.storage.contacts_repository import _GET, _HISTORY
+from arrears.adapters.storage.contacts_repository import _GET, _GET_RECENT, _HISTORY
 from arrears.adapters.storage.database import migrate
 from arrears.adapters.storage.month_partitions import PARTITIONED, ensure_months, month_partitions
 from arrears.adapters.storage.retention_store import SqlRetention
 from arrears.bootstrap import ingest_uow
+from arrears.domain.retention import AFTER_LAST_ACTIVITY
 from arrears.services.ingest import IngestPortfolio, ingest_portfolio
 from arrears.services.portfolio_files import read_portfolio
 
@@ -87,12 +88,13 @@ def hot_paths(engine: Engine) -> list[HotPath]:
     return [
         HotPath("the gate: a debtor's contacts and attempts of the last 35 days (one statement)",
                 _product(_HISTORY, engine), "debtor"),
-        HotPath("recording an outcome: the attempt by its id", _product(_GET, engine), "attempt"),
-        HotPath("(a possible fix) the attempt by its id, reserved in the last 35 days",
-                _product(_GET, engine) + " AND contact_attempts.at >= %(since)s", "attempt"),
-        HotPath("recording an outcome: the attempt completed (UPDATE by its id)",
+        HotPath("recording an outcome: the attempt by its id, in the last 35 days first",
+                _product(_GET_RECENT, engine), "attempt"),
+        HotPath("recording an outcome: the attempt by its id in all months (older than 35 days)",
+                _product(_GET, engine), "attempt"),
+        HotPath("recording an outcome: the attempt completed (UPDATE by its id, in the last 35 days first)",
                 "UPDATE contact_attempts SET outcome = 'no_answer', outcome_party = NULL, completed_at = now() "
-                "WHERE attempt_id = %(attempt_id)s AND outcome IS NULL", "attempt", write=True),
+                "WHERE attempt_id = %(attempt_id)s AND outcome IS NULL AND at >= %(since)s", "attempt", write=True),
         HotPath("the audit trail: an account's decisions, newest first (50)",
                 f"SELECT * FROM {d} WHERE account_id = %(account_id)s ORDER BY decided_for DESC, decision_id DESC "
                 "LIMIT 50", "account"),
@@ -253,10 +255,12 @@ def retention(engine: Engine, now: datetime) -> None:
         oldest = month_partitions(c, "contacts")[0]
         for table in PARTITIONED:
             started = time.perf_counter()
-            facts = SqlRetention(c)._facts(table, oldest)
-            print(f"\n-- retention review of {table} {oldest:%Y-%m}: {dict(facts.rows_by_jurisdiction)}, "
-                  f"last activity {dict(facts.last_activity)}, chain prefix {facts.chain_prefix}: "
-                  f"{time.perf_counter() - started:.1f} s")
+            store = SqlRetention(c)
+            rows = store.rows_by_jurisdiction(table, oldest)
+            last = {j: store.last_activity(table, oldest, j) for j in sorted(AFTER_LAST_ACTIVITY) if rows.get(j)}
+            chain = store.chain_prefix(table, oldest) if table == "compliance_decisions" else True
+            print(f"\n-- retention review of {table} {oldest:%Y-%m}: {rows}, last activity {last}, "
+                  f"chain prefix {chain}: {time.perf_counter() - started:.1f} s")
         plan = c.exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + _LAST_ACTIVITY.format(
             part=f"contacts_{oldest:%Y_%m}")).scalars().all()
         print("\n-- the US accounts' last activity of that month of contacts\n" + "\n".join(plan))

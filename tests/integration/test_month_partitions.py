@@ -7,14 +7,15 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 
 from arrears.adapters.crypto import FieldCipher
 from arrears.adapters.storage.audit_chain import SqlAuditChains
 from arrears.adapters.storage.month_partitions import ensure_months, is_partitioned, month_partitions
-from arrears.adapters.storage.retention_store import SqlRetentionUnitOfWork
+from arrears.adapters.storage.retention_store import SqlRetention, SqlRetentionUnitOfWork
 from arrears.bootstrap import ingest_uow
 from arrears.services.ingest import IngestPortfolio, ingest_portfolio
 from arrears.services.portfolio_files import read_portfolio
@@ -95,6 +96,51 @@ def test_retention_drops_an_old_chinese_month_and_keeps_a_us_month_of_a_debt_sti
         months = month_partitions(connection, "contacts")
     assert date(2022, 3, 1) not in months and date(2022, 4, 1) in months
     assert _count(postgres_engine, "SELECT count(*) FROM contacts WHERE contact_id LIKE 'K-%'") == 2
+
+
+class _ProbedRetention(SqlRetention):
+    """The real store, and before each month's rows are read a second connection reads the contacts
+    (giving up if it waits 300 ms for a lock) and lists the months of contacts it sees."""
+
+    def __init__(self, connection: Connection, engine: Engine, probes: list[Any]) -> None:
+        super().__init__(connection)
+        self._engine, self._probes = engine, probes
+
+    def rows_by_jurisdiction(self, table: str, month: date) -> dict[str, int]:
+        with self._engine.connect() as other:
+            other.exec_driver_sql("SET lock_timeout = '300ms'")
+            rows = other.exec_driver_sql("SELECT count(*) FROM contacts").scalar()
+            self._probes.append((table, month, rows, month_partitions(other, "contacts")))
+        return super().rows_by_jurisdiction(table, month)
+
+
+class _ProbedUnitOfWork(SqlRetentionUnitOfWork):
+    def __init__(self, engine: Engine) -> None:
+        super().__init__(engine)
+        self.probes: list[Any] = []
+
+    def _bind(self, connection: Connection) -> None:
+        self.retention = _ProbedRetention(connection, self._engine, self.probes)
+
+
+def test_each_dropped_month_is_committed_and_its_table_readable_while_the_next_month_is_reviewed(
+    postgres_engine: Engine
+) -> None:
+    _customer(postgres_engine, "C-CN", "CN")
+    with postgres_engine.begin() as connection:
+        ensure_months(connection, "contacts", [date(2022, 3, 1), date(2022, 4, 1)])
+        ensure_months(connection, "contact_attempts", [date(2022, 5, 1)])
+    _contact(postgres_engine, "K-MAR", "C-CN", datetime(2022, 3, 10, 2, tzinfo=UTC))
+    _contact(postgres_engine, "K-APR", "C-CN", datetime(2022, 4, 10, 2, tzinfo=UTC))
+    uow = _ProbedUnitOfWork(postgres_engine)
+    reviewed = review_retention(uow, ReviewRetention(date(2026, 12, 7), NOW, apply=True))
+    assert {(m.table, m.month) for m in reviewed if m.dropped} == {
+        ("contacts", date(2022, 3, 1)), ("contacts", date(2022, 4, 1)), ("contact_attempts", date(2022, 5, 1))}
+    by_month = {(table, month): (rows, seen) for table, month, rows, seen in uow.probes}
+    rows, seen = by_month[("contacts", date(2022, 4, 1))]  # March of contacts dropped just before
+    assert rows == 1 and date(2022, 3, 1) not in seen and date(2022, 4, 1) in seen
+    rows, seen = by_month[("contact_attempts", date(2022, 5, 1))]
+    assert rows == 0 and not {date(2022, 3, 1), date(2022, 4, 1)} & set(seen)
 
 
 def _decision(engine: Engine, decided_for: datetime) -> None:

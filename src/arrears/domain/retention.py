@@ -71,7 +71,11 @@ def _reason(code: str, zh: str, en: str, citation: str = "") -> Reason:
 
 
 def judge_month(facts: MonthFacts, as_of: date, minimum_years: Mapping[str, int] = MINIMUM_YEARS) -> MonthVerdict:
-    """Whether the month's records may all go on ``as_of`` (the first rule that keeps it says why)."""
+    """Whether the month's records may all go on ``as_of`` (the first rule that keeps it says why).
+    A month without rows goes only once past the shortest minimum: a recent one (this month, the
+    months made ahead) is still being filled."""
+    if not any(facts.rows_by_jurisdiction.values()) and younger_than_every_minimum(facts.month, as_of, minimum_years):
+        return kept_as_young(facts.month, minimum_years)
     end = next_month(facts.month)  # the last record of the month is younger than this
     for jurisdiction, rows in sorted(facts.rows_by_jurisdiction.items()):
         if not rows:
@@ -91,3 +95,17 @@ def judge_month(facts: MonthFacts, as_of: date, minimum_years: Mapping[str, int]
                 CITATIONS.get(jurisdiction, "")))
     return MonthVerdict(facts.month, True, _reason(
         "RETENTION-PAST", "所有记录均已超过最低保存期限", "every record is past its minimum retention"))
+
+
+def younger_than_every_minimum(month: date, as_of: date, minimum_years: Mapping[str, int] = MINIMUM_YEARS) -> bool:
+    """Whether the month's last day is within the shortest minimum of any jurisdiction: nothing in it
+    may go whatever it holds (every period is at least that long, an unknown jurisdiction keeps), so
+    its rows need not be read."""
+    return years_before(as_of, min(minimum_years.values())) < next_month(month)
+
+
+def kept_as_young(month: date, minimum_years: Mapping[str, int] = MINIMUM_YEARS) -> MonthVerdict:
+    years = min(minimum_years.values())
+    return MonthVerdict(month, False, _reason(
+        "RETENTION-YOUNG", f"未满最短保存期限（{years} 年）：保留，未审查其记录",
+        f"younger than the shortest minimum ({years} years): kept, its rows not read"))

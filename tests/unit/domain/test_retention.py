@@ -49,3 +49,10 @@ def test_the_decision_audit_drops_only_a_leading_run_of_sealed_months() -> None:
     verdicts = [v.may_drop for _, v in judge_months("compliance_decisions", unsealed_second, AS_OF)]
     assert verdicts == [True, False, False]  # the third would leave a hole in the chain
     assert [v.may_drop for _, v in judge_months("contacts", unsealed_second, AS_OF)] == [True, True, True]
+
+
+def test_an_empty_month_made_ahead_or_still_being_filled_is_kept() -> None:
+    for month in (date(2026, 12, 1), date(2027, 1, 1), date(2024, 12, 1)):
+        verdict = judge_month(MonthFacts(month, {}, {}), AS_OF)
+        assert not verdict.may_drop and verdict.reason.rule_id == "RETENTION-YOUNG"
+    assert judge_month(MonthFacts(date(2024, 11, 1), {}, {}), AS_OF).may_drop  # an empty month past 2 years

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -34,6 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from arrears.adapters.clock import Clock, system_clock
 from arrears.adapters.crypto import FieldCipher
 from arrears.adapters.storage import tables as t
 from arrears.adapters.storage.cases_repository import open_dispute
@@ -141,9 +142,19 @@ def _history(customers: Callable[[Any], ColumnElement[bool]], *, without: bool) 
 _HISTORY = _history(lambda column: column == bindparam("customer_id"), without=True)
 HISTORIES = _history(lambda column: column.in_(_CUSTOMER_IDS), without=False)
 _ADD = insert(contact_attempts)
+# An attempt is looked up by its id (to record its outcome, to log it): on PostgreSQL every month
+# of the ledger has its own index, so the look-up searches the months of the last ``RECENT`` first
+# (the attempts still open are of the last days; the bound prunes the other months) and all months
+# only when the attempt is not there: the same row, the same answer, either way.
+RECENT = timedelta(days=35)
 _GET = select(contact_attempts).where(_m.attempt_id == bindparam("attempt_id"))
+_GET_RECENT = _GET.where(_m.at >= bindparam("since"))
 _LOG = update(contact_attempts).where(_m.attempt_id == bindparam("logged_attempt_id")).values(
     {name: bindparam(f"logged_{name}") for name in LOGGED_COLUMNS})
+_LOG_RECENT = _LOG.where(_m.at >= bindparam("since"))
+_COMPLETE = update(contact_attempts).where(_m.attempt_id == bindparam("done_attempt_id"), _m.outcome.is_(None)).values(
+    outcome=bindparam("done_outcome"), outcome_party=bindparam("done_party"), completed_at=bindparam("done_at"))
+_COMPLETE_RECENT = _COMPLETE.where(_m.at >= bindparam("since"))
 
 
 def debtor_of(row: Any) -> StoredDebtor:
@@ -163,8 +174,8 @@ def contact_of(row: Any) -> StoredContact:
 
 
 class SqlContactLedger:
-    def __init__(self, connection: Connection) -> None:
-        self.connection = connection
+    def __init__(self, connection: Connection, clock: Clock = system_clock) -> None:
+        self.connection, self._clock = connection, clock
 
     def debtor(self, account_id: str) -> StoredDebtor | None:
         row = self.connection.execute(_DEBTOR, {"account_id": account_id}).one_or_none()
@@ -197,19 +208,27 @@ class SqlContactLedger:
         self.connection.execute(_ADD, values)
 
     def get(self, attempt_id: str) -> Attempt | None:
-        row = self.connection.execute(_GET, {"attempt_id": attempt_id}).mappings().one_or_none()
+        row = (self.connection.execute(_GET_RECENT, {"attempt_id": attempt_id, "since": self._since()})
+               .mappings().one_or_none()
+               or self.connection.execute(_GET, {"attempt_id": attempt_id}).mappings().one_or_none())
         return None if row is None else _attempt(row)
 
     def complete(self, attempt_id: str, outcome: str, party: str | None, completed_at: datetime) -> bool:
-        m = contact_attempts.c
-        done = self.connection.execute(
-            update(contact_attempts).where(m.attempt_id == attempt_id, m.outcome.is_(None))
-            .values(outcome=outcome, outcome_party=party, completed_at=completed_at))
-        return bool(done.rowcount)
+        values = {"done_attempt_id": attempt_id, "done_outcome": outcome, "done_party": party, "done_at": completed_at}
+        since = self._since()
+        if self.connection.execute(_COMPLETE_RECENT, {**values, "since": since}).rowcount:
+            return True
+        recent = self.connection.execute(_GET_RECENT, {"attempt_id": attempt_id, "since": since}).first()
+        return recent is None and bool(self.connection.execute(_COMPLETE, values).rowcount)
 
     def log(self, attempt_id: str, logged: Logged) -> bool:
         values = {f"logged_{name}": getattr(logged, name) for name in LOGGED_COLUMNS}
-        return self.connection.execute(_LOG, {"logged_attempt_id": attempt_id, **values}).rowcount > 0
+        values["logged_attempt_id"] = attempt_id
+        return (self.connection.execute(_LOG_RECENT, {**values, "since": self._since()}).rowcount > 0
+                or self.connection.execute(_LOG, values).rowcount > 0)
+
+    def _since(self) -> datetime:
+        return self._clock() - RECENT
 
 
 APPEND = insert(compliance_decisions)

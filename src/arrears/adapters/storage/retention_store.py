@@ -18,7 +18,6 @@ from arrears.adapters.storage.month_partitions import (
     partition_name,
 )
 from arrears.adapters.storage.unit_of_work import SqlUnitOfWork
-from arrears.domain.retention import AFTER_LAST_ACTIVITY, MonthFacts
 
 # A decision of the contract's check may name a customer who is not in the portfolio: its
 # jurisdiction is then the pack it was judged under.
@@ -37,21 +36,18 @@ class SqlRetention:
     def partitioned(self) -> bool:
         return is_partitioned(self._c, "contacts")
 
-    def months(self, table: str) -> list[MonthFacts]:
-        return [self._facts(table, month) for month in month_partitions(self._c, table)]
+    def months(self, table: str) -> list[date]:
+        return month_partitions(self._c, table)
 
-    def _facts(self, table: str, month: date) -> MonthFacts:
-        part = partition_name(table, month)
-        by_jurisdiction = {str(j): int(n) for j, n in self._c.exec_driver_sql(
-            f"SELECT {_JURISDICTION[table]} AS j, count(*) FROM {part} r "
+    def rows_by_jurisdiction(self, table: str, month: date) -> dict[str, int]:
+        return {str(j): int(n) for j, n in self._c.exec_driver_sql(
+            f"SELECT {_JURISDICTION[table]} AS j, count(*) FROM {partition_name(table, month)} r "
             "LEFT JOIN customers c ON c.customer_id = r.customer_id GROUP BY 1").all()}
-        last = {j: self._last_activity(part, j) for j in AFTER_LAST_ACTIVITY if by_jurisdiction.get(j)}
-        chain_prefix = self._chain_prefix(part, month) if table == "compliance_decisions" else True
-        return MonthFacts(month, by_jurisdiction, last, chain_prefix)
 
-    def _last_activity(self, part: str, jurisdiction: str) -> date | None:
-        """The latest contact or attempt, any month, of the accounts of ``jurisdiction`` in ``part``."""
-        accounts = (f"SELECT DISTINCT r.account_id FROM {part} r JOIN customers c ON c.customer_id = r.customer_id "
+    def last_activity(self, table: str, month: date, jurisdiction: str) -> date | None:
+        """The latest contact or attempt, any month, of the accounts of ``jurisdiction`` in the month."""
+        accounts = (f"SELECT DISTINCT r.account_id FROM {partition_name(table, month)} r "
+                    "JOIN customers c ON c.customer_id = r.customer_id "
                     "WHERE c.jurisdiction = %(j)s AND r.account_id IS NOT NULL")
         latest = self._c.exec_driver_sql(
             f"WITH a AS ({accounts}) SELECT max(x) FROM ("
@@ -59,6 +55,9 @@ class SqlRetention:
             "SELECT max(at) FROM contact_attempts WHERE account_id IN (SELECT account_id FROM a)) m",
             {"j": jurisdiction}).scalar()
         return latest.date() if isinstance(latest, datetime) else latest
+
+    def chain_prefix(self, table: str, month: date) -> bool:
+        return self._chain_prefix(partition_name(table, month), month)
 
     def _chain_prefix(self, part: str, month: date) -> bool:
         unsealed, newest = self._c.exec_driver_sql(
@@ -82,7 +81,7 @@ class SqlRetention:
 
 
 class SqlRetentionUnitOfWork(SqlUnitOfWork):
-    """The review and its drops in one transaction: DDL is transactional on PostgreSQL."""
+    """The review's transactions: the handler commits after each month's reads and after each drop."""
 
     def _bind(self, connection: Connection) -> None:
         self.retention = SqlRetention(connection)

@@ -38,7 +38,8 @@ def register(app: typer.Typer) -> None:
         table = Table("table 表", "month 月份", "rows 行数", "may go 可删除", "why 原因", "citation 依据")
         for month in reviewed:
             state = "dropped 已删除" if month.dropped else ("yes 是" if month.verdict.may_drop else "no 否")
-            table.add_row(month.table, month.month.strftime("%Y-%m"), f"{month.rows:,}", state,
+            rows = "-" if month.rows is None else f"{month.rows:,}"  # a month too young to go is not counted
+            table.add_row(month.table, month.month.strftime("%Y-%m"), rows, state,
                           f"{month.verdict.reason.zh} / {month.verdict.reason.en}", month.verdict.reason.citation)
         out.print(table)
         dropped = sum(m.dropped for m in reviewed)
