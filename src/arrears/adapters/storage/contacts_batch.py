@@ -72,7 +72,7 @@ class PrefetchedContactLedger:
         accounts = _ids(account_ids)
         customers = _ids(connection.execute(LOCKS_OF[connection.dialect.name], {"ids": accounts}).scalars()
                          ) if accounts else []
-        rows = connection.execute(DEBTORS_OF, {"ids": accounts}).all() if accounts else []
+        rows = connection.execute(DEBTORS_OF[connection.dialect.name], {"ids": accounts}).all() if accounts else []
         self.debtors = {row.account_id: debtor_of(row) for row in rows}
         self.points_by: dict[str, list[PointFacts]] = {c: [] for c in customers}
         self.contacts_by: dict[str, list[StoredContact]] = {c: [] for c in customers}
@@ -82,17 +82,18 @@ class PrefetchedContactLedger:
         self.pending: dict[str, Attempt] = {}
 
     def _read(self, customers: list[str], agent_ids: Iterable[str]) -> None:
-        c = self.connection
-        for row in c.execute(POINTS_OF, {"ids": customers}):
+        c, dialect = self.connection, self.connection.dialect.name
+        for row in c.execute(POINTS_OF[dialect], {"ids": customers}):
             self.points_by[row.customer_id].append(PointFacts(*row[1:]))
-        for row in c.execute(HISTORIES, {"ids": customers, "since": self.window.since, "until": self.window.until}):
+        span = {"ids": customers, "since": self.window.since, "until": self.window.until}
+        for row in c.execute(HISTORIES[dialect], span):
             into = self.contacts_by if row.source == 0 else self.attempts_by
             into[row.customer_id].append(contact_of(row))
         agents = _ids(agent_ids)
-        self.training = dict(c.execute(TRAINING_OF, {"ids": agents}).all()) if agents else {}
+        self.training = dict(c.execute(TRAINING_OF[dialect], {"ids": agents}).all()) if agents else {}
         agencies = _ids(d.agency_id for d in self.debtors.values())
         self.agencies = ({r.agency_id: (r.authorized_until, r.last_evaluation)
-                          for r in c.execute(AGENCIES_OF, {"ids": agencies})} if agencies else {})
+                          for r in c.execute(AGENCIES_OF[dialect], {"ids": agencies})} if agencies else {})
 
     def debtor(self, account_id: str) -> StoredDebtor | None:
         return self.debtors.get(account_id)

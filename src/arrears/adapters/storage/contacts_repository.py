@@ -13,15 +13,19 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from sqlalchemy import (
+    ARRAY,
     BindParameter,
     Boolean,
     ColumnElement,
     Connection,
     Engine,
     Select,
+    String,
+    any_,
     bindparam,
     insert,
     literal_column,
@@ -76,12 +80,24 @@ def _lock(dialect_insert: Any) -> Any:
                                            set_={"reservations": debtor_locks.c.reservations + 1})
 
 
-def _lock_accounts(dialect_insert: Any) -> Any:
+def among(column: Any, dialect: str) -> ColumnElement[bool]:
+    """``column`` is one of the ids bound as ``:ids`` (a list): on PostgreSQL one array parameter,
+    so the statement's text is the same for any number of ids and the driver prepares it once; on
+    SQLite an expanding IN."""
+    if dialect == "postgresql":
+        return column == any_(bindparam("ids", type_=ARRAY(String)))
+    return column.in_(bindparam("ids", expanding=True))  # type: ignore[no-any-return]
+
+
+DIALECTS = ("postgresql", "sqlite")
+
+
+def _lock_accounts(dialect: str) -> Any:
     """The debtors of the accounts ``:ids`` locked in customer-id order (two batches that share
     debtors queue instead of deadlocking), their ids returned: one statement."""
     customers = (select(t.accounts.c.customer_id, literal_column("1")).distinct()
-                 .where(t.accounts.c.account_id.in_(bindparam("ids", expanding=True)))
-                 .order_by(t.accounts.c.customer_id))
+                 .where(among(t.accounts.c.account_id, dialect)).order_by(t.accounts.c.customer_id))
+    dialect_insert = pg_insert if dialect == "postgresql" else sqlite_insert
     statement = dialect_insert(debtor_locks).from_select(["customer_id", "reservations"], customers)
     return statement.on_conflict_do_update(index_elements=["customer_id"],
                                            set_={"reservations": debtor_locks.c.reservations + 1}
@@ -93,8 +109,6 @@ def _lock_accounts(dialect_insert: Any) -> Any:
 # batch path (``contacts_batch``) reads the same columns for many debtors at once (``..._OF``).
 _a, _c, _p, _k, _m, _g = (t.accounts.c, t.customers.c, t.contact_points.c, t.contacts.c, contact_attempts.c,
                           t.agencies.c)
-_ACCOUNT_IDS: BindParameter[str] = bindparam("ids", expanding=True)
-_CUSTOMER_IDS: BindParameter[str] = bindparam("ids", expanding=True)
 
 
 def _debtors() -> Select:
@@ -104,19 +118,19 @@ def _debtors() -> Select:
 
 
 _DEBTOR = _debtors().where(_a.account_id == bindparam("account_id"))
-DEBTORS_OF = _debtors().where(_a.account_id.in_(_ACCOUNT_IDS))
+DEBTORS_OF = {d: _debtors().where(among(_a.account_id, d)) for d in DIALECTS}
 _POINT_COLUMNS = (_p.contact_point_id, _p.kind, _p.owner, _p.value_hash, _p.do_not_contact, _p.consent, _p.status,
                   _p.employer_provided)
 _POINTS = select(*_POINT_COLUMNS).where(_p.customer_id == bindparam("customer_id"))
-POINTS_OF = select(_p.customer_id, *_POINT_COLUMNS).where(_p.customer_id.in_(_CUSTOMER_IDS))
+POINTS_OF = {d: select(_p.customer_id, *_POINT_COLUMNS).where(among(_p.customer_id, d)) for d in DIALECTS}
 LOCKS = {"postgresql": _lock(pg_insert), "sqlite": _lock(sqlite_insert)}
-LOCKS_OF = {"postgresql": _lock_accounts(pg_insert), "sqlite": _lock_accounts(sqlite_insert)}
+LOCKS_OF = {d: _lock_accounts(d) for d in DIALECTS}
 _TRAINING = select(t.agents.c.training_valid_until).where(t.agents.c.agent_id == bindparam("agent_id"))
-TRAINING_OF = select(t.agents.c.agent_id, t.agents.c.training_valid_until).where(
-    t.agents.c.agent_id.in_(bindparam("ids", expanding=True)))
+TRAINING_OF = {d: select(t.agents.c.agent_id, t.agents.c.training_valid_until).where(among(t.agents.c.agent_id, d))
+               for d in DIALECTS}
 _AGENCY = select(_g.authorized_until, _g.last_evaluation).where(_g.agency_id == bindparam("agency_id"))
-AGENCIES_OF = select(_g.agency_id, _g.authorized_until, _g.last_evaluation).where(
-    _g.agency_id.in_(bindparam("ids", expanding=True)))
+AGENCIES_OF = {d: select(_g.agency_id, _g.authorized_until, _g.last_evaluation).where(among(_g.agency_id, d))
+               for d in DIALECTS}
 
 
 def _history(customers: Callable[[Any], ColumnElement[bool]], *, without: bool) -> Any:
@@ -140,7 +154,7 @@ def _history(customers: Callable[[Any], ColumnElement[bool]], *, without: bool) 
 
 
 _HISTORY = _history(lambda column: column == bindparam("customer_id"), without=True)
-HISTORIES = _history(lambda column: column.in_(_CUSTOMER_IDS), without=False)
+HISTORIES = {d: _history(partial(among, dialect=d), without=False) for d in DIALECTS}
 _ADD = insert(contact_attempts)
 # An attempt is looked up by its id (to record its outcome, to log it): on PostgreSQL every month
 # of the ledger has its own index, so the look-up searches the months of the last ``RECENT`` first

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, func, select
 
 from arrears.adapters.storage import tables as t
+from arrears.adapters.storage.contacts_repository import DIALECTS, among
 from arrears.adapters.storage.gate_tables import IN_WORKBENCH, LOGGED_STATE, contact_attempts
 from arrears.adapters.storage.text_filters import contains
 from arrears.adapters.storage.workbench_tables import follow_ups, users, work_items
@@ -75,10 +76,10 @@ _ACCOUNT = (select(t.accounts, _c.timezone.label("customer_timezone"))
             .select_from(t.accounts.outerjoin(t.customers, _c.customer_id == _a.customer_id))
             .where(_a.account_id == bindparam("account_id")))
 _SCOPED_ACCOUNT = _ACCOUNT.where(AccountScope.BOUND_ACCOUNTS)
-_ACCOUNTS = (select(t.accounts, _c.timezone.label("customer_timezone"))
-             .select_from(t.accounts.outerjoin(t.customers, _c.customer_id == _a.customer_id))
-             .where(_a.account_id.in_(bindparam("account_ids", expanding=True))))
-_SCOPED_ACCOUNTS = _ACCOUNTS.where(AccountScope.BOUND_ACCOUNTS)
+_ACCOUNTS = {d: (select(t.accounts, _c.timezone.label("customer_timezone"))
+                 .select_from(t.accounts.outerjoin(t.customers, _c.customer_id == _a.customer_id))
+                 .where(among(_a.account_id, d))) for d in DIALECTS}
+_SCOPED_ACCOUNTS = {d: statement.where(AccountScope.BOUND_ACCOUNTS) for d, statement in _ACCOUNTS.items()}
 
 
 def account_row(connection: Connection, principal: Principal, account_id: str) -> dict[str, Any]:
@@ -94,8 +95,9 @@ def account_rows(connection: Connection, principal: Principal, account_ids: list
     """``account_row`` for many accounts in one statement, by id; those outside the scope are absent."""
     if not account_ids:
         return {}
-    statement, values = principal.scope.bound(_ACCOUNTS, _SCOPED_ACCOUNTS)
-    rows = connection.execute(statement, {**values, "account_ids": sorted(set(account_ids))}).mappings()
+    dialect = connection.dialect.name
+    statement, values = principal.scope.bound(_ACCOUNTS[dialect], _SCOPED_ACCOUNTS[dialect])
+    rows = connection.execute(statement, {**values, "ids": sorted(set(account_ids))}).mappings()
     return {row["account_id"]: dict(row) for row in rows}
 
 
