@@ -223,13 +223,18 @@ def _service_token(client: TestClient, *scopes: str, name: str = "dialer-1") -> 
     return {"Authorization": f"Bearer {reply.json()['token']}"}
 
 
+def _collectors_call(client: TestClient, wb: Workbench) -> tuple[str, dict[str, str], str, str]:
+    """An in-house account, the collector's token, the account's phone and the collector's agent id."""
+    account_id = account_of_agency(wb.engine, None)
+    headers = bearer(client, "collector")
+    return account_id, headers, _phone(client, account_id, headers), client.get("/v1/me", headers=headers).json()[
+        "agent_id"]
+
+
 def test_a_dialer_with_its_service_token_reserves_an_attempt_for_the_collector_it_names(
     client: TestClient, wb: Workbench, gate: FakeGate
 ) -> None:
-    account_id = account_of_agency(wb.engine, None)
-    headers = bearer(client, "collector")
-    phone = _phone(client, account_id, headers)
-    agent = client.get("/v1/me", headers=headers).json()["agent_id"]
+    account_id, headers, phone, agent = _collectors_call(client, wb)
     dialer = _service_token(client, "dialer")
     reply = client.post(f"/v1/accounts/{account_id}/attempts", headers=dialer,
                         json={"channel": "call", "contact_point_id": phone, "agent_id": agent})
@@ -245,10 +250,7 @@ def test_a_dialer_with_its_service_token_reserves_an_attempt_for_the_collector_i
 def test_a_reservation_by_service_token_needs_the_dialer_scope_and_a_collector_and_a_user_names_no_one(
     client: TestClient, wb: Workbench
 ) -> None:
-    account_id = account_of_agency(wb.engine, None)
-    headers = bearer(client, "collector")
-    phone = _phone(client, account_id, headers)
-    agent = client.get("/v1/me", headers=headers).json()["agent_id"]
+    account_id, headers, phone, agent = _collectors_call(client, wb)
     body = {"channel": "call", "contact_point_id": phone, "agent_id": agent}
     url = f"/v1/accounts/{account_id}/attempts"
     assert client.post(url, json=body, headers=_service_token(client, "compliance:check", name="checker")
@@ -262,10 +264,7 @@ def test_a_reservation_by_service_token_needs_the_dialer_scope_and_a_collector_a
 def test_a_dialer_reserves_many_calls_in_one_request_each_answered_in_order(
     client: TestClient, wb: Workbench, gate: FakeGate
 ) -> None:
-    account_id = account_of_agency(wb.engine, None)
-    headers = bearer(client, "collector")
-    phone = _phone(client, account_id, headers)
-    agent = client.get("/v1/me", headers=headers).json()["agent_id"]
+    account_id, _headers, phone, agent = _collectors_call(client, wb)
     dialer = _service_token(client, "dialer")
     calls = [{"account_id": account_id, "contact_point_id": phone}] * 4 + [
         {"account_id": "NO-SUCH-ACCOUNT", "contact_point_id": phone},
@@ -284,10 +283,7 @@ def test_a_dialer_reserves_many_calls_in_one_request_each_answered_in_order(
 def test_a_batch_of_reservations_needs_the_dialer_scope_a_collector_and_at_most_200_calls(
     client: TestClient, wb: Workbench
 ) -> None:
-    account_id = account_of_agency(wb.engine, None)
-    headers = bearer(client, "collector")
-    phone = _phone(client, account_id, headers)
-    agent = client.get("/v1/me", headers=headers).json()["agent_id"]
+    account_id, headers, phone, agent = _collectors_call(client, wb)
     body = {"agent_id": agent, "calls": [{"account_id": account_id, "contact_point_id": phone}]}
     url = "/v1/dialer/reservations"
     assert client.post(url, json=body, headers=_service_token(client, "compliance:check", name="checker")

@@ -13,21 +13,10 @@ from arrears.adapters.storage.workbench_tables import access_audit
 from arrears.services.workbench.principal import Principal
 
 
-def record(
-    connection: Connection,
-    at: datetime,
-    kind: str,
-    principal: Principal | None,
-    outcome: str = "ok",
-    *,
-    username: str | None = None,
-    account_id: str | None = None,
-    field: str | None = None,
-    purpose: str | None = None,
-    **detail: Any,
-) -> None:
-    connection.execute(_APPEND, entry(at, kind, principal, outcome, username=username, account_id=account_id,
-                                      field=field, purpose=purpose, **detail))
+def record(connection: Connection, at: datetime, kind: str, principal: Principal | None, outcome: str = "ok",
+           **fields: Any) -> None:
+    """One ``entry`` written at once (its keyword fields as ``entry`` takes them)."""
+    connection.execute(_APPEND, entry(at, kind, principal, outcome, **fields))
 
 
 def write(connection: Connection, entries: list[dict[str, Any]]) -> None:
