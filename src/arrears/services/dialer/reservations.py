@@ -18,6 +18,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Connection
+
 from arrears.adapters.storage.contacts_repository import JoinedContactsUnitOfWork
 from arrears.domain.access import Permission
 from arrears.domain.vocabulary import Channel
@@ -81,7 +83,7 @@ class _Batch:
         self.entries.append(row)
 
 
-def _unit(wb: Workbench, connection: Any, accounts: dict[str, dict[str, Any]], principal: Principal,
+def _unit(wb: Workbench, connection: Connection, accounts: dict[str, dict[str, Any]], principal: Principal,
           now: datetime) -> _Batch | OneReservation:
     if isinstance(wb.gate, BatchingGate):
         return _Batch(wb.gate.batch(connection, account_ids=sorted(accounts), agent_ids=[principal.agent_id or ""],
