@@ -13,10 +13,14 @@ like an allowed one (201); anything else is an error.
     .venv/bin/python benchmarks/bench_reserve_http.py --db sqlite [--seconds 15] [--threads 8] [--workers 1]
     .venv/bin/python benchmarks/bench_reserve_http.py --db postgres [--postgres postgresql://postgres@127.0.0.1:5432/test]
     .venv/bin/python benchmarks/bench_reserve_http.py --db postgres --batch 50
+    .venv/bin/python benchmarks/bench_reserve_http.py --db postgres --batch 20 --local-time 10:00
 
 With ``--batch N`` each request is the dialers' batch route, `POST /v1/dialer/reservations`, with N
 consecutive calls of the list (each answered on its own: 201 reserved, 409 refused); a call's
 latency is its request's.
+
+With ``--local-time HH:MM`` the server runs on a clock that starts at that local time today
+(``bench_clock_app.py``): at night every call falls in the debtors' quiet hours and is refused.
 """
 
 from __future__ import annotations
@@ -84,29 +88,40 @@ def _answered(response: Any, batch: int) -> dict[str, int]:
     return {"allowed": 0, "denied": 0, "errors": 0} | {kind: 1}
 
 
-def client(target: tuple[int, str, str, int], pairs: list[tuple[str, str]], seconds: float, threads: int,
-           out: multiprocessing.Queue) -> None:
-    """Reserve calls on `pairs` for `seconds` from `threads` threads; `target`: (port, token, agent, batch)."""
+def client(target: tuple[list[int], str, str, int, float], pairs: list[tuple[str, str]], seconds: float,
+           threads: int, out: multiprocessing.Queue) -> None:
+    """Reserve calls on `pairs` for `seconds` from `threads` threads; `target`: (ports, token, agent, batch,
+    rate). Thread k talks to ``ports[k % len(ports)]`` (one keep-alive connection each). With a rate
+    (decisions a second, > 0) the requests go out on a fixed schedule and a request's latency counts
+    from the instant it was due (a late start is waiting too); without, each thread sends its next
+    request when the last one is answered."""
     import httpx
 
-    port, token, agent, batch = target
+    ports, token, agent, batch, rate = target
+    interval = max(batch, 1) / rate if rate > 0 else 0.0  # seconds between two requests of all threads
     order = list(pairs)
     random.Random(7).shuffle(order)
     bodies = _bodies(order, agent, batch)
     latencies: list[float] = []
     counts = {"allowed": 0, "denied": 0, "errors": 0}
     lock = threading.Lock()
-    deadline = time.perf_counter() + seconds
+    began = time.perf_counter()
+    deadline = began + seconds
     headers = {"content-type": "application/json", "authorization": f"Bearer {token}"}
 
     def worker(k: int) -> None:
         mine: list[float] = []
         seen = {"allowed": 0, "denied": 0, "errors": 0}
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as http:
+        with httpx.Client(base_url=f"http://127.0.0.1:{ports[k % len(ports)]}", timeout=30) as http:
             i = k
             while time.perf_counter() < deadline:
                 path, body = bodies[i % len(bodies)]
                 start = time.perf_counter()
+                if interval:
+                    due = began + i * interval
+                    if due > start:
+                        time.sleep(due - start)
+                    start = due
                 response = http.post(path, content=body, headers=headers)
                 mine.append(time.perf_counter() - start)
                 answered = _answered(response, batch)
@@ -145,39 +160,67 @@ def _setup(args: argparse.Namespace, work: Path) -> tuple[dict[str, str], str, l
     return env, made.stdout.strip().splitlines()[-1], pairs, agent
 
 
-def _serve(env: dict[str, str], port: int, workers: int) -> subprocess.Popen[bytes]:
+def _serve(env: dict[str, str], port: int, workers: int, local_time: str | None) -> subprocess.Popen[bytes]:
+    factory = "arrears.entrypoints.api.app:create_app"
+    if local_time:  # the app on a clock set to that local hour (bench_clock_app.py); production has none
+        here = str(Path(__file__).parent)
+        env = {**env, "BENCH_LOCAL_START": local_time,
+               "PYTHONPATH": os.pathsep.join(p for p in (here, env.get("PYTHONPATH", "")) if p)}
+        factory = "bench_clock_app:create_app"
     return subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "arrears.entrypoints.api.app:create_app", "--factory",
+        [sys.executable, "-m", "uvicorn", factory, "--factory",
          "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log",
          "--workers", str(workers)],
         env=env,
     )
 
 
-def _run(port: int, token: str, agent: str, pairs: list[tuple[str, str]], args: argparse.Namespace, *,
-         server_pid: int) -> Any:
-    wait_for_health(port, 300)
+def _run(ports: list[int], token: str, agent: str, pairs: list[tuple[str, str]], args: argparse.Namespace, *,
+         server_pids: list[int]) -> Any:
+    for port in ports:
+        wait_for_health(port, 300)
     queue: multiprocessing.Queue = multiprocessing.Queue()
     split = len(pairs) // 10  # the warm-up uses its own numbers, so that the run starts on fresh ones
-    warm = multiprocessing.Process(target=client, args=((port, token, agent, args.batch), pairs[:split], 2, 2, queue))
+    warm = multiprocessing.Process(target=client, args=((ports, token, agent, args.batch, 0.0), pairs[:split], 2, 2,
+                                                        queue))
     warm.start()
     queue.get()
     warm.join()
-    proc = multiprocessing.Process(target=client, args=((port, token, agent, args.batch), pairs[split:], args.seconds,
-                                                        args.threads, queue))
-    before = server_cpu(server_pid)
+    proc = multiprocessing.Process(target=client, args=((ports, token, agent, args.batch, args.rate), pairs[split:],
+                                                        args.seconds, args.threads, queue))
+    before = cpu_by_process(server_pids)
+    database_before = postgres_cpu()
     proc.start()
     result = queue.get()
     proc.join()
-    return (*result, server_cpu(server_pid) - before)
+    spent = {pid: round(cpu - before.get(pid, 0.0), 3) for pid, cpu in cpu_by_process(server_pids).items()}
+    return (*result, spent, postgres_cpu() - database_before)
 
 
-def server_cpu(pid: int) -> float:
-    """CPU seconds (user + system) of the server and its worker processes so far."""
+def cpu_by_process(pids: list[int]) -> dict[int, float]:
+    """CPU seconds (user + system) so far of each server process and each of its worker processes."""
     import psutil
 
-    server = psutil.Process(pid)
-    return sum(sum(p.cpu_times()[:2]) for p in (server, *server.children(recursive=True)))
+    seen: dict[int, float] = {}
+    for pid in pids:
+        server = psutil.Process(pid)
+        for process in (server, *server.children(recursive=True)):
+            seen[process.pid] = sum(process.cpu_times()[:2])
+    return seen
+
+
+def postgres_cpu() -> float:
+    """CPU seconds so far of the PostgreSQL server's processes on this machine (0 if none is local)."""
+    import psutil
+
+    total = 0.0
+    for process in psutil.process_iter(["name"]):
+        if process.info["name"] in ("postgres", "postmaster"):
+            try:
+                total += sum(process.cpu_times()[:2])
+            except psutil.Error:
+                continue
+    return total
 
 
 def main() -> None:
@@ -189,29 +232,44 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    parser.add_argument("--rate", type=float, default=0.0,
+                        help="decisions a second, sent on a fixed schedule (open loop); 0: as fast as answered")
+    parser.add_argument("--instances", type=int, default=1,
+                        help="uvicorn servers, each on its own port (as behind a load balancer); client thread k "
+                             "talks to server k mod N")
     parser.add_argument("--batch", type=int, default=1, help="calls a request (>1: POST /v1/dialer/reservations)")
+    parser.add_argument("--local-time", metavar="HH:MM",
+                        help="serve on a clock that starts at this local time today (the debtors' quiet hours "
+                             "refuse every call, so a run in the Beijing night needs it)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="arrears-reserve-"))
     began = time.perf_counter()
     env, token, pairs, agent = _setup(args, work)
     print(f"set up in {time.perf_counter() - began:.0f} s: {len(pairs):,} in-house debtor mobiles, agent {agent}")
-    port = free_port()
-    server = _serve(env, port, args.workers)
+    ports = [free_port() for _ in range(args.instances)]
+    servers = [_serve(env, port, args.workers, args.local_time) for port in ports]
     try:
-        latencies, counts, elapsed, cpu = _run(port, token, agent, pairs, args, server_pid=server.pid)
+        latencies, counts, elapsed, spent, database = _run(ports, token, agent, pairs, args,
+                                                           server_pids=[s.pid for s in servers])
     finally:
-        server.terminate()
-        server.wait(timeout=20)
+        for server in servers:
+            server.terminate()
+        for server in servers:
+            server.wait(timeout=20)
+    cpu = sum(spent.values())
     latencies.sort()
     q = statistics.quantiles(latencies, n=100)
     decisions = counts["allowed"] + counts["denied"]
-    print(f"{args.db}, {args.workers} worker(s), {args.threads} client threads (second process), "
+    print(f"{args.db}, {args.instances} server(s) x {args.workers} worker(s), {args.threads} client threads "
+          f"(second process{f', open loop at {args.rate:,.0f} decisions/s' if args.rate else ''}), "
           f"{args.batch} call(s) a request, {len(latencies):,} requests in {elapsed:.1f} s: "
           f"{decisions:,} decisions ({counts['allowed']:,} allowed, {counts['denied']:,} denied), "
           f"errors {counts['errors']}")
     print(f"throughput {decisions / elapsed:,.0f} decisions/s; request latency p50 {q[49] * 1000:.1f} ms  "
           f"p99 {q[98] * 1000:.1f} ms  max {latencies[-1] * 1000:.1f} ms; server CPU {cpu / decisions * 1000:.1f} ms "
           "a decision")
+    print(f"server CPU s by process: {sorted(spent.values(), reverse=True)}; PostgreSQL CPU "
+          f"{database / decisions * 1000:.2f} ms a decision")
 
 
 if __name__ == "__main__":

@@ -226,3 +226,15 @@ def test_phones_are_stored_encrypted_and_found_by_keyed_hash(
     assert row.contact_point_id == points["contact_point_id"][0]
     assert cipher.decrypt(row.value_enc) == phone
     assert row.value_masked == "*******" + phone[-4:]  # +86 and the first 7 of 11 digits hidden
+
+
+def test_on_postgresql_the_loaded_tables_have_planner_statistics_when_ingest_commits(
+    postgres_engine: Engine, cipher: FieldCipher, small_demo: Path
+) -> None:
+    from sqlalchemy import text
+
+    _ingest(postgres_engine, cipher, small_demo)
+    with postgres_engine.connect() as connection:
+        analysed = set(connection.execute(text(
+            "SELECT DISTINCT tablename FROM pg_stats WHERE schemaname = current_schema()")).scalars())
+    assert {"customers", "accounts", "contact_points", "contacts", "payments"} <= analysed
