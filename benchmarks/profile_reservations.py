@@ -37,6 +37,8 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=2000)
     parser.add_argument("--batch", type=int, default=20)
     parser.add_argument("--batches", type=int, default=200)
+    parser.add_argument("--sort", default="cumulative", help="the profile's order (pstats: cumulative, tottime)")
+    parser.add_argument("--top", type=int, default=45, help="the profile's rows")
     parser.add_argument("--no-profile", action="store_true", help="time only (for an outside sampler)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="arrears-profile-"))
@@ -87,7 +89,7 @@ def main() -> None:
     for text, times in sorted(statements.items(), key=lambda item: -sum(item[1])):
         print(f"  {len(times) / n:5.2f}  {sum(times) / n * 1000:6.2f} ms  {text}")
     if not args.no_profile:
-        pstats.Stats(profile).sort_stats("cumulative").print_stats(45)
+        pstats.Stats(profile).sort_stats(args.sort).print_stats(args.top)
 
 
 if __name__ == "__main__":
