@@ -56,10 +56,13 @@ class SimConfig:
 
     def capacity(self) -> Capacity:
         """Calls every operation hour CN allows (08:00-22:00 Beijing: start hours 8-21), SMS and
-        e-mail by the day."""
-        calls = max(self.customers // 50, 5)
+        e-mail by the day: the world's budgets per 1,000 customers (by default a call an hour for
+        every 50 customers, an SMS a day for every 10, an e-mail for every 40)."""
+        w, n = self.world, self.customers
+        calls = max(n * w.calls_per_hour_per_1000 // 1000, 5)
         return Capacity({("call", h): calls for h in range(8, 22)},
-                        {"sms": max(self.customers // 10, 10), "email": max(self.customers // 40, 5)})
+                        {"sms": max(n * w.sms_per_day_per_1000 // 1000, 10),
+                         "email": max(n * w.email_per_day_per_1000 // 1000, 5)})
 
 
 @dataclass

@@ -159,3 +159,14 @@ def test_complaints_rise_steeply_with_repeated_contact_in_the_touchy_world():
     assert complaint_rate(touchy, 4) / complaint_rate(touchy, 0) > 6
     assert complaint_rate(default, 4) / complaint_rate(default, 0) < 4
     assert complaint_rate(touchy, 0) > 1.2 * complaint_rate(default, 0)
+
+
+def test_the_budgets_world_gives_the_independent_simulations_budgets_and_the_default_world_keeps_its_own():
+    from arrears.planning.simulator import SimConfig
+
+    own = SimConfig(customers=3000).capacity()
+    assert own.per_hour("call", 8) == 60 and own.daily == {"sms": 300, "email": 75}
+    budgets = SimConfig(customers=3000, world=world("budgets")).capacity()
+    assert sum(budgets.per_hour("call", h) for h in range(8, 22)) * 30 == 22_680  # the independent run: 22,500
+    assert budgets.daily == {"sms": 1500, "email": 900}  # 45,000 and 27,000 in 30 days
+    assert SimConfig(customers=2000).capacity().per_hour("call", 8) == 40  # as before budgets were the world's
