@@ -108,6 +108,8 @@ def _stored(engine: Engine) -> dict[str, Counter[tuple[Any, ...]]]:
                 d.agent_id, d.pack_versions, d.decision, d.rules, d.reasons, d.warnings)).all()),
             "blocked": Counter(connection.execute(select(x.kind, x.outcome, x.user_id, x.account_id, x.detail)
                                                   .where(x.kind == "contact_blocked")).all()),
+            "facts": Counter(CIPHER.decrypt(blob) for blob in connection.execute(select(d.facts_enc)).scalars()
+                             if blob),  # the request judged, as replay reads it back
         }
 
 
@@ -123,7 +125,9 @@ def test_a_batch_answers_every_call_as_one_reservation_at_a_time_and_stores_the_
     assert got == expected
     kinds = Counter(answer[0] for answer in got)
     assert kinds["reserved"] >= 12 and kinds["refused"] >= 12 and kinds["error"] >= 5, kinds
-    assert _stored(batch.engine) == _stored(single.engine)
+    stored = _stored(batch.engine)
+    assert stored == _stored(single.engine)
+    assert sum(stored["facts"].values()) == sum(stored["decisions"].values())  # every decision's facts, readable
 
 
 def test_a_batch_that_fails_before_it_commits_writes_nothing(

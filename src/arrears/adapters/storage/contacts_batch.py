@@ -9,7 +9,7 @@ look-back window, the agents' training and the agencies' mandates. The gate then
 reservation against what was read plus the attempts the batch has already reserved (so two
 reservations for one debtor are judged one after the other, as on the single path); the
 attempts and the decisions are written when the caller commits the unit (``commit``: one
-multi-row insert each). The judgement and its facts are exactly those of
+write each, ``bulk.insert_dicts``: COPY on PostgreSQL). The judgement and its facts are exactly those of
 ``SqlContactsUnitOfWork``: the same statements' columns, the same rows.
 """
 
@@ -20,12 +20,12 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert
+from sqlalchemy import Connection
 
 from arrears.adapters.crypto import FieldCipher
+from arrears.adapters.storage.bulk import insert_dicts
 from arrears.adapters.storage.contacts_repository import (
     AGENCIES_OF,
-    APPEND,
     ATTEMPT_COLUMNS,
     DEBTORS_OF,
     HISTORIES,
@@ -38,14 +38,13 @@ from arrears.adapters.storage.contacts_repository import (
     debtor_of,
     decision_row,
 )
-from arrears.adapters.storage.gate_tables import contact_attempts
+from arrears.adapters.storage.gate_tables import compliance_decisions, contact_attempts
 from arrears.compliance.facts import PointFacts
 from arrears.domain.contacts import Attempt, GateDecision, Logged, StoredContact, StoredDebtor
 
-# an attempt no one logged, as its row is stored (every row of a multi-row insert has every column)
+# an attempt no one logged, as its row is stored (every row of one write has every column)
 _NOT_LOGGED: dict[str, Any] = {name: None for name in LOGGED_COLUMNS} | {"direction": "outbound", "dispute": False,
                                                                          "complaint": False}
-_ADD_MANY = insert(contact_attempts)
 
 
 @dataclass(frozen=True)
@@ -143,9 +142,7 @@ class PrefetchedContactLedger:
         return True
 
     def flush(self) -> None:
-        rows = [_attempt_row(a) for a in self.pending.values()]
-        if rows:
-            self.connection.execute(_ADD_MANY, rows)
+        insert_dicts(self.connection, contact_attempts, [_attempt_row(a) for a in self.pending.values()])
         self.pending = {}
 
 
@@ -157,7 +154,7 @@ def _attempt_row(attempt: Attempt) -> dict[str, Any]:
 
 
 class BufferedDecisionAudit:
-    """The decision audit, appended at ``flush`` in one multi-row insert."""
+    """The decision audit, appended at ``flush`` in one write (COPY on PostgreSQL)."""
 
     def __init__(self, connection: Connection, cipher: FieldCipher | None) -> None:
         self.connection, self.cipher = connection, cipher
@@ -167,8 +164,7 @@ class BufferedDecisionAudit:
         self.rows.append(decision_row(decision, self.cipher))
 
     def flush(self) -> None:
-        if self.rows:
-            self.connection.execute(APPEND, self.rows)
+        insert_dicts(self.connection, compliance_decisions, self.rows)
         self.rows = []
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from arrears.adapters.storage.bulk import insert_dicts
 from arrears.adapters.storage.workbench_tables import access_audit
 from arrears.services.workbench.principal import Principal
 
@@ -20,9 +21,8 @@ def record(connection: Connection, at: datetime, kind: str, principal: Principal
 
 
 def write(connection: Connection, entries: list[dict[str, Any]]) -> None:
-    """Many ``entry`` rows in one insert (a batch's)."""
-    if entries:
-        connection.execute(_APPEND, entries)
+    """Many ``entry`` rows in one write (a batch's)."""
+    insert_dicts(connection, access_audit, entries)
 
 
 _APPEND = access_audit.insert()
