@@ -8,7 +8,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, text
 
 from arrears.adapters.crypto import FieldCipher
 from arrears.adapters.storage import tables as t
@@ -231,8 +231,6 @@ def test_phones_are_stored_encrypted_and_found_by_keyed_hash(
 def test_on_postgresql_the_loaded_tables_have_planner_statistics_when_ingest_commits(
     postgres_engine: Engine, cipher: FieldCipher, small_demo: Path
 ) -> None:
-    from sqlalchemy import text
-
     _ingest(postgres_engine, cipher, small_demo)
     with postgres_engine.connect() as connection:
         analysed = set(connection.execute(text(

@@ -96,7 +96,7 @@ def _batched(answer: reservations.CallReserved) -> tuple[Any, ...]:
     return (kind, answer.verdict.decision, answer.verdict.rules, answer.verdict.reasons)
 
 
-def _stored(engine: Engine) -> dict[str, Counter[tuple[Any, ...]]]:
+def _stored(engine: Engine) -> dict[str, Counter[Any]]:
     m, d, x = contact_attempts.c, compliance_decisions.c, access_audit.c
     with engine.connect() as connection:
         return {

@@ -8,9 +8,9 @@ the accounts with their customers and dispute holds, the contact points, the his
 look-back window, the agents' training and the agencies' mandates. The gate then judges each
 reservation against what was read plus the attempts the batch has already reserved (so two
 reservations for one debtor are judged one after the other, as on the single path); the
-attempts and the decisions are written when the caller commits the unit (``commit``: one
-write each, ``bulk.insert_dicts``: COPY on PostgreSQL). The judgement and its facts are exactly those of
-``SqlContactsUnitOfWork``: the same statements' columns, the same rows.
+attempts and the decisions are written when the caller commits the unit (``commit``: one write
+each, ``bulk.insert_dicts``: COPY on PostgreSQL). The judgement and its facts are exactly those
+of ``SqlContactsUnitOfWork``: the same statements' columns, the same rows.
 """
 
 from __future__ import annotations
