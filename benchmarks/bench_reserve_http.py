@@ -223,12 +223,17 @@ def postgres_cpu() -> float:
     return total
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+def database_options(parser: argparse.ArgumentParser, db: str) -> None:
+    """The options of the database ``_setup`` makes (this benchmark's and the in-process profile's)."""
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default=db)
     parser.add_argument("--postgres", default=os.environ.get("ARREARS_TEST_POSTGRES_URL",
                                                              "postgresql://postgres@127.0.0.1:5432/test"))
     parser.add_argument("--customers", type=int, default=2000)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    database_options(parser, "sqlite")
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")

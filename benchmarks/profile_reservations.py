@@ -26,15 +26,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_reserve_http import _setup
+from bench_reserve_http import _setup, database_options
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--db", choices=["sqlite", "postgres"], default="postgres")
-    parser.add_argument("--postgres", default=os.environ.get("ARREARS_TEST_POSTGRES_URL",
-                                                             "postgresql://postgres@127.0.0.1:5432/test"))
-    parser.add_argument("--customers", type=int, default=2000)
+    database_options(parser, "postgres")
     parser.add_argument("--batch", type=int, default=20)
     parser.add_argument("--batches", type=int, default=200)
     parser.add_argument("--sort", default="cumulative", help="the profile's order (pstats: cumulative, tottime)")
@@ -84,7 +81,7 @@ def main() -> None:
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     n = len(runs)
     print(f"{args.db}: {n} batches of {args.batch} calls: {wall / n * 1000:.1f} ms wall, {cpu / n * 1000:.1f} ms CPU "
-          "a batch (profiled: the profiler adds CPU)")
+          "a batch" + ("" if args.no_profile else " (profiled: the profiler adds CPU)"))
     print("statements of a batch (calls a batch, ms a batch summed):")
     for text, times in sorted(statements.items(), key=lambda item: -sum(item[1])):
         print(f"  {len(times) / n:5.2f}  {sum(times) / n * 1000:6.2f} ms  {text}")
