@@ -86,6 +86,22 @@ def test_a_retryable_failure_waits_its_backoff_and_the_retry_is_judged_again():
     assert [m.message_id for m in channel.sent] == [_message().message_id] * 2
 
 
+def test_a_retry_waits_until_the_clock_reaches_its_time_even_when_a_sleep_ends_a_little_early():
+    outreach, _store, _gate, channel, slept = _setup(SendResult.retryable("503"))
+    clock = outreach.clock
+    assert isinstance(clock, FixedClock)
+
+    def slow_wall_clock(seconds: float) -> None:  # the first sleep ends a microsecond before the wall clock's time
+        short = timedelta(microseconds=1) if not slept else timedelta(0)
+        slept.append(seconds)
+        clock.set(clock.now + timedelta(seconds=seconds) - short)
+
+    outreach.sleep = slow_wall_clock
+    counts = dispatch(Dispatch((_message(),), NOON), outreach)
+    assert (counts.sent, counts.not_due) == (1, 0), counts
+    assert len(channel.sent) == 2 and slept[0] == 1.0 and len(slept) >= 2
+
+
 def test_the_backoff_doubles_until_the_limit_and_then_the_message_is_failed():
     outreach, store, _, channel, slept = _setup(*[SendResult.retryable("503")] * 5, max_tries=3)
     counts = dispatch(Dispatch((_message(),), NOON), outreach)

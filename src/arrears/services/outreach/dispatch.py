@@ -153,8 +153,10 @@ def _send_all(due: Sequence[str], outreach: Outreach, instant: _Instant, counts:
         _settle(mid, outcome, waiting, order, counts=counts, progress=progress)
     while waiting and wait and not stop():
         at, _, mid = heapq.heappop(waiting)
-        pause = (at - outreach.clock()).total_seconds()
-        if pause > 0:
+        # until the clock says so: a sleep is timed on the monotonic clock, and the wall clock the
+        # outbox compares with can run a little slower (adjusted by NTP), so one sleep may end just
+        # before the retry is due, and the row would be left waiting as "not due"
+        while (pause := (at - outreach.clock()).total_seconds()) > 0:
             outreach.sleep(pause)
         order += 1
         _settle(mid, _try(mid, outreach, instant, counts), waiting, order, counts=counts, progress=progress)
