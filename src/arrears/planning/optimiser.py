@@ -35,6 +35,7 @@ from arrears.planning.candidates import (
     spare_calls,
     treatment_table,
 )
+from arrears.planning.complaint_level import Level, complaint_level
 from arrears.planning.eligibility import eligibility
 from arrears.planning.fill_state import FillState, left_frame, position_within
 from arrears.planning.frames import Capacity, Portfolio
@@ -45,7 +46,7 @@ from arrears.planning.local_time import local_iso
 from arrears.planning.plan_rows import PLAN_COLUMNS, present
 from arrears.planning.response_model import ResponseRates, respond
 from arrears.planning.segmenter import Segmenter, history_segmenter
-from arrears.planning.strategy import Split, assign
+from arrears.planning.strategy import Split, Strategy, assign
 
 __all__ = ["PLAN_COLUMNS", "PlanResult", "PlanStats", "make_plan"]
 
@@ -69,6 +70,8 @@ class PlanStats:
     response: str = ""  # where the response models' rates came from, when a strategy uses them
     # by strategy using the response models: the factor their rates were scaled by (None: judgement kept)
     response_factors: dict[int, float | None] = field(default_factory=dict)
+    # by strategy (its label) that prices disturbance by the history's complaints: the level read (``complaint_level``)
+    complaint_levels: dict[str, Level] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     denials: dict[str, int] = field(default_factory=dict)
 
@@ -156,7 +159,8 @@ def _options(portfolio: Portfolio, accounts: pl.DataFrame, split: Split, model: 
     their calls at more hours needs."""
     parts, spares = [], []
     rates = respond(response) if response is not None else None
-    for index, strategy in enumerate(split.strategies):
+    for index, written in enumerate(split.strategies):
+        strategy = _priced(portfolio, written, stats)
         elig = eligibility(portfolio, accounts.filter(pl.col("strategy_index") == index), strategy)
         stats.held += elig.held
         found = candidates(portfolio, elig, strategy, model, capacity=capacity, strategy_index=index,
@@ -168,6 +172,16 @@ def _options(portfolio: Portfolio, accounts: pl.DataFrame, split: Split, model: 
     options = pl.concat(parts, how="diagonal_relaxed") if parts else pl.DataFrame()
     stats.candidates = options.height
     return options, spares
+
+
+def _priced(portfolio: Portfolio, strategy: Strategy, stats: PlanStats) -> Strategy:
+    """``strategy`` with its disturbance prices times the complaint level of the history, when it
+    asks for that (``complaints``); as it is otherwise."""
+    if strategy.complaints is None:
+        return strategy
+    level = complaint_level(portfolio, strategy.complaints)
+    stats.complaint_levels[strategy.label] = level
+    return strategy.model_copy(update={"disturbance": {c: p * level.level for c, p in strategy.disturbance.items()}})
 
 
 def _ticker(stats: PlanStats, clock: Clock | None) -> Callable[[str], None]:

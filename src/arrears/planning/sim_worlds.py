@@ -140,8 +140,18 @@ def budgets() -> WorldSpec:
                      about="calls x0.9, SMS x5, e-mail x12 a day")
 
 
+def patient() -> WorldSpec:
+    """The ``budgets`` world with debtors who rarely complain: a tenth of the default world's
+    complaint rate. The independent simulation's naive operation drew 156-173 complaints in 30
+    days for 3,000 accounts where this simulator's draws about 1,600: a planner that prices
+    disturbance by a complaint rate it assumed, not one it read in the history, leaves calls
+    of positive value unmade here."""
+    return WorldSpec(name="patient", complaint_factor=0.1, calls_per_hour_per_1000=18, sms_per_day_per_1000=500,
+                     email_per_day_per_1000=300, about="budgets, complaints x0.1")
+
+
 WORLDS: dict[str, Callable[[], WorldSpec]] = {f.__name__: f for f in (
-    default, evening, office, sms_minded, call_only, dead_numbers, affordability, touchy, budgets)}
+    default, evening, office, sms_minded, call_only, dead_numbers, affordability, touchy, budgets, patient)}
 
 
 def world(name: str) -> WorldSpec:

@@ -137,6 +137,20 @@ class Models(_Strict):
 LOCATION_OWNERS = (Owner.EMERGENCY_CONTACT, Owner.SPOUSE)
 
 
+class ComplaintLevel(_Strict):
+    """Disturbance priced by the complaints the history shows (``planning/complaint_level.py``):
+    the strategy's ``disturbance`` prices hold where debtors complain at ``rates`` (complaints per
+    outbound attempt on the channel, to a debtor with no other contact in the 7 days before; each
+    earlier contact that week adds one more of it); the plan multiplies every price by what the
+    last ``days`` days of history show against those rates, shrunk toward 1 by ``weight``
+    expected complaints, and at least ``floor``."""
+
+    rates: dict[PlannedChannel, Annotated[float, Field(gt=0, le=1)]]
+    days: Annotated[int, Field(ge=7, le=365)] = 30
+    weight: Annotated[float, Field(ge=0)] = 10.0
+    floor: Annotated[float, Field(gt=0, le=1)] = 0.05
+
+
 class Location(_Strict):
     """Looking for a lost debtor through the permitted third parties: one call to each party
     (never a second one unless that party called us since), to ask them to pass on a request to
@@ -217,6 +231,8 @@ class Strategy(_Strict):
     # At most this many contacts to a debtor in 7 days (the last 7 days' attempts on their own
     # numbers and addresses, and today's); None: no weekly limit beyond cadence and quota.
     contacts_per_week: Annotated[int, Field(ge=1, le=21)] | None = None
+    # Disturbance prices scaled by how often the history's debtors complain; None: as written.
+    complaints: ComplaintLevel | None = None
     segments: dict[Segment, Treatment]
 
     @model_validator(mode="after")

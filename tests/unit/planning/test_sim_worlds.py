@@ -170,3 +170,14 @@ def test_the_budgets_world_gives_the_independent_simulations_budgets_and_the_def
     assert sum(budgets.per_hour("call", h) for h in range(8, 22)) * 30 == 22_680  # the independent run: 22,500
     assert budgets.daily == {"sms": 1500, "email": 900}  # 45,000 and 27,000 in 30 days
     assert SimConfig(customers=2000).capacity().per_hour("call", 8) == 40  # as before budgets were the world's
+
+
+def test_debtors_of_the_patient_world_complain_a_tenth_as_often_under_the_independent_budgets():
+    from arrears.planning.simulator import SimConfig
+
+    def complaint_rate(w: World) -> float:
+        return float(_run(w, _attempts(w, "call", 19))["complaint"].mean())  # type: ignore[arg-type]
+
+    ratio = complaint_rate(_world("patient")) / complaint_rate(_world("default"))
+    assert 0.05 < ratio < 0.2
+    assert SimConfig(customers=3000, world=world("patient")).capacity().daily == {"sms": 1500, "email": 900}

@@ -125,6 +125,8 @@ def plan(  # noqa: PLR0917 (one option per argument)
     err.print(f"计划 {s.planned} 次联系 / planned {s.planned} attempts for {s.accounts} accounts "
               f"({s.held} on hold, {s.location} location calls to third parties, gate checks {s.gate_checks}, "
               f"denied {s.gate_denied}) in {time.perf_counter() - started:.1f}s -> {out}; per hour: {hours}")
+    for label, level in s.complaint_levels.items():
+        err.print(f"{label}: {level.summary()}", markup=False, highlight=False)
     if s.response:
         err.print(s.response, markup=False, highlight=False, soft_wrap=True)
 
