@@ -80,7 +80,7 @@ def test_arrears_simulate_writes_a_summary_and_charts(tmp_path: Path):
                                       "--out", str(out)])
     assert result.exit_code == 0, result.output
     summary = pl.read_csv(out / "summary.csv")
-    assert summary["strategy"].to_list() == ["naive", "default@v6"]
+    assert summary["strategy"].to_list() == ["naive", "default@v7"]
     assert (out / "money.png").exists() and (out / "violations.png").exists()
 
 
@@ -89,7 +89,7 @@ def test_arrears_simulate_runs_the_default_strategy_when_none_is_named_and_lists
     assert "validity_hours" in runner.invoke(app, ["simulate", "--help"], env={"COLUMNS": "200"}).output
     result = runner.invoke(app, ["simulate", "--days", "1", "--customers", "100", "--out", str(tmp_path / "s")])
     assert result.exit_code == 0, result.output
-    assert pl.read_csv(tmp_path / "s" / "summary.csv")["strategy"].to_list() == ["naive", "default@v6"]
+    assert pl.read_csv(tmp_path / "s" / "summary.csv")["strategy"].to_list() == ["naive", "default@v7"]
 
 
 def test_arrears_simulate_runs_the_reference_planner_in_each_world_named(tmp_path: Path):
@@ -100,7 +100,7 @@ def test_arrears_simulate_runs_the_reference_planner_in_each_world_named(tmp_pat
     assert result.exit_code == 0, result.output
     worlds = pl.read_csv(out / "worlds.csv")
     assert worlds.select("world", "strategy").rows() == [
-        (w, s) for w in ("evening", "dead_numbers") for s in ("naive", "reference", "default@v6")]
+        (w, s) for w in ("evening", "dead_numbers") for s in ("naive", "reference", "default@v7")]
     assert (out / "evening" / "summary.csv").exists() and (out / "dead_numbers" / "money.png").exists()
     assert worlds.filter(pl.col("strategy") != "naive")["violations"].to_list() == [0, 0, 0, 0]
 

@@ -143,7 +143,7 @@ def test_each_planned_account_records_the_strategy_and_version_of_its_split_buck
                                                                  return_dtype=pl.Utf8)
     assert plan["strategy"].to_list() == expected.to_list()
     versions = dict(zip(plan["strategy"], plan["strategy_version"], strict=True))
-    assert versions == {"default": "6", "validity_hours": "2"}  # offers by affordability, contacts per week
+    assert versions == {"default": "7", "validity_hours": "2"}  # v7: complaints read from the history
 
 
 def test_a_customer_who_answers_messages_more_than_calls_gets_the_self_service_message(result, portfolio):
