@@ -11,8 +11,9 @@ price of the strategy is multiplied by. Debtors who complain a tenth as often as
 contact a tenth as costly in disturbance; debtors who complain three times as often, three
 times as costly. The plan's summary states the level.
 
-Only attempts on the debtor's own numbers and addresses count (a location call to a third party
-neither disturbs the debtor nor sets their cadence, ``candidates._last_touch``). A history
+Only attempts on the debtor's own numbers and addresses are judged (a location call to a third
+party neither disturbs the debtor nor sets their cadence, ``candidates._last_touch``); a complaint
+the debtor made in a contact of their own (an inbound call or message) counts as seen. A history
 without any ``complaint`` value recorded (the column empty) says nothing: the level is 1.
 """
 
@@ -44,17 +45,18 @@ class Level:
                 f"{self.expected:.1f} expected at the strategy's rates, {self.attempts} attempts")
 
 
-def _own_attempts(portfolio: Portfolio, days: int) -> pl.DataFrame:
-    """Outbound attempts on the debtor's own points in the ``days`` before the plan's day, plus
-    the week before them (their touches): account, day, channel, complaint."""
+def _own_contacts(portfolio: Portfolio, days: int) -> pl.DataFrame:
+    """Contacts on the debtor's own points (or on none) in the ``days`` before the plan's day, plus
+    the week before them (the touches of the first attempts): account, day, channel, direction,
+    complaint."""
     others = portfolio.contact_points.filter(pl.col("owner") != "debtor").select("contact_point_id")
     since = portfolio.as_of - timedelta(days=days + 7)
     return (portfolio.contacts.select("account_id", "channel", "direction", "at", "contact_point_id", "complaint")
-            .filter((pl.col("direction") == "outbound") & pl.col("at").is_not_null())
+            .filter(pl.col("at").is_not_null())
             .with_columns(pl.col("at").dt.date().alias("day"))
             .filter(pl.col("day").is_between(since, portfolio.as_of, closed="left"))
             .join(others, on="contact_point_id", how="anti")
-            .select("account_id", "day", "channel", "complaint"))
+            .select("account_id", "day", "channel", "direction", "complaint"))
 
 
 def _touches(attempts: pl.DataFrame) -> pl.DataFrame:
@@ -67,14 +69,17 @@ def _touches(attempts: pl.DataFrame) -> pl.DataFrame:
 
 def complaint_level(portfolio: Portfolio, rule: ComplaintLevel) -> Level:
     """The complaint level of ``portfolio``'s history under ``rule`` (see the module)."""
-    attempts = _own_attempts(portfolio, rule.days)
-    if attempts.is_empty() or attempts["complaint"].null_count() == attempts.height:
+    contacts = _own_contacts(portfolio, rule.days)
+    attempts = contacts.filter(pl.col("direction") == "outbound")
+    if attempts.is_empty() or contacts["complaint"].null_count() == contacts.height:
         return Level(1.0, 0, 0.0, 0)
     rates = {str(k): v for k, v in rule.rates.items()}
     rate = pl.col("channel").replace_strict(rates, default=None, return_dtype=pl.Float64)
-    judged = (attempts.filter((pl.col("day") >= portfolio.as_of - timedelta(days=rule.days)) & rate.is_not_null())
+    in_window = pl.col("day") >= portfolio.as_of - timedelta(days=rule.days)
+    judged = (attempts.filter(in_window & rate.is_not_null())
               .join(_touches(attempts), on=["account_id", "day"], how="left"))
     expected = float(judged.select((rate * (1 + pl.col("touches").fill_null(0))).sum()).item() or 0.0)
-    seen = int(judged["complaint"].fill_null(False).sum())
+    made_inbound = contacts.filter(in_window & (pl.col("direction") != "outbound"))  # a debtor who called to complain
+    seen = int(judged["complaint"].fill_null(False).sum()) + int(made_inbound["complaint"].fill_null(False).sum())
     level = max(rule.floor, (seen + rule.weight) / (expected + rule.weight))
     return Level(level, seen, expected, judged.height)

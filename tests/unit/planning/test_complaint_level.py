@@ -63,14 +63,20 @@ def test_each_earlier_contact_that_week_adds_one_more_rate_to_what_is_expected()
     assert level.expected == pytest.approx(0.1 * (1 + 2 + 3) + 0.05 + 0.1)
 
 
-def test_third_party_calls_inbound_contacts_and_attempts_before_the_window_do_not_count():
+def test_third_party_calls_and_attempts_outside_the_window_do_not_count():
     rows = [*_single_calls(100, 10),
             {"account_id": "A1", "at": _at(2), "contact_point_id": "T1", "complaint": True},
-            {"account_id": "A2", "at": _at(2), "direction": "inbound", "complaint": True},
             {"account_id": "A3", "at": _at(45), "complaint": True},
             {"account_id": "A4", "at": _at(0), "complaint": True}]  # the plan's day itself: not yet history
     level = complaint_level(_history(rows), RULE)
     assert (level.complaints, level.attempts) == (10, 100)
+
+
+def test_a_debtor_who_calls_in_to_complain_adds_a_complaint_but_no_attempt():
+    rows = [*_single_calls(100, 10), {"account_id": "A2", "at": _at(2), "direction": "inbound", "complaint": True},
+            {"account_id": "A5", "at": _at(3), "direction": "inbound"}]
+    level = complaint_level(_history(rows), RULE)
+    assert (level.complaints, level.attempts, level.expected) == (11, 100, pytest.approx(10.0))
 
 
 def test_a_history_with_no_complaint_recorded_says_nothing_and_the_level_stays_one():
