@@ -181,3 +181,14 @@ def test_debtors_of_the_patient_world_complain_a_tenth_as_often_under_the_indepe
     ratio = complaint_rate(_world("patient")) / complaint_rate(_world("default"))
     assert 0.05 < ratio < 0.2
     assert SimConfig(customers=3000, world=world("patient")).capacity().daily == {"sms": 1500, "email": 900}
+
+
+def test_messages_pay_in_the_messages_pay_world_where_debtors_rarely_complain_and_budgets_are_large():
+    from arrears.planning.simulator import SimConfig
+
+    paying, default = _world("messages_pay"), _world("default")
+    assert _promises_per_message(paying, "sms") > 2.5 * _promises_per_message(default, "sms")
+    assert _answered(paying, 19) < 0.8 * _answered(default, 19)
+    complaints = [float(_run(w, _attempts(w, "call", 19))["complaint"].mean()) for w in (paying, default)]  # type: ignore[arg-type]
+    assert complaints[0] < 0.2 * complaints[1]
+    assert SimConfig(customers=3000, world=world("messages_pay")).capacity().daily == {"sms": 1500, "email": 900}
