@@ -79,6 +79,8 @@ def complaint_level(portfolio: Portfolio, rule: ComplaintLevel) -> Level:
     judged = (attempts.filter(in_window & rate.is_not_null())
               .join(_touches(attempts), on=["account_id", "day"], how="left"))
     expected = float(judged.select((rate * (1 + pl.col("touches").fill_null(0))).sum()).item() or 0.0)
+    if judged.is_empty() or expected + rule.weight <= 0:  # nothing judged in the window: nothing to read
+        return Level(1.0, 0, 0.0, 0)
     made_inbound = contacts.filter(in_window & (pl.col("direction") != "outbound"))  # a debtor who called to complain
     seen = int(judged["complaint"].fill_null(False).sum()) + int(made_inbound["complaint"].fill_null(False).sum())
     level = max(rule.floor, (seen + rule.weight) / (expected + rule.weight))

@@ -85,6 +85,14 @@ def test_a_history_with_no_complaint_recorded_says_nothing_and_the_level_stays_o
     assert complaint_level(_history([]), RULE).level == 1.0
 
 
+def test_a_window_without_an_attempt_it_can_judge_says_nothing_even_without_shrinkage():
+    unshrunk = RULE.model_copy(update={"weight": 0.0})
+    only_letters = [{"account_id": f"A{i}", "at": _at(2), "channel": "letter", "complaint": i == 0} for i in range(9)]
+    only_before = [{"account_id": "A1", "at": _at(33), "complaint": True}]  # in the touches' week, not the window
+    assert complaint_level(_history(only_letters), unshrunk).level == 1.0
+    assert complaint_level(_history(only_before), unshrunk).level == 1.0
+
+
 def test_the_level_never_falls_below_the_floor():
     assert complaint_level(_history(_single_calls(5000, 0)), RULE).level == 0.05
 
