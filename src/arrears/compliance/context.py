@@ -8,6 +8,7 @@ placed in a day by comparing UTC timestamps, which is DST-correct and cheap.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
@@ -15,7 +16,7 @@ from types import MappingProxyType
 
 from arrears.compliance.history import Attempt, Attempts
 from arrears.compliance.packs import RuleSpec
-from arrears.compliance.request import Agency, CheckRequest, Flags, Person, zone
+from arrears.compliance.request import Agency, CheckRequest, Flags, HistoryEntry, Person, zone
 from arrears.compliance.screening.types import Screening
 
 CN_HOME_ZONE = "Asia/Shanghai"
@@ -148,7 +149,8 @@ class Context:
         return cls(  # by position (see the class docstring), in the order of __init__
             action.channel._value_, to.party._value_, None if kind is None else kind._value_, to.address,
             None if purpose is None else purpose._value_, debt_ids, action.automated, action.agent,
-            action.agency, action.visitors, request.debtor.flags or EMPTY_FLAGS, request.at, at_ts, zones,
+            action.agency, action.visitors, with_stop_replies(request.debtor.flags or EMPTY_FLAGS, request.history),
+            request.at, at_ts, zones,
             attempts, times, screening, outcome, postcard=action.postcard,
             envelope=action.envelope, validation_end_date=action.validation_end_date,
             location_follow_up=None if follow_up is None else follow_up._value_,
@@ -227,3 +229,26 @@ def zone_label_zh(zone_name: str) -> str:
 
 def zone_label_en(zone_name: str) -> str:
     return "Beijing time" if zone_name == CN_HOME_ZONE else f"{zone_name} local time"
+
+
+# A reply that stops texts or e-mails (FCC 24-24: stop, quit, end, revoke, opt out, cancel,
+# unsubscribe; 12 CFR 1006.14(h)), or 退订 / TD / T (the CN opt-out replies), as the whole message or
+# said in it ("please stop texting me").
+_STOP_REPLY = re.compile(
+    r"^\s*(?:stop\s*all|stop|quit|end|revoke|opt[ -]?out|cancel|unsubscribe|td|t|退订|拒收)\s*[.!。！]*\s*$"
+    r"|\bstop\s+(?:texting|messaging|emailing|e-mailing|sending|contacting)\b|\bunsubscribe\b|退订|拒收",
+    re.IGNORECASE,
+)
+_MESSAGES = frozenset({"sms", "email"})
+
+
+def with_stop_replies(flags: Flags, history: Sequence[HistoryEntry] | None) -> Flags:
+    """``flags`` with the numbers and addresses from which the history shows the person replied
+    STOP to a text or e-mail added to ``replied_stop`` (unchanged when there are none)."""
+    stopped = [entry.to.address for entry in history or ()
+               if entry.direction is not None and entry.direction._value_ == "inbound"
+               and entry.channel._value_ in _MESSAGES and entry.message is not None and entry.to is not None
+               and entry.to.address is not None and _STOP_REPLY.search(entry.message) is not None]
+    if not stopped:
+        return flags
+    return flags.model_copy(update={"replied_stop": [*(flags.replied_stop or ()), *stopped]})

@@ -269,6 +269,7 @@ class Flags(_Model):
     initial_communication_at: Instant | None = None  # Reg F: the first communication on the debt
     validation_notice_sent_at: Instant | None = None  # Reg F: validation information provided
     validation_period_ends: IsoDate | None = None  # Reg F: the end of the validation period
+    replied_stop: list[StrictStr] | None = None  # replied STOP/退订 to a text or e-mail (+ history's: context.py)
 
 
 class Debtor(_Model):

@@ -1,4 +1,4 @@
-from compliance_builders import failed, judge, request, screened, warned
+from compliance_builders import MOBILE, failed, judge, request, screened, warned
 
 from arrears.compliance.screening.types import Category
 
@@ -78,3 +78,11 @@ def test_the_date_is_the_latest_local_date_so_a_lapse_at_beijing_midnight_is_see
 
 def test_a_system_send_without_an_agent_is_not_judged_on_training():
     assert failed(request(agent=None, agency=None)) == []
+
+
+def test_a_debtor_who_replied_td_to_a_text_gets_no_more_texts_at_that_number():
+    history = [{"at": "2026-11-29T18:00:00+08:00", "channel": "sms", "direction": "inbound",
+                "to": {"party": "debtor", "kind": "mobile", "address": MOBILE}, "debt_ids": ["A1001"],
+                "outcome": "delivered", "message": "TD"}]
+    raw = request(channel="sms", message="【示例银行】您好，请回电。拒收请回复R", history=history)
+    assert "CN-OPTOUT-01" in failed(raw, screened(has_opt_out=True))

@@ -22,7 +22,9 @@ def test_a_message_without_debt_facts_does_not_mention_debt(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["回复TD退订", "回T退订", "Reply STOP to opt out", "Click to unsubscribe", "opt-out"]
+    "text", ["回复TD退订", "回T退订", "Reply STOP to opt out", "Click to unsubscribe", "opt-out",
+             "To stop e-mails, reply with the word 'stop' in the subject line",  # comment 6(e)-1's example
+             "Respond with STOP to end these texts"]
 )
 def test_an_opt_out_line_is_recognised(text: str) -> None:
     assert screen(text).has_opt_out
@@ -54,3 +56,16 @@ def test_screening_is_deterministic_and_keeps_the_normalized_text() -> None:
         Finding(Category.INSULT, first.findings[0].severity, "老赖", "老賴", "zh"),
     )
     assert isinstance(first, Screening)
+
+
+@pytest.mark.parametrize("text", ["Please stop by our office", "You may stop in the subject of the call"])
+def test_the_word_stop_alone_is_not_an_opt_out(text: str) -> None:
+    assert not screen(text).has_opt_out
+
+
+@pytest.mark.parametrize("text", ["We may report you to the police if you do not pay",
+                                  "We might call the police about this", "Police may get involved if you ignore this",
+                                  "We could refer this to the authorities"])
+def test_a_police_threat_softened_by_may_might_or_could_is_still_a_criminal_threat(text: str) -> None:
+    """12 CFR 1006.18(b)(1), (c)(1): no threat of arrest or criminal action, however hedged."""
+    assert any(f.category is Category.CRIMINAL for f in screen(text).findings)

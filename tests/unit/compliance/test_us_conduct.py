@@ -124,3 +124,65 @@ def test_no_email_goes_to_an_employer_provided_address():
     assert work == ["US-EMAIL-01"]
     assert failed(us(channel="email", kind="personal_email", address="jd@mail.example", message="x"),
                   screened(has_opt_out=True)) == []
+
+
+def test_an_open_dispute_stops_collection_until_verification_but_not_a_service_message():
+    """12 CFR 1006.38(d)(2): after a dispute, collection stops until verification is sent; the
+    catalogue's decision applies it to every dispute the caller states open (``dispute_open``)."""
+    assert failed(us(flags={"dispute_open": True})) == ["US-VAL-03"]
+    demand = us(channel="email", kind="personal_email", address="jane@example.com", message="Pay $512 now",
+                flags={"dispute_open": True})
+    assert "US-VAL-03" in failed(demand, screened(has_opt_out=True, mentions_debt=True))
+    notice = us(channel="email", kind="personal_email", address="jane@example.com", purpose="service",
+                message="Your statement is ready", flags={"dispute_open": True})
+    assert "US-VAL-03" not in failed(notice, screened(has_opt_out=True))
+    assert failed(us(flags={"dispute_open": False})) == []
+
+
+def test_a_third_party_who_asked_not_to_be_contacted_is_not_contacted_at_that_address():
+    """12 CFR 1006.14(h): a person (not only the consumer) who asked not to be contacted at a
+    number or address is not contacted there."""
+    third = {"party": "emergency_contact", "address": "+12125550199", "purpose": "location"}
+    assert "US-MEDIUM-01" in failed(us(**third, flags={"third_party_do_not_contact": ["+12125550199"]}))
+    assert "US-MEDIUM-01" in failed(us(**third, flags={"third_party_do_not_contact": ["(212) 555-0199"]}))
+    assert "US-MEDIUM-01" not in failed(us(**third, flags={"third_party_do_not_contact": ["+12125550188"]}))
+
+
+def test_an_opted_out_number_or_address_is_recognised_however_it_is_written():
+    assert failed(us(channel="sms", address="(212) 555-0100", message="x", flags={"opt_outs": [PHONE]}),
+                  screened(has_opt_out=True)) == ["US-MEDIUM-01"]
+    mail = {"channel": "email", "kind": "personal_email", "message": "x"}
+    assert failed(us(**mail, address="Jane.Doe@Gmail.com", flags={"opt_outs": ["jane.doe@gmail.com"]}),
+                  screened(has_opt_out=True)) == ["US-MEDIUM-01"]
+    assert failed(us(**mail, address="john.doe@gmail.com", flags={"opt_outs": ["jane.doe@gmail.com"]}),
+                  screened(has_opt_out=True)) == []
+    assert failed(us(address="+12125550111", flags={"opt_outs": [PHONE]})) == []
+
+
+def _replied(message: str, channel: str = "sms", address: str = PHONE) -> list[dict]:
+    return [{"at": "2026-11-29T18:00:00-05:00", "channel": channel, "direction": "inbound",
+             "to": {"party": "debtor", "kind": "mobile", "address": address}, "debt_ids": ["A1001"],
+             "outcome": "delivered", "message": message}]
+
+
+def test_a_stop_reply_in_the_history_stops_texts_to_that_number_but_not_calls():
+    """12 CFR 1006.14(h) and the FCC's 2024 revocation order: a reply of STOP (or quit, end,
+    cancel, unsubscribe...) to a text is a request not to be texted there."""
+    text = {"channel": "sms", "message": "x"}
+    for reply in ("STOP", "stop.", "Please stop texting me", "Unsubscribe"):
+        assert failed(us(**text, history=_replied(reply)), screened(has_opt_out=True)) == ["US-MEDIUM-01"], reply
+    assert failed(us(**text, address="(212) 555-0100", history=_replied("STOP")), screened(has_opt_out=True)) == [
+        "US-MEDIUM-01"]
+    assert failed(us(**text, history=_replied("Stopping by the branch tomorrow")), screened(has_opt_out=True)) == []
+    assert failed(us(**text, history=_replied("STOP", address="+12125550111")), screened(has_opt_out=True)) == []
+    assert "US-MEDIUM-01" not in failed(us(history=_replied("STOP")))  # a call to the number
+
+
+def test_the_verification_of_a_disputed_debt_may_be_sent_while_the_dispute_is_open():
+    """12 CFR 1006.38(d)(2): collection waits for the verification, so sending it is allowed."""
+    from arrears.compliance.screening import screen
+
+    letter = {"channel": "letter", "kind": "postal", "address": "1 Main St", "flags": {"dispute_open": True}}
+    for text, held in (("Enclosed is the verification of the debt you disputed, with your last statement.", False),
+                       ("Please verify your details and pay the debt now.", True)):
+        assert ("US-VAL-03" in failed(us(**letter, message=text), screen(text))) is held, text

@@ -10,7 +10,7 @@ from arrears.compliance.history import Attempt, could_be, surely
 from arrears.compliance.outcome import RuleResult
 from arrears.compliance.packs import RuleSpec
 from arrears.compliance.request import zone
-from arrears.compliance.rules.common import CALLS, CONVERSATION, INVALID_NUMBER, WRITTEN
+from arrears.compliance.rules.common import CALLS, CONVERSATION, INVALID_NUMBER, WRITTEN, listed_address
 
 # The debtor and the guarantor are collected from; the debtor's attorney speaks for them.
 CN_FIRST_PARTIES = frozenset({"debtor", "guarantor", "attorney"})
@@ -114,7 +114,7 @@ def lost_contact_only(ctx: Context, spec: RuleSpec) -> RuleResult:
 def third_party_do_not_contact(ctx: Context, spec: RuleSpec) -> RuleResult:
     if ctx.party == "debtor" or ctx.address is None:
         return spec.ok()
-    if ctx.address in (ctx.flags.third_party_do_not_contact or ()):
+    if listed_address(ctx.address, ctx.flags.third_party_do_not_contact):
         return spec.deny(
             "该第三人已要求不再联系", "This third party asked not to be contacted again"
         )

@@ -32,6 +32,30 @@ WORK_KINDS = frozenset({"work", "work_email"})
 WRITTEN = frozenset({"sms", "email", "letter"})
 
 
+def _digits(text: str) -> str:
+    return "".join(ch for ch in text if ch.isdigit())
+
+
+def same_address(listed: str, address: str) -> bool:
+    """``listed`` (an opt-out or do-not-contact entry) names ``address``, however either is written:
+    e-mail addresses without regard to case, phone numbers by their digits, a national number
+    matching the same number with its country code (``(212) 555-0100`` is ``+12125550100``).
+    It errs toward a match: a false one only withholds a contact."""
+    if listed == address:
+        return True
+    if "@" in listed or "@" in address:
+        return listed.strip().casefold() == address.strip().casefold()
+    short, long = sorted((_digits(listed), _digits(address)), key=len)
+    return len(short) >= 7 and long.endswith(short)
+
+
+def listed_address(address: str | None, listed: Iterable[str] | None) -> str | None:
+    """The entry of ``listed`` that names ``address`` (``same_address``), if any."""
+    if address is None or not listed:
+        return None
+    return next((item for item in listed if same_address(item, address)), None)
+
+
 def connected(attempt: Attempt) -> bool:
     """The attempt reached the number or address, or may still turn out to have (caps count it)."""
     return not surely(attempt, NOT_CONNECTED)

@@ -8,7 +8,7 @@ from typing import cast
 from arrears.compliance.context import Context
 from arrears.compliance.outcome import RuleResult, Verdict
 from arrears.compliance.packs import RuleSpec
-from arrears.compliance.rules.common import WORK_KINDS, WRITTEN
+from arrears.compliance.rules.common import WORK_KINDS, WRITTEN, listed_address
 from arrears.compliance.rules.us_wording import cease_notice_kind, opt_out_costs_something
 
 # "consumer" in 1006.6(a) includes the spouse; a guarantor is obligated on the debt
@@ -135,20 +135,30 @@ def cease(ctx: Context, spec: RuleSpec) -> RuleResult:
     return spec.deny("消费者已要求停止联系", "The consumer sent a cease-communication notice")
 
 
+REPLIED_MEDIA = frozenset({"sms", "email"})  # a STOP reply stops texts and e-mails, not calls
+
+
 def opted_out(ctx: Context) -> str | None:
     opt_outs = ctx.flags.opt_outs
-    if not opt_outs:
+    if not opt_outs and not ctx.flags.replied_stop:
         return None
-    for item in opt_outs:
+    for item in opt_outs or ():
         if item == ctx.channel or (item == "call" and ctx.channel == "voicemail"):
             return item
-        if ctx.address is not None and item == ctx.address:
-            return item
-    return None
+    if ctx.channel in REPLIED_MEDIA and listed_address(ctx.address, ctx.flags.replied_stop):
+        return f"{ctx.channel} (replied STOP)"
+    return listed_address(ctx.address, opt_outs)  # a channel's name never reads as an address
+
+
+def medium_refused(ctx: Context) -> str | None:
+    """What the person reached asked us not to use: the channel or this address (``opt_outs``),
+    or this address of a third party who asked not to be contacted (``third_party_do_not_contact``;
+    12 CFR 1006.14(h) protects any person, not only the consumer)."""
+    return opted_out(ctx) or listed_address(ctx.address, ctx.flags.third_party_do_not_contact)
 
 
 def medium(ctx: Context, spec: RuleSpec) -> RuleResult:
-    refused = opted_out(ctx)
+    refused = medium_refused(ctx)
     if refused is None:
         return spec.ok()
     if ctx.purpose == "opt_out_confirmation":

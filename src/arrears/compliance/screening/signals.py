@@ -21,7 +21,9 @@ _DEBT = _compile(
 # A clear opt-out: 回复TD退订, 退订, "reply STOP", "unsubscribe", "opt out".
 _OPT_OUT = _compile(
     r"退订|拒收|回复?\s*(?:td|t|n|0)\s*(?:退|拒)"
-    r"|(?<![a-z])(?:reply|text|send|txt)\s+\"?'?stop(?![a-z])|unsubscribe|opt[ -]?out"
+    r"|(?<![a-z])(?:reply|text|send|txt|respond)\s+(?:with\s+)?(?:the\s+word\s+)?[\"'“‘]?stop(?![a-z])"
+    r"|(?<![a-z])(?:reply|respond|write|put|type|include)[^.;!?]{0,40}(?<![a-z])stop(?![a-z])[^.;!?]{0,20}subject"
+    r"|unsubscribe|opt[ -]?out"
 )
 # Names the institution or the collector (自报家门), or leaves a template slot for it.
 _SELF_ID = _compile(
