@@ -186,3 +186,28 @@ def test_the_verification_of_a_disputed_debt_may_be_sent_while_the_dispute_is_op
     for text, held in (("Enclosed is the verification of the debt you disputed, with your last statement.", False),
                        ("Please verify your details and pay the debt now.", True)):
         assert ("US-VAL-03" in failed(us(**letter, message=text), screen(text))) is held, text
+
+
+def _inbound(at: str, channel: str = "call") -> dict:
+    return {"at": at, "channel": channel, "direction": "inbound", "debt_ids": ["A1001"], "outcome": "voicemail",
+            "to": {"party": "debtor", "kind": "mobile", "address": PHONE}}
+
+
+def test_a_represented_consumer_who_called_in_may_be_answered_once():
+    """Comment 6(b)(2)-1: a consumer-initiated contact may be answered; representation goes on."""
+    flags = {"attorney_represented": True}
+    called = [_inbound("2026-11-30T11:30:00-05:00")]
+    assert failed(us(flags=flags, history=called)) == []
+    answered = [*called, {"at": "2026-11-30T11:45:00-05:00", "channel": "call", "debt_ids": ["A1001"],
+                          "outcome": "no_answer", "to": {"party": "debtor", "kind": "mobile", "address": PHONE}}]
+    assert failed(us(flags=flags, history=answered)) == ["US-ATTY-01"]
+    assert failed(us(flags=flags, history=[_inbound("2026-11-20T11:30:00-05:00")])) == ["US-ATTY-01"]  # 10 days on
+
+
+def test_a_consumer_who_initiates_contact_at_an_inconvenient_time_may_be_answered_once_the_same_way():
+    """Comment 6(b)(1)-2: the collector may respond once through the same medium."""
+    flags = {"inconvenient_windows": [{"from": "11:00", "to": "14:00"}]}
+    assert failed(us(flags=flags)) == ["US-TIME-03"]
+    assert failed(us(flags=flags, history=[_inbound("2026-11-30T11:30:00-05:00")])) == []
+    texted = [_inbound("2026-11-30T11:30:00-05:00", channel="sms")]
+    assert failed(us(flags=flags, history=texted)) == ["US-TIME-03"]  # a call is not the text's medium

@@ -56,6 +56,24 @@ def listed_address(address: str | None, listed: Iterable[str] | None) -> str | N
     return next((item for item in listed if same_address(item, address)), None)
 
 
+REPLY_DAYS = 7  # a reply to a contact the consumer initiated: within this many days of it
+_MEDIUM = {"voicemail": "call"}  # a voicemail is the call medium; every other channel is its own
+
+
+def replies_once(ctx: Context, *, same_medium: bool) -> bool:
+    """The contact is the one reply to a contact the consumer initiated (comments 6(b)(1)-2,
+    6(b)(2)-1): the latest contact with the debtor before it (on the contact's medium, when
+    ``same_medium``) is one they made, at most ``REPLY_DAYS`` ago, and nothing went to them since."""
+    medium = _MEDIUM.get(ctx.channel, ctx.channel)
+    for attempt in reversed(ctx.attempts):
+        if attempt.ts > ctx.at_ts or not attempt.to_debtor:
+            continue
+        if same_medium and _MEDIUM.get(attempt.channel, attempt.channel) != medium:
+            continue
+        return not attempt.outbound and ctx.at_ts - attempt.ts <= REPLY_DAYS * 86_400
+    return False
+
+
 def connected(attempt: Attempt) -> bool:
     """The attempt reached the number or address, or may still turn out to have (caps count it)."""
     return not surely(attempt, NOT_CONNECTED)

@@ -8,7 +8,7 @@ from typing import cast
 from arrears.compliance.context import Context
 from arrears.compliance.outcome import RuleResult, Verdict
 from arrears.compliance.packs import RuleSpec
-from arrears.compliance.rules.common import WORK_KINDS, WRITTEN, listed_address
+from arrears.compliance.rules.common import WORK_KINDS, WRITTEN, listed_address, replies_once
 from arrears.compliance.rules.us_wording import cease_notice_kind, opt_out_costs_something
 
 # "consumer" in 1006.6(a) includes the spouse; a guarantor is obligated on the debt
@@ -93,7 +93,9 @@ def employer_email(ctx: Context, spec: RuleSpec) -> RuleResult:
 
 
 def attorney(ctx: Context, spec: RuleSpec) -> RuleResult:
-    if not ctx.flags.attorney_represented or ctx.party == "attorney":
+    """1006.6(b)(2): a represented consumer is contacted through the attorney; a contact the
+    consumer initiated may be answered once (comment 6(b)(2)-1), representation going on after."""
+    if not ctx.flags.attorney_represented or ctx.party == "attorney" or replies_once(ctx, same_medium=False):
         return spec.ok()
     return spec.deny(
         "消费者已委托律师，只能联系其律师", "The consumer is represented: contact the attorney only"

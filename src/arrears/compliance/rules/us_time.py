@@ -5,7 +5,7 @@ from __future__ import annotations
 from arrears.compliance.context import Context, clock_label
 from arrears.compliance.outcome import RuleResult
 from arrears.compliance.packs import RuleSpec
-from arrears.compliance.rules.common import clock, in_clock_range, inside
+from arrears.compliance.rules.common import clock, in_clock_range, inside, replies_once
 
 
 def _failing_zones(ctx: Context, spec: RuleSpec, zones: tuple[str, ...]) -> list[str]:
@@ -55,9 +55,10 @@ def every_location(ctx: Context, spec: RuleSpec) -> RuleResult:
 
 
 def designated_inconvenient(ctx: Context, spec: RuleSpec) -> RuleResult:
-    """US-TIME-03 (and UK-TIME-01): a time the person said is inconvenient."""
+    """US-TIME-03 (and UK-TIME-01): a time the person said is inconvenient. In the US, a contact
+    the consumer initiated may be answered once through the same medium (comment 6(b)(1)-2)."""
     hit = inconvenient_window_hit(ctx, ctx.debtor_zones)
-    if hit is None:
+    if hit is None or (spec.id.startswith("US-") and replies_once(ctx, same_medium=True)):
         return spec.ok()
     return spec.deny(f"消费者表示 {hit} 不方便联系", f"The consumer said {hit} is inconvenient")
 
