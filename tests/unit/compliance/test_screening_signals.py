@@ -69,3 +69,18 @@ def test_the_word_stop_alone_is_not_an_opt_out(text: str) -> None:
 def test_a_police_threat_softened_by_may_might_or_could_is_still_a_criminal_threat(text: str) -> None:
     """12 CFR 1006.18(b)(1), (c)(1): no threat of arrest or criminal action, however hedged."""
     assert any(f.category is Category.CRIMINAL for f in screen(text).findings)
+
+
+@pytest.mark.parametrize("text", ["Your account balance of $500 is past-due", "Please make a payment on your account",
+                                  "Your account is delinquent", "You are behind on your payments"])
+def test_a_balance_a_payment_request_or_a_hyphenated_past_due_states_debt_facts(text: str) -> None:
+    assert screen(text).mentions_debt
+
+
+@pytest.mark.parametrize("text", ["Reply END to opt out", "Reply QUIT to stop texts", "Text CANCEL to stop"])
+def test_the_fcc_revocation_words_are_opt_out_lines(text: str) -> None:
+    assert screen(text).has_opt_out
+
+
+def test_replying_by_the_end_of_the_week_is_not_an_opt_out() -> None:
+    assert not screen("Please reply by the end of the week").has_opt_out

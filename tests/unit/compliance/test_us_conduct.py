@@ -211,3 +211,19 @@ def test_a_consumer_who_initiates_contact_at_an_inconvenient_time_may_be_answere
     assert failed(us(flags=flags, history=[_inbound("2026-11-30T11:30:00-05:00")])) == []
     texted = [_inbound("2026-11-30T11:30:00-05:00", channel="sms")]
     assert failed(us(flags=flags, history=texted)) == ["US-TIME-03"]  # a call is not the text's medium
+
+
+def test_an_envelope_shows_nothing_that_indicates_debt_collection():
+    """12 CFR 1006.22(f)(2): the envelope shows the address and a business name that does not
+    indicate debt collection, nothing else of the kind."""
+    letter = {"channel": "letter", "kind": "postal", "address": "1 Main St"}
+    for words in ("FINAL NOTICE", "Payment Reminder", "Pay Now", "Important: Balance Enclosed", "Time Sensitive"):
+        assert "US-MAIL-01" in failed(us(**letter, envelope=words)), words
+    assert "US-MAIL-01" not in failed(us(**letter, envelope="ABC Services, 1 Main St, Springfield"))
+
+
+def test_an_employer_email_the_consumer_consented_to_is_usable_however_its_case_is_written():
+    mail = {"channel": "email", "kind": "work_email", "address": "Jane.Doe@Employer.com", "message": "x"}
+    assert "US-EMAIL-01" not in failed(us(**mail, flags={"electronic_consents": ["jane.doe@employer.com"]}),
+                                       screened(has_opt_out=True))
+    assert "US-EMAIL-01" in failed(us(**mail), screened(has_opt_out=True))

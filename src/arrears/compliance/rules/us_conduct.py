@@ -61,7 +61,7 @@ def consumer_used_address(ctx: Context) -> bool:
     if address is None:
         return False
     consents = ctx.flags.electronic_consents
-    if consents and address in consents:
+    if listed_address(address, consents):
         return True
     times = inbound_times(ctx, ctx.channel, address, debtor_only=False)
     return bool(times) and times[0] <= ctx.at_ts

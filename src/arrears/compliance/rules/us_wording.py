@@ -74,7 +74,11 @@ _LOCATION_PURPOSE = _compile(
     r"|联系方式|联系信息|联系电话|地址|核实|更正|联系到"
 )
 # 1006.10(b)(4), 1006.22(f)(2): language showing the sender collects debts
-_COLLECTION_LANGUAGE = _compile(r"\b(?:debts?|colect\w*|recover(?:y|ies)|past due|overdue|delinquen\w*|owe[sd]?)\b")
+_COLLECTION_LANGUAGE = _compile(
+    r"\b(?:debts?|colect\w*|recover(?:y|ies)|past[- ]due|overdue|delinquen\w*|owe[sd]?|arrears|final notice"
+    r"|payments?|pay now|pay today|balance|amount due|reminder|urgent|time[- ]sensitive"
+    r"|immediate (?:action|attention|response)|legal action)\b"
+)
 
 
 @lru_cache(maxsize=4096)

@@ -16,12 +16,15 @@ _DEBT = _compile(
     r"欠款|逾期|欠费|拖欠|尚欠|应还|待还|未还|账单|还款金额|最低还款|透支|欠[^\s,。]{0,4}[0-9]+"
     r"|(?<![a-z])(?:debt|debts|overdue|past due|balance owed|amount (?:due|owed)|outstanding"
     r"|you owe|owing|arrears|minimum payment|missed payment|due date"
-    r"|payment due|balance due)(?![a-z])"
+    r"|payment due|balance due|past-due|delinquen[a-z]*|behind on (?:your|the) payments?"
+    r"|(?:account|your|current|outstanding|remaining|unpaid) balance|balance of|make a payment"
+    r"|payment (?:on|for|toward|towards) (?:your|the) (?:account|card|loan))(?![a-z])"
 )
 # A clear opt-out: 回复TD退订, 退订, "reply STOP", "unsubscribe", "opt out".
 _OPT_OUT = _compile(
     r"退订|拒收|回复?\s*(?:td|t|n|0)\s*(?:退|拒)"
-    r"|(?<![a-z])(?:reply|text|send|txt|respond)\s+(?:with\s+)?(?:the\s+word\s+)?[\"'“‘]?stop(?![a-z])"
+    r"|(?<![a-z])(?:reply|text|send|txt|respond)\s+(?:with\s+)?(?:the\s+word\s+)?[\"'“‘]?"
+    r"(?:stop|stopal|end|quit|cancel|revoke|unsubscribe)(?![a-z])"
     r"|(?<![a-z])(?:reply|respond|write|put|type|include)[^.;!?]{0,40}(?<![a-z])stop(?![a-z])[^.;!?]{0,20}subject"
     r"|unsubscribe|opt[ -]?out"
 )
