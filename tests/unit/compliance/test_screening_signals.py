@@ -84,3 +84,11 @@ def test_the_fcc_revocation_words_are_opt_out_lines(text: str) -> None:
 
 def test_replying_by_the_end_of_the_week_is_not_an_opt_out() -> None:
     assert not screen("Please reply by the end of the week").has_opt_out
+
+
+@pytest.mark.parametrize("link", ["https://pay.example.cn/p/x-sB4_k", "www.example.com/sb-9", "https://x.cn/p/k1ll-u"])
+def test_a_links_random_path_is_read_as_a_blank_not_as_words(link: str) -> None:
+    """A portal link's token (random letters) once read as the insult 'sb': a web address is no
+    word of the message."""
+    assert screen(f"【示例银行】请点击 {link} 查看还款方案").findings == ()
+    assert screen(f"We will kill you {link}").findings != ()

@@ -65,8 +65,16 @@ class Normalized:
         return (self.starts[start], self.ends[end - 1])
 
 
+# A web address is read as a blank: its random path (a link's token) is no word of the message,
+# and letters in it (``/p/x-sB4_k``) must not read as an insult or a threat.
+_URL = re.compile(r"(?:https?://|www\.)[^\s，。！？、]+")
+
+
 def normalize(text: str) -> Normalized:
     chars, starts, ends = _per_character(text)
+    joined = "".join(chars)
+    for url in _URL.finditer(joined):
+        chars[url.start():url.end()] = " " * (url.end() - url.start())
     state = ("".join(chars), starts, ends)
     for step in _STEPS:
         state = step(state)
