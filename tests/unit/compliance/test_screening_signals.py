@@ -92,3 +92,14 @@ def test_a_links_random_path_is_read_as_a_blank_not_as_words(link: str) -> None:
     word of the message."""
     assert screen(f"【示例银行】请点击 {link} 查看还款方案").findings == ()
     assert screen(f"We will kill you {link}").findings != ()
+
+
+@pytest.mark.parametrize("text", ["This is Equifax: your account is past due", "Message from Experian about your debt",
+                                  "We are the credit reporting agency"])
+def test_posing_as_a_credit_bureau_is_a_false_affiliation(text: str) -> None:
+    """12 CFR 1006.18(b)(1): no false representation of affiliation with a consumer reporting agency."""
+    assert any(f.category is Category.AUTHORITY for f in screen(text).findings)
+
+
+def test_saying_the_debt_may_be_reported_to_the_bureaus_is_not_posing_as_one() -> None:
+    assert screen("We may report your account to Equifax, TransUnion and Experian").findings == ()
