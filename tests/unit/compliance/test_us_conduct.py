@@ -227,3 +227,11 @@ def test_an_employer_email_the_consumer_consented_to_is_usable_however_its_case_
     assert "US-EMAIL-01" not in failed(us(**mail, flags={"electronic_consents": ["jane.doe@employer.com"]}),
                                        screened(has_opt_out=True))
     assert "US-EMAIL-01" in failed(us(**mail), screened(has_opt_out=True))
+
+
+def test_a_stop_reply_from_a_represented_consumer_is_not_a_contact_to_answer():
+    flags = {"attorney_represented": True}
+    stop = [{**_inbound("2026-11-30T11:30:00-05:00", channel="sms"), "outcome": "delivered", "message": "STOP"}]
+    assert failed(us(flags=flags, history=stop)) == ["US-ATTY-01"]
+    asked = [{**stop[0], "message": "Can you call me about my account?"}]
+    assert failed(us(flags=flags, history=asked)) == []

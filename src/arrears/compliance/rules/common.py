@@ -63,13 +63,16 @@ _MEDIUM = {"voicemail": "call"}  # a voicemail is the call medium; every other c
 def replies_once(ctx: Context, *, same_medium: bool) -> bool:
     """The contact is the one reply to a contact the consumer initiated (comments 6(b)(1)-2,
     6(b)(2)-1): the latest contact with the debtor before it (on the contact's medium, when
-    ``same_medium``) is one they made, at most ``REPLY_DAYS`` ago, and nothing went to them since."""
+    ``same_medium``) is one they made, at most ``REPLY_DAYS`` ago, and nothing went to them since.
+    A STOP reply (``replied_stop``) is not such a contact."""
     medium = _MEDIUM.get(ctx.channel, ctx.channel)
     for attempt in reversed(ctx.attempts):
         if attempt.ts > ctx.at_ts or not attempt.to_debtor:
             continue
         if same_medium and _MEDIUM.get(attempt.channel, attempt.channel) != medium:
             continue
+        if not attempt.outbound and listed_address(attempt.address, ctx.flags.replied_stop):
+            return False  # a STOP reply asks for less contact, not for an answer
         return not attempt.outbound and ctx.at_ts - attempt.ts <= REPLY_DAYS * 86_400
     return False
 
